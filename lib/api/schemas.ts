@@ -1,0 +1,170 @@
+/**
+ * The data-plane contract: zod schemas for every request and response body of the native API.
+ * Route handlers, the OpenAPI document (/api/openapi.json), the gateway and the tests all use these.
+ * This module imports nothing but zod, so the gateway and SDK can depend on it without the server.
+ */
+import { z } from "zod";
+
+/** Identifiers: printable, bounded. */
+const ident = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^\u0000-\u001f\u007f]+$/, "must not contain control characters");
+
+export const toolRef = z
+  .object({
+    server: z.string().min(1).max(100).regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, _ . - only"),
+    name: z.string().min(1).max(128).regex(/^[A-Za-z0-9_./-]+$/, "letters, digits, _ . / - only"),
+  })
+  .strict();
+export type ToolRef = z.infer<typeof toolRef>;
+
+export const sessionRef = z
+  .object({
+    id: ident.describe("Session id chosen by the caller or the gateway"),
+    initiator: z.string().email().max(320).optional().describe("Asserted initiating user (unverified without a delegation token)"),
+  })
+  .strict();
+
+/** Arguments of a tool call: any JSON object. */
+export const toolArguments = z.record(z.string(), z.unknown());
+
+// ---------------------------------------------------------------------------------------------
+// POST /api/v1/decisions
+// ---------------------------------------------------------------------------------------------
+export const decisionRequest = z
+  .object({
+    session: sessionRef,
+    tool: toolRef,
+    arguments: toolArguments.default({}),
+    delegation_token: z.string().min(10).max(8192).optional(),
+    request_id: z.string().max(200).optional(),
+  })
+  .strict();
+export type DecisionRequest = z.infer<typeof decisionRequest>;
+
+export const reason = z.object({
+  policy: z.string().describe("Policy id (its @id annotation) or a built-in check id such as mandate.tool_not_approved"),
+  message: z.string(),
+});
+export type Reason = z.infer<typeof reason>;
+
+export const outcome = z.enum(["allow", "deny", "require_approval"]);
+export type Outcome = z.infer<typeof outcome>;
+
+export const approvalHandle = z.object({
+  id: z.string(),
+  status: z.enum(["pending", "approved", "denied", "expired", "used"]),
+  expires_at: z.string(),
+  poll_url: z.string(),
+});
+
+export const decisionResponse = z.object({
+  decision: outcome,
+  decision_id: z.string().uuid(),
+  reasons: z.array(reason),
+  errors: z.array(reason).optional().describe("Policies that failed to evaluate (the request then fails closed)"),
+  policy_version: z.string(),
+  session: z.object({ id: z.string(), step: z.number().int() }),
+  approval: approvalHandle.optional(),
+  receipt: z.string().optional().describe("Short-lived JWT binding this allowed call (see docs/receipts.md)"),
+});
+export type DecisionResponse = z.infer<typeof decisionResponse>;
+
+// ---------------------------------------------------------------------------------------------
+// POST /api/v1/tools/visible
+// ---------------------------------------------------------------------------------------------
+export const visibleToolsRequest = z
+  .object({
+    session: sessionRef.optional(),
+    tools: z.array(toolRef).min(1).max(1000),
+    delegation_token: z.string().min(10).max(8192).optional(),
+  })
+  .strict();
+export const visibleToolsResponse = z.object({
+  tools: z.array(toolRef),
+  policy_version: z.string(),
+});
+
+// ---------------------------------------------------------------------------------------------
+// POST /api/v1/events
+// ---------------------------------------------------------------------------------------------
+export const outcomeEvent = z
+  .object({
+    event_id: z.string().min(8).max(200),
+    decision_id: z.string().uuid(),
+    status: z.enum(["success", "error"]),
+    duration_ms: z.number().min(0).max(86_400_000).optional(),
+    result_size: z.number().int().min(0).optional(),
+    error: z.string().max(4000).optional(),
+  })
+  .strict();
+export type OutcomeEventInput = z.infer<typeof outcomeEvent>;
+export const eventsRequest = z.object({ events: z.array(outcomeEvent).min(1).max(1000) }).strict();
+export const eventsResponse = z.object({
+  accepted: z.number().int().describe("Events newly recorded"),
+  duplicates: z.number().int().describe("Events already recorded earlier (idempotent by event_id)"),
+});
+
+// ---------------------------------------------------------------------------------------------
+// POST /api/v1/inventory
+// ---------------------------------------------------------------------------------------------
+export const mcpAnnotations = z
+  .object({
+    title: z.string().max(500).optional(),
+    readOnlyHint: z.boolean().optional(),
+    destructiveHint: z.boolean().optional(),
+    idempotentHint: z.boolean().optional(),
+    openWorldHint: z.boolean().optional(),
+  })
+  .passthrough();
+
+export const toolDefinition = z
+  .object({
+    name: toolRef.shape.name,
+    title: z.string().max(500).optional(),
+    description: z.string().max(20_000).optional(),
+    inputSchema: z.record(z.string(), z.unknown()).default({ type: "object" }),
+    outputSchema: z.record(z.string(), z.unknown()).optional(),
+    annotations: mcpAnnotations.optional(),
+    definition_hash: z.string().max(200).optional().describe("Hash the gateway computed; Mandate computes its own"),
+  })
+  .passthrough();
+export type ToolDefinition = z.infer<typeof toolDefinition>;
+
+export const inventoryRequest = z
+  .object({
+    server: toolRef.shape.server,
+    tools: z.array(toolDefinition).max(2000),
+  })
+  .strict();
+export const inventoryResponse = z.object({
+  server: z.string(),
+  tools: z.array(
+    z.object({
+      name: z.string(),
+      status: z.enum(["pending", "approved", "rejected"]),
+      change: z.enum(["new", "changed", "unchanged"]),
+    }),
+  ),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Operator controls (admin; user API token or console session)
+// ---------------------------------------------------------------------------------------------
+export const operatorReason = z.object({ reason: z.string().min(1).max(1000) }).strict();
+
+// ---------------------------------------------------------------------------------------------
+// Errors: RFC 9457 problem details
+// ---------------------------------------------------------------------------------------------
+export const problem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  instance: z.string().optional(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  request_id: z.string().optional(),
+});
+export type Problem = z.infer<typeof problem>;

@@ -1,0 +1,54 @@
+/**
+ * The one place where Mandate reads its environment. Every variable is validated with zod; a wrong
+ * value stops start-up with a message naming the variable.
+ */
+import { resolve } from "node:path";
+import { z } from "zod";
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("127.0.0.1"),
+  DATABASE_URL: z.string().url().optional(),
+  MANDATE_DATA_DIR: z.string().default(".mandate"),
+  MANDATE_MASTER_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/=_-]{43,88}$/, "must be 32 random bytes, base64 or base64url")
+    .optional(),
+  MANDATE_NODE_NAME: z.string().max(100).optional(),
+  MANDATE_PUBLIC_URL: z.string().url().optional(),
+  MANDATE_CHECKPOINT_INTERVAL_S: z.coerce.number().int().min(1).default(300),
+  MANDATE_CHECKPOINT_WEBHOOK: z.string().url().optional(),
+  MANDATE_APPROVAL_TTL_S: z.coerce.number().int().min(10).default(900),
+  MANDATE_APPROVAL_WEBHOOK: z.string().url().optional(),
+  MANDATE_APPROVAL_WEBHOOK_FORMAT: z.enum(["json", "slack"]).default("json"),
+  MANDATE_CEDAR_WORKERS: z.coerce.number().int().min(0).max(16).default(1),
+  MANDATE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  NEXTAUTH_SECRET: z.string().min(16).optional(),
+  NEXTAUTH_URL: z.string().url().optional(),
+  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_CLIENT_ID: z.string().optional(),
+  OIDC_CLIENT_SECRET: z.string().optional(),
+  OIDC_ROLE_CLAIM: z.string().default("groups"),
+  OIDC_ROLE_MAP: z.string().optional(),
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+});
+
+export type Env = z.infer<typeof schema> & { dataDir: string };
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  cached = { ...parsed.data, dataDir: resolve(parsed.data.MANDATE_DATA_DIR) };
+  return cached;
+}
+
+/** For tests and the CLI: forget the parsed environment after changing process.env. */
+export function resetEnv(): void {
+  cached = undefined;
+}
