@@ -1,0 +1,39 @@
+/**
+ * mandate-gateway: the Mandate enforcement agent for MCP.
+ *
+ *   mandate-gateway stdio --server <id> [--config <file>] [--spool-dir <dir>] -- <command> [args...]
+ *   mandate-gateway http  --listen <host:port> --config <file> [--spool-dir <dir>]
+ *
+ * Environment: MANDATE_URL (Mandate's base URL), MANDATE_API_KEY (the agent key; required in stdio mode).
+ */
+import { parseArgs } from "./args.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+import { runHttp } from "./http-mode.ts";
+import { log, onShutdown } from "./runtime.ts";
+import { runStdio } from "./stdio-mode.ts";
+
+export async function main(argv: string[]): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(parseArgs(argv));
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`mandate-gateway: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  if (config.mode === "stdio") await runStdio(config);
+  else {
+    const gw = await runHttp(config).catch((e: Error) => {
+      process.stderr.write(`mandate-gateway: cannot listen on ${config.listen?.host}:${config.listen?.port}: ${e.message}\n`);
+      process.exit(1);
+    });
+    onShutdown(() => gw.close());
+  }
+}
+
+main(process.argv.slice(2)).catch((e) => {
+  log(`fatal: ${(e as Error).stack ?? e}`);
+  process.exit(1);
+});

@@ -1,0 +1,128 @@
+/**
+ * Typed client for Mandate's data plane, as used by the gateway. Every body is validated against the
+ * contract in lib/api/schemas.ts; anything unexpected (unreachable, non-2xx, invalid body) becomes a
+ * MandateError, on which the gateway fails closed.
+ */
+import { createHash } from "node:crypto";
+import type { z } from "zod";
+import {
+  approvalHandle,
+  decisionResponse,
+  eventsResponse,
+  inventoryResponse,
+  problem,
+  visibleToolsResponse,
+  type DecisionRequest,
+  type DecisionResponse,
+  type OutcomeEventInput,
+  type Problem,
+  type ToolDefinition,
+  type ToolRef,
+} from "../lib/api/schemas.ts";
+import { requestJson, TransportError, type JsonResponse } from "./http-json.ts";
+
+/** GET /api/v1/approvals/{id}: the approval's id, status and expiry (other fields are kept but not needed). */
+export const approvalStatusResponse = approvalHandle.pick({ id: true, status: true, expires_at: true }).passthrough();
+export type ApprovalStatus = z.infer<typeof approvalStatusResponse>;
+
+export type MandateErrorKind = "unreachable" | "http" | "invalid_response";
+
+export class MandateError extends Error {
+  constructor(
+    message: string,
+    readonly kind: MandateErrorKind,
+    readonly status?: number,
+    readonly problem?: Problem,
+  ) {
+    super(message);
+  }
+}
+
+/** A short, non-reversible fingerprint of an API key, used to name spool folders; never the key itself. */
+export function keyFingerprint(apiKey: string): string {
+  return createHash("sha256").update(apiKey).digest("hex").slice(0, 16);
+}
+
+export class MandateClient {
+  readonly fingerprint: string;
+  private readonly base: string;
+
+  constructor(
+    private readonly opts: { url: string; apiKey: string; timeoutMs: number; userAgent?: string },
+  ) {
+    this.base = opts.url.replace(/\/+$/, "");
+    this.fingerprint = keyFingerprint(opts.apiKey);
+  }
+
+  get url(): string {
+    return this.base;
+  }
+
+  decide(req: DecisionRequest, signal?: AbortSignal): Promise<DecisionResponse> {
+    return this.call("POST", "/api/v1/decisions", req, decisionResponse, signal);
+  }
+
+  visibleTools(
+    req: { session?: { id: string }; tools: ToolRef[]; delegation_token?: string },
+    signal?: AbortSignal,
+  ): Promise<z.infer<typeof visibleToolsResponse>> {
+    return this.call("POST", "/api/v1/tools/visible", req, visibleToolsResponse, signal);
+  }
+
+  reportInventory(req: { server: string; tools: ToolDefinition[] }): Promise<z.infer<typeof inventoryResponse>> {
+    return this.call("POST", "/api/v1/inventory", req, inventoryResponse);
+  }
+
+  sendEvents(events: OutcomeEventInput[]): Promise<z.infer<typeof eventsResponse>> {
+    return this.call("POST", "/api/v1/events", { events }, eventsResponse);
+  }
+
+  getApproval(id: string, signal?: AbortSignal): Promise<ApprovalStatus> {
+    return this.call("GET", `/api/v1/approvals/${encodeURIComponent(id)}`, undefined, approvalStatusResponse, signal);
+  }
+
+  private async call<S extends z.ZodType>(
+    method: "GET" | "POST",
+    path: string,
+    body: unknown,
+    schema: S,
+    signal?: AbortSignal,
+  ): Promise<z.infer<S>> {
+    let res: JsonResponse;
+    try {
+      res = await requestJson(method, new URL(this.base + path), {
+        body,
+        timeoutMs: this.opts.timeoutMs,
+        signal,
+        headers: {
+          authorization: `Bearer ${this.opts.apiKey}`,
+          "user-agent": this.opts.userAgent ?? "mandate-gateway",
+        },
+      });
+    } catch (e) {
+      const msg = e instanceof TransportError ? e.message : String(e);
+      throw new MandateError(`Mandate is unreachable (${method} ${path}): ${msg}`, "unreachable");
+    }
+    if (res.status < 200 || res.status >= 300) {
+      const p = problem.safeParse(res.body);
+      const detail = p.success ? [p.data.title, p.data.detail].filter(Boolean).join(": ") : res.text.slice(0, 300);
+      const fields = p.success && p.data.errors?.length ? ` (${p.data.errors.map((x) => `${x.path}: ${x.message}`).join("; ")})` : "";
+      throw new MandateError(
+        `Mandate answered ${res.status} to ${method} ${path}: ${detail || "no detail"}${fields}`,
+        "http",
+        res.status,
+        p.success ? p.data : undefined,
+      );
+    }
+    const parsed = schema.safeParse(res.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new MandateError(
+        `Mandate sent an invalid response to ${method} ${path}: ${issue ? `${issue.path.join(".")}: ${issue.message}` : "unparseable"}`,
+        "invalid_response",
+        res.status,
+      );
+    }
+    return parsed.data;
+  }
+}
