@@ -41,9 +41,15 @@ export function requestJson(
       headers["content-length"] = payload.length;
     }
     let settled = false;
+    const onAbort = () => {
+      clearTimeout(timer);
+      fail(new TransportError("request cancelled", "ABORTED"));
+      req.destroy();
+    };
     const fail = (e: TransportError) => {
       if (settled) return;
       settled = true;
+      opts.signal?.removeEventListener("abort", onAbort);
       reject(e);
     };
     const req = mod.request(
@@ -57,6 +63,7 @@ export function requestJson(
           if (settled) return;
           settled = true;
           clearTimeout(timer);
+          opts.signal?.removeEventListener("abort", onAbort);
           const text = Buffer.concat(chunks).toString("utf8");
           let body: unknown;
           if (text.length > 0) {
@@ -78,15 +85,7 @@ export function requestJson(
       clearTimeout(timer);
       fail(new TransportError(`cannot reach ${url.origin}: ${e.code ?? e.message}`, e.code ?? "ECONNECTION"));
     });
-    opts.signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        fail(new TransportError("request cancelled", "ABORTED"));
-        req.destroy();
-      },
-      { once: true },
-    );
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
     if (payload) req.end(payload);
     else req.end();
   });

@@ -1,0 +1,104 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseArgs } from "./args.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "gw-config-"));
+function file(content: unknown): string {
+  const p = join(dir, `${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(p, typeof content === "string" ? content : JSON.stringify(content));
+  return p;
+}
+const env = { MANDATE_URL: "http://127.0.0.1:3000/", MANDATE_API_KEY: "mk_test_key_123" };
+
+describe("parseArgs", () => {
+  it("parses stdio mode with the upstream command after --", () => {
+    expect(parseArgs(["stdio", "--server", "fs", "--", "npx", "-y", "pkg", "--flag"])).toEqual({
+      mode: "stdio",
+      server: "fs",
+      command: ["npx", "-y", "pkg", "--flag"],
+    });
+  });
+  it("parses http mode and --opt=value", () => {
+    expect(parseArgs(["http", "--listen=127.0.0.1:9000", "--config", "c.json"])).toEqual({
+      mode: "http",
+      listen: "127.0.0.1:9000",
+      configPath: "c.json",
+    });
+  });
+  it("rejects unknown modes and options", () => {
+    expect(() => parseArgs(["proxy"])).toThrow(/unknown mode/);
+    expect(() => parseArgs(["http", "--port", "1"])).toThrow(/unknown option --port/);
+    expect(() => parseArgs(["stdio", "--server"])).toThrow(/--server needs a value/);
+  });
+});
+
+describe("loadConfig", () => {
+  it("builds a stdio configuration from flags and environment", () => {
+    const c = loadConfig({ mode: "stdio", server: "fs", command: ["node", "server.js"] }, env);
+    expect(c.mandate).toEqual({ url: "http://127.0.0.1:3000", apiKey: "mk_test_key_123", timeoutMs: 5000 });
+    expect(c.servers).toEqual({ fs: { command: "node", args: ["server.js"], env: {} } });
+    expect(c.approval).toEqual({ waitMs: 50_000, pollMs: 1_000 });
+    expect(c.events.flushMs).toBe(50);
+  });
+
+  it("requires the agent key, a server id and a command in stdio mode", () => {
+    expect(() => loadConfig({ mode: "stdio", server: "fs", command: ["x"] }, { MANDATE_URL: env.MANDATE_URL })).toThrow(
+      /MANDATE_API_KEY is not set/,
+    );
+    expect(() => loadConfig({ mode: "stdio", command: ["x"] }, env)).toThrow(/--server <id> is required/);
+    expect(() => loadConfig({ mode: "stdio", server: "bad id!", command: ["x"] }, env)).toThrow(/--server/);
+    expect(() => loadConfig({ mode: "stdio", server: "fs" }, env)).toThrow(/command is missing/);
+  });
+
+  it("requires MANDATE_URL or mandate.url", () => {
+    expect(() => loadConfig({ mode: "stdio", server: "fs", command: ["x"] }, { MANDATE_API_KEY: "k" })).toThrow(/MANDATE_URL/);
+    expect(() => loadConfig({ mode: "stdio", server: "fs", command: ["x"] }, { ...env, MANDATE_URL: "ftp://x" })).toThrow(
+      /not an http\(s\) URL/,
+    );
+  });
+
+  it("loads an http configuration file with several upstreams", () => {
+    const p = file({
+      listen: "127.0.0.1:8787",
+      approval: { waitMs: 1000 },
+      servers: {
+        fs: { command: "npx", args: ["-y", "@modelcontextprotocol/server-filesystem", "/tmp"], cwd: "sub" },
+        remote: { url: "http://127.0.0.1:3001/mcp", headers: { "x-a": "1" } },
+      },
+    });
+    const c = loadConfig({ mode: "http", configPath: p }, { MANDATE_URL: "http://m:3000" });
+    expect(c.listen).toEqual({ host: "127.0.0.1", port: 8787 });
+    expect(c.approval).toEqual({ waitMs: 1000, pollMs: 1000 });
+    expect(Object.keys(c.servers)).toEqual(["fs", "remote"]);
+    expect((c.servers.fs as { cwd: string }).cwd).toBe(join(dir, "sub"));
+    expect(c.mandate.apiKey).toBeUndefined();
+  });
+
+  it("stops on a wrong configuration with a message naming the field", () => {
+    const bad = file({ listen: "127.0.0.1:1", servers: { fs: { command: "" }, web: { url: "not a url" } }, extra: 1 });
+    let message = "";
+    try {
+      loadConfig({ mode: "http", configPath: bad }, env);
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/invalid configuration in/);
+    expect(message).toMatch(/servers\.fs/);
+    expect(message).toMatch(/extra/);
+    expect(() => loadConfig({ mode: "http", configPath: file("{ not json") }, env)).toThrow(/not valid JSON/);
+    expect(() => loadConfig({ mode: "http", configPath: join(dir, "missing.json") }, env)).toThrow(/cannot read/);
+    expect(() => loadConfig({ mode: "http", configPath: file({ servers: {} }), listen: "127.0.0.1:1" }, env)).toThrow(
+      /at least one upstream/,
+    );
+    expect(() => loadConfig({ mode: "http", configPath: file({ servers: { a: { url: "http://x" } } }) }, env)).toThrow(
+      /--listen/,
+    );
+    expect(() =>
+      loadConfig({ mode: "http", configPath: file({ servers: { "bad/id": { url: "http://x" } } }), listen: "h:1" }, env),
+    ).toThrow(/servers/);
+  });
+});
