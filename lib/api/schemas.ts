@@ -10,7 +10,8 @@ const ident = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[^\u0000-\u001f\u007f]+$/, "must not contain control characters");
+  .regex(/^[^\u0000-\u001f\u007f]+$/, "must not contain control characters")
+  .refine((s) => s.isWellFormed(), "must be well-formed Unicode");
 
 export const toolRef = z
   .object({

@@ -119,6 +119,7 @@ CREATE TABLE "policy_stores" (
     "id" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "description" TEXT,
+    "schema" JSONB,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "policy_stores_pkey" PRIMARY KEY ("id")

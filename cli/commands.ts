@@ -1,0 +1,244 @@
+/**
+ * The CLI's commands; each calls the same lib/ function the API and the console use.
+ */
+import { readFileSync } from "node:fs";
+import type { ParseArgsConfig } from "node:util";
+import { verifyAudit } from "../lib/audit/verify.ts";
+import { writeCheckpoint } from "../lib/audit/checkpoints.ts";
+import { env } from "../lib/env.ts";
+import { createAgent, createAgentKey, revokeAgentKey, setAgentSuspended } from "../lib/identity/agents.ts";
+import { createApiToken, createUser, roleSchema } from "../lib/identity/users.ts";
+import { approveTool, parseToolRef, setToolBlocked } from "../lib/inventory/tools-admin.ts";
+import { formatProblems } from "../lib/policy/validate.ts";
+import { publishPolicy, validateForStore } from "../lib/policy/publish.ts";
+import { terminateSession } from "../lib/sessions/terminate-session.ts";
+import { getPool } from "../lib/db/pool.ts";
+import { withDatabase } from "./with-database.ts";
+
+export interface CommandInput {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+  actor: string;
+}
+
+export interface Command {
+  usage: string;
+  summary: string;
+  options?: ParseArgsConfig["options"];
+  run(input: CommandInput): Promise<number>;
+}
+
+const str = (v: string | boolean | undefined) => (typeof v === "string" ? v : undefined);
+function need(v: string | undefined, what: string): string {
+  if (!v) throw Object.assign(new Error(`missing ${what}`), { status: 400 });
+  return v;
+}
+
+export const commands: Record<string, Command> = {
+  start: {
+    usage: "[--dev]",
+    summary: "Start Mandate (console + data plane; embedded PostgreSQL unless DATABASE_URL)",
+    options: { dev: { type: "boolean" } },
+    async run({ values }) {
+      const { ensureBuilt } = await import("./ensure-built.ts");
+      if (!values.dev) await ensureBuilt();
+      const { start } = await import("../server/main.ts");
+      await start({ dev: !!values.dev });
+      return await new Promise<number>(() => {}); // runs until a signal stops it
+    },
+  },
+  migrate: {
+    usage: "",
+    summary: "Apply the committed database migrations",
+    run: () => withDatabase(async () => (console.log("Migrations applied."), 0)),
+  },
+  "users create": {
+    usage: "--email E --role admin|analyst|viewer [--name N]",
+    summary: "Create a user (prints a one-time password)",
+    options: { email: { type: "string" }, role: { type: "string" }, name: { type: "string" } },
+    run: ({ values, actor }) =>
+      withDatabase(async () => {
+        const role = roleSchema.parse(need(str(values.role), "--role"));
+        const u = await createUser({ email: need(str(values.email), "--email"), role, name: str(values.name) }, actor);
+        console.log(`Created ${u.role} ${u.email}\nOne-time password: ${u.password}`);
+        return 0;
+      }),
+  },
+  "tokens create": {
+    usage: "--email E [--name N] [--days 90]",
+    summary: "Create a personal API token for a user (shown once)",
+    options: { email: { type: "string" }, name: { type: "string" }, days: { type: "string" } },
+    run: ({ values, actor }) =>
+      withDatabase(async () => {
+        const email = need(str(values.email), "--email").toLowerCase();
+        const r = await getPool().query("SELECT id FROM users WHERE email = $1", [email]);
+        if (!r.rowCount) throw Object.assign(new Error(`no user ${email}`), { status: 404 });
+        const t = await createApiToken(r.rows[0].id, str(values.name) ?? "cli", actor, Number(str(values.days) ?? 90));
+        console.log(`Token ${t.keyId} for ${email} (expires ${t.expiresAt?.toISOString() ?? "never"}):\n${t.secret}`);
+        return 0;
+      }),
+  },
+  "agents create": {
+    usage: "--name N [--owner EMAIL] [--team T] [--description D]",
+    summary: "Register an agent (prints its API key once)",
+    options: { name: { type: "string" }, owner: { type: "string" }, team: { type: "string" }, description: { type: "string" } },
+    run: ({ values, actor }) =>
+      withDatabase(async () => {
+        const a = await createAgent({ name: need(str(values.name), "--name"), owner: str(values.owner), team: str(values.team), description: str(values.description) }, actor);
+        console.log(`Created agent ${a.name} (${a.id})\nKey id: ${a.keyId}\nAPI key (shown once): ${a.apiKey}`);
+        return 0;
+      }),
+  },
+  "agents key": {
+    usage: "<agent> [--days 90]",
+    summary: "Create another API key for an agent",
+    options: { days: { type: "string" } },
+    run: ({ values, positionals, actor }) =>
+      withDatabase(async () => {
+        const k = await createAgentKey(need(positionals[0], "<agent>"), actor, Number(str(values.days) ?? 90));
+        console.log(`Key id: ${k.keyId}\nAPI key (shown once): ${k.apiKey}`);
+        return 0;
+      }),
+  },
+  "agents suspend": {
+    usage: "<agent> --reason R",
+    summary: "Suspend an agent (every node, next request)",
+    options: { reason: { type: "string" } },
+    run: ({ values, positionals, actor }) =>
+      withDatabase(async () => {
+        const a = await setAgentSuspended(need(positionals[0], "<agent>"), true, need(str(values.reason), "--reason"), actor);
+        console.log(`Suspended ${a.name}`);
+        return 0;
+      }),
+  },
+  "agents unsuspend": {
+    usage: "<agent> --reason R",
+    summary: "Lift an agent's suspension",
+    options: { reason: { type: "string" } },
+    run: ({ values, positionals, actor }) =>
+      withDatabase(async () => {
+        const a = await setAgentSuspended(need(positionals[0], "<agent>"), false, need(str(values.reason), "--reason"), actor);
+        console.log(`Unsuspended ${a.name}`);
+        return 0;
+      }),
+  },
+  "keys revoke": {
+    usage: "<key-id>",
+    summary: "Revoke an agent API key by its key id (mnd_ak_…)",
+    run: ({ positionals, actor }) =>
+      withDatabase(async () => {
+        await revokeAgentKey(need(positionals[0], "<key-id>"), actor);
+        console.log(`Revoked ${positionals[0]}`);
+        return 0;
+      }),
+  },
+  "tools approve": {
+    usage: "<server>/<tool> [--effect E --risk R --labels a,b]",
+    summary: "Approve a tool's classification (the suggestion unless overridden)",
+    options: { effect: { type: "string" }, risk: { type: "string" }, labels: { type: "string" }, note: { type: "string" } },
+    run: ({ values, positionals, actor }) =>
+      withDatabase(async () => {
+        const { server, name } = parseToolRef(need(positionals[0], "<server>/<tool>"));
+        const labels = str(values.labels)?.split(",").map((s) => s.trim()).filter(Boolean);
+        const t = await approveTool(server, name, { effect: str(values.effect) as never, risk: str(values.risk) as never, labels, note: str(values.note) }, actor);
+        console.log(`Approved ${server}/${name}: ${t.effect}/${t.risk}${t.labels.length ? ` [${t.labels.join(", ")}]` : ""}`);
+        return 0;
+      }),
+  },
+  "tools block": {
+    usage: "<server>/<tool> --reason R",
+    summary: "Block a tool (every node, next request)",
+    options: { reason: { type: "string" } },
+    run: ({ values, positionals, actor }) =>
+      withDatabase(async () => {
+        const { server, name } = parseToolRef(need(positionals[0], "<server>/<tool>"));
+        await setToolBlocked(server, name, true, need(str(values.reason), "--reason"), actor);
+        console.log(`Blocked ${server}/${name}`);
+        return 0;
+      }),
+  },
+  "tools unblock": {
+    usage: "<server>/<tool> --reason R",
+    summary: "Unblock a tool",
+    options: { reason: { type: "string" } },
+    run: ({ values, positionals, actor }) =>
+      withDatabase(async () => {
+        const { server, name } = parseToolRef(need(positionals[0], "<server>/<tool>"));
+        await setToolBlocked(server, name, false, need(str(values.reason), "--reason"), actor);
+        console.log(`Unblocked ${server}/${name}`);
+        return 0;
+      }),
+  },
+  "sessions terminate": {
+    usage: "<session-id> --reason R",
+    summary: "Terminate a session (later decisions in it are denied)",
+    options: { reason: { type: "string" } },
+    run: ({ values, positionals, actor }) =>
+      withDatabase(async () => {
+        await terminateSession(need(positionals[0], "<session-id>"), need(str(values.reason), "--reason"), actor);
+        console.log(`Terminated ${positionals[0]}`);
+        return 0;
+      }),
+  },
+  "policy validate": {
+    usage: "<file.cedar> [--store mcp]",
+    summary: "Validate a policy set against the store's schema",
+    options: { store: { type: "string" } },
+    run: ({ values, positionals }) =>
+      withDatabase(async () => {
+        const file = need(positionals[0], "<file.cedar>");
+        const v = await validateForStore(str(values.store) ?? "mcp", readFileSync(file, "utf8"));
+        if (!v.valid) {
+          console.error(formatProblems(file, v.problems));
+          console.error(`${v.problems.length} problem(s): the policy set does not validate`);
+          return 1;
+        }
+        if (v.warnings.length) console.error(formatProblems(file, v.warnings));
+        console.log(`${file}: valid (${v.policyCount} policies)`);
+        return 0;
+      }),
+  },
+  "policy publish": {
+    usage: "<file.cedar> [--store mcp] [--shadow] [--note N]",
+    summary: "Validate and publish a policy set",
+    options: { store: { type: "string" }, shadow: { type: "boolean" }, note: { type: "string" } },
+    run: ({ values, positionals, actor }) =>
+      withDatabase(async () => {
+        const file = need(positionals[0], "<file.cedar>");
+        const text = readFileSync(file, "utf8");
+        const store = str(values.store) ?? "mcp";
+        const v = await validateForStore(store, text);
+        if (!v.valid) {
+          console.error(formatProblems(file, v.problems));
+          console.error("not published: the policy set does not validate");
+          return 1;
+        }
+        const p = await publishPolicy(store, text, actor, { mode: values.shadow ? "shadow" : "active", note: str(values.note) });
+        console.log(`Published ${p.label} (${p.status})`);
+        return 0;
+      }),
+  },
+  "audit verify": {
+    usage: "",
+    summary: "Recompute every audit hash and check the signed checkpoints",
+    run: () =>
+      withDatabase(async () => {
+        const r = await verifyAudit(env().dataDir);
+        console.log(`${r.entries} entries in ${r.chains.length} chain(s), ${r.checkpoints.verified}/${r.checkpoints.count} checkpoint(s) verified, ${r.durationMs} ms`);
+        if (r.firstBroken) console.error(`BROKEN: chain ${r.firstBroken.chain_id} entry ${r.firstBroken.seq}: ${r.firstBroken.reason}`);
+        for (const p of r.checkpoints.problems) console.error(`CHECKPOINT: ${p}`);
+        if (r.ok) console.log("audit log intact");
+        return r.ok ? 0 : 1;
+      }),
+  },
+  "audit checkpoint": {
+    usage: "",
+    summary: "Write a signed checkpoint of every chain head now",
+    run: () =>
+      withDatabase(async () => {
+        const cp = await writeCheckpoint(env().dataDir, { webhook: env().MANDATE_CHECKPOINT_WEBHOOK });
+        console.log(`Checkpoint ${cp?.id}: ${cp?.heads.length} chain head(s)`);
+        return 0;
+      }),
+  },
+};

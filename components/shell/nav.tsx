@@ -1,0 +1,36 @@
+import Link from "next/link";
+import type { ConsoleUser } from "@/lib/auth/console-user";
+import { SignOutButton } from "./sign-out-button";
+
+export const AREAS = [
+  { href: "/", label: "Overview" },
+  { href: "/tools", label: "Tools" },
+  { href: "/agents", label: "Agents" },
+  { href: "/policies", label: "Policies" },
+  { href: "/sessions", label: "Sessions" },
+  { href: "/approvals", label: "Approvals" },
+  { href: "/audit", label: "Audit" },
+  { href: "/users", label: "Users" },
+] as const;
+
+export function Nav({ user }: { user: ConsoleUser }) {
+  return (
+    <header className="border-b border-slate-200 bg-white">
+      <div className="mx-auto flex max-w-7xl items-center gap-6 px-4 py-2">
+        <Link href="/" className="font-semibold tracking-tight text-indigo-800">Mandate</Link>
+        <nav aria-label="Main" className="flex flex-1 flex-wrap gap-1 text-sm">
+          {AREAS.map((a) => (
+            <Link key={a.href} href={a.href} className="rounded px-2 py-1 text-slate-700 hover:bg-slate-100 hover:text-slate-900">
+              {a.label}
+            </Link>
+          ))}
+        </nav>
+        <div className="flex items-center gap-3 text-sm">
+          <Link href="/account" className="text-slate-700 hover:underline">{user.email}</Link>
+          <span className="rounded bg-slate-100 px-2 py-0.5 text-xs font-medium uppercase text-slate-700">{user.role}</span>
+          <SignOutButton />
+        </div>
+      </div>
+    </header>
+  );
+}

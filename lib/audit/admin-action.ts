@@ -1,0 +1,55 @@
+/**
+ * Admin actions (publish, approve, key create/revoke, suspend…) change state and append their audit
+ * entry in ONE transaction: either both happen or neither. In the server they go to the node's admin
+ * chain; in a CLI process, to a chain of that process.
+ */
+import { hostname } from "node:os";
+import type pg from "pg";
+import { runtimeOrNull } from "../runtime/runtime.ts";
+import { AuditChain } from "./chain.ts";
+import type { AuditEntryInput } from "./hash.ts";
+
+let processChain: AuditChain | null = null;
+
+export function adminChain(): AuditChain {
+  const rt = runtimeOrNull();
+  if (rt) return rt.adminChain;
+  processChain ??= new AuditChain(`cli:${hostname()}:${process.pid}`);
+  return processChain;
+}
+
+export interface AdminAudit {
+  action: string;
+  /** e.g. "user:alice@example.com", "cli:root" */
+  actor: string;
+  kind?: AuditEntryInput["kind"];
+  agent_id?: string | null;
+  session_id?: string | null;
+  tool?: string | null;
+  decision_id?: string | null;
+  outcome?: string | null;
+  data: Record<string, unknown>;
+}
+
+export async function adminAction<T>(run: (tx: pg.PoolClient) => Promise<{ result: T; audit: AdminAudit | AdminAudit[] }>): Promise<T> {
+  return adminChain().transaction(async (tx, append) => {
+    const { result, audit } = await run(tx);
+    const list = Array.isArray(audit) ? audit : [audit];
+    const now = new Date().toISOString();
+    await append(
+      list.map((a) => ({
+        kind: a.kind ?? "admin",
+        action: a.action,
+        actor: a.actor,
+        agent_id: a.agent_id ?? null,
+        session_id: a.session_id ?? null,
+        tool: a.tool ?? null,
+        decision_id: a.decision_id ?? null,
+        outcome: a.outcome ?? null,
+        created_at: now,
+        data: a.data,
+      })),
+    );
+    return result;
+  });
+}

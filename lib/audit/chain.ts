@@ -1,0 +1,244 @@
+/**
+ * A node's audit chain with group commit. Jobs submitted while a commit is in flight are queued and
+ * committed together in ONE round trip (`SELECT mandate_commit($1)`), which also writes the session
+ * state, approvals and outcome events that the entries describe — so an answer is never sent before
+ * its audit entry is durable, and nothing is half-written.
+ *
+ * Conflicts (a session moved on another node, an approval already used, an event already recorded)
+ * reject only the jobs that touch the conflicting keys with a ConflictError; the rest of the batch is
+ * retried at once with fresh sequence numbers. Jobs of a transactional kind (admin actions) run alone,
+ * inside their own transaction, between batches.
+ */
+import { randomUUID } from "node:crypto";
+import type pg from "pg";
+import { getPool } from "../db/pool.ts";
+import { sanitizeJson } from "../util/sanitize-json.ts";
+import { GENESIS_HASH, linkEntries, type AuditEntryInput, type AuditEntryRow } from "./hash.ts";
+
+export interface SessionWrite {
+  id: string;
+  agent_id: string;
+  expected: number;
+  expected_status: string;
+  step_count: number;
+  labels: string[];
+  tools_used: string[];
+  initiator: string | null;
+  initiator_verified: boolean;
+  denies: number;
+  approvals: number;
+  at: string;
+}
+
+export interface ApprovalWrite {
+  id: string;
+  decision_id: string;
+  session_id: string;
+  step: number;
+  agent_id: string;
+  tool: string;
+  args_hash: string;
+  reasons: unknown;
+  expires_at: string;
+  created_at: string;
+}
+
+export interface EventWrite {
+  event_id: string;
+  decision_id: string;
+  status: string;
+  duration_ms: number | null;
+  result_size: number | null;
+  error: string | null;
+  received_at: string;
+}
+
+export interface CommitJob {
+  entries: AuditEntryInput[];
+  sessions?: SessionWrite[];
+  approvals?: ApprovalWrite[];
+  approvalsUsed?: string[];
+  events?: EventWrite[];
+  toolCalls?: Array<{ tool_id: string; n: number }>;
+}
+
+export class ConflictError extends Error {
+  constructor(readonly keys: string[]) {
+    super(`conflict: ${keys.join(", ")}`);
+    this.name = "ConflictError";
+  }
+}
+
+interface Queued {
+  job: CommitJob;
+  resolve: (rows: AuditEntryRow[]) => void;
+  reject: (e: Error) => void;
+}
+
+interface TxQueued {
+  run: (client: pg.PoolClient, append: (entries: AuditEntryInput[]) => Promise<AuditEntryRow[]>) => Promise<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+}
+
+function jobKeys(job: CommitJob): string[] {
+  return [
+    ...(job.sessions ?? []).map((s) => `session:${s.id}`),
+    ...(job.approvalsUsed ?? []).map((a) => `approval:${a}`),
+    ...(job.events ?? []).map((e) => `event:${e.event_id}`),
+  ];
+}
+
+export class AuditChain {
+  readonly id: string;
+  private head = { seq: 0, hash: GENESIS_HASH };
+  private queue: Queued[] = [];
+  private txQueue: TxQueued[] = [];
+  private flushing = false;
+  private registered = false;
+  /** Number of batches committed, and of jobs in them (for metrics and tests). */
+  stats = { batches: 0, jobs: 0, conflicts: 0 };
+
+  constructor(
+    readonly node: string,
+    private readonly pool: () => pg.Pool = getPool,
+  ) {
+    this.id = randomUUID();
+  }
+
+  get currentHead(): { chain_id: string; seq: number; hash: string } {
+    return { chain_id: this.id, ...this.head };
+  }
+
+  submit(job: CommitJob): Promise<AuditEntryRow[]> {
+    job = { ...job, entries: job.entries.map((e) => sanitizeJson(e)), sessions: job.sessions?.map((s) => sanitizeJson(s)) };
+    return new Promise((resolve, reject) => {
+      this.queue.push({ job, resolve, reject });
+      this.kick();
+    });
+  }
+
+  /** Runs `run` in its own transaction; entries appended through `append` commit with it. */
+  transaction<T>(
+    run: (client: pg.PoolClient, append: (entries: AuditEntryInput[]) => Promise<AuditEntryRow[]>) => Promise<T>,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.txQueue.push({ run, resolve: resolve as (v: unknown) => void, reject });
+      this.kick();
+    });
+  }
+
+  private kick() {
+    if (!this.flushing) {
+      this.flushing = true;
+      setImmediate(() => void this.loop());
+    }
+  }
+
+  private async ensureRegistered(q: pg.Pool | pg.PoolClient) {
+    if (this.registered) return;
+    await q.query("INSERT INTO audit_chains (id, node, started_at) VALUES ($1, $2, now()) ON CONFLICT DO NOTHING", [
+      this.id,
+      this.node,
+    ]);
+    this.registered = true;
+  }
+
+  private async loop() {
+    try {
+      while (this.queue.length || this.txQueue.length) {
+        if (this.txQueue.length) {
+          await this.runTx(this.txQueue.shift()!);
+          continue;
+        }
+        const batch = this.queue;
+        this.queue = [];
+        await this.commitBatch(batch);
+      }
+    } finally {
+      this.flushing = false;
+      if (this.queue.length || this.txQueue.length) this.kick();
+    }
+  }
+
+  private async commitBatch(batch: Queued[]) {
+    let pending = batch;
+    while (pending.length) {
+      const entries = pending.flatMap((q) => q.job.entries);
+      const linked = linkEntries(this.id, this.head, entries);
+      const payload = {
+        entries: linked.rows,
+        sessions: pending.flatMap((q) => q.job.sessions ?? []),
+        approvals: pending.flatMap((q) => q.job.approvals ?? []),
+        approvals_used: pending.flatMap((q) => q.job.approvalsUsed ?? []),
+        events: pending.flatMap((q) => q.job.events ?? []),
+        tool_calls: mergeToolCalls(pending.flatMap((q) => q.job.toolCalls ?? [])),
+      };
+      try {
+        const pool = this.pool();
+        await this.ensureRegistered(pool);
+        await pool.query("SELECT mandate_commit($1::jsonb)", [JSON.stringify(payload)]);
+      } catch (err) {
+        const e = err as { code?: string; detail?: string };
+        if (e.code === "MD001") {
+          this.stats.conflicts++;
+          const keys = new Set((e.detail ?? "").split("\n").filter(Boolean));
+          const keep: Queued[] = [];
+          for (const q of pending) {
+            const hit = jobKeys(q.job).filter((k) => keys.has(k));
+            if (hit.length) q.reject(new ConflictError(hit));
+            else keep.push(q);
+          }
+          if (keep.length === pending.length) {
+            for (const q of keep) q.reject(new ConflictError([...keys]));
+            return;
+          }
+          pending = keep;
+          continue;
+        }
+        for (const q of pending) q.reject(err as Error);
+        return;
+      }
+      this.head = linked.head;
+      this.stats.batches++;
+      this.stats.jobs += pending.length;
+      let i = 0;
+      for (const q of pending) {
+        const n = q.job.entries.length;
+        q.resolve(linked.rows.slice(i, i + n));
+        i += n;
+      }
+      return;
+    }
+  }
+
+  private async runTx(t: TxQueued) {
+    const client = await this.pool().connect();
+    let newHead: { seq: number; hash: string } | null = null;
+    try {
+      await this.ensureRegistered(client);
+      await client.query("BEGIN");
+      const append = async (entries: AuditEntryInput[]) => {
+        const linked = linkEntries(this.id, newHead ?? this.head, entries.map((e) => sanitizeJson(e)));
+        await client.query("SELECT mandate_commit($1::jsonb)", [JSON.stringify({ entries: linked.rows })]);
+        newHead = linked.head;
+        return linked.rows;
+      };
+      const result = await t.run(client, append);
+      await client.query("COMMIT");
+      if (newHead) this.head = newHead;
+      t.resolve(result);
+    } catch (err) {
+      await client.query("ROLLBACK").catch(() => {});
+      t.reject(err as Error);
+    } finally {
+      client.release();
+    }
+  }
+}
+
+function mergeToolCalls(calls: Array<{ tool_id: string; n: number }>) {
+  const m = new Map<string, number>();
+  for (const c of calls) m.set(c.tool_id, (m.get(c.tool_id) ?? 0) + c.n);
+  return [...m.entries()].map(([tool_id, n]) => ({ tool_id, n }));
+}

@@ -1,0 +1,103 @@
+/**
+ * Signed checkpoints: every chain's head (sequence and hash) at a moment, signed with an Ed25519 key
+ * that lives outside the database (`<data dir>/checkpoint-key.pem`, mode 0600), appended to a sink
+ * outside the database (`<data dir>/checkpoints.jsonl`; optionally POSTed to a webhook) and copied into
+ * the audit_checkpoints table for the console. Someone who can rewrite or truncate the database still
+ * cannot make its history agree with checkpoints they cannot sign.
+ */
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign, verify, type KeyObject } from "node:crypto";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { getPool } from "../db/pool.ts";
+import { canonicalJson } from "../util/canonical-json.ts";
+
+export interface ChainHead {
+  chain_id: string;
+  seq: number;
+  hash: string;
+}
+
+export interface Checkpoint {
+  id: string;
+  created_at: string;
+  heads: ChainHead[];
+  key_id: string;
+  signature: string;
+}
+
+export function checkpointPaths(dataDir: string) {
+  return {
+    key: join(dataDir, "checkpoint-key.pem"),
+    file: join(dataDir, "checkpoints.jsonl"),
+  };
+}
+
+export function loadCheckpointKey(dataDir: string, create: boolean): { privateKey: KeyObject | null; publicKey: KeyObject; keyId: string } | null {
+  const { key } = checkpointPaths(dataDir);
+  if (!existsSync(key)) {
+    if (!create) return null;
+    mkdirSync(dataDir, { recursive: true });
+    const pair = generateKeyPairSync("ed25519");
+    writeFileSync(key, pair.privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600, flag: "wx" });
+  }
+  const privateKey = createPrivateKey(readFileSync(key));
+  const publicKey = createPublicKey(privateKey);
+  const raw = publicKey.export({ type: "spki", format: "der" });
+  const keyId = `ed25519:${Buffer.from(raw).subarray(-32).toString("base64url").slice(0, 16)}`;
+  return { privateKey, publicKey, keyId };
+}
+
+export async function currentHeads(): Promise<ChainHead[]> {
+  const r = await getPool().query(
+    `SELECT c.id AS chain_id, h.seq, h.hash FROM audit_chains c
+       CROSS JOIN LATERAL (SELECT seq, hash FROM audit_entries e WHERE e.chain_id = c.id ORDER BY seq DESC LIMIT 1) h
+      ORDER BY c.id`,
+  );
+  return r.rows.map((x) => ({ chain_id: x.chain_id, seq: Number(x.seq), hash: x.hash }));
+}
+
+export function signCheckpoint(body: Omit<Checkpoint, "signature">, privateKey: KeyObject): string {
+  return sign(null, Buffer.from(canonicalJson(body)), privateKey).toString("base64url");
+}
+
+export function verifyCheckpointSignature(cp: Checkpoint, publicKey: KeyObject): boolean {
+  const { signature, ...body } = cp;
+  try {
+    return verify(null, Buffer.from(canonicalJson(body)), publicKey, Buffer.from(signature, "base64url"));
+  } catch {
+    return false;
+  }
+}
+
+let lastSignedHeads = "";
+
+/** Writes a checkpoint now (or only if heads moved, with onlyIfChanged). */
+export async function writeCheckpoint(dataDir: string, opts: { onlyIfChanged?: boolean; webhook?: string } = {}): Promise<Checkpoint | null> {
+  const key = loadCheckpointKey(dataDir, true)!;
+  const heads = await currentHeads();
+  const fingerprint = canonicalJson(heads);
+  if (opts.onlyIfChanged && fingerprint === lastSignedHeads) return null;
+  const body = { id: randomUUID(), created_at: new Date().toISOString(), heads, key_id: key.keyId };
+  const cp: Checkpoint = { ...body, signature: signCheckpoint(body, key.privateKey!) };
+  appendFileSync(checkpointPaths(dataDir).file, JSON.stringify(cp) + "\n", { mode: 0o600 });
+  await getPool().query(
+    `INSERT INTO audit_checkpoints (id, created_at, heads, signature, key_id) VALUES ($1, $2, $3, $4, $5)`,
+    [cp.id, cp.created_at, JSON.stringify(cp.heads), cp.signature, cp.key_id],
+  );
+  lastSignedHeads = fingerprint;
+  if (opts.webhook) {
+    void fetch(opts.webhook, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(cp), signal: AbortSignal.timeout(5000) }).catch(
+      (err) => console.error(`[checkpoint] webhook delivery failed: ${(err as Error).message}`),
+    );
+  }
+  return cp;
+}
+
+export function readCheckpointFile(dataDir: string): Checkpoint[] {
+  const { file } = checkpointPaths(dataDir);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Checkpoint);
+}

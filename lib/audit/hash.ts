@@ -1,0 +1,75 @@
+/**
+ * The audit hash chain. Each entry's hash is SHA-256 over the previous entry's hash and the canonical
+ * JSON of the entry's content (every stored column but the hash itself), so `audit verify` can
+ * recompute every hash from what is stored, not only check the links.
+ */
+import { createHash } from "node:crypto";
+import { canonicalJson } from "../util/canonical-json.ts";
+
+export const GENESIS_HASH = "0".repeat(64);
+
+export type AuditKind = "decision" | "outcome" | "approval" | "admin" | "delegation";
+
+/** What a caller supplies for a new entry (the chain assigns chain_id, seq, prev_hash, hash). */
+export interface AuditEntryInput {
+  kind: AuditKind;
+  action: string;
+  actor: string;
+  session_id?: string | null;
+  step?: number | null;
+  agent_id?: string | null;
+  tool?: string | null;
+  outcome?: string | null;
+  decision_id?: string | null;
+  created_at: string; // ISO 8601 with milliseconds
+  data: Record<string, unknown>;
+}
+
+export interface AuditEntryRow extends AuditEntryInput {
+  chain_id: string;
+  seq: number;
+  prev_hash: string;
+  hash: string;
+}
+
+export function entryContent(e: Omit<AuditEntryRow, "hash">): Record<string, unknown> {
+  return {
+    chain_id: e.chain_id,
+    seq: e.seq,
+    prev_hash: e.prev_hash,
+    kind: e.kind,
+    action: e.action,
+    actor: e.actor,
+    session_id: e.session_id ?? null,
+    step: e.step ?? null,
+    agent_id: e.agent_id ?? null,
+    tool: e.tool ?? null,
+    outcome: e.outcome ?? null,
+    decision_id: e.decision_id ?? null,
+    created_at: e.created_at,
+    data: e.data,
+  };
+}
+
+export function computeEntryHash(e: Omit<AuditEntryRow, "hash">): string {
+  return createHash("sha256").update(canonicalJson(entryContent(e))).digest("hex");
+}
+
+/** Links a list of inputs onto a chain head. Pure: returns the rows and the new head. */
+export function linkEntries(
+  chainId: string,
+  head: { seq: number; hash: string },
+  inputs: AuditEntryInput[],
+): { rows: AuditEntryRow[]; head: { seq: number; hash: string } } {
+  let seq = head.seq;
+  let prev = head.hash;
+  const rows: AuditEntryRow[] = [];
+  for (const input of inputs) {
+    seq += 1;
+    const row = { ...input, chain_id: chainId, seq, prev_hash: prev } as Omit<AuditEntryRow, "hash">;
+    const hash = computeEntryHash(row);
+    rows.push({ ...row, hash });
+    prev = hash;
+  }
+  return { rows, head: { seq, hash: prev } };
+}

@@ -1,0 +1,35 @@
+/**
+ * Read side for the console's landing page: the latest decisions.
+ */
+import { getPool } from "../db/pool.ts";
+
+export interface DecisionRow {
+  decisionId: string;
+  createdAt: string;
+  agent: string;
+  sessionId: string;
+  step: number;
+  tool: string;
+  outcome: string;
+  reasons: Array<{ policy: string; message: string }>;
+  policyVersion: string;
+}
+
+export async function recentDecisions(limit = 50): Promise<DecisionRow[]> {
+  const r = await getPool().query(
+    `SELECT decision_id, created_at, actor, session_id, step, tool, outcome, data->'reasons' AS reasons, data->>'policy_version' AS policy_version
+       FROM audit_entries WHERE kind = 'decision' ORDER BY created_at DESC LIMIT $1`,
+    [limit],
+  );
+  return r.rows.map((x) => ({
+    decisionId: x.decision_id,
+    createdAt: new Date(x.created_at).toISOString(),
+    agent: String(x.actor).replace(/^agent:/, ""),
+    sessionId: x.session_id,
+    step: x.step,
+    tool: x.tool,
+    outcome: x.outcome,
+    reasons: x.reasons ?? [],
+    policyVersion: x.policy_version,
+  }));
+}

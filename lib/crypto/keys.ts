@@ -1,0 +1,60 @@
+/**
+ * Credential formats. Agent API keys and personal API tokens are high-entropy random strings with a
+ * recognisable prefix (so secret scanners and our own redaction find them) and an embedded, non-secret
+ * key id that listings show:  mnd_ak_<key id>_<secret>  /  mnd_pt_<key id>_<secret>.
+ * Only SHA-256 of the whole string is stored (the secret has 192 bits of entropy, so a slow hash adds
+ * nothing but latency on the hot path).
+ */
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+
+export type CredentialKind = "agent_key" | "personal_token";
+const PREFIX: Record<CredentialKind, string> = { agent_key: "mnd_ak_", personal_token: "mnd_pt_" };
+
+const ALPHABET = "abcdefghijkmnopqrstuvwxyz23456789"; // no l, 0, 1 (readable key ids)
+function randomId(n: number): string {
+  const bytes = randomBytes(n);
+  let out = "";
+  for (let i = 0; i < n; i++) out += ALPHABET[bytes[i] % ALPHABET.length];
+  return out;
+}
+
+export interface NewCredential {
+  /** The full secret, shown once. */
+  secret: string;
+  /** Non-secret identifier, e.g. mnd_ak_7hq2xk4m. */
+  keyId: string;
+  hash: string;
+}
+
+export function newCredential(kind: CredentialKind): NewCredential {
+  const keyId = `${PREFIX[kind]}${randomId(8)}`;
+  const secret = `${keyId}_${randomBytes(24).toString("base64url")}`;
+  return { secret, keyId, hash: hashCredential(secret) };
+}
+
+export function hashCredential(secret: string): string {
+  return createHash("sha256").update(secret, "utf8").digest("hex");
+}
+
+const SHAPE = /^mnd_(ak|pt)_[a-z2-9]{8}_[A-Za-z0-9_-]{32}$/;
+
+/** Which kind a presented credential claims to be (by shape only; not a verification). */
+export function credentialKind(secret: string): CredentialKind | null {
+  const m = SHAPE.exec(secret);
+  if (!m) return null;
+  return m[1] === "ak" ? "agent_key" : "personal_token";
+}
+
+export function keyIdOf(secret: string): string | null {
+  return credentialKind(secret) ? secret.slice(0, 15) : null;
+}
+
+export function safeEqualHex(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  return timingSafeEqual(Buffer.from(a, "hex"), Buffer.from(b, "hex"));
+}
+
+/** A readable random password for generated accounts. */
+export function newPassword(): string {
+  return `${randomId(5)}-${randomId(5)}-${randomId(5)}-${randomId(5)}`;
+}

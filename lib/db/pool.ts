@@ -1,0 +1,56 @@
+/**
+ * The PostgreSQL connection pool used by the hot paths (decisions, audit chain, events) through plain
+ * SQL, and by Prisma through its pg adapter. One pool per process, created on first use.
+ */
+import pg from "pg";
+
+// BIGINT (int8) as JS number: counts and sequence numbers here stay far below 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+let pool: pg.Pool | undefined;
+let currentUrl: string | undefined;
+
+export function setDatabaseUrl(url: string): void {
+  currentUrl = url;
+}
+
+export function databaseUrl(): string {
+  const url = currentUrl ?? process.env.DATABASE_URL;
+  if (!url) throw new Error("No database configured: start Mandate with `mandate start` or set DATABASE_URL");
+  return url;
+}
+
+export function getPool(): pg.Pool {
+  const g = globalThis as { __mandatePool?: pg.Pool };
+  if (g.__mandatePool) return g.__mandatePool;
+  pool = new pg.Pool({ connectionString: databaseUrl(), max: 20, idleTimeoutMillis: 30_000 });
+  pool.on("error", (err) => console.error(`[db] idle client error: ${err.message}`));
+  g.__mandatePool = pool;
+  return pool;
+}
+
+export async function closePool(): Promise<void> {
+  const g = globalThis as { __mandatePool?: pg.Pool };
+  const p = g.__mandatePool;
+  g.__mandatePool = undefined;
+  pool = undefined;
+  if (p) await p.end();
+}
+
+export type Queryable = Pick<pg.Pool, "query"> | pg.PoolClient;
+
+/** Runs fn in a transaction on one pooled connection. */
+export async function withTransaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await getPool().connect();
+  try {
+    await client.query("BEGIN");
+    const result = await fn(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}

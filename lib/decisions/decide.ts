@@ -1,0 +1,284 @@
+/**
+ * The decision path (POST /api/v1/decisions). Stages:
+ *   1. (caller) authenticate the agent key → AgentPrincipal; validate the body with zod
+ *   2. resolve the tool (inventory cache), the active policy (policy cache), the delegation chain
+ *   3. take the session's in-node lock and read its state (cache, PostgreSQL as the truth)
+ *   4. built-in checks (suspended agent, terminated/foreign session, unknown/unapproved/blocked tool,
+ *      delegation scope) → deny with a reason; otherwise Cedar (worker thread)
+ *   5. approval gates → require_approval (a pending Approval) or allow with an approved Approval
+ *   6. redact the arguments, build the audit entry and the new session state
+ *   7. group-commit them (one round trip for the whole batch); on a session conflict re-read and
+ *      re-evaluate; only then answer (with a receipt for an allow)
+ */
+import { createHash, randomUUID } from "node:crypto";
+import type { DecisionRequest, DecisionResponse, Reason } from "../api/schemas.ts";
+import { ConflictError, type ApprovalWrite, type CommitJob } from "../audit/chain.ts";
+import type { AgentPrincipal } from "../identity/credential-cache.ts";
+import type { ToolInfo } from "../inventory/tool-cache.ts";
+import { MandateError } from "../http/errors.ts";
+import { interpret } from "../policy/interpret.ts";
+import type { LoadedPolicy } from "../policy/policy-cache.ts";
+import { redactArguments } from "../redaction/index.ts";
+import type { Runtime } from "../runtime/runtime.ts";
+import type { SessionState } from "../sessions/session-cache.ts";
+import { canonicalJson } from "../util/canonical-json.ts";
+import { buildMcpCall, NO_DELEGATION, type DelegationView } from "./mcp-request.ts";
+import { findApprovedApproval } from "./approvals.ts";
+
+export const MCP_STORE = "mcp";
+const MAX_ATTEMPTS = 8;
+
+export function argumentsHash(args: unknown): string {
+  return createHash("sha256").update(canonicalJson(args ?? {})).digest("hex");
+}
+
+interface Evaluated {
+  decision: "allow" | "deny" | "require_approval";
+  reasons: Reason[];
+  errors: Reason[];
+  approvalUsed?: string;
+  shadow?: { version: string; decision: string; reasons: Reason[] };
+}
+
+/** Built-in checks that come before policy. A non-empty result is a deny. */
+export function precheck(
+  agent: AgentPrincipal,
+  session: SessionState,
+  tool: ToolInfo | undefined,
+  req: DecisionRequest,
+  delegation: DelegationView,
+  delegationError: string | null,
+): Reason[] {
+  const key = `${req.tool.server}/${req.tool.name}`;
+  if (agent.suspended) {
+    return [{ policy: "mandate.agent_suspended", message: `agent ${agent.name} is suspended${agent.suspended.reason ? `: ${agent.suspended.reason}` : ""}` }];
+  }
+  if (session.status === "terminated") {
+    return [{ policy: "mandate.session_terminated", message: `session ${session.id} was terminated${session.terminatedReason ? `: ${session.terminatedReason}` : ""}` }];
+  }
+  if (delegationError) return [{ policy: "mandate.delegation_invalid", message: delegationError }];
+  if (session.exists && session.agentId && session.agentId !== agent.agentId) {
+    const underOwner = delegation.present && delegation.chain.some((c) => c.agent_id === session.agentId);
+    if (!underOwner) {
+      return [{ policy: "mandate.session_not_owned", message: `session ${session.id} belongs to another agent; act in it only under a delegation from its owner` }];
+    }
+  }
+  if (!tool) return [{ policy: "mandate.tool_unknown", message: `tool ${key} is not in the inventory` }];
+  if (tool.status === "rejected") return [{ policy: "mandate.tool_rejected", message: `tool ${key} was rejected by an admin` }];
+  if (tool.status !== "approved") return [{ policy: "mandate.tool_not_approved", message: `tool ${key} is not approved yet (its classification is pending review)` }];
+  if (tool.blocked) return [{ policy: "mandate.tool_blocked", message: `tool ${key} is blocked${tool.blocked.reason ? `: ${tool.blocked.reason}` : ""}` }];
+  if (delegation.present && !scopeAllows(delegation.scopes, tool.server, tool.name)) {
+    return [{ policy: "mandate.scope_exceeded", message: `tool ${key} is outside the delegated scopes (${delegation.scopes.join(" ") || "none"})` }];
+  }
+  return [];
+}
+
+/** `tool:<server>/<name>` with `*` for the server or the name. */
+export function scopeAllows(scopes: string[], server: string, name: string): boolean {
+  return scopes.some((s) => {
+    const m = /^tool:([^/]+)\/(.+)$/.exec(s);
+    if (!m) return false;
+    return (m[1] === "*" || m[1] === server) && (m[2] === "*" || m[2] === name);
+  });
+}
+
+async function evaluate(
+  rt: Runtime,
+  policy: LoadedPolicy,
+  shadow: LoadedPolicy | null,
+  agent: AgentPrincipal,
+  tool: ToolInfo,
+  req: DecisionRequest,
+  session: SessionState,
+  delegation: DelegationView,
+  argsHash: string,
+  now: number,
+): Promise<Evaluated> {
+  const base = { action: "tools/call" as const, agent, tool, args: req.arguments, session, delegation, now };
+  const call = buildMcpCall({ ...base, approvalGranted: false });
+  const [answer, shadowAnswer] = await Promise.all([
+    rt.evaluator.evaluate(policy.cedarId, call),
+    shadow ? rt.evaluator.evaluate(shadow.cedarId, call) : null,
+  ]);
+  const first = interpret(answer, policy.byId, rt.config.failClosedOnPolicyError);
+  const out: Evaluated = { decision: first.decision, reasons: first.reasons, errors: first.errors };
+  if (shadow && shadowAnswer) {
+    const s = interpret(shadowAnswer, shadow.byId, rt.config.failClosedOnPolicyError);
+    out.shadow = { version: shadow.label, decision: s.gatedOnly ? "require_approval" : s.decision, reasons: s.reasons };
+  }
+  if (first.decision === "deny" && first.gatedOnly) {
+    // require_approval means exactly: denied now, allowed if re-evaluated with approval.granted = true.
+    const granted = interpret(
+      await rt.evaluator.evaluate(policy.cedarId, buildMcpCall({ ...base, approvalGranted: true })),
+      policy.byId,
+      rt.config.failClosedOnPolicyError,
+    );
+    if (granted.decision === "allow") {
+      const approved = await findApprovedApproval(session.id, tool.key, argsHash);
+      if (approved) {
+        return { ...out, decision: "allow", reasons: [{ policy: "mandate.approval", message: `approved by ${approved.decidedBy ?? "a human"} (approval ${approved.id})` }, ...granted.reasons], approvalUsed: approved.id };
+      }
+      return { ...out, decision: "require_approval" };
+    }
+  }
+  return out;
+}
+
+export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRequest): Promise<DecisionResponse> {
+  const t0 = process.hrtime.bigint();
+  const [tool, store] = await Promise.all([rt.tools.get(req.tool.server, req.tool.name), rt.policies.get(MCP_STORE)]);
+  const policy = store.active;
+  let delegation = NO_DELEGATION;
+  let delegationError: string | null = null;
+  if (req.delegation_token) {
+    if (!rt.delegation) delegationError = "delegation tokens cannot be verified by this node";
+    else {
+      const v = await rt.delegation.verify(req.delegation_token, agent);
+      if (v.ok) delegation = v.view;
+      else delegationError = v.message;
+    }
+  }
+  const argsHash = argumentsHash(req.arguments);
+  const sessionId = req.session.id;
+
+  return rt.sessions.withLock(sessionId, async () => {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const session = await rt.sessions.get(sessionId);
+      const now = Date.now();
+      const pre = precheck(agent, session, tool, req, delegation, delegationError);
+      let ev: Evaluated;
+      if (pre.length) ev = { decision: "deny", reasons: pre, errors: [] };
+      else if (!policy) ev = { decision: "deny", reasons: [{ policy: "mandate.no_active_policy", message: "no policy version is active: failing closed" }], errors: [] };
+      else ev = await evaluate(rt, policy, store.shadow, agent, tool!, req, session, delegation, argsHash, now);
+
+      const decisionId = randomUUID();
+      const step = session.stepCount + 1;
+      const at = new Date(now).toISOString();
+      const latencyUs = Number((process.hrtime.bigint() - t0) / 1000n);
+      const toolKey = `${req.tool.server}/${req.tool.name}`;
+      const initiator = delegation.onBehalfOf ?? req.session.initiator ?? null;
+      const initiatorVerified = delegation.onBehalfOf !== null && delegation.present;
+      const { redacted, redactions } = redactArguments(req.arguments, { sensitiveArgs: tool?.sensitiveArgs ?? [] });
+
+      let approval: ApprovalWrite | undefined;
+      if (ev.decision === "require_approval") {
+        approval = {
+          id: randomUUID(),
+          decision_id: decisionId,
+          session_id: sessionId,
+          step,
+          agent_id: agent.agentId,
+          tool: toolKey,
+          args_hash: argsHash,
+          reasons: ev.reasons,
+          expires_at: new Date(now + rt.config.approvalTtlSeconds * 1000).toISOString(),
+          created_at: at,
+        };
+      }
+      const allowed = ev.decision === "allow";
+      const labels = allowed && tool ? union(session.labels, tool.labels) : session.labels;
+      const toolsUsed = allowed ? union(session.toolsUsed, [toolKey]) : session.toolsUsed;
+      const job: CommitJob = {
+        entries: [
+          {
+            kind: "decision",
+            action: `decision.${ev.decision}`,
+            actor: `agent:${agent.name}`,
+            session_id: sessionId,
+            step,
+            agent_id: agent.agentId,
+            tool: toolKey,
+            outcome: ev.decision,
+            decision_id: decisionId,
+            created_at: at,
+            data: {
+              request_id: req.request_id ?? null,
+              agent: { id: agent.agentId, name: agent.name, key_id: agent.keyId },
+              session: { id: sessionId, step, labels_before: session.labels, initiator: session.initiator ?? initiator, initiator_verified: session.initiatorVerified || initiatorVerified },
+              tool: tool ? { server: tool.server, name: tool.name, status: tool.status, effect: tool.effect, risk: tool.risk, labels: tool.labels } : { server: req.tool.server, name: req.tool.name, status: "unknown" },
+              arguments: redacted,
+              arguments_hash: argsHash,
+              redactions,
+              reasons: ev.reasons,
+              errors: ev.errors,
+              policy_version: policy?.label ?? "none",
+              latency_us: latencyUs,
+              delegation: delegation.present ? { token_id: delegation.tokenId, depth: delegation.depth, chain: delegation.chain, on_behalf_of: delegation.onBehalfOf, scopes: delegation.scopes } : null,
+              approval: approval ? { id: approval.id, status: "pending", expires_at: approval.expires_at } : ev.approvalUsed ? { id: ev.approvalUsed, status: "used" } : null,
+              shadow: ev.shadow ?? null,
+            },
+          },
+        ],
+        sessions: [
+          {
+            id: sessionId,
+            agent_id: session.agentId ?? agent.agentId,
+            expected: session.exists ? session.stepCount : 0,
+            expected_status: session.status,
+            step_count: step,
+            labels,
+            tools_used: toolsUsed,
+            initiator,
+            initiator_verified: initiatorVerified,
+            denies: ev.decision === "deny" ? 1 : 0,
+            approvals: ev.decision === "require_approval" ? 1 : 0,
+            at,
+          },
+        ],
+        approvals: approval ? [approval] : [],
+        approvalsUsed: ev.approvalUsed ? [ev.approvalUsed] : [],
+        toolCalls: tool ? [{ tool_id: tool.id, n: 1 }] : [],
+      };
+      try {
+        await rt.decisionChain.submit(job);
+      } catch (err) {
+        if (err instanceof ConflictError) {
+          rt.sessions.invalidate(sessionId);
+          continue;
+        }
+        throw err;
+      }
+      rt.sessions.set({
+        ...session,
+        exists: true,
+        agentId: session.agentId ?? agent.agentId,
+        initiator: session.initiator ?? initiator,
+        initiatorVerified: session.initiatorVerified || initiatorVerified,
+        stepCount: step,
+        labels,
+        toolsUsed,
+      });
+      const response: DecisionResponse = {
+        decision: ev.decision,
+        decision_id: decisionId,
+        reasons: ev.reasons,
+        ...(ev.errors.length ? { errors: ev.errors } : {}),
+        policy_version: policy?.label ?? "none",
+        session: { id: sessionId, step },
+      };
+      if (approval) {
+        response.approval = { id: approval.id, status: "pending", expires_at: approval.expires_at, poll_url: `${rt.config.publicUrl}/api/v1/approvals/${approval.id}` };
+        for (const l of rt.listeners) l({ type: "approval.created", data: { ...approval, agent: agent.name } });
+      }
+      if (allowed && rt.receipts) {
+        response.receipt = await rt.receipts.sign({
+          decision_id: decisionId,
+          sid: sessionId,
+          step,
+          agent: agent.name,
+          chain: delegation.chain.map((c) => c.name),
+          sub: delegation.onBehalfOf ?? undefined,
+          tool: toolKey,
+          args_sha256: argsHash,
+        });
+      }
+      return response;
+    }
+    throw new MandateError(503, "session_contention", `session ${sessionId} is changing too fast on several nodes; retry`);
+  });
+}
+
+function union(a: string[], b: string[]): string[] {
+  if (b.every((x) => a.includes(x))) return a;
+  return [...new Set([...a, ...b])].sort();
+}

@@ -1,0 +1,93 @@
+/**
+ * Builds the Cedar request for an MCP tool call or visibility check (DESIGN.md, "Decision semantics").
+ */
+import type * as cedar from "@cedar-policy/cedar-wasm/nodejs";
+import type { AgentPrincipal } from "../identity/credential-cache.ts";
+import type { ToolInfo } from "../inventory/tool-cache.ts";
+import { RISK_LEVEL } from "../policy/mcp-schema.ts";
+import { toCedarRecord } from "../policy/cedar-values.ts";
+import type { CedarCall } from "../policy/evaluator.ts";
+import type { SessionState } from "../sessions/session-cache.ts";
+
+export interface DelegationView {
+  present: boolean;
+  depth: number;
+  /** Agent names from the first hop to the acting agent. */
+  chain: Array<{ agent_id: string; name: string }>;
+  onBehalfOf: string | null;
+  scopes: string[];
+  tokenId: string | null;
+}
+
+export const NO_DELEGATION: DelegationView = { present: false, depth: 0, chain: [], onBehalfOf: null, scopes: [], tokenId: null };
+
+export interface McpRequestInput {
+  action: "tools/call" | "tools/list";
+  agent: AgentPrincipal;
+  tool: ToolInfo;
+  args: Record<string, unknown>;
+  session: SessionState;
+  delegation: DelegationView;
+  approvalGranted: boolean;
+  now: number;
+}
+
+export function agentEntity(agent: AgentPrincipal): cedar.EntityJson {
+  return {
+    uid: { type: "Agent", id: agent.name },
+    attrs: { name: agent.name, team: agent.team ?? "", owner: agent.owner ?? "", environment: agent.environment ?? "" },
+    parents: agent.team ? [{ type: "Team", id: agent.team }] : [],
+  };
+}
+
+export function toolEntity(tool: ToolInfo): cedar.EntityJson {
+  const approved = tool.status === "approved";
+  return {
+    uid: { type: "Tool", id: tool.key },
+    attrs: {
+      server: tool.server,
+      name: tool.name,
+      status: tool.status,
+      // Only an approved classification is trusted; anything else is treated as the worst case.
+      effect: approved ? (tool.effect ?? "destructive") : "unknown",
+      risk: approved ? (tool.risk ?? "critical") : "critical",
+      riskLevel: approved ? (RISK_LEVEL[tool.risk ?? "critical"] ?? 3) : 3,
+      labels: approved ? tool.labels : [],
+      openWorld: tool.openWorld,
+    },
+    parents: [{ type: "Server", id: tool.server }],
+  };
+}
+
+export function buildMcpCall(i: McpRequestInput): CedarCall {
+  const d = new Date(i.now);
+  const session: Record<string, cedar.CedarValueJson> = {
+    id: i.session.id,
+    initiatorVerified: i.session.initiatorVerified,
+    steps: i.session.stepCount,
+    toolsUsed: i.session.toolsUsed,
+    labels: i.session.labels,
+    ageSeconds: Math.max(0, Math.floor((i.now - i.session.startedAt) / 1000)),
+  };
+  if (i.session.initiator) session.initiator = i.session.initiator;
+  const delegation: Record<string, cedar.CedarValueJson> = {
+    present: i.delegation.present,
+    depth: i.delegation.depth,
+    chain: i.delegation.chain.map((c) => c.name),
+    scopes: i.delegation.scopes,
+  };
+  if (i.delegation.onBehalfOf) delegation.onBehalfOf = i.delegation.onBehalfOf;
+  return {
+    principal: { type: "Agent", id: i.agent.name },
+    action: { type: "Action", id: i.action },
+    resource: { type: "Tool", id: i.tool.key },
+    context: {
+      args: toCedarRecord(i.args),
+      session,
+      delegation,
+      approval: { granted: i.approvalGranted },
+      time: { epochSeconds: Math.floor(i.now / 1000), hourUtc: d.getUTCHours(), dayOfWeek: d.getUTCDay() },
+    },
+    entities: [agentEntity(i.agent), toolEntity(i.tool)],
+  };
+}

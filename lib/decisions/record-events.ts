@@ -1,0 +1,76 @@
+/**
+ * POST /api/v1/events: outcome events of forwarded calls, in batches of up to 1,000, idempotent by
+ * event_id. Each new event joins the audit chain next to its decision. A batch that names a decision
+ * the calling agent did not receive is refused whole (nothing is written).
+ */
+import type { OutcomeEventInput } from "../api/schemas.ts";
+import { ConflictError } from "../audit/chain.ts";
+import { getPool } from "../db/pool.ts";
+import type { AgentPrincipal } from "../identity/credential-cache.ts";
+import { MandateError } from "../http/errors.ts";
+import type { Runtime } from "../runtime/runtime.ts";
+
+export async function recordEvents(rt: Runtime, agent: AgentPrincipal, events: OutcomeEventInput[]): Promise<{ accepted: number; duplicates: number }> {
+  const unique = new Map<string, OutcomeEventInput>();
+  for (const e of events) if (!unique.has(e.event_id)) unique.set(e.event_id, e);
+  const inBatchDuplicates = events.length - unique.size;
+  const decisionIds = [...new Set([...unique.values()].map((e) => e.decision_id))];
+  const pool = getPool();
+  const d = await pool.query(
+    `SELECT decision_id, agent_id, session_id, step, tool, data->'delegation'->'chain' AS chain
+       FROM audit_entries WHERE decision_id = ANY($1::uuid[]) AND kind = 'decision'`,
+    [decisionIds],
+  );
+  const decisions = new Map(d.rows.map((r) => [r.decision_id as string, r]));
+  const foreign = decisionIds.filter((id) => {
+    const row = decisions.get(id);
+    if (!row) return true;
+    if (row.agent_id === agent.agentId) return false;
+    return !(Array.isArray(row.chain) && row.chain.some((c: { agent_id?: string }) => c.agent_id === agent.agentId));
+  });
+  if (foreign.length) {
+    throw new MandateError(422, "unknown_decision", `no decision ${foreign.slice(0, 5).join(", ")}${foreign.length > 5 ? "…" : ""} was made for this agent`, foreign.map((id) => ({ path: "events.decision_id", message: `unknown decision ${id}` })));
+  }
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const known = await pool.query(`SELECT event_id FROM outcome_events WHERE event_id = ANY($1)`, [[...unique.keys()]]);
+    const seen = new Set(known.rows.map((r) => r.event_id as string));
+    const fresh = [...unique.values()].filter((e) => !seen.has(e.event_id));
+    if (!fresh.length) return { accepted: 0, duplicates: events.length };
+    const at = new Date().toISOString();
+    try {
+      await rt.decisionChain.submit({
+        entries: fresh.map((e) => {
+          const dec = decisions.get(e.decision_id)!;
+          return {
+            kind: "outcome" as const,
+            action: `outcome.${e.status}`,
+            actor: `agent:${agent.name}`,
+            session_id: dec.session_id,
+            step: dec.step,
+            agent_id: agent.agentId,
+            tool: dec.tool,
+            outcome: e.status,
+            decision_id: e.decision_id,
+            created_at: at,
+            data: { event_id: e.event_id, status: e.status, duration_ms: e.duration_ms ?? null, result_size: e.result_size ?? null, error: e.error ?? null },
+          };
+        }),
+        events: fresh.map((e) => ({
+          event_id: e.event_id,
+          decision_id: e.decision_id,
+          status: e.status,
+          duration_ms: e.duration_ms ?? null,
+          result_size: e.result_size ?? null,
+          error: e.error ?? null,
+          received_at: at,
+        })),
+      });
+      return { accepted: fresh.length, duplicates: events.length - fresh.length };
+    } catch (err) {
+      if (err instanceof ConflictError) continue; // recorded concurrently: filter again
+      throw err;
+    }
+  }
+  void inBatchDuplicates;
+  throw new MandateError(503, "events_contention", "events are being recorded concurrently; retry");
+}

@@ -1,0 +1,218 @@
+/**
+ * The one wrapper of every data-plane endpoint: body limit, content type, JSON/form parsing, zod
+ * validation, authentication (agent key / personal API token / console session), role checks, and the
+ * mapping of every failure to RFC 9457 problem+json. Handlers receive parsed, typed input and return
+ * a value; they never see a raw request.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import type { AgentPrincipal, Principal, Role, UserPrincipal } from "../identity/credential-cache.ts";
+import type { Runtime } from "../runtime/runtime.ts";
+import { fromZod, MandateError, toProblem, unauthorized, forbidden } from "./errors.ts";
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export type AuthMode = "none" | "agent" | "user" | "any";
+
+export interface RouteContext<B, Q> {
+  rt: Runtime;
+  req: IncomingMessage;
+  params: Record<string, string>;
+  query: Q;
+  body: B;
+  principal: Principal | null;
+  agent: AgentPrincipal | null;
+  user: UserPrincipal | null;
+  requestId: string;
+}
+
+const REPLY = Symbol.for("mandate.reply");
+
+export interface RouteResult {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Stream instead of JSON (exports). */
+  stream?: (res: ServerResponse) => Promise<void>;
+}
+
+export interface RouteDef<B = unknown, Q = unknown> {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  path: string;
+  auth: AuthMode;
+  /** Roles allowed for user principals (default: any role). Agents are never allowed on user routes. */
+  roles?: Role[];
+  body?: z.ZodType<B>;
+  query?: z.ZodType<Q>;
+  contentType?: "json" | "form";
+  /** Describes the route in the OpenAPI document. */
+  summary: string;
+  tag: string;
+  response?: z.ZodType;
+  /** Custom authentication failure (AuthZEN, OAuth token endpoint). */
+  authRealm?: string;
+  handler: (ctx: RouteContext<B, Q>) => Promise<RouteResult | unknown>;
+  /** Render errors in a protocol's own format instead of problem+json. */
+  errorFormat?: (err: MandateError) => { status: number; body: unknown; headers?: Record<string, string> };
+}
+
+/** A handler returns its body, or reply({...}) to set the status, headers or a stream. */
+export function reply(r: RouteResult): RouteResult {
+  return Object.assign(r, { [REPLY]: true });
+}
+
+export function defineRoute<B = undefined, Q = undefined>(def: RouteDef<B, Q>): RouteDef<B, Q> {
+  return def;
+}
+
+export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"] ?? "0");
+  if (declared > limit) throw new MandateError(413, "body_too_large", `request body over ${limit} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new MandateError(413, "body_too_large", `request body over ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function bearer(req: IncomingMessage): string | null {
+  const h = req.headers.authorization;
+  if (!h) return null;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+  return m ? m[1] : "";
+}
+
+export type SessionResolver = (req: IncomingMessage) => Promise<UserPrincipal | null>;
+let consoleSessionResolver: SessionResolver | null = null;
+/** The console (next-auth) registers how to read a signed-in user from cookies. */
+export function setConsoleSessionResolver(r: SessionResolver | null): void {
+  consoleSessionResolver = r;
+}
+
+async function authenticate(rt: Runtime, req: IncomingMessage, mode: AuthMode, realm: string): Promise<Principal | null> {
+  if (mode === "none") return null;
+  const token = bearer(req);
+  if (token === null && mode !== "agent" && consoleSessionResolver) {
+    const user = await consoleSessionResolver(req);
+    if (user) return user;
+  }
+  if (token === null) throw unauthorized("missing bearer token", realm);
+  const result = await rt.credentials.authenticate(token);
+  if (!result.ok) {
+    const why: Record<string, string> = {
+      missing: "missing bearer token",
+      malformed: "malformed credential",
+      unknown: "unknown credential",
+      revoked: "credential revoked",
+      expired: "credential expired",
+      disabled: "user disabled",
+    };
+    throw unauthorized(why[result.failure] ?? "invalid credential", realm);
+  }
+  const p = result.principal;
+  if (mode === "agent" && p.kind !== "agent") throw forbidden("this endpoint is for agents (use an agent API key)");
+  if (mode === "user" && p.kind !== "user") throw forbidden("this endpoint is for users (use a personal API token)");
+  return p;
+}
+
+function parseForm(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of new URLSearchParams(text)) {
+    if (k in out) throw new MandateError(400, "invalid_request", `parameter ${k} given more than once`);
+    out[k] = v;
+  }
+  return out;
+}
+
+export async function runRoute(
+  rt: Runtime,
+  def: RouteDef<unknown, unknown>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  params: Record<string, string>,
+  url: URL,
+): Promise<void> {
+  const requestId = (req.headers["x-request-id"] as string | undefined)?.slice(0, 200) || randomUUID();
+  try {
+    const principal = await authenticate(rt, req, def.auth, def.authRealm ?? "mandate");
+    if (principal?.kind === "user" && def.roles && !def.roles.includes(principal.role)) {
+      throw forbidden(`role ${principal.role} may not ${def.summary.toLowerCase()} (requires ${def.roles.join(" or ")})`);
+    }
+    let body: unknown = undefined;
+    if (def.body) {
+      const ct = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
+      const want = def.contentType === "form" ? "application/x-www-form-urlencoded" : "application/json";
+      if (ct !== want) throw new MandateError(415, "unsupported_media_type", `Content-Type must be ${want}`);
+      const raw = await readBody(req);
+      const text = raw.toString("utf8");
+      let parsed: unknown;
+      if (def.contentType === "form") parsed = parseForm(text);
+      else {
+        try {
+          parsed = JSON.parse(text);
+        } catch (e) {
+          throw new MandateError(400, "malformed_json", `malformed JSON: ${(e as Error).message}`);
+        }
+      }
+      const r = def.body.safeParse(parsed);
+      if (!r.success) throw fromZod(r.error);
+      body = r.data;
+    }
+    let query: unknown = undefined;
+    if (def.query) {
+      const r = def.query.safeParse(Object.fromEntries(url.searchParams));
+      if (!r.success) throw fromZod(r.error, "query");
+      query = r.data;
+    }
+    const out = (await def.handler({
+      rt,
+      req,
+      params,
+      query,
+      body,
+      principal,
+      agent: principal?.kind === "agent" ? principal : null,
+      user: principal?.kind === "user" ? principal : null,
+      requestId,
+    })) as RouteResult | undefined;
+    const result: RouteResult = out && typeof out === "object" && REPLY in out ? out : { body: out };
+    if (result.stream) {
+      res.writeHead(result.status ?? 200, { "X-Request-ID": requestId, ...result.headers });
+      await result.stream(res);
+      res.end();
+      return;
+    }
+    send(res, result.status ?? 200, result.body, { "X-Request-ID": requestId, ...result.headers });
+  } catch (err) {
+    const e = err instanceof MandateError ? err : null;
+    if (!e) {
+      console.error(`[${requestId}] ${def.method} ${def.path} failed:`, err);
+    }
+    const me = e ?? new MandateError(500, "internal", `internal error (request ${requestId})`);
+    if (def.errorFormat) {
+      const f = def.errorFormat(me);
+      send(res, f.status, f.body, { "X-Request-ID": requestId, ...me.headers, ...f.headers });
+      return;
+    }
+    send(res, me.status, toProblem(me, url.pathname, requestId), { "X-Request-ID": requestId, ...me.headers }, "application/problem+json");
+  }
+}
+
+export function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, type = "application/json"): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const payload = body === undefined ? "" : JSON.stringify(body);
+  res.writeHead(status, {
+    "Content-Type": `${type}; charset=utf-8`,
+    "Content-Length": Buffer.byteLength(payload),
+    "Cache-Control": "no-store",
+    ...headers,
+  });
+  res.end(payload);
+}

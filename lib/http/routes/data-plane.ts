@@ -1,0 +1,61 @@
+/**
+ * The agent-facing data plane: decisions, visibility, outcome events, inventory.
+ */
+import {
+  decisionRequest,
+  decisionResponse,
+  eventsRequest,
+  eventsResponse,
+  inventoryRequest,
+  inventoryResponse,
+  visibleToolsRequest,
+  visibleToolsResponse,
+} from "../../api/schemas.ts";
+import { decide } from "../../decisions/decide.ts";
+import { recordEvents } from "../../decisions/record-events.ts";
+import { visibleTools } from "../../decisions/visible-tools.ts";
+import { reportInventory } from "../../inventory/report-inventory.ts";
+import { defineRoute } from "../route.ts";
+
+export const dataPlaneRoutes = [
+  defineRoute({
+    method: "POST",
+    path: "/api/v1/decisions",
+    auth: "agent",
+    body: decisionRequest,
+    response: decisionResponse,
+    tag: "Decisions",
+    summary: "Decide a tool call",
+    handler: ({ rt, agent, body }) => decide(rt, agent!, body),
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/api/v1/tools/visible",
+    auth: "agent",
+    body: visibleToolsRequest,
+    response: visibleToolsResponse,
+    tag: "Decisions",
+    summary: "Filter a tool list to the tools this agent may call",
+    handler: ({ rt, agent, body }) => visibleTools(rt, agent!, body),
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/api/v1/events",
+    auth: "agent",
+    body: eventsRequest,
+    response: eventsResponse,
+    tag: "Events",
+    summary: "Record outcome events of forwarded calls",
+    handler: ({ rt, agent, body }) => recordEvents(rt, agent!, body.events),
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/api/v1/inventory",
+    auth: "agent",
+    body: inventoryRequest,
+    response: inventoryResponse,
+    tag: "Inventory",
+    summary: "Report the tools an MCP server lists",
+    handler: ({ agent, body }) => reportInventory(body.server, body.tools, `agent:${agent!.name}`),
+  }),
+];

@@ -1,0 +1,20 @@
+/**
+ * Every data-plane route. Adding an endpoint means adding it to one of these lists (the role-matrix
+ * test enumerates them).
+ */
+import { Router } from "../router.ts";
+import type { RouteDef } from "../route.ts";
+import { dataPlaneRoutes } from "./data-plane.ts";
+import { operatorRoutes } from "./operator.ts";
+import { systemRoutes } from "./system.ts";
+
+export function allRoutes(): RouteDef<unknown, unknown>[] {
+  const list: RouteDef<any, any>[] = [...dataPlaneRoutes, ...operatorRoutes];
+  const sys = systemRoutes(() => list);
+  list.push(...sys);
+  return list;
+}
+
+export function buildRouter(): Router {
+  return new Router(allRoutes());
+}

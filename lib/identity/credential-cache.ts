@@ -1,0 +1,158 @@
+/**
+ * Resolves presented credentials (agent API keys, personal API tokens) to principals, with an
+ * in-memory cache invalidated through the change feed, so that a revoked key, a suspended agent or a
+ * disabled user is refused on the next request on every node. Last-used times are written in batches.
+ */
+import { getPool } from "../db/pool.ts";
+import { credentialKind, hashCredential } from "../crypto/keys.ts";
+
+export type Role = "admin" | "analyst" | "viewer";
+
+export interface AgentPrincipal {
+  kind: "agent";
+  agentId: string;
+  name: string;
+  team: string | null;
+  owner: string | null;
+  environment: string | null;
+  suspended: { at: string; reason: string | null } | null;
+  keyId: string;
+}
+
+export interface UserPrincipal {
+  kind: "user";
+  userId: string;
+  email: string;
+  role: Role;
+  keyId?: string;
+}
+
+export type Principal = AgentPrincipal | UserPrincipal;
+
+export type AuthFailure = "missing" | "malformed" | "unknown" | "revoked" | "expired" | "disabled";
+export type AuthResult = { ok: true; principal: Principal } | { ok: false; failure: AuthFailure };
+
+interface CacheEntry {
+  principal: Principal | null; // null: no such credential
+  expiresAt: number | null;
+  revoked: boolean;
+  disabled: boolean;
+  loadedAt: number;
+}
+
+const NEGATIVE_TTL_MS = 5_000;
+
+export class CredentialCache {
+  private byHash = new Map<string, CacheEntry>();
+  private usedKeys = new Set<string>();
+  private usedTokens = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(flushEveryMs = 10_000) {
+    this.timer = setInterval(() => void this.flushLastUsed(), flushEveryMs);
+    this.timer.unref();
+  }
+
+  invalidate(table: string, key: string): void {
+    if (table === "agent_keys" || table === "api_tokens") this.byHash.delete(key);
+    else if (table === "agents") {
+      for (const [h, e] of this.byHash) if (e.principal?.kind === "agent" && e.principal.agentId === key) this.byHash.delete(h);
+    } else if (table === "users") {
+      for (const [h, e] of this.byHash) if (e.principal?.kind === "user" && e.principal.userId === key) this.byHash.delete(h);
+    }
+  }
+
+  clear(): void {
+    this.byHash.clear();
+  }
+
+  async authenticate(secret: string | null | undefined): Promise<AuthResult> {
+    if (!secret) return { ok: false, failure: "missing" };
+    const kind = credentialKind(secret);
+    if (!kind) return { ok: false, failure: "malformed" };
+    const hash = hashCredential(secret);
+    let entry = this.byHash.get(hash);
+    const now = Date.now();
+    if (!entry || (entry.principal === null && now - entry.loadedAt > NEGATIVE_TTL_MS)) {
+      entry = kind === "agent_key" ? await loadAgentKey(hash) : await loadToken(hash);
+      this.byHash.set(hash, entry);
+    }
+    if (!entry.principal) return { ok: false, failure: "unknown" };
+    if (entry.revoked) return { ok: false, failure: "revoked" };
+    if (entry.expiresAt !== null && entry.expiresAt <= now) return { ok: false, failure: "expired" };
+    if (entry.disabled) return { ok: false, failure: "disabled" };
+    (kind === "agent_key" ? this.usedKeys : this.usedTokens).add(hash);
+    return { ok: true, principal: entry.principal };
+  }
+
+  async flushLastUsed(): Promise<void> {
+    const keys = [...this.usedKeys];
+    const tokens = [...this.usedTokens];
+    this.usedKeys.clear();
+    this.usedTokens.clear();
+    try {
+      const pool = getPool();
+      if (keys.length) {
+        await pool.query(
+          `WITH k AS (UPDATE agent_keys SET last_used_at = now() WHERE key_hash = ANY($1) RETURNING agent_id)
+           UPDATE agents SET last_seen_at = now() WHERE id IN (SELECT agent_id FROM k)`,
+          [keys],
+        );
+      }
+      if (tokens.length) await pool.query(`UPDATE api_tokens SET last_used_at = now() WHERE token_hash = ANY($1)`, [tokens]);
+    } catch {
+      // Best effort: last-used times are informational; the next flush retries with new usage.
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+}
+
+async function loadAgentKey(hash: string): Promise<CacheEntry> {
+  const r = await getPool().query(
+    `SELECT k.key_id, k.expires_at, k.revoked_at, a.id AS agent_id, a.name, a.team, a.environment,
+            a.suspended_at, a.suspended_reason, u.email AS owner
+       FROM agent_keys k JOIN agents a ON a.id = k.agent_id LEFT JOIN users u ON u.id = a.owner_id
+      WHERE k.key_hash = $1`,
+    [hash],
+  );
+  const row = r.rows[0];
+  const loadedAt = Date.now();
+  if (!row) return { principal: null, expiresAt: null, revoked: false, disabled: false, loadedAt };
+  return {
+    principal: {
+      kind: "agent",
+      agentId: row.agent_id,
+      name: row.name,
+      team: row.team,
+      owner: row.owner,
+      environment: row.environment,
+      suspended: row.suspended_at ? { at: new Date(row.suspended_at).toISOString(), reason: row.suspended_reason } : null,
+      keyId: row.key_id,
+    },
+    expiresAt: row.expires_at ? new Date(row.expires_at).getTime() : null,
+    revoked: row.revoked_at !== null,
+    disabled: false,
+    loadedAt,
+  };
+}
+
+async function loadToken(hash: string): Promise<CacheEntry> {
+  const r = await getPool().query(
+    `SELECT t.key_id, t.expires_at, t.revoked_at, u.id AS user_id, u.email, u.role, u.disabled_at
+       FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1`,
+    [hash],
+  );
+  const row = r.rows[0];
+  const loadedAt = Date.now();
+  if (!row) return { principal: null, expiresAt: null, revoked: false, disabled: false, loadedAt };
+  return {
+    principal: { kind: "user", userId: row.user_id, email: row.email, role: row.role, keyId: row.key_id },
+    expiresAt: row.expires_at ? new Date(row.expires_at).getTime() : null,
+    revoked: row.revoked_at !== null,
+    disabled: row.disabled_at !== null,
+    loadedAt,
+  };
+}

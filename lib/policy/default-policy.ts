@@ -1,0 +1,39 @@
+/**
+ * The default policy set of the MCP tool-governance store, published on first start.
+ * (Tools that are unknown, not approved or blocked are denied before Cedar runs: lib/decisions.)
+ */
+export const DEFAULT_MCP_POLICY = `// Mandate default policy set: MCP tool governance.
+// Principal: Agent. Action: "tools/call" (a call) or "tools/list" (visibility).
+// Resource: Tool, with its approved classification (effect, risk, riskLevel 0-3, labels).
+// Context: args, session (labels, toolsUsed, steps, initiator), delegation, approval, time.
+
+@id("allow-approved-low-medium")
+@reason("approved tools of low or medium risk are allowed")
+permit (principal, action, resource)
+when { resource.status == "approved" && resource.riskLevel <= 1 };
+
+@id("allow-destructive-when-approved")
+@reason("destructive tools are allowed once a human approves the call")
+permit (principal, action, resource)
+when { resource.status == "approved" && resource.effect == "destructive" };
+
+@id("destructive-needs-approval")
+@approval("required")
+@reason("destructive tools need a human approval")
+forbid (principal, action == Action::"tools/call", resource)
+when { resource.effect == "destructive" }
+unless { context.approval.granted };
+
+@id("lethal-trifecta")
+@reason("external communication in a session that read PII and ingested untrusted content")
+forbid (principal, action == Action::"tools/call", resource)
+when {
+  resource.labels.contains("external_comm") &&
+  context.session.labels.containsAll(["pii", "untrusted_content"])
+};
+
+@id("delegation-depth-cap")
+@reason("delegation chains longer than 3 hops are not allowed")
+forbid (principal, action, resource)
+when { context.delegation.depth > 3 };
+`;

@@ -1,0 +1,128 @@
+/**
+ * The Cedar schema of the MCP tool-governance store, generated from Mandate's model:
+ * principal Agent (in Team), resource Tool (in Server) with its approved classification, and a context
+ * with the call's arguments, the session state, the delegation chain, the approval and the time.
+ *
+ * Cedar records are closed, so `context.args` declares every argument name that any known tool accepts,
+ * each optional, typed from the tools' JSON input schemas (string → String, integer → Long,
+ * boolean → Bool, array of strings → Set<String>). A name whose type differs between tools, or whose
+ * type has no safe Cedar equivalent (objects, non-integer numbers), is left out of the schema: policies
+ * cannot reference it (validation says so), though the value still reaches evaluation.
+ */
+import type * as cedar from "@cedar-policy/cedar-wasm/nodejs";
+
+type CedarType = cedar.Type<string>;
+type Attr = CedarType & { required?: boolean };
+
+const str: CedarType = { type: "String" };
+const long: CedarType = { type: "Long" };
+const bool: CedarType = { type: "Boolean" };
+const strSet: CedarType = { type: "Set", element: str };
+
+function rec(attributes: Record<string, Attr>): CedarType {
+  return { type: "Record", attributes } as CedarType;
+}
+const opt = (t: CedarType): Attr => ({ ...t, required: false }) as Attr;
+
+function cedarTypeOfJsonSchema(s: unknown): CedarType | null {
+  if (!s || typeof s !== "object") return null;
+  const t = (s as { type?: unknown }).type;
+  if (t === "string") return str;
+  if (t === "integer") return long;
+  if (t === "boolean") return bool;
+  if (t === "array") {
+    const items = (s as { items?: { type?: unknown } }).items;
+    return items && items.type === "string" ? strSet : null;
+  }
+  return null;
+}
+
+export interface SchemaTool {
+  inputSchema?: unknown;
+}
+
+/** The union of argument names over all tools, with a consistent Cedar type. */
+export function argumentAttributes(tools: SchemaTool[]): Record<string, Attr> {
+  const types = new Map<string, string | null>();
+  const defs = new Map<string, CedarType>();
+  for (const tool of tools) {
+    const props = (tool.inputSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
+    if (!props || typeof props !== "object") continue;
+    for (const [name, propSchema] of Object.entries(props)) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) continue; // not addressable as context.args.<name>
+      const t = cedarTypeOfJsonSchema(propSchema);
+      const key = t ? JSON.stringify(t) : null;
+      if (!types.has(name)) {
+        types.set(name, key);
+        if (t) defs.set(name, t);
+      } else if (types.get(name) !== key) {
+        types.set(name, null);
+      }
+    }
+  }
+  const out: Record<string, Attr> = {};
+  for (const [name, key] of [...types.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    if (key !== null) out[name] = opt(defs.get(name)!);
+  }
+  return out;
+}
+
+export function mcpContextType(tools: SchemaTool[]): CedarType {
+  return rec({
+    args: rec(argumentAttributes(tools)),
+    session: rec({
+      id: str,
+      initiator: opt(str),
+      initiatorVerified: bool,
+      steps: long,
+      toolsUsed: strSet,
+      labels: strSet,
+      ageSeconds: long,
+    }),
+    delegation: rec({
+      present: bool,
+      depth: long,
+      chain: { type: "Set", element: str } as Attr,
+      onBehalfOf: opt(str),
+      scopes: strSet,
+    }),
+    approval: rec({ granted: bool }),
+    time: rec({ epochSeconds: long, hourUtc: long, dayOfWeek: long }),
+  });
+}
+
+export function generateMcpSchema(tools: SchemaTool[]): cedar.SchemaJson<string> {
+  const context = mcpContextType(tools);
+  const appliesTo = { principalTypes: ["Agent"], resourceTypes: ["Tool"], context };
+  return {
+    "": {
+      entityTypes: {
+        Team: {},
+        Server: {},
+        Agent: {
+          memberOfTypes: ["Team"],
+          shape: rec({ name: str, team: str, owner: str, environment: str }),
+        },
+        Tool: {
+          memberOfTypes: ["Server"],
+          shape: rec({
+            server: str,
+            name: str,
+            status: str,
+            effect: str,
+            risk: str,
+            riskLevel: long,
+            labels: strSet,
+            openWorld: bool,
+          }),
+        },
+      },
+      actions: {
+        "tools/call": { appliesTo },
+        "tools/list": { appliesTo },
+      },
+    },
+  } as cedar.SchemaJson<string>;
+}
+
+export const RISK_LEVEL: Record<string, number> = { low: 0, medium: 1, high: 2, critical: 3 };

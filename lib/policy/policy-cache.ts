@@ -1,0 +1,80 @@
+/**
+ * The active (and shadow) policy version of each policy store, parsed and prepared once per version,
+ * and reloaded when the change feed announces a publish or rollback.
+ */
+import { getPool } from "../db/pool.ts";
+import type { CedarEvaluator } from "./evaluator.ts";
+import { parsePolicySet, toStaticPolicies, type PolicyPart } from "./policy-set.ts";
+
+export interface LoadedPolicy {
+  storeId: string;
+  versionId: string;
+  version: number;
+  /** Shown in responses: "<store>@v<version>". */
+  label: string;
+  cedarId: string;
+  policies: PolicyPart[];
+  byId: Map<string, PolicyPart>;
+}
+
+export interface StorePolicies {
+  active: LoadedPolicy | null;
+  shadow: LoadedPolicy | null;
+}
+
+export async function loadPolicyVersion(
+  evaluator: CedarEvaluator,
+  row: { id: string; store_id: string; version: number; text: string },
+): Promise<LoadedPolicy> {
+  const parsed = parsePolicySet(row.text);
+  if (!parsed.ok) throw new Error(`Policy version ${row.store_id}@v${row.version} does not parse: ${parsed.problems[0]?.message}`);
+  const cedarId = `${row.store_id}:${row.id}`;
+  await evaluator.prepare(cedarId, toStaticPolicies(parsed.policies));
+  return {
+    storeId: row.store_id,
+    versionId: row.id,
+    version: row.version,
+    label: `${row.store_id}@v${row.version}`,
+    cedarId,
+    policies: parsed.policies,
+    byId: new Map(parsed.policies.map((p) => [p.id, p])),
+  };
+}
+
+export class PolicyCache {
+  private stores = new Map<string, Promise<StorePolicies>>();
+
+  constructor(private readonly evaluator: CedarEvaluator) {}
+
+  get(storeId: string): Promise<StorePolicies> {
+    let p = this.stores.get(storeId);
+    if (!p) {
+      p = this.load(storeId);
+      this.stores.set(storeId, p);
+      p.catch(() => this.stores.delete(storeId));
+    }
+    return p;
+  }
+
+  invalidate(storeId: string): void {
+    this.stores.delete(storeId);
+  }
+
+  clear(): void {
+    this.stores.clear();
+  }
+
+  private async load(storeId: string): Promise<StorePolicies> {
+    const r = await getPool().query(
+      `SELECT id, store_id, version, text, status FROM policy_versions
+        WHERE store_id = $1 AND status IN ('active', 'shadow') ORDER BY version DESC`,
+      [storeId],
+    );
+    const activeRow = r.rows.find((x) => x.status === "active");
+    const shadowRow = r.rows.find((x) => x.status === "shadow");
+    return {
+      active: activeRow ? await loadPolicyVersion(this.evaluator, activeRow) : null,
+      shadow: shadowRow ? await loadPolicyVersion(this.evaluator, shadowRow).catch(() => null) : null,
+    };
+  }
+}

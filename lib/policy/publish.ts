@@ -1,0 +1,112 @@
+/**
+ * Policy versions: drafts, validation against the store's schema, publish (active or shadow) and
+ * rollback. A policy set that does not validate is never published — from the console, the API or the
+ * CLI, which all call publishPolicy().
+ */
+import { randomUUID } from "node:crypto";
+import type pg from "pg";
+import type * as cedar from "@cedar-policy/cedar-wasm/nodejs";
+import { adminAction } from "../audit/admin-action.ts";
+import { getPool, type Queryable } from "../db/pool.ts";
+import { MandateError, notFound } from "../http/errors.ts";
+import { generateMcpSchema } from "./mcp-schema.ts";
+import { validatePolicySet, type ValidationResult } from "./validate.ts";
+
+export const MCP_STORE_ID = "mcp";
+
+/** The Cedar schema policies of a store are validated against. */
+export async function storeSchema(storeId: string, q: Queryable = getPool()): Promise<cedar.SchemaJson<string>> {
+  if (storeId === MCP_STORE_ID) {
+    const r = await q.query("SELECT input_schema FROM tools");
+    return generateMcpSchema(r.rows.map((x: { input_schema: unknown }) => ({ inputSchema: x.input_schema })));
+  }
+  const r = await q.query("SELECT schema FROM policy_stores WHERE id = $1", [storeId]);
+  if (!r.rowCount) throw notFound(`policy store ${storeId}`);
+  if (!r.rows[0].schema) throw new MandateError(409, "no_schema", `policy store ${storeId} has no schema`);
+  return r.rows[0].schema;
+}
+
+export async function validateForStore(storeId: string, text: string): Promise<ValidationResult> {
+  return validatePolicySet(text, await storeSchema(storeId));
+}
+
+export class PolicyInvalidError extends MandateError {
+  constructor(readonly validation: ValidationResult) {
+    super(
+      422,
+      "policy_invalid",
+      `the policy set does not validate: ${validation.problems
+        .slice(0, 3)
+        .map((p) => `line ${p.line}:${p.column} ${p.message}`)
+        .join("; ")}`,
+      validation.problems.map((p) => ({ path: `line ${p.line}:${p.column}`, message: p.message })),
+    );
+  }
+}
+
+async function nextVersion(tx: pg.PoolClient, storeId: string): Promise<number> {
+  const s = await tx.query("SELECT id FROM policy_stores WHERE id = $1 FOR UPDATE", [storeId]);
+  if (!s.rowCount) throw notFound(`policy store ${storeId}`);
+  const r = await tx.query("SELECT COALESCE(MAX(version), 0) + 1 AS v FROM policy_versions WHERE store_id = $1", [storeId]);
+  return r.rows[0].v;
+}
+
+export interface PublishOptions {
+  mode?: "active" | "shadow";
+  note?: string;
+  tests?: unknown[];
+}
+
+export async function publishPolicy(storeId: string, text: string, actor: string, opts: PublishOptions = {}) {
+  const mode = opts.mode ?? "active";
+  const validation = await validateForStore(storeId, text);
+  if (!validation.valid) throw new PolicyInvalidError(validation);
+  return adminAction(async (tx) => {
+    const version = await nextVersion(tx, storeId);
+    const id = randomUUID();
+    await tx.query(`UPDATE policy_versions SET status = 'archived' WHERE store_id = $1 AND status = $2`, [storeId, mode]);
+    await tx.query(
+      `INSERT INTO policy_versions (id, store_id, version, text, status, author, note, tests, created_at, published_at, published_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), now(), $6)`,
+      [id, storeId, version, text, mode, actor, opts.note ?? null, JSON.stringify(opts.tests ?? [])],
+    );
+    return {
+      result: { id, version, label: `${storeId}@v${version}`, status: mode, warnings: validation.warnings },
+      audit: { action: mode === "shadow" ? "policy.shadow" : "policy.publish", actor, data: { store: storeId, version, version_id: id, note: opts.note ?? null, policies: validation.policyCount } },
+    };
+  });
+}
+
+export async function saveDraft(storeId: string, text: string, actor: string, opts: { note?: string; tests?: unknown[] } = {}) {
+  return adminAction(async (tx) => {
+    const version = await nextVersion(tx, storeId);
+    const id = randomUUID();
+    await tx.query(
+      `INSERT INTO policy_versions (id, store_id, version, text, status, author, note, tests, created_at)
+       VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, now())`,
+      [id, storeId, version, text, actor, opts.note ?? null, JSON.stringify(opts.tests ?? [])],
+    );
+    return { result: { id, version }, audit: { action: "policy.draft", actor, data: { store: storeId, version, version_id: id } } };
+  });
+}
+
+/** Makes an earlier version active again (it must still validate against today's schema). */
+export async function rollbackPolicy(storeId: string, version: number, actor: string) {
+  const r = await getPool().query("SELECT id, text FROM policy_versions WHERE store_id = $1 AND version = $2", [storeId, version]);
+  if (!r.rowCount) throw notFound(`policy version ${storeId}@v${version}`);
+  const validation = await validateForStore(storeId, r.rows[0].text);
+  if (!validation.valid) throw new PolicyInvalidError(validation);
+  return adminAction(async (tx) => {
+    await tx.query(`UPDATE policy_versions SET status = 'archived' WHERE store_id = $1 AND status = 'active'`, [storeId]);
+    await tx.query(`UPDATE policy_versions SET status = 'active', published_at = now(), published_by = $2 WHERE id = $1`, [r.rows[0].id, actor]);
+    return { result: { id: r.rows[0].id, version, label: `${storeId}@v${version}` }, audit: { action: "policy.rollback", actor, data: { store: storeId, version } } };
+  });
+}
+
+export async function ensureStore(tx: Queryable, id: string, name: string, description?: string, schema?: unknown): Promise<void> {
+  await tx.query(
+    `INSERT INTO policy_stores (id, name, description, schema, created_at) VALUES ($1, $2, $3, $4, now())
+     ON CONFLICT (id) DO UPDATE SET schema = COALESCE(EXCLUDED.schema, policy_stores.schema)`,
+    [id, name, description ?? null, schema === undefined ? null : JSON.stringify(schema)],
+  );
+}

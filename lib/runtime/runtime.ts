@@ -1,0 +1,133 @@
+/**
+ * The node's long-lived parts, created once per process by startRuntime() and shared through
+ * globalThis, so that the data-plane server and the Next.js console (bundled separately) use the same
+ * caches, Cedar workers and audit chains.
+ */
+import { hostname } from "node:os";
+import { AuditChain } from "../audit/chain.ts";
+import { CredentialCache } from "../identity/credential-cache.ts";
+import type { AgentPrincipal } from "../identity/credential-cache.ts";
+import { ToolCache } from "../inventory/tool-cache.ts";
+import { CedarEvaluator } from "../policy/evaluator.ts";
+import { PolicyCache } from "../policy/policy-cache.ts";
+import { SessionCache } from "../sessions/session-cache.ts";
+import { ChangeFeed } from "./change-feed.ts";
+import type { DelegationView } from "../decisions/mcp-request.ts";
+
+/** Verifies a delegation token presented with a decision (lib/delegation). */
+export interface DelegationVerifier {
+  verify(token: string, agent: AgentPrincipal): Promise<{ ok: true; view: DelegationView } | { ok: false; message: string }>;
+  invalidate(table: string, key: string): void;
+}
+
+/** Signs receipts for allowed calls (lib/delegation). */
+export interface ReceiptSigner {
+  sign(claims: Record<string, unknown>): Promise<string>;
+}
+
+export interface RuntimeConfig {
+  node: string;
+  cedarWorkers: number;
+  approvalTtlSeconds: number;
+  publicUrl: string;
+  failClosedOnPolicyError: boolean;
+}
+
+export interface Runtime {
+  config: RuntimeConfig;
+  evaluator: CedarEvaluator;
+  credentials: CredentialCache;
+  tools: ToolCache;
+  policies: PolicyCache;
+  sessions: SessionCache;
+  decisionChain: AuditChain;
+  adminChain: AuditChain;
+  changes: ChangeFeed;
+  delegation: DelegationVerifier | null;
+  receipts: ReceiptSigner | null;
+  /** Hooks run after an approval-creating or other notable event (webhooks, SSE). */
+  listeners: Array<(event: { type: string; data: Record<string, unknown> }) => void>;
+  stop(): Promise<void>;
+}
+
+type G = { __mandateRuntime?: Runtime };
+
+export function runtimeOrNull(): Runtime | null {
+  return (globalThis as G).__mandateRuntime ?? null;
+}
+
+export function runtime(): Runtime {
+  const rt = (globalThis as G).__mandateRuntime;
+  if (!rt) throw new Error("Mandate runtime not started");
+  return rt;
+}
+
+export function defaultNodeName(port?: number): string {
+  return `${hostname()}:${port ?? process.pid}`;
+}
+
+export async function startRuntime(partial: Partial<RuntimeConfig> & { listenChanges?: boolean } = {}): Promise<Runtime> {
+  const existing = runtimeOrNull();
+  if (existing) return existing;
+  const config: RuntimeConfig = {
+    node: partial.node ?? defaultNodeName(),
+    cedarWorkers: partial.cedarWorkers ?? 1,
+    approvalTtlSeconds: partial.approvalTtlSeconds ?? 900,
+    publicUrl: partial.publicUrl ?? "http://127.0.0.1:3000",
+    failClosedOnPolicyError: partial.failClosedOnPolicyError ?? true,
+  };
+  const evaluator = new CedarEvaluator(config.cedarWorkers);
+  const credentials = new CredentialCache();
+  const tools = new ToolCache();
+  const policies = new PolicyCache(evaluator);
+  const sessions = new SessionCache();
+  const changes = new ChangeFeed();
+  const rt: Runtime = {
+    config,
+    evaluator,
+    credentials,
+    tools,
+    policies,
+    sessions,
+    decisionChain: new AuditChain(config.node),
+    adminChain: new AuditChain(`${config.node}/admin`),
+    changes,
+    delegation: null,
+    receipts: null,
+    listeners: [],
+    async stop() {
+      await changes.stop();
+      credentials.stop();
+      await credentials.flushLastUsed();
+      await evaluator.close();
+      (globalThis as G).__mandateRuntime = undefined;
+    },
+  };
+  changes.on((table, key) => {
+    credentials.invalidate(table, key);
+    if (table === "tools") void tools.refresh(key).catch(() => tools.clear());
+    if (table === "policy_versions") policies.invalidate(key);
+    if (table === "sessions") sessions.invalidate(key);
+    rt.delegation?.invalidate(table, key);
+  });
+  changes.onReset(() => {
+    credentials.clear();
+    tools.clear();
+    policies.clear();
+    sessions.clear();
+  });
+  if (partial.listenChanges !== false) await changes.start();
+  (globalThis as G).__mandateRuntime = rt;
+  return rt;
+}
+
+export function emit(type: string, data: Record<string, unknown>): void {
+  const rt = runtimeOrNull();
+  for (const l of rt?.listeners ?? []) {
+    try {
+      l({ type, data });
+    } catch {
+      // listeners never break the caller
+    }
+  }
+}

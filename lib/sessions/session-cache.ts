@@ -1,0 +1,106 @@
+/**
+ * Session state for decisions: cached in the node, with PostgreSQL as the truth. The step count is
+ * the version: a commit that finds another version (another node moved the session) is rejected by
+ * mandate_commit(), and the decision is re-evaluated on fresh state. Decisions on one session are
+ * serialised in the node (a per-session queue), so the state each one sees is exact.
+ */
+import { getPool } from "../db/pool.ts";
+
+export interface SessionState {
+  id: string;
+  exists: boolean;
+  agentId: string | null;
+  initiator: string | null;
+  initiatorVerified: boolean;
+  stepCount: number;
+  toolsUsed: string[];
+  labels: string[];
+  status: "active" | "terminated";
+  terminatedReason: string | null;
+  startedAt: number;
+}
+
+const MAX_ENTRIES = 100_000;
+
+export class SessionCache {
+  private states = new Map<string, SessionState>();
+  private locks = new Map<string, Promise<unknown>>();
+
+  async get(id: string): Promise<SessionState> {
+    const hit = this.states.get(id);
+    if (hit) return hit;
+    const state = await loadSession(id);
+    this.set(state);
+    return state;
+  }
+
+  set(state: SessionState): void {
+    if (this.states.size >= MAX_ENTRIES) {
+      const oldest = this.states.keys().next().value;
+      if (oldest !== undefined) this.states.delete(oldest);
+    }
+    this.states.delete(state.id);
+    this.states.set(state.id, state);
+  }
+
+  invalidate(id: string): void {
+    this.states.delete(id);
+  }
+
+  clear(): void {
+    this.states.clear();
+  }
+
+  /** Runs fn with exclusive use of the session within this node. */
+  async withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(id) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((r) => (release = r));
+    const chained = prev.then(() => mine);
+    this.locks.set(id, chained);
+    await prev;
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (this.locks.get(id) === chained) this.locks.delete(id);
+    }
+  }
+}
+
+export async function loadSession(id: string): Promise<SessionState> {
+  const r = await getPool().query(
+    `SELECT id, agent_id, initiator, initiator_verified, step_count, tools_used, labels, status,
+            terminated_reason, started_at FROM sessions WHERE id = $1`,
+    [id],
+  );
+  const row = r.rows[0];
+  if (!row) {
+    return {
+      id,
+      exists: false,
+      agentId: null,
+      initiator: null,
+      initiatorVerified: false,
+      stepCount: 0,
+      toolsUsed: [],
+      labels: [],
+      status: "active",
+      terminatedReason: null,
+      startedAt: Date.now(),
+    };
+  }
+  return {
+    id,
+    exists: true,
+    agentId: row.agent_id,
+    initiator: row.initiator,
+    initiatorVerified: row.initiator_verified,
+    stepCount: row.step_count,
+    toolsUsed: row.tools_used ?? [],
+    labels: row.labels ?? [],
+    status: row.status,
+    terminatedReason: row.terminated_reason,
+    startedAt: new Date(row.started_at).getTime(),
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Start-up steps shared by `mandate start` and the CLI: find or start the database, load the master
+ * key, apply migrations (once, under an advisory lock) and seed an empty database.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startEmbeddedPostgres, type EmbeddedDb } from "../lib/db/embedded.ts";
+import { applyMigrations } from "../lib/db/migrate.ts";
+import { getPool, setDatabaseUrl } from "../lib/db/pool.ts";
+import { loadMasterKey } from "../lib/crypto/master-key.ts";
+import { env } from "../lib/env.ts";
+import { seedIfEmpty, type InitialCredentials } from "../lib/seed/demo-seed.ts";
+
+export interface Database {
+  url: string;
+  embedded: EmbeddedDb | null;
+}
+
+export async function connectDatabase(log: (m: string) => void): Promise<Database> {
+  const e = env();
+  if (e.DATABASE_URL) {
+    setDatabaseUrl(e.DATABASE_URL);
+    return { url: e.DATABASE_URL, embedded: null };
+  }
+  const embedded = await startEmbeddedPostgres(e.dataDir, log);
+  setDatabaseUrl(embedded.url);
+  return { url: embedded.url, embedded };
+}
+
+export async function prepareDatabase(opts: { seed: boolean }): Promise<InitialCredentials | null> {
+  const e = env();
+  loadMasterKey({ fromEnv: e.MANDATE_MASTER_KEY, dataDir: e.dataDir, createIfMissing: true });
+  const client = await getPool().connect();
+  try {
+    await applyMigrations(client);
+    return opts.seed ? await seedIfEmpty(client) : null;
+  } finally {
+    client.release();
+  }
+}
+
+/** Prints the one-time credentials to the terminal and writes them to <data dir>/initial-credentials.json. */
+export function announceCredentials(creds: InitialCredentials, dataDir: string, url: string): void {
+  const file = join(dataDir, "initial-credentials.json");
+  writeFileSync(file, JSON.stringify(creds, null, 2) + "\n", { mode: 0o600 });
+  const lines = [
+    "",
+    "  ┌─ Mandate: first start ─ one-time credentials (also in " + file + ", mode 0600)",
+    `  │  Console      ${url}`,
+    `  │  Admin login  ${creds.admin.email}  /  ${creds.admin.password}`,
+    ...creds.agents.map((a) => `  │  Agent key    ${a.name.padEnd(18)} ${a.api_key}`),
+    "  └─ Store them now: they are not shown again.",
+    "",
+  ];
+  process.stdout.write(lines.join("\n") + "\n");
+}

@@ -1,0 +1,124 @@
+/**
+ * `mandate start`: one process serves the console (Next.js) and the data plane. Data-plane paths
+ * (/api/v1/*, /access/v1/*, /.well-known/*, /api/openapi.json) are answered here directly, through
+ * lib/http's router, without Next's per-request overhead; every other path goes to Next.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { env } from "../lib/env.ts";
+import { closePool } from "../lib/db/pool.ts";
+import { writeCheckpoint } from "../lib/audit/checkpoints.ts";
+import { runRoute, send } from "../lib/http/route.ts";
+import { toProblem, MandateError } from "../lib/http/errors.ts";
+import { startRuntime, defaultNodeName } from "../lib/runtime/runtime.ts";
+import { buildRouter } from "../lib/http/routes/index.ts";
+import { installPlugins } from "./plugins.ts";
+import { announceCredentials, connectDatabase, prepareDatabase } from "./bootstrap.ts";
+
+export interface StartOptions {
+  dev?: boolean;
+  console?: boolean;
+}
+
+/** next-auth needs a secret and its URL; without configuration, a secret is kept in the data directory. */
+function ensureAuthSecret(dataDir: string, publicUrl: string): void {
+  if (!process.env.NEXTAUTH_SECRET) {
+    const file = join(dataDir, "nextauth.secret");
+    if (!existsSync(file)) {
+      mkdirSync(dataDir, { recursive: true });
+      writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
+    }
+    process.env.NEXTAUTH_SECRET = readFileSync(file, "utf8").trim();
+  }
+  process.env.NEXTAUTH_URL ??= publicUrl;
+}
+
+const log = (m: string) => process.stderr.write(`[mandate] ${m}\n`);
+
+export async function start(opts: StartOptions = {}): Promise<void> {
+  const e = env();
+  const db = await connectDatabase(log);
+  const creds = await prepareDatabase({ seed: true });
+  const publicUrl = e.MANDATE_PUBLIC_URL ?? `http://${e.HOST === "0.0.0.0" ? "127.0.0.1" : e.HOST}:${e.PORT}`;
+  const rt = await startRuntime({
+    node: e.MANDATE_NODE_NAME ?? defaultNodeName(e.PORT),
+    cedarWorkers: e.MANDATE_CEDAR_WORKERS,
+    approvalTtlSeconds: e.MANDATE_APPROVAL_TTL_S,
+    publicUrl,
+  });
+  await installPlugins(rt);
+  const router = buildRouter();
+
+  type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  let nextHandler: Handler | null = null;
+  let nextApp: { close?: () => Promise<void> } | null = null;
+  ensureAuthSecret(e.dataDir, publicUrl);
+  if (opts.console !== false) {
+    const { default: next } = await import("next");
+    const app = next({ dev: !!opts.dev, dir: process.cwd(), hostname: e.HOST, port: e.PORT });
+    await app.prepare();
+    nextHandler = app.getRequestHandler() as unknown as Handler;
+    nextApp = app as unknown as { close?: () => Promise<void> };
+  }
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const m = router.match(req.method ?? "GET", url.pathname);
+    if (m && "def" in m) {
+      void runRoute(rt, m.def, req, res, m.params, url);
+      return;
+    }
+    if (m && "allowed" in m) {
+      const err = new MandateError(405, "method_not_allowed", `${req.method} is not allowed on ${url.pathname}`);
+      send(res, 405, toProblem(err, url.pathname), { Allow: m.allowed.join(", ") }, "application/problem+json");
+      return;
+    }
+    if (nextHandler) {
+      nextHandler(req, res).catch((err: unknown) => {
+        log(`console error on ${url.pathname}: ${(err as Error).message}`);
+        if (!res.headersSent) send(res, 500, { error: "internal error" });
+      });
+      return;
+    }
+    send(res, 404, toProblem(new MandateError(404, "not_found", `no route ${url.pathname}`), url.pathname), {}, "application/problem+json");
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(e.PORT, e.HOST, () => resolve());
+  });
+  const addr = server.address();
+  const port = typeof addr === "object" && addr ? addr.port : e.PORT;
+  log(`node ${rt.config.node} listening on http://${e.HOST}:${port} (database: ${db.embedded ? "embedded PostgreSQL" : "DATABASE_URL"})`);
+  if (creds) announceCredentials(creds, e.dataDir, publicUrl);
+
+  const checkpointTimer = setInterval(() => {
+    void writeCheckpoint(e.dataDir, { onlyIfChanged: true, webhook: e.MANDATE_CHECKPOINT_WEBHOOK }).catch((err) => log(`checkpoint failed: ${(err as Error).message}`));
+  }, e.MANDATE_CHECKPOINT_INTERVAL_S * 1000);
+  checkpointTimer.unref();
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: shutting down`);
+    clearInterval(checkpointTimer);
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    server.closeIdleConnections?.();
+    await new Promise<void>((r) => server.close(() => r()));
+    await writeCheckpoint(e.dataDir, { onlyIfChanged: true }).catch(() => {});
+    await rt.stop().catch(() => {});
+    await nextApp?.close?.().catch(() => {});
+    await closePool().catch(() => {});
+    if (db.embedded) await db.embedded.stop().catch((err) => log(`stopping postgres: ${(err as Error).message}`));
+    log("stopped");
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}

@@ -1,0 +1,21 @@
+/**
+ * Parts of the runtime that other modules provide (console sessions on data-plane routes, delegation
+ * verification, receipts, approval webhooks), installed once at start-up.
+ */
+import { getToken } from "next-auth/jwt";
+import type { IncomingMessage } from "node:http";
+import { currentUserById } from "../lib/auth/console-user.ts";
+import { setConsoleSessionResolver } from "../lib/http/route.ts";
+import type { Runtime } from "../lib/runtime/runtime.ts";
+
+export async function installPlugins(_rt: Runtime): Promise<void> {
+  // A signed-in console user may call the user endpoints of the data plane from the browser.
+  setConsoleSessionResolver(async (req: IncomingMessage) => {
+    if (!req.headers.cookie?.includes("next-auth.session-token")) return null;
+    const token = await getToken({ req: req as never, secret: process.env.NEXTAUTH_SECRET }).catch(() => null);
+    const uid = token?.uid as string | undefined;
+    if (!uid) return null;
+    const u = await currentUserById(uid);
+    return u ? { kind: "user", userId: u.id, email: u.email, role: u.role } : null;
+  });
+}
