@@ -1,0 +1,213 @@
+/**
+ * Secret detectors for free text. Each detector has a cheap literal pre-check (`hint`) and a regex
+ * with a literal prefix and bounded, non-nested quantifiers, so scanning is linear in practice and an
+ * adversarial string cannot cause catastrophic backtracking. A match is replaced in place by
+ * "[REDACTED:<kind>]" (for URLs and Mandate keys only the secret part), so the surrounding text stays
+ * readable. Markers contain "[" and "]", which no detector matches again: redaction is idempotent.
+ */
+
+export type SecretKind =
+  | "aws_access_key"
+  | "aws_secret_key"
+  | "github_token"
+  | "slack_token"
+  | "slack_webhook"
+  | "stripe_key"
+  | "anthropic_key"
+  | "openai_key"
+  | "google_api_key"
+  | "jwt"
+  | "bearer_token"
+  | "private_key"
+  | "url_password"
+  | "mandate_agent_key"
+  | "mandate_personal_token"
+  | "password"
+  | "generic_secret";
+
+export const MARKER_PREFIX = "[REDACTED:";
+export const marker = (kind: SecretKind): string => `${MARKER_PREFIX}${kind}]`;
+
+interface Detector {
+  kind: SecretKind;
+  hint: RegExp;
+  pattern: RegExp;
+  /** Replacement for one match (default: the marker); return the match itself to keep it. */
+  replace?: (match: string, ...groups: string[]) => string;
+  /** Extra check on the whole match (default: accept). */
+  accept?: (match: string) => boolean;
+}
+
+const NB = "(?<![A-Za-z0-9])"; // not preceded by a letter or digit
+const NA = "(?![A-Za-z0-9])"; // not followed by a letter or digit
+const re = (source: string, flags = "g") => new RegExp(source, flags);
+const hasDigit = (s: string) => /[0-9]/.test(s);
+const hasLetter = (s: string) => /[A-Za-z]/.test(s);
+
+const DETECTORS: Detector[] = [
+  // Starts only where a base64url run starts, and (?=(x+))\1 is an atomic group (a segment is consumed
+  // whole, never backtracked into): linear even on "eyJ-eyJ-eyJ-…".
+  { kind: "jwt", hint: /eyJ/, pattern: re(`(?<![A-Za-z0-9_-])eyJ(?=([A-Za-z0-9_-]{5,4000}))\\1\\.eyJ(?=([A-Za-z0-9_-]{5,16000}))\\2\\.[A-Za-z0-9_-]{0,4000}`) },
+  { kind: "anthropic_key", hint: /sk-ant-/, pattern: re(`${NB}sk-ant-[A-Za-z0-9_-]{20,300}`) },
+  {
+    kind: "openai_key",
+    hint: /sk-/,
+    pattern: re(`${NB}sk-(?!ant-)[A-Za-z0-9_-]{20,300}`),
+    accept: (m) => hasDigit(m.slice(3)) && hasLetter(m.slice(3)),
+  },
+  { kind: "aws_access_key", hint: /AKIA|ASIA/, pattern: re(`${NB}(?:AKIA|ASIA)[A-Z0-9]{16}${NA}`) },
+  {
+    kind: "aws_secret_key",
+    hint: /secret/i,
+    pattern: /(aws_?secret_?(?:access_?)?key|secret_?access_?key)(["']?[ \t]{0,5}[:=][ \t]{0,5}["']?)([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/gi,
+    replace: (_m, key, sep) => `${key}${sep}${marker("aws_secret_key")}`,
+  },
+  { kind: "github_token", hint: /gh[pousr]_/, pattern: re(`${NB}gh[pousr]_[A-Za-z0-9]{36,255}${NA}`) },
+  { kind: "github_token", hint: /github_pat_/, pattern: re(`${NB}github_pat_[A-Za-z0-9_]{22,255}${NA}`) },
+  { kind: "slack_webhook", hint: /hooks\.slack\.com/, pattern: /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9_/-]{16,200}/g },
+  { kind: "slack_token", hint: /xox/, pattern: re(`${NB}xox[abposre]-[A-Za-z0-9-]{10,250}`), accept: hasDigit },
+  { kind: "stripe_key", hint: /_live_|_test_|whsec_/, pattern: re(`${NB}(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,247}|whsec_[A-Za-z0-9+/]{24,100})${NA}`) },
+  { kind: "google_api_key", hint: /AIza/, pattern: re(`${NB}AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])`) },
+  {
+    kind: "mandate_agent_key",
+    hint: /mnd_ak_/,
+    pattern: re(`${NB}(mnd_ak_[a-z2-9]{8})_[A-Za-z0-9_-]{16,128}`),
+    replace: (_m, keyId) => `${keyId}_${marker("mandate_agent_key")}`,
+  },
+  {
+    kind: "mandate_personal_token",
+    hint: /mnd_pt_/,
+    pattern: re(`${NB}(mnd_pt_[a-z2-9]{8})_[A-Za-z0-9_-]{16,128}`),
+    replace: (_m, keyId) => `${keyId}_${marker("mandate_personal_token")}`,
+  },
+  {
+    kind: "bearer_token",
+    hint: /bearer/i,
+    pattern: /\b(bearer)[ \t]{1,5}([A-Za-z0-9._~+/-]{16,4096}=*)/gi,
+    replace: (_m, word) => `${word} ${marker("bearer_token")}`,
+    accept: (m) => hasDigit(m) || /[A-Z].*[a-z]|[a-z].*[A-Z]/.test(m.slice(7)),
+  },
+  {
+    kind: "url_password",
+    hint: /:\/\//,
+    pattern: /\b([a-z][a-z0-9+.-]{1,20}:\/\/)([^\s:/?#@[\]]{0,256}):([^\s/?#@]{1,256})@/gi,
+    replace: (m, scheme, user, password) => (password.includes(MARKER_PREFIX) ? m : `${scheme}${user}:${marker("url_password")}@`),
+  },
+];
+
+/** Keys (in "key=value" text or in JSON objects) whose value is a credential. */
+const SECRET_KEY_HINT = /pass|pwd|secret|token|key|auth|cred|cookie/i;
+const PASSWORD_TOKENS = new Set(["password", "passwd", "pwd", "passphrase", "pass"]);
+const SECRET_TOKENS = new Set(["secret", "token", "apikey", "credential", "credentials", "authorization", "auth", "cookie", "secretkey", "privatekey", "accesskey"]);
+const SECRET_PAIRS = new Set(["api_key", "access_key", "private_key", "secret_key", "signing_key", "encryption_key", "master_key", "session_key", "client_secret"]);
+const HARMLESS_TOKENS = new Set("max min num count limit length size type page next cursor usage url uri id ids name names hint policy reset expires expiry expiration required strength field fields endpoint budget prompt completion input output total".split(" "));
+const keyCache = new Map<string, "password" | "generic_secret" | null>();
+
+/** Is this key name one whose value is a credential? ("DB_PASSWORD" → password, "apiKey" → generic_secret). */
+export function secretKeyKind(key: string): "password" | "generic_secret" | null {
+  if (key.length > 100 || !SECRET_KEY_HINT.test(key)) return null;
+  const cached = keyCache.get(key);
+  if (cached !== undefined) return cached;
+  const tokens = key
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+  let kind: "password" | "generic_secret" | null = null;
+  if (!tokens.some((t) => HARMLESS_TOKENS.has(t))) {
+    if (tokens.some((t) => PASSWORD_TOKENS.has(t))) kind = "password";
+    else if (tokens.some((t) => SECRET_TOKENS.has(t))) kind = "generic_secret";
+    else if (tokens.some((t, i) => i > 0 && SECRET_PAIRS.has(`${tokens[i - 1]}_${t}`))) kind = "generic_secret";
+  }
+  if (keyCache.size > 10_000) keyCache.clear();
+  keyCache.set(key, kind);
+  return kind;
+}
+
+const PLACEHOLDER = /^(?:null|none|undefined|true|false|\*+|x+|\.+|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|(?:your|example|sample|dummy|fake|placeholder)[_-][\w-]*)$/i;
+
+/** Does a value under a secret key look like a real credential (not a placeholder, not prose)? */
+export function looksLikeSecretValue(value: string, kind: "password" | "generic_secret"): boolean {
+  if (value.includes(MARKER_PREFIX)) return false;
+  if (PLACEHOLDER.test(value) || /^[A-Z][A-Z_]{2,40}$/.test(value)) return false; // YOUR_API_KEY, REPLACE_ME
+  if (kind === "password") return value.length >= 1;
+  const token = value.replace(/^(?:basic|bearer|token|digest)\s+/i, "");
+  if (token.length < 8 || /\s/.test(token)) return false;
+  return charClasses(token) >= 2 && entropy(token) >= 2.5;
+}
+
+function charClasses(s: string): number {
+  return Number(/[a-z]/.test(s)) + Number(/[A-Z]/.test(s)) + Number(/[0-9]/.test(s)) + Number(/[^A-Za-z0-9]/.test(s));
+}
+
+function entropy(s: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let bits = 0;
+  for (const n of counts.values()) bits -= (n / s.length) * Math.log2(n / s.length);
+  return bits;
+}
+
+/** "password=hunter2", "api_key: 'abc…'", "\"token\": \"…\"" inside text. */
+const ASSIGNMENT = /([A-Za-z0-9_.-]{0,40})(["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)([^\s"'`,;&<>]{4,512})/g;
+const ASSIGNMENT_HINT = /pass|pwd|secret|token|api.?key|access.?key|private.?key|auth|cred/i;
+
+function redactAssignments(text: string, found: Set<SecretKind>): string {
+  return text.replace(ASSIGNMENT, (match, key: string, sep: string, value: string) => {
+    const kind = key ? secretKeyKind(key) : null;
+    if (!kind || value.includes(MARKER_PREFIX)) return match;
+    // "password: required" is prose; "password=correcthorse" or "password: 'Tr0ub4dor'" is not.
+    const assignment = sep.includes("=") || /["']/.test(sep);
+    if (!assignment && charClasses(value) < 2) return match;
+    if (!looksLikeSecretValue(value, kind)) return match;
+    found.add(kind);
+    return `${key}${sep}${marker(kind)}`;
+  });
+}
+
+/**
+ * Replace every secret found in `text`. Returns the new text and the kinds found (empty when nothing
+ * was replaced, in which case the very same string is returned).
+ */
+export function redactSecretsInText(text: string): { text: string; kinds: SecretKind[] } {
+  if (text.length < 8) return { text, kinds: [] };
+  const found = new Set<SecretKind>();
+  let out = redactPrivateKeys(text, found);
+  for (const d of DETECTORS) {
+    if (!d.hint.test(out)) continue;
+    d.pattern.lastIndex = 0;
+    out = out.replace(d.pattern, (match: string, ...rest: unknown[]) => {
+      if (d.accept && !d.accept(match)) return match;
+      const groups = rest.slice(0, -2) as string[];
+      const replaced = d.replace ? d.replace(match, ...groups) : marker(d.kind);
+      if (replaced !== match) found.add(d.kind);
+      return replaced;
+    });
+  }
+  if (ASSIGNMENT_HINT.test(out)) out = redactAssignments(out, found);
+  return found.size === 0 ? { text, kinds: [] } : { text: out, kinds: [...found] };
+}
+
+/** PEM private keys (RSA, EC, OPENSSH, PGP, encrypted…); an unterminated block is redacted to the end. */
+function redactPrivateKeys(text: string, found: Set<SecretKind>): string {
+  let from = text.indexOf("-----BEGIN");
+  if (from < 0) return text;
+  let out = "";
+  let copied = 0;
+  while (from >= 0) {
+    const headerEnd = text.indexOf("-----", from + 10);
+    const header = headerEnd < 0 ? "" : text.slice(from, headerEnd + 5);
+    if (header.length > 80 || !header.includes("PRIVATE KEY")) {
+      from = text.indexOf("-----BEGIN", from + 10);
+      continue;
+    }
+    const endStart = text.indexOf("-----END", headerEnd + 5);
+    const endLine = endStart < 0 ? -1 : text.indexOf("-----", endStart + 8);
+    const end = endLine < 0 ? text.length : endLine + 5;
+    out += text.slice(copied, from) + marker("private_key");
+    found.add("private_key");
+    copied = end;
+    from = text.indexOf("-----BEGIN", end);
+  }
+  return out + text.slice(copied);
+}
