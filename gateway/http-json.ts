@@ -17,6 +17,7 @@ export class TransportError extends Error {
   constructor(
     message: string,
     readonly code: string,
+    readonly reusedSocket = false,
   ) {
     super(message);
   }
@@ -27,11 +28,22 @@ const agents = {
   "https:": new https.Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 1000 }),
 };
 
-export function requestJson(
-  method: "GET" | "POST",
-  url: URL,
-  opts: { headers?: Record<string, string>; body?: unknown; timeoutMs: number; signal?: AbortSignal },
-): Promise<JsonResponse> {
+type RequestOpts = { headers?: Record<string, string>; body?: unknown; timeoutMs: number; signal?: AbortSignal };
+
+/**
+ * One JSON request. A keep-alive socket that the server closed while it sat in the pool fails with
+ * ECONNRESET before the request reached the server; such a request is retried once on a fresh socket.
+ */
+export async function requestJson(method: "GET" | "POST", url: URL, opts: RequestOpts): Promise<JsonResponse> {
+  try {
+    return await requestOnce(method, url, opts);
+  } catch (e) {
+    if (e instanceof TransportError && e.reusedSocket && (e.code === "ECONNRESET" || e.code === "EPIPE")) return requestOnce(method, url, opts);
+    throw e;
+  }
+}
+
+function requestOnce(method: "GET" | "POST", url: URL, opts: RequestOpts): Promise<JsonResponse> {
   return new Promise((resolvePromise, reject) => {
     const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
     const mod = url.protocol === "https:" ? https : http;
@@ -83,7 +95,7 @@ export function requestJson(
     }, opts.timeoutMs);
     req.on("error", (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      fail(new TransportError(`cannot reach ${url.origin}: ${e.code ?? e.message}`, e.code ?? "ECONNECTION"));
+      fail(new TransportError(`cannot reach ${url.origin}: ${e.code ?? e.message}`, e.code ?? "ECONNECTION", req.reusedSocket));
     });
     opts.signal?.addEventListener("abort", onAbort, { once: true });
     if (payload) req.end(payload);

@@ -1,0 +1,149 @@
+/**
+ * With an allow-all policy, the gateway must not change what a client sees: the same tools, resources,
+ * prompts, completions, tool results and server-to-client requests (sampling, elicitation, roots) as
+ * the upstream server gives directly — over stdio, and over Streamable HTTP (where only the tool and
+ * prompt names carry the server prefix).
+ */
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { startMandate } from "../support/mandate.ts";
+import {
+  ALLOW_ALL_POLICY,
+  EVERYTHING,
+  FILESYSTEM,
+  MEMORY,
+  connectClient,
+  directStdioTransport,
+  gatewayStdioTransport,
+  httpTransport,
+  startEverythingHttp,
+  startGatewayHttp,
+  tempDir,
+} from "./helpers.ts";
+
+type Mandate = Awaited<ReturnType<typeof startMandate>>;
+let mandate: Mandate;
+let apiKey: string;
+const spoolDir = tempDir("parity-spool");
+const toClose: Array<{ close(): Promise<void> }> = [];
+const stops: Array<() => Promise<void>> = [];
+
+/** Tool calls whose results are deterministic, including the ones that make server-to-client requests. */
+const EVERYTHING_CALLS: Array<[string, Record<string, unknown>]> = [
+  ["echo", { message: "parity" }],
+  ["get-sum", { a: 2, b: 40 }],
+  ["get-structured-content", { location: "New York" }],
+  ["get-tiny-image", {}],
+  ["get-annotated-message", { messageType: "success", includeImage: false }],
+  ["get-resource-reference", { resourceType: "text", resourceId: 3 }],
+  ["trigger-sampling-request", { prompt: "say hi", maxTokens: 10 }],
+  ["trigger-elicitation-request", {}],
+  ["get-roots-list", {}],
+];
+
+async function snapshot(client: Client, prefix = "") {
+  const strip = <T extends { name: string }>(xs: T[]) =>
+    xs.map((x) => ({ ...x, name: x.name.startsWith(prefix) ? x.name.slice(prefix.length) : `UNPREFIXED:${x.name}` }));
+  const tools = strip((await client.listTools()).tools);
+  const resources = (await client.listResources()).resources;
+  const templates = (await client.listResourceTemplates()).resourceTemplates;
+  const prompts = strip((await client.listPrompts()).prompts);
+  const read = await client.readResource({ uri: resources[0]!.uri });
+  const simple = await client.getPrompt({ name: `${prefix}simple-prompt` });
+  const args = await client.getPrompt({ name: `${prefix}args-prompt`, arguments: { city: "Paris", state: "IDF" } });
+  const completion = await client.complete({
+    ref: { type: "ref/prompt", name: `${prefix}completable-prompt` },
+    argument: { name: "department", value: "E" },
+  });
+  const calls: unknown[] = [];
+  for (const [name, a] of EVERYTHING_CALLS) calls.push(await client.callTool({ name: `${prefix}${name}`, arguments: a }));
+  return { tools, resources, templates, prompts, read, simple, args, completion, calls, ping: await client.ping() };
+}
+
+beforeAll(async () => {
+  mandate = await startMandate();
+  apiKey = (await mandate.createAgent("gateway-parity-test")).apiKey;
+  await mandate.publishPolicy(ALLOW_ALL_POLICY);
+});
+
+afterAll(async () => {
+  await Promise.all(toClose.map((c) => c.close().catch(() => {})));
+  for (const s of stops) await s();
+  await mandate?.stop();
+});
+
+async function direct(command: string[], env?: Record<string, string>) {
+  const c = await connectClient(directStdioTransport(command, env));
+  toClose.push(c);
+  return c;
+}
+async function viaGateway(server: string, command: string[], env?: Record<string, string>) {
+  const c = await connectClient(gatewayStdioTransport({ mandateUrl: mandate.url, apiKey, server, command, spoolDir, env }));
+  toClose.push(c);
+  return c;
+}
+/** Reports the tools through the gateway, then approves each of them so that allow-all lets them through. */
+async function approveEverything(server: string, gatewayClient: Client, directClient: Client) {
+  await gatewayClient.listTools();
+  for (const t of (await directClient.listTools()).tools) await mandate.approveTool(server, t.name);
+}
+
+describe("gateway transparency with an allow-all policy", () => {
+  it("server-everything over stdio: same tools, resources, prompts, results and client requests", async () => {
+    const cmd = [process.execPath, EVERYTHING, "stdio"];
+    const d = await direct(cmd);
+    const g = await viaGateway("everything", cmd);
+    await approveEverything("everything", g, d);
+    expect(g.getServerVersion()).toEqual(d.getServerVersion());
+    expect(g.getServerCapabilities()).toEqual(d.getServerCapabilities());
+    expect(g.getInstructions()).toEqual(d.getInstructions());
+    const [a, b] = [await snapshot(d), await snapshot(g)];
+    expect(b.tools).toEqual(a.tools);
+    expect(b).toEqual(a);
+    expect(JSON.stringify(b.calls)).toContain("sampled:"); // sampling went through the gateway to this client
+    expect(JSON.stringify(b.calls)).toContain("test-root"); // roots/list too
+    expect(JSON.stringify(b.calls)).toContain("Ada"); // and elicitation
+  });
+
+  it("server-filesystem and server-memory over stdio: same tools and results", async () => {
+    const files = tempDir("parity-files");
+    const fsCmd = [process.execPath, FILESYSTEM, files];
+    const [dfs, gfs] = [await direct(fsCmd), await viaGateway("fs", fsCmd)];
+    await approveEverything("fs", gfs, dfs);
+    expect((await gfs.listTools()).tools).toEqual((await dfs.listTools()).tools);
+    const call = { name: "list_allowed_directories", arguments: {} };
+    expect(await gfs.callTool(call)).toEqual(await dfs.callTool(call));
+
+    const memCmd = [process.execPath, MEMORY];
+    const env = (n: string) => ({ MEMORY_FILE_PATH: join(tempDir(n), "memory.jsonl") });
+    const [dm, gm] = [await direct(memCmd, env("m1")), await viaGateway("memory", memCmd, env("m2"))];
+    await approveEverything("memory", gm, dm);
+    expect((await gm.listTools()).tools).toEqual((await dm.listTools()).tools);
+    const create = { name: "create_entities", arguments: { entities: [{ name: "Lin", entityType: "person", observations: ["x"] }] } };
+    expect(await gm.callTool(create)).toEqual(await dm.callTool(create));
+    const read = { name: "read_graph", arguments: {} };
+    expect(await gm.callTool(read)).toEqual(await dm.callTool(read));
+  });
+
+  it("server-everything over Streamable HTTP, behind the gateway's HTTP mode", async () => {
+    const upstream = await startEverythingHttp();
+    stops.push(upstream.stop);
+    const gw = await startGatewayHttp({ mandate: { url: mandate.url }, events: { spoolDir }, servers: { evhttp: { url: upstream.url } } });
+    stops.push(gw.stop);
+    const d = await connectClient(httpTransport(upstream.url));
+    const g = await connectClient(httpTransport(gw.url, apiKey));
+    toClose.push(d, g);
+    await approveEverything("evhttp", g, d);
+    const [a, b] = [await snapshot(d), await snapshot(g, "evhttp__")];
+    expect(b.tools).toEqual(a.tools);
+    expect(b.prompts).toEqual(a.prompts);
+    expect(b.resources).toEqual(a.resources);
+    expect(b.templates).toEqual(a.templates);
+    expect(b.read).toEqual(a.read);
+    expect(b.simple).toEqual(a.simple);
+    expect(b.args).toEqual(a.args);
+    expect(b.completion).toEqual(a.completion);
+    expect(b.calls).toEqual(a.calls);
+  });
+});
