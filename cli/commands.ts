@@ -36,14 +36,15 @@ function need(v: string | undefined, what: string): string {
 
 export const commands: Record<string, Command> = {
   start: {
-    usage: "[--dev]",
+    usage: "[--dev] [--no-console]",
     summary: "Start Mandate (console + data plane; embedded PostgreSQL unless DATABASE_URL)",
-    options: { dev: { type: "boolean" } },
+    options: { dev: { type: "boolean" }, "no-console": { type: "boolean" } },
     async run({ values }) {
+      const withConsole = !values["no-console"] && process.env.MANDATE_CONSOLE !== "0";
       const { ensureBuilt } = await import("./ensure-built.ts");
-      if (!values.dev) await ensureBuilt();
+      if (!values.dev && withConsole) await ensureBuilt();
       const { start } = await import("../server/main.ts");
-      await start({ dev: !!values.dev });
+      await start({ dev: !!values.dev, console: withConsole });
       return await new Promise<number>(() => {}); // runs until a signal stops it
     },
   },

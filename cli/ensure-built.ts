@@ -8,10 +8,12 @@ import { join } from "node:path";
 
 export async function ensureBuilt(): Promise<void> {
   const buildId = join(process.cwd(), ".next", "BUILD_ID");
-  if (existsSync(buildId) && process.env.MANDATE_SKIP_BUILD !== "0") {
+  // Rebuild when there is no build, or when the installed dependencies are newer than it
+  // (`mandate start --rebuild` is not needed after pulling: run `npm run build`).
+  if (existsSync(buildId)) {
     const built = statSync(buildId).mtimeMs;
-    const pkg = statSync(join(process.cwd(), "package-lock.json")).mtimeMs;
-    if (built > pkg || process.env.MANDATE_SKIP_BUILD === "1") return;
+    const installed = statSync(join(process.cwd(), "package-lock.json")).mtimeMs;
+    if (built > installed || process.env.MANDATE_SKIP_BUILD === "1") return;
   }
   process.stderr.write("[mandate] building the console (first start; takes about a minute)…\n");
   const r = spawnSync(process.execPath, [join(process.cwd(), "node_modules", "next", "dist", "bin", "next"), "build"], {

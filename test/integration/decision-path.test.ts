@@ -1,0 +1,162 @@
+/**
+ * The decision path end to end against a real Mandate node and its embedded PostgreSQL.
+ */
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyAudit } from "../../lib/audit/verify.ts";
+import { getPool } from "../../lib/db/pool.ts";
+import { api, closeTestDb, startMandate, type MandateHandle } from "../support/mandate.ts";
+
+let m: MandateHandle;
+let key: string;
+const decide = (body: unknown, k = key) => api(m.url, k, "POST", "/api/v1/decisions", body);
+const call = (session: string, server: string, name: string, args: Record<string, unknown> = {}) =>
+  decide({ session: { id: session }, tool: { server, name }, arguments: args });
+
+beforeAll(async () => {
+  m = await startMandate();
+  key = m.credentials!.agents[0].api_key;
+});
+afterAll(async () => {
+  await m?.stop();
+  await closeTestDb();
+});
+
+describe("decisions", () => {
+  it("allows, then denies the lethal trifecta naming the policy", async () => {
+    const s = `trifecta-${randomUUID()}`;
+    expect((await call(s, "crm", "get_customer", { customer_id: "c-1" })).body.decision).toBe("allow");
+    expect((await call(s, "web", "fetch_url", { url: "https://example.com" })).body.decision).toBe("allow");
+    const r = await call(s, "mail", "send_email", { to: "a@b.c", subject: "x", body: "y" });
+    expect(r.status).toBe(200);
+    expect(r.body.decision).toBe("deny");
+    expect(r.body.reasons.map((x: { policy: string }) => x.policy)).toEqual(["lethal-trifecta"]);
+    expect(r.body.session).toEqual({ id: s, step: 3 });
+    expect(r.body.policy_version).toBe("mcp@v1");
+  });
+
+  it("the same mail is allowed in a session without the trifecta", async () => {
+    const r = await call(`clean-${randomUUID()}`, "mail", "send_email", { to: "a@b.c", subject: "x", body: "y" });
+    expect(r.body.decision).toBe("allow");
+  });
+
+  it("requires approval for destructive tools and denies unapproved or unknown tools", async () => {
+    const s = `d-${randomUUID()}`;
+    const r = await call(s, "files", "delete_file", { path: "x.txt" });
+    expect(r.body.decision).toBe("require_approval");
+    expect(r.body.approval.status).toBe("pending");
+    expect((await call(s, "crm", "export_customers")).body.reasons[0].policy).toBe("mandate.tool_not_approved");
+    expect((await call(s, "crm", "no_such_tool")).body.reasons[0].policy).toBe("mandate.tool_unknown");
+  });
+
+  it("keeps an exact step count under concurrent requests on one session", async () => {
+    const s = `conc-${randomUUID()}`;
+    const results = await Promise.all(Array.from({ length: 60 }, () => call(s, "files", "read_file", { path: "a" })));
+    const steps = results.map((r) => r.body.session.step).sort((a, b) => a - b);
+    expect(steps).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    const row = await getPool().query("SELECT step_count FROM sessions WHERE id = $1", [s]);
+    expect(row.rows[0].step_count).toBe(60);
+  });
+
+  it("does not let another agent act in a session it does not own", async () => {
+    const s = `own-${randomUUID()}`;
+    await call(s, "files", "read_file", { path: "a" });
+    const other = m.credentials!.agents[1].api_key;
+    const r = await decide({ session: { id: s }, tool: { server: "files", name: "read_file" }, arguments: {} }, other);
+    expect(r.body.decision).toBe("deny");
+    expect(r.body.reasons[0].policy).toBe("mandate.session_not_owned");
+  });
+
+  it("stores redacted arguments, never the secret", async () => {
+    const s = `red-${randomUUID()}`;
+    const secret = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8";
+    const r = await call(s, "files", "write_file", { path: "notes.txt", content: `token=${secret}` });
+    expect(r.body.decision).toBe("allow");
+    const row = await getPool().query("SELECT data FROM audit_entries WHERE decision_id = $1", [r.body.decision_id]);
+    expect(JSON.stringify(row.rows[0].data)).not.toContain(secret);
+  });
+});
+
+describe("bad input", () => {
+  it("answers 401 with WWW-Authenticate for missing, malformed and unknown keys", async () => {
+    for (const k of ["", "garbage", "mnd_ak_aaaaaaaa_" + "x".repeat(32)]) {
+      const r = await fetch(`${m.url}/api/v1/decisions`, { method: "POST", headers: { "content-type": "application/json", ...(k ? { authorization: `Bearer ${k}` } : {}) }, body: "{}" });
+      expect(r.status).toBe(401);
+      expect(r.headers.get("www-authenticate")).toMatch(/^Bearer /);
+      expect(r.headers.get("content-type")).toContain("application/problem+json");
+    }
+  });
+
+  it("answers 400/413/415 naming the problem", async () => {
+    const h = { authorization: `Bearer ${key}` };
+    const bad = await fetch(`${m.url}/api/v1/decisions`, { method: "POST", headers: { ...h, "content-type": "application/json" }, body: '{"session":{"id":"x"},"tool":{"server":"a"}}' });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).errors[0].path).toBe("tool.name");
+    const big = await fetch(`${m.url}/api/v1/decisions`, { method: "POST", headers: { ...h, "content-type": "application/json" }, body: JSON.stringify({ x: "a".repeat(1024 * 1024 + 10) }) });
+    expect(big.status).toBe(413);
+    const type = await fetch(`${m.url}/api/v1/decisions`, { method: "POST", headers: { ...h, "content-type": "text/plain" }, body: "{}" });
+    expect(type.status).toBe(415);
+  });
+});
+
+describe("events, operator controls and audit", () => {
+  it("records outcome events idempotently and refuses foreign decisions", async () => {
+    const r = await call(`ev-${randomUUID()}`, "files", "read_file", { path: "a" });
+    const ev = { event_id: `evt-${randomUUID()}`, decision_id: r.body.decision_id, status: "success", duration_ms: 3.5, result_size: 10 };
+    const first = await api(m.url, key, "POST", "/api/v1/events", { events: [ev, ev] });
+    expect(first.body).toEqual({ accepted: 1, duplicates: 1 });
+    const again = await api(m.url, key, "POST", "/api/v1/events", { events: [ev] });
+    expect(again.body).toEqual({ accepted: 0, duplicates: 1 });
+    const foreign = await api(m.url, key, "POST", "/api/v1/events", { events: [{ ...ev, event_id: `evt-${randomUUID()}`, decision_id: randomUUID() }] });
+    expect(foreign.status).toBe(422);
+  });
+
+  it("suspends an agent and blocks a tool on the next request", async () => {
+    const a = await m.createAgent(`temp-${Date.now()}`);
+    const s = `op-${randomUUID()}`;
+    expect((await decide({ session: { id: s }, tool: { server: "files", name: "read_file" }, arguments: {} }, a.apiKey)).body.decision).toBe("allow");
+    const sus = await api(m.url, m.adminToken, "POST", `/api/v1/agents/${a.name}/suspend`, { reason: "test" });
+    expect(sus.status).toBe(200);
+    await m.settle();
+    const r = await decide({ session: { id: s }, tool: { server: "files", name: "read_file" }, arguments: {} }, a.apiKey);
+    expect(r.body.reasons[0].policy).toBe("mandate.agent_suspended");
+
+    const blk = await api(m.url, m.adminToken, "POST", `/api/v1/tools/web/fetch_url/block`, { reason: "incident" });
+    expect(blk.status).toBe(200);
+    await m.settle();
+    expect((await call(`b-${randomUUID()}`, "web", "fetch_url", { url: "https://x" })).body.reasons[0].policy).toBe("mandate.tool_blocked");
+    await api(m.url, m.adminToken, "POST", `/api/v1/tools/web/fetch_url/unblock`, { reason: "resolved" });
+  });
+
+  it("terminates a session", async () => {
+    const s = `t-${randomUUID()}`;
+    await call(s, "files", "read_file", { path: "a" });
+    expect((await api(m.url, m.adminToken, "POST", `/api/v1/sessions/${s}/terminate`, { reason: "suspicious" })).status).toBe(200);
+    await m.settle();
+    expect((await call(s, "files", "read_file", { path: "a" })).body.reasons[0].policy).toBe("mandate.session_terminated");
+  });
+
+  it("an agent key cannot use admin endpoints, a viewer-less token is refused", async () => {
+    expect((await api(m.url, key, "POST", `/api/v1/tools/web/fetch_url/block`, { reason: "x" })).status).toBe(403);
+  });
+
+  it("verifies the audit chain, and detects a tampered entry", async () => {
+    const ok = await verifyAudit(m.dataDir);
+    expect(ok.firstBroken).toBeNull();
+    expect(ok.entries).toBeGreaterThan(50);
+    const decisions = await getPool().query("SELECT count(*)::int AS n FROM audit_entries WHERE kind = 'decision'");
+    expect(decisions.rows[0].n).toBeGreaterThan(60);
+    const c = await getPool().connect();
+    try {
+      await c.query("ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only");
+      const victim = await c.query("SELECT chain_id, seq FROM audit_entries WHERE kind = 'decision' ORDER BY created_at LIMIT 1 OFFSET 3");
+      await c.query(`UPDATE audit_entries SET outcome = 'allow', data = jsonb_set(data, '{reasons}', '[]') WHERE chain_id = $1 AND seq = $2`, [victim.rows[0].chain_id, victim.rows[0].seq]);
+      const bad = await verifyAudit(m.dataDir);
+      expect(bad.ok).toBe(false);
+      expect(bad.firstBroken).toMatchObject({ chain_id: victim.rows[0].chain_id, seq: Number(victim.rows[0].seq) });
+    } finally {
+      await c.query("ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_append_only");
+      c.release();
+    }
+  });
+});

@@ -1,0 +1,174 @@
+/**
+ * Starts a real Mandate node for integration tests: `bin/mandate.mjs start` as a child process on a
+ * free port, with its own data directory (and so its own embedded PostgreSQL) unless a databaseUrl
+ * is given. Admin actions the tests need (tokens, agents, approvals of tools, policies) go through the
+ * same lib/ functions the CLI uses, against the same database.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { setDatabaseUrl, closePool } from "../../lib/db/pool.ts";
+import { createApiToken } from "../../lib/identity/users.ts";
+import { createAgent } from "../../lib/identity/agents.ts";
+import { approveTool } from "../../lib/inventory/tools-admin.ts";
+import { publishPolicy } from "../../lib/policy/publish.ts";
+import { DEFAULT_MCP_POLICY } from "../../lib/policy/default-policy.ts";
+import { getPool } from "../../lib/db/pool.ts";
+
+export { DEFAULT_MCP_POLICY as DEFAULT_POLICY };
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once("error", rej);
+    s.listen(0, "127.0.0.1", () => {
+      const a = s.address();
+      s.close(() => res(typeof a === "object" && a ? a.port : 0));
+    });
+  });
+}
+
+export interface InitialCredentials {
+  admin: { email: string; password: string };
+  agents: Array<{ name: string; api_key: string }>;
+}
+
+export interface MandateHandle {
+  url: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string;
+  adminToken: string;
+  credentials: InitialCredentials | null;
+  logs(): string;
+  createAgent(name: string, opts?: { team?: string; owner?: string }): Promise<{ id: string; name: string; apiKey: string }>;
+  publishPolicy(cedarText: string, mode?: "active" | "shadow"): Promise<void>;
+  approveTool(server: string, tool: string): Promise<void>;
+  /** Waits until the change feed has had time to reach the node (NOTIFY is asynchronous). */
+  settle(ms?: number): Promise<void>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  restart(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  databaseUrl?: string;
+  dataDir?: string;
+  port?: number;
+  console?: boolean;
+}
+
+function spawnNode(port: number, dataDir: string, opts: StartOptions): { child: ChildProcess; out: string[] } {
+  const out: string[] = [];
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    PORT: String(port),
+    MANDATE_DATA_DIR: dataDir,
+    MANDATE_SKIP_BUILD: "1",
+    NEXT_TELEMETRY_DISABLED: "1",
+    ...(opts.console === false || !opts.console ? { MANDATE_CONSOLE: "0" } : {}),
+    ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
+    ...opts.env,
+  };
+  if (!opts.databaseUrl) delete env.DATABASE_URL;
+  const child = spawn(process.execPath, [join(ROOT, "bin", "mandate.mjs"), "start"], { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout!.on("data", (d) => out.push(String(d)));
+  child.stderr!.on("data", (d) => out.push(String(d)));
+  return { child, out };
+}
+
+async function waitHealthy(url: string, child: ChildProcess, out: string[], timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`mandate exited (${child.exitCode}):\n${out.join("")}`);
+    try {
+      const r = await fetch(`${url}/api/v1/health`);
+      if (r.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`mandate did not become healthy:\n${out.join("")}`);
+}
+
+function embeddedUrl(dataDir: string): string {
+  const info = JSON.parse(readFileSync(join(dataDir, "postgres.json"), "utf8"));
+  return `postgresql://postgres:${encodeURIComponent(info.password)}@127.0.0.1:${info.port}/mandate`;
+}
+
+export async function startMandate(opts: StartOptions = {}): Promise<MandateHandle> {
+  const port = opts.port ?? (await freePort());
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "mandate-test-"));
+  const url = `http://127.0.0.1:${port}`;
+  let proc = spawnNode(port, dataDir, opts);
+  await waitHealthy(url, proc.child, proc.out);
+  const databaseUrl = opts.databaseUrl ?? embeddedUrl(dataDir);
+  setDatabaseUrl(databaseUrl);
+  const credFile = join(dataDir, "initial-credentials.json");
+  const credentials: InitialCredentials | null = existsSync(credFile) ? JSON.parse(readFileSync(credFile, "utf8")) : null;
+  const admin = await getPool().query("SELECT id FROM users WHERE role = 'admin' ORDER BY created_at LIMIT 1");
+  const token = await createApiToken(admin.rows[0].id, "integration tests", "test:setup", 1);
+
+  const handle: MandateHandle = {
+    url,
+    port,
+    dataDir,
+    databaseUrl,
+    adminToken: token.secret,
+    credentials,
+    logs: () => proc.out.join(""),
+    async createAgent(name, o = {}) {
+      const a = await createAgent({ name, team: o.team, owner: o.owner }, "test:setup");
+      return { id: a.id, name: a.name, apiKey: a.apiKey! };
+    },
+    async publishPolicy(text, mode = "active") {
+      await publishPolicy("mcp", text, "test:setup", { mode });
+      await handle.settle();
+    },
+    async approveTool(server, tool) {
+      await approveTool(server, tool, {}, "test:setup");
+      await handle.settle();
+    },
+    settle: (ms = 300) => new Promise((r) => setTimeout(r, ms)),
+    async stop(signal = "SIGTERM") {
+      const c = proc.child;
+      if (c.exitCode !== null) return;
+      await new Promise<void>((r) => {
+        c.once("exit", () => r());
+        c.kill(signal);
+      });
+    },
+    async restart() {
+      await handle.stop();
+      proc = spawnNode(port, dataDir, opts);
+      await waitHealthy(url, proc.child, proc.out);
+    },
+  };
+  return handle;
+}
+
+export async function closeTestDb(): Promise<void> {
+  await closePool();
+}
+
+/** fetch with a Bearer token and a JSON body. */
+export async function api(base: string, token: string, method: string, path: string, body?: unknown) {
+  const r = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  let json: any = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = text;
+  }
+  return { status: r.status, headers: r.headers, body: json };
+}
