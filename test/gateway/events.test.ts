@@ -89,7 +89,7 @@ describe("outcome events", () => {
   it("arrive exactly once when the gateway is killed with SIGKILL mid-run and started again", async () => {
     const spoolDir = tempDir("events-kill");
     // Hold events in the spool (no time-based flush) so that the kill finds them unsent.
-    const transport = start(spoolDir, { events: { flushMs: 600_000, batchSize: 1000 } });
+    const transport = start(spoolDir, { events: { flushMs: 60_000, batchSize: 1000 } });
     const client = await connectClient(transport);
     await client.listTools();
     await mandate.approveTool("everything", "echo");

@@ -103,6 +103,7 @@ describe("gateway, stdio mode", () => {
 
     const progress: string[] = [];
     let approving: Promise<void> | undefined;
+    let approveError: Error | undefined;
     const call = client.callTool(
       { name: "create_entities", arguments: { entities: [{ name: "Ada", entityType: "person", observations: ["wrote code"] }] } },
       undefined,
@@ -115,12 +116,20 @@ describe("gateway, stdio mode", () => {
           if (id && !approving) {
             // Not executed while pending: the server has not written anything.
             expect(existsSync(memoryFile) ? readFileSync(memoryFile, "utf8") : "").not.toContain("Ada");
-            approving = approveApproval(mandate, id);
+            approving = approveApproval(mandate, id).catch((e: Error) => {
+              approveError = e;
+            });
           }
         },
       },
     );
-    const result = await call;
+    const result = await Promise.race([
+      call,
+      new Promise<never>((_, reject) => {
+        const t = setInterval(() => approveError && (clearInterval(t), reject(approveError)), 100);
+        void call.finally(() => clearInterval(t));
+      }),
+    ]);
     await approving;
     expect(progress.length).toBeGreaterThan(0);
     expect(result.isError).not.toBe(true);
