@@ -1,0 +1,3 @@
+export { DataTable, type DataTableProps } from "./data-table";
+export { FilterBar } from "./filter-bar";
+export { useTableUrl } from "./table-url";
