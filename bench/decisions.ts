@@ -1,0 +1,119 @@
+/**
+ * `npm run bench`: Mandate's decision endpoint (session state and audit durable in PostgreSQL) side by
+ * side with the Cerbos PDP (equivalent policy, audit off) and a bare node:http JSON echo (the ceiling
+ * of the transport), same workload, same machine, one run. Prints a table and, last,
+ * `ratio_vs_cerbos=<Mandate decisions/s ÷ Cerbos decisions/s>`.
+ *
+ *   npm run bench [-- --requests 30000 --connections 50 --no-console]
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { setDatabaseUrl, getPool, closePool } from "../lib/db/pool.ts";
+import { verifyAudit } from "../lib/audit/verify.ts";
+import { runLoad, type LoadResult } from "./lib/load.ts";
+import { cerbosBody, CLASSIFICATION, pickTool, rng } from "./lib/workload.ts";
+import { ROOT, startCerbos, startEcho, startMandateNode } from "./lib/targets.ts";
+
+const { values } = parseArgs({
+  options: { requests: { type: "string", default: "30000" }, connections: { type: "string", default: "50" }, warmup: { type: "string", default: "3000" }, "no-console": { type: "boolean" } },
+});
+const N = Number(values.requests);
+const C = Number(values.connections);
+const W = Number(values.warmup);
+const SESSIONS = 1000;
+const withConsole = !values["no-console"] && existsSync(join(ROOT, ".next/BUILD_ID"));
+const runId = Date.now().toString(36);
+
+function table(rows: LoadResult[]) {
+  const head = ["target", "requests", "2xx", "errors", "decisions/s", "p50 ms", "p99 ms"];
+  const lines = rows.map((r) => [r.name, r.requests, r.ok, r.errors + r.non2xx, r.rps.toFixed(0), r.p50.toFixed(2), r.p99.toFixed(2)].map(String));
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join("  ");
+  console.log(fmt(head));
+  for (const l of lines) console.log(fmt(l));
+}
+
+async function main() {
+  const results: LoadResult[] = [];
+  console.log(`workload: ${SESSIONS} sessions, tool mix of allow/deny/approval, ${C} connections, ${N} measured requests after ${W} warm-up (each target)`);
+
+  // (c) transport ceiling
+  const echo = await startEcho();
+  const payload = JSON.stringify({ session: { id: "s" }, tool: { server: "files", name: "read_file" }, arguments: { path: "a" } });
+  await runLoad({ name: "warmup", url: echo.url, connections: C, amount: W, next: () => payload });
+  results.push(await runLoad({ name: "node:http echo", url: echo.url, connections: C, amount: N, next: () => payload }));
+  await echo.stop();
+
+  // (b) Cerbos
+  const cerbos = await startCerbos();
+  {
+    const r = rng(7);
+    const labels = new Map<number, Set<string>>();
+    let i = 0;
+    const next = () => {
+      const s = Math.floor(r() * SESSIONS);
+      const tool = pickTool(r);
+      const set = labels.get(s) ?? new Set<string>();
+      labels.set(s, set);
+      const body = cerbosBody(`agent-${s % 3}`, tool, [...set], `r${i++}`);
+      const c = CLASSIFICATION.get(`${tool.server}/${tool.name}`)!;
+      if (c.status === "approved" && c.effect !== "destructive") for (const l of c.labels) set.add(l);
+      return body;
+    };
+    await runLoad({ name: "warmup", url: cerbos.url, connections: C, amount: W, next });
+    results.push(await runLoad({ name: "Cerbos PDP 0.55 (audit off)", url: cerbos.url, connections: C, amount: N, next }));
+  }
+  await cerbos.stop();
+
+  // (a) Mandate
+  const mandate = await startMandateNode(withConsole);
+  setDatabaseUrl(mandate.databaseUrl);
+  const settings = await getPool().query(
+    `SELECT name, setting FROM pg_settings WHERE name IN ('synchronous_commit','fsync','full_page_writes','wal_sync_method','commit_delay') ORDER BY name`,
+  );
+  console.log(`PostgreSQL durability (defaults): ${settings.rows.map((x) => `${x.name}=${x.setting}`).join(", ")}`);
+  const before = (await getPool().query(`SELECT count(*)::int AS n FROM audit_entries WHERE kind = 'decision'`)).rows[0].n;
+  let answered = 0;
+  {
+    const r = rng(7);
+    const keys = mandate.agents.map((a) => `Bearer ${a.api_key}`);
+    // Each session belongs to one agent (sessions are owned), so its calls carry that agent's key.
+    const next = () => {
+      const s = Math.floor(r() * SESSIONS);
+      const tool = pickTool(r);
+      const body = JSON.stringify({ session: { id: `bench-${runId}-${s}` }, tool: { server: tool.server, name: tool.name }, arguments: tool.args });
+      return { body, authorization: keys[s % keys.length] };
+    };
+    const run = async (name: string, amount: number) => {
+      const res = await runLoad({ name, url: mandate.url, connections: C, amount, next });
+      answered += res.ok;
+      return res;
+    };
+    await run("warmup", W);
+    results.push(await run(`Mandate (${withConsole ? "console on" : "data plane only"})`, N));
+  }
+  const after = (await getPool().query(`SELECT count(*)::int AS n FROM audit_entries WHERE kind = 'decision'`)).rows[0].n;
+  const outcomes = await getPool().query(`SELECT outcome, count(*)::int AS n FROM audit_entries WHERE kind = 'decision' GROUP BY outcome ORDER BY outcome`);
+  const health = await (await fetch(`${mandate.base}/api/v1/health`)).json();
+  const audit = await verifyAudit(mandate.dataDir);
+  await closePool();
+  await mandate.stop();
+
+  console.log("");
+  table(results);
+  console.log("");
+  console.log(`Mandate outcomes: ${outcomes.rows.map((x) => `${x.outcome}=${x.n}`).join(", ")}; group commit: ${health.audit.batches.batches} batches for ${health.audit.batches.jobs} decisions`);
+  console.log(`audit entries for decisions: ${after - before}, decisions answered (2xx): ${answered} → ${after - before === answered ? "equal" : "MISMATCH"}`);
+  console.log(`audit verify: ${audit.ok ? "ok" : `FAILED (${audit.firstBroken?.reason ?? audit.checkpoints.problems[0]})`} (${audit.entries} entries)`);
+  const m = results.find((x) => x.name.startsWith("Mandate"))!;
+  const c = results.find((x) => x.name.startsWith("Cerbos"))!;
+  console.log(`p99: Mandate ${m.p99.toFixed(2)} ms vs Cerbos ${c.p99.toFixed(2)} ms → ${m.p99 <= c.p99 ? "Mandate p99 ≤ Cerbos p99" : "Mandate p99 HIGHER than Cerbos"}`);
+  console.log(`ratio_vs_cerbos=${(m.rps / c.rps).toFixed(2)}`);
+  if (after - before !== answered || !audit.ok) process.exitCode = 1;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

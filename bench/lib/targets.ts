@@ -1,0 +1,99 @@
+/**
+ * Starting the benchmark targets as separate processes: the node:http echo ceiling, the Cerbos PDP,
+ * and a Mandate node (the normal `mandate start`, embedded PostgreSQL with default durability).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { freePort } from "../../test/support/mandate.ts";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+
+export interface Target {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+async function waitFor(check: () => Promise<boolean>, child: ChildProcess, what: string, out: string[], ms = 120_000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (child.exitCode !== null) throw new Error(`${what} exited:\n${out.join("")}`);
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} did not start:\n${out.join("")}`);
+}
+
+function stopper(child: ChildProcess) {
+  return () =>
+    new Promise<void>((r) => {
+      if (child.exitCode !== null) return r();
+      child.once("exit", () => r());
+      child.kill("SIGTERM");
+    });
+}
+
+export async function startEcho(): Promise<Target> {
+  const port = await freePort();
+  const code = `require("node:http").createServer((q,s)=>{const c=[];q.on("data",d=>c.push(d));q.on("end",()=>{const b=Buffer.concat(c);s.writeHead(200,{"content-type":"application/json","content-length":b.length});s.end(b)})}).listen(${port},"127.0.0.1")`;
+  const out: string[] = [];
+  const child = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "pipe"] });
+  child.stderr!.on("data", (d) => out.push(String(d)));
+  const url = `http://127.0.0.1:${port}/`;
+  await waitFor(async () => (await fetch(url, { method: "POST", body: "{}" })).ok, child, "echo", out);
+  return { url, child, stop: stopper(child) };
+}
+
+export async function startCerbos(): Promise<Target> {
+  const http = await freePort();
+  const grpc = await freePort();
+  const bin = join(ROOT, "node_modules/@cerbos/cerbos-linux-x64/cerbos-linux-x64");
+  if (!existsSync(bin)) throw new Error("Cerbos binary missing: npm install (devDependency @cerbos/cerbos-linux-x64)");
+  const out: string[] = [];
+  const child = spawn(bin, ["server", `--config=${join(ROOT, "bench/cerbos/config.yaml")}`, "--log-level=warn"], {
+    env: { ...process.env, CERBOS_HTTP_PORT: String(http), CERBOS_GRPC_PORT: String(grpc), CERBOS_POLICY_DIR: join(ROOT, "bench/cerbos/policies") },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout!.on("data", (d) => out.push(String(d)));
+  child.stderr!.on("data", (d) => out.push(String(d)));
+  const base = `http://127.0.0.1:${http}`;
+  await waitFor(async () => (await fetch(`${base}/_cerbos/health`)).ok, child, "cerbos", out);
+  return { url: `${base}/api/check/resources`, child, stop: stopper(child) };
+}
+
+export interface MandateTarget extends Target {
+  base: string;
+  dataDir: string;
+  databaseUrl: string;
+  agents: Array<{ name: string; api_key: string }>;
+}
+
+export async function startMandateNode(withConsole: boolean): Promise<MandateTarget> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), "mandate-bench-"));
+  const out: string[] = [];
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), MANDATE_DATA_DIR: dataDir, MANDATE_SKIP_BUILD: "1" };
+  delete env.DATABASE_URL;
+  const child = spawn(process.execPath, [join(ROOT, "bin/mandate.mjs"), "start", ...(withConsole ? [] : ["--no-console"])], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout!.on("data", (d) => out.push(String(d)));
+  child.stderr!.on("data", (d) => out.push(String(d)));
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${base}/api/v1/health`)).ok, child, "mandate", out);
+  const creds = JSON.parse(readFileSync(join(dataDir, "initial-credentials.json"), "utf8"));
+  const pg = JSON.parse(readFileSync(join(dataDir, "postgres.json"), "utf8"));
+  return {
+    url: `${base}/api/v1/decisions`,
+    base,
+    child,
+    dataDir,
+    databaseUrl: `postgresql://postgres:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/mandate`,
+    agents: creds.agents,
+    stop: stopper(child),
+  };
+}
