@@ -14,6 +14,7 @@
 import { performance } from "node:perf_hooks";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { MandateClient } from "../gateway/mandate-client.ts";
 import { startMandate } from "../test/support/mandate.ts";
 import {
   ALLOW_ALL_POLICY,
@@ -45,14 +46,17 @@ function pct(sorted: number[], p: number): number {
 }
 
 async function measure(name: string, client: Client, tool: string): Promise<Row> {
-  const call = () => client.callTool({ name: tool, arguments: { message: "bench" } });
+  return measureFn(name, () => client.callTool({ name: tool, arguments: { message: "bench" } }));
+}
+
+async function measureFn(name: string, call: () => Promise<unknown>): Promise<Row> {
   for (let i = 0; i < WARMUP; i++) await call();
   const samples: number[] = [];
   for (let i = 0; i < CALLS; i++) {
     const t0 = performance.now();
     const r = await call();
     samples.push(performance.now() - t0);
-    if (r.isError) throw new Error(`${name}: call failed: ${JSON.stringify(r)}`);
+    if ((r as { isError?: boolean }).isError) throw new Error(`${name}: call failed: ${JSON.stringify(r)}`);
   }
   samples.sort((a, b) => a - b);
   const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
@@ -91,17 +95,18 @@ async function main() {
     const spoolDir = tempDir("bench-spool");
     const rows: Row[] = [];
 
+    // Each path is closed before the next one is measured, so that they do not compete for the CPUs.
     const direct = await connectClient(directStdioTransport(upstream));
-    cleanup.push(() => direct.close());
     rows.push(await measure("direct (stdio)", direct, "echo"));
+    await direct.close();
 
     const gws = await connectClient(
       gatewayStdioTransport({ mandateUrl: mandate.url, apiKey: agent.apiKey, server: "everything", command: upstream, spoolDir }),
     );
-    cleanup.push(() => gws.close());
     await gws.listTools();
     await mandate.approveTool("everything", "echo");
     rows.push(await measure("gateway stdio", gws, "echo"));
+    await gws.close();
 
     const port = await freePort();
     const proxy = await startProcess(
@@ -111,8 +116,9 @@ async function main() {
     );
     cleanup.push(proxy.stop);
     const viaProxy = await connectWithRetry(`http://127.0.0.1:${port}/mcp`); // it prints before it listens
-    cleanup.push(() => viaProxy.close());
     rows.push(await measure("mcp-proxy (HTTP)", viaProxy, "echo"));
+    await viaProxy.close();
+    await proxy.stop();
 
     const gwh = await startGatewayHttp({
       mandate: { url: mandate.url },
@@ -125,9 +131,15 @@ async function main() {
     await viaHttp.listTools();
     rows.push(await measure("gateway http", viaHttp, "everything__echo"));
 
+    // For attribution: the decision request alone, as the gateway makes it (Mandate's own latency).
+    const mc = new MandateClient({ url: mandate.url, apiKey: agent.apiKey, timeoutMs: 5000 });
+    const decide = () => mc.decide({ session: { id: `bench-${Date.now()}` }, tool: { server: "everything", name: "echo" }, arguments: { message: "bench" } });
+    const decisionRow = await measureFn("(decision request only)", decide);
+
     const byName = Object.fromEntries(rows.map((r) => [r.name, r]));
     console.log(`\nMandate gateway benchmark: ${CALLS} sequential tools/call (echo) per path after ${WARMUP} warm-up calls\n`);
     console.log(table(rows));
+    console.log(`${decisionRow.name.padEnd(22)} ${decisionRow.p50.toFixed(3).padStart(8)} ${decisionRow.p90.toFixed(3).padStart(8)} ${decisionRow.p99.toFixed(3).padStart(8)} ${decisionRow.mean.toFixed(3).padStart(8)}`);
     console.log(
       `\nadded p50 over direct: gateway stdio ${(byName["gateway stdio"]!.p50 - rows[0]!.p50).toFixed(3)} ms, ` +
         `gateway http ${(byName["gateway http"]!.p50 - rows[0]!.p50).toFixed(3)} ms, ` +
