@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { AgentPrincipal, Principal, Role, UserPrincipal } from "../identity/credential-cache.ts";
 import type { Runtime } from "../runtime/runtime.ts";
+import { jsonDepth, MAX_JSON_DEPTH, sanitizeJson } from "../util/sanitize-json.ts";
 import { fromZod, MandateError, toProblem, unauthorized, forbidden } from "./errors.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -158,6 +159,9 @@ export async function runRoute(
           throw new MandateError(400, "malformed_json", `malformed JSON: ${(e as Error).message}`);
         }
       }
+      // PostgreSQL cannot store NUL or unpaired surrogates: removed/replaced before validation.
+      if (jsonDepth(parsed) > MAX_JSON_DEPTH) throw new MandateError(400, "too_deep", `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+      parsed = sanitizeJson(parsed);
       const r = def.body.safeParse(parsed);
       if (!r.success) throw fromZod(r.error);
       body = r.data;

@@ -11,6 +11,21 @@ function fixString(s: string): string {
   return s.replace(/\u0000/g, "").toWellFormed();
 }
 
+export const MAX_JSON_DEPTH = 64;
+
+/** Nesting depth of a JSON value (scalars are 0). Stops counting past `limit`. */
+export function jsonDepth(value: unknown, limit = MAX_JSON_DEPTH + 1): number {
+  if (value === null || typeof value !== "object") return 0;
+  if (limit <= 0) return 1;
+  let max = 0;
+  for (const v of Object.values(value as Record<string, unknown>)) {
+    const d = jsonDepth(v, limit - 1);
+    if (d > max) max = d;
+    if (max >= limit) break;
+  }
+  return max + 1;
+}
+
 export function sanitizeJson<T>(value: T, depth = 0): T {
   if (typeof value === "string") return fixString(value) as T;
   if (value === null || typeof value !== "object" || depth > 64) return value;
