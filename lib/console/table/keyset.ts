@@ -92,5 +92,5 @@ export function toPage<R extends { __sort: unknown; __id: unknown }>(rows: R[], 
 export async function runKeyset<R extends Record<string, unknown>>(q: Queryable, src: KeysetSource, state: TableState, pageSize: number): Promise<Page<R>> {
   const { text, values } = buildKeysetSql(src, state, pageSize);
   const r = await q.query(text, values);
-  return toPage(r.rows as Array<R & { __sort: unknown; __id: unknown }>, state, pageSize) as Page<R>;
+  return toPage(r.rows as Array<R & { __sort: unknown; __id: unknown }>, state, pageSize) as unknown as Page<R>;
 }

@@ -1,0 +1,154 @@
+/**
+ * Everything the tool page shows: the definition (annotations are server hints), the suggestion and
+ * its reasons, the classification with who/when/why, the audited history, the definition versions with
+ * diffs, and who can call it under the active policy.
+ */
+import { getPool } from "../db/pool.ts";
+import type { AgentPrincipal } from "../identity/credential-cache.ts";
+import type { ToolInfo } from "../inventory/tool-cache.ts";
+import type { SuggestedClassification } from "../inventory/suggest-classification.ts";
+import { MCP_STORE_ID } from "../policy/publish.ts";
+import { whoCanCall, type AgentAccess } from "../policy/who-can-call.ts";
+import { jsonLineDiff, type DiffLine } from "./json-diff.ts";
+
+export interface ToolDetail {
+  id: string;
+  server: string;
+  name: string;
+  title: string | null;
+  description: string | null;
+  inputSchema: unknown;
+  annotations: Record<string, unknown> | null;
+  status: "pending" | "approved" | "rejected";
+  classification: { effect: string | null; risk: string | null; labels: string[]; sensitiveArgs: string[] };
+  suggestion: SuggestedClassification | null;
+  decided: { by: string; at: string; note: string | null } | null;
+  blocked: { at: string; reason: string | null } | null;
+  changeFlag: string | null;
+  callCount: number;
+  firstSeenAt: string;
+  lastSeenAt: string;
+}
+
+export interface HistoryEntry {
+  at: string;
+  action: string;
+  actor: string;
+  note: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface DefinitionVersion {
+  hash: string;
+  seenAt: string;
+  /** Lines changed from the previous version (null for the first version). */
+  diff: DiffLine[] | null;
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+export async function getTool(server: string, name: string): Promise<ToolDetail | null> {
+  const r = await getPool().query(
+    `SELECT t.*, s.name AS server FROM tools t JOIN tool_servers s ON s.id = t.server_id WHERE s.name = $1 AND t.name = $2`,
+    [server, name],
+  );
+  const t = r.rows[0];
+  if (!t) return null;
+  return {
+    id: t.id,
+    server: t.server,
+    name: t.name,
+    title: t.title,
+    description: t.description,
+    inputSchema: t.input_schema,
+    annotations: t.annotations,
+    status: t.status,
+    classification: { effect: t.effect, risk: t.risk, labels: t.labels ?? [], sensitiveArgs: t.sensitive_args ?? [] },
+    suggestion: t.suggestion,
+    decided: t.decided_by ? { by: t.decided_by, at: iso(t.decided_at)!, note: t.decision_note } : null,
+    blocked: t.blocked_at ? { at: iso(t.blocked_at)!, reason: t.blocked_reason } : null,
+    changeFlag: t.change_flag,
+    callCount: Number(t.call_count),
+    firstSeenAt: iso(t.first_seen_at)!,
+    lastSeenAt: iso(t.last_seen_at)!,
+  };
+}
+
+/** Admin actions on the tool (approve, reject, block, inventory changes), newest first. */
+export async function toolHistory(server: string, name: string, limit = 50): Promise<HistoryEntry[]> {
+  const r = await getPool().query(
+    `SELECT created_at, action, actor, data FROM audit_entries WHERE tool = $1 AND kind = 'admin' ORDER BY created_at DESC LIMIT $2`,
+    [`${server}/${name}`, limit],
+  );
+  return r.rows.map((x) => ({
+    at: iso(x.created_at)!,
+    action: x.action,
+    actor: x.actor,
+    note: (x.data?.note ?? x.data?.reason ?? null) as string | null,
+    data: x.data,
+  }));
+}
+
+export async function definitionVersions(toolId: string): Promise<DefinitionVersion[]> {
+  const r = await getPool().query(
+    `SELECT definition_hash, definition, seen_at FROM tool_definition_versions WHERE tool_id = $1 ORDER BY seen_at ASC LIMIT 100`,
+    [toolId],
+  );
+  const out = r.rows.map((row, i) => ({
+    hash: row.definition_hash as string,
+    seenAt: iso(row.seen_at)!,
+    diff: i === 0 ? null : jsonLineDiff(r.rows[i - 1].definition, row.definition),
+  }));
+  return out.reverse();
+}
+
+async function agentsForEvaluation(): Promise<AgentPrincipal[]> {
+  const r = await getPool().query(
+    `SELECT a.id, a.name, a.team, a.environment, a.suspended_at, a.suspended_reason, u.email AS owner
+       FROM agents a LEFT JOIN users u ON u.id = a.owner_id ORDER BY a.name LIMIT 500`,
+  );
+  return r.rows.map((a) => ({
+    kind: "agent",
+    agentId: a.id,
+    name: a.name,
+    team: a.team,
+    owner: a.owner,
+    environment: a.environment,
+    suspended: a.suspended_at ? { at: iso(a.suspended_at)!, reason: a.suspended_reason } : null,
+    keyId: "",
+  }));
+}
+
+export interface WhoCanCall {
+  policyVersion: string | null;
+  /** The tool is not approved: the answers assume it were approved with this classification. */
+  hypothetical: { effect: string; risk: string; labels: string[] } | null;
+  access: AgentAccess[];
+}
+
+export async function whoCanCallTool(t: ToolDetail): Promise<WhoCanCall> {
+  const p = await getPool().query(`SELECT version, text FROM policy_versions WHERE store_id = $1 AND status = 'active' LIMIT 1`, [MCP_STORE_ID]);
+  if (!p.rowCount) return { policyVersion: null, hypothetical: null, access: [] };
+  const approved = t.status === "approved";
+  const c = approved ? t.classification : { effect: t.suggestion?.effect ?? null, risk: t.suggestion?.risk ?? null, labels: t.suggestion?.labels ?? [], sensitiveArgs: [] };
+  const info: ToolInfo = {
+    id: t.id,
+    server: t.server,
+    name: t.name,
+    key: `${t.server}/${t.name}`,
+    status: "approved",
+    effect: c.effect,
+    risk: c.risk,
+    labels: c.labels,
+    sensitiveArgs: c.sensitiveArgs,
+    blocked: t.blocked,
+    inputSchema: t.inputSchema,
+    openWorld: t.annotations?.openWorldHint === true,
+  };
+  const access = whoCanCall(p.rows[0].text, await agentsForEvaluation(), info);
+  return {
+    policyVersion: `${MCP_STORE_ID}@v${p.rows[0].version}`,
+    hypothetical: approved ? null : { effect: c.effect ?? "?", risk: c.risk ?? "?", labels: c.labels },
+    access,
+  };
+}
