@@ -5,6 +5,7 @@
  */
 import { Worker } from "node:worker_threads";
 import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
+import { analyzeReads, cacheKey, DecisionCache } from "./decision-cache.ts";
 
 export type CedarCall = Omit<cedar.StatefulAuthorizationCall, "preparsedPolicySetId">;
 export type CedarAnswer = cedar.AuthorizationAnswer;
@@ -95,6 +96,9 @@ export class CedarEvaluator {
   private lanes: WorkerLane[];
   private next = 0;
   private known = new Map<string, Record<string, string>>();
+  private caches = new Map<string, DecisionCache>();
+  /** Exact decision caching (see decision-cache.ts); off with MANDATE_DECISION_CACHE=0. */
+  cacheEnabled = process.env.MANDATE_DECISION_CACHE !== "0";
 
   constructor(workers: number) {
     this.lanes = Array.from({ length: workers }, () => new WorkerLane());
@@ -110,6 +114,8 @@ export class CedarEvaluator {
     if (r.type !== "success") throw new Error(r.errors.map((e) => e.message).join("; "));
     await Promise.all(this.lanes.map((l) => l.prepare(id, policies)));
     this.known.set(id, policies);
+    const reads = analyzeReads(Object.values(policies));
+    if (reads) this.caches.set(id, new DecisionCache(reads));
   }
 
   isPrepared(id: string): boolean {
@@ -118,6 +124,29 @@ export class CedarEvaluator {
 
   /** Evaluates a call against a prepared policy set. Never throws for a policy problem: see answer.type. */
   async evaluate(policySetId: string, call: CedarCall): Promise<CedarAnswer> {
+    const cache = this.cacheEnabled ? this.caches.get(policySetId) : undefined;
+    const key = cache ? cacheKey(cache.reads, call) : null;
+    if (cache && key !== null) {
+      const hit = cache.get(key);
+      if (hit) return hit;
+      const answer = await this.evaluateUncached(policySetId, call);
+      cache.set(key, answer);
+      return answer;
+    }
+    return this.evaluateUncached(policySetId, call);
+  }
+
+  cacheStats(): { hits: number; misses: number } {
+    let hits = 0;
+    let misses = 0;
+    for (const c of this.caches.values()) {
+      hits += c.hits;
+      misses += c.misses;
+    }
+    return { hits, misses };
+  }
+
+  private async evaluateUncached(policySetId: string, call: CedarCall): Promise<CedarAnswer> {
     const full = { ...call, preparsedPolicySetId: policySetId } as cedar.StatefulAuthorizationCall;
     if (this.lanes.length === 0) return this.evaluateInline(full);
     let lane = this.lanes[this.next];
