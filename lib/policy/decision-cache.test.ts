@@ -33,7 +33,9 @@ const arbCall = fc.record({
   granted: fc.boolean(),
 });
 
-function toCall(c: fc.RecordValue<typeof arbCall extends fc.Arbitrary<infer T> ? T : never>) {
+type CallInput = typeof arbCall extends fc.Arbitrary<infer T> ? T : never;
+
+function toCall(c: CallInput) {
   return {
     principal: { type: "Agent", id: c.agent },
     action: { type: "Action", id: c.action },
