@@ -1,0 +1,125 @@
+/**
+ * p95 of the console's read queries on a seeded history (run `npm run seed:history` first):
+ * the session list (filters, sorts, deep keyset pages), the timeline of the longest session (first,
+ * middle and last windows, filtered), and the audit explorer (selective and non-selective filters,
+ * deep keyset pages), plus the dashboard's scans. Target: every query under 300 ms at p95.
+ *
+ *   npx tsx bench/console-queries.ts [--iterations 40]
+ */
+import { parseArgs } from "node:util";
+import { connectDatabase, prepareDatabase } from "../server/bootstrap.ts";
+import { closePool, getPool } from "../lib/db/pool.ts";
+import { listAuditEntries } from "../lib/audit/queries.ts";
+import type { AuditFilters } from "../lib/audit/queries-filters.ts";
+import { listSessions } from "../lib/sessions/queries.ts";
+import { sessionCallGroups, timelineSteps } from "../lib/sessions/queries-timeline.ts";
+import { decisionFacts } from "../lib/analytics/dashboard-queries.ts";
+import type { TableState } from "../lib/console/table/definition.ts";
+
+const { values: opt } = parseArgs({ options: { iterations: { type: "string", default: "40" } } });
+const N = Number(opt.iterations);
+const TARGET_MS = 300;
+
+interface Result { name: string; n: number; p50: number; p95: number; max: number }
+const results: Result[] = [];
+
+const pct = (xs: number[], p: number) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
+
+async function measure(name: string, fn: (i: number) => Promise<unknown>, n = N) {
+  await fn(0); // warm the plan and the cache once; every measured run is counted
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn(i);
+    times.push(performance.now() - t);
+  }
+  const r = { name, n, p50: pct(times, 50), p95: pct(times, 95), max: Math.max(...times) };
+  results.push(r);
+  process.stdout.write(`${name.padEnd(62)} n=${String(n).padStart(3)}  p50 ${r.p50.toFixed(1).padStart(7)} ms  p95 ${r.p95.toFixed(1).padStart(7)} ms  max ${r.max.toFixed(1).padStart(7)} ms${r.p95 > TARGET_MS ? "  OVER TARGET" : ""}\n`);
+}
+
+const state = (filters: Record<string, string[]> = {}, sort = { id: "lastActivity", dir: "desc" as const }, cursor: TableState["cursor"] = null, q = ""): TableState => ({ sort, filters, q, cursor });
+
+/** Walks `pages` keyset pages from the start and returns the cursors (to measure deep pages). */
+async function cursorsOf(walk: (cursor: string | null) => Promise<{ next: string | null }>, pages: number): Promise<string[]> {
+  const out: string[] = [];
+  let c: string | null = null;
+  for (let i = 0; i < pages; i++) {
+    const p = await walk(c);
+    if (!p.next) break;
+    out.push(p.next);
+    c = p.next;
+  }
+  return out;
+}
+
+async function main() {
+  const pool = getPool();
+  const counts = (await pool.query(`SELECT (SELECT count(*) FROM audit_entries) AS entries, (SELECT count(*) FROM audit_entries WHERE kind = 'decision') AS decisions, (SELECT count(*) FROM sessions) AS sessions`)).rows[0];
+  console.log(`history: ${counts.sessions} sessions, ${counts.decisions} decisions, ${counts.entries} audit entries; ${N} runs per query; target p95 < ${TARGET_MS} ms\n`);
+  if (Number(counts.decisions) < 10_000) console.log("(small history: run `npm run seed:history -- --sessions 1000 --decisions 200000` first for meaningful figures)\n");
+  const agents = (await pool.query(`SELECT a.id, a.name FROM agents a WHERE EXISTS (SELECT 1 FROM sessions s WHERE s.agent_id = a.id) ORDER BY name`)).rows;
+  const tools = (await pool.query(`SELECT DISTINCT tool FROM sessions, unnest(tools_used) tool ORDER BY 1`)).rows.map((r) => r.tool as string);
+  const long = (await pool.query(`SELECT id, step_count FROM sessions ORDER BY step_count DESC LIMIT 1`)).rows[0];
+  const sessions = (await pool.query(`SELECT id FROM sessions ORDER BY random() LIMIT 50`)).rows.map((r) => r.id as string);
+  const decisions = (await pool.query(`SELECT decision_id FROM audit_entries WHERE kind = 'decision' AND created_at > now() - interval '3 days' LIMIT 50`)).rows.map((r) => r.decision_id as string);
+  const a = (i: number) => agents[i % agents.length].id as string;
+  const t = (i: number) => tools[i % tools.length];
+
+  // Sessions
+  await measure("sessions: first page (last activity)", () => listSessions(state()));
+  await measure("sessions: agent + had a deny", (i) => listSessions(state({ agent: [a(i)], outcome: ["denied"] })));
+  await measure("sessions: labels pii+untrusted_content, active 7d", () => listSessions(state({ label: ["pii", "untrusted_content"], time: ["7d"] })));
+  await measure("sessions: sorted by steps", () => listSessions(state({}, { id: "steps", dir: "desc" })));
+  const sCursors = await cursorsOf((c) => listSessions(state({}, undefined, c ? { value: c, direction: "after" } : null)), 19);
+  await measure(`sessions: deep pages (up to page ${sCursors.length + 1})`, (i) => listSessions(state({}, undefined, { value: sCursors[i % sCursors.length], direction: "after" })));
+
+  // Timeline of the longest session
+  const steps = Number(long.step_count);
+  await measure(`timeline: ${steps}-step session, first 200 steps`, () => timelineSteps(long.id, 0, 200));
+  await measure("timeline: windows across the whole session", (i) => timelineSteps(long.id, Math.floor(((i * 7919) % steps) / 200) * 200, 200));
+  await measure("timeline: last window", () => timelineSteps(long.id, Math.max(0, steps - 200), 200));
+  await measure("timeline: one tool's steps (graph edge click)", (i) => timelineSteps(long.id, 0, 200, { tool: t(i) }));
+  await measure("graph: call groups of the session", () => sessionCallGroups(long.id));
+  await measure("timeline: random sessions, first window", (i) => timelineSteps(sessions[i % sessions.length], 0, 200));
+
+  // Audit explorer
+  const audit = (f: AuditFilters, cursor: string | null = null) => listAuditEntries(f, { cursor: cursor ? { value: cursor, direction: "after" } : null });
+  await measure("audit: no filter, first page", () => audit({}));
+  await measure("audit: decisions denied (non-selective)", () => audit({ kind: ["decision"], outcome: ["deny"] }));
+  await measure("audit: tool (selective)", (i) => audit({ tool: [t(i)] }));
+  await measure("audit: agent + tool + deny", (i) => audit({ agent: a(i), tool: [t(i + 3)], outcome: ["deny"] }));
+  await measure("audit: rare outcome (failed calls)", () => audit({ outcome: ["error"] }));
+  await measure("audit: admin actions", () => audit({ kind: ["admin"] }));
+  await measure("audit: approvals by one approver", () => audit({ kind: ["approval"], actor: "user:sam.analyst@example.com" }));
+  await measure("audit: session (the longest)", () => audit({ session: long.id }));
+  await measure("audit: random sessions", (i) => audit({ session: sessions[i % sessions.length] }));
+  await measure("audit: decision id", (i) => audit({ decision: decisions[i % decisions.length] }));
+  const day = 86_400_000;
+  await measure("audit: one hour, 3 days ago", (i) => audit({ from: new Date(Date.now() - 3 * day - i * 3_600_000).toISOString(), to: new Date(Date.now() - 3 * day - (i - 1) * 3_600_000).toISOString() }));
+  const deep = await cursorsOf((c) => audit({}, c), 400);
+  await measure(`audit: deep keyset pages, no filter (to page ${deep.length + 1})`, (i) => audit({}, deep[(deep.length - 1 - i * 7) % deep.length]));
+  const deepDeny = await cursorsOf((c) => audit({ kind: ["decision"], outcome: ["deny"] }, c), 200);
+  await measure(`audit: deep pages of denies (to page ${deepDeny.length + 1})`, (i) => audit({ kind: ["decision"], outcome: ["deny"] }, deepDeny[(deepDeny.length - 1 - i * 5) % deepDeny.length]));
+  const deepTool = await cursorsOf((c) => audit({ tool: ["web/fetch_url"] }, c), 200);
+  if (deepTool.length) await measure(`audit: deep pages of one tool (to page ${deepTool.length + 1})`, (i) => audit({ tool: ["web/fetch_url"] }, deepTool[(deepTool.length - 1 - i * 3) % deepTool.length]));
+
+  // Dashboard
+  const now = Date.now();
+  await measure("dashboard: decision facts, 24 h", () => decisionFacts(new Date(now - day), new Date(now), 3_600_000), 20);
+  await measure("dashboard: decision facts, 7 days", () => decisionFacts(new Date(now - 7 * day), new Date(now), 6 * 3_600_000), 10);
+
+  const worst = results.reduce((m, r) => (r.p95 > m.p95 ? r : m), results[0]);
+  const over = results.filter((r) => r.p95 > TARGET_MS && !r.name.startsWith("dashboard"));
+  console.log(`\nworst p95: ${worst.p95.toFixed(1)} ms (${worst.name}); ${over.length ? `${over.length} list/timeline/audit queries OVER ${TARGET_MS} ms` : `all list, timeline and audit queries under ${TARGET_MS} ms at p95`}`);
+  process.exitCode = over.length ? 1 : 0;
+}
+
+const db = await connectDatabase((m) => process.stderr.write(`${m}\n`));
+try {
+  await prepareDatabase({ seed: false });
+  await main();
+} finally {
+  await closePool().catch(() => {});
+  if (db.embedded) await db.embedded.stop().catch(() => {});
+}

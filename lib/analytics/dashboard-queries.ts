@@ -1,0 +1,81 @@
+/**
+ * The dashboard's reads. The decision charts come from ONE grouped scan of the window (bucket,
+ * outcome, tool, agent), which the pure prepare* functions turn into every chart; sessions active
+ * now and pending approvals are small indexed reads.
+ */
+import { getPool } from "../db/pool.ts";
+
+export interface DecisionFact {
+  bucket: string;
+  outcome: string;
+  tool: string;
+  agentId: string | null;
+  n: number;
+}
+
+export async function decisionFacts(from: Date, to: Date, bucketMs: number): Promise<DecisionFact[]> {
+  const r = await getPool().query(
+    `SELECT date_bin(make_interval(secs => $3::double precision / 1000), created_at, $1::timestamptz) AS bucket,
+            outcome, COALESCE(tool, '?') AS tool, agent_id, count(*)::int AS n
+       FROM audit_entries
+      WHERE kind = 'decision' AND created_at >= $1 AND created_at < $2
+      GROUP BY 1, 2, 3, 4`,
+    [from.toISOString(), to.toISOString(), bucketMs],
+  );
+  return r.rows.map((x) => ({ bucket: new Date(x.bucket).toISOString(), outcome: x.outcome, tool: x.tool, agentId: x.agent_id, n: x.n }));
+}
+
+export interface ToolClass {
+  key: string;
+  risk: string | null;
+  status: string;
+}
+
+export async function toolClasses(): Promise<ToolClass[]> {
+  const r = await getPool().query(`SELECT s.name || '/' || t.name AS key, t.risk, t.status FROM tools t JOIN tool_servers s ON s.id = t.server_id`);
+  return r.rows.map((x) => ({ key: x.key, risk: x.status === "approved" ? x.risk : null, status: x.status }));
+}
+
+export async function agentNames(): Promise<Map<string, string>> {
+  const r = await getPool().query(`SELECT id, name FROM agents`);
+  return new Map(r.rows.map((x) => [x.id as string, x.name as string]));
+}
+
+export interface ActiveSession {
+  id: string;
+  agent: string;
+  initiator: string | null;
+  steps: number;
+  lastActivityAt: string;
+}
+
+/** Sessions with a step in the last `windowMs` that are not terminated. */
+export async function activeSessions(windowMs: number, limit = 5): Promise<{ count: number; latest: ActiveSession[] }> {
+  const since = new Date(Date.now() - windowMs).toISOString();
+  const pool = getPool();
+  const [c, l] = await Promise.all([
+    pool.query(`SELECT count(*)::int AS n FROM sessions WHERE last_activity_at >= $1 AND status = 'active'`, [since]),
+    pool.query(
+      `SELECT s.id, a.name AS agent, s.initiator, s.step_count, s.last_activity_at FROM sessions s LEFT JOIN agents a ON a.id = s.agent_id
+        WHERE s.last_activity_at >= $1 AND s.status = 'active' ORDER BY s.last_activity_at DESC LIMIT $2`,
+      [since, limit],
+    ),
+  ]);
+  return {
+    count: c.rows[0].n,
+    latest: l.rows.map((x) => ({ id: x.id, agent: x.agent ?? "?", initiator: x.initiator, steps: x.step_count, lastActivityAt: new Date(x.last_activity_at).toISOString() })),
+  };
+}
+
+export interface PendingApproval {
+  id: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export async function pendingApprovalTimes(): Promise<PendingApproval[]> {
+  const r = await getPool().query(
+    `SELECT id, created_at, expires_at FROM approvals WHERE status = 'pending' AND expires_at > now() ORDER BY created_at LIMIT 1000`,
+  );
+  return r.rows.map((x) => ({ id: x.id, createdAt: new Date(x.created_at).toISOString(), expiresAt: new Date(x.expires_at).toISOString() }));
+}

@@ -1,0 +1,201 @@
+/**
+ * One simulated session of the history generator: its step times, owner and delegation chain, the
+ * labels it accumulates, and the audit entries (decision, outcome event, approval, delegation,
+ * termination) each step produces — shaped exactly like the ones lib/decisions writes.
+ */
+import { randomUUID } from "node:crypto";
+import type { AuditEntryInput } from "../audit/hash.ts";
+import { INITIATORS, logNormal, pick, type Rand, type SimDecision, type SimTool } from "./history-sim.ts";
+
+export interface Agent {
+  id: string;
+  name: string;
+}
+
+interface Hop {
+  id: string;
+  agent: Agent;
+  scopes: string[];
+  chain: Agent[];
+}
+
+export interface Call {
+  agent: Agent;
+  toolKey: string;
+  args: Record<string, unknown> | null;
+  hop: Hop | null;
+  scopes: string[] | null;
+  approvalId: string | null;
+}
+
+const SCOPES: Record<string, string[]> = {
+  "support-assistant": ["tool:crm/*", "tool:web/*", "tool:mail/send_email", "tool:files/read_file"],
+  "ops-agent": ["tool:files/*", "tool:web/fetch_url"],
+};
+
+export class SessionSim {
+  readonly id: string;
+  readonly steps: number;
+  step = 0;
+  labels: string[] = [];
+  toolsUsed = new Set<string>();
+  denies = 0;
+  approvalsN = 0;
+  readonly initiator: string | null;
+  private readonly times: number[];
+  private readonly hops: Hop[] = [];
+  private retry: { toolKey: string; args: Record<string, unknown>; approval: { id: string; status: string }; hop: Hop | null } | null = null;
+  private terminated: { at: string; by: string; reason: string } | null = null;
+  private readonly activeNow: boolean;
+
+  constructor(private readonly o: { r: Rand; index: number; steps: number; owner: Agent; sub: Agent | null; start: number; now: number; activeNow: boolean }) {
+    const r = o.r;
+    this.steps = o.steps;
+    this.activeNow = o.activeNow;
+    const day = new Date(o.start).toISOString().slice(0, 10).replace(/-/g, "");
+    this.id = o.steps >= 5000 ? `s-long-${o.index}-${Math.floor(r() * 1e9).toString(36)}` : `s-${day}-${o.index}-${Math.floor(r() * 1e9).toString(36)}`;
+    const gaps = Array.from({ length: o.steps }, () => logNormal(r, 6_000, 1));
+    const total = gaps.reduce((s, g) => s + g, 0);
+    const span = o.now - o.start - 60_000;
+    const scale = total > span * 0.9 ? (span * 0.9) / total : 1;
+    const duration = total * scale;
+    const end = o.activeNow ? o.now - r() * 8 * 60_000 : o.start + duration + r() * (span - duration);
+    let t = end - duration;
+    this.times = gaps.map((g) => (t += g * scale) - g * scale);
+    this.initiator = r() < 0.85 ? pick(r, INITIATORS) : null;
+    const scopes = SCOPES[o.owner.name];
+    if (this.initiator && scopes && r() < 0.4) {
+      const hop1: Hop = { id: randomUUID(), agent: o.owner, scopes, chain: [o.owner] };
+      this.hops.push(hop1);
+      if (o.owner.name === "support-assistant" && o.sub && r() < 0.6) {
+        this.hops.push({ id: randomUUID(), agent: o.sub, scopes: ["tool:web/fetch_url", "tool:files/read_file"], chain: [o.owner, o.sub] });
+      }
+    }
+  }
+
+  nextAt(): number {
+    return this.times[this.step];
+  }
+
+  /** The delegation entries at the session's start; the delegation rows go into `rows`. */
+  delegationEntries(rows: unknown[]): AuditEntryInput[] {
+    const at = this.times[0] - 2_000;
+    const expires = new Date(this.times[this.times.length - 1] + 3_600_000).toISOString();
+    return this.hops.map((h, i) => {
+      const by = i === 0 ? `user:${this.initiator}` : `agent:${this.hops[i - 1].agent.name}`;
+      const chain = h.chain.map((a) => ({ agent_id: a.id, name: a.name }));
+      rows.push({
+        id: h.id, parent_id: i === 0 ? null : this.hops[i - 1].id, session_id: this.id, subject: this.initiator, agent_id: h.agent.id, chain,
+        depth: i + 1, scopes: h.scopes, audience: null, expires_at: expires, revoked_at: null, created_at: new Date(at + i * 500).toISOString(), created_by: by,
+      });
+      return {
+        kind: "delegation", action: "delegation.issue", actor: by, session_id: this.id, agent_id: h.agent.id, created_at: new Date(at + i * 500).toISOString(),
+        data: { token_id: h.id, parent_id: i === 0 ? null : this.hops[i - 1].id, subject: this.initiator, chain, depth: i + 1, scopes: h.scopes, expires_at: expires },
+      } satisfies AuditEntryInput;
+    });
+  }
+
+  nextCall(choose: (persona: string) => string): Call {
+    if (this.retry) {
+      const x = this.retry;
+      this.retry = null;
+      x.approval.status = "used";
+      const agent = x.hop?.agent ?? this.o.owner;
+      return { agent, toolKey: x.toolKey, args: x.args, hop: x.hop, scopes: x.hop?.scopes ?? null, approvalId: x.approval.id };
+    }
+    const useSub = this.hops.length > 1 && this.o.r() < 0.35;
+    const hop = useSub ? this.hops[1] : (this.hops[0] ?? null);
+    const agent = hop?.agent ?? this.o.owner;
+    return { agent, toolKey: choose(agent.name), args: null, hop, scopes: hop?.scopes ?? null, approvalId: null };
+  }
+
+  record(
+    atMs: number, call: Call, sim: SimDecision, tool: SimTool | undefined, redacted: unknown, redactions: unknown, argsHash: string,
+    approvals: Array<Record<string, unknown>>, rawArgs: Record<string, unknown>, approver: string,
+  ): Array<{ entry: AuditEntryInput; event?: unknown }> {
+    const r = this.o.r;
+    this.step++;
+    const step = this.step;
+    const at = new Date(atMs).toISOString();
+    const decisionId = randomUUID();
+    const before = this.labels;
+    const [server, name] = call.toolKey.split("/");
+    let approval: Record<string, unknown> | null = call.approvalId ? { id: call.approvalId, status: "used" } : null;
+    const out: Array<{ entry: AuditEntryInput; event?: unknown }> = [];
+    const common = { session_id: this.id, step, agent_id: call.agent.id, tool: call.toolKey, decision_id: decisionId };
+    if (sim.outcome === "allow") {
+      if (tool) this.labels = [...new Set([...before, ...tool.labels])].sort();
+      this.toolsUsed.add(call.toolKey);
+    } else if (sim.outcome === "deny") this.denies++;
+    else {
+      this.approvalsN++;
+      const id = randomUUID();
+      const expires = atMs + 15 * 60_000;
+      const nextAt = step < this.steps ? this.times[step] : atMs + 20 * 60_000;
+      const pending = atMs > this.o.now - 15 * 60_000;
+      const fate = pending ? "pending" : r() < 0.7 ? "approved" : r() < 0.6 ? "denied" : "expired";
+      const decidedMs = fate === "expired" ? expires : atMs + Math.min(logNormal(r, 90_000, 1), Math.max(1_000, (nextAt - atMs) * 0.8), 14 * 60_000);
+      const row: Record<string, unknown> = {
+        id, decision_id: decisionId, session_id: this.id, step, agent_id: call.agent.id, tool: call.toolKey, args_hash: argsHash, reasons: sim.reasons,
+        status: fate, expires_at: new Date(expires).toISOString(), decided_by: fate === "approved" || fate === "denied" ? approver : null,
+        decided_at: fate === "pending" ? null : new Date(decidedMs).toISOString(), comment: fate === "approved" ? "checked with the requester" : fate === "denied" ? "not needed for this ticket" : null,
+        created_at: at,
+      };
+      approvals.push(row);
+      approval = { id, status: "pending", expires_at: row.expires_at };
+      if (fate !== "pending") {
+        const verb = fate === "approved" ? "approve" : fate === "denied" ? "deny" : "expire";
+        out.push({ entry: { kind: "approval", action: `approval.${verb}`, actor: fate === "expired" ? "system" : approver, ...common, outcome: fate, created_at: row.decided_at as string,
+          data: { approval_id: id, decision: verb, comment: row.comment, expires_at: row.expires_at } } });
+        if (fate === "approved" && step < this.steps) this.retry = { toolKey: call.toolKey, args: rawArgs, approval: row as { id: string; status: string }, hop: call.hop };
+      }
+    }
+    const delegation = call.hop
+      ? { token_id: call.hop.id, depth: call.hop.chain.length, chain: call.hop.chain.map((a) => ({ agent_id: a.id, name: a.name })), on_behalf_of: this.initiator, scopes: call.hop.scopes }
+      : null;
+    const reasons = call.approvalId && sim.outcome === "allow" ? [{ policy: "mandate.approval", message: `approved by a human (approval ${call.approvalId})` }, ...sim.reasons] : sim.reasons;
+    out.unshift({
+      entry: {
+        kind: "decision", action: `decision.${sim.outcome}`, actor: `agent:${call.agent.name}`, ...common, outcome: sim.outcome, created_at: at,
+        data: {
+          request_id: null,
+          agent: { id: call.agent.id, name: call.agent.name, key_id: null },
+          session: { id: this.id, step, labels_before: before, initiator: this.initiator, initiator_verified: this.hops.length > 0 },
+          tool: tool ? { server, name, status: tool.status, effect: tool.effect, risk: tool.risk, labels: tool.labels } : { server, name, status: "unknown" },
+          arguments: redacted, arguments_hash: argsHash, redactions, reasons, errors: [], policy_version: "mcp@v1",
+          latency_us: Math.round(logNormal(r, 450, 0.6)), delegation, approval, shadow: null,
+        },
+      },
+    });
+    if (sim.outcome === "allow") {
+      const ok = r() < 0.95;
+      const duration = Math.round(logNormal(r, 150, 1.2) * 10) / 10;
+      const eventId = randomUUID();
+      const eAt = new Date(atMs + duration).toISOString();
+      const data = { event_id: eventId, status: ok ? "success" : "error", duration_ms: duration, result_size: ok ? Math.floor(logNormal(r, 2000, 1)) : null, error: ok ? null : pick(r, ["timeout after 30s", "HTTP 502 from upstream", "permission denied"]) };
+      out.push({
+        entry: { kind: "outcome", action: `outcome.${data.status}`, actor: `agent:${call.agent.name}`, ...common, outcome: data.status, created_at: eAt, data },
+        event: { ...data, decision_id: decisionId, received_at: eAt },
+      });
+    }
+    return out;
+  }
+
+  /** After the last step: some sessions are terminated by an analyst (an audited admin action). */
+  finish(r: Rand, by: string): AuditEntryInput | null {
+    if (this.activeNow || r() > 0.02) return null;
+    const at = new Date(this.times[this.times.length - 1] + 60_000).toISOString();
+    const reason = pick(r, ["repeated attempts to send customer data externally", "agent looping on a denied tool", "requested by the data owner"]);
+    this.terminated = { at, by, reason };
+    return { kind: "admin", action: "session.terminate", actor: by, session_id: this.id, agent_id: this.o.owner.id, created_at: at, data: { reason } };
+  }
+
+  row(): unknown[] {
+    const last = this.times[this.times.length - 1];
+    return [
+      this.id, this.o.owner.id, this.initiator, this.hops.length > 0, this.step, [...this.toolsUsed].sort(), this.labels,
+      this.terminated ? "terminated" : "active", this.terminated?.at ?? null, this.terminated?.reason ?? null, this.terminated?.by ?? null,
+      new Date(this.times[0]), new Date(last), this.denies, this.approvalsN,
+    ];
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The audit explorer's filters, defined once: the table definition (what the filter bar offers), the
+ * mapping of a table state to typed filters, the SQL of those filters, and links into the explorer.
+ * The explorer page, the export route and the benchmark all go through these functions, so an export
+ * contains exactly the rows the filtered view shows.
+ */
+import type { FilterDef, SearchParams, TableDefinition, TableState } from "../console/table/definition.ts";
+import { linkedFilter, resolveTime, timeFilter } from "../analytics/time-range.ts";
+
+export const AUDIT_KINDS = ["decision", "outcome", "approval", "admin", "delegation"] as const;
+export const AUDIT_OUTCOMES = ["allow", "deny", "require_approval", "success", "error", "approved", "denied", "expired"] as const;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ENTRY = /^([0-9a-f-]{36}):(\d{1,15})$/i;
+const SESSION = /^[\w.:@/-]{1,200}$/;
+const ACTOR = /^(user|agent|system|cli|test)(:[^\s]{1,200})?$/;
+
+export interface AuditFilters {
+  kind?: string[];
+  outcome?: string[];
+  agent?: string;
+  tool?: string[];
+  actor?: string;
+  action?: string;
+  session?: string;
+  decision?: string;
+  chain?: string;
+  seq?: number;
+  from?: string;
+  to?: string;
+}
+
+const opts = (xs: readonly string[]) => xs.map((x) => ({ value: x, label: x.replace(/_/g, " ") }));
+
+export function auditTableDefinition(o: { agents: Array<{ id: string; name: string }>; tools: string[]; sp: SearchParams }): TableDefinition {
+  const linked = [
+    linkedFilter("session", "Session", o.sp.session, (v) => SESSION.test(v)),
+    linkedFilter("actor", "Actor", o.sp.actor, (v) => ACTOR.test(v)),
+    linkedFilter("decision", "Decision", o.sp.decision, (v) => UUID.test(v), (v) => v.slice(0, 8) + "…"),
+    linkedFilter("entry", "Entry", o.sp.entry, (v) => ENTRY.test(v), (v) => `${v.slice(0, 8)}…#${v.split(":")[1]}`),
+  ].filter((f): f is FilterDef => f !== null);
+  return {
+    id: "audit",
+    filters: [
+      { id: "kind", label: "Kind", kind: "multi", options: opts(AUDIT_KINDS) },
+      { id: "outcome", label: "Outcome", kind: "multi", options: opts(AUDIT_OUTCOMES) },
+      { id: "agent", label: "Agent", kind: "select", options: o.agents.map((a) => ({ value: a.id, label: a.name })) },
+      { id: "tool", label: "Tool", kind: "multi", options: o.tools.map((t) => ({ value: t, label: t })) },
+      timeFilter(o.sp.time),
+      ...linked,
+    ],
+    sorts: [{ id: "time", label: "Time" }],
+    defaultSort: { id: "time", dir: "desc" },
+    search: { placeholder: "Session id, decision id, actor (user:…) or action (policy.…)" },
+    pageSize: 50,
+  };
+}
+
+/** Interprets the search box: a UUID is a decision, user:/agent: an actor, a dotted word an action, else a session id. */
+export function interpretSearch(q: string): Partial<AuditFilters> {
+  const s = q.trim();
+  if (!s) return {};
+  if (UUID.test(s)) return { decision: s.toLowerCase() };
+  if (ACTOR.test(s)) return { actor: s };
+  if (/^[a-z_]+\.[a-z_.]*$/.test(s)) return { action: s };
+  return { session: s };
+}
+
+export function toAuditFilters(state: TableState, now = Date.now()): AuditFilters {
+  const f = state.filters;
+  const out: AuditFilters = {};
+  if (f.kind?.length) out.kind = f.kind;
+  if (f.outcome?.length) out.outcome = f.outcome;
+  if (f.agent?.[0]) out.agent = f.agent[0];
+  if (f.tool?.length) out.tool = f.tool;
+  if (f.session?.[0]) out.session = f.session[0];
+  if (f.actor?.[0]) out.actor = f.actor[0];
+  if (f.decision?.[0]) out.decision = f.decision[0].toLowerCase();
+  const entry = f.entry?.[0] ? ENTRY.exec(f.entry[0]) : null;
+  if (entry) {
+    out.chain = entry[1].toLowerCase();
+    out.seq = Number(entry[2]);
+  }
+  const range = resolveTime(f.time?.[0], now);
+  if (range) {
+    out.from = range.from;
+    if (range.to) out.to = range.to;
+  }
+  return { ...out, ...interpretSearch(state.q) };
+}
+
+/** WHERE clauses and their parameters (numbered from `start`). Each filter can use an index. */
+export function auditWhere(f: AuditFilters, start = 1): { sql: string; values: unknown[] } {
+  const clauses: string[] = [];
+  const values: unknown[] = [];
+  const p = (v: unknown) => `$${start + values.push(v) - 1}`;
+  const eqOrAny = (col: string, list: string[]) => (list.length === 1 ? `${col} = ${p(list[0])}` : `${col} = ANY(${p(list)}::text[])`);
+  if (f.kind?.length) clauses.push(eqOrAny("kind", f.kind));
+  if (f.outcome?.length) clauses.push(eqOrAny("outcome", f.outcome));
+  if (f.agent) clauses.push(`agent_id = ${p(f.agent)}::uuid`);
+  if (f.tool?.length) clauses.push(eqOrAny("tool", f.tool));
+  if (f.actor) clauses.push(`actor = ${p(f.actor)}`);
+  if (f.action) clauses.push(`action LIKE ${p(f.action.replace(/[\\%_]/g, (c) => `\\${c}`) + "%")}`);
+  if (f.session) clauses.push(`session_id = ${p(f.session)}`);
+  if (f.decision) clauses.push(`decision_id = ${p(f.decision)}::uuid`);
+  if (f.chain) clauses.push(`chain_id = ${p(f.chain)}::uuid`);
+  if (f.seq !== undefined) clauses.push(`seq = ${p(f.seq)}`);
+  if (f.from) clauses.push(`created_at >= ${p(f.from)}::timestamptz`);
+  if (f.to) clauses.push(`created_at < ${p(f.to)}::timestamptz`);
+  return { sql: clauses.length ? clauses.join(" AND ") : "TRUE", values };
+}
+
+/** A link into the explorer (URL parameters in the table's format). */
+export function auditHref(p: { kind?: string[]; outcome?: string[]; agent?: string; tool?: string[]; time?: string; session?: string; actor?: string; decision?: string; entry?: string; q?: string }): string {
+  const sp = new URLSearchParams();
+  for (const [k, v] of Object.entries(p)) {
+    if (v === undefined || (Array.isArray(v) && !v.length)) continue;
+    sp.set(k, Array.isArray(v) ? v.join(",") : v);
+  }
+  const q = sp.toString();
+  return q ? `/audit?${q}` : "/audit";
+}

@@ -1,0 +1,103 @@
+/**
+ * Read side of the audit log for the explorer: filtered, newest first, keyset-paginated on
+ * (created_at, chain_id, seq) — never OFFSET, so a deep page costs what the first page costs.
+ */
+import { getPool } from "../db/pool.ts";
+import { decodeCursor, toPage, type Page } from "../analytics/cursor.ts";
+import { auditWhere, type AuditFilters } from "./queries-filters.ts";
+
+export interface AuditListRow {
+  chainId: string;
+  seq: number;
+  createdAt: string;
+  kind: string;
+  action: string;
+  actor: string;
+  sessionId: string | null;
+  step: number | null;
+  agentId: string | null;
+  tool: string | null;
+  outcome: string | null;
+  decisionId: string | null;
+  hash: string;
+  prevHash: string;
+  data: Record<string, unknown>;
+}
+
+export const AUDIT_COLUMNS = `chain_id, seq, prev_hash, hash, kind, action, actor, session_id, step, agent_id, tool, outcome, decision_id, created_at, data`;
+
+export function toAuditRow(r: Record<string, any>): AuditListRow {
+  return {
+    chainId: r.chain_id,
+    seq: Number(r.seq),
+    createdAt: new Date(r.created_at).toISOString(),
+    kind: r.kind,
+    action: r.action,
+    actor: r.actor,
+    sessionId: r.session_id,
+    step: r.step,
+    agentId: r.agent_id,
+    tool: r.tool,
+    outcome: r.outcome,
+    decisionId: r.decision_id,
+    hash: r.hash,
+    prevHash: r.prev_hash,
+    data: r.data ?? {},
+  };
+}
+
+export const auditKey = (r: { createdAt: string; chainId: string; seq: number }) => [r.createdAt, r.chainId, r.seq];
+
+/**
+ * The SQL of one keyset page, `limit + 1` rows so the caller knows whether another page exists.
+ * `forward` reads in the list's order (newest first unless `asc`) after `key`; backward reads the
+ * rows before `key` in reverse order (toPage flips them back).
+ */
+export function auditPageQuery(f: AuditFilters, key: Array<string | number> | null, forward: boolean, limit: number, asc = false, columns = AUDIT_COLUMNS) {
+  const where = auditWhere(f);
+  const values = [...where.values];
+  const up = asc === forward; // read in ascending order?
+  let keyset = "";
+  if (key) {
+    const n = values.length;
+    values.push(key[0], key[1], key[2]);
+    const [op, bound] = up ? [">", ">="] : ["<", "<="];
+    // The first condition lets PostgreSQL start the index scan at the cursor; the row comparison breaks ties.
+    keyset = ` AND created_at ${bound} $${n + 1}::timestamptz AND (created_at, chain_id, seq) ${op} ($${n + 1}::timestamptz, $${n + 2}::uuid, $${n + 3}::bigint)`;
+  }
+  const order = up ? "ASC" : "DESC";
+  values.push(limit + 1);
+  return {
+    text: `SELECT ${columns} FROM audit_entries WHERE ${where.sql}${keyset}
+            ORDER BY created_at ${order}, chain_id ${order}, seq ${order} LIMIT $${values.length}`,
+    values,
+  };
+}
+
+export async function listAuditEntries(
+  f: AuditFilters,
+  opts: { cursor?: { value: string; direction: "after" | "before" } | null; asc?: boolean; limit?: number } = {},
+): Promise<Page<AuditListRow>> {
+  const limit = Math.min(Math.max(opts.limit ?? 50, 1), 500);
+  const key = decodeCursor(opts.cursor?.value, ["t", "s", "n"]);
+  const forward = !key || opts.cursor?.direction !== "before";
+  const q = auditPageQuery(f, key, forward, limit, opts.asc ?? false);
+  const r = await getPool().query(q.text, q.values);
+  return toPage(r.rows.map(toAuditRow), limit, forward ? "next" : "prev", key !== null, auditKey);
+}
+
+/** One entry by its place in its chain (the explorer links a broken entry this way). */
+export async function getAuditEntry(chainId: string, seq: number): Promise<AuditListRow | null> {
+  const r = await getPool().query(`SELECT ${AUDIT_COLUMNS} FROM audit_entries WHERE chain_id = $1 AND seq = $2`, [chainId, seq]);
+  return r.rows[0] ? toAuditRow(r.rows[0]) : null;
+}
+
+/** The distinct values the explorer offers in its filter menus (small tables only). */
+export async function auditFilterOptions(): Promise<{ agents: Array<{ id: string; name: string }>; tools: string[] }> {
+  const pool = getPool();
+  const [agents, tools] = await Promise.all([
+    pool.query(`SELECT id, name FROM agents ORDER BY name`),
+    pool.query(`SELECT s.name || '/' || t.name AS key FROM tools t JOIN tool_servers s ON s.id = t.server_id ORDER BY 1`),
+  ]);
+  return { agents: agents.rows, tools: tools.rows.map((r) => r.key) };
+}

@@ -1,0 +1,118 @@
+/**
+ * A session's timeline, read in windows of steps (keyset on step through the (session_id, step)
+ * index), so a 10,000-step session is loaded page by page as the analyst scrolls; and the session's
+ * delegations (the chain shown beside the timeline).
+ */
+import { getPool } from "../db/pool.ts";
+import { toTimelineStep, type EntryRow, type TimelineStep } from "./timeline-step.ts";
+
+export interface StepFilter {
+  agent?: string;
+  tool?: string;
+  outcome?: string;
+}
+
+const ENTRY = `chain_id, seq, kind, action, actor, step, agent_id, tool, outcome, decision_id, created_at, data`;
+
+/** Steps after `afterStep` (exclusive), in step order, at most `limit`. */
+export async function timelineSteps(sessionId: string, afterStep: number, limit: number, filter: StepFilter = {}): Promise<{ steps: TimelineStep[]; nextAfter: number | null }> {
+  const lim = Math.min(Math.max(limit, 1), 1000);
+  const values: unknown[] = [sessionId, afterStep];
+  const extra: string[] = [];
+  if (filter.agent) extra.push(`agent_id = $${values.push(filter.agent)}::uuid`);
+  if (filter.tool) extra.push(`tool = $${values.push(filter.tool)}`);
+  if (filter.outcome) extra.push(`outcome = $${values.push(filter.outcome)}`);
+  values.push(lim + 1);
+  const pool = getPool();
+  const d = await pool.query(
+    `SELECT ${ENTRY} FROM audit_entries
+      WHERE session_id = $1 AND step > $2 AND kind = 'decision'${extra.map((c) => ` AND ${c}`).join("")}
+      ORDER BY step LIMIT $${values.length}`,
+    values,
+  );
+  const decisions = d.rows.slice(0, lim) as EntryRow[];
+  if (!decisions.length) return { steps: [], nextAfter: null };
+  const steps = decisions.map((x) => x.step as number);
+  const rel = await pool.query(
+    `SELECT ${ENTRY} FROM audit_entries WHERE session_id = $1 AND step = ANY($2::int[]) AND kind <> 'decision' ORDER BY created_at, seq`,
+    [sessionId, steps],
+  );
+  const byStep = new Map<number, EntryRow[]>();
+  for (const r of rel.rows as EntryRow[]) {
+    const list = byStep.get(r.step as number) ?? [];
+    list.push(r);
+    byStep.set(r.step as number, list);
+  }
+  return {
+    steps: decisions.map((x) => toTimelineStep(x, byStep.get(x.step as number) ?? [])),
+    nextAfter: d.rows.length > lim ? steps[steps.length - 1] : null,
+  };
+}
+
+export interface DelegationRow {
+  id: string;
+  parentId: string | null;
+  subject: string;
+  agentId: string;
+  agentName: string;
+  chain: Array<{ agent_id?: string; name?: string }>;
+  depth: number;
+  scopes: string[];
+  audience: string | null;
+  expiresAt: string;
+  revokedAt: string | null;
+  createdAt: string;
+  createdBy: string;
+}
+
+export async function sessionDelegations(sessionId: string): Promise<DelegationRow[]> {
+  const r = await getPool().query(
+    `SELECT d.*, a.name AS agent_name FROM delegations d LEFT JOIN agents a ON a.id = d.agent_id
+      WHERE d.session_id = $1 ORDER BY d.depth, d.created_at LIMIT 500`,
+    [sessionId],
+  );
+  return r.rows.map((x) => ({
+    id: x.id,
+    parentId: x.parent_id,
+    subject: x.subject,
+    agentId: x.agent_id,
+    agentName: x.agent_name ?? x.agent_id,
+    chain: Array.isArray(x.chain) ? x.chain : [],
+    depth: x.depth,
+    scopes: x.scopes ?? [],
+    audience: x.audience,
+    expiresAt: new Date(x.expires_at).toISOString(),
+    revokedAt: x.revoked_at ? new Date(x.revoked_at).toISOString() : null,
+    createdAt: new Date(x.created_at).toISOString(),
+    createdBy: x.created_by,
+  }));
+}
+
+export interface CallGroup {
+  agentId: string | null;
+  agent: string;
+  tool: string;
+  outcome: string;
+  count: number;
+  firstStep: number;
+  lastStep: number;
+}
+
+/** The session's decisions grouped by calling agent, tool and outcome (the graph's edges). */
+export async function sessionCallGroups(sessionId: string): Promise<CallGroup[]> {
+  const r = await getPool().query(
+    `SELECT agent_id, actor, tool, outcome, count(*)::int AS n, min(step) AS first_step, max(step) AS last_step
+       FROM audit_entries WHERE session_id = $1 AND kind = 'decision'
+      GROUP BY agent_id, actor, tool, outcome ORDER BY min(step)`,
+    [sessionId],
+  );
+  return r.rows.map((x) => ({
+    agentId: x.agent_id,
+    agent: String(x.actor).replace(/^agent:/, ""),
+    tool: x.tool ?? "?",
+    outcome: x.outcome ?? "unknown",
+    count: x.n,
+    firstStep: x.first_step,
+    lastStep: x.last_step,
+  }));
+}

@@ -1,0 +1,113 @@
+/**
+ * One step of a session's timeline, assembled from its audit entries: the decision (arguments as
+ * stored — redacted —, reasons, policy version, latency, delegation chain, labels before), the outcome
+ * event reported by the gateway, and approval events. Pure, so the assembly is unit-tested.
+ */
+
+export interface Reason {
+  policy: string;
+  message: string;
+}
+
+export interface TimelineStep {
+  step: number;
+  at: string;
+  decisionId: string | null;
+  chainId: string;
+  seq: number;
+  agentId: string | null;
+  agent: string;
+  tool: string;
+  toolLabels: string[];
+  toolRisk: string | null;
+  toolEffect: string | null;
+  outcome: string;
+  reasons: Reason[];
+  errors: Reason[];
+  policyVersion: string | null;
+  latencyUs: number | null;
+  arguments: unknown;
+  redactions: unknown;
+  labelsBefore: string[];
+  /** The session's labels after this step: an allowed step adds its tool's labels. */
+  labelsAfter: string[];
+  /** Labels this step added (empty unless allowed and new). */
+  labelsAdded: string[];
+  delegation: { depth: number; chain: Array<{ agent_id?: string; name?: string }>; onBehalfOf: string | null; scopes: string[] } | null;
+  approval: { id: string; status: string; expiresAt?: string } | null;
+  shadow: { version: string; decision: string } | null;
+  result: { status: string; durationMs: number | null; error: string | null; at: string } | null;
+  events: Array<{ kind: string; action: string; actor: string; at: string; note: string | null }>;
+}
+
+export interface EntryRow {
+  chain_id: string;
+  seq: number;
+  kind: string;
+  action: string;
+  actor: string;
+  step: number | null;
+  agent_id: string | null;
+  tool: string | null;
+  outcome: string | null;
+  decision_id: string | null;
+  created_at: string | Date;
+  data: Record<string, any>;
+}
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+const iso = (v: string | Date) => new Date(v).toISOString();
+
+export function labelsAfter(before: string[], outcome: string, toolLabels: string[]): string[] {
+  if (outcome !== "allow") return before;
+  return [...new Set([...before, ...toolLabels])].sort();
+}
+
+export function toTimelineStep(decision: EntryRow, related: EntryRow[]): TimelineStep {
+  const d = decision.data ?? {};
+  const toolLabels = strings(d.tool?.labels);
+  const before = strings(d.session?.labels_before);
+  const outcome = decision.outcome ?? "unknown";
+  const after = labelsAfter(before, outcome, toolLabels);
+  const resultRow = related.find((r) => r.kind === "outcome" && (!r.decision_id || r.decision_id === decision.decision_id));
+  const del = d.delegation;
+  return {
+    step: decision.step ?? 0,
+    at: iso(decision.created_at),
+    decisionId: decision.decision_id,
+    chainId: decision.chain_id,
+    seq: Number(decision.seq),
+    agentId: decision.agent_id,
+    agent: typeof d.agent?.name === "string" ? d.agent.name : decision.actor.replace(/^agent:/, ""),
+    tool: decision.tool ?? "",
+    toolLabels,
+    toolRisk: d.tool?.risk ?? null,
+    toolEffect: d.tool?.effect ?? null,
+    outcome,
+    reasons: Array.isArray(d.reasons) ? d.reasons : [],
+    errors: Array.isArray(d.errors) ? d.errors : [],
+    policyVersion: d.policy_version ?? null,
+    latencyUs: typeof d.latency_us === "number" ? d.latency_us : null,
+    arguments: d.arguments ?? null,
+    redactions: d.redactions ?? null,
+    labelsBefore: before,
+    labelsAfter: after,
+    labelsAdded: after.filter((l) => !before.includes(l)),
+    delegation: del
+      ? { depth: Number(del.depth ?? 0), chain: Array.isArray(del.chain) ? del.chain : [], onBehalfOf: del.on_behalf_of ?? null, scopes: strings(del.scopes) }
+      : null,
+    approval: d.approval ? { id: String(d.approval.id), status: String(d.approval.status), expiresAt: d.approval.expires_at } : null,
+    shadow: d.shadow ? { version: String(d.shadow.version), decision: String(d.shadow.decision) } : null,
+    result: resultRow
+      ? {
+          status: resultRow.outcome ?? resultRow.data?.status ?? "unknown",
+          durationMs: typeof resultRow.data?.duration_ms === "number" ? resultRow.data.duration_ms : null,
+          error: resultRow.data?.error ?? null,
+          at: iso(resultRow.created_at),
+        }
+      : null,
+    events: related
+      .filter((r) => r.kind !== "outcome")
+      .map((r) => ({ kind: r.kind, action: r.action, actor: r.actor, at: iso(r.created_at), note: r.data?.comment ?? r.data?.reason ?? null })),
+  };
+}
