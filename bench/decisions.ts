@@ -1,24 +1,32 @@
 /**
  * `npm run bench`: Mandate's decision endpoint (session state and audit durable in PostgreSQL) side by
  * side with the Cerbos PDP (equivalent policy, audit off) and a bare node:http JSON echo (the ceiling
- * of the transport), same workload, same machine, one run. Prints a table and, last,
+ * of the transport): same workload, same machine, one run. The three run in interleaved rounds so
+ * that background load on the machine touches them alike. Prints a table and, last,
  * `ratio_vs_cerbos=<Mandate decisions/s ÷ Cerbos decisions/s>`.
  *
- *   npm run bench [-- --requests 30000 --connections 50 --no-console]
+ *   npm run bench [-- --requests 30000 --rounds 3 --connections 50 --no-console]
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { setDatabaseUrl, getPool, closePool } from "../lib/db/pool.ts";
 import { verifyAudit } from "../lib/audit/verify.ts";
-import { runLoad, type LoadResult } from "./lib/load.ts";
+import { combine, runLoad, type LoadResult } from "./lib/load.ts";
 import { cerbosBody, CLASSIFICATION, pickTool, rng } from "./lib/workload.ts";
 import { ROOT, startCerbos, startEcho, startMandateNode } from "./lib/targets.ts";
 
 const { values } = parseArgs({
-  options: { requests: { type: "string", default: "30000" }, connections: { type: "string", default: "50" }, warmup: { type: "string", default: "3000" }, "no-console": { type: "boolean" } },
+  options: {
+    requests: { type: "string", default: "30000" },
+    rounds: { type: "string", default: "3" },
+    connections: { type: "string", default: "50" },
+    warmup: { type: "string", default: "3000" },
+    "no-console": { type: "boolean" },
+  },
 });
 const N = Number(values.requests);
+const R = Math.max(1, Number(values.rounds));
 const C = Number(values.connections);
 const W = Number(values.warmup);
 const SESSIONS = 1000;
@@ -34,39 +42,37 @@ function table(rows: LoadResult[]) {
   for (const l of lines) console.log(fmt(l));
 }
 
+function cerbosRequests() {
+  const r = rng(7);
+  const labels = new Map<number, Set<string>>();
+  let i = 0;
+  return () => {
+    const s = Math.floor(r() * SESSIONS);
+    const tool = pickTool(r);
+    const set = labels.get(s) ?? new Set<string>();
+    labels.set(s, set);
+    const body = cerbosBody(`agent-${s % 3}`, tool, [...set], `r${i++}`);
+    const c = CLASSIFICATION.get(`${tool.server}/${tool.name}`)!;
+    if (c.status === "approved" && c.effect !== "destructive") for (const l of c.labels) set.add(l);
+    return body;
+  };
+}
+
+function mandateRequests(keys: string[]) {
+  const r = rng(7);
+  // Each session belongs to one agent (sessions are owned), so its calls carry that agent's key.
+  return () => {
+    const s = Math.floor(r() * SESSIONS);
+    const tool = pickTool(r);
+    const body = JSON.stringify({ session: { id: `bench-${runId}-${s}` }, tool: { server: tool.server, name: tool.name }, arguments: tool.args });
+    return { body, authorization: keys[s % keys.length] };
+  };
+}
+
 async function main() {
-  const results: LoadResult[] = [];
-  console.log(`workload: ${SESSIONS} sessions, tool mix of allow/deny/approval, ${C} connections, ${N} measured requests after ${W} warm-up (each target)`);
-
-  // (c) transport ceiling
+  console.log(`workload: ${SESSIONS} sessions, tool mix of allow/deny/approval, ${C} connections, ${R} interleaved rounds of ${N} requests per target after ${W} warm-up requests`);
   const echo = await startEcho();
-  const payload = JSON.stringify({ session: { id: "s" }, tool: { server: "files", name: "read_file" }, arguments: { path: "a" } });
-  await runLoad({ name: "warmup", url: echo.url, connections: C, amount: W, next: () => payload });
-  results.push(await runLoad({ name: "node:http echo", url: echo.url, connections: C, amount: N, next: () => payload }));
-  await echo.stop();
-
-  // (b) Cerbos
   const cerbos = await startCerbos();
-  {
-    const r = rng(7);
-    const labels = new Map<number, Set<string>>();
-    let i = 0;
-    const next = () => {
-      const s = Math.floor(r() * SESSIONS);
-      const tool = pickTool(r);
-      const set = labels.get(s) ?? new Set<string>();
-      labels.set(s, set);
-      const body = cerbosBody(`agent-${s % 3}`, tool, [...set], `r${i++}`);
-      const c = CLASSIFICATION.get(`${tool.server}/${tool.name}`)!;
-      if (c.status === "approved" && c.effect !== "destructive") for (const l of c.labels) set.add(l);
-      return body;
-    };
-    await runLoad({ name: "warmup", url: cerbos.url, connections: C, amount: W, next });
-    results.push(await runLoad({ name: "Cerbos PDP 0.55 (audit off)", url: cerbos.url, connections: C, amount: N, next }));
-  }
-  await cerbos.stop();
-
-  // (a) Mandate
   const mandate = await startMandateNode(withConsole);
   setDatabaseUrl(mandate.databaseUrl);
   const settings = await getPool().query(
@@ -74,43 +80,47 @@ async function main() {
   );
   console.log(`PostgreSQL durability (defaults): ${settings.rows.map((x) => `${x.name}=${x.setting}`).join(", ")}`);
   const before = (await getPool().query(`SELECT count(*)::int AS n FROM audit_entries WHERE kind = 'decision'`)).rows[0].n;
-  let answered = 0;
-  {
-    const r = rng(7);
-    const keys = mandate.agents.map((a) => `Bearer ${a.api_key}`);
-    // Each session belongs to one agent (sessions are owned), so its calls carry that agent's key.
-    const next = () => {
-      const s = Math.floor(r() * SESSIONS);
-      const tool = pickTool(r);
-      const body = JSON.stringify({ session: { id: `bench-${runId}-${s}` }, tool: { server: tool.server, name: tool.name }, arguments: tool.args });
-      return { body, authorization: keys[s % keys.length] };
-    };
-    const run = async (name: string, amount: number) => {
-      const res = await runLoad({ name, url: mandate.url, connections: C, amount, next });
-      answered += res.ok;
-      return res;
-    };
-    await run("warmup", W);
-    results.push(await run(`Mandate (${withConsole ? "console on" : "data plane only"})`, N));
+
+  const payload = JSON.stringify({ session: { id: "s" }, tool: { server: "files", name: "read_file" }, arguments: { path: "a" } });
+  const targets = [
+    { name: "node:http echo (ceiling)", url: echo.url, next: (() => () => payload)() as () => string | { body: string; authorization: string } },
+    { name: "Cerbos PDP 0.55 (audit off)", url: cerbos.url, next: cerbosRequests() },
+    { name: `Mandate (${withConsole ? "console on" : "data plane only"})`, url: mandate.url, next: mandateRequests(mandate.agents.map((a) => `Bearer ${a.api_key}`)) },
+  ];
+  const rounds = new Map<string, LoadResult[]>(targets.map((t) => [t.name, []]));
+  let mandateAnswered = 0;
+  for (const t of targets) {
+    const w = await runLoad({ name: "warmup", url: t.url, connections: C, amount: W, next: t.next });
+    if (t.url === mandate.url) mandateAnswered += w.ok;
   }
+  for (let round = 0; round < R; round++) {
+    for (const t of targets) {
+      const res = await runLoad({ name: t.name, url: t.url, connections: C, amount: N, next: t.next });
+      if (t.url === mandate.url) mandateAnswered += res.ok;
+      rounds.get(t.name)!.push(res);
+    }
+  }
+  const results = targets.map((t) => combine(t.name, rounds.get(t.name)!));
+
   const after = (await getPool().query(`SELECT count(*)::int AS n FROM audit_entries WHERE kind = 'decision'`)).rows[0].n;
   const outcomes = await getPool().query(`SELECT outcome, count(*)::int AS n FROM audit_entries WHERE kind = 'decision' GROUP BY outcome ORDER BY outcome`);
   const health = await (await fetch(`${mandate.base}/api/v1/health`)).json();
   const audit = await verifyAudit(mandate.dataDir);
   await closePool();
-  await mandate.stop();
+  await Promise.all([echo.stop(), cerbos.stop(), mandate.stop()]);
 
   console.log("");
   table(results);
   console.log("");
-  console.log(`Mandate outcomes: ${outcomes.rows.map((x) => `${x.outcome}=${x.n}`).join(", ")}; group commit: ${health.audit.batches.batches} batches for ${health.audit.batches.jobs} decisions`);
-  console.log(`audit entries for decisions: ${after - before}, decisions answered (2xx): ${answered} → ${after - before === answered ? "equal" : "MISMATCH"}`);
+  console.log(`per round decisions/s: ${targets.map((t) => `${t.name.split(" ")[0]} ${rounds.get(t.name)!.map((r) => r.rps.toFixed(0)).join("/")}`).join("; ")}`);
+  console.log(`Mandate outcomes: ${outcomes.rows.map((x) => `${x.outcome}=${x.n}`).join(", ")}; group commit: ${health.audit.batches.batches} batches for ${health.audit.batches.jobs} jobs`);
+  console.log(`audit entries for decisions: ${after - before}, decisions answered (2xx): ${mandateAnswered} → ${after - before === mandateAnswered ? "equal" : "MISMATCH"}`);
   console.log(`audit verify: ${audit.ok ? "ok" : `FAILED (${audit.firstBroken?.reason ?? audit.checkpoints.problems[0]})`} (${audit.entries} entries)`);
-  const m = results.find((x) => x.name.startsWith("Mandate"))!;
-  const c = results.find((x) => x.name.startsWith("Cerbos"))!;
+  const m = results[2];
+  const c = results[1];
   console.log(`p99: Mandate ${m.p99.toFixed(2)} ms vs Cerbos ${c.p99.toFixed(2)} ms → ${m.p99 <= c.p99 ? "Mandate p99 ≤ Cerbos p99" : "Mandate p99 HIGHER than Cerbos"}`);
   console.log(`ratio_vs_cerbos=${(m.rps / c.rps).toFixed(2)}`);
-  if (after - before !== answered || !audit.ok) process.exitCode = 1;
+  if (after - before !== mandateAnswered || !audit.ok) process.exitCode = 1;
 }
 
 main().catch((err) => {

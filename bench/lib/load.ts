@@ -13,6 +13,25 @@ export interface LoadResult {
   rps: number;
   p50: number;
   p99: number;
+  durationS: number;
+}
+
+/** Combines rounds of one target: throughput over the summed time, median of the rounds' percentiles. */
+export function combine(name: string, rounds: LoadResult[]): LoadResult {
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const sum = (f: (r: LoadResult) => number) => rounds.reduce((a, r) => a + f(r), 0);
+  const durationS = sum((r) => r.durationS);
+  return {
+    name,
+    requests: sum((r) => r.requests),
+    ok: sum((r) => r.ok),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    rps: sum((r) => r.requests) / durationS,
+    p50: med(rounds.map((r) => r.p50)),
+    p99: med(rounds.map((r) => r.p99)),
+    durationS,
+  };
 }
 
 export async function runLoad(opts: {
@@ -59,5 +78,6 @@ export async function runLoad(opts: {
     rps: total / r.duration,
     p50: r.latency.p50,
     p99: r.latency.p99,
+    durationS: r.duration,
   };
 }
