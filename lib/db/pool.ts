@@ -24,7 +24,10 @@ export function getPool(): pg.Pool {
   const g = globalThis as { __mandatePool?: pg.Pool };
   if (g.__mandatePool) return g.__mandatePool;
   pool = new pg.Pool({ connectionString: databaseUrl(), max: 20, idleTimeoutMillis: 30_000 });
-  pool.on("error", (err) => console.error(`[db] idle client error: ${err.message}`));
+  pool.on("error", (err) => {
+    // 57P01: the server is shutting down (e.g. the embedded PostgreSQL stopping with the node).
+    if ((err as { code?: string }).code !== "57P01") console.error(`[db] idle client error: ${err.message}`);
+  });
   g.__mandatePool = pool;
   return pool;
 }
