@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyAudit } from "../../lib/audit/verify.ts";
+import { decisionResponse, eventsResponse, problem } from "../../lib/api/schemas.ts";
 import { getPool } from "../../lib/db/pool.ts";
 import { api, closeTestDb, startMandate, type MandateHandle } from "../support/mandate.ts";
 
@@ -33,6 +34,8 @@ describe("decisions", () => {
     expect(r.body.reasons.map((x: { policy: string }) => x.policy)).toEqual(["lethal-trifecta"]);
     expect(r.body.session).toEqual({ id: s, step: 3 });
     expect(r.body.policy_version).toBe("mcp@v1");
+    // responses match the published contract (the schemas the OpenAPI document is generated from)
+    expect(decisionResponse.safeParse(r.body).success).toBe(true);
   });
 
   it("the same mail is allowed in a session without the trifecta", async () => {
@@ -91,11 +94,24 @@ describe("bad input", () => {
     const h = { authorization: `Bearer ${key}` };
     const bad = await fetch(`${m.url}/api/v1/decisions`, { method: "POST", headers: { ...h, "content-type": "application/json" }, body: '{"session":{"id":"x"},"tool":{"server":"a"}}' });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).errors[0].path).toBe("tool.name");
+    const body = await bad.json();
+    expect(problem.safeParse(body).success).toBe(true);
+    expect(body.errors[0].path).toBe("tool.name");
     const big = await fetch(`${m.url}/api/v1/decisions`, { method: "POST", headers: { ...h, "content-type": "application/json" }, body: JSON.stringify({ x: "a".repeat(1024 * 1024 + 10) }) });
     expect(big.status).toBe(413);
     const type = await fetch(`${m.url}/api/v1/decisions`, { method: "POST", headers: { ...h, "content-type": "text/plain" }, body: "{}" });
     expect(type.status).toBe(415);
+  });
+});
+
+describe("OpenAPI", () => {
+  it("documents every data-plane route from the handlers' schemas", async () => {
+    const r = await fetch(`${m.url}/api/openapi.json`);
+    const doc = await r.json();
+    expect(doc.openapi).toBe("3.1.0");
+    const body = doc.paths["/api/v1/decisions"].post.requestBody.content["application/json"].schema;
+    expect(body.required).toEqual(expect.arrayContaining(["session", "tool"]));
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/v1/events", "/api/v1/inventory", "/api/v1/tools/visible", "/api/v1/sessions/{id}/terminate"]));
   });
 });
 
@@ -105,6 +121,7 @@ describe("events, operator controls and audit", () => {
     const ev = { event_id: `evt-${randomUUID()}`, decision_id: r.body.decision_id, status: "success", duration_ms: 3.5, result_size: 10 };
     const first = await api(m.url, key, "POST", "/api/v1/events", { events: [ev, ev] });
     expect(first.body).toEqual({ accepted: 1, duplicates: 1 });
+    expect(eventsResponse.safeParse(first.body).success).toBe(true);
     const again = await api(m.url, key, "POST", "/api/v1/events", { events: [ev] });
     expect(again.body).toEqual({ accepted: 0, duplicates: 1 });
     const foreign = await api(m.url, key, "POST", "/api/v1/events", { events: [{ ...ev, event_id: `evt-${randomUUID()}`, decision_id: randomUUID() }] });
