@@ -7,8 +7,15 @@ import type { IncomingMessage } from "node:http";
 import { currentUserById } from "../lib/auth/console-user.ts";
 import { setConsoleSessionResolver } from "../lib/http/route.ts";
 import type { Runtime } from "../lib/runtime/runtime.ts";
+import { installDelegation } from "../lib/delegation/service.ts";
+import { installApprovals } from "../lib/approvals/service.ts";
 
-export async function installPlugins(_rt: Runtime): Promise<void> {
+export async function installPlugins(rt: Runtime): Promise<void> {
+  // Delegation tokens (verification on the decision path), receipts, JWKS (lib/delegation).
+  await installDelegation(rt);
+  // Approval long-polls, expiry, webhooks (lib/approvals).
+  installApprovals(rt);
+
   // A signed-in console user may call the user endpoints of the data plane from the browser.
   setConsoleSessionResolver(async (req: IncomingMessage) => {
     if (!req.headers.cookie?.includes("next-auth.session-token")) return null;

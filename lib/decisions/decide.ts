@@ -134,7 +134,9 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
     if (!rt.delegation) delegationError = "delegation tokens cannot be verified by this node";
     else {
       const v = await rt.delegation.verify(req.delegation_token, agent);
-      if (v.ok) delegation = v.view;
+      if (v.ok && v.view.sessionId && v.view.sessionId !== req.session.id) {
+        delegationError = `delegation token was issued for session ${v.view.sessionId}, not ${req.session.id}`;
+      } else if (v.ok) delegation = v.view;
       else delegationError = v.message;
     }
   }

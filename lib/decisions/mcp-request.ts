@@ -17,6 +17,8 @@ export interface DelegationView {
   onBehalfOf: string | null;
   scopes: string[];
   tokenId: string | null;
+  /** The session the delegation token was issued for (`sid`); a decision in another session is denied. */
+  sessionId?: string | null;
 }
 
 export const NO_DELEGATION: DelegationView = { present: false, depth: 0, chain: [], onBehalfOf: null, scopes: [], tokenId: null };

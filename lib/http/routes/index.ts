@@ -5,11 +5,13 @@
 import { Router } from "../router.ts";
 import type { RouteDef } from "../route.ts";
 import { dataPlaneRoutes } from "./data-plane.ts";
+import { delegationRoutes } from "./delegation.ts";
+import { approvalRoutes } from "./approvals.ts";
 import { operatorRoutes } from "./operator.ts";
 import { systemRoutes } from "./system.ts";
 
 export function allRoutes(): RouteDef<unknown, unknown>[] {
-  const list: RouteDef<any, any>[] = [...dataPlaneRoutes, ...operatorRoutes];
+  const list: RouteDef<any, any>[] = [...dataPlaneRoutes, ...operatorRoutes, ...delegationRoutes, ...approvalRoutes];
   const sys = systemRoutes(() => list);
   list.push(...sys);
   return list;
