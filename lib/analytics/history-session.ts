@@ -90,7 +90,7 @@ export class SessionSim {
       });
       return {
         kind: "delegation", action: "delegation.issue", actor: by, session_id: this.id, agent_id: h.agent.id, created_at: new Date(at + i * 500).toISOString(),
-        data: { token_id: h.id, parent_id: i === 0 ? null : this.hops[i - 1].id, subject: this.initiator, chain, depth: i + 1, scopes: h.scopes, expires_at: expires },
+        data: { jti: h.id, parent: i === 0 ? null : this.hops[i - 1].id, on_behalf_of: this.initiator, to: h.agent.name, chain: h.chain.map((a) => a.name), depth: i + 1, scopes: h.scopes, expires_at: expires, audience: null, via: "seed-history" },
       } satisfies AuditEntryInput;
     });
   }
@@ -137,7 +137,7 @@ export class SessionSim {
       const decidedMs = fate === "expired" ? expires : atMs + Math.min(logNormal(r, 90_000, 1), Math.max(1_000, (nextAt - atMs) * 0.8), 14 * 60_000);
       const row: Record<string, unknown> = {
         id, decision_id: decisionId, session_id: this.id, step, agent_id: call.agent.id, tool: call.toolKey, args_hash: argsHash, reasons: sim.reasons,
-        status: fate, expires_at: new Date(expires).toISOString(), decided_by: fate === "approved" || fate === "denied" ? approver : null,
+        status: fate, expires_at: new Date(expires).toISOString(), decided_by: fate === "approved" || fate === "denied" ? approver.replace(/^user:/, "") : null,
         decided_at: fate === "pending" ? null : new Date(decidedMs).toISOString(), comment: fate === "approved" ? "checked with the requester" : fate === "denied" ? "not needed for this ticket" : null,
         created_at: at,
       };
@@ -146,7 +146,7 @@ export class SessionSim {
       if (fate !== "pending") {
         const verb = fate === "approved" ? "approve" : fate === "denied" ? "deny" : "expire";
         out.push({ entry: { kind: "approval", action: `approval.${verb}`, actor: fate === "expired" ? "system" : approver, ...common, outcome: fate, created_at: row.decided_at as string,
-          data: { approval_id: id, decision: verb, comment: row.comment, expires_at: row.expires_at } } });
+          data: { approval_id: id, decision: verb, decided_by: row.decided_by, comment: row.comment, step, args_sha256: argsHash } } });
         if (fate === "approved" && step < this.steps) this.retry = { toolKey: call.toolKey, args: rawArgs, approval: row as { id: string; status: string }, hop: call.hop };
       }
     }

@@ -33,18 +33,19 @@ export async function timelineSteps(sessionId: string, afterStep: number, limit:
   const decisions = d.rows.slice(0, lim) as EntryRow[];
   if (!decisions.length) return { steps: [], nextAfter: null };
   const steps = decisions.map((x) => x.step as number);
+  // Outcome events and approval decisions name the decision they belong to.
   const rel = await pool.query(
-    `SELECT ${ENTRY} FROM audit_entries WHERE session_id = $1 AND step = ANY($2::int[]) AND kind <> 'decision' ORDER BY created_at, seq`,
-    [sessionId, steps],
+    `SELECT ${ENTRY} FROM audit_entries WHERE decision_id = ANY($1::uuid[]) AND kind <> 'decision' ORDER BY created_at, seq`,
+    [decisions.map((x) => x.decision_id).filter(Boolean)],
   );
-  const byStep = new Map<number, EntryRow[]>();
+  const byDecision = new Map<string, EntryRow[]>();
   for (const r of rel.rows as EntryRow[]) {
-    const list = byStep.get(r.step as number) ?? [];
+    const list = byDecision.get(r.decision_id as string) ?? [];
     list.push(r);
-    byStep.set(r.step as number, list);
+    byDecision.set(r.decision_id as string, list);
   }
   return {
-    steps: decisions.map((x) => toTimelineStep(x, byStep.get(x.step as number) ?? [])),
+    steps: decisions.map((x) => toTimelineStep(x, byDecision.get(x.decision_id as string) ?? [])),
     nextAfter: d.rows.length > lim ? steps[steps.length - 1] : null,
   };
 }

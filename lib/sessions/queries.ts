@@ -84,3 +84,15 @@ export async function sessionFilterOptions(): Promise<{ agents: Array<{ id: stri
   ]);
   return { agents: agents.rows, initiators: initiators.rows.map((r) => r.initiator), labels: labels.rows.map((r) => r.label) };
 }
+
+/** The agents that acted in a session (the owner and any delegated agent), with their suspension. */
+export async function sessionAgents(sessionId: string): Promise<Array<{ name: string; suspended: boolean }>> {
+  const r = await getPool().query(
+    `SELECT a.name, a.suspended_at IS NOT NULL AS suspended FROM agents a
+      WHERE a.id = (SELECT agent_id FROM sessions WHERE id = $1)
+         OR a.id IN (SELECT agent_id FROM delegations WHERE session_id = $1)
+      ORDER BY a.name`,
+    [sessionId],
+  );
+  return r.rows;
+}

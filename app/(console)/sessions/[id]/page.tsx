@@ -1,0 +1,42 @@
+import { notFound } from "next/navigation";
+import { requireUser } from "@/app/auth";
+import { DelegationChain } from "@/components/sessions/delegation-chain";
+import { SessionActions } from "@/components/sessions/session-actions";
+import { SessionHeader } from "@/components/sessions/session-header";
+import { Timeline } from "@/components/sessions/timeline";
+import { getSession, sessionAgents } from "@/lib/sessions/queries";
+import { sessionDelegations, timelineSteps } from "@/lib/sessions/queries-timeline";
+import { toolClasses } from "@/lib/analytics/dashboard-queries";
+
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }) {
+  return { title: `Session ${decodeURIComponent((await params).id)}` };
+}
+
+export default async function SessionPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requireUser();
+  const id = decodeURIComponent((await params).id);
+  const session = await getSession(id);
+  if (!session) notFound();
+  const [first, delegations, agents, inventory] = await Promise.all([timelineSteps(id, 0, 200), sessionDelegations(id), sessionAgents(id), toolClasses()]);
+  return (
+    <div className="space-y-4">
+      <SessionHeader s={session} tab="timeline" />
+      <div className="grid gap-4 lg:grid-cols-[1fr_22rem]">
+        <section aria-label="Timeline">
+          <Timeline sessionId={id} stepCount={session.stepCount} initial={first.steps} />
+        </section>
+        <aside className="space-y-4">
+          <DelegationChain session={session} delegations={delegations} />
+          <SessionActions
+            role={user.role}
+            sessionId={id}
+            terminated={session.status === "terminated"}
+            agents={agents}
+            tools={[...new Set([...session.toolsUsed, ...first.steps.map((s) => s.tool)])].sort()}
+            inventory={inventory.filter((t) => t.status === "approved").map((t) => t.key)}
+          />
+        </aside>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,24 @@
+import { requireUser } from "@/app/auth";
+import { SessionsTable } from "@/components/sessions/sessions-table";
+import { parseTableState, type SearchParams } from "@/lib/console/table/definition";
+import { listSessions, sessionFilterOptions } from "@/lib/sessions/queries";
+import { sessionsTableDefinition } from "@/lib/sessions/queries-filters";
+
+export const metadata = { title: "Sessions" };
+
+export default async function SessionsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  await requireUser();
+  const sp = await searchParams;
+  const definition = sessionsTableDefinition({ ...(await sessionFilterOptions()), sp });
+  const state = parseTableState(definition, sp);
+  const page = await listSessions(state, definition.pageSize);
+  return (
+    <section aria-labelledby="sessions-h" className="space-y-4">
+      <div>
+        <h1 id="sessions-h" className="text-xl font-semibold">Sessions</h1>
+        <p className="text-sm text-slate-700">What each agent did, on whose behalf, and what was stopped. Open a session for its step-by-step timeline and delegation graph.</p>
+      </div>
+      <SessionsTable definition={definition} state={state} page={page} />
+    </section>
+  );
+}
