@@ -27,6 +27,13 @@ import { findApprovedApproval } from "./approvals.ts";
 
 export const MCP_STORE = "mcp";
 const MAX_ATTEMPTS = 8;
+/**
+ * Conflicts come from another node moving the same session. That node's next decision starts from a
+ * warm cache while ours re-reads, so a fixed number of immediate retries can starve one node while the
+ * other has a backlog: after MAX_ATTEMPTS, keep retrying with jittered back-off until this budget.
+ */
+const CONTENTION_BUDGET_MS = 10_000;
+const contentionPause = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * Math.min(25, 2 ** attempt)));
 
 export function argumentsHash(args: unknown): string {
   return createHash("sha256").update(canonicalJson(args ?? {})).digest("hex");
@@ -144,7 +151,8 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
   const sessionId = req.session.id;
 
   return rt.sessions.withLock(sessionId, async () => {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const started = Date.now();
+    for (let attempt = 0; attempt < MAX_ATTEMPTS || Date.now() - started < CONTENTION_BUDGET_MS; attempt++) {
       const session = await rt.sessions.get(sessionId);
       const now = Date.now();
       const pre = precheck(agent, session, tool, req, delegation, delegationError);
@@ -236,6 +244,7 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
       } catch (err) {
         if (err instanceof ConflictError) {
           rt.sessions.invalidate(sessionId);
+          if (attempt > 0) await contentionPause(attempt);
           continue;
         }
         throw err;
