@@ -13,6 +13,7 @@ import { formatProblems } from "../lib/policy/validate.ts";
 import { publishPolicy, validateForStore } from "../lib/policy/publish.ts";
 import { terminateSession } from "../lib/sessions/terminate-session.ts";
 import { getPool } from "../lib/db/pool.ts";
+import { directoryImportCommand, packLoadCommand, pepKeyCreateCommand, pepKeyRevokeCommand } from "../lib/authzen/cli.ts";
 import { withDatabase } from "./with-database.ts";
 
 export interface CommandInput {
@@ -241,5 +242,31 @@ export const commands: Record<string, Command> = {
         console.log(`Checkpoint ${cp?.id}: ${cp?.heads.length} chain head(s)`);
         return 0;
       }),
+  },
+  "directory import": {
+    usage: "<file.json> --store S [--replace]",
+    summary: "Import directory (PIP) entities into a policy store",
+    options: { store: { type: "string" }, replace: { type: "boolean" } },
+    run: ({ values, positionals, actor }) =>
+      withDatabase(async () => (console.log(await directoryImportCommand(need(positionals[0], "<file.json>"), need(str(values.store), "--store"), !!values.replace, actor)), 0)),
+  },
+  "pack load": {
+    usage: "<dir> [--replace-directory]",
+    summary: "Load a policy pack (stores, schemas, directories, policies; tested first)",
+    options: { "replace-directory": { type: "boolean" } },
+    run: ({ values, positionals, actor }) =>
+      withDatabase(async () => (console.log(await packLoadCommand(need(positionals[0], "<dir>"), !!values["replace-directory"], actor)), 0)),
+  },
+  "pep-keys create": {
+    usage: "--store S [--name N] [--days 365]",
+    summary: "Create an AuthZEN PEP key bound to a policy store (shown once)",
+    options: { store: { type: "string" }, name: { type: "string" }, days: { type: "string" } },
+    run: ({ values, actor }) =>
+      withDatabase(async () => (console.log(await pepKeyCreateCommand(need(str(values.store), "--store"), str(values.name) ?? "pep", Number(str(values.days) ?? 365), actor)), 0)),
+  },
+  "pep-keys revoke": {
+    usage: "<key-id>",
+    summary: "Revoke an AuthZEN PEP key (mnd_pep_…)",
+    run: ({ positionals, actor }) => withDatabase(async () => (console.log(await pepKeyRevokeCommand(need(positionals[0], "<key-id>"), actor)), 0)),
   },
 };

@@ -7,11 +7,12 @@ import type { RouteDef } from "../route.ts";
 import { dataPlaneRoutes } from "./data-plane.ts";
 import { delegationRoutes } from "./delegation.ts";
 import { approvalRoutes } from "./approvals.ts";
+import { authzenRoutes } from "./authzen.ts";
 import { operatorRoutes } from "./operator.ts";
 import { systemRoutes } from "./system.ts";
 
 export function allRoutes(): RouteDef<unknown, unknown>[] {
-  const list: RouteDef<any, any>[] = [...dataPlaneRoutes, ...operatorRoutes, ...delegationRoutes, ...approvalRoutes];
+  const list: RouteDef<any, any>[] = [...dataPlaneRoutes, ...operatorRoutes, ...delegationRoutes, ...approvalRoutes, ...authzenRoutes];
   const sys = systemRoutes(() => list);
   list.push(...sys);
   return list;

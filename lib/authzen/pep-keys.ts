@@ -1,0 +1,140 @@
+/**
+ * PEP keys: how a policy enforcement point authenticates to the AuthZEN endpoints. A key is bound to
+ * one policy store, is shown once (mnd_pep_<key id>_<secret>), and only its SHA-256 is stored. The
+ * cache is invalidated through the change feed (`pep_keys:<id>`), so a revoked key is refused on every
+ * node at the next request.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { adminAction } from "../audit/admin-action.ts";
+import { hashCredential } from "../crypto/keys.ts";
+import { getPool } from "../db/pool.ts";
+import { notFound } from "../http/errors.ts";
+
+export const PEP_PREFIX = "mnd_pep_";
+const SHAPE = /^mnd_pep_[a-z2-9]{8}_[A-Za-z0-9_-]{32}$/;
+const ALPHABET = "abcdefghijkmnopqrstuvwxyz23456789";
+
+export interface PepPrincipal {
+  id: string;
+  keyId: string;
+  storeId: string;
+  name: string;
+}
+
+export function isPepKeyShape(secret: string): boolean {
+  return SHAPE.test(secret);
+}
+
+export function newPepKey(): { secret: string; keyId: string; hash: string } {
+  const b = randomBytes(8);
+  let rid = "";
+  for (let i = 0; i < 8; i++) rid += ALPHABET[b[i] % ALPHABET.length];
+  const keyId = `${PEP_PREFIX}${rid}`;
+  const secret = `${keyId}_${randomBytes(24).toString("base64url")}`;
+  return { secret, keyId, hash: hashCredential(secret) };
+}
+
+export async function createPepKey(storeId: string, name: string, actor: string, expiresInDays: number | null = 365) {
+  const key = newPepKey();
+  const id = randomUUID();
+  const expiresAt = expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null;
+  await adminAction(async (tx) => {
+    const s = await tx.query("SELECT 1 FROM policy_stores WHERE id = $1", [storeId]);
+    if (!s.rowCount) throw notFound(`policy store ${storeId}`);
+    await tx.query(
+      `INSERT INTO pep_keys (id, store_id, name, key_id, key_hash, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, now(), $7)`,
+      [id, storeId, name, key.keyId, key.hash, actor, expiresAt],
+    );
+    return { result: null, audit: { action: "pep_key.create", actor, data: { store: storeId, name, key_id: key.keyId, expires_at: expiresAt?.toISOString() ?? null } } };
+  });
+  return { id, store: storeId, name, key_id: key.keyId, key: key.secret, expires_at: expiresAt?.toISOString() ?? null };
+}
+
+export async function revokePepKey(keyId: string, actor: string): Promise<void> {
+  await adminAction(async (tx) => {
+    const r = await tx.query("UPDATE pep_keys SET revoked_at = now() WHERE key_id = $1 AND revoked_at IS NULL RETURNING store_id", [keyId]);
+    if (!r.rowCount) throw notFound(`active PEP key ${keyId}`);
+    return { result: null, audit: { action: "pep_key.revoke", actor, data: { store: r.rows[0].store_id, key_id: keyId } } };
+  });
+}
+
+export async function listPepKeys(storeId?: string) {
+  const r = await getPool().query(
+    `SELECT key_id, store_id, name, created_by, created_at, expires_at, revoked_at, last_used_at FROM pep_keys
+      WHERE $1::text IS NULL OR store_id = $1 ORDER BY created_at DESC`,
+    [storeId ?? null],
+  );
+  return r.rows.map((x) => ({
+    key_id: x.key_id,
+    store: x.store_id,
+    name: x.name,
+    created_by: x.created_by,
+    created_at: new Date(x.created_at).toISOString(),
+    expires_at: x.expires_at ? new Date(x.expires_at).toISOString() : null,
+    revoked_at: x.revoked_at ? new Date(x.revoked_at).toISOString() : null,
+    last_used_at: x.last_used_at ? new Date(x.last_used_at).toISOString() : null,
+  }));
+}
+
+export type PepAuthFailure = "missing" | "malformed" | "unknown" | "revoked" | "expired";
+
+interface Entry {
+  pep: PepPrincipal | null;
+  expiresAt: number | null;
+  revoked: boolean;
+  loadedAt: number;
+}
+
+const NEGATIVE_TTL_MS = 5_000;
+
+export class PepKeyCache {
+  private byHash = new Map<string, Entry>();
+  private used = new Set<string>();
+  private timer: NodeJS.Timeout;
+
+  constructor(flushEveryMs = 10_000) {
+    this.timer = setInterval(() => void this.flushLastUsed(), flushEveryMs);
+    this.timer.unref();
+  }
+
+  /** `pep_keys:<row id>` from the change feed. */
+  invalidate(rowId: string): void {
+    for (const [h, e] of this.byHash) if (!e.pep || e.pep.id === rowId) this.byHash.delete(h);
+  }
+
+  clear(): void {
+    this.byHash.clear();
+  }
+
+  async authenticate(secret: string | null): Promise<{ ok: true; pep: PepPrincipal } | { ok: false; failure: PepAuthFailure }> {
+    if (!secret) return { ok: false, failure: "missing" };
+    if (!isPepKeyShape(secret)) return { ok: false, failure: "malformed" };
+    const hash = hashCredential(secret);
+    const now = Date.now();
+    let e = this.byHash.get(hash);
+    if (!e || (e.pep === null && now - e.loadedAt > NEGATIVE_TTL_MS)) {
+      const r = await getPool().query("SELECT id, key_id, store_id, name, expires_at, revoked_at FROM pep_keys WHERE key_hash = $1", [hash]);
+      const row = r.rows[0];
+      e = row
+        ? { pep: { id: row.id, keyId: row.key_id, storeId: row.store_id, name: row.name }, expiresAt: row.expires_at ? new Date(row.expires_at).getTime() : null, revoked: row.revoked_at !== null, loadedAt: now }
+        : { pep: null, expiresAt: null, revoked: false, loadedAt: now };
+      this.byHash.set(hash, e);
+    }
+    if (!e.pep) return { ok: false, failure: "unknown" };
+    if (e.revoked) return { ok: false, failure: "revoked" };
+    if (e.expiresAt !== null && e.expiresAt <= now) return { ok: false, failure: "expired" };
+    this.used.add(hash);
+    return { ok: true, pep: e.pep };
+  }
+
+  async flushLastUsed(): Promise<void> {
+    const hashes = [...this.used];
+    this.used.clear();
+    if (!hashes.length) return;
+    await getPool().query("UPDATE pep_keys SET last_used_at = now() WHERE key_hash = ANY($1)", [hashes]).catch(() => {});
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
