@@ -4,9 +4,9 @@
  * diffs, and who can call it under the active policy.
  */
 import { getPool } from "../db/pool.ts";
-import type { AgentPrincipal } from "../identity/credential-cache.ts";
 import type { ToolInfo } from "../inventory/tool-cache.ts";
 import type { SuggestedClassification } from "../inventory/suggest-classification.ts";
+import { loadAgents } from "../policy/directory.ts";
 import { MCP_STORE_ID } from "../policy/publish.ts";
 import { whoCanCall, type AgentAccess } from "../policy/who-can-call.ts";
 import { jsonLineDiff, type DiffLine } from "./json-diff.ts";
@@ -102,23 +102,6 @@ export async function definitionVersions(toolId: string): Promise<DefinitionVers
   return out.reverse();
 }
 
-async function agentsForEvaluation(): Promise<AgentPrincipal[]> {
-  const r = await getPool().query(
-    `SELECT a.id, a.name, a.team, a.environment, a.suspended_at, a.suspended_reason, u.email AS owner
-       FROM agents a LEFT JOIN users u ON u.id = a.owner_id ORDER BY a.name LIMIT 500`,
-  );
-  return r.rows.map((a) => ({
-    kind: "agent",
-    agentId: a.id,
-    name: a.name,
-    team: a.team,
-    owner: a.owner,
-    environment: a.environment,
-    suspended: a.suspended_at ? { at: iso(a.suspended_at)!, reason: a.suspended_reason } : null,
-    keyId: "",
-  }));
-}
-
 export interface WhoCanCall {
   policyVersion: string | null;
   /** The tool is not approved: the answers assume it were approved with this classification. */
@@ -145,7 +128,7 @@ export async function whoCanCallTool(t: ToolDetail): Promise<WhoCanCall> {
     inputSchema: t.inputSchema,
     openWorld: t.annotations?.openWorldHint === true,
   };
-  const access = whoCanCall(p.rows[0].text, await agentsForEvaluation(), info);
+  const access = whoCanCall(p.rows[0].text, await loadAgents(500), info);
   return {
     policyVersion: `${MCP_STORE_ID}@v${p.rows[0].version}`,
     hypothetical: approved ? null : { effect: c.effect ?? "?", risk: c.risk ?? "?", labels: c.labels },

@@ -1,0 +1,54 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { publishPolicyAction, saveDraftAction } from "@/app/(console)/policies/actions";
+import { DiffView } from "@/components/forms/diff-view";
+import { ConfirmButton } from "@/components/forms/confirm-button";
+import { buttonClass, ErrorMessage, inputClass, secondaryButtonClass, SuccessMessage } from "@/components/forms/fields";
+import { textLineDiff } from "@/lib/console/json-diff";
+
+export function PublishControls({ text, tests, activeText, activeLabel, valid }: { text: string; tests: string; activeText: string; activeLabel: string | null; valid: boolean }) {
+  const router = useRouter();
+  const [note, setNote] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const diff = textLineDiff(activeText, text);
+  const unchanged = activeText === text;
+
+  async function run(kind: "draft" | "active" | "shadow") {
+    setError(null);
+    setDone(null);
+    const r = kind === "draft" ? await saveDraftAction({ text, tests, note }) : await publishPolicyAction({ text, tests, note, mode: kind });
+    if (!r.ok) return setError(r.problems?.length ? `${r.error}` : r.error);
+    const v = (r.data as { version: number }).version;
+    setDone(kind === "draft" ? `Saved as draft v${v}.` : kind === "active" ? `Published v${v}: it decides every new call from now on.` : `v${v} runs in shadow mode: compared on live traffic, not enforced. See Policies → Shadow.`);
+    setNote("");
+    router.refresh();
+  }
+
+  const details = (mode: string) => (
+    <div className="space-y-2">
+      <p>{mode === "active" ? <>This replaces the active version{activeLabel ? <> <span className="font-mono">{activeLabel}</span></> : null} for every new decision, on every node. The change is audited; you can roll back under Versions.</> : <>The draft is evaluated next to the active version on live traffic but not enforced; disagreements are listed under Shadow.</>}</p>
+      <p className="font-medium">Changes against the active version:</p>
+      <DiffView lines={diff} label="Changes against the active version" />
+    </div>
+  );
+
+  return (
+    <div className="space-y-2">
+      <label className="block text-sm font-medium">Note (why this change)
+        <input className={inputClass} value={note} onChange={(e) => setNote(e.target.value)} placeholder="e.g. allow web research for the support team" />
+      </label>
+      <div className="flex flex-wrap gap-2">
+        <button type="button" className={secondaryButtonClass} onClick={() => run("draft")}>Save draft</button>
+        <ConfirmButton label="Publish…" className={buttonClass} disabled={!valid || unchanged} title="Publish this policy set?" details={details("active")} confirmLabel="Publish" onConfirm={() => run("active")} />
+        <ConfirmButton label="Publish as shadow…" disabled={!valid || unchanged} title="Publish as shadow?" details={details("shadow")} confirmLabel="Start shadow" onConfirm={() => run("shadow")} />
+      </div>
+      {!valid && <p className="text-xs text-slate-700">Publishing is possible once the policy set validates.</p>}
+      {valid && unchanged && <p className="text-xs text-slate-700">The text is the active version: change it to publish.</p>}
+      <ErrorMessage error={error} />
+      {done && <SuccessMessage>{done}</SuccessMessage>}
+    </div>
+  );
+}

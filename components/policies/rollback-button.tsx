@@ -1,0 +1,48 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { endShadowAction, promoteShadowAction, rollbackPolicyAction } from "@/app/(console)/policies/actions";
+import { ConfirmButton } from "@/components/forms/confirm-button";
+import { ErrorMessage, SuccessMessage } from "@/components/forms/fields";
+
+export function RollbackButton({ version, activeVersion }: { version: number; activeVersion: number | null }) {
+  const router = useRouter();
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  return (
+    <>
+      <ConfirmButton
+        label={`Roll back to v${version}…`}
+        title={`Make v${version} active again?`}
+        details={<p>v{version} replaces {activeVersion ? `the active v${activeVersion}` : "the active version"} for every new decision, on every node. It must still validate against today&apos;s schema. The rollback is audited.</p>}
+        confirmLabel={`Activate v${version}`}
+        onConfirm={async () => {
+          const r = await rollbackPolicyAction(version);
+          setMsg(r.ok ? { ok: true, text: `v${version} is active.` } : { ok: false, text: r.error });
+          router.refresh();
+        }}
+      />
+      {msg && (msg.ok ? <SuccessMessage>{msg.text}</SuccessMessage> : <ErrorMessage error={msg.text} />)}
+    </>
+  );
+}
+
+export function ShadowButtons({ label }: { label: string }) {
+  const router = useRouter();
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const done = (r: { ok: boolean; error?: string }, text: string) => {
+    setMsg(r.ok ? { ok: true, text } : { ok: false, text: r.error ?? "failed" });
+    router.refresh();
+  };
+  return (
+    <div className="flex flex-wrap items-center gap-2">
+      <ConfirmButton label="Publish shadow as active…" title={`Publish ${label} as the active version?`} confirmLabel="Publish"
+        details={<p>The shadow version&apos;s text is validated and published as a new active version; shadow mode ends. Audited.</p>}
+        onConfirm={async () => done(await promoteShadowAction(), "Published as active; shadow mode ended.")} />
+      <ConfirmButton label="Stop shadow" title={`Stop evaluating ${label}?`} confirmLabel="Stop shadow" danger
+        details={<p>Live traffic is no longer compared with {label}. The disagreements recorded so far stay in the audit log.</p>}
+        onConfirm={async () => done(await endShadowAction(), "Shadow mode ended.")} />
+      {msg && (msg.ok ? <SuccessMessage>{msg.text}</SuccessMessage> : <ErrorMessage error={msg.text} />)}
+    </div>
+  );
+}

@@ -1,0 +1,67 @@
+"use client";
+
+import { useState } from "react";
+import { runPolicyTestsAction } from "@/app/(console)/policies/actions";
+import { buttonClass, ErrorMessage } from "@/components/forms/fields";
+import type { PolicyTestResult } from "@/lib/policy/tests";
+
+export const TEST_EXAMPLE = `[
+  {
+    "name": "support may read a customer",
+    "agent": "support-assistant",
+    "tool": "crm/get_customer",
+    "arguments": { "customer_id": "c-1" },
+    "expect": "allow"
+  },
+  {
+    "name": "no mail after reading PII and web content",
+    "agent": "support-assistant",
+    "tool": "mail/send_email",
+    "session": { "labels": ["pii", "untrusted_content"] },
+    "expect": "deny"
+  }
+]`;
+
+export function TestsPanel({ text, tests, onTests, canRun }: { text: string; tests: string; onTests: (v: string) => void; canRun: boolean }) {
+  const [results, setResults] = useState<PolicyTestResult[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [running, setRunning] = useState(false);
+  const failed = results?.filter((r) => !r.pass).length ?? 0;
+  return (
+    <div className="space-y-3">
+      <p className="text-sm text-slate-700">
+        Test cases are saved with the policy version and run here and in CI with <code>mandate policy test</code> (non-zero exit on failure). Each case is a call and its expected outcome: <code>allow</code>, <code>deny</code> or <code>require_approval</code>.
+      </p>
+      <label className="block text-sm font-medium">Test cases (JSON)
+        <textarea value={tests} onChange={(e) => onTests(e.target.value)} rows={14} spellCheck={false} className="mt-1 block w-full rounded border border-slate-400 bg-white p-2 font-mono text-xs" />
+      </label>
+      <div className="flex items-center gap-3">
+        {canRun && (
+          <button type="button" disabled={running} className={buttonClass} onClick={async () => {
+            setRunning(true);
+            const r = await runPolicyTestsAction({ text, tests });
+            setRunning(false);
+            if (!r.ok) return setError(r.error);
+            setError(null);
+            setResults(r.data);
+          }}>{running ? "Running…" : "Run tests"}</button>
+        )}
+        {!tests.trim() || tests.trim() === "[]" ? <button type="button" className="text-sm text-indigo-700 underline" onClick={() => onTests(TEST_EXAMPLE)}>Start from an example</button> : null}
+      </div>
+      <ErrorMessage error={error} />
+      {results && (
+        <div className="space-y-1">
+          <p role="status" data-testid="test-summary" className={`text-sm font-medium ${failed ? "text-red-800" : "text-emerald-800"}`}>{results.length - failed} passed, {failed} failed</p>
+          <ul className="space-y-1 text-sm">
+            {results.map((r, i) => (
+              <li key={i} data-testid="test-result" data-pass={r.pass} className={`rounded border-l-4 bg-white px-2 py-1 ${r.pass ? "border-emerald-600" : "border-red-600"}`}>
+                <strong>{r.pass ? "PASS" : "FAIL"}</strong> {r.name} — expected <code>{r.expect}</code>, got <code>{r.actual}</code>
+                {!r.pass && r.reasons.length > 0 && <span className="text-slate-700"> ({r.reasons.map((x) => `${x.policy}: ${x.message}`).join("; ")})</span>}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </div>
+  );
+}

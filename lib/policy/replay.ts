@@ -1,0 +1,138 @@
+/**
+ * What-if replay: the recorded decisions of the last N days evaluated again under a draft policy,
+ * counting and listing those whose outcome would change (allow→deny, deny→allow, →require_approval…).
+ *
+ * Each decision is evaluated at the state it was made in (the session as it stood before that step).
+ * Decisions that were settled before policy (suspended agent, unknown/unapproved/blocked tool,
+ * terminated session, delegation checks) are counted apart: a policy change cannot change them.
+ * Nothing is guessed: a decision whose answer depends on a value the log does not hold (a redacted
+ * argument without a retained real value, tools used before the window) is reported undeterminable.
+ * Speed: the draft is pre-parsed once, and requests that agree on everything the draft reads
+ * (lib/policy/context-usage.ts) are evaluated once.
+ */
+import { getPool } from "../db/pool.ts";
+import type { Reason } from "./interpret.ts";
+import { loadAgents, loadTools, agentNamed } from "./directory.ts";
+import { loadReplayValues } from "./replay-values.ts";
+import { overlaps, rebuildRequest, type RecordedDecision } from "./replay-request.ts";
+import { SessionTracker } from "./replay-sessions.ts";
+import { usageKey } from "./context-usage.ts";
+import { preparePolicy, simulate, simulatePartial, type Outcome, type SimResult } from "./simulate.ts";
+
+export const BUILT_IN_REASONS = new Set([
+  "mandate.agent_suspended", "mandate.session_terminated", "mandate.delegation_invalid", "mandate.session_not_owned",
+  "mandate.tool_unknown", "mandate.tool_rejected", "mandate.tool_not_approved", "mandate.tool_blocked", "mandate.scope_exceeded",
+]);
+
+export interface ReplayItem {
+  decisionId: string;
+  at: string;
+  sessionId: string;
+  step: number;
+  agent: string;
+  tool: string;
+  from: Outcome;
+  to: Outcome | "undeterminable";
+  reasons: Reason[];
+}
+
+export interface ReplayReport {
+  from: string;
+  to: string;
+  total: number;
+  builtIn: number;
+  evaluated: number;
+  unchanged: number;
+  changed: number;
+  transitions: Record<string, number>;
+  undeterminable: number;
+  undeterminableWhy: Record<string, number>;
+  retainedUsed: number;
+  changes: ReplayItem[];
+  undeterminableSamples: ReplayItem[];
+  truncated: boolean;
+  distinctRequests: number;
+  durationMs: number;
+}
+
+const PAGE = 20_000;
+const SELECT = `SELECT decision_id, created_at, chain_id, seq, session_id, step, agent_id, data->'agent'->>'name' AS agent_name, tool, outcome,
+  data->'tool' AS tool_info, data->'arguments' AS args, data->'redactions' AS redactions, data->'session' AS session,
+  data->'delegation' AS delegation, data->'reasons'->0->>'policy' AS first_reason, data->'approval'->>'status' AS approval_status
+  FROM audit_entries WHERE kind = 'decision' AND created_at >= $1 AND created_at < $2`;
+
+export async function replayDecisions(text: string, opts: { days: number; maxDecisions?: number; sample?: number; now?: Date }): Promise<ReplayReport> {
+  const t0 = performance.now();
+  const p = preparePolicy(text);
+  const to = opts.now ?? new Date();
+  const from = new Date(to.getTime() - opts.days * 86_400_000);
+  const max = opts.maxDecisions ?? 1_000_000;
+  const sample = opts.sample ?? 200;
+  const [agents, tools] = await Promise.all([loadAgents(), loadTools()]);
+  const agentsById = new Map(agents.map((a) => [a.agentId, a]));
+  const sessions = new SessionTracker();
+  const cache = new Map<string, SimResult>();
+  const report: ReplayReport = {
+    from: from.toISOString(), to: to.toISOString(), total: 0, builtIn: 0, evaluated: 0, unchanged: 0, changed: 0, transitions: {},
+    undeterminable: 0, undeterminableWhy: {}, retainedUsed: 0, changes: [], undeterminableSamples: [], truncated: false, distinctRequests: 0, durationMs: 0,
+  };
+  const relevant = (unknown: string) => p.usage.all || p.usage.paths.some((u) => overlaps(u, unknown));
+  let cursor: [Date, string, number] | null = null;
+
+  for (;;) {
+    const r = await getPool().query(
+      `${SELECT} ${cursor ? "AND (created_at, chain_id, seq) > ($3, $4::uuid, $5)" : ""} ORDER BY created_at, chain_id, seq LIMIT ${PAGE}`,
+      cursor ? [from, to, ...cursor] : [from, to],
+    );
+    const rows = r.rows as Array<RecordedDecision & { chain_id: string; seq: number }>;
+    if (!rows.length) break;
+    const last = rows[rows.length - 1];
+    cursor = [last.created_at, last.chain_id, Number(last.seq)];
+    await sessions.loadStarts(rows.map((x) => x.session_id));
+    const retained = await loadReplayValues(rows.filter((x) => x.redactions?.length).map((x) => x.decision_id));
+
+    for (const d of rows) {
+      if (report.total >= max) {
+        report.truncated = true;
+        break;
+      }
+      report.total++;
+      const toolsUsed = sessions.before(d);
+      sessions.record(d);
+      if (!d.tool_info || (d.first_reason && BUILT_IN_REASONS.has(d.first_reason))) {
+        report.builtIn++;
+        continue;
+      }
+      report.evaluated++;
+      const baseline: Outcome = d.outcome === "allow" && d.approval_status === "used" ? "require_approval" : d.outcome;
+      const agent = (d.agent_id && agentsById.get(d.agent_id)) || agentNamed(d.agent_name);
+      const kept = retained.get(d.decision_id);
+      if (kept) report.retainedUsed++;
+      const req = rebuildRequest(d, { agent, openWorld: tools.get(d.tool)?.openWorld ?? false, retained: kept, toolsUsed, sessionStart: sessions.start(d.session_id) });
+      const unknown = req.unknowns.filter(relevant);
+      let res: SimResult;
+      if (unknown.length) res = simulatePartial(p, req.withUnknowns());
+      else {
+        const key = `${agent.name}\u0000${JSON.stringify(d.tool_info)}\u0000${usageKey(p.usage, req.call.context as Record<string, unknown>)}`;
+        res = cache.get(key) ?? simulate(p, req.call);
+        cache.set(key, res);
+      }
+      const item = (): ReplayItem => ({ decisionId: d.decision_id, at: new Date(d.created_at).toISOString(), sessionId: d.session_id, step: d.step, agent: agent.name, tool: d.tool, from: baseline, to: res.decision, reasons: res.reasons });
+      if (res.decision === "undeterminable") {
+        report.undeterminable++;
+        for (const u of unknown) report.undeterminableWhy[u] = (report.undeterminableWhy[u] ?? 0) + 1;
+        if (report.undeterminableSamples.length < 50) report.undeterminableSamples.push(item());
+      } else if (res.decision === baseline) report.unchanged++;
+      else {
+        report.changed++;
+        const k = `${baseline}→${res.decision}`;
+        report.transitions[k] = (report.transitions[k] ?? 0) + 1;
+        if (report.changes.length < sample) report.changes.push(item());
+      }
+    }
+    if (report.truncated || rows.length < PAGE) break;
+  }
+  report.distinctRequests = cache.size;
+  report.durationMs = Math.round(performance.now() - t0);
+  return report;
+}
