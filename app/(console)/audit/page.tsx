@@ -1,0 +1,41 @@
+import { requireUser } from "@/app/auth";
+import { AuditTable } from "@/components/audit/audit-table";
+import { Checkpoints } from "@/components/audit/checkpoints";
+import { ExportLinks } from "@/components/audit/export-links";
+import { VerifyPanel } from "@/components/audit/verify-panel";
+import { auditFilterOptions, listAuditEntries } from "@/lib/audit/queries";
+import { auditTableDefinition, toAuditFilters } from "@/lib/audit/queries-filters";
+import { listChains, listCheckpoints } from "@/lib/audit/queries-checkpoints";
+import { parseTableState, tableStateToParams, type SearchParams } from "@/lib/console/table/definition";
+
+export const metadata = { title: "Audit" };
+
+export default async function AuditPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const user = await requireUser();
+  const sp = await searchParams;
+  const definition = auditTableDefinition({ ...(await auditFilterOptions()), sp });
+  const state = parseTableState(definition, sp);
+  const filters = toAuditFilters(state);
+  const [page, checkpoints, chains] = await Promise.all([
+    listAuditEntries(filters, { cursor: state.cursor, asc: state.sort.dir === "asc", limit: definition.pageSize }),
+    listCheckpoints(5),
+    listChains(),
+  ]);
+  const entries = chains.reduce((s, c) => s + c.headSeq, 0);
+  return (
+    <div className="space-y-4">
+      <section aria-labelledby="audit-h" className="space-y-3">
+        <div>
+          <h1 id="audit-h" className="text-xl font-semibold">Audit log</h1>
+          <p className="text-sm text-slate-700">Every decision, outcome event, approval, delegation and admin action, newest first, hash-chained and append-only.</p>
+        </div>
+        <ExportLinks query={tableStateToParams(definition, { ...state, cursor: null }).toString()} />
+        <AuditTable definition={definition} state={state} page={page} />
+      </section>
+      <div className="grid gap-4 lg:grid-cols-2">
+        <VerifyPanel canVerify={user.role !== "viewer"} entries={entries} />
+        <Checkpoints checkpoints={checkpoints} chains={chains} canWrite={user.role === "admin"} />
+      </div>
+    </div>
+  );
+}
