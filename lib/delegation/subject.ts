@@ -44,6 +44,7 @@ async function delegationToken(svc: DelegationService, token: string): Promise<S
   if (!v.ok) throw oauthError("invalid_grant", `subject_token: ${v.message}`);
   const rev = await svc.revocations.check(v.claims.jti);
   if (!rev.ok) throw oauthError("invalid_grant", `subject_token: ${rev.message}`);
+  if (await svc.subjects.isDisabled(v.claims.subject)) throw oauthError("invalid_grant", `subject_token: user ${v.claims.subject} is disabled`);
   return { kind: "delegation", email: v.claims.subject, userId: null, expiresAt: v.claims.expiresAt, parent: v.claims, via: `delegation:${v.claims.jti}` };
 }
 

@@ -55,16 +55,19 @@ export class TokenVerifier implements DelegationVerifier {
     if (!c.ok) return c;
     const rev = await this.svc.revocations.check(c.claims.jti);
     if (!rev.ok) return rev;
+    if (await this.svc.subjects.isDisabled(c.claims.subject)) return { ok: false, message: `user ${c.claims.subject}, on whose behalf the delegation acts, is disabled` };
     return viewFor(c.claims, agent, rev.record);
   }
 
   invalidate(table: string, key: string): void {
     if (table === "delegations") this.svc.revocations.invalidate(key);
     else if (table === "signing_keys") this.svc.keys.invalidate();
+    else if (table === "users") this.svc.subjects.clear();
   }
 
   clear(): void {
     this.svc.revocations.clear();
+    this.svc.subjects.clear();
     this.svc.keys.invalidate();
   }
 }

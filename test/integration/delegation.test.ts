@@ -168,6 +168,14 @@ describe("further hops", () => {
     expect(list.body.delegations.length).toBe(3); // parent, child, inherited
   });
 
+  it("documents the endpoints in OpenAPI and publishes server metadata", async () => {
+    const doc = await (await fetch(`${m.url}/api/openapi.json`)).json();
+    expect(doc.paths["/api/v1/token"].post.requestBody.content).toHaveProperty("application/x-www-form-urlencoded");
+    for (const p of ["/api/v1/token/revoke", "/.well-known/jwks.json", "/api/v1/approvals/{id}", "/api/v1/approvals/{id}/decision"]) expect(doc.paths).toHaveProperty([p]);
+    const meta = await (await fetch(`${m.url}/.well-known/oauth-authorization-server`)).json();
+    expect(meta).toMatchObject({ token_endpoint: `${m.url}/api/v1/token`, jwks_uri: `${m.url}/.well-known/jwks.json`, grant_types_supported: [EXCHANGE] });
+  });
+
   it("lets only users list delegations", async () => {
     expect((await api(m.url, support, "GET", "/api/v1/delegations")).status).toBe(403);
     const viewer = await createUser({ email: `viewer-${Date.now()}@example.com`, role: "viewer" }, "test:setup");
