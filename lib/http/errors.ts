@@ -38,9 +38,14 @@ export const notFound = (what: string) => new MandateError(404, "not_found", `${
 export const forbidden = (message: string) => new MandateError(403, "forbidden", message);
 export const conflict = (message: string) => new MandateError(409, "conflict", message);
 
+/** A header value may hold only visible ASCII (RFC 9110 quoted-string): anything else is replaced. */
+export function headerSafe(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, "?").replace(/["\\]/g, "'");
+}
+
 export function unauthorized(message: string, realm = "mandate"): MandateError {
   return new MandateError(401, "unauthorized", message, undefined, {
-    "WWW-Authenticate": `Bearer realm="${realm}", error="invalid_token", error_description="${message.replace(/"/g, "'")}"`,
+    "WWW-Authenticate": `Bearer realm="${headerSafe(realm)}", error="invalid_token", error_description="${headerSafe(message)}"`,
   });
 }
 

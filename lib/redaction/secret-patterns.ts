@@ -22,6 +22,7 @@ export type SecretKind =
   | "url_password"
   | "mandate_agent_key"
   | "mandate_personal_token"
+  | "mandate_pep_key"
   | "password"
   | "generic_secret";
 
@@ -79,6 +80,12 @@ const DETECTORS: Detector[] = [
     hint: /mnd_pt_/,
     pattern: re(`${NB}(mnd_pt_[a-z2-9]{8})_[A-Za-z0-9_-]{16,128}`),
     replace: (_m, keyId) => `${keyId}_${marker("mandate_personal_token")}`,
+  },
+  {
+    kind: "mandate_pep_key",
+    hint: /mnd_pep_/,
+    pattern: re(`${NB}(mnd_pep_[a-z2-9]{8})_[A-Za-z0-9_-]{16,128}`),
+    replace: (_m, keyId) => `${keyId}_${marker("mandate_pep_key")}`,
   },
   {
     kind: "bearer_token",
