@@ -67,7 +67,11 @@ export async function start(opts: StartOptions = {}): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
     const m = router.match(req.method ?? "GET", url.pathname);
     if (m && "def" in m) {
-      void runRoute(rt, m.def, req, res, m.params, url);
+      runRoute(rt, m.def, req, res, m.params, url).catch((err: unknown) => {
+        log(`unhandled error on ${url.pathname}: ${(err as Error).message}`);
+        if (!res.headersSent) send(res, 500, { error: "internal error" });
+        else res.destroy();
+      });
       return;
     }
     if (m && "allowed" in m) {

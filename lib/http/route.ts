@@ -212,11 +212,13 @@ export function send(res: ServerResponse, status: number, body: unknown, headers
     return;
   }
   const payload = body === undefined ? "" : JSON.stringify(body);
-  res.writeHead(status, {
-    "Content-Type": `${type}; charset=utf-8`,
-    "Content-Length": Buffer.byteLength(payload),
-    "Cache-Control": "no-store",
-    ...headers,
-  });
+  const base = { "Content-Type": `${type}; charset=utf-8`, "Content-Length": String(Buffer.byteLength(payload)), "Cache-Control": "no-store" };
+  try {
+    res.writeHead(status, { ...base, ...headers });
+  } catch (err) {
+    // An invalid header value must not take the node down: answer without the extra headers.
+    console.error(`[http] could not write headers: ${(err as Error).message}`);
+    res.writeHead(status, base);
+  }
   res.end(payload);
 }
