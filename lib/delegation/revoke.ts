@@ -18,15 +18,22 @@ export async function revokeDelegation(id: string, actor: string, reason: string
   return adminAction(async (tx) => {
     const row = await tx.query(`SELECT session_id, agent_id FROM delegations WHERE id = $1`, [id]);
     if (!row.rowCount) throw notFound(`delegation ${id}`);
-    const r = await tx.query(
-      `WITH RECURSIVE down AS (
-         SELECT id FROM delegations WHERE id = $1
-         UNION
-         SELECT d.id FROM delegations d JOIN down ON d.parent_id = down.id)
-       UPDATE delegations SET revoked_at = now() WHERE id IN (SELECT id FROM down) AND revoked_at IS NULL RETURNING id`,
-      [id],
-    );
-    const revoked = r.rows.map((x) => x.id as string);
+    // A child whose exchange held the parent row when this UPDATE began commits before the UPDATE
+    // proceeds but is not in its snapshot: a further pass (a new snapshot) revokes it too. (The
+    // verifier also checks every ancestor, so such a child is refused either way.)
+    const revoked: string[] = [];
+    for (let pass = 0; pass < 5; pass++) {
+      const r = await tx.query(
+        `WITH RECURSIVE down AS (
+           SELECT id FROM delegations WHERE id = $1
+           UNION
+           SELECT d.id FROM delegations d JOIN down ON d.parent_id = down.id)
+         UPDATE delegations SET revoked_at = now() WHERE id IN (SELECT id FROM down) AND revoked_at IS NULL RETURNING id`,
+        [id],
+      );
+      if (!r.rowCount) break;
+      revoked.push(...r.rows.map((x) => x.id as string));
+    }
     return {
       result: { id, revoked },
       audit: { kind: "delegation", action: "delegation.revoke", actor, session_id: row.rows[0].session_id, agent_id: row.rows[0].agent_id, data: { jti: id, revoked, cascade: revoked.length, reason } },

@@ -137,6 +137,8 @@ describe("expiry and revocation", () => {
     if (b.status === 200) {
       const d = await decide(research, a.body.session_id, "web/fetch_url", b.body.access_token, { url: "https://x" });
       expect(d.body.reasons[0].message).toMatch(/was revoked/);
+      const stored = await getPool().query("SELECT revoked_at FROM delegations WHERE id = $1", [jose.decodeJwt(b.body.access_token).jti]);
+      expect(stored.rows[0].revoked_at).not.toBeNull();
     } else expect(b.body.error).toBe("invalid_grant");
   });
 
