@@ -11,6 +11,7 @@ import { createApiToken, createUser, roleSchema } from "../lib/identity/users.ts
 import { approveTool, parseToolRef, setToolBlocked } from "../lib/inventory/tools-admin.ts";
 import { formatProblems } from "../lib/policy/validate.ts";
 import { publishPolicy, validateForStore } from "../lib/policy/publish.ts";
+import { runPolicyTestCommand } from "../lib/policy/tests-cli.ts";
 import { terminateSession } from "../lib/sessions/terminate-session.ts";
 import { getPool } from "../lib/db/pool.ts";
 import { directoryImportCommand, packLoadCommand, pepKeyCreateCommand, pepKeyRevokeCommand } from "../lib/authzen/cli.ts";
@@ -219,6 +220,15 @@ export const commands: Record<string, Command> = {
         console.log(`Published ${p.label} (${p.status})`);
         return 0;
       }),
+  },
+  "policy test": {
+    usage: "[file.cedar] [--tests tests.json] [--store mcp] [--version N]",
+    summary: "Run policy test cases (exit 1 if any fails): a file with --tests, or a stored version",
+    options: { tests: { type: "string" }, store: { type: "string" }, version: { type: "string" } },
+    run: ({ values, positionals }) =>
+      withDatabase(() =>
+        runPolicyTestCommand({ file: positionals[0], testsFile: str(values.tests), store: str(values.store) ?? "mcp", version: str(values.version) ? Number(values.version) : undefined }),
+      ),
   },
   "audit verify": {
     usage: "",

@@ -1,0 +1,87 @@
+/**
+ * Sessions: the filtered list, a session's timeline (why step 3 was denied: the labels the session had
+ * read before it), the delegation graph with an edge that lists its steps, and acting on what you see
+ * (terminating the session is audited and takes effect on the next call).
+ */
+import { test, expect } from "./support/fixtures.ts";
+import { agentKey, decide, sql, trifectaSession } from "./fixtures/analyst.ts";
+
+test("the session list filters by outcome and opens a session's timeline with the reason and the labels so far", async ({ console: c }) => {
+  const denied = await trifectaSession(c.node);
+  const clean = `e2e-clean-${Date.now()}`;
+  await decide(c.node, agentKey(c.node), clean, "files/read_file", { path: "a.txt" });
+  const page = await c.pageAs("analyst");
+
+  await page.goto("/sessions?outcome=denied");
+  await expect(page.getByRole("link", { name: denied.id })).toBeVisible();
+  await expect(page.getByRole("link", { name: clean })).toHaveCount(0);
+  await page.goto("/sessions?outcome=clean");
+  await expect(page.getByRole("link", { name: clean })).toBeVisible();
+  await expect(page.getByRole("link", { name: denied.id })).toHaveCount(0);
+
+  // Keyboard: the filter bar and the rows are reachable and a session opens with Enter.
+  await page.goto("/sessions?outcome=denied");
+  await page.getByRole("link", { name: denied.id }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(new RegExp(`/sessions/${denied.id}$`));
+
+  const step3 = page.locator('[data-testid="timeline-step"][data-step="3"]');
+  await expect(step3).toContainText("mail/send_email");
+  await expect(step3).toContainText("lethal-trifecta");
+  await expect(step3).toContainText("deny");
+  await step3.getByRole("button", { name: /Step 3/ }).click();
+  // Why: before step 3 the session had read pii and ingested untrusted content.
+  await expect(step3.getByText("Labels before → after")).toBeVisible();
+  await expect(step3).toContainText("pii");
+  await expect(step3).toContainText("untrusted_content");
+  await expect(step3).toContainText("mcp@v1");
+  // Arguments are shown as stored: the secret of step 2 never reaches the page.
+  const step2 = page.locator('[data-testid="timeline-step"][data-step="2"]');
+  await step2.getByRole("button", { name: /Step 2/ }).click();
+  await expect(step2).toContainText("Arguments (as stored, redacted)");
+  await expect(page.locator("body")).not.toContainText("a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8");
+  await expect(page.getByTestId("delegation-chain")).toContainText("alice@example.com");
+});
+
+test("the delegation graph colours edges by outcome and a clicked edge lists its steps", async ({ console: c }) => {
+  const s = await trifectaSession(c.node);
+  const page = await c.pageAs("viewer");
+  await page.goto(`/sessions/${s.id}/graph`);
+  await expect(page.getByTestId("delegation-graph")).toContainText("support-assistant");
+  await expect(page.getByTestId("delegation-graph")).toContainText("mail/send_email");
+  await page.locator(".react-flow__edge").filter({ hasText: "1 denied" }).first().click({ force: true });
+  const panel = page.getByTestId("edge-steps");
+  await expect(panel).toContainText("mail/send_email: 1 denied");
+  await expect(panel.getByRole("link", { name: "#3" })).toBeVisible();
+});
+
+test("an analyst terminates a session with a reason: audited, and the next call in it is denied", async ({ console: c }) => {
+  const s = await trifectaSession(c.node);
+  const page = await c.pageAs("analyst");
+  await page.goto(`/sessions/${s.id}`);
+  const box = page.getByTestId("terminate-session");
+  await box.locator("summary").click();
+  await box.getByLabel("Reason (recorded in the audit log)").fill("tried to mail customer data out");
+  await box.getByRole("button", { name: "Terminate session" }).click();
+  await expect(page.getByText(/Terminated .* tried to mail customer data out/)).toBeVisible();
+  const audit = await sql(`SELECT actor, data FROM audit_entries WHERE action = 'session.terminate' AND session_id = $1`, [s.id]);
+  expect(audit).toHaveLength(1);
+  expect(audit[0].data.reason).toBe("tried to mail customer data out");
+  const next = await decide(c.node, agentKey(c.node), s.id, "files/read_file", { path: "a" });
+  expect(next.decision).toBe("deny");
+  expect(next.reasons[0].policy).toBe("mandate.session_terminated");
+});
+
+test("a viewer sees no operator controls and cannot terminate with a forged request", async ({ console: c }) => {
+  const s = await trifectaSession(c.node);
+  const viewer = await c.newUser("viewer");
+  const page = await c.pageAs(viewer);
+  await page.goto(`/sessions/${s.id}`);
+  await expect(page.getByText(/Viewers can review sessions/)).toBeVisible();
+  await expect(page.getByTestId("terminate-session")).toHaveCount(0);
+  const r = await fetch(`${c.node.url}/api/v1/sessions/${s.id}/terminate`, {
+    method: "POST", headers: { cookie: await c.cookieOf(viewer), "content-type": "application/json" }, body: JSON.stringify({ reason: "forged" }),
+  });
+  expect(r.status).toBe(403);
+  expect((await sql(`SELECT status FROM sessions WHERE id = $1`, [s.id]))[0].status).toBe("active");
+});

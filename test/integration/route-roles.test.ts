@@ -1,0 +1,135 @@
+/**
+ * Every data-plane route (allRoutes()), console page and route handler (the build's route manifest)
+ * and server action (the build's server-reference manifest) against anonymous, an agent key and each
+ * role, compared with the table in e2e/support/role-matrix.ts. Anything not in the table fails.
+ * Needs the console build (`npx next build`; built here unless MANDATE_E2E_SKIP_BUILD=1).
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { allRoutes } from "../../lib/http/routes/index.ts";
+import { createApiToken, createUser } from "../../lib/identity/users.ts";
+import globalSetup from "../../e2e/support/global-setup.ts";
+import { consoleLogin } from "../../e2e/support/console-login.ts";
+import { ACTIONS, API, API_BODIES, PAGE_PATHS, PAGES, PARAMS, type Expect, type Principal } from "../../e2e/support/role-matrix.ts";
+import { closeTestDb, ROOT, startMandate, type MandateHandle } from "../support/mandate.ts";
+
+let m: MandateHandle;
+const token: Partial<Record<Principal, string>> = {};
+const cookie: Partial<Record<Principal, string>> = {};
+const PRINCIPALS: Principal[] = ["anon", "agent", "admin", "analyst", "viewer"];
+
+beforeAll(async () => {
+  globalSetup();
+  m = await startMandate({ console: true });
+  token.agent = m.credentials!.agents[0].api_key;
+  for (const role of ["admin", "analyst", "viewer"] as const) {
+    const password = `pw-${role}-route-roles-1`;
+    const u = await createUser({ email: `${role}@route-roles.test`, role, password }, "test:setup");
+    token[role] = (await createApiToken(u.id, "route-roles", "test:setup", 1)).secret;
+    cookie[role] = (await consoleLogin(m.url, u.email, password)).header;
+  }
+}, 240_000);
+afterAll(async () => {
+  await m?.stop();
+  await closeTestDb();
+});
+
+function check(got: { status: number; location: string | null; actionRedirect?: string | null }, want: Expect): boolean {
+  const login = (got.status >= 300 && got.status < 400 && (got.location ?? "").includes("/login")) || (got.actionRedirect ?? "").startsWith("/login");
+  if (want === "login") return login;
+  if (want === "ok") return got.status >= 200 && got.status < 300 && !login;
+  if (want === "pass") return got.status !== 401 && got.status !== 403 && !login && got.status < 500;
+  return got.status === want;
+}
+
+const fill = (route: string) => route.replace(/\[([^\]]+)\]/g, (_, k: string) => PARAMS[k] ?? "x").replace(/:([A-Za-z]+)/g, (_, k: string) => PARAMS[k] ?? "x");
+
+describe("data-plane routes × principals", () => {
+  const routes = allRoutes().map((r) => ({ key: `${r.method} ${r.path}`, def: r }));
+  it("every route is in the role table (and the table has no stale rows)", () => {
+    expect(routes.map((r) => r.key).filter((k) => !(k in API)), "routes missing from e2e/support/role-matrix.ts API").toEqual([]);
+    expect(Object.keys(API).filter((k) => !routes.some((r) => r.key === k)), "table rows without a route").toEqual([]);
+  });
+  it("answers each principal as the table says (users by personal API token)", async () => {
+    const failures: string[] = [];
+    for (const { key, def } of routes) {
+      const row = API[key];
+      if (!row) continue;
+      for (const p of PRINCIPALS) {
+        const body = def.body ? (def.contentType === "form" ? "" : JSON.stringify(API_BODIES[key] ?? {})) : undefined;
+        const headers: Record<string, string> = body !== undefined ? { "content-type": def.contentType === "form" ? "application/x-www-form-urlencoded" : "application/json" } : {};
+        const vias: Array<Record<string, string>> = p === "anon" ? [{}] : [{ authorization: `Bearer ${token[p]}` }];
+        for (const via of vias) {
+          const r = await fetch(m.url + fill(def.path), { method: def.method, headers: { ...headers, ...via }, body, redirect: "manual" });
+          await r.arrayBuffer();
+          if (!check({ status: r.status, location: r.headers.get("location") }, row[p])) failures.push(`${key} as ${p}${via.cookie ? " (session)" : ""}: got ${r.status}, want ${row[p]}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+  // Known bug, outside this suite's code: server/plugins.ts hands next-auth's getToken() a bare
+  // IncomingMessage without parsed cookies, so a console session is never recognised on data-plane
+  // routes (every such call is 401). This test flips to failing when that is fixed: then drop `.fails`.
+  it.fails("user routes also accept a console session", async () => {
+    const r = await fetch(`${m.url}/api/v1/approvals`, { headers: { cookie: cookie.viewer! } });
+    expect(r.status).toBe(200);
+  });
+});
+
+describe("console pages and route handlers × principals", () => {
+  const manifest: Record<string, string> = JSON.parse(readFileSync(join(ROOT, ".next", "app-path-routes-manifest.json"), "utf8"));
+  const routes = [...new Set(Object.values(manifest))];
+  it("every page and route handler is in the role table", () => {
+    expect(routes.filter((r) => !(r in PAGES)), "pages missing from e2e/support/role-matrix.ts PAGES").toEqual([]);
+    expect(Object.keys(PAGES).filter((k) => !routes.includes(k)), "table rows without a page").toEqual([]);
+  });
+  it("redirects anonymous users to sign in, answers 403 to roles without access", async () => {
+    const failures: string[] = [];
+    for (const route of routes) {
+      const row = PAGES[route];
+      if (!row) continue;
+      const path = PAGE_PATHS[route] ?? fill(route);
+      for (const p of PRINCIPALS) {
+        const headers: Record<string, string> = p === "agent" ? { authorization: `Bearer ${token.agent}` } : p === "anon" ? {} : { cookie: cookie[p]! };
+        const r = await fetch(m.url + path, { headers, redirect: "manual" });
+        await r.arrayBuffer();
+        if (!check({ status: r.status, location: r.headers.get("location") }, row[p])) failures.push(`${path} as ${p}: got ${r.status} ${r.headers.get("location") ?? ""}, want ${row[p]}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
+describe("server actions × principals (forged requests)", () => {
+  type Entry = { workers: Record<string, unknown>; filename: string; exportedName: string };
+  const manifest: Record<string, Entry> = JSON.parse(readFileSync(join(ROOT, ".next", "server", "server-reference-manifest.json"), "utf8")).node;
+  const actions = Object.entries(manifest).map(([id, e]) => ({ id, key: `${e.filename}#${e.exportedName}`, worker: Object.keys(e.workers)[0] }));
+  it("every server action is in the role table", () => {
+    expect(actions.map((a) => a.key).filter((k) => !(k in ACTIONS)), "actions missing from e2e/support/role-matrix.ts ACTIONS").toEqual([]);
+    expect(Object.keys(ACTIONS).filter((k) => !actions.some((a) => a.key === k)), "table rows without an action").toEqual([]);
+  });
+  it("refuses anonymous (sign-in redirect) and roles without access (403) before running", async () => {
+    const failures: string[] = [];
+    for (const a of actions) {
+      const spec = ACTIONS[a.key];
+      if (!spec) continue;
+      const route = a.worker.replace(/^app/, "").replace(/\/\([^)]+\)/g, "").replace(/\/page$/, "") || "/";
+      const path = PAGE_PATHS[route] ?? fill(route);
+      for (const p of PRINCIPALS) {
+        const auth: Record<string, string> = p === "agent" ? { authorization: `Bearer ${token.agent}` } : p === "anon" ? {} : { cookie: cookie[p]! };
+        const r = await fetch(m.url + path, {
+          method: "POST",
+          redirect: "manual",
+          headers: { ...auth, "next-action": a.id, "content-type": "text/plain;charset=UTF-8", accept: "text/x-component" },
+          body: JSON.stringify(spec.args),
+        });
+        const text = await r.text();
+        const got = { status: r.status, location: r.headers.get("location"), actionRedirect: r.headers.get("x-action-redirect") };
+        if (!check(got, spec.row[p]) || (spec.row[p] === "ok" && !/"ok":(true|false)/.test(text))) failures.push(`${a.key} as ${p}: got ${r.status} ${got.actionRedirect ?? ""}, want ${spec.row[p]}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});
