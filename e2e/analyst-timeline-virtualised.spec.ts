@@ -1,0 +1,40 @@
+/**
+ * A 10,000-step session stays smooth: the timeline renders only the rows in view, loads windows of
+ * steps as they come into view, and jumps to any step.
+ */
+import { randomUUID } from "node:crypto";
+import { test, expect } from "./support/fixtures.ts";
+import { agentKey, decide } from "./fixtures/analyst.ts";
+
+test("a 10,000-step session renders only what is in view and jumps to step 9,500", async ({ console: c }) => {
+  test.setTimeout(180_000);
+  // 10,000 real decisions in one session (the node serialises them per session; 25 in flight).
+  const long = { id: `e2e-long-${randomUUID().slice(0, 8)}` };
+  const key = agentKey(c.node, "ops-agent");
+  const tools = ["files/read_file", "files/write_file", "web/fetch_url", "files/read_file"];
+  let next = 0;
+  await Promise.all(Array.from({ length: 25 }, async () => {
+    while (next < 10_000) {
+      const i = next++;
+      await decide(c.node, key, long.id, tools[i % tools.length], { path: `f-${i}` });
+    }
+  }));
+  const page = await c.pageAs("viewer");
+  const t0 = Date.now();
+  await page.goto(`/sessions/${long.id}`);
+  await expect(page.getByText("10,000 steps")).toBeVisible();
+  await expect(page.locator('[data-testid="timeline-step"][data-step="1"]')).toBeVisible();
+  expect(Date.now() - t0).toBeLessThan(10_000);
+  // Only the rows in view (plus overscan) are in the DOM, never 10,000.
+  expect(await page.getByTestId("timeline-step").count()).toBeLessThan(60);
+
+  await page.getByLabel("Step number").fill("9500");
+  await page.getByRole("button", { name: "Go", exact: true }).click();
+  const row = page.locator('[data-testid="timeline-step"][data-step="9500"]');
+  await expect(row).toBeVisible({ timeout: 15_000 });
+  expect(await page.getByTestId("timeline-step").count()).toBeLessThan(60);
+
+  // Scrolling further loads the next window.
+  await page.getByTestId("timeline").evaluate((el) => el.scrollBy(0, 64 * 600));
+  await expect(page.locator('[data-testid="timeline-step"]').filter({ hasText: /#10\d{3}|#99\d\d/ }).first()).toBeVisible({ timeout: 15_000 });
+});
