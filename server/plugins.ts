@@ -19,7 +19,14 @@ export async function installPlugins(rt: Runtime): Promise<void> {
   // A signed-in console user may call the user endpoints of the data plane from the browser.
   setConsoleSessionResolver(async (req: IncomingMessage) => {
     if (!req.headers.cookie?.includes("next-auth.session-token")) return null;
-    const token = await getToken({ req: req as never, secret: process.env.NEXTAUTH_SECRET }).catch(() => null);
+    // next-auth reads the session cookie from `req.cookies` only (Next's request shape), which a plain
+    // node:http request does not have: parse the Cookie header for it.
+    const cookies: Record<string, string> = {};
+    for (const part of req.headers.cookie.split(";")) {
+      const i = part.indexOf("=");
+      if (i > 0) cookies[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    }
+    const token = await getToken({ req: { headers: req.headers, cookies } as never, secret: process.env.NEXTAUTH_SECRET }).catch(() => null);
     const uid = token?.uid as string | undefined;
     if (!uid) return null;
     const u = await currentUserById(uid);
