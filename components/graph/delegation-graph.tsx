@@ -2,8 +2,8 @@
 
 /**
  * The session's delegation graph (@xyflow/react, laid out by dagre). Edges are coloured by outcome;
- * clicking (or focusing and pressing Enter on) a call edge lists its steps beside the graph. The same
- * edges are listed as buttons under the graph for keyboard and screen-reader users.
+ * clicking a call edge lists its steps under the graph. The same edges are listed as buttons under the
+ * graph for keyboard and screen-reader users.
  */
 import { Background, Controls, MarkerType, ReactFlow, type Edge, type Node } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
@@ -51,7 +51,7 @@ export function DelegationGraph({ sessionId, nodes, edges }: { sessionId: string
       target: e.target,
       label: e.label,
       focusable: e.kind === "call",
-      ariaLabel: e.kind === "call" ? `${e.label}: ${e.source.replace(/^agent:/, "")} calling ${e.target.replace(/^tool:/, "")}; press Enter to list the steps` : e.label,
+      ariaLabel: e.steps ? `${e.label}: ${e.steps.agent} calling ${e.steps.tool}` : e.label,
       style: { stroke: e.color, strokeWidth: e.kind === "call" ? 2.5 : 2, strokeDasharray: e.kind === "call" ? undefined : "6 4", cursor: e.kind === "call" ? "pointer" : "default" },
       labelStyle: { fill: e.color, fontWeight: 600, fontSize: 11 },
       labelBgStyle: { fill: "#ffffff" },
@@ -63,13 +63,14 @@ export function DelegationGraph({ sessionId, nodes, edges }: { sessionId: string
   const calls = edges.filter((e) => e.kind === "call");
 
   return (
-    <div className="grid gap-4 lg:grid-cols-[1fr_24rem]">
+    <div className="space-y-4">
       <div className="space-y-3">
-        <div className="h-[60vh] rounded border border-slate-200 bg-white" data-testid="delegation-graph">
+        <div className="h-[65vh] rounded border border-slate-200 bg-white" data-testid="delegation-graph">
           <ReactFlow
             nodes={flowNodes}
             edges={flowEdges}
             fitView
+            fitViewOptions={{ padding: 0.08, maxZoom: 1.4 }}
             nodesDraggable={false}
             nodesConnectable={false}
             onEdgeClick={(_, e) => setSelected(byId.get(e.id)?.kind === "call" ? byId.get(e.id)! : null)}
@@ -86,7 +87,7 @@ export function DelegationGraph({ sessionId, nodes, edges }: { sessionId: string
             {calls.map((e) => (
               <li key={e.id}>
                 <button type="button" className="text-left underline decoration-dotted" style={{ color: e.color }} onClick={() => setSelected(e)}>
-                  {e.source.replace(/^agent:/, "")} → {e.steps!.tool}: {e.label} (steps {e.steps!.firstStep}–{e.steps!.lastStep})
+                  {e.steps!.agent} → {e.steps!.tool}: {e.label} (steps {e.steps!.firstStep}–{e.steps!.lastStep})
                 </button>
               </li>
             ))}

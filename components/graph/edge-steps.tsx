@@ -20,7 +20,7 @@ export function EdgeSteps({ sessionId, edge }: { sessionId: string; edge: GraphE
   return (
     <section className="rounded border border-slate-200 bg-white p-4 text-sm" data-testid="edge-steps">
       <h2 className="font-semibold">{s.tool}: {edge.label}</h2>
-      <p className="text-xs text-slate-600">by {edge.source.replace(/^agent:/, "")} · steps {s.firstStep}–{s.lastStep}</p>
+      <p className="text-xs text-slate-600">by {s.agent} · steps {s.firstStep === s.lastStep ? s.firstStep : `${s.firstStep}–${s.lastStep}`}</p>
       {state === null && <p role="status" className="mt-2 text-slate-700">Loading steps…</p>}
       {state && "error" in state && <p role="alert" className="mt-2 text-red-800">The steps could not be loaded: {state.error}</p>}
       {state && "steps" in state && (

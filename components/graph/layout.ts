@@ -6,13 +6,13 @@ import { Graph, layout } from "@dagrejs/dagre";
 import type { GraphEdge, GraphNode } from "@/lib/analytics/delegation-graph";
 
 export const nodeSize = (n: GraphNode) => ({
-  width: Math.min(320, Math.max(150, 24 + 7 * Math.max(n.label.length, ...n.details.map((d) => d.length * 0.85)))),
+  width: Math.min(280, Math.max(150, 24 + 7 * Math.max(n.label.length, ...n.details.map((d) => d.length * 0.85)))),
   height: 44 + 16 * n.details.length,
 });
 
 export function layoutGraph(nodes: GraphNode[], edges: GraphEdge[]): Map<string, { x: number; y: number; width: number; height: number }> {
   const g = new Graph({ multigraph: true });
-  g.setGraph({ rankdir: "LR", nodesep: 28, ranksep: 140, marginx: 20, marginy: 20 });
+  g.setGraph({ rankdir: "LR", nodesep: 28, ranksep: 110, marginx: 20, marginy: 20 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of nodes) g.setNode(n.id, nodeSize(n));
   for (const e of edges) g.setEdge(e.source, e.target, { width: 90, height: 18 }, e.id);

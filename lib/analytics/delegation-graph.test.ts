@@ -25,7 +25,7 @@ describe("delegation graph", () => {
     expect(sub.details).toEqual(["scopes tool:web/fetch_url", "expired 2026-11-25 09:00 UTC"]);
     expect(sub.warning).toBe(true);
     const deny = g.edges.find((e) => e.id.endsWith("mail/send_email:deny"))!;
-    expect(deny).toMatchObject({ label: "1 denied", color: "#b91c1c", steps: { agentId: "a1", tool: "mail/send_email", outcome: "deny", count: 1 } });
+    expect(deny).toMatchObject({ label: "1 denied", color: "#b91c1c", steps: { agentId: "a1", agent: "support-assistant", tool: "mail/send_email", outcome: "deny", count: 1 } });
     expect(g.nodes.find((n) => n.id === "tool:crm/get_customer")!.details).toEqual(["3 calls"]);
   });
 

@@ -27,7 +27,7 @@ export interface GraphEdge {
   label: string;
   color: string;
   /** For call edges: the steps behind the edge. */
-  steps?: { agentId: string | null; tool: string; outcome: string; count: number; firstStep: number; lastStep: number };
+  steps?: { agentId: string | null; agent: string; tool: string; outcome: string; count: number; firstStep: number; lastStep: number };
 }
 
 const human = (who: string | null) => `human:${who ?? "unknown"}`;
@@ -76,7 +76,7 @@ export function buildDelegationGraph(input: {
       kind: "call",
       label: `${c.count} ${(OUTCOME_LABELS[c.outcome] ?? c.outcome).toLowerCase()}`,
       color: OUTCOME_COLORS[c.outcome] ?? "#475569",
-      steps: { agentId: c.agentId, tool: c.tool, outcome: c.outcome, count: c.count, firstStep: c.firstStep, lastStep: c.lastStep },
+      steps: { agentId: c.agentId, agent: c.agent, tool: c.tool, outcome: c.outcome, count: c.count, firstStep: c.firstStep, lastStep: c.lastStep },
     });
   }
   for (const [id, n] of toolCounts) nodes.get(id)!.details.push(`${n} call${n === 1 ? "" : "s"}`);

@@ -52,8 +52,6 @@ export class SessionSim {
     const r = o.r;
     this.steps = o.steps;
     this.activeNow = o.activeNow;
-    const day = new Date(o.start).toISOString().slice(0, 10).replace(/-/g, "");
-    this.id = o.steps >= 5000 ? `s-long-${o.index}-${Math.floor(r() * 1e9).toString(36)}` : `s-${day}-${o.index}-${Math.floor(r() * 1e9).toString(36)}`;
     const gaps = Array.from({ length: o.steps }, () => logNormal(r, 6_000, 1));
     const total = gaps.reduce((s, g) => s + g, 0);
     const span = o.now - o.start - 60_000;
@@ -62,6 +60,8 @@ export class SessionSim {
     const end = o.activeNow ? o.now - r() * 8 * 60_000 : o.start + duration + r() * (span - duration);
     let t = end - duration;
     this.times = gaps.map((g) => (t += g * scale) - g * scale);
+    const day = new Date(this.times[0]).toISOString().slice(0, 10).replace(/-/g, "");
+    this.id = `s-${o.steps >= 5000 ? "long" : day}-${o.index}-${Math.floor(r() * 1e9).toString(36)}`;
     this.initiator = r() < 0.85 ? pick(r, INITIATORS) : null;
     const scopes = SCOPES[o.owner.name];
     if (this.initiator && scopes && r() < 0.4) {
