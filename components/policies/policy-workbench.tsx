@@ -38,14 +38,14 @@ export function PolicyWorkbench({ role, initialText, initialTests, source, activ
       <div className="grid gap-4 lg:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
         <div className="space-y-1">
           <p className="text-xs text-slate-600">Editing: {source}. Tab leaves the editor; Ctrl-] / Ctrl-[ indent.</p>
-          <CedarEditor value={text} onChange={setText} problems={problems} warnings={warnings} readOnly={role !== "admin"} label="Cedar policy set" />
+          <CedarEditor value={text} onChange={setText} problems={problems} warnings={warnings} readOnly={role === "viewer"} label="Cedar policy set" />
         </div>
         <aside className="space-y-4" aria-label="Validation and publishing">
           <ValidationStatus v={v} />
           {role === "admin" ? (
             <PublishControls text={text} tests={tests} activeText={activeText} activeLabel={activeLabel} valid={valid} />
           ) : (
-            <p className="text-sm text-slate-700">Only admins save and publish policy. You can validate{role === "analyst" ? ", run the tests and replay history against" : " and read"} this text.</p>
+            <p className="text-sm text-slate-700">Only admins save and publish policy. {role === "analyst" ? "You can edit this text to validate it, run the tests and replay history against it; nothing you change here is saved." : "You can read and validate this text."}</p>
           )}
         </aside>
       </div>

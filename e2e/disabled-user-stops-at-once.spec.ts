@@ -1,0 +1,31 @@
+import { api } from "../test/support/mandate.ts";
+import { getPool } from "../lib/db/pool.ts";
+import { createApiToken } from "../lib/identity/users.ts";
+import { expect, test } from "./support/fixtures.ts";
+
+test("an admin creates a user; disabling it ends its sessions and tokens at once", async ({ console: c }) => {
+  const admin = await c.pageAs("admin");
+  await admin.goto("/users");
+  const email = `new-${Date.now()}@e2e.test`;
+  const form = admin.getByRole("form", { name: "Create a user" });
+  await form.getByLabel("Email").fill(email);
+  await form.getByLabel("Role").selectOption("analyst");
+  await form.getByRole("button", { name: "Create user" }).click();
+  const password = (await admin.getByTestId("secret-value").textContent())!.trim();
+
+  const user = await c.pageAs({ email, password, role: "analyst" });
+  await user.goto("/tools");
+  await expect(user.getByRole("heading", { name: "Tools" })).toBeVisible();
+  const uid = (await getPool().query("SELECT id FROM users WHERE email = $1", [email])).rows[0].id;
+  const token = (await createApiToken(uid, "t", "test:setup", 1)).secret;
+  expect((await api(c.node.url, token, "GET", "/api/v1/approvals")).status).toBe(200);
+
+  const row = admin.locator(`tr[data-email="${email}"]`);
+  await row.getByRole("button", { name: "Disable" }).click();
+  await admin.getByRole("dialog").getByRole("button", { name: "Disable user" }).click();
+  await expect(row).toContainText("disabled");
+
+  await user.goto("/tools");
+  await expect(user).toHaveURL(/\/login/);
+  await expect.poll(async () => (await api(c.node.url, token, "GET", "/api/v1/approvals")).status, { timeout: 5_000 }).toBe(401);
+});

@@ -1,0 +1,40 @@
+import { getPool } from "../lib/db/pool.ts";
+import { expect, test } from "./support/fixtures.ts";
+import { forgeAction } from "./support/forge.ts";
+
+// Line 3 compares a Long with a String: a type error the validator reports at that line.
+const BROKEN = `@id("ok") permit (principal, action, resource) when { resource.riskLevel <= 1 };
+
+@id("typo") permit (principal, action, resource) when { resource.riskLevel == "high" };
+`;
+
+test("a policy with a type error is shown at its line and cannot be published", async ({ console: c }) => {
+  const admin = await c.newUser("admin");
+  const page = await c.pageAs(admin);
+  await page.goto("/policies");
+  await expect(page.getByTestId("validation-status")).toContainText("Valid");
+  const editor = page.getByRole("textbox", { name: "Cedar policy set" });
+  await editor.click();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Delete");
+  await editor.fill(BROKEN);
+  await expect(page.getByTestId("validation-status")).toContainText("cannot be published");
+  const problem = page.getByTestId("problem").first();
+  await expect(problem).toHaveAttribute("data-line", "3");
+  await expect(problem).toContainText("line 3");
+  // The editor marks the line in its gutter.
+  const marker = page.locator(".cm-gutter-lint .cm-gutterElement").filter({ has: page.locator(".cm-lint-marker-error") });
+  await expect(marker).toHaveCount(1);
+  const gutterTop = await marker.boundingBox();
+  const line3 = await page.locator(".cm-line").nth(2).boundingBox();
+  expect(Math.abs(gutterTop!.y - line3!.y)).toBeLessThan(4);
+  await expect(page.getByRole("button", { name: "Publish…" })).toBeDisabled();
+
+  // Forcing it anyway (the admin's own session, straight to the server action) is refused too.
+  const before = Number((await getPool().query("SELECT count(*) FROM policy_versions")).rows[0].count);
+  const r = await forgeAction(c.node.url, "app/(console)/policies/actions.ts", "publishPolicyAction", [{ text: BROKEN, tests: "[]", mode: "active" }], await c.cookieOf(admin));
+  expect(r.status).toBe(200);
+  expect(r.text).toContain('"ok":false');
+  expect(r.text).toContain("does not validate");
+  expect(Number((await getPool().query("SELECT count(*) FROM policy_versions")).rows[0].count)).toBe(before);
+});

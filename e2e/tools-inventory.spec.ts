@@ -1,0 +1,42 @@
+import { randomUUID } from "node:crypto";
+import { api } from "../test/support/mandate.ts";
+import { expect, test } from "./support/fixtures.ts";
+
+test("the inventory filters, searches, sorts and pages with a cursor", async ({ console: c }) => {
+  const key = c.node.credentials!.agents[0].api_key;
+  const server = `bulk-${randomUUID().slice(0, 6)}`;
+  const tools = Array.from({ length: 55 }, (_, i) => ({ name: `get_record_${String(i).padStart(2, "0")}`, description: "Get one record by id.", inputSchema: { type: "object", properties: { id: { type: "string" } } } }));
+  expect((await api(c.node.url, key, "POST", "/api/v1/inventory", { server, tools })).status).toBe(200);
+
+  const page = await c.pageAs("viewer");
+  await page.goto("/tools");
+  const table = page.getByTestId("table-tools");
+  await page.getByLabel("Server").selectOption(server);
+  await expect(page).toHaveURL(new RegExp(`server=${server}`));
+  await expect(table.locator("tbody tr")).toHaveCount(50);
+  await expect(table.locator("tbody tr").first()).toContainText("get_record_00");
+  await page.getByRole("link", { name: "Next →" }).click();
+  await expect(table.locator("tbody tr")).toHaveCount(5);
+  await expect(table.locator("tbody tr").first()).toContainText("get_record_50");
+  await page.getByRole("link", { name: "← Previous" }).click();
+  await expect(table.locator("tbody tr")).toHaveCount(50);
+  await expect(table.locator("tbody tr").last()).toContainText("get_record_49");
+
+  await page.goto("/tools?status=pending&server=crm");
+  await expect(table).toContainText("crm/export_customers");
+  await expect(table).not.toContainText("files/read_file");
+  await page.goto("/tools");
+  await page.getByRole("searchbox").fill("send_email");
+  await page.getByRole("searchbox").press("Enter");
+  await expect(table.locator("tbody tr")).toHaveCount(1);
+  await page.goto("/tools?labels=external_comm");
+  await expect(table.locator("tbody tr")).toHaveCount(1);
+  await page.goto("/tools?effect=destructive&risk=high");
+  await expect(table).toContainText("files/delete_file");
+  await page.goto("/tools");
+  await page.getByRole("link", { name: /Risk/ }).click();
+  await expect(page).toHaveURL(/sort=risk&dir=desc/);
+  await expect(table.locator("tbody tr").first()).toContainText(/high|critical/);
+  await page.goto("/tools?q=nothing-is-called-this");
+  await expect(page.getByTestId("table-empty")).toContainText("Nothing matches these filters");
+});
