@@ -69,10 +69,9 @@ describe("data-plane routes × principals", () => {
     }
     expect(failures).toEqual([]);
   });
-  // Known bug, outside this suite's code: server/plugins.ts hands next-auth's getToken() a bare
-  // IncomingMessage without parsed cookies, so a console session is never recognised on data-plane
-  // routes (every such call is 401). This test flips to failing when that is fixed: then drop `.fails`.
-  it.fails("user routes also accept a console session", async () => {
+  // server/plugins.ts parses the Cookie header for next-auth's getToken(), so the browser can call the
+  // data plane with its console session (the console's operator controls and approvals rely on it).
+  it("user routes also accept a console session", async () => {
     const r = await fetch(`${m.url}/api/v1/approvals`, { headers: { cookie: cookie.viewer! } });
     expect(r.status).toBe(200);
   });
