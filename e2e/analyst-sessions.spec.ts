@@ -85,3 +85,31 @@ test("a viewer sees no operator controls and cannot terminate with a forged requ
   expect(r.status).toBe(403);
   expect((await sql(`SELECT status FROM sessions WHERE id = $1`, [s.id]))[0].status).toBe("active");
 });
+
+test("an analyst grants an agent delegated authority for the session, and the agent's calls then run under it", async ({ console: c }) => {
+  const { createApiToken } = await import("../lib/identity/users.ts");
+  const s = await trifectaSession(c.node);
+  const analyst = await c.newUser("analyst");
+  const [u] = await sql(`SELECT id FROM users WHERE email = $1`, [analyst.email]);
+  const personal = await createApiToken(u.id, "grant from the console", "test:setup", 1);
+  const page = await c.pageAs(analyst);
+  await page.goto(`/sessions/${s.id}`);
+  const form = page.getByTestId("grant-form");
+  await form.locator("summary").click();
+  await form.getByLabel("crm/get_customer").check();
+  await form.getByLabel("Lifetime (minutes, at most 1440)").fill("30");
+  await form.getByLabel(/Your personal API token/).fill(personal.secret);
+  await form.getByLabel(/The agent's API key/).fill(agentKey(c.node));
+  await form.getByRole("button", { name: "Grant" }).click();
+  const token = await form.getByTestId("secret-value").textContent();
+  expect(token).toMatch(/^ey/);
+  const [d] = await sql(`SELECT subject, scopes, depth FROM delegations WHERE session_id = $1`, [s.id]);
+  expect(d).toEqual({ subject: analyst.email, scopes: ["tool:crm/get_customer"], depth: 1 });
+  // The agent acts under the grant: inside the scope allowed, outside it denied.
+  const api = (await import("../test/support/mandate.ts")).api;
+  const call = (tool: string) => api(c.node.url, agentKey(c.node), "POST", "/api/v1/decisions", { session: { id: s.id }, tool: { server: tool.split("/")[0], name: tool.split("/")[1] }, arguments: { customer_id: "c-1" }, delegation_token: token });
+  expect((await call("crm/get_customer")).body.decision).toBe("allow");
+  expect((await call("files/read_file")).body.reasons[0].policy).toBe("mandate.scope_exceeded");
+  await page.reload();
+  await expect(page.getByTestId("delegation-chain")).toContainText("tool:crm/get_customer");
+});
