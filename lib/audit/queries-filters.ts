@@ -5,6 +5,7 @@
  * contains exactly the rows the filtered view shows.
  */
 import type { FilterDef, SearchParams, TableDefinition, TableState } from "../console/table/definition.ts";
+import { listHref } from "../analytics/links.ts";
 import { linkedFilter, resolveTime, timeFilter } from "../analytics/time-range.ts";
 
 export const AUDIT_KINDS = ["decision", "outcome", "approval", "admin", "delegation"] as const;
@@ -112,11 +113,5 @@ export function auditWhere(f: AuditFilters, start = 1): { sql: string; values: u
 
 /** A link into the explorer (URL parameters in the table's format). */
 export function auditHref(p: { kind?: string[]; outcome?: string[]; agent?: string; tool?: string[]; time?: string; session?: string; actor?: string; decision?: string; entry?: string; q?: string }): string {
-  const sp = new URLSearchParams();
-  for (const [k, v] of Object.entries(p)) {
-    if (v === undefined || (Array.isArray(v) && !v.length)) continue;
-    sp.set(k, Array.isArray(v) ? v.join(",") : v);
-  }
-  const q = sp.toString();
-  return q ? `/audit?${q}` : "/audit";
+  return listHref("/audit", p);
 }

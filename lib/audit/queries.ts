@@ -1,6 +1,9 @@
 /**
  * Read side of the audit log for the explorer: filtered, newest first, keyset-paginated on
  * (created_at, chain_id, seq) — never OFFSET, so a deep page costs what the first page costs.
+ * (lib/console/table/keyset.ts pages on one sort column plus one id; the log's unique key is two
+ * columns, and a composite id expression would keep PostgreSQL from starting the index scan at the
+ * cursor, so the log has its own three-part cursor.)
  */
 import { getPool } from "../db/pool.ts";
 import { decodeCursor, toPage, type Page } from "../analytics/cursor.ts";

@@ -5,6 +5,7 @@
  */
 import type { SearchParams, TableDefinition } from "../console/table/definition.ts";
 import type { KeysetSource } from "../console/table/keyset.ts";
+import { listHref } from "../analytics/links.ts";
 import { resolveTime, timeFilter } from "../analytics/time-range.ts";
 
 export const SESSION_OUTCOMES = [
@@ -65,8 +66,5 @@ export const sessionsSource = (now = Date.now()): KeysetSource => ({
 });
 
 export function sessionsHref(p: { agent?: string; initiator?: string; outcome?: string; label?: string[]; time?: string; status?: string }): string {
-  const sp = new URLSearchParams();
-  for (const [k, v] of Object.entries(p)) if (v !== undefined && (!Array.isArray(v) || v.length)) sp.set(k, Array.isArray(v) ? v.join(",") : v);
-  const q = sp.toString();
-  return q ? `/sessions?${q}` : "/sessions";
+  return listHref("/sessions", p);
 }

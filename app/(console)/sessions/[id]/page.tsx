@@ -1,3 +1,4 @@
+import { decodeSegment } from "@/lib/analytics/links";
 import { notFound } from "next/navigation";
 import { requireUser } from "@/app/auth";
 import { DelegationChain } from "@/components/sessions/delegation-chain";
@@ -9,12 +10,12 @@ import { sessionDelegations, timelineSteps } from "@/lib/sessions/queries-timeli
 import { toolClasses } from "@/lib/analytics/dashboard-queries";
 
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }) {
-  return { title: `Session ${decodeURIComponent((await params).id)}` };
+  return { title: `Session ${decodeSegment((await params).id)}` };
 }
 
 export default async function SessionPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requireUser();
-  const id = decodeURIComponent((await params).id);
+  const id = decodeSegment((await params).id);
   const session = await getSession(id);
   if (!session) notFound();
   const [first, delegations, agents, inventory] = await Promise.all([timelineSteps(id, 0, 200), sessionDelegations(id), sessionAgents(id), toolClasses()]);

@@ -1,3 +1,4 @@
+import { decodeSegment } from "@/lib/analytics/links";
 import { notFound } from "next/navigation";
 import { requireUser } from "@/app/auth";
 import { DelegationGraph } from "@/components/graph/delegation-graph";
@@ -7,12 +8,12 @@ import { getSession } from "@/lib/sessions/queries";
 import { sessionCallGroups, sessionDelegations } from "@/lib/sessions/queries-timeline";
 
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }) {
-  return { title: `Delegation graph · ${decodeURIComponent((await params).id)}` };
+  return { title: `Delegation graph · ${decodeSegment((await params).id)}` };
 }
 
 export default async function SessionGraphPage({ params }: { params: Promise<{ id: string }> }) {
   await requireUser();
-  const id = decodeURIComponent((await params).id);
+  const id = decodeSegment((await params).id);
   const session = await getSession(id);
   if (!session) notFound();
   const [delegations, calls] = await Promise.all([sessionDelegations(id), sessionCallGroups(id)]);

@@ -5,13 +5,14 @@
  */
 import { NextResponse, type NextRequest } from "next/server";
 import { currentUser } from "@/app/auth";
+import { decodeSegment } from "@/lib/analytics/links";
 import { timelineSteps } from "@/lib/sessions/queries-timeline";
 
 export const dynamic = "force-dynamic";
 
 export async function GET(req: NextRequest, { params }: { params: Promise<{ id: string }> }) {
   if (!(await currentUser())) return NextResponse.json({ title: "Unauthorized", detail: "sign in to the console" }, { status: 401 });
-  const { id } = await params;
+  const id = decodeSegment((await params).id);
   const q = req.nextUrl.searchParams;
   const after = Math.max(0, Math.floor(Number(q.get("after") ?? 0)) || 0);
   const limit = Math.min(1000, Math.max(1, Math.floor(Number(q.get("limit") ?? 200)) || 200));
