@@ -4,6 +4,8 @@
  * so page 500 costs what page 1 costs.
  */
 
+import type { Page } from "../console/table/definition.ts";
+
 export type CursorValue = string | number;
 
 /** Encodes a row's sort key (e.g. [created_at ISO, chain_id, seq]) as base64url JSON. */
@@ -35,13 +37,7 @@ export function decodeCursor(raw: string | null | undefined, kinds: Array<"s" | 
   return parsed as CursorValue[];
 }
 
-export interface Page<T> {
-  rows: T[];
-  /** Cursor of the page after this one (older rows), or null at the end. */
-  next: string | null;
-  /** Cursor of the page before this one (newer rows), or null at the start. */
-  prev: string | null;
-}
+export type { Page };
 
 /**
  * Turns `limit + 1` fetched rows into a page. `dir` is the direction of the fetch: "next" fetched
