@@ -46,6 +46,25 @@ export interface DecidedApprovalItem {
 
 const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
 
+/** An approval, its agent's name and the data of the decision that asked for it. */
+const FROM = `approvals ap
+       LEFT JOIN agents a ON a.id = ap.agent_id
+       LEFT JOIN LATERAL (SELECT data FROM audit_entries WHERE decision_id = ap.decision_id AND kind = 'decision' LIMIT 1) d ON true`;
+
+const common = (x: Record<string, any>) => ({ id: x.id as string, sessionId: x.session_id as string, step: x.step as number, agent: (x.agent ?? "?") as string, tool: x.tool as string });
+
+function toDecided(x: Record<string, any>): DecidedApprovalItem {
+  return {
+    ...common(x),
+    status: effectiveStatus(x.status, x.expires_at),
+    decidedBy: x.decided_by,
+    decidedAt: iso(x.decided_at),
+    comment: x.comment,
+    createdAt: iso(x.created_at)!,
+    expiresAt: iso(x.expires_at)!,
+  };
+}
+
 export async function pendingApprovals(limit = 100): Promise<PendingApprovalItem[]> {
   const r = await getPool().query(
     `SELECT ap.id, ap.session_id, ap.step, a.name AS agent, ap.tool, ap.reasons, ap.created_at, ap.expires_at, d.data,
@@ -54,19 +73,13 @@ export async function pendingApprovals(limit = 100): Promise<PendingApprovalItem
                  FROM audit_entries e
                 WHERE e.session_id = ap.session_id AND e.step < ap.step AND e.kind = 'decision'
                 ORDER BY e.step DESC LIMIT 5) x) AS context
-       FROM approvals ap
-       LEFT JOIN agents a ON a.id = ap.agent_id
-       LEFT JOIN LATERAL (SELECT data FROM audit_entries WHERE decision_id = ap.decision_id AND kind = 'decision' LIMIT 1) d ON true
+       FROM ${FROM}
       WHERE ap.status = 'pending' AND ap.expires_at > now()
       ORDER BY ap.expires_at, ap.id LIMIT $1`,
     [limit],
   );
   return r.rows.map((x) => ({
-    id: x.id,
-    sessionId: x.session_id,
-    step: x.step,
-    agent: x.agent ?? "?",
-    tool: x.tool,
+    ...common(x),
     reasons: Array.isArray(x.reasons) ? x.reasons : [],
     createdAt: iso(x.created_at)!,
     expiresAt: iso(x.expires_at)!,
@@ -86,19 +99,7 @@ export async function decidedApprovals(limit = 20): Promise<DecidedApprovalItem[
       ORDER BY COALESCE(ap.decided_at, ap.expires_at) DESC, ap.id LIMIT $1`,
     [limit],
   );
-  return r.rows.map((x) => ({
-    id: x.id,
-    sessionId: x.session_id,
-    step: x.step,
-    agent: x.agent ?? "?",
-    tool: x.tool,
-    status: effectiveStatus(x.status, x.expires_at),
-    decidedBy: x.decided_by,
-    decidedAt: iso(x.decided_at),
-    comment: x.comment,
-    createdAt: iso(x.created_at)!,
-    expiresAt: iso(x.expires_at)!,
-  }));
+  return r.rows.map(toDecided);
 }
 
 export async function approvalQueue(): Promise<{ pending: PendingApprovalItem[]; decided: DecidedApprovalItem[]; now: string }> {
@@ -110,16 +111,11 @@ export async function approvalQueue(): Promise<{ pending: PendingApprovalItem[];
 export async function approvalById(id: string): Promise<(DecidedApprovalItem & { reasons: PendingApprovalItem["reasons"]; arguments: unknown; labelsBefore: string[] }) | null> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
   const r = await getPool().query(
-    `SELECT ap.*, a.name AS agent, d.data FROM approvals ap LEFT JOIN agents a ON a.id = ap.agent_id
-       LEFT JOIN LATERAL (SELECT data FROM audit_entries WHERE decision_id = ap.decision_id AND kind = 'decision' LIMIT 1) d ON true
+    `SELECT ap.*, a.name AS agent, d.data FROM ${FROM}
       WHERE ap.id = $1`,
     [id],
   );
   const x = r.rows[0];
   if (!x) return null;
-  return {
-    id: x.id, sessionId: x.session_id, step: x.step, agent: x.agent ?? "?", tool: x.tool, status: effectiveStatus(x.status, x.expires_at),
-    decidedBy: x.decided_by, decidedAt: iso(x.decided_at), comment: x.comment, createdAt: iso(x.created_at)!, expiresAt: iso(x.expires_at)!,
-    reasons: Array.isArray(x.reasons) ? x.reasons : [], arguments: x.data?.arguments ?? null, labelsBefore: x.data?.session?.labels_before ?? [],
-  };
+  return { ...toDecided(x), reasons: Array.isArray(x.reasons) ? x.reasons : [], arguments: x.data?.arguments ?? null, labelsBefore: x.data?.session?.labels_before ?? [] };
 }
