@@ -5,7 +5,7 @@ import type { TimelineStep } from "@/lib/sessions/timeline-step";
 import { OutcomeBadge } from "@/components/shell/outcome-badge";
 import { LabelChips } from "./badges";
 
-const time = (iso: string) => iso.slice(11, 23);
+const time = (iso: string) => `${iso.slice(5, 10)} ${iso.slice(11, 23)}`;
 const ms = (us: number | null) => (us === null ? "—" : us < 1000 ? `${us} µs` : `${(us / 1000).toFixed(1)} ms`);
 
 /** One step of the timeline: a summary line, and the full record when expanded. */
@@ -13,7 +13,7 @@ export function StepRow({ s, open, onToggle }: { s: TimelineStep; open: boolean;
   const reason = s.reasons[0];
   return (
     <div className={`border-b border-slate-100 px-3 py-2 text-sm ${s.outcome === "deny" ? "bg-red-50/40" : s.outcome === "require_approval" ? "bg-amber-50/50" : ""}`} data-testid="timeline-step" data-step={s.step}>
-      <div className="grid grid-cols-[4rem_6.5rem_1fr_auto] items-start gap-x-3 gap-y-1">
+      <div className="grid grid-cols-[4rem_9.5rem_1fr_auto] items-start gap-x-3 gap-y-1">
         <button type="button" onClick={onToggle} aria-expanded={open} className="text-left font-mono text-xs text-indigo-800 underline" aria-label={`Step ${s.step}: ${open ? "hide" : "show"} details`}>
           #{s.step} {open ? "▾" : "▸"}
         </button>
