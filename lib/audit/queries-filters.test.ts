@@ -14,9 +14,14 @@ describe("audit explorer filters", () => {
   });
 
   it("keeps linked values (session, entry) and drops values it does not offer", () => {
-    const sp = { session: "s-1", entry: "6f1c1e5e-1111-4111-8111-111111111111:42", tool: "nope/nope", kind: "decision,bogus" };
+    const sp = { session: "s-1", entry: "6f1c1e5e-1111-4111-8111-111111111111:42", tool: "not a tool", kind: "decision,bogus" };
     const state = parseTableState(def(sp), sp);
     expect(toAuditFilters(state, NOW)).toEqual({ session: "s-1", chain: "6f1c1e5e-1111-4111-8111-111111111111", seq: 42, kind: ["decision"] });
+  });
+
+  it("keeps a tool named in a link even when it is not in the inventory (unknown tools are denied too)", () => {
+    const sp = { tool: "shell/exec,crm/get_customer", outcome: "deny" };
+    expect(toAuditFilters(parseTableState(def(sp), sp), NOW)).toEqual({ tool: ["shell/exec", "crm/get_customer"], outcome: ["deny"] });
   });
 
   it("reads the search box as a decision id, an actor, an action or a session", () => {

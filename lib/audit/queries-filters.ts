@@ -46,7 +46,7 @@ export function auditTableDefinition(o: { agents: Array<{ id: string; name: stri
       { id: "kind", label: "Kind", kind: "multi", options: opts(AUDIT_KINDS) },
       { id: "outcome", label: "Outcome", kind: "multi", options: opts(AUDIT_OUTCOMES) },
       { id: "agent", label: "Agent", kind: "select", options: o.agents.map((a) => ({ value: a.id, label: a.name })) },
-      { id: "tool", label: "Tool", kind: "multi", options: o.tools.map((t) => ({ value: t, label: t })) },
+      { id: "tool", label: "Tool", kind: "multi", options: toolOptions(o.tools, o.sp.tool) },
       timeFilter(o.sp.time),
       ...linked,
     ],
@@ -55,6 +55,14 @@ export function auditTableDefinition(o: { agents: Array<{ id: string; name: stri
     search: { placeholder: "Session id, decision id, actor (user:…) or action (policy.…)" },
     pageSize: 50,
   };
+}
+
+const TOOL = /^[\w.-]{1,100}\/[\w./-]{1,200}$/;
+
+/** The inventory's tools, plus tools named in the URL that are not (or no longer) in it — unknown tools are called and denied too. */
+function toolOptions(inventory: string[], current: string | string[] | undefined): Array<{ value: string; label: string }> {
+  const named = (Array.isArray(current) ? current : current ? [current] : []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => TOOL.test(v));
+  return [...new Set([...inventory, ...named])].map((t) => ({ value: t, label: inventory.includes(t) ? t : `${t} (not in the inventory)` }));
 }
 
 /** Interprets the search box: a UUID is a decision, user:/agent: an actor, a dotted word an action, else a session id. */
