@@ -12,7 +12,7 @@ export function RankedBars({ bars, color, unit }: { bars: RankedBar[]; color: st
     <div>
       <div className="h-44" aria-hidden>
         <ResponsiveContainer width="100%" height="100%">
-          <BarChart data={bars} layout="vertical" margin={{ top: 0, right: 16, bottom: 0, left: 0 }}>
+          <BarChart accessibilityLayer={false} data={bars} layout="vertical" margin={{ top: 0, right: 16, bottom: 0, left: 0 }}>
             <XAxis type="number" hide allowDecimals={false} />
             <YAxis type="category" dataKey="label" width={150} tick={{ fontSize: 11, fill: "#334155" }} />
             <Tooltip formatter={(v) => [`${v} ${unit}`, ""]} />

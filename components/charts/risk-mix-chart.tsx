@@ -12,7 +12,7 @@ export function RiskMixChart({ slices }: { slices: RiskSlice[] }) {
     <div className="grid grid-cols-[10rem_1fr] items-center gap-3">
       <div className="h-40" aria-hidden>
         <ResponsiveContainer width="100%" height="100%">
-          <PieChart>
+          <PieChart accessibilityLayer={false}>
             <Pie data={slices} dataKey="count" nameKey="label" innerRadius="55%" outerRadius="95%" isAnimationActive={false} cursor="pointer" onClick={(s) => {
               const href = (s as unknown as { payload?: RiskSlice }).payload?.href;
               if (href) router.push(href);
