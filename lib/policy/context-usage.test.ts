@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_MCP_POLICY } from "./default-policy.ts";
 import { parsePolicySet } from "./policy-set.ts";
-import { contextUsage, usageKey } from "./context-usage.ts";
+import { contextUsage, pruneContext, usageKey } from "./context-usage.ts";
 
 describe("contextUsage", () => {
   it("finds the context parts the default policy reads", () => {
@@ -20,5 +20,13 @@ describe("contextUsage", () => {
     const a = usageKey(u, { args: { path: "a", other: 1 }, session: { labels: ["pii"], steps: 1 } });
     expect(usageKey(u, { args: { path: "a", other: 2 }, session: { labels: ["pii"], steps: 9 } })).toBe(a);
     expect(usageKey(u, { args: { path: "b" }, session: { labels: ["pii"] } })).not.toBe(a);
+  });
+});
+
+describe("pruneContext", () => {
+  it("keeps only the parts read (and approval), leaving absent parts absent", () => {
+    const ctx = { args: { path: "a", other: 1 }, session: { labels: ["x"], steps: 3 }, time: { hourUtc: 1 }, approval: { granted: false } };
+    expect(pruneContext({ all: false, paths: ["args.path", "args.url", "session.labels"] }, ctx)).toEqual({ approval: { granted: false }, args: { path: "a" }, session: { labels: ["x"] } });
+    expect(pruneContext({ all: true, paths: [] }, ctx)).toBe(ctx);
   });
 });

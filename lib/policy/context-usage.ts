@@ -67,3 +67,25 @@ export function usageKey(usage: ContextUsage, context: Record<string, unknown>):
     }),
   );
 }
+
+/**
+ * The context reduced to the parts a policy set reads (`approval` always kept): the same answer for
+ * less to hand to Cedar. Missing parts stay missing, so `has` checks answer as before.
+ */
+export function pruneContext<T extends Record<string, unknown>>(usage: ContextUsage, context: T): T {
+  if (usage.all) return context;
+  const out: Record<string, unknown> = { approval: context.approval };
+  for (const p of usage.paths) {
+    const [a, b] = p.split(".");
+    const top = context[a];
+    if (top === undefined) continue;
+    if (b === undefined || typeof top !== "object" || top === null || Array.isArray(top)) {
+      out[a] = top;
+      continue;
+    }
+    const target = (out[a] ??= {}) as Record<string, unknown>;
+    const v = (top as Record<string, unknown>)[b];
+    if (v !== undefined) target[b] = v;
+  }
+  return out as T;
+}

@@ -16,7 +16,7 @@ import { loadAgents, loadTools, agentNamed } from "./directory.ts";
 import { loadReplayValues } from "./replay-values.ts";
 import { overlaps, rebuildRequest, type RecordedDecision } from "./replay-request.ts";
 import { SessionTracker } from "./replay-sessions.ts";
-import { usageKey } from "./context-usage.ts";
+import { pruneContext, usageKey } from "./context-usage.ts";
 import { preparePolicy, simulate, simulatePartial, type Outcome, type SimResult } from "./simulate.ts";
 
 export const BUILT_IN_REASONS = new Set([
@@ -72,22 +72,24 @@ export async function replayDecisions(text: string, opts: { days: number; maxDec
   const agentsById = new Map(agents.map((a) => [a.agentId, a]));
   const sessions = new SessionTracker();
   const cache = new Map<string, SimResult>();
+  let distinct = 0;
   const report: ReplayReport = {
     from: from.toISOString(), to: to.toISOString(), total: 0, builtIn: 0, evaluated: 0, unchanged: 0, changed: 0, transitions: {},
     undeterminable: 0, undeterminableWhy: {}, retainedUsed: 0, changes: [], undeterminableSamples: [], truncated: false, distinctRequests: 0, durationMs: 0,
   };
   const relevant = (unknown: string) => p.usage.all || p.usage.paths.some((u) => overlaps(u, unknown));
-  let cursor: [Date, string, number] | null = null;
-
-  for (;;) {
-    const r = await getPool().query(
-      `${SELECT} ${cursor ? "AND (created_at, chain_id, seq) > ($3, $4::uuid, $5)" : ""} ORDER BY created_at, chain_id, seq LIMIT ${PAGE}`,
-      cursor ? [from, to, ...cursor] : [from, to],
-    );
-    const rows = r.rows as Array<RecordedDecision & { chain_id: string; seq: number }>;
+  type Row = RecordedDecision & { chain_id: string; seq: number };
+  const fetchPage = (cursor: [Date, string, number] | null) =>
+    getPool()
+      .query(`${SELECT} ${cursor ? "AND (created_at, chain_id, seq) > ($3, $4::uuid, $5)" : ""} ORDER BY created_at, chain_id, seq LIMIT ${PAGE}`, cursor ? [from, to, ...cursor] : [from, to])
+      .then((r) => r.rows as Row[]);
+  // The next page is read while this one is evaluated (PostgreSQL and the event loop work in parallel).
+  let pending: Promise<Row[]> | null = fetchPage(null);
+  while (pending) {
+    const rows: Row[] = await pending;
     if (!rows.length) break;
     const last = rows[rows.length - 1];
-    cursor = [last.created_at, last.chain_id, Number(last.seq)];
+    pending = rows.length === PAGE ? fetchPage([last.created_at, last.chain_id, Number(last.seq)]) : null;
     await sessions.loadStarts(rows.map((x) => x.session_id));
     const retained = await loadReplayValues(rows.filter((x) => x.redactions?.length).map((x) => x.decision_id));
 
@@ -114,8 +116,13 @@ export async function replayDecisions(text: string, opts: { days: number; maxDec
       if (unknown.length) res = simulatePartial(p, req.withUnknowns());
       else {
         const key = `${agent.name}\u0000${JSON.stringify(d.tool_info)}\u0000${usageKey(p.usage, req.call.context as Record<string, unknown>)}`;
-        res = cache.get(key) ?? simulate(p, req.call);
-        cache.set(key, res);
+        let hit = cache.get(key);
+        if (!hit) {
+          distinct++;
+          hit = simulate(p, { ...req.call, context: pruneContext(p.usage, req.call.context as Record<string, unknown>) as typeof req.call.context });
+          if (cache.size < 100_000) cache.set(key, hit);
+        }
+        res = hit;
       }
       const item = (): ReplayItem => ({ decisionId: d.decision_id, at: new Date(d.created_at).toISOString(), sessionId: d.session_id, step: d.step, agent: agent.name, tool: d.tool, from: baseline, to: res.decision, reasons: res.reasons });
       if (res.decision === "undeterminable") {
@@ -130,9 +137,12 @@ export async function replayDecisions(text: string, opts: { days: number; maxDec
         if (report.changes.length < sample) report.changes.push(item());
       }
     }
-    if (report.truncated || rows.length < PAGE) break;
+    if (report.truncated) {
+      await pending?.catch(() => {});
+      break;
+    }
   }
-  report.distinctRequests = cache.size;
+  report.distinctRequests = distinct;
   report.durationMs = Math.round(performance.now() - t0);
   return report;
 }
