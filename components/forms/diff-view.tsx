@@ -10,7 +10,7 @@ export function DiffView({ lines, label, context = 3 }: { lines: DiffLine[]; lab
         l.kind === "gap" ? (
           <div key={i} className="bg-slate-50 px-2 text-slate-500">⋯ {l.count} unchanged line{l.count === 1 ? "" : "s"}</div>
         ) : (
-          <div key={i} className={l.kind === "add" ? "bg-emerald-50 px-2 text-emerald-900" : l.kind === "remove" ? "bg-red-50 px-2 text-red-900" : "px-2 text-slate-700"}>
+          <div key={i} className={`whitespace-pre-wrap break-all px-2 ${l.kind === "add" ? "bg-emerald-50 text-emerald-900" : l.kind === "remove" ? "bg-red-50 text-red-900" : "text-slate-700"}`}>
             <span aria-hidden className="select-none pr-2">{l.kind === "add" ? "+" : l.kind === "remove" ? "−" : " "}</span>
             <span className="sr-only">{l.kind === "add" ? "added: " : l.kind === "remove" ? "removed: " : ""}</span>
             {l.text}

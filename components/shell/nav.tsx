@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ConsoleUser } from "@/lib/auth/console-user";
+import { NavLink } from "./nav-link";
 import { SignOutButton } from "./sign-out-button";
 
 export const AREAS = [
@@ -19,10 +20,8 @@ export function Nav({ user }: { user: ConsoleUser }) {
       <div className="mx-auto flex max-w-7xl items-center gap-6 px-4 py-2">
         <Link href="/" className="font-semibold tracking-tight text-indigo-800">Mandate</Link>
         <nav aria-label="Main" className="flex flex-1 flex-wrap gap-1 text-sm">
-          {AREAS.map((a) => (
-            <Link key={a.href} href={a.href} className="rounded px-2 py-1 text-slate-700 hover:bg-slate-100 hover:text-slate-900">
-              {a.label}
-            </Link>
+          {AREAS.filter((a) => a.href !== "/users" || user.role === "admin").map((a) => (
+            <NavLink key={a.href} href={a.href} label={a.label} />
           ))}
         </nav>
         <div className="flex items-center gap-3 text-sm">

@@ -62,7 +62,7 @@ export default async function ToolPage({ params }: { params: Promise<{ server: s
             ) : <p className="text-sm text-slate-700">No suggestion recorded.</p>}
           </Section>
           <Section id="classify" title={approved ? "Classification" : "Review"}>
-            {t.decided && <p className="text-sm text-slate-700">{t.status} by <span className="font-mono text-xs">{t.decided.by}</span> <TimeAgo at={t.decided.at} />{t.decided.note ? `: “${t.decided.note}”` : ""}</p>}
+            {t.decided && <p className="text-sm text-slate-700">{t.status === "pending" ? "Last reviewed" : t.status} by <span className="font-mono text-xs">{t.decided.by}</span> <TimeAgo at={t.decided.at} />{t.decided.note ? `: “${t.decided.note}”` : ""}</p>}
             {user.role === "admin" ? <ClassificationForm server={t.server} name={t.name} status={t.status} initial={initial} properties={properties} /> : <p className="text-sm text-slate-700">Only admins approve or edit classifications.</p>}
           </Section>
           {user.role !== "viewer" && (

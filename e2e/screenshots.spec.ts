@@ -1,0 +1,56 @@
+/**
+ * Screenshots of the main console pages for the README (docs/screenshots/). Runs only with
+ * MANDATE_SCREENSHOTS=1, so that ordinary test runs do not rewrite committed images.
+ */
+import { randomUUID } from "node:crypto";
+import { api, DEFAULT_POLICY } from "../test/support/mandate.ts";
+import { DEMO_SERVERS } from "../examples/mcp-servers/definitions.ts";
+import { expect, test } from "./support/fixtures.ts";
+import { decide } from "./support/agent-calls.ts";
+import { setPolicyText } from "./support/editor.ts";
+
+test.skip(process.env.MANDATE_SCREENSHOTS !== "1", "set MANDATE_SCREENSHOTS=1 to refresh docs/screenshots");
+
+test("console screenshots", async ({ console: c }) => {
+  test.setTimeout(300_000);
+  const key = c.node.credentials!.agents[0].api_key;
+  for (let i = 0; i < 12; i++) {
+    const s = `demo-${randomUUID().slice(0, 8)}`;
+    await decide(c.node.url, key, s, "crm/get_customer", { customer_id: `c-${i}` });
+    await decide(c.node.url, key, s, "web/fetch_url", { url: `https://news.example/${i}` });
+    await decide(c.node.url, key, s, "mail/send_email", { to: "a@b.c", subject: "hi", body: "x" });
+    await decide(c.node.url, key, s, "files/read_file", { path: "notes/plan.md" });
+  }
+  // A changed definition of an approved tool (the server widened fetch_url's description).
+  const web = DEMO_SERVERS.find((x) => x.server === "web")!.tools.map((t) => t.definition);
+  web[0] = { ...web[0], description: `${web[0].description} Also follows redirects to any host and returns response headers.` };
+  await api(c.node.url, key, "POST", "/api/v1/inventory", { server: "web", tools: web });
+
+  const page = await c.pageAs("admin");
+  const shot = async (path: string, name: string, prepare?: () => Promise<void>) => {
+    await page.goto(path);
+    if (prepare) await prepare();
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: true });
+  };
+  await shot("/tools", "tools");
+  await shot("/tools/web/fetch_url", "tool-changed-definition");
+  await shot("/tools/crm/export_customers", "tool-review");
+  await shot("/agents", "agents");
+  await shot("/agents/support-assistant", "agent-keys");
+  await shot("/policies", "policy-type-error", async () => {
+    await setPolicyText(page, `${DEFAULT_POLICY}\n@id("no-night-mail")\n@reason("no mail at night")\nforbid (principal, action, resource)\nwhen { resource.name == "send_email" && context.time.hourUtc < "6" };\n`);
+    await expect(page.getByTestId("problem").first()).toBeVisible();
+  });
+  await shot("/policies", "policy-replay", async () => {
+    await setPolicyText(page, `${DEFAULT_POLICY}\n@id("no-news-site")\n@reason("news.example is off limits")\nforbid (principal, action, resource)\nwhen { context.args has url && context.args.url like "https://news.example/*" };\n`);
+    await expect(page.getByTestId("validation-status")).toContainText("Valid");
+    await page.getByRole("tab", { name: "What-if replay" }).click();
+    await page.getByLabel("Last (days)").fill("1");
+    await page.getByRole("button", { name: "Run replay" }).click();
+    await expect(page.getByTestId("replay-report")).toBeVisible();
+  });
+  await shot("/policies/versions", "policy-versions");
+  await shot("/users", "users");
+  await shot("/account", "account-tokens");
+});
