@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { DEFAULT_POLICY } from "../test/support/mandate.ts";
+import { loadMasterKey } from "../lib/crypto/master-key.ts";
+import { keepReplayValues, setReplayRetentionDays } from "../lib/policy/replay-values.ts";
 import { expect, test } from "./support/fixtures.ts";
 import { decide } from "./support/agent-calls.ts";
 import { setPolicyText } from "./support/editor.ts";
@@ -23,6 +25,8 @@ forbid (principal, action, resource)
 when { context.args has content && context.args.content like "*replay-marker*" };
 `;
 
+const WRITE = { path: "notes.txt", content: "replay-marker token=ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8" };
+
 test("what-if replay shows the decisions a draft would change, with links to their sessions", async ({ console: c }) => {
   const key = c.node.credentials!.agents[0].api_key;
   const s1 = `replay-a-${randomUUID()}`;
@@ -35,7 +39,7 @@ test("what-if replay shows the decisions a draft would change, with links to the
     await decide(c.node.url, key, s2, "web/fetch_url", { url: "https://replay.example/c" }),
     await decide(c.node.url, key, s2, "web/fetch_url", { url: "https://other.example/" }),
     // Stored redacted (a GitHub token inside): replay must not evaluate the redaction marker.
-    await decide(c.node.url, key, s2, "files/write_file", { path: "notes.txt", content: "token=ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8" }),
+    await decide(c.node.url, key, s2, "files/write_file", WRITE),
   ];
   expect(seeded.map((r) => r.body.decision)).toEqual(["allow", "allow", "allow", "allow", "allow", "allow", "allow"]);
 
@@ -59,4 +63,15 @@ test("what-if replay shows the decisions a draft would change, with links to the
   await expect(link).toHaveAttribute("href", `/sessions/${s1}#step-2`);
   await page.getByText(/Why 1 decisions are undeterminable/).click();
   await expect(report).toContainText("redacted argument content: 1");
+
+  // With a retention set, the real values of redacted decisions are kept encrypted (here written as the
+  // decision path's capture would), and replay evaluates them instead of reporting them undeterminable.
+  loadMasterKey({ dataDir: c.node.dataDir, createIfMissing: false });
+  await setReplayRetentionDays(30, "test:setup");
+  expect(await keepReplayValues(seeded[6].body.decision_id, WRITE, true)).toBe(true);
+  await page.getByRole("button", { name: "Run replay" }).click();
+  await expect(page.getByTestId("replay-undeterminable")).toHaveText("0");
+  await expect(page.locator('[data-testid="replay-transition"][data-transition="allow→deny"]')).toHaveText("allow→deny: 4");
+  await expect(page.locator('[data-testid="replay-change"]').filter({ hasText: "writes with the marker are not allowed" })).toHaveCount(1);
+  await setReplayRetentionDays(0, "test:setup");
 });
