@@ -4,7 +4,7 @@ import { NavLink } from "./nav-link";
 import { SignOutButton } from "./sign-out-button";
 
 export const AREAS = [
-  { href: "/", label: "Overview" },
+  { href: "/", label: "Dashboard" },
   { href: "/tools", label: "Tools" },
   { href: "/agents", label: "Agents" },
   { href: "/policies", label: "Policies" },

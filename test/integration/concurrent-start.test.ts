@@ -2,6 +2,7 @@
  * Several nodes starting at once on an empty database apply the migrations and seed exactly once,
  * and a second start on the same data keeps everything.
  */
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,7 +23,9 @@ afterAll(async () => {
 describe("concurrent start", () => {
   it("migrates and seeds once with three nodes starting together", async () => {
     pg = await startEmbeddedPostgres(mkdtempSync(join(tmpdir(), "mandate-shared-pg-")), () => {});
-    const started = await Promise.all([0, 1, 2].map(() => startMandate({ databaseUrl: pg!.url })));
+    // Nodes of one deployment share the master key (it encrypts the shared signing keys).
+    const env = { MANDATE_MASTER_KEY: randomBytes(32).toString("base64") };
+    const started = await Promise.all([0, 1, 2].map(() => startMandate({ databaseUrl: pg!.url, env })));
     nodes.push(...started);
     setDatabaseUrl(pg.url);
     const q = async (sql: string) => Number((await getPool().query(sql)).rows[0].n);
