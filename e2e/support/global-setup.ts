@@ -1,17 +1,37 @@
 /**
- * Builds the console once before the specs (Mandate serves the production build). Set
- * MANDATE_E2E_SKIP_BUILD=1 to reuse an existing .next build. The build is serialised with a lock file
- * so that parallel runs on one checkout do not write .next at the same time.
+ * Makes sure the console build is current before tests that serve it (Mandate serves the production
+ * build): builds when .next is missing or older than any source file of app/, components/, lib/ or the
+ * Next config. MANDATE_E2E_SKIP_BUILD=1 reuses whatever build exists. The build is serialised with a
+ * lock file so that parallel runs on one checkout do not write .next at the same time.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
+const ROOT = join(import.meta.dirname, "..", "..");
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === "node_modules" || e.name === "generated" || e.name.startsWith(".")) continue;
+    const p = join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestSource(p) : /\.(tsx?|css|mjs)$/.test(e.name) ? statSync(p).mtimeMs : 0);
+  }
+  return newest;
+}
+
+export function consoleBuildIsCurrent(): boolean {
+  const buildId = join(ROOT, ".next", "BUILD_ID");
+  if (!existsSync(buildId)) return false;
+  const built = statSync(buildId).mtimeMs;
+  const sources = Math.max(...["app", "components", "lib"].map((d) => newestSource(join(ROOT, d))), statSync(join(ROOT, "next.config.ts")).mtimeMs, statSync(join(ROOT, "package-lock.json")).mtimeMs);
+  return built > sources;
+}
+
 export default function globalSetup(): void {
-  const root = join(import.meta.dirname, "..", "..");
-  if (process.env.MANDATE_E2E_SKIP_BUILD === "1" && existsSync(join(root, ".next", "BUILD_ID"))) return;
-  const next = join(root, "node_modules", "next", "dist", "bin", "next");
-  const cmd = existsSync("/usr/bin/flock") ? ["/usr/bin/flock", ["/tmp/mandate-next-build.lock", process.execPath, next, "build"]] as const : [process.execPath, [next, "build"]] as const;
-  const r = spawnSync(cmd[0], [...cmd[1]], { cwd: root, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  if (existsSync(join(ROOT, ".next", "BUILD_ID")) && (process.env.MANDATE_E2E_SKIP_BUILD === "1" || consoleBuildIsCurrent())) return;
+  const next = join(ROOT, "node_modules", "next", "dist", "bin", "next");
+  const [cmd, args] = existsSync("/usr/bin/flock") ? ["/usr/bin/flock", ["/tmp/mandate-next-build.lock", process.execPath, next, "build"]] : [process.execPath, [next, "build"]];
+  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
   if (r.status !== 0) throw new Error("next build failed");
 }
