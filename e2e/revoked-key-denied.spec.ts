@@ -9,6 +9,7 @@ test("a key created in the console works once, and a revoked key is refused on i
   const form = page.getByRole("form", { name: "Register an agent" });
   await form.getByLabel("Name").fill(name);
   await form.getByLabel("Team").fill("qa");
+  await form.getByLabel("Owner").selectOption("");
   await form.getByLabel("Description").fill("End-to-end test agent");
   await form.getByRole("button", { name: "Register agent" }).click();
   const secret = (await page.getByTestId("secret-value").textContent())!.trim();
@@ -18,6 +19,17 @@ test("a key created in the console works once, and a revoked key is refused on i
   const ok = await decide(c.node.url, secret, `rk-${randomUUID()}`, "files/read_file", { path: "a.txt" });
   expect(ok.status).toBe(200);
   expect(ok.body.decision).toBe("allow");
+
+  // Flags: no owner; after a short-lived second key, a key expiring soon.
+  await page.goto(`/agents?q=${name}`);
+  await expect(page.getByTestId("table-agents").locator('[data-flag="no_owner"]')).toHaveCount(1);
+  await page.goto(`/agents/${name}`);
+  await page.getByLabel("Expires in (days)").fill("5");
+  await page.getByRole("button", { name: "Create key" }).click();
+  await expect(page.getByTestId("secret-once")).toContainText("New key");
+  await expect(page.getByTestId("agent-keys")).toContainText("expires soon");
+  await page.goto("/agents?flag=key_near_expiry");
+  await expect(page.getByTestId("table-agents")).toContainText(name);
 
   await page.goto(`/agents/${name}`);
   const keyId = secret.split("_").slice(0, 3).join("_");

@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { api, DEFAULT_POLICY } from "../test/support/mandate.ts";
 import { DEMO_SERVERS } from "../examples/mcp-servers/definitions.ts";
+import { createAgent, createAgentKey } from "../lib/identity/agents.ts";
 import { expect, test } from "./support/fixtures.ts";
 import { decide } from "./support/agent-calls.ts";
 import { setPolicyText } from "./support/editor.ts";
@@ -26,6 +27,9 @@ test("console screenshots", async ({ console: c }) => {
   web[0] = { ...web[0], description: `${web[0].description} Also follows redirects to any host and returns response headers.` };
   await api(c.node.url, key, "POST", "/api/v1/inventory", { server: "web", tools: web });
 
+  // Agents that need attention: no owner, a key about to expire.
+  await createAgent({ name: "billing-bot", team: "finance", description: "Drafts invoices from CRM orders." }, "test:setup");
+  await createAgentKey("billing-bot", "test:setup", 5);
   const page = await c.pageAs("admin");
   const shot = async (path: string, name: string, prepare?: () => Promise<void>) => {
     await page.goto(path);
@@ -37,7 +41,7 @@ test("console screenshots", async ({ console: c }) => {
   await shot("/tools/web/fetch_url", "tool-changed-definition");
   await shot("/tools/crm/export_customers", "tool-review");
   await shot("/agents", "agents");
-  await shot("/agents/support-assistant", "agent-keys");
+  await shot("/agents/billing-bot", "agent-keys");
   await shot("/policies", "policy-type-error", async () => {
     await setPolicyText(page, `${DEFAULT_POLICY}\n@id("no-night-mail")\n@reason("no mail at night")\nforbid (principal, action, resource)\nwhen { resource.name == "send_email" && context.time.hourUtc < "6" };\n`);
     await expect(page.getByTestId("problem").first()).toBeVisible();
