@@ -17,7 +17,11 @@ test("stored test cases run in the page; publish and rollback ask for confirmati
   await page.goto("/policies");
   const tightened = `${DEFAULT_POLICY}\n@id("no-crm")\n@reason("no CRM reads this week")\nforbid (principal, action, resource) when { resource.server == "crm" };\n`;
   await setPolicyText(page, tightened);
-  await page.getByRole("tab", { name: "Tests" }).click();
+  // The tabs work from the keyboard (arrow keys move between them).
+  await page.getByRole("tab", { name: "Diff vs active" }).focus();
+  await page.keyboard.press("ArrowRight");
+  await expect(page.getByRole("tab", { name: "Tests" })).toHaveAttribute("aria-selected", "true");
+  await expect(page.getByRole("tab", { name: "Tests" })).toBeFocused();
   await page.getByLabel("Test cases (JSON)").fill(JSON.stringify(TESTS, null, 2));
   await page.getByRole("button", { name: "Run tests" }).click();
   await expect(page.getByTestId("test-summary")).toHaveText("2 passed, 1 failed");

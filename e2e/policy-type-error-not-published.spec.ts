@@ -1,3 +1,8 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { api, ROOT } from "../test/support/mandate.ts";
 import { getPool } from "../lib/db/pool.ts";
 import { expect, test } from "./support/fixtures.ts";
 import { forgeAction } from "./support/forge.ts";
@@ -36,5 +41,16 @@ test("a policy with a type error is shown at its line and cannot be published", 
   expect(r.status).toBe(200);
   expect(r.text).toContain('"ok":false');
   expect(r.text).toContain("does not validate");
+  expect(Number((await getPool().query("SELECT count(*) FROM policy_versions")).rows[0].count)).toBe(before);
+
+  // …and through the API and the CLI, which call the same publishPolicy().
+  const viaApi = await api(c.node.url, c.node.adminToken, "POST", "/api/v1/policies/mcp/publish", { text: BROKEN });
+  expect(viaApi.status).toBe(422);
+  expect(viaApi.body.errors[0].path).toMatch(/^line 3:/);
+  const file = join(mkdtempSync(join(tmpdir(), "broken-")), "broken.cedar");
+  writeFileSync(file, BROKEN);
+  const cli = spawnSync(process.execPath, [join(ROOT, "bin", "mandate.mjs"), "policy", "publish", file], { cwd: ROOT, encoding: "utf8", env: { ...process.env, DATABASE_URL: c.node.databaseUrl, MANDATE_DATA_DIR: c.node.dataDir } });
+  expect(cli.status).toBe(1);
+  expect(cli.stderr).toContain(`${file}:3:`);
   expect(Number((await getPool().query("SELECT count(*) FROM policy_versions")).rows[0].count)).toBe(before);
 });

@@ -52,7 +52,15 @@ export function PolicyWorkbench({ role, initialText, initialTests, source, activ
       <div>
         <div role="tablist" aria-label="Policy tools" className="flex gap-1 border-b border-slate-300">
           {tabs.map(([id, label]) => (
-            <button key={id} role="tab" id={`tab-${id}`} aria-selected={tab === id} aria-controls={`panel-${id}`} onClick={() => setTab(id)}
+            <button key={id} role="tab" id={`tab-${id}`} aria-selected={tab === id} aria-controls={`panel-${id}`} tabIndex={tab === id ? 0 : -1} onClick={() => setTab(id)}
+              onKeyDown={(e) => {
+                // Arrow keys move between tabs (WAI-ARIA tabs pattern); Tab moves on to the panel.
+                const i = tabs.findIndex(([t]) => t === tab);
+                const next = e.key === "ArrowRight" ? (i + 1) % tabs.length : e.key === "ArrowLeft" ? (i - 1 + tabs.length) % tabs.length : -1;
+                if (next < 0) return;
+                setTab(tabs[next][0]);
+                document.getElementById(`tab-${tabs[next][0]}`)?.focus();
+              }}
               className={`-mb-px rounded-t border px-3 py-1.5 text-sm ${tab === id ? "border-slate-300 border-b-white bg-white font-medium" : "border-transparent text-slate-700 hover:text-slate-900"}`}>
               {label}
             </button>
