@@ -1,4 +1,5 @@
 import { getPool } from "../db/pool.ts";
+import { iso } from "./format.ts";
 
 export interface TokenRow {
   keyId: string;
@@ -9,7 +10,6 @@ export interface TokenRow {
   status: "active" | "revoked" | "expired";
 }
 
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 /** The signed-in user's personal API tokens (never their hashes). */
 export async function listTokens(userId: string): Promise<TokenRow[]> {

@@ -1,5 +1,6 @@
 import { getPool } from "../db/pool.ts";
 import { flagsOf, NEAR_EXPIRY_DAYS, UNUSED_DAYS, type AgentFlag } from "./agents-list.ts";
+import { iso } from "./format.ts";
 
 export interface AgentKeyRow {
   keyId: string;
@@ -25,7 +26,6 @@ export interface AgentDetail {
   keys: AgentKeyRow[];
 }
 
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 const DAY = 86_400_000;
 
 export function keyStatus(k: { revoked_at: Date | null; expires_at: Date | null; created_at: Date; last_used_at: Date | null }, now = Date.now()): Pick<AgentKeyRow, "status" | "flags"> {

@@ -4,7 +4,8 @@
  */
 import { getPool } from "../db/pool.ts";
 import type { Page, TableDefinition, TableState } from "./table/definition.ts";
-import { runKeyset, type KeysetSource } from "./table/keyset.ts";
+import { containsPattern, runKeyset, type KeysetSource } from "./table/keyset.ts";
+import { iso } from "./format.ts";
 
 export const NEAR_EXPIRY_DAYS = 14;
 export const UNUSED_DAYS = 30;
@@ -81,12 +82,11 @@ const source: KeysetSource = {
     flag: (v) => FLAG_SQL[v[0] as AgentFlag] ?? "TRUE",
   },
   search: (q, b) => {
-    const p = b(`%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    const p = b(containsPattern(q));
     return `(a.name ILIKE ${p} OR a.team ILIKE ${p} OR u.email ILIKE ${p} OR a.description ILIKE ${p})`;
   },
 };
 
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 export function flagsOf(r: { owner_id: string | null; suspended_at: Date | null; active: number; near_expiry: boolean | null; unused: boolean | null }): AgentFlag[] {
   const f: AgentFlag[] = [];

@@ -16,3 +16,8 @@ export function shortTime(isoTime: string): string {
 export function compactNumber(n: number): string {
   return n < 1000 ? String(n) : n < 1_000_000 ? `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k` : `${(n / 1_000_000).toFixed(1)}M`;
 }
+
+/** A database timestamp as ISO 8601, or null. */
+export function iso(d: Date | string | null | undefined): string | null {
+  return d ? new Date(d).toISOString() : null;
+}

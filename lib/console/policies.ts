@@ -1,6 +1,7 @@
 /** Policy versions of a store for the console. */
 import { getPool } from "../db/pool.ts";
 import { policyTestSuite, type PolicyTestCase } from "../policy/tests.ts";
+import { iso } from "./format.ts";
 
 export interface VersionRow {
   id: string;
@@ -19,7 +20,6 @@ export interface VersionDetail extends VersionRow {
   tests: PolicyTestCase[];
 }
 
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 function row(r: Record<string, any>): VersionRow {
   return {

@@ -2,7 +2,7 @@
 import { getPool } from "../db/pool.ts";
 import { DISAGREES, type ShadowVersion } from "../policy/shadow.ts";
 import type { Page, TableDefinition, TableState } from "./table/definition.ts";
-import { runKeyset, type KeysetSource } from "./table/keyset.ts";
+import { containsPattern, runKeyset, type KeysetSource } from "./table/keyset.ts";
 
 export interface DisagreementRow {
   decisionId: string;
@@ -39,7 +39,7 @@ function source(shadow: ShadowVersion): KeysetSource {
     sorts: { at: { expr: "created_at", type: "timestamp" } },
     filters: { enforced: (v, b) => `outcome = ${b(v[0])}`, shadow: (v, b) => `data->'shadow'->>'decision' = ${b(v[0])}` },
     search: (q, b) => {
-      const p = b(`%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      const p = b(containsPattern(q));
       return `(tool ILIKE ${p} OR actor ILIKE ${p} OR session_id ILIKE ${p})`;
     },
   };

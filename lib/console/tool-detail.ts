@@ -10,6 +10,7 @@ import { loadAgents } from "../policy/directory.ts";
 import { MCP_STORE_ID } from "../policy/publish.ts";
 import { whoCanCall, type AgentAccess } from "../policy/who-can-call.ts";
 import { jsonLineDiff, type DiffLine } from "./json-diff.ts";
+import { iso } from "./format.ts";
 
 export interface ToolDetail {
   id: string;
@@ -45,7 +46,6 @@ export interface DefinitionVersion {
   diff: DiffLine[] | null;
 }
 
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 export async function getTool(server: string, name: string): Promise<ToolDetail | null> {
   const r = await getPool().query(

@@ -4,7 +4,7 @@
  */
 import { getPool } from "../db/pool.ts";
 import type { TableDefinition, TableState, Page } from "./table/definition.ts";
-import { runKeyset, type KeysetSource } from "./table/keyset.ts";
+import { containsPattern, runKeyset, type KeysetSource } from "./table/keyset.ts";
 
 export interface ToolRow {
   id: string;
@@ -81,7 +81,7 @@ export const toolsSource: KeysetSource = {
     labels: (v, b) => `${LABELS} @> ${b(v)}::text[]`,
   },
   search: (q, b) => {
-    const p = b(`%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    const p = b(containsPattern(q));
     return `(t.name ILIKE ${p} OR s.name ILIKE ${p} OR t.title ILIKE ${p} OR t.description ILIKE ${p})`;
   },
 };

@@ -6,6 +6,7 @@ import { getPool } from "../db/pool.ts";
 import { MandateError } from "../http/errors.ts";
 import type { Role } from "../identity/credential-cache.ts";
 import { setUserDisabled, setUserRole } from "../identity/users.ts";
+import { iso } from "./format.ts";
 
 export interface UserRow {
   id: string;
@@ -19,7 +20,6 @@ export interface UserRow {
   activeTokens: number;
 }
 
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 export async function listUsers(): Promise<UserRow[]> {
   const r = await getPool().query(

@@ -94,3 +94,8 @@ export async function runKeyset<R extends Record<string, unknown>>(q: Queryable,
   const r = await q.query(text, values);
   return toPage(r.rows as Array<R & { __sort: unknown; __id: unknown }>, state, pageSize) as unknown as Page<R>;
 }
+
+/** An ILIKE pattern matching `q` anywhere, with LIKE's wildcards in `q` taken literally. */
+export function containsPattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseTableState, tableStateToParams, type TableDefinition, type TableState } from "./definition.ts";
-import { buildKeysetSql, decodeCursor, encodeCursor, toPage, type KeysetSource } from "./keyset.ts";
+import { buildKeysetSql, containsPattern, decodeCursor, encodeCursor, toPage, type KeysetSource } from "./keyset.ts";
 
 const def: TableDefinition = {
   id: "t",
@@ -48,6 +48,9 @@ describe("keyset SQL", () => {
     const { text } = buildKeysetSql(src, state, 2);
     expect(text).toContain("(t.name, t.id) < ($1::text, $2::uuid)");
     expect(text).toContain("ORDER BY t.name DESC, t.id DESC");
+  });
+  it("searches for LIKE wildcards literally", () => {
+    expect(containsPattern("50%_off\\")).toBe("%50\\%\\_off\\\\%");
   });
   it("ignores a malformed cursor", () => {
     expect(decodeCursor("not-base64-json")).toBeNull();
