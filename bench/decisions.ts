@@ -113,7 +113,7 @@ async function main() {
   table(results);
   console.log("");
   console.log(`per round decisions/s: ${targets.map((t) => `${t.name.split(" ")[0]} ${rounds.get(t.name)!.map((r) => r.rps.toFixed(0)).join("/")}`).join("; ")}`);
-  console.log(`Mandate outcomes: ${outcomes.rows.map((x) => `${x.outcome}=${x.n}`).join(", ")}; group commit: ${health.audit.batches.batches} batches for ${health.audit.batches.jobs} jobs`);
+  console.log(`Mandate outcomes: ${outcomes.rows.map((x) => `${x.outcome}=${x.n}`).join(", ")}; group commit: ${health.audit.batches.batches} batches for ${health.audit.batches.jobs} jobs on ${health.audit.chains.length} chains`);
   console.log(`audit entries for decisions: ${after - before}, decisions answered (2xx): ${mandateAnswered} → ${after - before === mandateAnswered ? "equal" : "MISMATCH"}`);
   console.log(`audit verify: ${audit.ok ? "ok" : `FAILED (${audit.firstBroken?.reason ?? audit.checkpoints.problems[0]})`} (${audit.entries} entries)`);
   const m = results[2];

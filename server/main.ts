@@ -45,6 +45,7 @@ export async function start(opts: StartOptions = {}): Promise<void> {
   const rt = await startRuntime({
     node: e.MANDATE_NODE_NAME ?? defaultNodeName(e.PORT),
     cedarWorkers: e.MANDATE_CEDAR_WORKERS,
+    auditChains: e.MANDATE_AUDIT_CHAINS,
     approvalTtlSeconds: e.MANDATE_APPROVAL_TTL_S,
     publicUrl,
   });

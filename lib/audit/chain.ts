@@ -106,6 +106,11 @@ export class AuditChain {
     this.id = randomUUID();
   }
 
+  /** Jobs waiting for the next batch. */
+  get queued(): number {
+    return this.queue.length + (this.flushing ? 1 : 0);
+  }
+
   get currentHead(): { chain_id: string; seq: number; hash: string } {
     return { chain_id: this.id, ...this.head };
   }

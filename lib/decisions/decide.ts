@@ -237,7 +237,6 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
         ],
         approvals: approval ? [approval] : [],
         approvalsUsed: ev.approvalUsed ? [ev.approvalUsed] : [],
-        toolCalls: tool ? [{ tool_id: tool.id, n: 1 }] : [],
       };
       try {
         await rt.decisionChain.submit(job);
@@ -249,6 +248,7 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
         }
         throw err;
       }
+      if (tool) rt.callCounter.add(tool.id);
       rt.sessions.set({
         ...session,
         exists: true,

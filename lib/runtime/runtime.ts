@@ -5,6 +5,8 @@
  */
 import { hostname } from "node:os";
 import { AuditChain } from "../audit/chain.ts";
+import { ChainPool } from "../audit/chain-pool.ts";
+import { CallCounter } from "../inventory/call-counter.ts";
 import { CredentialCache } from "../identity/credential-cache.ts";
 import type { AgentPrincipal } from "../identity/credential-cache.ts";
 import { ToolCache } from "../inventory/tool-cache.ts";
@@ -31,6 +33,8 @@ export interface RuntimeConfig {
   approvalTtlSeconds: number;
   publicUrl: string;
   failClosedOnPolicyError: boolean;
+  /** Decision chains per node (batches committed in parallel). */
+  auditChains: number;
 }
 
 export interface Runtime {
@@ -40,8 +44,10 @@ export interface Runtime {
   tools: ToolCache;
   policies: PolicyCache;
   sessions: SessionCache;
-  decisionChain: AuditChain;
+  /** The node's decision/event chains (several commit in parallel). */
+  decisionChain: ChainPool;
   adminChain: AuditChain;
+  callCounter: CallCounter;
   changes: ChangeFeed;
   delegation: DelegationVerifier | null;
   receipts: ReceiptSigner | null;
@@ -75,7 +81,9 @@ export async function startRuntime(partial: Partial<RuntimeConfig> & { listenCha
     approvalTtlSeconds: partial.approvalTtlSeconds ?? 900,
     publicUrl: partial.publicUrl ?? "http://127.0.0.1:3000",
     failClosedOnPolicyError: partial.failClosedOnPolicyError ?? true,
+    auditChains: partial.auditChains ?? 2,
   };
+  const callCounter = new CallCounter();
   const evaluator = new CedarEvaluator(config.cedarWorkers);
   const credentials = new CredentialCache();
   const tools = new ToolCache();
@@ -89,14 +97,16 @@ export async function startRuntime(partial: Partial<RuntimeConfig> & { listenCha
     tools,
     policies,
     sessions,
-    decisionChain: new AuditChain(config.node),
+    decisionChain: new ChainPool(config.node, config.auditChains),
     adminChain: new AuditChain(`${config.node}/admin`),
+    callCounter,
     changes,
     delegation: null,
     receipts: null,
     listeners: [],
     async stop() {
       await changes.stop();
+      await callCounter.stop();
       credentials.stop();
       await credentials.flushLastUsed();
       await evaluator.close();

@@ -13,7 +13,7 @@ export function systemRoutes(all: () => RouteDef<unknown, unknown>[]) {
   return [
     defineRoute({
       method: "GET", path: "/api/v1/health", auth: "none", tag: "System", summary: "Liveness and node identity",
-      handler: async ({ rt }) => ({ status: "ok", node: rt.config.node, cedar_workers: rt.evaluator.workerCount, audit: { chain: rt.decisionChain.currentHead, batches: rt.decisionChain.stats } }),
+      handler: async ({ rt }) => ({ status: "ok", node: rt.config.node, cedar_workers: rt.evaluator.workerCount, audit: { chains: rt.decisionChain.heads, batches: rt.decisionChain.stats } }),
     }),
     defineRoute({
       method: "GET", path: "/api/openapi.json", auth: "none", tag: "System", summary: "This OpenAPI document",
