@@ -55,6 +55,8 @@ export interface EventWrite {
 
 export interface CommitJob {
   entries: AuditEntryInput[];
+  /** The entries' strings are known to be storable (the request body was sanitised): skip the walk. */
+  sanitized?: boolean;
   sessions?: SessionWrite[];
   approvals?: ApprovalWrite[];
   approvalsUsed?: string[];
@@ -116,7 +118,7 @@ export class AuditChain {
   }
 
   submit(job: CommitJob): Promise<AuditEntryRow[]> {
-    job = { ...job, entries: job.entries.map((e) => sanitizeJson(e)), sessions: job.sessions?.map((s) => sanitizeJson(s)) };
+    if (!job.sanitized) job = { ...job, entries: job.entries.map((e) => sanitizeJson(e)), sessions: job.sessions?.map((s) => sanitizeJson(s)) };
     return new Promise((resolve, reject) => {
       this.queue.push({ job, resolve, reject });
       this.kick();
@@ -171,18 +173,19 @@ export class AuditChain {
     while (pending.length) {
       const entries = pending.flatMap((q) => q.job.entries);
       const linked = linkEntries(this.id, this.head, entries);
-      const payload = {
-        entries: linked.rows,
+      const rest = JSON.stringify({
         sessions: pending.flatMap((q) => q.job.sessions ?? []),
         approvals: pending.flatMap((q) => q.job.approvals ?? []),
         approvals_used: pending.flatMap((q) => q.job.approvalsUsed ?? []),
         events: pending.flatMap((q) => q.job.events ?? []),
         tool_calls: mergeToolCalls(pending.flatMap((q) => q.job.toolCalls ?? [])),
-      };
+      });
+      // The entries' JSON is the canonical form their hashes were computed over (serialised once).
+      const payload = `{"entries":[${linked.json.join(",")}],${rest.slice(1)}`;
       try {
         const pool = this.pool();
         await this.ensureRegistered(pool);
-        await pool.query("SELECT mandate_commit($1::jsonb)", [JSON.stringify(payload)]);
+        await pool.query("SELECT mandate_commit($1::jsonb)", [payload]);
       } catch (err) {
         const e = err as { code?: string; detail?: string };
         if (e.code === "MD001") {
@@ -225,7 +228,7 @@ export class AuditChain {
       await client.query("BEGIN");
       const append = async (entries: AuditEntryInput[]) => {
         const linked = linkEntries(this.id, newHead ?? this.head, entries.map((e) => sanitizeJson(e)));
-        await client.query("SELECT mandate_commit($1::jsonb)", [JSON.stringify({ entries: linked.rows })]);
+        await client.query("SELECT mandate_commit($1::jsonb)", [`{"entries":[${linked.json.join(",")}]}`]);
         newHead = linked.head;
         return linked.rows;
       };

@@ -55,21 +55,30 @@ export function computeEntryHash(e: Omit<AuditEntryRow, "hash">): string {
   return createHash("sha256").update(canonicalJson(entryContent(e))).digest("hex");
 }
 
+/** The hash and the row as JSON (the hashed canonical content plus the hash), from one serialisation. */
+function hashAndJson(e: Omit<AuditEntryRow, "hash">): { hash: string; json: string } {
+  const content = canonicalJson(entryContent(e));
+  const hash = createHash("sha256").update(content).digest("hex");
+  return { hash, json: `${content.slice(0, -1)},"hash":"${hash}"}` };
+}
+
 /** Links a list of inputs onto a chain head. Pure: returns the rows and the new head. */
 export function linkEntries(
   chainId: string,
   head: { seq: number; hash: string },
   inputs: AuditEntryInput[],
-): { rows: AuditEntryRow[]; head: { seq: number; hash: string } } {
+): { rows: AuditEntryRow[]; json: string[]; head: { seq: number; hash: string } } {
   let seq = head.seq;
   let prev = head.hash;
   const rows: AuditEntryRow[] = [];
+  const json: string[] = [];
   for (const input of inputs) {
     seq += 1;
     const row = { ...input, chain_id: chainId, seq, prev_hash: prev } as Omit<AuditEntryRow, "hash">;
-    const hash = computeEntryHash(row);
-    rows.push({ ...row, hash });
-    prev = hash;
+    const h = hashAndJson(row);
+    rows.push({ ...row, hash: h.hash });
+    json.push(h.json);
+    prev = h.hash;
   }
-  return { rows, head: { seq, hash: prev } };
+  return { rows, json, head: { seq, hash: prev } };
 }

@@ -189,6 +189,8 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
       const labels = allowed && tool ? union(session.labels, tool.labels) : session.labels;
       const toolsUsed = allowed ? union(session.toolsUsed, [toolKey]) : session.toolsUsed;
       const job: CommitJob = {
+        // The body was sanitised by the route wrapper and the arguments by redaction.
+        sanitized: true,
         entries: [
           {
             kind: "decision",
