@@ -7,8 +7,9 @@
  * terminated session, delegation checks) are counted apart: a policy change cannot change them.
  * Nothing is guessed: a decision whose answer depends on a value the log does not hold (a redacted
  * argument without a retained real value, tools used before the window) is reported undeterminable.
- * Speed: the draft is pre-parsed once, and requests that agree on everything the draft reads
- * (lib/policy/context-usage.ts) are evaluated once.
+ * Speed: the draft is pre-parsed once, requests that agree on everything the draft reads
+ * (lib/policy/context-usage.ts) are evaluated once, the distinct ones of each page on every core
+ * (replay-pool.ts), and the next page is read from PostgreSQL meanwhile.
  */
 import { getPool } from "../db/pool.ts";
 import type { Reason } from "./interpret.ts";
@@ -17,7 +18,9 @@ import { loadReplayValues } from "./replay-values.ts";
 import { overlaps, rebuildRequest, type RecordedDecision } from "./replay-request.ts";
 import { SessionTracker } from "./replay-sessions.ts";
 import { pruneContext, usageKey } from "./context-usage.ts";
-import { preparePolicy, simulate, simulatePartial, type Outcome, type SimResult } from "./simulate.ts";
+import type { CedarCall } from "./evaluator.ts";
+import { ReplayPool } from "./replay-pool.ts";
+import { fromAnswers, granted, needsGrantedCheck, preparePolicy, simulatePartial, type Outcome, type SimResult } from "./simulate.ts";
 
 export const BUILT_IN_REASONS = new Set([
   "mandate.agent_suspended", "mandate.session_terminated", "mandate.delegation_invalid", "mandate.session_not_owned",
@@ -61,7 +64,7 @@ const SELECT = `SELECT decision_id, created_at, chain_id, seq, session_id, step,
   data->'delegation' AS delegation, data->'reasons'->0->>'policy' AS first_reason, data->'approval'->>'status' AS approval_status
   FROM audit_entries WHERE kind = 'decision' AND created_at >= $1 AND created_at < $2`;
 
-export async function replayDecisions(text: string, opts: { days: number; maxDecisions?: number; sample?: number; now?: Date }): Promise<ReplayReport> {
+export async function replayDecisions(text: string, opts: { days: number; maxDecisions?: number; sample?: number; now?: Date; workers?: number }): Promise<ReplayReport> {
   const t0 = performance.now();
   const p = preparePolicy(text);
   const to = opts.now ?? new Date();
@@ -83,64 +86,84 @@ export async function replayDecisions(text: string, opts: { days: number; maxDec
     getPool()
       .query(`${SELECT} ${cursor ? "AND (created_at, chain_id, seq) > ($3, $4::uuid, $5)" : ""} ORDER BY created_at, chain_id, seq LIMIT ${PAGE}`, cursor ? [from, to, ...cursor] : [from, to])
       .then((r) => r.rows as Row[]);
-  // The next page is read while this one is evaluated (PostgreSQL and the event loop work in parallel).
-  let pending: Promise<Row[]> | null = fetchPage(null);
-  while (pending) {
-    const rows: Row[] = await pending;
-    if (!rows.length) break;
-    const last = rows[rows.length - 1];
-    pending = rows.length === PAGE ? fetchPage([last.created_at, last.chain_id, Number(last.seq)]) : null;
-    await sessions.loadStarts(rows.map((x) => x.session_id));
-    const retained = await loadReplayValues(rows.filter((x) => x.redactions?.length).map((x) => x.decision_id));
+  const pool = await ReplayPool.open(p.cedarId, p.policies, opts.workers);
+  try {
+    // The next page is read while this one is evaluated (PostgreSQL and the event loop work in parallel).
+    let pending: Promise<Row[]> | null = fetchPage(null);
+    while (pending) {
+      const rows: Row[] = await pending;
+      if (!rows.length) break;
+      const last = rows[rows.length - 1];
+      pending = rows.length === PAGE ? fetchPage([last.created_at, last.chain_id, Number(last.seq)]) : null;
+      await sessions.loadStarts(rows.map((x) => x.session_id));
+      const retained = await loadReplayValues(rows.filter((x) => x.redactions?.length).map((x) => x.decision_id));
 
-    for (const d of rows) {
-      if (report.total >= max) {
-        report.truncated = true;
+      // 1. In order: session state, the rebuilt request, and its answer when known (cache, partial
+      //    evaluation) — or a place in this page's batch of distinct requests still to evaluate.
+      const items: Array<{ d: Row; agent: string; baseline: Outcome; unknown: string[]; res?: SimResult; key?: string }> = [];
+      const batch = new Map<string, CedarCall>();
+      for (const d of rows) {
+        if (report.total >= max) {
+          report.truncated = true;
+          break;
+        }
+        report.total++;
+        const toolsUsed = sessions.before(d);
+        sessions.record(d);
+        if (!d.tool_info || (d.first_reason && BUILT_IN_REASONS.has(d.first_reason))) {
+          report.builtIn++;
+          continue;
+        }
+        report.evaluated++;
+        const baseline: Outcome = d.outcome === "allow" && d.approval_status === "used" ? "require_approval" : d.outcome;
+        const agent = (d.agent_id && agentsById.get(d.agent_id)) || agentNamed(d.agent_name);
+        const kept = retained.get(d.decision_id);
+        if (kept) report.retainedUsed++;
+        const req = rebuildRequest(d, { agent, openWorld: tools.get(d.tool)?.openWorld ?? false, retained: kept, toolsUsed, sessionStart: sessions.start(d.session_id) });
+        const unknown = req.unknowns.filter(relevant);
+        const item: (typeof items)[number] = { d, agent: agent.name, baseline, unknown };
+        if (unknown.length) item.res = simulatePartial(p, req.withUnknowns());
+        else {
+          item.key = `${agent.name}\u0000${JSON.stringify(d.tool_info)}\u0000${usageKey(p.usage, req.call.context as Record<string, unknown>)}`;
+          item.res = cache.get(item.key);
+          if (!item.res && !batch.has(item.key)) batch.set(item.key, { ...req.call, context: pruneContext(p.usage, req.call.context as Record<string, unknown>) as CedarCall["context"] });
+        }
+        items.push(item);
+      }
+      // 2. The distinct requests of this page, on every core; approval gates need a second answer.
+      const keys = [...batch.keys()];
+      const calls = [...batch.values()];
+      const firsts = await pool.evaluate(calls);
+      const gatedIdx = firsts.flatMap((a, i) => (needsGrantedCheck(p, a) ? [i] : []));
+      const grantedAnswers = await pool.evaluate(gatedIdx.map((i) => granted(calls[i])));
+      const fresh = new Map<string, SimResult>();
+      const grantedByIdx = new Map(gatedIdx.map((i, j) => [i, grantedAnswers[j]]));
+      keys.forEach((k, i) => fresh.set(k, fromAnswers(p, firsts[i], grantedByIdx.get(i))));
+      distinct += keys.length;
+      for (const [k, v] of fresh) if (cache.size < 100_000) cache.set(k, v);
+      // 3. Tally, in order.
+      for (const { d, agent, baseline, unknown, res: known, key } of items) {
+        const res = known ?? fresh.get(key!)!;
+        const item = (): ReplayItem => ({ decisionId: d.decision_id, at: new Date(d.created_at).toISOString(), sessionId: d.session_id, step: d.step, agent, tool: d.tool, from: baseline, to: res.decision, reasons: res.reasons });
+        if (res.decision === "undeterminable") {
+          report.undeterminable++;
+          for (const u of unknown) report.undeterminableWhy[u] = (report.undeterminableWhy[u] ?? 0) + 1;
+          if (report.undeterminableSamples.length < 50) report.undeterminableSamples.push(item());
+        } else if (res.decision === baseline) report.unchanged++;
+        else {
+          report.changed++;
+          const k = `${baseline}→${res.decision}`;
+          report.transitions[k] = (report.transitions[k] ?? 0) + 1;
+          if (report.changes.length < sample) report.changes.push(item());
+        }
+      }
+      if (report.truncated) {
+        await pending?.catch(() => {});
         break;
       }
-      report.total++;
-      const toolsUsed = sessions.before(d);
-      sessions.record(d);
-      if (!d.tool_info || (d.first_reason && BUILT_IN_REASONS.has(d.first_reason))) {
-        report.builtIn++;
-        continue;
-      }
-      report.evaluated++;
-      const baseline: Outcome = d.outcome === "allow" && d.approval_status === "used" ? "require_approval" : d.outcome;
-      const agent = (d.agent_id && agentsById.get(d.agent_id)) || agentNamed(d.agent_name);
-      const kept = retained.get(d.decision_id);
-      if (kept) report.retainedUsed++;
-      const req = rebuildRequest(d, { agent, openWorld: tools.get(d.tool)?.openWorld ?? false, retained: kept, toolsUsed, sessionStart: sessions.start(d.session_id) });
-      const unknown = req.unknowns.filter(relevant);
-      let res: SimResult;
-      if (unknown.length) res = simulatePartial(p, req.withUnknowns());
-      else {
-        const key = `${agent.name}\u0000${JSON.stringify(d.tool_info)}\u0000${usageKey(p.usage, req.call.context as Record<string, unknown>)}`;
-        let hit = cache.get(key);
-        if (!hit) {
-          distinct++;
-          hit = simulate(p, { ...req.call, context: pruneContext(p.usage, req.call.context as Record<string, unknown>) as typeof req.call.context });
-          if (cache.size < 100_000) cache.set(key, hit);
-        }
-        res = hit;
-      }
-      const item = (): ReplayItem => ({ decisionId: d.decision_id, at: new Date(d.created_at).toISOString(), sessionId: d.session_id, step: d.step, agent: agent.name, tool: d.tool, from: baseline, to: res.decision, reasons: res.reasons });
-      if (res.decision === "undeterminable") {
-        report.undeterminable++;
-        for (const u of unknown) report.undeterminableWhy[u] = (report.undeterminableWhy[u] ?? 0) + 1;
-        if (report.undeterminableSamples.length < 50) report.undeterminableSamples.push(item());
-      } else if (res.decision === baseline) report.unchanged++;
-      else {
-        report.changed++;
-        const k = `${baseline}→${res.decision}`;
-        report.transitions[k] = (report.transitions[k] ?? 0) + 1;
-        if (report.changes.length < sample) report.changes.push(item());
-      }
     }
-    if (report.truncated) {
-      await pending?.catch(() => {});
-      break;
-    }
+  } finally {
+    await pool.close();
   }
   report.distinctRequests = distinct;
   report.durationMs = Math.round(performance.now() - t0);

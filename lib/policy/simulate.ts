@@ -46,7 +46,7 @@ export function preparePolicy(text: string): PreparedPolicy {
   return p;
 }
 
-const granted = (call: CedarCall): CedarCall => ({ ...call, context: { ...(call.context as Record<string, cedar.CedarValueJson>), approval: { granted: true } } });
+export const granted = (call: CedarCall): CedarCall => ({ ...call, context: { ...(call.context as Record<string, cedar.CedarValueJson>), approval: { granted: true } } });
 
 function evaluate(p: PreparedPolicy, call: CedarCall) {
   let answer: cedar.AuthorizationAnswer;
@@ -56,6 +56,21 @@ function evaluate(p: PreparedPolicy, call: CedarCall) {
     answer = { type: "failure", errors: [{ message: (err as Error).message } as cedar.DetailedError], warnings: [] };
   }
   return interpret(answer, p.byId, true);
+}
+
+/** A deny caused only by approval gates: the same request with approval granted decides between deny and require_approval. */
+export function needsGrantedCheck(p: PreparedPolicy, first: cedar.AuthorizationAnswer): boolean {
+  const i = interpret(first, p.byId, true);
+  return i.decision === "deny" && i.gatedOnly;
+}
+
+/** The result from Cedar's answer(s) (evaluated elsewhere, e.g. by worker threads). */
+export function fromAnswers(p: PreparedPolicy, first: cedar.AuthorizationAnswer, grantedAnswer?: cedar.AuthorizationAnswer): SimResult {
+  const i = interpret(first, p.byId, true);
+  if (i.decision === "deny" && i.gatedOnly && grantedAnswer && interpret(grantedAnswer, p.byId, true).decision === "allow") {
+    return { decision: "require_approval", reasons: i.reasons, errors: i.errors };
+  }
+  return { decision: i.decision, reasons: i.reasons, errors: i.errors };
 }
 
 /** Exact evaluation: every context value is known. */
