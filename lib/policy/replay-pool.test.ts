@@ -30,5 +30,5 @@ describe("ReplayPool", () => {
     const inline = calls.map((c) => simulate(p, c).decision);
     expect(viaPool).toEqual(inline);
     expect(new Set(inline)).toEqual(new Set(["allow", "deny", "require_approval"]));
-  });
+  }, 30_000);
 });
