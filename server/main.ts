@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { env } from "../lib/env.ts";
 import { closePool } from "../lib/db/pool.ts";
 import { writeCheckpoint } from "../lib/audit/checkpoints.ts";
+import { purgeExpiredReplayValues } from "../lib/policy/replay-values.ts";
 import { runRoute, send } from "../lib/http/route.ts";
 import { toProblem, MandateError } from "../lib/http/errors.ts";
 import { startRuntime, defaultNodeName } from "../lib/runtime/runtime.ts";
@@ -105,6 +106,8 @@ export async function start(opts: StartOptions = {}): Promise<void> {
     void writeCheckpoint(e.dataDir, { onlyIfChanged: true, webhook: e.MANDATE_CHECKPOINT_WEBHOOK }).catch((err) => log(`checkpoint failed: ${(err as Error).message}`));
   }, e.MANDATE_CHECKPOINT_INTERVAL_S * 1000);
   checkpointTimer.unref();
+  const purgeTimer = setInterval(() => void purgeExpiredReplayValues().catch(() => {}), 3_600_000);
+  purgeTimer.unref();
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -112,6 +115,7 @@ export async function start(opts: StartOptions = {}): Promise<void> {
     stopping = true;
     log(`${signal}: shutting down`);
     clearInterval(checkpointTimer);
+    clearInterval(purgeTimer);
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
     server.closeIdleConnections?.();

@@ -24,6 +24,7 @@ import type { SessionState } from "../sessions/session-cache.ts";
 import { canonicalJson } from "../util/canonical-json.ts";
 import { buildMcpCall, NO_DELEGATION, type DelegationView } from "./mcp-request.ts";
 import { findApprovedApproval } from "./approvals.ts";
+import { keepReplayValues } from "../policy/replay-values.ts";
 
 export const MCP_STORE = "mcp";
 const MAX_ATTEMPTS = 8;
@@ -251,6 +252,11 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
         throw err;
       }
       if (tool) rt.callCounter.add(tool.id);
+      // What-if replay needs the real values of redacted arguments: kept encrypted, only while an admin
+      // set a retention (lib/policy/replay-values.ts). Auxiliary: never delays or fails the decision.
+      if (redactions.length) {
+        void keepReplayValues(decisionId, req.arguments, true, new Date(now)).catch((err: Error) => console.error(`[replay] could not keep values of ${decisionId}: ${err.message}`));
+      }
       rt.sessions.set({
         ...session,
         exists: true,
