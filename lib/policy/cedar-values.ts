@@ -2,12 +2,32 @@
  * JSON → Cedar values for request context and entity attributes: integers within i64 stay Long,
  * other numbers become strings (Cedar has no floats), null and undefined members are dropped,
  * arrays become sets (their nulls dropped), objects become records.
+ *
+ * A record shaped like an entity reference `{"__entity": {type, id}}` or an extension value
+ * `{"__extn": {fn, arg}}` would be read by Cedar as such. Untrusted input (tool arguments, PEP
+ * properties) must not forge those: their `__entity`/`__extn`/`__expr` keys are dropped. Trusted,
+ * admin-written directory data keeps well-formed ones (`keepReferences`): that is how relationships
+ * (a todo's owner, a user's manager) are written.
  */
 import type * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 
 const MAX_DEPTH = 32;
 
-export function toCedarValue(v: unknown, depth = 0): cedar.CedarValueJson | undefined {
+export interface CedarValueOptions {
+  keepReferences?: boolean;
+}
+
+function isReference(v: Record<string, unknown>): boolean {
+  const keys = Object.keys(v);
+  if (keys.length !== 1) return false;
+  const inner = v[keys[0]] as Record<string, unknown> | null;
+  if (!inner || typeof inner !== "object") return false;
+  if (keys[0] === "__entity") return typeof inner.type === "string" && typeof inner.id === "string";
+  if (keys[0] === "__extn") return typeof inner.fn === "string";
+  return false;
+}
+
+export function toCedarValue(v: unknown, depth = 0, opts: CedarValueOptions = {}): cedar.CedarValueJson | undefined {
   if (v === null || v === undefined) return undefined;
   if (depth > MAX_DEPTH) return undefined;
   switch (typeof v) {
@@ -22,24 +42,25 @@ export function toCedarValue(v: unknown, depth = 0): cedar.CedarValueJson | unde
       if (Array.isArray(v)) {
         const out: cedar.CedarValueJson[] = [];
         for (const x of v) {
-          const c = toCedarValue(x, depth + 1);
+          const c = toCedarValue(x, depth + 1, opts);
           if (c !== undefined) out.push(c);
         }
         return out;
       }
-      return toCedarRecord(v as Record<string, unknown>, depth + 1);
+      const o = v as Record<string, unknown>;
+      if (opts.keepReferences && isReference(o)) return o as cedar.CedarValueJson;
+      return toCedarRecord(o, depth + 1, opts);
     }
     default:
       return undefined;
   }
 }
 
-export function toCedarRecord(obj: Record<string, unknown>, depth = 0): Record<string, cedar.CedarValueJson> {
+export function toCedarRecord(obj: Record<string, unknown>, depth = 0, opts: CedarValueOptions = {}): Record<string, cedar.CedarValueJson> {
   const out: Record<string, cedar.CedarValueJson> = {};
   for (const k of Object.keys(obj)) {
-    // A record with an "__entity" or "__extn" key would be read as an entity/extension literal.
     if (k === "__entity" || k === "__extn" || k === "__expr") continue;
-    const c = toCedarValue(obj[k], depth);
+    const c = toCedarValue(obj[k], depth, opts);
     if (c !== undefined) out[k] = c;
   }
   return out;
