@@ -105,6 +105,7 @@ export const PAGES: Record<string, Row> = {
   "/policies/versions": page(ALL),
   "/policies/versions/[version]": page(ALL),
   "/policies/shadow": page(ALL),
+  "/directory": page(ALL),
   "/users": page(["admin"]),
   "/account": page(ALL),
   "/sessions": page(ALL),
