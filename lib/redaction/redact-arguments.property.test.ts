@@ -74,7 +74,7 @@ describe("redactArguments properties", () => {
       fc.property(json, (input) => {
         sameStructure(input, redact(input).redacted);
       }),
-      { numRuns: 500 },
+      { numRuns: Number(process.env.FC_RUNS ?? 500) },
     );
   });
 
@@ -84,7 +84,7 @@ describe("redactArguments properties", () => {
         redact(input);
         redact({ ssn: input, nested: [input] });
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.FC_RUNS ?? 300) },
     );
   });
 
@@ -96,7 +96,7 @@ describe("redactArguments properties", () => {
         expect(twice.redacted).toEqual(once);
         expect(twice.redactions).toEqual([]);
       }),
-      { numRuns: 500 },
+      { numRuns: Number(process.env.FC_RUNS ?? 500) },
     );
   });
 
@@ -112,7 +112,7 @@ describe("redactArguments properties", () => {
         const leaves = strings(input).length + 1;
         expect(JSON.stringify(out).length).toBeLessThanOrEqual(3 * JSON.stringify(input).length + 80 * leaves);
       }),
-      { numRuns: 500 },
+      { numRuns: Number(process.env.FC_RUNS ?? 500) },
     );
   });
 
@@ -122,7 +122,7 @@ describe("redactArguments properties", () => {
         const out = redact({ a: [`${noise}${sep}${secret}${sep}${noise}`] }).redacted as { a: string[] };
         expect(out.a[0]).toContain("[REDACTED:");
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.FC_RUNS ?? 300) },
     );
   });
 });

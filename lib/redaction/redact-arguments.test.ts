@@ -42,6 +42,12 @@ describe("corpus", () => {
     const url = redact("postgres://mandate:s3cr3tPassw0rd@db:5432/app").redacted;
     expect(url).toBe("postgres://mandate:[REDACTED:url_password]@db:5432/app");
   });
+
+  it("finds an assignment after a separator or inside another key's value (property-test regression)", () => {
+    expect(redact(": X-Api-Key=7bZJysgEzaAgTmwuIMPkC4fk2HAuqHMf :").redacted).toBe(": X-Api-Key=[REDACTED:generic_secret] :");
+    expect(redact("note: api_key=7bZJysgEzaAgTmwuIMPkC4fk2HAuqHMf").redacted).toBe("note: api_key=[REDACTED:generic_secret]");
+    expect(redact("password: required").redacted).toBe("password: required");
+  });
 });
 
 describe("credential-like keys", () => {

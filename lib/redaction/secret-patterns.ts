@@ -156,20 +156,30 @@ function entropy(s: string): number {
 }
 
 /** "password=hunter2", "api_key: 'abc…'", "\"token\": \"…\"" inside text. */
-const ASSIGNMENT = /([A-Za-z0-9_.-]{0,40})(["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)([^\s"'`,;&<>]{4,512})/g;
+const ASSIGNMENT = /([A-Za-z0-9_.-]{1,40})(["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)([^\s"'`,;&<>]{4,512})/g;
 const ASSIGNMENT_HINT = /pass|pwd|secret|token|api.?key|access.?key|private.?key|auth|cred/i;
 
 function redactAssignments(text: string, found: Set<SecretKind>): string {
-  return text.replace(ASSIGNMENT, (match, key: string, sep: string, value: string) => {
-    const kind = key ? secretKeyKind(key) : null;
-    if (!kind || value.includes(MARKER_PREFIX)) return match;
+  const re = new RegExp(ASSIGNMENT.source, "g");
+  let out = "";
+  let last = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const [match, key, sep, value] = m;
+    const kind = secretKeyKind(key);
     // "password: required" is prose; "password=correcthorse" or "password: 'Tr0ub4dor'" is not.
     const assignment = sep.includes("=") || /["']/.test(sep);
-    if (!assignment && charClasses(value) < 2) return match;
-    if (!looksLikeSecretValue(value, kind)) return match;
-    found.add(kind);
-    return `${key}${sep}${marker(kind)}`;
-  });
+    const secret =
+      kind !== null && !value.includes(MARKER_PREFIX) && (assignment || charClasses(value) >= 2) && looksLikeSecretValue(value, kind);
+    if (secret) {
+      found.add(kind);
+      out += text.slice(last, m.index) + `${key}${sep}${marker(kind)}`;
+      last = m.index + match.length;
+    } else {
+      // Not a credential: look again inside its value ("note: api_key=…" holds one).
+      re.lastIndex = m.index + key.length + sep.length;
+    }
+  }
+  return last === 0 ? text : out + text.slice(last);
 }
 
 /**
