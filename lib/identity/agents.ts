@@ -6,6 +6,7 @@ import { z } from "zod";
 import { adminAction } from "../audit/admin-action.ts";
 import { newCredential } from "../crypto/keys.ts";
 import { MandateError, notFound } from "../http/errors.ts";
+import { applyLocalChange } from "../runtime/runtime.ts";
 
 export const newAgentSchema = z
   .object({
@@ -67,18 +68,20 @@ export async function createAgentKey(agentRef: string, actor: string, expiresInD
 }
 
 export async function revokeAgentKey(keyId: string, actor: string) {
-  return adminAction(async (tx) => {
+  const hash = await adminAction(async (tx) => {
     const r = await tx.query(
-      "UPDATE agent_keys SET revoked_at = now() WHERE key_id = $1 AND revoked_at IS NULL RETURNING agent_id",
+      "UPDATE agent_keys SET revoked_at = now() WHERE key_id = $1 AND revoked_at IS NULL RETURNING agent_id, key_hash",
       [keyId],
     );
     if (!r.rowCount) throw notFound(`active key ${keyId}`);
-    return { result: null, audit: { action: "key.revoke", actor, agent_id: r.rows[0].agent_id, data: { key_id: keyId } } };
+    return { result: r.rows[0].key_hash as string, audit: { action: "key.revoke", actor, agent_id: r.rows[0].agent_id, data: { key_id: keyId } } };
   });
+  await applyLocalChange("agent_keys", hash);
+  return null;
 }
 
 export async function setAgentSuspended(agentRef: string, suspended: boolean, reason: string | null, actor: string) {
-  return adminAction(async (tx) => {
+  const agent = await adminAction(async (tx) => {
     const r = await tx.query(
       `UPDATE agents SET suspended_at = CASE WHEN $2 THEN now() ELSE NULL END, suspended_reason = CASE WHEN $2 THEN $3 ELSE NULL END
         WHERE id::text = $1 OR name = $1 RETURNING id, name`,
@@ -88,4 +91,6 @@ export async function setAgentSuspended(agentRef: string, suspended: boolean, re
     const { id, name } = r.rows[0];
     return { result: { id, name }, audit: { action: suspended ? "agent.suspend" : "agent.unsuspend", actor, agent_id: id, data: { agent_id: id, name, reason } } };
   });
+  await applyLocalChange("agents", agent.id);
+  return agent;
 }

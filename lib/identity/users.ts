@@ -8,6 +8,7 @@ import { adminAction } from "../audit/admin-action.ts";
 import { getPool } from "../db/pool.ts";
 import { MandateError, notFound } from "../http/errors.ts";
 import { newCredential, newPassword } from "../crypto/keys.ts";
+import { applyLocalChange } from "../runtime/runtime.ts";
 import type { Role } from "./credential-cache.ts";
 
 export const roleSchema = z.enum(["admin", "analyst", "viewer"]);
@@ -54,7 +55,7 @@ export async function setUserRole(userId: string, role: Role, actor: string) {
 }
 
 export async function setUserDisabled(userId: string, disabled: boolean, actor: string) {
-  return adminAction(async (tx) => {
+  await adminAction(async (tx) => {
     const r = await tx.query(
       "UPDATE users SET disabled_at = CASE WHEN $2 THEN now() ELSE NULL END WHERE id = $1 RETURNING email",
       [userId, disabled],
@@ -62,6 +63,8 @@ export async function setUserDisabled(userId: string, disabled: boolean, actor: 
     if (!r.rowCount) throw notFound("user");
     return { result: null, audit: { action: disabled ? "user.disable" : "user.enable", actor, data: { user_id: userId, email: r.rows[0].email } } };
   });
+  await applyLocalChange("users", userId);
+  return null;
 }
 
 export async function createApiToken(userId: string, name: string, actor: string, expiresInDays: number | null = 90) {

@@ -64,9 +64,26 @@ export class ToolCache {
     this.byId.set(t.id, t);
   }
 
+  /** Keys looked up and not found, with when (a short negative cache: unknown names cost one query). */
+  private missing = new Map<string, number>();
+
   async get(server: string, name: string): Promise<ToolInfo | undefined> {
     await this.ensureLoaded();
-    return this.byKey.get(`${server}/${name}`);
+    const key = `${server}/${name}`;
+    const hit = this.byKey.get(key);
+    if (hit) return hit;
+    // Not cached: a tool reported a moment ago may not have reached us through the change feed yet.
+    const seen = this.missing.get(key);
+    if (seen !== undefined && Date.now() - seen < 2_000) return undefined;
+    const r = await getPool().query(`${SELECT} WHERE s.name = $1 AND t.name = $2`, [server, name]);
+    if (r.rows[0]) {
+      const t = toInfo(r.rows[0]);
+      this.put(t);
+      return t;
+    }
+    if (this.missing.size > 10_000) this.missing.clear();
+    this.missing.set(key, Date.now());
+    return undefined;
   }
 
   async all(): Promise<ToolInfo[]> {
@@ -75,6 +92,7 @@ export class ToolCache {
   }
 
   async refresh(id: string): Promise<void> {
+    this.missing.clear();
     if (!this.loaded) return;
     const r = await getPool().query(`${SELECT} WHERE t.id = $1`, [id]);
     const old = this.byId.get(id);
@@ -87,6 +105,7 @@ export class ToolCache {
   }
 
   clear(): void {
+    this.missing.clear();
     this.loaded = false;
     this.byKey.clear();
     this.byId.clear();

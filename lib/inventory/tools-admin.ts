@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { adminAction } from "../audit/admin-action.ts";
 import { MandateError, notFound } from "../http/errors.ts";
+import { applyLocalChange } from "../runtime/runtime.ts";
 
 export const effectSchema = z.enum(["read", "write", "side_effect", "destructive"]);
 export const riskSchema = z.enum(["low", "medium", "high", "critical"]);
@@ -30,7 +31,7 @@ const FIND = `SELECT t.id, t.status, t.effect, t.risk, t.labels, t.sensitive_arg
                 FROM tools t JOIN tool_servers s ON s.id = t.server_id WHERE s.name = $1 AND t.name = $2`;
 
 export async function approveTool(server: string, name: string, edit: ClassificationEdit, actor: string) {
-  return adminAction(async (tx) => {
+  return withToolRefresh(adminAction(async (tx) => {
     const r = await tx.query(FIND + " FOR UPDATE", [server, name]);
     const t = r.rows[0];
     if (!t) throw notFound(`tool ${server}/${name}`);
@@ -50,21 +51,21 @@ export async function approveTool(server: string, name: string, edit: Classifica
       result: { id: t.id, server, name, status: "approved", ...classification },
       audit: { action: "tool.approve", actor, tool: `${server}/${name}`, data: { tool_id: t.id, previous_status: t.status, classification, note: edit.note ?? null } },
     };
-  });
+  }));
 }
 
 export async function rejectTool(server: string, name: string, note: string | null, actor: string) {
-  return adminAction(async (tx) => {
+  return withToolRefresh(adminAction(async (tx) => {
     const r = await tx.query(FIND, [server, name]);
     const t = r.rows[0];
     if (!t) throw notFound(`tool ${server}/${name}`);
     await tx.query(`UPDATE tools SET status = 'rejected', decided_by = $2, decided_at = now(), decision_note = $3 WHERE id = $1`, [t.id, actor, note]);
     return { result: { id: t.id, status: "rejected" }, audit: { action: "tool.reject", actor, tool: `${server}/${name}`, data: { tool_id: t.id, previous_status: t.status, note } } };
-  });
+  }));
 }
 
 export async function setToolBlocked(server: string, name: string, blocked: boolean, reason: string | null, actor: string) {
-  return adminAction(async (tx) => {
+  return withToolRefresh(adminAction(async (tx) => {
     const r = await tx.query(FIND, [server, name]);
     const t = r.rows[0];
     if (!t) throw notFound(`tool ${server}/${name}`);
@@ -73,5 +74,12 @@ export async function setToolBlocked(server: string, name: string, blocked: bool
       [t.id, blocked, reason],
     );
     return { result: { id: t.id, blocked }, audit: { action: blocked ? "tool.block" : "tool.unblock", actor, tool: `${server}/${name}`, data: { tool_id: t.id, reason } } };
-  });
+  }));
+}
+
+/** The tool changed by a committed admin action is refreshed in this node's cache before returning. */
+async function withToolRefresh<T extends { id: string }>(p: Promise<T>): Promise<T> {
+  const r = await p;
+  await applyLocalChange("tools", r.id);
+  return r;
 }

@@ -9,6 +9,7 @@ import type * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import { adminAction } from "../audit/admin-action.ts";
 import { getPool, type Queryable } from "../db/pool.ts";
 import { MandateError, notFound } from "../http/errors.ts";
+import { applyLocalChange } from "../runtime/runtime.ts";
 import { generateMcpSchema } from "./mcp-schema.ts";
 import { validatePolicySet, type ValidationResult } from "./validate.ts";
 
@@ -61,7 +62,7 @@ export async function publishPolicy(storeId: string, text: string, actor: string
   const mode = opts.mode ?? "active";
   const validation = await validateForStore(storeId, text);
   if (!validation.valid) throw new PolicyInvalidError(validation);
-  return adminAction(async (tx) => {
+  const published = await adminAction(async (tx) => {
     const version = await nextVersion(tx, storeId);
     const id = randomUUID();
     await tx.query(`UPDATE policy_versions SET status = 'archived' WHERE store_id = $1 AND status = $2`, [storeId, mode]);
@@ -75,6 +76,8 @@ export async function publishPolicy(storeId: string, text: string, actor: string
       audit: { action: mode === "shadow" ? "policy.shadow" : "policy.publish", actor, data: { store: storeId, version, version_id: id, note: opts.note ?? null, policies: validation.policyCount } },
     };
   });
+  await applyLocalChange("policy_versions", storeId);
+  return published;
 }
 
 export async function saveDraft(storeId: string, text: string, actor: string, opts: { note?: string; tests?: unknown[] } = {}) {
@@ -96,11 +99,13 @@ export async function rollbackPolicy(storeId: string, version: number, actor: st
   if (!r.rowCount) throw notFound(`policy version ${storeId}@v${version}`);
   const validation = await validateForStore(storeId, r.rows[0].text);
   if (!validation.valid) throw new PolicyInvalidError(validation);
-  return adminAction(async (tx) => {
+  const rolledBack = await adminAction(async (tx) => {
     await tx.query(`UPDATE policy_versions SET status = 'archived' WHERE store_id = $1 AND status = 'active'`, [storeId]);
     await tx.query(`UPDATE policy_versions SET status = 'active', published_at = now(), published_by = $2 WHERE id = $1`, [r.rows[0].id, actor]);
     return { result: { id: r.rows[0].id, version, label: `${storeId}@v${version}` }, audit: { action: "policy.rollback", actor, data: { store: storeId, version } } };
   });
+  await applyLocalChange("policy_versions", storeId);
+  return rolledBack;
 }
 
 export async function ensureStore(tx: Queryable, id: string, name: string, description?: string, schema?: unknown): Promise<void> {

@@ -53,6 +53,8 @@ export interface Runtime {
   receipts: ReceiptSigner | null;
   /** Hooks run after an approval-creating or other notable event (webhooks, SSE). */
   listeners: Array<(event: { type: string; data: Record<string, unknown> }) => void>;
+  /** Applies a change to this node's caches at once (other nodes get it through the change feed). */
+  applyChange(table: string, key: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -104,6 +106,13 @@ export async function startRuntime(partial: Partial<RuntimeConfig> & { listenCha
     delegation: null,
     receipts: null,
     listeners: [],
+    async applyChange(table, key) {
+      credentials.invalidate(table, key);
+      if (table === "policy_versions") policies.invalidate(key);
+      if (table === "sessions") sessions.invalidate(key);
+      rt.delegation?.invalidate(table, key);
+      if (table === "tools") await tools.refresh(key).catch(() => tools.clear());
+    },
     async stop() {
       await changes.stop();
       await callCounter.stop();
@@ -113,13 +122,7 @@ export async function startRuntime(partial: Partial<RuntimeConfig> & { listenCha
       (globalThis as G).__mandateRuntime = undefined;
     },
   };
-  changes.on((table, key) => {
-    credentials.invalidate(table, key);
-    if (table === "tools") void tools.refresh(key).catch(() => tools.clear());
-    if (table === "policy_versions") policies.invalidate(key);
-    if (table === "sessions") sessions.invalidate(key);
-    rt.delegation?.invalidate(table, key);
-  });
+  changes.on((table, key) => void rt.applyChange(table, key));
   changes.onReset(() => {
     credentials.clear();
     tools.clear();
@@ -140,4 +143,9 @@ export function emit(type: string, data: Record<string, unknown>): void {
       // listeners never break the caller
     }
   }
+}
+
+/** After a committed admin change in this process: update this node's caches now, not a moment later. */
+export async function applyLocalChange(table: string, key: string): Promise<void> {
+  await runtimeOrNull()?.applyChange(table, key);
 }
