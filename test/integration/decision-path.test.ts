@@ -80,6 +80,15 @@ describe("decisions", () => {
   });
 });
 
+describe("commit path", () => {
+  it("mandate_commit keeps keyed plans, so a batch never scans every session", async () => {
+    // A replaced function loses its SET clauses (prisma/migrations/20261126120000_commit_index_plans).
+    const r = await getPool().query("SELECT proconfig FROM pg_proc WHERE proname = 'mandate_commit'");
+    expect(r.rows).toHaveLength(1);
+    expect(r.rows[0].proconfig).toEqual(expect.arrayContaining(["enable_seqscan=off", "enable_hashjoin=off", "enable_mergejoin=off"]));
+  });
+});
+
 describe("bad input", () => {
   it("answers 401 with WWW-Authenticate for missing, malformed and unknown keys", async () => {
     for (const k of ["", "garbage", "mnd_ak_aaaaaaaa_" + "x".repeat(32)]) {
