@@ -138,7 +138,9 @@ export class AuditChain {
   private kick() {
     if (!this.flushing) {
       this.flushing = true;
-      setImmediate(() => void this.loop());
+      // An idle chain commits at once (jobs submitted in the same turn still join the batch); a busy
+      // one batches whatever arrived while its commit was in flight (see loop()).
+      queueMicrotask(() => void this.loop());
     }
   }
 
@@ -185,7 +187,8 @@ export class AuditChain {
       try {
         const pool = this.pool();
         await this.ensureRegistered(pool);
-        await pool.query("SELECT mandate_commit($1::jsonb)", [payload]);
+        // A named statement: parsed and planned once per connection, not on every batch.
+        await pool.query({ name: "mandate_commit", text: "SELECT mandate_commit($1::jsonb)", values: [payload] });
       } catch (err) {
         const e = err as { code?: string; detail?: string };
         if (e.code === "MD001") {

@@ -7,8 +7,8 @@
  *      delegation scope) → deny with a reason; otherwise Cedar (worker thread)
  *   5. approval gates → require_approval (a pending Approval) or allow with an approved Approval
  *   6. redact the arguments, build the audit entry and the new session state
- *   7. group-commit them (one round trip for the whole batch); on a session conflict re-read and
- *      re-evaluate; only then answer (with a receipt for an allow)
+ *   7. group-commit them (one round trip for the whole batch; an allow's receipt is signed meanwhile);
+ *      on a session conflict re-read and re-evaluate; only then answer (with the receipt for an allow)
  */
 import { createHash, randomUUID } from "node:crypto";
 import type { DecisionRequest, DecisionResponse, Reason } from "../api/schemas.ts";
@@ -241,6 +241,21 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
         approvals: approval ? [approval] : [],
         approvalsUsed: ev.approvalUsed ? [ev.approvalUsed] : [],
       };
+      // The receipt is signed while the batch commits (it is known before), and released only after.
+      const receipt =
+        allowed && rt.receipts
+          ? rt.receipts.sign({
+              decision_id: decisionId,
+              sid: sessionId,
+              step,
+              agent: agent.name,
+              chain: delegation.chain.map((c) => c.name),
+              sub: delegation.onBehalfOf ?? undefined,
+              tool: toolKey,
+              args_sha256: argsHash,
+            })
+          : null;
+      receipt?.catch(() => {}); // awaited below; dropped if the commit conflicts
       try {
         await rt.decisionChain.submit(job);
       } catch (err) {
@@ -279,18 +294,7 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
         response.approval = { id: approval.id, status: "pending", expires_at: approval.expires_at, poll_url: `${rt.config.publicUrl}/api/v1/approvals/${approval.id}` };
         for (const l of rt.listeners) l({ type: "approval.created", data: { ...approval, agent: agent.name } });
       }
-      if (allowed && rt.receipts) {
-        response.receipt = await rt.receipts.sign({
-          decision_id: decisionId,
-          sid: sessionId,
-          step,
-          agent: agent.name,
-          chain: delegation.chain.map((c) => c.name),
-          sub: delegation.onBehalfOf ?? undefined,
-          tool: toolKey,
-          args_sha256: argsHash,
-        });
-      }
+      if (receipt) response.receipt = await receipt;
       return response;
     }
     throw new MandateError(503, "session_contention", `session ${sessionId} is changing too fast on several nodes; retry`);
