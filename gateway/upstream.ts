@@ -5,6 +5,7 @@
  */
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { abortIsolatingFetch } from "./isolating-fetch.ts";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type {
   ClientCapabilities,
@@ -94,6 +95,7 @@ export class Upstream {
     } else {
       this.transport = new StreamableHTTPClientTransport(new URL(this.config.url), {
         requestInit: { headers: this.config.headers },
+        fetch: abortIsolatingFetch(), // no abort listener per request on the connection's signal
       });
     }
     try {

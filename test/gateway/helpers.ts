@@ -12,6 +12,7 @@ import pg from "pg";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport, getDefaultEnvironment } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { abortIsolatingFetch } from "../../gateway/isolating-fetch.ts";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
   CreateMessageRequestSchema,
@@ -123,6 +124,8 @@ export function directStdioTransport(command: string[], env: Record<string, stri
 export function httpTransport(url: string, apiKey?: string): StreamableHTTPClientTransport {
   return new StreamableHTTPClientTransport(new URL(url), {
     requestInit: apiKey ? { headers: { authorization: `Bearer ${apiKey}` } } : {},
+    // the SDK shares one AbortSignal across requests; see gateway/isolating-fetch.ts
+    fetch: abortIsolatingFetch(),
   });
 }
 
