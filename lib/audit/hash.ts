@@ -33,21 +33,23 @@ export interface AuditEntryRow extends AuditEntryInput {
 }
 
 export function entryContent(e: Omit<AuditEntryRow, "hash">): Record<string, unknown> {
+  // Keys in code-unit order, so canonicalJson writes this without reordering (the hash is the same
+  // either way).
   return {
-    chain_id: e.chain_id,
-    seq: e.seq,
-    prev_hash: e.prev_hash,
-    kind: e.kind,
     action: e.action,
     actor: e.actor,
-    session_id: e.session_id ?? null,
-    step: e.step ?? null,
     agent_id: e.agent_id ?? null,
-    tool: e.tool ?? null,
-    outcome: e.outcome ?? null,
-    decision_id: e.decision_id ?? null,
+    chain_id: e.chain_id,
     created_at: e.created_at,
     data: e.data,
+    decision_id: e.decision_id ?? null,
+    kind: e.kind,
+    outcome: e.outcome ?? null,
+    prev_hash: e.prev_hash,
+    seq: e.seq,
+    session_id: e.session_id ?? null,
+    step: e.step ?? null,
+    tool: e.tool ?? null,
   };
 }
 

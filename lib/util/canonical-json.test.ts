@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { canonicalJson } from "./canonical-json.ts";
+import { canonicalJson, canonicalJsonReference } from "./canonical-json.ts";
 
 describe("canonicalJson", () => {
   it("sorts keys recursively by code unit and writes no whitespace", () => {
@@ -31,5 +31,31 @@ describe("canonicalJson", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("the fast path writes exactly what the reference implementation writes", () => {
+    const keyish = fc.oneof(fc.string(), fc.constantFrom("__proto__", "0", "1", "9", "10", "01", "-1", "4294967295", "a", "B", "é", "\u{1F600}"));
+    const { tree } = fc.letrec((tie) => ({
+      tree: fc.oneof({ depthSize: "small" }, tie("leaf"), tie("array"), tie("object")),
+      leaf: fc.oneof(fc.jsonValue({ maxDepth: 1 }), fc.constant(undefined), fc.double(), fc.date({ noInvalidDate: true }), fc.bigInt()),
+      array: fc.array(tie("tree"), { maxLength: 4 }),
+      object: fc.array(fc.tuple(keyish, tie("tree")), { maxLength: 5 }).map((entries) => {
+        const o: Record<string, unknown> = {};
+        for (const [k, v] of entries) Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+        return o;
+      }),
+    }));
+    fc.assert(
+      fc.property(fc.oneof(tree, fc.anything()), (v) => {
+        expect(canonicalJson(v)).toBe(canonicalJsonReference(v));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("keeps index-like and __proto__ keys in code-unit order", () => {
+    const o = JSON.parse('{"9":1,"10":2,"a":{"__proto__":3,"b":[4]}}');
+    expect(canonicalJson(o)).toBe('{"10":2,"9":1,"a":{"__proto__":3,"b":[4]}}');
+    expect(canonicalJson({ z: { y: 1, x: 2 }, a: 1 })).toBe('{"a":1,"z":{"x":2,"y":1}}');
   });
 });

@@ -2,8 +2,83 @@
  * Canonical JSON (in the spirit of RFC 8785): object keys sorted by code unit, no whitespace,
  * `undefined` members dropped, non-finite numbers as null. Used for hashes that must be recomputed
  * from stored content (audit chain, tool definitions, argument hashes).
+ *
+ * On the decision path this runs for every audit entry and argument hash, so the common case is
+ * native: one pass puts every object's keys in order (copying only objects whose keys are not already
+ * sorted), then JSON.stringify writes it — JSON.stringify agrees with the canonical form on plain
+ * data once keys are sorted. Values JSON.stringify treats differently (bigint, dates, anything with
+ * toJSON, functions, symbols, class instances) take the reference implementation instead.
  */
 export function canonicalJson(value: unknown): string {
+  const sorted = sortKeysDeep(value);
+  if (sorted === UNSUPPORTED) return canonicalJsonReference(value);
+  return JSON.stringify(sorted) ?? "null";
+}
+
+const UNSUPPORTED = Symbol("unsupported");
+
+/** `value` with every object's keys sorted (the same object where already sorted), or UNSUPPORTED. */
+function sortKeysDeep(value: unknown): unknown {
+  if (value === null) return null;
+  switch (typeof value) {
+    case "string":
+    case "number":
+    case "boolean":
+    case "undefined":
+      return value;
+    case "object":
+      break;
+    default:
+      return UNSUPPORTED; // bigint, function, symbol
+  }
+  if (Array.isArray(value)) {
+    let out: unknown[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i]; // a hole reads as undefined and is written as null, as the reference does
+      const s = sortKeysDeep(v);
+      if (s === UNSUPPORTED) return UNSUPPORTED;
+      if (s !== v) {
+        out ??= value.slice();
+        out[i] = s;
+      }
+    }
+    return out ?? value;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return UNSUPPORTED;
+  const obj = value as Record<string, unknown>;
+  if (typeof obj.toJSON === "function") return UNSUPPORTED;
+  const keys = Object.keys(obj);
+  let inOrder = true;
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1] > keys[i]) {
+      inOrder = false;
+      break;
+    }
+  }
+  // Array-index keys ("0", "10") always enumerate first, in numeric order: an object cannot hold
+  // them in code-unit order ("10" < "9"), so such objects take the reference path.
+  if (!inOrder && keys.some(isIndexKey)) return UNSUPPORTED;
+  // Null-prototype records, so that a "__proto__" key stays an ordinary key.
+  let changed: Record<string, unknown> | null = null;
+  for (const k of keys) {
+    const v = obj[k];
+    const s = sortKeysDeep(v);
+    if (s === UNSUPPORTED) return UNSUPPORTED;
+    if (s !== v) (changed ??= Object.create(null) as Record<string, unknown>)[k] = s;
+  }
+  if (inOrder && !changed) return value;
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const k of inOrder ? keys : [...keys].sort()) out[k] = changed && k in changed ? changed[k] : obj[k];
+  return out;
+}
+
+function isIndexKey(k: string): boolean {
+  return /^(?:0|[1-9]\d{0,9})$/.test(k) && Number(k) < 4294967295;
+}
+
+/** The definition, written out: every value, key by key. */
+export function canonicalJsonReference(value: unknown): string {
   if (value === null || value === undefined) return "null";
   switch (typeof value) {
     case "string":
@@ -15,11 +90,11 @@ export function canonicalJson(value: unknown): string {
     case "bigint":
       return value.toString();
     case "object": {
-      if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",")}]`;
+      if (Array.isArray(value)) return `[${Array.from(value, (v) => (v === undefined ? "null" : canonicalJsonReference(v))).join(",")}]`;
       if (value instanceof Date) return JSON.stringify(value.toISOString());
       const obj = value as Record<string, unknown>;
       const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
-      return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(",")}}`;
+      return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJsonReference(obj[k])}`).join(",")}}`;
     }
     default:
       return "null";
