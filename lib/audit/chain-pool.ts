@@ -24,6 +24,10 @@ export class ChainPool {
     return best.submit(job);
   }
 
+  async close(): Promise<void> {
+    await Promise.all(this.chains.map((c) => c.close()));
+  }
+
   get heads(): Array<{ chain_id: string; seq: number; hash: string }> {
     return this.chains.map((c) => c.currentHead);
   }

@@ -98,6 +98,8 @@ export class AuditChain {
   private txQueue: TxQueued[] = [];
   private flushing = false;
   private registered = false;
+  /** The chain's own connection: batches commit one after another, always on the same backend. */
+  private conn: pg.PoolClient | null = null;
   /** Number of batches committed, and of jobs in them (for metrics and tests). */
   stats = { batches: 0, jobs: 0, conflicts: 0 };
 
@@ -185,11 +187,13 @@ export class AuditChain {
       // The entries' JSON is the canonical form their hashes were computed over (serialised once).
       const payload = `{"entries":[${linked.json.join(",")}],${rest.slice(1)}`;
       try {
-        const pool = this.pool();
-        await this.ensureRegistered(pool);
+        const conn = this.conn ?? (await this.connect());
+        // Only the first batch waits for the registration (no extra turn before every commit).
+        if (!this.registered) await this.ensureRegistered(conn);
         // A named statement: parsed and planned once per connection, not on every batch.
-        await pool.query({ name: "mandate_commit", text: "SELECT mandate_commit($1::jsonb)", values: [payload] });
+        await conn.query({ name: "mandate_commit", text: "SELECT mandate_commit($1::jsonb)", values: [payload] });
       } catch (err) {
+        this.dropConnectionIfBroken(err);
         const e = err as { code?: string; detail?: string };
         if (e.code === "MD001") {
           this.stats.conflicts++;
@@ -221,6 +225,29 @@ export class AuditChain {
       }
       return;
     }
+  }
+
+  private async connect(): Promise<pg.PoolClient> {
+    const c = await this.pool().connect();
+    c.on("error", () => this.dropConnectionIfBroken(new Error("connection error")));
+    this.conn = c;
+    return c;
+  }
+
+  /** SQL errors leave the connection usable; anything else (no SQLSTATE) gives it back broken. */
+  private dropConnectionIfBroken(err: unknown) {
+    if (!this.conn || (err as { code?: string }).code) return;
+    const c = this.conn;
+    this.conn = null;
+    c.release(err instanceof Error ? err : true);
+  }
+
+  /** Gives the chain's connection back to the pool once the batch in flight, if any, is done (shutdown). */
+  async close(): Promise<void> {
+    while (this.flushing) await new Promise((r) => setTimeout(r, 5));
+    const c = this.conn;
+    this.conn = null;
+    c?.release();
   }
 
   private async runTx(t: TxQueued) {

@@ -119,6 +119,7 @@ export async function startRuntime(partial: Partial<RuntimeConfig> & { listenCha
       credentials.stop();
       await credentials.flushLastUsed();
       await evaluator.close();
+      await Promise.all([rt.decisionChain.close(), rt.adminChain.close()]);
       (globalThis as G).__mandateRuntime = undefined;
     },
   };
