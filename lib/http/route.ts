@@ -85,8 +85,9 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
       size += chunk.length;
       if (size > limit) {
         done();
-        req.pause(); // the rest is discarded by the server after the answer
-        reject(new MandateError(413, "body_too_large", `request body over ${limit} bytes`));
+        // The rest of the body is not read: the answer closes the connection, so nothing waits for it.
+        req.pause();
+        reject(new MandateError(413, "body_too_large", `request body over ${limit} bytes`, undefined, { Connection: "close" }));
         return;
       }
       chunks.push(chunk);

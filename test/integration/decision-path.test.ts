@@ -111,6 +111,25 @@ describe("bad input", () => {
     const type = await fetch(`${m.url}/api/v1/decisions`, { method: "POST", headers: { ...h, "content-type": "text/plain" }, body: "{}" });
     expect(type.status).toBe(415);
   });
+
+  it("answers 413 to an oversized body sent without Content-Length (chunked)", async () => {
+    const chunk = new TextEncoder().encode("a".repeat(64 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (sent++ < 20) c.enqueue(chunk);
+        else c.close();
+      },
+    });
+    const r = await fetch(`${m.url}/api/v1/decisions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    expect(r.status).toBe(413);
+    expect((await r.json()).type).toContain("body_too_large");
+  });
 });
 
 describe("OpenAPI", () => {
