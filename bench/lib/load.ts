@@ -1,8 +1,8 @@
 /**
- * Drives one target with autocannon: a fixed number of requests (so every answered request is
- * counted, none is cut off mid-flight) over N connections, each request built by `next()`.
+ * Drives one target: a fixed number of requests (so every answered request is counted, none is cut
+ * off mid-flight) over N keep-alive connections, each request built by `next()` (bench/lib/http-load.ts).
  */
-import autocannon from "autocannon";
+import { httpLoad, percentile } from "./http-load.ts";
 
 export interface LoadResult {
   name: string;
@@ -43,44 +43,16 @@ export async function runLoad(opts: {
   /** The next request's body, or body and Authorization header. */
   next: () => string | { body: string; authorization: string };
 }): Promise<LoadResult> {
-  const started = performance.now();
-  const result = await autocannon({
-    url: opts.url,
-    method: "POST",
-    connections: opts.connections,
-    amount: opts.amount,
-    headers: { "content-type": "application/json", ...opts.headers },
-    requests: [
-      {
-        setupRequest: (req: Record<string, any>) => {
-          const n = opts.next();
-          if (typeof n === "string") return { ...req, body: n };
-          return { ...req, body: n.body, headers: { ...req.headers, authorization: n.authorization } };
-        },
-      },
-    ],
-  } as never);
-  const r = result as unknown as {
-    requests: { average: number; total: number };
-    latency: { p50: number; p99: number };
-    duration: number;
-    non2xx: number;
-    errors: number;
-    timeouts: number;
-    "2xx": number;
-  };
-  const total = r["2xx"] + r.non2xx;
-  // autocannon's own duration is coarse (whole seconds for short runs): time the run here.
-  const seconds = (performance.now() - started) / 1000;
+  const r = await httpLoad(opts);
   return {
     name: opts.name,
-    requests: total,
-    ok: r["2xx"],
+    requests: r.answered,
+    ok: r.ok,
     non2xx: r.non2xx,
-    errors: r.errors + r.timeouts,
-    rps: total / seconds,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    durationS: seconds,
+    errors: r.errors,
+    rps: r.answered / r.seconds,
+    p50: percentile(r.latencies, 50),
+    p99: percentile(r.latencies, 99),
+    durationS: r.seconds,
   };
 }
