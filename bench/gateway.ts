@@ -133,7 +133,9 @@ async function main() {
 
     // For attribution: the decision request alone, as the gateway makes it (Mandate's own latency).
     const mc = new MandateClient({ url: mandate.url, apiKey: agent.apiKey, timeoutMs: 5000 });
-    const decide = () => mc.decide({ session: { id: `bench-${Date.now()}` }, tool: { server: "everything", name: "echo" }, arguments: { message: "bench" } });
+    // One session, as a gateway connection has (a new session per call would add a session lookup).
+    const sessionId = `bench-decide-${Date.now()}`;
+    const decide = () => mc.decide({ session: { id: sessionId }, tool: { server: "everything", name: "echo" }, arguments: { message: "bench" } });
     const decisionRow = await measureFn("(decision request only)", decide);
 
     const byName = Object.fromEntries(rows.map((r) => [r.name, r]));
