@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { setDatabaseUrl, getPool, closePool } from "../lib/db/pool.ts";
 import { verifyAudit } from "../lib/audit/verify.ts";
+import { delta, snapshot, sumDeltas, type CpuDelta } from "./lib/cpu.ts";
 import { combine, runLoad, type LoadResult } from "./lib/load.ts";
 import { cerbosBody, CLASSIFICATION, pickTool, rng } from "./lib/workload.ts";
 import { ROOT, startCerbos, startEcho, startMandateNode } from "./lib/targets.ts";
@@ -38,6 +39,31 @@ function table(rows: LoadResult[]) {
   const lines = rows.map((r) => [r.name, r.requests, r.ok, r.errors + r.non2xx, r.rps.toFixed(0), r.p50.toFixed(2), r.p99.toFixed(2)].map(String));
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join("  ");
+  console.log(fmt(head));
+  for (const l of lines) console.log(fmt(l));
+}
+
+/** CPU while each target was under load (its own process tree, the load generator, the idle machine). */
+function cpuTable(rows: Array<{ name: string; requests: number; cpu: CpuDelta; tree: string; parts?: Array<{ label: string; seconds: (cpu: CpuDelta) => number }> }>) {
+  if (rows.every((r) => !r.cpu.trees.size)) return;
+  const head = ["target", "cores busy", "CPU µs/request", "load generator cores", "idle cores (machine)"];
+  const lines = rows.map((r) => {
+    const cpu = r.cpu.trees.get(r.tree) ?? 0;
+    const us = (sec: number) => ((sec / r.requests) * 1e6).toFixed(0);
+    const parts = r.parts?.length
+      ? ` (${r.parts.map((p) => `${p.label} ${us(p.seconds(r.cpu))}`).join(", ")})`
+      : "";
+    return [
+      r.name,
+      (cpu / r.cpu.seconds).toFixed(2),
+      `${us(cpu)}${parts}`,
+      (r.cpu.self / r.cpu.seconds).toFixed(2),
+      r.cpu.machineIdle === null ? "-" : (r.cpu.machineIdle / r.cpu.seconds).toFixed(2),
+    ];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join("  ");
+  console.log("CPU while each target was under load (Linux /proc, summed over the rounds):");
   console.log(fmt(head));
   for (const l of lines) console.log(fmt(l));
 }
@@ -88,6 +114,9 @@ async function main() {
     { name: `Mandate (${withConsole ? "console on" : "data plane only"})`, url: mandate.url, next: mandateRequests(mandate.agents.map((a) => `Bearer ${a.api_key}`)) },
   ];
   const rounds = new Map<string, LoadResult[]>(targets.map((t) => [t.name, []]));
+  const cpu = new Map<string, CpuDelta[]>(targets.map((t) => [t.name, []]));
+  const roots = { echo: echo.child.pid, cerbos: cerbos.child.pid, mandate: mandate.child.pid };
+  const split = { mandate: { label: "postgres", comm: /^postgres/ } };
   let mandateAnswered = 0;
   for (const t of targets) {
     const w = await runLoad({ name: "warmup", url: t.url, connections: C, amount: W, next: t.next });
@@ -95,7 +124,9 @@ async function main() {
   }
   for (let round = 0; round < R; round++) {
     for (const t of targets) {
+      const before = snapshot(roots, split);
       const res = await runLoad({ name: t.name, url: t.url, connections: C, amount: N, next: t.next });
+      cpu.get(t.name)!.push(delta(before, snapshot(roots, split)));
       if (t.url === mandate.url) mandateAnswered += res.ok;
       rounds.get(t.name)!.push(res);
     }
@@ -111,6 +142,23 @@ async function main() {
 
   console.log("");
   table(results);
+  console.log("");
+  console.log("");
+  cpuTable(
+    targets.map((t, i) => ({
+      name: t.name,
+      requests: results[i]!.requests,
+      cpu: sumDeltas(cpu.get(t.name)!),
+      tree: ["echo", "cerbos", "mandate"][i]!,
+      parts:
+        i === 2
+          ? [
+              { label: "node", seconds: (c: CpuDelta) => (c.trees.get("mandate") ?? 0) - (c.trees.get("mandate/postgres") ?? 0) },
+              { label: "PostgreSQL", seconds: (c: CpuDelta) => c.trees.get("mandate/postgres") ?? 0 },
+            ]
+          : undefined,
+    })),
+  );
   console.log("");
   console.log(`per round decisions/s: ${targets.map((t) => `${t.name.split(" ")[0]} ${rounds.get(t.name)!.map((r) => r.rps.toFixed(0)).join("/")}`).join("; ")}`);
   console.log(`Mandate outcomes: ${outcomes.rows.map((x) => `${x.outcome}=${x.n}`).join(", ")}; group commit: ${health.audit.batches.batches} batches for ${health.audit.batches.jobs} jobs on ${health.audit.chains.length} chains`);
