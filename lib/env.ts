@@ -22,7 +22,8 @@ const schema = z.object({
   MANDATE_APPROVAL_WEBHOOK: z.string().url().optional(),
   MANDATE_APPROVAL_WEBHOOK_FORMAT: z.enum(["json", "slack"]).default("json"),
   MANDATE_CEDAR_WORKERS: z.coerce.number().int().min(0).max(16).default(1),
-  MANDATE_AUDIT_CHAINS: z.coerce.number().int().min(1).max(16).default(2),
+  /** Unset: defaultAuditChains() (1 on machines with up to 2 CPUs, else 2). */
+  MANDATE_AUDIT_CHAINS: z.coerce.number().int().min(1).max(16).optional(),
   MANDATE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   NEXTAUTH_SECRET: z.string().min(16).optional(),
   NEXTAUTH_URL: z.string().url().optional(),

@@ -38,7 +38,7 @@ export async function recordEvents(rt: Runtime, agent: AgentPrincipal, events: O
     if (!fresh.length) return { accepted: 0, duplicates: events.length };
     const at = new Date().toISOString();
     try {
-      await rt.decisionChain.submit({
+      await rt.eventChain.submit({
         entries: fresh.map((e) => {
           const dec = decisions.get(e.decision_id)!;
           return {

@@ -3,7 +3,7 @@
  * globalThis, so that the data-plane server and the Next.js console (bundled separately) use the same
  * caches, Cedar workers and audit chains.
  */
-import { hostname } from "node:os";
+import { availableParallelism, hostname } from "node:os";
 import { AuditChain } from "../audit/chain.ts";
 import { ChainPool } from "../audit/chain-pool.ts";
 import { CallCounter } from "../inventory/call-counter.ts";
@@ -33,7 +33,7 @@ export interface RuntimeConfig {
   approvalTtlSeconds: number;
   publicUrl: string;
   failClosedOnPolicyError: boolean;
-  /** Decision chains per node (batches committed in parallel). */
+  /** Decision chains per node (batches committed in parallel); see defaultAuditChains(). */
   auditChains: number;
 }
 
@@ -44,8 +44,10 @@ export interface Runtime {
   tools: ToolCache;
   policies: PolicyCache;
   sessions: SessionCache;
-  /** The node's decision/event chains (several commit in parallel). */
+  /** The node's decision chains (several commit in parallel). */
   decisionChain: ChainPool;
+  /** Outcome events from enforcement agents: their own chain, so an ingested batch never holds up a decision. */
+  eventChain: AuditChain;
   adminChain: AuditChain;
   callCounter: CallCounter;
   changes: ChangeFeed;
@@ -70,6 +72,16 @@ export function runtime(): Runtime {
   return rt;
 }
 
+/**
+ * Decision chains per node when MANDATE_AUDIT_CHAINS is not set. A second chain overlaps two commits,
+ * which needs a core for a second PostgreSQL backend next to the node; on 2 vCPUs there is none, and one
+ * chain's larger batches cost less per decision (`npm run bench` here, 2 vCPUs: 1 chain 3,922–4,090
+ * decisions/s at 337–349 µs CPU each, 2 chains 3,687–3,851/s at 374–393 µs; docs/benchmarks.md).
+ */
+export function defaultAuditChains(cpus = availableParallelism()): number {
+  return cpus <= 2 ? 1 : 2;
+}
+
 export function defaultNodeName(port?: number): string {
   return `${hostname()}:${port ?? process.pid}`;
 }
@@ -83,7 +95,7 @@ export async function startRuntime(partial: Partial<RuntimeConfig> & { listenCha
     approvalTtlSeconds: partial.approvalTtlSeconds ?? 900,
     publicUrl: partial.publicUrl ?? "http://127.0.0.1:3000",
     failClosedOnPolicyError: partial.failClosedOnPolicyError ?? true,
-    auditChains: partial.auditChains ?? 2,
+    auditChains: partial.auditChains ?? defaultAuditChains(),
   };
   const callCounter = new CallCounter();
   const evaluator = new CedarEvaluator(config.cedarWorkers);
@@ -100,6 +112,7 @@ export async function startRuntime(partial: Partial<RuntimeConfig> & { listenCha
     policies,
     sessions,
     decisionChain: new ChainPool(config.node, config.auditChains),
+    eventChain: new AuditChain(`${config.node}/events`),
     adminChain: new AuditChain(`${config.node}/admin`),
     callCounter,
     changes,
@@ -119,7 +132,7 @@ export async function startRuntime(partial: Partial<RuntimeConfig> & { listenCha
       credentials.stop();
       await credentials.flushLastUsed();
       await evaluator.close();
-      await Promise.all([rt.decisionChain.close(), rt.adminChain.close()]);
+      await Promise.all([rt.decisionChain.close(), rt.eventChain.close(), rt.adminChain.close()]);
       (globalThis as G).__mandateRuntime = undefined;
     },
   };

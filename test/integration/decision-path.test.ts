@@ -152,6 +152,15 @@ describe("events, operator controls and audit", () => {
     expect(eventsResponse.safeParse(first.body).success).toBe(true);
     const again = await api(m.url, key, "POST", "/api/v1/events", { events: [ev] });
     expect(again.body).toEqual({ accepted: 0, duplicates: 1 });
+    // Outcomes join the audit log on the node's events chain, decisions on its decision chain: an
+    // ingested batch never holds up a decision's commit.
+    const chains = await getPool().query(
+      `SELECT e.kind, c.node FROM audit_entries e JOIN audit_chains c ON c.id = e.chain_id WHERE e.decision_id = $1 ORDER BY e.kind`,
+      [r.body.decision_id],
+    );
+    expect(chains.rows.map((x) => x.kind)).toEqual(["decision", "outcome"]);
+    expect(chains.rows[0].node).not.toMatch(/\/events$/);
+    expect(chains.rows[1].node).toMatch(/\/events$/);
     const foreign = await api(m.url, key, "POST", "/api/v1/events", { events: [{ ...ev, event_id: `evt-${randomUUID()}`, decision_id: randomUUID() }] });
     expect(foreign.status).toBe(422);
   });
