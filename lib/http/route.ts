@@ -67,34 +67,60 @@ export function defineRoute<B = undefined, Q = undefined>(def: RouteDef<B, Q>): 
   return def;
 }
 
+/**
+ * An over-limit body is still read (and discarded) to its end before the 413 goes out, up to
+ * DRAIN_LIMIT bytes in all or DRAIN_MS: a client that is still sending when the server answers and
+ * closes gets a reset on its next write and may never see the answer (HTTP's "lingering close").
+ * Beyond those bounds the answer goes out at once and the connection is closed.
+ */
+const DRAIN_LIMIT = 16 * 1024 * 1024;
+const DRAIN_MS = 5_000;
+
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = Number(req.headers["content-length"] ?? "0");
-  if (declared > limit) return Promise.reject(new MandateError(413, "body_too_large", `request body over ${limit} bytes`));
+  const tooLarge = () => new MandateError(413, "body_too_large", `request body over ${limit} bytes`, undefined, { Connection: "close" });
+  if (declared > DRAIN_LIMIT) return Promise.reject(tooLarge());
   // Plain stream events, not `for await`: async iteration costs several promise turns per request on
   // the decision path.
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let draining = false;
+    let timer: NodeJS.Timeout | undefined;
     const done = () => {
+      clearTimeout(timer);
       req.off("data", onData);
       req.off("end", onEnd);
       req.off("error", onError);
       req.off("close", onClose);
     };
+    const refuse = () => {
+      done();
+      // The rest of the body is not read: the answer closes the connection, so nothing waits for it.
+      req.pause();
+      reject(tooLarge());
+    };
+    const startDraining = () => {
+      draining = true;
+      chunks.length = 0;
+      timer = setTimeout(refuse, DRAIN_MS);
+    };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
+      if (draining) {
+        if (size > DRAIN_LIMIT) refuse();
+        return;
+      }
       if (size > limit) {
-        done();
-        // The rest of the body is not read: the answer closes the connection, so nothing waits for it.
-        req.pause();
-        reject(new MandateError(413, "body_too_large", `request body over ${limit} bytes`, undefined, { Connection: "close" }));
+        startDraining();
         return;
       }
       chunks.push(chunk);
     };
     const onEnd = () => {
       done();
-      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+      if (draining) reject(tooLarge());
+      else resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
     };
     const onError = (err: Error) => {
       done();
@@ -104,6 +130,7 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
       done();
       reject(new Error("the client closed the request before its body was complete"));
     };
+    if (declared > limit) startDraining();
     req.on("data", onData);
     req.on("end", onEnd);
     req.on("error", onError);

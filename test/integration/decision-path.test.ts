@@ -112,12 +112,15 @@ describe("bad input", () => {
     expect(type.status).toBe(415);
   });
 
-  it("answers 413 to an oversized body sent without Content-Length (chunked)", async () => {
+  it("answers 413 to an oversized body sent without Content-Length (chunked), also to a client still sending", async () => {
+    // 4 MiB in 64 KiB chunks, paced: the client is still sending long after the limit is crossed, so
+    // the server must read the rest before it answers (closing at once resets the client's writes).
     const chunk = new TextEncoder().encode("a".repeat(64 * 1024));
     let sent = 0;
     const body = new ReadableStream<Uint8Array>({
-      pull(c) {
-        if (sent++ < 20) c.enqueue(chunk);
+      async pull(c) {
+        await new Promise((r) => setTimeout(r, 2));
+        if (sent++ < 64) c.enqueue(chunk);
         else c.close();
       },
     });
