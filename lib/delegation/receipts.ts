@@ -4,25 +4,140 @@
  * the canonical arguments, so the tool can verify offline that this exact call was authorized
  * (lib/receipts/verify-receipt.ts, docs/receipts.md).
  */
-import { sign } from "node:crypto";
+import { KeyObject, sign } from "node:crypto";
+import { Worker } from "node:worker_threads";
 import type { ReceiptSigner } from "../runtime/runtime.ts";
 import type { KeySource } from "./delegation-token.ts";
+import type { SigningKey } from "./signing-keys.ts";
 import { RECEIPT_TYP } from "./token-types.ts";
 
 export const RECEIPT_TTL_S = 60;
 
+type SignFn = (k: SigningKey, input: string) => Promise<string>;
+
+function signHere(k: SigningKey, input: string): string {
+  return sign(null, Buffer.from(input), k.key as Parameters<typeof sign>[2]).toString("base64url");
+}
+
+/**
+ * Signs on a worker thread, in batches: every signature asked for during one turn of the event loop
+ * goes in one message (flushed by setImmediate). An Ed25519 signature costs ~40 µs of CPU here, the
+ * largest single item of a decision on the event loop; a receipt is released only after its batch has
+ * committed, so the worker has the commit's round trip to sign it. If the worker fails, signing falls
+ * back to the event loop (the same signatures, only slower).
+ */
+export class SigningWorker {
+  private worker: Worker | null;
+  private seq = 0;
+  private queue: Array<{ k: SigningKey; input: string; resolve: (s: string) => void; reject: (e: Error) => void }> = [];
+  private inFlight = new Map<number, SigningWorker["queue"]>();
+  private sentKeys = new Set<string>();
+  private scheduled = false;
+
+  constructor() {
+    this.worker = new Worker(new URL("./sign-worker.mjs", import.meta.url));
+    this.worker.unref();
+    this.worker.on("message", (msg: { op: string; id: number; sigs: string }) => this.onSigned(msg));
+    this.worker.on("error", (err) => this.fallBack(err));
+    this.worker.on("exit", (code) => this.fallBack(new Error(`receipt signing worker exited (${code})`)));
+  }
+
+  sign(k: SigningKey, input: string): Promise<string> {
+    if (!this.worker) return Promise.resolve(signHere(k, input));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ k, input, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush() {
+    this.scheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (!batch.length) return;
+    if (!this.worker) return this.signInline(batch);
+    for (const { k } of batch) {
+      if (this.sentKeys.has(k.kid)) continue;
+      const key = k.key instanceof Uint8Array ? k.key : KeyObject.from(k.key as Parameters<typeof KeyObject.from>[0]);
+      this.worker.postMessage({ op: "key", kid: k.kid, key });
+      this.sentKeys.add(k.kid);
+    }
+    const id = ++this.seq;
+    this.inFlight.set(id, batch);
+    // One string each way (structured clone of many small objects costs more than the signing saves):
+    // inputs and signatures are base64url and dots, so a newline separates them.
+    this.worker.postMessage({ op: "sign", id, kids: batch.map((b) => b.k.kid).join("\n"), inputs: batch.map((b) => b.input).join("\n") });
+  }
+
+  private onSigned(msg: { op: string; id: number; sigs: string }) {
+    const batch = this.inFlight.get(msg.id);
+    if (msg.op !== "signed" || !batch) return;
+    this.inFlight.delete(msg.id);
+    const sigs = msg.sigs.split("\n");
+    batch.forEach((b, i) => {
+      const s = sigs[i];
+      if (s && !s.startsWith("!")) b.resolve(s);
+      else b.reject(new Error(`receipt signing failed: ${s ? s.slice(1) : "no signature"}`));
+    });
+  }
+
+  private signInline(batch: SigningWorker["queue"]) {
+    for (const b of batch) {
+      try {
+        b.resolve(signHere(b.k, b.input));
+      } catch (err) {
+        b.reject(err as Error);
+      }
+    }
+  }
+
+  private fallBack(err: Error) {
+    if (!this.worker) return;
+    this.worker = null;
+    console.error(`[receipts] signing worker failed, signing on the event loop from now on: ${err.message}`);
+    for (const batch of this.inFlight.values()) this.signInline(batch);
+    this.inFlight.clear();
+  }
+
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = null;
+    this.flush();
+    for (const batch of this.inFlight.values()) this.signInline(batch);
+    this.inFlight.clear();
+    await w?.terminate();
+  }
+}
+
 export class JwtReceiptSigner implements ReceiptSigner {
+  private readonly signInput: SignFn;
+
+  /** `opts.worker` (default true): sign on a worker thread (SigningWorker) instead of the event loop. */
   constructor(
     private readonly keys: KeySource,
     private readonly ttlSeconds = RECEIPT_TTL_S,
+    opts: { worker?: boolean } = {},
   ) {
     if (ttlSeconds < 1 || ttlSeconds > RECEIPT_TTL_S) throw new Error(`receipt lifetime must be 1-${RECEIPT_TTL_S} s`);
+    if (opts.worker ?? true) {
+      const w = new SigningWorker();
+      this.signInput = (k, input) => w.sign(k, input);
+      this.close = () => w.close();
+    } else {
+      this.signInput = async (k, input) => signHere(k, input);
+    }
   }
 
+  /** Stops the signing worker (signatures asked for meanwhile are still made, on the event loop). */
+  close: () => Promise<void> = async () => {};
+
   /**
-   * A compact JWS (RFC 7515) signed synchronously with node:crypto: receipts are on the decision hot
-   * path (every allow), where jose's WebCrypto signing costs about twice as much. Verifiable with any
-   * JOSE library (lib/receipts/verify-receipt.ts uses jose).
+   * A compact JWS (RFC 7515) signed with node:crypto (on the signing worker): receipts are on the
+   * decision hot path (every allow), where jose's WebCrypto signing costs about twice as much.
+   * Verifiable with any JOSE library (lib/receipts/verify-receipt.ts uses jose).
    */
   async sign(claims: Record<string, unknown>): Promise<string> {
     const k = await this.keys.current();
@@ -39,8 +154,7 @@ export class JwtReceiptSigner implements ReceiptSigner {
       ...(typeof claims.decision_id === "string" ? { jti: claims.decision_id } : {}),
     };
     const input = `${b64url({ alg: k.alg, kid: k.kid, typ: RECEIPT_TYP })}.${b64url(payload)}`;
-    const signature = sign(null, Buffer.from(input), k.key as Parameters<typeof sign>[2]);
-    return `${input}.${signature.toString("base64url")}`;
+    return `${input}.${await this.signInput(k, input)}`;
   }
 }
 

@@ -25,6 +25,8 @@ export interface DelegationVerifier {
 /** Signs receipts for allowed calls (lib/delegation). */
 export interface ReceiptSigner {
   sign(claims: Record<string, unknown>): Promise<string>;
+  /** Releases its resources (the signing worker). */
+  close?(): Promise<void>;
 }
 
 export interface RuntimeConfig {
@@ -133,6 +135,7 @@ export async function startRuntime(partial: Partial<RuntimeConfig> & { listenCha
       await credentials.flushLastUsed();
       await evaluator.close();
       await Promise.all([rt.decisionChain.close(), rt.eventChain.close(), rt.adminChain.close()]);
+      await rt.receipts?.close?.();
       (globalThis as G).__mandateRuntime = undefined;
     },
   };

@@ -1,0 +1,78 @@
+/**
+ * The receipt signing worker: batches of signatures made on a worker thread verify with the public key,
+ * equal what the event loop would sign (Ed25519 is deterministic), survive a key rotation, and keep
+ * coming (on the event loop) after the worker dies or is closed.
+ */
+import { sign, verify } from "node:crypto";
+import * as jose from "jose";
+import { describe, expect, it } from "vitest";
+import { JwtReceiptSigner, SigningWorker } from "./receipts.ts";
+
+async function key(kid: string) {
+  const { privateKey, publicKey } = await jose.generateKeyPair("EdDSA", { extractable: true });
+  return { k: { kid, alg: "EdDSA", key: privateKey }, publicKey };
+}
+
+const here = (k: { key: unknown }, input: string) => sign(null, Buffer.from(input), k.key as Parameters<typeof sign>[2]).toString("base64url");
+
+describe("SigningWorker", () => {
+  it("signs a batch on the worker exactly as the event loop would, across two keys", async () => {
+    const a = await key("a");
+    const b = await key("b");
+    const w = new SigningWorker();
+    const inputs = Array.from({ length: 50 }, (_, i) => `eyJhbGciOiJFZERTQSJ9.${Buffer.from(`payload ${i}`).toString("base64url")}`);
+    const sigs = await Promise.all(inputs.map((input, i) => w.sign(i % 2 ? b.k : a.k, input)));
+    sigs.forEach((s, i) => {
+      const k = i % 2 ? b : a;
+      expect(s).toBe(here(k.k, inputs[i]!));
+      expect(verify(null, Buffer.from(inputs[i]!), k.publicKey as unknown as Parameters<typeof verify>[2], Buffer.from(s, "base64url"))).toBe(true);
+    });
+    await w.close();
+  });
+
+  it("keeps signing on the event loop when the worker dies, including what was in flight", async () => {
+    const a = await key("a");
+    const w = new SigningWorker();
+    await w.sign(a.k, "x.y");
+    const inFlight = w.sign(a.k, "in.flight");
+    await (w as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    expect(await inFlight).toBe(here(a.k, "in.flight"));
+    expect(await w.sign(a.k, "after.death")).toBe(here(a.k, "after.death"));
+  });
+
+  it("still answers after close()", async () => {
+    const a = await key("a");
+    const w = new SigningWorker();
+    const pending = w.sign(a.k, "p.q");
+    await w.close();
+    expect(await pending).toBe(here(a.k, "p.q"));
+    expect(await w.sign(a.k, "r.s")).toBe(here(a.k, "r.s"));
+  });
+
+  it("rejects an item the worker cannot sign, and only that one", async () => {
+    const a = await key("a");
+    const w = new SigningWorker();
+    const bad = { kid: "bad", alg: "EdDSA", key: new Uint8Array([1, 2, 3]) };
+    const [ok, err] = await Promise.allSettled([w.sign(a.k, "good.one"), w.sign(bad, "bad.one")]);
+    expect(ok).toMatchObject({ status: "fulfilled", value: here(a.k, "good.one") });
+    expect(err.status).toBe("rejected");
+    await w.close();
+  });
+});
+
+describe("JwtReceiptSigner", () => {
+  it("produces the same receipt with and without the worker", async () => {
+    const a = await key("k1");
+    const keys = { issuer: "urn:mandate:test", ready: async () => {}, current: async () => a.k, verificationKey: async () => null };
+    const claims = { decision_id: "d-1", sid: "s-1", step: 1, agent: "x", chain: [], tool: "t/u", args_sha256: "0".repeat(64) };
+    const withWorker = new JwtReceiptSigner(keys);
+    const inline = new JwtReceiptSigner(keys, 60, { worker: false });
+    const [r1, r2] = await Promise.all([withWorker.sign(claims), inline.sign(claims)]);
+    // iat/exp may differ by a second at a boundary; the signature must verify either way.
+    for (const r of [r1, r2]) {
+      const { payload } = await jose.jwtVerify(r, a.publicKey, { issuer: "urn:mandate:test" });
+      expect(payload).toMatchObject({ decision_id: "d-1", jti: "d-1", chain: ["x"] });
+    }
+    await withWorker.close();
+  });
+});
