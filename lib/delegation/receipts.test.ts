@@ -4,6 +4,7 @@
  * coming (on the event loop) after the worker dies or is closed.
  */
 import { sign, verify } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as jose from "jose";
 import { describe, expect, it } from "vitest";
 import { JwtReceiptSigner, SigningWorker } from "./receipts.ts";
@@ -27,6 +28,21 @@ describe("SigningWorker", () => {
       expect(s).toBe(here(k.k, inputs[i]!));
       expect(verify(null, Buffer.from(inputs[i]!), k.publicKey as unknown as Parameters<typeof verify>[2], Buffer.from(s, "base64url"))).toBe(true);
     });
+    await w.close();
+  });
+
+  it.runIf(existsSync("/proc/self/task"))("runs the worker thread at a lower priority (nice 10) than the event loop", async () => {
+    const niceOf = () =>
+      readdirSync("/proc/self/task").map((tid) => {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]); // field 19: nice
+      });
+    const before = niceOf().filter((n) => n === 10).length;
+    const a = await key("a");
+    const w = new SigningWorker();
+    await w.sign(a.k, "x.y");
+    expect(niceOf().filter((n) => n === 10).length).toBe(before + 1);
+    expect(niceOf()).toContain(0); // the event loop keeps its priority
     await w.close();
   });
 

@@ -3,7 +3,18 @@
 //           { op: "sign", id, kids: "k1\nk2…", inputs: "i1\ni2…" } → { op: "signed", id, sigs: "s1\ns2…" }
 // Inputs and signatures are base64url with dots, so newlines separate them; a failed item is "!<message>".
 import { sign } from "node:crypto";
+import { readlinkSync } from "node:fs";
+import { setPriority } from "node:os";
 import { parentPort } from "node:worker_threads";
+
+// A lower priority for this thread only (Linux: a thread id set with setpriority), so that waking it
+// does not preempt the event loop: it signs on whatever CPU time is idle.
+try {
+  const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
+  if (tid > 0) setPriority(tid, 10);
+} catch {
+  // not Linux, or not allowed: same priority as the event loop
+}
 
 const keys = new Map();
 
