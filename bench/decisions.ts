@@ -97,9 +97,22 @@ function mandateRequests(keys: string[]) {
 
 async function main() {
   console.log(`workload: ${SESSIONS} sessions, tool mix of allow/deny/approval, ${C} connections, ${R} interleaved rounds of ${N} requests per target after ${W} warm-up requests`);
+  const started: Array<{ stop(): Promise<void> }> = [];
+  try {
+    await run(started);
+  } finally {
+    // Also when something failed: no target outlives the run.
+    await Promise.all(started.map((t) => t.stop().catch(() => {})));
+  }
+}
+
+async function run(started: Array<{ stop(): Promise<void> }>) {
   const echo = await startEcho();
+  started.push(echo);
   const cerbos = await startCerbos();
+  started.push(cerbos);
   const mandate = await startMandateNode(withConsole);
+  started.push(mandate);
   setDatabaseUrl(mandate.databaseUrl);
   const settings = await getPool().query(
     `SELECT name, setting FROM pg_settings WHERE name IN ('synchronous_commit','fsync','full_page_writes','wal_sync_method','commit_delay') ORDER BY name`,
@@ -138,7 +151,6 @@ async function main() {
   const health = await (await fetch(`${mandate.base}/api/v1/health`)).json();
   const audit = await verifyAudit(mandate.dataDir);
   await closePool();
-  await Promise.all([echo.stop(), cerbos.stop(), mandate.stop()]);
 
   console.log("");
   table(results);

@@ -3,7 +3,7 @@
  * and a Mandate node (the normal `mandate start`, embedded PostgreSQL with default durability).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { freePort } from "../../test/support/mandate.ts";
@@ -16,6 +16,7 @@ export interface Target {
   stop(): Promise<void>;
 }
 
+/** Waits until `check` passes; a target that does not come up is stopped (no orphans). */
 async function waitFor(check: () => Promise<boolean>, child: ChildProcess, what: string, out: string[], ms = 120_000) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
@@ -23,6 +24,7 @@ async function waitFor(check: () => Promise<boolean>, child: ChildProcess, what:
     if (await check().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 200));
   }
+  await stopper(child)();
   throw new Error(`${what} did not start:\n${out.join("")}`);
 }
 
@@ -84,7 +86,13 @@ export async function startMandateNode(withConsole: boolean): Promise<MandateTar
   child.stdout!.on("data", (d) => out.push(String(d)));
   child.stderr!.on("data", (d) => out.push(String(d)));
   const base = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${base}/api/v1/health`)).ok, child, "mandate", out);
+  const removeData = () => rmSync(dataDir, { recursive: true, force: true });
+  try {
+    await waitFor(async () => (await fetch(`${base}/api/v1/health`)).ok, child, "mandate", out);
+  } catch (e) {
+    removeData();
+    throw e;
+  }
   const creds = JSON.parse(readFileSync(join(dataDir, "initial-credentials.json"), "utf8"));
   const pg = JSON.parse(readFileSync(join(dataDir, "postgres.json"), "utf8"));
   return {
@@ -94,6 +102,9 @@ export async function startMandateNode(withConsole: boolean): Promise<MandateTar
     dataDir,
     databaseUrl: `postgresql://postgres:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/mandate`,
     agents: creds.agents,
-    stop: stopper(child),
+    stop: async () => {
+      await stopper(child)();
+      removeData();
+    },
   };
 }

@@ -5,7 +5,7 @@
  * same lib/ functions the CLI uses, against the same database.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, existsSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -101,9 +101,27 @@ function embeddedUrl(dataDir: string): string {
   return `postgresql://postgres:${encodeURIComponent(info.password)}@127.0.0.1:${info.port}/mandate`;
 }
 
+/**
+ * Data directories this process created (each holds a PostgreSQL cluster, hundreds of MB with its WAL):
+ * removed when the test process exits, when every node in them has been stopped. Tests still read them
+ * after stop() (CLI runs, postmaster.pid checks). MANDATE_KEEP_TEST_DATA=1 keeps them.
+ */
+const createdDirs = new Set<string>();
+process.once("exit", () => {
+  if (process.env.MANDATE_KEEP_TEST_DATA === "1") return;
+  for (const d of createdDirs) {
+    try {
+      rmSync(d, { recursive: true, force: true });
+    } catch {
+      // best effort
+    }
+  }
+});
+
 export async function startMandate(opts: StartOptions = {}): Promise<MandateHandle> {
   const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "mandate-test-"));
+  if (!opts.dataDir) createdDirs.add(dataDir);
   const url = `http://127.0.0.1:${port}`;
   let proc = spawnNode(port, dataDir, opts);
   await waitHealthy(url, proc.child, proc.out);
