@@ -34,13 +34,19 @@ const SESSIONS = 1000;
 const withConsole = !values["no-console"] && existsSync(join(ROOT, ".next/BUILD_ID"));
 const runId = Date.now().toString(36);
 
-function table(rows: LoadResult[]) {
-  const head = ["target", "requests", "2xx", "errors", "decisions/s", "p50 ms", "p99 ms"];
-  const lines = rows.map((r) => [r.name, r.requests, r.ok, r.errors + r.non2xx, r.rps.toFixed(0), r.p50.toFixed(2), r.p99.toFixed(2)].map(String));
+/** Prints right-aligned columns. */
+function printTable(head: string[], lines: string[][]) {
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join("  ");
   console.log(fmt(head));
   for (const l of lines) console.log(fmt(l));
+}
+
+function table(rows: LoadResult[]) {
+  printTable(
+    ["target", "requests", "2xx", "errors", "decisions/s", "p50 ms", "p99 ms"],
+    rows.map((r) => [r.name, r.requests, r.ok, r.errors + r.non2xx, r.rps.toFixed(0), r.p50.toFixed(2), r.p99.toFixed(2)].map(String)),
+  );
 }
 
 /** CPU while each target was under load (its own process tree, the load generator, the idle machine). */
@@ -61,11 +67,8 @@ function cpuTable(rows: Array<{ name: string; requests: number; cpu: CpuDelta; t
       r.cpu.machineIdle === null ? "-" : (r.cpu.machineIdle / r.cpu.seconds).toFixed(2),
     ];
   });
-  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join("  ");
   console.log("CPU while each target was under load (Linux /proc, summed over the rounds):");
-  console.log(fmt(head));
-  for (const l of lines) console.log(fmt(l));
+  printTable(head, lines);
 }
 
 function cerbosRequests() {

@@ -42,7 +42,11 @@ export function parseMachineStat(text: string): { busy: number; total: number } 
 /** The processes of the tree rooted at `root` (the root included). */
 export function treeOf(all: ProcStat[], root: number): ProcStat[] {
   const children = new Map<number, ProcStat[]>();
-  for (const p of all) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
+  for (const p of all) {
+    const list = children.get(p.ppid);
+    if (list) list.push(p);
+    else children.set(p.ppid, [p]);
+  }
   const out: ProcStat[] = [];
   const stack = all.filter((p) => p.pid === root);
   while (stack.length) {

@@ -13,8 +13,6 @@ import { RECEIPT_TYP } from "./token-types.ts";
 
 export const RECEIPT_TTL_S = 60;
 
-type SignFn = (k: SigningKey, input: string) => Promise<string>;
-
 function signHere(k: SigningKey, input: string): string {
   return sign(null, Buffer.from(input), k.key as Parameters<typeof sign>[2]).toString("base64url");
 }
@@ -113,7 +111,7 @@ export class SigningWorker {
 }
 
 export class JwtReceiptSigner implements ReceiptSigner {
-  private readonly signInput: SignFn;
+  private readonly worker: SigningWorker | null;
 
   /** `opts.worker` (default true): sign on a worker thread (SigningWorker) instead of the event loop. */
   constructor(
@@ -122,17 +120,13 @@ export class JwtReceiptSigner implements ReceiptSigner {
     opts: { worker?: boolean } = {},
   ) {
     if (ttlSeconds < 1 || ttlSeconds > RECEIPT_TTL_S) throw new Error(`receipt lifetime must be 1-${RECEIPT_TTL_S} s`);
-    if (opts.worker ?? true) {
-      const w = new SigningWorker();
-      this.signInput = (k, input) => w.sign(k, input);
-      this.close = () => w.close();
-    } else {
-      this.signInput = async (k, input) => signHere(k, input);
-    }
+    this.worker = (opts.worker ?? true) ? new SigningWorker() : null;
   }
 
   /** Stops the signing worker (signatures asked for meanwhile are still made, on the event loop). */
-  close: () => Promise<void> = async () => {};
+  async close(): Promise<void> {
+    await this.worker?.close();
+  }
 
   /**
    * A compact JWS (RFC 7515) signed with node:crypto (on the signing worker): receipts are on the
@@ -154,7 +148,7 @@ export class JwtReceiptSigner implements ReceiptSigner {
       ...(typeof claims.decision_id === "string" ? { jti: claims.decision_id } : {}),
     };
     const input = `${b64url({ alg: k.alg, kid: k.kid, typ: RECEIPT_TYP })}.${b64url(payload)}`;
-    return `${input}.${await this.signInput(k, input)}`;
+    return `${input}.${this.worker ? await this.worker.sign(k, input) : signHere(k, input)}`;
   }
 }
 
