@@ -10,9 +10,9 @@
 import http from "node:http";
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { GatewayConfig } from "./config.ts";
+import { NodeStreamableHttpTransport } from "./http-transport.ts";
 import { InventoryCache } from "./inventory.ts";
 import { keyFingerprint, MandateClient } from "./mandate-client.ts";
 import { createReporter, log } from "./runtime.ts";
@@ -22,7 +22,7 @@ import { GATEWAY_VERSION } from "./version.ts";
 
 interface Entry {
   session: GatewaySession;
-  transport: StreamableHTTPServerTransport;
+  transport: NodeStreamableHttpTransport;
   fingerprint: string;
   lastSeen: number;
 }
@@ -101,8 +101,9 @@ export async function runHttp(config: GatewayConfig): Promise<HttpGateway> {
       stderr: "inherit",
       log,
     });
-    const transport = new StreamableHTTPServerTransport({
+    const transport = new NodeStreamableHttpTransport({
       sessionIdGenerator: () => randomUUID(),
+      maxBodyBytes: MAX_BODY,
       onsessioninitialized: (id) => {
         entries.set(id, { session, transport, fingerprint: mandate.fingerprint, lastSeen: Date.now() });
       },
