@@ -19,10 +19,11 @@ function signHere(k: SigningKey, input: string): string {
 
 /**
  * Signs on a worker thread, in batches: every signature asked for during one turn of the event loop
- * goes in one message (flushed by setImmediate). An Ed25519 signature costs ~40 µs of CPU here, the
- * largest single item of a decision on the event loop; a receipt is released only after its batch has
- * committed, so the worker has the commit's round trip to sign it. If the worker fails, signing falls
- * back to the event loop (the same signatures, only slower).
+ * goes in one message (flushed by setImmediate). An Ed25519 signature costs ~38 µs of CPU through
+ * node:crypto here, the largest single item of a decision; the worker signs with libsodium when it loads
+ * (~20 µs, the same signatures). A receipt is released only after its batch has committed, so the worker
+ * has the commit's round trip to sign it. If the worker fails, signing falls back to the event loop (the
+ * same signatures, only slower).
  */
 export class SigningWorker {
   private worker: Worker | null;
@@ -31,11 +32,16 @@ export class SigningWorker {
   private inFlight = new Map<number, SigningWorker["queue"]>();
   private sentKeys = new Set<string>();
   private scheduled = false;
+  /** The worker's Ed25519 implementation, once it has started: "libsodium" or "node:crypto". */
+  impl: string | null = null;
 
   constructor() {
     this.worker = new Worker(new URL("./sign-worker.mjs", import.meta.url));
     this.worker.unref();
-    this.worker.on("message", (msg: { op: string; id: number; sigs: string }) => this.onSigned(msg));
+    this.worker.on("message", (msg: { op: string; id: number; sigs: string; impl?: string }) => {
+      if (msg.op === "ready") this.impl = msg.impl ?? null;
+      else this.onSigned(msg);
+    });
     this.worker.on("error", (err) => this.fallBack(err));
     this.worker.on("exit", (code) => this.fallBack(new Error(`receipt signing worker exited (${code})`)));
   }
