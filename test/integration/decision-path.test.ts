@@ -87,6 +87,34 @@ describe("commit path", () => {
     expect(r.rows).toHaveLength(1);
     expect(r.rows[0].proconfig).toEqual(expect.arrayContaining(["enable_seqscan=off", "enable_hashjoin=off", "enable_mergejoin=off"]));
   });
+
+  it("updates a busy session's row without touching the session indexes (HOT), last activity to the second", async () => {
+    const pool = getPool();
+    const s = `hot-${randomUUID()}`;
+    expect((await call(s, "files", "read_file", { path: "a" })).body.decision).toBe("allow");
+    const first = (await pool.query("SELECT last_activity_at FROM sessions WHERE id = $1", [s])).rows[0].last_activity_at as Date;
+    for (let i = 0; i < 20; i++) await call(s, "files", "read_file", { path: "a" });
+    const row = (await pool.query("SELECT step_count, last_activity_at, ctid::text FROM sessions WHERE id = $1", [s])).rows[0];
+    expect(row.step_count).toBe(21);
+    // Within a second of the stored value, last_activity_at stays (so no indexed column changes)…
+    const elapsed = Date.now() - first.getTime();
+    if (elapsed < 1000) expect(row.last_activity_at).toEqual(first);
+    // …so the row's page holds heap-only versions (or, once pruned, redirects to them): a non-HOT
+    // update leaves neither.
+    await pool.query("CREATE EXTENSION IF NOT EXISTS pageinspect");
+    const block = Number(/^\((\d+),/.exec(row.ctid)![1]);
+    const items = await pool.query(
+      `SELECT count(*) FILTER (WHERE (t_infomask2 & 32768) <> 0)::int AS heap_only, count(*) FILTER (WHERE lp_flags = 2)::int AS redirects
+         FROM heap_page_items(get_raw_page('sessions', $1))`,
+      [block],
+    );
+    expect(items.rows[0].heap_only + items.rows[0].redirects).toBeGreaterThan(0);
+    // A decision a second later moves it on.
+    await new Promise((r) => setTimeout(r, 1000 - Math.min(elapsed, 1000) + 50));
+    await call(s, "files", "read_file", { path: "a" });
+    const later = (await pool.query("SELECT last_activity_at FROM sessions WHERE id = $1", [s])).rows[0].last_activity_at as Date;
+    expect(later.getTime()).toBeGreaterThanOrEqual(first.getTime() + 1000);
+  });
 });
 
 describe("bad input", () => {
