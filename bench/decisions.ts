@@ -22,7 +22,7 @@ const { values } = parseArgs({
     requests: { type: "string", default: "30000" },
     rounds: { type: "string", default: "3" },
     connections: { type: "string", default: "50" },
-    warmup: { type: "string", default: "3000" },
+    warmup: { type: "string", default: "10000" },
     "no-console": { type: "boolean" },
   },
 });
