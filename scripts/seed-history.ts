@@ -177,6 +177,12 @@ async function main() {
   await insertRows(approvals, delegations, toolCalls);
   const v = await verifyChain(chainId);
   const cp = await writeCheckpoint(env().dataDir).catch(() => null);
+  // Sessions count the approvals granted in them (decisions look up approved approvals only then).
+  await pool.query(
+    `UPDATE sessions s SET approvals_granted = a.n
+       FROM (SELECT session_id, count(*)::int AS n FROM approvals WHERE status IN ('approved', 'used') GROUP BY session_id) a
+      WHERE s.id = a.session_id AND s.approvals_granted <> a.n`,
+  );
   const long = await pool.query(`SELECT id, step_count FROM sessions ORDER BY step_count DESC LIMIT 1`);
   console.log(JSON.stringify({
     chain: chainId, sessions: counts.length, decisions, entries: w.written, approvals: approvals.length, delegations: delegations.length,

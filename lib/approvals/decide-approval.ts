@@ -6,7 +6,7 @@
 import { adminAction } from "../audit/admin-action.ts";
 import { MandateError, notFound } from "../http/errors.ts";
 import type { UserPrincipal } from "../identity/credential-cache.ts";
-import { emit } from "../runtime/runtime.ts";
+import { applyLocalChange, emit } from "../runtime/runtime.ts";
 import { expireApprovals } from "./expire.ts";
 import { effectiveStatus, isUuid, loadApprovalRow } from "./view.ts";
 
@@ -36,9 +36,12 @@ export async function decideApproval(id: string, user: UserPrincipal, decision: 
       [id, status, user.email, comment],
     );
     const a = r.rows[0];
-    if (!a) return { result: false, audit: [] };
+    if (!a) return { result: null, audit: [] };
+    // Decisions in this session look up approved approvals from now on (lib/decisions/decide.ts); a
+    // decision that saw the old count conflicts at commit and is re-evaluated.
+    if (status === "approved") await tx.query("UPDATE sessions SET approvals_granted = approvals_granted + 1 WHERE id = $1", [a.session_id]);
     return {
-      result: true,
+      result: { sessionId: a.session_id as string },
       audit: {
         kind: "approval",
         action: `approval.${decision}`,
@@ -53,5 +56,6 @@ export async function decideApproval(id: string, user: UserPrincipal, decision: 
     };
   });
   if (!done) throw await explainRefusal(id);
+  if (status === "approved") await applyLocalChange("sessions", done.sessionId);
   emit("approval.decided", { id, status, decided_by: user.email });
 }

@@ -20,6 +20,8 @@ export interface SessionWrite {
   agent_id: string;
   expected: number;
   expected_status: string;
+  /** The approvals granted in the session as the decision saw them (checked like the step count). */
+  expected_granted: number;
   step_count: number;
   labels: string[];
   tools_used: string[];

@@ -17,7 +17,7 @@ import { isObj, type AzEvaluation } from "./request.ts";
 import type { Candidate, SearchPlan, SearchQuery } from "./search.ts";
 
 function freshSession(id: string): SessionState {
-  return { id, exists: false, agentId: null, initiator: null, initiatorVerified: false, stepCount: 0, toolsUsed: [], labels: [], status: "active", terminatedReason: null, startedAt: Date.now() };
+  return { id, exists: false, agentId: null, initiator: null, initiatorVerified: false, stepCount: 0, toolsUsed: [], labels: [], status: "active", terminatedReason: null, startedAt: Date.now(), approvalsGranted: 0 };
 }
 
 export async function mcpSearchPlan(rt: Runtime, q: SearchQuery, caller: Caller): Promise<SearchPlan> {

@@ -7,7 +7,7 @@ import type { SessionState } from "../sessions/session-cache.ts";
 
 const agent: AgentPrincipal = { kind: "agent", agentId: "a1", name: "bot", team: null, owner: null, environment: null, suspended: null, keyId: "k" };
 const tool: ToolInfo = { id: "t", server: "files", name: "read_file", key: "files/read_file", status: "approved", effect: "read", risk: "low", labels: [], sensitiveArgs: [], blocked: null, inputSchema: {}, openWorld: false };
-const session: SessionState = { id: "s", exists: true, agentId: "a1", initiator: null, initiatorVerified: false, stepCount: 1, toolsUsed: [], labels: [], status: "active", terminatedReason: null, startedAt: 0 };
+const session: SessionState = { id: "s", exists: true, agentId: "a1", initiator: null, initiatorVerified: false, stepCount: 1, toolsUsed: [], labels: [], status: "active", terminatedReason: null, startedAt: 0, approvalsGranted: 0 };
 const req = { session: { id: "s" }, tool: { server: "files", name: "read_file" }, arguments: {} };
 const first = (r: ReturnType<typeof precheck>) => r[0]?.policy;
 

@@ -122,7 +122,8 @@ async function evaluate(
       rt.config.failClosedOnPolicyError,
     );
     if (granted.decision === "allow") {
-      const approved = await findApprovedApproval(session.id, tool.key, argsHash);
+      // Only a session with an approval granted can hold an approved one (the count is checked at commit).
+      const approved = session.approvalsGranted > 0 ? await findApprovedApproval(session.id, tool.key, argsHash) : null;
       if (approved) {
         return { ...out, decision: "allow", reasons: [{ policy: "mandate.approval", message: `approved by ${approved.decidedBy ?? "a human"} (approval ${approved.id})` }, ...granted.reasons], approvalUsed: approved.id };
       }
@@ -230,6 +231,7 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
             agent_id: session.agentId ?? agent.agentId,
             expected: session.exists ? session.stepCount : 0,
             expected_status: session.status,
+            expected_granted: session.approvalsGranted,
             step_count: step,
             labels,
             tools_used: toolsUsed,

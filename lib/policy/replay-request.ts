@@ -82,7 +82,7 @@ export function rebuildRequest(d: RecordedDecision, i: ReplayInputs): RebuiltReq
     args: i.retained ?? d.args ?? {},
     session: {
       id: d.session_id, exists: true, agentId: d.agent_id, initiator: d.session?.initiator ?? null, initiatorVerified: !!d.session?.initiator_verified,
-      stepCount: d.step - 1, toolsUsed: i.toolsUsed ?? [], labels: d.session?.labels_before ?? [], status: "active", terminatedReason: null, startedAt: i.sessionStart ?? now,
+      stepCount: d.step - 1, toolsUsed: i.toolsUsed ?? [], labels: d.session?.labels_before ?? [], status: "active", terminatedReason: null, startedAt: i.sessionStart ?? now, approvalsGranted: 0,
     },
     delegation,
     approvalGranted: false,

@@ -68,7 +68,7 @@ export function runPolicyTests(text: string, cases: PolicyTestCase[], env: TestE
       agent,
       tool,
       args: c.arguments,
-      session: { id: "policy-test", exists: true, agentId: null, initiator: c.session.initiator ?? null, initiatorVerified: false, stepCount: c.session.steps, toolsUsed: c.session.tools_used, labels: c.session.labels, status: "active", terminatedReason: null, startedAt: now - c.session.age_seconds * 1000 },
+      session: { id: "policy-test", exists: true, agentId: null, initiator: c.session.initiator ?? null, initiatorVerified: false, stepCount: c.session.steps, toolsUsed: c.session.tools_used, labels: c.session.labels, status: "active", terminatedReason: null, startedAt: now - c.session.age_seconds * 1000, approvalsGranted: 0 },
       delegation: c.delegation
         ? { present: true, depth: c.delegation.chain.length, chain: c.delegation.chain.map((name) => ({ agent_id: "", name })), onBehalfOf: c.delegation.on_behalf_of ?? null, scopes: c.delegation.scopes, tokenId: null }
         : NO_DELEGATION,

@@ -1,7 +1,8 @@
 /**
- * Session state for decisions: cached in the node, with PostgreSQL as the truth. The step count is
- * the version: a commit that finds another version (another node moved the session) is rejected by
- * mandate_commit(), and the decision is re-evaluated on fresh state. Decisions on one session are
+ * Session state for decisions: cached in the node, with PostgreSQL as the truth. The step count (and
+ * the number of approvals granted) is the version: a commit that finds another version (another node
+ * moved the session, a human granted an approval) is rejected by mandate_commit(), and the decision is
+ * re-evaluated on fresh state. Decisions on one session are
  * serialised in the node (a per-session queue), so the state each one sees is exact.
  */
 import { getPool } from "../db/pool.ts";
@@ -18,6 +19,8 @@ export interface SessionState {
   status: "active" | "terminated";
   terminatedReason: string | null;
   startedAt: number;
+  /** Approvals granted in this session (0: no approved approval can exist, none is looked up). */
+  approvalsGranted: number;
 }
 
 const MAX_ENTRIES = 100_000;
@@ -71,7 +74,7 @@ export class SessionCache {
 export async function loadSession(id: string): Promise<SessionState> {
   const r = await getPool().query(
     `SELECT id, agent_id, initiator, initiator_verified, step_count, tools_used, labels, status,
-            terminated_reason, started_at FROM sessions WHERE id = $1`,
+            terminated_reason, started_at, approvals_granted FROM sessions WHERE id = $1`,
     [id],
   );
   const row = r.rows[0];
@@ -88,6 +91,7 @@ export async function loadSession(id: string): Promise<SessionState> {
       status: "active",
       terminatedReason: null,
       startedAt: Date.now(),
+      approvalsGranted: 0,
     };
   }
   return {
@@ -102,5 +106,6 @@ export async function loadSession(id: string): Promise<SessionState> {
     status: row.status,
     terminatedReason: row.terminated_reason,
     startedAt: new Date(row.started_at).getTime(),
+    approvalsGranted: row.approvals_granted,
   };
 }

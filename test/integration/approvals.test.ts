@@ -97,6 +97,33 @@ describe("approve", () => {
     expect((await del(s, { path: "a.txt" })).body.decision).toBe("require_approval");
   });
 
+  it("allows the approved call even when the node learnt of the approval from nowhere but the commit", async () => {
+    // Decisions look up approved approvals only in sessions that have one granted; the node's cached
+    // session says "none". Grant one behind its back (no NOTIFY reaches it: triggers off for this
+    // connection, as on a node that missed the notification): the retry must still be allowed, because
+    // the commit checks the count the decision saw and the decision is re-evaluated on fresh state.
+    const s = `ap-stale-${randomUUID()}`;
+    const r = await del(s, { path: "stale.txt" });
+    expect(r.body.decision).toBe("require_approval");
+    const c = await getPool().connect();
+    try {
+      await c.query("BEGIN");
+      await c.query("SET LOCAL session_replication_role = replica");
+      await c.query("UPDATE approvals SET status = 'approved', decided_by = 'elsewhere@example.com', decided_at = now() WHERE id = $1", [r.body.approval.id]);
+      await c.query("UPDATE sessions SET approvals_granted = approvals_granted + 1 WHERE id = $1", [s]);
+      await c.query("COMMIT");
+    } finally {
+      c.release();
+    }
+    const retry = await del(s, { path: "stale.txt" });
+    expect(retry.body.decision).toBe("allow");
+    expect(retry.body.reasons[0].policy).toBe("mandate.approval");
+    expect(retry.body.session.step).toBe(2); // the conflicting attempt wrote nothing
+    expect((await getApproval(r.body.approval.id)).body.status).toBe("used");
+    const granted = await getPool().query("SELECT approvals_granted FROM sessions WHERE id = $1", [s]);
+    expect(granted.rows[0].approvals_granted).toBe(1);
+  });
+
   it("is decided exactly once under concurrent decisions", async () => {
     const r = await del(`ap-${randomUUID()}`, { path: "race.txt" });
     const id = r.body.approval.id;
