@@ -1,7 +1,7 @@
 /**
- * The receipt signing worker: batches of signatures made on a worker thread (with libsodium) verify with
- * the public key, equal what node:crypto on the event loop would sign (Ed25519 is deterministic), survive a key rotation, and keep
- * coming (on the event loop) after the worker dies or is closed.
+ * The receipt signing worker: batches of signatures made on a worker thread (with libsodium) verify
+ * with the public key, equal what node:crypto on the event loop would sign (Ed25519 is deterministic),
+ * survive a key rotation, and keep coming (on the event loop) after the worker dies or is closed.
  */
 import { sign, verify } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";

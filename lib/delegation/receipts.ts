@@ -32,13 +32,13 @@ export class SigningWorker {
   private inFlight = new Map<number, SigningWorker["queue"]>();
   private sentKeys = new Set<string>();
   private scheduled = false;
-  /** The worker's Ed25519 implementation, once it has started: "libsodium" or "node:crypto". */
-  impl: string | null = null;
+  /** The worker's Ed25519 implementation, once it has started. */
+  impl: "libsodium" | "node:crypto" | null = null;
 
   constructor() {
     this.worker = new Worker(new URL("./sign-worker.mjs", import.meta.url));
     this.worker.unref();
-    this.worker.on("message", (msg: { op: string; id: number; sigs: string; impl?: string }) => {
+    this.worker.on("message", (msg: { op: string; id: number; sigs: string; impl?: "libsodium" | "node:crypto" }) => {
       if (msg.op === "ready") this.impl = msg.impl ?? null;
       else this.onSigned(msg);
     });
@@ -118,6 +118,8 @@ export class SigningWorker {
 
 export class JwtReceiptSigner implements ReceiptSigner {
   private readonly worker: SigningWorker | null;
+  /** The encoded JWS header of each key (the same for every receipt it signs). */
+  private readonly headers = new Map<string, string>();
 
   /** `opts.worker` (default true): sign on a worker thread (SigningWorker) instead of the event loop. */
   constructor(
@@ -135,8 +137,8 @@ export class JwtReceiptSigner implements ReceiptSigner {
   }
 
   /**
-   * A compact JWS (RFC 7515) signed with node:crypto (on the signing worker): receipts are on the
-   * decision hot path (every allow), where jose's WebCrypto signing costs about twice as much.
+   * A compact JWS (RFC 7515) signed on the signing worker (libsodium, else node:crypto): receipts are
+   * on the decision hot path (every allow), where jose's WebCrypto signing costs about twice as much.
    * Verifiable with any JOSE library (lib/receipts/verify-receipt.ts uses jose).
    */
   async sign(claims: Record<string, unknown>): Promise<string> {
@@ -153,7 +155,9 @@ export class JwtReceiptSigner implements ReceiptSigner {
       exp: now + this.ttlSeconds,
       ...(typeof claims.decision_id === "string" ? { jti: claims.decision_id } : {}),
     };
-    const input = `${b64url({ alg: k.alg, kid: k.kid, typ: RECEIPT_TYP })}.${b64url(payload)}`;
+    let header = this.headers.get(k.kid);
+    if (!header) this.headers.set(k.kid, (header = b64url({ alg: k.alg, kid: k.kid, typ: RECEIPT_TYP })));
+    const input = `${header}.${b64url(payload)}`;
     return `${input}.${this.worker ? await this.worker.sign(k, input) : signHere(k, input)}`;
   }
 }

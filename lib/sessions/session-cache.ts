@@ -2,8 +2,8 @@
  * Session state for decisions: cached in the node, with PostgreSQL as the truth. The step count (and
  * the number of approvals granted) is the version: a commit that finds another version (another node
  * moved the session, a human granted an approval) is rejected by mandate_commit(), and the decision is
- * re-evaluated on fresh state. Decisions on one session are
- * serialised in the node (a per-session queue), so the state each one sees is exact.
+ * re-evaluated on fresh state. Decisions on one session are serialised in the node (a per-session
+ * queue), so the state each one sees is exact.
  */
 import { getPool } from "../db/pool.ts";
 
