@@ -98,7 +98,11 @@ describe("NodeStreamableHttpTransport", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/json");
     expect(res.headers.get("mcp-session-id")).toBe(h["mcp-session-id"]);
-    expect(await res.json()).toEqual({ jsonrpc: "2.0", id: 1, result: { content: [{ type: "text", text: "done: fast" }] } });
+    // Sized, not chunked.
+    expect(res.headers.get("transfer-encoding")).toBeNull();
+    const text = await res.text();
+    expect(res.headers.get("content-length")).toBe(String(Buffer.byteLength(text)));
+    expect(JSON.parse(text)).toEqual({ jsonrpc: "2.0", id: 1, result: { content: [{ type: "text", text: "done: fast" }] } });
   });
 
   it("turns the answer into an SSE stream when a related message comes first", async () => {

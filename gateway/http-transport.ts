@@ -194,8 +194,14 @@ export class NodeStreamableHttpTransport implements Transport {
       if (complete) {
         clearTimeout(stream.timer);
         const answers = stream.ids.map((id) => this.responses.get(id));
-        stream.res.writeHead(200, { "content-type": "application/json", "mcp-session-id": this.sessionId! });
-        stream.res.end(JSON.stringify(stream.batch ? answers : answers[0]));
+        const body = JSON.stringify(stream.batch ? answers : answers[0]);
+        // With its length (writeHead fixes the headers before the body, which would otherwise go chunked).
+        stream.res.writeHead(200, {
+          "content-type": "application/json",
+          "content-length": String(Buffer.byteLength(body)),
+          "mcp-session-id": this.sessionId!,
+        });
+        stream.res.end(body);
       } else {
         this.startSse(stream);
         stream.res.write(sseEvent(message));
