@@ -2,6 +2,8 @@
  * npm run bench:gateway — latency that the Mandate gateway adds to a tools/call, in one run:
  *
  *   direct (stdio)        SDK client → server-everything (stdio)
+ *   direct (HTTP)         SDK client → server-everything's own Streamable HTTP endpoint (for context:
+ *                         what the MCP HTTP transport costs without any proxy)
  *   gateway stdio         SDK client → mandate-gateway stdio → server-everything
  *   mcp-proxy (HTTP)      SDK client → mcp-proxy (Streamable HTTP, no policy) → server-everything (stdio)
  *   gateway http          SDK client → mandate-gateway http → server-everything (stdio)
@@ -28,6 +30,7 @@ import {
   gatewayStdioTransport,
   httpTransport,
   startGatewayHttp,
+  startEverythingHttp,
   startProcess,
   tempDir,
 } from "../test/gateway/helpers.ts";
@@ -121,6 +124,12 @@ async function main() {
     cleanup.push(() => direct.close());
     add("direct (stdio)", toolCall(direct, "echo"));
 
+    const everythingHttp = await startEverythingHttp();
+    cleanup.push(everythingHttp.stop);
+    const directHttp = await connectWithRetry(everythingHttp.url);
+    cleanup.push(() => directHttp.close());
+    add("direct (HTTP)", toolCall(directHttp, "echo"));
+
     const gws = await connectClient(
       gatewayStdioTransport({ mandateUrl: mandate.url, apiKey: agent.apiKey, server: "everything", command: upstream, spoolDir }),
     );
@@ -182,6 +191,11 @@ async function main() {
     console.log(
       `\nadded p50 over direct: gateway stdio ${added("gateway stdio")} ms, gateway http ${added("gateway http")} ms, ` +
         `mcp-proxy ${added("mcp-proxy (HTTP)")} ms (target: gateway ≤ 2 ms and no slower than mcp-proxy at p50)`,
+    );
+    const overHttp = (name: string) => (byName[name]!.p50 - byName["direct (HTTP)"]!.p50).toFixed(3);
+    console.log(
+      `for context, the MCP HTTP transport alone (direct (HTTP) over direct (stdio)) adds ${added("direct (HTTP)")} ms; ` +
+        `over direct (HTTP): gateway http ${overHttp("gateway http")} ms, mcp-proxy ${overHttp("mcp-proxy (HTTP)")} ms`,
     );
   } finally {
     for (const c of cleanup.reverse()) await c().catch(() => {});
