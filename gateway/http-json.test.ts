@@ -246,6 +246,26 @@ describe("requestJson (the gateway's HTTP client for Mandate)", () => {
     });
   });
 
+  it("opens at most 256 connections to an origin; a request waiting for one still times out", async () => {
+    let open = 0;
+    const s = net.createServer((sock) => {
+      open++;
+      sock.on("error", () => {});
+      sock.resume(); // reads (and so sees the client close), never answers
+    });
+    await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
+    const url = `http://127.0.0.1:${(s.address() as AddressInfo).port}/`;
+    try {
+      const busy = Array.from({ length: 256 }, () => post(url, {}, { timeoutMs: 1_500 }).catch((e: unknown) => e));
+      const waiting = await post(url, {}, { timeoutMs: 200 }).catch((e: unknown) => e);
+      expect(waiting).toMatchObject({ code: "ETIMEDOUT", message: expect.stringMatching(/all 256 connections busy/) });
+      expect(open).toBe(256);
+      for (const e of await Promise.all(busy)) expect(e).toMatchObject({ code: "ETIMEDOUT" });
+    } finally {
+      await new Promise<void>((r) => s.close(() => r()));
+    }
+  });
+
   it("refuses header values that would split the request", async () => {
     await expect(post(`${base}/x`, {}, { headers: { authorization: "Bearer a\r\nx-injected: 1" } })).rejects.toMatchObject({ code: "EINVAL" });
     await expect(post(`${base}/x`, {}, { headers: { "bad name": "v" } })).rejects.toMatchObject({ code: "EINVAL" });

@@ -331,7 +331,8 @@ class Pool {
     private readonly tlsOptions?: tls.ConnectionOptions,
   ) {}
 
-  acquire(): Promise<Connection> {
+  /** A free connection (an idle one, a new one, or the next one freed within `timeoutMs`). */
+  acquire(timeoutMs: number): Promise<Connection> {
     while (this.idle.length) {
       const c = this.idle.pop()!;
       if (!c.closed) return Promise.resolve(c);
@@ -341,7 +342,17 @@ class Pool {
       this.all.add(c);
       return Promise.resolve(c);
     }
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return new Promise((resolve, reject) => {
+      const waiter = (c: Connection) => {
+        clearTimeout(timer);
+        resolve(c);
+      };
+      const timer = setTimeout(() => {
+        this.waiting.splice(this.waiting.indexOf(waiter), 1);
+        reject(new TransportError(`no answer from ${this.url.origin} within ${timeoutMs} ms (all ${MAX_SOCKETS} connections busy)`, "ETIMEDOUT"));
+      }, timeoutMs);
+      this.waiting.push(waiter);
+    });
   }
 
   release(c: Connection) {
@@ -406,7 +417,12 @@ function serialise(method: string, url: URL, opts: RequestOpts): string {
 
 async function requestOnce(url: URL, raw: string, opts: RequestOpts): Promise<JsonResponse> {
   if (opts.signal?.aborted) throw new TransportError("request cancelled", "ABORTED");
-  const conn = await poolFor(url, opts.tls).acquire();
+  const pool = poolFor(url, opts.tls);
+  const conn = await pool.acquire(opts.timeoutMs);
+  if (opts.signal?.aborted) {
+    pool.release(conn);
+    throw new TransportError("request cancelled", "ABORTED");
+  }
   const parsed = await new Promise<Parsed>((resolve, reject) => {
     const onAbort = () => conn.destroy("ABORTED", "request cancelled");
     const timer = setTimeout(() => conn.destroy("ETIMEDOUT", `no answer from ${url.origin} within ${opts.timeoutMs} ms`), opts.timeoutMs);
