@@ -8,6 +8,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { adminAction } from "../audit/admin-action.ts";
 import { hashCredential } from "../crypto/keys.ts";
 import { getPool } from "../db/pool.ts";
+import { BoundedCache } from "../util/bounded-cache.ts";
 import { notFound } from "../http/errors.ts";
 
 export const PEP_PREFIX = "mnd_pep_";
@@ -86,9 +87,13 @@ interface Entry {
 }
 
 const NEGATIVE_TTL_MS = 5_000;
+const MAX_KNOWN = 50_000;
+const MAX_UNKNOWN = 10_000;
 
 export class PepKeyCache {
-  private byHash = new Map<string, Entry>();
+  private known = new BoundedCache<string, Entry>(MAX_KNOWN);
+  /** Made-up keys: bounded, so that a flood of them cannot grow the node. */
+  private unknown = new BoundedCache<string, Entry>(MAX_UNKNOWN);
   private used = new Set<string>();
   private timer: NodeJS.Timeout;
 
@@ -97,13 +102,15 @@ export class PepKeyCache {
     this.timer.unref();
   }
 
-  /** `pep_keys:<row id>` from the change feed. */
+  /** `pep_keys:<row id>` from the change feed (a new key may also answer a cached "unknown"). */
   invalidate(rowId: string): void {
-    for (const [h, e] of this.byHash) if (!e.pep || e.pep.id === rowId) this.byHash.delete(h);
+    this.known.deleteWhere((e) => e.pep?.id === rowId);
+    this.unknown.clear();
   }
 
   clear(): void {
-    this.byHash.clear();
+    this.known.clear();
+    this.unknown.clear();
   }
 
   async authenticate(secret: string | null): Promise<{ ok: true; pep: PepPrincipal } | { ok: false; failure: PepAuthFailure }> {
@@ -111,14 +118,18 @@ export class PepKeyCache {
     if (!isPepKeyShape(secret)) return { ok: false, failure: "malformed" };
     const hash = hashCredential(secret);
     const now = Date.now();
-    let e = this.byHash.get(hash);
-    if (!e || (e.pep === null && now - e.loadedAt > NEGATIVE_TTL_MS)) {
+    let e = this.known.get(hash);
+    if (!e) {
+      const neg = this.unknown.get(hash);
+      if (neg && now - neg.loadedAt <= NEGATIVE_TTL_MS) return { ok: false, failure: "unknown" };
+      const versions = [this.known.version, this.unknown.version] as const;
       const r = await getPool().query("SELECT id, key_id, store_id, name, expires_at, revoked_at FROM pep_keys WHERE key_hash = $1", [hash]);
       const row = r.rows[0];
       e = row
         ? { pep: { id: row.id, keyId: row.key_id, storeId: row.store_id, name: row.name }, expiresAt: row.expires_at ? new Date(row.expires_at).getTime() : null, revoked: row.revoked_at !== null, loadedAt: now }
         : { pep: null, expiresAt: null, revoked: false, loadedAt: now };
-      this.byHash.set(hash, e);
+      if (e.pep) this.known.setIfUnchanged(versions[0], hash, e);
+      else this.unknown.setIfUnchanged(versions[1], hash, e);
     }
     if (!e.pep) return { ok: false, failure: "unknown" };
     if (e.revoked) return { ok: false, failure: "revoked" };

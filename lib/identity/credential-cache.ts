@@ -5,6 +5,7 @@
  */
 import { getPool } from "../db/pool.ts";
 import { credentialKind, hashCredential } from "../crypto/keys.ts";
+import { BoundedCache } from "../util/bounded-cache.ts";
 
 export type Role = "admin" | "analyst" | "viewer";
 
@@ -40,10 +41,17 @@ interface CacheEntry {
   loadedAt: number;
 }
 
+/** An unknown credential is looked up again after this long (it may have been created since). */
 const NEGATIVE_TTL_MS = 5_000;
+/** Bounds: made-up keys (a flood of them) can hold at most MAX_UNKNOWN entries. */
+const MAX_KNOWN = 100_000;
+const MAX_UNKNOWN = 10_000;
 
 export class CredentialCache {
-  private byHash = new Map<string, CacheEntry>();
+  /** Credentials that exist (valid or not), by hash. */
+  private known = new BoundedCache<string, CacheEntry>(MAX_KNOWN);
+  /** Hashes of credentials that do not exist, with when they were looked up. */
+  private unknown = new BoundedCache<string, CacheEntry>(MAX_UNKNOWN);
   private usedKeys = new Set<string>();
   private usedTokens = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
@@ -53,17 +61,25 @@ export class CredentialCache {
     this.timer.unref();
   }
 
+  /** Entries held (known, unknown): both stay within their bounds. */
+  get sizes(): { known: number; unknown: number } {
+    return { known: this.known.size, unknown: this.unknown.size };
+  }
+
   invalidate(table: string, key: string): void {
-    if (table === "agent_keys" || table === "api_tokens") this.byHash.delete(key);
-    else if (table === "agents") {
-      for (const [h, e] of this.byHash) if (e.principal?.kind === "agent" && e.principal.agentId === key) this.byHash.delete(h);
+    if (table === "agent_keys" || table === "api_tokens") {
+      this.known.delete(key);
+      this.unknown.delete(key);
+    } else if (table === "agents") {
+      this.known.deleteWhere((e) => e.principal?.kind === "agent" && e.principal.agentId === key);
     } else if (table === "users") {
-      for (const [h, e] of this.byHash) if (e.principal?.kind === "user" && e.principal.userId === key) this.byHash.delete(h);
+      this.known.deleteWhere((e) => e.principal?.kind === "user" && e.principal.userId === key);
     }
   }
 
   clear(): void {
-    this.byHash.clear();
+    this.known.clear();
+    this.unknown.clear();
   }
 
   async authenticate(secret: string | null | undefined): Promise<AuthResult> {
@@ -71,11 +87,16 @@ export class CredentialCache {
     const kind = credentialKind(secret);
     if (!kind) return { ok: false, failure: "malformed" };
     const hash = hashCredential(secret);
-    let entry = this.byHash.get(hash);
     const now = Date.now();
-    if (!entry || (entry.principal === null && now - entry.loadedAt > NEGATIVE_TTL_MS)) {
+    let entry = this.known.get(hash);
+    if (!entry) {
+      const neg = this.unknown.get(hash);
+      if (neg && now - neg.loadedAt <= NEGATIVE_TTL_MS) return { ok: false, failure: "unknown" };
+      // A load that raced with an invalidation is used once but not kept.
+      const versions = [this.known.version, this.unknown.version] as const;
       entry = kind === "agent_key" ? await loadAgentKey(hash) : await loadToken(hash);
-      this.byHash.set(hash, entry);
+      if (entry.principal) this.known.setIfUnchanged(versions[0], hash, entry);
+      else this.unknown.setIfUnchanged(versions[1], hash, entry);
     }
     if (!entry.principal) return { ok: false, failure: "unknown" };
     if (entry.revoked) return { ok: false, failure: "revoked" };
