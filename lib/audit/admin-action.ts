@@ -5,7 +5,7 @@
  */
 import { hostname } from "node:os";
 import type pg from "pg";
-import { runtimeOrNull } from "../runtime/runtime.ts";
+import { runtimeOrNull, syncLocalChanges } from "../runtime/runtime.ts";
 import { AuditChain } from "./chain.ts";
 import type { AuditEntryInput } from "./hash.ts";
 
@@ -31,8 +31,14 @@ export interface AdminAudit {
   data: Record<string, unknown>;
 }
 
+/**
+ * Runs `run` and appends its audit entries in one transaction on the admin chain. When it returns,
+ * the change is in force on this node (its caches applied every change committed so far: the change
+ * feed's barrier), so that whoever made it can rely on it at once; other nodes follow within the
+ * change feed's bound (docs/guarantees.md).
+ */
 export async function adminAction<T>(run: (tx: pg.PoolClient) => Promise<{ result: T; audit: AdminAudit | AdminAudit[] }>): Promise<T> {
-  return adminChain().transaction(async (tx, append) => {
+  const result = await adminChain().transaction(async (tx, append) => {
     const { result, audit } = await run(tx);
     const list = Array.isArray(audit) ? audit : [audit];
     const now = new Date().toISOString();
@@ -52,4 +58,6 @@ export async function adminAction<T>(run: (tx: pg.PoolClient) => Promise<{ resul
     );
     return result;
   });
+  await syncLocalChanges();
+  return result;
 }

@@ -40,75 +40,93 @@ function toInfo(r: Record<string, any>): ToolInfo {
   };
 }
 
+interface Snapshot {
+  byKey: Map<string, ToolInfo>;
+  byId: Map<string, ToolInfo>;
+}
+
+/**
+ * Every change to a tool (from the change feed, or made on this node) drops the whole snapshot: the
+ * next read loads the table again (it is small), and a load that raced with a change is neither kept
+ * nor shared with readers that came after the change.
+ */
 export class ToolCache {
-  private byKey = new Map<string, ToolInfo>();
-  private byId = new Map<string, ToolInfo>();
-  private loaded = false;
+  private snapshot: Snapshot | null = null;
+  private loading: Promise<Snapshot> | null = null;
+  private version = 0;
   /** Bumped on every change: the MCP schema is regenerated when it moves. */
   generation = 0;
-
-  async ensureLoaded(): Promise<void> {
-    if (this.loaded) return;
-    const r = await getPool().query(SELECT);
-    this.byKey.clear();
-    this.byId.clear();
-    for (const row of r.rows) this.put(toInfo(row));
-    this.loaded = true;
-    this.generation++;
-  }
-
-  private put(t: ToolInfo) {
-    const old = this.byId.get(t.id);
-    if (old) this.byKey.delete(old.key);
-    this.byKey.set(t.key, t);
-    this.byId.set(t.id, t);
-  }
-
   /** Keys looked up and not found, with when (a short negative cache: unknown names cost one query). */
   private missing = new Map<string, number>();
 
+  private load(): Promise<Snapshot> {
+    if (this.snapshot) return Promise.resolve(this.snapshot);
+    if (this.loading) return this.loading;
+    const version = this.version;
+    const p = (async () => {
+      const r = await getPool().query(SELECT);
+      const snap: Snapshot = { byKey: new Map(), byId: new Map() };
+      for (const row of r.rows) put(snap, toInfo(row));
+      if (version === this.version) {
+        this.snapshot = snap;
+        this.generation++;
+      }
+      return snap;
+    })();
+    this.loading = p;
+    const done = () => {
+      if (this.loading === p) this.loading = null;
+    };
+    p.then(done, done);
+    return p;
+  }
+
+  async ensureLoaded(): Promise<void> {
+    await this.load();
+  }
+
   async get(server: string, name: string): Promise<ToolInfo | undefined> {
-    await this.ensureLoaded();
+    const snap = this.snapshot ?? (await this.load());
     const key = `${server}/${name}`;
-    const hit = this.byKey.get(key);
+    const hit = snap.byKey.get(key);
     if (hit) return hit;
     // Not cached: a tool reported a moment ago may not have reached us through the change feed yet.
     const seen = this.missing.get(key);
     if (seen !== undefined && Date.now() - seen < 2_000) return undefined;
+    const version = this.version;
     const r = await getPool().query(`${SELECT} WHERE s.name = $1 AND t.name = $2`, [server, name]);
     if (r.rows[0]) {
       const t = toInfo(r.rows[0]);
-      this.put(t);
+      if (version === this.version && this.snapshot === snap) put(snap, t);
       return t;
     }
     if (this.missing.size > 10_000) this.missing.clear();
-    this.missing.set(key, Date.now());
+    if (version === this.version) this.missing.set(key, Date.now());
     return undefined;
   }
 
   async all(): Promise<ToolInfo[]> {
-    await this.ensureLoaded();
-    return [...this.byKey.values()];
+    const snap = this.snapshot ?? (await this.load());
+    return [...snap.byKey.values()];
   }
 
-  async refresh(id: string): Promise<void> {
-    this.missing.clear();
-    if (!this.loaded) return;
-    const r = await getPool().query(`${SELECT} WHERE t.id = $1`, [id]);
-    const old = this.byId.get(id);
-    if (old) {
-      this.byKey.delete(old.key);
-      this.byId.delete(id);
-    }
-    if (r.rows[0]) this.put(toInfo(r.rows[0]));
-    this.generation++;
+  /** A tool changed (`tools:<id>`): everything is read again on next use. */
+  invalidate(_id?: string): void {
+    this.clear();
   }
 
   clear(): void {
     this.missing.clear();
-    this.loaded = false;
-    this.byKey.clear();
-    this.byId.clear();
+    this.snapshot = null;
+    this.loading = null;
+    this.version++;
     this.generation++;
   }
+}
+
+function put(snap: Snapshot, t: ToolInfo): void {
+  const old = snap.byId.get(t.id);
+  if (old) snap.byKey.delete(old.key);
+  snap.byKey.set(t.key, t);
+  snap.byId.set(t.id, t);
 }

@@ -43,6 +43,11 @@ export async function loadPolicyVersion(
 
 export class PolicyCache {
   private stores = new Map<string, Promise<StorePolicies>>();
+  /**
+   * Versions already parsed and prepared, by version id (a version's text never changes): after the
+   * caches are cleared, reading which versions are active costs one query, not a parse.
+   */
+  private versions = new Map<string, Promise<LoadedPolicy>>();
 
   constructor(private readonly evaluator: CedarEvaluator) {}
 
@@ -73,8 +78,19 @@ export class PolicyCache {
     const activeRow = r.rows.find((x) => x.status === "active");
     const shadowRow = r.rows.find((x) => x.status === "shadow");
     return {
-      active: activeRow ? await loadPolicyVersion(this.evaluator, activeRow) : null,
-      shadow: shadowRow ? await loadPolicyVersion(this.evaluator, shadowRow).catch(() => null) : null,
+      active: activeRow ? await this.version(activeRow) : null,
+      shadow: shadowRow ? await this.version(shadowRow).catch(() => null) : null,
     };
+  }
+
+  private version(row: { id: string; store_id: string; version: number; text: string }): Promise<LoadedPolicy> {
+    let p = this.versions.get(row.id);
+    if (!p) {
+      if (this.versions.size >= 64) this.versions.delete(this.versions.keys().next().value!);
+      p = loadPolicyVersion(this.evaluator, row);
+      this.versions.set(row.id, p);
+      p.catch(() => this.versions.delete(row.id));
+    }
+    return p;
   }
 }

@@ -57,7 +57,10 @@ export interface Runtime {
   receipts: ReceiptSigner | null;
   /** Hooks run after an approval-creating or other notable event (webhooks, SSE). */
   listeners: Array<(event: { type: string; data: Record<string, unknown> }) => void>;
-  /** Applies a change to this node's caches at once (other nodes get it through the change feed). */
+  /**
+   * Applies a change committed by this process to this node's caches at once (adminAction() also
+   * waits for the change feed's barrier; other nodes get it through the change feed).
+   */
   applyChange(table: string, key: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -105,7 +108,7 @@ export async function startRuntime(partial: Partial<RuntimeConfig> & { listenCha
   const tools = new ToolCache();
   const policies = new PolicyCache(evaluator);
   const sessions = new SessionCache();
-  const changes = new ChangeFeed();
+  const changes = new ChangeFeed(config.node);
   const rt: Runtime = {
     config,
     evaluator,
@@ -122,11 +125,7 @@ export async function startRuntime(partial: Partial<RuntimeConfig> & { listenCha
     receipts: null,
     listeners: [],
     async applyChange(table, key) {
-      credentials.invalidate(table, key);
-      if (table === "policy_versions") policies.invalidate(key);
-      if (table === "sessions") sessions.invalidate(key);
-      rt.delegation?.invalidate(table, key);
-      if (table === "tools") await tools.refresh(key).catch(() => tools.clear());
+      invalidate(table, key);
     },
     async stop() {
       await changes.stop();
@@ -139,7 +138,15 @@ export async function startRuntime(partial: Partial<RuntimeConfig> & { listenCha
       (globalThis as G).__mandateRuntime = undefined;
     },
   };
-  changes.on((table, key) => void rt.applyChange(table, key));
+  // Synchronous: a change is applied as its notification arrives (the feed's heartbeat relies on it).
+  const invalidate = (table: string, key: string) => {
+    credentials.invalidate(table, key);
+    if (table === "policy_versions") policies.invalidate(key);
+    if (table === "sessions") sessions.invalidate(key);
+    if (table === "tools") tools.invalidate(key);
+    rt.delegation?.invalidate(table, key);
+  };
+  changes.on(invalidate);
   changes.onReset(() => {
     credentials.clear();
     tools.clear();
@@ -165,4 +172,13 @@ export function emit(type: string, data: Record<string, unknown>): void {
 /** After a committed admin change in this process: update this node's caches now, not a moment later. */
 export async function applyLocalChange(table: string, key: string): Promise<void> {
   await runtimeOrNull()?.applyChange(table, key);
+}
+
+/**
+ * After any change committed in this process: returns once this node has applied every change
+ * committed so far (the change feed's barrier), so that the change is in force here before it is
+ * answered. A no-op outside a node (the CLI).
+ */
+export async function syncLocalChanges(): Promise<void> {
+  await runtimeOrNull()?.changes.sync();
 }
