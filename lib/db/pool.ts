@@ -23,7 +23,17 @@ export function databaseUrl(): string {
 export function getPool(): pg.Pool {
   const g = globalThis as { __mandatePool?: pg.Pool };
   if (g.__mandatePool) return g.__mandatePool;
-  pool = new pg.Pool({ connectionString: databaseUrl(), max: 20, idleTimeoutMillis: 30_000 });
+  // A database that cannot be reached fails a request within seconds (answered 503), instead of
+  // holding it: connecting gives up after 5 s, and a query that never comes back (a stalled network)
+  // after 60 s, its connection destroyed.
+  pool = new pg.Pool({
+    connectionString: databaseUrl(),
+    max: 20,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 5_000,
+    query_timeout: 60_000,
+    keepAlive: true,
+  });
   pool.on("error", (err) => {
     // 57P01: the server is shutting down (e.g. the embedded PostgreSQL stopping with the node).
     if ((err as { code?: string }).code !== "57P01") console.error(`[db] idle client error: ${err.message}`);

@@ -10,6 +10,7 @@ import { z } from "zod";
 import type { AgentPrincipal, Principal, Role, UserPrincipal } from "../identity/credential-cache.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { jsonDepth, MAX_JSON_DEPTH, sanitizeJson } from "../util/sanitize-json.ts";
+import { isDatabaseUnavailable, RETRY_AFTER_S } from "../db/unavailable.ts";
 import { fromZod, MandateError, toProblem, unauthorized, forbidden } from "./errors.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -196,6 +197,8 @@ export async function runRoute(
   url: URL,
 ): Promise<void> {
   const requestId = (req.headers["x-request-id"] as string | undefined)?.slice(0, 200) || randomUUID();
+  // Caches the change feed cannot vouch for are dropped first (bounded staleness: docs/guarantees.md).
+  rt.changes.ensureCurrent();
   try {
     const principal = await authenticate(rt, req, def.auth, def.authRealm ?? "mandate");
     if (principal?.kind === "user" && def.roles && !def.roles.includes(principal.role)) {
@@ -250,11 +253,7 @@ export async function runRoute(
     }
     send(res, result.status ?? 200, result.body, { "X-Request-ID": requestId, ...result.headers });
   } catch (err) {
-    const e = err instanceof MandateError ? err : null;
-    if (!e) {
-      console.error(`[${requestId}] ${def.method} ${def.path} failed:`, err);
-    }
-    const me = e ?? new MandateError(500, "internal", `internal error (request ${requestId})`);
+    const me = err instanceof MandateError ? err : unexpected(err, def, requestId);
     if (def.errorFormat) {
       const f = def.errorFormat(me);
       send(res, f.status, f.body, { "X-Request-ID": requestId, ...me.headers, ...f.headers });
@@ -262,6 +261,17 @@ export async function runRoute(
     }
     send(res, me.status, toProblem(me, url.pathname, requestId), { "X-Request-ID": requestId, ...me.headers }, "application/problem+json");
   }
+}
+
+/** An error that is not the caller's: the database being unreachable is a 503, anything else a 500. */
+function unexpected(err: unknown, def: RouteDef<unknown, unknown>, requestId: string): MandateError {
+  if (isDatabaseUnavailable(err)) {
+    return new MandateError(503, "database_unavailable", `the database is unreachable (request ${requestId}): retry shortly`, undefined, {
+      "Retry-After": String(RETRY_AFTER_S),
+    });
+  }
+  console.error(`[${requestId}] ${def.method} ${def.path} failed:`, err);
+  return new MandateError(500, "internal", `internal error (request ${requestId})`);
 }
 
 export function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, type = "application/json"): void {
