@@ -102,6 +102,11 @@ export class AuditChain {
   private registered = false;
   /** The chain's own connection: batches commit one after another, always on the same backend. */
   private conn: pg.PoolClient | null = null;
+  /**
+   * A commit's outcome is unknown (its connection broke before the answer): the head in memory may be
+   * behind the stored one. It is read back from PostgreSQL before the next commit.
+   */
+  private headUncertain = false;
   /** Number of batches committed, and of jobs in them (for metrics and tests). */
   stats = { batches: 0, jobs: 0, conflicts: 0 };
 
@@ -192,8 +197,13 @@ export class AuditChain {
         const conn = this.conn ?? (await this.connect());
         // Only the first batch waits for the registration (no extra turn before every commit).
         if (!this.registered) await this.ensureRegistered(conn);
-        // A named statement: parsed and planned once per connection, not on every batch.
-        await conn.query({ name: "mandate_commit", text: "SELECT mandate_commit($1::jsonb)", values: [payload] });
+        if (this.headUncertain) {
+          await this.reloadHead(conn);
+          continue; // link the batch again from the head as stored
+        }
+        // A named statement: parsed and planned once per connection, not on every batch. A commit
+        // that does not come back (a stalled or cut connection) fails after COMMIT_TIMEOUT_MS.
+        await conn.query({ name: "mandate_commit", text: "SELECT mandate_commit($1::jsonb)", values: [payload], query_timeout: COMMIT_TIMEOUT_MS } as pg.QueryConfig);
       } catch (err) {
         this.dropConnectionIfBroken(err);
         const e = err as { code?: string; detail?: string };
@@ -236,12 +246,23 @@ export class AuditChain {
     return c;
   }
 
-  /** SQL errors leave the connection usable; anything else (no SQLSTATE) gives it back broken. */
+  /**
+   * SQL errors leave the connection usable; a broken or timed-out connection (no SQLSTATE, or a
+   * connection-class one) is given back to be destroyed, and the commit in flight on it may or may
+   * not have happened: the head is read back before the next commit.
+   */
   private dropConnectionIfBroken(err: unknown) {
-    if (!this.conn || (err as { code?: string }).code) return;
+    if (!connectionLost(err)) return;
+    this.headUncertain = true;
     const c = this.conn;
     this.conn = null;
-    c.release(err instanceof Error ? err : true);
+    c?.release(err instanceof Error ? err : true);
+  }
+
+  private async reloadHead(q: pg.PoolClient): Promise<void> {
+    const r = await q.query("SELECT seq, hash FROM audit_entries WHERE chain_id = $1 ORDER BY seq DESC LIMIT 1", [this.id]);
+    this.head = r.rows[0] ? { seq: Number(r.rows[0].seq), hash: r.rows[0].hash } : { seq: 0, hash: GENESIS_HASH };
+    this.headUncertain = false;
   }
 
   /** Gives the chain's connection back to the pool once the batch in flight, if any, is done (shutdown). */
@@ -253,10 +274,18 @@ export class AuditChain {
   }
 
   private async runTx(t: TxQueued) {
-    const client = await this.pool().connect();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool().connect();
+    } catch (err) {
+      t.reject(err as Error);
+      return;
+    }
     let newHead: { seq: number; hash: string } | null = null;
+    let broken: unknown = null;
     try {
       await this.ensureRegistered(client);
+      if (this.headUncertain) await this.reloadHead(client);
       await client.query("BEGIN");
       const append = async (entries: AuditEntryInput[]) => {
         const linked = linkEntries(this.id, newHead ?? this.head, entries.map((e) => sanitizeJson(e)));
@@ -269,12 +298,26 @@ export class AuditChain {
       if (newHead) this.head = newHead;
       t.resolve(result);
     } catch (err) {
-      await client.query("ROLLBACK").catch(() => {});
+      // A ROLLBACK that fails means the connection broke, maybe during COMMIT, which may have
+      // happened: the head is read back before the next commit.
+      await client.query("ROLLBACK").catch((rollbackErr: unknown) => {
+        this.headUncertain = true;
+        broken = rollbackErr;
+      });
       t.reject(err as Error);
     } finally {
-      client.release();
+      client.release(broken ? (broken instanceof Error ? broken : true) : undefined);
     }
   }
+}
+
+/** A commit that does not come back within this long fails (its connection is dropped). */
+const COMMIT_TIMEOUT_MS = 10_000;
+
+/** The connection is gone or unusable (as opposed to an SQL error on a healthy connection). */
+function connectionLost(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code !== "string" || /^(08|57P0)/.test(code);
 }
 
 function mergeToolCalls(calls: Array<{ tool_id: string; n: number }>) {
