@@ -8,7 +8,8 @@ import { canonicalJson } from "../util/canonical-json.ts";
 
 export const GENESIS_HASH = "0".repeat(64);
 
-export type AuditKind = "decision" | "outcome" | "approval" | "admin" | "delegation";
+/** `system`: the node itself (e.g. its embedded PostgreSQL restarted). */
+export type AuditKind = "decision" | "outcome" | "approval" | "admin" | "delegation" | "system";
 
 /** What a caller supplies for a new entry (the chain assigns chain_id, seq, prev_hash, hash). */
 export interface AuditEntryInput {

@@ -18,8 +18,23 @@ export interface EmbeddedDb {
   url: string;
   /** true when this process started postgres (and must stop it). */
   owned: boolean;
+  /** Called after the supervisor restarted a PostgreSQL that died (to log and audit it). */
+  onRestart?: (info: RestartInfo) => void;
   stop(): Promise<void>;
 }
+
+export interface RestartInfo {
+  /** How the postmaster ended, e.g. "signal SIGKILL" or "exit code 1". */
+  ended: string;
+  /** Restart attempts it took (1 = the first one worked). */
+  attempts: number;
+  down_ms: number;
+}
+
+/** Back-off between restart attempts of a PostgreSQL that died: 1 s, 2 s, 4 s … 30 s. */
+export const RESTART_BACKOFF_MS = [1_000, 2_000, 4_000, 8_000, 16_000, 30_000];
+
+type Spawned = { process?: import("node:child_process").ChildProcess };
 
 async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -88,16 +103,8 @@ export async function startEmbeddedPostgres(dataDir: string, log: (m: string) =>
     await pg.initialise();
   }
   await pg.start();
-  const client = pg.getPgClient("postgres", "127.0.0.1");
-  await client.connect();
-  try {
-    const r = await client.query("SELECT 1 FROM pg_database WHERE datname = 'mandate'");
-    if (r.rowCount === 0) await client.query("CREATE DATABASE mandate");
-  } finally {
-    await client.end();
-  }
   let stopped = false;
-  return {
+  const db: EmbeddedDb = {
     url,
     owned: true,
     stop: async () => {
@@ -106,4 +113,51 @@ export async function startEmbeddedPostgres(dataDir: string, log: (m: string) =>
       await pg.stop();
     },
   };
+  supervise(pg, () => stopped, log, (info) => db.onRestart?.(info));
+  const client = pg.getPgClient("postgres", "127.0.0.1");
+  await client.connect();
+  try {
+    const r = await client.query("SELECT 1 FROM pg_database WHERE datname = 'mandate'");
+    if (r.rowCount === 0) await client.query("CREATE DATABASE mandate");
+  } finally {
+    await client.end();
+  }
+  return db;
+}
+
+/**
+ * The node that started PostgreSQL keeps it running: if the postmaster dies (killed, crashed), it is
+ * started again with back-off (RESTART_BACKOFF_MS), logged, and reported through onRestart. Meanwhile
+ * the data plane answers 503 (the database is unreachable) and the change feed reconnects by itself.
+ */
+function supervise(pg: EmbeddedPostgres, stopped: () => boolean, log: (m: string) => void, onRestart: (info: RestartInfo) => void): void {
+  const watch = () => {
+    const child = (pg as unknown as Spawned).process;
+    if (!child) return;
+    child.once("exit", (code, signal) => {
+      if (stopped()) return;
+      const ended = signal ? `signal ${signal}` : `exit code ${code}`;
+      const downAt = Date.now();
+      log(`postgres: the embedded PostgreSQL ended unexpectedly (${ended}); restarting it`);
+      void (async () => {
+        for (let attempt = 1; !stopped(); attempt++) {
+          const wait = RESTART_BACKOFF_MS[Math.min(attempt - 1, RESTART_BACKOFF_MS.length - 1)];
+          await new Promise((r) => setTimeout(r, wait));
+          if (stopped()) return;
+          try {
+            await pg.start();
+          } catch (err) {
+            log(`postgres: restart attempt ${attempt} failed${err ? `: ${(err as Error).message ?? err}` : ""}; next in ${RESTART_BACKOFF_MS[Math.min(attempt, RESTART_BACKOFF_MS.length - 1)] / 1000} s`);
+            continue;
+          }
+          const info = { ended, attempts: attempt, down_ms: Date.now() - downAt };
+          log(`postgres: restarted after ${info.down_ms} ms (attempt ${attempt})`);
+          watch();
+          onRestart(info);
+          return;
+        }
+      })();
+    });
+  };
+  watch();
 }
