@@ -16,7 +16,10 @@ const schema = z.object({
     .optional(),
   MANDATE_NODE_NAME: z.string().max(100).optional(),
   MANDATE_PUBLIC_URL: z.string().url().optional(),
-  MANDATE_CHECKPOINT_INTERVAL_S: z.coerce.number().int().min(1).default(300),
+  /** A node signs its own chains' heads this often (only chains that moved): the truncation window. */
+  MANDATE_CHECKPOINT_INTERVAL_S: z.coerce.number().min(0.1).max(3600).default(1),
+  /** Every chain's head as stored (including CLI chains), this often (only when something moved). */
+  MANDATE_CHECKPOINT_FULL_INTERVAL_S: z.coerce.number().int().min(1).default(60),
   MANDATE_CHECKPOINT_WEBHOOK: z.string().url().optional(),
   MANDATE_APPROVAL_TTL_S: z.coerce.number().int().min(10).default(900),
   MANDATE_APPROVAL_WEBHOOK: z.string().url().optional(),

@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { env } from "../lib/env.ts";
 import { closePool } from "../lib/db/pool.ts";
 import { writeCheckpoint } from "../lib/audit/checkpoints.ts";
+import { adminAction } from "../lib/audit/admin-action.ts";
 import { purgeExpiredReplayValues } from "../lib/policy/replay-values.ts";
 import { runRoute, send } from "../lib/http/route.ts";
 import { toProblem, MandateError } from "../lib/http/errors.ts";
@@ -102,10 +103,30 @@ export async function start(opts: StartOptions = {}): Promise<void> {
   log(`node ${rt.config.node} listening on http://${e.HOST}:${port} (database: ${db.embedded ? "embedded PostgreSQL" : "DATABASE_URL"})`);
   if (creds) announceCredentials(creds, e.dataDir, publicUrl);
 
-  const checkpointTimer = setInterval(() => {
-    void writeCheckpoint(e.dataDir, { onlyIfChanged: true, webhook: e.MANDATE_CHECKPOINT_WEBHOOK }).catch((err) => log(`checkpoint failed: ${(err as Error).message}`));
-  }, e.MANDATE_CHECKPOINT_INTERVAL_S * 1000);
+  // Signed checkpoints: this node's own chains from memory every MANDATE_CHECKPOINT_INTERVAL_S (the
+  // window in which a database superuser could delete the newest entries undetected), every chain as
+  // stored every MANDATE_CHECKPOINT_FULL_INTERVAL_S. Only chains whose head moved are signed.
+  const ownHeads = () => [...rt.decisionChain.heads, rt.eventChain.currentHead, rt.adminChain.currentHead];
+  let checkpointing = false;
+  const checkpoint = (full: boolean) => {
+    if (checkpointing) return;
+    checkpointing = true;
+    void writeCheckpoint(e.dataDir, { onlyIfChanged: true, webhook: e.MANDATE_CHECKPOINT_WEBHOOK, heads: full ? undefined : ownHeads() })
+      .catch((err) => log(`checkpoint failed: ${(err as Error).message}`))
+      .finally(() => (checkpointing = false));
+  };
+  const checkpointTimer = setInterval(() => checkpoint(false), e.MANDATE_CHECKPOINT_INTERVAL_S * 1000);
   checkpointTimer.unref();
+  const fullCheckpointTimer = setInterval(() => checkpoint(true), e.MANDATE_CHECKPOINT_FULL_INTERVAL_S * 1000);
+  fullCheckpointTimer.unref();
+  if (db.embedded) {
+    db.embedded.onRestart = (info) => {
+      void adminAction(async () => ({
+        result: null,
+        audit: { kind: "system", action: "database.restarted", actor: `node:${rt.config.node}`, data: { ...info, database: "embedded PostgreSQL" } },
+      })).catch((err) => log(`could not audit the database restart: ${(err as Error).message}`));
+    };
+  }
   const purgeTimer = setInterval(() => void purgeExpiredReplayValues().catch(() => {}), 3_600_000);
   purgeTimer.unref();
 
@@ -115,13 +136,14 @@ export async function start(opts: StartOptions = {}): Promise<void> {
     stopping = true;
     log(`${signal}: shutting down`);
     clearInterval(checkpointTimer);
+    clearInterval(fullCheckpointTimer);
     clearInterval(purgeTimer);
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
     server.closeIdleConnections?.();
     await new Promise<void>((r) => server.close(() => r()));
-    await writeCheckpoint(e.dataDir, { onlyIfChanged: true }).catch(() => {});
     await rt.stop().catch(() => {});
+    await writeCheckpoint(e.dataDir, { onlyIfChanged: true }).catch(() => {});
     await nextApp?.close?.().catch(() => {});
     await closePool().catch(() => {});
     if (db.embedded) await db.embedded.stop().catch((err) => log(`stopping postgres: ${(err as Error).message}`));

@@ -69,22 +69,30 @@ export function verifyCheckpointSignature(cp: Checkpoint, publicKey: KeyObject):
   }
 }
 
-let lastSignedHeads = "";
+/** The last signed sequence number of each chain, as this process signed it. */
+const lastSigned = new Map<string, number>();
 
-/** Writes a checkpoint now (or only if heads moved, with onlyIfChanged). */
-export async function writeCheckpoint(dataDir: string, opts: { onlyIfChanged?: boolean; webhook?: string } = {}): Promise<Checkpoint | null> {
+/**
+ * Writes a checkpoint now. `heads`: sign these (a node's own chains, from memory: no query), else
+ * every chain's head as stored. With onlyIfChanged, only chains whose head moved since this process
+ * last signed it are included, and nothing is written when none moved.
+ */
+export async function writeCheckpoint(
+  dataDir: string,
+  opts: { onlyIfChanged?: boolean; webhook?: string; heads?: ChainHead[] } = {},
+): Promise<Checkpoint | null> {
   const key = loadCheckpointKey(dataDir, true)!;
-  const heads = await currentHeads();
-  const fingerprint = canonicalJson(heads);
-  if (opts.onlyIfChanged && fingerprint === lastSignedHeads) return null;
+  let heads = opts.heads ?? (await currentHeads());
+  if (opts.onlyIfChanged) heads = heads.filter((h) => h.seq > (lastSigned.get(h.chain_id) ?? 0));
+  if (opts.onlyIfChanged && !heads.length) return null;
   const body = { id: randomUUID(), created_at: new Date().toISOString(), heads, key_id: key.keyId };
   const cp: Checkpoint = { ...body, signature: signCheckpoint(body, key.privateKey!) };
   appendFileSync(checkpointPaths(dataDir).file, JSON.stringify(cp) + "\n", { mode: 0o600 });
+  for (const h of heads) if (h.seq > (lastSigned.get(h.chain_id) ?? 0)) lastSigned.set(h.chain_id, h.seq);
   await getPool().query(
     `INSERT INTO audit_checkpoints (id, created_at, heads, signature, key_id) VALUES ($1, $2, $3, $4, $5)`,
     [cp.id, cp.created_at, JSON.stringify(cp.heads), cp.signature, cp.key_id],
   );
-  lastSignedHeads = fingerprint;
   if (opts.webhook) {
     void fetch(opts.webhook, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(cp), signal: AbortSignal.timeout(5000) }).catch(
       (err) => console.error(`[checkpoint] webhook delivery failed: ${(err as Error).message}`),
@@ -93,11 +101,25 @@ export async function writeCheckpoint(dataDir: string, opts: { onlyIfChanged?: b
   return cp;
 }
 
-export function readCheckpointFile(dataDir: string): Checkpoint[] {
+/**
+ * The checkpoints in the file. A line that does not parse is reported; only the last line may be torn
+ * (a node killed while appending), and that one is only noted.
+ */
+export function readCheckpoints(dataDir: string): { checkpoints: Checkpoint[]; problems: string[]; notes: string[] } {
   const { file } = checkpointPaths(dataDir);
-  if (!existsSync(file)) return [];
-  return readFileSync(file, "utf8")
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Checkpoint);
+  const out = { checkpoints: [] as Checkpoint[], problems: [] as string[], notes: [] as string[] };
+  if (!existsSync(file)) return out;
+  const text = readFileSync(file, "utf8");
+  const lines = text.split("\n");
+  const last = lines.findLastIndex((l) => l.trim() !== "");
+  lines.forEach((line, i) => {
+    if (!line.trim()) return;
+    try {
+      out.checkpoints.push(JSON.parse(line) as Checkpoint);
+    } catch {
+      if (i === last && !text.endsWith("\n")) out.notes.push(`line ${i + 1} of ${file} is incomplete (written when a node stopped abruptly): ignored`);
+      else out.problems.push(`line ${i + 1} of ${file} is not a checkpoint`);
+    }
+  });
+  return out;
 }

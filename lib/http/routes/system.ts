@@ -4,16 +4,52 @@
 import { z } from "zod";
 import { writeCheckpoint } from "../../audit/checkpoints.ts";
 import { verifyAudit } from "../../audit/verify.ts";
+import type { QueryConfig } from "pg";
+import { getPool } from "../../db/pool.ts";
 import { env } from "../../env.ts";
+import type { Runtime } from "../../runtime/runtime.ts";
 import { buildOpenApi } from "../openapi.ts";
 import { defineRoute, reply, type RouteDef } from "../route.ts";
+
+/** Up *and* current: the database answers, and the change feed vouches for the caches (docs/guarantees.md). */
+async function readiness(rt: Runtime) {
+  const feed = rt.changes.state();
+  let database: { ok: boolean; error?: string };
+  try {
+    await getPool().query({ text: "SELECT 1", query_timeout: 2_000 } as QueryConfig);
+    database = { ok: true };
+  } catch (err) {
+    database = { ok: false, error: (err as Error).message };
+  }
+  const reason = !database.ok
+    ? `the database is unreachable: ${database.error}`
+    : !feed.current
+      ? `the change feed is not current (${feed.connected ? `last confirmed ${feed.confirmed_ms_ago} ms ago` : `disconnected${feed.last_error ? `: ${feed.last_error}` : ""}`}): caches are re-read from the database at most every second`
+      : null;
+  return { ready: reason === null, status: reason === null ? "ready" : "not_ready", reason, node: rt.config.node, database, change_feed: feed };
+}
 
 export function systemRoutes(all: () => RouteDef<unknown, unknown>[]) {
   let doc: unknown = null;
   return [
     defineRoute({
       method: "GET", path: "/api/v1/health", auth: "none", tag: "System", summary: "Liveness and node identity",
-      handler: async ({ rt }) => ({ status: "ok", node: rt.config.node, cedar_workers: rt.evaluator.workerCount, audit: { chains: rt.decisionChain.heads, batches: rt.decisionChain.stats } }),
+      handler: async ({ rt }) => ({
+        status: "ok",
+        node: rt.config.node,
+        cedar_workers: rt.evaluator.workerCount,
+        audit: { chains: rt.decisionChain.heads, batches: rt.decisionChain.stats },
+        change_feed: rt.changes.state(),
+        caches: { credentials: rt.credentials.sizes },
+      }),
+    }),
+    defineRoute({
+      method: "GET", path: "/api/v1/ready", auth: "none", tag: "System",
+      summary: "Readiness: 200 only with a live database connection and a current change feed, else 503 with the reason",
+      handler: async ({ rt }) => {
+        const r = await readiness(rt);
+        return reply({ status: r.ready ? 200 : 503, body: r, headers: r.ready ? {} : { "Retry-After": "1" } });
+      },
     }),
     defineRoute({
       method: "GET", path: "/api/openapi.json", auth: "none", tag: "System", summary: "This OpenAPI document",
