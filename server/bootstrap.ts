@@ -16,13 +16,14 @@ export interface Database {
   embedded: EmbeddedDb | null;
 }
 
-export async function connectDatabase(log: (m: string) => void): Promise<Database> {
+/** `adopt`: a node starting takes over an embedded PostgreSQL left running by a node that was killed. */
+export async function connectDatabase(log: (m: string) => void, opts: { adopt?: boolean } = {}): Promise<Database> {
   const e = env();
   if (e.DATABASE_URL) {
     setDatabaseUrl(e.DATABASE_URL);
     return { url: e.DATABASE_URL, embedded: null };
   }
-  const embedded = await startEmbeddedPostgres(e.dataDir, log);
+  const embedded = await startEmbeddedPostgres(e.dataDir, log, opts);
   setDatabaseUrl(embedded.url);
   return { url: embedded.url, embedded };
 }

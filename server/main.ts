@@ -41,7 +41,7 @@ const log = (m: string) => process.stderr.write(`[mandate] ${m}\n`);
 
 export async function start(opts: StartOptions = {}): Promise<void> {
   const e = env();
-  const db = await connectDatabase(log);
+  const db = await connectDatabase(log, { adopt: true });
   const creds = await prepareDatabase({ seed: true });
   const publicUrl = e.MANDATE_PUBLIC_URL ?? `http://${e.HOST === "0.0.0.0" ? "127.0.0.1" : e.HOST}:${e.PORT}`;
   const rt = await startRuntime({

@@ -88,7 +88,7 @@ interface Entry {
 
 const NEGATIVE_TTL_MS = 5_000;
 const MAX_KNOWN = 50_000;
-const MAX_UNKNOWN = 10_000;
+const MAX_UNKNOWN = 4_096;
 
 export class PepKeyCache {
   private known = new BoundedCache<string, Entry>(MAX_KNOWN);

@@ -64,7 +64,39 @@ function runningPostmaster(clusterDir: string): number | null {
   return Number.isInteger(pid) && pid > 0 && isPidAlive(pid) ? pid : null;
 }
 
-export async function startEmbeddedPostgres(dataDir: string, log: (m: string) => void): Promise<EmbeddedDb> {
+/** The process that started the cluster and supervises it (`<data dir>/postgres.owner`). */
+function ownerPath(dataDir: string): string {
+  return join(dataDir, "postgres.owner");
+}
+
+function ownerAlive(dataDir: string): boolean {
+  try {
+    const pid = Number(JSON.parse(readFileSync(ownerPath(dataDir), "utf8")).pid);
+    return Number.isInteger(pid) && pid > 0 && pid !== process.pid && isPidAlive(pid);
+  } catch {
+    return false;
+  }
+}
+
+/** Stops a postmaster nobody supervises any more (fast shutdown), waiting up to 30 s. */
+async function stopOrphan(pid: number, log: (m: string) => void): Promise<void> {
+  log(`postgres: the embedded PostgreSQL (pid ${pid}) was left running by a node that stopped abruptly; restarting it under this node`);
+  try {
+    process.kill(pid, "SIGINT");
+  } catch {
+    return;
+  }
+  for (let i = 0; i < 300 && isPidAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  if (isPidAlive(pid)) throw new Error(`the orphaned PostgreSQL (pid ${pid}) did not stop within 30 s`);
+}
+
+/**
+ * Starts (or shares) the cluster in `<data dir>/pg`. A postmaster already running for a live Mandate
+ * process (a node, or the CLI) is shared. With `adopt` (a node starting), one whose owner is gone — a
+ * node killed with SIGKILL leaves its PostgreSQL running — is stopped and started again under this
+ * process, so that it is supervised and stopped with the node rather than left behind.
+ */
+export async function startEmbeddedPostgres(dataDir: string, log: (m: string) => void, opts: { adopt?: boolean } = {}): Promise<EmbeddedDb> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   // As root, postgres runs as the "postgres" user, which must be able to traverse the data directory
   // (it cannot list or read it: the secret files in it stay 0600).
@@ -94,14 +126,17 @@ export async function startEmbeddedPostgres(dataDir: string, log: (m: string) =>
     },
   });
 
-  if (runningPostmaster(clusterDir) !== null) {
+  const running = runningPostmaster(clusterDir);
+  if (running !== null) {
     // Another Mandate process (or the CLI) already runs this cluster: share it.
-    return { url, owned: false, stop: async () => {} };
+    if (!opts.adopt || ownerAlive(dataDir)) return { url, owned: false, stop: async () => {} };
+    await stopOrphan(running, log);
   }
   if (!existsSync(join(clusterDir, "PG_VERSION"))) {
     log("Initialising the embedded PostgreSQL cluster…");
     await pg.initialise();
   }
+  writeFileSync(ownerPath(dataDir), JSON.stringify({ pid: process.pid }), { mode: 0o600 });
   await pg.start();
   let stopped = false;
   const db: EmbeddedDb = {

@@ -43,9 +43,9 @@ interface CacheEntry {
 
 /** An unknown credential is looked up again after this long (it may have been created since). */
 const NEGATIVE_TTL_MS = 5_000;
-/** Bounds: made-up keys (a flood of them) can hold at most MAX_UNKNOWN entries. */
+/** Bounds: made-up keys (a flood of them) hold at most MAX_UNKNOWN entries. */
 const MAX_KNOWN = 100_000;
-const MAX_UNKNOWN = 10_000;
+const MAX_UNKNOWN = 4_096;
 
 export class CredentialCache {
   /** Credentials that exist (valid or not), by hash. */

@@ -45,6 +45,8 @@ export interface MandateHandle {
   adminToken: string;
   credentials: InitialCredentials | null;
   logs(): string;
+  /** The node's process id (while it runs). */
+  pid(): number | undefined;
   createAgent(name: string, opts?: { team?: string; owner?: string }): Promise<{ id: string; name: string; apiKey: string }>;
   publishPolicy(cedarText: string, mode?: "active" | "shadow"): Promise<void>;
   approveTool(server: string, tool: string): Promise<void>;
@@ -140,6 +142,7 @@ export async function startMandate(opts: StartOptions = {}): Promise<MandateHand
     adminToken: token.secret,
     credentials,
     logs: () => proc.out.join(""),
+    pid: () => proc.child.pid,
     async createAgent(name, o = {}) {
       const a = await createAgent({ name, team: o.team, owner: o.owner }, "test:setup");
       return { id: a.id, name: a.name, apiKey: a.apiKey! };
@@ -155,7 +158,7 @@ export async function startMandate(opts: StartOptions = {}): Promise<MandateHand
     settle: (ms = 300) => new Promise((r) => setTimeout(r, ms)),
     async stop(signal = "SIGTERM") {
       const c = proc.child;
-      if (c.exitCode !== null) return;
+      if (c.exitCode !== null || c.signalCode !== null) return;
       await new Promise<void>((r) => {
         c.once("exit", () => r());
         c.kill(signal);
