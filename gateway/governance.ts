@@ -47,6 +47,25 @@ function stripMandateMeta(meta: Meta | undefined): Meta {
   return out;
 }
 
+/**
+ * The arguments of a tools/call: an object, or absent (= {}, decided and forwarded as such). Anything
+ * else (null, an array, a string…) is not what MCP defines: refused as invalid params, neither decided
+ * nor forwarded.
+ */
+function argumentsOf(v: unknown): Record<string, unknown> {
+  if (v === undefined) return {};
+  if (v === null || typeof v !== "object" || Array.isArray(v)) {
+    const kind = v === null ? "null" : Array.isArray(v) ? "an array" : `a ${typeof v}`;
+    throw new McpError(ErrorCode.InvalidParams, `tools/call: params.arguments must be an object, not ${kind} (the call was neither decided nor forwarded)`);
+  }
+  return v as Record<string, unknown>;
+}
+
+/** Mandate refused the decision request because of its arguments (a 400 naming them): nothing to retry. */
+function refusedArguments(e: MandateError): boolean {
+  return e.status === 400 && (e.problem?.errors ?? []).some((x) => x.path === "arguments" || x.path.startsWith("arguments.") || x.path.startsWith("arguments["));
+}
+
 function failClosed(what: string, e: unknown): never {
   const msg = e instanceof Error ? e.message : String(e);
   throw new McpError(ErrorCode.InternalError, `Mandate gateway: ${what}: ${msg} (fail closed: nothing was forwarded)`);
@@ -129,13 +148,13 @@ export class Governance {
   async callTool(req: JSONRPCRequest, extra: Extra): Promise<Result> {
     const params = (req.params ?? {}) as Record<string, unknown> & { name?: unknown; arguments?: unknown; _meta?: Meta };
     if (typeof params.name !== "string") throw new McpError(ErrorCode.InvalidParams, "tools/call: params.name must be a string");
+    const args = argumentsOf(params.arguments);
     const target = await this.resolve(params.name, extra.signal);
     if (!target) return R.unknownToolResult(params.name);
     const { up, tool } = target;
     const label = `${up.id}/${tool}`;
     if (up.closed) return R.upstreamUnavailableResult(label, up.id, up.closeReason);
 
-    const args = params.arguments && typeof params.arguments === "object" ? (params.arguments as Record<string, unknown>) : {};
     const token = metaString(params._meta, META_DELEGATION);
     const decisionReq: DecisionRequest = {
       session: { id: metaString(params._meta, META_SESSION) ?? this.ctx.sessionId },
@@ -151,9 +170,10 @@ export class Governance {
         d = await this.ctx.mandate.decide(decisionReq, extra.signal);
       } catch (e) {
         if (extra.signal.aborted) throw e;
+        if (e instanceof MandateError && refusedArguments(e)) return R.invalidArgumentsResult(label, e.problem!);
         return R.mandateUnavailableResult(label, e instanceof MandateError ? e.message : String(e));
       }
-      if (d.decision === "allow") return this.forward(up, tool, params, d, extra);
+      if (d.decision === "allow") return this.forward(up, tool, { ...params, arguments: args }, d, extra);
       if (d.decision === "deny") return R.deniedResult(label, d);
       // require_approval
       if (!d.approval || round >= 3) return R.approvalPendingResult(label, d, waitedMs);

@@ -2,13 +2,14 @@
  * Tool results the gateway produces itself: refusals a model and a human can read, with the same facts
  * in machine-readable form under `_meta["mandate/error"]`.
  */
-import type { DecisionResponse } from "../lib/api/schemas.ts";
+import type { DecisionResponse, Problem } from "../lib/api/schemas.ts";
 
 export type GatewayErrorCode =
   | "denied"
   | "approval_pending"
   | "approval_denied"
   | "approval_expired"
+  | "invalid_arguments"
   | "mandate_unavailable"
   | "upstream_unavailable"
   | "unknown_tool";
@@ -59,6 +60,17 @@ export function approvalClosedResult(tool: string, d: DecisionResponse, status: 
       ? `The call to ${tool} was not executed: a human denied approval ${id}.\nReasons it needed approval:\n${reasonLines(d)}`
       : `The call to ${tool} was not executed: approval ${id} expired before anyone decided it. Retry the call to request a new approval.`,
     { decision_id: d.decision_id, approval_id: id, reasons: d.reasons, policy_version: d.policy_version },
+  );
+}
+
+/** Mandate refused the arguments (they cannot be decided exactly as they would run): fix them, do not retry as is. */
+export function invalidArgumentsResult(tool: string, p: Problem): ToolErrorResult {
+  const errors = p.errors ?? [];
+  return toolError(
+    "invalid_arguments",
+    `The call to ${tool} was refused and not executed: Mandate cannot decide these arguments exactly as the tool would receive them.\n` +
+      `${errors.map((e) => `- ${e.path}: ${e.message}`).join("\n") || `- ${p.detail ?? "invalid arguments"}`}\nSend the arguments without this and retry.`,
+    { errors, message: p.detail ?? null },
   );
 }
 

@@ -17,7 +17,7 @@ import type { AgentPrincipal } from "../identity/credential-cache.ts";
 import type { Reason } from "../policy/interpret.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { auditedRequest, auditEntry, reasonText, type Caller, type ItemOutcome } from "./audit.ts";
-import { isObj, type AzEvaluation } from "./request.ts";
+import { badRequest, isObj, type AzEvaluation } from "./request.ts";
 import { authzenState } from "./state.ts";
 
 export const MCP_TOOL_TYPES = new Set(["tool", "Tool", "mcp-tool"]);
@@ -45,9 +45,20 @@ export function toolRefOf(resource: AzEvaluation["resource"]): { server: string;
   return r.success ? r.data : `invalid tool reference: ${r.error.issues[0]?.message ?? "malformed"}`;
 }
 
+/**
+ * The tool arguments, exactly as given: absent means {} (as on the native API); given in both places,
+ * or not as an object, is a 400 — never a guess at which the PEP will run.
+ */
 function argumentsOf(ev: AzEvaluation): Record<string, unknown> {
-  const a = ev.resource.properties?.arguments ?? ev.context?.arguments;
-  return isObj(a) ? a : {};
+  const inResource = ev.resource.properties?.arguments;
+  const inContext = ev.context?.arguments;
+  if (inResource !== undefined && inContext !== undefined) {
+    throw badRequest("give the tool arguments once: resource.properties.arguments or context.arguments, not both");
+  }
+  const [a, path] = inResource !== undefined ? [inResource, "resource.properties.arguments"] : [inContext, "context.arguments"];
+  if (a === undefined) return {};
+  if (!isObj(a)) throw badRequest(`${path}: must be an object`);
+  return a;
 }
 
 function sessionOf(ev: AzEvaluation): { id: string; initiator?: string } | null {

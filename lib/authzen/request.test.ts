@@ -20,6 +20,15 @@ describe("parseEvaluation", () => {
   ])("rejects %j with a 400", (body, message) => {
     expect(() => parseEvaluation(body as never)).toThrow(expect.objectContaining({ status: 400, message }));
   });
+
+  it.each([
+    [{ ...ok, context: { owner: { __entity: { type: "user", id: "admin" } } } }, /^context\.owner\.__entity: .*Cedar/],
+    [{ ...ok, subject: { ...ok.subject, properties: { role: "x", Role: "admin" } } }, /^subject\.properties\.Role: .*same key as "role"/],
+    [{ ...ok, resource: { ...ok.resource, properties: { "a\u0000": 1 } } }, /^resource\.properties\["a\\u0000"\]: .*U\+0000/],
+    [{ ...ok, action: { name: "read", properties: { x: [{ __extn: { fn: "ip", arg: "1.2.3.4" } }] } } }, /^action\.properties\.x\[0\]\.__extn: /],
+  ])("refuses properties and context that would not reach Cedar exactly (%#)", (body, message) => {
+    expect(() => parseEvaluation(body as never)).toThrow(expect.objectContaining({ status: 400, message: expect.stringMatching(message) }));
+  });
 });
 
 describe("parseBatch", () => {

@@ -5,9 +5,11 @@
  * failure of the batch. Errors are answered in the spec's format: the status code and an error
  * message string (errorFormat below), not problem+json.
  */
+import { isUtf8 } from "node:buffer";
 import type { IncomingMessage } from "node:http";
 import { readBody } from "../http/route.ts";
 import { MandateError } from "../http/errors.ts";
+import { findInexactArguments, findInexactBody } from "../util/exact-json.ts";
 
 export interface AzEntity {
   type: string;
@@ -38,11 +40,17 @@ export function authzenErrorFormat(err: MandateError): { status: number; body: u
   return { status: err.status, body: err.message };
 }
 
-/** Reads a JSON object body: 400 for a wrong content type, an empty body, malformed JSON or a non-object. */
+/**
+ * Reads a JSON object body: 400 for a wrong content type, an empty body, bytes that are not UTF-8,
+ * malformed JSON, a non-object, or anything the body rules of lib/util/exact-json.ts refuse (NUL,
+ * unpaired surrogates, __proto__, a member name twice in one object, non-finite numbers, too deep).
+ */
 export async function readJsonObject(req: IncomingMessage): Promise<Obj> {
   const ct = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
   if (ct !== "application/json") throw badRequest("Content-Type must be application/json");
-  const text = (await readBody(req)).toString("utf8");
+  const raw = await readBody(req);
+  if (!isUtf8(raw)) throw badRequest("the request body is not valid UTF-8");
+  const text = raw.toString("utf8");
   if (!text.trim()) throw badRequest("empty request body");
   let v: unknown;
   try {
@@ -51,6 +59,8 @@ export async function readJsonObject(req: IncomingMessage): Promise<Obj> {
     throw badRequest(`malformed JSON: ${(e as Error).message}`);
   }
   if (!isObj(v)) throw badRequest("the request body must be a JSON object");
+  const bad = findInexactBody(v, text);
+  if (bad) throw badRequest(`${bad.path}: ${bad.message}`);
   return v;
 }
 
@@ -62,9 +72,15 @@ function str(v: unknown, path: string): string {
   return v;
 }
 
+/**
+ * Properties and context reach Cedar: they are the AuthZEN "arguments" and get the argument rules of
+ * lib/util/exact-json.ts (depth, __entity/__extn/__expr, keys equal once normalised).
+ */
 function props(v: unknown, path: string): Obj | undefined {
   if (v === undefined || v === null) return undefined;
   if (!isObj(v)) throw badRequest(`${path} must be an object`);
+  const bad = findInexactArguments(v, path);
+  if (bad) throw badRequest(`${bad.path}: ${bad.message}`);
   return v;
 }
 

@@ -133,6 +133,11 @@ async function evaluate(
   return out;
 }
 
+/**
+ * `req.arguments` must have passed the argument rules of lib/util/exact-json.ts (the native route checks
+ * them as it parses the body, the AuthZEN MCP profile as it parses properties and context): what is
+ * hashed, decided, stored and receipted here is then exactly what the caller sent.
+ */
 export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRequest): Promise<DecisionResponse> {
   const t0 = process.hrtime.bigint();
   const [tool, store] = await Promise.all([rt.tools.get(req.tool.server, req.tool.name), rt.policies.get(MCP_STORE)]);
@@ -191,7 +196,8 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
       const labels = allowed && tool ? union(session.labels, tool.labels) : session.labels;
       const toolsUsed = allowed ? union(session.toolsUsed, [toolKey]) : session.toolsUsed;
       const job: CommitJob = {
-        // The body was sanitised by the route wrapper and the arguments by redaction.
+        // Every string of the request is storable: bodies holding NUL or an unpaired surrogate are
+        // refused as they are parsed (lib/util/exact-json.ts), and redaction keeps it so.
         sanitized: true,
         entries: [
           {

@@ -5,12 +5,13 @@
  * a value; they never see a raw request.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { isUtf8 } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { AgentPrincipal, Principal, Role, UserPrincipal } from "../identity/credential-cache.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import { jsonDepth, MAX_JSON_DEPTH, sanitizeJson } from "../util/sanitize-json.ts";
 import { isDatabaseUnavailable, RETRY_AFTER_S } from "../db/unavailable.ts";
+import { findInexactBody } from "../util/exact-json.ts";
 import { fromZod, MandateError, toProblem, unauthorized, forbidden } from "./errors.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -46,6 +47,11 @@ export interface RouteDef<B = unknown, Q = unknown> {
   /** Roles allowed for user principals (default: any role). Agents are never allowed on user routes. */
   roles?: Role[];
   body?: z.ZodType<B>;
+  /**
+   * Members of the JSON body that are tool arguments: besides the rules every body gets, they must
+   * pass the argument rules of lib/util/exact-json.ts (what is decided is what runs).
+   */
+  argumentFields?: readonly string[];
   query?: z.ZodType<Q>;
   contentType?: "json" | "form";
   /** Describes the route in the OpenAPI document. */
@@ -210,6 +216,8 @@ export async function runRoute(
       const want = def.contentType === "form" ? "application/x-www-form-urlencoded" : "application/json";
       if (ct !== want) throw new MandateError(415, "unsupported_media_type", `Content-Type must be ${want}`);
       const raw = await readBody(req);
+      // Decoding would replace invalid bytes with U+FFFD: what is decided would not be what was sent.
+      if (!isUtf8(raw)) throw new MandateError(400, "invalid_encoding", "the body is not valid UTF-8");
       const text = raw.toString("utf8");
       let parsed: unknown;
       if (def.contentType === "form") parsed = parseForm(text);
@@ -220,9 +228,10 @@ export async function runRoute(
           throw new MandateError(400, "malformed_json", `malformed JSON: ${(e as Error).message}`);
         }
       }
-      // PostgreSQL cannot store NUL or unpaired surrogates: removed/replaced before validation.
-      if (jsonDepth(parsed) > MAX_JSON_DEPTH) throw new MandateError(400, "too_deep", `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
-      parsed = sanitizeJson(parsed);
+      // Refused, never normalised: NUL, unpaired surrogates, __proto__, duplicate member names,
+      // non-finite numbers, too deep; the argument rules on argumentFields (lib/util/exact-json.ts).
+      const bad = findInexactBody(parsed, def.contentType === "form" ? null : text, def.argumentFields ?? null);
+      if (bad) throw new MandateError(400, bad.code, `${bad.path}: ${bad.message}`, [{ path: bad.path, message: bad.message }]);
       const r = def.body.safeParse(parsed);
       if (!r.success) throw fromZod(r.error);
       body = r.data;

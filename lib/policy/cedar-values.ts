@@ -5,13 +5,19 @@
  *
  * A record shaped like an entity reference `{"__entity": {type, id}}` or an extension value
  * `{"__extn": {fn, arg}}` would be read by Cedar as such. Untrusted input (tool arguments, PEP
- * properties) must not forge those: their `__entity`/`__extn`/`__expr` keys are dropped. Trusted,
- * admin-written directory data keeps well-formed ones (`keepReferences`): that is how relationships
- * (a todo's owner, a user's manager) are written.
+ * properties) must not forge those: requests holding such keys are refused as they are parsed
+ * (lib/util/exact-json.ts), and the conversion still drops them. Trusted, admin-written directory data
+ * keeps well-formed ones (`keepReferences`): that is how relationships (a todo's owner, a user's
+ * manager) are written.
+ *
+ * Depth: values deeper than MAX_DEPTH are dropped. Arguments are refused beyond MAX_ARGUMENT_DEPTH
+ * levels, within which every value is read (the argument object's members are at depth 0, a value in
+ * the deepest accepted container at depth MAX_ARGUMENT_DEPTH - 1).
  */
 import type * as cedar from "@cedar-policy/cedar-wasm/nodejs";
+import { MAX_ARGUMENT_DEPTH } from "../util/exact-json.ts";
 
-const MAX_DEPTH = 32;
+const MAX_DEPTH = MAX_ARGUMENT_DEPTH;
 
 export interface CedarValueOptions {
   keepReferences?: boolean;

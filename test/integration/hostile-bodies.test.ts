@@ -1,6 +1,8 @@
 /**
  * Property-based: random and hostile bodies at every data-plane endpoint of the decision path never
- * produce a 5xx, and a rejected request (4xx) never writes anything.
+ * produce a 5xx, and a rejected request (4xx) never writes anything. A body holding a NUL, an unpaired
+ * surrogate or a __proto__ member anywhere is refused with a 400 (it used to be accepted with the NUL
+ * removed, the surrogate replaced, the member dropped: what is decided is what runs).
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -65,6 +67,22 @@ function paths(v: unknown, prefix: string[] = []): string[][] {
   return [prefix, ...Object.entries(v as Record<string, unknown>).flatMap(([k, x]) => paths(x, [...prefix, k]))];
 }
 
+/** Whether the JSON text holds something no layer may normalise: NUL, an unpaired surrogate, a __proto__ member. */
+function holdsInexact(raw: string): boolean {
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    return false;
+  }
+  const bad = (s: string) => s.includes("\u0000") || !s.isWellFormed();
+  const walk = (x: unknown): boolean =>
+    typeof x === "string"
+      ? bad(x)
+      : x !== null && typeof x === "object" && Object.entries(x).some(([k, y]) => k === "__proto__" || bad(k) || walk(y));
+  return walk(v);
+}
+
 async function count(): Promise<number> {
   const r = await getPool().query("SELECT (SELECT count(*) FROM audit_entries) + (SELECT count(*) FROM sessions) + (SELECT count(*) FROM tools) + (SELECT count(*) FROM outcome_events) AS n");
   return Number(r.rows[0].n);
@@ -85,6 +103,7 @@ describe.each(Object.keys(valid))("%s", (path) => {
           const token = asUser(path) ? m.adminToken : agentKey;
           const r = await fetch(`${m.url}${path}`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: raw });
           expect(r.status, raw.slice(0, 200)).toBeLessThan(500);
+          if (holdsInexact(raw)) expect(r.status, raw.slice(0, 200)).toBe(400);
           if (r.status >= 400) {
             const problem = await r.json();
             expect(problem.status).toBe(r.status);

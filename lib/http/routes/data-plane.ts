@@ -23,6 +23,7 @@ export const dataPlaneRoutes = [
     path: "/api/v1/decisions",
     auth: "agent",
     body: decisionRequest,
+    argumentFields: ["arguments"],
     response: decisionResponse,
     tag: "Decisions",
     summary: "Decide a tool call",
