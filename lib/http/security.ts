@@ -146,16 +146,21 @@ export function fromSameOrigin(req: IncomingMessage, publicUrl: string): boolean
 }
 
 export const crossOrigin = () =>
-  new MandateError(403, "cross_origin", "a request made with the console's session cookie that changes something must come from the console's own origin (Origin or Sec-Fetch-Site: same-origin)");
+  new MandateError(403, "cross_origin", "a request that changes something with the console's session cookie, or from a browser page, must come from the console's own origin (Origin or Sec-Fetch-Site: same-origin)");
 
 /**
  * Console (Next.js) side of the CSRF rule: a state-changing request carrying the session cookie
- * (server actions, next-auth's sign-out, route handlers) from anywhere but the console's origin is
- * refused with 403 before Next.js sees it. The data plane applies the same rule where the cookie
- * authenticates (lib/http/route.ts).
+ * (server actions, next-auth's sign-out, route handlers) must come from the console's origin. Without
+ * the cookie, one that the browser marks as coming from another origin (Origin or Sec-Fetch-Site) is
+ * refused as well: a sign-in posted from elsewhere (login CSRF), and a server action from elsewhere,
+ * which Next.js answers with 500. Clients that send neither header and no session cookie (scripts
+ * signing in) pass. Refused with 403 before Next.js sees the request; the data plane applies the rule
+ * where the cookie authenticates (lib/http/route.ts).
  */
 export function refuseCrossOriginConsole(req: IncomingMessage, res: ServerResponse, publicUrl: string, pathname: string): boolean {
-  if (isSafeMethod(req.method) || !hasSessionCookie(req) || fromSameOrigin(req, publicUrl)) return false;
+  if (isSafeMethod(req.method)) return false;
+  const marked = req.headers.origin !== undefined || req.headers["sec-fetch-site"] !== undefined;
+  if ((!marked && !hasSessionCookie(req)) || fromSameOrigin(req, publicUrl)) return false;
   problem(res, crossOrigin(), pathname);
   return true;
 }

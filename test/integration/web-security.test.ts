@@ -198,7 +198,7 @@ describe("CSRF: cookie-authenticated changes come from the console's own origin"
     expect((await getPool().query("SELECT status FROM sessions WHERE id = $1", [sid])).rows[0].status).toBe("terminated");
   });
 
-  it("console server actions and next-auth's sign-out with the cookie from another origin: 403 before Next.js runs them", async () => {
+  it("console server actions and next-auth's sign-out with the cookie from another origin: 403 before Next.js runs them (Next.js answered 500)", async () => {
     const action = findAction("app/(console)/account/actions.ts", "createTokenAction");
     const call = (headers: Record<string, string>, name: string) =>
       raw("POST", action.path, { cookie, "next-action": action.id, "content-type": "text/plain;charset=UTF-8", accept: "text/x-component", ...headers }, JSON.stringify([{ name, days: 1 }]));
@@ -215,6 +215,16 @@ describe("CSRF: cookie-authenticated changes come from the console's own origin"
 
     const signout = await raw("POST", "/api/auth/signout", { ...FORM, cookie, origin: otherPort }, "");
     expect(signout.status).toBe(403);
+  });
+
+  it("without the cookie, a change that a browser marks as coming from another origin is refused too (Next.js answered 500)", async () => {
+    const action = findAction("app/(console)/account/actions.ts", "createTokenAction");
+    const anon = await raw("POST", action.path, { origin: otherPort, "sec-fetch-site": "same-site", "next-action": action.id, "content-type": "text/plain;charset=UTF-8" }, JSON.stringify([{ name: "x", days: 1 }]));
+    expect(anon.status).toBe(403);
+    // A sign-in posted from another origin (login CSRF): refused before next-auth.
+    const login = await raw("POST", "/api/auth/callback/credentials", { ...FORM, origin: "https://evil.example", "sec-fetch-site": "cross-site" }, "email=a%40b.c&password=x&csrfToken=x");
+    expect(login.status).toBe(403);
+    // Scripts that send neither header (the tests' own sign-in helper) still sign in: consoleLogin in beforeAll.
   });
 });
 
