@@ -8,7 +8,8 @@
  *   nonce from the request's own CSP header and puts it on every script it renders);
  * - a request target that is not a URL, or a path with a malformed percent-encoding, is refused (400);
  * - a state-changing request authenticated by the console's session cookie must come from the console's
- *   own origin (CSRF): SameSite=Lax does not help, since another port of the same host is the same site.
+ *   own origin (CSRF): SameSite=Lax does not help, since another port of the same host is the same site;
+ *   on console paths, so must one that the browser marks as sent from a page (Origin, Sec-Fetch-Site).
  */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
