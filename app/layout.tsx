@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { connection } from "next/server";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -6,7 +7,11 @@ export const metadata: Metadata = {
   description: "Decide, record and review what AI agents may do with their tools.",
 };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // Every page is rendered per request, so that Next.js can put the request's CSP nonce on its scripts
+  // (lib/http/security.ts): a page prerendered at build time (the 404 page was) has scripts without it,
+  // which the browser refuses.
+  await connection();
   return (
     <html lang="en">
       <body className="min-h-screen">{children}</body>

@@ -80,7 +80,7 @@ test("a viewer sees no operator controls and cannot terminate with a forged requ
   await expect(page.getByText(/Viewers can review sessions/)).toBeVisible();
   await expect(page.getByTestId("terminate-session")).toHaveCount(0);
   const r = await fetch(`${c.node.url}/api/v1/sessions/${s.id}/terminate`, {
-    method: "POST", headers: { cookie: await c.cookieOf(viewer), "content-type": "application/json" }, body: JSON.stringify({ reason: "forged" }),
+    method: "POST", headers: { cookie: await c.cookieOf(viewer), origin: c.node.url, "content-type": "application/json" }, body: JSON.stringify({ reason: "forged" }),
   });
   expect(r.status).toBe(403);
   expect((await sql(`SELECT status FROM sessions WHERE id = $1`, [s.id]))[0].status).toBe("active");

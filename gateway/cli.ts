@@ -4,13 +4,14 @@
  *   mandate-gateway stdio --server <id> [--config <file>] [--spool-dir <dir>] -- <command> [args...]
  *   mandate-gateway http  --listen <host:port> --config <file> [--spool-dir <dir>]
  *
- * Environment: MANDATE_URL (Mandate's base URL), MANDATE_API_KEY (the agent key; required in stdio mode).
+ * Environment: MANDATE_URL (Mandate's base URL), MANDATE_API_KEY (the agent key; required in stdio mode),
+ * and the session limits of http mode (see config.ts SESSION_ENV).
  */
 import { parseArgs } from "./args.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { runHttp } from "./http-mode.ts";
 import { log, onShutdown } from "./runtime.ts";
-import { runStdio } from "./stdio-mode.ts";
+import { runStdio, StdioStartError } from "./stdio-mode.ts";
 
 export async function main(argv: string[]): Promise<void> {
   let config;
@@ -23,8 +24,13 @@ export async function main(argv: string[]): Promise<void> {
     }
     throw e;
   }
-  if (config.mode === "stdio") await runStdio(config);
-  else {
+  if (config.mode === "stdio") {
+    await runStdio(config).catch((e: unknown) => {
+      if (!(e instanceof StdioStartError)) throw e;
+      process.stderr.write(`mandate-gateway: ${e.message}\n`);
+      process.exit(e.exitCode);
+    });
+  } else {
     const gw = await runHttp(config).catch((e: Error) => {
       process.stderr.write(`mandate-gateway: cannot listen on ${config.listen?.host}:${config.listen?.port}: ${e.message}\n`);
       process.exit(1);

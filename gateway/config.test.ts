@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseArgs } from "./args.ts";
-import { ConfigError, loadConfig } from "./config.ts";
+import { ConfigError, loadConfig, SESSION_ENV } from "./config.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "gw-config-"));
 function file(content: unknown): string {
@@ -100,5 +100,44 @@ describe("loadConfig", () => {
     expect(() =>
       loadConfig({ mode: "http", configPath: file({ servers: { "bad/id": { url: "http://x" } } }), listen: "h:1" }, env),
     ).toThrow(/servers/);
+  });
+});
+
+describe("session limits (HTTP mode)", () => {
+  const http = (content: unknown, e: Record<string, string> = {}) =>
+    loadConfig({ mode: "http", configPath: file({ listen: "127.0.0.1:1", servers: { a: { url: "http://x" } }, ...(content as object) }) }, { ...env, ...e });
+
+  it("defaults to 10 sessions per key, 100 in all, closed after 5 minutes idle", () => {
+    const c = http({});
+    expect(c.sessions).toEqual({ maxPerKey: 10, maxTotal: 100 });
+    expect(c.sessionIdleMs).toBe(300_000);
+  });
+
+  it("takes them from the file, and the environment over the file", () => {
+    const c = http({ sessions: { maxPerKey: 2, maxTotal: 7 }, sessionIdleMs: 1000 });
+    expect(c.sessions).toEqual({ maxPerKey: 2, maxTotal: 7 });
+    expect(c.sessionIdleMs).toBe(1000);
+    const e = http(
+      { sessions: { maxPerKey: 2, maxTotal: 7 }, sessionIdleMs: 1000 },
+      { [SESSION_ENV.maxPerKey]: "3", [SESSION_ENV.maxTotal]: "40", [SESSION_ENV.idleMs]: "60000" },
+    );
+    expect(e.sessions).toEqual({ maxPerKey: 3, maxTotal: 40 });
+    expect(e.sessionIdleMs).toBe(60_000);
+    expect(SESSION_ENV).toEqual({
+      maxPerKey: "MANDATE_GATEWAY_MAX_SESSIONS_PER_KEY",
+      maxTotal: "MANDATE_GATEWAY_MAX_SESSIONS",
+      idleMs: "MANDATE_GATEWAY_SESSION_IDLE_MS",
+    });
+  });
+
+  it("refuses limits that are not whole numbers in range, naming the field or variable", () => {
+    expect(() => http({ sessions: { maxPerKey: 0 } })).toThrow(/sessions\.maxPerKey/);
+    expect(() => http({ sessions: { maxTotal: 1.5 } })).toThrow(/sessions\.maxTotal/);
+    expect(() => http({ sessions: { other: 1 } })).toThrow(/sessions/);
+    expect(() => http({ sessionIdleMs: 0 })).toThrow(/sessionIdleMs/);
+    for (const bad of ["0", "-1", "1.5", " 5", "5 ", "1e3", "ten", "0x10"])
+      expect(() => http({}, { [SESSION_ENV.maxPerKey]: bad }), bad).toThrow(new RegExp(`^${SESSION_ENV.maxPerKey}=`));
+    expect(() => http({}, { [SESSION_ENV.maxTotal]: "100001" })).toThrow(/MANDATE_GATEWAY_MAX_SESSIONS=.*100000/);
+    expect(() => http({}, { [SESSION_ENV.idleMs]: "86400001" })).toThrow(/MANDATE_GATEWAY_SESSION_IDLE_MS=/);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Gateway configuration: a JSON file (optional in stdio mode, required in HTTP mode), the environment
- * (MANDATE_URL, MANDATE_API_KEY) and command-line flags, validated with zod. Anything wrong stops start-up
- * with a message that names the offending field.
+ * (MANDATE_URL, MANDATE_API_KEY, and the session limits of HTTP mode: SESSION_ENV) and command-line
+ * flags, validated with zod. Anything wrong stops start-up with a message that names the offending field.
  */
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -11,6 +11,14 @@ import { toolRef } from "../lib/api/schemas.ts";
 
 const serverId = toolRef.shape.server;
 const ms = (def: number) => z.number().int().min(1).max(86_400_000).default(def);
+const count = (def: number) => z.number().int().min(1).max(100_000).default(def);
+
+/** Environment variables that override the session limits of the file (HTTP mode). */
+export const SESSION_ENV = {
+  maxPerKey: "MANDATE_GATEWAY_MAX_SESSIONS_PER_KEY",
+  maxTotal: "MANDATE_GATEWAY_MAX_SESSIONS",
+  idleMs: "MANDATE_GATEWAY_SESSION_IDLE_MS",
+} as const;
 
 export const stdioUpstreamSchema = z
   .object({
@@ -57,7 +65,10 @@ export const configFileSchema = z
       .prefault({}),
     upstreamTimeoutMs: ms(120_000),
     clientRequestTimeoutMs: ms(600_000),
-    sessionIdleMs: ms(1_800_000),
+    /** HTTP mode: a session without any request in flight is closed after this long without a request. */
+    sessionIdleMs: ms(300_000),
+    /** HTTP mode: open sessions (each with its own upstream processes) per agent key and in all. */
+    sessions: z.object({ maxPerKey: count(10), maxTotal: count(100) }).strict().prefault({}),
     servers: z.record(serverId, upstreamSchema).default({}),
   })
   .strict();
@@ -146,9 +157,25 @@ export function loadConfig(cli: CliInput, env: Record<string, string | undefined
   }
   for (const s of Object.values(servers)) if ("command" in s && s.cwd) s.cwd = resolve(baseDir, s.cwd);
 
+  const sessions = { ...file.sessions };
+  let sessionIdleMs = file.sessionIdleMs;
+  const fromEnv = (name: string, schema: z.ZodType<number>): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return undefined;
+    const n = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+    const r = schema.safeParse(n);
+    if (!r.success) throw new ConfigError(`${name}=${JSON.stringify(raw)}: ${Number.isNaN(n) ? "must be a whole number" : r.error.issues[0]?.message}`);
+    return r.data;
+  };
+  sessions.maxPerKey = fromEnv(SESSION_ENV.maxPerKey, count(10)) ?? sessions.maxPerKey;
+  sessions.maxTotal = fromEnv(SESSION_ENV.maxTotal, count(100)) ?? sessions.maxTotal;
+  sessionIdleMs = fromEnv(SESSION_ENV.idleMs, ms(300_000)) ?? sessionIdleMs;
+
   const spoolDir = resolve(cli.spoolDir ?? file.events.spoolDir ?? defaultSpoolDir(env));
   return {
     ...file,
+    sessions,
+    sessionIdleMs,
     mode: cli.mode,
     mandate: { url: url.replace(/\/+$/, ""), apiKey, timeoutMs: file.mandate.timeoutMs },
     listen,

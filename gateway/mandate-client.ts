@@ -6,12 +6,14 @@
 import { createHash } from "node:crypto";
 import type { z } from "zod";
 import {
+  agentIdentity,
   approvalHandle,
   decisionResponse,
   eventsResponse,
   inventoryResponse,
   problem,
   visibleToolsResponse,
+  type AgentIdentity,
   type DecisionRequest,
   type DecisionResponse,
   type OutcomeEventInput,
@@ -48,7 +50,14 @@ export class MandateClient {
   private readonly base: string;
 
   constructor(
-    private readonly opts: { url: string; apiKey: string; timeoutMs: number; userAgent?: string },
+    private readonly opts: {
+      url: string;
+      apiKey: string;
+      timeoutMs: number;
+      userAgent?: string;
+      /** Mandate answered 401 to a request with this key (unknown, revoked, expired). */
+      onUnauthorized?: (fingerprint: string) => void;
+    },
   ) {
     this.base = opts.url.replace(/\/+$/, "");
     this.fingerprint = keyFingerprint(opts.apiKey);
@@ -56,6 +65,11 @@ export class MandateClient {
 
   get url(): string {
     return this.base;
+  }
+
+  /** GET /api/v1/agents/me: whom this key belongs to (401 from Mandate: the key is not valid). */
+  whoami(signal?: AbortSignal): Promise<AgentIdentity> {
+    return this.call("GET", "/api/v1/agents/me", undefined, agentIdentity, signal);
   }
 
   decide(req: DecisionRequest, signal?: AbortSignal): Promise<DecisionResponse> {
@@ -104,6 +118,7 @@ export class MandateClient {
       throw new MandateError(`Mandate is unreachable (${method} ${path}): ${msg}`, "unreachable");
     }
     if (res.status < 200 || res.status >= 300) {
+      if (res.status === 401) this.opts.onUnauthorized?.(this.fingerprint);
       const p = problem.safeParse(res.body);
       const detail = p.success ? [p.data.title, p.data.detail].filter(Boolean).join(": ") : res.text.slice(0, 300);
       const fields = p.success && p.data.errors?.length ? ` (${p.data.errors.map((x) => `${x.path}: ${x.message}`).join("; ")})` : "";

@@ -2,7 +2,7 @@
  * Everything that is not governed. With one upstream (stdio mode) every request goes to it unchanged.
  * With several (Streamable HTTP mode) lists are merged, prompt names are namespaced like tool names, and
  * resource URIs are routed to the server that listed them (or whose template matches; else the first
- * that can read it).
+ * that can read it). An upstream's JSON-RPC error reaches the client unchanged (forwardRequest).
  */
 import {
   ErrorCode,
@@ -131,18 +131,19 @@ export class Router {
     const known = this.uris.get(uri) ?? this.templates.find((t) => t.template === uri || matches(t.template, uri))?.server;
     const first = ups.find((u) => u.id === known);
     const order = first ? [first, ...ups.filter((u) => u !== first)] : ups;
-    let lastError: unknown = new McpError(ErrorCode.InvalidParams, `Resource not found: ${uri}`);
+    // When no server can serve it, the error is the first one's: the server the URI belongs to, if known.
+    let firstError: unknown;
     for (const up of order) {
       try {
         const res = await this.send(up, req as RawRequest, extra);
         if (req.method === "resources/read") this.uris.set(uri, up.id);
         return res;
       } catch (e) {
-        lastError = e;
+        firstError ??= e;
         if (extra.signal.aborted) break;
       }
     }
-    throw lastError;
+    throw firstError ?? new McpError(ErrorCode.InvalidParams, `Resource not found: ${uri}`);
   }
 }
 

@@ -81,7 +81,10 @@ export class GatewaySession {
     return this.server.connect(transport);
   }
 
+  private closed = false;
+
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all(this.ups.map((u) => u.close()));
     await this.server.close().catch(() => {});
   }
@@ -130,6 +133,11 @@ export class GatewaySession {
         ),
       ),
     );
+    if (this.closed) {
+      // Closed while its upstreams were starting (DELETE, a revoked key, shutdown): none may outlive it.
+      await Promise.all(settled.map((s) => (s.status === "fulfilled" ? s.value.close() : undefined)));
+      throw new McpError(ErrorCode.ConnectionClosed, "the session was closed while it was initialized");
+    }
     const failures: string[] = [];
     for (const s of settled) {
       if (s.status === "fulfilled") this.ups.push(s.value);

@@ -14,6 +14,7 @@ import { adminAction } from "../lib/audit/admin-action.ts";
 import { purgeExpiredReplayValues } from "../lib/policy/replay-values.ts";
 import { runRoute, send } from "../lib/http/route.ts";
 import { toProblem, MandateError } from "../lib/http/errors.ts";
+import { applyConsolePolicy, refuseCrossOriginConsole, requestUrl, securityHeaders } from "../lib/http/security.ts";
 import { startRuntime, defaultNodeName } from "../lib/runtime/runtime.ts";
 import { buildRouter } from "../lib/http/routes/index.ts";
 import { installPlugins } from "./plugins.ts";
@@ -67,7 +68,9 @@ export async function start(opts: StartOptions = {}): Promise<void> {
   }
 
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://localhost");
+    securityHeaders(res);
+    const url = requestUrl(req, res);
+    if (!url) return;
     const m = router.match(req.method ?? "GET", url.pathname);
     if (m && "def" in m) {
       runRoute(rt, m.def, req, res, m.params, url).catch((err: unknown) => {
@@ -83,6 +86,8 @@ export async function start(opts: StartOptions = {}): Promise<void> {
       return;
     }
     if (nextHandler) {
+      if (refuseCrossOriginConsole(req, res, publicUrl, url.pathname)) return;
+      applyConsolePolicy(req, res, !!opts.dev);
       nextHandler(req, res).catch((err: unknown) => {
         log(`console error on ${url.pathname}: ${(err as Error).message}`);
         if (!res.headersSent) send(res, 500, { error: "internal error" });

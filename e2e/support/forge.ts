@@ -21,13 +21,17 @@ export function findAction(file: string, exportName: string): { id: string; path
   return { id: hit[0], path: PAGE_PATHS[route] ?? route.replace(/\[([^\]]+)\]/g, (_, k: string) => PARAMS[k] ?? "x") };
 }
 
-/** POSTs a server action with the given cookie; returns the HTTP status and the response text. */
+/**
+ * POSTs a server action with the given cookie, from the console's own origin (as the browser would:
+ * a cookie-authenticated change from another origin is refused before the action, see
+ * test/integration/web-security.test.ts); returns the HTTP status and the response text.
+ */
 export async function forgeAction(baseUrl: string, file: string, exportName: string, args: unknown[], cookie: string) {
   const a = findAction(file, exportName);
   const r = await fetch(baseUrl + a.path, {
     method: "POST",
     redirect: "manual",
-    headers: { cookie, "next-action": a.id, "content-type": "text/plain;charset=UTF-8", accept: "text/x-component" },
+    headers: { cookie, origin: baseUrl, "next-action": a.id, "content-type": "text/plain;charset=UTF-8", accept: "text/x-component" },
     body: JSON.stringify(args),
   });
   return { status: r.status, text: await r.text() };

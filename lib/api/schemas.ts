@@ -74,6 +74,17 @@ export const decisionResponse = z.object({
 export type DecisionResponse = z.infer<typeof decisionResponse>;
 
 // ---------------------------------------------------------------------------------------------
+// GET /api/v1/agents/me
+// ---------------------------------------------------------------------------------------------
+export const agentIdentity = z.object({
+  id: z.string().describe("The agent's id"),
+  name: z.string().describe("The agent's name"),
+  key_id: z.string().describe("Id of the API key that authenticated this request"),
+  suspended: z.boolean().describe("An operator suspended the agent: its tool calls are denied"),
+});
+export type AgentIdentity = z.infer<typeof agentIdentity>;
+
+// ---------------------------------------------------------------------------------------------
 // POST /api/v1/tools/visible
 // ---------------------------------------------------------------------------------------------
 export const visibleToolsRequest = z

@@ -13,6 +13,7 @@ import type { Runtime } from "../runtime/runtime.ts";
 import { isDatabaseUnavailable, RETRY_AFTER_S } from "../db/unavailable.ts";
 import { findInexactBody } from "../util/exact-json.ts";
 import { fromZod, MandateError, toProblem, unauthorized, forbidden } from "./errors.ts";
+import { crossOrigin, fromSameOrigin, isSafeMethod } from "./security.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -164,7 +165,11 @@ async function authenticate(rt: Runtime, req: IncomingMessage, mode: AuthMode, r
   const token = bearer(req);
   if (token === null && mode !== "agent" && consoleSessionResolver) {
     const user = await consoleSessionResolver(req);
-    if (user) return user;
+    if (user) {
+      // CSRF: the browser sends the cookie with any page's request; a change must come from the console.
+      if (!isSafeMethod(req.method) && !fromSameOrigin(req, rt.config.publicUrl)) throw crossOrigin();
+      return user;
+    }
   }
   if (token === null) throw unauthorized("missing bearer token", realm);
   const result = await rt.credentials.authenticate(token);

@@ -245,3 +245,124 @@ export function gatewayErrorCode(result: unknown): string | undefined {
 export async function approveAll(m: MandateLike, server: string, names: string[]): Promise<void> {
   for (const n of names) await m.approveTool(server, n);
 }
+
+export const RAW_SERVER = join(root, "test/gateway/fixtures/raw-server.mjs");
+
+type RawMessage = { jsonrpc: "2.0"; id?: number | string; method?: string; params?: any; result?: any; error?: any };
+export const INIT_PARAMS = { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw-test-client", version: "1" } };
+
+/**
+ * A JSON-RPC client over a child process's stdio without the SDK: it keeps every message in the order it
+ * arrived (the SDK client itself would drop progress notifications read together with their result).
+ */
+export class RawStdioClient {
+  readonly messages: RawMessage[] = [];
+  stderr = "";
+  private buf = "";
+  private nextId = 1;
+  private waiters: Array<() => void> = [];
+  readonly exited: Promise<number | null>;
+
+  constructor(readonly child: ChildProcess) {
+    child.stdout!.setEncoding("utf8");
+    child.stdout!.on("data", (d: string) => {
+      this.buf += d;
+      let i;
+      while ((i = this.buf.indexOf("\n")) >= 0) {
+        const l = this.buf.slice(0, i).trim();
+        this.buf = this.buf.slice(i + 1);
+        if (l) this.messages.push(JSON.parse(l));
+      }
+      for (const w of this.waiters.splice(0)) w();
+    });
+    child.stderr!.on("data", (d: Buffer) => (this.stderr += d.toString()));
+    this.exited = new Promise((r) => child.once("exit", (code) => r(code)));
+  }
+
+  static spawn(command: string, args: string[], env: Record<string, string | undefined> = {}): RawStdioClient {
+    return new RawStdioClient(spawn(command, args, { env: { ...getDefaultEnvironment(), ...env } as NodeJS.ProcessEnv, stdio: ["pipe", "pipe", "pipe"] }));
+  }
+
+  notify(method: string, params?: unknown): void {
+    this.child.stdin!.write(JSON.stringify({ jsonrpc: "2.0", method, ...(params === undefined ? {} : { params }) }) + "\n");
+  }
+
+  /** Sends a request; resolves with its response and every message that arrived after sending and before it. */
+  async request(method: string, params?: unknown, timeoutMs = 20_000): Promise<{ response: RawMessage; before: RawMessage[] }> {
+    const id = this.nextId++;
+    const from = this.messages.length;
+    this.child.stdin!.write(JSON.stringify({ jsonrpc: "2.0", id, method, ...(params === undefined ? {} : { params }) }) + "\n");
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const at = this.messages.findIndex((m, i) => i >= from && m.id === id && m.method === undefined);
+      if (at >= 0) return { response: this.messages[at]!, before: this.messages.slice(from, at) };
+      if (Date.now() > deadline || this.child.exitCode !== null)
+        throw new Error(`no answer to ${method} (exit ${this.child.exitCode}); stderr:\n${this.stderr}`);
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 200);
+        this.waiters.push(() => (clearTimeout(t), r()));
+      });
+    }
+  }
+
+  async initialize(): Promise<RawMessage> {
+    const { response } = await this.request("initialize", INIT_PARAMS);
+    this.notify("notifications/initialized");
+    return response;
+  }
+
+  async close(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.stdin!.end();
+    const t = setTimeout(() => this.child.kill("SIGKILL"), 5_000);
+    await this.exited;
+    clearTimeout(t);
+  }
+}
+
+/** One POST to a Streamable HTTP endpoint, without the SDK: the answer's messages in the order they were sent. */
+export async function rawHttpPost(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; messages: RawMessage[]; text: string }> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  let messages: RawMessage[] = [];
+  const type = res.headers.get("content-type") ?? "";
+  if (type.startsWith("text/event-stream"))
+    messages = text
+      .split("\n")
+      .filter((l) => l.startsWith("data: "))
+      .map((l) => JSON.parse(l.slice(6)));
+  else if (type.startsWith("application/json") && text) messages = [].concat(JSON.parse(text));
+  return { status: res.status, headers: res.headers, messages, text };
+}
+
+/** Opens a session on a gateway in HTTP mode; `send` posts one message of it. */
+export async function rawHttpSession(url: string, apiKey: string) {
+  const init = await rawHttpPost(url, { jsonrpc: "2.0", id: 0, method: "initialize", params: INIT_PARAMS }, { authorization: `Bearer ${apiKey}` });
+  if (init.status !== 200) throw new Error(`initialize: ${init.status} ${init.text}`);
+  const sessionId = init.headers.get("mcp-session-id")!;
+  const headers = { authorization: `Bearer ${apiKey}`, "mcp-session-id": sessionId, "mcp-protocol-version": INIT_PARAMS.protocolVersion };
+  await rawHttpPost(url, { jsonrpc: "2.0", method: "notifications/initialized" }, headers);
+  let nextId = 1;
+  return {
+    sessionId,
+    init: init.messages[0]!,
+    /** A request: its response and the messages sent before it on the same answer. */
+    async request(method: string, params?: unknown) {
+      const id = nextId++;
+      const r = await rawHttpPost(url, { jsonrpc: "2.0", id, method, ...(params === undefined ? {} : { params }) }, headers);
+      if (r.status !== 200) throw new Error(`${method}: ${r.status} ${r.text}`);
+      const at = r.messages.findIndex((m) => m.id === id && m.method === undefined);
+      if (at < 0) throw new Error(`${method}: no answer in ${r.text}`);
+      return { response: r.messages[at]!, before: r.messages.slice(0, at) };
+    },
+    delete: () => fetch(url, { method: "DELETE", headers }).then((r) => r.status),
+  };
+}

@@ -2,7 +2,8 @@
  * With an allow-all policy, the gateway must not change what a client sees: the same tools, resources,
  * prompts, completions, tool results and server-to-client requests (sampling, elicitation, roots) as
  * the upstream server gives directly — over stdio, and over Streamable HTTP (where only the tool and
- * prompt names carry the server prefix).
+ * prompt names carry the server prefix). The upstream's JSON-RPC errors reach the client as the upstream
+ * sent them (compared on the wire, with raw JSON-RPC clients).
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,11 +13,15 @@ import {
   ALLOW_ALL_POLICY,
   EVERYTHING,
   FILESYSTEM,
+  GATEWAY_BIN,
   MEMORY,
+  RAW_SERVER,
+  RawStdioClient,
   connectClient,
   directStdioTransport,
   gatewayStdioTransport,
   httpTransport,
+  rawHttpSession,
   startEverythingHttp,
   startGatewayHttp,
   tempDir,
@@ -145,5 +150,77 @@ describe("gateway transparency with an allow-all policy", () => {
     expect(b.args).toEqual(a.args);
     expect(b.completion).toEqual(a.completion);
     expect(b.calls).toEqual(a.calls);
+  });
+});
+
+describe("upstream JSON-RPC errors pass through unchanged (code, message, data)", () => {
+  const EVERYTHING_ERRORS: Array<[string, Record<string, unknown>]> = [
+    ["resources/read", { uri: "demo://resource/static/document/no-such-file.md" }], // -32602, the server's own "MCP error" prefix
+    ["resources/read", { uri: "demo://resource/dynamic/text/0" }], // -32603, no prefix
+    ["prompts/get", { name: "no-such-prompt" }],
+    ["prompts/get", { name: "args-prompt", arguments: {} }],
+    ["completion/complete", { ref: { type: "ref/prompt", name: "no-such-prompt" }, argument: { name: "x", value: "" } }],
+  ];
+  const RAW_ERRORS: Array<[string, Record<string, unknown>]> = [
+    ["tools/call", { name: "fail", arguments: {} }], // code -32099, data with nested values
+    ["resources/read", { uri: "fixture://broken" }],
+    ["prompts/get", { name: "broken" }], // data: null
+  ];
+  const raw = (command: string[], env: Record<string, string> = {}) => {
+    const c = RawStdioClient.spawn(command[0]!, command.slice(1), env);
+    toClose.push(c);
+    return c;
+  };
+  const gatewayFor = (server: string, command: string[]) =>
+    raw([process.execPath, GATEWAY_BIN, "stdio", "--server", server, "--spool-dir", spoolDir, "--", ...command], {
+      MANDATE_URL: mandate.url,
+      MANDATE_API_KEY: apiKey,
+    });
+  const errorOf = async (c: { request(m: string, p?: unknown): Promise<{ response: { error?: unknown } }> }, method: string, params: unknown) => {
+    const { response } = await c.request(method, params);
+    expect(response.error, `${method} ${JSON.stringify(params)} answered without an error`).toBeDefined();
+    return JSON.stringify(response.error);
+  };
+
+  it("stdio mode: server-everything's and the fixture server's errors, byte for byte", async () => {
+    for (const [server, command, calls] of [
+      ["everything", [process.execPath, EVERYTHING, "stdio"], EVERYTHING_ERRORS],
+      ["raw", [process.execPath, RAW_SERVER], RAW_ERRORS],
+    ] as const) {
+      const d = raw([...command]);
+      const g = gatewayFor(server, [...command]);
+      await d.initialize();
+      await g.initialize();
+      await g.request("tools/list"); // reports the fixture's tools, so that "fail" can be approved
+      if (server === "raw") await mandate.approveTool("raw", "fail");
+      for (const [method, params] of calls) expect(await errorOf(g, method, params), method).toBe(await errorOf(d, method, params));
+    }
+  });
+
+  it("HTTP mode (several upstreams, names prefixed): the same errors, byte for byte", async () => {
+    const gw = await startGatewayHttp({
+      mandate: { url: mandate.url },
+      events: { spoolDir },
+      servers: { raw: { command: process.execPath, args: [RAW_SERVER] }, everything: { command: process.execPath, args: [EVERYTHING, "stdio"] } },
+    });
+    stops.push(gw.stop);
+    const g = await rawHttpSession(gw.url, apiKey);
+    const dEverything = raw([process.execPath, EVERYTHING, "stdio"]);
+    const dRaw = raw([process.execPath, RAW_SERVER]);
+    await dEverything.initialize();
+    await dRaw.initialize();
+    await g.request("tools/list");
+    await mandate.approveTool("raw", "fail");
+    await g.request("resources/list"); // the gateway learns which server each URI belongs to
+    await g.request("resources/templates/list");
+    const prefixed = (server: string, method: string, params: Record<string, unknown>) => {
+      if (method === "tools/call" || method === "prompts/get") return { ...params, name: `${server}__${String(params.name)}` };
+      return params;
+    };
+    for (const [method, params] of RAW_ERRORS)
+      expect(await errorOf(g, method, prefixed("raw", method, params)), method).toBe(await errorOf(dRaw, method, params));
+    // A URI of everything's template and a prompt of everything's (an unknown URI would go to the first server).
+    for (const [method, params] of EVERYTHING_ERRORS.filter(([, p]) => p.uri === "demo://resource/dynamic/text/0" || p.name === "args-prompt"))
+      expect(await errorOf(g, method, prefixed("everything", method, params)), method).toBe(await errorOf(dEverything, method, params));
   });
 });

@@ -59,7 +59,7 @@ describe("data-plane routes × principals", () => {
       for (const p of PRINCIPALS) {
         const body = def.body ? (def.contentType === "form" ? "" : JSON.stringify(API_BODIES[key] ?? {})) : undefined;
         const headers: Record<string, string> = body !== undefined ? { "content-type": def.contentType === "form" ? "application/x-www-form-urlencoded" : "application/json" } : {};
-        const vias: Array<Record<string, string>> = p === "anon" ? [{}] : p === "agent" ? [{ authorization: `Bearer ${token.agent}` }] : [{ authorization: `Bearer ${token[p]}` }, { cookie: cookie[p]! }];
+        const vias: Array<Record<string, string>> = p === "anon" ? [{}] : p === "agent" ? [{ authorization: `Bearer ${token.agent}` }] : [{ authorization: `Bearer ${token[p]}` }, { cookie: cookie[p]!, origin: m.url }];
         for (const via of vias) {
           const r = await fetch(m.url + fill(def.path), { method: def.method, headers: { ...headers, ...via }, body, redirect: "manual" });
           await r.arrayBuffer();
@@ -119,7 +119,7 @@ describe("server actions × principals (forged requests)", () => {
       const route = a.worker.replace(/^app/, "").replace(/\/\([^)]+\)/g, "").replace(/\/page$/, "") || "/";
       const path = PAGE_PATHS[route] ?? fill(route);
       for (const p of PRINCIPALS) {
-        const auth: Record<string, string> = p === "agent" ? { authorization: `Bearer ${token.agent}` } : p === "anon" ? {} : { cookie: cookie[p]! };
+        const auth: Record<string, string> = p === "agent" ? { authorization: `Bearer ${token.agent}` } : p === "anon" ? {} : { cookie: cookie[p]!, origin: m.url };
         const r = await fetch(m.url + path, {
           method: "POST",
           redirect: "manual",

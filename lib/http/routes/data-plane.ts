@@ -1,7 +1,8 @@
 /**
- * The agent-facing data plane: decisions, visibility, outcome events, inventory.
+ * The agent-facing data plane: decisions, visibility, outcome events, inventory, and the key check.
  */
 import {
+  agentIdentity,
   decisionRequest,
   decisionResponse,
   eventsRequest,
@@ -48,6 +49,15 @@ export const dataPlaneRoutes = [
     tag: "Events",
     summary: "Record outcome events of forwarded calls",
     handler: ({ rt, agent, body }) => recordEvents(rt, agent!, body.events),
+  }),
+  defineRoute({
+    method: "GET",
+    path: "/api/v1/agents/me",
+    auth: "agent",
+    response: agentIdentity,
+    tag: "Identity",
+    summary: "Check an agent key: the agent it belongs to (no side effects)",
+    handler: async ({ agent }) => ({ id: agent!.agentId, name: agent!.name, key_id: agent!.keyId, suspended: agent!.suspended !== null }),
   }),
   defineRoute({
     method: "POST",
