@@ -64,6 +64,8 @@ export const configFileSchema = z
       .strict()
       .prefault({}),
     upstreamTimeoutMs: ms(120_000),
+    /** How long an upstream may take to start and answer initialize (spawning `npx …` can be slow). */
+    upstreamStartTimeoutMs: ms(60_000),
     clientRequestTimeoutMs: ms(600_000),
     /** HTTP mode: a session without any request in flight is closed after this long without a request. */
     sessionIdleMs: ms(300_000),

@@ -126,7 +126,7 @@ export class GatewaySession {
             capabilities: p.capabilities ?? {},
             inheritEnv: this.deps.inheritEnv,
             secrets: this.deps.secrets,
-            timeoutMs: this.deps.config.upstreamTimeoutMs,
+            timeoutMs: this.deps.config.upstreamStartTimeoutMs,
             stderr: this.deps.stderr,
           },
           this.hooks,
