@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: every test of the project, in order of cost. Each step stops the run on failure.
 #   1. type check   2. unit tests   3. console build   4. integration tests (real PostgreSQL, real
-#   Mandate nodes, real MCP servers)   5. browser tests (Playwright in Debian's Chromium)
+#   Mandate nodes, real MCP servers)   5. fault injection (nodes and PostgreSQL killed, a node cut off:
+#   docs/guarantees.md)   6. browser tests (Playwright in Debian's Chromium)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
@@ -20,6 +21,9 @@ tail -n 3 /tmp/mandate-next-build.log
 
 step "integration tests"
 npx vitest run --project integration
+
+step "fault injection"
+npx vitest run --project faults
 
 if [ -f playwright.config.ts ]; then
   step "browser tests"
