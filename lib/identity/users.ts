@@ -2,13 +2,13 @@
  * Users (console logins and initiators of sessions) and their personal API tokens.
  */
 import { randomUUID } from "node:crypto";
-import bcrypt from "bcryptjs";
 import { z } from "zod";
 import { adminAction } from "../audit/admin-action.ts";
 import { getPool } from "../db/pool.ts";
 import { MandateError, notFound } from "../http/errors.ts";
 import { newCredential, newPassword } from "../crypto/keys.ts";
 import { applyLocalChange } from "../runtime/runtime.ts";
+import { hashPassword } from "./password-hashing.ts";
 import type { Role } from "./credential-cache.ts";
 
 export const roleSchema = z.enum(["admin", "analyst", "viewer"]);
@@ -21,13 +21,8 @@ export const newUserSchema = z
   })
   .strict();
 
-export async function hashPassword(password: string): Promise<string> {
-  return bcrypt.hash(password, 12);
-}
-
-export async function verifyPassword(password: string, hash: string): Promise<boolean> {
-  return bcrypt.compare(password, hash);
-}
+// bcrypt on a worker thread (lib/identity/password-hashing.ts): never on the event loop.
+export { hashPassword, verifyPassword } from "./password-hashing.ts";
 
 export async function createUser(input: z.input<typeof newUserSchema>, actor: string) {
   const u = newUserSchema.parse(input);
