@@ -1,14 +1,24 @@
 /**
  * next-auth configuration: credentials (users managed in Mandate) and, when OIDC_ISSUER is set, any
- * standard OpenID provider with its groups mapped to roles (lib/auth/console-user.ts).
+ * standard OpenID provider with its groups mapped to roles (lib/auth/console-user.ts). Each sign-in
+ * starts a console session checked on every request and ended by sign-out (console-session.ts). The
+ * client address comes from the header server/main.ts stamps on every console request
+ * (lib/auth/client-address.ts).
  */
 import type { NextAuthOptions } from "next-auth";
 import { getServerSession } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
-import { redirect } from "next/navigation";
-import { checkPasswordLogin, currentUserById, roleFromClaims, upsertOidcUser, type ConsoleUser } from "@/lib/auth/console-user";
+import { headers } from "next/headers";
+import { forbidden, redirect } from "next/navigation";
+import { CLIENT_ADDRESS_HEADER } from "@/lib/auth/client-address";
+import { CONSOLE_SESSION_MAX_AGE_S, consoleUserOfSession, endConsoleSession, startConsoleSession } from "@/lib/auth/console-session";
+import { checkPasswordLogin, roleFromClaims, upsertOidcUser, type ConsoleUser } from "@/lib/auth/console-user";
 import type { Role } from "@/lib/identity/credential-cache";
-import { forbidden } from "next/navigation";
+
+/** The client address of the request being handled ("unknown" outside a `mandate start` node). */
+async function requestSource(): Promise<string> {
+  return (await headers()).get(CLIENT_ADDRESS_HEADER) ?? "unknown";
+}
 
 function providers(): NextAuthOptions["providers"] {
   const list: NextAuthOptions["providers"] = [
@@ -44,7 +54,7 @@ function providers(): NextAuthOptions["providers"] {
 
 export const authOptions: NextAuthOptions = {
   providers: providers(),
-  session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+  session: { strategy: "jwt", maxAge: CONSOLE_SESSION_MAX_AGE_S },
   pages: { signIn: "/login" },
   callbacks: {
     async signIn({ user, account, profile }) {
@@ -57,22 +67,32 @@ export const authOptions: NextAuthOptions = {
       (user as { mandateId?: string }).mandateId = u.id;
       return true;
     },
-    async jwt({ token, user }) {
-      if (user) token.uid = (user as { mandateId?: string }).mandateId ?? user.id;
+    async jwt({ token, user, account }) {
+      if (user) {
+        // A sign-in: a new console session, whose id the cookie carries.
+        const uid = (user as { mandateId?: string }).mandateId ?? user.id;
+        const provider = account?.provider ?? "credentials";
+        token.uid = uid;
+        token.sid = await startConsoleSession(uid, provider, await requestSource());
+      }
       return token;
     },
     async session({ session, token }) {
-      (session as { uid?: string }).uid = token.uid as string;
+      Object.assign(session, { uid: token.uid, sid: token.sid });
       return session;
+    },
+  },
+  events: {
+    async signOut({ token }) {
+      if (typeof token?.sid === "string") await endConsoleSession(token.sid, "signout");
     },
   },
 };
 
-/** The signed-in user as stored now (role and disabled status re-read on every request), or null. */
+/** The signed-in user as stored now (live session; role and disabled status re-read on every request), or null. */
 export async function currentUser(): Promise<ConsoleUser | null> {
-  const s = await getServerSession(authOptions);
-  const uid = (s as { uid?: string } | null)?.uid;
-  return uid ? currentUserById(uid) : null;
+  const s = (await getServerSession(authOptions)) as { uid?: unknown; sid?: unknown } | null;
+  return s ? consoleUserOfSession(s.sid, s.uid) : null;
 }
 
 /** For pages: redirects to /login when signed out; 403 when the role is not allowed. */

@@ -15,6 +15,7 @@ import { runRoute, send } from "../lib/http/route.ts";
 import { toProblem, MandateError } from "../lib/http/errors.ts";
 import { startRuntime, defaultNodeName } from "../lib/runtime/runtime.ts";
 import { buildRouter } from "../lib/http/routes/index.ts";
+import { stampClientAddress } from "../lib/auth/client-address.ts";
 import { installPlugins } from "./plugins.ts";
 import { announceCredentials, connectDatabase, prepareDatabase } from "./bootstrap.ts";
 
@@ -82,6 +83,7 @@ export async function start(opts: StartOptions = {}): Promise<void> {
       return;
     }
     if (nextHandler) {
+      stampClientAddress(req); // the console's sign-in throttling counts by this address
       nextHandler(req, res).catch((err: unknown) => {
         log(`console error on ${url.pathname}: ${(err as Error).message}`);
         if (!res.headersSent) send(res, 500, { error: "internal error" });

@@ -1,7 +1,6 @@
 /**
- * Framework-free parts of console sign-in: checking a password login, mapping OIDC claims to a role,
- * and re-reading a signed-in user's current role and status on every request (a disabled user's
- * sessions stop working at once; a role change applies at once).
+ * Framework-free parts of console sign-in: checking a password login and mapping OIDC claims to a
+ * role. Sessions (checked on every request, ended by sign-out): console-session.ts.
  */
 import { getPool } from "../db/pool.ts";
 import { findUserForLogin, verifyPassword } from "../identity/users.ts";
@@ -20,13 +19,6 @@ export async function checkPasswordLogin(email: string, password: string): Promi
   if (!(await verifyPassword(password, u.password_hash))) return null;
   await getPool().query("UPDATE users SET last_login_at = now() WHERE id = $1", [u.id]);
   return { id: u.id, email: u.email, role: u.role, name: null };
-}
-
-export async function currentUserById(id: string): Promise<ConsoleUser | null> {
-  const r = await getPool().query("SELECT id, email, role, name, disabled_at FROM users WHERE id = $1", [id]);
-  const u = r.rows[0];
-  if (!u || u.disabled_at) return null;
-  return { id: u.id, email: u.email, role: u.role, name: u.name };
 }
 
 /**
