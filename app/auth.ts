@@ -1,9 +1,9 @@
 /**
  * next-auth configuration: credentials (users managed in Mandate) and, when OIDC_ISSUER is set, any
- * standard OpenID provider with its groups mapped to roles (lib/auth/console-user.ts). Each sign-in
- * starts a console session checked on every request and ended by sign-out (console-session.ts). The
- * client address comes from the header server/main.ts stamps on every console request
- * (lib/auth/client-address.ts).
+ * standard OpenID provider with its groups mapped to roles and explicit identity links
+ * (lib/auth/sso.ts). Each sign-in starts a console session checked on every request and ended by
+ * sign-out (console-session.ts). The client address comes from the header server/main.ts stamps on
+ * every console request (lib/auth/client-address.ts).
  */
 import type { NextAuthOptions } from "next-auth";
 import { getServerSession } from "next-auth";
@@ -12,7 +12,8 @@ import { headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { CLIENT_ADDRESS_HEADER } from "@/lib/auth/client-address";
 import { CONSOLE_SESSION_MAX_AGE_S, consoleUserOfSession, endConsoleSession, startConsoleSession } from "@/lib/auth/console-session";
-import { checkPasswordLogin, roleFromClaims, upsertOidcUser, type ConsoleUser } from "@/lib/auth/console-user";
+import { checkPasswordLogin, roleFromClaims, type ConsoleUser } from "@/lib/auth/console-user";
+import { ssoSignIn } from "@/lib/auth/sso";
 import type { Role } from "@/lib/identity/credential-cache";
 
 /** The client address of the request being handled ("unknown" outside a `mandate start` node). */
@@ -59,12 +60,19 @@ export const authOptions: NextAuthOptions = {
   callbacks: {
     async signIn({ user, account, profile }) {
       if (account?.provider !== "oidc") return true;
+      // The ID token's claims (verified by next-auth against the provider's keys and issuer).
       const claims = (profile ?? {}) as Record<string, unknown>;
-      const role = roleFromClaims(claims, process.env.OIDC_ROLE_CLAIM ?? "groups", process.env.OIDC_ROLE_MAP);
-      if (!role || !user.email) return "/login?error=NoRole";
-      const u = await upsertOidcUser(String(claims.sub ?? user.id), user.email, user.name ?? null, role);
-      if (!u) return "/login?error=Disabled";
-      (user as { mandateId?: string }).mandateId = u.id;
+      const r = await ssoSignIn({
+        issuer: typeof claims.iss === "string" ? claims.iss : "",
+        subject: typeof claims.sub === "string" ? claims.sub : "",
+        email: typeof claims.email === "string" ? claims.email : null,
+        emailVerified: claims.email_verified === true,
+        name: typeof claims.name === "string" ? claims.name : null,
+        role: roleFromClaims(claims, process.env.OIDC_ROLE_CLAIM ?? "groups", process.env.OIDC_ROLE_MAP),
+        source: await requestSource(),
+      });
+      if (!r.ok) return `/login?error=${r.error}`;
+      (user as { mandateId?: string }).mandateId = r.user.id;
       return true;
     },
     async jwt({ token, user, account }) {

@@ -7,6 +7,9 @@ const MESSAGES: Record<string, string> = {
   CredentialsSignin: "Email or password is wrong, or the account is disabled.",
   NoRole: "Your identity provider account is not mapped to a Mandate role.",
   Disabled: "This account is disabled.",
+  AccountNotLinked:
+    "A Mandate account with this email exists, but it was not linked to your identity provider account: the provider did not verify the email, or the account is linked to another identity. Ask an admin.",
+  NoEmail: "Your identity provider did not send a usable email address.",
 };
 
 export function LoginForm({ error, callbackUrl, sso }: { error?: string; callbackUrl: string; sso: boolean }) {

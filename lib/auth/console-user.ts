@@ -1,6 +1,7 @@
 /**
  * Framework-free parts of console sign-in: checking a password login and mapping OIDC claims to a
- * role. Sessions (checked on every request, ended by sign-out): console-session.ts.
+ * role. Single sign-on (explicit identity linking): sso.ts; sessions (checked on every request, ended
+ * by sign-out): console-session.ts.
  */
 import { getPool } from "../db/pool.ts";
 import { findUserForLogin, verifyPassword } from "../identity/users.ts";
@@ -41,19 +42,4 @@ export function roleFromClaims(claims: Record<string, unknown>, claimName: strin
     if (r && (!best || rank[r] > rank[best])) best = r;
   }
   return best;
-}
-
-/** Creates or updates the user an OIDC login maps to. */
-export async function upsertOidcUser(subject: string, email: string, name: string | null, role: Role): Promise<ConsoleUser | null> {
-  const r = await getPool().query(
-    `INSERT INTO users (id, email, name, role, oidc_subject, created_at, last_login_at)
-     VALUES (gen_random_uuid(), lower($1), $2, $3, $4, now(), now())
-     ON CONFLICT (email) DO UPDATE SET role = EXCLUDED.role, oidc_subject = EXCLUDED.oidc_subject, last_login_at = now(),
-                                     name = COALESCE(EXCLUDED.name, users.name)
-     RETURNING id, email, role, name, disabled_at`,
-    [email, name, role, subject],
-  );
-  const u = r.rows[0];
-  if (u.disabled_at) return null;
-  return { id: u.id, email: u.email, role: u.role, name: u.name };
 }

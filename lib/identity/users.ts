@@ -43,9 +43,11 @@ export async function createUser(input: z.input<typeof newUserSchema>, actor: st
 
 export async function setUserRole(userId: string, role: Role, actor: string) {
   return adminAction(async (tx) => {
+    const before = await tx.query("SELECT role FROM users WHERE id = $1 FOR UPDATE", [userId]);
     const r = await tx.query("UPDATE users SET role = $2 WHERE id = $1 RETURNING email", [userId, role]);
     if (!r.rowCount) throw notFound("user");
-    return { result: null, audit: { action: "user.role", actor, data: { user_id: userId, email: r.rows[0].email, role } } };
+    const data = { user_id: userId, email: r.rows[0].email, role, before: before.rows[0].role, after: role };
+    return { result: null, audit: { action: "user.role", actor, data } };
   });
 }
 
