@@ -1,24 +1,30 @@
 /**
  * next-auth configuration: credentials (users managed in Mandate) and, when OIDC_ISSUER is set, any
- * standard OpenID provider with its groups mapped to roles and explicit identity links
- * (lib/auth/sso.ts). Each sign-in starts a console session checked on every request and ended by
- * sign-out (console-session.ts). The client address comes from the header server/main.ts stamps on
- * every console request (lib/auth/client-address.ts).
+ * standard OpenID provider with its groups mapped to roles. The rules live in lib/auth: password
+ * sign-in with throttling (password-sign-in.ts), explicit identity linking (sso.ts), console sessions
+ * checked on every request and ended by sign-out (console-session.ts). The client address comes from
+ * the header server/main.ts stamps on every console request (lib/auth/client-address.ts).
  */
-import type { NextAuthOptions } from "next-auth";
+import type { NextAuthOptions, User } from "next-auth";
 import { getServerSession } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { CLIENT_ADDRESS_HEADER } from "@/lib/auth/client-address";
 import { CONSOLE_SESSION_MAX_AGE_S, consoleUserOfSession, endConsoleSession, startConsoleSession } from "@/lib/auth/console-session";
-import { checkPasswordLogin, roleFromClaims, type ConsoleUser } from "@/lib/auth/console-user";
+import { roleFromClaims, type ConsoleUser } from "@/lib/auth/console-user";
+import { passwordSignIn } from "@/lib/auth/password-sign-in";
 import { ssoSignIn } from "@/lib/auth/sso";
 import type { Role } from "@/lib/identity/credential-cache";
 
 /** The client address of the request being handled ("unknown" outside a `mandate start` node). */
 async function requestSource(): Promise<string> {
   return (await headers()).get(CLIENT_ADDRESS_HEADER) ?? "unknown";
+}
+
+/** What authorize() returns for a throttled attempt: the signIn callback turns it into the redirect. */
+interface Throttled extends User {
+  throttledForS: number;
 }
 
 function providers(): NextAuthOptions["providers"] {
@@ -28,9 +34,10 @@ function providers(): NextAuthOptions["providers"] {
       name: "Email and password",
       credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
       async authorize(creds) {
-        if (!creds?.email || !creds.password) return null;
-        const u = await checkPasswordLogin(creds.email, creds.password);
-        return u ? { id: u.id, email: u.email, name: u.name ?? u.email } : null;
+        const r = await passwordSignIn(String(creds?.email ?? ""), String(creds?.password ?? ""), await requestSource());
+        if (r.ok) return { id: r.user.id, email: r.user.email, name: r.user.name ?? r.user.email };
+        if (r.reason === "throttled") return { id: "", throttledForS: r.retryAfterS } satisfies Throttled;
+        return null;
       },
     }),
   ];
@@ -59,6 +66,8 @@ export const authOptions: NextAuthOptions = {
   pages: { signIn: "/login" },
   callbacks: {
     async signIn({ user, account, profile }) {
+      const throttled = (user as Partial<Throttled>).throttledForS;
+      if (throttled !== undefined) return `/login?error=TooManyAttempts&retry_after=${throttled}`;
       if (account?.provider !== "oidc") return true;
       // The ID token's claims (verified by next-auth against the provider's keys and issuer).
       const claims = (profile ?? {}) as Record<string, unknown>;

@@ -1,10 +1,8 @@
 /**
- * Framework-free parts of console sign-in: checking a password login and mapping OIDC claims to a
- * role. Single sign-on (explicit identity linking): sso.ts; sessions (checked on every request, ended
- * by sign-out): console-session.ts.
+ * Framework-free parts of console sign-in: the signed-in user's shape and the mapping of OIDC claims
+ * to a role. Password sign-in: password-sign-in.ts (throttle.ts); single sign-on: sso.ts; sessions
+ * (checked on every request): console-session.ts.
  */
-import { getPool } from "../db/pool.ts";
-import { findUserForLogin, verifyPassword } from "../identity/users.ts";
 import type { Role } from "../identity/credential-cache.ts";
 
 export interface ConsoleUser {
@@ -12,14 +10,6 @@ export interface ConsoleUser {
   email: string;
   role: Role;
   name: string | null;
-}
-
-export async function checkPasswordLogin(email: string, password: string): Promise<ConsoleUser | null> {
-  const u = await findUserForLogin(email);
-  if (!u || !u.password_hash || u.disabled_at) return null;
-  if (!(await verifyPassword(password, u.password_hash))) return null;
-  await getPool().query("UPDATE users SET last_login_at = now() WHERE id = $1", [u.id]);
-  return { id: u.id, email: u.email, role: u.role, name: null };
 }
 
 /**
