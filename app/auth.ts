@@ -1,14 +1,31 @@
 /**
  * next-auth configuration: credentials (users managed in Mandate) and, when OIDC_ISSUER is set, any
- * standard OpenID provider with its groups mapped to roles (lib/auth/console-user.ts).
+ * standard OpenID provider with its groups mapped to roles. The rules live in lib/auth: password
+ * sign-in with throttling (password-sign-in.ts), explicit identity linking (sso.ts), console sessions
+ * checked on every request and ended by sign-out (console-session.ts). The client address comes from
+ * the header server/main.ts stamps on every console request (lib/auth/client-address.ts).
  */
-import type { NextAuthOptions } from "next-auth";
+import type { NextAuthOptions, User } from "next-auth";
 import { getServerSession } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
-import { redirect } from "next/navigation";
-import { checkPasswordLogin, currentUserById, roleFromClaims, upsertOidcUser, type ConsoleUser } from "@/lib/auth/console-user";
+import { headers } from "next/headers";
+import { forbidden, redirect } from "next/navigation";
+import { CLIENT_ADDRESS_HEADER } from "@/lib/auth/client-address";
+import { CONSOLE_SESSION_MAX_AGE_S, consoleUserOfSession, endConsoleSession, startConsoleSession } from "@/lib/auth/console-session";
+import { roleFromClaims, type ConsoleUser } from "@/lib/auth/console-user";
+import { passwordSignIn } from "@/lib/auth/password-sign-in";
+import { ssoSignIn } from "@/lib/auth/sso";
 import type { Role } from "@/lib/identity/credential-cache";
-import { forbidden } from "next/navigation";
+
+/** The client address of the request being handled ("unknown" outside a `mandate start` node). */
+async function requestSource(): Promise<string> {
+  return (await headers()).get(CLIENT_ADDRESS_HEADER) ?? "unknown";
+}
+
+/** What authorize() returns for a throttled attempt: the signIn callback turns it into the redirect. */
+interface Throttled extends User {
+  throttledForS: number;
+}
 
 function providers(): NextAuthOptions["providers"] {
   const list: NextAuthOptions["providers"] = [
@@ -17,9 +34,10 @@ function providers(): NextAuthOptions["providers"] {
       name: "Email and password",
       credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
       async authorize(creds) {
-        if (!creds?.email || !creds.password) return null;
-        const u = await checkPasswordLogin(creds.email, creds.password);
-        return u ? { id: u.id, email: u.email, name: u.name ?? u.email } : null;
+        const r = await passwordSignIn(String(creds?.email ?? ""), String(creds?.password ?? ""), await requestSource());
+        if (r.ok) return { id: r.user.id, email: r.user.email, name: r.user.name ?? r.user.email };
+        if (r.reason === "throttled") return { id: "", throttledForS: r.retryAfterS } satisfies Throttled;
+        return null;
       },
     }),
   ];
@@ -44,35 +62,54 @@ function providers(): NextAuthOptions["providers"] {
 
 export const authOptions: NextAuthOptions = {
   providers: providers(),
-  session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+  session: { strategy: "jwt", maxAge: CONSOLE_SESSION_MAX_AGE_S },
   pages: { signIn: "/login" },
   callbacks: {
     async signIn({ user, account, profile }) {
+      const throttled = (user as Partial<Throttled>).throttledForS;
+      if (throttled !== undefined) return `/login?error=TooManyAttempts&retry_after=${throttled}`;
       if (account?.provider !== "oidc") return true;
+      // The ID token's claims (verified by next-auth against the provider's keys and issuer).
       const claims = (profile ?? {}) as Record<string, unknown>;
-      const role = roleFromClaims(claims, process.env.OIDC_ROLE_CLAIM ?? "groups", process.env.OIDC_ROLE_MAP);
-      if (!role || !user.email) return "/login?error=NoRole";
-      const u = await upsertOidcUser(String(claims.sub ?? user.id), user.email, user.name ?? null, role);
-      if (!u) return "/login?error=Disabled";
-      (user as { mandateId?: string }).mandateId = u.id;
+      const r = await ssoSignIn({
+        issuer: typeof claims.iss === "string" ? claims.iss : "",
+        subject: typeof claims.sub === "string" ? claims.sub : "",
+        email: typeof claims.email === "string" ? claims.email : null,
+        emailVerified: claims.email_verified === true,
+        name: typeof claims.name === "string" ? claims.name : null,
+        role: roleFromClaims(claims, process.env.OIDC_ROLE_CLAIM ?? "groups", process.env.OIDC_ROLE_MAP),
+        source: await requestSource(),
+      });
+      if (!r.ok) return `/login?error=${r.error}`;
+      (user as { mandateId?: string }).mandateId = r.user.id;
       return true;
     },
-    async jwt({ token, user }) {
-      if (user) token.uid = (user as { mandateId?: string }).mandateId ?? user.id;
+    async jwt({ token, user, account }) {
+      if (user) {
+        // A sign-in: a new console session, whose id the cookie carries.
+        const uid = (user as { mandateId?: string }).mandateId ?? user.id;
+        const provider = account?.provider ?? "credentials";
+        token.uid = uid;
+        token.sid = await startConsoleSession(uid, provider, await requestSource());
+      }
       return token;
     },
     async session({ session, token }) {
-      (session as { uid?: string }).uid = token.uid as string;
+      Object.assign(session, { uid: token.uid, sid: token.sid });
       return session;
+    },
+  },
+  events: {
+    async signOut({ token }) {
+      if (typeof token?.sid === "string") await endConsoleSession(token.sid, "signout");
     },
   },
 };
 
-/** The signed-in user as stored now (role and disabled status re-read on every request), or null. */
+/** The signed-in user as stored now (live session; role and disabled status re-read on every request), or null. */
 export async function currentUser(): Promise<ConsoleUser | null> {
-  const s = await getServerSession(authOptions);
-  const uid = (s as { uid?: string } | null)?.uid;
-  return uid ? currentUserById(uid) : null;
+  const s = (await getServerSession(authOptions)) as { uid?: unknown; sid?: unknown } | null;
+  return s ? consoleUserOfSession(s.sid, s.uid) : null;
 }
 
 /** For pages: redirects to /login when signed out; 403 when the role is not allowed. */

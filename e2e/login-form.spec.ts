@@ -1,3 +1,4 @@
+import { signInAttempt } from "../test/support/console-http.ts";
 import { expect, test } from "./support/fixtures.ts";
 
 test("the first admin signs in through the login form, with the keyboard", async ({ console: c, browser }) => {
@@ -14,4 +15,16 @@ test("the first admin signs in through the login form, with the keyboard", async
   await expect(page.getByRole("heading", { name: "Latest decisions" })).toBeVisible();
   await expect(page.getByRole("navigation", { name: "Main" })).toContainText("Policies");
   await expect(page.getByText(creds.email)).toBeVisible();
+});
+
+test("after 10 failed sign-ins for an account, the form says how long to wait", async ({ console: c, browser }) => {
+  const account = await c.newUser("viewer");
+  for (let i = 0; i < 10; i++) expect((await signInAttempt(c.node.url, account.email, `wrong-${i}`)).outcome).toBe("refused");
+  const page = await (await browser.newContext({ baseURL: c.node.url })).newPage();
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(account.email);
+  await page.getByLabel("Password").fill(account.password);
+  await page.getByLabel("Password").press("Enter");
+  await expect(page.locator("#login-error")).toHaveText(/^Too many attempts — try again in \d+ s\.?$/);
+  await expect(page).toHaveURL(/\/login/);
 });

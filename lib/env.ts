@@ -2,6 +2,7 @@
  * The one place where Mandate reads its environment. Every variable is validated with zod; a wrong
  * value stops start-up with a message naming the variable.
  */
+import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { z } from "zod";
 
@@ -28,6 +29,15 @@ const schema = z.object({
   /** Unset: defaultAuditChains() (1 on machines with up to 2 CPUs, else 2). */
   MANDATE_AUDIT_CHAINS: z.coerce.number().int().min(1).max(16).optional(),
   MANDATE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** Console sign-in throttling (lib/auth/throttle.ts): failures per account / per source address within the window. */
+  MANDATE_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(10_000).default(10),
+  MANDATE_LOGIN_MAX_SOURCE_FAILURES: z.coerce.number().int().min(1).max(100_000).default(50),
+  MANDATE_LOGIN_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(900),
+  /** Reverse proxies whose X-Forwarded-For is believed (comma-separated IP addresses). */
+  MANDATE_TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .refine((v) => (v ?? "").split(",").every((a) => !a.trim() || isIP(a.trim()) !== 0), "must be comma-separated IP addresses"),
   NEXTAUTH_SECRET: z.string().min(16).optional(),
   NEXTAUTH_URL: z.string().url().optional(),
   OIDC_ISSUER: z.string().url().optional(),

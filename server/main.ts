@@ -17,6 +17,7 @@ import { toProblem, MandateError } from "../lib/http/errors.ts";
 import { applyConsolePolicy, refuseCrossOriginConsole, requestUrl, securityHeaders } from "../lib/http/security.ts";
 import { startRuntime, defaultNodeName } from "../lib/runtime/runtime.ts";
 import { buildRouter } from "../lib/http/routes/index.ts";
+import { stampClientAddress } from "../lib/auth/client-address.ts";
 import { installPlugins } from "./plugins.ts";
 import { announceCredentials, connectDatabase, prepareDatabase } from "./bootstrap.ts";
 
@@ -88,6 +89,7 @@ export async function start(opts: StartOptions = {}): Promise<void> {
     if (nextHandler) {
       if (refuseCrossOriginConsole(req, res, publicUrl, url.pathname)) return;
       applyConsolePolicy(req, res, !!opts.dev);
+      stampClientAddress(req); // the console's sign-in throttling counts by this address
       nextHandler(req, res).catch((err: unknown) => {
         log(`console error on ${url.pathname}: ${(err as Error).message}`);
         if (!res.headersSent) send(res, 500, { error: "internal error" });

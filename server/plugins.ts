@@ -4,7 +4,7 @@
  */
 import { getToken } from "next-auth/jwt";
 import type { IncomingMessage } from "node:http";
-import { currentUserById } from "../lib/auth/console-user.ts";
+import { consoleUserOfSession } from "../lib/auth/console-session.ts";
 import { setConsoleSessionResolver } from "../lib/http/route.ts";
 import type { Runtime } from "../lib/runtime/runtime.ts";
 import { installDelegation } from "../lib/delegation/service.ts";
@@ -24,12 +24,16 @@ export async function installPlugins(rt: Runtime): Promise<void> {
     const cookies: Record<string, string> = {};
     for (const part of req.headers.cookie.split(";")) {
       const i = part.indexOf("=");
-      if (i > 0) cookies[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+      if (i <= 0) continue;
+      try {
+        cookies[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+      } catch {
+        // a malformed %-escape in some cookie: not a session cookie of ours
+      }
     }
     const token = await getToken({ req: { headers: req.headers, cookies } as never, secret: process.env.NEXTAUTH_SECRET }).catch(() => null);
-    const uid = token?.uid as string | undefined;
-    if (!uid) return null;
-    const u = await currentUserById(uid);
+    // A live console session only: signed out (on any node), expired or disabled is no session.
+    const u = token ? await consoleUserOfSession(token.sid, token.uid) : null;
     return u ? { kind: "user", userId: u.id, email: u.email, role: u.role } : null;
   });
 }

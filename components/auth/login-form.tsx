@@ -7,21 +7,54 @@ const MESSAGES: Record<string, string> = {
   CredentialsSignin: "Email or password is wrong, or the account is disabled.",
   NoRole: "Your identity provider account is not mapped to a Mandate role.",
   Disabled: "This account is disabled.",
+  AccountNotLinked:
+    "A Mandate account with this email exists, but it was not linked to your identity provider account: the provider did not verify the email, or the account is linked to another identity. Ask an admin.",
+  NoEmail: "Your identity provider did not send a usable email address.",
 };
 
-export function LoginForm({ error, callbackUrl, sso }: { error?: string; callbackUrl: string; sso: boolean }) {
+export function messageFor(error: string, retryAfter: number | null): string {
+  if (error === "TooManyAttempts") return retryAfter ? `Too many attempts — try again in ${retryAfter} s.` : "Too many attempts — try again later.";
+  return MESSAGES[error] ?? "Sign-in failed.";
+}
+
+/**
+ * next-auth's credentials callback, as next-auth/react's signIn() sends it, keeping the redirect URL:
+ * a throttled attempt's redirect carries `retry_after`, which signIn() drops.
+ */
+async function credentialsSignIn(email: string, password: string, callbackUrl: string): Promise<URL> {
+  const { csrfToken } = (await (await fetch("/api/auth/csrf")).json()) as { csrfToken: string };
+  const res = await fetch("/api/auth/callback/credentials", {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ email, password, csrfToken, callbackUrl, json: "true" }),
+  });
+  const data = (await res.json()) as { url?: string };
+  return new URL(data.url ?? "/login?error=CredentialsSignin", window.location.href);
+}
+
+export function LoginForm({ error, retryAfter, callbackUrl, sso }: { error?: string; retryAfter: number | null; callbackUrl: string; sso: boolean }) {
   const [pending, setPending] = useState(false);
-  const [message, setMessage] = useState<string | null>(error ? (MESSAGES[error] ?? "Sign-in failed.") : null);
+  const [message, setMessage] = useState<string | null>(error ? messageFor(error, retryAfter) : null);
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
     setPending(true);
     setMessage(null);
     const form = new FormData(e.currentTarget);
-    const res = await signIn("credentials", { email: form.get("email"), password: form.get("password"), redirect: false, callbackUrl });
-    setPending(false);
-    if (res?.ok && !res.error) window.location.href = res.url ?? callbackUrl;
-    else setMessage(MESSAGES[res?.error ?? ""] ?? MESSAGES.CredentialsSignin);
+    try {
+      const url = await credentialsSignIn(String(form.get("email") ?? ""), String(form.get("password") ?? ""), callbackUrl);
+      const err = url.searchParams.get("error");
+      if (err) {
+        const n = Number(url.searchParams.get("retry_after"));
+        setMessage(messageFor(err, Number.isInteger(n) && n > 0 ? n : null));
+        setPending(false);
+      } else {
+        window.location.href = url.href;
+      }
+    } catch {
+      setMessage("Sign-in failed: the server could not be reached.");
+      setPending(false);
+    }
   }
 
   return (

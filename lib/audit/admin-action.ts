@@ -41,6 +41,7 @@ export async function adminAction<T>(run: (tx: pg.PoolClient) => Promise<{ resul
   const result = await adminChain().transaction(async (tx, append) => {
     const { result, audit } = await run(tx);
     const list = Array.isArray(audit) ? audit : [audit];
+    if (!list.length) return result; // nothing changed, nothing to record
     const now = new Date().toISOString();
     await append(
       list.map((a) => ({

@@ -1,10 +1,8 @@
 /**
- * Framework-free parts of console sign-in: checking a password login, mapping OIDC claims to a role,
- * and re-reading a signed-in user's current role and status on every request (a disabled user's
- * sessions stop working at once; a role change applies at once).
+ * Framework-free parts of console sign-in: the signed-in user's shape and the mapping of OIDC claims
+ * to a role. Password sign-in: password-sign-in.ts (throttle.ts); single sign-on: sso.ts; sessions
+ * (checked on every request): console-session.ts.
  */
-import { getPool } from "../db/pool.ts";
-import { findUserForLogin, verifyPassword } from "../identity/users.ts";
 import type { Role } from "../identity/credential-cache.ts";
 
 export interface ConsoleUser {
@@ -12,21 +10,6 @@ export interface ConsoleUser {
   email: string;
   role: Role;
   name: string | null;
-}
-
-export async function checkPasswordLogin(email: string, password: string): Promise<ConsoleUser | null> {
-  const u = await findUserForLogin(email);
-  if (!u || !u.password_hash || u.disabled_at) return null;
-  if (!(await verifyPassword(password, u.password_hash))) return null;
-  await getPool().query("UPDATE users SET last_login_at = now() WHERE id = $1", [u.id]);
-  return { id: u.id, email: u.email, role: u.role, name: null };
-}
-
-export async function currentUserById(id: string): Promise<ConsoleUser | null> {
-  const r = await getPool().query("SELECT id, email, role, name, disabled_at FROM users WHERE id = $1", [id]);
-  const u = r.rows[0];
-  if (!u || u.disabled_at) return null;
-  return { id: u.id, email: u.email, role: u.role, name: u.name };
 }
 
 /**
@@ -49,19 +32,4 @@ export function roleFromClaims(claims: Record<string, unknown>, claimName: strin
     if (r && (!best || rank[r] > rank[best])) best = r;
   }
   return best;
-}
-
-/** Creates or updates the user an OIDC login maps to. */
-export async function upsertOidcUser(subject: string, email: string, name: string | null, role: Role): Promise<ConsoleUser | null> {
-  const r = await getPool().query(
-    `INSERT INTO users (id, email, name, role, oidc_subject, created_at, last_login_at)
-     VALUES (gen_random_uuid(), lower($1), $2, $3, $4, now(), now())
-     ON CONFLICT (email) DO UPDATE SET role = EXCLUDED.role, oidc_subject = EXCLUDED.oidc_subject, last_login_at = now(),
-                                     name = COALESCE(EXCLUDED.name, users.name)
-     RETURNING id, email, role, name, disabled_at`,
-    [email, name, role, subject],
-  );
-  const u = r.rows[0];
-  if (u.disabled_at) return null;
-  return { id: u.id, email: u.email, role: u.role, name: u.name };
 }

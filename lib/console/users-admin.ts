@@ -23,7 +23,7 @@ export interface UserRow {
 
 export async function listUsers(): Promise<UserRow[]> {
   const r = await getPool().query(
-    `SELECT u.id, u.email, u.name, u.role, u.oidc_subject, u.disabled_at, u.created_at, u.last_login_at,
+    `SELECT u.id, u.email, u.name, u.role, EXISTS (SELECT 1 FROM user_identities i WHERE i.user_id = u.id) AS sso, u.disabled_at, u.created_at, u.last_login_at,
             (SELECT count(*) FROM api_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now()))::int AS tokens
        FROM users u ORDER BY u.disabled_at IS NOT NULL, u.email LIMIT 1000`,
   );
@@ -32,7 +32,7 @@ export async function listUsers(): Promise<UserRow[]> {
     email: u.email,
     name: u.name,
     role: u.role,
-    sso: !!u.oidc_subject,
+    sso: u.sso,
     disabledAt: iso(u.disabled_at),
     createdAt: iso(u.created_at)!,
     lastLoginAt: iso(u.last_login_at),

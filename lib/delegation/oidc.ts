@@ -64,9 +64,13 @@ export async function verifyIdToken(idToken: string): Promise<OidcResult> {
   const email = typeof claims.email === "string" ? claims.email.toLowerCase() : null;
   if (!email) return { ok: false, message: "ID token has no email claim" };
   if (claims.email_verified === false) return { ok: false, message: "ID token email is not verified" };
+  // The account linked to this identity (lib/auth/sso.ts), else the account with this email.
   const u = await getPool().query(
-    `SELECT id, disabled_at FROM users WHERE oidc_subject = $1 OR email = $2 ORDER BY (oidc_subject = $1) DESC NULLS LAST LIMIT 1`,
-    [claims.sub, email],
+    `SELECT id, disabled_at FROM users
+      WHERE id = (SELECT user_id FROM user_identities WHERE subject = $1 AND issuer IN ($3, '') ORDER BY issuer DESC LIMIT 1)
+         OR email = $2
+      ORDER BY (email = $2) LIMIT 1`,
+    [claims.sub, email, p.issuer],
   );
   if (u.rows[0]?.disabled_at) return { ok: false, message: `user ${email} is disabled` };
   return { ok: true, subject: { email, userId: u.rows[0]?.id ?? null, expiresAt: claims.exp!, issuer: p.issuer } };

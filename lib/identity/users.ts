@@ -2,13 +2,13 @@
  * Users (console logins and initiators of sessions) and their personal API tokens.
  */
 import { randomUUID } from "node:crypto";
-import bcrypt from "bcryptjs";
 import { z } from "zod";
 import { adminAction } from "../audit/admin-action.ts";
 import { getPool } from "../db/pool.ts";
 import { MandateError, notFound } from "../http/errors.ts";
 import { newCredential, newPassword } from "../crypto/keys.ts";
 import { applyLocalChange } from "../runtime/runtime.ts";
+import { hashPassword } from "./password-hashing.ts";
 import type { Role } from "./credential-cache.ts";
 
 export const roleSchema = z.enum(["admin", "analyst", "viewer"]);
@@ -21,13 +21,8 @@ export const newUserSchema = z
   })
   .strict();
 
-export async function hashPassword(password: string): Promise<string> {
-  return bcrypt.hash(password, 12);
-}
-
-export async function verifyPassword(password: string, hash: string): Promise<boolean> {
-  return bcrypt.compare(password, hash);
-}
+// bcrypt on a worker thread (lib/identity/password-hashing.ts): never on the event loop.
+export { hashPassword, verifyPassword } from "./password-hashing.ts";
 
 export async function createUser(input: z.input<typeof newUserSchema>, actor: string) {
   const u = newUserSchema.parse(input);
@@ -48,9 +43,11 @@ export async function createUser(input: z.input<typeof newUserSchema>, actor: st
 
 export async function setUserRole(userId: string, role: Role, actor: string) {
   return adminAction(async (tx) => {
+    const before = await tx.query("SELECT role FROM users WHERE id = $1 FOR UPDATE", [userId]);
     const r = await tx.query("UPDATE users SET role = $2 WHERE id = $1 RETURNING email", [userId, role]);
     if (!r.rowCount) throw notFound("user");
-    return { result: null, audit: { action: "user.role", actor, data: { user_id: userId, email: r.rows[0].email, role } } };
+    const data = { user_id: userId, email: r.rows[0].email, role, before: before.rows[0].role, after: role };
+    return { result: null, audit: { action: "user.role", actor, data } };
   });
 }
 

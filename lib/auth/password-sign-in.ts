@@ -1,0 +1,82 @@
+/**
+ * A console sign-in with email and password: throttled (lib/auth/throttle.ts), checked off the event
+ * loop (lib/identity/password-hashing.ts), at the same cost whether or not the account exists, and
+ * audited — failures with their reason (never the password), throttled refusals, successes (with the
+ * console session they start, lib/auth/console-session.ts).
+ */
+import { adminAction } from "../audit/admin-action.ts";
+import { getPool } from "../db/pool.ts";
+import { DUMMY_HASH, verifyPassword } from "../identity/password-hashing.ts";
+import { findUserForLogin } from "../identity/users.ts";
+import type { ConsoleUser } from "./console-user.ts";
+import { attemptSucceeded, reserveAttempt, throttleLimits, type ThrottleLimits } from "./throttle.ts";
+
+export type PasswordSignIn =
+  | { ok: true; user: ConsoleUser }
+  | { ok: false; reason: "throttled"; retryAfterS: number }
+  | { ok: false; reason: "invalid" };
+
+export type FailureReason = "wrong_password" | "unknown_account" | "no_password" | "disabled" | "malformed" | "check_failed";
+
+const MAX_EMAIL = 320;
+const MAX_PASSWORD = 1024;
+
+export async function auditSignInFailure(email: string, source: string, reason: FailureReason, extra: Record<string, unknown> = {}): Promise<void> {
+  await adminAction(async () => ({
+    result: null,
+    audit: { action: "auth.signin_failed", actor: "anonymous", outcome: "deny", data: { email, source, provider: "credentials", reason, ...extra } },
+  }));
+}
+
+/**
+ * Throttled refusals are audited at most once a minute per account and per source on each node, with
+ * the number refused since the last entry: a flood of refused attempts (each one cheap for the sender)
+ * must not fill the audit log. The counters in login_attempts are exact either way.
+ */
+const throttledLogged = new Map<string, { at: number; refused: number }>();
+
+async function auditThrottled(email: string, source: string, scope: string, retryAfterS: number): Promise<void> {
+  const key = `${scope}:${scope === "account" ? email : source}`;
+  const now = Date.now();
+  const seen = throttledLogged.get(key);
+  if (seen && now - seen.at < 60_000) {
+    seen.refused++;
+    return;
+  }
+  if (throttledLogged.size > 10_000) throttledLogged.clear();
+  throttledLogged.set(key, { at: now, refused: 0 });
+  const data = { email, source, scope, retry_after_s: retryAfterS, refused_since_last_entry: seen?.refused ?? 0 };
+  await adminAction(async () => ({ result: null, audit: { action: "auth.signin_throttled", actor: "anonymous", outcome: "deny", data } }));
+}
+
+export async function passwordSignIn(emailInput: string, password: string, source: string, limits: ThrottleLimits = throttleLimits()): Promise<PasswordSignIn> {
+  const malformed = !emailInput || emailInput.length > MAX_EMAIL || !password || password.length > MAX_PASSWORD;
+  const email = emailInput.slice(0, MAX_EMAIL).toLowerCase();
+  const reservation = await reserveAttempt(email, source, limits);
+  if (!reservation.ok) {
+    await auditThrottled(email, source, reservation.scope, reservation.retryAfterS);
+    return { ok: false, reason: "throttled", retryAfterS: reservation.retryAfterS };
+  }
+  if (malformed) {
+    // No account can match (an empty field, or longer than any stored value): no check to run. It
+    // still counted as a failed attempt above.
+    await auditSignInFailure(email, source, "malformed");
+    return { ok: false, reason: "invalid" };
+  }
+  const u = await findUserForLogin(email);
+  // Always one bcrypt check of the same cost: the account's hash, or the dummy when there is none.
+  const hash = u?.password_hash ?? DUMMY_HASH;
+  const match = await verifyPassword(password, hash).then(
+    (m) => m,
+    () => null, // a malformed stored hash, or the worker died: refused
+  );
+  const reason: FailureReason | null =
+    !u ? "unknown_account" : !u.password_hash ? "no_password" : match === null ? "check_failed" : !match ? "wrong_password" : u.disabled_at ? "disabled" : null;
+  if (reason) {
+    await auditSignInFailure(email, source, reason, u ? { user_id: u.id } : {});
+    return { ok: false, reason: "invalid" };
+  }
+  await attemptSucceeded(reservation);
+  await getPool().query("UPDATE users SET last_login_at = now() WHERE id = $1", [u!.id]);
+  return { ok: true, user: { id: u!.id, email: u!.email, role: u!.role, name: null } };
+}
