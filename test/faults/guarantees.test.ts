@@ -102,6 +102,41 @@ describe("the change feed is down while the database is reachable", () => {
   }, 60_000);
 });
 
+describe("a slow change feed (notifications reach node B 400 ms late)", () => {
+  it("a change made on B is in force on B before B answers", async () => {
+    const AT = "urn:ietf:params:oauth:token-type:access_token";
+    proxy.feedDelayMs = 400;
+    try {
+      const agent = await a.createAgent(`slow-feed-${Date.now()}`);
+      const latencies: number[] = [];
+      for (let round = 0; round < 5; round++) {
+        const t = await fetch(`${b.url}/api/v1/token`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ grant_type: "urn:ietf:params:oauth:grant-type:token-exchange", subject_token: b.adminToken, subject_token_type: AT, actor_token: agent.apiKey, actor_token_type: AT, scope: "tool:files/*" }).toString(),
+        }).then((r) => r.json() as Promise<any>);
+        const d = (n: MandateHandle) => api(n.url, agent.apiKey, "POST", "/api/v1/decisions", { session: { id: t.session_id }, tool: { server: "files", name: "read_file" }, arguments: { path: "x" }, delegation_token: t.access_token });
+        expect((await d(b)).body.decision).toBe("allow"); // B caches the token as valid
+        const t0 = Date.now();
+        const rev = await fetch(`${b.url}/api/v1/token/revoke`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Bearer ${b.adminToken}` }, body: new URLSearchParams({ token: t.access_token }).toString() });
+        latencies.push(Date.now() - t0);
+        expect(await rev.json()).toEqual({ revoked: 1 });
+        const next = await d(b);
+        expect(next.body.decision).toBe("deny");
+        expect(next.body.reasons[0].message).toBe("delegation token was revoked");
+      }
+      report(`slow feed (+400 ms): a delegation token revoked on node B was refused by B's very next decision 5 times of 5; the revocation's answer took ${latencies.join(", ")} ms (it waits for B's own feed)`);
+      // The same from B's key revocation.
+      const k = await a.createAgent(`slow-feed-key-${Date.now()}`);
+      expect((await decide(b, k.apiKey, "slow")).body.decision).toBe("allow");
+      expect((await api(b.url, b.adminToken, "POST", `/api/v1/keys/${keyIdOf(k.apiKey)}/revoke`, {})).status).toBe(200);
+      expect((await decide(b, k.apiKey, "slow")).status).toBe(401);
+    } finally {
+      proxy.feedDelayMs = 0;
+    }
+  }, 60_000);
+});
+
 describe("a node cut off from PostgreSQL, then reconnected", () => {
   it("answers 503 while cut off, allows nothing, records everything it answered, and honours what changed meanwhile", async () => {
     const agent = await a.createAgent(`cut-${Date.now()}`);

@@ -10,12 +10,17 @@ import { join } from "node:path";
 import { expect } from "vitest";
 import { getPool } from "../../lib/db/pool.ts";
 
-/** A TCP proxy to PostgreSQL that a test can cut (every connection reset, new ones refused) and heal. */
+/**
+ * A TCP proxy to PostgreSQL that a test can cut (every connection reset, new ones refused) and heal,
+ * and that can slow down what reaches a change feed (the connections that sent LISTEN).
+ */
 export class TcpProxy {
   private server: net.Server;
   private sockets = new Set<net.Socket>();
   private cut = false;
   port = 0;
+  /** Delay (ms) of everything PostgreSQL sends to a connection that issued LISTEN: a slow change feed. */
+  feedDelayMs = 0;
 
   constructor(
     private readonly targetHost: string,
@@ -29,8 +34,18 @@ export class TcpProxy {
         s.on("close", () => this.sockets.delete(s));
         s.on("error", () => {});
       }
-      client.pipe(upstream);
-      upstream.pipe(client);
+      let feed = false;
+      let due = 0; // when the last delayed chunk goes out: later chunks never overtake it
+      client.on("data", (chunk: Buffer) => {
+        if (!feed && chunk.includes("LISTEN")) feed = true;
+        upstream.write(chunk);
+      });
+      upstream.on("data", (chunk: Buffer) => {
+        const now = Date.now();
+        due = Math.max(due, now + (feed ? this.feedDelayMs : 0));
+        if (due <= now) client.write(chunk);
+        else setTimeout(() => client.write(chunk), due - now);
+      });
       client.on("close", () => upstream.destroy());
       upstream.on("close", () => client.destroy());
     });
