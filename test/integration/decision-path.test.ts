@@ -3,6 +3,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exportAudit } from "../../lib/audit/export.ts";
 import { verifyAudit } from "../../lib/audit/verify.ts";
 import { decisionResponse, eventsResponse, problem } from "../../lib/api/schemas.ts";
 import { getPool } from "../../lib/db/pool.ts";
@@ -194,6 +195,37 @@ describe("events, operator controls and audit", () => {
     expect(chains.rows[1].node).toMatch(/\/events$/);
     const foreign = await api(m.url, key, "POST", "/api/v1/events", { events: [{ ...ev, event_id: `evt-${randomUUID()}`, decision_id: randomUUID() }] });
     expect(foreign.status).toBe(422);
+  });
+
+  it("stores an outcome event's error text with its secrets redacted, in outcome_events, the audit log and its export", async () => {
+    const s = `ev-secret-${randomUUID()}`;
+    const r = await call(s, "files", "read_file", { path: "a" });
+    const aws = "AKIAUS6Z1YSFBIK9ZYNJ";
+    const bearer = "eyJraWQiOiJ0ZXN0In0abcDEF1234567890ghijKLMN";
+    const error = `upstream 401: Authorization: Bearer ${bearer} (aws key ${aws}); retried with ${key}`;
+    const ev = { event_id: `evt-${randomUUID()}`, decision_id: r.body.decision_id, status: "error", error };
+    expect((await api(m.url, key, "POST", "/api/v1/events", { events: [ev] })).body).toEqual({ accepted: 1, duplicates: 0 });
+    const secrets = [aws, bearer, key.split("_").slice(3).join("_")];
+
+    const stored = (await getPool().query("SELECT error FROM outcome_events WHERE event_id = $1", [ev.event_id])).rows[0].error as string;
+    const keyId = key.split("_").slice(0, 3).join("_");
+    expect(stored).toBe(`upstream 401: Authorization: Bearer [REDACTED:bearer_token] (aws key [REDACTED:aws_access_key]); retried with ${keyId}_[REDACTED:mandate_agent_key]`);
+    const entry = (await getPool().query("SELECT data FROM audit_entries WHERE decision_id = $1 AND kind = 'outcome'", [r.body.decision_id])).rows[0].data;
+    expect(entry.error).toBe(stored);
+    expect(entry.redactions.map((x: { pattern: string }) => x.pattern).sort()).toEqual(["aws_access_key", "bearer_token", "mandate_agent_key"]);
+    expect(entry.redactions.every((x: { path: string; kind: string }) => x.path === "/error" && x.kind === "secret")).toBe(true);
+    for (const format of ["jsonl", "csv"] as const) {
+      let out = "";
+      for await (const chunk of exportAudit({ session: s }, format)) out += chunk;
+      expect(out).toContain("REDACTED:aws_access_key");
+      for (const secret of secrets) expect(out).not.toContain(secret);
+    }
+    // Without a secret, the text is stored as sent, with no redaction.
+    const plain = { event_id: `evt-${randomUUID()}`, decision_id: r.body.decision_id, status: "error", error: "file not found: a" };
+    await api(m.url, key, "POST", "/api/v1/events", { events: [plain] });
+    const row = (await getPool().query("SELECT o.error, e.data FROM outcome_events o JOIN audit_entries e ON e.data->>'event_id' = o.event_id WHERE o.event_id = $1", [plain.event_id])).rows[0];
+    expect(row.error).toBe("file not found: a");
+    expect(row.data.redactions).toEqual([]);
   });
 
   it("suspends an agent and blocks a tool on the next request", async () => {
