@@ -7,6 +7,8 @@ import { exportAudit } from "../../lib/audit/export.ts";
 import { verifyAudit } from "../../lib/audit/verify.ts";
 import { decisionResponse, eventsResponse, problem } from "../../lib/api/schemas.ts";
 import { getPool } from "../../lib/db/pool.ts";
+import { foreignAttempts } from "../../lib/sessions/foreign-attempts.ts";
+import { sessionCallGroups, timelineSteps } from "../../lib/sessions/queries-timeline.ts";
 import { api, closeTestDb, startMandate, type MandateHandle } from "../support/mandate.ts";
 
 let m: MandateHandle;
@@ -69,6 +71,59 @@ describe("decisions", () => {
     const r = await decide({ session: { id: s }, tool: { server: "files", name: "read_file" }, arguments: {} }, other);
     expect(r.body.decision).toBe("deny");
     expect(r.body.reasons[0].policy).toBe("mandate.session_not_owned");
+  });
+
+  it("records another agent's attempts without a step: the owner's steps stay 1..N under concurrency, its labels and deny count unchanged", async () => {
+    const s = `foreign-${randomUUID()}`;
+    const other = m.credentials!.agents[1].api_key;
+    expect((await call(s, "crm", "get_customer", { customer_id: "c-1" })).body.session).toEqual({ id: s, step: 1 });
+    const N = 30;
+    const [owner, foreign] = await Promise.all([
+      Promise.all(Array.from({ length: N }, () => call(s, "files", "read_file", { path: "a" }))),
+      Promise.all(Array.from({ length: N }, (_, i) => decide({ session: { id: s }, tool: { server: "web", name: "fetch_url" }, arguments: { url: `https://x.example/${i}` } }, other))),
+    ]);
+    expect(owner.map((r) => r.body.session.step).sort((a, b) => a - b)).toEqual(Array.from({ length: N }, (_, i) => i + 2));
+    for (const r of foreign) {
+      expect(r.status).toBe(200);
+      expect(r.body.decision).toBe("deny");
+      expect(r.body.reasons.map((x: { policy: string }) => x.policy)).toEqual(["mandate.session_not_owned"]);
+      expect(r.body.session).toEqual({ id: s, step: null });
+      expect(decisionResponse.safeParse(r.body).success).toBe(true);
+    }
+    // The owner's own deny counts; the foreign ones do not.
+    expect((await call(s, "crm", "no_such_tool")).body.session.step).toBe(N + 2);
+    const row = (await getPool().query("SELECT step_count, deny_count, labels, tools_used FROM sessions WHERE id = $1", [s])).rows[0];
+    expect(row).toEqual({ step_count: N + 2, deny_count: 1, labels: ["pii"], tools_used: ["crm/get_customer", "files/read_file"] });
+
+    // In the audit log: the targeted session and the attempting agent, no step.
+    const entries = await getPool().query(
+      `SELECT e.step, e.agent_id, a.name, e.outcome, e.data->'session' AS session FROM audit_entries e JOIN agents a ON a.id = e.agent_id
+        WHERE e.session_id = $1 AND e.kind = 'decision' AND e.step IS NULL`,
+      [s],
+    );
+    expect(entries.rows).toHaveLength(N);
+    const ownerId = (await getPool().query("SELECT agent_id FROM sessions WHERE id = $1", [s])).rows[0].agent_id;
+    for (const e of entries.rows) {
+      expect(e).toMatchObject({ step: null, name: m.credentials!.agents[1].name, outcome: "deny" });
+      expect(e.session).toEqual({ foreign_attempt: true, id: s, owner_agent_id: ownerId, step: null });
+    }
+    const steps = await getPool().query("SELECT step FROM audit_entries WHERE session_id = $1 AND kind = 'decision' AND step IS NOT NULL ORDER BY step", [s]);
+    expect(steps.rows.map((x) => x.step)).toEqual(Array.from({ length: N + 2 }, (_, i) => i + 1));
+
+    // The timeline has the owner's steps only; the foreign attempts are listed apart; the graph's edges are steps.
+    const timeline = await timelineSteps(s, 0, 1000);
+    expect(timeline.steps.map((x) => x.step)).toEqual(Array.from({ length: N + 2 }, (_, i) => i + 1));
+    const attempts = await foreignAttempts(s, 10);
+    expect(attempts.total).toBe(N);
+    expect(attempts.attempts).toHaveLength(10);
+    expect(attempts.attempts[0]).toMatchObject({ agent: m.credentials!.agents[1].name, tool: "web/fetch_url", reasons: [{ policy: "mandate.session_not_owned" }] });
+    expect((await sessionCallGroups(s)).reduce((n, g) => n + g.count, 0)).toBe(N + 2);
+
+    // The export carries them with a null step.
+    let jsonl = "";
+    for await (const chunk of exportAudit({ session: s, kind: ["decision"] }, "jsonl")) jsonl += chunk;
+    const lines = jsonl.trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.step === null)).toHaveLength(N);
   });
 
   it("stores redacted arguments, never the secret", async () => {
