@@ -43,6 +43,25 @@ test("the session list filters by outcome and opens a session's timeline with th
   await expect(page.getByTestId("delegation-chain")).toContainText("alice@example.com");
 });
 
+test("another agent's attempts in a session are listed apart as foreign attempts, not as its steps", async ({ console: c }) => {
+  const s = await trifectaSession(c.node);
+  const ops = agentKey(c.node, "ops-agent");
+  const attempt = await decide(c.node, ops, s.id, "files/read_file", { path: "secrets.txt" });
+  expect(attempt.decision).toBe("deny");
+  expect(attempt.session).toEqual({ id: s.id, step: null });
+  expect((await decide(c.node, agentKey(c.node), s.id, "files/read_file", { path: "a" })).session.step).toBe(4);
+  const page = await c.pageAs("analyst");
+  await page.goto(`/sessions/${s.id}`);
+  await expect(page.getByTestId("timeline-step")).toHaveCount(4);
+  await expect(page.getByTestId("timeline")).not.toContainText("ops-agent");
+  const foreign = page.getByTestId("foreign-attempts");
+  await expect(foreign.getByRole("heading")).toHaveText("Foreign attempts (1)");
+  await expect(foreign.getByTestId("foreign-attempt")).toHaveCount(1);
+  await expect(foreign).toContainText("files/read_file");
+  await expect(foreign).toContainText("ops-agent");
+  await expect(foreign).toContainText("mandate.session_not_owned");
+});
+
 test("the delegation graph colours edges by outcome and a clicked edge lists its steps", async ({ console: c }) => {
   const s = await trifectaSession(c.node);
   const page = await c.pageAs("viewer");

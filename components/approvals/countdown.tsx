@@ -3,7 +3,11 @@
 import { useEffect, useState } from "react";
 import { formatDuration } from "@/lib/analytics/prepare-dashboard";
 
-/** Time left until an approval expires, ticking every second; urgent under two minutes. */
+/**
+ * Time left until an approval expires, ticking every second; urgent under two minutes. One element
+ * with one text either way, whose server-rendered text and class are kept when hydration computes
+ * another (a second or a clock difference later): see components/forms/time-ago.tsx.
+ */
 export function Countdown({ expiresAt, skewMs = 0 }: { expiresAt: string; skewMs?: number }) {
   const [now, setNow] = useState(() => Date.now() + skewMs);
   useEffect(() => {
@@ -11,10 +15,9 @@ export function Countdown({ expiresAt, skewMs = 0 }: { expiresAt: string; skewMs
     return () => clearInterval(t);
   }, [skewMs]);
   const left = Date.parse(expiresAt) - now;
-  if (left <= 0) return <span className="font-medium text-red-800">expired</span>;
   return (
-    <span className={left < 120_000 ? "font-medium text-red-800" : "text-slate-800"} title={`expires ${expiresAt}`}>
-      expires in {formatDuration(left)}
+    <span className={left < 120_000 ? "font-medium text-red-800" : "text-slate-800"} title={`expires ${expiresAt}`} suppressHydrationWarning>
+      {left <= 0 ? "expired" : `expires in ${formatDuration(left)}`}
     </span>
   );
 }

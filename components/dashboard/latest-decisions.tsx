@@ -25,7 +25,7 @@ export function LatestDecisions({ decisions }: { decisions: DecisionRow[] }) {
               <td className="px-2 py-1 font-mono text-xs">{d.tool}</td>
               <td className="px-2 py-1"><OutcomeBadge outcome={d.outcome} /></td>
               <td className="px-2 py-1 text-xs text-slate-700">{d.reasons[0]?.policy}</td>
-              <td className="px-2 py-1 font-mono text-xs"><Link className="text-indigo-800 underline" href={`/sessions/${encodeURIComponent(d.sessionId)}`}>{d.sessionId}</Link> · {d.step}</td>
+              <td className="px-2 py-1 font-mono text-xs"><Link className="text-indigo-800 underline" href={`/sessions/${encodeURIComponent(d.sessionId)}`}>{d.sessionId}</Link> · {d.step ?? (d.sessionId ? "foreign attempt" : "")}</td>
             </tr>
           ))}
         </tbody>

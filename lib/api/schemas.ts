@@ -67,7 +67,10 @@ export const decisionResponse = z.object({
   reasons: z.array(reason),
   errors: z.array(reason).optional().describe("Policies that failed to evaluate (the request then fails closed)"),
   policy_version: z.string(),
-  session: z.object({ id: z.string(), step: z.number().int() }),
+  session: z.object({
+    id: z.string(),
+    step: z.number().int().nullable().describe("The step this decision is in its session; null for a foreign attempt (a session owned by another agent), which is no step"),
+  }),
   approval: approvalHandle.optional(),
   receipt: z.string().optional().describe("Short-lived JWT binding this allowed call (see docs/receipts.md)"),
 });

@@ -38,6 +38,53 @@ describe("webhook payloads", () => {
   });
 });
 
+describe("Slack payloads show agent-controlled values as text (mrkdwn injection)", () => {
+  const hostile = {
+    ...row,
+    session_id: "<!channel> <https://evil.example/approve|Approve now> &amp; @here",
+    agent_name: "ops <@U0123ABC> @channel",
+    tool: "files/delete_file",
+    reasons: [{ policy: "p<!everyone>", message: "see <https://evil.example|the docs> &lt;b&gt;" }],
+    status: "approved",
+    decided_by: "eve<!here>@example.com",
+    comment: "&lt;script&gt; <!subteam^S123> @Everyone",
+  };
+  const v = toView(hostile, "https://mandate.example");
+  // What a Slack client shows for mrkdwn text (entities decoded; no link or mention left to render).
+  const shown = (s: string) => s.replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
+  const texts = (p: any): string[] => [p.text, p.blocks[0].text.text, p.blocks[1].elements[0].text];
+
+  for (const event of ["approval.created", "approval.decided", "approval.expired"] as const) {
+    it(`${event}: the console link is the only <…> token, and no special mention survives`, () => {
+      const p = webhookPayload("slack", event, v) as any;
+      for (const t of texts(p)) {
+        const tokens = t.match(/<[^>]*>/g) ?? [];
+        expect(tokens).toEqual(t === p.blocks[1].elements[0].text ? [] : [`<${v.console_url}|Open in Mandate>`]);
+        expect(t).not.toMatch(/<[!@#]/);
+        expect(t).not.toMatch(/@(here|channel|everyone)\b/i);
+      }
+    });
+  }
+
+  it("escapes & < > so that the values read back exactly (and an entity stays an entity)", () => {
+    const p = webhookPayload("slack", "approval.decided", v) as any;
+    const [text, , details] = texts(p);
+    expect(text).toContain("session &lt;!channel&gt; &lt;https://evil.example/approve|Approve now&gt; &amp;amp; @\u2060here");
+    expect(shown(text)).toContain("session <!channel> <https://evil.example/approve|Approve now> &amp; @\u2060here, step 3");
+    expect(shown(text)).toContain("agent ops <@U0123ABC> @\u2060channel");
+    expect(shown(text)).toContain("Approval approved by eve<!here>@example.com: files/delete_file");
+    expect(shown(details)).toContain("p<!everyone>: see <https://evil.example|the docs> &lt;b&gt;");
+    expect(shown(details)).toContain("*Comment:* &lt;script&gt; <!subteam^S123> @\u2060Everyone");
+  });
+
+  it("the JSON format carries the exact values (it is data, not markup)", () => {
+    const p = webhookPayload("json", "approval.created", v) as any;
+    expect(p.approval.session.id).toBe(hostile.session_id);
+    expect(p.approval.comment).toBe(hostile.comment);
+    expect(p.approval.agent.name).toBe(hostile.agent_name);
+  });
+});
+
 describe("delivery back-off and waiters", () => {
   it("doubles, capped at 5 minutes", () => {
     expect([1, 2, 3, 4, 5, 20].map(backoffSeconds)).toEqual([1, 2, 4, 8, 16, 300]);

@@ -8,7 +8,8 @@ export interface DecisionRow {
   createdAt: string;
   agent: string;
   sessionId: string;
-  step: number;
+  /** null: a foreign attempt (another agent's request in the session, no step of it), or no session. */
+  step: number | null;
   tool: string;
   outcome: string;
   reasons: Array<{ policy: string; message: string }>;

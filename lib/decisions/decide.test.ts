@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { argumentsHash, precheck, scopeAllows } from "./decide.ts";
+import { argumentsHash, isForeignAttempt, precheck, scopeAllows } from "./decide.ts";
 import { NO_DELEGATION } from "./mcp-request.ts";
 import type { AgentPrincipal } from "../identity/credential-cache.ts";
 import type { ToolInfo } from "../inventory/tool-cache.ts";
@@ -21,6 +21,18 @@ describe("built-in checks", () => {
   it("lets another agent act in a session only under a chain from its owner", () => {
     const view = { ...NO_DELEGATION, present: true, depth: 2, chain: [{ agent_id: "other", name: "o" }, { agent_id: "a1", name: "bot" }], scopes: ["tool:*/*"] };
     expect(precheck(agent, { ...session, agentId: "other" }, tool, req, view, null)).toEqual([]);
+  });
+  it("a foreign attempt: another agent's session, without a (valid) delegation from its owner", () => {
+    const fromOwner = { ...NO_DELEGATION, present: true, depth: 1, chain: [{ agent_id: "other", name: "o" }, { agent_id: "a1", name: "bot" }], scopes: [] };
+    const fromSomeoneElse = { ...fromOwner, chain: [{ agent_id: "third", name: "t" }, { agent_id: "a1", name: "bot" }] };
+    expect(isForeignAttempt(agent, { ...session, agentId: "other" }, NO_DELEGATION)).toBe(true);
+    expect(isForeignAttempt(agent, { ...session, agentId: "other" }, fromSomeoneElse)).toBe(true);
+    expect(isForeignAttempt(agent, { ...session, agentId: "other" }, fromOwner)).toBe(false);
+    expect(isForeignAttempt(agent, session, NO_DELEGATION)).toBe(false); // its own session
+    expect(isForeignAttempt(agent, { ...session, exists: false, agentId: null }, NO_DELEGATION)).toBe(false); // opens it
+    // Whatever reason comes first, a foreign attempt is always denied before policy.
+    expect(precheck({ ...agent, suspended: { at: "x", reason: null } }, { ...session, agentId: "other" }, tool, req, NO_DELEGATION, null)).not.toEqual([]);
+    expect(first(precheck(agent, { ...session, agentId: "other" }, tool, req, NO_DELEGATION, "expired"))).toBe("mandate.delegation_invalid");
   });
   it("denies unknown, pending, rejected and blocked tools", () => {
     expect(first(precheck(agent, session, undefined, req, NO_DELEGATION, null))).toBe("mandate.tool_unknown");

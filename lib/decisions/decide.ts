@@ -48,6 +48,17 @@ interface Evaluated {
   shadow?: { version: string; decision: string; reasons: Reason[] };
 }
 
+/**
+ * A foreign attempt: a request in a session that another agent owns, not made under a delegation from
+ * that owner (a valid one: an invalid token counts as none). It is always denied (by precheck) and is not
+ * a step of the owner's session: recorded in the audit log with the targeted session and the attempting
+ * agent but no step number, it changes neither the session's steps, labels, tools nor deny count.
+ */
+export function isForeignAttempt(agent: AgentPrincipal, session: SessionState, delegation: DelegationView): boolean {
+  if (!session.exists || !session.agentId || session.agentId === agent.agentId) return false;
+  return !(delegation.present && delegation.chain.some((c) => c.agent_id === session.agentId));
+}
+
 /** Built-in checks that come before policy. A non-empty result is a deny. */
 export function precheck(
   agent: AgentPrincipal,
@@ -65,11 +76,8 @@ export function precheck(
     return [{ policy: "mandate.session_terminated", message: `session ${session.id} was terminated${session.terminatedReason ? `: ${session.terminatedReason}` : ""}` }];
   }
   if (delegationError) return [{ policy: "mandate.delegation_invalid", message: delegationError }];
-  if (session.exists && session.agentId && session.agentId !== agent.agentId) {
-    const underOwner = delegation.present && delegation.chain.some((c) => c.agent_id === session.agentId);
-    if (!underOwner) {
-      return [{ policy: "mandate.session_not_owned", message: `session ${session.id} belongs to another agent; act in it only under a delegation from its owner` }];
-    }
+  if (isForeignAttempt(agent, session, delegation)) {
+    return [{ policy: "mandate.session_not_owned", message: `session ${session.id} belongs to another agent; act in it only under a delegation from its owner` }];
   }
   if (!tool) return [{ policy: "mandate.tool_unknown", message: `tool ${key} is not in the inventory` }];
   if (tool.status === "rejected") return [{ policy: "mandate.tool_rejected", message: `tool ${key} was rejected by an admin` }];
@@ -169,6 +177,8 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
       else ev = await evaluate(rt, policy, store.shadow, agent, tool!, req, session, delegation, argsHash, now);
 
       const decisionId = randomUUID();
+      // A foreign attempt is denied above (precheck) and is no step of the owner's session.
+      const foreign = isForeignAttempt(agent, session, delegation);
       const step = session.stepCount + 1;
       const at = new Date(now).toISOString();
       const latencyUs = Number((process.hrtime.bigint() - t0) / 1000n);
@@ -205,7 +215,7 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
             action: `decision.${ev.decision}`,
             actor: `agent:${agent.name}`,
             session_id: sessionId,
-            step,
+            step: foreign ? null : step,
             agent_id: agent.agentId,
             tool: toolKey,
             outcome: ev.decision,
@@ -225,29 +235,33 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
               reasons: ev.reasons,
               redactions,
               request_id: req.request_id ?? null,
-              session: { id: sessionId, initiator: session.initiator ?? initiator, initiator_verified: session.initiatorVerified || initiatorVerified, labels_before: session.labels, step },
+              session: foreign
+                ? { foreign_attempt: true, id: sessionId, owner_agent_id: session.agentId, step: null }
+                : { id: sessionId, initiator: session.initiator ?? initiator, initiator_verified: session.initiatorVerified || initiatorVerified, labels_before: session.labels, step },
               shadow: ev.shadow ?? null,
               tool: tool ? { effect: tool.effect, labels: tool.labels, name: tool.name, risk: tool.risk, server: tool.server, status: tool.status } : { name: req.tool.name, server: req.tool.server, status: "unknown" },
             },
           },
         ],
-        sessions: [
-          {
-            id: sessionId,
-            agent_id: session.agentId ?? agent.agentId,
-            expected: session.exists ? session.stepCount : 0,
-            expected_status: session.status,
-            expected_granted: session.approvalsGranted,
-            step_count: step,
-            labels,
-            tools_used: toolsUsed,
-            initiator,
-            initiator_verified: initiatorVerified,
-            denies: ev.decision === "deny" ? 1 : 0,
-            approvals: ev.decision === "require_approval" ? 1 : 0,
-            at,
-          },
-        ],
+        sessions: foreign
+          ? []
+          : [
+              {
+                id: sessionId,
+                agent_id: session.agentId ?? agent.agentId,
+                expected: session.exists ? session.stepCount : 0,
+                expected_status: session.status,
+                expected_granted: session.approvalsGranted,
+                step_count: step,
+                labels,
+                tools_used: toolsUsed,
+                initiator,
+                initiator_verified: initiatorVerified,
+                denies: ev.decision === "deny" ? 1 : 0,
+                approvals: ev.decision === "require_approval" ? 1 : 0,
+                at,
+              },
+            ],
         approvals: approval ? [approval] : [],
         approvalsUsed: ev.approvalUsed ? [ev.approvalUsed] : [],
       };
@@ -282,23 +296,26 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
       if (redactions.length) {
         void keepReplayValues(decisionId, req.arguments, true, new Date(now)).catch((err: Error) => console.error(`[replay] could not keep values of ${decisionId}: ${err.message}`));
       }
-      rt.sessions.set({
-        ...session,
-        exists: true,
-        agentId: session.agentId ?? agent.agentId,
-        initiator: session.initiator ?? initiator,
-        initiatorVerified: session.initiatorVerified || initiatorVerified,
-        stepCount: step,
-        labels,
-        toolsUsed,
-      });
+      // A foreign attempt changed nothing in the session: its cached state stays as it is.
+      if (!foreign) {
+        rt.sessions.set({
+          ...session,
+          exists: true,
+          agentId: session.agentId ?? agent.agentId,
+          initiator: session.initiator ?? initiator,
+          initiatorVerified: session.initiatorVerified || initiatorVerified,
+          stepCount: step,
+          labels,
+          toolsUsed,
+        });
+      }
       const response: DecisionResponse = {
         decision: ev.decision,
         decision_id: decisionId,
         reasons: ev.reasons,
         ...(ev.errors.length ? { errors: ev.errors } : {}),
         policy_version: policy?.label ?? "none",
-        session: { id: sessionId, step },
+        session: { id: sessionId, step: foreign ? null : step },
       };
       if (approval) {
         response.approval = { id: approval.id, status: "pending", expires_at: approval.expires_at, poll_url: `${rt.config.publicUrl}/api/v1/approvals/${approval.id}` };

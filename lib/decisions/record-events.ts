@@ -1,7 +1,9 @@
 /**
  * POST /api/v1/events: outcome events of forwarded calls, in batches of up to 1,000, idempotent by
  * event_id. Each new event joins the audit chain next to its decision. A batch that names a decision
- * the calling agent did not receive is refused whole (nothing is written).
+ * the calling agent did not receive is refused whole (nothing is written). The free text of an event
+ * (`error`) is stored with its secrets redacted, as arguments are (lib/redaction): in `outcome_events`
+ * and in the audit entry, which lists the redactions.
  */
 import type { OutcomeEventInput } from "../api/schemas.ts";
 import { ConflictError } from "../audit/chain.ts";
@@ -9,6 +11,14 @@ import { getPool } from "../db/pool.ts";
 import type { AgentPrincipal } from "../identity/credential-cache.ts";
 import { MandateError } from "../http/errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
+import { redactText, type Redaction } from "../redaction/index.ts";
+
+/** An event as stored: its error text with secrets replaced, and what was replaced. */
+function redactEvent(e: OutcomeEventInput): { error: string | null; redactions: Redaction[] } {
+  if (e.error === undefined) return { error: null, redactions: [] };
+  const r = redactText(e.error, "/error");
+  return { error: r.text, redactions: r.redactions };
+}
 
 export async function recordEvents(rt: Runtime, agent: AgentPrincipal, events: OutcomeEventInput[]): Promise<{ accepted: number; duplicates: number }> {
   const unique = new Map<string, OutcomeEventInput>();
@@ -37,9 +47,10 @@ export async function recordEvents(rt: Runtime, agent: AgentPrincipal, events: O
     const fresh = [...unique.values()].filter((e) => !seen.has(e.event_id));
     if (!fresh.length) return { accepted: 0, duplicates: events.length };
     const at = new Date().toISOString();
+    const stored = fresh.map((e) => ({ e, ...redactEvent(e) }));
     try {
       await rt.eventChain.submit({
-        entries: fresh.map((e) => {
+        entries: stored.map(({ e, error, redactions }) => {
           const dec = decisions.get(e.decision_id)!;
           return {
             kind: "outcome" as const,
@@ -52,16 +63,16 @@ export async function recordEvents(rt: Runtime, agent: AgentPrincipal, events: O
             outcome: e.status,
             decision_id: e.decision_id,
             created_at: at,
-            data: { event_id: e.event_id, status: e.status, duration_ms: e.duration_ms ?? null, result_size: e.result_size ?? null, error: e.error ?? null },
+            data: { event_id: e.event_id, status: e.status, duration_ms: e.duration_ms ?? null, result_size: e.result_size ?? null, error, redactions },
           };
         }),
-        events: fresh.map((e) => ({
+        events: stored.map(({ e, error }) => ({
           event_id: e.event_id,
           decision_id: e.decision_id,
           status: e.status,
           duration_ms: e.duration_ms ?? null,
           result_size: e.result_size ?? null,
-          error: e.error ?? null,
+          error,
           received_at: at,
         })),
       });

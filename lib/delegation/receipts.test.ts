@@ -4,15 +4,40 @@
  * survive a key rotation, and keep coming (on the event loop) after the worker dies or is closed.
  */
 import { sign, verify } from "node:crypto";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as jose from "jose";
 import { describe, expect, it } from "vitest";
 import { JwtReceiptSigner, SigningWorker } from "./receipts.ts";
+// @ts-expect-error plain JavaScript module (used by the worker), no declarations
+import { lowerPriority } from "./worker-priority.mjs";
+
+const run = promisify(execFile);
 
 async function key(kid: string) {
   const { privateKey, publicKey } = await jose.generateKeyPair("EdDSA", { extractable: true });
   return { k: { kid, alg: "EdDSA", key: privateKey }, publicKey };
 }
+
+/** The nice value of a thread, from /proc/<path>/stat (field 19). */
+const niceOf = (path: string) => {
+  const stat = readFileSync(`/proc/${path}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+};
+
+/** A process that starts the signing worker and reports its own nice and that of the threads it started. */
+const CHILD = `
+import { readdirSync, readFileSync } from "node:fs";
+import { Worker } from "node:worker_threads";
+const nice = (p) => { const s = readFileSync("/proc/" + p + "/stat", "utf8"); return Number(s.slice(s.lastIndexOf(")") + 2).split(" ")[16]); };
+const before = new Set(readdirSync("/proc/self/task"));
+const w = new Worker(${JSON.stringify(new URL("./sign-worker.mjs", import.meta.url).pathname)}, { execArgv: [] });
+await new Promise((resolve) => w.once("message", resolve));
+const started = readdirSync("/proc/self/task").filter((t) => !before.has(t)).map((t) => nice("self/task/" + t));
+console.log(JSON.stringify({ main: nice("thread-self"), started }));
+await w.terminate();
+`;
 
 const here = (k: { key: unknown }, input: string) => sign(null, Buffer.from(input), k.key as Parameters<typeof sign>[2]).toString("base64url");
 
@@ -34,19 +59,32 @@ describe("SigningWorker", () => {
     await w.close();
   });
 
-  it.runIf(existsSync("/proc/self/task"))("runs the worker thread at a lower priority (nice 10) than the event loop", async () => {
-    const niceOf = () =>
-      readdirSync("/proc/self/task").map((tid) => {
-        const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
-        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]); // field 19: nice
-      });
-    const before = niceOf().filter((n) => n === 10).length;
+  it.runIf(existsSync("/proc/thread-self"))("runs the worker thread 10 nice levels below the event loop (at most 19), whatever this process's nice", async () => {
+    const own = niceOf("thread-self");
+    const before = new Set(readdirSync("/proc/self/task"));
     const a = await key("a");
     const w = new SigningWorker();
     await w.sign(a.k, "x.y");
-    expect(niceOf().filter((n) => n === 10).length).toBe(before + 1);
-    expect(niceOf()).toContain(0); // the event loop keeps its priority
+    const started = readdirSync("/proc/self/task").filter((tid) => !before.has(tid));
+    expect(started.map((tid) => niceOf(`self/task/${tid}`))).toContain(Math.min(19, own + 10));
+    expect(niceOf("thread-self")).toBe(own); // the event loop keeps its priority
     await w.close();
+  });
+
+  it.runIf(existsSync("/proc/thread-self") && existsSync("/usr/bin/nice"))(
+    "in a process started at nice +5 the worker runs at +15 (not at an absolute 10)",
+    async () => {
+      const own = niceOf("thread-self");
+      const { stdout } = await run("/usr/bin/nice", ["-n", "5", process.execPath, "--input-type=module", "-e", CHILD]);
+      const out = JSON.parse(stdout);
+      expect(out.main).toBe(Math.min(19, own + 5));
+      expect(out.started).toContain(lowerPriority(out.main));
+    },
+    30_000, // starts a Node process at a lower priority (a loaded machine gives it little CPU)
+  );
+
+  it("lowers the priority by 10, to 19 at most", () => {
+    expect([-5, 0, 5, 9, 10, 15, 19].map(lowerPriority)).toEqual([5, 10, 15, 19, 19, 19, 19]);
   });
 
   it("keeps signing on the event loop when the worker dies, including what was in flight", async () => {

@@ -6,8 +6,9 @@
 import { sign } from "node:crypto";
 import { readlinkSync } from "node:fs";
 import { createRequire } from "node:module";
-import { setPriority } from "node:os";
+import { getPriority, setPriority } from "node:os";
 import { parentPort } from "node:worker_threads";
+import { lowerPriority } from "./worker-priority.mjs";
 
 // Ed25519 with libsodium (sodium-native) when it loads: ~20 µs a signature here, against ~38 µs through
 // node:crypto (OpenSSL 3.0's per-call provider overhead). Ed25519 is deterministic, so both give the
@@ -20,10 +21,11 @@ try {
 }
 
 // A lower priority for this thread only (Linux: a thread id set with setpriority), so that waking it
-// does not preempt the event loop: it signs on whatever CPU time is idle.
+// does not preempt the event loop: it signs on whatever CPU time is idle. Relative to the event loop's
+// priority (worker-priority.mjs): 10 lower, at most 19.
 try {
   const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
-  if (tid > 0) setPriority(tid, 10);
+  if (tid > 0) setPriority(tid, lowerPriority(getPriority(tid)));
 } catch {
   // not Linux, or not allowed: same priority as the event loop
 }

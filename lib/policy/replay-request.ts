@@ -15,7 +15,8 @@ export interface RecordedDecision {
   decision_id: string;
   created_at: Date;
   session_id: string;
-  step: number;
+  /** null: a foreign attempt (another agent's request in the session), no step of it. */
+  step: number | null;
   agent_id: string | null;
   agent_name: string;
   tool: string;
@@ -82,7 +83,8 @@ export function rebuildRequest(d: RecordedDecision, i: ReplayInputs): RebuiltReq
     args: i.retained ?? d.args ?? {},
     session: {
       id: d.session_id, exists: true, agentId: d.agent_id, initiator: d.session?.initiator ?? null, initiatorVerified: !!d.session?.initiator_verified,
-      stepCount: d.step - 1, toolsUsed: i.toolsUsed ?? [], labels: d.session?.labels_before ?? [], status: "active", terminatedReason: null, startedAt: i.sessionStart ?? now, approvalsGranted: 0,
+      // (A decision without a step, a foreign attempt, is settled before policy and never rebuilt.)
+      stepCount: (d.step ?? 1) - 1, toolsUsed: i.toolsUsed ?? [], labels: d.session?.labels_before ?? [], status: "active", terminatedReason: null, startedAt: i.sessionStart ?? now, approvalsGranted: 0,
     },
     delegation,
     approvalGranted: false,

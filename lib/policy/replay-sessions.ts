@@ -25,15 +25,20 @@ export class SessionTracker {
     return this.starts.get(id) ?? null;
   }
 
-  /** Tools used in the session before this step, or null when not known. */
-  before(d: { session_id: string; step: number }): string[] | null {
+  /** Tools used in the session before this step, or null when not known (or no step: a foreign attempt). */
+  before(d: { session_id: string; step: number | null }): string[] | null {
+    if (d.step === null) return null;
     if (d.step === 1) return [];
     const s = this.sessions.get(d.session_id);
     return s && s.tools && s.lastStep === d.step - 1 ? [...s.tools].sort() : null;
   }
 
-  /** Records a decision (in step order): an allow adds its tool to the session. */
-  record(d: { session_id: string; step: number; outcome: string; tool: string }): void {
+  /**
+   * Records a decision (in step order): an allow adds its tool to the session. A decision without a
+   * step (another agent's attempt in the session, denied before policy) is no step of it: ignored.
+   */
+  record(d: { session_id: string; step: number | null; outcome: string; tool: string }): void {
+    if (d.step === null) return;
     const s = this.sessions.get(d.session_id);
     let tools: Set<string> | null;
     if (d.step === 1) tools = new Set();

@@ -100,7 +100,7 @@ export async function replayDecisions(text: string, opts: { days: number; maxDec
 
       // 1. In order: session state, the rebuilt request, and its answer when known (cache, partial
       //    evaluation) — or a place in this page's batch of distinct requests still to evaluate.
-      const items: Array<{ d: Row; agent: string; baseline: Outcome; unknown: string[]; res?: SimResult; key?: string }> = [];
+      const items: Array<{ d: Row; step: number; agent: string; baseline: Outcome; unknown: string[]; res?: SimResult; key?: string }> = [];
       const batch = new Map<string, CedarCall>();
       for (const d of rows) {
         if (report.total >= max) {
@@ -110,7 +110,8 @@ export async function replayDecisions(text: string, opts: { days: number; maxDec
         report.total++;
         const toolsUsed = sessions.before(d);
         sessions.record(d);
-        if (!d.tool_info || (d.first_reason && BUILT_IN_REASONS.has(d.first_reason))) {
+        // No step: another agent's attempt in the session, denied before policy (mandate.session_not_owned…).
+        if (!d.tool_info || d.step === null || (d.first_reason && BUILT_IN_REASONS.has(d.first_reason))) {
           report.builtIn++;
           continue;
         }
@@ -121,7 +122,7 @@ export async function replayDecisions(text: string, opts: { days: number; maxDec
         if (kept) report.retainedUsed++;
         const req = rebuildRequest(d, { agent, openWorld: tools.get(d.tool)?.openWorld ?? false, retained: kept, toolsUsed, sessionStart: sessions.start(d.session_id) });
         const unknown = req.unknowns.filter(relevant);
-        const item: (typeof items)[number] = { d, agent: agent.name, baseline, unknown };
+        const item: (typeof items)[number] = { d, step: d.step, agent: agent.name, baseline, unknown };
         if (unknown.length) item.res = simulatePartial(p, req.withUnknowns());
         else {
           item.key = `${agent.name}\u0000${JSON.stringify(d.tool_info)}\u0000${usageKey(p.usage, req.call.context as Record<string, unknown>)}`;
@@ -142,9 +143,9 @@ export async function replayDecisions(text: string, opts: { days: number; maxDec
       distinct += keys.length;
       for (const [k, v] of fresh) if (cache.size < 100_000) cache.set(k, v);
       // 3. Tally, in order.
-      for (const { d, agent, baseline, unknown, res: known, key } of items) {
+      for (const { d, step, agent, baseline, unknown, res: known, key } of items) {
         const res = known ?? fresh.get(key!)!;
-        const item = (): ReplayItem => ({ decisionId: d.decision_id, at: new Date(d.created_at).toISOString(), sessionId: d.session_id, step: d.step, agent, tool: d.tool, from: baseline, to: res.decision, reasons: res.reasons });
+        const item = (): ReplayItem => ({ decisionId: d.decision_id, at: new Date(d.created_at).toISOString(), sessionId: d.session_id, step, agent, tool: d.tool, from: baseline, to: res.decision, reasons: res.reasons });
         if (res.decision === "undeterminable") {
           report.undeterminable++;
           for (const u of unknown) report.undeterminableWhy[u] = (report.undeterminableWhy[u] ?? 0) + 1;

@@ -9,3 +9,4 @@ export {
   type RedactResult,
 } from "./redact-arguments.ts";
 export { redactSecretsInText, secretKeyKind, MARKER_PREFIX, type SecretKind } from "./secret-patterns.ts";
+export { redactText } from "./redact-text.ts";

@@ -1,7 +1,8 @@
 /**
  * A session's timeline, read in windows of steps (keyset on step through the (session_id, step)
  * index), so a 10,000-step session is loaded page by page as the analyst scrolls; and the session's
- * delegations (the chain shown beside the timeline).
+ * delegations (the chain shown beside the timeline). Other agents' attempts in the session have no
+ * step and are not in it (foreign-attempts.ts lists them).
  */
 import { getPool } from "../db/pool.ts";
 import { toTimelineStep, type EntryRow, type TimelineStep } from "./timeline-step.ts";
@@ -99,11 +100,11 @@ export interface CallGroup {
   lastStep: number;
 }
 
-/** The session's decisions grouped by calling agent, tool and outcome (the graph's edges). */
+/** The session's steps grouped by calling agent, tool and outcome (the graph's edges; foreign attempts have no step). */
 export async function sessionCallGroups(sessionId: string): Promise<CallGroup[]> {
   const r = await getPool().query(
     `SELECT agent_id, actor, tool, outcome, count(*)::int AS n, min(step) AS first_step, max(step) AS last_step
-       FROM audit_entries WHERE session_id = $1 AND kind = 'decision'
+       FROM audit_entries WHERE session_id = $1 AND kind = 'decision' AND step IS NOT NULL
       GROUP BY agent_id, actor, tool, outcome ORDER BY min(step)`,
     [sessionId],
   );

@@ -3,9 +3,12 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exportAudit } from "../../lib/audit/export.ts";
 import { verifyAudit } from "../../lib/audit/verify.ts";
 import { decisionResponse, eventsResponse, problem } from "../../lib/api/schemas.ts";
 import { getPool } from "../../lib/db/pool.ts";
+import { foreignAttempts } from "../../lib/sessions/foreign-attempts.ts";
+import { sessionCallGroups, timelineSteps } from "../../lib/sessions/queries-timeline.ts";
 import { api, closeTestDb, startMandate, type MandateHandle } from "../support/mandate.ts";
 
 let m: MandateHandle;
@@ -68,6 +71,59 @@ describe("decisions", () => {
     const r = await decide({ session: { id: s }, tool: { server: "files", name: "read_file" }, arguments: {} }, other);
     expect(r.body.decision).toBe("deny");
     expect(r.body.reasons[0].policy).toBe("mandate.session_not_owned");
+  });
+
+  it("records another agent's attempts without a step: the owner's steps stay 1..N under concurrency, its labels and deny count unchanged", async () => {
+    const s = `foreign-${randomUUID()}`;
+    const other = m.credentials!.agents[1].api_key;
+    expect((await call(s, "crm", "get_customer", { customer_id: "c-1" })).body.session).toEqual({ id: s, step: 1 });
+    const N = 30;
+    const [owner, foreign] = await Promise.all([
+      Promise.all(Array.from({ length: N }, () => call(s, "files", "read_file", { path: "a" }))),
+      Promise.all(Array.from({ length: N }, (_, i) => decide({ session: { id: s }, tool: { server: "web", name: "fetch_url" }, arguments: { url: `https://x.example/${i}` } }, other))),
+    ]);
+    expect(owner.map((r) => r.body.session.step).sort((a, b) => a - b)).toEqual(Array.from({ length: N }, (_, i) => i + 2));
+    for (const r of foreign) {
+      expect(r.status).toBe(200);
+      expect(r.body.decision).toBe("deny");
+      expect(r.body.reasons.map((x: { policy: string }) => x.policy)).toEqual(["mandate.session_not_owned"]);
+      expect(r.body.session).toEqual({ id: s, step: null });
+      expect(decisionResponse.safeParse(r.body).success).toBe(true);
+    }
+    // The owner's own deny counts; the foreign ones do not.
+    expect((await call(s, "crm", "no_such_tool")).body.session.step).toBe(N + 2);
+    const row = (await getPool().query("SELECT step_count, deny_count, labels, tools_used FROM sessions WHERE id = $1", [s])).rows[0];
+    expect(row).toEqual({ step_count: N + 2, deny_count: 1, labels: ["pii"], tools_used: ["crm/get_customer", "files/read_file"] });
+
+    // In the audit log: the targeted session and the attempting agent, no step.
+    const entries = await getPool().query(
+      `SELECT e.step, e.agent_id, a.name, e.outcome, e.data->'session' AS session FROM audit_entries e JOIN agents a ON a.id = e.agent_id
+        WHERE e.session_id = $1 AND e.kind = 'decision' AND e.step IS NULL`,
+      [s],
+    );
+    expect(entries.rows).toHaveLength(N);
+    const ownerId = (await getPool().query("SELECT agent_id FROM sessions WHERE id = $1", [s])).rows[0].agent_id;
+    for (const e of entries.rows) {
+      expect(e).toMatchObject({ step: null, name: m.credentials!.agents[1].name, outcome: "deny" });
+      expect(e.session).toEqual({ foreign_attempt: true, id: s, owner_agent_id: ownerId, step: null });
+    }
+    const steps = await getPool().query("SELECT step FROM audit_entries WHERE session_id = $1 AND kind = 'decision' AND step IS NOT NULL ORDER BY step", [s]);
+    expect(steps.rows.map((x) => x.step)).toEqual(Array.from({ length: N + 2 }, (_, i) => i + 1));
+
+    // The timeline has the owner's steps only; the foreign attempts are listed apart; the graph's edges are steps.
+    const timeline = await timelineSteps(s, 0, 1000);
+    expect(timeline.steps.map((x) => x.step)).toEqual(Array.from({ length: N + 2 }, (_, i) => i + 1));
+    const attempts = await foreignAttempts(s, 10);
+    expect(attempts.total).toBe(N);
+    expect(attempts.attempts).toHaveLength(10);
+    expect(attempts.attempts[0]).toMatchObject({ agent: m.credentials!.agents[1].name, tool: "web/fetch_url", reasons: [{ policy: "mandate.session_not_owned" }] });
+    expect((await sessionCallGroups(s)).reduce((n, g) => n + g.count, 0)).toBe(N + 2);
+
+    // The export carries them with a null step.
+    let jsonl = "";
+    for await (const chunk of exportAudit({ session: s, kind: ["decision"] }, "jsonl")) jsonl += chunk;
+    const lines = jsonl.trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.step === null)).toHaveLength(N);
   });
 
   it("stores redacted arguments, never the secret", async () => {
@@ -194,6 +250,37 @@ describe("events, operator controls and audit", () => {
     expect(chains.rows[1].node).toMatch(/\/events$/);
     const foreign = await api(m.url, key, "POST", "/api/v1/events", { events: [{ ...ev, event_id: `evt-${randomUUID()}`, decision_id: randomUUID() }] });
     expect(foreign.status).toBe(422);
+  });
+
+  it("stores an outcome event's error text with its secrets redacted, in outcome_events, the audit log and its export", async () => {
+    const s = `ev-secret-${randomUUID()}`;
+    const r = await call(s, "files", "read_file", { path: "a" });
+    const aws = "AKIAUS6Z1YSFBIK9ZYNJ";
+    const bearer = "eyJraWQiOiJ0ZXN0In0abcDEF1234567890ghijKLMN";
+    const error = `upstream 401: Authorization: Bearer ${bearer} (aws key ${aws}); retried with ${key}`;
+    const ev = { event_id: `evt-${randomUUID()}`, decision_id: r.body.decision_id, status: "error", error };
+    expect((await api(m.url, key, "POST", "/api/v1/events", { events: [ev] })).body).toEqual({ accepted: 1, duplicates: 0 });
+    const secrets = [aws, bearer, key.split("_").slice(3).join("_")];
+
+    const stored = (await getPool().query("SELECT error FROM outcome_events WHERE event_id = $1", [ev.event_id])).rows[0].error as string;
+    const keyId = key.split("_").slice(0, 3).join("_");
+    expect(stored).toBe(`upstream 401: Authorization: Bearer [REDACTED:bearer_token] (aws key [REDACTED:aws_access_key]); retried with ${keyId}_[REDACTED:mandate_agent_key]`);
+    const entry = (await getPool().query("SELECT data FROM audit_entries WHERE decision_id = $1 AND kind = 'outcome'", [r.body.decision_id])).rows[0].data;
+    expect(entry.error).toBe(stored);
+    expect(entry.redactions.map((x: { pattern: string }) => x.pattern).sort()).toEqual(["aws_access_key", "bearer_token", "mandate_agent_key"]);
+    expect(entry.redactions.every((x: { path: string; kind: string }) => x.path === "/error" && x.kind === "secret")).toBe(true);
+    for (const format of ["jsonl", "csv"] as const) {
+      let out = "";
+      for await (const chunk of exportAudit({ session: s }, format)) out += chunk;
+      expect(out).toContain("REDACTED:aws_access_key");
+      for (const secret of secrets) expect(out).not.toContain(secret);
+    }
+    // Without a secret, the text is stored as sent, with no redaction.
+    const plain = { event_id: `evt-${randomUUID()}`, decision_id: r.body.decision_id, status: "error", error: "file not found: a" };
+    await api(m.url, key, "POST", "/api/v1/events", { events: [plain] });
+    const row = (await getPool().query("SELECT o.error, e.data FROM outcome_events o JOIN audit_entries e ON e.data->>'event_id' = o.event_id WHERE o.event_id = $1", [plain.event_id])).rows[0];
+    expect(row.error).toBe("file not found: a");
+    expect(row.data.redactions).toEqual([]);
   });
 
   it("suspends an agent and blocks a tool on the next request", async () => {

@@ -2,11 +2,13 @@ import { decodeSegment } from "@/lib/analytics/links";
 import { notFound } from "next/navigation";
 import { requireUser } from "@/app/auth";
 import { DelegationChain } from "@/components/sessions/delegation-chain";
+import { ForeignAttempts } from "@/components/sessions/foreign-attempts";
 import { SessionActions } from "@/components/sessions/session-actions";
 import { SessionHeader } from "@/components/sessions/session-header";
 import { Timeline } from "@/components/sessions/timeline";
 import { getSession, sessionAgents } from "@/lib/sessions/queries";
 import { sessionDelegations, timelineSteps } from "@/lib/sessions/queries-timeline";
+import { foreignAttempts } from "@/lib/sessions/foreign-attempts";
 import { toolClasses } from "@/lib/analytics/dashboard-queries";
 
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }) {
@@ -18,14 +20,23 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
   const id = decodeSegment((await params).id);
   const session = await getSession(id);
   if (!session) notFound();
-  const [first, delegations, agents, inventory] = await Promise.all([timelineSteps(id, 0, 200), sessionDelegations(id), sessionAgents(id), toolClasses()]);
+  const [first, delegations, agents, inventory, foreign] = await Promise.all([
+    timelineSteps(id, 0, 200),
+    sessionDelegations(id),
+    sessionAgents(id),
+    toolClasses(),
+    foreignAttempts(id),
+  ]);
   return (
     <div className="space-y-4">
       <SessionHeader s={session} tab="timeline" />
       <div className="grid gap-4 lg:grid-cols-[1fr_22rem]">
-        <section aria-label="Timeline">
-          <Timeline sessionId={id} stepCount={session.stepCount} initial={first.steps} />
-        </section>
+        <div className="min-w-0 space-y-4">
+          <section aria-label="Timeline">
+            <Timeline sessionId={id} stepCount={session.stepCount} initial={first.steps} />
+          </section>
+          <ForeignAttempts sessionId={id} attempts={foreign.attempts} total={foreign.total} />
+        </div>
         <aside className="space-y-4">
           <DelegationChain session={session} delegations={delegations} />
           <SessionActions
