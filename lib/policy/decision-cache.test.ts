@@ -80,9 +80,11 @@ describe("decision cache", () => {
         expect(norm(cached)).toEqual(norm(direct));
         expect(norm(again)).toEqual(norm(direct));
       }),
-      { numRuns: 3000 },
+      // 1,000 random requests: a few hundred ms of CPU, so it stays well inside the test's time on a
+      // machine whose cores are busy with other work.
+      { numRuns: 1000 },
     );
-    expect(ev.cacheStats().hits).toBeGreaterThan(1000);
+    expect(ev.cacheStats().hits).toBeGreaterThan(500);
   });
 
   it("does not cache requests whose read values reference other entities", () => {
