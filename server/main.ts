@@ -69,7 +69,7 @@ export async function start(opts: StartOptions = {}): Promise<void> {
   }
 
   const server = createServer((req, res) => {
-    securityHeaders(res);
+    // Data-plane answers carry the security headers through send(); console answers get them here.
     const url = requestUrl(req, res);
     if (!url) return;
     const m = router.match(req.method ?? "GET", url.pathname);
@@ -87,6 +87,7 @@ export async function start(opts: StartOptions = {}): Promise<void> {
       return;
     }
     if (nextHandler) {
+      securityHeaders(res);
       if (refuseCrossOriginConsole(req, res, publicUrl, url.pathname)) return;
       applyConsolePolicy(req, res, !!opts.dev);
       stampClientAddress(req); // the console's sign-in throttling counts by this address

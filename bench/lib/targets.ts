@@ -72,14 +72,15 @@ export interface MandateTarget extends Target {
   agents: Array<{ name: string; api_key: string }>;
 }
 
-export async function startMandateNode(withConsole: boolean): Promise<MandateTarget> {
+/** A Mandate node from this checkout, or from another one (`root`: bench:compare). */
+export async function startMandateNode(withConsole: boolean, root = ROOT): Promise<MandateTarget> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "mandate-bench-"));
   const out: string[] = [];
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), MANDATE_DATA_DIR: dataDir, MANDATE_SKIP_BUILD: "1" };
   delete env.DATABASE_URL;
-  const child = spawn(process.execPath, [join(ROOT, "bin/mandate.mjs"), "start", ...(withConsole ? [] : ["--no-console"])], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, [join(root, "bin/mandate.mjs"), "start", ...(withConsole ? [] : ["--no-console"])], {
+    cwd: root,
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -13,7 +13,7 @@ import type { Runtime } from "../runtime/runtime.ts";
 import { isDatabaseUnavailable, RETRY_AFTER_S } from "../db/unavailable.ts";
 import { findInexactBody } from "../util/exact-json.ts";
 import { fromZod, MandateError, toProblem, unauthorized, forbidden } from "./errors.ts";
-import { crossOrigin, fromSameOrigin, isSafeMethod } from "./security.ts";
+import { crossOrigin, fromSameOrigin, isSafeMethod, SECURITY_HEADERS } from "./security.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -260,7 +260,7 @@ export async function runRoute(
     })) as RouteResult | undefined;
     const result: RouteResult = out && typeof out === "object" && REPLY in out ? out : { body: out };
     if (result.stream) {
-      res.writeHead(result.status ?? 200, { "X-Request-ID": requestId, ...result.headers });
+      res.writeHead(result.status ?? 200, { ...SECURITY_HEADERS, "X-Request-ID": requestId, ...result.headers });
       await result.stream(res);
       res.end();
       return;
@@ -294,7 +294,7 @@ export function send(res: ServerResponse, status: number, body: unknown, headers
     return;
   }
   const payload = body === undefined ? "" : JSON.stringify(body);
-  const base = { "Content-Type": `${type}; charset=utf-8`, "Content-Length": String(Buffer.byteLength(payload)), "Cache-Control": "no-store" };
+  const base = { ...SECURITY_HEADERS, "Content-Type": `${type}; charset=utf-8`, "Content-Length": String(Buffer.byteLength(payload)), "Cache-Control": "no-store" };
   try {
     res.writeHead(status, { ...base, ...headers });
   } catch (err) {

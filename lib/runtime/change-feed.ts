@@ -43,6 +43,8 @@ export interface FeedState {
   /** When the feed last stopped being current (ISO), or null. */
   down_since: string | null;
   reconnects: number;
+  /** Times every cache was cleared (the feed could not vouch for them, or reconnected). */
+  cache_clears: number;
   last_error: string | null;
 }
 
@@ -98,6 +100,7 @@ export class ChangeFeed {
       confirmed_ms_ago: this.confirmedAt ? now - this.confirmedAt : null,
       down_since: current ? null : new Date(this.downSince ?? now).toISOString(),
       reconnects: this.reconnects,
+      cache_clears: this.expirations,
       last_error: this.lastError,
     };
   }
