@@ -77,6 +77,7 @@ export const API: Record<string, Row> = {
   "PUT /api/v1/stores/:store/directory/:type/:id": users(["admin"]),
   "DELETE /api/v1/stores/:store/directory/:type/:id": users(["admin"]),
   "GET /api/v1/health": open(),
+  "GET /api/v1/ready": open(),
   "GET /api/openapi.json": open(),
   "POST /api/v1/audit/verify": users(["admin", "analyst"], "ok"),
   "POST /api/v1/audit/checkpoints": users(["admin"], "ok"),

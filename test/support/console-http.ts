@@ -89,12 +89,15 @@ export async function signInAttempt(
   return { outcome, error, retryAfter: retry ? Number(retry) : null, cookie: session ? `next-auth.session-token=${session}` : null, ms };
 }
 
-/** Signs out (next-auth's POST /api/auth/signout with the session cookie and a CSRF token). */
+/**
+ * Signs out (next-auth's POST /api/auth/signout with the session cookie and a CSRF token), from the
+ * console's own origin as a browser does (a cookie-authenticated change from elsewhere is refused).
+ */
 export async function signOut(base: string, cookie: string): Promise<HttpAnswer> {
   const c = await csrf(base);
   return httpRequest(`${base}/api/auth/signout`, {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: `${c.cookie}; ${cookie}` },
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: base, cookie: `${c.cookie}; ${cookie}` },
     body: new URLSearchParams({ csrfToken: c.token, json: "true", callbackUrl: `${base}/login` }).toString(),
   });
 }
