@@ -42,25 +42,23 @@ function start(spoolDir: string, config: unknown = { events: { maxBackoffMs: 500
 }
 
 /** Calls echo from `workers` loops until `stop()` is true; counts the calls that were forwarded. */
-async function load(client: Client, workers: number, stop: () => boolean) {
-  let forwarded = 0;
-  let refused = 0;
-  let failed = 0;
-  await Promise.all(
+function load(client: Client, workers: number, stop: () => boolean) {
+  const counts = { forwarded: 0, refused: 0, failed: 0 };
+  const done = Promise.all(
     Array.from({ length: workers }, async (_, w) => {
       for (let i = 0; !stop(); i++) {
         try {
           const r = await client.callTool({ name: "echo", arguments: { message: `w${w}-${i}` } });
-          if (gatewayErrorCode(r) === undefined) forwarded++;
-          else refused++;
+          if (gatewayErrorCode(r) === undefined) counts.forwarded++;
+          else counts.refused++;
         } catch {
-          failed++;
+          counts.failed++;
           await new Promise((r) => setTimeout(r, 20));
         }
       }
     }),
-  );
-  return { forwarded, refused, failed };
+  ).then(() => counts);
+  return { counts, done };
 }
 
 describe("outcome events", () => {
@@ -74,17 +72,18 @@ describe("outcome events", () => {
 
     let done = false;
     const running = load(client, 4, () => done);
-    await new Promise((r) => setTimeout(r, 1000));
+    // Progress, not wall time, paces the test: a loaded machine may take seconds for 20 calls or a restart.
+    await waitFor(() => running.counts.forwarded, (n) => n >= 20, 60_000, "calls before the restart");
     await mandate.restart();
-    await new Promise((r) => setTimeout(r, 1000));
+    const atRestart = running.counts.forwarded;
+    await waitFor(() => running.counts.forwarded, (n) => n >= atRestart + 20, 60_000, "calls after the restart");
     done = true;
-    const { forwarded } = await running;
-    expect(forwarded).toBeGreaterThan(20);
+    const { forwarded } = await running.done;
     const after = await waitFor(() => countOutcomeEvents(mandate), (n) => n - before >= forwarded, 30_000, "events");
     await new Promise((r) => setTimeout(r, 1000)); // and no late duplicates
     expect((await countOutcomeEvents(mandate)) - before).toBe(forwarded);
     expect(after - before).toBe(forwarded);
-  });
+  }, 180_000);
 
   it("arrive exactly once when the gateway is killed with SIGKILL mid-run and started again", async () => {
     const spoolDir = tempDir("events-kill");
@@ -98,11 +97,10 @@ describe("outcome events", () => {
     let killed = false;
     const running = load(client, 4, () => killed);
     await waitFor(() => readdirSync(join(spoolDir)).length, (n) => n > 0, 10_000, "spool folder");
-    await new Promise((r) => setTimeout(r, 1500));
+    await waitFor(() => running.counts.forwarded, (n) => n >= 20, 60_000, "calls before the kill");
     process.kill(transport.pid!, "SIGKILL");
     killed = true;
-    const { forwarded } = await running;
-    expect(forwarded).toBeGreaterThan(20);
+    const { forwarded } = await running.done;
     expect(await countOutcomeEvents(mandate)).toBe(before); // nothing was sent before the kill
 
     const restarted = await connectClient(start(spoolDir));
@@ -114,5 +112,5 @@ describe("outcome events", () => {
     expect(delivered).toBe(after - before);
     expect(delivered).toBeGreaterThanOrEqual(forwarded);
     expect(delivered).toBeLessThanOrEqual(forwarded + 4);
-  });
+  }, 180_000);
 });
