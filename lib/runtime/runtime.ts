@@ -158,15 +158,23 @@ export async function startRuntime(partial: Partial<RuntimeConfig> & { listenCha
   return rt;
 }
 
-export function emit(type: string, data: Record<string, unknown>): void {
-  const rt = runtimeOrNull();
+/**
+ * Tells the node's listeners (webhooks, long polls) about an event after its change committed. A
+ * listener that throws is logged and never fails the caller: the change is committed, and its caller
+ * answers it.
+ */
+export function notifyListeners(rt: Runtime | null, type: string, data: Record<string, unknown>): void {
   for (const l of rt?.listeners ?? []) {
     try {
       l({ type, data });
-    } catch {
-      // listeners never break the caller
+    } catch (err) {
+      console.error(`[runtime] a listener of ${type} failed: ${(err as Error).message}`);
     }
   }
+}
+
+export function emit(type: string, data: Record<string, unknown>): void {
+  notifyListeners(runtimeOrNull(), type, data);
 }
 
 /** After a committed admin change in this process: update this node's caches now, not a moment later. */
