@@ -7,7 +7,7 @@ import { notFound } from "../http/errors.ts";
 import type { Principal } from "../identity/credential-cache.ts";
 import { expireApprovals } from "./expire.ts";
 import { APPROVAL_COLUMNS, loadApprovalRow, loadNotifications, toView, type ApprovalStatus, type ApprovalView } from "./view.ts";
-import { approvalWaiters } from "./waiters.ts";
+import type { ApprovalWaiters } from "./waiters.ts";
 
 export const MAX_WAIT_S = 30;
 /** Re-read at least this often while waiting, in case a notification was missed. */
@@ -24,12 +24,18 @@ async function readVisible(id: string, principal: Principal, publicUrl: string):
   return toView(row, publicUrl);
 }
 
-export async function getApproval(id: string, principal: Principal, publicUrl: string, waitSeconds = 0): Promise<ApprovalView> {
+export async function getApproval(
+  rt: { approvalWaiters: ApprovalWaiters },
+  id: string,
+  principal: Principal,
+  publicUrl: string,
+  waitSeconds = 0,
+): Promise<ApprovalView> {
   let view = await readVisible(id, principal, publicUrl);
   const deadline = Date.now() + Math.min(waitSeconds, MAX_WAIT_S) * 1000;
   while (view.status === "pending" && Date.now() < deadline) {
     const untilExpiry = new Date(view.expires_at).getTime() - Date.now() + 50;
-    await approvalWaiters().wait(id, Math.min(deadline - Date.now(), untilExpiry, RECHECK_MS));
+    await rt.approvalWaiters.wait(id, Math.min(deadline - Date.now(), untilExpiry, RECHECK_MS));
     view = await readVisible(id, principal, publicUrl);
   }
   view.notifications = await loadNotifications(id);

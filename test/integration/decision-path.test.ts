@@ -11,7 +11,8 @@ import { decisionResponse, eventsResponse, problem } from "../../lib/api/schemas
 import { getPool } from "../../lib/db/pool.ts";
 import { runRoute } from "../../lib/http/route.ts";
 import { buildRouter } from "../../lib/http/routes/index.ts";
-import { startRuntime } from "../../lib/runtime/runtime.ts";
+import { loadMasterKey } from "../../lib/crypto/master-key.ts";
+import { startRuntime } from "../../lib/runtime/start.ts";
 import { foreignAttempts } from "../../lib/sessions/foreign-attempts.ts";
 import { sessionCallGroups, timelineSteps } from "../../lib/sessions/queries-timeline.ts";
 import { api, closeTestDb, startMandate, type MandateHandle } from "../support/mandate.ts";
@@ -341,6 +342,7 @@ describe("events, operator controls and audit", () => {
 describe("listeners after a commit", () => {
   it("a listener that throws leaves a committed decision answered (200) and recorded", async () => {
     // A second node, in this process, on the same database: its runtime with a listener that throws.
+    loadMasterKey({ dataDir: m.dataDir, createIfMissing: false });
     const rt = await startRuntime({ node: `listener-test-${process.pid}`, publicUrl: m.url });
     rt.listeners.push(() => {
       throw new Error("a listener failed");
