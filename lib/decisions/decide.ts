@@ -19,7 +19,7 @@ import { MandateError } from "../http/errors.ts";
 import { interpret } from "../policy/interpret.ts";
 import type { LoadedPolicy } from "../policy/policy-cache.ts";
 import { redactArguments } from "../redaction/index.ts";
-import { notifyListeners, type Runtime } from "../runtime/runtime.ts";
+import type { Runtime } from "../runtime/runtime.ts";
 import type { SessionState } from "../sessions/session-cache.ts";
 import { canonicalJson } from "../util/canonical-json.ts";
 import { buildMcpCall, NO_DELEGATION, type DelegationView } from "./mcp-request.ts";
@@ -316,7 +316,7 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
       };
       if (approval) {
         response.approval = { id: approval.id, status: "pending", expires_at: approval.expires_at, poll_url: `${rt.config.publicUrl}/api/v1/approvals/${approval.id}` };
-        notifyListeners(rt, "approval.created", { ...approval, agent: agent.name });
+        rt.emit("approval.created", { ...approval, agent: agent.name });
       }
       if (receipt) response.receipt = await receipt;
       return response;

@@ -11,7 +11,7 @@
  * worker, the database's supervision) run in one process of the node: startRuntime's `duties`.
  */
 import { availableParallelism, hostname } from "node:os";
-import type { AuditChain } from "../audit/chain.ts";
+import { AuditChain } from "../audit/chain.ts";
 import type { ChainPool } from "../audit/chain-pool.ts";
 import type { ApprovalWaiters } from "../approvals/waiters.ts";
 import type { AuthzenState } from "../authzen/state.ts";
@@ -57,7 +57,23 @@ export interface ChangeEvent {
 }
 export type ChangeListener = (event: ChangeEvent) => void;
 
-export interface Runtime {
+/**
+ * Where a change is made: a node (every Runtime is one), or a process that runs none (noNode()). Domain
+ * functions that change state take it: adminAction(rt, …) appends to its admin chain, then the change
+ * is applied to its caches and its listeners are told.
+ */
+export interface NodeContext {
+  /** The chain admin actions append to. */
+  readonly adminChain: AuditChain;
+  /** Applies a change committed here to this node's caches at once (other nodes: the change feed). */
+  applyChange(table: string, key: string): Promise<void>;
+  /** Returns once this node applied every change committed so far (the change feed's barrier). */
+  sync(): Promise<void>;
+  /** Tells this node's listeners (webhooks, long polls) about an event after its change committed (shielded). */
+  emit(type: string, data: Record<string, unknown>): void;
+}
+
+export interface Runtime extends NodeContext {
   config: RuntimeConfig;
   evaluator: CedarEvaluator;
   credentials: CredentialCache;
@@ -83,15 +99,15 @@ export interface Runtime {
   changes: ChangeFeed;
   /** Reads a signed-in console user from a data-plane request's cookies (null: no console). */
   consoleSessions: SessionResolver | null;
-  /**
-   * Applies a change committed by this process to this node's caches at once (adminAction() also
-   * waits for the change feed's barrier; other nodes get it through the change feed).
-   */
-  applyChange(table: string, key: string): Promise<void>;
   /** Stops everything startRuntime started, in reverse order. */
   stop(): Promise<void>;
 }
 
+/**
+ * A process-wide global (ARCHITECTURE.md, *The composition root*): the Next.js bundle loads its own copy
+ * of every module, and reaches the node of its process only through it. Domain code never reads it: it
+ * is given `rt`.
+ */
 type G = { __mandateRuntime?: Runtime };
 
 /** The node this process runs, for the Next.js bundle (its own copy of every module): set by startRuntime. */
@@ -125,12 +141,11 @@ export function defaultNodeName(port?: number): string {
 }
 
 /**
- * Tells the node's listeners (webhooks, long polls) about an event after its change committed. A
- * listener that throws is logged and never fails the caller: the change is committed, and its caller
- * answers it.
+ * Runs listeners after a committed change. A listener that throws is logged and never fails the caller:
+ * the change is committed, and its caller answers it.
  */
-export function notifyListeners(rt: Runtime | null, type: string, data: Record<string, unknown>): void {
-  for (const l of rt?.listeners ?? []) {
+export function notifyListeners(listeners: readonly ChangeListener[], type: string, data: Record<string, unknown>): void {
+  for (const l of listeners) {
     try {
       l({ type, data });
     } catch (err) {
@@ -139,20 +154,19 @@ export function notifyListeners(rt: Runtime | null, type: string, data: Record<s
   }
 }
 
-export function emit(type: string, data: Record<string, unknown>): void {
-  notifyListeners(runtimeOrNull(), type, data);
-}
-
-/** After a committed admin change in this process: update this node's caches now, not a moment later. */
-export async function applyLocalChange(table: string, key: string): Promise<void> {
-  await runtimeOrNull()?.applyChange(table, key);
-}
+let processContext: NodeContext | null = null;
 
 /**
- * After any change committed in this process: returns once this node has applied every change
- * committed so far (the change feed's barrier), so that the change is in force here before it is
- * answered. A no-op outside a node (the CLI).
+ * The context of a process that runs no node (the CLI, test processes, the seed before the node
+ * starts): admin actions go to a chain of this process (`cli:<host>:<pid>`), and there are no caches to
+ * update, no barrier to wait for and no listeners (the nodes get the change through their change feed).
  */
-export async function syncLocalChanges(): Promise<void> {
-  await runtimeOrNull()?.changes.sync();
+export function noNode(): NodeContext {
+  processContext ??= {
+    adminChain: new AuditChain(`cli:${hostname()}:${process.pid}`),
+    applyChange: async () => {},
+    sync: async () => {},
+    emit: () => {},
+  };
+  return processContext;
 }

@@ -39,7 +39,7 @@ import { PolicyCache } from "../policy/policy-cache.ts";
 import { purgeExpiredReplayValues } from "../policy/replay-values.ts";
 import { SessionCache } from "../sessions/session-cache.ts";
 import { ChangeFeed } from "./change-feed.ts";
-import { defaultAuditChains, defaultNodeName, publishRuntime, runtimeOrNull, type ChangeListener, type Runtime, type RuntimeConfig } from "./runtime.ts";
+import { defaultAuditChains, defaultNodeName, notifyListeners, publishRuntime, runtimeOrNull, type ChangeListener, type Runtime, type RuntimeConfig } from "./runtime.ts";
 
 /** The node's duties: one process of a node runs them (today its only one). */
 export interface NodeDuties {
@@ -199,6 +199,8 @@ async function startProcessParts(config: RuntimeConfig, opts: StartOptions, star
     async applyChange(table, key) {
       invalidate(table, key);
     },
+    sync: () => changes.sync(),
+    emit: (type, data) => notifyListeners(listeners, type, data),
     stop: () => started.stopAll(),
   };
 }
@@ -206,7 +208,7 @@ async function startProcessParts(config: RuntimeConfig, opts: StartOptions, star
 /** Steps 9–12: the node's duties. */
 function startNodeDuties(rt: Runtime, d: NodeDuties, started: Started, webhooks: Kick): void {
   // 9. Approvals: expire due ones; deliver webhook notifications (claimed with a lease: any node may).
-  started.add("approval expiry sweeper", startExpirySweeper(expireDue));
+  started.add("approval expiry sweeper", startExpirySweeper(() => expireDue(rt)));
   const worker = startNotificationWorker();
   webhooks.kick = () => worker.kick();
   started.add("webhook worker", () => {
@@ -236,7 +238,7 @@ function startNodeDuties(rt: Runtime, d: NodeDuties, started: Started, webhooks:
   const db = d.embedded;
   if (db) {
     db.onRestart = (info) => {
-      void adminAction(async () => ({
+      void adminAction(rt, async () => ({
         result: null,
         audit: { kind: "system", action: "database.restarted", actor: `node:${rt.config.node}`, data: { ...info, database: "embedded PostgreSQL" } },
       })).catch((err) => d.log(`could not audit the database restart: ${(err as Error).message}`));

@@ -35,7 +35,7 @@ export const approvalRoutes = [
     method: "POST", path: "/api/v1/approvals/:id/decision", auth: "user", roles: ["admin", "analyst"], body: decisionBody,
     tag: "Approvals", summary: "Approve or deny a pending approval",
     handler: async ({ rt, params, body, user }) => {
-      await decideApproval(params.id, user!, body.decision, body.comment ?? null);
+      await decideApproval(rt, params.id, user!, body.decision, body.comment ?? null);
       return getApproval(rt, params.id, user!, rt.config.publicUrl);
     },
   }),

@@ -34,7 +34,7 @@ export const delegationRoutes = [
     tag: "Delegation", summary: "Revoke a delegation token and everything delegated from it (RFC 7009)",
     handler: async ({ rt, body, principal }) => {
       if (!body.token) throw oauthError("invalid_request", "token is required");
-      return reply({ body: await revokeByToken(rt.delegation, principal!, body.token), headers: NO_CACHE });
+      return reply({ body: await revokeByToken(rt, principal!, body.token), headers: NO_CACHE });
     },
   }),
   defineRoute({
@@ -76,13 +76,13 @@ export const delegationRoutes = [
     method: "POST", path: "/api/v1/delegations/:id/revoke", auth: "user", roles: ["admin", "analyst"],
     body: z.object({ reason: z.string().min(1).max(1000).optional() }).strict(),
     tag: "Delegation", summary: "Revoke a delegation and everything delegated from it",
-    handler: ({ params, body, user }) => revokeDelegation(params.id, actorOf(user), body.reason ?? null),
+    handler: ({ rt, params, body, user }) => revokeDelegation(rt, params.id, actorOf(user), body.reason ?? null),
   }),
   defineRoute({
     method: "POST", path: "/api/v1/signing-keys/rotate", auth: "user", roles: ["admin"], body: z.object({}).strict(),
     tag: "Delegation", summary: "Rotate the JWT signing key (older keys keep verifying until their tokens expire)",
     handler: async ({ rt, user }) => {
-      const r = await rotateSigningKey(actorOf(user));
+      const r = await rotateSigningKey(rt, actorOf(user));
       rt.delegation.keys.invalidate();
       return reply({ status: 201, body: r });
     },
