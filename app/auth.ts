@@ -16,6 +16,7 @@ import { roleFromClaims, type ConsoleUser } from "@/lib/auth/console-user";
 import { passwordSignIn } from "@/lib/auth/password-sign-in";
 import { ssoSignIn } from "@/lib/auth/sso";
 import type { Role } from "@/lib/identity/credential-cache";
+import { runtime } from "@/lib/runtime/runtime";
 
 /** The client address of the request being handled ("unknown" outside a `mandate start` node). */
 async function requestSource(): Promise<string> {
@@ -34,7 +35,7 @@ function providers(): NextAuthOptions["providers"] {
       name: "Email and password",
       credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
       async authorize(creds) {
-        const r = await passwordSignIn(String(creds?.email ?? ""), String(creds?.password ?? ""), await requestSource());
+        const r = await passwordSignIn(runtime(), String(creds?.email ?? ""), String(creds?.password ?? ""), await requestSource());
         if (r.ok) return { id: r.user.id, email: r.user.email, name: r.user.name ?? r.user.email };
         if (r.reason === "throttled") return { id: "", throttledForS: r.retryAfterS } satisfies Throttled;
         return null;
@@ -71,7 +72,7 @@ export const authOptions: NextAuthOptions = {
       if (account?.provider !== "oidc") return true;
       // The ID token's claims (verified by next-auth against the provider's keys and issuer).
       const claims = (profile ?? {}) as Record<string, unknown>;
-      const r = await ssoSignIn({
+      const r = await ssoSignIn(runtime(), {
         issuer: typeof claims.iss === "string" ? claims.iss : "",
         subject: typeof claims.sub === "string" ? claims.sub : "",
         email: typeof claims.email === "string" ? claims.email : null,
@@ -90,7 +91,7 @@ export const authOptions: NextAuthOptions = {
         const uid = (user as { mandateId?: string }).mandateId ?? user.id;
         const provider = account?.provider ?? "credentials";
         token.uid = uid;
-        token.sid = await startConsoleSession(uid, provider, await requestSource());
+        token.sid = await startConsoleSession(runtime(), uid, provider, await requestSource());
       }
       return token;
     },
@@ -101,7 +102,7 @@ export const authOptions: NextAuthOptions = {
   },
   events: {
     async signOut({ token }) {
-      if (typeof token?.sid === "string") await endConsoleSession(token.sid, "signout");
+      if (typeof token?.sid === "string") await endConsoleSession(runtime(), token.sid, "signout");
     },
   },
 };

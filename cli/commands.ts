@@ -60,9 +60,9 @@ export const commands: Record<string, Command> = {
     summary: "Create a user (prints a one-time password)",
     options: { email: { type: "string" }, role: { type: "string" }, name: { type: "string" } },
     run: ({ values, actor }) =>
-      withDatabase(async () => {
+      withDatabase(async (ctx) => {
         const role = roleSchema.parse(need(str(values.role), "--role"));
-        const u = await createUser({ email: need(str(values.email), "--email"), role, name: str(values.name) }, actor);
+        const u = await createUser(ctx, { email: need(str(values.email), "--email"), role, name: str(values.name) }, actor);
         console.log(`Created ${u.role} ${u.email}\nOne-time password: ${u.password}`);
         return 0;
       }),
@@ -72,11 +72,11 @@ export const commands: Record<string, Command> = {
     summary: "Create a personal API token for a user (shown once)",
     options: { email: { type: "string" }, name: { type: "string" }, days: { type: "string" } },
     run: ({ values, actor }) =>
-      withDatabase(async () => {
+      withDatabase(async (ctx) => {
         const email = need(str(values.email), "--email").toLowerCase();
         const r = await getPool().query("SELECT id FROM users WHERE email = $1", [email]);
         if (!r.rowCount) throw Object.assign(new Error(`no user ${email}`), { status: 404 });
-        const t = await createApiToken(r.rows[0].id, str(values.name) ?? "cli", actor, Number(str(values.days) ?? 90));
+        const t = await createApiToken(ctx, r.rows[0].id, str(values.name) ?? "cli", actor, Number(str(values.days) ?? 90));
         console.log(`Token ${t.keyId} for ${email} (expires ${t.expiresAt?.toISOString() ?? "never"}):\n${t.secret}`);
         return 0;
       }),
@@ -86,8 +86,8 @@ export const commands: Record<string, Command> = {
     summary: "Register an agent (prints its API key once)",
     options: { name: { type: "string" }, owner: { type: "string" }, team: { type: "string" }, description: { type: "string" } },
     run: ({ values, actor }) =>
-      withDatabase(async () => {
-        const a = await createAgent({ name: need(str(values.name), "--name"), owner: str(values.owner), team: str(values.team), description: str(values.description) }, actor);
+      withDatabase(async (ctx) => {
+        const a = await createAgent(ctx, { name: need(str(values.name), "--name"), owner: str(values.owner), team: str(values.team), description: str(values.description) }, actor);
         console.log(`Created agent ${a.name} (${a.id})\nKey id: ${a.keyId}\nAPI key (shown once): ${a.apiKey}`);
         return 0;
       }),
@@ -97,8 +97,8 @@ export const commands: Record<string, Command> = {
     summary: "Create another API key for an agent",
     options: { days: { type: "string" } },
     run: ({ values, positionals, actor }) =>
-      withDatabase(async () => {
-        const k = await createAgentKey(need(positionals[0], "<agent>"), actor, Number(str(values.days) ?? 90));
+      withDatabase(async (ctx) => {
+        const k = await createAgentKey(ctx, need(positionals[0], "<agent>"), actor, Number(str(values.days) ?? 90));
         console.log(`Key id: ${k.keyId}\nAPI key (shown once): ${k.apiKey}`);
         return 0;
       }),
@@ -108,8 +108,8 @@ export const commands: Record<string, Command> = {
     summary: "Suspend an agent (every node, next request)",
     options: { reason: { type: "string" } },
     run: ({ values, positionals, actor }) =>
-      withDatabase(async () => {
-        const a = await setAgentSuspended(need(positionals[0], "<agent>"), true, need(str(values.reason), "--reason"), actor);
+      withDatabase(async (ctx) => {
+        const a = await setAgentSuspended(ctx, need(positionals[0], "<agent>"), true, need(str(values.reason), "--reason"), actor);
         console.log(`Suspended ${a.name}`);
         return 0;
       }),
@@ -119,8 +119,8 @@ export const commands: Record<string, Command> = {
     summary: "Lift an agent's suspension",
     options: { reason: { type: "string" } },
     run: ({ values, positionals, actor }) =>
-      withDatabase(async () => {
-        const a = await setAgentSuspended(need(positionals[0], "<agent>"), false, need(str(values.reason), "--reason"), actor);
+      withDatabase(async (ctx) => {
+        const a = await setAgentSuspended(ctx, need(positionals[0], "<agent>"), false, need(str(values.reason), "--reason"), actor);
         console.log(`Unsuspended ${a.name}`);
         return 0;
       }),
@@ -129,8 +129,8 @@ export const commands: Record<string, Command> = {
     usage: "<key-id>",
     summary: "Revoke an agent API key by its key id (mnd_ak_…)",
     run: ({ positionals, actor }) =>
-      withDatabase(async () => {
-        await revokeAgentKey(need(positionals[0], "<key-id>"), actor);
+      withDatabase(async (ctx) => {
+        await revokeAgentKey(ctx, need(positionals[0], "<key-id>"), actor);
         console.log(`Revoked ${positionals[0]}`);
         return 0;
       }),
@@ -140,10 +140,10 @@ export const commands: Record<string, Command> = {
     summary: "Approve a tool's classification (the suggestion unless overridden)",
     options: { effect: { type: "string" }, risk: { type: "string" }, labels: { type: "string" }, note: { type: "string" } },
     run: ({ values, positionals, actor }) =>
-      withDatabase(async () => {
+      withDatabase(async (ctx) => {
         const { server, name } = parseToolRef(need(positionals[0], "<server>/<tool>"));
         const labels = str(values.labels)?.split(",").map((s) => s.trim()).filter(Boolean);
-        const t = await approveTool(server, name, { effect: str(values.effect) as never, risk: str(values.risk) as never, labels, note: str(values.note) }, actor);
+        const t = await approveTool(ctx, server, name, { effect: str(values.effect) as never, risk: str(values.risk) as never, labels, note: str(values.note) }, actor);
         console.log(`Approved ${server}/${name}: ${t.effect}/${t.risk}${t.labels.length ? ` [${t.labels.join(", ")}]` : ""}`);
         return 0;
       }),
@@ -153,9 +153,9 @@ export const commands: Record<string, Command> = {
     summary: "Block a tool (every node, next request)",
     options: { reason: { type: "string" } },
     run: ({ values, positionals, actor }) =>
-      withDatabase(async () => {
+      withDatabase(async (ctx) => {
         const { server, name } = parseToolRef(need(positionals[0], "<server>/<tool>"));
-        await setToolBlocked(server, name, true, need(str(values.reason), "--reason"), actor);
+        await setToolBlocked(ctx, server, name, true, need(str(values.reason), "--reason"), actor);
         console.log(`Blocked ${server}/${name}`);
         return 0;
       }),
@@ -165,9 +165,9 @@ export const commands: Record<string, Command> = {
     summary: "Unblock a tool",
     options: { reason: { type: "string" } },
     run: ({ values, positionals, actor }) =>
-      withDatabase(async () => {
+      withDatabase(async (ctx) => {
         const { server, name } = parseToolRef(need(positionals[0], "<server>/<tool>"));
-        await setToolBlocked(server, name, false, need(str(values.reason), "--reason"), actor);
+        await setToolBlocked(ctx, server, name, false, need(str(values.reason), "--reason"), actor);
         console.log(`Unblocked ${server}/${name}`);
         return 0;
       }),
@@ -177,8 +177,8 @@ export const commands: Record<string, Command> = {
     summary: "Terminate a session (later decisions in it are denied)",
     options: { reason: { type: "string" } },
     run: ({ values, positionals, actor }) =>
-      withDatabase(async () => {
-        await terminateSession(need(positionals[0], "<session-id>"), need(str(values.reason), "--reason"), actor);
+      withDatabase(async (ctx) => {
+        await terminateSession(ctx, need(positionals[0], "<session-id>"), need(str(values.reason), "--reason"), actor);
         console.log(`Terminated ${positionals[0]}`);
         return 0;
       }),
@@ -206,7 +206,7 @@ export const commands: Record<string, Command> = {
     summary: "Validate and publish a policy set",
     options: { store: { type: "string" }, shadow: { type: "boolean" }, note: { type: "string" } },
     run: ({ values, positionals, actor }) =>
-      withDatabase(async () => {
+      withDatabase(async (ctx) => {
         const file = need(positionals[0], "<file.cedar>");
         const text = readFileSync(file, "utf8");
         const store = str(values.store) ?? "mcp";
@@ -216,7 +216,7 @@ export const commands: Record<string, Command> = {
           console.error("not published: the policy set does not validate");
           return 1;
         }
-        const p = await publishPolicy(store, text, actor, { mode: values.shadow ? "shadow" : "active", note: str(values.note) });
+        const p = await publishPolicy(ctx, store, text, actor, { mode: values.shadow ? "shadow" : "active", note: str(values.note) });
         console.log(`Published ${p.label} (${p.status})`);
         return 0;
       }),
@@ -258,25 +258,25 @@ export const commands: Record<string, Command> = {
     summary: "Import directory (PIP) entities into a policy store",
     options: { store: { type: "string" }, replace: { type: "boolean" } },
     run: ({ values, positionals, actor }) =>
-      withDatabase(async () => (console.log(await directoryImportCommand(need(positionals[0], "<file.json>"), need(str(values.store), "--store"), !!values.replace, actor)), 0)),
+      withDatabase(async (ctx) => (console.log(await directoryImportCommand(ctx, need(positionals[0], "<file.json>"), need(str(values.store), "--store"), !!values.replace, actor)), 0)),
   },
   "pack load": {
     usage: "<dir> [--replace-directory]",
     summary: "Load a policy pack (stores, schemas, directories, policies; tested first)",
     options: { "replace-directory": { type: "boolean" } },
     run: ({ values, positionals, actor }) =>
-      withDatabase(async () => (console.log(await packLoadCommand(need(positionals[0], "<dir>"), !!values["replace-directory"], actor)), 0)),
+      withDatabase(async (ctx) => (console.log(await packLoadCommand(ctx, need(positionals[0], "<dir>"), !!values["replace-directory"], actor)), 0)),
   },
   "pep-keys create": {
     usage: "--store S [--name N] [--days 365]",
     summary: "Create an AuthZEN PEP key bound to a policy store (shown once)",
     options: { store: { type: "string" }, name: { type: "string" }, days: { type: "string" } },
     run: ({ values, actor }) =>
-      withDatabase(async () => (console.log(await pepKeyCreateCommand(need(str(values.store), "--store"), str(values.name) ?? "pep", Number(str(values.days) ?? 365), actor)), 0)),
+      withDatabase(async (ctx) => (console.log(await pepKeyCreateCommand(ctx, need(str(values.store), "--store"), str(values.name) ?? "pep", Number(str(values.days) ?? 365), actor)), 0)),
   },
   "pep-keys revoke": {
     usage: "<key-id>",
     summary: "Revoke an AuthZEN PEP key (mnd_pep_…)",
-    run: ({ positionals, actor }) => withDatabase(async () => (console.log(await pepKeyRevokeCommand(need(positionals[0], "<key-id>"), actor)), 0)),
+    run: ({ positionals, actor }) => withDatabase(async (ctx) => (console.log(await pepKeyRevokeCommand(ctx, need(positionals[0], "<key-id>"), actor)), 0)),
   },
 };

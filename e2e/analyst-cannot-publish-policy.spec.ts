@@ -1,6 +1,7 @@
 import { api } from "../test/support/mandate.ts";
 import { getPool } from "../lib/db/pool.ts";
 import { createApiToken } from "../lib/identity/users.ts";
+import { noNode } from "../lib/runtime/runtime.ts";
 import { expect, test } from "./support/fixtures.ts";
 import { forgeAction } from "./support/forge.ts";
 
@@ -23,7 +24,7 @@ test("an analyst cannot publish a policy, not even with a forged request", async
   expect(rollback.status).toBe(403);
   // The API, with the analyst's personal token.
   const uid = (await getPool().query("SELECT id FROM users WHERE email = $1", [analyst.email])).rows[0].id;
-  const token = (await createApiToken(uid, "forge", "test:setup", 1)).secret;
+  const token = (await createApiToken(noNode(), uid, "forge", "test:setup", 1)).secret;
   const viaApi = await api(c.node.url, token, "POST", "/api/v1/policies/mcp/publish", { text: EVIL });
   expect(viaApi.status).toBe(403);
   expect(viaApi.body.detail).toContain("role analyst may not");

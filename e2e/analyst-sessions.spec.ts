@@ -107,10 +107,11 @@ test("a viewer sees no operator controls and cannot terminate with a forged requ
 
 test("an analyst grants an agent delegated authority for the session, and the agent's calls then run under it", async ({ console: c }) => {
   const { createApiToken } = await import("../lib/identity/users.ts");
+  const { noNode } = await import("../lib/runtime/runtime.ts");
   const s = await trifectaSession(c.node);
   const analyst = await c.newUser("analyst");
   const [u] = await sql(`SELECT id FROM users WHERE email = $1`, [analyst.email]);
-  const personal = await createApiToken(u.id, "grant from the console", "test:setup", 1);
+  const personal = await createApiToken(noNode(), u.id, "grant from the console", "test:setup", 1);
   const page = await c.pageAs(analyst);
   await page.goto(`/sessions/${s.id}`);
   const form = page.getByTestId("grant-form");

@@ -1,10 +1,11 @@
 import { join } from "node:path";
 import { expect, test } from "./support/fixtures.ts";
 import { loadPack } from "../lib/authzen/pack.ts";
+import { noNode } from "../lib/runtime/runtime.ts";
 import { ROOT } from "../test/support/mandate.ts";
 
 test("the directory shows each policy store and the entities of an imported pack, to every role", async ({ console: c }) => {
-  await loadPack(join(ROOT, "examples/authzen-pack"), "test:setup");
+  await loadPack(noNode(), join(ROOT, "examples/authzen-pack"), "test:setup");
   const page = await c.pageAs("viewer");
   await page.goto("/directory?store=todo");
   await expect(page.getByRole("navigation", { name: "Policy stores" })).toContainText("mcp");

@@ -1,6 +1,7 @@
 import { api } from "../test/support/mandate.ts";
 import { getPool } from "../lib/db/pool.ts";
 import { createApiToken } from "../lib/identity/users.ts";
+import { noNode } from "../lib/runtime/runtime.ts";
 import { expect, test } from "./support/fixtures.ts";
 import { forgeAction } from "./support/forge.ts";
 
@@ -19,7 +20,7 @@ test("an admin creates a user; disabling it ends its sessions and tokens at once
   await user.goto("/tools");
   await expect(user.getByRole("heading", { name: "Tools" })).toBeVisible();
   const uid = (await getPool().query("SELECT id FROM users WHERE email = $1", [email])).rows[0].id;
-  const token = (await createApiToken(uid, "t", "test:setup", 1)).secret;
+  const token = (await createApiToken(noNode(), uid, "t", "test:setup", 1)).secret;
   expect((await api(c.node.url, token, "GET", "/api/v1/approvals")).status).toBe(200);
 
   const row = admin.locator(`tr[data-email="${email}"]`);

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { DEFAULT_POLICY } from "../test/support/mandate.ts";
 import { loadMasterKey } from "../lib/crypto/master-key.ts";
 import { keepReplayValues, setReplayRetentionDays } from "../lib/policy/replay-values.ts";
+import { noNode } from "../lib/runtime/runtime.ts";
 import { expect, test } from "./support/fixtures.ts";
 import { decide } from "./support/agent-calls.ts";
 import { setPolicyText } from "./support/editor.ts";
@@ -67,11 +68,11 @@ test("what-if replay shows the decisions a draft would change, with links to the
   // With a retention set, the real values of redacted decisions are kept encrypted (here written as the
   // decision path's capture would), and replay evaluates them instead of reporting them undeterminable.
   loadMasterKey({ dataDir: c.node.dataDir, createIfMissing: false });
-  await setReplayRetentionDays(30, "test:setup");
+  await setReplayRetentionDays(noNode(), 30, "test:setup");
   expect(await keepReplayValues(seeded[6].body.decision_id, WRITE, true)).toBe(true);
   await page.getByRole("button", { name: "Run replay" }).click();
   await expect(page.getByTestId("replay-undeterminable")).toHaveText("0");
   await expect(page.locator('[data-testid="replay-transition"][data-transition="allow→deny"]')).toHaveText("allow→deny: 4");
   await expect(page.locator('[data-testid="replay-change"]').filter({ hasText: "writes with the marker are not allowed" })).toHaveCount(1);
-  await setReplayRetentionDays(0, "test:setup");
+  await setReplayRetentionDays(noNode(), 0, "test:setup");
 });

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { api, DEFAULT_POLICY } from "../test/support/mandate.ts";
 import { DEMO_SERVERS } from "../examples/mcp-servers/definitions.ts";
 import { createAgent, createAgentKey } from "../lib/identity/agents.ts";
+import { noNode } from "../lib/runtime/runtime.ts";
 import { expect, test } from "./support/fixtures.ts";
 import { decide } from "./support/agent-calls.ts";
 import { setPolicyText } from "./support/editor.ts";
@@ -28,8 +29,8 @@ test("console screenshots", async ({ console: c }) => {
   await api(c.node.url, key, "POST", "/api/v1/inventory", { server: "web", tools: web });
 
   // Agents that need attention: no owner, a key about to expire.
-  await createAgent({ name: "billing-bot", team: "finance", description: "Drafts invoices from CRM orders." }, "test:setup");
-  await createAgentKey("billing-bot", "test:setup", 5);
+  await createAgent(noNode(), { name: "billing-bot", team: "finance", description: "Drafts invoices from CRM orders." }, "test:setup");
+  await createAgentKey(noNode(), "billing-bot", "test:setup", 5);
   const page = await c.pageAs("admin");
   const shot = async (path: string, name: string, prepare?: () => Promise<void>) => {
     await page.goto(path);

@@ -9,6 +9,7 @@ import { applyMigrations } from "../lib/db/migrate.ts";
 import { getPool, setDatabaseUrl } from "../lib/db/pool.ts";
 import { loadMasterKey } from "../lib/crypto/master-key.ts";
 import { env } from "../lib/env.ts";
+import { noNode } from "../lib/runtime/runtime.ts";
 import { seedIfEmpty, type InitialCredentials } from "../lib/seed/demo-seed.ts";
 
 export interface Database {
@@ -34,7 +35,8 @@ export async function prepareDatabase(opts: { seed: boolean }): Promise<InitialC
   const client = await getPool().connect();
   try {
     await applyMigrations(client);
-    return opts.seed ? await seedIfEmpty(client) : null;
+    // Before the node starts: the seed runs as a process without a node (its own admin chain).
+    return opts.seed ? await seedIfEmpty(noNode(), client) : null;
   } finally {
     client.release();
   }

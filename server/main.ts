@@ -2,6 +2,10 @@
  * `mandate start`: one process serves the console (Next.js) and the data plane. Data-plane paths
  * (/api/v1/*, /access/v1/*, /.well-known/*, /api/openapi.json) are answered here directly, through
  * lib/http's router, without Next's per-request overhead; every other path goes to Next.
+ *
+ * Built in this order, stopped in the reverse: the database (bootstrap.ts: embedded PostgreSQL or
+ * DATABASE_URL, migrations, seed), the node's runtime (lib/runtime/start.ts, the composition root of
+ * everything live on the node), the console (Next.js), the HTTP listener.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -9,17 +13,15 @@ import { join } from "node:path";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { env } from "../lib/env.ts";
 import { closePool } from "../lib/db/pool.ts";
-import { writeCheckpoint } from "../lib/audit/checkpoints.ts";
-import { adminAction } from "../lib/audit/admin-action.ts";
-import { purgeExpiredReplayValues } from "../lib/policy/replay-values.ts";
 import { runRoute, send } from "../lib/http/route.ts";
 import { toProblem, MandateError } from "../lib/http/errors.ts";
 import { applyConsolePolicy, refuseCrossOriginConsole, requestUrl, securityHeaders } from "../lib/http/security.ts";
-import { startRuntime, defaultNodeName } from "../lib/runtime/runtime.ts";
+import { defaultNodeName } from "../lib/runtime/runtime.ts";
+import { startRuntime } from "../lib/runtime/start.ts";
 import { buildRouter } from "../lib/http/routes/index.ts";
 import { stampClientAddress } from "../lib/auth/client-address.ts";
-import { installPlugins } from "./plugins.ts";
 import { announceCredentials, connectDatabase, prepareDatabase } from "./bootstrap.ts";
+import { consoleSessionOf } from "./console-session.ts";
 
 export interface StartOptions {
   dev?: boolean;
@@ -52,8 +54,16 @@ export async function start(opts: StartOptions = {}): Promise<void> {
     auditChains: e.MANDATE_AUDIT_CHAINS,
     approvalTtlSeconds: e.MANDATE_APPROVAL_TTL_S,
     publicUrl,
+    consoleSessions: consoleSessionOf,
+    duties: {
+      dataDir: e.dataDir,
+      checkpointIntervalS: e.MANDATE_CHECKPOINT_INTERVAL_S,
+      fullCheckpointIntervalS: e.MANDATE_CHECKPOINT_FULL_INTERVAL_S,
+      checkpointWebhook: e.MANDATE_CHECKPOINT_WEBHOOK,
+      embedded: db.embedded,
+      log,
+    },
   });
-  await installPlugins(rt);
   const router = buildRouter();
 
   type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -111,48 +121,19 @@ export async function start(opts: StartOptions = {}): Promise<void> {
   log(`node ${rt.config.node} listening on http://${e.HOST}:${port} (database: ${db.embedded ? "embedded PostgreSQL" : "DATABASE_URL"})`);
   if (creds) announceCredentials(creds, e.dataDir, publicUrl);
 
-  // Signed checkpoints: this node's own chains from memory every MANDATE_CHECKPOINT_INTERVAL_S (the
-  // window in which a database superuser could delete the newest entries undetected), every chain as
-  // stored every MANDATE_CHECKPOINT_FULL_INTERVAL_S. Only chains whose head moved are signed.
-  const ownHeads = () => [...rt.decisionChain.heads, rt.eventChain.currentHead, rt.adminChain.currentHead];
-  let checkpointing = false;
-  const checkpoint = (full: boolean) => {
-    if (checkpointing) return;
-    checkpointing = true;
-    void writeCheckpoint(e.dataDir, { onlyIfChanged: true, webhook: e.MANDATE_CHECKPOINT_WEBHOOK, heads: full ? undefined : ownHeads() })
-      .catch((err) => log(`checkpoint failed: ${(err as Error).message}`))
-      .finally(() => (checkpointing = false));
-  };
-  const checkpointTimer = setInterval(() => checkpoint(false), e.MANDATE_CHECKPOINT_INTERVAL_S * 1000);
-  checkpointTimer.unref();
-  const fullCheckpointTimer = setInterval(() => checkpoint(true), e.MANDATE_CHECKPOINT_FULL_INTERVAL_S * 1000);
-  fullCheckpointTimer.unref();
-  if (db.embedded) {
-    db.embedded.onRestart = (info) => {
-      void adminAction(async () => ({
-        result: null,
-        audit: { kind: "system", action: "database.restarted", actor: `node:${rt.config.node}`, data: { ...info, database: "embedded PostgreSQL" } },
-      })).catch((err) => log(`could not audit the database restart: ${(err as Error).message}`));
-    };
-  }
-  const purgeTimer = setInterval(() => void purgeExpiredReplayValues().catch(() => {}), 3_600_000);
-  purgeTimer.unref();
-
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log(`${signal}: shutting down`);
-    clearInterval(checkpointTimer);
-    clearInterval(fullCheckpointTimer);
-    clearInterval(purgeTimer);
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
+    // In the reverse order of the start: the listener, the console, the runtime (its own parts in
+    // reverse: lib/runtime/start.ts), the pool, the database.
     server.closeIdleConnections?.();
     await new Promise<void>((r) => server.close(() => r()));
-    await rt.stop().catch(() => {});
-    await writeCheckpoint(e.dataDir, { onlyIfChanged: true }).catch(() => {});
     await nextApp?.close?.().catch(() => {});
+    await rt.stop().catch(() => {});
     await closePool().catch(() => {});
     if (db.embedded) await db.embedded.stop().catch((err) => log(`stopping postgres: ${(err as Error).message}`));
     log("stopped");

@@ -11,6 +11,7 @@ import { test as base, expect, type Browser, type BrowserContext, type Page } fr
 import { randomUUID } from "node:crypto";
 import { closeTestDb, startMandate, type MandateHandle } from "../../test/support/mandate.ts";
 import { createUser } from "../../lib/identity/users.ts";
+import { noNode } from "../../lib/runtime/runtime.ts";
 import type { Role } from "../../lib/identity/credential-cache.ts";
 import { consoleLogin } from "./console-login.ts";
 
@@ -102,7 +103,7 @@ export const test = base.extend<{ console: Console; cspAllowed: RegExp[]; csp: C
       node,
       async newUser(role) {
         const password = `pw-${randomUUID()}`;
-        const u = await createUser({ email: `${role}-${randomUUID().slice(0, 8)}@e2e.test`, role, password }, "test:setup");
+        const u = await createUser(noNode(), { email: `${role}-${randomUUID().slice(0, 8)}@e2e.test`, role, password }, "test:setup");
         return { email: u.email, password, role };
       },
       async pageAs(who) {

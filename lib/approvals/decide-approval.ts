@@ -6,18 +6,18 @@
 import { adminAction } from "../audit/admin-action.ts";
 import { MandateError, notFound } from "../http/errors.ts";
 import type { UserPrincipal } from "../identity/credential-cache.ts";
-import { applyLocalChange, emit } from "../runtime/runtime.ts";
+import type { NodeContext } from "../runtime/runtime.ts";
 import { expireApprovals } from "./expire.ts";
 import { effectiveStatus, isUuid, loadApprovalRow } from "./view.ts";
 
 export type HumanDecision = "approve" | "deny";
 
-async function explainRefusal(id: string): Promise<MandateError> {
+async function explainRefusal(rt: NodeContext, id: string): Promise<MandateError> {
   const row = await loadApprovalRow(id);
   if (!row) return notFound(`approval ${id}`);
   const status = effectiveStatus(row.status, row.expires_at);
   if (status === "expired") {
-    if (row.status === "pending") await expireApprovals([id]);
+    if (row.status === "pending") await expireApprovals(rt, [id]);
     return new MandateError(409, "approval_expired", `approval ${id} expired at ${new Date(row.expires_at).toISOString()}`);
   }
   const by = row.decided_by ? ` by ${row.decided_by}` : "";
@@ -25,10 +25,10 @@ async function explainRefusal(id: string): Promise<MandateError> {
   return new MandateError(409, "approval_decided", `approval ${id} was already decided (${status}${by}${at})`);
 }
 
-export async function decideApproval(id: string, user: UserPrincipal, decision: HumanDecision, comment: string | null): Promise<void> {
+export async function decideApproval(rt: NodeContext, id: string, user: UserPrincipal, decision: HumanDecision, comment: string | null): Promise<void> {
   if (!isUuid(id)) throw notFound(`approval ${id}`);
   const status = decision === "approve" ? "approved" : "denied";
-  const done = await adminAction(async (tx) => {
+  const done = await adminAction(rt, async (tx) => {
     const r = await tx.query(
       `UPDATE approvals SET status = $2, decided_by = $3, decided_at = now(), comment = $4
         WHERE id = $1 AND status = 'pending' AND expires_at > now()
@@ -55,7 +55,7 @@ export async function decideApproval(id: string, user: UserPrincipal, decision: 
       },
     };
   });
-  if (!done) throw await explainRefusal(id);
-  if (status === "approved") await applyLocalChange("sessions", done.sessionId);
-  emit("approval.decided", { id, status, decided_by: user.email });
+  if (!done) throw await explainRefusal(rt, id);
+  if (status === "approved") await rt.applyChange("sessions", done.sessionId);
+  rt.emit("approval.decided", { id, status, decided_by: user.email });
 }

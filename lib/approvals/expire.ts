@@ -5,13 +5,13 @@
  */
 import { adminAction, type AdminAudit } from "../audit/admin-action.ts";
 import { getPool } from "../db/pool.ts";
-import { emit } from "../runtime/runtime.ts";
+import type { NodeContext } from "../runtime/runtime.ts";
 
 const BATCH = 500;
 
 /** Expires the given approvals (or any due ones, when ids is null); returns the ids it expired. */
-export async function expireApprovals(ids: string[] | null): Promise<string[]> {
-  const expired = await adminAction(async (tx) => {
+export async function expireApprovals(rt: NodeContext, ids: string[] | null): Promise<string[]> {
+  const expired = await adminAction(rt, async (tx) => {
     const r = await tx.query(
       `UPDATE approvals SET status = 'expired'
         WHERE id IN (SELECT id FROM approvals
@@ -33,13 +33,13 @@ export async function expireApprovals(ids: string[] | null): Promise<string[]> {
     }));
     return { result: r.rows.map((a) => a.id as string), audit };
   });
-  for (const id of expired) emit("approval.expired", { id });
+  for (const id of expired) rt.emit("approval.expired", { id });
   return expired;
 }
 
 /** One sweep: cheap when nothing is due (no transaction, no audit chain use). */
-export async function expireDue(): Promise<number> {
+export async function expireDue(rt: NodeContext): Promise<number> {
   const due = await getPool().query(`SELECT 1 FROM approvals WHERE status = 'pending' AND expires_at <= now() LIMIT 1`);
   if (!due.rowCount) return 0;
-  return (await expireApprovals(null)).length;
+  return (await expireApprovals(rt, null)).length;
 }

@@ -7,30 +7,37 @@ import { notFound } from "../http/errors.ts";
 import type { Principal } from "../identity/credential-cache.ts";
 import { expireApprovals } from "./expire.ts";
 import { APPROVAL_COLUMNS, loadApprovalRow, loadNotifications, toView, type ApprovalStatus, type ApprovalView } from "./view.ts";
-import { approvalWaiters } from "./waiters.ts";
+import type { NodeContext } from "../runtime/runtime.ts";
+import type { ApprovalWaiters } from "./waiters.ts";
 
 export const MAX_WAIT_S = 30;
 /** Re-read at least this often while waiting, in case a notification was missed. */
 const RECHECK_MS = 5000;
 
-async function readVisible(id: string, principal: Principal, publicUrl: string): Promise<ApprovalView> {
+async function readVisible(rt: NodeContext, id: string, principal: Principal, publicUrl: string): Promise<ApprovalView> {
   let row = await loadApprovalRow(id);
   // Another agent learns nothing, not even that the approval exists.
   if (!row || (principal.kind === "agent" && row.agent_id !== principal.agentId)) throw notFound(`approval ${id}`);
   if (row.status === "pending" && new Date(row.expires_at).getTime() <= Date.now()) {
-    await expireApprovals([id]);
+    await expireApprovals(rt, [id]);
     row = (await loadApprovalRow(id)) ?? row;
   }
   return toView(row, publicUrl);
 }
 
-export async function getApproval(id: string, principal: Principal, publicUrl: string, waitSeconds = 0): Promise<ApprovalView> {
-  let view = await readVisible(id, principal, publicUrl);
+export async function getApproval(
+  rt: NodeContext & { approvalWaiters: ApprovalWaiters },
+  id: string,
+  principal: Principal,
+  publicUrl: string,
+  waitSeconds = 0,
+): Promise<ApprovalView> {
+  let view = await readVisible(rt, id, principal, publicUrl);
   const deadline = Date.now() + Math.min(waitSeconds, MAX_WAIT_S) * 1000;
   while (view.status === "pending" && Date.now() < deadline) {
     const untilExpiry = new Date(view.expires_at).getTime() - Date.now() + 50;
-    await approvalWaiters().wait(id, Math.min(deadline - Date.now(), untilExpiry, RECHECK_MS));
-    view = await readVisible(id, principal, publicUrl);
+    await rt.approvalWaiters.wait(id, Math.min(deadline - Date.now(), untilExpiry, RECHECK_MS));
+    view = await readVisible(rt, id, principal, publicUrl);
   }
   view.notifications = await loadNotifications(id);
   return view;

@@ -1,50 +1,44 @@
 /**
- * Installs the approval machinery into the runtime (server/plugins.ts): webhook notifications of
- * approval events, long-poll wake-ups (local events and the change feed), the expiry sweeper and the
- * webhook worker. None of it runs on the decision path: listeners only start asynchronous work.
+ * The approval machinery of a node, built by the composition root (lib/runtime/start.ts): the listener
+ * that wakes long polls and queues webhook notifications of approval events, and the node's duties
+ * (the expiry sweeper and the webhook worker). None of it runs on the decision path: the listener only
+ * starts asynchronous work.
  */
-import type { Runtime } from "../runtime/runtime.ts";
+import type { ChangeListener } from "../runtime/runtime.ts";
 import { NotificationWorker, enqueueNotification } from "./deliveries.ts";
-import { expireDue } from "./expire.ts";
 import type { ApprovalEvent } from "./notify-format.ts";
-import { approvalWaiters } from "./waiters.ts";
+import type { ApprovalWaiters } from "./waiters.ts";
 
 const SWEEP_MS = 10_000;
 const EVENTS = new Set<string>(["approval.created", "approval.decided", "approval.expired"]);
 
-type G = { __mandateApprovalsInstalled?: boolean };
+const log = (what: string) => (err: unknown) => console.error(`[approvals] ${what}: ${(err as Error).message}`);
 
-export function installApprovals(rt: Runtime): void {
-  const g = globalThis as G;
-  if (g.__mandateApprovalsInstalled) return;
-  g.__mandateApprovalsInstalled = true;
-  const waiters = approvalWaiters();
-  const worker = new NotificationWorker();
-  const log = (what: string) => (err: unknown) => console.error(`[approvals] ${what}: ${(err as Error).message}`);
-
-  rt.listeners.push((event) => {
+/**
+ * After an approval event committed in this process: wakes its long polls and queues its webhook
+ * notification; `kick` starts the webhook worker at once when this process runs it.
+ */
+export function approvalListener(waiters: ApprovalWaiters, publicUrl: string, kick: () => void): ChangeListener {
+  return (event) => {
     if (!EVENTS.has(event.type)) return;
     const id = String(event.data.id ?? "");
     waiters.wake(id);
-    void enqueueNotification(event.type as ApprovalEvent, id, rt.config.publicUrl)
-      .then((queued) => queued && worker.kick())
+    void enqueueNotification(event.type as ApprovalEvent, id, publicUrl)
+      .then((queued) => queued && kick())
       .catch(log("queueing a webhook"));
-  });
-  rt.changes.on((table, key) => {
-    if (table === "approvals") waiters.wake(key);
-  });
-  rt.changes.onReset(() => waiters.wakeAll());
-
-  const sweeper = setInterval(() => void expireDue().catch(log("expiry sweep")), SWEEP_MS);
-  sweeper.unref();
-  worker.start();
-
-  const stop = rt.stop.bind(rt);
-  rt.stop = async () => {
-    clearInterval(sweeper);
-    worker.stop();
-    waiters.wakeAll();
-    g.__mandateApprovalsInstalled = false;
-    await stop();
   };
+}
+
+/** The webhook worker (a no-op without a configured webhook). */
+export function startNotificationWorker(): NotificationWorker {
+  const worker = new NotificationWorker();
+  worker.start();
+  return worker;
+}
+
+/** Expires due approvals every SWEEP_MS (whichever node gets there first); returns its stop. */
+export function startExpirySweeper(expire: () => Promise<number>): () => void {
+  const sweeper = setInterval(() => void expire().catch(log("expiry sweep")), SWEEP_MS);
+  sweeper.unref();
+  return () => clearInterval(sweeper);
 }

@@ -1,6 +1,7 @@
 /**
- * Long-poll support: requests waiting for an approval to change. Woken when this node decides or
- * expires it, and when the change feed reports a change made on another node (`approvals:<id>`).
+ * Long-poll support: requests waiting for an approval to change (`rt.approvalWaiters`, one per process).
+ * Woken when this node decides or expires it, and when the change feed reports a change made on
+ * another node (`approvals:<id>`).
  */
 
 export class ApprovalWaiters {
@@ -35,11 +36,4 @@ export class ApprovalWaiters {
     for (const s of this.waiting.values()) n += s.size;
     return n;
   }
-}
-
-type G = { __mandateApprovalWaiters?: ApprovalWaiters };
-
-export function approvalWaiters(): ApprovalWaiters {
-  const g = globalThis as G;
-  return (g.__mandateApprovalWaiters ??= new ApprovalWaiters());
 }

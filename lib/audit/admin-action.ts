@@ -1,22 +1,12 @@
 /**
  * Admin actions (publish, approve, key create/revoke, suspend…) change state and append their audit
- * entry in ONE transaction: either both happen or neither. In the server they go to the node's admin
- * chain; in a CLI process, to a chain of that process.
+ * entry in ONE transaction: either both happen or neither. They go to the admin chain of where they
+ * run (`rt`): the node's (a Runtime), or, in a process that runs no node (the CLI), that process's
+ * (noNode()).
  */
-import { hostname } from "node:os";
 import type pg from "pg";
-import { runtimeOrNull, syncLocalChanges } from "../runtime/runtime.ts";
-import { AuditChain } from "./chain.ts";
+import type { NodeContext } from "../runtime/runtime.ts";
 import type { AuditEntryInput } from "./hash.ts";
-
-let processChain: AuditChain | null = null;
-
-export function adminChain(): AuditChain {
-  const rt = runtimeOrNull();
-  if (rt) return rt.adminChain;
-  processChain ??= new AuditChain(`cli:${hostname()}:${process.pid}`);
-  return processChain;
-}
 
 export interface AdminAudit {
   action: string;
@@ -32,13 +22,13 @@ export interface AdminAudit {
 }
 
 /**
- * Runs `run` and appends its audit entries in one transaction on the admin chain. When it returns,
+ * Runs `run` and appends its audit entries in one transaction on rt's admin chain. When it returns,
  * the change is in force on this node (its caches applied every change committed so far: the change
  * feed's barrier), so that whoever made it can rely on it at once; other nodes follow within the
  * change feed's bound (docs/guarantees.md).
  */
-export async function adminAction<T>(run: (tx: pg.PoolClient) => Promise<{ result: T; audit: AdminAudit | AdminAudit[] }>): Promise<T> {
-  const result = await adminChain().transaction(async (tx, append) => {
+export async function adminAction<T>(rt: NodeContext, run: (tx: pg.PoolClient) => Promise<{ result: T; audit: AdminAudit | AdminAudit[] }>): Promise<T> {
+  const result = await rt.adminChain.transaction(async (tx, append) => {
     const { result, audit } = await run(tx);
     const list = Array.isArray(audit) ? audit : [audit];
     if (!list.length) return result; // nothing changed, nothing to record
@@ -59,6 +49,6 @@ export async function adminAction<T>(run: (tx: pg.PoolClient) => Promise<{ resul
     );
     return result;
   });
-  await syncLocalChanges();
+  await rt.sync();
   return result;
 }

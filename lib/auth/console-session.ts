@@ -1,13 +1,14 @@
 /**
  * Console sessions: each sign-in gets a row in `console_sessions`, and the next-auth JWT carries its id
  * (`sid`). Every request — pages, server actions, console route handlers, and data-plane routes called
- * with the cookie (server/plugins.ts) — reads the session with its user in ONE indexed query (primary
+ * with the cookie (server/console-session.ts) — reads the session with its user in ONE indexed query (primary
  * keys of console_sessions and users; it replaces the users lookup that was already made per request),
  * so signing out ends the session on every node at once, and a disabled user or a role change applies
  * at the next request as before. A session lasts CONSOLE_SESSION_MAX_AGE_S from sign-in.
  */
 import { randomUUID } from "node:crypto";
 import { adminAction } from "../audit/admin-action.ts";
+import type { NodeContext } from "../runtime/runtime.ts";
 import { getPool } from "../db/pool.ts";
 import type { ConsoleUser } from "./console-user.ts";
 
@@ -16,9 +17,9 @@ export const CONSOLE_SESSION_MAX_AGE_S = 12 * 60 * 60;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Starts a session for a user who has just signed in, with its audit entry (auth.signin). */
-export async function startConsoleSession(userId: string, provider: string, source: string, details: Record<string, unknown> = {}): Promise<string> {
+export async function startConsoleSession(rt: NodeContext, userId: string, provider: string, source: string, details: Record<string, unknown> = {}): Promise<string> {
   const sid = randomUUID();
-  return adminAction(async (tx) => {
+  return adminAction(rt, async (tx) => {
     const u = await tx.query(
       `INSERT INTO console_sessions (id, user_id, provider, source, created_at, expires_at)
        VALUES ($1, $2, $3, $4, now(), now() + make_interval(secs => $5))
@@ -36,9 +37,9 @@ export async function startConsoleSession(userId: string, provider: string, sour
 }
 
 /** Ends a session (sign-out); audited once. Unknown or already ended: nothing happens. */
-export async function endConsoleSession(sid: string, reason: "signout"): Promise<boolean> {
+export async function endConsoleSession(rt: NodeContext, sid: string, reason: "signout"): Promise<boolean> {
   if (!UUID.test(sid)) return false;
-  return adminAction(async (tx) => {
+  return adminAction(rt, async (tx) => {
     const r = await tx.query(
       `UPDATE console_sessions s SET ended_at = now(), ended_reason = $2
          FROM users u WHERE s.id = $1 AND s.ended_at IS NULL AND u.id = s.user_id

@@ -5,6 +5,7 @@
  * console session they start, lib/auth/console-session.ts).
  */
 import { adminAction } from "../audit/admin-action.ts";
+import type { NodeContext } from "../runtime/runtime.ts";
 import { getPool } from "../db/pool.ts";
 import { DUMMY_HASH, verifyPassword } from "../identity/password-hashing.ts";
 import { findUserForLogin } from "../identity/users.ts";
@@ -21,8 +22,8 @@ export type FailureReason = "wrong_password" | "unknown_account" | "no_password"
 const MAX_EMAIL = 320;
 const MAX_PASSWORD = 1024;
 
-export async function auditSignInFailure(email: string, source: string, reason: FailureReason, extra: Record<string, unknown> = {}): Promise<void> {
-  await adminAction(async () => ({
+export async function auditSignInFailure(rt: NodeContext, email: string, source: string, reason: FailureReason, extra: Record<string, unknown> = {}): Promise<void> {
+  await adminAction(rt, async () => ({
     result: null,
     audit: { action: "auth.signin_failed", actor: "anonymous", outcome: "deny", data: { email, source, provider: "credentials", reason, ...extra } },
   }));
@@ -35,7 +36,7 @@ export async function auditSignInFailure(email: string, source: string, reason: 
  */
 const throttledLogged = new Map<string, { at: number; refused: number }>();
 
-async function auditThrottled(email: string, source: string, scope: string, retryAfterS: number): Promise<void> {
+async function auditThrottled(rt: NodeContext, email: string, source: string, scope: string, retryAfterS: number): Promise<void> {
   const key = `${scope}:${scope === "account" ? email : source}`;
   const now = Date.now();
   const seen = throttledLogged.get(key);
@@ -46,21 +47,21 @@ async function auditThrottled(email: string, source: string, scope: string, retr
   if (throttledLogged.size > 10_000) throttledLogged.clear();
   throttledLogged.set(key, { at: now, refused: 0 });
   const data = { email, source, scope, retry_after_s: retryAfterS, refused_since_last_entry: seen?.refused ?? 0 };
-  await adminAction(async () => ({ result: null, audit: { action: "auth.signin_throttled", actor: "anonymous", outcome: "deny", data } }));
+  await adminAction(rt, async () => ({ result: null, audit: { action: "auth.signin_throttled", actor: "anonymous", outcome: "deny", data } }));
 }
 
-export async function passwordSignIn(emailInput: string, password: string, source: string, limits: ThrottleLimits = throttleLimits()): Promise<PasswordSignIn> {
+export async function passwordSignIn(rt: NodeContext, emailInput: string, password: string, source: string, limits: ThrottleLimits = throttleLimits()): Promise<PasswordSignIn> {
   const malformed = !emailInput || emailInput.length > MAX_EMAIL || !password || password.length > MAX_PASSWORD;
   const email = emailInput.slice(0, MAX_EMAIL).toLowerCase();
   const reservation = await reserveAttempt(email, source, limits);
   if (!reservation.ok) {
-    await auditThrottled(email, source, reservation.scope, reservation.retryAfterS);
+    await auditThrottled(rt, email, source, reservation.scope, reservation.retryAfterS);
     return { ok: false, reason: "throttled", retryAfterS: reservation.retryAfterS };
   }
   if (malformed) {
     // No account can match (an empty field, or longer than any stored value): no check to run. It
     // still counted as a failed attempt above.
-    await auditSignInFailure(email, source, "malformed");
+    await auditSignInFailure(rt, email, source, "malformed");
     return { ok: false, reason: "invalid" };
   }
   const u = await findUserForLogin(email);
@@ -73,7 +74,7 @@ export async function passwordSignIn(emailInput: string, password: string, sourc
   const reason: FailureReason | null =
     !u ? "unknown_account" : !u.password_hash ? "no_password" : match === null ? "check_failed" : !match ? "wrong_password" : u.disabled_at ? "disabled" : null;
   if (reason) {
-    await auditSignInFailure(email, source, reason, u ? { user_id: u.id } : {});
+    await auditSignInFailure(rt, email, source, reason, u ? { user_id: u.id } : {});
     return { ok: false, reason: "invalid" };
   }
   await attemptSucceeded(reservation);

@@ -17,6 +17,7 @@ import { z } from "zod";
 import type pg from "pg";
 import { randomUUID } from "node:crypto";
 import { adminAction, type AdminAudit } from "../audit/admin-action.ts";
+import type { NodeContext } from "../runtime/runtime.ts";
 import type { Role } from "../identity/credential-cache.ts";
 import type { ConsoleUser } from "./console-user.ts";
 
@@ -47,10 +48,10 @@ interface UserRow {
 
 const USER_COLUMNS = "id, email, name, role, disabled_at";
 
-export async function ssoSignIn(l: SsoLogin): Promise<SsoResult> {
+export async function ssoSignIn(rt: NodeContext, l: SsoLogin): Promise<SsoResult> {
   const actor = `sso:${l.issuer}`;
   const ident = { provider: "oidc", issuer: l.issuer, subject: l.subject, email_verified: l.emailVerified, source: l.source };
-  return adminAction<SsoResult>(async (tx) => {
+  return adminAction<SsoResult>(rt, async (tx) => {
     const audit: AdminAudit[] = [];
     const refuse = (error: SsoError, reason: string, email: string | null, userId?: string) => ({
       result: { ok: false, error } as SsoResult,

@@ -12,12 +12,11 @@ import { auditedRequest, auditEntry, decisionContext, type Answer, type Caller, 
 import { mapEvaluation } from "./mapping.ts";
 import { evaluateMcp } from "./mcp.ts";
 import type { AzEvaluation, Semantic } from "./request.ts";
-import { authzenState } from "./state.ts";
 import type { StoreInfo } from "./stores.ts";
 
 async function evaluateGeneric(rt: Runtime, store: StoreInfo, ev: AzEvaluation, caller: Caller): Promise<ItemOutcome> {
   const t0 = process.hrtime.bigint();
-  const st = authzenState(rt);
+  const st = rt.authzen;
   const { active, shadow } = await rt.policies.get(store.id);
   const decisionId = randomUUID();
   let allowed = false;

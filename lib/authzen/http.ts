@@ -12,7 +12,6 @@ import type { Caller } from "./audit.ts";
 import { evaluateBatch, evaluateSingle } from "./evaluate.ts";
 import { parseBatch, parseEvaluation, readJsonObject } from "./request.ts";
 import { search, type SearchKind } from "./search.ts";
-import { authzenState } from "./state.ts";
 import type { StoreInfo } from "./stores.ts";
 
 export const AUTHZEN_REALM = "mandate-authzen";
@@ -33,7 +32,7 @@ function bearer(req: IncomingMessage): string | null {
 }
 
 export async function authenticatePep(rt: Runtime, req: IncomingMessage, requestId: string, storeParam: string | null): Promise<{ store: StoreInfo; caller: Caller }> {
-  const st = authzenState(rt);
+  const st = rt.authzen;
   const token = bearer(req);
   const r = await st.peps.authenticate(token);
   if (!r.ok) throw unauthorized(token === "" ? "malformed Authorization header" : FAILURES[r.failure], AUTHZEN_REALM);
@@ -70,7 +69,7 @@ export function pdpIdentifier(publicUrl: string, storeId: string | null): string
 export async function metadata(rt: Runtime, storeId: string | null) {
   let store: StoreInfo | null = null;
   if (storeId !== null) {
-    store = await authzenState(rt).stores.get(storeId);
+    store = await rt.authzen.stores.get(storeId);
     if (!store) throw notFound(`policy store ${storeId}`);
   }
   const pdp = pdpIdentifier(rt.config.publicUrl, storeId);

@@ -18,7 +18,6 @@ import type { Reason } from "../policy/interpret.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { auditedRequest, auditEntry, reasonText, type Caller, type ItemOutcome } from "./audit.ts";
 import { badRequest, isObj, type AzEvaluation } from "./request.ts";
-import { authzenState } from "./state.ts";
 
 export const MCP_TOOL_TYPES = new Set(["tool", "Tool", "mcp-tool"]);
 export const MCP_AGENT_TYPES = new Set(["agent", "Agent"]);
@@ -81,7 +80,7 @@ function denied(caller: Caller, ev: AzEvaluation, reason: Reason, extra: { tool?
 export async function resolveAgent(rt: Runtime, ev: Pick<AzEvaluation, "subject" | "context">, caller: Caller): Promise<AgentPrincipal | Reason> {
   const ref = agentRefOf(ev);
   if (!ref) return { policy: "mandate.agent_missing", message: "name the acting agent in context.agent (or use a subject of type agent)" };
-  const agent = await authzenState(rt).agents.get(ref);
+  const agent = await rt.authzen.agents.get(ref);
   if (!agent) return { policy: "mandate.agent_unknown", message: `agent ${ref} is not registered` };
   return { ...agent, keyId: caller.pep.keyId };
 }

@@ -20,6 +20,7 @@ import { importEntities, parseEntities, type DirectoryEntity, type EntityRef } f
 import { interpret } from "../policy/interpret.ts";
 import { parsePolicySet, toStaticPolicies } from "../policy/policy-set.ts";
 import { publishPolicy } from "../policy/publish.ts";
+import type { NodeContext } from "../runtime/runtime.ts";
 import { formatProblems, validatePolicySet } from "../policy/validate.ts";
 import { mapEvaluation, type EntitySource } from "./mapping.ts";
 import { isObj, parseEvaluation } from "./request.ts";
@@ -124,19 +125,19 @@ export interface PackLoadResult {
   tests: number;
 }
 
-export async function loadPack(dir: string, actor: string, opts: { replaceDirectory?: boolean } = {}): Promise<PackLoadResult[]> {
+export async function loadPack(rt: NodeContext, dir: string, actor: string, opts: { replaceDirectory?: boolean } = {}): Promise<PackLoadResult[]> {
   const stores = readPack(dir);
   for (const p of stores) await checkPackStore(p); // nothing is written unless every store checks out
   const out: PackLoadResult[] = [];
   for (const p of stores) {
-    const s = await upsertStore(p.id, { name: p.name, description: p.description, schema: p.schema as Record<string, unknown> }, actor, { checkActive: false });
-    const imp = await importEntities(p.id, p.entities, actor, opts.replaceDirectory ? "replace" : "merge");
+    const s = await upsertStore(rt, p.id, { name: p.name, description: p.description, schema: p.schema as Record<string, unknown> }, actor, { checkActive: false });
+    const imp = await importEntities(rt, p.id, p.entities, actor, opts.replaceDirectory ? "replace" : "merge");
     const active = await getPool().query("SELECT version, text FROM policy_versions WHERE store_id = $1 AND status = 'active'", [p.id]);
     let label: string;
     let published = false;
     if (active.rowCount && active.rows[0].text === p.policies) label = `${p.id}@v${active.rows[0].version}`;
     else {
-      const r = await publishPolicy(p.id, p.policies, actor, { note: `policy pack ${p.dir}`, tests: p.tests });
+      const r = await publishPolicy(rt, p.id, p.policies, actor, { note: `policy pack ${p.dir}`, tests: p.tests });
       label = r.label;
       published = true;
     }

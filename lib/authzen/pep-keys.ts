@@ -6,6 +6,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { adminAction } from "../audit/admin-action.ts";
+import type { NodeContext } from "../runtime/runtime.ts";
 import { hashCredential } from "../crypto/keys.ts";
 import { getPool } from "../db/pool.ts";
 import { BoundedCache } from "../util/bounded-cache.ts";
@@ -35,11 +36,11 @@ export function newPepKey(): { secret: string; keyId: string; hash: string } {
   return { secret, keyId, hash: hashCredential(secret) };
 }
 
-export async function createPepKey(storeId: string, name: string, actor: string, expiresInDays: number | null = 365) {
+export async function createPepKey(rt: NodeContext, storeId: string, name: string, actor: string, expiresInDays: number | null = 365) {
   const key = newPepKey();
   const id = randomUUID();
   const expiresAt = expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null;
-  await adminAction(async (tx) => {
+  await adminAction(rt, async (tx) => {
     const s = await tx.query("SELECT 1 FROM policy_stores WHERE id = $1", [storeId]);
     if (!s.rowCount) throw notFound(`policy store ${storeId}`);
     await tx.query(
@@ -51,8 +52,8 @@ export async function createPepKey(storeId: string, name: string, actor: string,
   return { id, store: storeId, name, key_id: key.keyId, key: key.secret, expires_at: expiresAt?.toISOString() ?? null };
 }
 
-export async function revokePepKey(keyId: string, actor: string): Promise<void> {
-  await adminAction(async (tx) => {
+export async function revokePepKey(rt: NodeContext, keyId: string, actor: string): Promise<void> {
+  await adminAction(rt, async (tx) => {
     const r = await tx.query("UPDATE pep_keys SET revoked_at = now() WHERE key_id = $1 AND revoked_at IS NULL RETURNING store_id", [keyId]);
     if (!r.rowCount) throw notFound(`active PEP key ${keyId}`);
     return { result: null, audit: { action: "pep_key.revoke", actor, data: { store: r.rows[0].store_id, key_id: keyId } } };

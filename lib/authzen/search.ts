@@ -14,7 +14,6 @@ import { auditedRequest, auditEntry, type Caller } from "./audit.ts";
 import { mapEvaluation } from "./mapping.ts";
 import { mcpSearchPlan } from "./mcp-search.ts";
 import { badRequest, parseAction, parseContext, parseEntity, parsePage, type AzAction, type AzEntity, type AzEvaluation, type Page } from "./request.ts";
-import { authzenState } from "./state.ts";
 import { resolveType, type StoreInfo } from "./stores.ts";
 
 export type SearchKind = "subject" | "resource" | "action";
@@ -72,7 +71,7 @@ function evalFor(q: SearchQuery, patch: Partial<AzEvaluation>): AzEvaluation {
 }
 
 async function genericPlan(rt: Runtime, store: StoreInfo, q: SearchQuery): Promise<SearchPlan> {
-  const st = authzenState(rt);
+  const st = rt.authzen;
   const { active } = await rt.policies.get(store.id);
   const dir = { withAncestors: (uids: EntityRef[]) => st.directory.withAncestors(store.id, uids) };
   const check = async (ev: AzEvaluation) => {

@@ -1,9 +1,9 @@
 /**
  * The AuthZEN parts of a node: PEP keys, store descriptions, the directory and agent lookups, each
- * cached in memory and invalidated through the node's change feed (one set per runtime).
+ * cached in memory. Built by the composition root (lib/runtime/start.ts) as `rt.authzen`, which routes
+ * the change feed's events to invalidate() and its resets to clear().
  */
 import { DirectoryCache } from "../directory/cache.ts";
-import type { Runtime } from "../runtime/runtime.ts";
 import { AgentLookup } from "./agents.ts";
 import { PepKeyCache } from "./pep-keys.ts";
 import { StoreCache } from "./stores.ts";
@@ -13,26 +13,39 @@ export interface AuthzenState {
   stores: StoreCache;
   directory: DirectoryCache;
   agents: AgentLookup;
+  /** A change from the change feed (or this node) to what these caches hold. */
+  invalidate(table: string, key: string): void;
+  /** Drops everything (the change feed cannot vouch for the caches). */
+  clear(): void;
+  /** Stops the PEP keys' last-used flush timer and writes what it holds. */
+  stop(): Promise<void>;
 }
 
-const states = new WeakMap<Runtime, AuthzenState>();
-
-export function authzenState(rt: Runtime): AuthzenState {
-  const existing = states.get(rt);
-  if (existing) return existing;
-  const s: AuthzenState = { peps: new PepKeyCache(), stores: new StoreCache(), directory: new DirectoryCache(), agents: new AgentLookup() };
-  rt.changes.on((table, key) => {
-    if (table === "pep_keys") s.peps.invalidate(key);
-    else if (table === "policy_stores") s.stores.invalidate(key);
-    else if (table === "directory_entities") s.directory.invalidate(key);
-    else if (table === "agents" || table === "users") s.agents.clear();
-  });
-  rt.changes.onReset(() => {
-    s.peps.clear();
-    s.stores.clear();
-    s.directory.clear();
-    s.agents.clear();
-  });
-  states.set(rt, s);
-  return s;
+export function createAuthzenState(): AuthzenState {
+  const peps = new PepKeyCache();
+  const stores = new StoreCache();
+  const directory = new DirectoryCache();
+  const agents = new AgentLookup();
+  return {
+    peps,
+    stores,
+    directory,
+    agents,
+    invalidate(table, key) {
+      if (table === "pep_keys") peps.invalidate(key);
+      else if (table === "policy_stores") stores.invalidate(key);
+      else if (table === "directory_entities") directory.invalidate(key);
+      else if (table === "agents" || table === "users") agents.clear();
+    },
+    clear() {
+      peps.clear();
+      stores.clear();
+      directory.clear();
+      agents.clear();
+    },
+    async stop() {
+      peps.stop();
+      await peps.flushLastUsed();
+    },
+  };
 }

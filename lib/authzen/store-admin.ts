@@ -7,6 +7,7 @@
 import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import { z } from "zod";
 import { adminAction } from "../audit/admin-action.ts";
+import type { NodeContext } from "../runtime/runtime.ts";
 import { getPool } from "../db/pool.ts";
 import { MandateError } from "../http/errors.ts";
 import { MCP_STORE_ID } from "../policy/publish.ts";
@@ -33,12 +34,12 @@ export function schemaJson(schema: string | Record<string, unknown>): cedar.Sche
   return schema as cedar.SchemaJson<string>;
 }
 
-export async function upsertStore(id: string, input: z.input<typeof storeInput>, actor: string, opts: { checkActive?: boolean } = {}) {
+export async function upsertStore(rt: NodeContext, id: string, input: z.input<typeof storeInput>, actor: string, opts: { checkActive?: boolean } = {}) {
   storeId.parse(id);
   if (id === MCP_STORE_ID) throw new MandateError(409, "conflict", "the MCP store's schema is generated from the tool inventory");
   const v = storeInput.parse(input);
   const schema = schemaJson(v.schema);
-  return adminAction(async (tx) => {
+  return adminAction(rt, async (tx) => {
     if (opts.checkActive !== false) {
       const a = await tx.query("SELECT version, text FROM policy_versions WHERE store_id = $1 AND status = 'active'", [id]);
       if (a.rowCount) {

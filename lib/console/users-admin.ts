@@ -6,6 +6,7 @@ import { getPool } from "../db/pool.ts";
 import { MandateError } from "../http/errors.ts";
 import type { Role } from "../identity/credential-cache.ts";
 import { setUserDisabled, setUserRole } from "../identity/users.ts";
+import type { NodeContext } from "../runtime/runtime.ts";
 import { iso } from "./format.ts";
 
 export interface UserRow {
@@ -45,18 +46,18 @@ async function otherActiveAdmins(userId: string): Promise<number> {
   return r.rows[0].n;
 }
 
-export async function changeRole(actorId: string, userId: string, role: Role, actor: string) {
+export async function changeRole(rt: NodeContext, actorId: string, userId: string, role: Role, actor: string) {
   if (actorId === userId && role !== "admin") throw new MandateError(409, "self_demotion", "you cannot remove your own admin role; ask another admin");
   if (role !== "admin" && (await otherActiveAdmins(userId)) === 0) throw new MandateError(409, "last_admin", "this is the last active admin; make someone else admin first");
-  return setUserRole(userId, role, actor);
+  return setUserRole(rt, userId, role, actor);
 }
 
 /** Disabling takes effect at once: console sessions re-read the user on every request, tokens via the credential cache. */
-export async function changeDisabled(actorId: string, userId: string, disabled: boolean, actor: string) {
+export async function changeDisabled(rt: NodeContext, actorId: string, userId: string, disabled: boolean, actor: string) {
   if (disabled && actorId === userId) throw new MandateError(409, "self_disable", "you cannot disable your own account");
   if (disabled && (await otherActiveAdmins(userId)) === 0) {
     const r = await getPool().query(`SELECT role FROM users WHERE id = $1`, [userId]);
     if (r.rows[0]?.role === "admin") throw new MandateError(409, "last_admin", "this is the last active admin; make someone else admin first");
   }
-  return setUserDisabled(userId, disabled, actor);
+  return setUserDisabled(rt, userId, disabled, actor);
 }

@@ -42,6 +42,11 @@ export function setMasterKey(key: Buffer): void {
   masterKey = key;
 }
 
+/**
+ * A process-wide global (ARCHITECTURE.md, *The composition root*): the Next.js bundle loads its own copy
+ * of this module, which never loads the key; it uses the one the server loaded (the server's copy
+ * publishes it on first use, at the latest when the runtime's delegation keys are decrypted at start).
+ */
 function key(): Buffer {
   const g = globalThis as { __mandateMasterKey?: Buffer };
   if (masterKey) g.__mandateMasterKey = masterKey;

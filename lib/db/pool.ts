@@ -20,6 +20,10 @@ export function databaseUrl(): string {
   return url;
 }
 
+/**
+ * A process-wide global (ARCHITECTURE.md, *The composition root*): the Next.js bundle loads its own copy
+ * of this module, and must use the pool the server opened, to the database the server connected to.
+ */
 export function getPool(): pg.Pool {
   const g = globalThis as { __mandatePool?: pg.Pool };
   if (g.__mandatePool) return g.__mandatePool;

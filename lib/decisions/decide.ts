@@ -153,14 +153,11 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
   let delegation = NO_DELEGATION;
   let delegationError: string | null = null;
   if (req.delegation_token) {
-    if (!rt.delegation) delegationError = "delegation tokens cannot be verified by this node";
-    else {
-      const v = await rt.delegation.verify(req.delegation_token, agent);
-      if (v.ok && v.view.sessionId && v.view.sessionId !== req.session.id) {
-        delegationError = `delegation token was issued for session ${v.view.sessionId}, not ${req.session.id}`;
-      } else if (v.ok) delegation = v.view;
-      else delegationError = v.message;
-    }
+    const v = await rt.delegation.verifier.verify(req.delegation_token, agent);
+    if (v.ok && v.view.sessionId && v.view.sessionId !== req.session.id) {
+      delegationError = `delegation token was issued for session ${v.view.sessionId}, not ${req.session.id}`;
+    } else if (v.ok) delegation = v.view;
+    else delegationError = v.message;
   }
   const argsHash = argumentsHash(req.arguments);
   const sessionId = req.session.id;
@@ -267,7 +264,7 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
       };
       // The receipt is signed while the batch commits (it is known before), and released only after.
       const receipt =
-        allowed && rt.receipts
+        allowed
           ? rt.receipts.sign({
               decision_id: decisionId,
               sid: sessionId,
@@ -319,7 +316,7 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
       };
       if (approval) {
         response.approval = { id: approval.id, status: "pending", expires_at: approval.expires_at, poll_url: `${rt.config.publicUrl}/api/v1/approvals/${approval.id}` };
-        for (const l of rt.listeners) l({ type: "approval.created", data: { ...approval, agent: agent.name } });
+        rt.emit("approval.created", { ...approval, agent: agent.name });
       }
       if (receipt) response.receipt = await receipt;
       return response;

@@ -20,7 +20,7 @@ export async function visibleTools(
   let delegation: DelegationView = NO_DELEGATION;
   let delegationError: string | null = null;
   if (input.delegation_token) {
-    const v = rt.delegation ? await rt.delegation.verify(input.delegation_token, agent) : { ok: false as const, message: "unsupported" };
+    const v = await rt.delegation.verifier.verify(input.delegation_token, agent);
     if (v.ok) delegation = v.view;
     else delegationError = v.message;
   }

@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { adminAction } from "../audit/admin-action.ts";
+import type { NodeContext } from "../runtime/runtime.ts";
 import type { AgentPrincipal } from "../identity/credential-cache.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { MAX_DEPTH, type ChainLink } from "./act-chain.ts";
@@ -98,9 +99,9 @@ function expiryFor(subject: Subject, expiresIn: string | undefined, now: number)
   return exp;
 }
 
-async function store(claims: DelegationClaims, subject: Subject, actor: AgentPrincipal): Promise<void> {
+async function store(rt: NodeContext, claims: DelegationClaims, subject: Subject, actor: AgentPrincipal): Promise<void> {
   const parentId = subject.parent?.jti ?? null;
-  await adminAction(async (tx) => {
+  await adminAction(rt, async (tx) => {
     if (parentId) {
       // Locks the parent against a concurrent revocation until this child is committed.
       const p = await tx.query(`SELECT revoked_at FROM delegations WHERE id = $1 FOR SHARE`, [parentId]);
@@ -146,6 +147,6 @@ export async function exchangeToken(rt: Runtime, svc: DelegationService, form: T
     expiresAt: expiryFor(subject, form.expires_in, now),
   };
   const token = await signDelegationToken(svc.keys, claims);
-  await store(claims, subject, actor);
+  await store(rt, claims, subject, actor);
   return { access_token: token, issued_token_type: TOKEN_TYPE.jwt, token_type: "N_A", expires_in: claims.expiresAt - now, scope: scopes.join(" "), session_id: claims.sessionId };
 }

@@ -5,6 +5,7 @@
  */
 import * as jose from "jose";
 import { adminAction } from "../audit/admin-action.ts";
+import type { NodeContext } from "../runtime/runtime.ts";
 import { getPool } from "../db/pool.ts";
 import { notFound } from "../http/errors.ts";
 import type { Principal } from "../identity/credential-cache.ts";
@@ -14,8 +15,8 @@ import type { DelegationService } from "./service.ts";
 import { DELEGATION_TYP } from "./token-types.ts";
 
 /** Revokes a delegation and all its descendants; returns the ids newly revoked. */
-export async function revokeDelegation(id: string, actor: string, reason: string | null = null): Promise<{ id: string; revoked: string[] }> {
-  return adminAction(async (tx) => {
+export async function revokeDelegation(rt: NodeContext, id: string, actor: string, reason: string | null = null): Promise<{ id: string; revoked: string[] }> {
+  return adminAction(rt, async (tx) => {
     const row = await tx.query(`SELECT session_id, agent_id FROM delegations WHERE id = $1`, [id]);
     if (!row.rowCount) throw notFound(`delegation ${id}`);
     // A child whose exchange held the parent row when this UPDATE began commits before the UPDATE
@@ -67,13 +68,13 @@ function mayRevoke(p: Principal, c: DelegationClaims): boolean {
  * human it acts for, or an analyst/admin may revoke it. An invalid or unknown token is answered with
  * 200 like a revoked one (RFC 7009 §2.2).
  */
-export async function revokeByToken(svc: DelegationService, principal: Principal, token: string): Promise<{ revoked: number }> {
-  const c = await readSignedToken(svc, token);
+export async function revokeByToken(rt: NodeContext & { delegation: DelegationService }, principal: Principal, token: string): Promise<{ revoked: number }> {
+  const c = await readSignedToken(rt.delegation, token);
   if (!c) return { revoked: 0 };
   if (!mayRevoke(principal, c)) throw oauthError("unauthorized_client", "only an agent in the token's chain, the user it acts for, or an analyst/admin may revoke it");
   const exists = await getPool().query(`SELECT 1 FROM delegations WHERE id = $1`, [c.jti]);
   if (!exists.rowCount) return { revoked: 0 };
   const actor = principal.kind === "agent" ? `agent:${principal.name}` : `user:${principal.email}`;
-  const r = await revokeDelegation(c.jti, actor, "RFC 7009 revocation request");
+  const r = await revokeDelegation(rt, c.jti, actor, "RFC 7009 revocation request");
   return { revoked: r.revoked.length };
 }

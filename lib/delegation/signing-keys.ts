@@ -9,6 +9,7 @@
 import { randomUUID } from "node:crypto";
 import * as jose from "jose";
 import { adminAction } from "../audit/admin-action.ts";
+import type { NodeContext } from "../runtime/runtime.ts";
 import { decryptSecret, encryptSecret } from "../crypto/master-key.ts";
 import { getPool, withTransaction } from "../db/pool.ts";
 import { env } from "../env.ts";
@@ -149,9 +150,9 @@ export class SigningKeyStore {
 }
 
 /** Adds a new signing key and retires the others (they keep verifying until tokens they signed expire). */
-export async function rotateSigningKey(actor: string): Promise<{ kid: string; retired: string[] }> {
+export async function rotateSigningKey(rt: NodeContext, actor: string): Promise<{ kid: string; retired: string[] }> {
   const k = await newKeyRow();
-  return adminAction(async (tx) => {
+  return adminAction(rt, async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock($1)", [KEY_LOCK]);
     const retired = await tx.query(`UPDATE signing_keys SET retired_at = now() WHERE retired_at IS NULL RETURNING kid`);
     await tx.query(`INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk_enc, created_at) VALUES ($1, $2, $3, $4, now())`, [k.kid, SIGNING_ALG, JSON.stringify(k.publicJwk), k.privateJwkEnc]);

@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { adminAction } from "../audit/admin-action.ts";
+import type { NodeContext } from "../runtime/runtime.ts";
 import { getPool, type Queryable } from "../db/pool.ts";
 import { MandateError, fromZod, notFound } from "../http/errors.ts";
 
@@ -79,8 +80,8 @@ export interface ImportResult {
 }
 
 /** Imports entities into a store's directory: `merge` upserts them, `replace` also removes every other entity. */
-export async function importEntities(storeId: string, entities: DirectoryEntity[], actor: string, mode: "merge" | "replace" = "merge"): Promise<ImportResult> {
-  return adminAction(async (tx) => {
+export async function importEntities(rt: NodeContext, storeId: string, entities: DirectoryEntity[], actor: string, mode: "merge" | "replace" = "merge"): Promise<ImportResult> {
+  return adminAction(rt, async (tx) => {
     await requireStore(tx, storeId);
     let removed = 0;
     if (mode === "replace") {
@@ -99,16 +100,16 @@ export async function importEntities(storeId: string, entities: DirectoryEntity[
   });
 }
 
-export async function putEntity(storeId: string, entity: DirectoryEntity, actor: string): Promise<DirectoryEntity> {
-  return adminAction(async (tx) => {
+export async function putEntity(rt: NodeContext, storeId: string, entity: DirectoryEntity, actor: string): Promise<DirectoryEntity> {
+  return adminAction(rt, async (tx) => {
     await requireStore(tx, storeId);
     await upsertMany(tx, storeId, [entity]);
     return { result: entity, audit: { action: "directory.put", actor, data: { store: storeId, type: entity.type, id: entity.id, parents: entity.parents } } };
   });
 }
 
-export async function deleteEntity(storeId: string, type: string, id: string, actor: string): Promise<void> {
-  await adminAction(async (tx) => {
+export async function deleteEntity(rt: NodeContext, storeId: string, type: string, id: string, actor: string): Promise<void> {
+  await adminAction(rt, async (tx) => {
     const r = await tx.query("DELETE FROM directory_entities WHERE store_id = $1 AND type = $2 AND id = $3", [storeId, type, id]);
     if (!r.rowCount) throw notFound(`directory entity ${type}::"${id}" in store ${storeId}`);
     return { result: null, audit: { action: "directory.delete", actor, data: { store: storeId, type, id } } };

@@ -153,18 +153,14 @@ function bearer(req: IncomingMessage): string | null {
   return m ? m[1] : "";
 }
 
+/** Reads a signed-in console user from a request's cookies (`rt.consoleSessions`; the console's, server/console-session.ts). */
 export type SessionResolver = (req: IncomingMessage) => Promise<UserPrincipal | null>;
-let consoleSessionResolver: SessionResolver | null = null;
-/** The console (next-auth) registers how to read a signed-in user from cookies. */
-export function setConsoleSessionResolver(r: SessionResolver | null): void {
-  consoleSessionResolver = r;
-}
 
 async function authenticate(rt: Runtime, req: IncomingMessage, mode: AuthMode, realm: string): Promise<Principal | null> {
   if (mode === "none") return null;
   const token = bearer(req);
-  if (token === null && mode !== "agent" && consoleSessionResolver) {
-    const user = await consoleSessionResolver(req);
+  if (token === null && mode !== "agent" && rt.consoleSessions) {
+    const user = await rt.consoleSessions(req);
     if (user) {
       // CSRF: the browser sends the cookie with any page's request; a change must come from the console.
       if (!isSafeMethod(req.method) && !fromSameOrigin(req, rt.config.publicUrl)) throw crossOrigin();

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { adminAction } from "../audit/admin-action.ts";
 import { newCredential } from "../crypto/keys.ts";
 import { MandateError, notFound } from "../http/errors.ts";
-import { applyLocalChange } from "../runtime/runtime.ts";
+import type { NodeContext } from "../runtime/runtime.ts";
 
 export const newAgentSchema = z
   .object({
@@ -20,12 +20,12 @@ export const newAgentSchema = z
 
 export const DEFAULT_KEY_DAYS = 90;
 
-export async function createAgent(input: z.input<typeof newAgentSchema>, actor: string, withKey = true) {
+export async function createAgent(rt: NodeContext, input: z.input<typeof newAgentSchema>, actor: string, withKey = true) {
   const a = newAgentSchema.parse(input);
   const id = randomUUID();
   const cred = withKey ? newCredential("agent_key") : null;
   const expiresAt = new Date(Date.now() + DEFAULT_KEY_DAYS * 86_400_000);
-  await adminAction(async (tx) => {
+  await adminAction(rt, async (tx) => {
     let ownerId: string | null = null;
     if (a.owner) {
       const u = await tx.query("SELECT id FROM users WHERE email = $1", [a.owner.toLowerCase()]);
@@ -51,10 +51,10 @@ export async function createAgent(input: z.input<typeof newAgentSchema>, actor: 
   return { id, name: a.name, apiKey: cred?.secret ?? null, keyId: cred?.keyId ?? null, expiresAt: cred ? expiresAt : null };
 }
 
-export async function createAgentKey(agentRef: string, actor: string, expiresInDays: number = DEFAULT_KEY_DAYS) {
+export async function createAgentKey(rt: NodeContext, agentRef: string, actor: string, expiresInDays: number = DEFAULT_KEY_DAYS) {
   const cred = newCredential("agent_key");
   const expiresAt = new Date(Date.now() + expiresInDays * 86_400_000);
-  const agent = await adminAction(async (tx) => {
+  const agent = await adminAction(rt, async (tx) => {
     const r = await tx.query("SELECT id, name FROM agents WHERE id::text = $1 OR name = $1", [agentRef]);
     if (!r.rowCount) throw notFound(`agent ${agentRef}`);
     const { id, name } = r.rows[0];
@@ -67,8 +67,8 @@ export async function createAgentKey(agentRef: string, actor: string, expiresInD
   return { agent, keyId: cred.keyId, apiKey: cred.secret, expiresAt };
 }
 
-export async function revokeAgentKey(keyId: string, actor: string) {
-  const hash = await adminAction(async (tx) => {
+export async function revokeAgentKey(rt: NodeContext, keyId: string, actor: string) {
+  const hash = await adminAction(rt, async (tx) => {
     const r = await tx.query(
       "UPDATE agent_keys SET revoked_at = now() WHERE key_id = $1 AND revoked_at IS NULL RETURNING agent_id, key_hash",
       [keyId],
@@ -76,12 +76,12 @@ export async function revokeAgentKey(keyId: string, actor: string) {
     if (!r.rowCount) throw notFound(`active key ${keyId}`);
     return { result: r.rows[0].key_hash as string, audit: { action: "key.revoke", actor, agent_id: r.rows[0].agent_id, data: { key_id: keyId } } };
   });
-  await applyLocalChange("agent_keys", hash);
+  await rt.applyChange("agent_keys", hash);
   return null;
 }
 
-export async function setAgentSuspended(agentRef: string, suspended: boolean, reason: string | null, actor: string) {
-  const agent = await adminAction(async (tx) => {
+export async function setAgentSuspended(rt: NodeContext, agentRef: string, suspended: boolean, reason: string | null, actor: string) {
+  const agent = await adminAction(rt, async (tx) => {
     const r = await tx.query(
       `UPDATE agents SET suspended_at = CASE WHEN $2 THEN now() ELSE NULL END, suspended_reason = CASE WHEN $2 THEN $3 ELSE NULL END
         WHERE id::text = $1 OR name = $1 RETURNING id, name`,
@@ -91,6 +91,6 @@ export async function setAgentSuspended(agentRef: string, suspended: boolean, re
     const { id, name } = r.rows[0];
     return { result: { id, name }, audit: { action: suspended ? "agent.suspend" : "agent.unsuspend", actor, agent_id: id, data: { agent_id: id, name, reason } } };
   });
-  await applyLocalChange("agents", agent.id);
+  await rt.applyChange("agents", agent.id);
   return agent;
 }

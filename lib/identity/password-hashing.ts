@@ -100,6 +100,7 @@ class PasswordWorker {
   }
 }
 
+/** A process-wide global (ARCHITECTURE.md, *The composition root*): one worker and queue for the server and the Next.js bundle. */
 const g = globalThis as unknown as { __mandatePasswordWorker?: PasswordWorker };
 
 function worker(): PasswordWorker {

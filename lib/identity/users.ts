@@ -7,7 +7,7 @@ import { adminAction } from "../audit/admin-action.ts";
 import { getPool } from "../db/pool.ts";
 import { MandateError, notFound } from "../http/errors.ts";
 import { newCredential, newPassword } from "../crypto/keys.ts";
-import { applyLocalChange } from "../runtime/runtime.ts";
+import type { NodeContext } from "../runtime/runtime.ts";
 import { hashPassword } from "./password-hashing.ts";
 import type { Role } from "./credential-cache.ts";
 
@@ -24,12 +24,12 @@ export const newUserSchema = z
 // bcrypt on a worker thread (lib/identity/password-hashing.ts): never on the event loop.
 export { hashPassword, verifyPassword } from "./password-hashing.ts";
 
-export async function createUser(input: z.input<typeof newUserSchema>, actor: string) {
+export async function createUser(rt: NodeContext, input: z.input<typeof newUserSchema>, actor: string) {
   const u = newUserSchema.parse(input);
   const password = u.password ?? newPassword();
   const passwordHash = await hashPassword(password);
   const id = randomUUID();
-  await adminAction(async (tx) => {
+  await adminAction(rt, async (tx) => {
     const exists = await tx.query("SELECT 1 FROM users WHERE email = $1", [u.email]);
     if (exists.rowCount) throw new MandateError(409, "conflict", `a user with email ${u.email} already exists`);
     await tx.query(
@@ -41,8 +41,8 @@ export async function createUser(input: z.input<typeof newUserSchema>, actor: st
   return { id, email: u.email, role: u.role as Role, password };
 }
 
-export async function setUserRole(userId: string, role: Role, actor: string) {
-  return adminAction(async (tx) => {
+export async function setUserRole(rt: NodeContext, userId: string, role: Role, actor: string) {
+  return adminAction(rt, async (tx) => {
     const before = await tx.query("SELECT role FROM users WHERE id = $1 FOR UPDATE", [userId]);
     const r = await tx.query("UPDATE users SET role = $2 WHERE id = $1 RETURNING email", [userId, role]);
     if (!r.rowCount) throw notFound("user");
@@ -51,8 +51,8 @@ export async function setUserRole(userId: string, role: Role, actor: string) {
   });
 }
 
-export async function setUserDisabled(userId: string, disabled: boolean, actor: string) {
-  await adminAction(async (tx) => {
+export async function setUserDisabled(rt: NodeContext, userId: string, disabled: boolean, actor: string) {
+  await adminAction(rt, async (tx) => {
     const r = await tx.query(
       "UPDATE users SET disabled_at = CASE WHEN $2 THEN now() ELSE NULL END WHERE id = $1 RETURNING email",
       [userId, disabled],
@@ -60,15 +60,15 @@ export async function setUserDisabled(userId: string, disabled: boolean, actor: 
     if (!r.rowCount) throw notFound("user");
     return { result: null, audit: { action: disabled ? "user.disable" : "user.enable", actor, data: { user_id: userId, email: r.rows[0].email } } };
   });
-  await applyLocalChange("users", userId);
+  await rt.applyChange("users", userId);
   return null;
 }
 
-export async function createApiToken(userId: string, name: string, actor: string, expiresInDays: number | null = 90) {
+export async function createApiToken(rt: NodeContext, userId: string, name: string, actor: string, expiresInDays: number | null = 90) {
   const cred = newCredential("personal_token");
   const id = randomUUID();
   const expiresAt = expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null;
-  await adminAction(async (tx) => {
+  await adminAction(rt, async (tx) => {
     const u = await tx.query("SELECT email FROM users WHERE id = $1", [userId]);
     if (!u.rowCount) throw notFound("user");
     await tx.query(
@@ -80,8 +80,8 @@ export async function createApiToken(userId: string, name: string, actor: string
   return { id, keyId: cred.keyId, secret: cred.secret, expiresAt };
 }
 
-export async function revokeApiToken(keyId: string, actor: string, ownerId?: string) {
-  return adminAction(async (tx) => {
+export async function revokeApiToken(rt: NodeContext, keyId: string, actor: string, ownerId?: string) {
+  return adminAction(rt, async (tx) => {
     const r = await tx.query(
       "UPDATE api_tokens SET revoked_at = now() WHERE key_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR user_id = $2) RETURNING id",
       [keyId, ownerId ?? null],

@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { ToolDefinition } from "../api/schemas.ts";
 import { adminAction, type AdminAudit } from "../audit/admin-action.ts";
+import type { NodeContext } from "../runtime/runtime.ts";
 import { getPool } from "../db/pool.ts";
 import { definitionHash } from "./definition-hash.ts";
 import { suggestClassification } from "./suggest-classification.ts";
@@ -27,7 +28,7 @@ function normalise(def: ToolDefinition) {
   };
 }
 
-export async function reportInventory(server: string, tools: ToolDefinition[], actor: string): Promise<InventoryResult> {
+export async function reportInventory(rt: NodeContext, server: string, tools: ToolDefinition[], actor: string): Promise<InventoryResult> {
   const defs = tools.map((t) => {
     const d = normalise(t);
     return { def: d, hash: definitionHash(d) };
@@ -47,7 +48,7 @@ export async function reportInventory(server: string, tools: ToolDefinition[], a
     );
     return { server, tools: defs.map((d) => ({ name: d.def.name, status: known.get(d.def.name)!.status, change: "unchanged" as const })) };
   }
-  return adminAction(async (tx) => {
+  return adminAction(rt, async (tx) => {
     const s = await tx.query(
       `INSERT INTO tool_servers (id, name, created_at, last_seen_at) VALUES ($1, $2, now(), now())
        ON CONFLICT (name) DO UPDATE SET last_seen_at = now() RETURNING id`,

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { adminAction } from "../audit/admin-action.ts";
 import { MandateError, notFound } from "../http/errors.ts";
-import { applyLocalChange } from "../runtime/runtime.ts";
+import type { NodeContext } from "../runtime/runtime.ts";
 
 export const effectSchema = z.enum(["read", "write", "side_effect", "destructive"]);
 export const riskSchema = z.enum(["low", "medium", "high", "critical"]);
@@ -30,8 +30,8 @@ export function parseToolRef(ref: string): { server: string; name: string } {
 const FIND = `SELECT t.id, t.status, t.effect, t.risk, t.labels, t.sensitive_args, t.suggestion
                 FROM tools t JOIN tool_servers s ON s.id = t.server_id WHERE s.name = $1 AND t.name = $2`;
 
-export async function approveTool(server: string, name: string, edit: ClassificationEdit, actor: string) {
-  return withToolRefresh(adminAction(async (tx) => {
+export async function approveTool(rt: NodeContext, server: string, name: string, edit: ClassificationEdit, actor: string) {
+  return withToolRefresh(rt, adminAction(rt, async (tx) => {
     const r = await tx.query(FIND + " FOR UPDATE", [server, name]);
     const t = r.rows[0];
     if (!t) throw notFound(`tool ${server}/${name}`);
@@ -54,8 +54,8 @@ export async function approveTool(server: string, name: string, edit: Classifica
   }));
 }
 
-export async function rejectTool(server: string, name: string, note: string | null, actor: string) {
-  return withToolRefresh(adminAction(async (tx) => {
+export async function rejectTool(rt: NodeContext, server: string, name: string, note: string | null, actor: string) {
+  return withToolRefresh(rt, adminAction(rt, async (tx) => {
     const r = await tx.query(FIND, [server, name]);
     const t = r.rows[0];
     if (!t) throw notFound(`tool ${server}/${name}`);
@@ -64,8 +64,8 @@ export async function rejectTool(server: string, name: string, note: string | nu
   }));
 }
 
-export async function setToolBlocked(server: string, name: string, blocked: boolean, reason: string | null, actor: string) {
-  return withToolRefresh(adminAction(async (tx) => {
+export async function setToolBlocked(rt: NodeContext, server: string, name: string, blocked: boolean, reason: string | null, actor: string) {
+  return withToolRefresh(rt, adminAction(rt, async (tx) => {
     const r = await tx.query(FIND, [server, name]);
     const t = r.rows[0];
     if (!t) throw notFound(`tool ${server}/${name}`);
@@ -78,8 +78,8 @@ export async function setToolBlocked(server: string, name: string, blocked: bool
 }
 
 /** The tool changed by a committed admin action is refreshed in this node's cache before returning. */
-async function withToolRefresh<T extends { id: string }>(p: Promise<T>): Promise<T> {
+async function withToolRefresh<T extends { id: string }>(rt: NodeContext, p: Promise<T>): Promise<T> {
   const r = await p;
-  await applyLocalChange("tools", r.id);
+  await rt.applyChange("tools", r.id);
   return r;
 }

@@ -9,7 +9,7 @@ import type * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import { adminAction } from "../audit/admin-action.ts";
 import { getPool, type Queryable } from "../db/pool.ts";
 import { MandateError, notFound } from "../http/errors.ts";
-import { applyLocalChange } from "../runtime/runtime.ts";
+import type { NodeContext } from "../runtime/runtime.ts";
 import { generateMcpSchema } from "./mcp-schema.ts";
 import { validatePolicySet, type ValidationResult } from "./validate.ts";
 
@@ -58,11 +58,11 @@ export interface PublishOptions {
   tests?: unknown[];
 }
 
-export async function publishPolicy(storeId: string, text: string, actor: string, opts: PublishOptions = {}) {
+export async function publishPolicy(rt: NodeContext, storeId: string, text: string, actor: string, opts: PublishOptions = {}) {
   const mode = opts.mode ?? "active";
   const validation = await validateForStore(storeId, text);
   if (!validation.valid) throw new PolicyInvalidError(validation);
-  const published = await adminAction(async (tx) => {
+  const published = await adminAction(rt, async (tx) => {
     const version = await nextVersion(tx, storeId);
     const id = randomUUID();
     await tx.query(`UPDATE policy_versions SET status = 'archived' WHERE store_id = $1 AND status = $2`, [storeId, mode]);
@@ -76,12 +76,12 @@ export async function publishPolicy(storeId: string, text: string, actor: string
       audit: { action: mode === "shadow" ? "policy.shadow" : "policy.publish", actor, data: { store: storeId, version, version_id: id, note: opts.note ?? null, policies: validation.policyCount } },
     };
   });
-  await applyLocalChange("policy_versions", storeId);
+  await rt.applyChange("policy_versions", storeId);
   return published;
 }
 
-export async function saveDraft(storeId: string, text: string, actor: string, opts: { note?: string; tests?: unknown[] } = {}) {
-  return adminAction(async (tx) => {
+export async function saveDraft(rt: NodeContext, storeId: string, text: string, actor: string, opts: { note?: string; tests?: unknown[] } = {}) {
+  return adminAction(rt, async (tx) => {
     const version = await nextVersion(tx, storeId);
     const id = randomUUID();
     await tx.query(
@@ -94,17 +94,17 @@ export async function saveDraft(storeId: string, text: string, actor: string, op
 }
 
 /** Makes an earlier version active again (it must still validate against today's schema). */
-export async function rollbackPolicy(storeId: string, version: number, actor: string) {
+export async function rollbackPolicy(rt: NodeContext, storeId: string, version: number, actor: string) {
   const r = await getPool().query("SELECT id, text FROM policy_versions WHERE store_id = $1 AND version = $2", [storeId, version]);
   if (!r.rowCount) throw notFound(`policy version ${storeId}@v${version}`);
   const validation = await validateForStore(storeId, r.rows[0].text);
   if (!validation.valid) throw new PolicyInvalidError(validation);
-  const rolledBack = await adminAction(async (tx) => {
+  const rolledBack = await adminAction(rt, async (tx) => {
     await tx.query(`UPDATE policy_versions SET status = 'archived' WHERE store_id = $1 AND status = 'active'`, [storeId]);
     await tx.query(`UPDATE policy_versions SET status = 'active', published_at = now(), published_by = $2 WHERE id = $1`, [r.rows[0].id, actor]);
     return { result: { id: r.rows[0].id, version, label: `${storeId}@v${version}` }, audit: { action: "policy.rollback", actor, data: { store: storeId, version } } };
   });
-  await applyLocalChange("policy_versions", storeId);
+  await rt.applyChange("policy_versions", storeId);
   return rolledBack;
 }
 

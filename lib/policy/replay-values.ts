@@ -6,6 +6,7 @@
  * key, and deleted when they expire or when the retention is shortened.
  */
 import { adminAction } from "../audit/admin-action.ts";
+import type { NodeContext } from "../runtime/runtime.ts";
 import { decryptSecret, encryptSecret } from "../crypto/master-key.ts";
 import { getPool } from "../db/pool.ts";
 
@@ -23,9 +24,9 @@ export async function getReplayRetentionDays(): Promise<number> {
 }
 
 /** Sets the retention (0 = keep no real values); values older than the new retention are deleted at once. */
-export async function setReplayRetentionDays(days: number, actor: string): Promise<{ days: number; deleted: number }> {
+export async function setReplayRetentionDays(rt: NodeContext, days: number, actor: string): Promise<{ days: number; deleted: number }> {
   if (!Number.isInteger(days) || days < 0 || days > MAX_RETENTION_DAYS) throw new RangeError(`retention must be 0–${MAX_RETENTION_DAYS} days`);
-  const deleted = await adminAction(async (tx) => {
+  const deleted = await adminAction(rt, async (tx) => {
     const before = await tx.query(`SELECT value FROM settings WHERE key = $1`, [RETENTION_KEY]);
     await tx.query(
       `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, now()) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,

@@ -4,6 +4,7 @@
  * enforced. This module reads the disagreements and ends or promotes the shadow version.
  */
 import { adminAction } from "../audit/admin-action.ts";
+import type { NodeContext } from "../runtime/runtime.ts";
 import { getPool } from "../db/pool.ts";
 import { MandateError } from "../http/errors.ts";
 import { publishPolicy } from "./publish.ts";
@@ -62,8 +63,8 @@ export async function shadowSummary(storeId: string): Promise<ShadowSummary> {
 }
 
 /** Stops evaluating the shadow version (it becomes archived). */
-export async function endShadow(storeId: string, actor: string) {
-  return adminAction(async (tx) => {
+export async function endShadow(rt: NodeContext, storeId: string, actor: string) {
+  return adminAction(rt, async (tx) => {
     const r = await tx.query(`UPDATE policy_versions SET status = 'archived' WHERE store_id = $1 AND status = 'shadow' RETURNING version`, [storeId]);
     if (!r.rowCount) throw new MandateError(409, "no_shadow", "no version is in shadow mode");
     return { result: { version: r.rows[0].version }, audit: { action: "policy.shadow_end", actor, data: { store: storeId, version: r.rows[0].version } } };
@@ -71,10 +72,10 @@ export async function endShadow(storeId: string, actor: string) {
 }
 
 /** Publishes the shadow version's text as the active version (validated like any publish), then ends the shadow. */
-export async function promoteShadow(storeId: string, actor: string) {
+export async function promoteShadow(rt: NodeContext, storeId: string, actor: string) {
   const shadow = await currentShadow(storeId);
   if (!shadow) throw new MandateError(409, "no_shadow", "no version is in shadow mode");
-  const published = await publishPolicy(storeId, shadow.text, actor, { mode: "active", note: `promoted from shadow ${shadow.label}` });
-  await endShadow(storeId, actor);
+  const published = await publishPolicy(rt, storeId, shadow.text, actor, { mode: "active", note: `promoted from shadow ${shadow.label}` });
+  await endShadow(rt, storeId, actor);
   return published;
 }

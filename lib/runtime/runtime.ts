@@ -1,20 +1,31 @@
 /**
- * The node's long-lived parts, created once per process by startRuntime() and shared through
- * globalThis, so that the data-plane server and the Next.js console (bundled separately) use the same
- * caches, Cedar workers and audit chains.
+ * What is live on a node, as one object: the parts object that the composition root
+ * (lib/runtime/start.ts: startRuntime) builds in order and whose stop() ends them in reverse order.
+ * Domain code that touches a node's caches, chains or listeners takes it (or the part it needs, e.g.
+ * NodeContext) as a parameter, as decide(rt, …) does; nothing reaches it through a global, except the
+ * Next.js bundle, which has no other way to the node its process runs (runtime() below).
+ *
+ * Per process / per node: the issue "Use every core" runs several data-plane processes on a node.
+ * Every field of Runtime is per process (each process has its own caches, Cedar workers, chains,
+ * change feed, listeners). The node's duties (checkpoints, purges, the approval sweeper and webhook
+ * worker, the database's supervision) run in one process of the node: startRuntime's `duties`.
  */
 import { availableParallelism, hostname } from "node:os";
 import { AuditChain } from "../audit/chain.ts";
-import { ChainPool } from "../audit/chain-pool.ts";
-import { CallCounter } from "../inventory/call-counter.ts";
-import { CredentialCache } from "../identity/credential-cache.ts";
-import type { AgentPrincipal } from "../identity/credential-cache.ts";
-import { ToolCache } from "../inventory/tool-cache.ts";
-import { CedarEvaluator } from "../policy/evaluator.ts";
-import { PolicyCache } from "../policy/policy-cache.ts";
-import { SessionCache } from "../sessions/session-cache.ts";
-import { ChangeFeed } from "./change-feed.ts";
+import type { ChainPool } from "../audit/chain-pool.ts";
+import type { ApprovalWaiters } from "../approvals/waiters.ts";
+import type { AuthzenState } from "../authzen/state.ts";
 import type { DelegationView } from "../decisions/mcp-request.ts";
+import type { Delegation } from "../delegation/service.ts";
+import type { SessionResolver } from "../http/route.ts";
+import type { AgentPrincipal } from "../identity/credential-cache.ts";
+import type { CredentialCache } from "../identity/credential-cache.ts";
+import type { CallCounter } from "../inventory/call-counter.ts";
+import type { ToolCache } from "../inventory/tool-cache.ts";
+import type { CedarEvaluator } from "../policy/evaluator.ts";
+import type { PolicyCache } from "../policy/policy-cache.ts";
+import type { SessionCache } from "../sessions/session-cache.ts";
+import type { ChangeFeed } from "./change-feed.ts";
 
 /** Verifies a delegation token presented with a decision (lib/delegation). */
 export interface DelegationVerifier {
@@ -39,34 +50,67 @@ export interface RuntimeConfig {
   auditChains: number;
 }
 
-export interface Runtime {
+/** An event after a committed change (approval.created, approval.decided, approval.expired). */
+export interface ChangeEvent {
+  type: string;
+  data: Record<string, unknown>;
+}
+export type ChangeListener = (event: ChangeEvent) => void;
+
+/**
+ * Where a change is made: a node (every Runtime is one), or a process that runs none (noNode()). Domain
+ * functions that change state take it: adminAction(rt, …) appends to its admin chain, then the change
+ * is applied to its caches and its listeners are told.
+ */
+export interface NodeContext {
+  /** The chain admin actions append to. */
+  readonly adminChain: AuditChain;
+  /** Applies a change committed here to this node's caches at once (other nodes: the change feed). */
+  applyChange(table: string, key: string): Promise<void>;
+  /** Returns once this node applied every change committed so far (the change feed's barrier). */
+  sync(): Promise<void>;
+  /** Tells this node's listeners (webhooks, long polls) about an event after its change committed (shielded). */
+  emit(type: string, data: Record<string, unknown>): void;
+}
+
+export interface Runtime extends NodeContext {
   config: RuntimeConfig;
   evaluator: CedarEvaluator;
   credentials: CredentialCache;
   tools: ToolCache;
   policies: PolicyCache;
   sessions: SessionCache;
+  /** PEP keys, policy stores, the directory, agent lookups (lib/authzen). */
+  authzen: AuthzenState;
+  /** Signing keys, revocation and subject caches, the decision path's token verifier (lib/delegation). */
+  delegation: Delegation;
+  /** Signs an allow's receipt (on a worker thread). */
+  receipts: ReceiptSigner;
   /** The node's decision chains (several commit in parallel). */
   decisionChain: ChainPool;
   /** Outcome events from enforcement agents: their own chain, so an ingested batch never holds up a decision. */
   eventChain: AuditChain;
   adminChain: AuditChain;
   callCounter: CallCounter;
+  /** Long polls of approvals in this process. */
+  approvalWaiters: ApprovalWaiters;
+  /** Run after an approval-creating or other notable event (webhooks, long polls), shielded (notifyListeners). */
+  listeners: ChangeListener[];
   changes: ChangeFeed;
-  delegation: DelegationVerifier | null;
-  receipts: ReceiptSigner | null;
-  /** Hooks run after an approval-creating or other notable event (webhooks, SSE). */
-  listeners: Array<(event: { type: string; data: Record<string, unknown> }) => void>;
-  /**
-   * Applies a change committed by this process to this node's caches at once (adminAction() also
-   * waits for the change feed's barrier; other nodes get it through the change feed).
-   */
-  applyChange(table: string, key: string): Promise<void>;
+  /** Reads a signed-in console user from a data-plane request's cookies (null: no console). */
+  consoleSessions: SessionResolver | null;
+  /** Stops everything startRuntime started, in reverse order. */
   stop(): Promise<void>;
 }
 
+/**
+ * A process-wide global (ARCHITECTURE.md, *The composition root*): the Next.js bundle loads its own copy
+ * of every module, and reaches the node of its process only through it. Domain code never reads it: it
+ * is given `rt`.
+ */
 type G = { __mandateRuntime?: Runtime };
 
+/** The node this process runs, for the Next.js bundle (its own copy of every module): set by startRuntime. */
 export function runtimeOrNull(): Runtime | null {
   return (globalThis as G).__mandateRuntime ?? null;
 }
@@ -75,6 +119,11 @@ export function runtime(): Runtime {
   const rt = (globalThis as G).__mandateRuntime;
   if (!rt) throw new Error("Mandate runtime not started");
   return rt;
+}
+
+/** Makes `rt` the node of this process for the Next.js bundle (null: none). */
+export function publishRuntime(rt: Runtime | null): void {
+  (globalThis as G).__mandateRuntime = rt ?? undefined;
 }
 
 /**
@@ -91,94 +140,33 @@ export function defaultNodeName(port?: number): string {
   return `${hostname()}:${port ?? process.pid}`;
 }
 
-export async function startRuntime(partial: Partial<RuntimeConfig> & { listenChanges?: boolean } = {}): Promise<Runtime> {
-  const existing = runtimeOrNull();
-  if (existing) return existing;
-  const config: RuntimeConfig = {
-    node: partial.node ?? defaultNodeName(),
-    cedarWorkers: partial.cedarWorkers ?? 1,
-    approvalTtlSeconds: partial.approvalTtlSeconds ?? 900,
-    publicUrl: partial.publicUrl ?? "http://127.0.0.1:3000",
-    failClosedOnPolicyError: partial.failClosedOnPolicyError ?? true,
-    auditChains: partial.auditChains ?? defaultAuditChains(),
-  };
-  const callCounter = new CallCounter();
-  const evaluator = new CedarEvaluator(config.cedarWorkers);
-  const credentials = new CredentialCache();
-  const tools = new ToolCache();
-  const policies = new PolicyCache(evaluator);
-  const sessions = new SessionCache();
-  const changes = new ChangeFeed(config.node);
-  const rt: Runtime = {
-    config,
-    evaluator,
-    credentials,
-    tools,
-    policies,
-    sessions,
-    decisionChain: new ChainPool(config.node, config.auditChains),
-    eventChain: new AuditChain(`${config.node}/events`),
-    adminChain: new AuditChain(`${config.node}/admin`),
-    callCounter,
-    changes,
-    delegation: null,
-    receipts: null,
-    listeners: [],
-    async applyChange(table, key) {
-      invalidate(table, key);
-    },
-    async stop() {
-      await changes.stop();
-      await callCounter.stop();
-      credentials.stop();
-      await credentials.flushLastUsed();
-      await evaluator.close();
-      await Promise.all([rt.decisionChain.close(), rt.eventChain.close(), rt.adminChain.close()]);
-      await rt.receipts?.close?.();
-      (globalThis as G).__mandateRuntime = undefined;
-    },
-  };
-  // Synchronous: a change is applied as its notification arrives (the feed's heartbeat relies on it).
-  const invalidate = (table: string, key: string) => {
-    credentials.invalidate(table, key);
-    if (table === "policy_versions") policies.invalidate(key);
-    if (table === "sessions") sessions.invalidate(key);
-    if (table === "tools") tools.invalidate(key);
-    rt.delegation?.invalidate(table, key);
-  };
-  changes.on(invalidate);
-  changes.onReset(() => {
-    credentials.clear();
-    tools.clear();
-    policies.clear();
-    sessions.clear();
-  });
-  if (partial.listenChanges !== false) await changes.start();
-  (globalThis as G).__mandateRuntime = rt;
-  return rt;
-}
-
-export function emit(type: string, data: Record<string, unknown>): void {
-  const rt = runtimeOrNull();
-  for (const l of rt?.listeners ?? []) {
+/**
+ * Runs listeners after a committed change. A listener that throws is logged and never fails the caller:
+ * the change is committed, and its caller answers it.
+ */
+export function notifyListeners(listeners: readonly ChangeListener[], type: string, data: Record<string, unknown>): void {
+  for (const l of listeners) {
     try {
       l({ type, data });
-    } catch {
-      // listeners never break the caller
+    } catch (err) {
+      console.error(`[runtime] a listener of ${type} failed: ${(err as Error).message}`);
     }
   }
 }
 
-/** After a committed admin change in this process: update this node's caches now, not a moment later. */
-export async function applyLocalChange(table: string, key: string): Promise<void> {
-  await runtimeOrNull()?.applyChange(table, key);
-}
+let processContext: NodeContext | null = null;
 
 /**
- * After any change committed in this process: returns once this node has applied every change
- * committed so far (the change feed's barrier), so that the change is in force here before it is
- * answered. A no-op outside a node (the CLI).
+ * The context of a process that runs no node (the CLI, test processes, the seed before the node
+ * starts): admin actions go to a chain of this process (`cli:<host>:<pid>`), and there are no caches to
+ * update, no barrier to wait for and no listeners (the nodes get the change through their change feed).
  */
-export async function syncLocalChanges(): Promise<void> {
-  await runtimeOrNull()?.changes.sync();
+export function noNode(): NodeContext {
+  processContext ??= {
+    adminChain: new AuditChain(`cli:${hostname()}:${process.pid}`),
+    applyChange: async () => {},
+    sync: async () => {},
+    emit: () => {},
+  };
+  return processContext;
 }

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { DEMO_SERVERS } from "../../examples/mcp-servers/definitions.ts";
 import { adminAction, type AdminAudit } from "../audit/admin-action.ts";
+import type { NodeContext } from "../runtime/runtime.ts";
 import { newCredential, newPassword } from "../crypto/keys.ts";
 import { hashPassword } from "../identity/users.ts";
 import { definitionHash } from "../inventory/definition-hash.ts";
@@ -95,12 +96,12 @@ async function seedInTx(tx: pg.PoolClient, actor: string): Promise<{ creds: Init
   return { creds: { admin: { email: DEMO_ADMIN_EMAIL, password }, agents }, audit };
 }
 
-export async function seedIfEmpty(lockClient: pg.ClientBase, actor = "system:seed"): Promise<InitialCredentials | null> {
+export async function seedIfEmpty(rt: NodeContext, lockClient: pg.ClientBase, actor = "system:seed"): Promise<InitialCredentials | null> {
   await lockClient.query("SELECT pg_advisory_lock($1)", [SEED_LOCK]);
   try {
     const done = await lockClient.query(`SELECT 1 FROM settings WHERE key = 'seeded'`);
     if (done.rowCount) return null;
-    const creds = await adminAction(async (tx) => {
+    const creds = await adminAction(rt, async (tx) => {
       const { creds, audit } = await seedInTx(tx, actor);
       return { result: creds, audit };
     });

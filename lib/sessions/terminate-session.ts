@@ -4,10 +4,10 @@
  */
 import { adminAction } from "../audit/admin-action.ts";
 import { MandateError, notFound } from "../http/errors.ts";
-import { applyLocalChange } from "../runtime/runtime.ts";
+import type { NodeContext } from "../runtime/runtime.ts";
 
-export async function terminateSession(id: string, reason: string, actor: string) {
-  const result = await adminAction(async (tx) => {
+export async function terminateSession(rt: NodeContext, id: string, reason: string, actor: string) {
+  const result = await adminAction(rt, async (tx) => {
     const r = await tx.query("SELECT status, agent_id FROM sessions WHERE id = $1 FOR UPDATE", [id]);
     if (!r.rowCount) throw notFound(`session ${id}`);
     if (r.rows[0].status === "terminated") throw new MandateError(409, "conflict", `session ${id} is already terminated`);
@@ -17,6 +17,6 @@ export async function terminateSession(id: string, reason: string, actor: string
     );
     return { result: { id, status: "terminated" }, audit: { action: "session.terminate", actor, session_id: id, agent_id: r.rows[0].agent_id, data: { reason } } };
   });
-  await applyLocalChange("sessions", id);
+  await rt.applyChange("sessions", id);
   return result;
 }

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPool } from "../../lib/db/pool.ts";
 import { createApiToken, createUser } from "../../lib/identity/users.ts";
+import { noNode } from "../../lib/runtime/runtime.ts";
 import { api, closeTestDb, freePort, startMandate, type MandateHandle } from "../support/mandate.ts";
 
 let m: MandateHandle;
@@ -24,8 +25,8 @@ const getApproval = (id: string, token = key, wait?: number) => api(m.url, token
 
 async function user(role: "analyst" | "viewer") {
   const email = `${role}-${randomUUID().slice(0, 8)}@example.com`;
-  const u = await createUser({ email, role }, "test:setup");
-  return { email, token: (await createApiToken(u.id, role, "test:setup", 1)).secret };
+  const u = await createUser(noNode(), { email, role }, "test:setup");
+  return { email, token: (await createApiToken(noNode(), u.id, role, "test:setup", 1)).secret };
 }
 
 beforeAll(async () => {

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPool } from "../../lib/db/pool.ts";
 import { createUser } from "../../lib/identity/users.ts";
+import { noNode } from "../../lib/runtime/runtime.ts";
 import globalSetup from "../../e2e/support/global-setup.ts";
 import { closeTestDb, startMandate, type MandateHandle } from "../support/mandate.ts";
 import { csrf, httpRequest, signInAttempt, signOut } from "../support/console-http.ts";
@@ -36,7 +37,7 @@ afterAll(async () => {
 
 async function newUser(role: "admin" | "analyst" | "viewer" = "analyst") {
   const password = `pw-${randomUUID()}`;
-  const u = await createUser({ email: `${role}-${randomUUID().slice(0, 8)}@signin.test`, role, password }, "test:setup");
+  const u = await createUser(noNode(), { email: `${role}-${randomUUID().slice(0, 8)}@signin.test`, role, password }, "test:setup");
   return { id: u.id, email: u.email, password };
 }
 

@@ -2,11 +2,17 @@
  * The decision path end to end against a real Mandate node and its embedded PostgreSQL.
  */
 import { randomUUID } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportAudit } from "../../lib/audit/export.ts";
 import { verifyAudit } from "../../lib/audit/verify.ts";
 import { decisionResponse, eventsResponse, problem } from "../../lib/api/schemas.ts";
 import { getPool } from "../../lib/db/pool.ts";
+import { runRoute } from "../../lib/http/route.ts";
+import { buildRouter } from "../../lib/http/routes/index.ts";
+import { loadMasterKey } from "../../lib/crypto/master-key.ts";
+import { startRuntime } from "../../lib/runtime/start.ts";
 import { foreignAttempts } from "../../lib/sessions/foreign-attempts.ts";
 import { sessionCallGroups, timelineSteps } from "../../lib/sessions/queries-timeline.ts";
 import { api, closeTestDb, startMandate, type MandateHandle } from "../support/mandate.ts";
@@ -329,6 +335,41 @@ describe("events, operator controls and audit", () => {
     } finally {
       await c.query("ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_append_only");
       c.release();
+    }
+  });
+});
+
+describe("listeners after a commit", () => {
+  it("a listener that throws leaves a committed decision answered (200) and recorded", async () => {
+    // A second node, in this process, on the same database: its runtime with a listener that throws.
+    loadMasterKey({ dataDir: m.dataDir, createIfMissing: false });
+    const rt = await startRuntime({ node: `listener-test-${process.pid}`, publicUrl: m.url });
+    rt.listeners.push(() => {
+      throw new Error("a listener failed");
+    });
+    const router = buildRouter();
+    const server = createServer((req, res) => {
+      const url = new URL(req.url ?? "/", "http://127.0.0.1");
+      const hit = router.match(req.method ?? "GET", url.pathname);
+      if (hit && "def" in hit) void runRoute(rt, hit.def, req, res, hit.params, url);
+      else res.writeHead(404).end();
+    });
+    try {
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+      const port = (server.address() as AddressInfo).port;
+      // require_approval notifies the listeners ("approval.created") after the commit.
+      const r = await api(`http://127.0.0.1:${port}`, key, "POST", "/api/v1/decisions", {
+        session: { id: `listener-${randomUUID()}` },
+        tool: { server: "files", name: "delete_file" },
+        arguments: { path: "x.txt" },
+      });
+      expect(r.status).toBe(200);
+      expect(r.body.decision).toBe("require_approval");
+      const row = await getPool().query("SELECT outcome FROM audit_entries WHERE decision_id = $1 AND kind = 'decision'", [r.body.decision_id]);
+      expect(row.rows).toEqual([{ outcome: "require_approval" }]);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+      await rt.stop();
     }
   });
 });

@@ -7,6 +7,7 @@ import * as jose from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPool } from "../../lib/db/pool.ts";
 import { createApiToken, createUser, setUserDisabled } from "../../lib/identity/users.ts";
+import { noNode } from "../../lib/runtime/runtime.ts";
 import { api, closeTestDb, startMandate, type MandateHandle } from "../support/mandate.ts";
 
 const EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -143,12 +144,12 @@ describe("expiry and revocation", () => {
   });
 
   it("disabling the human stops every delegation made on their behalf", async () => {
-    const u = await createUser({ email: `grantor-${randomUUID().slice(0, 8)}@example.com`, role: "viewer" }, "test:setup");
-    const pat = await createApiToken(u.id, "grants", "test:setup", 1);
+    const u = await createUser(noNode(), { email: `grantor-${randomUUID().slice(0, 8)}@example.com`, role: "viewer" }, "test:setup");
+    const pat = await createApiToken(noNode(), u.id, "grants", "test:setup", 1);
     const t = await grant(pat.secret, support, { scope: "tool:web/*" });
     const child = await hop(t.body.access_token, research, {});
     expect((await decide(research, t.body.session_id, "web/fetch_url", child.body.access_token, { url: "https://x" })).body.decision).toBe("allow");
-    await setUserDisabled(u.id, true, "test:setup");
+    await setUserDisabled(noNode(), u.id, true, "test:setup");
     await m.settle(200);
     const d = await decide(research, t.body.session_id, "web/fetch_url", child.body.access_token, { url: "https://x" });
     expect(d.body.reasons[0].message).toBe(`user ${u.email}, on whose behalf the delegation acts, is disabled`);

@@ -8,6 +8,7 @@ import * as jose from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPool } from "../../lib/db/pool.ts";
 import { createApiToken, createUser, revokeApiToken } from "../../lib/identity/users.ts";
+import { noNode } from "../../lib/runtime/runtime.ts";
 import { api, closeTestDb, freePort, startMandate, type MandateHandle } from "../support/mandate.ts";
 
 const EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -125,9 +126,9 @@ describe("errors in the RFC 6749 format", () => {
 
   it("refuses a revoked personal token as subject", async () => {
     const admin = await getPool().query("SELECT id FROM users WHERE email = 'admin@mandate.local'");
-    const t = await createApiToken(admin.rows[0].id, "short-lived", "test:setup", 1);
+    const t = await createApiToken(noNode(), admin.rows[0].id, "short-lived", "test:setup", 1);
     expect((await grant(t.secret, support, { scope: "tool:crm/*" })).status).toBe(200);
-    await revokeApiToken(t.keyId, "test:setup");
+    await revokeApiToken(noNode(), t.keyId, "test:setup");
     await m.settle();
     const r = await grant(t.secret, support, { scope: "tool:crm/*" });
     expect(r.body).toMatchObject({ error: "invalid_grant", error_description: "subject_token: personal API token revoked" });
@@ -178,8 +179,8 @@ describe("further hops", () => {
 
   it("lets only users list delegations", async () => {
     expect((await api(m.url, support, "GET", "/api/v1/delegations")).status).toBe(403);
-    const viewer = await createUser({ email: `viewer-${Date.now()}@example.com`, role: "viewer" }, "test:setup");
-    const vt = await createApiToken(viewer.id, "viewer", "test:setup", 1);
+    const viewer = await createUser(noNode(), { email: `viewer-${Date.now()}@example.com`, role: "viewer" }, "test:setup");
+    const vt = await createApiToken(noNode(), viewer.id, "viewer", "test:setup", 1);
     expect((await api(m.url, vt.secret, "GET", "/api/v1/delegations")).status).toBe(200);
   });
 });

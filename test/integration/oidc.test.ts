@@ -11,6 +11,7 @@ import Provider from "oidc-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPool } from "../../lib/db/pool.ts";
 import { createUser } from "../../lib/identity/users.ts";
+import { noNode } from "../../lib/runtime/runtime.ts";
 import globalSetup from "../../e2e/support/global-setup.ts";
 import { closeTestDb, freePort, startMandate, type MandateHandle } from "../support/mandate.ts";
 
@@ -145,7 +146,7 @@ const audit = async (action: string, email: string) =>
 
 describe("identity linking", () => {
   it("an unverified email that matches an existing account signs nobody in and changes nothing", async () => {
-    await createUser({ email: "victim@idp.test", role: "viewer", name: "The Victim", password: "victim-password-1" }, "test:setup");
+    await createUser(noNode(), { email: "victim@idp.test", role: "viewer", name: "The Victim", password: "victim-password-1" }, "test:setup");
     const before = await userRow("victim@idp.test");
     const { b, end } = await signIn("mallory");
     expect(end.url).toContain("/login?error=AccountNotLinked");

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadMasterKey } from "../../lib/crypto/master-key.ts";
 import { getPool } from "../../lib/db/pool.ts";
 import { loadReplayValues, setReplayRetentionDays } from "../../lib/policy/replay-values.ts";
+import { noNode } from "../../lib/runtime/runtime.ts";
 import { api, closeTestDb, startMandate, type MandateHandle } from "../support/mandate.ts";
 
 let m: MandateHandle;
@@ -29,7 +30,7 @@ const write = (session: string) =>
 
 describe("replay values", () => {
   it("keeps the real arguments of a redacted decision, encrypted, while a retention is set", async () => {
-    await setReplayRetentionDays(7, "test:setup");
+    await setReplayRetentionDays(noNode(), 7, "test:setup");
     const r = await write("replay-1");
     expect(r.body.decision).toBe("allow");
     await m.settle(500);
@@ -40,7 +41,7 @@ describe("replay values", () => {
   });
 
   it("keeps nothing once the retention is off (after the node's 30 s settings cache)", async () => {
-    const { deleted } = await setReplayRetentionDays(0, "test:setup");
+    const { deleted } = await setReplayRetentionDays(noNode(), 0, "test:setup");
     expect(deleted).toBeGreaterThanOrEqual(1);
     const n = await getPool().query("SELECT count(*)::int AS n FROM replay_values");
     expect(n.rows[0].n).toBe(0);

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allRoutes } from "../../lib/http/routes/index.ts";
 import { createApiToken, createUser } from "../../lib/identity/users.ts";
+import { noNode } from "../../lib/runtime/runtime.ts";
 import globalSetup from "../../e2e/support/global-setup.ts";
 import { consoleLogin } from "../../e2e/support/console-login.ts";
 import { ACTIONS, API, API_BODIES, PAGE_PATHS, PAGES, PARAMS, type Expect, type Principal } from "../../e2e/support/role-matrix.ts";
@@ -25,8 +26,8 @@ beforeAll(async () => {
   token.agent = m.credentials!.agents[0].api_key;
   for (const role of ["admin", "analyst", "viewer"] as const) {
     const password = `pw-${role}-route-roles-1`;
-    const u = await createUser({ email: `${role}@route-roles.test`, role, password }, "test:setup");
-    token[role] = (await createApiToken(u.id, "route-roles", "test:setup", 1)).secret;
+    const u = await createUser(noNode(), { email: `${role}@route-roles.test`, role, password }, "test:setup");
+    token[role] = (await createApiToken(noNode(), u.id, "route-roles", "test:setup", 1)).secret;
     cookie[role] = (await consoleLogin(m.url, u.email, password)).header;
   }
 }, 240_000);
@@ -71,7 +72,7 @@ describe("data-plane routes × principals", () => {
     }
     expect(failures).toEqual([]);
   });
-  // server/plugins.ts parses the Cookie header for next-auth's getToken(), so the browser can call the
+  // server/console-session.ts parses the Cookie header for next-auth's getToken(), so the browser can call the
   // data plane with its console session (the console's operator controls and approvals rely on it).
   it("user routes also accept a console session", async () => {
     const r = await fetch(`${m.url}/api/v1/approvals`, { headers: { cookie: cookie.viewer! } });

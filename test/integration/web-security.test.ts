@@ -11,6 +11,7 @@ import * as jose from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPool } from "../../lib/db/pool.ts";
 import { createUser } from "../../lib/identity/users.ts";
+import { noNode } from "../../lib/runtime/runtime.ts";
 import globalSetup from "../../e2e/support/global-setup.ts";
 import { consoleLogin } from "../../e2e/support/console-login.ts";
 import { findAction } from "../../e2e/support/forge.ts";
@@ -26,7 +27,7 @@ beforeAll(async () => {
   m = await startMandate({ console: true });
   agentKey = m.credentials!.agents[0].api_key;
   const password = "pw-web-security-1";
-  await createUser({ email: "admin@web-security.test", role: "admin", password }, "test:setup");
+  await createUser(noNode(), { email: "admin@web-security.test", role: "admin", password }, "test:setup");
   cookie = (await consoleLogin(m.url, "admin@web-security.test", password)).header;
   otherPort = `http://127.0.0.1:${await freePort()}`;
 }, 240_000);

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setDatabaseUrl, closePool } from "../../lib/db/pool.ts";
 import { createApiToken } from "../../lib/identity/users.ts";
+import { noNode } from "../../lib/runtime/runtime.ts";
 import { createAgent } from "../../lib/identity/agents.ts";
 import { approveTool } from "../../lib/inventory/tools-admin.ts";
 import { publishPolicy } from "../../lib/policy/publish.ts";
@@ -132,7 +133,7 @@ export async function startMandate(opts: StartOptions = {}): Promise<MandateHand
   const credFile = join(dataDir, "initial-credentials.json");
   const credentials: InitialCredentials | null = existsSync(credFile) ? JSON.parse(readFileSync(credFile, "utf8")) : null;
   const admin = await getPool().query("SELECT id FROM users WHERE role = 'admin' ORDER BY created_at LIMIT 1");
-  const token = await createApiToken(admin.rows[0].id, "integration tests", "test:setup", 1);
+  const token = await createApiToken(noNode(), admin.rows[0].id, "integration tests", "test:setup", 1);
 
   const handle: MandateHandle = {
     url,
@@ -144,15 +145,15 @@ export async function startMandate(opts: StartOptions = {}): Promise<MandateHand
     logs: () => proc.out.join(""),
     pid: () => proc.child.pid,
     async createAgent(name, o = {}) {
-      const a = await createAgent({ name, team: o.team, owner: o.owner }, "test:setup");
+      const a = await createAgent(noNode(), { name, team: o.team, owner: o.owner }, "test:setup");
       return { id: a.id, name: a.name, apiKey: a.apiKey! };
     },
     async publishPolicy(text, mode = "active") {
-      await publishPolicy("mcp", text, "test:setup", { mode });
+      await publishPolicy(noNode(), "mcp", text, "test:setup", { mode });
       await handle.settle();
     },
     async approveTool(server, tool) {
-      await approveTool(server, tool, {}, "test:setup");
+      await approveTool(noNode(), server, tool, {}, "test:setup");
       await handle.settle();
     },
     settle: (ms = 300) => new Promise((r) => setTimeout(r, ms)),

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { requireUser } from "@/app/auth";
 import { actorOf, toResult } from "@/lib/console/action-result";
 import { createApiToken, revokeApiToken } from "@/lib/identity/users";
+import { runtime } from "@/lib/runtime/runtime";
 
 const tokenInput = z.object({
   name: z.string().trim().min(1, "give the token a name (where it is used)").max(100),
@@ -16,7 +17,7 @@ export async function createTokenAction(input: unknown) {
   const user = await requireUser();
   return toResult(async () => {
     const t = tokenInput.parse(input);
-    const r = await createApiToken(user.id, t.name, actorOf(user), t.days);
+    const r = await createApiToken(runtime(), user.id, t.name, actorOf(user), t.days);
     revalidatePath("/account");
     return { keyId: r.keyId, secret: r.secret, expiresAt: r.expiresAt?.toISOString() ?? null };
   });
@@ -26,7 +27,7 @@ export async function createTokenAction(input: unknown) {
 export async function revokeTokenAction(keyId: unknown) {
   const user = await requireUser();
   return toResult(async () => {
-    await revokeApiToken(z.string().min(1).max(100).parse(keyId), actorOf(user), user.id);
+    await revokeApiToken(runtime(), z.string().min(1).max(100).parse(keyId), actorOf(user), user.id);
     revalidatePath("/account");
     return null;
   });

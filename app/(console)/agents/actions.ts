@@ -5,6 +5,7 @@ import { z } from "zod";
 import { requireUser } from "@/app/auth";
 import { actorOf, toResult } from "@/lib/console/action-result";
 import { createAgent, createAgentKey, newAgentSchema, revokeAgentKey, setAgentSuspended } from "@/lib/identity/agents";
+import { runtime } from "@/lib/runtime/runtime";
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const agentForm = z.preprocess(
@@ -19,7 +20,7 @@ const name = z.string().min(1).max(100);
 export async function registerAgentAction(input: unknown) {
   const user = await requireUser(["admin"]);
   return toResult(async () => {
-    const a = await createAgent(agentForm.parse(input), actorOf(user));
+    const a = await createAgent(runtime(), agentForm.parse(input), actorOf(user));
     revalidatePath("/agents");
     return { name: a.name, apiKey: a.apiKey, keyId: a.keyId, expiresAt: a.expiresAt?.toISOString() ?? null };
   });
@@ -28,7 +29,7 @@ export async function registerAgentAction(input: unknown) {
 export async function createKeyAction(agent: unknown, expiresInDays: unknown) {
   const user = await requireUser(["admin"]);
   return toResult(async () => {
-    const k = await createAgentKey(name.parse(agent), actorOf(user), days.parse(expiresInDays));
+    const k = await createAgentKey(runtime(), name.parse(agent), actorOf(user), days.parse(expiresInDays));
     revalidatePath("/agents", "layout");
     return { keyId: k.keyId, apiKey: k.apiKey, expiresAt: k.expiresAt.toISOString() };
   });
@@ -38,7 +39,7 @@ export async function createKeyAction(agent: unknown, expiresInDays: unknown) {
 export async function revokeKeyAction(keyId: unknown) {
   const user = await requireUser(["admin"]);
   return toResult(async () => {
-    await revokeAgentKey(z.string().min(1).max(100).parse(keyId), actorOf(user));
+    await revokeAgentKey(runtime(), z.string().min(1).max(100).parse(keyId), actorOf(user));
     revalidatePath("/agents", "layout");
     return null;
   });
@@ -47,7 +48,7 @@ export async function revokeKeyAction(keyId: unknown) {
 export async function suspendAgentAction(agent: unknown, why: unknown) {
   const user = await requireUser(["admin", "analyst"]);
   return toResult(async () => {
-    await setAgentSuspended(name.parse(agent), true, reason.parse(why), actorOf(user));
+    await setAgentSuspended(runtime(), name.parse(agent), true, reason.parse(why), actorOf(user));
     revalidatePath("/agents", "layout");
     return null;
   });
@@ -56,7 +57,7 @@ export async function suspendAgentAction(agent: unknown, why: unknown) {
 export async function unsuspendAgentAction(agent: unknown, why: unknown) {
   const user = await requireUser(["admin"]);
   return toResult(async () => {
-    await setAgentSuspended(name.parse(agent), false, reason.parse(why), actorOf(user));
+    await setAgentSuspended(runtime(), name.parse(agent), false, reason.parse(why), actorOf(user));
     revalidatePath("/agents", "layout");
     return null;
   });

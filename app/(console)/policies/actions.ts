@@ -11,6 +11,7 @@ import { replayDecisions } from "@/lib/policy/replay";
 import { setReplayRetentionDays } from "@/lib/policy/replay-values";
 import { endShadow, promoteShadow } from "@/lib/policy/shadow";
 import { runPolicyTests } from "@/lib/policy/tests";
+import { runtime } from "@/lib/runtime/runtime";
 
 const note = z.string().trim().max(2000).optional();
 
@@ -23,7 +24,7 @@ export async function validatePolicyAction(text: unknown) {
 export async function saveDraftAction(input: { text: unknown; tests: unknown; note?: unknown }) {
   const user = await requireUser(["admin"]);
   return toResult(async () => {
-    const r = await saveDraft(MCP_STORE_ID, policyText.parse(input.text), actorOf(user), { tests: parseTestsJson(input.tests), note: note.parse(input.note) });
+    const r = await saveDraft(runtime(), MCP_STORE_ID, policyText.parse(input.text), actorOf(user), { tests: parseTestsJson(input.tests), note: note.parse(input.note) });
     revalidatePath("/policies", "layout");
     return r;
   });
@@ -34,7 +35,7 @@ export async function publishPolicyAction(input: { text: unknown; tests: unknown
   const user = await requireUser(["admin"]);
   return toResult(async () => {
     const mode = z.enum(["active", "shadow"]).parse(input.mode);
-    const r = await publishPolicy(MCP_STORE_ID, policyText.parse(input.text), actorOf(user), { mode, tests: parseTestsJson(input.tests), note: note.parse(input.note) });
+    const r = await publishPolicy(runtime(), MCP_STORE_ID, policyText.parse(input.text), actorOf(user), { mode, tests: parseTestsJson(input.tests), note: note.parse(input.note) });
     revalidatePath("/policies", "layout");
     return r;
   });
@@ -43,7 +44,7 @@ export async function publishPolicyAction(input: { text: unknown; tests: unknown
 export async function rollbackPolicyAction(version: unknown) {
   const user = await requireUser(["admin"]);
   return toResult(async () => {
-    const r = await rollbackPolicy(MCP_STORE_ID, z.coerce.number().int().min(1).parse(version), actorOf(user));
+    const r = await rollbackPolicy(runtime(), MCP_STORE_ID, z.coerce.number().int().min(1).parse(version), actorOf(user));
     revalidatePath("/policies", "layout");
     return r;
   });
@@ -67,7 +68,7 @@ export async function replayAction(input: { text: unknown; days: unknown }) {
 export async function setReplayRetentionAction(days: unknown) {
   const user = await requireUser(["admin"]);
   return toResult(async () => {
-    const r = await setReplayRetentionDays(z.coerce.number().int().min(0).max(90).parse(days), actorOf(user));
+    const r = await setReplayRetentionDays(runtime(), z.coerce.number().int().min(0).max(90).parse(days), actorOf(user));
     revalidatePath("/policies");
     return r;
   });
@@ -76,7 +77,7 @@ export async function setReplayRetentionAction(days: unknown) {
 export async function endShadowAction() {
   const user = await requireUser(["admin"]);
   return toResult(async () => {
-    const r = await endShadow(MCP_STORE_ID, actorOf(user));
+    const r = await endShadow(runtime(), MCP_STORE_ID, actorOf(user));
     revalidatePath("/policies", "layout");
     return r;
   });
@@ -85,7 +86,7 @@ export async function endShadowAction() {
 export async function promoteShadowAction() {
   const user = await requireUser(["admin"]);
   return toResult(async () => {
-    const r = await promoteShadow(MCP_STORE_ID, actorOf(user));
+    const r = await promoteShadow(runtime(), MCP_STORE_ID, actorOf(user));
     revalidatePath("/policies", "layout");
     return r;
   });

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { requireUser } from "@/app/auth";
 import { actorOf, toResult } from "@/lib/console/action-result";
 import { approveTool, classificationEdit, rejectTool, setToolBlocked } from "@/lib/inventory/tools-admin";
+import { runtime } from "@/lib/runtime/runtime";
 
 const why = z.string().trim().min(1, "say why (it is kept in the audit log)").max(2000);
 const ref = z.object({ server: z.string().min(1).max(200), name: z.string().min(1).max(200) });
@@ -15,7 +16,7 @@ export async function approveToolAction(server: string, name: string, edit: unkn
   return toResult(async () => {
     const t = ref.parse({ server, name });
     const e = classificationEdit.extend({ note: why }).parse(edit);
-    const r = await approveTool(t.server, t.name, e, actorOf(user));
+    const r = await approveTool(runtime(), t.server, t.name, e, actorOf(user));
     revalidatePath("/tools", "layout");
     return r;
   });
@@ -25,7 +26,7 @@ export async function rejectToolAction(server: string, name: string, note: unkno
   const user = await requireUser(["admin"]);
   return toResult(async () => {
     const t = ref.parse({ server, name });
-    const r = await rejectTool(t.server, t.name, why.parse(note), actorOf(user));
+    const r = await rejectTool(runtime(), t.server, t.name, why.parse(note), actorOf(user));
     revalidatePath("/tools", "layout");
     return r;
   });
@@ -36,7 +37,7 @@ export async function blockToolAction(server: string, name: string, reason: unkn
   const user = await requireUser(["admin", "analyst"]);
   return toResult(async () => {
     const t = ref.parse({ server, name });
-    const r = await setToolBlocked(t.server, t.name, true, why.parse(reason), actorOf(user));
+    const r = await setToolBlocked(runtime(), t.server, t.name, true, why.parse(reason), actorOf(user));
     revalidatePath("/tools", "layout");
     return r;
   });
@@ -46,7 +47,7 @@ export async function unblockToolAction(server: string, name: string, reason: un
   const user = await requireUser(["admin"]);
   return toResult(async () => {
     const t = ref.parse({ server, name });
-    const r = await setToolBlocked(t.server, t.name, false, why.parse(reason), actorOf(user));
+    const r = await setToolBlocked(runtime(), t.server, t.name, false, why.parse(reason), actorOf(user));
     revalidatePath("/tools", "layout");
     return r;
   });

@@ -6,6 +6,7 @@ import { requireUser } from "@/app/auth";
 import { actorOf, toResult } from "@/lib/console/action-result";
 import { changeDisabled, changeRole } from "@/lib/console/users-admin";
 import { createUser, roleSchema } from "@/lib/identity/users";
+import { runtime } from "@/lib/runtime/runtime";
 
 const newUser = z.object({
   email: z.string().trim().email("enter a valid email address"),
@@ -18,7 +19,7 @@ const id = z.string().uuid();
 export async function createUserAction(input: unknown) {
   const admin = await requireUser(["admin"]);
   return toResult(async () => {
-    const u = await createUser(newUser.parse(input), actorOf(admin));
+    const u = await createUser(runtime(), newUser.parse(input), actorOf(admin));
     revalidatePath("/users");
     return { email: u.email, role: u.role, password: u.password };
   });
@@ -27,7 +28,7 @@ export async function createUserAction(input: unknown) {
 export async function setRoleAction(userId: unknown, role: unknown) {
   const admin = await requireUser(["admin"]);
   return toResult(async () => {
-    await changeRole(admin.id, id.parse(userId), roleSchema.parse(role), actorOf(admin));
+    await changeRole(runtime(), admin.id, id.parse(userId), roleSchema.parse(role), actorOf(admin));
     revalidatePath("/users");
     return null;
   });
@@ -36,7 +37,7 @@ export async function setRoleAction(userId: unknown, role: unknown) {
 export async function setDisabledAction(userId: unknown, disabled: unknown) {
   const admin = await requireUser(["admin"]);
   return toResult(async () => {
-    await changeDisabled(admin.id, id.parse(userId), z.boolean().parse(disabled), actorOf(admin));
+    await changeDisabled(runtime(), admin.id, id.parse(userId), z.boolean().parse(disabled), actorOf(admin));
     revalidatePath("/users");
     return null;
   });

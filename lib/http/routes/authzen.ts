@@ -67,13 +67,13 @@ export const authzenRoutes: RouteDef<any, any>[] = [
     method: "POST", path: "/api/v1/stores/:store/pep-keys", auth: "user", roles: ["admin"], tag: TAG,
     body: z.object({ name: z.string().min(1).max(100), expires_in_days: z.number().int().min(1).max(3650).nullable().default(365) }).strict(),
     summary: "Create a PEP key bound to a policy store (shown once)",
-    handler: async ({ params, body, user }) => reply({ status: 201, body: await createPepKey(params.store, body.name, actorOf(user), body.expires_in_days) }),
+    handler: async ({ rt, params, body, user }) => reply({ status: 201, body: await createPepKey(rt, params.store, body.name, actorOf(user), body.expires_in_days) }),
   }),
   defineRoute({
     method: "POST", path: "/api/v1/pep-keys/:keyId/revoke", auth: "user", roles: ["admin"], tag: TAG, body: z.object({}).strict(),
     summary: "Revoke a PEP key (every node, next request)",
-    handler: async ({ params, user }) => {
-      await revokePepKey(params.keyId, actorOf(user));
+    handler: async ({ rt, params, user }) => {
+      await revokePepKey(rt, params.keyId, actorOf(user));
       return { key_id: params.keyId, revoked: true };
     },
   }),

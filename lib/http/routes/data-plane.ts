@@ -67,6 +67,6 @@ export const dataPlaneRoutes = [
     response: inventoryResponse,
     tag: "Inventory",
     summary: "Report the tools an MCP server lists",
-    handler: ({ agent, body }) => reportInventory(body.server, body.tools, `agent:${agent!.name}`),
+    handler: ({ rt, agent, body }) => reportInventory(rt, body.server, body.tools, `agent:${agent!.name}`),
   }),
 ];

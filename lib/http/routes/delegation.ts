@@ -8,7 +8,6 @@ import { exchangeToken, tokenExchangeForm } from "../../delegation/exchange.ts";
 import { oauthError, oauthErrorFormat } from "../../delegation/oauth-errors.ts";
 import { getDelegationGraph, listDelegations } from "../../delegation/queries.ts";
 import { revokeByToken, revokeDelegation } from "../../delegation/revoke.ts";
-import { delegationService } from "../../delegation/service.ts";
 import { rotateSigningKey } from "../../delegation/signing-keys.ts";
 import { GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE } from "../../delegation/token-types.ts";
 import type { UserPrincipal } from "../../identity/credential-cache.ts";
@@ -28,26 +27,26 @@ export const delegationRoutes = [
   defineRoute({
     method: "POST", path: "/api/v1/token", auth: "none", contentType: "form", body: tokenExchangeForm, errorFormat: oauthErrorFormat,
     tag: "Delegation", summary: "Exchange a token for a delegation token (RFC 8693)",
-    handler: async ({ rt, body }) => reply({ body: await exchangeToken(rt, delegationService(), body), headers: NO_CACHE }),
+    handler: async ({ rt, body }) => reply({ body: await exchangeToken(rt, rt.delegation, body), headers: NO_CACHE }),
   }),
   defineRoute({
     method: "POST", path: "/api/v1/token/revoke", auth: "any", authRealm: "mandate-token", contentType: "form", body: revokeForm, errorFormat: oauthErrorFormat,
     tag: "Delegation", summary: "Revoke a delegation token and everything delegated from it (RFC 7009)",
-    handler: async ({ body, principal }) => {
+    handler: async ({ rt, body, principal }) => {
       if (!body.token) throw oauthError("invalid_request", "token is required");
-      return reply({ body: await revokeByToken(delegationService(), principal!, body.token), headers: NO_CACHE });
+      return reply({ body: await revokeByToken(rt, principal!, body.token), headers: NO_CACHE });
     },
   }),
   defineRoute({
     method: "GET", path: "/.well-known/jwks.json", auth: "none",
     tag: "Delegation", summary: "Public keys of Mandate's delegation tokens and receipts (JWKS)",
-    handler: async () => reply({ body: await delegationService().keys.jwks(), headers: { "Cache-Control": "public, max-age=60" } }),
+    handler: async ({ rt }) => reply({ body: await rt.delegation.keys.jwks(), headers: { "Cache-Control": "public, max-age=60" } }),
   }),
   defineRoute({
     method: "GET", path: "/.well-known/oauth-authorization-server", auth: "none",
     tag: "Delegation", summary: "Authorization server metadata (RFC 8414) of the token endpoints",
     handler: async ({ rt }) => {
-      const keys = delegationService().keys;
+      const keys = rt.delegation.keys;
       await keys.ready();
       return {
         issuer: keys.issuer,
@@ -77,14 +76,14 @@ export const delegationRoutes = [
     method: "POST", path: "/api/v1/delegations/:id/revoke", auth: "user", roles: ["admin", "analyst"],
     body: z.object({ reason: z.string().min(1).max(1000).optional() }).strict(),
     tag: "Delegation", summary: "Revoke a delegation and everything delegated from it",
-    handler: ({ params, body, user }) => revokeDelegation(params.id, actorOf(user), body.reason ?? null),
+    handler: ({ rt, params, body, user }) => revokeDelegation(rt, params.id, actorOf(user), body.reason ?? null),
   }),
   defineRoute({
     method: "POST", path: "/api/v1/signing-keys/rotate", auth: "user", roles: ["admin"], body: z.object({}).strict(),
     tag: "Delegation", summary: "Rotate the JWT signing key (older keys keep verifying until their tokens expire)",
-    handler: async ({ user }) => {
-      const r = await rotateSigningKey(actorOf(user));
-      delegationService().keys.invalidate();
+    handler: async ({ rt, user }) => {
+      const r = await rotateSigningKey(rt, actorOf(user));
+      rt.delegation.keys.invalidate();
       return reply({ status: 201, body: r });
     },
   }),

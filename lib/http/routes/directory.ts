@@ -40,8 +40,8 @@ export const directoryRoutes: RouteDef<any, any>[] = [
   defineRoute({
     method: "PUT", path: "/api/v1/stores/:store", auth: "user", roles: ["admin"], tag: TAG, body: storeInput,
     summary: "Create or update a policy store and its Cedar schema",
-    handler: async ({ params, body, user }) => {
-      const r = await upsertStore(params.store, body, actorOf(user));
+    handler: async ({ rt, params, body, user }) => {
+      const r = await upsertStore(rt, params.store, body, actorOf(user));
       return reply({ status: r.created ? 201 : 200, body: r });
     },
   }),
@@ -58,7 +58,7 @@ export const directoryRoutes: RouteDef<any, any>[] = [
     method: "POST", path: "/api/v1/stores/:store/directory/import", auth: "user", roles: ["admin"], tag: TAG,
     body: z.object({ entities: z.array(z.unknown()).max(100_000), mode: z.enum(["merge", "replace"]).default("merge") }).strict(),
     summary: "Import directory entities (merge, or replace the whole directory)",
-    handler: async ({ params, body, user }) => importEntities(params.store, parseEntities(body.entities), actorOf(user), body.mode),
+    handler: async ({ rt, params, body, user }) => importEntities(rt, params.store, parseEntities(body.entities), actorOf(user), body.mode),
   }),
   defineRoute({
     method: "GET", path: "/api/v1/stores/:store/directory/:type/:id", auth: "user", roles: [...readers], tag: TAG,
@@ -71,14 +71,14 @@ export const directoryRoutes: RouteDef<any, any>[] = [
   defineRoute({
     method: "PUT", path: "/api/v1/stores/:store/directory/:type/:id", auth: "user", roles: ["admin"], tag: TAG, body: entityBody,
     summary: "Create or replace one directory entity (attributes and parents)",
-    handler: async ({ params, body, user }) => putEntity(params.store, { ...ref(params), attrs: body.attrs, parents: body.parents }, actorOf(user)),
+    handler: async ({ rt, params, body, user }) => putEntity(rt, params.store, { ...ref(params), attrs: body.attrs, parents: body.parents }, actorOf(user)),
   }),
   defineRoute({
     method: "DELETE", path: "/api/v1/stores/:store/directory/:type/:id", auth: "user", roles: ["admin"], tag: TAG,
     summary: "Delete one directory entity",
-    handler: async ({ params, user }) => {
+    handler: async ({ rt, params, user }) => {
       const r = ref(params);
-      await deleteEntity(params.store, r.type, r.id, actorOf(user));
+      await deleteEntity(rt, params.store, r.type, r.id, actorOf(user));
       return reply({ status: 204 });
     },
   }),

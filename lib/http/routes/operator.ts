@@ -19,52 +19,52 @@ export const operatorRoutes = [
   defineRoute({
     method: "POST", path: "/api/v1/agents/:agent/suspend", auth: "user", roles: ["admin", "analyst"], body: operatorReason,
     tag: "Operator controls", summary: "Suspend an agent",
-    handler: ({ params, body, user }) => setAgentSuspended(params.agent, true, body.reason, actorOf(user)),
+    handler: ({ rt, params, body, user }) => setAgentSuspended(rt, params.agent, true, body.reason, actorOf(user)),
   }),
   defineRoute({
     method: "POST", path: "/api/v1/agents/:agent/unsuspend", auth: "user", roles: ["admin"], body: operatorReason,
     tag: "Operator controls", summary: "Lift an agent's suspension",
-    handler: ({ params, body, user }) => setAgentSuspended(params.agent, false, body.reason, actorOf(user)),
+    handler: ({ rt, params, body, user }) => setAgentSuspended(rt, params.agent, false, body.reason, actorOf(user)),
   }),
   defineRoute({
     method: "POST", path: "/api/v1/tools/:server/:name/block", auth: "user", roles: ["admin", "analyst"], body: operatorReason,
     tag: "Operator controls", summary: "Block a tool",
-    handler: ({ params, body, user }) => setToolBlocked(params.server, params.name, true, body.reason, actorOf(user)),
+    handler: ({ rt, params, body, user }) => setToolBlocked(rt, params.server, params.name, true, body.reason, actorOf(user)),
   }),
   defineRoute({
     method: "POST", path: "/api/v1/tools/:server/:name/unblock", auth: "user", roles: ["admin"], body: operatorReason,
     tag: "Operator controls", summary: "Unblock a tool",
-    handler: ({ params, body, user }) => setToolBlocked(params.server, params.name, false, body.reason, actorOf(user)),
+    handler: ({ rt, params, body, user }) => setToolBlocked(rt, params.server, params.name, false, body.reason, actorOf(user)),
   }),
   defineRoute({
     method: "POST", path: "/api/v1/sessions/:id/terminate", auth: "user", roles: ["admin", "analyst"], body: operatorReason,
     tag: "Operator controls", summary: "Terminate a session",
-    handler: ({ params, body, user }) => terminateSession(params.id, body.reason, actorOf(user)),
+    handler: ({ rt, params, body, user }) => terminateSession(rt, params.id, body.reason, actorOf(user)),
   }),
   defineRoute({
     method: "POST", path: "/api/v1/tools/:server/:name/approve", auth: "user", roles: ["admin"], body: classificationEdit,
     tag: "Inventory", summary: "Approve a tool's classification",
-    handler: ({ params, body, user }) => approveTool(params.server, params.name, body, actorOf(user)),
+    handler: ({ rt, params, body, user }) => approveTool(rt, params.server, params.name, body, actorOf(user)),
   }),
   defineRoute({
     method: "POST", path: "/api/v1/tools/:server/:name/reject", auth: "user", roles: ["admin"], body: z.object({ note: z.string().max(2000).optional() }).strict(),
     tag: "Inventory", summary: "Reject a tool",
-    handler: ({ params, body, user }) => rejectTool(params.server, params.name, body.note ?? null, actorOf(user)),
+    handler: ({ rt, params, body, user }) => rejectTool(rt, params.server, params.name, body.note ?? null, actorOf(user)),
   }),
   defineRoute({
     method: "POST", path: "/api/v1/agents", auth: "user", roles: ["admin"], body: newAgentSchema,
     tag: "Identity", summary: "Register an agent (returns its first API key once)",
-    handler: async ({ body, user }) => reply({ status: 201, body: await createAgent(body, actorOf(user)) }),
+    handler: async ({ rt, body, user }) => reply({ status: 201, body: await createAgent(rt, body, actorOf(user)) }),
   }),
   defineRoute({
     method: "POST", path: "/api/v1/agents/:agent/keys", auth: "user", roles: ["admin"], body: z.object({ expires_in_days: z.number().int().min(1).max(3650).default(90) }).strict(),
     tag: "Identity", summary: "Create an API key for an agent (shown once)",
-    handler: async ({ params, body, user }) => reply({ status: 201, body: await createAgentKey(params.agent, actorOf(user), body.expires_in_days) }),
+    handler: async ({ rt, params, body, user }) => reply({ status: 201, body: await createAgentKey(rt, params.agent, actorOf(user), body.expires_in_days) }),
   }),
   defineRoute({
     method: "POST", path: "/api/v1/keys/:keyId/revoke", auth: "user", roles: ["admin"], body: z.object({}).strict(),
     tag: "Identity", summary: "Revoke an agent API key",
-    handler: async ({ params, user }) => { await revokeAgentKey(params.keyId, actorOf(user)); return { key_id: params.keyId, revoked: true }; },
+    handler: async ({ rt, params, user }) => { await revokeAgentKey(rt, params.keyId, actorOf(user)); return { key_id: params.keyId, revoked: true }; },
   }),
   defineRoute({
     method: "POST", path: "/api/v1/policies/:store/validate", auth: "user", roles: ["admin", "analyst", "viewer"], body: policyBody.pick({ text: true }),
@@ -74,6 +74,6 @@ export const operatorRoutes = [
   defineRoute({
     method: "POST", path: "/api/v1/policies/:store/publish", auth: "user", roles: ["admin"], body: policyBody,
     tag: "Policy", summary: "Publish a policy set (active or shadow)",
-    handler: async ({ params, body, user }) => reply({ status: 201, body: await publishPolicy(storeParam(params.store), body.text, actorOf(user), { mode: body.mode, note: body.note }) }),
+    handler: async ({ rt, params, body, user }) => reply({ status: 201, body: await publishPolicy(rt, storeParam(params.store), body.text, actorOf(user), { mode: body.mode, note: body.note }) }),
   }),
 ];

@@ -1,0 +1,248 @@
+/**
+ * The composition root: every part of a node is built here, in this order, into one Runtime (the
+ * parts object, lib/runtime/runtime.ts), and rt.stop() ends them in the reverse order. Nothing adds
+ * parts or behaviour to a runtime afterwards.
+ *
+ *   per process (every data-plane process of a node has its own):
+ *     1. Cedar workers              5. audit chains (decisions, events, admin)
+ *     2. caches of the decision path 6. approval long polls and the listeners after a commit
+ *     3. AuthZEN caches             7. the change feed, wired to every cache above
+ *     4. delegation and receipts    8. the console-session resolver (given by the server)
+ *   per node (one process of the node runs them; `duties`):
+ *     9. approval expiry sweeper and webhook worker
+ *    10. signed checkpoints on timers (and a last one after the chains closed)
+ *    11. the purge of expired replay values
+ *    12. the embedded PostgreSQL's restarts, audited
+ *   then the runtime is published for the Next.js bundle (runtime()).
+ *
+ * The database pool, the Next.js app and the HTTP listener are the server's (server/main.ts), around
+ * this: built before (pool) and after (console, listener) the runtime, stopped in reverse too.
+ */
+import { adminAction } from "../audit/admin-action.ts";
+import { AuditChain } from "../audit/chain.ts";
+import { ChainPool } from "../audit/chain-pool.ts";
+import { startCheckpointTimers } from "../audit/checkpoint-timers.ts";
+import { writeCheckpoint } from "../audit/checkpoints.ts";
+import { expireDue } from "../approvals/expire.ts";
+import { approvalListener, startExpirySweeper, startNotificationWorker } from "../approvals/service.ts";
+import { ApprovalWaiters } from "../approvals/waiters.ts";
+import { createAuthzenState } from "../authzen/state.ts";
+import type { EmbeddedDb } from "../db/embedded.ts";
+import { JwtReceiptSigner } from "../delegation/receipts.ts";
+import { startDelegation } from "../delegation/service.ts";
+import type { SessionResolver } from "../http/route.ts";
+import { CredentialCache } from "../identity/credential-cache.ts";
+import { CallCounter } from "../inventory/call-counter.ts";
+import { ToolCache } from "../inventory/tool-cache.ts";
+import { CedarEvaluator } from "../policy/evaluator.ts";
+import { PolicyCache } from "../policy/policy-cache.ts";
+import { purgeExpiredReplayValues } from "../policy/replay-values.ts";
+import { SessionCache } from "../sessions/session-cache.ts";
+import { ChangeFeed } from "./change-feed.ts";
+import { defaultAuditChains, defaultNodeName, notifyListeners, publishRuntime, runtimeOrNull, type ChangeListener, type Runtime, type RuntimeConfig } from "./runtime.ts";
+
+/** The node's duties: one process of a node runs them (today its only one). */
+export interface NodeDuties {
+  /** Signed checkpoints go to <dataDir>/checkpoints.jsonl. */
+  dataDir: string;
+  checkpointIntervalS: number;
+  fullCheckpointIntervalS: number;
+  checkpointWebhook?: string;
+  /** The embedded PostgreSQL this node started or took over (supervised; restarts are audited), or null. */
+  embedded: EmbeddedDb | null;
+  log: (m: string) => void;
+}
+
+export interface StartOptions extends Partial<RuntimeConfig> {
+  /** false: do not LISTEN (the feed is then never current). */
+  listenChanges?: boolean;
+  consoleSessions?: SessionResolver | null;
+  /** null: this process runs none of the node's duties (e.g. a second runtime in a test process). */
+  duties?: NodeDuties | null;
+}
+
+const PURGE_MS = 3_600_000;
+
+type Kick = { kick: () => void };
+
+/** What was started, to stop in reverse order; a part that fails to stop is logged and the rest still stop. */
+class Started {
+  private parts: Array<{ what: string; stop: () => unknown }> = [];
+
+  add(what: string, stop: () => unknown): void {
+    this.parts.push({ what, stop });
+  }
+
+  async stopAll(): Promise<void> {
+    for (const p of this.parts.splice(0).reverse()) {
+      try {
+        await p.stop();
+      } catch (err) {
+        console.error(`[runtime] stopping ${p.what}: ${(err as Error).message}`);
+      }
+    }
+  }
+}
+
+export async function startRuntime(opts: StartOptions = {}): Promise<Runtime> {
+  const existing = runtimeOrNull();
+  if (existing) return existing;
+  const config: RuntimeConfig = {
+    node: opts.node ?? defaultNodeName(),
+    cedarWorkers: opts.cedarWorkers ?? 1,
+    approvalTtlSeconds: opts.approvalTtlSeconds ?? 900,
+    publicUrl: opts.publicUrl ?? "http://127.0.0.1:3000",
+    failClosedOnPolicyError: opts.failClosedOnPolicyError ?? true,
+    auditChains: opts.auditChains ?? defaultAuditChains(),
+  };
+  const started = new Started();
+  // The webhook worker is a duty (step 9); an event queued by a listener (step 6) starts it at once.
+  const webhooks: Kick = { kick: () => {} };
+  try {
+    const rt = await startProcessParts(config, opts, started, webhooks);
+    if (opts.duties) startNodeDuties(rt, opts.duties, started, webhooks);
+    publishRuntime(rt);
+    started.add("the published runtime", () => publishRuntime(null));
+    return rt;
+  } catch (err) {
+    await started.stopAll();
+    throw err;
+  }
+}
+
+/** Steps 1–8: the parts every data-plane process has. */
+async function startProcessParts(config: RuntimeConfig, opts: StartOptions, started: Started, webhooks: Kick): Promise<Runtime> {
+  // 1. Cedar workers (worker threads), shared by every policy store.
+  const evaluator = new CedarEvaluator(config.cedarWorkers);
+  started.add("Cedar workers", () => evaluator.close());
+
+  // 2. Caches of the decision path; usage (last used, call counts) is flushed on timers and at stop.
+  const credentials = new CredentialCache();
+  started.add("credential cache", async () => {
+    credentials.stop();
+    await credentials.flushLastUsed();
+  });
+  const callCounter = new CallCounter();
+  started.add("call counter", () => callCounter.stop());
+  const tools = new ToolCache();
+  const policies = new PolicyCache(evaluator);
+  const sessions = new SessionCache();
+
+  // 3. AuthZEN: PEP keys, policy stores, the directory, agent lookups.
+  const authzen = createAuthzenState();
+  started.add("AuthZEN caches", () => authzen.stop());
+
+  // 4. Delegation (signing keys loaded now: a wrong master key fails the start), receipts on a worker.
+  const delegation = await startDelegation();
+  const receipts = new JwtReceiptSigner(delegation.keys);
+  started.add("receipt signer", () => receipts.close());
+  // Registered before the chains, so it runs after they closed: it signs their final heads.
+  const duties = opts.duties;
+  if (duties) started.add("the last checkpoint", () => writeCheckpoint(duties.dataDir, { onlyIfChanged: true }));
+
+  // 5. Audit chains: this process's own (each registered in audit_chains on first use).
+  const decisionChain = new ChainPool(config.node, config.auditChains);
+  const eventChain = new AuditChain(`${config.node}/events`);
+  const adminChain = new AuditChain(`${config.node}/admin`);
+  started.add("audit chains", () => Promise.all([decisionChain.close(), eventChain.close(), adminChain.close()]));
+
+  // 6. Approval long polls, and the listeners run after a commit (notifyListeners: shielded).
+  const approvalWaiters = new ApprovalWaiters();
+  started.add("approval long polls", () => approvalWaiters.wakeAll());
+  const listeners: ChangeListener[] = [approvalListener(approvalWaiters, config.publicUrl, () => webhooks.kick())];
+
+  // 7. The change feed: every cache above drops what changed on any node, and everything when the
+  // feed cannot vouch for it. Synchronous: a change is applied as its notification arrives (the
+  // feed's heartbeat relies on it).
+  const changes = new ChangeFeed(config.node);
+  const invalidate = (table: string, key: string) => {
+    credentials.invalidate(table, key);
+    if (table === "policy_versions") policies.invalidate(key);
+    if (table === "sessions") sessions.invalidate(key);
+    if (table === "tools") tools.invalidate(key);
+    delegation.verifier.invalidate(table, key);
+    authzen.invalidate(table, key);
+    if (table === "approvals") approvalWaiters.wake(key);
+  };
+  changes.on(invalidate);
+  changes.onReset(() => {
+    credentials.clear();
+    tools.clear();
+    policies.clear();
+    sessions.clear();
+    delegation.verifier.clear();
+    authzen.clear();
+    approvalWaiters.wakeAll();
+  });
+  if (opts.listenChanges !== false) await changes.start();
+  started.add("change feed", () => changes.stop());
+
+  // 8. The console's sessions on data-plane routes (given by the server: next-auth's cookie).
+  return {
+    config,
+    evaluator,
+    credentials,
+    tools,
+    policies,
+    sessions,
+    authzen,
+    delegation,
+    receipts,
+    decisionChain,
+    eventChain,
+    adminChain,
+    callCounter,
+    approvalWaiters,
+    listeners,
+    changes,
+    consoleSessions: opts.consoleSessions ?? null,
+    async applyChange(table, key) {
+      invalidate(table, key);
+    },
+    sync: () => changes.sync(),
+    emit: (type, data) => notifyListeners(listeners, type, data),
+    stop: () => started.stopAll(),
+  };
+}
+
+/** Steps 9–12: the node's duties. */
+function startNodeDuties(rt: Runtime, d: NodeDuties, started: Started, webhooks: Kick): void {
+  // 9. Approvals: expire due ones; deliver webhook notifications (claimed with a lease: any node may).
+  started.add("approval expiry sweeper", startExpirySweeper(() => expireDue(rt)));
+  const worker = startNotificationWorker();
+  webhooks.kick = () => worker.kick();
+  started.add("webhook worker", () => {
+    webhooks.kick = () => {};
+    worker.stop();
+  });
+
+  // 10. Signed checkpoints of this node's chains (from memory) and of every chain (as stored).
+  started.add(
+    "checkpoint timers",
+    startCheckpointTimers({
+      dataDir: d.dataDir,
+      intervalS: d.checkpointIntervalS,
+      fullIntervalS: d.fullCheckpointIntervalS,
+      webhook: d.checkpointWebhook,
+      ownHeads: () => [...rt.decisionChain.heads, rt.eventChain.currentHead, rt.adminChain.currentHead],
+      log: d.log,
+    }),
+  );
+
+  // 11. Real argument values kept for what-if replay, past their retention.
+  const purge = setInterval(() => void purgeExpiredReplayValues().catch(() => {}), PURGE_MS);
+  purge.unref();
+  started.add("replay values purge", () => clearInterval(purge));
+
+  // 12. The embedded PostgreSQL's supervisor restarts it when it dies: each restart is audited.
+  const db = d.embedded;
+  if (db) {
+    db.onRestart = (info) => {
+      void adminAction(rt, async () => ({
+        result: null,
+        audit: { kind: "system", action: "database.restarted", actor: `node:${rt.config.node}`, data: { ...info, database: "embedded PostgreSQL" } },
+      })).catch((err) => d.log(`could not audit the database restart: ${(err as Error).message}`));
+    };
+    started.add("database restart audit", () => (db.onRestart = undefined));
+  }
+}
