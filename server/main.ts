@@ -20,6 +20,7 @@ import { buildRouter } from "../lib/http/routes/index.ts";
 import { stampClientAddress } from "../lib/auth/client-address.ts";
 import { installPlugins } from "./plugins.ts";
 import { announceCredentials, connectDatabase, prepareDatabase } from "./bootstrap.ts";
+import { DATABASE_RESTARTED_ENTRY } from "../lib/audit/entries/index.ts";
 
 export interface StartOptions {
   dev?: boolean;
@@ -131,7 +132,7 @@ export async function start(opts: StartOptions = {}): Promise<void> {
     db.embedded.onRestart = (info) => {
       void adminAction(async () => ({
         result: null,
-        audit: { kind: "system", action: "database.restarted", actor: `node:${rt.config.node}`, data: { ...info, database: "embedded PostgreSQL" } },
+        audit: DATABASE_RESTARTED_ENTRY.entry({ actor: `node:${rt.config.node}`, data: { ...info, database: "embedded PostgreSQL" } }),
       })).catch((err) => log(`could not audit the database restart: ${(err as Error).message}`));
     };
   }

@@ -7,7 +7,7 @@ import { hostname } from "node:os";
 import type pg from "pg";
 import { runtimeOrNull, syncLocalChanges } from "../runtime/runtime.ts";
 import { AuditChain } from "./chain.ts";
-import type { AuditEntryInput } from "./hash.ts";
+import type { EntryDraft } from "./entries/index.ts";
 
 let processChain: AuditChain | null = null;
 
@@ -18,18 +18,8 @@ export function adminChain(): AuditChain {
   return processChain;
 }
 
-export interface AdminAudit {
-  action: string;
-  /** e.g. "user:alice@example.com", "cli:root" */
-  actor: string;
-  kind?: AuditEntryInput["kind"];
-  agent_id?: string | null;
-  session_id?: string | null;
-  tool?: string | null;
-  decision_id?: string | null;
-  outcome?: string | null;
-  data: Record<string, unknown>;
-}
+/** An admin action's audit entry, made by its builder in lib/audit/entries (docs/audit-format.md). */
+export type AdminAudit = EntryDraft;
 
 /**
  * Runs `run` and appends its audit entries in one transaction on the admin chain. When it returns,
@@ -45,7 +35,7 @@ export async function adminAction<T>(run: (tx: pg.PoolClient) => Promise<{ resul
     const now = new Date().toISOString();
     await append(
       list.map((a) => ({
-        kind: a.kind ?? "admin",
+        kind: a.kind,
         action: a.action,
         actor: a.actor,
         agent_id: a.agent_id ?? null,

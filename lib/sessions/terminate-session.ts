@@ -5,6 +5,7 @@
 import { adminAction } from "../audit/admin-action.ts";
 import { MandateError, notFound } from "../http/errors.ts";
 import { applyLocalChange } from "../runtime/runtime.ts";
+import { SESSION_TERMINATE_ENTRY } from "../audit/entries/index.ts";
 
 export async function terminateSession(id: string, reason: string, actor: string) {
   const result = await adminAction(async (tx) => {
@@ -15,7 +16,7 @@ export async function terminateSession(id: string, reason: string, actor: string
       "UPDATE sessions SET status = 'terminated', terminated_at = now(), terminated_reason = $2, terminated_by = $3 WHERE id = $1",
       [id, reason, actor],
     );
-    return { result: { id, status: "terminated" }, audit: { action: "session.terminate", actor, session_id: id, agent_id: r.rows[0].agent_id, data: { reason } } };
+    return { result: { id, status: "terminated" }, audit: SESSION_TERMINATE_ENTRY.entry({ actor, session_id: id, agent_id: r.rows[0].agent_id, data: { reason } }) };
   });
   await applyLocalChange("sessions", id);
   return result;
