@@ -5,7 +5,6 @@
  */
 import { z } from "zod";
 import { defineEntry, isoTime, role, sha256Hex, uuid } from "./define.ts";
-import { dataPaths } from "./paths.ts";
 
 const columns = {
   session_id: z.string(),
@@ -14,7 +13,7 @@ const columns = {
   decision_id: uuid,
 };
 
-export const approvalDecidedData = z.strictObject({
+const approvalDecidedData = z.strictObject({
   approval_id: uuid,
   decision: z.enum(["approve", "deny"]),
   /** The deciding user's email and role. */
@@ -33,7 +32,7 @@ export const APPROVAL_DECIDED_ENTRY = defineEntry({
   columns: { ...columns, actor: z.string().startsWith("user:"), outcome: z.enum(["approved", "denied"]) },
 });
 
-export const approvalExpiredData = z.strictObject({
+const approvalExpiredData = z.strictObject({
   approval_id: uuid,
   step: z.number().int().min(1),
   args_sha256: sha256Hex,
@@ -46,8 +45,3 @@ export const APPROVAL_EXPIRED_ENTRY = defineEntry({
   data: approvalExpiredData,
   columns: { ...columns, actor: z.literal("system"), outcome: z.literal("expired") },
 });
-
-/** JSON paths of approval entries, for SQL (`kind = 'approval'`; every action has `approval_id`). */
-export const APPROVAL = {
-  approvalId: dataPaths<z.infer<typeof approvalDecidedData> | z.infer<typeof approvalExpiredData>>()("approval_id"),
-};

@@ -39,7 +39,7 @@ const mcpRefused = z.strictObject({ ...caller, request, reasons, errors: reasons
 /** The MCP store's tools/list: is the tool visible to the agent. */
 const mcpList = z.strictObject({ ...caller, request, action: z.literal("tools/list"), reasons, errors: reasons, policy_version: z.string() });
 
-export const authzenDecisionData = z.union([evaluated, refused, mcpRefused, mcpList]);
+const authzenDecisionData = z.union([evaluated, refused, mcpRefused, mcpList]);
 export type AuthzenDecisionData = z.infer<typeof authzenDecisionData>;
 
 export const AUTHZEN_DECISION_ENTRY = defineEntry({
@@ -49,7 +49,7 @@ export const AUTHZEN_DECISION_ENTRY = defineEntry({
   columns: { actor: z.string().startsWith("pep:"), agent_id: uuid.nullable(), tool: z.string().nullable(), outcome: z.enum(["allow", "deny"]), decision_id: uuid },
 });
 
-export const authzenSearchData = z.strictObject({
+const authzenSearchData = z.strictObject({
   ...caller,
   search: z.enum(["subject", "resource", "action"]),
   /** The search request (subject, action, resource, context), redacted. */

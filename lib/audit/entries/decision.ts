@@ -30,7 +30,7 @@ const knownTool = z.strictObject({
 });
 const unknownTool = z.strictObject({ name: z.string(), server: z.string(), status: z.literal("unknown") });
 
-export const decisionData = z.strictObject({
+const decisionData = z.strictObject({
   /** The calling agent and the key it authenticated with (a PEP key for AuthZEN's MCP profile). */
   agent: z.strictObject({ id: uuid, key_id: z.string(), name: z.string() }),
   approval: z

@@ -5,9 +5,8 @@
  */
 import { z } from "zod";
 import { count, defineEntry, isoTime, uuid } from "./define.ts";
-import { dataPaths } from "./paths.ts";
 
-export const delegationIssueData = z.strictObject({
+const delegationIssueData = z.strictObject({
   /** The token's id (`jti`), and its parent's for a further hop. */
   jti: uuid,
   parent: uuid.nullable(),
@@ -31,7 +30,7 @@ export const DELEGATION_ISSUE_ENTRY = defineEntry({
   columns: { agent_id: uuid, session_id: z.string().nullable() },
 });
 
-export const delegationRevokeData = z.strictObject({
+const delegationRevokeData = z.strictObject({
   jti: uuid,
   /** Every delegation this revocation ended (the token and its descendants not revoked before). */
   revoked: z.array(uuid),
@@ -45,8 +44,3 @@ export const DELEGATION_REVOKE_ENTRY = defineEntry({
   data: delegationRevokeData,
   columns: { agent_id: uuid, session_id: z.string().nullable() },
 });
-
-/** JSON paths of delegation entries, for SQL (`kind = 'delegation'`). */
-export const DELEGATION = {
-  jti: dataPaths<z.infer<typeof delegationIssueData> | z.infer<typeof delegationRevokeData>>()("jti"),
-};

@@ -6,9 +6,8 @@
 import { z } from "zod";
 import type { AuditEntryInput } from "../hash.ts";
 import { count, defineEntry, FORMAT_VERSION, redaction, uuid } from "./define.ts";
-import { dataPaths } from "./paths.ts";
 
-export const outcomeData = z.strictObject({
+const outcomeData = z.strictObject({
   duration_ms: z.number().min(0).nullable(),
   /** The agent's error text with secrets replaced (see `redactions`). */
   error: z.string().nullable(),
@@ -73,10 +72,3 @@ export function outcomeEntry(f: OutcomeFacts): AuditEntryInput {
     } satisfies OutcomeData & { v: number },
   };
 }
-
-const at = dataPaths<OutcomeData>();
-/** JSON paths of outcome entries, for SQL (`kind = 'outcome'`). */
-export const OUTCOME = {
-  eventId: at("event_id"),
-  status: at("status"),
-};
