@@ -89,7 +89,7 @@ export const authOptions: NextAuthOptions = {
       if (user) {
         // A sign-in: a new console session, whose id the cookie carries.
         const uid = (user as { mandateId?: string }).mandateId ?? user.id;
-        const provider = account?.provider ?? "credentials";
+        const provider = account?.provider === "oidc" ? "oidc" : "credentials";
         token.uid = uid;
         token.sid = await startConsoleSession(runtime(), uid, provider, await requestSource());
       }

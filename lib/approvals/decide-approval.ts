@@ -9,6 +9,7 @@ import type { UserPrincipal } from "../identity/credential-cache.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { expireApprovals } from "./expire.ts";
 import { effectiveStatus, isUuid, loadApprovalRow } from "./view.ts";
+import { APPROVAL_DECIDED_ENTRY } from "../audit/entries/index.ts";
 
 export type HumanDecision = "approve" | "deny";
 
@@ -42,8 +43,7 @@ export async function decideApproval(rt: NodeContext, id: string, user: UserPrin
     if (status === "approved") await tx.query("UPDATE sessions SET approvals_granted = approvals_granted + 1 WHERE id = $1", [a.session_id]);
     return {
       result: { sessionId: a.session_id as string },
-      audit: {
-        kind: "approval",
+      audit: APPROVAL_DECIDED_ENTRY.entry({
         action: `approval.${decision}`,
         actor: `user:${user.email}`,
         session_id: a.session_id,
@@ -52,7 +52,7 @@ export async function decideApproval(rt: NodeContext, id: string, user: UserPrin
         decision_id: a.decision_id,
         outcome: status,
         data: { approval_id: id, decision, decided_by: user.email, role: user.role, comment, step: a.step, args_sha256: a.args_hash },
-      },
+      }),
     };
   });
   if (!done) throw await explainRefusal(rt, id);

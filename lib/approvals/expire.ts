@@ -6,6 +6,7 @@
 import { adminAction, type AdminAudit } from "../audit/admin-action.ts";
 import { getPool } from "../db/pool.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
+import { APPROVAL_EXPIRED_ENTRY } from "../audit/entries/index.ts";
 
 const BATCH = 500;
 
@@ -20,17 +21,17 @@ export async function expireApprovals(rt: NodeContext, ids: string[] | null): Pr
         RETURNING id, decision_id, session_id, step, agent_id, tool, args_hash, expires_at`,
       [ids],
     );
-    const audit: AdminAudit[] = r.rows.map((a) => ({
-      kind: "approval",
-      action: "approval.expire",
-      actor: "system",
-      session_id: a.session_id,
-      agent_id: a.agent_id,
-      tool: a.tool,
-      decision_id: a.decision_id,
-      outcome: "expired",
-      data: { approval_id: a.id, step: a.step, args_sha256: a.args_hash, expires_at: new Date(a.expires_at).toISOString() },
-    }));
+    const audit: AdminAudit[] = r.rows.map((a) =>
+      APPROVAL_EXPIRED_ENTRY.entry({
+        actor: "system",
+        session_id: a.session_id,
+        agent_id: a.agent_id,
+        tool: a.tool,
+        decision_id: a.decision_id,
+        outcome: "expired",
+        data: { approval_id: a.id, step: a.step, args_sha256: a.args_hash, expires_at: new Date(a.expires_at).toISOString() },
+      }),
+    );
     return { result: r.rows.map((a) => a.id as string), audit };
   });
   for (const id of expired) rt.emit("approval.expired", { id });

@@ -6,20 +6,10 @@
  */
 import type pg from "pg";
 import type { NodeContext } from "../runtime/runtime.ts";
-import type { AuditEntryInput } from "./hash.ts";
+import type { EntryDraft } from "./entries/index.ts";
 
-export interface AdminAudit {
-  action: string;
-  /** e.g. "user:alice@example.com", "cli:root" */
-  actor: string;
-  kind?: AuditEntryInput["kind"];
-  agent_id?: string | null;
-  session_id?: string | null;
-  tool?: string | null;
-  decision_id?: string | null;
-  outcome?: string | null;
-  data: Record<string, unknown>;
-}
+/** An admin action's audit entry, made by its builder in lib/audit/entries (docs/audit-format.md). */
+export type AdminAudit = EntryDraft;
 
 /**
  * Runs `run` and appends its audit entries in one transaction on rt's admin chain. When it returns,
@@ -35,7 +25,7 @@ export async function adminAction<T>(rt: NodeContext, run: (tx: pg.PoolClient) =
     const now = new Date().toISOString();
     await append(
       list.map((a) => ({
-        kind: a.kind ?? "admin",
+        kind: a.kind,
         action: a.action,
         actor: a.actor,
         agent_id: a.agent_id ?? null,

@@ -4,6 +4,7 @@
  * the next chunk only when it has sent the previous one, so a million rows never sit in memory.
  */
 import { getPool } from "../db/pool.ts";
+import { DECIDED } from "./entries/index.ts";
 import { auditKey, auditPageQuery, toAuditRow, type AuditListRow } from "./queries.ts";
 import type { AuditFilters } from "./queries-filters.ts";
 
@@ -23,14 +24,15 @@ export function csvCell(v: unknown): string {
 }
 
 function reasonsOf(data: Record<string, unknown>): string {
-  const reasons = Array.isArray(data.reasons) ? (data.reasons as Array<{ policy?: string; message?: string }>) : [];
+  const listed = DECIDED.reasons.get(data);
+  const reasons = Array.isArray(listed) ? (listed as Array<{ policy?: string; message?: string }>) : [];
   return reasons.map((r) => `${r.policy ?? ""}: ${r.message ?? ""}`).join("; ");
 }
 
 export function csvLine(r: AuditListRow): string {
   const cells = [
     r.createdAt, r.chainId, r.seq, r.kind, r.action, r.actor, r.sessionId, r.step, r.agentId, r.tool,
-    r.outcome, r.decisionId, reasonsOf(r.data), (r.data.policy_version as string | undefined) ?? null, r.hash, r.prevHash, r.data,
+    r.outcome, r.decisionId, reasonsOf(r.data), (DECIDED.policyVersion.get(r.data) as string | undefined) ?? null, r.hash, r.prevHash, r.data,
   ];
   return cells.map(csvCell).join(",") + "\r\n";
 }

@@ -2,6 +2,7 @@
  * Read side for the console's landing page: the latest decisions.
  */
 import { getPool } from "../db/pool.ts";
+import { DECISION } from "./entries/index.ts";
 
 export interface DecisionRow {
   decisionId: string;
@@ -18,7 +19,7 @@ export interface DecisionRow {
 
 export async function recentDecisions(limit = 50): Promise<DecisionRow[]> {
   const r = await getPool().query(
-    `SELECT decision_id, created_at, actor, session_id, step, tool, outcome, data->'reasons' AS reasons, data->>'policy_version' AS policy_version
+    `SELECT decision_id, created_at, actor, session_id, step, tool, outcome, ${DECISION.reasons.json()} AS reasons, ${DECISION.policyVersion.text()} AS policy_version
        FROM audit_entries WHERE kind = 'decision' ORDER BY created_at DESC LIMIT $1`,
     [limit],
   );

@@ -11,13 +11,14 @@ import { adminAction } from "../audit/admin-action.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { getPool } from "../db/pool.ts";
 import type { ConsoleUser } from "./console-user.ts";
+import { AUTH_SIGNIN_ENTRY, AUTH_SIGNOUT_ENTRY } from "../audit/entries/index.ts";
 
 export const CONSOLE_SESSION_MAX_AGE_S = 12 * 60 * 60;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Starts a session for a user who has just signed in, with its audit entry (auth.signin). */
-export async function startConsoleSession(rt: NodeContext, userId: string, provider: string, source: string, details: Record<string, unknown> = {}): Promise<string> {
+export async function startConsoleSession(rt: NodeContext, userId: string, provider: "credentials" | "oidc", source: string): Promise<string> {
   const sid = randomUUID();
   return adminAction(rt, async (tx) => {
     const u = await tx.query(
@@ -31,7 +32,7 @@ export async function startConsoleSession(rt: NodeContext, userId: string, provi
     const email = u.rows[0].email as string;
     return {
       result: sid,
-      audit: { action: "auth.signin", actor: `user:${email}`, outcome: "allow", data: { user_id: userId, email, provider, source, session_id: sid, ...details } },
+      audit: AUTH_SIGNIN_ENTRY.entry({ actor: `user:${email}`, outcome: "allow", data: { user_id: userId, email, provider, source, session_id: sid } }),
     };
   });
 }
@@ -48,7 +49,7 @@ export async function endConsoleSession(rt: NodeContext, sid: string, reason: "s
     );
     if (!r.rowCount) return { result: false, audit: [] };
     const { user_id, email, provider } = r.rows[0];
-    return { result: true, audit: { action: "auth.signout", actor: `user:${email}`, data: { user_id, email, provider, session_id: sid, reason } } };
+    return { result: true, audit: AUTH_SIGNOUT_ENTRY.entry({ actor: `user:${email}`, data: { user_id, email, provider, session_id: sid, reason } }) };
   });
 }
 

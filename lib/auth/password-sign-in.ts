@@ -11,6 +11,7 @@ import { DUMMY_HASH, verifyPassword } from "../identity/password-hashing.ts";
 import { findUserForLogin } from "../identity/users.ts";
 import type { ConsoleUser } from "./console-user.ts";
 import { attemptSucceeded, reserveAttempt, throttleLimits, type ThrottleLimits } from "./throttle.ts";
+import { AUTH_SIGNIN_FAILED_ENTRY, AUTH_SIGNIN_THROTTLED_ENTRY } from "../audit/entries/index.ts";
 
 export type PasswordSignIn =
   | { ok: true; user: ConsoleUser }
@@ -22,10 +23,10 @@ export type FailureReason = "wrong_password" | "unknown_account" | "no_password"
 const MAX_EMAIL = 320;
 const MAX_PASSWORD = 1024;
 
-export async function auditSignInFailure(rt: NodeContext, email: string, source: string, reason: FailureReason, extra: Record<string, unknown> = {}): Promise<void> {
+export async function auditSignInFailure(rt: NodeContext, email: string, source: string, reason: FailureReason, extra: { user_id?: string } = {}): Promise<void> {
   await adminAction(rt, async () => ({
     result: null,
-    audit: { action: "auth.signin_failed", actor: "anonymous", outcome: "deny", data: { email, source, provider: "credentials", reason, ...extra } },
+    audit: AUTH_SIGNIN_FAILED_ENTRY.entry({ actor: "anonymous", outcome: "deny", data: { email, source, provider: "credentials", reason, ...extra } }),
   }));
 }
 
@@ -36,7 +37,7 @@ export async function auditSignInFailure(rt: NodeContext, email: string, source:
  */
 const throttledLogged = new Map<string, { at: number; refused: number }>();
 
-async function auditThrottled(rt: NodeContext, email: string, source: string, scope: string, retryAfterS: number): Promise<void> {
+async function auditThrottled(rt: NodeContext, email: string, source: string, scope: "account" | "source", retryAfterS: number): Promise<void> {
   const key = `${scope}:${scope === "account" ? email : source}`;
   const now = Date.now();
   const seen = throttledLogged.get(key);
@@ -47,7 +48,7 @@ async function auditThrottled(rt: NodeContext, email: string, source: string, sc
   if (throttledLogged.size > 10_000) throttledLogged.clear();
   throttledLogged.set(key, { at: now, refused: 0 });
   const data = { email, source, scope, retry_after_s: retryAfterS, refused_since_last_entry: seen?.refused ?? 0 };
-  await adminAction(rt, async () => ({ result: null, audit: { action: "auth.signin_throttled", actor: "anonymous", outcome: "deny", data } }));
+  await adminAction(rt, async () => ({ result: null, audit: AUTH_SIGNIN_THROTTLED_ENTRY.entry({ actor: "anonymous", outcome: "deny", data }) }));
 }
 
 export async function passwordSignIn(rt: NodeContext, emailInput: string, password: string, source: string, limits: ThrottleLimits = throttleLimits()): Promise<PasswordSignIn> {

@@ -20,6 +20,7 @@ import { adminAction, type AdminAudit } from "../audit/admin-action.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import type { Role } from "../identity/credential-cache.ts";
 import type { ConsoleUser } from "./console-user.ts";
+import { AUTH_SIGNIN_FAILED_ENTRY, AUTH_SSO_LINK_ENTRY, USER_CREATE_ENTRY, USER_ROLE_ENTRY, type SsoRefusal } from "../audit/entries/index.ts";
 
 export interface SsoLogin {
   issuer: string;
@@ -50,12 +51,12 @@ const USER_COLUMNS = "id, email, name, role, disabled_at";
 
 export async function ssoSignIn(rt: NodeContext, l: SsoLogin): Promise<SsoResult> {
   const actor = `sso:${l.issuer}`;
-  const ident = { provider: "oidc", issuer: l.issuer, subject: l.subject, email_verified: l.emailVerified, source: l.source };
+  const ident = { provider: "oidc" as const, issuer: l.issuer, subject: l.subject, email_verified: l.emailVerified, source: l.source };
   return adminAction<SsoResult>(rt, async (tx) => {
     const audit: AdminAudit[] = [];
-    const refuse = (error: SsoError, reason: string, email: string | null, userId?: string) => ({
+    const refuse = (error: SsoError, reason: SsoRefusal, email: string | null, userId?: string) => ({
       result: { ok: false, error } as SsoResult,
-      audit: [{ action: "auth.signin_failed", actor: "anonymous", outcome: "deny", data: { ...ident, email, reason, ...(userId ? { user_id: userId } : {}) } }],
+      audit: [AUTH_SIGNIN_FAILED_ENTRY.entry({ actor: "anonymous", outcome: "deny", data: { ...ident, email, reason, ...(userId ? { user_id: userId } : {}) } })],
     });
     if (!l.issuer || !l.subject) return refuse("AccountNotLinked", "no_issuer_or_subject", l.email);
 
@@ -71,7 +72,7 @@ export async function ssoSignIn(rt: NodeContext, l: SsoLogin): Promise<SsoResult
       if (link.rows[0].issuer === "") {
         // A subject kept from before links recorded their issuer: the configured provider adopts it.
         await tx.query("UPDATE user_identities SET issuer = $1 WHERE issuer = '' AND subject = $2", [l.issuer, l.subject]);
-        audit.push({ action: "auth.sso_link", actor, data: { ...ident, user_id: user.id, email: user.email, via: "legacy_subject" } });
+        audit.push(AUTH_SSO_LINK_ENTRY.entry({ actor, data: { ...ident, user_id: user.id, email: user.email, via: "legacy_subject" } }));
       }
     } else {
       const parsed = emailSchema.safeParse(l.email);
@@ -84,7 +85,7 @@ export async function ssoSignIn(rt: NodeContext, l: SsoLogin): Promise<SsoResult
         const other = await tx.query("SELECT 1 FROM user_identities WHERE user_id = $1 AND issuer IN ($2, '') LIMIT 1", [user.id, l.issuer]);
         if (other.rowCount) return refuse("AccountNotLinked", "account_linked_to_another_identity", email, user.id);
         if (user.disabled_at) return refuse("Disabled", "disabled", email, user.id);
-        audit.push({ action: "auth.sso_link", actor, data: { ...ident, user_id: user.id, email, via: "verified_email" } });
+        audit.push(AUTH_SSO_LINK_ENTRY.entry({ actor, data: { ...ident, user_id: user.id, email, via: "verified_email" } }));
       } else {
         const id = randomUUID();
         const created = await tx.query(
@@ -92,8 +93,8 @@ export async function ssoSignIn(rt: NodeContext, l: SsoLogin): Promise<SsoResult
           [id, email, l.name, l.role],
         );
         user = created.rows[0] as UserRow;
-        audit.push({ action: "user.create", actor, data: { user_id: id, email, role: l.role, source: "oidc" } });
-        audit.push({ action: "auth.sso_link", actor, data: { ...ident, user_id: id, email, via: "new_account" } });
+        audit.push(USER_CREATE_ENTRY.entry({ actor, data: { user_id: id, email, role: l.role, source: "oidc" } }));
+        audit.push(AUTH_SSO_LINK_ENTRY.entry({ actor, data: { ...ident, user_id: id, email, via: "new_account" } }));
       }
       await tx.query("INSERT INTO user_identities (issuer, subject, user_id, email, email_verified, created_at) VALUES ($1, $2, $3, $4, $5, now())", [
         l.issuer,
@@ -107,7 +108,7 @@ export async function ssoSignIn(rt: NodeContext, l: SsoLogin): Promise<SsoResult
     const u = user;
     if (u.role !== l.role) {
       await tx.query("UPDATE users SET role = $2 WHERE id = $1", [u.id, l.role]);
-      audit.push({ action: "user.role", actor, data: { user_id: u.id, email: u.email, role: l.role, before: u.role, after: l.role, source: "oidc_groups", issuer: l.issuer, subject: l.subject } });
+      audit.push(USER_ROLE_ENTRY.entry({ actor, data: { user_id: u.id, email: u.email, role: l.role, before: u.role, after: l.role, source: "oidc_groups", issuer: l.issuer, subject: l.subject } }));
     }
     await tx.query("UPDATE users SET last_login_at = now() WHERE id = $1", [u.id]);
     await tx.query("UPDATE user_identities SET last_login_at = now() WHERE issuer = $1 AND subject = $2", [l.issuer, l.subject]);

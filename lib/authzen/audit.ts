@@ -1,7 +1,8 @@
 /**
  * Answers and audit entries of AuthZEN decisions. Every decision goes to the node's decision chain
  * (the same hash-chained log as the native path), with the PEP as the actor and the request's
- * properties and context redacted like tool arguments.
+ * properties and context redacted like tool arguments. The entries are built by
+ * lib/audit/entries/authzen.ts.
  */
 import type { AuditEntryInput } from "../audit/hash.ts";
 import type { Reason } from "../policy/interpret.ts";
@@ -28,19 +29,6 @@ export function reasonText(reasons: Reason[]): string {
 
 export function decisionContext(decisionId: string, allowed: boolean, reasons: Reason[], version: string): Record<string, unknown> {
   return allowed ? { id: decisionId, policy_version: version } : { id: decisionId, reason_admin: { en: reasonText(reasons) }, policy_version: version };
-}
-
-export function auditEntry(caller: Caller, store: string, decisionId: string, outcome: string, data: Record<string, unknown>, extra: Partial<AuditEntryInput> = {}): AuditEntryInput {
-  return {
-    kind: "decision",
-    action: `decision.${outcome}`,
-    actor: `pep:${caller.pep.keyId}`,
-    outcome,
-    decision_id: decisionId,
-    created_at: new Date().toISOString(),
-    ...extra,
-    data: { api: "authzen", store, request_id: caller.requestId, pep: { key_id: caller.pep.keyId, name: caller.pep.name }, ...data },
-  };
 }
 
 /** The request as stored in the audit log: secrets in properties and context redacted. */

@@ -8,7 +8,8 @@
 import { randomUUID } from "node:crypto";
 import { interpret, type Reason } from "../policy/interpret.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import { auditedRequest, auditEntry, decisionContext, type Answer, type Caller, type ItemOutcome } from "./audit.ts";
+import { authzenDecisionEntry } from "../audit/entries/index.ts";
+import { auditedRequest, decisionContext, type Answer, type Caller, type ItemOutcome } from "./audit.ts";
 import { mapEvaluation } from "./mapping.ts";
 import { evaluateMcp } from "./mcp.ts";
 import type { AzEvaluation, Semantic } from "./request.ts";
@@ -22,7 +23,7 @@ async function evaluateGeneric(rt: Runtime, store: StoreInfo, ev: AzEvaluation, 
   let allowed = false;
   let reasons: Reason[];
   let errors: Reason[] = [];
-  let shadowResult: Record<string, unknown> | null = null;
+  let shadowResult: { version: string; decision: "allow" | "deny"; reasons: Reason[] } | null = null;
   let known: unknown = null;
   if (!active) reasons = [{ policy: "mandate.no_active_policy", message: `no policy version of store ${store.id} is active: failing closed` }];
   else {
@@ -43,7 +44,7 @@ async function evaluateGeneric(rt: Runtime, store: StoreInfo, ev: AzEvaluation, 
   }
   const version = active?.label ?? "none";
   const outcome = allowed ? "allow" : "deny";
-  const audit = auditEntry(caller, store.id, decisionId, outcome, {
+  const audit = authzenDecisionEntry(caller, store.id, decisionId, outcome, {
     request: auditedRequest(ev),
     directory: known,
     reasons,
@@ -64,7 +65,7 @@ function failedItem(caller: Caller, store: StoreInfo, status: number, message: s
   const decisionId = randomUUID();
   return {
     answer: { decision: false, context: { id: decisionId, error: { status, message } } },
-    audit: auditEntry(caller, store.id, decisionId, "deny", { reasons: [{ policy: "mandate.invalid_request", message }], errors: [] }),
+    audit: authzenDecisionEntry(caller, store.id, decisionId, "deny", { reasons: [{ policy: "mandate.invalid_request", message }], errors: [] }),
   };
 }
 

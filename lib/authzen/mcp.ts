@@ -16,7 +16,8 @@ import { visibleTools } from "../decisions/visible-tools.ts";
 import type { AgentPrincipal } from "../identity/credential-cache.ts";
 import type { Reason } from "../policy/interpret.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import { auditedRequest, auditEntry, reasonText, type Caller, type ItemOutcome } from "./audit.ts";
+import { authzenDecisionEntry } from "../audit/entries/index.ts";
+import { auditedRequest, reasonText, type Caller, type ItemOutcome } from "./audit.ts";
 import { badRequest, isObj, type AzEvaluation } from "./request.ts";
 
 export const MCP_TOOL_TYPES = new Set(["tool", "Tool", "mcp-tool"]);
@@ -73,7 +74,7 @@ function denied(caller: Caller, ev: AzEvaluation, reason: Reason, extra: { tool?
   const id = randomUUID();
   return {
     answer: { decision: false, context: { id, reason_admin: { en: reasonText([reason]) } } },
-    audit: auditEntry(caller, "mcp", id, "deny", { request: auditedRequest(ev), reasons: [reason], errors: [] }, { tool: extra.tool ?? null, agent_id: extra.agent_id ?? null }),
+    audit: authzenDecisionEntry(caller, "mcp", id, "deny", { request: auditedRequest(ev), reasons: [reason], errors: [] }, { tool: extra.tool ?? null, agent_id: extra.agent_id ?? null }),
   };
 }
 
@@ -104,7 +105,7 @@ export async function evaluateMcp(rt: Runtime, ev: AzEvaluation, caller: Caller)
     const reasons = allowed ? [] : [{ policy: "mandate.not_visible", message: `tool ${key} is not visible to agent ${agent.name}` }];
     return {
       answer: { decision: allowed, context: { id, policy_version: v.policy_version, ...(allowed ? {} : { reason_admin: { en: reasonText(reasons) } }) } },
-      audit: auditEntry(caller, "mcp", id, allowed ? "allow" : "deny", { request: auditedRequest(ev), action: "tools/list", reasons, errors: [], policy_version: v.policy_version }, { tool: key, agent_id: agent.agentId }),
+      audit: authzenDecisionEntry(caller, "mcp", id, allowed ? "allow" : "deny", { request: auditedRequest(ev), action: "tools/list", reasons, errors: [], policy_version: v.policy_version }, { tool: key, agent_id: agent.agentId }),
     };
   }
   const req: DecisionRequest = {

@@ -11,6 +11,7 @@ import { hashCredential } from "../crypto/keys.ts";
 import { getPool } from "../db/pool.ts";
 import { BoundedCache } from "../util/bounded-cache.ts";
 import { notFound } from "../http/errors.ts";
+import { PEP_KEY_CREATE_ENTRY, PEP_KEY_REVOKE_ENTRY } from "../audit/entries/index.ts";
 
 export const PEP_PREFIX = "mnd_pep_";
 const SHAPE = /^mnd_pep_[a-z2-9]{8}_[A-Za-z0-9_-]{32}$/;
@@ -47,7 +48,7 @@ export async function createPepKey(rt: NodeContext, storeId: string, name: strin
       `INSERT INTO pep_keys (id, store_id, name, key_id, key_hash, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, now(), $7)`,
       [id, storeId, name, key.keyId, key.hash, actor, expiresAt],
     );
-    return { result: null, audit: { action: "pep_key.create", actor, data: { store: storeId, name, key_id: key.keyId, expires_at: expiresAt?.toISOString() ?? null } } };
+    return { result: null, audit: PEP_KEY_CREATE_ENTRY.entry({ actor, data: { store: storeId, name, key_id: key.keyId, expires_at: expiresAt?.toISOString() ?? null } }) };
   });
   return { id, store: storeId, name, key_id: key.keyId, key: key.secret, expires_at: expiresAt?.toISOString() ?? null };
 }
@@ -56,7 +57,7 @@ export async function revokePepKey(rt: NodeContext, keyId: string, actor: string
   await adminAction(rt, async (tx) => {
     const r = await tx.query("UPDATE pep_keys SET revoked_at = now() WHERE key_id = $1 AND revoked_at IS NULL RETURNING store_id", [keyId]);
     if (!r.rowCount) throw notFound(`active PEP key ${keyId}`);
-    return { result: null, audit: { action: "pep_key.revoke", actor, data: { store: r.rows[0].store_id, key_id: keyId } } };
+    return { result: null, audit: PEP_KEY_REVOKE_ENTRY.entry({ actor, data: { store: r.rows[0].store_id, key_id: keyId } }) };
   });
 }
 

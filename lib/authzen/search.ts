@@ -6,11 +6,11 @@
  * is an opaque cursor (the last candidate scanned), and "" when the scan is complete. One audit entry
  * records each search.
  */
-import { randomUUID } from "node:crypto";
 import type { EntityRef } from "../directory/entities.ts";
 import { interpret } from "../policy/interpret.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import { auditedRequest, auditEntry, type Caller } from "./audit.ts";
+import { authzenSearchEntry } from "../audit/entries/index.ts";
+import { auditedRequest, type Caller } from "./audit.ts";
 import { mapEvaluation } from "./mapping.ts";
 import { mcpSearchPlan } from "./mcp-search.ts";
 import { badRequest, parseAction, parseContext, parseEntity, parsePage, type AzAction, type AzEntity, type AzEvaluation, type Page } from "./request.ts";
@@ -126,20 +126,15 @@ export async function search(rt: Runtime, store: StoreInfo, kind: SearchKind, bo
   const nextToken = done || last === null ? "" : encodeToken(kind, last);
   await rt.decisionChain.submit({
     entries: [
-      {
-        ...auditEntry(caller, store.id, randomUUID(), "search", {
-          search: kind,
-          query: auditedRequest({ subject: q.subject, action: q.action, resource: q.resource, context: q.context ?? null }),
-          result_count: results.length,
-          scanned,
-          more: nextToken !== "",
-          policy_version: plan.version,
-          latency_us: Number((process.hrtime.bigint() - t0) / 1000n),
-        }),
-        action: `search.${kind}`,
-        outcome: null,
-        decision_id: null,
-      },
+      authzenSearchEntry(caller, store.id, {
+        search: kind,
+        query: auditedRequest({ subject: q.subject, action: q.action, resource: q.resource, context: q.context ?? null }),
+        result_count: results.length,
+        scanned,
+        more: nextToken !== "",
+        policy_version: plan.version,
+        latency_us: Number((process.hrtime.bigint() - t0) / 1000n),
+      }),
     ],
   });
   return { results, page: { next_token: nextToken, count: results.length } };

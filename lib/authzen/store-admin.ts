@@ -12,6 +12,7 @@ import { getPool } from "../db/pool.ts";
 import { MandateError } from "../http/errors.ts";
 import { MCP_STORE_ID } from "../policy/publish.ts";
 import { validatePolicySet } from "../policy/validate.ts";
+import { STORE_ENTRY } from "../audit/entries/index.ts";
 
 export const storeId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "lowercase letters, digits, _ and - (at most 63)");
 export const storeInput = z
@@ -56,7 +57,7 @@ export async function upsertStore(rt: NodeContext, id: string, input: z.input<ty
       [id, v.name, v.description ?? null, JSON.stringify(schema)],
     );
     const created = r.rows[0].created as boolean;
-    return { result: { id, name: v.name, created }, audit: { action: created ? "store.create" : "store.update", actor, data: { store: id, name: v.name } } };
+    return { result: { id, name: v.name, created }, audit: STORE_ENTRY.entry({ action: created ? "store.create" : "store.update", actor, data: { store: id, name: v.name } }) };
   });
 }
 

@@ -3,6 +3,7 @@ import { getPool } from "../db/pool.ts";
 import { DISAGREES, type ShadowVersion } from "../policy/shadow.ts";
 import type { Page, TableDefinition, TableState } from "./table/definition.ts";
 import { containsPattern, runKeyset, type KeysetSource } from "./table/keyset.ts";
+import { DECISION } from "../audit/entries/index.ts";
 
 export interface DisagreementRow {
   decisionId: string;
@@ -32,12 +33,12 @@ export const shadowTableDefinition: TableDefinition = {
 
 function source(shadow: ShadowVersion): KeysetSource {
   return {
-    select: `decision_id, created_at, session_id, step, actor, tool, outcome, data->'shadow'->>'decision' AS shadow, data->'shadow'->'reasons' AS shadow_reasons`,
+    select: `decision_id, created_at, session_id, step, actor, tool, outcome, ${DECISION.shadowDecision.text()} AS shadow, ${DECISION.shadowReasons.json()} AS shadow_reasons`,
     from: "audit_entries",
-    where: (b) => ["kind = 'decision'", `created_at >= ${b(shadow.publishedAt)}::timestamptz`, `data->'shadow'->>'version' = ${b(shadow.label)}`, `(${DISAGREES})`],
+    where: (b) => ["kind = 'decision'", `created_at >= ${b(shadow.publishedAt)}::timestamptz`, `${DECISION.shadowVersion.text()} = ${b(shadow.label)}`, `(${DISAGREES})`],
     id: { expr: "decision_id", cast: "uuid" },
     sorts: { at: { expr: "created_at", type: "timestamp" } },
-    filters: { enforced: (v, b) => `outcome = ${b(v[0])}`, shadow: (v, b) => `data->'shadow'->>'decision' = ${b(v[0])}` },
+    filters: { enforced: (v, b) => `outcome = ${b(v[0])}`, shadow: (v, b) => `${DECISION.shadowDecision.text()} = ${b(v[0])}` },
     search: (q, b) => {
       const p = b(containsPattern(q));
       return `(tool ILIKE ${p} OR actor ILIKE ${p} OR session_id ILIKE ${p})`;

@@ -13,6 +13,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { DecisionRequest, DecisionResponse, Reason } from "../api/schemas.ts";
 import { ConflictError, type ApprovalWrite, type CommitJob } from "../audit/chain.ts";
+import { decisionEntry } from "../audit/entries/index.ts";
 import type { AgentPrincipal } from "../identity/credential-cache.ts";
 import type { ToolInfo } from "../inventory/tool-cache.ts";
 import { MandateError } from "../http/errors.ts";
@@ -45,7 +46,7 @@ interface Evaluated {
   reasons: Reason[];
   errors: Reason[];
   approvalUsed?: string;
-  shadow?: { version: string; decision: string; reasons: Reason[] };
+  shadow?: { version: string; decision: Evaluated["decision"]; reasons: Reason[] };
 }
 
 /**
@@ -207,38 +208,30 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
         // refused as they are parsed (lib/util/exact-json.ts), and redaction keeps it so.
         sanitized: true,
         entries: [
-          {
-            kind: "decision",
-            action: `decision.${ev.decision}`,
-            actor: `agent:${agent.name}`,
-            session_id: sessionId,
-            step: foreign ? null : step,
-            agent_id: agent.agentId,
-            tool: toolKey,
+          decisionEntry({
+            decisionId,
+            at,
             outcome: ev.decision,
-            decision_id: decisionId,
-            created_at: at,
-            // Keys in code-unit order (here and in the nested objects), so the hash chain's canonical
-            // JSON needs no reordering.
-            data: {
-              agent: { id: agent.agentId, key_id: agent.keyId, name: agent.name },
-              approval: approval ? { expires_at: approval.expires_at, id: approval.id, status: "pending" } : ev.approvalUsed ? { id: ev.approvalUsed, status: "used" } : null,
-              arguments: redacted,
-              arguments_hash: argsHash,
-              delegation: delegation.present ? { chain: delegation.chain, depth: delegation.depth, on_behalf_of: delegation.onBehalfOf, scopes: delegation.scopes, token_id: delegation.tokenId } : null,
-              errors: ev.errors,
-              latency_us: latencyUs,
-              policy_version: policy?.label ?? "none",
-              reasons: ev.reasons,
-              redactions,
-              request_id: req.request_id ?? null,
-              session: foreign
-                ? { foreign_attempt: true, id: sessionId, owner_agent_id: session.agentId, step: null }
-                : { id: sessionId, initiator: session.initiator ?? initiator, initiator_verified: session.initiatorVerified || initiatorVerified, labels_before: session.labels, step },
-              shadow: ev.shadow ?? null,
-              tool: tool ? { effect: tool.effect, labels: tool.labels, name: tool.name, risk: tool.risk, server: tool.server, status: tool.status } : { name: req.tool.name, server: req.tool.server, status: "unknown" },
-            },
-          },
+            agent,
+            toolKey,
+            tool: tool ?? { server: req.tool.server, name: req.tool.name, status: "unknown" },
+            // A foreign attempt's session has an owner (isForeignAttempt checked it).
+            session: foreign
+              ? { foreign: true, id: sessionId, ownerAgentId: session.agentId as string }
+              : { foreign: false, id: sessionId, step, initiator: session.initiator ?? initiator, initiatorVerified: session.initiatorVerified || initiatorVerified, labelsBefore: session.labels },
+            approvalPending: approval,
+            approvalUsed: ev.approvalUsed,
+            arguments: redacted,
+            argumentsHash: argsHash,
+            delegation,
+            errors: ev.errors,
+            reasons: ev.reasons,
+            latencyUs,
+            policyVersion: policy?.label ?? "none",
+            redactions,
+            requestId: req.request_id ?? null,
+            shadow: ev.shadow,
+          }),
         ],
         sessions: foreign
           ? []

@@ -7,6 +7,7 @@
  */
 import type { OutcomeEventInput } from "../api/schemas.ts";
 import { ConflictError } from "../audit/chain.ts";
+import { DECISION, outcomeEntry } from "../audit/entries/index.ts";
 import { getPool } from "../db/pool.ts";
 import type { AgentPrincipal } from "../identity/credential-cache.ts";
 import { MandateError } from "../http/errors.ts";
@@ -27,7 +28,7 @@ export async function recordEvents(rt: Runtime, agent: AgentPrincipal, events: O
   const decisionIds = [...new Set([...unique.values()].map((e) => e.decision_id))];
   const pool = getPool();
   const d = await pool.query(
-    `SELECT decision_id, agent_id, session_id, step, tool, data->'delegation'->'chain' AS chain
+    `SELECT decision_id, agent_id, session_id, step, tool, ${DECISION.delegationChain.json()} AS chain
        FROM audit_entries WHERE decision_id = ANY($1::uuid[]) AND kind = 'decision'`,
     [decisionIds],
   );
@@ -52,19 +53,7 @@ export async function recordEvents(rt: Runtime, agent: AgentPrincipal, events: O
       await rt.eventChain.submit({
         entries: stored.map(({ e, error, redactions }) => {
           const dec = decisions.get(e.decision_id)!;
-          return {
-            kind: "outcome" as const,
-            action: `outcome.${e.status}`,
-            actor: `agent:${agent.name}`,
-            session_id: dec.session_id,
-            step: dec.step,
-            agent_id: agent.agentId,
-            tool: dec.tool,
-            outcome: e.status,
-            decision_id: e.decision_id,
-            created_at: at,
-            data: { event_id: e.event_id, status: e.status, duration_ms: e.duration_ms ?? null, result_size: e.result_size ?? null, error, redactions },
-          };
+          return outcomeEntry({ agent, decision: { decision_id: e.decision_id, session_id: dec.session_id, step: dec.step, tool: dec.tool }, event: e, error, redactions, at });
         }),
         events: stored.map(({ e, error }) => ({
           event_id: e.event_id,

@@ -17,6 +17,7 @@ import { narrowScopes, splitScopeParam } from "./scopes.ts";
 import type { DelegationService } from "./service.ts";
 import { resolveSubject, type Subject } from "./subject.ts";
 import { GRANT_TYPE_TOKEN_EXCHANGE, isAgentKeyType, TOKEN_TYPE } from "./token-types.ts";
+import { DELEGATION_ISSUE_ENTRY } from "../audit/entries/index.ts";
 
 export const DEFAULT_LIFETIME_S = 3600;
 export const MAX_LIFETIME_S = 24 * 3600;
@@ -115,14 +116,12 @@ async function store(rt: NodeContext, claims: DelegationClaims, subject: Subject
     const grantor = subject.parent ? `agent:${subject.parent.chain[subject.parent.chain.length - 1].name}` : `user:${subject.email}`;
     return {
       result: null,
-      audit: {
-        kind: "delegation",
-        action: "delegation.issue",
+      audit: DELEGATION_ISSUE_ENTRY.entry({
         actor: grantor,
         agent_id: actor.agentId,
         session_id: claims.sessionId,
         data: { jti: claims.jti, parent: parentId, on_behalf_of: claims.subject, to: actor.name, chain: claims.chain.map((c) => c.name), depth: claims.chain.length, scopes: claims.scopes, expires_at: new Date(claims.expiresAt * 1000).toISOString(), audience: claims.audience, via: subject.via },
-      },
+      }),
     };
   });
 }

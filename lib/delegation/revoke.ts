@@ -13,6 +13,7 @@ import { keyResolver, readClaims, type DelegationClaims } from "./delegation-tok
 import { oauthError } from "./oauth-errors.ts";
 import type { DelegationService } from "./service.ts";
 import { DELEGATION_TYP } from "./token-types.ts";
+import { DELEGATION_REVOKE_ENTRY } from "../audit/entries/index.ts";
 
 /** Revokes a delegation and all its descendants; returns the ids newly revoked. */
 export async function revokeDelegation(rt: NodeContext, id: string, actor: string, reason: string | null = null): Promise<{ id: string; revoked: string[] }> {
@@ -37,7 +38,7 @@ export async function revokeDelegation(rt: NodeContext, id: string, actor: strin
     }
     return {
       result: { id, revoked },
-      audit: { kind: "delegation", action: "delegation.revoke", actor, session_id: row.rows[0].session_id, agent_id: row.rows[0].agent_id, data: { jti: id, revoked, cascade: revoked.length, reason } },
+      audit: DELEGATION_REVOKE_ENTRY.entry({ actor, session_id: row.rows[0].session_id, agent_id: row.rows[0].agent_id, data: { jti: id, revoked, cascade: revoked.length, reason } }),
     };
   });
 }

@@ -13,6 +13,7 @@ import type { NodeContext } from "../runtime/runtime.ts";
 import { decryptSecret, encryptSecret } from "../crypto/master-key.ts";
 import { getPool, withTransaction } from "../db/pool.ts";
 import { env } from "../env.ts";
+import { SIGNING_KEY_ROTATE_ENTRY } from "../audit/entries/index.ts";
 
 export const SIGNING_ALG = "EdDSA";
 /** Longer than the longest delegation token (24 h) and receipt (60 s). */
@@ -157,6 +158,6 @@ export async function rotateSigningKey(rt: NodeContext, actor: string): Promise<
     const retired = await tx.query(`UPDATE signing_keys SET retired_at = now() WHERE retired_at IS NULL RETURNING kid`);
     await tx.query(`INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk_enc, created_at) VALUES ($1, $2, $3, $4, now())`, [k.kid, SIGNING_ALG, JSON.stringify(k.publicJwk), k.privateJwkEnc]);
     const list = retired.rows.map((r) => r.kid as string);
-    return { result: { kid: k.kid, retired: list }, audit: { action: "signing_key.rotate", actor, data: { kid: k.kid, retired: list, alg: SIGNING_ALG } } };
+    return { result: { kid: k.kid, retired: list }, audit: SIGNING_KEY_ROTATE_ENTRY.entry({ actor, data: { kid: k.kid, retired: list, alg: SIGNING_ALG } }) };
   });
 }

@@ -12,6 +12,7 @@ import { adminAction } from "../audit/admin-action.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { getPool, type Queryable } from "../db/pool.ts";
 import { MandateError, fromZod, notFound } from "../http/errors.ts";
+import { DIRECTORY_DELETE_ENTRY, DIRECTORY_IMPORT_ENTRY, DIRECTORY_PUT_ENTRY } from "../audit/entries/index.ts";
 
 export const ENTITY_TYPE_RE = /^[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*$/;
 const entityType = z.string().min(1).max(200).regex(ENTITY_TYPE_RE, "a Cedar entity type name (letters, digits, _ and ::)");
@@ -96,7 +97,7 @@ export async function importEntities(rt: NodeContext, storeId: string, entities:
     const types: Record<string, number> = {};
     for (const e of entities) types[e.type] = (types[e.type] ?? 0) + 1;
     const result: ImportResult = { store: storeId, mode, imported: entities.length, removed, types };
-    return { result, audit: { action: "directory.import", actor, data: { ...result } } };
+    return { result, audit: DIRECTORY_IMPORT_ENTRY.entry({ actor, data: { ...result } }) };
   });
 }
 
@@ -104,7 +105,7 @@ export async function putEntity(rt: NodeContext, storeId: string, entity: Direct
   return adminAction(rt, async (tx) => {
     await requireStore(tx, storeId);
     await upsertMany(tx, storeId, [entity]);
-    return { result: entity, audit: { action: "directory.put", actor, data: { store: storeId, type: entity.type, id: entity.id, parents: entity.parents } } };
+    return { result: entity, audit: DIRECTORY_PUT_ENTRY.entry({ actor, data: { store: storeId, type: entity.type, id: entity.id, parents: entity.parents } }) };
   });
 }
 
@@ -112,7 +113,7 @@ export async function deleteEntity(rt: NodeContext, storeId: string, type: strin
   await adminAction(rt, async (tx) => {
     const r = await tx.query("DELETE FROM directory_entities WHERE store_id = $1 AND type = $2 AND id = $3", [storeId, type, id]);
     if (!r.rowCount) throw notFound(`directory entity ${type}::"${id}" in store ${storeId}`);
-    return { result: null, audit: { action: "directory.delete", actor, data: { store: storeId, type, id } } };
+    return { result: null, audit: DIRECTORY_DELETE_ENTRY.entry({ actor, data: { store: storeId, type, id } }) };
   });
 }
 

@@ -7,6 +7,7 @@ import { adminAction } from "../audit/admin-action.ts";
 import { newCredential } from "../crypto/keys.ts";
 import { MandateError, notFound } from "../http/errors.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
+import { AGENT_CREATE_ENTRY, AGENT_SUSPEND_ENTRY, KEY_CREATE_ENTRY, KEY_REVOKE_ENTRY } from "../audit/entries/index.ts";
 
 export const newAgentSchema = z
   .object({
@@ -38,13 +39,13 @@ export async function createAgent(rt: NodeContext, input: z.input<typeof newAgen
       "INSERT INTO agents (id, name, owner_id, team, description, environment, created_at) VALUES ($1, $2, $3, $4, $5, $6, now())",
       [id, a.name, ownerId, a.team ?? null, a.description ?? null, a.environment ?? null],
     );
-    const audit = [{ action: "agent.create", actor, agent_id: id, data: { agent_id: id, name: a.name, owner: a.owner ?? null, team: a.team ?? null } }];
+    const audit = [AGENT_CREATE_ENTRY.entry({ actor, agent_id: id, data: { agent_id: id, name: a.name, owner: a.owner ?? null, team: a.team ?? null } })];
     if (cred) {
       await tx.query(
         "INSERT INTO agent_keys (id, agent_id, key_id, key_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, now(), $5)",
         [randomUUID(), id, cred.keyId, cred.hash, expiresAt],
       );
-      audit.push({ action: "key.create", actor, agent_id: id, data: { agent_id: id, name: a.name, key_id: cred.keyId, expires_at: expiresAt.toISOString() } as never });
+      audit.push(KEY_CREATE_ENTRY.entry({ actor, agent_id: id, data: { agent_id: id, name: a.name, key_id: cred.keyId, expires_at: expiresAt.toISOString() } }));
     }
     return { result: null, audit };
   });
@@ -62,7 +63,7 @@ export async function createAgentKey(rt: NodeContext, agentRef: string, actor: s
       "INSERT INTO agent_keys (id, agent_id, key_id, key_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, now(), $5)",
       [randomUUID(), id, cred.keyId, cred.hash, expiresAt],
     );
-    return { result: { id, name }, audit: { action: "key.create", actor, agent_id: id, data: { agent_id: id, name, key_id: cred.keyId, expires_at: expiresAt.toISOString() } } };
+    return { result: { id, name }, audit: KEY_CREATE_ENTRY.entry({ actor, agent_id: id, data: { agent_id: id, name, key_id: cred.keyId, expires_at: expiresAt.toISOString() } }) };
   });
   return { agent, keyId: cred.keyId, apiKey: cred.secret, expiresAt };
 }
@@ -74,7 +75,7 @@ export async function revokeAgentKey(rt: NodeContext, keyId: string, actor: stri
       [keyId],
     );
     if (!r.rowCount) throw notFound(`active key ${keyId}`);
-    return { result: r.rows[0].key_hash as string, audit: { action: "key.revoke", actor, agent_id: r.rows[0].agent_id, data: { key_id: keyId } } };
+    return { result: r.rows[0].key_hash as string, audit: KEY_REVOKE_ENTRY.entry({ actor, agent_id: r.rows[0].agent_id, data: { key_id: keyId } }) };
   });
   await rt.applyChange("agent_keys", hash);
   return null;
@@ -89,7 +90,7 @@ export async function setAgentSuspended(rt: NodeContext, agentRef: string, suspe
     );
     if (!r.rowCount) throw notFound(`agent ${agentRef}`);
     const { id, name } = r.rows[0];
-    return { result: { id, name }, audit: { action: suspended ? "agent.suspend" : "agent.unsuspend", actor, agent_id: id, data: { agent_id: id, name, reason } } };
+    return { result: { id, name }, audit: AGENT_SUSPEND_ENTRY.entry({ action: suspended ? "agent.suspend" : "agent.unsuspend", actor, agent_id: id, data: { agent_id: id, name, reason } }) };
   });
   await rt.applyChange("agents", agent.id);
   return agent;

@@ -10,6 +10,7 @@ import { newCredential, newPassword } from "../crypto/keys.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { hashPassword } from "./password-hashing.ts";
 import type { Role } from "./credential-cache.ts";
+import { TOKEN_CREATE_ENTRY, TOKEN_REVOKE_ENTRY, USER_CREATE_ENTRY, USER_DISABLE_ENTRY, USER_ROLE_ENTRY } from "../audit/entries/index.ts";
 
 export const roleSchema = z.enum(["admin", "analyst", "viewer"]);
 export const newUserSchema = z
@@ -36,7 +37,7 @@ export async function createUser(rt: NodeContext, input: z.input<typeof newUserS
       "INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, now())",
       [id, u.email, u.name ?? null, u.role, passwordHash],
     );
-    return { result: null, audit: { action: "user.create", actor, data: { user_id: id, email: u.email, role: u.role } } };
+    return { result: null, audit: USER_CREATE_ENTRY.entry({ actor, data: { user_id: id, email: u.email, role: u.role } }) };
   });
   return { id, email: u.email, role: u.role as Role, password };
 }
@@ -47,7 +48,7 @@ export async function setUserRole(rt: NodeContext, userId: string, role: Role, a
     const r = await tx.query("UPDATE users SET role = $2 WHERE id = $1 RETURNING email", [userId, role]);
     if (!r.rowCount) throw notFound("user");
     const data = { user_id: userId, email: r.rows[0].email, role, before: before.rows[0].role, after: role };
-    return { result: null, audit: { action: "user.role", actor, data } };
+    return { result: null, audit: USER_ROLE_ENTRY.entry({ actor, data }) };
   });
 }
 
@@ -58,7 +59,7 @@ export async function setUserDisabled(rt: NodeContext, userId: string, disabled:
       [userId, disabled],
     );
     if (!r.rowCount) throw notFound("user");
-    return { result: null, audit: { action: disabled ? "user.disable" : "user.enable", actor, data: { user_id: userId, email: r.rows[0].email } } };
+    return { result: null, audit: USER_DISABLE_ENTRY.entry({ action: disabled ? "user.disable" : "user.enable", actor, data: { user_id: userId, email: r.rows[0].email } }) };
   });
   await rt.applyChange("users", userId);
   return null;
@@ -75,7 +76,7 @@ export async function createApiToken(rt: NodeContext, userId: string, name: stri
       "INSERT INTO api_tokens (id, user_id, name, key_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, now(), $6)",
       [id, userId, name, cred.keyId, cred.hash, expiresAt],
     );
-    return { result: null, audit: { action: "token.create", actor, data: { token_id: id, key_id: cred.keyId, user: u.rows[0].email, name } } };
+    return { result: null, audit: TOKEN_CREATE_ENTRY.entry({ actor, data: { token_id: id, key_id: cred.keyId, user: u.rows[0].email, name } }) };
   });
   return { id, keyId: cred.keyId, secret: cred.secret, expiresAt };
 }
@@ -87,7 +88,7 @@ export async function revokeApiToken(rt: NodeContext, keyId: string, actor: stri
       [keyId, ownerId ?? null],
     );
     if (!r.rowCount) throw notFound(`active token ${keyId}`);
-    return { result: null, audit: { action: "token.revoke", actor, data: { key_id: keyId } } };
+    return { result: null, audit: TOKEN_REVOKE_ENTRY.entry({ actor, data: { key_id: keyId } }) };
   });
 }
 

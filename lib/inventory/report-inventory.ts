@@ -11,6 +11,7 @@ import type { NodeContext } from "../runtime/runtime.ts";
 import { getPool } from "../db/pool.ts";
 import { definitionHash } from "./definition-hash.ts";
 import { suggestClassification } from "./suggest-classification.ts";
+import { INVENTORY_CHANGED_ENTRY, INVENTORY_NEW_ENTRY } from "../audit/entries/index.ts";
 
 export interface InventoryResult {
   server: string;
@@ -69,7 +70,7 @@ export async function reportInventory(rt: NodeContext, server: string, tools: To
           [id, serverId, def.name, def.title ?? null, def.description ?? null, JSON.stringify(def.inputSchema ?? {}), def.annotations ? JSON.stringify(def.annotations) : null, hash, JSON.stringify(suggestion)],
         );
         await tx.query(`INSERT INTO tool_definition_versions (id, tool_id, definition_hash, definition, seen_at) VALUES ($1, $2, $3, $4, now())`, [randomUUID(), id, hash, JSON.stringify(def)]);
-        audit.push({ action: "inventory.new", actor, tool: `${server}/${def.name}`, data: { tool_id: id, definition_hash: hash, suggestion } });
+        audit.push(INVENTORY_NEW_ENTRY.entry({ actor, tool: `${server}/${def.name}`, data: { tool_id: id, definition_hash: hash, suggestion } }));
         out.push({ name: def.name, status: "pending", change: "new" });
       } else if (row.definition_hash !== hash) {
         const wasApproved = row.status === "approved";
@@ -81,7 +82,7 @@ export async function reportInventory(rt: NodeContext, server: string, tools: To
           [row.id, def.title ?? null, def.description ?? null, JSON.stringify(def.inputSchema ?? {}), def.annotations ? JSON.stringify(def.annotations) : null, hash, JSON.stringify(suggestion)],
         );
         await tx.query(`INSERT INTO tool_definition_versions (id, tool_id, definition_hash, definition, seen_at) VALUES ($1, $2, $3, $4, now())`, [randomUUID(), row.id, hash, JSON.stringify(def)]);
-        audit.push({ action: "inventory.changed", actor, tool: `${server}/${def.name}`, data: { tool_id: row.id, previous_hash: row.definition_hash, definition_hash: hash, was_approved: wasApproved } });
+        audit.push(INVENTORY_CHANGED_ENTRY.entry({ actor, tool: `${server}/${def.name}`, data: { tool_id: row.id, previous_hash: row.definition_hash, definition_hash: hash, was_approved: wasApproved } }));
         out.push({ name: def.name, status: wasApproved ? "pending" : row.status, change: "changed" });
       } else {
         await tx.query(`UPDATE tools SET last_seen_at = now() WHERE id = $1`, [row.id]);

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { adminAction } from "../audit/admin-action.ts";
 import { MandateError, notFound } from "../http/errors.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
+import { TOOL_APPROVE_ENTRY, TOOL_BLOCK_ENTRY, TOOL_REJECT_ENTRY } from "../audit/entries/index.ts";
 
 export const effectSchema = z.enum(["read", "write", "side_effect", "destructive"]);
 export const riskSchema = z.enum(["low", "medium", "high", "critical"]);
@@ -49,7 +50,7 @@ export async function approveTool(rt: NodeContext, server: string, name: string,
     const classification = { effect, risk, labels, sensitive_args: sensitive };
     return {
       result: { id: t.id, server, name, status: "approved", ...classification },
-      audit: { action: "tool.approve", actor, tool: `${server}/${name}`, data: { tool_id: t.id, previous_status: t.status, classification, note: edit.note ?? null } },
+      audit: TOOL_APPROVE_ENTRY.entry({ actor, tool: `${server}/${name}`, data: { tool_id: t.id, previous_status: t.status, classification, note: edit.note ?? null } }),
     };
   }));
 }
@@ -60,7 +61,7 @@ export async function rejectTool(rt: NodeContext, server: string, name: string, 
     const t = r.rows[0];
     if (!t) throw notFound(`tool ${server}/${name}`);
     await tx.query(`UPDATE tools SET status = 'rejected', decided_by = $2, decided_at = now(), decision_note = $3 WHERE id = $1`, [t.id, actor, note]);
-    return { result: { id: t.id, status: "rejected" }, audit: { action: "tool.reject", actor, tool: `${server}/${name}`, data: { tool_id: t.id, previous_status: t.status, note } } };
+    return { result: { id: t.id, status: "rejected" }, audit: TOOL_REJECT_ENTRY.entry({ actor, tool: `${server}/${name}`, data: { tool_id: t.id, previous_status: t.status, note } }) };
   }));
 }
 
@@ -73,7 +74,7 @@ export async function setToolBlocked(rt: NodeContext, server: string, name: stri
       `UPDATE tools SET blocked_at = CASE WHEN $2 THEN now() ELSE NULL END, blocked_reason = CASE WHEN $2 THEN $3 ELSE NULL END WHERE id = $1`,
       [t.id, blocked, reason],
     );
-    return { result: { id: t.id, blocked }, audit: { action: blocked ? "tool.block" : "tool.unblock", actor, tool: `${server}/${name}`, data: { tool_id: t.id, reason } } };
+    return { result: { id: t.id, blocked }, audit: TOOL_BLOCK_ENTRY.entry({ action: blocked ? "tool.block" : "tool.unblock", actor, tool: `${server}/${name}`, data: { tool_id: t.id, reason } }) };
   }));
 }
 

@@ -12,6 +12,7 @@ import { MandateError, notFound } from "../http/errors.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { generateMcpSchema } from "./mcp-schema.ts";
 import { validatePolicySet, type ValidationResult } from "./validate.ts";
+import { POLICY_DRAFT_ENTRY, POLICY_PUBLISH_ENTRY, POLICY_VERSION_ENTRY } from "../audit/entries/index.ts";
 
 export const MCP_STORE_ID = "mcp";
 
@@ -73,7 +74,7 @@ export async function publishPolicy(rt: NodeContext, storeId: string, text: stri
     );
     return {
       result: { id, version, label: `${storeId}@v${version}`, status: mode, warnings: validation.warnings },
-      audit: { action: mode === "shadow" ? "policy.shadow" : "policy.publish", actor, data: { store: storeId, version, version_id: id, note: opts.note ?? null, policies: validation.policyCount } },
+      audit: POLICY_PUBLISH_ENTRY.entry({ action: mode === "shadow" ? "policy.shadow" : "policy.publish", actor, data: { store: storeId, version, version_id: id, note: opts.note ?? null, policies: validation.policyCount } }),
     };
   });
   await rt.applyChange("policy_versions", storeId);
@@ -89,7 +90,7 @@ export async function saveDraft(rt: NodeContext, storeId: string, text: string, 
        VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, now())`,
       [id, storeId, version, text, actor, opts.note ?? null, JSON.stringify(opts.tests ?? [])],
     );
-    return { result: { id, version }, audit: { action: "policy.draft", actor, data: { store: storeId, version, version_id: id } } };
+    return { result: { id, version }, audit: POLICY_DRAFT_ENTRY.entry({ actor, data: { store: storeId, version, version_id: id } }) };
   });
 }
 
@@ -102,7 +103,7 @@ export async function rollbackPolicy(rt: NodeContext, storeId: string, version: 
   const rolledBack = await adminAction(rt, async (tx) => {
     await tx.query(`UPDATE policy_versions SET status = 'archived' WHERE store_id = $1 AND status = 'active'`, [storeId]);
     await tx.query(`UPDATE policy_versions SET status = 'active', published_at = now(), published_by = $2 WHERE id = $1`, [r.rows[0].id, actor]);
-    return { result: { id: r.rows[0].id, version, label: `${storeId}@v${version}` }, audit: { action: "policy.rollback", actor, data: { store: storeId, version } } };
+    return { result: { id: r.rows[0].id, version, label: `${storeId}@v${version}` }, audit: POLICY_VERSION_ENTRY.entry({ action: "policy.rollback", actor, data: { store: storeId, version } }) };
   });
   await rt.applyChange("policy_versions", storeId);
   return rolledBack;

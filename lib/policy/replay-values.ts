@@ -9,6 +9,7 @@ import { adminAction } from "../audit/admin-action.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { decryptSecret, encryptSecret } from "../crypto/master-key.ts";
 import { getPool } from "../db/pool.ts";
+import { REPLAY_RETENTION_ENTRY } from "../audit/entries/index.ts";
 
 export const RETENTION_KEY = "replay_retention_days";
 export const MAX_RETENTION_DAYS = 90;
@@ -36,7 +37,7 @@ export async function setReplayRetentionDays(rt: NodeContext, days: number, acto
     await tx.query(`UPDATE replay_values SET expires_at = LEAST(expires_at, created_at + make_interval(days => $1::int))`, [days]);
     return {
       result: d.rowCount ?? 0,
-      audit: { action: "settings.replay_retention", actor, data: { days, previous_days: before.rows[0]?.value?.days ?? 0, deleted: d.rowCount ?? 0 } },
+      audit: REPLAY_RETENTION_ENTRY.entry({ actor, data: { days, previous_days: before.rows[0]?.value?.days ?? 0, deleted: d.rowCount ?? 0 } }),
     };
   });
   cached = { days, at: Date.now() };

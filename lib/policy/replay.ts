@@ -21,6 +21,7 @@ import { pruneContext, usageKey } from "./context-usage.ts";
 import type { CedarCall } from "./evaluator.ts";
 import { ReplayPool } from "./replay-pool.ts";
 import { fromAnswers, granted, needsGrantedCheck, preparePolicy, simulatePartial, type Outcome, type SimResult } from "./simulate.ts";
+import { DECISION } from "../audit/entries/index.ts";
 
 export const BUILT_IN_REASONS = new Set([
   "mandate.agent_suspended", "mandate.session_terminated", "mandate.delegation_invalid", "mandate.session_not_owned",
@@ -59,9 +60,9 @@ export interface ReplayReport {
 }
 
 const PAGE = 20_000;
-const SELECT = `SELECT decision_id, created_at, chain_id, seq, session_id, step, agent_id, data->'agent'->>'name' AS agent_name, tool, outcome,
-  data->'tool' AS tool_info, data->'arguments' AS args, data->'redactions' AS redactions, data->'session' AS session,
-  data->'delegation' AS delegation, data->'reasons'->0->>'policy' AS first_reason, data->'approval'->>'status' AS approval_status
+const SELECT = `SELECT decision_id, created_at, chain_id, seq, session_id, step, agent_id, ${DECISION.agentName.text()} AS agent_name, tool, outcome,
+  ${DECISION.tool.json()} AS tool_info, ${DECISION.arguments.json()} AS args, ${DECISION.redactions.json()} AS redactions, ${DECISION.session.json()} AS session,
+  ${DECISION.delegation.json()} AS delegation, ${DECISION.firstReasonPolicy.text()} AS first_reason, ${DECISION.approvalStatus.text()} AS approval_status
   FROM audit_entries WHERE kind = 'decision' AND created_at >= $1 AND created_at < $2`;
 
 export async function replayDecisions(text: string, opts: { days: number; maxDecisions?: number; sample?: number; now?: Date; workers?: number }): Promise<ReplayReport> {

@@ -8,6 +8,7 @@ import type { NodeContext } from "../runtime/runtime.ts";
 import { getPool } from "../db/pool.ts";
 import { MandateError } from "../http/errors.ts";
 import { publishPolicy } from "./publish.ts";
+import { DECISION, POLICY_VERSION_ENTRY } from "../audit/entries/index.ts";
 
 export interface ShadowVersion {
   id: string;
@@ -27,8 +28,8 @@ export interface ShadowSummary {
 }
 
 /** SQL condition: a decision where the shadow version's answer differs from what was enforced. */
-export const DISAGREES = `data->'shadow'->>'decision' IS DISTINCT FROM outcome
-  AND NOT (outcome = 'allow' AND data->'approval'->>'status' = 'used' AND data->'shadow'->>'decision' = 'require_approval')`;
+export const DISAGREES = `${DECISION.shadowDecision.text()} IS DISTINCT FROM outcome
+  AND NOT (outcome = 'allow' AND ${DECISION.approvalStatus.text()} = 'used' AND ${DECISION.shadowDecision.text()} = 'require_approval')`;
 
 export async function currentShadow(storeId: string): Promise<ShadowVersion | null> {
   const r = await getPool().query(
@@ -44,8 +45,8 @@ export async function shadowSummary(storeId: string): Promise<ShadowSummary> {
   const shadow = await currentShadow(storeId);
   if (!shadow) return { shadow: null, compared: 0, disagreements: 0, transitions: {} };
   const r = await getPool().query(
-    `SELECT outcome, data->'shadow'->>'decision' AS shadow, count(*)::int AS n, bool_or(${DISAGREES}) AS differs
-       FROM audit_entries WHERE kind = 'decision' AND created_at >= $1 AND data->'shadow'->>'version' = $2
+    `SELECT outcome, ${DECISION.shadowDecision.text()} AS shadow, count(*)::int AS n, bool_or(${DISAGREES}) AS differs
+       FROM audit_entries WHERE kind = 'decision' AND created_at >= $1 AND ${DECISION.shadowVersion.text()} = $2
       GROUP BY 1, 2`,
     [shadow.publishedAt, shadow.label],
   );
@@ -67,7 +68,7 @@ export async function endShadow(rt: NodeContext, storeId: string, actor: string)
   return adminAction(rt, async (tx) => {
     const r = await tx.query(`UPDATE policy_versions SET status = 'archived' WHERE store_id = $1 AND status = 'shadow' RETURNING version`, [storeId]);
     if (!r.rowCount) throw new MandateError(409, "no_shadow", "no version is in shadow mode");
-    return { result: { version: r.rows[0].version }, audit: { action: "policy.shadow_end", actor, data: { store: storeId, version: r.rows[0].version } } };
+    return { result: { version: r.rows[0].version }, audit: POLICY_VERSION_ENTRY.entry({ action: "policy.shadow_end", actor, data: { store: storeId, version: r.rows[0].version } }) };
   });
 }
 

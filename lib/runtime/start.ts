@@ -18,6 +18,7 @@
  * The database pool, the Next.js app and the HTTP listener are the server's (server/main.ts), around
  * this: built before (pool) and after (console, listener) the runtime, stopped in reverse too.
  */
+import { DATABASE_RESTARTED_ENTRY } from "../audit/entries/index.ts";
 import { adminAction } from "../audit/admin-action.ts";
 import { AuditChain } from "../audit/chain.ts";
 import { ChainPool } from "../audit/chain-pool.ts";
@@ -240,7 +241,7 @@ function startNodeDuties(rt: Runtime, d: NodeDuties, started: Started, webhooks:
     db.onRestart = (info) => {
       void adminAction(rt, async () => ({
         result: null,
-        audit: { kind: "system", action: "database.restarted", actor: `node:${rt.config.node}`, data: { ...info, database: "embedded PostgreSQL" } },
+        audit: DATABASE_RESTARTED_ENTRY.entry({ actor: `node:${rt.config.node}`, data: { ...info, database: "embedded PostgreSQL" } }),
       })).catch((err) => d.log(`could not audit the database restart: ${(err as Error).message}`));
     };
     started.add("database restart audit", () => (db.onRestart = undefined));

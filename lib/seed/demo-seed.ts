@@ -15,6 +15,7 @@ import { definitionHash } from "../inventory/definition-hash.ts";
 import { suggestClassification } from "../inventory/suggest-classification.ts";
 import { DEFAULT_MCP_POLICY } from "../policy/default-policy.ts";
 import { ensureStore, MCP_STORE_ID, validateForStore } from "../policy/publish.ts";
+import { AGENT_CREATE_ENTRY, INVENTORY_NEW_ENTRY, KEY_CREATE_ENTRY, POLICY_PUBLISH_ENTRY, TOOL_APPROVE_ENTRY, USER_CREATE_ENTRY } from "../audit/entries/index.ts";
 
 const SEED_LOCK = 727_274_002;
 export const DEMO_ADMIN_EMAIL = "admin@mandate.local";
@@ -38,7 +39,7 @@ async function seedInTx(tx: pg.PoolClient, actor: string): Promise<{ creds: Init
     `INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES ($1, $2, 'Mandate Admin', 'admin', $3, now())`,
     [adminId, DEMO_ADMIN_EMAIL, await hashPassword(password)],
   );
-  audit.push({ action: "user.create", actor, data: { user_id: adminId, email: DEMO_ADMIN_EMAIL, role: "admin" } });
+  audit.push(USER_CREATE_ENTRY.entry({ actor, data: { user_id: adminId, email: DEMO_ADMIN_EMAIL, role: "admin" } }));
 
   const agents: InitialCredentials["agents"] = [];
   for (const a of DEMO_AGENTS) {
@@ -53,8 +54,8 @@ async function seedInTx(tx: pg.PoolClient, actor: string): Promise<{ creds: Init
       `INSERT INTO agent_keys (id, agent_id, key_id, key_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, now(), $5)`,
       [randomUUID(), id, cred.keyId, cred.hash, expires],
     );
-    audit.push({ action: "agent.create", actor, agent_id: id, data: { agent_id: id, name: a.name, team: a.team } });
-    audit.push({ action: "key.create", actor, agent_id: id, data: { agent_id: id, name: a.name, key_id: cred.keyId, expires_at: expires.toISOString() } });
+    audit.push(AGENT_CREATE_ENTRY.entry({ actor, agent_id: id, data: { agent_id: id, name: a.name, team: a.team } }));
+    audit.push(KEY_CREATE_ENTRY.entry({ actor, agent_id: id, data: { agent_id: id, name: a.name, key_id: cred.keyId, expires_at: expires.toISOString() } }));
     agents.push({ name: a.name, api_key: cred.secret });
   }
 
@@ -80,7 +81,8 @@ async function seedInTx(tx: pg.PoolClient, actor: string): Promise<{ creds: Init
       await tx.query(`INSERT INTO tool_definition_versions (id, tool_id, definition_hash, definition, seen_at) VALUES ($1, $2, $3, $4, now())`, [
         randomUUID(), id, hash, JSON.stringify(def),
       ]);
-      audit.push({ action: approved ? "tool.approve" : "inventory.new", actor, tool: `${srv.server}/${def.name}`, data: { tool_id: id, classification: approved ? c : null } });
+      const tool = `${srv.server}/${def.name}`;
+      audit.push(approved ? TOOL_APPROVE_ENTRY.entry({ actor, tool, data: { tool_id: id, classification: c } }) : INVENTORY_NEW_ENTRY.entry({ actor, tool, data: { tool_id: id, classification: null } }));
     }
   }
 
@@ -91,7 +93,7 @@ async function seedInTx(tx: pg.PoolClient, actor: string): Promise<{ creds: Init
      VALUES ($1, $2, 1, $3, 'active', $4, 'default policy set', '[]', now(), now(), $4)`,
     [versionId, MCP_STORE_ID, DEFAULT_MCP_POLICY, actor],
   );
-  audit.push({ action: "policy.publish", actor, data: { store: MCP_STORE_ID, version: 1, version_id: versionId, note: "default policy set" } });
+  audit.push(POLICY_PUBLISH_ENTRY.entry({ action: "policy.publish", actor, data: { store: MCP_STORE_ID, version: 1, version_id: versionId, note: "default policy set" } }));
   await tx.query(`INSERT INTO settings (key, value, updated_at) VALUES ('seeded', $1, now())`, [JSON.stringify({ at: new Date().toISOString() })]);
   return { creds: { admin: { email: DEMO_ADMIN_EMAIL, password }, agents }, audit };
 }

@@ -5,6 +5,7 @@
  */
 import { getPool } from "../db/pool.ts";
 import { effectiveStatus } from "../approvals/view.ts";
+import { DECISION } from "../audit/entries/index.ts";
 
 export interface ContextStep {
   step: number;
@@ -69,7 +70,7 @@ export async function pendingApprovals(limit = 100): Promise<PendingApprovalItem
   const r = await getPool().query(
     `SELECT ap.id, ap.session_id, ap.step, a.name AS agent, ap.tool, ap.reasons, ap.created_at, ap.expires_at, d.data,
             (SELECT COALESCE(json_agg(x ORDER BY x.step), '[]') FROM (
-               SELECT e.step, e.tool, e.outcome, e.created_at, e.data->'reasons'->0->>'policy' AS policy
+               SELECT e.step, e.tool, e.outcome, e.created_at, ${DECISION.firstReasonPolicy.text("e")} AS policy
                  FROM audit_entries e
                 WHERE e.session_id = ap.session_id AND e.step < ap.step AND e.kind = 'decision'
                 ORDER BY e.step DESC LIMIT 5) x) AS context

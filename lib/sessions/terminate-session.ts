@@ -5,6 +5,7 @@
 import { adminAction } from "../audit/admin-action.ts";
 import { MandateError, notFound } from "../http/errors.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
+import { SESSION_TERMINATE_ENTRY } from "../audit/entries/index.ts";
 
 export async function terminateSession(rt: NodeContext, id: string, reason: string, actor: string) {
   const result = await adminAction(rt, async (tx) => {
@@ -15,7 +16,7 @@ export async function terminateSession(rt: NodeContext, id: string, reason: stri
       "UPDATE sessions SET status = 'terminated', terminated_at = now(), terminated_reason = $2, terminated_by = $3 WHERE id = $1",
       [id, reason, actor],
     );
-    return { result: { id, status: "terminated" }, audit: { action: "session.terminate", actor, session_id: id, agent_id: r.rows[0].agent_id, data: { reason } } };
+    return { result: { id, status: "terminated" }, audit: SESSION_TERMINATE_ENTRY.entry({ actor, session_id: id, agent_id: r.rows[0].agent_id, data: { reason } }) };
   });
   await rt.applyChange("sessions", id);
   return result;

@@ -1,0 +1,78 @@
+/**
+ * Admin actions on identities (`kind = 'admin'`, on the admin chain, in the transaction of the change):
+ * users, their personal API tokens, agents and their keys. The actor is `user:<email>`, `cli:<user>`,
+ * `sso:<issuer>` (accounts made or changed at single sign-on) or `system:seed` (the first start).
+ */
+import { z } from "zod";
+import { defineEntry, isoTime, role, uuid } from "./define.ts";
+
+const email = z.string();
+
+export const USER_CREATE_ENTRY = defineEntry({
+  kind: "admin",
+  actions: ["user.create"],
+  // `source: "oidc"`: made at a first single sign-on.
+  data: z.strictObject({ user_id: uuid, email, role, source: z.literal("oidc").optional() }),
+});
+
+const roleChange = { user_id: uuid, email, role, before: role, after: role };
+export const USER_ROLE_ENTRY = defineEntry({
+  kind: "admin",
+  actions: ["user.role"],
+  data: z.union([
+    z.strictObject(roleChange),
+    // Single sign-on: the role mapped from the provider's groups changed.
+    z.strictObject({ ...roleChange, source: z.literal("oidc_groups"), issuer: z.string(), subject: z.string() }),
+  ]),
+  // Version 0 entries written before the role's previous value was recorded have no before/after.
+  since: { before: 1, after: 1 },
+});
+
+export const USER_DISABLE_ENTRY = defineEntry({
+  kind: "admin",
+  actions: ["user.disable", "user.enable"],
+  data: z.strictObject({ user_id: uuid, email }),
+});
+
+export const TOKEN_CREATE_ENTRY = defineEntry({
+  kind: "admin",
+  actions: ["token.create"],
+  // `user`: the owner's email.
+  data: z.strictObject({ token_id: uuid, key_id: z.string(), user: email, name: z.string() }),
+});
+
+export const TOKEN_REVOKE_ENTRY = defineEntry({
+  kind: "admin",
+  actions: ["token.revoke"],
+  data: z.strictObject({ key_id: z.string() }),
+});
+
+export const AGENT_CREATE_ENTRY = defineEntry({
+  kind: "admin",
+  actions: ["agent.create"],
+  // `owner` (an email) is absent in the entries of the first start's demo agents.
+  data: z.strictObject({ agent_id: uuid, name: z.string(), owner: z.string().nullable().optional(), team: z.string().nullable() }),
+  columns: { agent_id: uuid },
+});
+
+export const AGENT_SUSPEND_ENTRY = defineEntry({
+  kind: "admin",
+  actions: ["agent.suspend", "agent.unsuspend"],
+  data: z.strictObject({ agent_id: uuid, name: z.string(), reason: z.string().nullable() }),
+  columns: { agent_id: uuid },
+});
+
+export const KEY_CREATE_ENTRY = defineEntry({
+  kind: "admin",
+  actions: ["key.create"],
+  // `name`: the agent's.
+  data: z.strictObject({ agent_id: uuid, name: z.string(), key_id: z.string(), expires_at: isoTime }),
+  columns: { agent_id: uuid },
+});
+
+export const KEY_REVOKE_ENTRY = defineEntry({
+  kind: "admin",
+  actions: ["key.revoke"],
+  data: z.strictObject({ key_id: z.string() }),
+  columns: { agent_id: uuid },
+});
