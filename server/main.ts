@@ -13,7 +13,7 @@ import { writeCheckpoint } from "../lib/audit/checkpoints.ts";
 import { adminAction } from "../lib/audit/admin-action.ts";
 import { purgeExpiredReplayValues } from "../lib/policy/replay-values.ts";
 import { runRoute, send } from "../lib/http/route.ts";
-import { toProblem, MandateError } from "../lib/http/errors.ts";
+import { toProblem, MandateError } from "../lib/errors.ts";
 import { applyConsolePolicy, refuseCrossOriginConsole, requestUrl, securityHeaders } from "../lib/http/security.ts";
 import { startRuntime, defaultNodeName } from "../lib/runtime/runtime.ts";
 import { buildRouter } from "../lib/http/routes/index.ts";

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Runtime } from "../runtime/runtime.ts";
-import { forbidden, notFound, unauthorized } from "../http/errors.ts";
+import { forbidden, notFound, unauthorized } from "../errors.ts";
 import { MCP_STORE_ID } from "../policy/publish.ts";
 import type { Caller } from "./audit.ts";
 import { evaluateBatch, evaluateSingle } from "./evaluate.ts";

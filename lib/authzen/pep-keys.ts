@@ -9,7 +9,7 @@ import { adminAction } from "../audit/admin-action.ts";
 import { hashCredential } from "../crypto/keys.ts";
 import { getPool } from "../db/pool.ts";
 import { BoundedCache } from "../util/bounded-cache.ts";
-import { notFound } from "../http/errors.ts";
+import { notFound } from "../errors.ts";
 
 export const PEP_PREFIX = "mnd_pep_";
 const SHAPE = /^mnd_pep_[a-z2-9]{8}_[A-Za-z0-9_-]{32}$/;

@@ -8,7 +8,7 @@
 import { isUtf8 } from "node:buffer";
 import type { IncomingMessage } from "node:http";
 import { readBody } from "../http/route.ts";
-import { MandateError } from "../http/errors.ts";
+import { MandateError } from "../errors.ts";
 import { findInexactArguments, findInexactBody } from "../util/exact-json.ts";
 
 export interface AzEntity {

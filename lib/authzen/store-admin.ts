@@ -8,7 +8,7 @@ import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import { z } from "zod";
 import { adminAction } from "../audit/admin-action.ts";
 import { getPool } from "../db/pool.ts";
-import { MandateError } from "../http/errors.ts";
+import { MandateError } from "../errors.ts";
 import { MCP_STORE_ID } from "../policy/publish.ts";
 import { validatePolicySet } from "../policy/validate.ts";
 

@@ -4,7 +4,7 @@
  * 403 before any of this runs.
  */
 import { ZodError } from "zod";
-import { MandateError, zodIssues } from "../http/errors.ts";
+import { MandateError, zodIssues } from "../errors.ts";
 
 export type ActionResult<T> =
   | { ok: true; data: T }

@@ -1,6 +1,6 @@
 /** Parsing of the policy editor's input (Cedar text and the test cases as JSON text) for server actions. */
 import { z } from "zod";
-import { MandateError } from "../http/errors.ts";
+import { MandateError } from "../errors.ts";
 import { policyTestSuite, type PolicyTestCase } from "../policy/tests.ts";
 
 export const policyText = z.string().min(1, "the policy set is empty").max(512 * 1024, "the policy set is over 512 KiB");

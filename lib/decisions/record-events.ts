@@ -9,7 +9,7 @@ import type { OutcomeEventInput } from "../api/schemas.ts";
 import { ConflictError } from "../audit/chain.ts";
 import { getPool } from "../db/pool.ts";
 import type { AgentPrincipal } from "../identity/credential-cache.ts";
-import { MandateError } from "../http/errors.ts";
+import { MandateError } from "../errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { redactText, type Redaction } from "../redaction/index.ts";
 

@@ -10,7 +10,7 @@
 import { z } from "zod";
 import { adminAction } from "../audit/admin-action.ts";
 import { getPool, type Queryable } from "../db/pool.ts";
-import { MandateError, fromZod, notFound } from "../http/errors.ts";
+import { MandateError, fromZod, notFound } from "../errors.ts";
 
 export const ENTITY_TYPE_RE = /^[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*$/;
 const entityType = z.string().min(1).max(200).regex(ENTITY_TYPE_RE, "a Cedar entity type name (letters, digits, _ and ::)");

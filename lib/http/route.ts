@@ -12,7 +12,7 @@ import type { AgentPrincipal, Principal, Role, UserPrincipal } from "../identity
 import type { Runtime } from "../runtime/runtime.ts";
 import { isDatabaseUnavailable, RETRY_AFTER_S } from "../db/unavailable.ts";
 import { findInexactBody } from "../util/exact-json.ts";
-import { fromZod, MandateError, toProblem, unauthorized, forbidden } from "./errors.ts";
+import { fromZod, MandateError, toProblem, unauthorized, forbidden } from "../errors.ts";
 import { crossOrigin, fromSameOrigin, isSafeMethod, SECURITY_HEADERS } from "./security.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { adminAction } from "../audit/admin-action.ts";
 import { newCredential } from "../crypto/keys.ts";
-import { MandateError, notFound } from "../http/errors.ts";
+import { MandateError, notFound } from "../errors.ts";
 import { applyLocalChange } from "../runtime/runtime.ts";
 
 export const newAgentSchema = z

@@ -3,7 +3,7 @@
  */
 import { z } from "zod";
 import { adminAction } from "../audit/admin-action.ts";
-import { MandateError, notFound } from "../http/errors.ts";
+import { MandateError, notFound } from "../errors.ts";
 import { applyLocalChange } from "../runtime/runtime.ts";
 
 export const effectSchema = z.enum(["read", "write", "side_effect", "destructive"]);

@@ -5,7 +5,7 @@
  */
 import { adminAction } from "../audit/admin-action.ts";
 import { getPool } from "../db/pool.ts";
-import { MandateError } from "../http/errors.ts";
+import { MandateError } from "../errors.ts";
 import { publishPolicy } from "./publish.ts";
 
 export interface ShadowVersion {

@@ -3,7 +3,7 @@
  * status is part of the optimistic check of mandate_commit()).
  */
 import { adminAction } from "../audit/admin-action.ts";
-import { MandateError, notFound } from "../http/errors.ts";
+import { MandateError, notFound } from "../errors.ts";
 import { applyLocalChange } from "../runtime/runtime.ts";
 
 export async function terminateSession(id: string, reason: string, actor: string) {

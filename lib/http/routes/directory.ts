@@ -7,7 +7,7 @@ import { z } from "zod";
 import { listStores, storeInput, upsertStore } from "../../authzen/store-admin.ts";
 import { deleteEntity, entityRef, getEntity, importEntities, listEntities, parseEntities, putEntity } from "../../directory/entities.ts";
 import type { UserPrincipal } from "../../identity/credential-cache.ts";
-import { fromZod } from "../errors.ts";
+import { fromZod } from "../../errors.ts";
 import { defineRoute, reply, type RouteDef } from "../route.ts";
 
 const TAG = "Directory";

@@ -2,7 +2,7 @@
  * The one error class of the domain and its mapping to RFC 9457 problem details.
  */
 import { z } from "zod";
-import type { Problem } from "../api/schemas.ts";
+import type { Problem } from "./api/schemas.ts";
 
 export class MandateError extends Error {
   constructor(
