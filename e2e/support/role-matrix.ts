@@ -3,7 +3,7 @@
  * for every principal: anonymous, an agent key, and users of each role (personal API token or console
  * session). test/integration/route-roles.test.ts checks each cell against a running node, and fails
  * when a route, page or action exists that this table does not list — adding one means deciding here
- * who may use it. (AuthZEN's PDP endpoints authenticate PEP keys themselves: every principal here is 401.)
+ * who may use it. (AuthZEN's PDP endpoints take only PEP keys, `auth: "pep"`: every principal here is 401.)
  *
  *   "ok"    2xx                      "pass"  authenticated and authorized: neither 401/403 nor a login
  *   401     unauthenticated               redirect (the sample input may be refused as invalid: 400/404/422)
