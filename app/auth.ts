@@ -15,6 +15,7 @@ import { CONSOLE_SESSION_MAX_AGE_S, consoleUserOfSession, endConsoleSession, sta
 import { roleFromClaims, type ConsoleUser } from "@/lib/auth/console-user";
 import { passwordSignIn } from "@/lib/auth/password-sign-in";
 import { ssoSignIn } from "@/lib/auth/sso";
+import { MandateError } from "@/lib/errors";
 import type { Role } from "@/lib/identity/credential-cache";
 
 /** The client address of the request being handled ("unknown" outside a `mandate start` node). */
@@ -117,5 +118,12 @@ export async function requireUser(roles?: Role[]): Promise<ConsoleUser> {
   const u = await currentUser();
   if (!u) redirect("/login");
   if (roles && !roles.includes(u.role)) forbidden();
+  return u;
+}
+
+/** For the console's JSON route handlers: the signed-in user, or a 401 (answered as problem+json, no redirect). */
+export async function requireApiUser(): Promise<ConsoleUser> {
+  const u = await currentUser();
+  if (!u) throw new MandateError(401, "unauthorized", "sign in to the console");
   return u;
 }

@@ -11,9 +11,8 @@ import { z } from "zod";
 import type { AgentPrincipal, Principal, Role, UserPrincipal } from "../identity/credential-cache.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { authenticatePep, type PepRequest } from "../authzen/pep-auth.ts";
-import { isDatabaseUnavailable, RETRY_AFTER_S } from "../db/unavailable.ts";
 import { findInexactBody } from "../util/exact-json.ts";
-import { fromZod, MandateError, toProblem, unauthorized, forbidden } from "../errors.ts";
+import { fromZod, MandateError, toProblem, unauthorized, forbidden, unexpectedError } from "../errors.ts";
 import { bearer } from "./bearer.ts";
 import { crossOrigin, fromSameOrigin, isSafeMethod, SECURITY_HEADERS } from "./security.ts";
 
@@ -271,7 +270,7 @@ export async function runRoute(
     }
     send(res, result.status ?? 200, result.body, { "X-Request-ID": requestId, ...result.headers });
   } catch (err) {
-    const me = err instanceof MandateError ? err : unexpected(err, def, requestId);
+    const me = err instanceof MandateError ? err : unexpectedError(err, `${def.method} ${def.path}`, requestId);
     if (def.errorFormat) {
       const f = def.errorFormat(me);
       send(res, f.status, f.body, { "X-Request-ID": requestId, ...me.headers, ...f.headers });
@@ -279,17 +278,6 @@ export async function runRoute(
     }
     send(res, me.status, toProblem(me, url.pathname, requestId), { "X-Request-ID": requestId, ...me.headers }, "application/problem+json");
   }
-}
-
-/** An error that is not the caller's: the database being unreachable is a 503, anything else a 500. */
-function unexpected(err: unknown, def: RouteDef<unknown, unknown>, requestId: string): MandateError {
-  if (isDatabaseUnavailable(err)) {
-    return new MandateError(503, "database_unavailable", `the database is unreachable (request ${requestId}): retry shortly`, undefined, {
-      "Retry-After": String(RETRY_AFTER_S),
-    });
-  }
-  console.error(`[${requestId}] ${def.method} ${def.path} failed:`, err);
-  return new MandateError(500, "internal", `internal error (request ${requestId})`);
 }
 
 export function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, type = "application/json"): void {

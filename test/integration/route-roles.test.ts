@@ -103,6 +103,27 @@ describe("console pages and route handlers × principals", () => {
   });
 });
 
+describe("console route handlers answer errors as RFC 9457 problems", () => {
+  it("401 without a console session, 400 for a bad parameter: application/problem+json with type, status, instance", async () => {
+    const cases: Array<[string, Principal, number, RegExp]> = [
+      ["/api/console/approvals", "anon", 401, /sign in/],
+      ["/api/console/audit/export?format=csv", "agent", 401, /sign in/],
+      ["/api/console/sessions/role-matrix/steps", "anon", 401, /sign in/],
+      ["/api/console/audit/export?format=pdf", "viewer", 400, /format must be csv or jsonl/],
+      ["/api/console/sessions/role-matrix/steps?agent=not-an-id", "analyst", 400, /agent must be an agent id/],
+    ];
+    for (const [path, p, status, detail] of cases) {
+      const headers: Record<string, string> = p === "agent" ? { authorization: `Bearer ${token.agent}` } : p === "anon" ? {} : { cookie: cookie[p]!, "x-request-id": "rr-1" };
+      const r = await fetch(m.url + path, { headers });
+      expect(r.status, path).toBe(status);
+      expect(r.headers.get("content-type"), path).toMatch(/^application\/problem\+json/);
+      const problem = await r.json();
+      expect(problem, path).toMatchObject({ type: expect.stringMatching(/^https:\/\/mandate\.dev\/problems\//), status, instance: path.split("?")[0], detail: expect.stringMatching(detail) });
+      if (headers["x-request-id"]) expect(problem.request_id).toBe("rr-1");
+    }
+  });
+});
+
 describe("server actions × principals (forged requests)", () => {
   type Entry = { workers: Record<string, unknown>; filename: string; exportedName: string };
   const manifest: Record<string, Entry> = JSON.parse(readFileSync(join(ROOT, ".next", "server", "server-reference-manifest.json"), "utf8")).node;
