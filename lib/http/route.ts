@@ -74,6 +74,9 @@ export interface RouteDef<B = unknown, Q = unknown> {
   errorFormat?: (err: MandateError) => { status: number; body: unknown; headers?: Record<string, string> };
 }
 
+/** `user:<email>`: the actor an admin change records in the audit log. */
+export const actorOf = (u: UserPrincipal | null) => `user:${u?.email ?? "unknown"}`;
+
 /** A handler returns its body, or reply({...}) to set the status, headers or a stream. */
 export function reply(r: RouteResult): RouteResult {
   return Object.assign(r, { [REPLY]: true });

@@ -11,15 +11,13 @@ import { evaluationEndpoint, evaluationsEndpoint, metadata, searchEndpoint } fro
 import { createPepKey, listPepKeys, revokePepKey } from "../../authzen/pep-keys.ts";
 import { authzenBody, authzenErrorFormat } from "../../authzen/request.ts";
 import type { SearchKind } from "../../authzen/search.ts";
-import type { UserPrincipal } from "../../identity/credential-cache.ts";
-import { defineRoute, reply, type RouteDef } from "../route.ts";
+import { actorOf, defineRoute, reply, type RouteDef } from "../route.ts";
 import { directoryRoutes } from "./directory.ts";
 
 const TAG = "AuthZEN";
 const decision = z.object({ decision: z.boolean(), context: z.record(z.string(), z.unknown()).optional() });
 const decisions = z.union([z.object({ evaluations: z.array(decision) }), decision]);
 const results = z.object({ results: z.array(z.record(z.string(), z.string())), page: z.object({ next_token: z.string(), count: z.number().int() }) });
-const actorOf = (u: UserPrincipal | null) => `user:${u?.email ?? "unknown"}`;
 
 function dataPlane(prefix: string, scoped: boolean): RouteDef<any, any>[] {
   const where = scoped ? " (store-scoped PDP)" : "";
