@@ -43,7 +43,7 @@ export const commands: Record<string, Command> = {
     summary: "Start Mandate (console + data plane; embedded PostgreSQL unless DATABASE_URL)",
     options: { dev: { type: "boolean" }, "no-console": { type: "boolean" } },
     async run({ values }) {
-      const withConsole = !values["no-console"] && process.env.MANDATE_CONSOLE !== "0";
+      const withConsole = !values["no-console"] && env().MANDATE_CONSOLE;
       const { ensureBuilt } = await import("./ensure-built.ts");
       if (!values.dev && withConsole) await ensureBuilt();
       const { start } = await import("../server/main.ts");
