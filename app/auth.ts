@@ -15,6 +15,8 @@ import { CONSOLE_SESSION_MAX_AGE_S, consoleUserOfSession, endConsoleSession, sta
 import { roleFromClaims, type ConsoleUser } from "@/lib/auth/console-user";
 import { passwordSignIn } from "@/lib/auth/password-sign-in";
 import { ssoSignIn } from "@/lib/auth/sso";
+import { env } from "@/lib/env";
+import { MandateError } from "@/lib/errors";
 import type { Role } from "@/lib/identity/credential-cache";
 import { runtime } from "@/lib/runtime/runtime";
 
@@ -42,15 +44,16 @@ function providers(): NextAuthOptions["providers"] {
       },
     }),
   ];
-  if (process.env.OIDC_ISSUER && process.env.OIDC_CLIENT_ID) {
+  const e = env();
+  if (e.OIDC_ISSUER && e.OIDC_CLIENT_ID) {
     list.push({
       id: "oidc",
-      name: process.env.OIDC_DISPLAY_NAME ?? "Single sign-on",
+      name: e.OIDC_DISPLAY_NAME,
       type: "oauth",
-      wellKnown: `${process.env.OIDC_ISSUER.replace(/\/$/, "")}/.well-known/openid-configuration`,
-      clientId: process.env.OIDC_CLIENT_ID,
-      clientSecret: process.env.OIDC_CLIENT_SECRET ?? "",
-      authorization: { params: { scope: process.env.OIDC_SCOPES ?? "openid email profile groups" } },
+      wellKnown: `${e.OIDC_ISSUER.replace(/\/$/, "")}/.well-known/openid-configuration`,
+      clientId: e.OIDC_CLIENT_ID,
+      clientSecret: e.OIDC_CLIENT_SECRET ?? "",
+      authorization: { params: { scope: e.OIDC_SCOPES } },
       idToken: true,
       checks: ["pkce", "state"],
       profile(profile: Record<string, unknown>) {
@@ -78,7 +81,7 @@ export const authOptions: NextAuthOptions = {
         email: typeof claims.email === "string" ? claims.email : null,
         emailVerified: claims.email_verified === true,
         name: typeof claims.name === "string" ? claims.name : null,
-        role: roleFromClaims(claims, process.env.OIDC_ROLE_CLAIM ?? "groups", process.env.OIDC_ROLE_MAP),
+        role: roleFromClaims(claims, env().OIDC_ROLE_CLAIM, env().OIDC_ROLE_MAP),
         source: await requestSource(),
       });
       if (!r.ok) return `/login?error=${r.error}`;
@@ -118,5 +121,12 @@ export async function requireUser(roles?: Role[]): Promise<ConsoleUser> {
   const u = await currentUser();
   if (!u) redirect("/login");
   if (roles && !roles.includes(u.role)) forbidden();
+  return u;
+}
+
+/** For the console's JSON route handlers: the signed-in user, or a 401 (answered as problem+json, no redirect). */
+export async function requireApiUser(): Promise<ConsoleUser> {
+  const u = await currentUser();
+  if (!u) throw new MandateError(401, "unauthorized", "sign in to the console");
   return u;
 }

@@ -6,6 +6,7 @@ import type { ParseArgsConfig } from "node:util";
 import { verifyAudit } from "../lib/audit/verify.ts";
 import { writeCheckpoint } from "../lib/audit/checkpoints.ts";
 import { env } from "../lib/env.ts";
+import { MandateError } from "../lib/errors.ts";
 import { createAgent, createAgentKey, revokeAgentKey, setAgentSuspended } from "../lib/identity/agents.ts";
 import { createApiToken, createUser, roleSchema } from "../lib/identity/users.ts";
 import { approveTool, parseToolRef, setToolBlocked } from "../lib/inventory/tools-admin.ts";
@@ -32,7 +33,7 @@ export interface Command {
 
 const str = (v: string | boolean | undefined) => (typeof v === "string" ? v : undefined);
 function need(v: string | undefined, what: string): string {
-  if (!v) throw Object.assign(new Error(`missing ${what}`), { status: 400 });
+  if (!v) throw new MandateError(400, "invalid_request", `missing ${what}`);
   return v;
 }
 
@@ -42,7 +43,7 @@ export const commands: Record<string, Command> = {
     summary: "Start Mandate (console + data plane; embedded PostgreSQL unless DATABASE_URL)",
     options: { dev: { type: "boolean" }, "no-console": { type: "boolean" } },
     async run({ values }) {
-      const withConsole = !values["no-console"] && process.env.MANDATE_CONSOLE !== "0";
+      const withConsole = !values["no-console"] && env().MANDATE_CONSOLE;
       const { ensureBuilt } = await import("./ensure-built.ts");
       if (!values.dev && withConsole) await ensureBuilt();
       const { start } = await import("../server/main.ts");
@@ -75,7 +76,7 @@ export const commands: Record<string, Command> = {
       withDatabase(async (ctx) => {
         const email = need(str(values.email), "--email").toLowerCase();
         const r = await getPool().query("SELECT id FROM users WHERE email = $1", [email]);
-        if (!r.rowCount) throw Object.assign(new Error(`no user ${email}`), { status: 404 });
+        if (!r.rowCount) throw new MandateError(404, "not_found", `no user ${email}`);
         const t = await createApiToken(ctx, r.rows[0].id, str(values.name) ?? "cli", actor, Number(str(values.days) ?? 90));
         console.log(`Token ${t.keyId} for ${email} (expires ${t.expiresAt?.toISOString() ?? "never"}):\n${t.secret}`);
         return 0;

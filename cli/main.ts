@@ -4,6 +4,7 @@
  */
 import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
+import { MandateError } from "../lib/errors.ts";
 import { commands, type Command } from "./commands.ts";
 
 function usage(): string {
@@ -39,9 +40,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await cmd.run({ values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals, actor });
   } catch (err) {
-    const e = err as Error & { status?: number; errors?: Array<{ path: string; message: string }> };
-    console.error(`error: ${e.message}`);
-    if (e.errors?.length) for (const x of e.errors) console.error(`  ${x.path}: ${x.message}`);
-    return e.status && e.status < 500 ? 1 : 3;
+    console.error(`error: ${(err as Error).message}`);
+    if (!(err instanceof MandateError)) return 3;
+    if (err.errors?.length) for (const x of err.errors) console.error(`  ${x.path}: ${x.message}`);
+    return err.status < 500 ? 1 : 3;
   }
 }

@@ -3,7 +3,7 @@ import { getPool } from "../lib/db/pool.ts";
 import { createApiToken } from "../lib/identity/users.ts";
 import { noNode } from "../lib/runtime/runtime.ts";
 import { expect, test } from "./support/fixtures.ts";
-import { forgeAction } from "./support/forge.ts";
+import { forgeApi } from "./support/forge.ts";
 
 const EVIL = `@id("allow-everything") permit (principal, action, resource);`;
 const versions = async () => Number((await getPool().query("SELECT count(*) FROM policy_versions")).rows[0].count);
@@ -16,11 +16,11 @@ test("an analyst cannot publish a policy, not even with a forged request", async
   await expect(page.getByRole("button", { name: /Publish/ })).toHaveCount(0);
 
   const before = await versions();
-  // The publish server action, called directly with the analyst's session cookie.
+  // The console's publish call, made directly with the analyst's session cookie.
   const cookie = await c.cookieOf(analyst);
-  const forged = await forgeAction(c.node.url, "app/(console)/policies/actions.ts", "publishPolicyAction", [{ text: EVIL, tests: "[]", mode: "active" }], cookie);
+  const forged = await forgeApi(c.node.url, "/api/v1/policies/mcp/publish", { text: EVIL, tests: [], mode: "active" }, cookie);
   expect(forged.status).toBe(403);
-  const rollback = await forgeAction(c.node.url, "app/(console)/policies/actions.ts", "rollbackPolicyAction", [1], cookie);
+  const rollback = await forgeApi(c.node.url, "/api/v1/policies/mcp/rollback", { version: 1 }, cookie);
   expect(rollback.status).toBe(403);
   // The API, with the analyst's personal token.
   const uid = (await getPool().query("SELECT id FROM users WHERE email = $1", [analyst.email])).rows[0].id;

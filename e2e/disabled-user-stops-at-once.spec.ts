@@ -3,7 +3,7 @@ import { getPool } from "../lib/db/pool.ts";
 import { createApiToken } from "../lib/identity/users.ts";
 import { noNode } from "../lib/runtime/runtime.ts";
 import { expect, test } from "./support/fixtures.ts";
-import { forgeAction } from "./support/forge.ts";
+import { forgeApi } from "./support/forge.ts";
 
 test("an admin creates a user; disabling it ends its sessions and tokens at once", async ({ console: c }) => {
   const me = await c.newUser("admin");
@@ -34,9 +34,11 @@ test("an admin creates a user; disabling it ends its sessions and tokens at once
   // Guard rails, enforced on the server: an admin cannot disable or demote their own account.
   const myId = (await getPool().query("SELECT id FROM users WHERE email = $1", [me.email])).rows[0].id;
   const cookie = await c.cookieOf(me);
-  const self = await forgeAction(c.node.url, "app/(console)/users/actions.ts", "setDisabledAction", [myId, true], cookie);
-  expect(self.text).toContain("you cannot disable your own account");
-  const demote = await forgeAction(c.node.url, "app/(console)/users/actions.ts", "setRoleAction", [myId, "viewer"], cookie);
-  expect(demote.text).toContain("you cannot remove your own admin role");
+  const self = await forgeApi(c.node.url, `/api/v1/users/${myId}/disable`, {}, cookie);
+  expect(self.status).toBe(409);
+  expect(self.body.detail).toContain("you cannot disable your own account");
+  const demote = await forgeApi(c.node.url, `/api/v1/users/${myId}/role`, { role: "viewer" }, cookie);
+  expect(demote.status).toBe(409);
+  expect(demote.body.detail).toContain("you cannot remove your own admin role");
   await expect.poll(async () => (await api(c.node.url, token, "GET", "/api/v1/approvals")).status, { timeout: 5_000 }).toBe(401);
 });

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { api, ROOT } from "../test/support/mandate.ts";
 import { getPool } from "../lib/db/pool.ts";
 import { expect, test } from "./support/fixtures.ts";
-import { forgeAction } from "./support/forge.ts";
+import { forgeApi } from "./support/forge.ts";
 
 // Line 3 compares a Long with a String: a type error the validator reports at that line.
 const BROKEN = `@id("ok") permit (principal, action, resource) when { resource.riskLevel <= 1 };
@@ -35,12 +35,11 @@ test("a policy with a type error is shown at its line and cannot be published", 
   expect(Math.abs(gutterTop!.y - line3!.y)).toBeLessThan(4);
   await expect(page.getByRole("button", { name: "Publish…" })).toBeDisabled();
 
-  // Forcing it anyway (the admin's own session, straight to the server action) is refused too.
+  // Forcing it anyway (the admin's own session, straight to the console's publish call) is refused too.
   const before = Number((await getPool().query("SELECT count(*) FROM policy_versions")).rows[0].count);
-  const r = await forgeAction(c.node.url, "app/(console)/policies/actions.ts", "publishPolicyAction", [{ text: BROKEN, tests: "[]", mode: "active" }], await c.cookieOf(admin));
-  expect(r.status).toBe(200);
-  expect(r.text).toContain('"ok":false');
-  expect(r.text).toContain("does not validate");
+  const r = await forgeApi(c.node.url, "/api/v1/policies/mcp/publish", { text: BROKEN, tests: [], mode: "active" }, await c.cookieOf(admin));
+  expect(r.status).toBe(422);
+  expect(r.body.detail).toContain("does not validate");
   expect(Number((await getPool().query("SELECT count(*) FROM policy_versions")).rows[0].count)).toBe(before);
 
   // …and through the API and the CLI, which call the same publishPolicy().

@@ -10,7 +10,7 @@ import { waitForApproval } from "./approval.ts";
 import type { GatewayConfig } from "./config.ts";
 import { forwardRequest, progressTokenOf, type Extra, type RawRequest } from "./forwarding.ts";
 import { isGovernableName, listUpstreamTools, type InventoryCache, type RawTool } from "./inventory.ts";
-import { MandateError, type MandateClient } from "./mandate-client.ts";
+import { MandateCallError, type MandateClient } from "./mandate-client.ts";
 import { NameTable } from "./names.ts";
 import type { OutcomeReporter } from "./reporter.ts";
 import * as R from "./results.ts";
@@ -62,7 +62,7 @@ function argumentsOf(v: unknown): Record<string, unknown> {
 }
 
 /** Mandate refused the decision request because of its arguments (a 400 naming them): nothing to retry. */
-function refusedArguments(e: MandateError): boolean {
+function refusedArguments(e: MandateCallError): boolean {
   return e.status === 400 && (e.problem?.errors ?? []).some((x) => x.path === "arguments" || x.path.startsWith("arguments.") || x.path.startsWith("arguments["));
 }
 
@@ -170,8 +170,8 @@ export class Governance {
         d = await this.ctx.mandate.decide(decisionReq, extra.signal);
       } catch (e) {
         if (extra.signal.aborted) throw e;
-        if (e instanceof MandateError && refusedArguments(e)) return R.invalidArgumentsResult(label, e.problem!);
-        return R.mandateUnavailableResult(label, e instanceof MandateError ? e.message : String(e));
+        if (e instanceof MandateCallError && refusedArguments(e)) return R.invalidArgumentsResult(label, e.problem!);
+        return R.mandateUnavailableResult(label, e instanceof MandateCallError ? e.message : String(e));
       }
       if (d.decision === "allow") return this.forward(up, tool, { ...params, arguments: args }, d, extra);
       if (d.decision === "deny") return R.deniedResult(label, d);

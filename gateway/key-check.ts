@@ -5,7 +5,7 @@
  * the moment Mandate refuses it (on every Mandate node, the next request after the revocation).
  */
 import type { AgentIdentity } from "../lib/api/schemas.ts";
-import { MandateError, type MandateClient } from "./mandate-client.ts";
+import { MandateCallError, type MandateClient } from "./mandate-client.ts";
 
 export type KeyCheck =
   | { ok: true; agent: AgentIdentity }
@@ -19,7 +19,7 @@ export async function checkKey(mandate: MandateClient, signal?: AbortSignal): Pr
       return { ok: false, status: 403, detail: `agent "${agent.name}" is suspended in Mandate: no new session is opened for it` };
     return { ok: true, agent };
   } catch (e) {
-    if (e instanceof MandateError && e.kind === "http" && (e.status === 401 || e.status === 403)) {
+    if (e instanceof MandateCallError && e.kind === "http" && (e.status === 401 || e.status === 403)) {
       const why = e.problem?.detail ?? e.problem?.title ?? `HTTP ${e.status}`;
       return { ok: false, status: e.status, detail: `Mandate refused this agent key: ${why}` };
     }

@@ -1,7 +1,7 @@
 /**
  * Typed client for Mandate's data plane, as used by the gateway. Every body is validated against the
  * contract in lib/api/schemas.ts; anything unexpected (unreachable, non-2xx, invalid body) becomes a
- * MandateError, on which the gateway fails closed.
+ * MandateCallError, on which the gateway fails closed.
  */
 import { createHash } from "node:crypto";
 import type { z } from "zod";
@@ -27,12 +27,12 @@ import { requestJson, TransportError, type JsonResponse } from "./http-json.ts";
 export const approvalStatusResponse = approvalHandle.pick({ id: true, status: true, expires_at: true }).passthrough();
 export type ApprovalStatus = z.infer<typeof approvalStatusResponse>;
 
-export type MandateErrorKind = "unreachable" | "http" | "invalid_response";
+export type MandateCallErrorKind = "unreachable" | "http" | "invalid_response";
 
-export class MandateError extends Error {
+export class MandateCallError extends Error {
   constructor(
     message: string,
-    readonly kind: MandateErrorKind,
+    readonly kind: MandateCallErrorKind,
     readonly status?: number,
     readonly problem?: Problem,
   ) {
@@ -115,14 +115,14 @@ export class MandateClient {
       });
     } catch (e) {
       const msg = e instanceof TransportError ? e.message : String(e);
-      throw new MandateError(`Mandate is unreachable (${method} ${path}): ${msg}`, "unreachable");
+      throw new MandateCallError(`Mandate is unreachable (${method} ${path}): ${msg}`, "unreachable");
     }
     if (res.status < 200 || res.status >= 300) {
       if (res.status === 401) this.opts.onUnauthorized?.(this.fingerprint);
       const p = problem.safeParse(res.body);
       const detail = p.success ? [p.data.title, p.data.detail].filter(Boolean).join(": ") : res.text.slice(0, 300);
       const fields = p.success && p.data.errors?.length ? ` (${p.data.errors.map((x) => `${x.path}: ${x.message}`).join("; ")})` : "";
-      throw new MandateError(
+      throw new MandateCallError(
         `Mandate answered ${res.status} to ${method} ${path}: ${detail || "no detail"}${fields}`,
         "http",
         res.status,
@@ -132,7 +132,7 @@ export class MandateClient {
     const parsed = schema.safeParse(res.body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new MandateError(
+      throw new MandateCallError(
         `Mandate sent an invalid response to ${method} ${path}: ${issue ? `${issue.path.join(".")}: ${issue.message}` : "unparseable"}`,
         "invalid_response",
         res.status,

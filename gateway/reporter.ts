@@ -8,7 +8,7 @@
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import type { OutcomeEventInput } from "../lib/api/schemas.ts";
-import { MandateError, type MandateClient } from "./mandate-client.ts";
+import { MandateCallError, type MandateClient } from "./mandate-client.ts";
 import { EventSpool } from "./spool.ts";
 
 export interface ReporterOptions {
@@ -93,11 +93,11 @@ class Lane {
         this.single = false;
         ok = true;
       } catch (e) {
-        if (e instanceof MandateError && e.status === 400 && batch.length === 1) {
+        if (e instanceof MandateCallError && e.status === 400 && batch.length === 1) {
           // Mandate says the event itself is malformed: set it aside instead of retrying it forever.
           this.quarantine(batch, e.message);
           ok = true;
-        } else if (e instanceof MandateError && e.status === 400) {
+        } else if (e instanceof MandateCallError && e.status === 400) {
           this.single = true; // find the malformed event by sending one at a time
         } else {
           this.failures++;

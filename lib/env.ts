@@ -1,6 +1,8 @@
 /**
  * The one place where Mandate reads its environment. Every variable is validated with zod; a wrong
- * value stops start-up with a message naming the variable.
+ * value stops start-up with a message naming the variable. Read elsewhere, by design: NEXTAUTH_SECRET
+ * and NEXTAUTH_URL, which server/main.ts sets in process.env for next-auth (a generated secret) after
+ * this may have been parsed, and the build switch MANDATE_SKIP_BUILD of cli/ensure-built.ts.
  */
 import { isIP } from "node:net";
 import { resolve } from "node:path";
@@ -28,6 +30,11 @@ const schema = z.object({
   MANDATE_CEDAR_WORKERS: z.coerce.number().int().min(0).max(16).default(1),
   /** Unset: defaultAuditChains() (1 on machines with up to 2 CPUs, else 2). */
   MANDATE_AUDIT_CHAINS: z.coerce.number().int().min(1).max(16).optional(),
+  /** `0`: a data-plane-only node (`mandate start --no-console`). */
+  MANDATE_CONSOLE: z.enum(["0", "1"], { message: "must be 0 or 1" }).default("1").transform((v) => v === "1"),
+  /** The exact decision cache (lib/policy/decision-cache.ts): `0` turns it off. */
+  MANDATE_DECISION_CACHE: z.enum(["0", "1"], { message: "must be 0 or 1" }).default("1").transform((v) => v === "1"),
+  /** Validated here; the logger does not read it yet. */
   MANDATE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   /** Console sign-in throttling (lib/auth/throttle.ts): failures per account / per source address within the window. */
   MANDATE_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(10_000).default(10),
@@ -45,6 +52,9 @@ const schema = z.object({
   OIDC_CLIENT_SECRET: z.string().optional(),
   OIDC_ROLE_CLAIM: z.string().default("groups"),
   OIDC_ROLE_MAP: z.string().optional(),
+  OIDC_SCOPES: z.string().default("openid email profile groups"),
+  /** The sign-in button's label. */
+  OIDC_DISPLAY_NAME: z.string().max(100).default("Single sign-on"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
 });
 

@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { env } from "../lib/env.ts";
 import { closePool } from "../lib/db/pool.ts";
 import { runRoute, send } from "../lib/http/route.ts";
-import { toProblem, MandateError } from "../lib/http/errors.ts";
+import { toProblem, MandateError } from "../lib/errors.ts";
 import { applyConsolePolicy, refuseCrossOriginConsole, requestUrl, securityHeaders } from "../lib/http/security.ts";
 import { defaultNodeName } from "../lib/runtime/runtime.ts";
 import { startRuntime } from "../lib/runtime/start.ts";

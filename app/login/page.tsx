@@ -1,10 +1,11 @@
 import { LoginForm } from "@/components/auth/login-form";
+import { env } from "@/lib/env";
 
 export const metadata = { title: "Sign in" };
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ error?: string; callbackUrl?: string; retry_after?: string }> }) {
   const sp = await searchParams;
-  const sso = !!(process.env.OIDC_ISSUER && process.env.OIDC_CLIENT_ID);
+  const sso = !!(env().OIDC_ISSUER && env().OIDC_CLIENT_ID);
   const retryAfter = /^\d{1,6}$/.test(sp.retry_after ?? "") ? Number(sp.retry_after) : null;
   return (
     <main className="flex min-h-screen items-center justify-center p-6">

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { createTokenAction, revokeTokenAction } from "@/app/(console)/account/actions";
+import { callApi, seg } from "@/components/api/call-api";
 import { buttonClass, ErrorMessage, inputClass } from "@/components/forms/fields";
 import { ConfirmButton } from "@/components/forms/confirm-button";
 import { SecretOnce } from "@/components/forms/secret-once";
@@ -18,7 +18,8 @@ export function CreateTokenForm() {
         className="flex flex-wrap items-end gap-2"
         onSubmit={async (e) => {
           e.preventDefault();
-          const r = await createTokenAction(Object.fromEntries(new FormData(e.currentTarget)));
+          const f = new FormData(e.currentTarget);
+          const r = await callApi<{ keyId: string; secret: string; expiresAt: string | null }>("POST", "/api/v1/account/tokens", { name: String(f.get("name") ?? "").trim(), expires_in_days: Number(f.get("days")) });
           if (!r.ok) return setError(r.error);
           setError(null);
           setCreated(r.data);
@@ -58,7 +59,7 @@ export function RevokeTokenButton({ keyId, name }: { keyId: string; name: string
         details={<p>Requests with <span className="font-mono">{keyId}</span> are refused from now on. Anything using it (scripts, CI) stops working.</p>}
         confirmLabel="Revoke token"
         onConfirm={async () => {
-          const r = await revokeTokenAction(keyId);
+          const r = await callApi("POST", `/api/v1/account/tokens/${seg(keyId)}/revoke`, {});
           if (!r.ok) setError(r.error);
           router.refresh();
         }}

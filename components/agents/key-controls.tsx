@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { createKeyAction, revokeKeyAction } from "@/app/(console)/agents/actions";
+import { callApi, seg } from "@/components/api/call-api";
 import { buttonClass, ErrorMessage, inputClass } from "@/components/forms/fields";
 import { ConfirmButton } from "@/components/forms/confirm-button";
 import { SecretOnce } from "@/components/forms/secret-once";
@@ -19,7 +19,7 @@ export function CreateKeyForm({ agent }: { agent: string }) {
         className="flex flex-wrap items-end gap-2"
         onSubmit={async (e) => {
           e.preventDefault();
-          const r = await createKeyAction(agent, days);
+          const r = await callApi<{ apiKey: string; keyId: string; expiresAt: string }>("POST", `/api/v1/agents/${seg(agent)}/keys`, { expires_in_days: Number(days) });
           if (!r.ok) return setError(r.error);
           setError(null);
           setCreated(r.data);
@@ -49,7 +49,7 @@ export function RevokeKeyButton({ keyId, agent }: { keyId: string; agent: string
         details={<p>Every call made with this key by <strong>{agent}</strong> is refused from its next request, on every node. This cannot be undone: create a new key if the agent still needs one.</p>}
         confirmLabel="Revoke key"
         onConfirm={async () => {
-          const r = await revokeKeyAction(keyId);
+          const r = await callApi("POST", `/api/v1/keys/${seg(keyId)}/revoke`, {});
           if (!r.ok) setError(r.error);
           router.refresh();
         }}

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { registerAgentAction } from "@/app/(console)/agents/actions";
+import { callApi } from "@/components/api/call-api";
 import { buttonClass, ErrorMessage, inputClass } from "@/components/forms/fields";
 import { SecretOnce } from "@/components/forms/secret-once";
 
@@ -19,8 +19,9 @@ export function RegisterAgentForm({ owners, me }: { owners: string[]; me: string
         onSubmit={async (e) => {
           e.preventDefault();
           setPending(true);
-          const f = new FormData(e.currentTarget);
-          const r = await registerAgentAction(Object.fromEntries(f));
+          // Blank fields are left out (no owner, no team), as the form means them.
+          const fields = [...new FormData(e.currentTarget)].filter(([, v]) => String(v).trim() !== "");
+          const r = await callApi<{ name: string; apiKey: string | null; expiresAt: string | null }>("POST", "/api/v1/agents", Object.fromEntries(fields));
           setPending(false);
           if (!r.ok) return setError(r.error);
           setError(null);

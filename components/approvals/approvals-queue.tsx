@@ -11,7 +11,7 @@ import type { Role } from "@/lib/identity/credential-cache";
 import type { DecidedApprovalItem, PendingApprovalItem } from "@/lib/sessions/queries-approvals";
 import { SuccessMessage } from "@/components/forms/fields";
 import { TimeAgo } from "@/components/forms/time-ago";
-import { callApi } from "@/components/sessions/call-api";
+import { callApi } from "@/components/api/call-api";
 import { ApprovalCard } from "./approval-card";
 
 interface Queue {

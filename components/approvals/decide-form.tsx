@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import { ErrorMessage, buttonClass, dangerButtonClass, inputClass } from "@/components/forms/fields";
-import { callApi } from "@/components/sessions/call-api";
+import { callApi } from "@/components/api/call-api";
 
 /** Approve or deny with a comment (POST /api/v1/approvals/:id/decision; the server checks the role). */
 export function DecideForm({ id, onDone }: { id: string; onDone: (message: string) => void }) {

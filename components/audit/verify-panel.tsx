@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useState } from "react";
 import { buttonClass, ErrorMessage } from "@/components/forms/fields";
-import { callApi } from "@/components/sessions/call-api";
+import { callApi } from "@/components/api/call-api";
 
 interface Report {
   ok: boolean;

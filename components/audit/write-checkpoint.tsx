@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { secondaryButtonClass } from "@/components/forms/fields";
-import { callApi } from "@/components/sessions/call-api";
+import { callApi } from "@/components/api/call-api";
 
 export function WriteCheckpointButton() {
   const router = useRouter();

@@ -5,7 +5,7 @@ import { useEffect, useState } from "react";
 import type { GraphEdge } from "@/lib/analytics/delegation-graph";
 import type { TimelineStep } from "@/lib/sessions/timeline-step";
 import { OutcomeBadge } from "@/components/shell/outcome-badge";
-import { callApi } from "@/components/sessions/call-api";
+import { callApi } from "@/components/api/call-api";
 
 /** The steps behind one call edge of the graph (the first 200; the audit explorer has them all). */
 export function EdgeSteps({ sessionId, edge }: { sessionId: string; edge: GraphEdge }) {

@@ -2,11 +2,12 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { publishPolicyAction, saveDraftAction } from "@/app/(console)/policies/actions";
+import { callApi } from "@/components/api/call-api";
 import { DiffView } from "@/components/forms/diff-view";
 import { ConfirmButton } from "@/components/forms/confirm-button";
 import { buttonClass, ErrorMessage, inputClass, secondaryButtonClass, SuccessMessage } from "@/components/forms/fields";
 import { textLineDiff } from "@/lib/console/json-diff";
+import { policyError, POLICIES, testCasesOf } from "./policy-api";
 
 export function PublishControls({ text, tests, activeText, activeLabel, valid }: { text: string; tests: string; activeText: string; activeLabel: string | null; valid: boolean }) {
   const router = useRouter();
@@ -19,9 +20,14 @@ export function PublishControls({ text, tests, activeText, activeLabel, valid }:
   async function run(kind: "draft" | "active" | "shadow") {
     setError(null);
     setDone(null);
-    const r = kind === "draft" ? await saveDraftAction({ text, tests, note }) : await publishPolicyAction({ text, tests, note, mode: kind });
-    if (!r.ok) return setError(r.problems?.length ? `${r.error}` : r.error);
-    const v = (r.data as { version: number }).version;
+    const cases = testCasesOf(tests);
+    if (!cases.ok) return setError(cases.error);
+    const body = { text, tests: cases.tests, note: note.trim() };
+    const r = kind === "draft"
+      ? await callApi<{ version: number }>("POST", `${POLICIES}/drafts`, body)
+      : await callApi<{ version: number }>("POST", `${POLICIES}/publish`, { ...body, mode: kind });
+    if (!r.ok) return setError(policyError(r));
+    const v = r.data.version;
     setDone(kind === "draft" ? `Saved as draft v${v}.` : kind === "active" ? `Published v${v}: it decides every new call from now on.` : `v${v} runs in shadow mode: compared on live traffic, not enforced. See Policies → Shadow.`);
     setNote("");
     router.refresh();

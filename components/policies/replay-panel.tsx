@@ -1,10 +1,12 @@
 "use client";
 
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { replayAction, setReplayRetentionAction } from "@/app/(console)/policies/actions";
+import { callApi } from "@/components/api/call-api";
 import { buttonClass, ErrorMessage, inputClass, secondaryButtonClass } from "@/components/forms/fields";
 import type { ReplayItem, ReplayReport } from "@/lib/policy/replay";
+import { POLICIES } from "./policy-api";
 
 const sessionHref = (i: ReplayItem) => `/sessions/${encodeURIComponent(i.sessionId)}#step-${i.step}`;
 const WHY: Record<string, string> = { "session.toolsUsed": "tools used before the replayed window", "session.ageSeconds": "session start unknown" };
@@ -30,6 +32,7 @@ function Items({ items, label }: { items: ReplayItem[]; label: string }) {
 }
 
 export function ReplayPanel({ text, retentionDays, isAdmin }: { text: string; retentionDays: number; isAdmin: boolean }) {
+  const router = useRouter();
   const [days, setDays] = useState("7");
   const [report, setReport] = useState<ReplayReport | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -42,7 +45,7 @@ export function ReplayPanel({ text, retentionDays, isAdmin }: { text: string; re
       <form className="flex flex-wrap items-end gap-2" onSubmit={async (e) => {
         e.preventDefault();
         setRunning(true);
-        const r = await replayAction({ text, days });
+        const r = await callApi<ReplayReport>("POST", `${POLICIES}/replay`, { text, days: Number(days) });
         setRunning(false);
         if (!r.ok) return setError(r.error);
         setError(null);
@@ -83,8 +86,9 @@ export function ReplayPanel({ text, retentionDays, isAdmin }: { text: string; re
         {isAdmin && (
           <form className="mt-2 flex flex-wrap items-end gap-2" onSubmit={async (e) => {
             e.preventDefault();
-            const r = await setReplayRetentionAction(retention);
+            const r = await callApi<{ days: number; deleted: number }>("POST", `${POLICIES}/replay-retention`, { days: Number(retention) });
             setRetentionMsg(r.ok ? `Retention set to ${r.data.days} days${r.data.deleted ? `; ${r.data.deleted} older values deleted` : ""}.` : r.error);
+            if (r.ok) router.refresh();
           }}>
             <label className="font-medium">Retention (days, 0 = keep none)<input type="number" min={0} max={90} value={retention} onChange={(e) => setRetention(e.target.value)} className={`${inputClass} w-24`} /></label>
             <button type="submit" className={secondaryButtonClass}>Save retention</button>

@@ -2,9 +2,10 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { endShadowAction, promoteShadowAction, rollbackPolicyAction } from "@/app/(console)/policies/actions";
+import { callApi } from "@/components/api/call-api";
 import { ConfirmButton } from "@/components/forms/confirm-button";
 import { ErrorMessage, SuccessMessage } from "@/components/forms/fields";
+import { POLICIES } from "./policy-api";
 
 export function RollbackButton({ version, activeVersion }: { version: number; activeVersion: number | null }) {
   const router = useRouter();
@@ -17,7 +18,7 @@ export function RollbackButton({ version, activeVersion }: { version: number; ac
         details={<p>v{version} replaces {activeVersion ? `the active v${activeVersion}` : "the active version"} for every new decision, on every node. It must still validate against today&apos;s schema. The rollback is audited.</p>}
         confirmLabel={`Activate v${version}`}
         onConfirm={async () => {
-          const r = await rollbackPolicyAction(version);
+          const r = await callApi("POST", `${POLICIES}/rollback`, { version });
           setMsg(r.ok ? { ok: true, text: `v${version} is active.` } : { ok: false, text: r.error });
           router.refresh();
         }}
@@ -38,10 +39,10 @@ export function ShadowButtons({ label }: { label: string }) {
     <div className="flex flex-wrap items-center gap-2">
       <ConfirmButton label="Publish shadow as active…" title={`Publish ${label} as the active version?`} confirmLabel="Publish"
         details={<p>The shadow version&apos;s text is validated and published as a new active version; shadow mode ends. Audited.</p>}
-        onConfirm={async () => done(await promoteShadowAction(), "Published as active; shadow mode ended.")} />
+        onConfirm={async () => done(await callApi("POST", `${POLICIES}/shadow/promote`, {}), "Published as active; shadow mode ended.")} />
       <ConfirmButton label="Stop shadow" title={`Stop evaluating ${label}?`} confirmLabel="Stop shadow" danger
         details={<p>Live traffic is no longer compared with {label}. The disagreements recorded so far stay in the audit log.</p>}
-        onConfirm={async () => done(await endShadowAction(), "Shadow mode ended.")} />
+        onConfirm={async () => done(await callApi("POST", `${POLICIES}/shadow/end`, {}), "Shadow mode ended.")} />
       {msg && (msg.ok ? <SuccessMessage>{msg.text}</SuccessMessage> : <ErrorMessage error={msg.text} />)}
     </div>
   );

@@ -1,9 +1,10 @@
 "use client";
 
 import { useState } from "react";
-import { runPolicyTestsAction } from "@/app/(console)/policies/actions";
+import { callApi } from "@/components/api/call-api";
 import { buttonClass, ErrorMessage } from "@/components/forms/fields";
 import type { PolicyTestResult } from "@/lib/policy/tests";
+import { policyError, POLICIES, testCasesOf } from "./policy-api";
 
 export const TEST_EXAMPLE = `[
   {
@@ -38,12 +39,14 @@ export function TestsPanel({ text, tests, onTests, canRun }: { text: string; tes
       <div className="flex items-center gap-3">
         {canRun && (
           <button type="button" disabled={running} className={buttonClass} onClick={async () => {
+            const cases = testCasesOf(tests);
+            if (!cases.ok) return setError(cases.error);
             setRunning(true);
-            const r = await runPolicyTestsAction({ text, tests });
+            const r = await callApi<{ results: PolicyTestResult[] }>("POST", `${POLICIES}/tests`, { text, tests: cases.tests });
             setRunning(false);
-            if (!r.ok) return setError(r.error);
+            if (!r.ok) return setError(policyError(r));
             setError(null);
-            setResults(r.data);
+            setResults(r.data.results);
           }}>{running ? "Running…" : "Run tests"}</button>
         )}
         {!tests.trim() || tests.trim() === "[]" ? <button type="button" className="text-sm text-indigo-700 underline" onClick={() => onTests(TEST_EXAMPLE)}>Start from an example</button> : null}

@@ -1,7 +1,8 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import { validatePolicyAction } from "@/app/(console)/policies/actions";
+import { callApi } from "@/components/api/call-api";
+import { POLICIES } from "./policy-api";
 import type { ValidationResult } from "@/lib/policy/validate";
 
 export type ValidationState = { status: "checking" } | { status: "done"; result: ValidationResult } | { status: "error"; error: string };
@@ -14,12 +15,8 @@ export function useValidation(text: string): ValidationState {
     setState({ status: "checking" });
     const t = setTimeout(async () => {
       if (!text.trim()) return setState({ status: "done", result: { valid: false, problems: [{ message: "The policy set is empty", line: 1, column: 1, endLine: 1, endColumn: 1 }], warnings: [], policyCount: 0 } });
-      try {
-        const r = await validatePolicyAction(text);
-        if (!cancelled) setState(r.ok ? { status: "done", result: r.data } : { status: "error", error: r.error });
-      } catch (e) {
-        if (!cancelled) setState({ status: "error", error: `Could not reach the server to validate: ${(e as Error).message}` });
-      }
+      const r = await callApi<ValidationResult>("POST", `${POLICIES}/validate`, { text });
+      if (!cancelled) setState(r.ok ? { status: "done", result: r.data } : { status: "error", error: r.error });
     }, 400);
     return () => {
       cancelled = true;

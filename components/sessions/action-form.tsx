@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { ErrorMessage, SuccessMessage, dangerButtonClass, inputClass } from "@/components/forms/fields";
-import { callApi } from "./call-api";
+import { callApi } from "@/components/api/call-api";
 
 /**
  * An operator control with a required reason (terminate, suspend, block): the reason goes into the

@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { callApi } from "@/components/api/call-api";
 import { ErrorMessage, buttonClass, inputClass } from "@/components/forms/fields";
 import { SecretOnce } from "@/components/forms/secret-once";
 
@@ -38,11 +39,13 @@ export function GrantForm({ sessionId, tools }: { sessionId: string; tools: stri
             session_id: sessionId,
             expires_in: String(Math.round(Number(minutes) * 60)),
           });
-          const res = await fetch("/api/v1/token", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form.toString() }).catch((err: Error) => err);
-          if (res instanceof Error) return setError(`Mandate could not be reached: ${res.message}`);
-          const body = await res.json().catch(() => ({}));
-          if (!res.ok) return setError(`${body.error ?? res.status}: ${body.error_description ?? body.detail ?? "the grant was refused"}`);
-          setToken({ token: body.access_token, expiresIn: body.expires_in, scope: body.scope });
+          const r = await callApi<{ access_token: string; expires_in: number; scope: string }>("POST", "/api/v1/token", form);
+          if (!r.ok && r.status === 0) return setError(r.error);
+          if (!r.ok) {
+            const body = (r.body ?? {}) as { error?: string; error_description?: string; detail?: string };
+            return setError(`${body.error ?? r.status}: ${body.error_description ?? body.detail ?? "the grant was refused"}`);
+          }
+          setToken({ token: r.data.access_token, expiresIn: r.data.expires_in, scope: r.data.scope });
           setSubject("");
           setActor("");
         }}

@@ -7,7 +7,7 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { TimelineStep } from "@/lib/sessions/timeline-step";
-import { callApi } from "./call-api";
+import { callApi } from "@/components/api/call-api";
 import { StepRow } from "./step-row";
 
 const WINDOW = 200;

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { approveToolAction, rejectToolAction } from "@/app/(console)/tools/actions";
+import { callApi, seg } from "@/components/api/call-api";
 import { buttonClass, ErrorMessage, inputClass, secondaryButtonClass, SuccessMessage } from "@/components/forms/fields";
 
 const EFFECTS = ["read", "write", "side_effect", "destructive"];
@@ -32,9 +32,12 @@ export function ClassificationForm({ server, name, status, initial, properties }
     setError(null);
     setDone(null);
     const labels = [...c.labels.filter((l) => LABELS.includes(l)), ...extra.split(",").map((s) => s.trim()).filter(Boolean)];
-    const r = kind === "approve"
-      ? await approveToolAction(server, name, { effect: c.effect, risk: c.risk, labels, sensitive_args: c.sensitiveArgs, note })
-      : await rejectToolAction(server, name, note);
+    // The console asks for a note (the API leaves it optional): it is kept in the audit log.
+    const why = note.trim();
+    const path = `/api/v1/tools/${seg(server)}/${seg(name)}/${kind}`;
+    const r = !why
+      ? { ok: false as const, error: "note: say why (it is kept in the audit log)" }
+      : await callApi("POST", path, kind === "approve" ? { effect: c.effect, risk: c.risk, labels, sensitive_args: c.sensitiveArgs, note: why } : { note: why });
     setPending(false);
     if (!r.ok) return setError(r.error);
     setDone(kind === "approve" ? "Approved: the decision path uses this classification from the next call." : "Rejected: calls to this tool are denied.");

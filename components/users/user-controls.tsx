@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { createUserAction, setDisabledAction, setRoleAction } from "@/app/(console)/users/actions";
+import { callApi, seg } from "@/components/api/call-api";
 import { buttonClass, ErrorMessage, inputClass } from "@/components/forms/fields";
 import { ConfirmButton } from "@/components/forms/confirm-button";
 import { SecretOnce } from "@/components/forms/secret-once";
@@ -20,7 +20,9 @@ export function CreateUserForm() {
         className="flex flex-wrap items-end gap-2 rounded border border-slate-200 bg-white p-4"
         onSubmit={async (e) => {
           e.preventDefault();
-          const r = await createUserAction(Object.fromEntries(new FormData(e.currentTarget)));
+          const f = new FormData(e.currentTarget);
+          const name = String(f.get("name") ?? "").trim();
+          const r = await callApi<{ email: string; password: string }>("POST", "/api/v1/users", { email: String(f.get("email") ?? "").trim(), role: f.get("role"), ...(name ? { name } : {}) });
           if (!r.ok) return setError(r.error);
           setError(null);
           setCreated(r.data);
@@ -52,7 +54,7 @@ export function RoleSelect({ userId, role, email }: { userId: string; role: stri
         id={`role-${userId}`}
         value={role}
         onChange={async (e) => {
-          const r = await setRoleAction(userId, e.target.value);
+          const r = await callApi("POST", `/api/v1/users/${seg(userId)}/role`, { role: e.target.value });
           setError(r.ok ? null : r.error);
           router.refresh();
         }}
@@ -69,7 +71,7 @@ export function DisableButton({ userId, email, disabled }: { userId: string; ema
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const run = async () => {
-    const r = await setDisabledAction(userId, !disabled);
+    const r = await callApi("POST", `/api/v1/users/${seg(userId)}/${disabled ? "enable" : "disable"}`, {});
     setError(r.ok ? null : r.error);
     router.refresh();
   };

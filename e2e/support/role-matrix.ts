@@ -1,9 +1,10 @@
 /**
- * The expected answer of every data-plane route, console page, console route handler and server action
- * for every principal: anonymous, an agent key, and users of each role (personal API token or console
+ * The expected answer of every data-plane route, console page and console route handler for every
+ * principal: anonymous, an agent key, and users of each role (personal API token or console
  * session). test/integration/route-roles.test.ts checks each cell against a running node, and fails
- * when a route, page or action exists that this table does not list — adding one means deciding here
- * who may use it. (AuthZEN's PDP endpoints authenticate PEP keys themselves: every principal here is 401.)
+ * when a route or page exists that this table does not list (or when the build has a server action: the
+ * console changes things only through the routes below) — adding one means deciding here
+ * who may use it. (AuthZEN's PDP endpoints take only PEP keys, `auth: "pep"`: every principal here is 401.)
  *
  *   "ok"    2xx                      "pass"  authenticated and authorized: neither 401/403 nor a login
  *   401     unauthenticated               redirect (the sample input may be refused as invalid: 400/404/422)
@@ -43,6 +44,19 @@ export const API: Record<string, Row> = {
   "POST /api/v1/keys/:keyId/revoke": users(["admin"]),
   "POST /api/v1/policies/:store/validate": users(ALL, "ok"),
   "POST /api/v1/policies/:store/publish": users(["admin"]),
+  "POST /api/v1/policies/:store/drafts": users(["admin"]),
+  "POST /api/v1/policies/:store/rollback": users(["admin"]),
+  "POST /api/v1/policies/:store/shadow/end": users(["admin"]),
+  "POST /api/v1/policies/:store/shadow/promote": users(["admin"]),
+  "POST /api/v1/policies/mcp/tests": users(["admin", "analyst"]),
+  "POST /api/v1/policies/mcp/replay": users(["admin", "analyst"]),
+  "POST /api/v1/policies/mcp/replay-retention": users(["admin"]),
+  "POST /api/v1/users": users(["admin"]),
+  "POST /api/v1/users/:id/role": users(["admin"]),
+  "POST /api/v1/users/:id/disable": users(["admin"]),
+  "POST /api/v1/users/:id/enable": users(["admin"]),
+  "POST /api/v1/account/tokens": users(ALL),
+  "POST /api/v1/account/tokens/:keyId/revoke": users(ALL),
   "POST /api/v1/token": open("pass"),
   "POST /api/v1/token/revoke": anyone(),
   "GET /.well-known/jwks.json": open(),
@@ -126,37 +140,7 @@ export const PAGES: Record<string, Row> = {
   "/api/console/sessions/[id]/steps": { anon: 401, agent: 401, admin: "pass", analyst: "pass", viewer: "pass" },
 };
 
-/** Sample values for dynamic segments of pages and actions' pages. */
+/** Sample values for dynamic segments of routes and pages. */
 export const PARAMS: Record<string, string> = { store: "mcp", server: "files", name: "read_file", version: "1", id: "role-matrix", "...nextauth": "providers" };
 /** Dynamic segment values per route where the generic ones do not fit. */
 export const PAGE_PATHS: Record<string, string> = { "/agents/[name]": "/agents/support-assistant" };
-
-/** Server actions, keyed "file#export". Args are harmless (refused as invalid when the role may act). */
-const action = (allowed: Role[], good: Expect = "ok"): Row =>
-  ({ anon: "login", agent: "login", ...Object.fromEntries(ROLES.map((r) => [r, allowed.includes(r) ? good : 403])) }) as Row;
-
-export const ACTIONS: Record<string, { row: Row; args: unknown[] }> = {
-  "app/(console)/account/actions.ts#createTokenAction": { row: action(ALL), args: [{ name: "", days: 1 }] },
-  "app/(console)/account/actions.ts#revokeTokenAction": { row: action(ALL), args: ["mnd_pt_none"] },
-  "app/(console)/agents/actions.ts#registerAgentAction": { row: action(["admin"]), args: [{ name: "" }] },
-  "app/(console)/agents/actions.ts#createKeyAction": { row: action(["admin"]), args: ["no-such-agent", 1] },
-  "app/(console)/agents/actions.ts#revokeKeyAction": { row: action(["admin"]), args: ["mnd_ak_none"] },
-  "app/(console)/agents/actions.ts#suspendAgentAction": { row: action(["admin", "analyst"]), args: ["no-such-agent", "x"] },
-  "app/(console)/agents/actions.ts#unsuspendAgentAction": { row: action(["admin"]), args: ["no-such-agent", "x"] },
-  "app/(console)/policies/actions.ts#validatePolicyAction": { row: action(ALL), args: ["permit (principal, action, resource);"] },
-  "app/(console)/policies/actions.ts#saveDraftAction": { row: action(["admin"]), args: [{ text: "", tests: "[]" }] },
-  "app/(console)/policies/actions.ts#publishPolicyAction": { row: action(["admin"]), args: [{ text: "not cedar", tests: "[]", mode: "active" }] },
-  "app/(console)/policies/actions.ts#rollbackPolicyAction": { row: action(["admin"]), args: [999999] },
-  "app/(console)/policies/actions.ts#runPolicyTestsAction": { row: action(["admin", "analyst"]), args: [{ text: "permit (principal, action, resource);", tests: "[]" }] },
-  "app/(console)/policies/actions.ts#replayAction": { row: action(["admin", "analyst"]), args: [{ text: "permit (principal, action, resource);", days: 1 }] },
-  "app/(console)/policies/actions.ts#setReplayRetentionAction": { row: action(["admin"]), args: [-1] },
-  "app/(console)/policies/actions.ts#endShadowAction": { row: action(["admin"]), args: [] },
-  "app/(console)/policies/actions.ts#promoteShadowAction": { row: action(["admin"]), args: [] },
-  "app/(console)/tools/actions.ts#approveToolAction": { row: action(["admin"]), args: ["files", "read_file", { note: "" }] },
-  "app/(console)/tools/actions.ts#rejectToolAction": { row: action(["admin"]), args: ["files", "read_file", ""] },
-  "app/(console)/tools/actions.ts#blockToolAction": { row: action(["admin", "analyst"]), args: ["files", "read_file", ""] },
-  "app/(console)/tools/actions.ts#unblockToolAction": { row: action(["admin"]), args: ["files", "read_file", ""] },
-  "app/(console)/users/actions.ts#createUserAction": { row: action(["admin"]), args: [{ email: "not-an-email", role: "viewer" }] },
-  "app/(console)/users/actions.ts#setRoleAction": { row: action(["admin"]), args: ["not-a-uuid", "viewer"] },
-  "app/(console)/users/actions.ts#setDisabledAction": { row: action(["admin"]), args: ["not-a-uuid", true] },
-};

@@ -4,7 +4,7 @@
  * 409 naming who decided. The change and its audit entry commit together.
  */
 import { adminAction } from "../audit/admin-action.ts";
-import { MandateError, notFound } from "../http/errors.ts";
+import { MandateError, notFound } from "../errors.ts";
 import type { UserPrincipal } from "../identity/credential-cache.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { expireApprovals } from "./expire.ts";

@@ -3,7 +3,7 @@
  * until it changes (`?wait=` seconds), and the list for reviewers.
  */
 import { getPool } from "../db/pool.ts";
-import { notFound } from "../http/errors.ts";
+import { notFound } from "../errors.ts";
 import type { Principal } from "../identity/credential-cache.ts";
 import { expireApprovals } from "./expire.ts";
 import { APPROVAL_COLUMNS, loadApprovalRow, loadNotifications, toView, type ApprovalStatus, type ApprovalView } from "./view.ts";

@@ -4,7 +4,7 @@
  * directory import, pack load, PEP key create/revoke. Each calls the same lib/ function as the API.
  */
 import { readFileSync } from "node:fs";
-import { MandateError } from "../http/errors.ts";
+import { MandateError } from "../errors.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { importEntities, parseEntities } from "../directory/entities.ts";
 import { loadPack } from "./pack.ts";

@@ -1,63 +1,31 @@
 /**
- * The AuthZEN endpoints behind lib/http/routes/authzen.ts: PEP authentication (Bearer PEP key; 401
- * with WWW-Authenticate otherwise), the store the key is bound to (a store-scoped path must name the
- * same store, else 403), body parsing, and the PDP metadata with the spec's base-path rule: the PDP of
- * store S is `<public url>/stores/S`, its metadata at `/.well-known/authzen-configuration/stores/S`.
+ * The AuthZEN endpoints behind lib/http/routes/authzen.ts, after the route wrapper authenticated the
+ * PEP (`auth: "pep"`, lib/authzen/pep-auth.ts) and read the body (content type, size, UTF-8, JSON, the
+ * body rules of lib/util/exact-json.ts): the AuthZEN parsing of the body, and the PDP metadata with
+ * the spec's base-path rule: the PDP of store S is `<public url>/stores/S`, its metadata at
+ * `/.well-known/authzen-configuration/stores/S`.
  */
-import type { IncomingMessage } from "node:http";
 import type { Runtime } from "../runtime/runtime.ts";
-import { forbidden, notFound, unauthorized } from "../http/errors.ts";
+import { notFound } from "../errors.ts";
 import { MCP_STORE_ID } from "../policy/publish.ts";
-import type { Caller } from "./audit.ts";
 import { evaluateBatch, evaluateSingle } from "./evaluate.ts";
-import { parseBatch, parseEvaluation, readJsonObject } from "./request.ts";
+import type { PepRequest } from "./pep-auth.ts";
+import { parseBatch, parseEvaluation, type AzObject } from "./request.ts";
 import { search, type SearchKind } from "./search.ts";
 import type { StoreInfo } from "./stores.ts";
 
-export const AUTHZEN_REALM = "mandate-authzen";
-
-const FAILURES: Record<string, string> = {
-  missing: "missing bearer token (a PEP key, mnd_pep_...)",
-  malformed: "malformed credential: AuthZEN endpoints take a PEP key (mnd_pep_...)",
-  unknown: "unknown PEP key",
-  revoked: "PEP key revoked",
-  expired: "PEP key expired",
-};
-
-function bearer(req: IncomingMessage): string | null {
-  const h = req.headers.authorization;
-  if (!h) return null;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
-  return m ? m[1] : "";
+export function evaluationEndpoint(rt: Runtime, { store, caller }: PepRequest, body: AzObject) {
+  return evaluateSingle(rt, store, parseEvaluation(body), caller);
 }
 
-export async function authenticatePep(rt: Runtime, req: IncomingMessage, requestId: string, storeParam: string | null): Promise<{ store: StoreInfo; caller: Caller }> {
-  const st = rt.authzen;
-  const token = bearer(req);
-  const r = await st.peps.authenticate(token);
-  if (!r.ok) throw unauthorized(token === "" ? "malformed Authorization header" : FAILURES[r.failure], AUTHZEN_REALM);
-  if (storeParam !== null && storeParam !== r.pep.storeId) throw forbidden(`this PEP key is bound to policy store ${r.pep.storeId}, not ${storeParam}`);
-  const store = await st.stores.get(r.pep.storeId);
-  if (!store) throw unauthorized(FAILURES.unknown, AUTHZEN_REALM);
-  return { store, caller: { pep: r.pep, requestId } };
-}
-
-export async function evaluationEndpoint(rt: Runtime, req: IncomingMessage, requestId: string, storeParam: string | null) {
-  const { store, caller } = await authenticatePep(rt, req, requestId, storeParam);
-  const ev = parseEvaluation(await readJsonObject(req));
-  return evaluateSingle(rt, store, ev, caller);
-}
-
-export async function evaluationsEndpoint(rt: Runtime, req: IncomingMessage, requestId: string, storeParam: string | null) {
-  const { store, caller } = await authenticatePep(rt, req, requestId, storeParam);
-  const batch = parseBatch(await readJsonObject(req));
+export async function evaluationsEndpoint(rt: Runtime, { store, caller }: PepRequest, body: AzObject) {
+  const batch = parseBatch(body);
   if (!batch.items) return evaluateSingle(rt, store, batch.single!, caller);
   return { evaluations: await evaluateBatch(rt, store, batch.items, batch.semantic, caller) };
 }
 
-export async function searchEndpoint(rt: Runtime, req: IncomingMessage, requestId: string, storeParam: string | null, kind: SearchKind) {
-  const { store, caller } = await authenticatePep(rt, req, requestId, storeParam);
-  return search(rt, store, kind, await readJsonObject(req), caller);
+export function searchEndpoint(rt: Runtime, { store, caller }: PepRequest, body: AzObject, kind: SearchKind) {
+  return search(rt, store, kind, body, caller);
 }
 
 export function pdpIdentifier(publicUrl: string, storeId: string | null): string {

@@ -13,7 +13,7 @@ import { join, resolve } from "node:path";
 import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import { z } from "zod";
 import { getPool } from "../db/pool.ts";
-import { MandateError } from "../http/errors.ts";
+import { MandateError } from "../errors.ts";
 import { directoryRecord } from "../directory/values.ts";
 import { entityKey, type CachedEntity } from "../directory/cache.ts";
 import { importEntities, parseEntities, type DirectoryEntity, type EntityRef } from "../directory/entities.ts";

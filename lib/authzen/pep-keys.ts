@@ -10,7 +10,7 @@ import type { NodeContext } from "../runtime/runtime.ts";
 import { hashCredential } from "../crypto/keys.ts";
 import { getPool } from "../db/pool.ts";
 import { BoundedCache } from "../util/bounded-cache.ts";
-import { notFound } from "../http/errors.ts";
+import { notFound } from "../errors.ts";
 import { PEP_KEY_CREATE_ENTRY, PEP_KEY_REVOKE_ENTRY } from "../audit/entries/index.ts";
 
 export const PEP_PREFIX = "mnd_pep_";

@@ -1,15 +1,15 @@
 /**
  * AuthZEN request parsing and the spec's transport rules: a body that is not JSON, has the wrong
  * content type, or misses/mistypes subject, action, resource, type, id or name is a 400; unknown
- * fields are ignored. Inside an `evaluations` batch an invalid item is an item-level error, not a
- * failure of the batch. Errors are answered in the spec's format: the status code and an error
+ * fields are ignored. The body itself is read by the route wrapper (lib/http/route.ts: size, content
+ * type, UTF-8, JSON, depth and the other body rules of lib/util/exact-json.ts, `authzenBody` below);
+ * this module reads its members. Inside an `evaluations` batch an invalid item is an item-level error,
+ * not a failure of the batch. Errors are answered in the spec's format: the status code and an error
  * message string (errorFormat below), not problem+json.
  */
-import { isUtf8 } from "node:buffer";
-import type { IncomingMessage } from "node:http";
-import { readBody } from "../http/route.ts";
-import { MandateError } from "../http/errors.ts";
-import { findInexactArguments, findInexactBody } from "../util/exact-json.ts";
+import { z } from "zod";
+import { MandateError } from "../errors.ts";
+import { findInexactArguments } from "../util/exact-json.ts";
 
 export interface AzEntity {
   type: string;
@@ -31,37 +31,20 @@ export const SEMANTICS: Semantic[] = ["execute_all", "deny_on_first_deny", "perm
 export const MAX_EVALUATIONS = 1000;
 
 type Obj = Record<string, unknown>;
+export type AzObject = Obj;
 export const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The body of every AuthZEN POST: a JSON object (its members are read by the parse functions below). */
+export const authzenBody = z.custom<Obj>(isObj, { error: "must be a JSON object" });
 
 export const badRequest = (message: string) => new MandateError(400, "invalid_request", message);
 
-/** Renders a failure the way the AuthZEN HTTPS binding describes: status code + error message string. */
-export function authzenErrorFormat(err: MandateError): { status: number; body: unknown } {
-  return { status: err.status, body: err.message };
-}
-
 /**
- * Reads a JSON object body: 400 for a wrong content type, an empty body, bytes that are not UTF-8,
- * malformed JSON, a non-object, or anything the body rules of lib/util/exact-json.ts refuse (NUL,
- * unpaired surrogates, __proto__, a member name twice in one object, non-finite numbers, too deep).
+ * Renders a failure the way the AuthZEN HTTPS binding describes: status code + error message string.
+ * A wrong media type is a bad request there (400), where the native API says 415.
  */
-export async function readJsonObject(req: IncomingMessage): Promise<Obj> {
-  const ct = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
-  if (ct !== "application/json") throw badRequest("Content-Type must be application/json");
-  const raw = await readBody(req);
-  if (!isUtf8(raw)) throw badRequest("the request body is not valid UTF-8");
-  const text = raw.toString("utf8");
-  if (!text.trim()) throw badRequest("empty request body");
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    throw badRequest(`malformed JSON: ${(e as Error).message}`);
-  }
-  if (!isObj(v)) throw badRequest("the request body must be a JSON object");
-  const bad = findInexactBody(v, text);
-  if (bad) throw badRequest(`${bad.path}: ${bad.message}`);
-  return v;
+export function authzenErrorFormat(err: MandateError): { status: number; body: unknown } {
+  return { status: err.status === 415 ? 400 : err.status, body: err.message };
 }
 
 function str(v: unknown, path: string): string {

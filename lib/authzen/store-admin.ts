@@ -9,7 +9,7 @@ import { z } from "zod";
 import { adminAction } from "../audit/admin-action.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { getPool } from "../db/pool.ts";
-import { MandateError } from "../http/errors.ts";
+import { MandateError } from "../errors.ts";
 import { MCP_STORE_ID } from "../policy/publish.ts";
 import { validatePolicySet } from "../policy/validate.ts";
 import { STORE_ENTRY } from "../audit/entries/index.ts";

@@ -3,7 +3,7 @@
  * console needs: you cannot disable or demote yourself, and the last active admin stays an admin.
  */
 import { getPool } from "../db/pool.ts";
-import { MandateError } from "../http/errors.ts";
+import { MandateError } from "../errors.ts";
 import type { Role } from "../identity/credential-cache.ts";
 import { setUserDisabled, setUserRole } from "../identity/users.ts";
 import type { NodeContext } from "../runtime/runtime.ts";

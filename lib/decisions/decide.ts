@@ -16,7 +16,7 @@ import { ConflictError, type ApprovalWrite, type CommitJob } from "../audit/chai
 import { decisionEntry } from "../audit/entries/index.ts";
 import type { AgentPrincipal } from "../identity/credential-cache.ts";
 import type { ToolInfo } from "../inventory/tool-cache.ts";
-import { MandateError } from "../http/errors.ts";
+import { MandateError } from "../errors.ts";
 import { interpret } from "../policy/interpret.ts";
 import type { LoadedPolicy } from "../policy/policy-cache.ts";
 import { redactArguments } from "../redaction/index.ts";

@@ -10,7 +10,7 @@ import { ConflictError } from "../audit/chain.ts";
 import { DECISION, outcomeEntry } from "../audit/entries/index.ts";
 import { getPool } from "../db/pool.ts";
 import type { AgentPrincipal } from "../identity/credential-cache.ts";
-import { MandateError } from "../http/errors.ts";
+import { MandateError } from "../errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { redactText, type Redaction } from "../redaction/index.ts";
 

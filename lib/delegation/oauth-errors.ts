@@ -2,7 +2,7 @@
  * OAuth 2.0 errors (RFC 6749 §5.2, RFC 8693 §2.2.2, RFC 7009 §2.2.1): `{error, error_description}`
  * with the status the RFCs give. The token endpoints render every failure this way.
  */
-import { MandateError } from "../http/errors.ts";
+import { MandateError } from "../errors.ts";
 
 export type OAuthErrorCode =
   | "invalid_request"

@@ -3,7 +3,7 @@
  * one delegation with its ancestors and descendants.
  */
 import { getPool } from "../db/pool.ts";
-import { notFound } from "../http/errors.ts";
+import { notFound } from "../errors.ts";
 
 export interface DelegationRow {
   id: string;

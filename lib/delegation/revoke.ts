@@ -7,7 +7,7 @@ import * as jose from "jose";
 import { adminAction } from "../audit/admin-action.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { getPool } from "../db/pool.ts";
-import { notFound } from "../http/errors.ts";
+import { notFound } from "../errors.ts";
 import type { Principal } from "../identity/credential-cache.ts";
 import { keyResolver, readClaims, type DelegationClaims } from "./delegation-token.ts";
 import { oauthError } from "./oauth-errors.ts";

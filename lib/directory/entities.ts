@@ -11,7 +11,7 @@ import { z } from "zod";
 import { adminAction } from "../audit/admin-action.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { getPool, type Queryable } from "../db/pool.ts";
-import { MandateError, fromZod, notFound } from "../http/errors.ts";
+import { MandateError, fromZod, notFound } from "../errors.ts";
 import { DIRECTORY_DELETE_ENTRY, DIRECTORY_IMPORT_ENTRY, DIRECTORY_PUT_ENTRY } from "../audit/entries/index.ts";
 
 export const ENTITY_TYPE_RE = /^[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*$/;

@@ -1,7 +1,7 @@
 /**
  * The one wrapper of every data-plane endpoint: body limit, content type, JSON/form parsing, zod
- * validation, authentication (agent key / personal API token / console session), role checks, and the
- * mapping of every failure to RFC 9457 problem+json. Handlers receive parsed, typed input and return
+ * validation, authentication (agent key / personal API token / console session / AuthZEN PEP key), role
+ * checks, and the mapping of every failure to RFC 9457 problem+json (or a protocol's own format). Handlers receive parsed, typed input and return
  * a value; they never see a raw request.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -10,14 +10,20 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { AgentPrincipal, Principal, Role, UserPrincipal } from "../identity/credential-cache.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import { isDatabaseUnavailable, RETRY_AFTER_S } from "../db/unavailable.ts";
+import { authenticatePep, type PepRequest } from "../authzen/pep-auth.ts";
 import { findInexactBody } from "../util/exact-json.ts";
-import { fromZod, MandateError, toProblem, unauthorized, forbidden } from "./errors.ts";
+import { fromZod, MandateError, toProblem, unauthorized, forbidden, unexpectedError } from "../errors.ts";
+import { bearer } from "./bearer.ts";
 import { crossOrigin, fromSameOrigin, isSafeMethod, SECURITY_HEADERS } from "./security.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export type AuthMode = "none" | "agent" | "user" | "any";
+/**
+ * `agent`: an agent API key. `user`: a personal API token or the console session. `any`: either.
+ * `pep`: an AuthZEN PEP key (401 in the AuthZEN realm otherwise); on a path with `:store`, the key must
+ * be bound to that store (403).
+ */
+export type AuthMode = "none" | "agent" | "user" | "any" | "pep";
 
 export interface RouteContext<B, Q> {
   rt: Runtime;
@@ -28,6 +34,8 @@ export interface RouteContext<B, Q> {
   principal: Principal | null;
   agent: AgentPrincipal | null;
   user: UserPrincipal | null;
+  /** The PEP and its policy store (auth "pep"). */
+  pep: PepRequest | null;
   requestId: string;
 }
 
@@ -65,6 +73,9 @@ export interface RouteDef<B = unknown, Q = unknown> {
   /** Render errors in a protocol's own format instead of problem+json. */
   errorFormat?: (err: MandateError) => { status: number; body: unknown; headers?: Record<string, string> };
 }
+
+/** `user:<email>`: the actor an admin change records in the audit log. */
+export const actorOf = (u: UserPrincipal | null) => `user:${u?.email ?? "unknown"}`;
 
 /** A handler returns its body, or reply({...}) to set the status, headers or a stream. */
 export function reply(r: RouteResult): RouteResult {
@@ -146,13 +157,6 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
   });
 }
 
-function bearer(req: IncomingMessage): string | null {
-  const h = req.headers.authorization;
-  if (!h) return null;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
-  return m ? m[1] : "";
-}
-
 /** Reads a signed-in console user from a request's cookies (`rt.consoleSessions`; the console's, server/console-session.ts). */
 export type SessionResolver = (req: IncomingMessage) => Promise<UserPrincipal | null>;
 
@@ -207,7 +211,8 @@ export async function runRoute(
   // Caches the change feed cannot vouch for are dropped first (bounded staleness: docs/guarantees.md).
   rt.changes.ensureCurrent();
   try {
-    const principal = await authenticate(rt, req, def.auth, def.authRealm ?? "mandate");
+    const pep = def.auth === "pep" ? await authenticatePep(rt, req, requestId, params.store ?? null) : null;
+    const principal = pep ? null : await authenticate(rt, req, def.auth, def.authRealm ?? "mandate");
     if (principal?.kind === "user" && def.roles && !def.roles.includes(principal.role)) {
       throw forbidden(`role ${principal.role} may not ${def.summary.toLowerCase()} (requires ${def.roles.join(" or ")})`);
     }
@@ -252,6 +257,7 @@ export async function runRoute(
       principal,
       agent: principal?.kind === "agent" ? principal : null,
       user: principal?.kind === "user" ? principal : null,
+      pep,
       requestId,
     })) as RouteResult | undefined;
     const result: RouteResult = out && typeof out === "object" && REPLY in out ? out : { body: out };
@@ -263,7 +269,7 @@ export async function runRoute(
     }
     send(res, result.status ?? 200, result.body, { "X-Request-ID": requestId, ...result.headers });
   } catch (err) {
-    const me = err instanceof MandateError ? err : unexpected(err, def, requestId);
+    const me = err instanceof MandateError ? err : unexpectedError(err, `${def.method} ${def.path}`, requestId);
     if (def.errorFormat) {
       const f = def.errorFormat(me);
       send(res, f.status, f.body, { "X-Request-ID": requestId, ...me.headers, ...f.headers });
@@ -271,17 +277,6 @@ export async function runRoute(
     }
     send(res, me.status, toProblem(me, url.pathname, requestId), { "X-Request-ID": requestId, ...me.headers }, "application/problem+json");
   }
-}
-
-/** An error that is not the caller's: the database being unreachable is a 503, anything else a 500. */
-function unexpected(err: unknown, def: RouteDef<unknown, unknown>, requestId: string): MandateError {
-  if (isDatabaseUnavailable(err)) {
-    return new MandateError(503, "database_unavailable", `the database is unreachable (request ${requestId}): retry shortly`, undefined, {
-      "Retry-After": String(RETRY_AFTER_S),
-    });
-  }
-  console.error(`[${requestId}] ${def.method} ${def.path} failed:`, err);
-  return new MandateError(500, "internal", `internal error (request ${requestId})`);
 }
 
 export function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, type = "application/json"): void {

@@ -13,7 +13,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { MandateError, toProblem } from "./errors.ts";
+import { MandateError, toProblem } from "../errors.ts";
 
 /** Nothing may be loaded or framed by a data-plane answer (JSON, never rendered as a document). */
 export const API_CSP = "default-src 'none'; frame-ancestors 'none'";

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { adminAction } from "../audit/admin-action.ts";
 import { newCredential } from "../crypto/keys.ts";
-import { MandateError, notFound } from "../http/errors.ts";
+import { MandateError, notFound } from "../errors.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { AGENT_CREATE_ENTRY, AGENT_SUSPEND_ENTRY, KEY_CREATE_ENTRY, KEY_REVOKE_ENTRY } from "../audit/entries/index.ts";
 

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { adminAction } from "../audit/admin-action.ts";
 import { getPool } from "../db/pool.ts";
-import { MandateError, notFound } from "../http/errors.ts";
+import { MandateError, notFound } from "../errors.ts";
 import { newCredential, newPassword } from "../crypto/keys.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { hashPassword } from "./password-hashing.ts";

@@ -3,7 +3,7 @@
  */
 import { z } from "zod";
 import { adminAction } from "../audit/admin-action.ts";
-import { MandateError, notFound } from "../http/errors.ts";
+import { MandateError, notFound } from "../errors.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { TOOL_APPROVE_ENTRY, TOOL_BLOCK_ENTRY, TOOL_REJECT_ENTRY } from "../audit/entries/index.ts";
 

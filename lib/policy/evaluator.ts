@@ -5,6 +5,7 @@
  */
 import { Worker } from "node:worker_threads";
 import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
+import { env } from "../env.ts";
 import { analyzeReads, cacheKey, DecisionCache } from "./decision-cache.ts";
 
 export type CedarCall = Omit<cedar.StatefulAuthorizationCall, "preparsedPolicySetId">;
@@ -97,8 +98,8 @@ export class CedarEvaluator {
   private next = 0;
   private known = new Map<string, Record<string, string>>();
   private caches = new Map<string, DecisionCache>();
-  /** Exact decision caching (see decision-cache.ts); off with MANDATE_DECISION_CACHE=0. */
-  cacheEnabled = process.env.MANDATE_DECISION_CACHE !== "0";
+  /** Exact decision caching (see decision-cache.ts); off with MANDATE_DECISION_CACHE=0 (lib/env.ts). */
+  cacheEnabled = env().MANDATE_DECISION_CACHE;
 
   constructor(workers: number) {
     this.lanes = Array.from({ length: workers }, () => new WorkerLane());

@@ -8,7 +8,7 @@ import type pg from "pg";
 import type * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import { adminAction } from "../audit/admin-action.ts";
 import { getPool, type Queryable } from "../db/pool.ts";
-import { MandateError, notFound } from "../http/errors.ts";
+import { MandateError, notFound } from "../errors.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { generateMcpSchema } from "./mcp-schema.ts";
 import { validatePolicySet, type ValidationResult } from "./validate.ts";

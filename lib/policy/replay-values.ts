@@ -16,8 +16,9 @@ export const MAX_RETENTION_DAYS = 90;
 
 let cached: { days: number; at: number } | null = null;
 
-export async function getReplayRetentionDays(): Promise<number> {
-  if (cached && Date.now() - cached.at < 30_000) return cached.days;
+/** The retention in days, read at most `maxAgeMs` ago (the console page reads it fresh: 0). */
+export async function getReplayRetentionDays(maxAgeMs = 30_000): Promise<number> {
+  if (cached && Date.now() - cached.at < maxAgeMs) return cached.days;
   const r = await getPool().query(`SELECT value FROM settings WHERE key = $1`, [RETENTION_KEY]);
   const days = Number(r.rows[0]?.value?.days ?? 0);
   cached = { days: Number.isFinite(days) ? days : 0, at: Date.now() };

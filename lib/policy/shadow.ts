@@ -6,7 +6,7 @@
 import { adminAction } from "../audit/admin-action.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { getPool } from "../db/pool.ts";
-import { MandateError } from "../http/errors.ts";
+import { MandateError } from "../errors.ts";
 import { publishPolicy } from "./publish.ts";
 import { DECISION, POLICY_VERSION_ENTRY } from "../audit/entries/index.ts";
 

@@ -7,6 +7,7 @@
  * given only when no value of the unknowns could change it; otherwise it is `undeterminable`.
  */
 import { createHash } from "node:crypto";
+import { MandateError } from "../errors.ts";
 import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import type { CedarCall } from "./evaluator.ts";
 import { interpret, NO_PERMIT, reasonFor, type Reason } from "./interpret.ts";
@@ -36,7 +37,7 @@ export function preparePolicy(text: string): PreparedPolicy {
   const hit = prepared.get(cedarId);
   if (hit) return hit;
   const parsed = parsePolicySet(text);
-  if (!parsed.ok) throw new Error(`the policy set does not parse: ${parsed.problems[0]?.message} (line ${parsed.problems[0]?.line})`);
+  if (!parsed.ok) throw new MandateError(422, "policy_invalid", `the policy set does not parse: ${parsed.problems[0]?.message} (line ${parsed.problems[0]?.line})`);
   const policies = toStaticPolicies(parsed.policies);
   const r = cedar.preparsePolicySet(cedarId, { staticPolicies: policies });
   if (r.type !== "success") throw new Error(r.errors.map((e) => e.message).join("; "));

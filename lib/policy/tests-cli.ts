@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { getPool } from "../db/pool.ts";
+import { MandateError } from "../errors.ts";
 import { loadAgents, loadTools } from "./directory.ts";
 import { validateForStore } from "./publish.ts";
 import { formatTestResults, policyTestSuite, runPolicyTests, type PolicyTestCase } from "./tests.ts";
@@ -25,7 +26,7 @@ function readCases(file: string): PolicyTestCase[] {
   const r = policyTestSuite.safeParse(list);
   if (!r.success) {
     const i = r.error.issues[0];
-    throw Object.assign(new Error(`${file}: test case ${i.path.join(".")}: ${i.message}`), { status: 400 });
+    throw new MandateError(400, "invalid_tests", `${file}: test case ${i.path.join(".")}: ${i.message}`);
   }
   return r.data;
 }
@@ -38,7 +39,7 @@ export async function runPolicyTestCommand(o: PolicyTestOptions): Promise<number
   let label: string;
   if (o.file) {
     text = readFileSync(o.file, "utf8");
-    if (!o.testsFile) throw Object.assign(new Error("with a policy file, give its test cases with --tests <file.json>"), { status: 400 });
+    if (!o.testsFile) throw new MandateError(400, "invalid_request", "with a policy file, give its test cases with --tests <file.json>");
     cases = readCases(o.testsFile);
     label = o.file;
   } else {
@@ -46,7 +47,7 @@ export async function runPolicyTestCommand(o: PolicyTestOptions): Promise<number
       o.version ? `SELECT version, text, tests FROM policy_versions WHERE store_id = $1 AND version = $2` : `SELECT version, text, tests FROM policy_versions WHERE store_id = $1 AND status = 'active'`,
       o.version ? [o.store, o.version] : [o.store],
     );
-    if (!r.rowCount) throw Object.assign(new Error(o.version ? `no version ${o.store}@v${o.version}` : `no active version in store ${o.store}`), { status: 404 });
+    if (!r.rowCount) throw new MandateError(404, "not_found", o.version ? `no version ${o.store}@v${o.version}` : `no active version in store ${o.store}`);
     text = r.rows[0].text;
     cases = o.testsFile ? readCases(o.testsFile) : policyTestSuite.parse(r.rows[0].tests ?? []);
     label = `${o.store}@v${r.rows[0].version}`;

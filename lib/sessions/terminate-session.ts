@@ -3,7 +3,7 @@
  * status is part of the optimistic check of mandate_commit()).
  */
 import { adminAction } from "../audit/admin-action.ts";
-import { MandateError, notFound } from "../http/errors.ts";
+import { MandateError, notFound } from "../errors.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { SESSION_TERMINATE_ENTRY } from "../audit/entries/index.ts";
 

@@ -79,6 +79,20 @@ describe("transport", () => {
     expect(typeof empty.body).toBe("string");
   });
 
+  it("refuses a body nested deeper than 64 levels with the AuthZEN 400 (status + message), and records nothing", async () => {
+    const audited = async () => Number((await getPool().query("SELECT count(*) AS n FROM audit_entries")).rows[0].n);
+    const before = await audited();
+    // An unknown member is ignored, so only the depth limit can refuse this body.
+    const raw = JSON.stringify(ok).replace(/}$/, `,"x":${"[".repeat(70)}${"]".repeat(70)}}`);
+    for (const path of ["/access/v1/evaluation", "/access/v1/evaluations", "/access/v1/search/subject", "/stores/todo/access/v1/evaluation"]) {
+      const r = await az(path, null, { raw });
+      expect(r.status, path).toBe(400);
+      expect(r.headers.get("content-type")).toMatch(/^application\/json/);
+      expect(r.body).toMatch(/^x(\[0\])+: JSON nested deeper than 64 levels$/);
+    }
+    expect(await audited()).toBe(before);
+  });
+
   it("answers 401 with WWW-Authenticate for a PEP that failed authentication", async () => {
     for (const key of [null, "mnd_pep_aaaaaaaa_" + "x".repeat(32), m.adminToken]) {
       const r = await az("/access/v1/evaluation", ok, { key });

@@ -1,10 +1,11 @@
 /**
- * Every data-plane route (allRoutes()), console page and route handler (the build's route manifest)
- * and server action (the build's server-reference manifest) against anonymous, an agent key and each
- * role, compared with the table in e2e/support/role-matrix.ts. Anything not in the table fails.
+ * Every data-plane route (allRoutes()) and console page and route handler (the build's route manifest)
+ * against anonymous, an agent key and each role, compared with the table in e2e/support/role-matrix.ts.
+ * Anything not in the table fails, and so does any server action in the build (the server-reference
+ * manifest): the console changes things only through the data-plane routes.
  * Needs the console build (`npx next build`; built here unless MANDATE_E2E_SKIP_BUILD=1).
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allRoutes } from "../../lib/http/routes/index.ts";
@@ -12,7 +13,7 @@ import { createApiToken, createUser } from "../../lib/identity/users.ts";
 import { noNode } from "../../lib/runtime/runtime.ts";
 import globalSetup from "../../e2e/support/global-setup.ts";
 import { consoleLogin } from "../../e2e/support/console-login.ts";
-import { ACTIONS, API, API_BODIES, PAGE_PATHS, PAGES, PARAMS, type Expect, type Principal } from "../../e2e/support/role-matrix.ts";
+import { API, API_BODIES, PAGE_PATHS, PAGES, PARAMS, type Expect, type Principal } from "../../e2e/support/role-matrix.ts";
 import { closeTestDb, ROOT, startMandate, type MandateHandle } from "../support/mandate.ts";
 
 let m: MandateHandle;
@@ -36,8 +37,8 @@ afterAll(async () => {
   await closeTestDb();
 });
 
-function check(got: { status: number; location: string | null; actionRedirect?: string | null }, want: Expect): boolean {
-  const login = (got.status >= 300 && got.status < 400 && (got.location ?? "").includes("/login")) || (got.actionRedirect ?? "").startsWith("/login");
+function check(got: { status: number; location: string | null }, want: Expect): boolean {
+  const login = got.status >= 300 && got.status < 400 && (got.location ?? "").includes("/login");
   if (want === "login") return login;
   if (want === "ok") return got.status >= 200 && got.status < 300 && !login;
   if (want === "pass") return got.status !== 401 && got.status !== 403 && !login && got.status < 500;
@@ -104,34 +105,34 @@ describe("console pages and route handlers × principals", () => {
   });
 });
 
-describe("server actions × principals (forged requests)", () => {
-  type Entry = { workers: Record<string, unknown>; filename: string; exportedName: string };
-  const manifest: Record<string, Entry> = JSON.parse(readFileSync(join(ROOT, ".next", "server", "server-reference-manifest.json"), "utf8")).node;
-  const actions = Object.entries(manifest).map(([id, e]) => ({ id, key: `${e.filename}#${e.exportedName}`, worker: Object.keys(e.workers)[0] }));
-  it("every server action is in the role table", () => {
-    expect(actions.map((a) => a.key).filter((k) => !(k in ACTIONS)), "actions missing from e2e/support/role-matrix.ts ACTIONS").toEqual([]);
-    expect(Object.keys(ACTIONS).filter((k) => !actions.some((a) => a.key === k)), "table rows without an action").toEqual([]);
-  });
-  it("refuses anonymous (sign-in redirect) and roles without access (403) before running", async () => {
-    const failures: string[] = [];
-    for (const a of actions) {
-      const spec = ACTIONS[a.key];
-      if (!spec) continue;
-      const route = a.worker.replace(/^app/, "").replace(/\/\([^)]+\)/g, "").replace(/\/page$/, "") || "/";
-      const path = PAGE_PATHS[route] ?? fill(route);
-      for (const p of PRINCIPALS) {
-        const auth: Record<string, string> = p === "agent" ? { authorization: `Bearer ${token.agent}` } : p === "anon" ? {} : { cookie: cookie[p]!, origin: m.url };
-        const r = await fetch(m.url + path, {
-          method: "POST",
-          redirect: "manual",
-          headers: { ...auth, "next-action": a.id, "content-type": "text/plain;charset=UTF-8", accept: "text/x-component" },
-          body: JSON.stringify(spec.args),
-        });
-        const text = await r.text();
-        const got = { status: r.status, location: r.headers.get("location"), actionRedirect: r.headers.get("x-action-redirect") };
-        if (!check(got, spec.row[p]) || (spec.row[p] === "ok" && !/"ok":(true|false)/.test(text))) failures.push(`${a.key} as ${p}: got ${r.status} ${got.actionRedirect ?? ""}, want ${spec.row[p]}`);
-      }
+describe("console route handlers answer errors as RFC 9457 problems", () => {
+  it("401 without a console session, 400 for a bad parameter: application/problem+json with type, status, instance", async () => {
+    const cases: Array<[string, Principal, number, RegExp]> = [
+      ["/api/console/approvals", "anon", 401, /sign in/],
+      ["/api/console/audit/export?format=csv", "agent", 401, /sign in/],
+      ["/api/console/sessions/role-matrix/steps", "anon", 401, /sign in/],
+      ["/api/console/audit/export?format=pdf", "viewer", 400, /format must be csv or jsonl/],
+      ["/api/console/sessions/role-matrix/steps?agent=not-an-id", "analyst", 400, /agent must be an agent id/],
+    ];
+    for (const [path, p, status, detail] of cases) {
+      const headers: Record<string, string> = p === "agent" ? { authorization: `Bearer ${token.agent}` } : p === "anon" ? {} : { cookie: cookie[p]!, "x-request-id": "rr-1" };
+      const r = await fetch(m.url + path, { headers });
+      expect(r.status, path).toBe(status);
+      expect(r.headers.get("content-type"), path).toMatch(/^application\/problem\+json/);
+      const problem = await r.json();
+      expect(problem, path).toMatchObject({ type: expect.stringMatching(/^https:\/\/mandate\.dev\/problems\//), status, instance: path.split("?")[0], detail: expect.stringMatching(detail) });
+      if (headers["x-request-id"]) expect(problem.request_id).toBe("rr-1");
     }
-    expect(failures).toEqual([]);
+  });
+});
+
+// The console's one mutation path is the /api/v1 route table above (docs/api.md): a server action would be
+// a second one, with its own role checks outside the table.
+describe("server actions", () => {
+  it("the console build has none", () => {
+    const file = join(ROOT, ".next", "server", "server-reference-manifest.json");
+    const manifest = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+    const actions = Object.values<{ filename: string; exportedName: string }>({ ...manifest.node, ...manifest.edge }).map((e) => `${e.filename}#${e.exportedName}`);
+    expect(actions, "server actions in the build: make the change an /api/v1 route instead").toEqual([]);
   });
 });

@@ -1,9 +1,9 @@
 /**
  * The node's front door on a real node with the console: security headers on pages and on data-plane
  * answers (JSON, problem, 404, 405), the per-request script nonce of the console's CSP, the same-origin
- * rule of cookie-authenticated changes (CSRF) on the data plane and on the console (server actions,
- * next-auth), and 400 for request paths that do not decode. Needs the console build (built here unless
- * MANDATE_E2E_SKIP_BUILD=1).
+ * rule of cookie-authenticated changes (CSRF) on the data plane (where the console's changes go) and
+ * on the console's own paths (next-auth), and 400 for request paths that do not decode. Needs the
+ * console build (built here unless MANDATE_E2E_SKIP_BUILD=1).
  */
 import { request } from "node:http";
 import { connect } from "node:net";
@@ -14,7 +14,6 @@ import { createUser } from "../../lib/identity/users.ts";
 import { noNode } from "../../lib/runtime/runtime.ts";
 import globalSetup from "../../e2e/support/global-setup.ts";
 import { consoleLogin } from "../../e2e/support/console-login.ts";
-import { findAction } from "../../e2e/support/forge.ts";
 import { api, closeTestDb, freePort, startMandate, type MandateHandle } from "../support/mandate.ts";
 
 let m: MandateHandle;
@@ -199,10 +198,9 @@ describe("CSRF: cookie-authenticated changes come from the console's own origin"
     expect((await getPool().query("SELECT status FROM sessions WHERE id = $1", [sid])).rows[0].status).toBe("terminated");
   });
 
-  it("console server actions and next-auth's sign-out with the cookie from another origin: 403 before Next.js runs them (Next.js answered 500)", async () => {
-    const action = findAction("app/(console)/account/actions.ts", "createTokenAction");
+  it("the console's own changes (/api/v1 with the cookie: a personal token) and next-auth's sign-out from another origin: 403, nothing created", async () => {
     const call = (headers: Record<string, string>, name: string) =>
-      raw("POST", action.path, { cookie, "next-action": action.id, "content-type": "text/plain;charset=UTF-8", accept: "text/x-component", ...headers }, JSON.stringify([{ name, days: 1 }]));
+      raw("POST", "/api/v1/account/tokens", { "content-type": "application/json", cookie, ...headers }, JSON.stringify({ name, expires_in_days: 1 }));
     const tokens = async (name: string) => (await getPool().query("SELECT count(*)::int AS n FROM api_tokens WHERE name = $1", [name])).rows[0].n;
     const refused = await call({ origin: otherPort, "sec-fetch-site": "same-site" }, "csrf-cross");
     expect(refused.status).toBe(403);
@@ -211,16 +209,22 @@ describe("CSRF: cookie-authenticated changes come from the console's own origin"
     expect(await tokens("csrf-cross")).toBe(0);
     expect(await tokens("csrf-none")).toBe(0);
     const ok = await call({ origin: m.url }, "csrf-same");
-    expect(ok.status).toBe(200);
+    expect(ok.status).toBe(201);
     expect(await tokens("csrf-same")).toBe(1);
 
     const signout = await raw("POST", "/api/auth/signout", { ...FORM, cookie, origin: otherPort }, "");
     expect(signout.status).toBe(403);
   });
 
-  it("without the cookie, a change that a browser marks as coming from another origin is refused too (Next.js answered 500)", async () => {
-    const action = findAction("app/(console)/account/actions.ts", "createTokenAction");
-    const anon = await raw("POST", action.path, { origin: otherPort, "sec-fetch-site": "same-site", "next-action": action.id, "content-type": "text/plain;charset=UTF-8" }, JSON.stringify([{ name: "x", days: 1 }]));
+  it("a personal token is made with the console session, never with another token (403, nothing created)", async () => {
+    const r = await raw("POST", "/api/v1/account/tokens", { "content-type": "application/json", authorization: `Bearer ${m.adminToken}` }, JSON.stringify({ name: "minted-by-token", expires_in_days: 1 }));
+    expect(r.status).toBe(403);
+    expect(JSON.parse(r.text).detail).toContain("console session");
+    expect((await getPool().query("SELECT count(*)::int AS n FROM api_tokens WHERE name = 'minted-by-token'")).rows[0].n).toBe(0);
+  });
+
+  it("without the cookie, a change to a console path that a browser marks as coming from another origin is refused too (Next.js answered 500 to a server action)", async () => {
+    const anon = await raw("POST", "/account", { origin: otherPort, "sec-fetch-site": "same-site", "content-type": "text/plain;charset=UTF-8" }, "x");
     expect(anon.status).toBe(403);
     // A sign-in posted from another origin (login CSRF): refused before next-auth.
     const login = await raw("POST", "/api/auth/callback/credentials", { ...FORM, origin: "https://evil.example", "sec-fetch-site": "cross-site" }, "email=a%40b.c&password=x&csrfToken=x");

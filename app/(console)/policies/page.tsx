@@ -10,7 +10,7 @@ export const metadata = { title: "Policies" };
 export default async function PoliciesPage({ searchParams }: { searchParams: Promise<{ from?: string }> }) {
   const user = await requireUser();
   const { from } = await searchParams;
-  const [active, draft, retention] = await Promise.all([activeVersion(MCP_STORE_ID), latestDraft(MCP_STORE_ID), getReplayRetentionDays()]);
+  const [active, draft, retention] = await Promise.all([activeVersion(MCP_STORE_ID), latestDraft(MCP_STORE_ID), getReplayRetentionDays(0)]);
   const chosen = from && /^\d+$/.test(from) ? await getVersion(MCP_STORE_ID, Number(from)) : null;
   const start = chosen ?? draft ?? active;
   const source = chosen ? `a copy of v${chosen.version} (${chosen.status})` : draft ? `draft v${draft.version} by ${draft.author}` : active ? `a copy of the active version v${active.version}` : "a new policy set";

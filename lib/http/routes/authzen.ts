@@ -1,45 +1,43 @@
 /**
  * OpenID AuthZEN Authorization API 1.0 (docs/authzen.md): PDP metadata, evaluation, evaluations and
  * the three searches, at the root (the store is the PEP key's) and under /stores/:store (the spec's
- * base-path rule: one PDP per policy store). Callers are PEPs with a PEP key; errors are answered in
- * the AuthZEN format (status + message string). Also the admin routes for PEP keys, and (directory.ts)
+ * base-path rule: one PDP per policy store). Callers are PEPs with a PEP key (`auth: "pep"`); the
+ * wrapper reads the body as for any route (size, UTF-8, JSON, depth, exactness); errors are answered
+ * in the AuthZEN format (status + message string). Also the admin routes for PEP keys, and (directory.ts)
  * those for stores and their directories.
  */
 import { z } from "zod";
 import { evaluationEndpoint, evaluationsEndpoint, metadata, searchEndpoint } from "../../authzen/http.ts";
 import { createPepKey, listPepKeys, revokePepKey } from "../../authzen/pep-keys.ts";
-import { authzenErrorFormat } from "../../authzen/request.ts";
+import { authzenBody, authzenErrorFormat } from "../../authzen/request.ts";
 import type { SearchKind } from "../../authzen/search.ts";
-import type { UserPrincipal } from "../../identity/credential-cache.ts";
-import { defineRoute, reply, type RouteDef } from "../route.ts";
+import { actorOf, defineRoute, reply, type RouteDef } from "../route.ts";
 import { directoryRoutes } from "./directory.ts";
 
 const TAG = "AuthZEN";
 const decision = z.object({ decision: z.boolean(), context: z.record(z.string(), z.unknown()).optional() });
 const decisions = z.union([z.object({ evaluations: z.array(decision) }), decision]);
 const results = z.object({ results: z.array(z.record(z.string(), z.string())), page: z.object({ next_token: z.string(), count: z.number().int() }) });
-const actorOf = (u: UserPrincipal | null) => `user:${u?.email ?? "unknown"}`;
 
 function dataPlane(prefix: string, scoped: boolean): RouteDef<any, any>[] {
-  const store = (params: Record<string, string>) => (scoped ? params.store : null);
   const where = scoped ? " (store-scoped PDP)" : "";
   const searches: SearchKind[] = ["subject", "resource", "action"];
   return [
     defineRoute({
-      method: "POST", path: `${prefix}/access/v1/evaluation`, auth: "none", tag: TAG, errorFormat: authzenErrorFormat, response: decision,
+      method: "POST", path: `${prefix}/access/v1/evaluation`, auth: "pep", body: authzenBody, tag: TAG, errorFormat: authzenErrorFormat, response: decision,
       summary: `Access Evaluation API${where}: one decision (PEP key, Bearer)`,
-      handler: ({ rt, req, params, requestId }) => evaluationEndpoint(rt, req, requestId, store(params)),
+      handler: ({ rt, pep, body }) => evaluationEndpoint(rt, pep!, body),
     }),
     defineRoute({
-      method: "POST", path: `${prefix}/access/v1/evaluations`, auth: "none", tag: TAG, errorFormat: authzenErrorFormat, response: decisions,
+      method: "POST", path: `${prefix}/access/v1/evaluations`, auth: "pep", body: authzenBody, tag: TAG, errorFormat: authzenErrorFormat, response: decisions,
       summary: `Access Evaluations API${where}: a batch with defaults and evaluations_semantic (PEP key, Bearer)`,
-      handler: ({ rt, req, params, requestId }) => evaluationsEndpoint(rt, req, requestId, store(params)),
+      handler: ({ rt, pep, body }) => evaluationsEndpoint(rt, pep!, body),
     }),
     ...searches.map((kind) =>
       defineRoute({
-        method: "POST", path: `${prefix}/access/v1/search/${kind}`, auth: "none", tag: TAG, errorFormat: authzenErrorFormat, response: results,
+        method: "POST", path: `${prefix}/access/v1/search/${kind}`, auth: "pep", body: authzenBody, tag: TAG, errorFormat: authzenErrorFormat, response: results,
         summary: `${kind[0].toUpperCase()}${kind.slice(1)} Search API${where}, paged (PEP key, Bearer)`,
-        handler: ({ rt, req, params, requestId }) => searchEndpoint(rt, req, requestId, store(params), kind),
+        handler: ({ rt, pep, body }) => searchEndpoint(rt, pep!, body, kind),
       }),
     ),
   ];

@@ -10,10 +10,8 @@ import { getDelegationGraph, listDelegations } from "../../delegation/queries.ts
 import { revokeByToken, revokeDelegation } from "../../delegation/revoke.ts";
 import { rotateSigningKey } from "../../delegation/signing-keys.ts";
 import { GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE } from "../../delegation/token-types.ts";
-import type { UserPrincipal } from "../../identity/credential-cache.ts";
-import { defineRoute, reply } from "../route.ts";
+import { actorOf, defineRoute, reply } from "../route.ts";
 
-const actorOf = (u: UserPrincipal | null) => `user:${u?.email ?? "unknown"}`;
 const NO_CACHE = { "Cache-Control": "no-store", Pragma: "no-cache" };
 
 const revokeForm = z.object({ token: z.string().max(8192).optional(), token_type_hint: z.string().max(100).optional() });

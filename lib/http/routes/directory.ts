@@ -6,12 +6,10 @@
 import { z } from "zod";
 import { listStores, storeInput, upsertStore } from "../../authzen/store-admin.ts";
 import { deleteEntity, entityRef, getEntity, importEntities, listEntities, parseEntities, putEntity } from "../../directory/entities.ts";
-import type { UserPrincipal } from "../../identity/credential-cache.ts";
-import { fromZod } from "../errors.ts";
-import { defineRoute, reply, type RouteDef } from "../route.ts";
+import { fromZod } from "../../errors.ts";
+import { actorOf, defineRoute, reply, type RouteDef } from "../route.ts";
 
 const TAG = "Directory";
-const actorOf = (u: UserPrincipal | null) => `user:${u?.email ?? "unknown"}`;
 const readers = ["admin", "analyst", "viewer"] as const;
 
 const listQuery = z

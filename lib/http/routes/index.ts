@@ -9,10 +9,12 @@ import { delegationRoutes } from "./delegation.ts";
 import { approvalRoutes } from "./approvals.ts";
 import { authzenRoutes } from "./authzen.ts";
 import { operatorRoutes } from "./operator.ts";
+import { policyRoutes } from "./policies.ts";
 import { systemRoutes } from "./system.ts";
+import { userRoutes } from "./users.ts";
 
 export function allRoutes(): RouteDef<unknown, unknown>[] {
-  const list: RouteDef<any, any>[] = [...dataPlaneRoutes, ...operatorRoutes, ...delegationRoutes, ...approvalRoutes, ...authzenRoutes];
+  const list: RouteDef<any, any>[] = [...dataPlaneRoutes, ...operatorRoutes, ...policyRoutes, ...userRoutes, ...delegationRoutes, ...approvalRoutes, ...authzenRoutes];
   const sys = systemRoutes(() => list);
   list.push(...sys);
   return list;

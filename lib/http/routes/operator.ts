@@ -6,14 +6,8 @@ import { z } from "zod";
 import { operatorReason } from "../../api/schemas.ts";
 import { createAgent, createAgentKey, newAgentSchema, revokeAgentKey, setAgentSuspended } from "../../identity/agents.ts";
 import { approveTool, classificationEdit, rejectTool, setToolBlocked } from "../../inventory/tools-admin.ts";
-import { publishPolicy, validateForStore } from "../../policy/publish.ts";
 import { terminateSession } from "../../sessions/terminate-session.ts";
-import { defineRoute, reply } from "../route.ts";
-import type { UserPrincipal } from "../../identity/credential-cache.ts";
-
-const actorOf = (u: UserPrincipal | null) => `user:${u?.email ?? "unknown"}`;
-const policyBody = z.object({ text: z.string().min(1).max(512 * 1024), note: z.string().max(2000).optional(), mode: z.enum(["active", "shadow"]).default("active") }).strict();
-const storeParam = (s: string) => s;
+import { actorOf, defineRoute, reply } from "../route.ts";
 
 export const operatorRoutes = [
   defineRoute({
@@ -65,15 +59,5 @@ export const operatorRoutes = [
     method: "POST", path: "/api/v1/keys/:keyId/revoke", auth: "user", roles: ["admin"], body: z.object({}).strict(),
     tag: "Identity", summary: "Revoke an agent API key",
     handler: async ({ rt, params, user }) => { await revokeAgentKey(rt, params.keyId, actorOf(user)); return { key_id: params.keyId, revoked: true }; },
-  }),
-  defineRoute({
-    method: "POST", path: "/api/v1/policies/:store/validate", auth: "user", roles: ["admin", "analyst", "viewer"], body: policyBody.pick({ text: true }),
-    tag: "Policy", summary: "Validate a policy set against the store's schema",
-    handler: ({ params, body }) => validateForStore(storeParam(params.store), body.text),
-  }),
-  defineRoute({
-    method: "POST", path: "/api/v1/policies/:store/publish", auth: "user", roles: ["admin"], body: policyBody,
-    tag: "Policy", summary: "Publish a policy set (active or shadow)",
-    handler: async ({ rt, params, body, user }) => reply({ status: 201, body: await publishPolicy(rt, storeParam(params.store), body.text, actorOf(user), { mode: body.mode, note: body.note }) }),
   }),
 ];

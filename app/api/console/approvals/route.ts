@@ -3,13 +3,15 @@
  * decided) that the console polls to stay current. Any signed-in role may read; deciding goes through
  * POST /api/v1/approvals/:id/decision, which checks the role.
  */
-import { NextResponse } from "next/server";
-import { currentUser } from "@/app/auth";
+import { requireApiUser } from "@/app/auth";
+import { answerProblems } from "@/lib/http/problem-response";
 import { approvalQueue } from "@/lib/sessions/queries-approvals";
 
 export const dynamic = "force-dynamic";
 
-export async function GET() {
-  if (!(await currentUser())) return NextResponse.json({ title: "Unauthorized", detail: "sign in to the console" }, { status: 401 });
-  return NextResponse.json(await approvalQueue(), { headers: { "Cache-Control": "no-store" } });
+export function GET(req: Request) {
+  return answerProblems(req, async () => {
+    await requireApiUser();
+    return Response.json(await approvalQueue(), { headers: { "Cache-Control": "no-store" } });
+  });
 }

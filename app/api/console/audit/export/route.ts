@@ -5,7 +5,9 @@
  * cursor and written as the client takes them (pull-based), so memory stays flat for any size.
  */
 import type { NextRequest } from "next/server";
-import { currentUser } from "@/app/auth";
+import { requireApiUser } from "@/app/auth";
+import { badRequest } from "@/lib/errors";
+import { answerProblems } from "@/lib/http/problem-response";
 import { exportAudit, exportFileName, type ExportFormat } from "@/lib/audit/export";
 import { auditFilterOptions } from "@/lib/audit/queries";
 import { auditTableDefinition, toAuditFilters } from "@/lib/audit/queries-filters";
@@ -15,11 +17,17 @@ export const dynamic = "force-dynamic";
 
 const TYPES: Record<ExportFormat, string> = { csv: "text/csv; charset=utf-8", jsonl: "application/x-ndjson; charset=utf-8" };
 
-export async function GET(req: NextRequest) {
-  if (!(await currentUser())) return Response.json({ title: "Unauthorized", detail: "sign in to the console" }, { status: 401 });
+export function GET(req: NextRequest) {
+  return answerProblems(req, async () => {
+    await requireApiUser();
+    const format = req.nextUrl.searchParams.get("format");
+    if (format !== "csv" && format !== "jsonl") throw badRequest("invalid_request", "format must be csv or jsonl");
+    return exportResponse(req, format);
+  });
+}
+
+async function exportResponse(req: NextRequest, format: ExportFormat): Promise<Response> {
   const sp = Object.fromEntries([...new Set(req.nextUrl.searchParams.keys())].map((k) => [k, req.nextUrl.searchParams.getAll(k)]));
-  const format = req.nextUrl.searchParams.get("format");
-  if (format !== "csv" && format !== "jsonl") return Response.json({ title: "Bad Request", detail: "format must be csv or jsonl" }, { status: 400 });
   const definition = auditTableDefinition({ ...(await auditFilterOptions()), sp });
   const filters = toAuditFilters(parseTableState(definition, sp));
   const rows = exportAudit(filters, format);

@@ -2,7 +2,8 @@
  * The one error class of the domain and its mapping to RFC 9457 problem details.
  */
 import { z } from "zod";
-import type { Problem } from "../api/schemas.ts";
+import type { Problem } from "./api/schemas.ts";
+import { isDatabaseUnavailable, RETRY_AFTER_S } from "./db/unavailable.ts";
 
 export class MandateError extends Error {
   constructor(
@@ -60,6 +61,20 @@ export function fromZod(err: z.ZodError, prefix = ""): MandateError {
   const errors = zodIssues(err, prefix);
   const first = errors[0];
   return new MandateError(400, "invalid_request", first ? `${first.path}: ${first.message}` : "Invalid request", errors);
+}
+
+/**
+ * An error that is not the caller's: the database being unreachable is a 503 (with Retry-After),
+ * anything else a 500 whose cause is logged with the request id (`where`: the request), never shown.
+ */
+export function unexpectedError(err: unknown, where: string, requestId: string): MandateError {
+  if (isDatabaseUnavailable(err)) {
+    return new MandateError(503, "database_unavailable", `the database is unreachable (request ${requestId}): retry shortly`, undefined, {
+      "Retry-After": String(RETRY_AFTER_S),
+    });
+  }
+  console.error(`[${requestId}] ${where} failed:`, err);
+  return new MandateError(500, "internal", `internal error (request ${requestId})`);
 }
 
 export function toProblem(err: MandateError, instance?: string, requestId?: string): Problem {
