@@ -7,13 +7,12 @@ import { verifyAudit } from "../lib/audit/verify.ts";
 import { writeCheckpoint } from "../lib/audit/checkpoints.ts";
 import { env } from "../lib/env.ts";
 import { createAgent, createAgentKey, revokeAgentKey, setAgentSuspended } from "../lib/identity/agents.ts";
-import { createApiToken, createUser, roleSchema } from "../lib/identity/users.ts";
+import { createApiToken, createUser, roleSchema, userIdByEmail } from "../lib/identity/users.ts";
 import { approveTool, parseToolRef, setToolBlocked } from "../lib/inventory/tools-admin.ts";
 import { formatProblems } from "../lib/policy/validate.ts";
 import { publishPolicy, validateForStore } from "../lib/policy/publish.ts";
 import { runPolicyTestCommand } from "../lib/policy/tests-cli.ts";
 import { terminateSession } from "../lib/sessions/terminate-session.ts";
-import { getPool } from "../lib/db/pool.ts";
 import { directoryImportCommand, packLoadCommand, pepKeyCreateCommand, pepKeyRevokeCommand } from "../lib/authzen/cli.ts";
 import { withDatabase } from "./with-database.ts";
 
@@ -74,9 +73,9 @@ export const commands: Record<string, Command> = {
     run: ({ values, actor }) =>
       withDatabase(async () => {
         const email = need(str(values.email), "--email").toLowerCase();
-        const r = await getPool().query("SELECT id FROM users WHERE email = $1", [email]);
-        if (!r.rowCount) throw Object.assign(new Error(`no user ${email}`), { status: 404 });
-        const t = await createApiToken(r.rows[0].id, str(values.name) ?? "cli", actor, Number(str(values.days) ?? 90));
+        const userId = await userIdByEmail(email);
+        if (!userId) throw Object.assign(new Error(`no user ${email}`), { status: 404 });
+        const t = await createApiToken(userId, str(values.name) ?? "cli", actor, Number(str(values.days) ?? 90));
         console.log(`Token ${t.keyId} for ${email} (expires ${t.expiresAt?.toISOString() ?? "never"}):\n${t.secret}`);
         return 0;
       }),
