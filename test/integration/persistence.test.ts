@@ -1,6 +1,7 @@
 /**
  * Persistence on a real PostgreSQL (no node): what an admin action writes through Prisma commits, or
- * rolls back, in one transaction with its audit entry, on the admin chain's connection.
+ * rolls back, in one transaction with its audit entry, on the admin chain's connection; a session's
+ * row reads back alike through both of its readers.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +12,8 @@ import { startEmbeddedPostgres, type EmbeddedDb } from "../../lib/db/embedded.ts
 import { applyMigrations } from "../../lib/db/migrate.ts";
 import { closePool, getPool, setDatabaseUrl } from "../../lib/db/pool.ts";
 import { db } from "../../lib/db/prisma.ts";
+import { getSession } from "../../lib/sessions/queries.ts";
+import { loadSession } from "../../lib/sessions/session-cache.ts";
 
 let pg: EmbeddedDb;
 
@@ -99,5 +102,19 @@ describe("an admin action's Prisma writes", () => {
     expect(u).not.toHaveProperty("passwordHash");
     const withHash = await db().user.findUnique({ where: { email: "omit@example.com" }, omit: { passwordHash: false } });
     expect(withHash?.passwordHash).toBe("h");
+  });
+});
+
+describe("a session's row", () => {
+  it("is mapped alike by the decision path's cache and the console", async () => {
+    const agent = await db().agent.create({ data: { name: "row-mapping" } });
+    const at = "2026-12-06T10:00:00.000Z";
+    const session = { id: "s-row-mapping", agent_id: agent.id, expected: 0, expected_status: "active", expected_granted: 0, step_count: 3, labels: ["pii"], tools_used: ["srv/a"], initiator: "user:i@example.com", initiator_verified: true, denies: 1, approvals: 0, at };
+    await getPool().query("SELECT mandate_commit($1::jsonb)", [JSON.stringify({ sessions: [session] })]);
+    const cached = await loadSession(session.id);
+    const shown = await getSession(session.id);
+    const common = { id: session.id, agentId: agent.id, initiator: session.initiator, initiatorVerified: true, stepCount: 3, labels: ["pii"], toolsUsed: ["srv/a"], status: "active" };
+    expect(cached).toEqual({ ...common, exists: true, terminatedReason: null, startedAt: Date.parse(at), approvalsGranted: 0 });
+    expect(shown).toEqual({ ...common, agentName: "row-mapping", denyCount: 1, approvalCount: 0, startedAt: at, lastActivityAt: at, terminatedAt: null, terminatedReason: null, terminatedBy: null, agentSuspended: false });
   });
 });
