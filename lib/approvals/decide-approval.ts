@@ -9,6 +9,7 @@ import type { UserPrincipal } from "../identity/credential-cache.ts";
 import { applyLocalChange, emit } from "../runtime/runtime.ts";
 import { expireApprovals } from "./expire.ts";
 import { effectiveStatus, isUuid, loadApprovalRow } from "./view.ts";
+import type { Row } from "../db/rows.ts";
 
 export type HumanDecision = "approve" | "deny";
 
@@ -29,7 +30,7 @@ export async function decideApproval(id: string, user: UserPrincipal, decision: 
   if (!isUuid(id)) throw notFound(`approval ${id}`);
   const status = decision === "approve" ? "approved" : "denied";
   const done = await adminAction(async (tx) => {
-    const r = await tx.query(
+    const r = await tx.query<Row<"approvals", "decision_id" | "session_id" | "step" | "agent_id" | "tool" | "args_hash">>(
       `UPDATE approvals SET status = $2, decided_by = $3, decided_at = now(), comment = $4
         WHERE id = $1 AND status = 'pending' AND expires_at > now()
         RETURNING decision_id, session_id, step, agent_id, tool, args_hash`,

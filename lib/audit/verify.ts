@@ -6,6 +6,7 @@
  * checkpoint), so the time is linear in entries + checkpoints.
  */
 import { getPool } from "../db/pool.ts";
+import type { Row } from "../db/rows.ts";
 import { readCheckpoints, loadCheckpointKey, verifyCheckpointSignature, type Checkpoint } from "./checkpoints.ts";
 import { computeEntryHash, GENESIS_HASH, type AuditEntryRow } from "./hash.ts";
 
@@ -26,13 +27,16 @@ export interface VerifyReport {
 
 const PAGE = 5000;
 
-export function rowToEntry(r: Record<string, any>): AuditEntryRow {
+/** An audit entry as stored (every column). */
+export type StoredEntry = Row<"audit_entries">;
+
+export function rowToEntry(r: StoredEntry): AuditEntryRow {
   return {
     chain_id: r.chain_id,
     seq: Number(r.seq),
     prev_hash: r.prev_hash,
     hash: r.hash,
-    kind: r.kind,
+    kind: r.kind as AuditEntryRow["kind"],
     action: r.action,
     actor: r.actor,
     session_id: r.session_id,
@@ -41,8 +45,8 @@ export function rowToEntry(r: Record<string, any>): AuditEntryRow {
     tool: r.tool,
     outcome: r.outcome,
     decision_id: r.decision_id,
-    created_at: new Date(r.created_at).toISOString(),
-    data: r.data,
+    created_at: r.created_at.toISOString(),
+    data: r.data as AuditEntryRow["data"],
   };
 }
 
@@ -60,7 +64,7 @@ export async function verifyChain(
   let n = 0;
   const mismatches: Array<{ seq: number; checkpoints: Checkpoint[] }> = [];
   for (;;) {
-    const r = await pool.query(
+    const r = await pool.query<StoredEntry>(
       `SELECT chain_id, seq, prev_hash, hash, kind, action, actor, session_id, step, agent_id, tool, outcome, decision_id, created_at, data
          FROM audit_entries WHERE chain_id = $1 AND seq > $2 ORDER BY seq LIMIT ${PAGE}`,
       [chainId, after],

@@ -46,6 +46,9 @@ export type Col<T extends TableOf, C extends keyof Tables[T]> = Tables[T][C];
 /** Makes every column nullable: the columns of a LEFT JOINed table. */
 export type Nullable<R> = { [K in keyof R]: R[K] | null };
 
+/** Makes every column non-null: columns the query's WHERE guarantees (a decision entry's decision_id). */
+export type NotNull<R> = { [K in keyof R]: NonNullable<R[K]> };
+
 type JsonColumns<R> = { [K in keyof R]: Prisma.JsonValue extends R[K] ? K : never }[keyof R];
 
 /**
