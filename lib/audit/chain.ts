@@ -12,6 +12,7 @@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { getPool } from "../db/pool.ts";
+import type { Row } from "../db/rows.ts";
 import { sanitizeJson } from "../util/sanitize-json.ts";
 import type { ApprovalWrite, EventWrite, SessionWrite, ToolCallWrite } from "./commit-batch.ts";
 import { GENESIS_HASH, linkEntries, type AuditEntryInput, type AuditEntryRow } from "./hash.ts";
@@ -224,7 +225,7 @@ export class AuditChain {
   }
 
   private async reloadHead(q: pg.PoolClient): Promise<void> {
-    const r = await q.query("SELECT seq, hash FROM audit_entries WHERE chain_id = $1 ORDER BY seq DESC LIMIT 1", [this.id]);
+    const r = await q.query<Row<"audit_entries", "seq" | "hash">>("SELECT seq, hash FROM audit_entries WHERE chain_id = $1 ORDER BY seq DESC LIMIT 1", [this.id]);
     this.head = r.rows[0] ? { seq: Number(r.rows[0].seq), hash: r.rows[0].hash } : { seq: 0, hash: GENESIS_HASH };
     this.headUncertain = false;
   }

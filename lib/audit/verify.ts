@@ -91,7 +91,7 @@ export async function verifyChain(
 export async function verifyAudit(dataDir: string): Promise<VerifyReport> {
   const t0 = Date.now();
   const pool = getPool();
-  const chains = await pool.query(`SELECT id, node FROM audit_chains ORDER BY started_at, id`);
+  const chains = await pool.query<Row<"audit_chains", "id" | "node">>(`SELECT id, node FROM audit_chains ORDER BY started_at, id`);
   const report: VerifyReport = {
     ok: true,
     entries: 0,
@@ -158,7 +158,7 @@ export async function verifyAudit(dataDir: string): Promise<VerifyReport> {
     for (const [seq, s] of exp) for (const cp of s.checkpoints) problem(cp, `entry ${chainId}#${seq} is missing — history was truncated (its chain is gone)`);
   }
   // Entries of a chain that is not registered (its audit_chains row deleted) are a tampering sign too.
-  const orphan = await pool.query(`SELECT DISTINCT chain_id FROM audit_entries WHERE chain_id NOT IN (SELECT id FROM audit_chains) LIMIT 5`);
+  const orphan = await pool.query<Row<"audit_entries", "chain_id">>(`SELECT DISTINCT chain_id FROM audit_entries WHERE chain_id NOT IN (SELECT id FROM audit_chains) LIMIT 5`);
   for (const o of orphan.rows) {
     const b = { chain_id: o.chain_id, seq: 1, reason: "entries belong to a chain that is not registered" };
     report.firstBroken ??= b;

@@ -19,6 +19,7 @@ import { randomUUID } from "node:crypto";
 import { adminAction, type AdminAudit } from "../audit/admin-action.ts";
 import type { Role } from "../identity/credential-cache.ts";
 import type { ConsoleUser } from "./console-user.ts";
+import type { Row } from "../db/rows.ts";
 
 export interface SsoLogin {
   issuer: string;
@@ -37,13 +38,7 @@ export type SsoResult = { ok: true; user: ConsoleUser } | { ok: false; error: Ss
 
 const emailSchema = z.string().email().max(320);
 
-interface UserRow {
-  id: string;
-  email: string;
-  name: string | null;
-  role: Role;
-  disabled_at: Date | null;
-}
+type UserRow = Row<"users", "id" | "email" | "name" | "disabled_at"> & { role: Role };
 
 const USER_COLUMNS = "id, email, name, role, disabled_at";
 
@@ -59,7 +54,7 @@ export async function ssoSignIn(l: SsoLogin): Promise<SsoResult> {
     if (!l.issuer || !l.subject) return refuse("AccountNotLinked", "no_issuer_or_subject", l.email);
 
     let user: UserRow | null = null;
-    const link = await tx.query(
+    const link = await tx.query<Row<"user_identities", "issuer" | "user_id">>(
       "SELECT issuer, user_id FROM user_identities WHERE subject = $2 AND issuer IN ($1, '') ORDER BY issuer DESC LIMIT 1 FOR UPDATE",
       [l.issuer, l.subject],
     );
@@ -86,11 +81,11 @@ export async function ssoSignIn(l: SsoLogin): Promise<SsoResult> {
         audit.push({ action: "auth.sso_link", actor, data: { ...ident, user_id: user.id, email, via: "verified_email" } });
       } else {
         const id = randomUUID();
-        const created = await tx.query(
+        const created = await tx.query<UserRow>(
           `INSERT INTO users (id, email, name, role, created_at) VALUES ($1, $2, $3, $4, now()) RETURNING ${USER_COLUMNS}`,
           [id, email, l.name, l.role],
         );
-        user = created.rows[0] as UserRow;
+        user = created.rows[0];
         audit.push({ action: "user.create", actor, data: { user_id: id, email, role: l.role, source: "oidc" } });
         audit.push({ action: "auth.sso_link", actor, data: { ...ident, user_id: id, email, via: "new_account" } });
       }
@@ -115,6 +110,6 @@ export async function ssoSignIn(l: SsoLogin): Promise<SsoResult> {
 }
 
 async function lockUser(tx: pg.PoolClient, by: "id" | "email", value: string): Promise<UserRow | null> {
-  const r = await tx.query(`SELECT ${USER_COLUMNS} FROM users WHERE ${by === "id" ? "id" : "email"} = $1 FOR UPDATE`, [value]);
-  return (r.rows[0] as UserRow | undefined) ?? null;
+  const r = await tx.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE ${by === "id" ? "id" : "email"} = $1 FOR UPDATE`, [value]);
+  return r.rows[0] ?? null;
 }

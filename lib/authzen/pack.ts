@@ -13,6 +13,7 @@ import { join, resolve } from "node:path";
 import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import { z } from "zod";
 import { getPool } from "../db/pool.ts";
+import type { Row } from "../db/rows.ts";
 import { MandateError } from "../http/errors.ts";
 import { directoryRecord } from "../directory/values.ts";
 import { entityKey, type CachedEntity } from "../directory/cache.ts";
@@ -131,7 +132,7 @@ export async function loadPack(dir: string, actor: string, opts: { replaceDirect
   for (const p of stores) {
     const s = await upsertStore(p.id, { name: p.name, description: p.description, schema: p.schema as Record<string, unknown> }, actor, { checkActive: false });
     const imp = await importEntities(p.id, p.entities, actor, opts.replaceDirectory ? "replace" : "merge");
-    const active = await getPool().query("SELECT version, text FROM policy_versions WHERE store_id = $1 AND status = 'active'", [p.id]);
+    const active = await getPool().query<Row<"policy_versions", "version" | "text">>("SELECT version, text FROM policy_versions WHERE store_id = $1 AND status = 'active'", [p.id]);
     let label: string;
     let published = false;
     if (active.rowCount && active.rows[0].text === p.policies) label = `${p.id}@v${active.rows[0].version}`;

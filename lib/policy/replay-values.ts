@@ -8,6 +8,7 @@
 import { adminAction } from "../audit/admin-action.ts";
 import { decryptSecret, encryptSecret } from "../crypto/master-key.ts";
 import { getPool } from "../db/pool.ts";
+import type { Row, WithJson } from "../db/rows.ts";
 
 export const RETENTION_KEY = "replay_retention_days";
 export const MAX_RETENTION_DAYS = 90;
@@ -16,7 +17,7 @@ let cached: { days: number; at: number } | null = null;
 
 export async function getReplayRetentionDays(): Promise<number> {
   if (cached && Date.now() - cached.at < 30_000) return cached.days;
-  const r = await getPool().query(`SELECT value FROM settings WHERE key = $1`, [RETENTION_KEY]);
+  const r = await getPool().query<WithJson<Row<"settings", "value">, { value: { days?: unknown } | null }>>(`SELECT value FROM settings WHERE key = $1`, [RETENTION_KEY]);
   const days = Number(r.rows[0]?.value?.days ?? 0);
   cached = { days: Number.isFinite(days) ? days : 0, at: Date.now() };
   return cached.days;
@@ -26,7 +27,7 @@ export async function getReplayRetentionDays(): Promise<number> {
 export async function setReplayRetentionDays(days: number, actor: string): Promise<{ days: number; deleted: number }> {
   if (!Number.isInteger(days) || days < 0 || days > MAX_RETENTION_DAYS) throw new RangeError(`retention must be 0–${MAX_RETENTION_DAYS} days`);
   const deleted = await adminAction(async (tx) => {
-    const before = await tx.query(`SELECT value FROM settings WHERE key = $1`, [RETENTION_KEY]);
+    const before = await tx.query<WithJson<Row<"settings", "value">, { value: { days?: unknown } | null }>>(`SELECT value FROM settings WHERE key = $1`, [RETENTION_KEY]);
     await tx.query(
       `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, now()) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
       [RETENTION_KEY, JSON.stringify({ days })],
@@ -61,7 +62,7 @@ export async function keepReplayValues(decisionId: string, args: unknown, redact
 export async function loadReplayValues(decisionIds: string[]): Promise<Map<string, Record<string, unknown>>> {
   const out = new Map<string, Record<string, unknown>>();
   if (!decisionIds.length) return out;
-  const r = await getPool().query(`SELECT decision_id, arguments_enc FROM replay_values WHERE decision_id = ANY($1::uuid[]) AND expires_at > now()`, [decisionIds]);
+  const r = await getPool().query<Row<"replay_values", "decision_id" | "arguments_enc">>(`SELECT decision_id, arguments_enc FROM replay_values WHERE decision_id = ANY($1::uuid[]) AND expires_at > now()`, [decisionIds]);
   for (const row of r.rows) {
     try {
       out.set(row.decision_id, JSON.parse(decryptSecret(row.arguments_enc)));
