@@ -8,13 +8,12 @@ import { writeCheckpoint } from "../lib/audit/checkpoints.ts";
 import { env } from "../lib/env.ts";
 import { MandateError } from "../lib/errors.ts";
 import { createAgent, createAgentKey, revokeAgentKey, setAgentSuspended } from "../lib/identity/agents.ts";
-import { createApiToken, createUser, roleSchema } from "../lib/identity/users.ts";
+import { createApiToken, createUser, roleSchema, userIdByEmail } from "../lib/identity/users.ts";
 import { approveTool, parseToolRef, setToolBlocked } from "../lib/inventory/tools-admin.ts";
 import { formatProblems } from "../lib/policy/validate.ts";
 import { publishPolicy, validateForStore } from "../lib/policy/publish.ts";
 import { runPolicyTestCommand } from "../lib/policy/tests-cli.ts";
 import { terminateSession } from "../lib/sessions/terminate-session.ts";
-import { getPool } from "../lib/db/pool.ts";
 import { directoryImportCommand, packLoadCommand, pepKeyCreateCommand, pepKeyRevokeCommand } from "../lib/authzen/cli.ts";
 import { withDatabase } from "./with-database.ts";
 
@@ -75,9 +74,9 @@ export const commands: Record<string, Command> = {
     run: ({ values, actor }) =>
       withDatabase(async (ctx) => {
         const email = need(str(values.email), "--email").toLowerCase();
-        const r = await getPool().query("SELECT id FROM users WHERE email = $1", [email]);
-        if (!r.rowCount) throw new MandateError(404, "not_found", `no user ${email}`);
-        const t = await createApiToken(ctx, r.rows[0].id, str(values.name) ?? "cli", actor, Number(str(values.days) ?? 90));
+        const userId = await userIdByEmail(email);
+        if (!userId) throw new MandateError(404, "not_found", `no user ${email}`);
+        const t = await createApiToken(ctx, userId, str(values.name) ?? "cli", actor, Number(str(values.days) ?? 90));
         console.log(`Token ${t.keyId} for ${email} (expires ${t.expiresAt?.toISOString() ?? "never"}):\n${t.secret}`);
         return 0;
       }),

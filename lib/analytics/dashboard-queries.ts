@@ -4,6 +4,7 @@
  * now and pending approvals are small indexed reads.
  */
 import { getPool } from "../db/pool.ts";
+import type { Col, NotNull, Row } from "../db/rows.ts";
 
 export interface DecisionFact {
   bucket: string;
@@ -14,7 +15,7 @@ export interface DecisionFact {
 }
 
 export async function decisionFacts(from: Date, to: Date, bucketMs: number): Promise<DecisionFact[]> {
-  const r = await getPool().query(
+  const r = await getPool().query<NotNull<Row<"audit_entries", "outcome">> & Row<"audit_entries", "agent_id"> & { bucket: Date; tool: string; n: number }>(
     `SELECT date_bin(make_interval(secs => $3::double precision / 1000), created_at, $1::timestamptz) AS bucket,
             outcome, COALESCE(tool, '?') AS tool, agent_id, count(*)::int AS n
        FROM audit_entries
@@ -22,7 +23,7 @@ export async function decisionFacts(from: Date, to: Date, bucketMs: number): Pro
       GROUP BY 1, 2, 3, 4`,
     [from.toISOString(), to.toISOString(), bucketMs],
   );
-  return r.rows.map((x) => ({ bucket: new Date(x.bucket).toISOString(), outcome: x.outcome, tool: x.tool, agentId: x.agent_id, n: x.n }));
+  return r.rows.map((x) => ({ bucket: x.bucket.toISOString(), outcome: x.outcome, tool: x.tool, agentId: x.agent_id, n: x.n }));
 }
 
 export interface ToolClass {
@@ -32,13 +33,13 @@ export interface ToolClass {
 }
 
 export async function toolClasses(): Promise<ToolClass[]> {
-  const r = await getPool().query(`SELECT s.name || '/' || t.name AS key, t.risk, t.status FROM tools t JOIN tool_servers s ON s.id = t.server_id`);
+  const r = await getPool().query<Row<"tools", "risk" | "status"> & { key: string }>(`SELECT s.name || '/' || t.name AS key, t.risk, t.status FROM tools t JOIN tool_servers s ON s.id = t.server_id`);
   return r.rows.map((x) => ({ key: x.key, risk: x.status === "approved" ? x.risk : null, status: x.status }));
 }
 
 export async function agentNames(): Promise<Map<string, string>> {
-  const r = await getPool().query(`SELECT id, name FROM agents`);
-  return new Map(r.rows.map((x) => [x.id as string, x.name as string]));
+  const r = await getPool().query<Row<"agents", "id" | "name">>(`SELECT id, name FROM agents`);
+  return new Map(r.rows.map((x) => [x.id, x.name]));
 }
 
 export interface ActiveSession {
@@ -54,8 +55,8 @@ export async function activeSessions(windowMs: number, limit = 5): Promise<{ cou
   const since = new Date(Date.now() - windowMs).toISOString();
   const pool = getPool();
   const [c, l] = await Promise.all([
-    pool.query(`SELECT count(*)::int AS n FROM sessions WHERE last_activity_at >= $1 AND status = 'active'`, [since]),
-    pool.query(
+    pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM sessions WHERE last_activity_at >= $1 AND status = 'active'`, [since]),
+    pool.query<Row<"sessions", "id" | "initiator" | "step_count" | "last_activity_at"> & { agent: Col<"agents", "name"> | null }>(
       `SELECT s.id, a.name AS agent, s.initiator, s.step_count, s.last_activity_at FROM sessions s LEFT JOIN agents a ON a.id = s.agent_id
         WHERE s.last_activity_at >= $1 AND s.status = 'active' ORDER BY s.last_activity_at DESC LIMIT $2`,
       [since, limit],
@@ -63,7 +64,7 @@ export async function activeSessions(windowMs: number, limit = 5): Promise<{ cou
   ]);
   return {
     count: c.rows[0].n,
-    latest: l.rows.map((x) => ({ id: x.id, agent: x.agent ?? "?", initiator: x.initiator, steps: x.step_count, lastActivityAt: new Date(x.last_activity_at).toISOString() })),
+    latest: l.rows.map((x) => ({ id: x.id, agent: x.agent ?? "?", initiator: x.initiator, steps: x.step_count, lastActivityAt: x.last_activity_at.toISOString() })),
   };
 }
 
@@ -74,8 +75,8 @@ export interface PendingApproval {
 }
 
 export async function pendingApprovalTimes(): Promise<PendingApproval[]> {
-  const r = await getPool().query(
+  const r = await getPool().query<Row<"approvals", "id" | "created_at" | "expires_at">>(
     `SELECT id, created_at, expires_at FROM approvals WHERE status = 'pending' AND expires_at > now() ORDER BY created_at LIMIT 1000`,
   );
-  return r.rows.map((x) => ({ id: x.id, createdAt: new Date(x.created_at).toISOString(), expiresAt: new Date(x.expires_at).toISOString() }));
+  return r.rows.map((x) => ({ id: x.id, createdAt: x.created_at.toISOString(), expiresAt: x.expires_at.toISOString() }));
 }

@@ -10,6 +10,7 @@ import type { NodeContext } from "../runtime/runtime.ts";
 import { expireApprovals } from "./expire.ts";
 import { effectiveStatus, isUuid, loadApprovalRow } from "./view.ts";
 import { APPROVAL_DECIDED_ENTRY } from "../audit/entries/index.ts";
+import type { Row } from "../db/rows.ts";
 
 export type HumanDecision = "approve" | "deny";
 
@@ -30,7 +31,7 @@ export async function decideApproval(rt: NodeContext, id: string, user: UserPrin
   if (!isUuid(id)) throw notFound(`approval ${id}`);
   const status = decision === "approve" ? "approved" : "denied";
   const done = await adminAction(rt, async (tx) => {
-    const r = await tx.query(
+    const r = await tx.query<Row<"approvals", "decision_id" | "session_id" | "step" | "agent_id" | "tool" | "args_hash">>(
       `UPDATE approvals SET status = $2, decided_by = $3, decided_at = now(), comment = $4
         WHERE id = $1 AND status = 'pending' AND expires_at > now()
         RETURNING decision_id, session_id, step, agent_id, tool, args_hash`,

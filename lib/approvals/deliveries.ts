@@ -7,6 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { getPool } from "../db/pool.ts";
+import type { Row } from "../db/rows.ts";
 import { env } from "../env.ts";
 import { webhookPayload, type ApprovalEvent, type WebhookFormat } from "./notify-format.ts";
 import { loadApprovalRow, toView } from "./view.ts";
@@ -100,7 +101,7 @@ export class NotificationWorker {
     const cfg = webhookConfig();
     if (!cfg) return;
     const pool = getPool();
-    const claimed = await pool.query(
+    const claimed = await pool.query<Row<"approval_notifications", "id" | "event" | "payload" | "attempts">>(
       `UPDATE approval_notifications SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => ${LEASE_S})
         WHERE id IN (SELECT id FROM approval_notifications WHERE status = 'pending' AND next_attempt_at <= now()
                       ORDER BY next_attempt_at LIMIT ${CLAIM_BATCH} FOR UPDATE SKIP LOCKED)

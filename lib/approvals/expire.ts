@@ -7,13 +7,14 @@ import { adminAction, type AdminAudit } from "../audit/admin-action.ts";
 import { getPool } from "../db/pool.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { APPROVAL_EXPIRED_ENTRY } from "../audit/entries/index.ts";
+import type { Row } from "../db/rows.ts";
 
 const BATCH = 500;
 
 /** Expires the given approvals (or any due ones, when ids is null); returns the ids it expired. */
 export async function expireApprovals(rt: NodeContext, ids: string[] | null): Promise<string[]> {
   const expired = await adminAction(rt, async (tx) => {
-    const r = await tx.query(
+    const r = await tx.query<Row<"approvals", "id" | "decision_id" | "session_id" | "step" | "agent_id" | "tool" | "args_hash" | "expires_at">>(
       `UPDATE approvals SET status = 'expired'
         WHERE id IN (SELECT id FROM approvals
                       WHERE status = 'pending' AND expires_at <= now() AND ($1::uuid[] IS NULL OR id = ANY($1::uuid[]))

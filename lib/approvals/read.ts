@@ -6,7 +6,7 @@ import { getPool } from "../db/pool.ts";
 import { notFound } from "../errors.ts";
 import type { Principal } from "../identity/credential-cache.ts";
 import { expireApprovals } from "./expire.ts";
-import { APPROVAL_COLUMNS, loadApprovalRow, loadNotifications, toView, type ApprovalStatus, type ApprovalView } from "./view.ts";
+import { APPROVAL_COLUMNS, loadApprovalRow, type ApprovalRow, loadNotifications, toView, type ApprovalStatus, type ApprovalView } from "./view.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import type { ApprovalWaiters } from "./waiters.ts";
 
@@ -59,7 +59,7 @@ export interface ApprovalListQuery {
 
 export async function listApprovals(q: ApprovalListQuery, publicUrl: string): Promise<{ approvals: ApprovalView[] }> {
   const where = [q.status ? STATUS_WHERE[q.status] : "true", "($1::text IS NULL OR ap.session_id = $1)"];
-  const r = await getPool().query(
+  const r = await getPool().query<ApprovalRow>(
     `SELECT ${APPROVAL_COLUMNS} FROM approvals ap LEFT JOIN agents a ON a.id = ap.agent_id
       WHERE ${where.join(" AND ")} ORDER BY ap.created_at DESC, ap.id LIMIT $2`,
     [q.session_id ?? null, q.limit],

@@ -3,6 +3,7 @@
  * is expired, even before the sweeper has marked it), what it is bound to, who decided, and links.
  */
 import { getPool, type Queryable } from "../db/pool.ts";
+import type { Col, Row } from "../db/rows.ts";
 
 export type ApprovalStatus = "pending" | "approved" | "denied" | "expired" | "used";
 
@@ -49,7 +50,12 @@ export function effectiveStatus(status: string, expiresAt: Date | string, now = 
   return status as ApprovalStatus;
 }
 
-export function toView(r: Record<string, any>, publicUrl: string): ApprovalView {
+/** An approval's row as APPROVAL_COLUMNS reads it (with its agent's name). */
+export type ApprovalRow = Row<"approvals", "id" | "decision_id" | "session_id" | "step" | "agent_id" | "tool" | "args_hash" | "reasons" | "status" | "expires_at" | "created_at" | "decided_by" | "decided_at" | "comment"> & {
+  agent_name: Col<"agents", "name"> | null;
+};
+
+export function toView(r: ApprovalRow, publicUrl: string): ApprovalView {
   return {
     id: r.id,
     status: effectiveStatus(r.status, r.expires_at),
@@ -70,17 +76,17 @@ export function toView(r: Record<string, any>, publicUrl: string): ApprovalView 
 }
 
 /** The stored row (raw status), or null. */
-export async function loadApprovalRow(id: string, q: Queryable = getPool()): Promise<Record<string, any> | null> {
+export async function loadApprovalRow(id: string, q: Queryable = getPool()): Promise<ApprovalRow | null> {
   if (!isUuid(id)) return null;
-  const r = await q.query(`SELECT ${APPROVAL_COLUMNS} FROM approvals ap LEFT JOIN agents a ON a.id = ap.agent_id WHERE ap.id = $1`, [id]);
+  const r = await q.query<ApprovalRow>(`SELECT ${APPROVAL_COLUMNS} FROM approvals ap LEFT JOIN agents a ON a.id = ap.agent_id WHERE ap.id = $1`, [id]);
   return r.rows[0] ?? null;
 }
 
 export async function loadNotifications(id: string): Promise<NotificationStatus[]> {
-  const r = await getPool().query(
+  const r = await getPool().query<Row<"approval_notifications", "event" | "format" | "target" | "status" | "attempts" | "last_status" | "last_error" | "delivered_at">>(
     `SELECT event, format, target, status, attempts, last_status, last_error, delivered_at FROM approval_notifications
       WHERE approval_id = $1 ORDER BY created_at, event`,
     [id],
   );
-  return r.rows.map((n) => ({ ...n, delivered_at: iso(n.delivered_at) }));
+  return r.rows.map((n) => ({ ...n, status: n.status as NotificationStatus["status"], delivered_at: iso(n.delivered_at) }));
 }

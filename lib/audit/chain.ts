@@ -12,48 +12,13 @@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { getPool } from "../db/pool.ts";
+import type { Row } from "../db/rows.ts";
 import { sanitizeJson } from "../util/sanitize-json.ts";
+import type { ApprovalWrite, EventWrite, SessionWrite, ToolCallWrite } from "./commit-batch.ts";
 import { GENESIS_HASH, linkEntries, type AuditEntryInput, type AuditEntryRow } from "./hash.ts";
 
-export interface SessionWrite {
-  id: string;
-  agent_id: string;
-  expected: number;
-  expected_status: string;
-  /** The approvals granted in the session as the decision saw them (checked like the step count). */
-  expected_granted: number;
-  step_count: number;
-  labels: string[];
-  tools_used: string[];
-  initiator: string | null;
-  initiator_verified: boolean;
-  denies: number;
-  approvals: number;
-  at: string;
-}
-
-export interface ApprovalWrite {
-  id: string;
-  decision_id: string;
-  session_id: string;
-  step: number;
-  agent_id: string;
-  tool: string;
-  args_hash: string;
-  reasons: unknown;
-  expires_at: string;
-  created_at: string;
-}
-
-export interface EventWrite {
-  event_id: string;
-  decision_id: string;
-  status: string;
-  duration_ms: number | null;
-  result_size: number | null;
-  error: string | null;
-  received_at: string;
-}
+/** What a batch writes besides its entries: typed by mandate_commit's input contract (./commit-batch.ts). */
+export type { ApprovalWrite, EventWrite, SessionWrite } from "./commit-batch.ts";
 
 export interface CommitJob {
   entries: AuditEntryInput[];
@@ -63,7 +28,7 @@ export interface CommitJob {
   approvals?: ApprovalWrite[];
   approvalsUsed?: string[];
   events?: EventWrite[];
-  toolCalls?: Array<{ tool_id: string; n: number }>;
+  toolCalls?: ToolCallWrite[];
 }
 
 export class ConflictError extends Error {
@@ -260,7 +225,7 @@ export class AuditChain {
   }
 
   private async reloadHead(q: pg.PoolClient): Promise<void> {
-    const r = await q.query("SELECT seq, hash FROM audit_entries WHERE chain_id = $1 ORDER BY seq DESC LIMIT 1", [this.id]);
+    const r = await q.query<Row<"audit_entries", "seq" | "hash">>("SELECT seq, hash FROM audit_entries WHERE chain_id = $1 ORDER BY seq DESC LIMIT 1", [this.id]);
     this.head = r.rows[0] ? { seq: Number(r.rows[0].seq), hash: r.rows[0].hash } : { seq: 0, hash: GENESIS_HASH };
     this.headUncertain = false;
   }

@@ -9,6 +9,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sig
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { getPool } from "../db/pool.ts";
+import type { Row } from "../db/rows.ts";
 import { canonicalJson } from "../util/canonical-json.ts";
 
 export interface ChainHead {
@@ -48,7 +49,7 @@ export function loadCheckpointKey(dataDir: string, create: boolean): { privateKe
 }
 
 export async function currentHeads(): Promise<ChainHead[]> {
-  const r = await getPool().query(
+  const r = await getPool().query<Row<"audit_entries", "chain_id" | "seq" | "hash">>(
     `SELECT c.id AS chain_id, h.seq, h.hash FROM audit_chains c
        CROSS JOIN LATERAL (SELECT seq, hash FROM audit_entries e WHERE e.chain_id = c.id ORDER BY seq DESC LIMIT 1) h
       ORDER BY c.id`,

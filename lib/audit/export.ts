@@ -5,6 +5,7 @@
  */
 import { getPool } from "../db/pool.ts";
 import { DECIDED } from "./entries/index.ts";
+import type { Row } from "../db/rows.ts";
 import { auditKey, auditPageQuery, toAuditRow, type AuditListRow } from "./queries.ts";
 import type { AuditFilters } from "./queries-filters.ts";
 
@@ -51,7 +52,7 @@ export async function* exportAudit(f: AuditFilters, format: ExportFormat, pageSi
   let key: Array<string | number> | null = null;
   for (;;) {
     const q = auditPageQuery(f, key, true, pageSize);
-    const res = await getPool().query(q.text, q.values);
+    const res = await getPool().query<Row<"audit_entries">>(q.text, q.values);
     const rows = res.rows.slice(0, pageSize).map(toAuditRow);
     if (rows.length) yield rows.map(format === "csv" ? csvLine : jsonlLine).join("");
     if (res.rows.length <= pageSize) return;

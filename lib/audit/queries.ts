@@ -6,6 +6,7 @@
  * cursor, so the log has its own three-part cursor.)
  */
 import { getPool } from "../db/pool.ts";
+import type { Row } from "../db/rows.ts";
 import { decodeCursor, toPage, type Page } from "../analytics/cursor.ts";
 import { auditWhere, type AuditFilters } from "./queries-filters.ts";
 
@@ -29,11 +30,11 @@ export interface AuditListRow {
 
 export const AUDIT_COLUMNS = `chain_id, seq, prev_hash, hash, kind, action, actor, session_id, step, agent_id, tool, outcome, decision_id, created_at, data`;
 
-export function toAuditRow(r: Record<string, any>): AuditListRow {
+export function toAuditRow(r: Row<"audit_entries">): AuditListRow {
   return {
     chainId: r.chain_id,
     seq: Number(r.seq),
-    createdAt: new Date(r.created_at).toISOString(),
+    createdAt: r.created_at.toISOString(),
     kind: r.kind,
     action: r.action,
     actor: r.actor,
@@ -45,7 +46,7 @@ export function toAuditRow(r: Record<string, any>): AuditListRow {
     decisionId: r.decision_id,
     hash: r.hash,
     prevHash: r.prev_hash,
-    data: r.data ?? {},
+    data: (r.data ?? {}) as AuditListRow["data"],
   };
 }
 
@@ -85,13 +86,13 @@ export async function listAuditEntries(
   const key = decodeCursor(opts.cursor?.value, ["t", "s", "n"]);
   const forward = !key || opts.cursor?.direction !== "before";
   const q = auditPageQuery(f, key, forward, limit, opts.asc ?? false);
-  const r = await getPool().query(q.text, q.values);
+  const r = await getPool().query<Row<"audit_entries">>(q.text, q.values);
   return toPage(r.rows.map(toAuditRow), limit, forward ? "next" : "prev", key !== null, auditKey);
 }
 
 /** One entry by its place in its chain (the explorer links a broken entry this way). */
 export async function getAuditEntry(chainId: string, seq: number): Promise<AuditListRow | null> {
-  const r = await getPool().query(`SELECT ${AUDIT_COLUMNS} FROM audit_entries WHERE chain_id = $1 AND seq = $2`, [chainId, seq]);
+  const r = await getPool().query<Row<"audit_entries">>(`SELECT ${AUDIT_COLUMNS} FROM audit_entries WHERE chain_id = $1 AND seq = $2`, [chainId, seq]);
   return r.rows[0] ? toAuditRow(r.rows[0]) : null;
 }
 
@@ -99,8 +100,8 @@ export async function getAuditEntry(chainId: string, seq: number): Promise<Audit
 export async function auditFilterOptions(): Promise<{ agents: Array<{ id: string; name: string }>; tools: string[] }> {
   const pool = getPool();
   const [agents, tools] = await Promise.all([
-    pool.query(`SELECT id, name FROM agents ORDER BY name`),
-    pool.query(`SELECT s.name || '/' || t.name AS key FROM tools t JOIN tool_servers s ON s.id = t.server_id ORDER BY 1`),
+    pool.query<Row<"agents", "id" | "name">>(`SELECT id, name FROM agents ORDER BY name`),
+    pool.query<{ key: string }>(`SELECT s.name || '/' || t.name AS key FROM tools t JOIN tool_servers s ON s.id = t.server_id ORDER BY 1`),
   ]);
   return { agents: agents.rows, tools: tools.rows.map((r) => r.key) };
 }

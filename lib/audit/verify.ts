@@ -6,6 +6,7 @@
  * checkpoint), so the time is linear in entries + checkpoints.
  */
 import { getPool } from "../db/pool.ts";
+import type { Row } from "../db/rows.ts";
 import { readCheckpoints, loadCheckpointKey, verifyCheckpointSignature, type Checkpoint } from "./checkpoints.ts";
 import { computeEntryHash, GENESIS_HASH, type AuditEntryRow } from "./hash.ts";
 
@@ -26,13 +27,16 @@ export interface VerifyReport {
 
 const PAGE = 5000;
 
-export function rowToEntry(r: Record<string, any>): AuditEntryRow {
+/** An audit entry as stored (every column). */
+export type StoredEntry = Row<"audit_entries">;
+
+export function rowToEntry(r: StoredEntry): AuditEntryRow {
   return {
     chain_id: r.chain_id,
     seq: Number(r.seq),
     prev_hash: r.prev_hash,
     hash: r.hash,
-    kind: r.kind,
+    kind: r.kind as AuditEntryRow["kind"],
     action: r.action,
     actor: r.actor,
     session_id: r.session_id,
@@ -41,8 +45,8 @@ export function rowToEntry(r: Record<string, any>): AuditEntryRow {
     tool: r.tool,
     outcome: r.outcome,
     decision_id: r.decision_id,
-    created_at: new Date(r.created_at).toISOString(),
-    data: r.data,
+    created_at: r.created_at.toISOString(),
+    data: r.data as AuditEntryRow["data"],
   };
 }
 
@@ -60,7 +64,7 @@ export async function verifyChain(
   let n = 0;
   const mismatches: Array<{ seq: number; checkpoints: Checkpoint[] }> = [];
   for (;;) {
-    const r = await pool.query(
+    const r = await pool.query<StoredEntry>(
       `SELECT chain_id, seq, prev_hash, hash, kind, action, actor, session_id, step, agent_id, tool, outcome, decision_id, created_at, data
          FROM audit_entries WHERE chain_id = $1 AND seq > $2 ORDER BY seq LIMIT ${PAGE}`,
       [chainId, after],
@@ -87,7 +91,7 @@ export async function verifyChain(
 export async function verifyAudit(dataDir: string): Promise<VerifyReport> {
   const t0 = Date.now();
   const pool = getPool();
-  const chains = await pool.query(`SELECT id, node FROM audit_chains ORDER BY started_at, id`);
+  const chains = await pool.query<Row<"audit_chains", "id" | "node">>(`SELECT id, node FROM audit_chains ORDER BY started_at, id`);
   const report: VerifyReport = {
     ok: true,
     entries: 0,
@@ -154,7 +158,7 @@ export async function verifyAudit(dataDir: string): Promise<VerifyReport> {
     for (const [seq, s] of exp) for (const cp of s.checkpoints) problem(cp, `entry ${chainId}#${seq} is missing — history was truncated (its chain is gone)`);
   }
   // Entries of a chain that is not registered (its audit_chains row deleted) are a tampering sign too.
-  const orphan = await pool.query(`SELECT DISTINCT chain_id FROM audit_entries WHERE chain_id NOT IN (SELECT id FROM audit_chains) LIMIT 5`);
+  const orphan = await pool.query<Row<"audit_entries", "chain_id">>(`SELECT DISTINCT chain_id FROM audit_entries WHERE chain_id NOT IN (SELECT id FROM audit_chains) LIMIT 5`);
   for (const o of orphan.rows) {
     const b = { chain_id: o.chain_id, seq: 1, reason: "entries belong to a chain that is not registered" };
     report.firstBroken ??= b;

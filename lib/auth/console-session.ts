@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import { adminAction } from "../audit/admin-action.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { getPool } from "../db/pool.ts";
+import type { Row } from "../db/rows.ts";
 import type { ConsoleUser } from "./console-user.ts";
 import { AUTH_SIGNIN_ENTRY, AUTH_SIGNOUT_ENTRY } from "../audit/entries/index.ts";
 
@@ -21,7 +22,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export async function startConsoleSession(rt: NodeContext, userId: string, provider: "credentials" | "oidc", source: string): Promise<string> {
   const sid = randomUUID();
   return adminAction(rt, async (tx) => {
-    const u = await tx.query(
+    const u = await tx.query<Row<"users", "email">>(
       `INSERT INTO console_sessions (id, user_id, provider, source, created_at, expires_at)
        VALUES ($1, $2, $3, $4, now(), now() + make_interval(secs => $5))
        RETURNING (SELECT email FROM users WHERE id = $2) AS email`,
@@ -41,14 +42,15 @@ export async function startConsoleSession(rt: NodeContext, userId: string, provi
 export async function endConsoleSession(rt: NodeContext, sid: string, reason: "signout"): Promise<boolean> {
   if (!UUID.test(sid)) return false;
   return adminAction(rt, async (tx) => {
-    const r = await tx.query(
+    const r = await tx.query<Row<"console_sessions", "user_id" | "provider"> & Row<"users", "email">>(
       `UPDATE console_sessions s SET ended_at = now(), ended_reason = $2
          FROM users u WHERE s.id = $1 AND s.ended_at IS NULL AND u.id = s.user_id
        RETURNING s.user_id, u.email, s.provider`,
       [sid, reason],
     );
     if (!r.rowCount) return { result: false, audit: [] };
-    const { user_id, email, provider } = r.rows[0];
+    const { user_id, email } = r.rows[0];
+    const provider = r.rows[0].provider as "credentials" | "oidc";
     return { result: true, audit: AUTH_SIGNOUT_ENTRY.entry({ actor: `user:${email}`, data: { user_id, email, provider, session_id: sid, reason } }) };
   });
 }
@@ -56,7 +58,7 @@ export async function endConsoleSession(rt: NodeContext, sid: string, reason: "s
 /** The signed-in user of a live session, as stored now; null when ended, expired, disabled or unknown. */
 export async function consoleUserOfSession(sid: unknown, uid: unknown): Promise<ConsoleUser | null> {
   if (typeof sid !== "string" || typeof uid !== "string" || !UUID.test(sid) || !UUID.test(uid)) return null;
-  const r = await getPool().query(
+  const r = await getPool().query<Row<"users", "id" | "email" | "role" | "name">>(
     `SELECT u.id, u.email, u.role, u.name
        FROM console_sessions s JOIN users u ON u.id = s.user_id
       WHERE s.id = $1 AND s.user_id = $2 AND s.ended_at IS NULL AND s.expires_at > now() AND u.disabled_at IS NULL`,

@@ -7,6 +7,7 @@
 import { adminAction } from "../audit/admin-action.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { getPool } from "../db/pool.ts";
+import { db } from "../db/prisma.ts";
 import { DUMMY_HASH, verifyPassword } from "../identity/password-hashing.ts";
 import { findUserForLogin } from "../identity/users.ts";
 import type { ConsoleUser } from "./console-user.ts";
@@ -67,18 +68,18 @@ export async function passwordSignIn(rt: NodeContext, emailInput: string, passwo
   }
   const u = await findUserForLogin(email);
   // Always one bcrypt check of the same cost: the account's hash, or the dummy when there is none.
-  const hash = u?.password_hash ?? DUMMY_HASH;
+  const hash = u?.passwordHash ?? DUMMY_HASH;
   const match = await verifyPassword(password, hash).then(
     (m) => m,
     () => null, // a malformed stored hash, or the worker died: refused
   );
   const reason: FailureReason | null =
-    !u ? "unknown_account" : !u.password_hash ? "no_password" : match === null ? "check_failed" : !match ? "wrong_password" : u.disabled_at ? "disabled" : null;
+    !u ? "unknown_account" : !u.passwordHash ? "no_password" : match === null ? "check_failed" : !match ? "wrong_password" : u.disabledAt ? "disabled" : null;
   if (reason) {
     await auditSignInFailure(rt, email, source, reason, u ? { user_id: u.id } : {});
     return { ok: false, reason: "invalid" };
   }
   await attemptSucceeded(reservation);
-  await getPool().query("UPDATE users SET last_login_at = now() WHERE id = $1", [u!.id]);
+  await db().user.update({ where: { id: u!.id }, data: { lastLoginAt: new Date() }, select: { id: true } });
   return { ok: true, user: { id: u!.id, email: u!.email, role: u!.role, name: null } };
 }

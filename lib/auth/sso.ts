@@ -21,6 +21,7 @@ import type { NodeContext } from "../runtime/runtime.ts";
 import type { Role } from "../identity/credential-cache.ts";
 import type { ConsoleUser } from "./console-user.ts";
 import { AUTH_SIGNIN_FAILED_ENTRY, AUTH_SSO_LINK_ENTRY, USER_CREATE_ENTRY, USER_ROLE_ENTRY, type SsoRefusal } from "../audit/entries/index.ts";
+import type { Row } from "../db/rows.ts";
 
 export interface SsoLogin {
   issuer: string;
@@ -39,13 +40,7 @@ export type SsoResult = { ok: true; user: ConsoleUser } | { ok: false; error: Ss
 
 const emailSchema = z.string().email().max(320);
 
-interface UserRow {
-  id: string;
-  email: string;
-  name: string | null;
-  role: Role;
-  disabled_at: Date | null;
-}
+type UserRow = Row<"users", "id" | "email" | "name" | "disabled_at"> & { role: Role };
 
 const USER_COLUMNS = "id, email, name, role, disabled_at";
 
@@ -61,7 +56,7 @@ export async function ssoSignIn(rt: NodeContext, l: SsoLogin): Promise<SsoResult
     if (!l.issuer || !l.subject) return refuse("AccountNotLinked", "no_issuer_or_subject", l.email);
 
     let user: UserRow | null = null;
-    const link = await tx.query(
+    const link = await tx.query<Row<"user_identities", "issuer" | "user_id">>(
       "SELECT issuer, user_id FROM user_identities WHERE subject = $2 AND issuer IN ($1, '') ORDER BY issuer DESC LIMIT 1 FOR UPDATE",
       [l.issuer, l.subject],
     );
@@ -88,13 +83,13 @@ export async function ssoSignIn(rt: NodeContext, l: SsoLogin): Promise<SsoResult
         audit.push(AUTH_SSO_LINK_ENTRY.entry({ actor, data: { ...ident, user_id: user.id, email, via: "verified_email" } }));
       } else {
         const id = randomUUID();
-        const created = await tx.query(
+        const created = await tx.query<UserRow>(
           `INSERT INTO users (id, email, name, role, created_at) VALUES ($1, $2, $3, $4, now()) RETURNING ${USER_COLUMNS}`,
           [id, email, l.name, l.role],
         );
-        user = created.rows[0] as UserRow;
-        audit.push(USER_CREATE_ENTRY.entry({ actor, data: { user_id: id, email, role: l.role, source: "oidc" } }));
-        audit.push(AUTH_SSO_LINK_ENTRY.entry({ actor, data: { ...ident, user_id: id, email, via: "new_account" } }));
+        user = created.rows[0];
+        audit.push(USER_CREATE_ENTRY.entry({ action: "user.create", actor, data: { user_id: id, email, role: l.role, source: "oidc" } }));
+        audit.push(AUTH_SSO_LINK_ENTRY.entry({ action: "auth.sso_link", actor, data: { ...ident, user_id: id, email, via: "new_account" } }));
       }
       await tx.query("INSERT INTO user_identities (issuer, subject, user_id, email, email_verified, created_at) VALUES ($1, $2, $3, $4, $5, now())", [
         l.issuer,
@@ -117,6 +112,6 @@ export async function ssoSignIn(rt: NodeContext, l: SsoLogin): Promise<SsoResult
 }
 
 async function lockUser(tx: pg.PoolClient, by: "id" | "email", value: string): Promise<UserRow | null> {
-  const r = await tx.query(`SELECT ${USER_COLUMNS} FROM users WHERE ${by === "id" ? "id" : "email"} = $1 FOR UPDATE`, [value]);
-  return (r.rows[0] as UserRow | undefined) ?? null;
+  const r = await tx.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE ${by === "id" ? "id" : "email"} = $1 FOR UPDATE`, [value]);
+  return r.rows[0] ?? null;
 }

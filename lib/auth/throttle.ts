@@ -11,6 +11,7 @@
  */
 import type pg from "pg";
 import { getPool } from "../db/pool.ts";
+import type { Row } from "../db/rows.ts";
 import { env } from "../env.ts";
 import { sourceKey } from "./client-address.ts";
 
@@ -54,7 +55,7 @@ export async function reserveAttempt(email: string, source: string, limits: Thro
     // Serialise attempts per key (in a fixed order, so two keys never deadlock); hash collisions only
     // serialise a little more.
     await c.query("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k ORDER BY k", [keys]);
-    const r = await c.query(
+    const r = await c.query<{ ord: number; retry_after: number | null }>(
       `SELECT k.ord, ceil(extract(epoch FROM (
                 (SELECT a.at FROM login_attempts a
                   WHERE a.key = k.key AND a.at > now() - make_interval(secs => $3)
@@ -63,9 +64,9 @@ export async function reserveAttempt(email: string, source: string, limits: Thro
          FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS k(key, cap, ord)`,
       [keys, caps, limits.windowS],
     );
-    const locked = r.rows.filter((x) => x.retry_after !== null).sort((x, y) => y.retry_after - x.retry_after)[0];
+    const locked = r.rows.filter((x): x is { ord: number; retry_after: number } => x.retry_after !== null).sort((x, y) => y.retry_after - x.retry_after)[0];
     if (locked) return { ok: false, scope: Number(locked.ord) === 1 ? "account" : "source", retryAfterS: Math.max(1, locked.retry_after) };
-    const ins = await c.query("INSERT INTO login_attempts (key) SELECT unnest($1::text[]) RETURNING id", [keys]);
+    const ins = await c.query<Row<"login_attempts", "id">>("INSERT INTO login_attempts (key) SELECT unnest($1::text[]) RETURNING id", [keys]);
     // Attempts that left the window count for nothing any more (index on at: cheap).
     await c.query("DELETE FROM login_attempts WHERE at < now() - make_interval(secs => $1)", [limits.windowS]);
     return { ok: true, ids: ins.rows.map((x) => String(x.id)), accountKey: keys[0] };

@@ -8,6 +8,7 @@
 import { NO_DELEGATION, buildMcpCall } from "../decisions/mcp-request.ts";
 import { precheck } from "../decisions/decide.ts";
 import { getPool } from "../db/pool.ts";
+import type { Row } from "../db/rows.ts";
 import { interpret } from "../policy/interpret.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { SessionState } from "../sessions/session-cache.ts";
@@ -54,8 +55,8 @@ export async function mcpSearchPlan(rt: Runtime, q: SearchQuery, caller: Caller)
     };
   } else if (q.kind === "subject" && MCP_AGENT_TYPES.has(q.subject.type)) {
     source = async (after, limit) => {
-      const r = await getPool().query("SELECT name FROM agents WHERE $1::text IS NULL OR name > $1 ORDER BY name LIMIT $2", [after, limit]);
-      return r.rows.map((x: { name: string }): Candidate => ({
+      const r = await getPool().query<Row<"agents", "name">>("SELECT name FROM agents WHERE $1::text IS NULL OR name > $1 ORDER BY name LIMIT $2", [after, limit]);
+      return r.rows.map((x): Candidate => ({
         key: x.name,
         ev: base({ subject: { ...q.subject, id: x.name }, context: { ...q.context, agent: x.name } }),
         result: { type: q.subject.type, id: x.name },

@@ -14,6 +14,7 @@ import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import { z } from "zod";
 import { getPool } from "../db/pool.ts";
 import { MandateError } from "../errors.ts";
+import type { Row } from "../db/rows.ts";
 import { directoryRecord } from "../directory/values.ts";
 import { entityKey, type CachedEntity } from "../directory/cache.ts";
 import { importEntities, parseEntities, type DirectoryEntity, type EntityRef } from "../directory/entities.ts";
@@ -132,7 +133,7 @@ export async function loadPack(rt: NodeContext, dir: string, actor: string, opts
   for (const p of stores) {
     const s = await upsertStore(rt, p.id, { name: p.name, description: p.description, schema: p.schema as Record<string, unknown> }, actor, { checkActive: false });
     const imp = await importEntities(rt, p.id, p.entities, actor, opts.replaceDirectory ? "replace" : "merge");
-    const active = await getPool().query("SELECT version, text FROM policy_versions WHERE store_id = $1 AND status = 'active'", [p.id]);
+    const active = await getPool().query<Row<"policy_versions", "version" | "text">>("SELECT version, text FROM policy_versions WHERE store_id = $1 AND status = 'active'", [p.id]);
     let label: string;
     let published = false;
     if (active.rowCount && active.rows[0].text === p.policies) label = `${p.id}@v${active.rows[0].version}`;

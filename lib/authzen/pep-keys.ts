@@ -9,6 +9,8 @@ import { adminAction } from "../audit/admin-action.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { hashCredential } from "../crypto/keys.ts";
 import { getPool } from "../db/pool.ts";
+import { db } from "../db/prisma.ts";
+import type { Row } from "../db/rows.ts";
 import { BoundedCache } from "../util/bounded-cache.ts";
 import { notFound } from "../errors.ts";
 import { PEP_KEY_CREATE_ENTRY, PEP_KEY_REVOKE_ENTRY } from "../audit/entries/index.ts";
@@ -41,41 +43,35 @@ export async function createPepKey(rt: NodeContext, storeId: string, name: strin
   const key = newPepKey();
   const id = randomUUID();
   const expiresAt = expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null;
-  await adminAction(rt, async (tx) => {
-    const s = await tx.query("SELECT 1 FROM policy_stores WHERE id = $1", [storeId]);
-    if (!s.rowCount) throw notFound(`policy store ${storeId}`);
-    await tx.query(
-      `INSERT INTO pep_keys (id, store_id, name, key_id, key_hash, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, now(), $7)`,
-      [id, storeId, name, key.keyId, key.hash, actor, expiresAt],
-    );
-    return { result: null, audit: PEP_KEY_CREATE_ENTRY.entry({ actor, data: { store: storeId, name, key_id: key.keyId, expires_at: expiresAt?.toISOString() ?? null } }) };
+  await adminAction(rt, async (_tx, orm) => {
+    await orm(async (db) => {
+      if (!(await db.policyStore.findUnique({ where: { id: storeId }, select: { id: true } }))) throw notFound(`policy store ${storeId}`);
+      await db.pepKey.create({ data: { id, storeId, name, keyId: key.keyId, keyHash: key.hash, createdBy: actor, expiresAt }, select: { id: true } });
+    });
+    return { result: null, audit: PEP_KEY_CREATE_ENTRY.entry({ action: "pep_key.create", actor, data: { store: storeId, name, key_id: key.keyId, expires_at: expiresAt?.toISOString() ?? null } }) };
   });
   return { id, store: storeId, name, key_id: key.keyId, key: key.secret, expires_at: expiresAt?.toISOString() ?? null };
 }
 
 export async function revokePepKey(rt: NodeContext, keyId: string, actor: string): Promise<void> {
-  await adminAction(rt, async (tx) => {
-    const r = await tx.query("UPDATE pep_keys SET revoked_at = now() WHERE key_id = $1 AND revoked_at IS NULL RETURNING store_id", [keyId]);
-    if (!r.rowCount) throw notFound(`active PEP key ${keyId}`);
-    return { result: null, audit: PEP_KEY_REVOKE_ENTRY.entry({ actor, data: { store: r.rows[0].store_id, key_id: keyId } }) };
+  await adminAction(rt, async (_tx, orm) => {
+    const [k] = await orm((db) => db.pepKey.updateManyAndReturn({ where: { keyId, revokedAt: null }, data: { revokedAt: new Date() }, select: { storeId: true } }));
+    if (!k) throw notFound(`active PEP key ${keyId}`);
+    return { result: null, audit: PEP_KEY_REVOKE_ENTRY.entry({ action: "pep_key.revoke", actor, data: { store: k.storeId, key_id: keyId } }) };
   });
 }
 
 export async function listPepKeys(storeId?: string) {
-  const r = await getPool().query(
-    `SELECT key_id, store_id, name, created_by, created_at, expires_at, revoked_at, last_used_at FROM pep_keys
-      WHERE $1::text IS NULL OR store_id = $1 ORDER BY created_at DESC`,
-    [storeId ?? null],
-  );
-  return r.rows.map((x) => ({
-    key_id: x.key_id,
-    store: x.store_id,
+  const keys = await db().pepKey.findMany({ where: storeId === undefined ? {} : { storeId }, orderBy: { createdAt: "desc" } });
+  return keys.map((x) => ({
+    key_id: x.keyId,
+    store: x.storeId,
     name: x.name,
-    created_by: x.created_by,
-    created_at: new Date(x.created_at).toISOString(),
-    expires_at: x.expires_at ? new Date(x.expires_at).toISOString() : null,
-    revoked_at: x.revoked_at ? new Date(x.revoked_at).toISOString() : null,
-    last_used_at: x.last_used_at ? new Date(x.last_used_at).toISOString() : null,
+    created_by: x.createdBy,
+    created_at: x.createdAt.toISOString(),
+    expires_at: x.expiresAt?.toISOString() ?? null,
+    revoked_at: x.revokedAt?.toISOString() ?? null,
+    last_used_at: x.lastUsedAt?.toISOString() ?? null,
   }));
 }
 
@@ -125,10 +121,13 @@ export class PepKeyCache {
       const neg = this.unknown.get(hash);
       if (neg && now - neg.loadedAt <= NEGATIVE_TTL_MS) return { ok: false, failure: "unknown" };
       const versions = [this.known.version, this.unknown.version] as const;
-      const r = await getPool().query("SELECT id, key_id, store_id, name, expires_at, revoked_at FROM pep_keys WHERE key_hash = $1", [hash]);
+      const r = await getPool().query<Row<"pep_keys", "id" | "key_id" | "store_id" | "name" | "expires_at" | "revoked_at">>(
+        "SELECT id, key_id, store_id, name, expires_at, revoked_at FROM pep_keys WHERE key_hash = $1",
+        [hash],
+      );
       const row = r.rows[0];
       e = row
-        ? { pep: { id: row.id, keyId: row.key_id, storeId: row.store_id, name: row.name }, expiresAt: row.expires_at ? new Date(row.expires_at).getTime() : null, revoked: row.revoked_at !== null, loadedAt: now }
+        ? { pep: { id: row.id, keyId: row.key_id, storeId: row.store_id, name: row.name }, expiresAt: row.expires_at ? row.expires_at.getTime() : null, revoked: row.revoked_at !== null, loadedAt: now }
         : { pep: null, expiresAt: null, revoked: false, loadedAt: now };
       if (e.pep) this.known.setIfUnchanged(versions[0], hash, e);
       else this.unknown.setIfUnchanged(versions[1], hash, e);

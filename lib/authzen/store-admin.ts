@@ -10,6 +10,7 @@ import { adminAction } from "../audit/admin-action.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { getPool } from "../db/pool.ts";
 import { MandateError } from "../errors.ts";
+import type { Col, Row } from "../db/rows.ts";
 import { MCP_STORE_ID } from "../policy/publish.ts";
 import { validatePolicySet } from "../policy/validate.ts";
 import { STORE_ENTRY } from "../audit/entries/index.ts";
@@ -40,29 +41,36 @@ export async function upsertStore(rt: NodeContext, id: string, input: z.input<ty
   if (id === MCP_STORE_ID) throw new MandateError(409, "conflict", "the MCP store's schema is generated from the tool inventory");
   const v = storeInput.parse(input);
   const schema = schemaJson(v.schema);
-  return adminAction(rt, async (tx) => {
+  return adminAction(rt, async (tx, orm) => {
     if (opts.checkActive !== false) {
-      const a = await tx.query("SELECT version, text FROM policy_versions WHERE store_id = $1 AND status = 'active'", [id]);
-      if (a.rowCount) {
-        const check = validatePolicySet(a.rows[0].text, schema);
+      const a = await orm((db) => db.policyVersion.findFirst({ where: { storeId: id, status: "active" }, select: { version: true, text: true } }));
+      if (a) {
+        const check = validatePolicySet(a.text, schema);
         if (!check.valid) {
-          throw new MandateError(409, "conflict", `the active policy ${id}@v${a.rows[0].version} does not validate against the new schema: ${check.problems[0]?.message}`);
+          throw new MandateError(409, "conflict", `the active policy ${id}@v${a.version} does not validate against the new schema: ${check.problems[0]?.message}`);
         }
       }
     }
-    const r = await tx.query(
+    // SQL: an upsert that says whether it created the store (xmax = 0), which Prisma's upsert does not.
+    const r = await tx.query<{ created: boolean }>(
       `INSERT INTO policy_stores (id, name, description, schema, created_at) VALUES ($1, $2, $3, $4, now())
        ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description, schema = EXCLUDED.schema
        RETURNING (xmax = 0) AS created`,
       [id, v.name, v.description ?? null, JSON.stringify(schema)],
     );
-    const created = r.rows[0].created as boolean;
+    const created = r.rows[0].created;
     return { result: { id, name: v.name, created }, audit: STORE_ENTRY.entry({ action: created ? "store.create" : "store.update", actor, data: { store: id, name: v.name } }) };
   });
 }
 
+type ListedStore = Row<"policy_stores", "id" | "name" | "description" | "created_at"> & {
+  active_version: Col<"policy_versions", "version"> | null;
+  entities: number;
+  pep_keys: number;
+};
+
 export async function listStores() {
-  const r = await getPool().query(
+  const r = await getPool().query<ListedStore>(
     `SELECT s.id, s.name, s.description, s.created_at,
             (SELECT version FROM policy_versions v WHERE v.store_id = s.id AND v.status = 'active' LIMIT 1) AS active_version,
             (SELECT count(*) FROM directory_entities d WHERE d.store_id = s.id) AS entities,
@@ -73,7 +81,7 @@ export async function listStores() {
     id: x.id,
     name: x.name,
     description: x.description,
-    created_at: new Date(x.created_at).toISOString(),
+    created_at: x.created_at.toISOString(),
     active_version: x.active_version === null ? null : `${x.id}@v${x.active_version}`,
     directory_entities: Number(x.entities),
     pep_keys: Number(x.pep_keys),

@@ -6,6 +6,7 @@
  */
 import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import { getPool } from "../db/pool.ts";
+import type { Row } from "../db/rows.ts";
 import { MCP_STORE_ID } from "../policy/publish.ts";
 import type { EntityRef } from "../directory/entities.ts";
 
@@ -101,7 +102,7 @@ export class StoreCache {
   }
 
   private async load(id: string): Promise<StoreInfo | null> {
-    const r = await getPool().query("SELECT id, name, schema FROM policy_stores WHERE id = $1", [id]);
+    const r = await getPool().query<Row<"policy_stores", "id" | "name" | "schema">>("SELECT id, name, schema FROM policy_stores WHERE id = $1", [id]);
     if (!r.rowCount) return null;
     const row = r.rows[0];
     if (id === MCP_STORE_ID) {

@@ -1,4 +1,4 @@
-import { getPool } from "../db/pool.ts";
+import { db } from "../db/prisma.ts";
 import { iso } from "./format.ts";
 
 export interface TokenRow {
@@ -13,17 +13,19 @@ export interface TokenRow {
 
 /** The signed-in user's personal API tokens (never their hashes). */
 export async function listTokens(userId: string): Promise<TokenRow[]> {
-  const r = await getPool().query(
-    `SELECT key_id, name, created_at, expires_at, revoked_at, last_used_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC LIMIT 200`,
-    [userId],
-  );
+  const tokens = await db().apiToken.findMany({
+    where: { userId },
+    select: { keyId: true, name: true, createdAt: true, expiresAt: true, revokedAt: true, lastUsedAt: true },
+    orderBy: { createdAt: "desc" },
+    take: 200,
+  });
   const now = Date.now();
-  return r.rows.map((t) => ({
-    keyId: t.key_id,
+  return tokens.map((t) => ({
+    keyId: t.keyId,
     name: t.name,
-    createdAt: iso(t.created_at)!,
-    expiresAt: iso(t.expires_at),
-    lastUsedAt: iso(t.last_used_at),
-    status: t.revoked_at ? "revoked" : t.expires_at && new Date(t.expires_at).getTime() <= now ? "expired" : "active",
+    createdAt: iso(t.createdAt)!,
+    expiresAt: iso(t.expiresAt),
+    lastUsedAt: iso(t.lastUsedAt),
+    status: t.revokedAt ? "revoked" : t.expiresAt && t.expiresAt.getTime() <= now ? "expired" : "active",
   }));
 }

@@ -1,4 +1,5 @@
-import { getPool } from "../db/pool.ts";
+import type { AgentKey } from "../db/generated/client.ts";
+import { db } from "../db/prisma.ts";
 import { flagsOf, NEAR_EXPIRY_DAYS, UNUSED_DAYS, type AgentFlag } from "./agents-list.ts";
 import { iso } from "./format.ts";
 
@@ -28,51 +29,48 @@ export interface AgentDetail {
 
 const DAY = 86_400_000;
 
-export function keyStatus(k: { revoked_at: Date | null; expires_at: Date | null; created_at: Date; last_used_at: Date | null }, now = Date.now()): Pick<AgentKeyRow, "status" | "flags"> {
-  if (k.revoked_at) return { status: "revoked", flags: [] };
-  const exp = k.expires_at ? new Date(k.expires_at).getTime() : null;
+export function keyStatus(k: Pick<AgentKey, "revokedAt" | "expiresAt" | "createdAt" | "lastUsedAt">, now = Date.now()): Pick<AgentKeyRow, "status" | "flags"> {
+  if (k.revokedAt) return { status: "revoked", flags: [] };
+  const exp = k.expiresAt ? k.expiresAt.getTime() : null;
   if (exp !== null && exp <= now) return { status: "expired", flags: [] };
   const flags: AgentKeyRow["flags"] = [];
   if (exp !== null && exp - now < NEAR_EXPIRY_DAYS * DAY) flags.push("near_expiry");
-  const lastUse = k.last_used_at ? new Date(k.last_used_at).getTime() : null;
-  if (now - new Date(k.created_at).getTime() > UNUSED_DAYS * DAY && (lastUse === null || now - lastUse > UNUSED_DAYS * DAY)) flags.push("unused");
+  const lastUse = k.lastUsedAt ? k.lastUsedAt.getTime() : null;
+  if (now - k.createdAt.getTime() > UNUSED_DAYS * DAY && (lastUse === null || now - lastUse > UNUSED_DAYS * DAY)) flags.push("unused");
   return { status: "active", flags };
 }
 
 export async function getAgent(name: string): Promise<AgentDetail | null> {
-  const pool = getPool();
-  const r = await pool.query(
-    `SELECT a.*, u.email AS owner FROM agents a LEFT JOIN users u ON u.id = a.owner_id WHERE a.name = $1`,
-    [name],
-  );
-  const a = r.rows[0];
+  const a = await db().agent.findUnique({
+    where: { name },
+    include: {
+      owner: { select: { email: true } },
+      keys: { select: { keyId: true, createdAt: true, expiresAt: true, revokedAt: true, lastUsedAt: true }, orderBy: { createdAt: "desc" } },
+    },
+  });
   if (!a) return null;
-  const k = await pool.query(
-    `SELECT key_id, created_at, expires_at, revoked_at, last_used_at FROM agent_keys WHERE agent_id = $1 ORDER BY created_at DESC`,
-    [a.id],
-  );
-  const keys = k.rows.map((x) => ({
-    keyId: x.key_id,
-    createdAt: iso(x.created_at)!,
-    expiresAt: iso(x.expires_at),
-    revokedAt: iso(x.revoked_at),
-    lastUsedAt: iso(x.last_used_at),
+  const keys = a.keys.map((x) => ({
+    keyId: x.keyId,
+    createdAt: iso(x.createdAt)!,
+    expiresAt: iso(x.expiresAt),
+    revokedAt: iso(x.revokedAt),
+    lastUsedAt: iso(x.lastUsedAt),
     ...keyStatus(x),
   }));
   const active = keys.filter((x) => x.status === "active");
   return {
     id: a.id,
     name: a.name,
-    owner: a.owner,
+    owner: a.owner?.email ?? null,
     team: a.team,
     description: a.description,
     environment: a.environment,
-    suspended: a.suspended_at ? { at: iso(a.suspended_at)!, reason: a.suspended_reason } : null,
-    createdAt: iso(a.created_at)!,
-    lastSeenAt: iso(a.last_seen_at),
+    suspended: a.suspendedAt ? { at: iso(a.suspendedAt)!, reason: a.suspendedReason } : null,
+    createdAt: iso(a.createdAt)!,
+    lastSeenAt: iso(a.lastSeenAt),
     flags: flagsOf({
-      owner_id: a.owner_id,
-      suspended_at: a.suspended_at,
+      owner_id: a.ownerId,
+      suspended_at: a.suspendedAt,
       active: active.length,
       near_expiry: active.some((x) => x.flags.includes("near_expiry")),
       unused: active.some((x) => x.flags.includes("unused")),
@@ -82,6 +80,6 @@ export async function getAgent(name: string): Promise<AgentDetail | null> {
 }
 
 export async function userEmails(): Promise<string[]> {
-  const r = await getPool().query(`SELECT email FROM users WHERE disabled_at IS NULL ORDER BY email LIMIT 1000`);
-  return r.rows.map((x) => x.email);
+  const users = await db().user.findMany({ where: { disabledAt: null }, select: { email: true }, orderBy: { email: "asc" }, take: 1000 });
+  return users.map((x) => x.email);
 }

@@ -3,6 +3,7 @@
  * agents without an owner), and one agent with its keys.
  */
 import { getPool } from "../db/pool.ts";
+import type { Col, Row } from "../db/rows.ts";
 import type { Page, TableDefinition, TableState } from "./table/definition.ts";
 import { containsPattern, runKeyset, type KeysetSource } from "./table/keyset.ts";
 import { iso } from "./format.ts";
@@ -49,11 +50,11 @@ export const FLAG_LABELS: Record<AgentFlag, string> = {
 };
 
 export async function agentsTableDefinition(): Promise<TableDefinition> {
-  const r = await getPool().query(`SELECT COALESCE(array_agg(DISTINCT team ORDER BY team) FILTER (WHERE team IS NOT NULL), '{}') AS teams FROM agents`);
+  const r = await getPool().query<{ teams: string[] }>(`SELECT COALESCE(array_agg(DISTINCT team ORDER BY team) FILTER (WHERE team IS NOT NULL), '{}') AS teams FROM agents`);
   return {
     id: "agents",
     filters: [
-      { id: "team", label: "Team", kind: "select", options: r.rows[0].teams.map((t: string) => ({ value: t, label: t })) },
+      { id: "team", label: "Team", kind: "select", options: r.rows[0].teams.map((t) => ({ value: t, label: t })) },
       { id: "flag", label: "Needs attention", kind: "select", options: (Object.keys(FLAG_LABELS) as AgentFlag[]).map((f) => ({ value: f, label: FLAG_LABELS[f] })) },
     ],
     sorts: [
@@ -98,8 +99,15 @@ export function flagsOf(r: { owner_id: string | null; suspended_at: Date | null;
   return f;
 }
 
+type ListedAgent = Row<"agents", "id" | "name" | "team" | "description" | "suspended_at" | "last_seen_at" | "created_at" | "owner_id"> & {
+  owner: Col<"users", "email"> | null;
+  active: number;
+  near_expiry: boolean | null;
+  unused: boolean | null;
+};
+
 export async function listAgents(state: TableState, pageSize: number): Promise<Page<AgentRow>> {
-  const page = await runKeyset<Record<string, any>>(getPool(), source, state, pageSize);
+  const page = await runKeyset<ListedAgent>(getPool(), source, state, pageSize);
   return {
     ...page,
     rows: page.rows.map((r) => ({
@@ -112,7 +120,7 @@ export async function listAgents(state: TableState, pageSize: number): Promise<P
       lastSeenAt: iso(r.last_seen_at),
       createdAt: iso(r.created_at)!,
       activeKeys: Number(r.active),
-      flags: flagsOf(r as never),
+      flags: flagsOf(r),
     })),
   };
 }

@@ -1,5 +1,6 @@
 /** The shadow disagreements table: decisions where the shadow version answered differently. */
 import { getPool } from "../db/pool.ts";
+import type { NotNull, Row } from "../db/rows.ts";
 import { DISAGREES, type ShadowVersion } from "../policy/shadow.ts";
 import type { Page, TableDefinition, TableState } from "./table/definition.ts";
 import { containsPattern, runKeyset, type KeysetSource } from "./table/keyset.ts";
@@ -46,8 +47,14 @@ function source(shadow: ShadowVersion): KeysetSource {
   };
 }
 
+/** Decision entries: their decision, session, step, tool and outcome are never null. */
+type Disagreement = NotNull<Row<"audit_entries", "decision_id" | "created_at" | "session_id" | "step" | "actor" | "tool" | "outcome">> & {
+  shadow: string;
+  shadow_reasons: DisagreementRow["shadowReasons"] | null;
+};
+
 export async function listDisagreements(shadow: ShadowVersion, state: TableState): Promise<Page<DisagreementRow>> {
-  const page = await runKeyset<Record<string, any>>(getPool(), source(shadow), state, shadowTableDefinition.pageSize);
+  const page = await runKeyset<Disagreement>(getPool(), source(shadow), state, shadowTableDefinition.pageSize);
   return {
     ...page,
     rows: page.rows.map((r) => ({

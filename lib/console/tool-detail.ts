@@ -4,6 +4,7 @@
  * diffs, and who can call it under the active policy.
  */
 import { getPool } from "../db/pool.ts";
+import type { Col, Row, WithJson } from "../db/rows.ts";
 import type { ToolInfo } from "../inventory/tool-cache.ts";
 import type { SuggestedClassification } from "../inventory/suggest-classification.ts";
 import { loadAgents } from "../policy/directory.ts";
@@ -48,7 +49,7 @@ export interface DefinitionVersion {
 
 
 export async function getTool(server: string, name: string): Promise<ToolDetail | null> {
-  const r = await getPool().query(
+  const r = await getPool().query<WithJson<Row<"tools">, { annotations: ToolDetail["annotations"]; suggestion: ToolDetail["suggestion"] }> & { server: Col<"tool_servers", "name"> }>(
     `SELECT t.*, s.name AS server FROM tools t JOIN tool_servers s ON s.id = t.server_id WHERE s.name = $1 AND t.name = $2`,
     [server, name],
   );
@@ -62,7 +63,7 @@ export async function getTool(server: string, name: string): Promise<ToolDetail 
     description: t.description,
     inputSchema: t.input_schema,
     annotations: t.annotations,
-    status: t.status,
+    status: t.status as ToolDetail["status"],
     classification: { effect: t.effect, risk: t.risk, labels: t.labels ?? [], sensitiveArgs: t.sensitive_args ?? [] },
     suggestion: t.suggestion,
     decided: t.decided_by ? { by: t.decided_by, at: iso(t.decided_at)!, note: t.decision_note } : null,
@@ -76,7 +77,7 @@ export async function getTool(server: string, name: string): Promise<ToolDetail 
 
 /** Admin actions on the tool (approve, reject, block, inventory changes), newest first. */
 export async function toolHistory(server: string, name: string, limit = 50): Promise<HistoryEntry[]> {
-  const r = await getPool().query(
+  const r = await getPool().query<WithJson<Row<"audit_entries", "created_at" | "action" | "actor" | "data">, { data: Record<string, unknown> & { note?: string; reason?: string } }>>(
     `SELECT created_at, action, actor, data FROM audit_entries WHERE tool = $1 AND kind = 'admin' ORDER BY created_at DESC LIMIT $2`,
     [`${server}/${name}`, limit],
   );
@@ -90,12 +91,12 @@ export async function toolHistory(server: string, name: string, limit = 50): Pro
 }
 
 export async function definitionVersions(toolId: string): Promise<DefinitionVersion[]> {
-  const r = await getPool().query(
+  const r = await getPool().query<Row<"tool_definition_versions", "definition_hash" | "definition" | "seen_at">>(
     `SELECT definition_hash, definition, seen_at FROM tool_definition_versions WHERE tool_id = $1 ORDER BY seen_at ASC LIMIT 100`,
     [toolId],
   );
   const out = r.rows.map((row, i) => ({
-    hash: row.definition_hash as string,
+    hash: row.definition_hash,
     seenAt: iso(row.seen_at)!,
     diff: i === 0 ? null : jsonLineDiff(r.rows[i - 1].definition, row.definition),
   }));
@@ -110,7 +111,7 @@ export interface WhoCanCall {
 }
 
 export async function whoCanCallTool(t: ToolDetail): Promise<WhoCanCall> {
-  const p = await getPool().query(`SELECT version, text FROM policy_versions WHERE store_id = $1 AND status = 'active' LIMIT 1`, [MCP_STORE_ID]);
+  const p = await getPool().query<Row<"policy_versions", "version" | "text">>(`SELECT version, text FROM policy_versions WHERE store_id = $1 AND status = 'active' LIMIT 1`, [MCP_STORE_ID]);
   if (!p.rowCount) return { policyVersion: null, hypothetical: null, access: [] };
   const approved = t.status === "approved";
   const c = approved ? t.classification : { effect: t.suggestion?.effect ?? null, risk: t.suggestion?.risk ?? null, labels: t.suggestion?.labels ?? [], sensitiveArgs: [] };

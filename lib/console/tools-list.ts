@@ -3,6 +3,7 @@
  * keyset query.
  */
 import { getPool } from "../db/pool.ts";
+import type { Col, Row } from "../db/rows.ts";
 import type { TableDefinition, TableState, Page } from "./table/definition.ts";
 import { containsPattern, runKeyset, type KeysetSource } from "./table/keyset.ts";
 
@@ -29,7 +30,7 @@ const RISK = `COALESCE(t.risk, t.suggestion->>'risk')`;
 const LABELS = `(CASE WHEN t.status = 'approved' THEN t.labels ELSE ARRAY(SELECT jsonb_array_elements_text(COALESCE(t.suggestion->'labels', '[]'))) END)`;
 
 export async function toolsTableDefinition(): Promise<TableDefinition> {
-  const r = await getPool().query(
+  const r = await getPool().query<{ servers: string[]; labels: string[] }>(
     `SELECT (SELECT COALESCE(array_agg(name ORDER BY name), '{}') FROM tool_servers) AS servers,
             (SELECT COALESCE(array_agg(DISTINCT l ORDER BY l), '{}') FROM tools t, unnest(${LABELS}) l) AS labels`,
   );
@@ -86,8 +87,13 @@ export const toolsSource: KeysetSource = {
   },
 };
 
+/** toolsSource's columns (effect, risk and labels: the approved classification, else the suggestion). */
+type ListedTool = Row<"tools", "id" | "name" | "title" | "status" | "effect" | "risk" | "labels" | "change_flag" | "blocked_at" | "call_count" | "last_seen_at"> & {
+  server: Col<"tool_servers", "name">;
+};
+
 export async function listTools(state: TableState, pageSize: number): Promise<Page<ToolRow>> {
-  const page = await runKeyset<Record<string, any>>(getPool(), toolsSource, state, pageSize);
+  const page = await runKeyset<ListedTool>(getPool(), toolsSource, state, pageSize);
   return {
     ...page,
     rows: page.rows.map((r) => ({
@@ -95,7 +101,7 @@ export async function listTools(state: TableState, pageSize: number): Promise<Pa
       server: r.server,
       name: r.name,
       title: r.title,
-      status: r.status,
+      status: r.status as ToolRow["status"],
       effect: r.effect,
       risk: r.risk,
       labels: r.labels ?? [],
@@ -103,7 +109,7 @@ export async function listTools(state: TableState, pageSize: number): Promise<Pa
       changeFlag: r.change_flag,
       blocked: r.blocked_at !== null,
       callCount: Number(r.call_count),
-      lastSeenAt: new Date(r.last_seen_at).toISOString(),
+      lastSeenAt: r.last_seen_at.toISOString(),
     })),
   };
 }

@@ -4,6 +4,8 @@
  */
 import { getPool } from "../db/pool.ts";
 import { MandateError } from "../errors.ts";
+import { db } from "../db/prisma.ts";
+import type { Row } from "../db/rows.ts";
 import type { Role } from "../identity/credential-cache.ts";
 import { setUserDisabled, setUserRole } from "../identity/users.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
@@ -22,8 +24,11 @@ export interface UserRow {
 }
 
 
+type ListedUser = Row<"users", "id" | "email" | "name" | "role" | "disabled_at" | "created_at" | "last_login_at"> & { sso: boolean; tokens: number };
+
+/** SQL: disabled accounts last, each group by email (an order Prisma's orderBy cannot state). */
 export async function listUsers(): Promise<UserRow[]> {
-  const r = await getPool().query(
+  const r = await getPool().query<ListedUser>(
     `SELECT u.id, u.email, u.name, u.role, EXISTS (SELECT 1 FROM user_identities i WHERE i.user_id = u.id) AS sso, u.disabled_at, u.created_at, u.last_login_at,
             (SELECT count(*) FROM api_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now()))::int AS tokens
        FROM users u ORDER BY u.disabled_at IS NOT NULL, u.email LIMIT 1000`,
@@ -42,8 +47,7 @@ export async function listUsers(): Promise<UserRow[]> {
 }
 
 async function otherActiveAdmins(userId: string): Promise<number> {
-  const r = await getPool().query(`SELECT count(*)::int AS n FROM users WHERE role = 'admin' AND disabled_at IS NULL AND id <> $1`, [userId]);
-  return r.rows[0].n;
+  return db().user.count({ where: { role: "admin", disabledAt: null, id: { not: userId } } });
 }
 
 export async function changeRole(rt: NodeContext, actorId: string, userId: string, role: Role, actor: string) {
@@ -56,8 +60,8 @@ export async function changeRole(rt: NodeContext, actorId: string, userId: strin
 export async function changeDisabled(rt: NodeContext, actorId: string, userId: string, disabled: boolean, actor: string) {
   if (disabled && actorId === userId) throw new MandateError(409, "self_disable", "you cannot disable your own account");
   if (disabled && (await otherActiveAdmins(userId)) === 0) {
-    const r = await getPool().query(`SELECT role FROM users WHERE id = $1`, [userId]);
-    if (r.rows[0]?.role === "admin") throw new MandateError(409, "last_admin", "this is the last active admin; make someone else admin first");
+    const u = await db().user.findUnique({ where: { id: userId }, select: { role: true } });
+    if (u?.role === "admin") throw new MandateError(409, "last_admin", "this is the last active admin; make someone else admin first");
   }
   return setUserDisabled(rt, userId, disabled, actor);
 }

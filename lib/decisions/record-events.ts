@@ -9,6 +9,7 @@ import type { OutcomeEventInput } from "../api/schemas.ts";
 import { ConflictError } from "../audit/chain.ts";
 import { DECISION, outcomeEntry } from "../audit/entries/index.ts";
 import { getPool } from "../db/pool.ts";
+import type { NotNull, Row } from "../db/rows.ts";
 import type { AgentPrincipal } from "../identity/credential-cache.ts";
 import { MandateError } from "../errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
@@ -27,24 +28,25 @@ export async function recordEvents(rt: Runtime, agent: AgentPrincipal, events: O
   const inBatchDuplicates = events.length - unique.size;
   const decisionIds = [...new Set([...unique.values()].map((e) => e.decision_id))];
   const pool = getPool();
-  const d = await pool.query(
+  // A decision entry always has its decision id, session and tool (lib/audit/entries/decision.ts).
+  const d = await pool.query<NotNull<Row<"audit_entries", "decision_id" | "session_id" | "tool">> & Row<"audit_entries", "agent_id" | "step"> & { chain: Array<{ agent_id?: string }> | null }>(
     `SELECT decision_id, agent_id, session_id, step, tool, ${DECISION.delegationChain.json()} AS chain
        FROM audit_entries WHERE decision_id = ANY($1::uuid[]) AND kind = 'decision'`,
     [decisionIds],
   );
-  const decisions = new Map(d.rows.map((r) => [r.decision_id as string, r]));
+  const decisions = new Map(d.rows.map((r) => [r.decision_id, r]));
   const foreign = decisionIds.filter((id) => {
     const row = decisions.get(id);
     if (!row) return true;
     if (row.agent_id === agent.agentId) return false;
-    return !(Array.isArray(row.chain) && row.chain.some((c: { agent_id?: string }) => c.agent_id === agent.agentId));
+    return !(Array.isArray(row.chain) && row.chain.some((c) => c.agent_id === agent.agentId));
   });
   if (foreign.length) {
     throw new MandateError(422, "unknown_decision", `no decision ${foreign.slice(0, 5).join(", ")}${foreign.length > 5 ? "…" : ""} was made for this agent`, foreign.map((id) => ({ path: "events.decision_id", message: `unknown decision ${id}` })));
   }
   for (let attempt = 0; attempt < 5; attempt++) {
-    const known = await pool.query(`SELECT event_id FROM outcome_events WHERE event_id = ANY($1)`, [[...unique.keys()]]);
-    const seen = new Set(known.rows.map((r) => r.event_id as string));
+    const known = await pool.query<Row<"outcome_events", "event_id">>(`SELECT event_id FROM outcome_events WHERE event_id = ANY($1)`, [[...unique.keys()]]);
+    const seen = new Set(known.rows.map((r) => r.event_id));
     const fresh = [...unique.values()].filter((e) => !seen.has(e.event_id));
     if (!fresh.length) return { accepted: 0, duplicates: events.length };
     const at = new Date().toISOString();

@@ -18,6 +18,7 @@ import type { DelegationService } from "./service.ts";
 import { resolveSubject, type Subject } from "./subject.ts";
 import { GRANT_TYPE_TOKEN_EXCHANGE, isAgentKeyType, TOKEN_TYPE } from "./token-types.ts";
 import { DELEGATION_ISSUE_ENTRY } from "../audit/entries/index.ts";
+import type { Row } from "../db/rows.ts";
 
 export const DEFAULT_LIFETIME_S = 3600;
 export const MAX_LIFETIME_S = 24 * 3600;
@@ -105,7 +106,7 @@ async function store(rt: NodeContext, claims: DelegationClaims, subject: Subject
   await adminAction(rt, async (tx) => {
     if (parentId) {
       // Locks the parent against a concurrent revocation until this child is committed.
-      const p = await tx.query(`SELECT revoked_at FROM delegations WHERE id = $1 FOR SHARE`, [parentId]);
+      const p = await tx.query<Row<"delegations", "revoked_at">>(`SELECT revoked_at FROM delegations WHERE id = $1 FOR SHARE`, [parentId]);
       if (!p.rowCount || p.rows[0].revoked_at) throw oauthError("invalid_grant", "subject_token: delegation token was revoked");
     }
     await tx.query(

@@ -6,6 +6,7 @@
  */
 import * as jose from "jose";
 import { getPool } from "../db/pool.ts";
+import type { Row } from "../db/rows.ts";
 import { env } from "../env.ts";
 
 interface Provider {
@@ -65,7 +66,7 @@ export async function verifyIdToken(idToken: string): Promise<OidcResult> {
   if (!email) return { ok: false, message: "ID token has no email claim" };
   if (claims.email_verified === false) return { ok: false, message: "ID token email is not verified" };
   // The account linked to this identity (lib/auth/sso.ts), else the account with this email.
-  const u = await getPool().query(
+  const u = await getPool().query<Row<"users", "id" | "disabled_at">>(
     `SELECT id, disabled_at FROM users
       WHERE id = (SELECT user_id FROM user_identities WHERE subject = $1 AND issuer IN ($3, '') ORDER BY issuer DESC LIMIT 1)
          OR email = $2

@@ -4,6 +4,7 @@
  */
 import { getPool } from "../db/pool.ts";
 import { notFound } from "../errors.ts";
+import type { Col, Row, WithJson } from "../db/rows.ts";
 
 export interface DelegationRow {
   id: string;
@@ -25,9 +26,14 @@ export interface DelegationRow {
 const COLUMNS = `d.id, d.parent_id, d.session_id, d.subject, d.agent_id, a.name AS agent_name, d.chain, d.depth, d.scopes,
   d.audience, d.expires_at, d.revoked_at, d.created_at, d.created_by`;
 
-function toRow(r: Record<string, any>): DelegationRow {
+type StoredDelegation = WithJson<
+  Row<"delegations", "id" | "parent_id" | "session_id" | "subject" | "agent_id" | "chain" | "depth" | "scopes" | "audience" | "expires_at" | "revoked_at" | "created_at" | "created_by">,
+  { chain: DelegationRow["chain"] }
+> & { agent_name: Col<"agents", "name"> | null };
+
+function toRow(r: StoredDelegation): DelegationRow {
   const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
-  const status = r.revoked_at ? "revoked" : new Date(r.expires_at).getTime() <= Date.now() ? "expired" : "active";
+  const status = r.revoked_at ? "revoked" : r.expires_at.getTime() <= Date.now() ? "expired" : "active";
   return {
     id: r.id,
     parent_id: r.parent_id,
@@ -47,7 +53,7 @@ function toRow(r: Record<string, any>): DelegationRow {
 }
 
 export async function listDelegations(q: { session_id?: string; subject?: string; limit: number }): Promise<{ delegations: DelegationRow[] }> {
-  const r = await getPool().query(
+  const r = await getPool().query<StoredDelegation>(
     `SELECT ${COLUMNS} FROM delegations d LEFT JOIN agents a ON a.id = d.agent_id
       WHERE ($1::text IS NULL OR d.session_id = $1) AND ($2::text IS NULL OR d.subject = $2)
       ORDER BY d.created_at DESC, d.id LIMIT $3`,
@@ -59,7 +65,7 @@ export async function listDelegations(q: { session_id?: string; subject?: string
 /** One delegation, the chain of delegations it came from, and everything delegated from it. */
 export async function getDelegationGraph(id: string): Promise<{ delegation: DelegationRow; ancestors: DelegationRow[]; descendants: DelegationRow[] }> {
   const pool = getPool();
-  const up = await pool.query(
+  const up = await pool.query<StoredDelegation>(
     `WITH RECURSIVE up AS (
        SELECT id, parent_id, 0 AS lvl FROM delegations WHERE id = $1
        UNION ALL SELECT d.id, d.parent_id, up.lvl + 1 FROM delegations d JOIN up ON d.id = up.parent_id WHERE up.lvl < 20)
@@ -67,7 +73,7 @@ export async function getDelegationGraph(id: string): Promise<{ delegation: Dele
     [id],
   );
   if (!up.rowCount) throw notFound(`delegation ${id}`);
-  const down = await pool.query(
+  const down = await pool.query<StoredDelegation>(
     `WITH RECURSIVE down AS (
        SELECT id, 0 AS lvl FROM delegations WHERE parent_id = $1
        UNION SELECT d.id, down.lvl + 1 FROM delegations d JOIN down ON d.parent_id = down.id WHERE down.lvl < 20)

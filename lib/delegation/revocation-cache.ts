@@ -7,6 +7,7 @@
  * parent was being revoked.
  */
 import { getPool } from "../db/pool.ts";
+import type { Row } from "../db/rows.ts";
 import { MAX_DEPTH } from "./act-chain.ts";
 
 export interface DelegationRecord {
@@ -22,7 +23,7 @@ export type RevocationCheck = { ok: true; record: DelegationRecord } | { ok: fal
 const MAX_ENTRIES = 100_000;
 
 async function loadLineage(id: string): Promise<Array<{ id: string; agent_id: string; session_id: string | null; revoked: boolean }>> {
-  const r = await getPool().query(
+  const r = await getPool().query<Row<"delegations", "id" | "agent_id" | "session_id"> & { revoked: boolean }>(
     `WITH RECURSIVE up AS (
        SELECT id, parent_id, agent_id, session_id, revoked_at, 0 AS lvl FROM delegations WHERE id = $1
        UNION ALL
@@ -35,7 +36,7 @@ async function loadLineage(id: string): Promise<Array<{ id: string; agent_id: st
 }
 
 async function loadStatuses(ids: string[]): Promise<Map<string, boolean>> {
-  const r = await getPool().query(`SELECT id, revoked_at IS NOT NULL AS revoked FROM delegations WHERE id = ANY($1)`, [ids]);
+  const r = await getPool().query<Row<"delegations", "id"> & { revoked: boolean }>(`SELECT id, revoked_at IS NOT NULL AS revoked FROM delegations WHERE id = ANY($1)`, [ids]);
   const m = new Map<string, boolean>(ids.map((id) => [id, true])); // a vanished row counts as revoked
   for (const row of r.rows) m.set(row.id, row.revoked);
   return m;

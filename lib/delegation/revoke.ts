@@ -8,6 +8,7 @@ import { adminAction } from "../audit/admin-action.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { getPool } from "../db/pool.ts";
 import { notFound } from "../errors.ts";
+import type { Row } from "../db/rows.ts";
 import type { Principal } from "../identity/credential-cache.ts";
 import { keyResolver, readClaims, type DelegationClaims } from "./delegation-token.ts";
 import { oauthError } from "./oauth-errors.ts";
@@ -18,14 +19,14 @@ import { DELEGATION_REVOKE_ENTRY } from "../audit/entries/index.ts";
 /** Revokes a delegation and all its descendants; returns the ids newly revoked. */
 export async function revokeDelegation(rt: NodeContext, id: string, actor: string, reason: string | null = null): Promise<{ id: string; revoked: string[] }> {
   return adminAction(rt, async (tx) => {
-    const row = await tx.query(`SELECT session_id, agent_id FROM delegations WHERE id = $1`, [id]);
+    const row = await tx.query<Row<"delegations", "session_id" | "agent_id">>(`SELECT session_id, agent_id FROM delegations WHERE id = $1`, [id]);
     if (!row.rowCount) throw notFound(`delegation ${id}`);
     // A child whose exchange held the parent row when this UPDATE began commits before the UPDATE
     // proceeds but is not in its snapshot: a further pass (a new snapshot) revokes it too. (The
     // verifier also checks every ancestor, so such a child is refused either way.)
     const revoked: string[] = [];
     for (let pass = 0; pass < 5; pass++) {
-      const r = await tx.query(
+      const r = await tx.query<Row<"delegations", "id">>(
         `WITH RECURSIVE down AS (
            SELECT id FROM delegations WHERE id = $1
            UNION

@@ -12,6 +12,7 @@ import { adminAction } from "../audit/admin-action.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { decryptSecret, encryptSecret } from "../crypto/master-key.ts";
 import { getPool, withTransaction } from "../db/pool.ts";
+import type { Row, WithJson } from "../db/rows.ts";
 import { env } from "../env.ts";
 import { SIGNING_KEY_ROTATE_ENTRY } from "../audit/entries/index.ts";
 
@@ -83,9 +84,9 @@ export class SigningKeyStore {
       }
     });
     const pool = getPool();
-    const iss = await pool.query(`SELECT value FROM settings WHERE key = $1`, [ISSUER_SETTING]);
+    const iss = await pool.query<Row<"settings", "value">>(`SELECT value FROM settings WHERE key = $1`, [ISSUER_SETTING]);
     this.issuerValue = String(iss.rows[0].value);
-    const r = await pool.query(
+    const r = await pool.query<WithJson<Row<"signing_keys", "kid" | "alg" | "public_jwk" | "private_jwk_enc" | "created_at" | "retired_at">, { public_jwk: jose.JWK }>>(
       `SELECT kid, alg, public_jwk, private_jwk_enc, created_at, retired_at FROM signing_keys
         WHERE retired_at IS NULL OR retired_at > now() - make_interval(secs => $1) ORDER BY created_at DESC, kid`,
       [RETIRED_KEY_RETENTION_S],
@@ -155,9 +156,9 @@ export async function rotateSigningKey(rt: NodeContext, actor: string): Promise<
   const k = await newKeyRow();
   return adminAction(rt, async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock($1)", [KEY_LOCK]);
-    const retired = await tx.query(`UPDATE signing_keys SET retired_at = now() WHERE retired_at IS NULL RETURNING kid`);
+    const retired = await tx.query<Row<"signing_keys", "kid">>(`UPDATE signing_keys SET retired_at = now() WHERE retired_at IS NULL RETURNING kid`);
     await tx.query(`INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk_enc, created_at) VALUES ($1, $2, $3, $4, now())`, [k.kid, SIGNING_ALG, JSON.stringify(k.publicJwk), k.privateJwkEnc]);
-    const list = retired.rows.map((r) => r.kid as string);
-    return { result: { kid: k.kid, retired: list }, audit: SIGNING_KEY_ROTATE_ENTRY.entry({ actor, data: { kid: k.kid, retired: list, alg: SIGNING_ALG } }) };
+    const list = retired.rows.map((r) => r.kid);
+    return { result: { kid: k.kid, retired: list }, audit: SIGNING_KEY_ROTATE_ENTRY.entry({ action: "signing_key.rotate", actor, data: { kid: k.kid, retired: list, alg: SIGNING_ALG } }) };
   });
 }

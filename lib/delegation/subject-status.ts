@@ -5,6 +5,7 @@
  * that never signed in to the console) is not disabled.
  */
 import { getPool } from "../db/pool.ts";
+import type { Row } from "../db/rows.ts";
 
 const MAX_ENTRIES = 50_000;
 
@@ -21,7 +22,7 @@ export class SubjectStatusCache {
     const hit = this.disabled.get(email);
     if (hit !== undefined) return hit;
     const gen = this.generation;
-    const r = await getPool().query(`SELECT disabled_at FROM users WHERE email = $1`, [email]);
+    const r = await getPool().query<Row<"users", "disabled_at">>(`SELECT disabled_at FROM users WHERE email = $1`, [email]);
     const disabled = Boolean(r.rows[0]?.disabled_at);
     if (gen === this.generation) {
       if (this.disabled.size >= MAX_ENTRIES) this.disabled.clear();

@@ -4,6 +4,7 @@
  */
 import { hashCredential } from "../crypto/keys.ts";
 import { getPool } from "../db/pool.ts";
+import type { Row } from "../db/rows.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { verifyDelegationJwt, type DelegationClaims } from "./delegation-token.ts";
 import { oauthError } from "./oauth-errors.ts";
@@ -28,8 +29,8 @@ async function personalToken(rt: Runtime, token: string): Promise<Subject> {
   const r = await rt.credentials.authenticate(token);
   if (!r.ok) throw oauthError("invalid_grant", `subject_token: personal API token ${r.failure}`);
   if (r.principal.kind !== "user") throw oauthError("invalid_grant", "subject_token: not a personal API token");
-  const row = await getPool().query(`SELECT expires_at FROM api_tokens WHERE token_hash = $1`, [hashCredential(token)]);
-  const exp = row.rows[0]?.expires_at ? Math.floor(new Date(row.rows[0].expires_at).getTime() / 1000) : null;
+  const row = await getPool().query<Row<"api_tokens", "expires_at">>(`SELECT expires_at FROM api_tokens WHERE token_hash = $1`, [hashCredential(token)]);
+  const exp = row.rows[0]?.expires_at ? Math.floor(row.rows[0].expires_at.getTime() / 1000) : null;
   return { kind: "personal_token", email: r.principal.email, userId: r.principal.userId, expiresAt: exp, parent: null, via: `personal_token:${r.principal.keyId ?? "?"}` };
 }
 

@@ -6,6 +6,7 @@
  */
 import type * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import { getPool } from "../db/pool.ts";
+import type { Row, WithJson } from "../db/rows.ts";
 import type { EntityRef } from "./entities.ts";
 import { directoryRecord } from "./values.ts";
 
@@ -21,7 +22,9 @@ export const MAX_ANCESTORS = 1000;
 
 export const entityKey = (type: string, id: string) => `${type}\u0000${id}`;
 
-function toCached(r: { type: string; id: string; attrs: Record<string, unknown>; parents: unknown }): CachedEntity {
+type EntityRow = WithJson<Row<"directory_entities", "type" | "id" | "attrs" | "parents">, { attrs: Record<string, unknown> | null; parents: unknown }>;
+
+function toCached(r: EntityRow): CachedEntity {
   const parents = Array.isArray(r.parents)
     ? (r.parents as EntityRef[]).filter((p) => p && typeof p.type === "string" && typeof p.id === "string").map((p) => ({ type: p.type, id: p.id }))
     : [];
@@ -54,7 +57,7 @@ export class DirectoryCache {
     }
     if (!missing.length) return found;
     const gen = this.generations.get(storeId) ?? 0;
-    const r = await getPool().query(
+    const r = await getPool().query<EntityRow>(
       `SELECT d.type, d.id, d.attrs, d.parents FROM directory_entities d
          JOIN unnest($2::text[], $3::text[]) AS k(t, i) ON k.t = d.type AND k.i = d.id
         WHERE d.store_id = $1`,
@@ -102,7 +105,7 @@ export class DirectoryCache {
   /** Search candidates: entities of one type in id order after `after` (remembered for the evaluations). */
   async candidates(storeId: string, type: string, after: string | null, limit: number): Promise<CachedEntity[]> {
     const gen = this.generations.get(storeId) ?? 0;
-    const r = await getPool().query(
+    const r = await getPool().query<EntityRow>(
       `SELECT type, id, attrs, parents FROM directory_entities
         WHERE store_id = $1 AND type = $2 AND ($3::text IS NULL OR id > $3) ORDER BY id LIMIT $4`,
       [storeId, type, after, limit],

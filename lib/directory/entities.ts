@@ -13,6 +13,7 @@ import type { NodeContext } from "../runtime/runtime.ts";
 import { getPool, type Queryable } from "../db/pool.ts";
 import { MandateError, fromZod, notFound } from "../errors.ts";
 import { DIRECTORY_DELETE_ENTRY, DIRECTORY_IMPORT_ENTRY, DIRECTORY_PUT_ENTRY } from "../audit/entries/index.ts";
+import type { Row, WithJson } from "../db/rows.ts";
 
 export const ENTITY_TYPE_RE = /^[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*$/;
 const entityType = z.string().min(1).max(200).regex(ENTITY_TYPE_RE, "a Cedar entity type name (letters, digits, _ and ::)");
@@ -117,12 +118,14 @@ export async function deleteEntity(rt: NodeContext, storeId: string, type: strin
   });
 }
 
-function rowToEntity(r: { type: string; id: string; attrs: Record<string, unknown>; parents: EntityRef[] }): DirectoryEntity {
+type EntityRow = WithJson<Row<"directory_entities", "type" | "id" | "attrs" | "parents">, { attrs: Record<string, unknown> | null; parents: EntityRef[] | null }>;
+
+function rowToEntity(r: EntityRow): DirectoryEntity {
   return { type: r.type, id: r.id, attrs: r.attrs ?? {}, parents: r.parents ?? [] };
 }
 
 export async function getEntity(storeId: string, type: string, id: string): Promise<DirectoryEntity> {
-  const r = await getPool().query("SELECT type, id, attrs, parents FROM directory_entities WHERE store_id = $1 AND type = $2 AND id = $3", [storeId, type, id]);
+  const r = await getPool().query<EntityRow>("SELECT type, id, attrs, parents FROM directory_entities WHERE store_id = $1 AND type = $2 AND id = $3", [storeId, type, id]);
   if (!r.rowCount) throw notFound(`directory entity ${type}::"${id}" in store ${storeId}`);
   return rowToEntity(r.rows[0]);
 }
@@ -133,7 +136,7 @@ export async function listEntities(
   opts: { type?: string; after?: EntityRef; limit?: number } = {},
 ): Promise<{ entities: DirectoryEntity[]; next: EntityRef | null }> {
   const limit = Math.min(Math.max(opts.limit ?? 100, 1), 1000);
-  const r = await getPool().query(
+  const r = await getPool().query<EntityRow>(
     `SELECT type, id, attrs, parents FROM directory_entities
       WHERE store_id = $1 AND ($2::text IS NULL OR type = $2)
         AND ($3::text IS NULL OR (type, id) > ($3::text, $4::text))

@@ -4,6 +4,7 @@
  * disabled user is refused on the next request on every node. Last-used times are written in batches.
  */
 import { getPool } from "../db/pool.ts";
+import type { Col, Row } from "../db/rows.ts";
 import { credentialKind, hashCredential } from "../crypto/keys.ts";
 import { BoundedCache } from "../util/bounded-cache.ts";
 
@@ -131,8 +132,11 @@ export class CredentialCache {
   }
 }
 
+type AgentKeyRow = Row<"agent_keys", "key_id" | "expires_at" | "revoked_at"> &
+  Row<"agents", "name" | "team" | "environment" | "suspended_at" | "suspended_reason"> & { agent_id: Col<"agents", "id">; owner: Col<"users", "email"> | null };
+
 async function loadAgentKey(hash: string): Promise<CacheEntry> {
-  const r = await getPool().query(
+  const r = await getPool().query<AgentKeyRow>(
     `SELECT k.key_id, k.expires_at, k.revoked_at, a.id AS agent_id, a.name, a.team, a.environment,
             a.suspended_at, a.suspended_reason, u.email AS owner
        FROM agent_keys k JOIN agents a ON a.id = k.agent_id LEFT JOIN users u ON u.id = a.owner_id
@@ -161,7 +165,7 @@ async function loadAgentKey(hash: string): Promise<CacheEntry> {
 }
 
 async function loadToken(hash: string): Promise<CacheEntry> {
-  const r = await getPool().query(
+  const r = await getPool().query<Row<"api_tokens", "key_id" | "expires_at" | "revoked_at"> & Row<"users", "email" | "role" | "disabled_at"> & { user_id: Col<"users", "id"> }>(
     `SELECT t.key_id, t.expires_at, t.revoked_at, u.id AS user_id, u.email, u.role, u.disabled_at
        FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1`,
     [hash],

@@ -6,6 +6,8 @@ import { z } from "zod";
 import { adminAction } from "../audit/admin-action.ts";
 import { getPool } from "../db/pool.ts";
 import { MandateError, notFound } from "../errors.ts";
+import { db } from "../db/prisma.ts";
+import type { Row } from "../db/rows.ts";
 import { newCredential, newPassword } from "../crypto/keys.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { hashPassword } from "./password-hashing.ts";
@@ -30,36 +32,36 @@ export async function createUser(rt: NodeContext, input: z.input<typeof newUserS
   const password = u.password ?? newPassword();
   const passwordHash = await hashPassword(password);
   const id = randomUUID();
-  await adminAction(rt, async (tx) => {
-    const exists = await tx.query("SELECT 1 FROM users WHERE email = $1", [u.email]);
-    if (exists.rowCount) throw new MandateError(409, "conflict", `a user with email ${u.email} already exists`);
-    await tx.query(
-      "INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, now())",
-      [id, u.email, u.name ?? null, u.role, passwordHash],
-    );
-    return { result: null, audit: USER_CREATE_ENTRY.entry({ actor, data: { user_id: id, email: u.email, role: u.role } }) };
+  await adminAction(rt, async (_tx, orm) => {
+    await orm(async (db) => {
+      if (await db.user.findUnique({ where: { email: u.email }, select: { id: true } })) {
+        throw new MandateError(409, "conflict", `a user with email ${u.email} already exists`);
+      }
+      await db.user.create({ data: { id, email: u.email, name: u.name ?? null, role: u.role, passwordHash }, select: { id: true } });
+    });
+    return { result: null, audit: USER_CREATE_ENTRY.entry({ action: "user.create", actor, data: { user_id: id, email: u.email, role: u.role } }) };
   });
   return { id, email: u.email, role: u.role as Role, password };
 }
 
 export async function setUserRole(rt: NodeContext, userId: string, role: Role, actor: string) {
-  return adminAction(rt, async (tx) => {
-    const before = await tx.query("SELECT role FROM users WHERE id = $1 FOR UPDATE", [userId]);
-    const r = await tx.query("UPDATE users SET role = $2 WHERE id = $1 RETURNING email", [userId, role]);
-    if (!r.rowCount) throw notFound("user");
-    const data = { user_id: userId, email: r.rows[0].email, role, before: before.rows[0].role, after: role };
-    return { result: null, audit: USER_ROLE_ENTRY.entry({ actor, data }) };
+  return adminAction(rt, async (tx, orm) => {
+    // Locked, so that the audited "before" is the role this change replaced.
+    const before = await tx.query<Row<"users", "role">>("SELECT role FROM users WHERE id = $1 FOR UPDATE", [userId]);
+    if (!before.rowCount) throw notFound("user");
+    const { email } = await orm((db) => db.user.update({ where: { id: userId }, data: { role }, select: { email: true } }));
+    const data = { user_id: userId, email, role, before: before.rows[0].role, after: role };
+    return { result: null, audit: USER_ROLE_ENTRY.entry({ action: "user.role", actor, data }) };
   });
 }
 
 export async function setUserDisabled(rt: NodeContext, userId: string, disabled: boolean, actor: string) {
-  await adminAction(rt, async (tx) => {
-    const r = await tx.query(
-      "UPDATE users SET disabled_at = CASE WHEN $2 THEN now() ELSE NULL END WHERE id = $1 RETURNING email",
-      [userId, disabled],
+  await adminAction(rt, async (_tx, orm) => {
+    const [u] = await orm((db) =>
+      db.user.updateManyAndReturn({ where: { id: userId }, data: { disabledAt: disabled ? new Date() : null }, select: { email: true } }),
     );
-    if (!r.rowCount) throw notFound("user");
-    return { result: null, audit: USER_DISABLE_ENTRY.entry({ action: disabled ? "user.disable" : "user.enable", actor, data: { user_id: userId, email: r.rows[0].email } }) };
+    if (!u) throw notFound("user");
+    return { result: null, audit: USER_DISABLE_ENTRY.entry({ action: disabled ? "user.disable" : "user.enable", actor, data: { user_id: userId, email: u.email } }) };
   });
   await rt.applyChange("users", userId);
   return null;
@@ -69,33 +71,38 @@ export async function createApiToken(rt: NodeContext, userId: string, name: stri
   const cred = newCredential("personal_token");
   const id = randomUUID();
   const expiresAt = expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null;
-  await adminAction(rt, async (tx) => {
-    const u = await tx.query("SELECT email FROM users WHERE id = $1", [userId]);
-    if (!u.rowCount) throw notFound("user");
-    await tx.query(
-      "INSERT INTO api_tokens (id, user_id, name, key_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, now(), $6)",
-      [id, userId, name, cred.keyId, cred.hash, expiresAt],
-    );
-    return { result: null, audit: TOKEN_CREATE_ENTRY.entry({ actor, data: { token_id: id, key_id: cred.keyId, user: u.rows[0].email, name } }) };
+  await adminAction(rt, async (_tx, orm) => {
+    const u = await orm(async (db) => {
+      const user = await db.user.findUnique({ where: { id: userId }, select: { email: true } });
+      if (!user) throw notFound("user");
+      await db.apiToken.create({ data: { id, userId, name, keyId: cred.keyId, tokenHash: cred.hash, expiresAt }, select: { id: true } });
+      return user;
+    });
+    return { result: null, audit: TOKEN_CREATE_ENTRY.entry({ action: "token.create", actor, data: { token_id: id, key_id: cred.keyId, user: u.email, name } }) };
   });
   return { id, keyId: cred.keyId, secret: cred.secret, expiresAt };
 }
 
 export async function revokeApiToken(rt: NodeContext, keyId: string, actor: string, ownerId?: string) {
-  return adminAction(rt, async (tx) => {
-    const r = await tx.query(
-      "UPDATE api_tokens SET revoked_at = now() WHERE key_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR user_id = $2) RETURNING id",
-      [keyId, ownerId ?? null],
+  return adminAction(rt, async (_tx, orm) => {
+    const r = await orm((db) =>
+      db.apiToken.updateMany({ where: { keyId, revokedAt: null, ...(ownerId ? { userId: ownerId } : {}) }, data: { revokedAt: new Date() } }),
     );
-    if (!r.rowCount) throw notFound(`active token ${keyId}`);
-    return { result: null, audit: TOKEN_REVOKE_ENTRY.entry({ actor, data: { key_id: keyId } }) };
+    if (!r.count) throw notFound(`active token ${keyId}`);
+    return { result: null, audit: TOKEN_REVOKE_ENTRY.entry({ action: "token.revoke", actor, data: { key_id: keyId } }) };
   });
 }
 
+/** The account a password sign-in checks, with its password hash (omitted everywhere else). */
 export async function findUserForLogin(email: string) {
-  const r = await getPool().query(
-    "SELECT id, email, role, password_hash, disabled_at FROM users WHERE email = $1",
-    [email.toLowerCase()],
-  );
-  return r.rows[0] as { id: string; email: string; role: Role; password_hash: string | null; disabled_at: Date | null } | undefined;
+  return db().user.findUnique({
+    where: { email: email.toLowerCase() },
+    select: { id: true, email: true, role: true, passwordHash: true, disabledAt: true },
+  });
+}
+
+/** A user's id by email (the CLI names users by email). */
+export async function userIdByEmail(email: string): Promise<string | null> {
+  const u = await db().user.findUnique({ where: { email: email.toLowerCase() }, select: { id: true } });
+  return u?.id ?? null;
 }

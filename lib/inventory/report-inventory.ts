@@ -9,9 +9,13 @@ import type { ToolDefinition } from "../api/schemas.ts";
 import { adminAction, type AdminAudit } from "../audit/admin-action.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { getPool } from "../db/pool.ts";
+import type { Row } from "../db/rows.ts";
 import { definitionHash } from "./definition-hash.ts";
 import { suggestClassification } from "./suggest-classification.ts";
 import { INVENTORY_CHANGED_ENTRY, INVENTORY_NEW_ENTRY } from "../audit/entries/index.ts";
+
+/** A tool's review status as stored (the column is text; Mandate writes only these). */
+type ToolStatus = InventoryResult["tools"][number]["status"];
 
 export interface InventoryResult {
   server: string;
@@ -35,11 +39,11 @@ export async function reportInventory(rt: NodeContext, server: string, tools: To
     return { def: d, hash: definitionHash(d) };
   });
   const pool = getPool();
-  const existing = await pool.query(
+  const existing = await pool.query<Row<"tools", "name" | "definition_hash"> & { status: ToolStatus }>(
     `SELECT t.name, t.definition_hash, t.status FROM tools t JOIN tool_servers s ON s.id = t.server_id WHERE s.name = $1`,
     [server],
   );
-  const known = new Map(existing.rows.map((r) => [r.name as string, r as { definition_hash: string; status: InventoryResult["tools"][number]["status"] }]));
+  const known = new Map(existing.rows.map((r) => [r.name, r]));
   const unchanged = defs.every((d) => known.get(d.def.name)?.definition_hash === d.hash);
   if (unchanged) {
     await pool.query(
@@ -50,16 +54,16 @@ export async function reportInventory(rt: NodeContext, server: string, tools: To
     return { server, tools: defs.map((d) => ({ name: d.def.name, status: known.get(d.def.name)!.status, change: "unchanged" as const })) };
   }
   return adminAction(rt, async (tx) => {
-    const s = await tx.query(
+    const s = await tx.query<Row<"tool_servers", "id">>(
       `INSERT INTO tool_servers (id, name, created_at, last_seen_at) VALUES ($1, $2, now(), now())
        ON CONFLICT (name) DO UPDATE SET last_seen_at = now() RETURNING id`,
       [randomUUID(), server],
     );
-    const serverId = s.rows[0].id as string;
+    const serverId = s.rows[0].id;
     const out: InventoryResult["tools"] = [];
     const audit: AdminAudit[] = [];
     for (const { def, hash } of defs) {
-      const cur = await tx.query(`SELECT id, definition_hash, status FROM tools WHERE server_id = $1 AND name = $2 FOR UPDATE`, [serverId, def.name]);
+      const cur = await tx.query<Row<"tools", "id" | "definition_hash"> & { status: ToolStatus }>(`SELECT id, definition_hash, status FROM tools WHERE server_id = $1 AND name = $2 FOR UPDATE`, [serverId, def.name]);
       const row = cur.rows[0];
       const suggestion = suggestClassification(def);
       if (!row) {

@@ -3,6 +3,7 @@
  * held in memory and refreshed through the change feed.
  */
 import { getPool } from "../db/pool.ts";
+import type { Col, Row, WithJson } from "../db/rows.ts";
 
 export interface ToolInfo {
   id: string;
@@ -23,13 +24,18 @@ const SELECT = `SELECT t.id, s.name AS server, t.name, t.status, t.effect, t.ris
                        t.blocked_at, t.blocked_reason, t.input_schema, t.annotations
                   FROM tools t JOIN tool_servers s ON s.id = t.server_id`;
 
-function toInfo(r: Record<string, any>): ToolInfo {
+type ToolRow = WithJson<
+  Row<"tools", "id" | "name" | "status" | "effect" | "risk" | "labels" | "sensitive_args" | "blocked_at" | "blocked_reason" | "input_schema" | "annotations">,
+  { annotations: { openWorldHint?: unknown } | null }
+> & { server: Col<"tool_servers", "name"> };
+
+function toInfo(r: ToolRow): ToolInfo {
   return {
     id: r.id,
     server: r.server,
     name: r.name,
     key: `${r.server}/${r.name}`,
-    status: r.status,
+    status: r.status as ToolInfo["status"],
     effect: r.effect,
     risk: r.risk,
     labels: r.labels ?? [],
@@ -64,7 +70,7 @@ export class ToolCache {
     if (this.loading) return this.loading;
     const version = this.version;
     const p = (async () => {
-      const r = await getPool().query(SELECT);
+      const r = await getPool().query<ToolRow>(SELECT);
       const snap: Snapshot = { byKey: new Map(), byId: new Map() };
       for (const row of r.rows) put(snap, toInfo(row));
       if (version === this.version) {
@@ -94,7 +100,7 @@ export class ToolCache {
     const seen = this.missing.get(key);
     if (seen !== undefined && Date.now() - seen < 2_000) return undefined;
     const version = this.version;
-    const r = await getPool().query(`${SELECT} WHERE s.name = $1 AND t.name = $2`, [server, name]);
+    const r = await getPool().query<ToolRow>(`${SELECT} WHERE s.name = $1 AND t.name = $2`, [server, name]);
     if (r.rows[0]) {
       const t = toInfo(r.rows[0]);
       if (version === this.version && this.snapshot === snap) put(snap, t);

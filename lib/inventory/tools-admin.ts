@@ -6,6 +6,9 @@ import { adminAction } from "../audit/admin-action.ts";
 import { MandateError, notFound } from "../errors.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { TOOL_APPROVE_ENTRY, TOOL_BLOCK_ENTRY, TOOL_REJECT_ENTRY } from "../audit/entries/index.ts";
+import type { TxDb } from "../db/prisma.ts";
+import type { Row, WithJson } from "../db/rows.ts";
+import type { SuggestedClassification } from "./suggest-classification.ts";
 
 export const effectSchema = z.enum(["read", "write", "side_effect", "destructive"]);
 export const riskSchema = z.enum(["low", "medium", "high", "critical"]);
@@ -28,24 +31,34 @@ export function parseToolRef(ref: string): { server: string; name: string } {
   return { server: ref.slice(0, i), name: ref.slice(i + 1) };
 }
 
-const FIND = `SELECT t.id, t.status, t.effect, t.risk, t.labels, t.sensitive_args, t.suggestion
-                FROM tools t JOIN tool_servers s ON s.id = t.server_id WHERE s.name = $1 AND t.name = $2`;
+/** A tool's review status (the column is text; these are the values written). */
+type ToolStatus = "pending" | "approved" | "rejected";
+type Found = WithJson<
+  Row<"tools", "id" | "status" | "effect" | "risk" | "labels" | "sensitive_args" | "suggestion">,
+  { suggestion: SuggestedClassification | null; status: ToolStatus; effect: z.infer<typeof effectSchema> | null; risk: z.infer<typeof riskSchema> | null }
+>;
+
+/** SQL: the tool is locked while it is approved (Prisma has no FOR UPDATE). */
+const FIND_FOR_UPDATE = `SELECT t.id, t.status, t.effect, t.risk, t.labels, t.sensitive_args, t.suggestion
+                FROM tools t JOIN tool_servers s ON s.id = t.server_id WHERE s.name = $1 AND t.name = $2 FOR UPDATE`;
 
 export async function approveTool(rt: NodeContext, server: string, name: string, edit: ClassificationEdit, actor: string) {
-  return withToolRefresh(rt, adminAction(rt, async (tx) => {
-    const r = await tx.query(FIND + " FOR UPDATE", [server, name]);
+  return withToolRefresh(rt, adminAction(rt, async (tx, orm) => {
+    const r = await tx.query<Found>(FIND_FOR_UPDATE, [server, name]);
     const t = r.rows[0];
     if (!t) throw notFound(`tool ${server}/${name}`);
-    const s = t.suggestion ?? {};
+    const s: Partial<SuggestedClassification> = t.suggestion ?? {};
     const effect = edit.effect ?? t.effect ?? s.effect;
     const risk = edit.risk ?? t.risk ?? s.risk;
     if (!effect || !risk) throw new MandateError(400, "classification_incomplete", "effect and risk are required to approve");
     const labels = edit.labels ?? (t.labels?.length ? t.labels : (s.labels ?? []));
     const sensitive = edit.sensitive_args ?? (t.sensitive_args?.length ? t.sensitive_args : (s.sensitiveArgs ?? []));
-    await tx.query(
-      `UPDATE tools SET status = 'approved', effect = $2, risk = $3, labels = $4, sensitive_args = $5, change_flag = NULL,
-              decided_by = $6, decided_at = now(), decision_note = $7 WHERE id = $1`,
-      [t.id, effect, risk, labels, sensitive, actor, edit.note ?? null],
+    await orm((db) =>
+      db.tool.update({
+        where: { id: t.id },
+        data: { status: "approved", effect, risk, labels, sensitiveArgs: sensitive, changeFlag: null, decidedBy: actor, decidedAt: new Date(), decisionNote: edit.note ?? null },
+        select: { id: true },
+      }),
     );
     const classification = { effect, risk, labels, sensitive_args: sensitive };
     return {
@@ -55,25 +68,30 @@ export async function approveTool(rt: NodeContext, server: string, name: string,
   }));
 }
 
+function findTool(db: TxDb, server: string, name: string) {
+  return db.tool.findFirst({ where: { name, server: { name: server } }, select: { id: true, status: true } });
+}
+
 export async function rejectTool(rt: NodeContext, server: string, name: string, note: string | null, actor: string) {
-  return withToolRefresh(rt, adminAction(rt, async (tx) => {
-    const r = await tx.query(FIND, [server, name]);
-    const t = r.rows[0];
-    if (!t) throw notFound(`tool ${server}/${name}`);
-    await tx.query(`UPDATE tools SET status = 'rejected', decided_by = $2, decided_at = now(), decision_note = $3 WHERE id = $1`, [t.id, actor, note]);
-    return { result: { id: t.id, status: "rejected" }, audit: TOOL_REJECT_ENTRY.entry({ actor, tool: `${server}/${name}`, data: { tool_id: t.id, previous_status: t.status, note } }) };
+  return withToolRefresh(rt, adminAction(rt, async (_tx, orm) => {
+    const t = await orm(async (db) => {
+      const found = await findTool(db, server, name);
+      if (!found) throw notFound(`tool ${server}/${name}`);
+      await db.tool.update({ where: { id: found.id }, data: { status: "rejected", decidedBy: actor, decidedAt: new Date(), decisionNote: note }, select: { id: true } });
+      return found;
+    });
+    return { result: { id: t.id, status: "rejected" }, audit: TOOL_REJECT_ENTRY.entry({ action: "tool.reject", actor, tool: `${server}/${name}`, data: { tool_id: t.id, previous_status: t.status as ToolStatus, note } }) };
   }));
 }
 
 export async function setToolBlocked(rt: NodeContext, server: string, name: string, blocked: boolean, reason: string | null, actor: string) {
-  return withToolRefresh(rt, adminAction(rt, async (tx) => {
-    const r = await tx.query(FIND, [server, name]);
-    const t = r.rows[0];
-    if (!t) throw notFound(`tool ${server}/${name}`);
-    await tx.query(
-      `UPDATE tools SET blocked_at = CASE WHEN $2 THEN now() ELSE NULL END, blocked_reason = CASE WHEN $2 THEN $3 ELSE NULL END WHERE id = $1`,
-      [t.id, blocked, reason],
-    );
+  return withToolRefresh(rt, adminAction(rt, async (_tx, orm) => {
+    const t = await orm(async (db) => {
+      const found = await findTool(db, server, name);
+      if (!found) throw notFound(`tool ${server}/${name}`);
+      await db.tool.update({ where: { id: found.id }, data: { blockedAt: blocked ? new Date() : null, blockedReason: blocked ? reason : null }, select: { id: true } });
+      return found;
+    });
     return { result: { id: t.id, blocked }, audit: TOOL_BLOCK_ENTRY.entry({ action: blocked ? "tool.block" : "tool.unblock", actor, tool: `${server}/${name}`, data: { tool_id: t.id, reason } }) };
   }));
 }

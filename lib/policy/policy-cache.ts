@@ -3,6 +3,7 @@
  * and reloaded when the change feed announces a publish or rollback.
  */
 import { getPool } from "../db/pool.ts";
+import type { Row } from "../db/rows.ts";
 import type { CedarEvaluator } from "./evaluator.ts";
 import { parsePolicySet, toStaticPolicies, type PolicyPart } from "./policy-set.ts";
 
@@ -70,7 +71,7 @@ export class PolicyCache {
   }
 
   private async load(storeId: string): Promise<StorePolicies> {
-    const r = await getPool().query(
+    const r = await getPool().query<Row<"policy_versions", "id" | "store_id" | "version" | "text" | "status">>(
       `SELECT id, store_id, version, text, status FROM policy_versions
         WHERE store_id = $1 AND status IN ('active', 'shadow') ORDER BY version DESC`,
       [storeId],

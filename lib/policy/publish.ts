@@ -7,9 +7,12 @@ import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import type * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import { adminAction } from "../audit/admin-action.ts";
+import type { Prisma } from "../db/generated/client.ts";
 import { getPool, type Queryable } from "../db/pool.ts";
 import { MandateError, notFound } from "../errors.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
+import { db } from "../db/prisma.ts";
+import type { Col, Row, WithJson } from "../db/rows.ts";
 import { generateMcpSchema } from "./mcp-schema.ts";
 import { validatePolicySet, type ValidationResult } from "./validate.ts";
 import { POLICY_DRAFT_ENTRY, POLICY_PUBLISH_ENTRY, POLICY_VERSION_ENTRY } from "../audit/entries/index.ts";
@@ -19,13 +22,14 @@ export const MCP_STORE_ID = "mcp";
 /** The Cedar schema policies of a store are validated against. */
 export async function storeSchema(storeId: string, q: Queryable = getPool()): Promise<cedar.SchemaJson<string>> {
   if (storeId === MCP_STORE_ID) {
-    const r = await q.query("SELECT input_schema FROM tools");
-    return generateMcpSchema(r.rows.map((x: { input_schema: unknown }) => ({ inputSchema: x.input_schema })));
+    const r = await q.query<Row<"tools", "input_schema">>("SELECT input_schema FROM tools");
+    return generateMcpSchema(r.rows.map((x) => ({ inputSchema: x.input_schema })));
   }
-  const r = await q.query("SELECT schema FROM policy_stores WHERE id = $1", [storeId]);
+  const r = await q.query<WithJson<Row<"policy_stores", "schema">, { schema: cedar.SchemaJson<string> | null }>>("SELECT schema FROM policy_stores WHERE id = $1", [storeId]);
   if (!r.rowCount) throw notFound(`policy store ${storeId}`);
-  if (!r.rows[0].schema) throw new MandateError(409, "no_schema", `policy store ${storeId} has no schema`);
-  return r.rows[0].schema;
+  const schema = r.rows[0].schema;
+  if (!schema) throw new MandateError(409, "no_schema", `policy store ${storeId} has no schema`);
+  return schema;
 }
 
 export async function validateForStore(storeId: string, text: string): Promise<ValidationResult> {
@@ -46,10 +50,11 @@ export class PolicyInvalidError extends MandateError {
   }
 }
 
+/** SQL: the store row is locked, so that concurrent publishes number their versions one after another. */
 async function nextVersion(tx: pg.PoolClient, storeId: string): Promise<number> {
-  const s = await tx.query("SELECT id FROM policy_stores WHERE id = $1 FOR UPDATE", [storeId]);
+  const s = await tx.query<Row<"policy_stores", "id">>("SELECT id FROM policy_stores WHERE id = $1 FOR UPDATE", [storeId]);
   if (!s.rowCount) throw notFound(`policy store ${storeId}`);
-  const r = await tx.query("SELECT COALESCE(MAX(version), 0) + 1 AS v FROM policy_versions WHERE store_id = $1", [storeId]);
+  const r = await tx.query<{ v: Col<"policy_versions", "version"> }>("SELECT COALESCE(MAX(version), 0) + 1 AS v FROM policy_versions WHERE store_id = $1", [storeId]);
   return r.rows[0].v;
 }
 
@@ -63,15 +68,17 @@ export async function publishPolicy(rt: NodeContext, storeId: string, text: stri
   const mode = opts.mode ?? "active";
   const validation = await validateForStore(storeId, text);
   if (!validation.valid) throw new PolicyInvalidError(validation);
-  const published = await adminAction(rt, async (tx) => {
+  const published = await adminAction(rt, async (tx, orm) => {
     const version = await nextVersion(tx, storeId);
     const id = randomUUID();
-    await tx.query(`UPDATE policy_versions SET status = 'archived' WHERE store_id = $1 AND status = $2`, [storeId, mode]);
-    await tx.query(
-      `INSERT INTO policy_versions (id, store_id, version, text, status, author, note, tests, created_at, published_at, published_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), now(), $6)`,
-      [id, storeId, version, text, mode, actor, opts.note ?? null, JSON.stringify(opts.tests ?? [])],
-    );
+    const now = new Date();
+    await orm(async (db) => {
+      await db.policyVersion.updateMany({ where: { storeId, status: mode }, data: { status: "archived" } });
+      await db.policyVersion.create({
+        data: { id, storeId, version, text, status: mode, author: actor, note: opts.note ?? null, tests: testsJson(opts.tests), createdAt: now, publishedAt: now, publishedBy: actor },
+        select: { id: true },
+      });
+    });
     return {
       result: { id, version, label: `${storeId}@v${version}`, status: mode, warnings: validation.warnings },
       audit: POLICY_PUBLISH_ENTRY.entry({ action: mode === "shadow" ? "policy.shadow" : "policy.publish", actor, data: { store: storeId, version, version_id: id, note: opts.note ?? null, policies: validation.policyCount } }),
@@ -82,13 +89,14 @@ export async function publishPolicy(rt: NodeContext, storeId: string, text: stri
 }
 
 export async function saveDraft(rt: NodeContext, storeId: string, text: string, actor: string, opts: { note?: string; tests?: unknown[] } = {}) {
-  return adminAction(rt, async (tx) => {
+  return adminAction(rt, async (tx, orm) => {
     const version = await nextVersion(tx, storeId);
     const id = randomUUID();
-    await tx.query(
-      `INSERT INTO policy_versions (id, store_id, version, text, status, author, note, tests, created_at)
-       VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, now())`,
-      [id, storeId, version, text, actor, opts.note ?? null, JSON.stringify(opts.tests ?? [])],
+    await orm((db) =>
+      db.policyVersion.create({
+        data: { id, storeId, version, text, status: "draft", author: actor, note: opts.note ?? null, tests: testsJson(opts.tests) },
+        select: { id: true },
+      }),
     );
     return { result: { id, version }, audit: POLICY_DRAFT_ENTRY.entry({ actor, data: { store: storeId, version, version_id: id } }) };
   });
@@ -96,19 +104,27 @@ export async function saveDraft(rt: NodeContext, storeId: string, text: string, 
 
 /** Makes an earlier version active again (it must still validate against today's schema). */
 export async function rollbackPolicy(rt: NodeContext, storeId: string, version: number, actor: string) {
-  const r = await getPool().query("SELECT id, text FROM policy_versions WHERE store_id = $1 AND version = $2", [storeId, version]);
-  if (!r.rowCount) throw notFound(`policy version ${storeId}@v${version}`);
-  const validation = await validateForStore(storeId, r.rows[0].text);
+  const target = await db().policyVersion.findUnique({ where: { storeId_version: { storeId, version } }, select: { id: true, text: true } });
+  if (!target) throw notFound(`policy version ${storeId}@v${version}`);
+  const validation = await validateForStore(storeId, target.text);
   if (!validation.valid) throw new PolicyInvalidError(validation);
-  const rolledBack = await adminAction(rt, async (tx) => {
-    await tx.query(`UPDATE policy_versions SET status = 'archived' WHERE store_id = $1 AND status = 'active'`, [storeId]);
-    await tx.query(`UPDATE policy_versions SET status = 'active', published_at = now(), published_by = $2 WHERE id = $1`, [r.rows[0].id, actor]);
-    return { result: { id: r.rows[0].id, version, label: `${storeId}@v${version}` }, audit: POLICY_VERSION_ENTRY.entry({ action: "policy.rollback", actor, data: { store: storeId, version } }) };
+  const rolledBack = await adminAction(rt, async (_tx, orm) => {
+    await orm(async (db) => {
+      await db.policyVersion.updateMany({ where: { storeId, status: "active" }, data: { status: "archived" } });
+      await db.policyVersion.update({ where: { id: target.id }, data: { status: "active", publishedAt: new Date(), publishedBy: actor }, select: { id: true } });
+    });
+    return { result: { id: target.id, version, label: `${storeId}@v${version}` }, audit: POLICY_VERSION_ENTRY.entry({ action: "policy.rollback", actor, data: { store: storeId, version } }) };
   });
   await rt.applyChange("policy_versions", storeId);
   return rolledBack;
 }
 
+/** Test cases as stored (a json column): what the caller passed, [] when none. */
+function testsJson(tests: unknown[] | undefined): Prisma.InputJsonValue {
+  return (tests ?? []) as Prisma.InputJsonValue;
+}
+
+/** SQL: creates the store, or fills in a schema it lacks, in one statement. */
 export async function ensureStore(tx: Queryable, id: string, name: string, description?: string, schema?: unknown): Promise<void> {
   await tx.query(
     `INSERT INTO policy_stores (id, name, description, schema, created_at) VALUES ($1, $2, $3, $4, now())

@@ -3,6 +3,7 @@
  * session's earlier steps are in the replayed window (from step 1, in order); otherwise null (unknown).
  */
 import { getPool } from "../db/pool.ts";
+import type { Row } from "../db/rows.ts";
 
 interface Tracked {
   lastStep: number;
@@ -16,9 +17,9 @@ export class SessionTracker {
   async loadStarts(ids: string[]): Promise<void> {
     const missing = [...new Set(ids)].filter((id) => !this.starts.has(id));
     if (!missing.length) return;
-    const r = await getPool().query(`SELECT id, started_at FROM sessions WHERE id = ANY($1::text[])`, [missing]);
+    const r = await getPool().query<Row<"sessions", "id" | "started_at">>(`SELECT id, started_at FROM sessions WHERE id = ANY($1::text[])`, [missing]);
     for (const id of missing) this.starts.set(id, null);
-    for (const row of r.rows) this.starts.set(row.id, new Date(row.started_at).getTime());
+    for (const row of r.rows) this.starts.set(row.id, row.started_at.getTime());
   }
 
   start(id: string): number | null {

@@ -7,6 +7,7 @@ import { adminAction } from "../audit/admin-action.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { getPool } from "../db/pool.ts";
 import { MandateError } from "../errors.ts";
+import type { NotNull, Row } from "../db/rows.ts";
 import { publishPolicy } from "./publish.ts";
 import { DECISION, POLICY_VERSION_ENTRY } from "../audit/entries/index.ts";
 
@@ -32,13 +33,13 @@ export const DISAGREES = `${DECISION.shadowDecision.text()} IS DISTINCT FROM out
   AND NOT (outcome = 'allow' AND ${DECISION.approvalStatus.text()} = 'used' AND ${DECISION.shadowDecision.text()} = 'require_approval')`;
 
 export async function currentShadow(storeId: string): Promise<ShadowVersion | null> {
-  const r = await getPool().query(
+  const r = await getPool().query<Row<"policy_versions", "id" | "version" | "text" | "published_by" | "note"> & NotNull<Row<"policy_versions", "published_at">>>(
     `SELECT id, version, text, published_at, published_by, note FROM policy_versions WHERE store_id = $1 AND status = 'shadow' ORDER BY version DESC LIMIT 1`,
     [storeId],
   );
   const v = r.rows[0];
   if (!v) return null;
-  return { id: v.id, version: v.version, label: `${storeId}@v${v.version}`, text: v.text, publishedAt: new Date(v.published_at).toISOString(), publishedBy: v.published_by, note: v.note };
+  return { id: v.id, version: v.version, label: `${storeId}@v${v.version}`, text: v.text, publishedAt: v.published_at.toISOString(), publishedBy: v.published_by, note: v.note };
 }
 
 export async function shadowSummary(storeId: string): Promise<ShadowSummary> {
@@ -66,7 +67,7 @@ export async function shadowSummary(storeId: string): Promise<ShadowSummary> {
 /** Stops evaluating the shadow version (it becomes archived). */
 export async function endShadow(rt: NodeContext, storeId: string, actor: string) {
   return adminAction(rt, async (tx) => {
-    const r = await tx.query(`UPDATE policy_versions SET status = 'archived' WHERE store_id = $1 AND status = 'shadow' RETURNING version`, [storeId]);
+    const r = await tx.query<Row<"policy_versions", "version">>(`UPDATE policy_versions SET status = 'archived' WHERE store_id = $1 AND status = 'shadow' RETURNING version`, [storeId]);
     if (!r.rowCount) throw new MandateError(409, "no_shadow", "no version is in shadow mode");
     return { result: { version: r.rows[0].version }, audit: POLICY_VERSION_ENTRY.entry({ action: "policy.shadow_end", actor, data: { store: storeId, version: r.rows[0].version } }) };
   });

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { getPool } from "../db/pool.ts";
 import { MandateError } from "../errors.ts";
+import type { Row } from "../db/rows.ts";
 import { loadAgents, loadTools } from "./directory.ts";
 import { validateForStore } from "./publish.ts";
 import { formatTestResults, policyTestSuite, runPolicyTests, type PolicyTestCase } from "./tests.ts";
@@ -43,7 +44,7 @@ export async function runPolicyTestCommand(o: PolicyTestOptions): Promise<number
     cases = readCases(o.testsFile);
     label = o.file;
   } else {
-    const r = await getPool().query(
+    const r = await getPool().query<Row<"policy_versions", "version" | "text" | "tests">>(
       o.version ? `SELECT version, text, tests FROM policy_versions WHERE store_id = $1 AND version = $2` : `SELECT version, text, tests FROM policy_versions WHERE store_id = $1 AND status = 'active'`,
       o.version ? [o.store, o.version] : [o.store],
     );

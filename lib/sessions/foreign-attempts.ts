@@ -47,7 +47,7 @@ export async function foreignAttempts(sessionId: string, limit = 50): Promise<{ 
          FROM audit_entries WHERE ${where} ORDER BY created_at DESC, chain_id, seq DESC LIMIT $2`,
       [sessionId, Math.min(Math.max(limit, 1), 500)],
     ),
-    pool.query(`SELECT count(*)::int AS n FROM audit_entries WHERE ${where}`, [sessionId]),
+    pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_entries WHERE ${where}`, [sessionId]),
   ]);
   return { attempts: (rows.rows as EntryRow[]).map(toForeignAttempt), total: count.rows[0].n };
 }

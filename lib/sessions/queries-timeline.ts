@@ -5,6 +5,7 @@
  * step and are not in it (foreign-attempts.ts lists them).
  */
 import { getPool } from "../db/pool.ts";
+import type { Col, Row, WithJson } from "../db/rows.ts";
 import { toTimelineStep, type EntryRow, type TimelineStep } from "./timeline-step.ts";
 
 export interface StepFilter {
@@ -68,7 +69,7 @@ export interface DelegationRow {
 }
 
 export async function sessionDelegations(sessionId: string): Promise<DelegationRow[]> {
-  const r = await getPool().query(
+  const r = await getPool().query<WithJson<Row<"delegations">, { chain: DelegationRow["chain"] | null }> & { agent_name: Col<"agents", "name"> | null }>(
     `SELECT d.*, a.name AS agent_name FROM delegations d LEFT JOIN agents a ON a.id = d.agent_id
       WHERE d.session_id = $1 ORDER BY d.depth, d.created_at LIMIT 500`,
     [sessionId],
@@ -102,7 +103,7 @@ export interface CallGroup {
 
 /** The session's steps grouped by calling agent, tool and outcome (the graph's edges; foreign attempts have no step). */
 export async function sessionCallGroups(sessionId: string): Promise<CallGroup[]> {
-  const r = await getPool().query(
+  const r = await getPool().query<Row<"audit_entries", "agent_id" | "actor" | "tool" | "outcome"> & { n: number; first_step: number; last_step: number }>(
     `SELECT agent_id, actor, tool, outcome, count(*)::int AS n, min(step) AS first_step, max(step) AS last_step
        FROM audit_entries WHERE session_id = $1 AND kind = 'decision' AND step IS NOT NULL
       GROUP BY agent_id, actor, tool, outcome ORDER BY min(step)`,

@@ -3,9 +3,11 @@
  * with its agent and delegations.
  */
 import { getPool } from "../db/pool.ts";
+import type { Col, Nullable, Row } from "../db/rows.ts";
 import type { Page, TableState } from "../console/table/definition.ts";
 import { runKeyset } from "../console/table/keyset.ts";
 import { sessionsSource } from "./queries-filters.ts";
+import { sessionFields, type SessionRow } from "./session-row.ts";
 
 export interface SessionListRow {
   id: string;
@@ -30,35 +32,31 @@ export interface SessionDetail extends SessionListRow {
   agentSuspended: boolean;
 }
 
-const COLUMNS = `s.id, s.agent_id, a.name AS agent_name, s.initiator, s.initiator_verified, s.step_count, s.deny_count, s.approval_count,
-  s.labels, s.tools_used, s.status, s.started_at, s.last_activity_at`;
+/** The list's columns (sessions s LEFT JOIN agents a). */
+const COLUMNS = sessionsSource().select;
 
-function toRow(r: Record<string, any>): SessionListRow {
+type ListRow = SessionRow & Row<"sessions", "deny_count" | "approval_count" | "last_activity_at"> & { agent_name: Col<"agents", "name"> | null };
+
+function toRow(r: ListRow): SessionListRow {
+  const f = sessionFields(r);
   return {
-    id: r.id,
-    agentId: r.agent_id,
+    ...f,
     agentName: r.agent_name ?? r.agent_id,
-    initiator: r.initiator,
-    initiatorVerified: r.initiator_verified,
-    stepCount: r.step_count,
     denyCount: r.deny_count,
     approvalCount: r.approval_count,
-    labels: r.labels ?? [],
-    toolsUsed: r.tools_used ?? [],
-    status: r.status,
-    startedAt: new Date(r.started_at).toISOString(),
-    lastActivityAt: new Date(r.last_activity_at).toISOString(),
+    startedAt: f.startedAt.toISOString(),
+    lastActivityAt: r.last_activity_at.toISOString(),
   };
 }
 
 /** One page of the session list for a table state (filters, sort, keyset cursor). */
 export async function listSessions(state: TableState, pageSize = 50, now = Date.now()): Promise<Page<SessionListRow>> {
-  const page = await runKeyset<Record<string, any>>(getPool(), sessionsSource(now), state, pageSize);
+  const page = await runKeyset<ListRow>(getPool(), sessionsSource(now), state, pageSize);
   return { ...page, rows: page.rows.map(toRow) };
 }
 
 export async function getSession(id: string): Promise<SessionDetail | null> {
-  const r = await getPool().query(
+  const r = await getPool().query<ListRow & Row<"sessions", "terminated_at" | "terminated_reason" | "terminated_by"> & Nullable<Row<"agents", "suspended_at">>>(
     `SELECT ${COLUMNS}, s.terminated_at, s.terminated_reason, s.terminated_by, a.suspended_at
        FROM sessions s LEFT JOIN agents a ON a.id = s.agent_id WHERE s.id = $1`,
     [id],
@@ -67,7 +65,7 @@ export async function getSession(id: string): Promise<SessionDetail | null> {
   if (!x) return null;
   return {
     ...toRow(x),
-    terminatedAt: x.terminated_at ? new Date(x.terminated_at).toISOString() : null,
+    terminatedAt: x.terminated_at ? x.terminated_at.toISOString() : null,
     terminatedReason: x.terminated_reason,
     terminatedBy: x.terminated_by,
     agentSuspended: x.suspended_at !== null,
@@ -78,16 +76,16 @@ export async function getSession(id: string): Promise<SessionDetail | null> {
 export async function sessionFilterOptions(): Promise<{ agents: Array<{ id: string; name: string }>; initiators: string[]; labels: string[] }> {
   const pool = getPool();
   const [agents, initiators, labels] = await Promise.all([
-    pool.query(`SELECT id, name FROM agents ORDER BY name`),
-    pool.query(`SELECT DISTINCT initiator FROM sessions WHERE initiator IS NOT NULL ORDER BY 1 LIMIT 200`),
-    pool.query(`SELECT DISTINCT unnest(labels) AS label FROM tools ORDER BY 1`),
+    pool.query<Row<"agents", "id" | "name">>(`SELECT id, name FROM agents ORDER BY name`),
+    pool.query<Row<"sessions", "initiator">>(`SELECT DISTINCT initiator FROM sessions WHERE initiator IS NOT NULL ORDER BY 1 LIMIT 200`),
+    pool.query<{ label: string }>(`SELECT DISTINCT unnest(labels) AS label FROM tools ORDER BY 1`),
   ]);
-  return { agents: agents.rows, initiators: initiators.rows.map((r) => r.initiator), labels: labels.rows.map((r) => r.label) };
+  return { agents: agents.rows, initiators: initiators.rows.map((r) => r.initiator as string), labels: labels.rows.map((r) => r.label) };
 }
 
 /** The agents that acted in a session (the owner and any delegated agent), with their suspension. */
 export async function sessionAgents(sessionId: string): Promise<Array<{ name: string; suspended: boolean }>> {
-  const r = await getPool().query(
+  const r = await getPool().query<Row<"agents", "name"> & { suspended: boolean }>(
     `SELECT a.name, a.suspended_at IS NOT NULL AS suspended FROM agents a
       WHERE a.id = (SELECT agent_id FROM sessions WHERE id = $1)
          OR a.id IN (SELECT agent_id FROM delegations WHERE session_id = $1)

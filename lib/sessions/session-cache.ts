@@ -6,6 +6,8 @@
  * queue), so the state each one sees is exact.
  */
 import { getPool } from "../db/pool.ts";
+import type { Row } from "../db/rows.ts";
+import { sessionFields, type SessionRow } from "./session-row.ts";
 
 export interface SessionState {
   id: string;
@@ -72,7 +74,7 @@ export class SessionCache {
 }
 
 export async function loadSession(id: string): Promise<SessionState> {
-  const r = await getPool().query(
+  const r = await getPool().query<SessionRow & Row<"sessions", "terminated_reason" | "approvals_granted">>(
     `SELECT id, agent_id, initiator, initiator_verified, step_count, tools_used, labels, status,
             terminated_reason, started_at, approvals_granted FROM sessions WHERE id = $1`,
     [id],
@@ -94,18 +96,12 @@ export async function loadSession(id: string): Promise<SessionState> {
       approvalsGranted: 0,
     };
   }
+  const f = sessionFields(row);
   return {
-    id,
+    ...f,
     exists: true,
-    agentId: row.agent_id,
-    initiator: row.initiator,
-    initiatorVerified: row.initiator_verified,
-    stepCount: row.step_count,
-    toolsUsed: row.tools_used ?? [],
-    labels: row.labels ?? [],
-    status: row.status,
     terminatedReason: row.terminated_reason,
-    startedAt: new Date(row.started_at).getTime(),
+    startedAt: f.startedAt.getTime(),
     approvalsGranted: row.approvals_granted,
   };
 }

@@ -6,10 +6,11 @@ import { adminAction } from "../audit/admin-action.ts";
 import { MandateError, notFound } from "../errors.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { SESSION_TERMINATE_ENTRY } from "../audit/entries/index.ts";
+import type { Row } from "../db/rows.ts";
 
 export async function terminateSession(rt: NodeContext, id: string, reason: string, actor: string) {
   const result = await adminAction(rt, async (tx) => {
-    const r = await tx.query("SELECT status, agent_id FROM sessions WHERE id = $1 FOR UPDATE", [id]);
+    const r = await tx.query<Row<"sessions", "status" | "agent_id">>("SELECT status, agent_id FROM sessions WHERE id = $1 FOR UPDATE", [id]);
     if (!r.rowCount) throw notFound(`session ${id}`);
     if (r.rows[0].status === "terminated") throw new MandateError(409, "conflict", `session ${id} is already terminated`);
     await tx.query(
