@@ -3,8 +3,8 @@
  *
  *   npm run db:diff -- <migration_name>
  *
- * The standard `prisma migrate dev` works too where the Prisma CLI can download its schema engine; on
- * machines that cannot (see docs/DEVELOPMENT.md), this drives Prisma's own schema engine compiled to
+ * The standard `prisma migrate dev` works too where the Prisma CLI can download its native schema engine;
+ * on machines that cannot (no access to Prisma's binary host), this drives Prisma's own schema engine compiled to
  * wasm (@prisma/schema-engine-wasm, pinned to the CLI version) and diffs the schema snapshot taken at
  * the last migration against the current schema. The engine insists on a reachable database
  * (DATABASE_URL; any scratch PostgreSQL) but the diff itself does not read it.
