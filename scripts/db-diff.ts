@@ -27,7 +27,7 @@ const current = readFileSync(schemaPath, "utf8");
 const previous = existsSync(snapshotPath) ? readFileSync(snapshotPath, "utf8") : null;
 
 const adapter = bindMigrationAwareSqlAdapterFactory(
-  new PrismaPg({ connectionString: process.env.DATABASE_URL ?? "postgresql://127.0.0.1:5432/postgres" }) as never,
+  new PrismaPg({ connectionString: process.env.DATABASE_URL ?? "postgresql://127.0.0.1:5432/postgres" }),
 );
 const engine = await SchemaEngine.new({ datamodels: [["schema.prisma", current]] }, () => {}, adapter);
 const filters = { externalTables: [], externalEnums: [] };

@@ -24,7 +24,7 @@ export function installApprovals(rt: Runtime): void {
 
   rt.listeners.push((event) => {
     if (!EVENTS.has(event.type)) return;
-    const id = String(event.data.id ?? "");
+    const id = typeof event.data.id === "string" ? event.data.id : "";
     waiters.wake(id);
     void enqueueNotification(event.type as ApprovalEvent, id, rt.config.publicUrl)
       .then((queued) => queued && worker.kick())

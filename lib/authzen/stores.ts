@@ -32,7 +32,7 @@ export function describeSchema(schema: unknown): Pick<StoreInfo, "entityTypes" |
   let json: Record<string, Ns> = {};
   if (typeof schema === "string") {
     const r = cedar.schemaToJson(schema);
-    if (r.type === "success") json = r.json as unknown as Record<string, Ns>;
+    if (r.type === "success") json = r.json;
   } else if (schema && typeof schema === "object") json = schema as Record<string, Ns>;
   const entityTypes = new Set<string>();
   const actions: StoreAction[] = [];
