@@ -38,10 +38,6 @@ export function loadMasterKey(opts: { fromEnv?: string; dataDir: string; createI
   return key;
 }
 
-export function setMasterKey(key: Buffer): void {
-  masterKey = key;
-}
-
 function key(): Buffer {
   const g = globalThis as { __mandateMasterKey?: Buffer };
   if (masterKey) g.__mandateMasterKey = masterKey;

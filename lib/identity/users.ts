@@ -22,7 +22,7 @@ export const newUserSchema = z
   .strict();
 
 // bcrypt on a worker thread (lib/identity/password-hashing.ts): never on the event loop.
-export { hashPassword, verifyPassword } from "./password-hashing.ts";
+export { hashPassword } from "./password-hashing.ts";
 
 export async function createUser(input: z.input<typeof newUserSchema>, actor: string) {
   const u = newUserSchema.parse(input);
@@ -38,7 +38,7 @@ export async function createUser(input: z.input<typeof newUserSchema>, actor: st
     );
     return { result: null, audit: { action: "user.create", actor, data: { user_id: id, email: u.email, role: u.role } } };
   });
-  return { id, email: u.email, role: u.role as Role, password };
+  return { id, email: u.email, role: u.role, password };
 }
 
 export async function setUserRole(userId: string, role: Role, actor: string) {
