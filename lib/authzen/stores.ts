@@ -6,6 +6,7 @@
  */
 import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import { getPool } from "../db/pool.ts";
+import { PromiseCache } from "../util/promise-cache.ts";
 import { MCP_STORE_ID } from "../policy/publish.ts";
 import type { EntityRef } from "../directory/entities.ts";
 
@@ -80,16 +81,10 @@ export function actionEntities(store: Pick<StoreInfo, "actions" | "actionType">,
 }
 
 export class StoreCache {
-  private stores = new Map<string, Promise<StoreInfo | null>>();
+  private stores = new PromiseCache<StoreInfo | null>();
 
   get(id: string): Promise<StoreInfo | null> {
-    let p = this.stores.get(id);
-    if (!p) {
-      p = this.load(id);
-      this.stores.set(id, p);
-      p.catch(() => this.stores.delete(id));
-    }
-    return p;
+    return this.stores.get(id, () => this.load(id));
   }
 
   invalidate(id: string): void {
