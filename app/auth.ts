@@ -57,7 +57,7 @@ function providers(): NextAuthOptions["providers"] {
       idToken: true,
       checks: ["pkce", "state"],
       profile(profile: Record<string, unknown>) {
-        return { id: String(profile.sub), email: String(profile.email ?? ""), name: (profile.name as string) ?? null, claims: profile } as never;
+        return { id: String(profile.sub), email: typeof profile.email === "string" ? profile.email : "", name: (profile.name as string) ?? null, claims: profile } as never;
       },
     });
   }
@@ -112,7 +112,7 @@ export const authOptions: NextAuthOptions = {
 
 /** The signed-in user as stored now (live session; role and disabled status re-read on every request), or null. */
 export async function currentUser(): Promise<ConsoleUser | null> {
-  const s = (await getServerSession(authOptions)) as { uid?: unknown; sid?: unknown } | null;
+  const s: { uid?: unknown; sid?: unknown } | null = await getServerSession(authOptions);
   return s ? consoleUserOfSession(s.sid, s.uid) : null;
 }
 

@@ -84,7 +84,7 @@ async function main() {
       );
     const [a, b] = rows;
     console.log("");
-    console.log(`this / base: decisions/s ${(a!.res.rps / b!.res.rps).toFixed(3)}, p99 ${(a!.res.p99 / b!.res.p99).toFixed(3)}, CPU per decision ${(a!.cpuUs / b!.cpuUs).toFixed(3)}`);
+    console.log(`this / base: decisions/s ${(a.res.rps / b.res.rps).toFixed(3)}, p99 ${(a.res.p99 / b.res.p99).toFixed(3)}, CPU per decision ${(a.cpuUs / b.cpuUs).toFixed(3)}`);
   } finally {
     await Promise.all(nodes.map(({ node }) => node.stop().catch(() => {})));
   }

@@ -162,9 +162,9 @@ async function run(started: Array<{ stop(): Promise<void> }>) {
   cpuTable(
     targets.map((t, i) => ({
       name: t.name,
-      requests: results[i]!.requests,
+      requests: results[i].requests,
       cpu: sumDeltas(cpu.get(t.name)!),
-      tree: ["echo", "cerbos", "mandate"][i]!,
+      tree: ["echo", "cerbos", "mandate"][i],
       parts:
         i === 2
           ? [

@@ -59,7 +59,7 @@ interface Path {
 }
 
 function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 function toolCall(client: Client, tool: string): () => Promise<unknown> {
@@ -97,7 +97,7 @@ async function connectWithRetry(url: string): Promise<Client> {
 }
 
 function table(rows: Row[]): string {
-  const base = rows[0]!;
+  const base = rows[0];
   const f = (n: number) => n.toFixed(3).padStart(8);
   const head = `${"path".padEnd(24)} ${"p50 ms".padStart(8)} ${"p90 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"mean ms".padStart(8)} ${"+p50 ms".padStart(8)} ${"+p99 ms".padStart(8)} ${"cold p50".padStart(8)}`;
   const lines = rows.map((r) =>
@@ -187,12 +187,12 @@ async function main() {
         `after ${WARMUP} warm-up calls per path (cold p50: the first ${COLD} of them)\n`,
     );
     console.log(table(rows));
-    const added = (name: string) => (byName[name]!.p50 - rows[0]!.p50).toFixed(3);
+    const added = (name: string) => (byName[name].p50 - rows[0].p50).toFixed(3);
     console.log(
       `\nadded p50 over direct: gateway stdio ${added("gateway stdio")} ms, gateway http ${added("gateway http")} ms, ` +
         `mcp-proxy ${added("mcp-proxy (HTTP)")} ms (target: gateway ≤ 2 ms and no slower than mcp-proxy at p50)`,
     );
-    const overHttp = (name: string) => (byName[name]!.p50 - byName["direct (HTTP)"]!.p50).toFixed(3);
+    const overHttp = (name: string) => (byName[name].p50 - byName["direct (HTTP)"].p50).toFixed(3);
     console.log(
       `for context, the MCP HTTP transport alone (direct (HTTP) over direct (stdio)) adds ${added("direct (HTTP)")} ms; ` +
         `over direct (HTTP): gateway http ${overHttp("gateway http")} ms, mcp-proxy ${overHttp("mcp-proxy (HTTP)")} ms`,

@@ -15,7 +15,7 @@ function usage(): string {
 export async function main(argv: string[]): Promise<number> {
   const [a, b, ...rest] = argv;
   let name = a ?? "help";
-  let args = [b, ...rest].filter((x) => x !== undefined) as string[];
+  let args = [b, ...rest].filter((x) => x !== undefined);
   if (!(name in commands) && b !== undefined && `${a} ${b}` in commands) {
     name = `${a} ${b}`;
     args = rest;

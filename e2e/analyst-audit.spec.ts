@@ -19,13 +19,13 @@ test("an export of a filtered view contains exactly the filtered rows", async ({
   expect(expected).toHaveLength(7);
 
   const [csvDl] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-links").getByRole("link", { name: "CSV" }).click()]);
-  const csv = readFileSync((await csvDl.path())!, "utf8").trim().split("\r\n");
+  const csv = readFileSync((await csvDl.path()), "utf8").trim().split("\r\n");
   expect(csv[0].startsWith("created_at,chain_id,seq,kind,action")).toBe(true);
   const csvKeys = csv.slice(1).map((l) => l.split(",").slice(1, 3).join("#"));
   expect(csvKeys).toEqual(expected.map((e) => `${e.chain_id}#${e.seq}`));
 
   const [jsonDl] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-links").getByRole("link", { name: "JSONL" }).click()]);
-  const lines = readFileSync((await jsonDl.path())!, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const lines = readFileSync((await jsonDl.path()), "utf8").trim().split("\n").map((l) => JSON.parse(l));
   expect(lines.map((l) => `${l.chain_id}#${l.seq}`)).toEqual(expected.map((e) => `${e.chain_id}#${e.seq}`));
   expect(lines.every((l) => l.session_id === s.id && l.kind === "decision")).toBe(true);
 });

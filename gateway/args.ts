@@ -11,7 +11,7 @@ export function parseArgs(argv: string[]): CliInput {
   if (mode !== "stdio" && mode !== "http") throw new ConfigError(mode ? `unknown mode "${mode}"\n${USAGE}` : USAGE);
   const input: CliInput = { mode };
   for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i]!;
+    const arg = rest[i];
     if (arg === "--") {
       input.command = rest.slice(i + 1);
       break;

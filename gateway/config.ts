@@ -38,7 +38,6 @@ export const httpUpstreamSchema = z
 
 export const upstreamSchema = z.union([stdioUpstreamSchema, httpUpstreamSchema]);
 export type UpstreamConfig = z.infer<typeof upstreamSchema>;
-export type StdioUpstreamConfig = z.infer<typeof stdioUpstreamSchema>;
 
 export const listenSchema = z
   .string()
@@ -144,7 +143,7 @@ export function loadConfig(cli: CliInput, env: Record<string, string | undefined
       throw new ConfigError("the upstream server command is missing: mandate-gateway stdio --server <id> -- <command> [args...]");
     const [command, ...args] = cli.command;
     for (const k of Object.keys(servers)) delete servers[k];
-    servers[cli.server] = { command: command!, args, env: {} };
+    servers[cli.server] = { command: command, args, env: {} };
   } else {
     const l = cli.listen ?? file.listen;
     if (!l) throw new ConfigError("--listen host:port is required in http mode (or \"listen\" in the config file)");

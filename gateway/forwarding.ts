@@ -141,8 +141,3 @@ export function forwardRequest(
 export function forwardNotification(target: Peer, n: Notification, relatedRequestId?: RequestId): Promise<void> {
   return target.notification(n, relatedRequestId !== undefined ? { relatedRequestId } : undefined);
 }
-
-/** Removes the handlers the SDK installs by default, so that these messages reach the fallback handlers. */
-export function clearDefaultHandlers(p: TransparentServer | TransparentClient, methods: string[]): void {
-  for (const m of methods) p.removeRequestHandler(m);
-}

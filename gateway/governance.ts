@@ -8,7 +8,7 @@ import { ErrorCode, McpError, type JSONRPCRequest, type Result } from "@modelcon
 import type { DecisionRequest, DecisionResponse, ToolRef } from "../lib/api/schemas.ts";
 import { waitForApproval } from "./approval.ts";
 import type { GatewayConfig } from "./config.ts";
-import { forwardRequest, progressTokenOf, type Extra, type RawRequest } from "./forwarding.ts";
+import { forwardRequest, progressTokenOf, type Extra } from "./forwarding.ts";
 import { isGovernableName, listUpstreamTools, type InventoryCache, type RawTool } from "./inventory.ts";
 import { MandateCallError, type MandateClient } from "./mandate-client.ts";
 import { NameTable } from "./names.ts";
@@ -20,6 +20,8 @@ import type { Upstream } from "./upstream.ts";
 export const META_SESSION = "mandate/session";
 export const META_DELEGATION = "mandate/delegation_token";
 export const META_RECEIPT = "mandate/receipt";
+/** JSON-RPC errors that mean the upstream went away, not that it answered with an error. */
+const TRANSPORT_ERROR_CODES = new Set<number>([ErrorCode.ConnectionClosed, ErrorCode.RequestTimeout]);
 
 export interface GovernanceContext {
   config: GatewayConfig;
@@ -93,7 +95,7 @@ export class Governance {
     settled.forEach((s, i) => {
       if (s.status === "fulfilled") lists.push(s.value);
       else if (!this.ctx.multi) throw s.reason;
-      else this.ctx.log(`tools/list: upstream "${ups[i]!.id}" failed, its tools are left out: ${(s.reason as Error).message}`);
+      else this.ctx.log(`tools/list: upstream "${ups[i].id}" failed, its tools are left out: ${(s.reason as Error).message}`);
     });
     const refs = lists.flatMap((l) => l.tools.map((t) => ({ server: l.up.id, name: t.name })));
     if (this.ctx.multi) this.table = new NameTable(refs);
@@ -101,7 +103,7 @@ export class Governance {
   }
 
   async listTools(req: JSONRPCRequest, extra: Extra): Promise<Result> {
-    const meta = req.params?._meta as Meta | undefined;
+    const meta = req.params?._meta;
     const lists = await this.listAll(extra.signal);
     try {
       await Promise.all(lists.map((l) => this.ctx.inventory.report(this.ctx.mandate, l.up.id, l.tools)));
@@ -162,7 +164,7 @@ export class Governance {
       arguments: args,
       ...(token ? { delegation_token: token } : {}),
     };
-    const progressToken = progressTokenOf(req as RawRequest);
+    const progressToken = progressTokenOf(req);
     let waitedMs = 0;
     for (let round = 0; ; round++) {
       let d: DecisionResponse;
@@ -240,8 +242,7 @@ export class Governance {
       const transportFailure =
         up.closed ||
         !(e instanceof McpError) ||
-        e.code === ErrorCode.ConnectionClosed ||
-        e.code === ErrorCode.RequestTimeout;
+        TRANSPORT_ERROR_CODES.has(e.code);
       if (transportFailure) return R.upstreamUnavailableResult(`${up.id}/${tool}`, up.id, up.closed ? up.closeReason : message);
       throw e; // the upstream's own JSON-RPC error, passed through unchanged
     } finally {

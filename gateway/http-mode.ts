@@ -205,7 +205,7 @@ export async function runHttp(config: GatewayConfig): Promise<HttpGateway> {
         return problem(res, 401, "Unauthorized", "send your Mandate agent API key as Authorization: Bearer <key>", {
           "www-authenticate": REALM,
         });
-      const key = m[1]!;
+      const key = m[1];
       const sid = req.headers["mcp-session-id"];
       if (typeof sid === "string") {
         const entry = entries.get(sid);

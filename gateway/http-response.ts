@@ -77,11 +77,11 @@ export class ResponseParser {
 
   private parseHead(text: string) {
     const lines = text.split("\r\n");
-    const m = STATUS_LINE.exec(lines[0]!);
-    if (!m) this.bad(`status line ${JSON.stringify(lines[0]!.slice(0, 80))}`);
+    const m = STATUS_LINE.exec(lines[0]);
+    if (!m) this.bad(`status line ${JSON.stringify(lines[0].slice(0, 80))}`);
     const headers: Record<string, string> = {};
     for (let i = 1; i < lines.length; i++) {
-      const line = lines[i]!;
+      const line = lines[i];
       const colon = line.indexOf(":");
       const name = colon > 0 ? line.slice(0, colon) : "";
       if (!TOKEN.test(name)) this.bad(`header line ${JSON.stringify(line.slice(0, 80))}`); // also obs-fold
@@ -90,7 +90,7 @@ export class ResponseParser {
       const key = name.toLowerCase();
       headers[key] = key in headers ? `${headers[key]}, ${value}` : value;
     }
-    return { status: Number(m[2]), minor: m[1]!, headers };
+    return { status: Number(m[2]), minor: m[1], headers };
   }
 
   private startBody() {
@@ -103,7 +103,7 @@ export class ResponseParser {
       this.mode = "chunked";
     } else if (cl !== undefined) {
       const values = new Set(cl.split(",").map((v) => v.trim()));
-      const v = [...values][0]!;
+      const v = [...values][0];
       if (values.size !== 1 || !/^\d{1,10}$/.test(v)) this.bad(`Content-Length ${cl}`);
       this.mode = "length";
       this.remaining = Number(v);
@@ -151,7 +151,7 @@ export class ResponseParser {
         } else {
           const m = /^([0-9a-fA-F]{1,8})(?:[ \t]*;[^\r\n]*)?$/.exec(line);
           if (!m) this.bad("chunk size");
-          this.remaining = parseInt(m[1]!, 16);
+          this.remaining = parseInt(m[1], 16);
           this.chunkState = this.remaining === 0 ? "trailers" : "data";
         }
       } else {

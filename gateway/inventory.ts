@@ -6,6 +6,7 @@ import { ResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { toolRef, type ToolDefinition } from "../lib/api/schemas.ts";
 import { canonicalJson, definitionHash } from "./canonical.ts";
 import type { MandateClient } from "./mandate-client.ts";
+import { PromiseCache } from "../lib/util/promise-cache.ts";
 import type { Upstream } from "./upstream.ts";
 
 export type RawTool = Record<string, unknown> & { name: string };
@@ -64,23 +65,16 @@ export function toDefinition(t: RawTool): ToolDefinition {
 /** Remembers what was reported, per server, so an unchanged tool set costs no request. */
 export class InventoryCache {
   private readonly reported = new Map<string, string>();
-  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly inFlight = new PromiseCache<void>({ keepSettled: false });
 
   async report(mandate: MandateClient, server: string, tools: RawTool[]): Promise<void> {
     const defs = tools.filter((t) => isGovernableName(t.name)).map(toDefinition);
     const digest = canonicalJson(defs.map((d) => [d.name, d.definition_hash]));
     if (this.reported.get(server) === digest) return;
     const key = `${server}\0${digest}`;
-    let p = this.inFlight.get(key);
-    if (!p) {
-      p = mandate
-        .reportInventory({ server, tools: defs })
-        .then(() => {
-          this.reported.set(server, digest);
-        })
-        .finally(() => this.inFlight.delete(key));
-      this.inFlight.set(key, p);
-    }
-    await p;
+    await this.inFlight.get(key, async () => {
+      await mandate.reportInventory({ server, tools: defs });
+      this.reported.set(server, digest);
+    });
   }
 }

@@ -97,9 +97,9 @@ export class Router {
         const items: Item[] = [];
         let cursor: string | undefined;
         for (let page = 0; page < 100; page++) {
-          const res = (await up.client
+          const res: Item = await up.client
             .request({ method, ...(cursor ? { params: { cursor } } : {}) }, ResultSchema, { timeout: this.timeoutMs })
-            .catch(() => ({}))) as Item;
+            .catch(() => ({}));
           for (const it of (Array.isArray(res[key]) ? res[key] : []) as Item[]) {
             seen?.(up.id, it);
             items.push({ ...it, __server: up.id });
@@ -132,18 +132,19 @@ export class Router {
     const first = ups.find((u) => u.id === known);
     const order = first ? [first, ...ups.filter((u) => u !== first)] : ups;
     // When no server can serve it, the error is the first one's: the server the URI belongs to, if known.
-    let firstError: unknown;
+    let firstError: { error: unknown } | undefined;
     for (const up of order) {
       try {
-        const res = await this.send(up, req as RawRequest, extra);
+        const res = await this.send(up, req, extra);
         if (req.method === "resources/read") this.uris.set(uri, up.id);
         return res;
       } catch (e) {
-        firstError ??= e;
+        firstError ??= { error: e };
         if (extra.signal.aborted) break;
       }
     }
-    throw firstError ?? new McpError(ErrorCode.InvalidParams, `Resource not found: ${uri}`);
+    if (firstError) throw firstError.error;
+    throw new McpError(ErrorCode.InvalidParams, `Resource not found: ${uri}`);
   }
 }
 

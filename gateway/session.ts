@@ -68,7 +68,7 @@ export class GatewaySession {
       sessionId: this.mandateSessionId,
       multi: deps.multi,
       upstreams: () => this.ups,
-      log: deps.log,
+      log: (message) => deps.log(message),
     });
     this.router = new Router(deps.multi, () => this.ups, deps.config.upstreamTimeoutMs);
   }
@@ -120,7 +120,7 @@ export class GatewaySession {
       ids.map((id) =>
         Upstream.connect(
           id,
-          this.deps.config.servers[id]!,
+          this.deps.config.servers[id],
           {
             clientInfo: p.clientInfo ?? { name: "mcp-client", version: "0" },
             capabilities: p.capabilities ?? {},
@@ -135,7 +135,7 @@ export class GatewaySession {
     );
     if (this.closed) {
       // Closed while its upstreams were starting (DELETE, a revoked key, shutdown): none may outlive it.
-      await Promise.all(settled.map((s) => (s.status === "fulfilled" ? s.value.close() : undefined)));
+      await Promise.all(settled.flatMap((s) => (s.status === "fulfilled" ? [s.value.close()] : [])));
       throw new McpError(ErrorCode.ConnectionClosed, "the session was closed while it was initialized");
     }
     const failures: string[] = [];
@@ -149,7 +149,7 @@ export class GatewaySession {
     const protocolVersion =
       p.protocolVersion && SUPPORTED_PROTOCOL_VERSIONS.includes(p.protocolVersion) ? p.protocolVersion : LATEST_PROTOCOL_VERSION;
     if (!this.deps.multi) {
-      const up = this.ups[0]!;
+      const up = this.ups[0];
       return {
         protocolVersion,
         capabilities: up.capabilities,

@@ -72,8 +72,3 @@ export function env(): Env {
   cached = { ...parsed.data, dataDir: resolve(parsed.data.MANDATE_DATA_DIR) };
   return cached;
 }
-
-/** For tests and the CLI: forget the parsed environment after changing process.env. */
-export function resetEnv(): void {
-  cached = undefined;
-}

@@ -3,8 +3,8 @@
  *
  *   npm run db:diff -- <migration_name>
  *
- * The standard `prisma migrate dev` works too where the Prisma CLI can download its schema engine; on
- * machines that cannot (see docs/DEVELOPMENT.md), this drives Prisma's own schema engine compiled to
+ * The standard `prisma migrate dev` works too where the Prisma CLI can download its native schema engine;
+ * on machines that cannot (no access to Prisma's binary host), this drives Prisma's own schema engine compiled to
  * wasm (@prisma/schema-engine-wasm, pinned to the CLI version) and diffs the schema snapshot taken at
  * the last migration against the current schema. The engine insists on a reachable database
  * (DATABASE_URL; any scratch PostgreSQL) but the diff itself does not read it.
@@ -27,7 +27,7 @@ const current = readFileSync(schemaPath, "utf8");
 const previous = existsSync(snapshotPath) ? readFileSync(snapshotPath, "utf8") : null;
 
 const adapter = bindMigrationAwareSqlAdapterFactory(
-  new PrismaPg({ connectionString: process.env.DATABASE_URL ?? "postgresql://127.0.0.1:5432/postgres" }) as never,
+  new PrismaPg({ connectionString: process.env.DATABASE_URL ?? "postgresql://127.0.0.1:5432/postgres" }),
 );
 const engine = await SchemaEngine.new({ datamodels: [["schema.prisma", current]] }, () => {}, adapter);
 const filters = { externalTables: [], externalEnums: [] };

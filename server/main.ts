@@ -74,8 +74,8 @@ export async function start(opts: StartOptions = {}): Promise<void> {
     const { default: next } = await import("next");
     const app = next({ dev: !!opts.dev, dir: process.cwd(), hostname: e.HOST, port: e.PORT });
     await app.prepare();
-    nextHandler = app.getRequestHandler() as unknown as Handler;
-    nextApp = app as unknown as { close?: () => Promise<void> };
+    nextHandler = app.getRequestHandler();
+    nextApp = app;
   }
 
   const server = createServer((req, res) => {

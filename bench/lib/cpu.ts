@@ -25,7 +25,7 @@ export function parseProcStat(line: string): ProcStat | null {
   // f[0] is field 3 (state): ppid is field 4, utime..cstime are fields 14..17.
   const nums = [f[1], f[11], f[12], f[13], f[14]].map(Number);
   if (nums.some((n) => !Number.isFinite(n))) return null;
-  return { pid: Number(line.slice(0, open).trim()), ppid: nums[0]!, comm: line.slice(open + 1, close), ticks: nums[1]! + nums[2]! + nums[3]! + nums[4]! };
+  return { pid: Number(line.slice(0, open).trim()), ppid: nums[0], comm: line.slice(open + 1, close), ticks: nums[1] + nums[2] + nums[3] + nums[4] };
 }
 
 /** Busy and total ticks of all CPUs from the first line of /proc/stat (idle and iowait count as idle). */

@@ -59,7 +59,7 @@ export function parseResponse(buf: Buffer): { status: number; length: number; cl
     for (;;) {
       const lineEnd = buf.indexOf("\r\n", pos);
       if (lineEnd < 0) return null;
-      const size = parseInt(buf.toString("latin1", pos, lineEnd).split(";")[0]!, 16);
+      const size = parseInt(buf.toString("latin1", pos, lineEnd).split(";")[0], 16);
       if (!Number.isFinite(size)) throw new Error("malformed chunk size");
       pos = lineEnd + 2;
       if (size === 0) {
@@ -175,5 +175,5 @@ export async function httpLoad(opts: HttpLoadOptions): Promise<HttpLoadResult> {
 
 export function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }

@@ -42,7 +42,7 @@ export async function startEcho(): Promise<Target> {
   const code = `require("node:http").createServer((q,s)=>{const c=[];q.on("data",d=>c.push(d));q.on("end",()=>{const b=Buffer.concat(c);s.writeHead(200,{"content-type":"application/json","content-length":b.length});s.end(b)})}).listen(${port},"127.0.0.1")`;
   const out: string[] = [];
   const child = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "pipe"] });
-  child.stderr!.on("data", (d) => out.push(String(d)));
+  child.stderr.on("data", (d) => out.push(String(d)));
   const url = `http://127.0.0.1:${port}/`;
   await waitFor(async () => (await fetch(url, { method: "POST", body: "{}" })).ok, child, "echo", out);
   return { url, child, stop: stopper(child) };
@@ -58,8 +58,8 @@ export async function startCerbos(): Promise<Target> {
     env: { ...process.env, CERBOS_HTTP_PORT: String(http), CERBOS_GRPC_PORT: String(grpc), CERBOS_POLICY_DIR: join(ROOT, "bench/cerbos/policies") },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  child.stdout!.on("data", (d) => out.push(String(d)));
-  child.stderr!.on("data", (d) => out.push(String(d)));
+  child.stdout.on("data", (d) => out.push(String(d)));
+  child.stderr.on("data", (d) => out.push(String(d)));
   const base = `http://127.0.0.1:${http}`;
   await waitFor(async () => (await fetch(`${base}/_cerbos/health`)).ok, child, "cerbos", out);
   return { url: `${base}/api/check/resources`, child, stop: stopper(child) };
@@ -84,8 +84,8 @@ export async function startMandateNode(withConsole: boolean, root = ROOT): Promi
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });
-  child.stdout!.on("data", (d) => out.push(String(d)));
-  child.stderr!.on("data", (d) => out.push(String(d)));
+  child.stdout.on("data", (d) => out.push(String(d)));
+  child.stderr.on("data", (d) => out.push(String(d)));
   const base = `http://127.0.0.1:${port}`;
   const removeData = () => rmSync(dataDir, { recursive: true, force: true });
   try {

@@ -68,9 +68,9 @@ export const test = base.extend<{ console: Console; cspAllowed: RegExp[]; csp: C
     async ({ browser, cspAllowed }, use) => {
       const seen: CspViolation[] = [];
       // Every context the test opens, however it opens it (the fixtures below, or browser.newContext in a spec).
-      const newContext = browser.newContext;
+      const newContext = browser.newContext.bind(browser);
       browser.newContext = async (options) => {
-        const ctx = await newContext.call(browser, options);
+        const ctx = await newContext(options);
         await watchCsp(ctx, seen);
         return ctx;
       };

@@ -19,7 +19,7 @@ export async function serveDemo(serverName: string, handlers: Record<string, Too
   const names = tools.map((t) => t.definition.name).sort();
   const handled = Object.keys(handlers).sort();
   if (names.join(",") !== handled.join(",")) {
-    throw new Error(`demo server ${serverName}: handlers [${handled}] do not match definitions [${names}]`);
+    throw new Error(`demo server ${serverName}: handlers [${handled.join(",")}] do not match definitions [${names.join(",")}]`);
   }
   const server = new Server({ name: `mandate-demo-${serverName}`, version: "1.0.0" }, { capabilities: { tools: {} } });
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: tools.map((t) => t.definition) }));
@@ -84,7 +84,7 @@ export function stringArrayArg(args: ToolArgs, name: string, opts: { required?: 
     throw new ToolError(`Argument "${name}" must be an array of strings`);
   }
   if (value.length > opts.maxItems) throw new ToolError(`Argument "${name}" has more than ${opts.maxItems} items`);
-  return value as string[];
+  return value;
 }
 
 function rejectUnknownArgs(args: ToolArgs, allowed: string[]): void {

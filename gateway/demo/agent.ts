@@ -56,10 +56,10 @@ async function startGateway(): Promise<{ url: string; stop(): void }> {
   });
   const url = await new Promise<string>((res, rej) => {
     let out = "";
-    child.stderr!.on("data", (d: Buffer) => {
+    child.stderr.on("data", (d: Buffer) => {
       out += d.toString();
       const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) res(m[1]!);
+      if (m) res(m[1]);
     });
     child.once("exit", (code) => rej(new Error(`gateway exited (${code}):\n${out}`)));
   });

@@ -52,7 +52,6 @@ export const reason = z.object({
 export type Reason = z.infer<typeof reason>;
 
 export const outcome = z.enum(["allow", "deny", "require_approval"]);
-export type Outcome = z.infer<typeof outcome>;
 
 export const approvalHandle = z.object({
   id: z.string(),

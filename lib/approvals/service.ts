@@ -21,7 +21,7 @@ const log = (what: string) => (err: unknown) => console.error(`[approvals] ${wha
 export function approvalListener(waiters: ApprovalWaiters, publicUrl: string, kick: () => void): ChangeListener {
   return (event) => {
     if (!EVENTS.has(event.type)) return;
-    const id = String(event.data.id ?? "");
+    const id = typeof event.data.id === "string" ? event.data.id : "";
     waiters.wake(id);
     void enqueueNotification(event.type as ApprovalEvent, id, publicUrl)
       .then((queued) => queued && kick())

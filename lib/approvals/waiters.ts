@@ -14,8 +14,8 @@ export class ApprovalWaiters {
       if (!set) this.waiting.set(id, (set = new Set()));
       const done = () => {
         clearTimeout(timer);
-        set!.delete(done);
-        if (set!.size === 0 && this.waiting.get(id) === set) this.waiting.delete(id);
+        set.delete(done);
+        if (set.size === 0 && this.waiting.get(id) === set) this.waiting.delete(id);
         resolve();
       };
       const timer = setTimeout(done, Math.max(0, ms));

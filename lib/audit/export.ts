@@ -19,6 +19,7 @@ export const CSV_COLUMNS = [
 /** A CSV cell: quoted when needed; text that a spreadsheet would run as a formula is prefixed with '. */
 export function csvCell(v: unknown): string {
   if (v === null || v === undefined) return "";
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects are JSON-encoded; what is left is a primitive
   let s = typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
   if (typeof v === "string" && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;

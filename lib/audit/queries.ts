@@ -91,11 +91,6 @@ export async function listAuditEntries(
 }
 
 /** One entry by its place in its chain (the explorer links a broken entry this way). */
-export async function getAuditEntry(chainId: string, seq: number): Promise<AuditListRow | null> {
-  const r = await getPool().query<Row<"audit_entries">>(`SELECT ${AUDIT_COLUMNS} FROM audit_entries WHERE chain_id = $1 AND seq = $2`, [chainId, seq]);
-  return r.rows[0] ? toAuditRow(r.rows[0]) : null;
-}
-
 /** The distinct values the explorer offers in its filter menus (small tables only). */
 export async function auditFilterOptions(): Promise<{ agents: Array<{ id: string; name: string }>; tools: string[] }> {
   const pool = getPool();

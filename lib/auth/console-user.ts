@@ -24,6 +24,7 @@ export function roleFromClaims(claims: Record<string, unknown>, claimName: strin
     if (k && (v === "admin" || v === "analyst" || v === "viewer")) map.set(k, v);
   }
   const raw = claims[claimName];
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a claim of another shape becomes text that matches no mapping
   const values = Array.isArray(raw) ? raw.map(String) : raw === undefined || raw === null ? [] : [String(raw)];
   const rank: Record<Role, number> = { viewer: 1, analyst: 2, admin: 3 };
   let best: Role | null = null;

@@ -107,7 +107,7 @@ export async function ssoSignIn(rt: NodeContext, l: SsoLogin): Promise<SsoResult
     }
     await tx.query("UPDATE users SET last_login_at = now() WHERE id = $1", [u.id]);
     await tx.query("UPDATE user_identities SET last_login_at = now() WHERE issuer = $1 AND subject = $2", [l.issuer, l.subject]);
-    return { result: { ok: true, user: { id: u.id, email: u.email, role: l.role!, name: u.name } }, audit };
+    return { result: { ok: true, user: { id: u.id, email: u.email, role: l.role, name: u.name } }, audit };
   });
 }
 

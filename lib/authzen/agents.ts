@@ -4,6 +4,7 @@
  */
 import { getPool } from "../db/pool.ts";
 import type { Col, Row } from "../db/rows.ts";
+import { PromiseCache } from "../util/promise-cache.ts";
 import type { AgentPrincipal } from "../identity/credential-cache.ts";
 
 export type KnownAgent = Omit<AgentPrincipal, "keyId">;
@@ -12,21 +13,14 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const MAX = 10_000;
 
 export class AgentLookup {
-  private byRef = new Map<string, Promise<KnownAgent | null>>();
+  private byRef = new PromiseCache<KnownAgent | null>({ max: MAX });
 
   clear(): void {
     this.byRef.clear();
   }
 
   get(ref: string): Promise<KnownAgent | null> {
-    let p = this.byRef.get(ref);
-    if (!p) {
-      if (this.byRef.size >= MAX) this.byRef.clear();
-      p = load(ref);
-      this.byRef.set(ref, p);
-      p.catch(() => this.byRef.delete(ref));
-    }
-    return p;
+    return this.byRef.get(ref, () => load(ref));
   }
 }
 

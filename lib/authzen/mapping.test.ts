@@ -20,7 +20,7 @@ const entities = [
 const dir = memorySource(entities);
 
 function decide(policy: string, call: Awaited<ReturnType<typeof mapEvaluation>>["call"]) {
-  const a = cedar.isAuthorized({ ...call, policies: { staticPolicies: { p: policy } } } as cedar.AuthorizationCall);
+  const a = cedar.isAuthorized({ ...call, policies: { staticPolicies: { p: policy } } });
   if (a.type !== "success") throw new Error(JSON.stringify(a.errors));
   return a.response.decision;
 }

@@ -32,7 +32,7 @@ export async function mcpSearchPlan(rt: Runtime, q: SearchQuery, caller: Caller)
     const tool = await rt.tools.get(ref.server, ref.name);
     const s = ev.context?.session;
     const session = isObj(s) && typeof s.id === "string" ? await rt.sessions.get(s.id) : freshSession("authzen:search");
-    const args = isObj(ev.resource.properties?.arguments) ? (ev.resource.properties!.arguments as Record<string, unknown>) : {};
+    const args = isObj(ev.resource.properties?.arguments) ? (ev.resource.properties.arguments as Record<string, unknown>) : {};
     if (precheck(agent, session, tool, { session: { id: session.id }, tool: ref, arguments: args }, NO_DELEGATION, null).length || !tool) return false;
     const call = buildMcpCall({ action, agent, tool, args, session, delegation: NO_DELEGATION, approvalGranted: false, now: Date.now() });
     return interpret(await rt.evaluator.evaluate(active.cedarId, call), active.byId, rt.config.failClosedOnPolicyError).decision === "allow";

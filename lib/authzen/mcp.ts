@@ -27,7 +27,7 @@ const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export function agentRefOf(ev: Pick<AzEvaluation, "subject" | "context">): string | null {
   const a = ev.context?.agent;
   if (typeof a === "string" && a) return a;
-  if (isObj(a)) for (const k of ["name", "id"]) if (typeof a[k] === "string" && a[k]) return a[k] as string;
+  if (isObj(a)) for (const k of ["name", "id"]) if (typeof a[k] === "string" && a[k]) return a[k];
   return MCP_AGENT_TYPES.has(ev.subject.type) && ev.subject.id ? ev.subject.id : null;
 }
 
@@ -63,7 +63,7 @@ function argumentsOf(ev: AzEvaluation): Record<string, unknown> {
 
 function sessionOf(ev: AzEvaluation): { id: string; initiator?: string } | null {
   const s = ev.context?.session;
-  const id = isObj(s) && typeof s.id === "string" ? s.id : typeof ev.context?.session_id === "string" ? (ev.context.session_id as string) : null;
+  const id = isObj(s) && typeof s.id === "string" ? s.id : typeof ev.context?.session_id === "string" ? (ev.context.session_id) : null;
   if (!id) return null;
   const asserted = isObj(s) && typeof s.initiator === "string" ? s.initiator : null;
   const initiator = asserted ?? (!MCP_AGENT_TYPES.has(ev.subject.type) ? ev.subject.id : null);
@@ -97,7 +97,7 @@ export async function evaluateMcp(rt: Runtime, ev: AzEvaluation, caller: Caller)
   const agent = await resolveAgent(rt, ev, caller);
   if (!("agentId" in agent)) return denied(caller, ev, agent, { tool: key });
   const session = sessionOf(ev);
-  const token = typeof ev.context?.delegation_token === "string" ? (ev.context.delegation_token as string) : undefined;
+  const token = typeof ev.context?.delegation_token === "string" ? (ev.context.delegation_token) : undefined;
   if (action === "tools/list") {
     const v = await visibleTools(rt, agent, { session: session ?? undefined, tools: [ref], delegation_token: token });
     const allowed = v.tools.length === 1;

@@ -109,7 +109,7 @@ export async function checkPackStore(p: PackStore): Promise<{ policies: number; 
   for (const [i, t] of p.tests.entries()) {
     if (!isObj(t.request)) continue;
     const mapped = await mapEvaluation(store, parseEvaluation(t.request), source);
-    const answer = cedar.isAuthorized({ ...mapped.call, policies: { staticPolicies: toStaticPolicies(parsed.policies) } } as cedar.AuthorizationCall);
+    const answer = cedar.isAuthorized({ ...mapped.call, policies: { staticPolicies: toStaticPolicies(parsed.policies) } });
     const got = interpret(answer, byId).decision === "allow";
     if (got !== t.expected) failures.push(`test ${t.name ?? i}: expected ${t.expected}, got ${got}`);
   }
@@ -131,7 +131,7 @@ export async function loadPack(rt: NodeContext, dir: string, actor: string, opts
   for (const p of stores) await checkPackStore(p); // nothing is written unless every store checks out
   const out: PackLoadResult[] = [];
   for (const p of stores) {
-    const s = await upsertStore(rt, p.id, { name: p.name, description: p.description, schema: p.schema as Record<string, unknown> }, actor, { checkActive: false });
+    const s = await upsertStore(rt, p.id, { name: p.name, description: p.description, schema: p.schema }, actor, { checkActive: false });
     const imp = await importEntities(rt, p.id, p.entities, actor, opts.replaceDirectory ? "replace" : "merge");
     const active = await getPool().query<Row<"policy_versions", "version" | "text">>("SELECT version, text FROM policy_versions WHERE store_id = $1 AND status = 'active'", [p.id]);
     let label: string;

@@ -7,6 +7,7 @@
 import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import { getPool } from "../db/pool.ts";
 import type { Row } from "../db/rows.ts";
+import { PromiseCache } from "../util/promise-cache.ts";
 import { MCP_STORE_ID } from "../policy/publish.ts";
 import type { EntityRef } from "../directory/entities.ts";
 
@@ -33,7 +34,7 @@ export function describeSchema(schema: unknown): Pick<StoreInfo, "entityTypes" |
   let json: Record<string, Ns> = {};
   if (typeof schema === "string") {
     const r = cedar.schemaToJson(schema);
-    if (r.type === "success") json = r.json as unknown as Record<string, Ns>;
+    if (r.type === "success") json = r.json;
   } else if (schema && typeof schema === "object") json = schema as Record<string, Ns>;
   const entityTypes = new Set<string>();
   const actions: StoreAction[] = [];
@@ -81,16 +82,10 @@ export function actionEntities(store: Pick<StoreInfo, "actions" | "actionType">,
 }
 
 export class StoreCache {
-  private stores = new Map<string, Promise<StoreInfo | null>>();
+  private stores = new PromiseCache<StoreInfo | null>();
 
   get(id: string): Promise<StoreInfo | null> {
-    let p = this.stores.get(id);
-    if (!p) {
-      p = this.load(id);
-      this.stores.set(id, p);
-      p.catch(() => this.stores.delete(id));
-    }
-    return p;
+    return this.stores.get(id, () => this.load(id));
   }
 
   invalidate(id: string): void {

@@ -5,7 +5,7 @@
  * Only SHA-256 of the whole string is stored (the secret has 192 bits of entropy, so a slow hash adds
  * nothing but latency on the hot path).
  */
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 
 export type CredentialKind = "agent_key" | "personal_token";
 const PREFIX: Record<CredentialKind, string> = { agent_key: "mnd_ak_", personal_token: "mnd_pt_" };
@@ -47,11 +47,6 @@ export function credentialKind(secret: string): CredentialKind | null {
 
 export function keyIdOf(secret: string): string | null {
   return credentialKind(secret) ? secret.slice(0, 15) : null;
-}
-
-export function safeEqualHex(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  return timingSafeEqual(Buffer.from(a, "hex"), Buffer.from(b, "hex"));
 }
 
 /** A readable random password for generated accounts. */

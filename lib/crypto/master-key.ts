@@ -38,10 +38,6 @@ export function loadMasterKey(opts: { fromEnv?: string; dataDir: string; createI
   return key;
 }
 
-export function setMasterKey(key: Buffer): void {
-  masterKey = key;
-}
-
 /**
  * A process-wide global (ARCHITECTURE.md, *The composition root*): the Next.js bundle loads its own copy
  * of this module, which never loads the key; it uses the one the server loaded (the server's copy

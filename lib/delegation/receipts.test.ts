@@ -50,8 +50,8 @@ describe("SigningWorker", () => {
     const sigs = await Promise.all(inputs.map((input, i) => w.sign(i % 2 ? b.k : a.k, input)));
     sigs.forEach((s, i) => {
       const k = i % 2 ? b : a;
-      expect(s).toBe(here(k.k, inputs[i]!));
-      expect(verify(null, Buffer.from(inputs[i]!), k.publicKey as unknown as Parameters<typeof verify>[2], Buffer.from(s, "base64url"))).toBe(true);
+      expect(s).toBe(here(k.k, inputs[i]));
+      expect(verify(null, Buffer.from(inputs[i]), k.publicKey as unknown as Parameters<typeof verify>[2], Buffer.from(s, "base64url"))).toBe(true);
     });
     // sodium-native ships a prebuilt binary for this platform: if it stopped loading, signing would
     // silently take twice the CPU.

@@ -65,7 +65,7 @@ export class SigningWorker {
     if (!this.worker) return this.signInline(batch);
     for (const { k } of batch) {
       if (this.sentKeys.has(k.kid)) continue;
-      const key = k.key instanceof Uint8Array ? k.key : KeyObject.from(k.key as Parameters<typeof KeyObject.from>[0]);
+      const key = k.key instanceof Uint8Array ? k.key : KeyObject.from(k.key);
       this.worker.postMessage({ op: "key", kid: k.kid, key });
       this.sentKeys.add(k.kid);
     }

@@ -3,11 +3,7 @@
  * entity references and extension values kept (directory data is written by admins and trusted).
  */
 import type * as cedar from "@cedar-policy/cedar-wasm/nodejs";
-import { toCedarRecord, toCedarValue } from "../policy/cedar-values.ts";
-
-export function directoryValue(v: unknown, depth = 0): cedar.CedarValueJson | undefined {
-  return toCedarValue(v, depth, { keepReferences: true });
-}
+import { toCedarRecord } from "../policy/cedar-values.ts";
 
 export function directoryRecord(obj: Record<string, unknown>, depth = 0): Record<string, cedar.CedarValueJson> {
   return toCedarRecord(obj, depth, { keepReferences: true });

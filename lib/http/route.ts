@@ -69,7 +69,7 @@ export interface RouteDef<B = unknown, Q = unknown> {
   response?: z.ZodType;
   /** Custom authentication failure (AuthZEN, OAuth token endpoint). */
   authRealm?: string;
-  handler: (ctx: RouteContext<B, Q>) => Promise<RouteResult | unknown>;
+  handler: (ctx: RouteContext<B, Q>) => Promise<unknown>; // a RouteResult, or the body itself
   /** Render errors in a protocol's own format instead of problem+json. */
   errorFormat?: (err: MandateError) => { status: number; body: unknown; headers?: Record<string, string> };
 }

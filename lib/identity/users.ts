@@ -25,7 +25,7 @@ export const newUserSchema = z
   .strict();
 
 // bcrypt on a worker thread (lib/identity/password-hashing.ts): never on the event loop.
-export { hashPassword, verifyPassword } from "./password-hashing.ts";
+export { hashPassword } from "./password-hashing.ts";
 
 export async function createUser(rt: NodeContext, input: z.input<typeof newUserSchema>, actor: string) {
   const u = newUserSchema.parse(input);
@@ -41,7 +41,7 @@ export async function createUser(rt: NodeContext, input: z.input<typeof newUserS
     });
     return { result: null, audit: USER_CREATE_ENTRY.entry({ action: "user.create", actor, data: { user_id: id, email: u.email, role: u.role } }) };
   });
-  return { id, email: u.email, role: u.role as Role, password };
+  return { id, email: u.email, role: u.role, password };
 }
 
 export async function setUserRole(rt: NodeContext, userId: string, role: Role, actor: string) {

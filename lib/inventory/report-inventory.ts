@@ -25,7 +25,7 @@ export interface InventoryResult {
 function normalise(def: ToolDefinition) {
   return {
     name: def.name,
-    title: def.title ?? (def.annotations?.title as string | undefined),
+    title: def.title ?? (def.annotations?.title),
     description: def.description,
     inputSchema: def.inputSchema,
     outputSchema: def.outputSchema,

@@ -81,8 +81,8 @@ const ABSENT = "\u0000absent";
 
 function hasEntityRef(v: unknown): boolean {
   if (!v || typeof v !== "object") return false;
-  if ("__entity" in (v as object)) return true;
-  return Object.values(v as object).some(hasEntityRef);
+  if ("__entity" in (v)) return true;
+  return Object.values(v).some(hasEntityRef);
 }
 
 function entityOf(call: CedarCall, uid: unknown) {

@@ -148,7 +148,7 @@ export class CedarEvaluator {
   }
 
   private async evaluateUncached(policySetId: string, call: CedarCall): Promise<CedarAnswer> {
-    const full = { ...call, preparsedPolicySetId: policySetId } as cedar.StatefulAuthorizationCall;
+    const full = { ...call, preparsedPolicySetId: policySetId };
     if (this.lanes.length === 0) return this.evaluateInline(full);
     let lane = this.lanes[this.next];
     this.next = (this.next + 1) % this.lanes.length;

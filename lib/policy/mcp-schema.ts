@@ -20,9 +20,9 @@ const bool: CedarType = { type: "Boolean" };
 const strSet: CedarType = { type: "Set", element: str };
 
 function rec(attributes: Record<string, Attr>): CedarType {
-  return { type: "Record", attributes } as CedarType;
+  return { type: "Record", attributes };
 }
-const opt = (t: CedarType): Attr => ({ ...t, required: false }) as Attr;
+const opt = (t: CedarType): Attr => ({ ...t, required: false });
 
 function cedarTypeOfJsonSchema(s: unknown): CedarType | null {
   if (!s || typeof s !== "object") return null;
@@ -82,7 +82,7 @@ export function mcpContextType(tools: SchemaTool[]): CedarType {
     delegation: rec({
       present: bool,
       depth: long,
-      chain: { type: "Set", element: str } as Attr,
+      chain: { type: "Set", element: str },
       onBehalfOf: opt(str),
       scopes: strSet,
     }),
@@ -122,7 +122,7 @@ export function generateMcpSchema(tools: SchemaTool[]): cedar.SchemaJson<string>
         "tools/list": { appliesTo },
       },
     },
-  } as cedar.SchemaJson<string>;
+  };
 }
 
 export const RISK_LEVEL: Record<string, number> = { low: 0, medium: 1, high: 2, critical: 3 };

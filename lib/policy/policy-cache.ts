@@ -4,6 +4,7 @@
  */
 import { getPool } from "../db/pool.ts";
 import type { Row } from "../db/rows.ts";
+import { PromiseCache } from "../util/promise-cache.ts";
 import type { CedarEvaluator } from "./evaluator.ts";
 import { parsePolicySet, toStaticPolicies, type PolicyPart } from "./policy-set.ts";
 
@@ -43,23 +44,17 @@ export async function loadPolicyVersion(
 }
 
 export class PolicyCache {
-  private stores = new Map<string, Promise<StorePolicies>>();
+  private stores = new PromiseCache<StorePolicies>();
   /**
    * Versions already parsed and prepared, by version id (a version's text never changes): after the
    * caches are cleared, reading which versions are active costs one query, not a parse.
    */
-  private versions = new Map<string, Promise<LoadedPolicy>>();
+  private versions = new PromiseCache<LoadedPolicy>({ max: 64 });
 
   constructor(private readonly evaluator: CedarEvaluator) {}
 
   get(storeId: string): Promise<StorePolicies> {
-    let p = this.stores.get(storeId);
-    if (!p) {
-      p = this.load(storeId);
-      this.stores.set(storeId, p);
-      p.catch(() => this.stores.delete(storeId));
-    }
-    return p;
+    return this.stores.get(storeId, () => this.load(storeId));
   }
 
   invalidate(storeId: string): void {
@@ -85,13 +80,6 @@ export class PolicyCache {
   }
 
   private version(row: { id: string; store_id: string; version: number; text: string }): Promise<LoadedPolicy> {
-    let p = this.versions.get(row.id);
-    if (!p) {
-      if (this.versions.size >= 64) this.versions.delete(this.versions.keys().next().value!);
-      p = loadPolicyVersion(this.evaluator, row);
-      this.versions.set(row.id, p);
-      p.catch(() => this.versions.delete(row.id));
-    }
-    return p;
+    return this.versions.get(row.id, () => loadPolicyVersion(this.evaluator, row));
   }
 }

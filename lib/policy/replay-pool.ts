@@ -33,7 +33,7 @@ const MIN_PARALLEL_BATCH = 400;
 function evaluateInline(id: string, calls: CedarCall[]): cedar.AuthorizationAnswer[] {
   return calls.map((c) => {
     try {
-      return cedar.statefulIsAuthorized({ ...c, preparsedPolicySetId: id } as cedar.StatefulAuthorizationCall);
+      return cedar.statefulIsAuthorized({ ...c, preparsedPolicySetId: id });
     } catch (err) {
       return { type: "failure", errors: [{ message: (err as Error).message } as cedar.DetailedError], warnings: [] };
     }

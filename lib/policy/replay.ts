@@ -126,7 +126,7 @@ export async function replayDecisions(text: string, opts: { days: number; maxDec
         const item: (typeof items)[number] = { d, step: d.step, agent: agent.name, baseline, unknown };
         if (unknown.length) item.res = simulatePartial(p, req.withUnknowns());
         else {
-          item.key = `${agent.name}\u0000${JSON.stringify(d.tool_info)}\u0000${usageKey(p.usage, req.call.context as Record<string, unknown>)}`;
+          item.key = `${agent.name}\u0000${JSON.stringify(d.tool_info)}\u0000${usageKey(p.usage, req.call.context)}`;
           item.res = cache.get(item.key);
           if (!item.res && !batch.has(item.key)) batch.set(item.key, { ...req.call, context: pruneContext(p.usage, req.call.context as Record<string, unknown>) as CedarCall["context"] });
         }

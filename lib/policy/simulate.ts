@@ -52,7 +52,7 @@ export const granted = (call: CedarCall): CedarCall => ({ ...call, context: { ..
 function evaluate(p: PreparedPolicy, call: CedarCall) {
   let answer: cedar.AuthorizationAnswer;
   try {
-    answer = cedar.statefulIsAuthorized({ ...call, preparsedPolicySetId: p.cedarId } as cedar.StatefulAuthorizationCall);
+    answer = cedar.statefulIsAuthorized({ ...call, preparsedPolicySetId: p.cedarId });
   } catch (err) {
     answer = { type: "failure", errors: [{ message: (err as Error).message } as cedar.DetailedError], warnings: [] };
   }
@@ -114,5 +114,5 @@ export function simulatePartial(p: PreparedPolicy, call: CedarCall): SimResult {
 
 /** A Cedar value that partial evaluation treats as unknown. */
 export function unknownValue(name: string): cedar.CedarValueJson {
-  return { __extn: { fn: "unknown", arg: name } } as cedar.CedarValueJson;
+  return { __extn: { fn: "unknown", arg: name } };
 }

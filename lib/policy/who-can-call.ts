@@ -74,7 +74,7 @@ function evaluatePartial(policies: Record<string, string>, agent: AgentPrincipal
       delegation: unknown("delegation"),
       time: unknown("time"),
       approval: { granted: approvalGranted },
-    } as never,
+    },
     policies: { staticPolicies: policies },
     entities: [agentEntity(agent), toolEntity(tool)],
   });
@@ -83,7 +83,7 @@ function evaluatePartial(policies: Record<string, string>, agent: AgentPrincipal
   return {
     decision: r.decision ?? null,
     determining: [...r.mustBeDetermining, ...r.satisfied.filter((x) => !r.mustBeDetermining.includes(x))],
-    residuals: r.residuals as Record<string, unknown>,
+    residuals: r.residuals,
     nontrivial: r.nontrivialResiduals,
   };
 }

@@ -95,6 +95,7 @@ function hashValue(value: unknown, path: string, walk: Walk): unknown {
   try {
     text = canonicalJson(value);
   } catch {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any stable text will do: it is only hashed
     text = String(value); // not JSON (e.g. cyclic): still hash something stable rather than store it
   }
   walk.redactions.push({ path, kind: "sensitive" });
@@ -140,6 +141,6 @@ function truncate(s: string, originalLength: number): string {
 function sanitize(s: string): string {
   let out = s.includes("\u0000") ? s.replaceAll("\u0000", "") : s;
   const wellFormed = out as string & { isWellFormed?: () => boolean; toWellFormed?: () => string };
-  if (wellFormed.isWellFormed && !wellFormed.isWellFormed()) out = wellFormed.toWellFormed!();
+  if (wellFormed.isWellFormed && !wellFormed.isWellFormed()) out = wellFormed.toWellFormed();
   return out;
 }

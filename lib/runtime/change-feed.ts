@@ -166,7 +166,10 @@ export class ChangeFeed {
     if (at > this.confirmedAt) this.confirmedAt = at;
     if (!this.waiters.length) return;
     const keep: typeof this.waiters = [];
-    for (const w of this.waiters) (w.at <= this.confirmedAt ? w.resolve() : keep.push(w));
+    for (const w of this.waiters) {
+      if (w.at <= this.confirmedAt) w.resolve();
+      else keep.push(w);
+    }
     this.waiters = keep;
   }
 

@@ -4,7 +4,6 @@
  * replaced by U+FFFD; the hash is computed over the sanitised value, so what is stored is exactly what
  * was hashed. Request bodies are never sanitised: they are refused (lib/util/exact-json.ts).
  */
-// eslint-disable-next-line no-control-regex
 const NEEDS = /[\u0000\ud800-\udfff]/;
 
 function fixString(s: string): string {

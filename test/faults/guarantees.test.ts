@@ -114,7 +114,7 @@ describe("a slow change feed (notifications reach node B 400 ms late)", () => {
           method: "POST",
           headers: { "content-type": "application/x-www-form-urlencoded" },
           body: new URLSearchParams({ grant_type: "urn:ietf:params:oauth:grant-type:token-exchange", subject_token: b.adminToken, subject_token_type: AT, actor_token: agent.apiKey, actor_token_type: AT, scope: "tool:files/*" }).toString(),
-        }).then((r) => r.json() as Promise<any>);
+        }).then((r) => r.json());
         const d = (n: MandateHandle) => api(n.url, agent.apiKey, "POST", "/api/v1/decisions", { session: { id: t.session_id }, tool: { server: "files", name: "read_file" }, arguments: { path: "x" }, delegation_token: t.access_token });
         expect((await d(b)).body.decision).toBe("allow"); // B caches the token as valid
         const t0 = Date.now();

@@ -141,7 +141,7 @@ export class DecisionLoad {
             } catch {
               // not JSON: kept as a status only
             }
-            resolve({ at, status: res.statusCode ?? 0, decision: json.decision, decisionId: json.decision_id, retryAfter: (res.headers["retry-after"] as string) ?? null, problemType: json.type });
+            resolve({ at, status: res.statusCode ?? 0, decision: json.decision, decisionId: json.decision_id, retryAfter: (res.headers["retry-after"]) ?? null, problemType: json.type });
           });
           res.on("error", (e) => resolve({ at: Date.now(), status: 0, error: e.message }));
         },

@@ -187,7 +187,7 @@ describe("HTTP mode: a session closed while its upstreams start", () => {
     await waitFor(() => healthz(gated), (h) => h.sessions === 0, 10_000, "the session to close");
     writeFileSync(gate, ""); // now the upstream answers initialize, after its session is gone
     await pending;
-    await waitFor(() => alive(pid!), (a) => !a, 10_000, "the upstream to be closed");
+    await waitFor(() => alive(pid), (a) => !a, 10_000, "the upstream to be closed");
   });
 });
 
@@ -280,14 +280,14 @@ describe("stdio mode: the key is checked before anything starts", () => {
     await c.initialize();
     expect((await c.request("ping")).response.result).toEqual({});
     const [pid] = readdirSync(dir).map(Number);
-    expect(alive(pid!)).toBe(true);
+    expect(alive(pid)).toBe(true);
     expect((await api(mandate.url, mandate.adminToken, "POST", `/api/v1/keys/${keyId}/revoke`, {})).status).toBe(200);
     await waitFor(() => api(mandate.url, erin.apiKey, "GET", "/api/v1/agents/me").then((r) => r.status), (st) => st === 401, 10_000, "revocation");
     const call = await c.request("tools/call", { name: "progress", arguments: { n: 1 } });
     expect(call.response.result?._meta?.["mandate/error"]?.code).toBe("mandate_unavailable");
     expect(await c.exited).toBe(2);
     expect(c.stderr).toMatch(/Mandate no longer accepts MANDATE_API_KEY \(revoked or expired\): stopping/);
-    await waitFor(() => alive(pid!), (a) => !a, 10_000, "the server to exit");
+    await waitFor(() => alive(pid), (a) => !a, 10_000, "the server to exit");
   });
 
   it("refuses to start when Mandate cannot be reached (exit 1)", async () => {

@@ -108,10 +108,10 @@ describe("gateway: what is decided is what runs", () => {
     const result = await call(s, "write_file", { path, content });
     expect(result.isError).not.toBe(true);
     const [d] = await decisionsIn(s);
-    expect(d!.outcome).toBe("allow");
-    expect(d!.data.arguments).toEqual({ path, content });
+    expect(d.outcome).toBe("allow");
+    expect(d.data.arguments).toEqual({ path, content });
     // What the tool received (the file it wrote) hashes to what Mandate decided and receipted.
-    expect(argumentsHash({ path, content: readFileSync(path, "utf8") })).toBe(d!.data.arguments_hash);
+    expect(argumentsHash({ path, content: readFileSync(path, "utf8") })).toBe(d.data.arguments_hash);
   });
 
   it("decides absent arguments as {} and forwards {}", async () => {
@@ -120,6 +120,6 @@ describe("gateway: what is decided is what runs", () => {
     expect(result.isError).not.toBe(true);
     expect(text(result)).toContain(files);
     const [d] = await decisionsIn(s);
-    expect(d!.data.arguments_hash).toBe(argumentsHash({}));
+    expect(d.data.arguments_hash).toBe(argumentsHash({}));
   });
 });

@@ -118,7 +118,7 @@ export function gatewayStdioTransport(opts: {
 }
 
 export function directStdioTransport(command: string[], env: Record<string, string> = {}): StdioClientTransport {
-  return new StdioClientTransport({ command: command[0]!, args: command.slice(1), env: { ...getDefaultEnvironment(), ...env }, stderr: "pipe" });
+  return new StdioClientTransport({ command: command[0], args: command.slice(1), env: { ...getDefaultEnvironment(), ...env }, stderr: "pipe" });
 }
 
 export function httpTransport(url: string, apiKey?: string): StreamableHTTPClientTransport {
@@ -134,7 +134,7 @@ export async function startProcess(
   command: string,
   args: string[],
   opts: { env?: Record<string, string | undefined>; ready: RegExp; timeoutMs?: number },
-): Promise<{ child: ChildProcess; match: RegExpMatchArray; output: () => string; stop(): Promise<void> }> {
+): Promise<{ child: ChildProcess; match: RegExpMatchArray; output: () => string; stop: () => Promise<void> }> {
   const child = spawn(command, args, { env: { ...process.env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   const match = await new Promise<RegExpMatchArray>((res, rej) => {
@@ -147,8 +147,8 @@ export async function startProcess(
         res(m);
       }
     };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
     child.once("exit", (code) => rej(new Error(`${command} exited (${code}) before it was ready:\n${out}`)));
   });
   return {
@@ -172,7 +172,7 @@ export async function startGatewayHttp(config: unknown, env: Record<string, stri
     env: { MANDATE_API_KEY: undefined, ...env },
     ready: /listening on (http:\/\/\S+)/,
   });
-  return { ...p, url: p.match[1]! };
+  return { ...p, url: p.match[1] };
 }
 
 export async function startEverythingHttp() {
@@ -208,7 +208,7 @@ export async function dbQuery<T extends pg.QueryResultRow>(databaseUrl: string, 
 
 export async function countOutcomeEvents(m: MandateLike): Promise<number> {
   const rows = await dbQuery<{ n: string }>(m.databaseUrl, "select count(*)::text as n from outcome_events");
-  return Number(rows[0]!.n);
+  return Number(rows[0].n);
 }
 
 export async function waitFor<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 20_000, what = "condition"): Promise<T> {
@@ -295,7 +295,7 @@ export class RawStdioClient {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const at = this.messages.findIndex((m, i) => i >= from && m.id === id && m.method === undefined);
-      if (at >= 0) return { response: this.messages[at]!, before: this.messages.slice(from, at) };
+      if (at >= 0) return { response: this.messages[at], before: this.messages.slice(from, at) };
       if (Date.now() > deadline || this.child.exitCode !== null)
         throw new Error(`no answer to ${method} (exit ${this.child.exitCode}); stderr:\n${this.stderr}`);
       await new Promise<void>((r) => {
@@ -353,7 +353,7 @@ export async function rawHttpSession(url: string, apiKey: string) {
   let nextId = 1;
   return {
     sessionId,
-    init: init.messages[0]!,
+    init: init.messages[0],
     /** A request: its response and the messages sent before it on the same answer. */
     async request(method: string, params?: unknown) {
       const id = nextId++;
@@ -361,7 +361,7 @@ export async function rawHttpSession(url: string, apiKey: string) {
       if (r.status !== 200) throw new Error(`${method}: ${r.status} ${r.text}`);
       const at = r.messages.findIndex((m) => m.id === id && m.method === undefined);
       if (at < 0) throw new Error(`${method}: no answer in ${r.text}`);
-      return { response: r.messages[at]!, before: r.messages.slice(0, at) };
+      return { response: r.messages[at], before: r.messages.slice(0, at) };
     },
     delete: () => fetch(url, { method: "DELETE", headers }).then((r) => r.status),
   };

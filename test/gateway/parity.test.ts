@@ -54,7 +54,7 @@ async function snapshot(client: Client, prefix = "") {
   const resources = (await client.listResources()).resources;
   const templates = (await client.listResourceTemplates()).resourceTemplates;
   const prompts = strip((await client.listPrompts()).prompts);
-  const read = await client.readResource({ uri: resources[0]!.uri });
+  const read = await client.readResource({ uri: resources[0].uri });
   const simple = await client.getPrompt({ name: `${prefix}simple-prompt` });
   const args = await client.getPrompt({ name: `${prefix}args-prompt`, arguments: { city: "Paris", state: "IDF" } });
   const completion = await client.complete({
@@ -167,7 +167,7 @@ describe("upstream JSON-RPC errors pass through unchanged (code, message, data)"
     ["prompts/get", { name: "broken" }], // data: null
   ];
   const raw = (command: string[], env: Record<string, string> = {}) => {
-    const c = RawStdioClient.spawn(command[0]!, command.slice(1), env);
+    const c = RawStdioClient.spawn(command[0], command.slice(1), env);
     toClose.push(c);
     return c;
   };

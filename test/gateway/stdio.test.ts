@@ -145,7 +145,7 @@ describe("gateway, stdio mode", () => {
     const first = await client.callTool({ name: "create_entities", arguments: args });
     expect(first.isError).toBe(true);
     expect(gatewayErrorCode(first)).toBe("approval_pending");
-    const approvalId = (first._meta as Record<string, { approval_id: string }>)["mandate/error"]!.approval_id;
+    const approvalId = (first._meta as Record<string, { approval_id: string }>)["mandate/error"].approval_id;
     expect(text(first)).toContain(approvalId);
     expect(text(first)).toMatch(/retry/i);
     expect(existsSync(memoryFile) ? readFileSync(memoryFile, "utf8") : "").not.toContain("Grace");
@@ -176,7 +176,7 @@ describe("gateway, stdio mode", () => {
     await new Promise((r) => setTimeout(r, 500));
     const upstreams = childPids(transport.pid!);
     expect(upstreams.length).toBe(1);
-    process.kill(upstreams[0]!, "SIGKILL");
+    process.kill(upstreams[0], "SIGKILL");
     const result = await inFlight;
     expect(result.isError).toBe(true);
     expect(gatewayErrorCode(result)).toBe("upstream_unavailable");

@@ -28,7 +28,7 @@ async function form(path: string, fields: Record<string, string>, bearer?: strin
     headers: { "content-type": "application/x-www-form-urlencoded", ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
     body: new URLSearchParams(fields).toString(),
   });
-  return { status: r.status, headers: r.headers, body: (await r.json()) as any };
+  return { status: r.status, headers: r.headers, body: (await r.json()) };
 }
 const grant = (subject: string, actor: string, extra: Record<string, string> = {}, subjectType = AT) =>
   form("/api/v1/token", { grant_type: EXCHANGE, subject_token: subject, subject_token_type: subjectType, actor_token: actor, actor_token_type: AT, ...extra });

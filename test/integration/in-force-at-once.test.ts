@@ -20,7 +20,7 @@ const decide = (k: string, session: string, tool: string, token?: string) => {
   return api(m.url, k, "POST", "/api/v1/decisions", { session: { id: session }, tool: { server, name }, arguments: { url: "https://example.com", customer_id: "c1", path: "a.txt" }, ...(token ? { delegation_token: token } : {}) });
 };
 const form = (path: string, token: string, fields: Record<string, string>) =>
-  fetch(`${m.url}${path}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Bearer ${token}` }, body: new URLSearchParams(fields).toString() }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+  fetch(`${m.url}${path}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Bearer ${token}` }, body: new URLSearchParams(fields).toString() }).then(async (r) => ({ status: r.status, body: (await r.json()) }));
 
 beforeAll(async () => {
   m = await startMandate();
@@ -39,7 +39,7 @@ describe("in force on this node before the answer", () => {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded" },
         body: new URLSearchParams({ grant_type: "urn:ietf:params:oauth:grant-type:token-exchange", subject_token: m.adminToken, subject_token_type: AT, actor_token: key, actor_token_type: AT, scope: "tool:web/*" }).toString(),
-      }).then((r) => r.json() as Promise<any>);
+      }).then((r) => r.json());
       expect((await decide(key, t.session_id, "web/fetch_url", t.access_token)).body.decision).toBe("allow"); // cached as valid
       // Decisions with the token keep arriving while it is revoked: those sent after the revocation was
       // answered must all be refused.

@@ -23,7 +23,7 @@ const decide = (n: MandateHandle, k: string, session: string, tool: string, args
   return api(n.url, k, "POST", "/api/v1/decisions", { session: { id: session }, tool: { server, name }, arguments: args, ...(token ? { delegation_token: token } : {}) });
 };
 const exchange = (n: MandateHandle, fields: Record<string, string>) =>
-  fetch(`${n.url}/api/v1/token`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ grant_type: "urn:ietf:params:oauth:grant-type:token-exchange", actor_token_type: AT, ...fields }).toString() }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+  fetch(`${n.url}/api/v1/token`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ grant_type: "urn:ietf:params:oauth:grant-type:token-exchange", actor_token_type: AT, ...fields }).toString() }).then(async (r) => ({ status: r.status, body: (await r.json()) }));
 
 /** Polls until `check` holds; returns the milliseconds it took (fails the test past the limit). */
 async function within(limitMs: number, check: () => Promise<boolean>): Promise<number> {

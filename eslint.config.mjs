@@ -1,0 +1,203 @@
+// ESLint (flat config). `npm run lint` runs it together with knip (dead exports, files, dependencies).
+// Base: Next.js core-web-vitals (which carries the React, React hooks, import and jsx-a11y rules) and
+// typescript-eslint's recommendedTypeChecked, over every TypeScript file of the repository.
+// Every rule turned off or changed and every ignored path below says why; the few line-level
+// `eslint-disable-next-line` comments in the code each carry their reason after `--`.
+import { defineConfig, globalIgnores } from "eslint/config";
+import nextVitals from "eslint-config-next/core-web-vitals";
+import tseslint from "typescript-eslint";
+
+const UNTYPED_VALUE_RULES = [
+  "@typescript-eslint/no-explicit-any",
+  "@typescript-eslint/no-unsafe-argument",
+  "@typescript-eslint/no-unsafe-assignment",
+  "@typescript-eslint/no-unsafe-call",
+  "@typescript-eslint/no-unsafe-member-access",
+  "@typescript-eslint/no-unsafe-return",
+];
+const off = (rules) => Object.fromEntries(rules.map((r) => [r, "off"]));
+// A file path as a glob that matches only that path (Next route folders have [ ] and ( ) in their names).
+const literal = (path) => path.replace(/[[\]()*?{}!]/g, "\\$&");
+
+// A ratchet, not a policy: the files that today read untyped values (mostly `pg` rows, whose type is
+// `any`; a few JSON.parse results and next-auth's untyped handler). Issue 17 §3 (branch typed-persistence) gives the rows types derived
+// from the Prisma models; remove a file from this list when it is typed. New files are checked.
+const UNTYPED_FILES = [
+  "app/(console)/page.tsx",
+  "app/api/auth/[...nextauth]/route.ts",
+  "app/api/console/audit/export/route.ts",
+  "bench/console-queries.ts",
+  "bench/decisions.ts",
+  "bench/lib/targets.ts",
+  "cli/commands.ts",
+  "gateway/demo/agent.ts",
+  "gateway/governance.ts",
+  "lib/analytics/cursor.ts",
+  "lib/analytics/dashboard-queries.ts",
+  "lib/approvals/decide-approval.ts",
+  "lib/approvals/deliveries.ts",
+  "lib/approvals/expire.ts",
+  "lib/approvals/read.ts",
+  "lib/approvals/view.ts",
+  "lib/audit/chain.ts",
+  "lib/audit/checkpoints.ts",
+  "lib/audit/queries-checkpoints.ts",
+  "lib/audit/queries.ts",
+  "lib/audit/recent-decisions.ts",
+  "lib/audit/verify.ts",
+  "lib/auth/client-address.ts",
+  "lib/auth/console-session.ts",
+  "lib/auth/sso.ts",
+  "lib/auth/throttle.ts",
+  "lib/authzen/agents.ts",
+  "lib/authzen/pack.ts",
+  "lib/authzen/pep-keys.ts",
+  "lib/authzen/search.ts",
+  "lib/authzen/store-admin.ts",
+  "lib/authzen/stores.ts",
+  "lib/console/account.ts",
+  "lib/console/agent-detail.ts",
+  "lib/console/agents-list.ts",
+  "lib/console/policies.ts",
+  "lib/console/shadow-table.ts",
+  "lib/console/table/keyset.ts",
+  "lib/console/tool-counts.ts",
+  "lib/console/tool-detail.ts",
+  "lib/console/tools-list.ts",
+  "lib/console/users-admin.ts",
+  "lib/db/embedded.ts",
+  "lib/decisions/approvals.ts",
+  "lib/decisions/record-events.ts",
+  "lib/delegation/exchange.ts",
+  "lib/delegation/oidc.ts",
+  "lib/delegation/queries.ts",
+  "lib/delegation/revocation-cache.ts",
+  "lib/delegation/revoke.ts",
+  "lib/delegation/signing-keys.ts",
+  "lib/delegation/subject-status.ts",
+  "lib/delegation/subject.ts",
+  "lib/directory/cache.ts",
+  "lib/directory/entities.ts",
+  "lib/directory/stores.ts",
+  "lib/http/router.ts",
+  "lib/http/routes/authzen.ts",
+  "lib/http/routes/directory.ts",
+  "lib/http/routes/index.ts",
+  "lib/identity/agents.ts",
+  "lib/identity/credential-cache.ts",
+  "lib/identity/users.ts",
+  "lib/inventory/report-inventory.ts",
+  "lib/inventory/tool-cache.ts",
+  "lib/inventory/tools-admin.ts",
+  "lib/policy/directory.ts",
+  "lib/policy/evaluator.ts",
+  "lib/policy/policy-cache.ts",
+  "lib/policy/publish.ts",
+  "lib/policy/replay-sessions.ts",
+  "lib/policy/replay-values.ts",
+  "lib/policy/shadow.ts",
+  "lib/policy/tests-cli.ts",
+  "lib/sessions/foreign-attempts.ts",
+  "lib/sessions/queries-approvals.ts",
+  "lib/sessions/queries-timeline.ts",
+  "lib/sessions/queries.ts",
+  "lib/sessions/session-cache.ts",
+  "lib/sessions/terminate-session.ts",
+  "lib/sessions/timeline-step.ts",
+  "lib/util/canonical-json.ts",
+  "lib/util/sanitize-json.ts",
+  "scripts/seed-history.ts",
+];
+
+// components/* is being rewritten on branch errors-conventions (issue 17 §2): what fails there today,
+// file by file, to be fixed in that rewrite and removed from this list. New components are checked.
+const COMPONENTS_PENDING = {
+  "components/account/tokens.tsx": ["@typescript-eslint/no-unnecessary-type-assertion"],
+  "components/agents/agents-table.tsx": ["@typescript-eslint/no-explicit-any"],
+  "components/agents/register-agent-form.tsx": ["@typescript-eslint/no-unnecessary-type-assertion"],
+  "components/audit/audit-columns.tsx": ["@typescript-eslint/no-explicit-any", "@typescript-eslint/no-unsafe-member-access"],
+  "components/auth/login-form.tsx": ["@typescript-eslint/no-base-to-string"],
+  "components/charts/ranked-bars.tsx": ["@typescript-eslint/restrict-template-expressions"],
+  "components/data-table/data-table.tsx": ["@typescript-eslint/no-explicit-any"],
+  "components/policies/cedar-editor.tsx": ["react-hooks/refs"],
+  "components/policies/shadow-table.tsx": ["@typescript-eslint/no-explicit-any"],
+  "components/policies/use-validation.ts": ["react-hooks/set-state-in-effect", "@typescript-eslint/no-misused-promises"],
+  "components/sessions/call-api.ts": ["@typescript-eslint/no-explicit-any", "@typescript-eslint/no-unsafe-assignment", "@typescript-eslint/no-unsafe-member-access"],
+  "components/sessions/delegation-chain.tsx": ["react-hooks/purity"],
+  "components/sessions/grant-form.tsx": ["@typescript-eslint/no-unsafe-assignment", "@typescript-eslint/no-unsafe-member-access"],
+  "components/sessions/sessions-columns.tsx": ["@typescript-eslint/no-explicit-any"],
+  "components/tools/tools-columns.tsx": ["@typescript-eslint/no-explicit-any"],
+  "components/users/user-controls.tsx": ["@typescript-eslint/no-unnecessary-type-assertion"],
+};
+
+export default defineConfig([
+  globalIgnores([
+    // Generated: the Prisma client (`prisma generate`), Next's build output and type stubs.
+    "lib/db/generated/**",
+    ".next/**",
+    "next-env.d.ts",
+    // Runtime state and test output, not source.
+    ".mandate/**",
+    "test-results/**",
+    "playwright-report/**",
+    "blob-report/**",
+    "coverage/**",
+    "tmp/**",
+  ]),
+  ...nextVitals,
+  tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+  },
+  {
+    rules: {
+      // Unused variables are errors, except the conventional `_`-prefixed ones (a deliberately ignored
+      // parameter, or a field left out of a rest object).
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", ignoreRestSiblings: true },
+      ],
+      // Off: `async` on a function without `await` is deliberate here. Handlers and interface methods
+      // that return a promise are written `async` so that a throw becomes a rejection the caller handles
+      // (the route wrapper, the MCP SDK, adminAction), never a synchronous throw past it.
+      "@typescript-eslint/require-await": "off",
+      // React ignores what an event handler returns; the console's async handlers (onClick/onSubmit)
+      // report their own failures. Promises passed anywhere else are still checked.
+      "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: { attributes: false } }],
+      // Off: the project does not use the React Compiler. This warning only says the compiler would skip
+      // memoizing components that use TanStack Table / Virtual, which is how those libraries work.
+      "react-hooks/incompatible-library": "off",
+      // A variable read by callbacks set up before its one assignment (e.g. gateway/stdio-mode.ts's
+      // `shutdown`) cannot be const; the rule's own option for exactly that case.
+      "prefer-const": ["error", { ignoreReadBeforeAssign: true }],
+    },
+  },
+  {
+    // Server components and route handlers render once per request: reading the clock there is the
+    // intended behaviour, not an impure client render.
+    files: ["app/**/*.tsx"],
+    rules: { "react-hooks/purity": "off" },
+  },
+  {
+    // Tests assert on untyped data on purpose (`await res.json()`, JSON.parse of CLI output, vitest's
+    // asymmetric matchers such as expect.stringContaining, which are typed `any`): the assertion is the
+    // check. Type-checking them adds casts, not safety.
+    files: ["test/**", "e2e/**", "**/*.test.ts"],
+    rules: off(UNTYPED_VALUE_RULES),
+  },
+  {
+    // Playwright fixtures call `use(value)`, which the React hooks rule mistakes for a hook.
+    files: ["e2e/**"],
+    rules: { "react-hooks/rules-of-hooks": "off" },
+  },
+  { files: UNTYPED_FILES.map(literal), rules: off(UNTYPED_VALUE_RULES) },
+  {
+    // Last, so that no rule block above turns a type-aware rule back on for them. The few plain JavaScript files (bin/*.mjs launchers, worker threads, postcss and this config) are
+    // outside the TypeScript project: lint them without type information.
+    files: ["**/*.{js,mjs,cjs}"],
+    extends: [tseslint.configs.disableTypeChecked],
+  },
+  ...Object.entries(COMPONENTS_PENDING).map(([file, rules]) => ({ files: [literal(file)], rules: off(rules) })),
+]);
