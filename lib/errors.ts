@@ -37,7 +37,6 @@ export const badRequest = (code: string, message: string, errors?: Array<{ path:
   new MandateError(400, code, message, errors);
 export const notFound = (what: string) => new MandateError(404, "not_found", `${what} not found`);
 export const forbidden = (message: string) => new MandateError(403, "forbidden", message);
-export const conflict = (message: string) => new MandateError(409, "conflict", message);
 
 /** A header value may hold only visible ASCII (RFC 9110 quoted-string): anything else is replaced. */
 export function headerSafe(text: string): string {

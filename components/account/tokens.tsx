@@ -6,6 +6,7 @@ import { callApi, seg } from "@/components/api/call-api";
 import { buttonClass, ErrorMessage, inputClass } from "@/components/forms/fields";
 import { ConfirmButton } from "@/components/forms/confirm-button";
 import { SecretOnce } from "@/components/forms/secret-once";
+import { formText } from "@/components/forms/form-text";
 
 export function CreateTokenForm() {
   const router = useRouter();
@@ -19,7 +20,7 @@ export function CreateTokenForm() {
         onSubmit={async (e) => {
           e.preventDefault();
           const f = new FormData(e.currentTarget);
-          const r = await callApi<{ keyId: string; secret: string; expiresAt: string | null }>("POST", "/api/v1/account/tokens", { name: String(f.get("name") ?? "").trim(), expires_in_days: Number(f.get("days")) });
+          const r = await callApi<{ keyId: string; secret: string; expiresAt: string | null }>("POST", "/api/v1/account/tokens", { name: formText(f, "name").trim(), expires_in_days: Number(f.get("days")) });
           if (!r.ok) return setError(r.error);
           setError(null);
           setCreated(r.data);

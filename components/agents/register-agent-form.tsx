@@ -20,7 +20,7 @@ export function RegisterAgentForm({ owners, me }: { owners: string[]; me: string
           e.preventDefault();
           setPending(true);
           // Blank fields are left out (no owner, no team), as the form means them.
-          const fields = [...new FormData(e.currentTarget)].filter(([, v]) => String(v).trim() !== "");
+          const fields = [...new FormData(e.currentTarget)].filter(([, v]) => typeof v === "string" && v.trim() !== "");
           const r = await callApi<{ name: string; apiKey: string | null; expiresAt: string | null }>("POST", "/api/v1/agents", Object.fromEntries(fields));
           setPending(false);
           if (!r.ok) return setError(r.error);

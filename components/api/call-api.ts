@@ -27,16 +27,19 @@ export async function callApi<T = unknown>(method: "GET" | "POST", path: string,
     return { ok: false, status: 0, error: `Mandate could not be reached (${(err as Error).message}). Check your connection and try again.` };
   }
   const text = await res.text();
-  let json: any = null;
+  let json: unknown = null;
   try {
     json = text ? JSON.parse(text) : null;
   } catch {
     json = null;
   }
   if (res.ok) return { ok: true, data: json as T };
-  const detail = json?.detail ?? json?.error_description ?? json?.title ?? json?.error ?? (text.slice(0, 200) || res.statusText);
+  // A problem+json body, an OAuth error body, or anything else (then its text).
+  const p = (json !== null && typeof json === "object" ? json : {}) as { detail?: unknown; error_description?: unknown; title?: unknown; error?: unknown; errors?: unknown };
+  const said = [p.detail, p.error_description, p.title, p.error].find((v): v is string => typeof v === "string");
+  const detail = said ?? (text.slice(0, 200) || res.statusText);
   const prefix = res.status === 401 ? "Your sign-in has expired: " : res.status === 403 ? "Not allowed: " : "";
-  return { ok: false, status: res.status, error: `${prefix}${detail}`, ...(Array.isArray(json?.errors) ? { problems: json.errors } : {}), body: json };
+  return { ok: false, status: res.status, error: `${prefix}${detail}`, ...(Array.isArray(p.errors) ? { problems: p.errors as NonNullable<ApiFailure["problems"]> } : {}), body: json };
 }
 
 /** Path segments from what a user typed or a row holds (a tool or agent name may contain anything). */

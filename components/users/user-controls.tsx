@@ -6,6 +6,7 @@ import { callApi, seg } from "@/components/api/call-api";
 import { buttonClass, ErrorMessage, inputClass } from "@/components/forms/fields";
 import { ConfirmButton } from "@/components/forms/confirm-button";
 import { SecretOnce } from "@/components/forms/secret-once";
+import { formText } from "@/components/forms/form-text";
 
 const ROLES = ["admin", "analyst", "viewer"] as const;
 
@@ -21,8 +22,8 @@ export function CreateUserForm() {
         onSubmit={async (e) => {
           e.preventDefault();
           const f = new FormData(e.currentTarget);
-          const name = String(f.get("name") ?? "").trim();
-          const r = await callApi<{ email: string; password: string }>("POST", "/api/v1/users", { email: String(f.get("email") ?? "").trim(), role: f.get("role"), ...(name ? { name } : {}) });
+          const name = formText(f, "name").trim();
+          const r = await callApi<{ email: string; password: string }>("POST", "/api/v1/users", { email: formText(f, "email").trim(), role: f.get("role"), ...(name ? { name } : {}) });
           if (!r.ok) return setError(r.error);
           setError(null);
           setCreated(r.data);

@@ -43,7 +43,7 @@ export async function decideApproval(rt: NodeContext, id: string, user: UserPrin
     // decision that saw the old count conflicts at commit and is re-evaluated.
     if (status === "approved") await tx.query("UPDATE sessions SET approvals_granted = approvals_granted + 1 WHERE id = $1", [a.session_id]);
     return {
-      result: { sessionId: a.session_id as string },
+      result: { sessionId: a.session_id },
       audit: APPROVAL_DECIDED_ENTRY.entry({
         action: `approval.${decision}`,
         actor: `user:${user.email}`,

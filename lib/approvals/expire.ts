@@ -33,7 +33,7 @@ export async function expireApprovals(rt: NodeContext, ids: string[] | null): Pr
         data: { approval_id: a.id, step: a.step, args_sha256: a.args_hash, expires_at: new Date(a.expires_at).toISOString() },
       }),
     );
-    return { result: r.rows.map((a) => a.id as string), audit };
+    return { result: r.rows.map((a) => a.id), audit };
   });
   for (const id of expired) rt.emit("approval.expired", { id });
   return expired;

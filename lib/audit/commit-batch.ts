@@ -98,4 +98,3 @@ export type SessionWrite = z.infer<typeof SessionWriteSchema>;
 export type ApprovalWrite = z.infer<typeof ApprovalWriteSchema>;
 export type EventWrite = z.infer<typeof EventWriteSchema>;
 export type ToolCallWrite = z.infer<typeof ToolCallWriteSchema>;
-export type CommitBatch = z.infer<typeof CommitBatchSchema>;

@@ -30,7 +30,7 @@ export async function startConsoleSession(rt: NodeContext, userId: string, provi
     );
     // Sessions over a day past their end are of no use any more.
     await tx.query("DELETE FROM console_sessions WHERE expires_at < now() - interval '1 day'");
-    const email = u.rows[0].email as string;
+    const email = u.rows[0].email;
     return {
       result: sid,
       audit: AUTH_SIGNIN_ENTRY.entry({ actor: `user:${email}`, outcome: "allow", data: { user_id: userId, email, provider, source, session_id: sid } }),

@@ -6,7 +6,6 @@
  */
 import { adminAction } from "../audit/admin-action.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
-import { getPool } from "../db/pool.ts";
 import { db } from "../db/prisma.ts";
 import { DUMMY_HASH, verifyPassword } from "../identity/password-hashing.ts";
 import { findUserForLogin } from "../identity/users.ts";

@@ -85,7 +85,7 @@ export async function toolHistory(server: string, name: string, limit = 50): Pro
     at: iso(x.created_at)!,
     action: x.action,
     actor: x.actor,
-    note: (x.data?.note ?? x.data?.reason ?? null) as string | null,
+    note: (x.data?.note ?? x.data?.reason ?? null),
     data: x.data,
   }));
 }

@@ -35,7 +35,7 @@ export async function revokeDelegation(rt: NodeContext, id: string, actor: strin
         [id],
       );
       if (!r.rowCount) break;
-      revoked.push(...r.rows.map((x) => x.id as string));
+      revoked.push(...r.rows.map((x) => x.id));
     }
     return {
       result: { id, revoked },

@@ -84,8 +84,8 @@ export class SigningKeyStore {
       }
     });
     const pool = getPool();
-    const iss = await pool.query<Row<"settings", "value">>(`SELECT value FROM settings WHERE key = $1`, [ISSUER_SETTING]);
-    this.issuerValue = String(iss.rows[0].value);
+    const iss = await pool.query<WithJson<Row<"settings", "value">, { value: string }>>(`SELECT value FROM settings WHERE key = $1`, [ISSUER_SETTING]);
+    this.issuerValue = iss.rows[0].value;
     const r = await pool.query<WithJson<Row<"signing_keys", "kid" | "alg" | "public_jwk" | "private_jwk_enc" | "created_at" | "retired_at">, { public_jwk: jose.JWK }>>(
       `SELECT kid, alg, public_jwk, private_jwk_enc, created_at, retired_at FROM signing_keys
         WHERE retired_at IS NULL OR retired_at > now() - make_interval(secs => $1) ORDER BY created_at DESC, kid`,

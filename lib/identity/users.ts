@@ -4,7 +4,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { adminAction } from "../audit/admin-action.ts";
-import { getPool } from "../db/pool.ts";
 import { MandateError, notFound } from "../errors.ts";
 import { db } from "../db/prisma.ts";
 import type { Row } from "../db/rows.ts";

@@ -102,7 +102,7 @@ export function defineEntry<const A extends string, D extends DataSchema>(def: {
 export function dataSchemaFor(def: EntryDef, v: number): z.ZodType {
   const adapt = (o: z.ZodObject) => {
     const late = Object.keys(def.since).filter((k) => def.since[k] > v && k in o.shape);
-    const shape = { ...o.shape, ...Object.fromEntries(late.map((k) => [k, o.shape[k].optional()])) };
+    const shape = { ...o.shape, ...Object.fromEntries(late.map((k) => [k, (o.shape[k] as z.ZodType).optional()])) };
     return z.strictObject(v >= 1 ? { ...shape, v: z.literal(v) } : shape);
   };
   return def.data instanceof z.ZodObject ? adapt(def.data) : z.union(def.data.options.map(adapt));

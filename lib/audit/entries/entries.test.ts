@@ -105,7 +105,7 @@ describe("decision entries", () => {
     expect(canonicalJson(data)).toBe(canonicalJson({ ...dataBefore, v: FORMAT_VERSION }));
     // The objects the builder makes have their keys in code-unit order (the reasons and redactions it
     // is given are written as they come): the chain's canonical JSON needs no reordering.
-    const built = { ...data, reasons: [], errors: [], redactions: [], shadow: data.shadow && { ...(data.shadow as object), reasons: [] } };
+    const built = { ...data, reasons: [], errors: [], redactions: [], shadow: data.shadow && { ...(data.shadow), reasons: [] } };
     expect(JSON.stringify(built)).toBe(canonicalJson(built));
     expect(checkEntry(stored(now))).toMatchObject({ ok: true, version: FORMAT_VERSION });
     expect(checkEntry(stored(before))).toMatchObject({ ok: true, version: 0 });

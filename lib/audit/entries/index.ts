@@ -20,8 +20,8 @@ import { dataPaths } from "./paths.ts";
 
 export { FORMAT_VERSION, type EntryDraft } from "./define.ts";
 export { DECISION, decisionEntry, type DecisionData, type DecisionFacts } from "./decision.ts";
-export { authzenDecisionEntry, authzenSearchEntry, type AuthzenCaller } from "./authzen.ts";
-export { outcomeEntry, type OutcomeData } from "./outcome.ts";
+export { authzenDecisionEntry, authzenSearchEntry } from "./authzen.ts";
+export { outcomeEntry } from "./outcome.ts";
 export { APPROVAL_DECIDED_ENTRY, APPROVAL_EXPIRED_ENTRY } from "./approval.ts";
 export { DELEGATION_ISSUE_ENTRY, DELEGATION_REVOKE_ENTRY } from "./delegation.ts";
 export { DATABASE_RESTARTED_ENTRY, SESSION_TERMINATE_ENTRY } from "./operations.ts";
