@@ -122,7 +122,11 @@ const COMPONENTS_PENDING = {
   "components/policies/cedar-editor.tsx": ["react-hooks/refs"],
   "components/policies/shadow-table.tsx": ["@typescript-eslint/no-explicit-any"],
   "components/policies/use-validation.ts": ["react-hooks/set-state-in-effect", "@typescript-eslint/no-misused-promises"],
-  "components/sessions/call-api.ts": ["@typescript-eslint/no-explicit-any", "@typescript-eslint/no-unsafe-assignment", "@typescript-eslint/no-unsafe-member-access"],
+  "components/sessions/call-api.ts": [
+    "@typescript-eslint/no-explicit-any",
+    "@typescript-eslint/no-unsafe-assignment",
+    "@typescript-eslint/no-unsafe-member-access",
+  ],
   "components/sessions/delegation-chain.tsx": ["react-hooks/purity"],
   "components/sessions/grant-form.tsx": ["@typescript-eslint/no-unsafe-assignment", "@typescript-eslint/no-unsafe-member-access"],
   "components/sessions/sessions-columns.tsx": ["@typescript-eslint/no-explicit-any"],
@@ -155,10 +159,7 @@ export default defineConfig([
     rules: {
       // Unused variables are errors, except the conventional `_`-prefixed ones (a deliberately ignored
       // parameter, or a field left out of a rest object).
-      "@typescript-eslint/no-unused-vars": [
-        "error",
-        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", ignoreRestSiblings: true },
-      ],
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", ignoreRestSiblings: true }],
       // Off: `async` on a function without `await` is deliberate here. Handlers and interface methods
       // that return a promise are written `async` so that a throw becomes a rejection the caller handles
       // (the route wrapper, the MCP SDK, adminAction), never a synchronous throw past it.

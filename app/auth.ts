@@ -57,7 +57,12 @@ function providers(): NextAuthOptions["providers"] {
       idToken: true,
       checks: ["pkce", "state"],
       profile(profile: Record<string, unknown>) {
-        return { id: String(profile.sub), email: typeof profile.email === "string" ? profile.email : "", name: (profile.name as string) ?? null, claims: profile } as never;
+        return {
+          id: String(profile.sub),
+          email: typeof profile.email === "string" ? profile.email : "",
+          name: (profile.name as string) ?? null,
+          claims: profile,
+        } as never;
       },
     });
   }

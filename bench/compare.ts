@@ -43,17 +43,29 @@ function requests(keys: string[], runId: string) {
   return () => {
     const s = Math.floor(r() * SESSIONS);
     const tool = pickTool(r);
-    return { body: JSON.stringify({ session: { id: `cmp-${runId}-${s}` }, tool: { server: tool.server, name: tool.name }, arguments: tool.args }), authorization: `Bearer ${keys[s % keys.length]}` };
+    return {
+      body: JSON.stringify({ session: { id: `cmp-${runId}-${s}` }, tool: { server: tool.server, name: tool.name }, arguments: tool.args }),
+      authorization: `Bearer ${keys[s % keys.length]}`,
+    };
   };
 }
 
 async function main() {
-  console.log(`compare: ${ROOT} (this) vs ${BASE} (base); ${C} connections, ${R} interleaved rounds of ${N} requests each after ${W} warm-up; console ${withConsole ? "on" : "off"}`);
+  console.log(
+    `compare: ${ROOT} (this) vs ${BASE} (base); ${C} connections, ${R} interleaved rounds of ${N} requests each after ${W} warm-up; console ${withConsole ? "on" : "off"}`,
+  );
   const nodes: Array<{ name: string; node: MandateTarget }> = [];
   try {
     nodes.push({ name: "this", node: await startMandateNode(withConsole, ROOT) });
     nodes.push({ name: "base", node: await startMandateNode(withConsole, BASE) });
-    const targets = nodes.map(({ name, node }) => ({ name, node, next: requests(node.agents.map((a) => a.api_key), name) }));
+    const targets = nodes.map(({ name, node }) => ({
+      name,
+      node,
+      next: requests(
+        node.agents.map((a) => a.api_key),
+        name,
+      ),
+    }));
     const roots = Object.fromEntries(nodes.map(({ name, node }) => [name, node.child.pid]));
     const split = Object.fromEntries(nodes.map(({ name }) => [name, { label: "postgres", comm: /^postgres/ }]));
     for (const t of targets) await runLoad({ name: "warmup", url: t.node.url, connections: C, amount: W, next: t.next });
@@ -74,7 +86,17 @@ async function main() {
       const all = c.trees.get(t.name) ?? 0;
       const pg = c.trees.get(`${t.name}/postgres`) ?? 0;
       const us = (sec: number) => (sec / res.requests) * 1e6;
-      return { name: t.name, res, cpuUs: us(all), nodeUs: us(all - pg), pgUs: us(pg), perRound: rounds.get(t.name)!.map((r) => r.rps.toFixed(0)).join("/") };
+      return {
+        name: t.name,
+        res,
+        cpuUs: us(all),
+        nodeUs: us(all - pg),
+        pgUs: us(pg),
+        perRound: rounds
+          .get(t.name)!
+          .map((r) => r.rps.toFixed(0))
+          .join("/"),
+      };
     });
     console.log("");
     console.log("version  decisions/s  p50 ms  p99 ms  CPU µs/decision (node, PostgreSQL)  errors  per round");
@@ -84,7 +106,9 @@ async function main() {
       );
     const [a, b] = rows;
     console.log("");
-    console.log(`this / base: decisions/s ${(a.res.rps / b.res.rps).toFixed(3)}, p99 ${(a.res.p99 / b.res.p99).toFixed(3)}, CPU per decision ${(a.cpuUs / b.cpuUs).toFixed(3)}`);
+    console.log(
+      `this / base: decisions/s ${(a.res.rps / b.res.rps).toFixed(3)}, p99 ${(a.res.p99 / b.res.p99).toFixed(3)}, CPU per decision ${(a.cpuUs / b.cpuUs).toFixed(3)}`,
+    );
   } finally {
     await Promise.all(nodes.map(({ node }) => node.stop().catch(() => {})));
   }

@@ -20,7 +20,13 @@ const { values: opt } = parseArgs({ options: { iterations: { type: "string", def
 const N = Number(opt.iterations);
 const TARGET_MS = 300;
 
-interface Result { name: string; n: number; p50: number; p95: number; max: number }
+interface Result {
+  name: string;
+  n: number;
+  p50: number;
+  p95: number;
+  max: number;
+}
 const results: Result[] = [];
 
 const pct = (xs: number[], p: number) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
@@ -35,10 +41,17 @@ async function measure(name: string, fn: (i: number) => Promise<unknown>, n = N)
   }
   const r = { name, n, p50: pct(times, 50), p95: pct(times, 95), max: Math.max(...times) };
   results.push(r);
-  process.stdout.write(`${name.padEnd(62)} n=${String(n).padStart(3)}  p50 ${r.p50.toFixed(1).padStart(7)} ms  p95 ${r.p95.toFixed(1).padStart(7)} ms  max ${r.max.toFixed(1).padStart(7)} ms${r.p95 > TARGET_MS ? "  OVER TARGET" : ""}\n`);
+  process.stdout.write(
+    `${name.padEnd(62)} n=${String(n).padStart(3)}  p50 ${r.p50.toFixed(1).padStart(7)} ms  p95 ${r.p95.toFixed(1).padStart(7)} ms  max ${r.max.toFixed(1).padStart(7)} ms${r.p95 > TARGET_MS ? "  OVER TARGET" : ""}\n`,
+  );
 }
 
-const state = (filters: Record<string, string[]> = {}, sort = { id: "lastActivity", dir: "desc" as const }, cursor: TableState["cursor"] = null, q = ""): TableState => ({ sort, filters, q, cursor });
+const state = (
+  filters: Record<string, string[]> = {},
+  sort = { id: "lastActivity", dir: "desc" as const },
+  cursor: TableState["cursor"] = null,
+  q = "",
+): TableState => ({ sort, filters, q, cursor });
 
 /** Walks `pages` keyset pages from the start and returns the cursors (to measure deep pages). */
 async function cursorsOf(walk: (cursor: string | null) => Promise<{ next: string | null }>, pages: number): Promise<string[]> {
@@ -55,14 +68,23 @@ async function cursorsOf(walk: (cursor: string | null) => Promise<{ next: string
 
 async function main() {
   const pool = getPool();
-  const counts = (await pool.query(`SELECT (SELECT count(*) FROM audit_entries) AS entries, (SELECT count(*) FROM audit_entries WHERE kind = 'decision') AS decisions, (SELECT count(*) FROM sessions) AS sessions`)).rows[0];
-  console.log(`history: ${counts.sessions} sessions, ${counts.decisions} decisions, ${counts.entries} audit entries; ${N} runs per query; target p95 < ${TARGET_MS} ms\n`);
-  if (Number(counts.decisions) < 10_000) console.log("(small history: run `npm run seed:history -- --sessions 1000 --decisions 200000` first for meaningful figures)\n");
+  const counts = (
+    await pool.query(
+      `SELECT (SELECT count(*) FROM audit_entries) AS entries, (SELECT count(*) FROM audit_entries WHERE kind = 'decision') AS decisions, (SELECT count(*) FROM sessions) AS sessions`,
+    )
+  ).rows[0];
+  console.log(
+    `history: ${counts.sessions} sessions, ${counts.decisions} decisions, ${counts.entries} audit entries; ${N} runs per query; target p95 < ${TARGET_MS} ms\n`,
+  );
+  if (Number(counts.decisions) < 10_000)
+    console.log("(small history: run `npm run seed:history -- --sessions 1000 --decisions 200000` first for meaningful figures)\n");
   const agents = (await pool.query(`SELECT a.id, a.name FROM agents a WHERE EXISTS (SELECT 1 FROM sessions s WHERE s.agent_id = a.id) ORDER BY name`)).rows;
   const tools = (await pool.query(`SELECT DISTINCT tool FROM sessions, unnest(tools_used) tool ORDER BY 1`)).rows.map((r) => r.tool as string);
   const long = (await pool.query(`SELECT id, step_count FROM sessions ORDER BY step_count DESC LIMIT 1`)).rows[0];
   const sessions = (await pool.query(`SELECT id FROM sessions ORDER BY random() LIMIT 50`)).rows.map((r) => r.id as string);
-  const decisions = (await pool.query(`SELECT decision_id FROM audit_entries WHERE kind = 'decision' AND created_at > now() - interval '3 days' LIMIT 50`)).rows.map((r) => r.decision_id as string);
+  const decisions = (
+    await pool.query(`SELECT decision_id FROM audit_entries WHERE kind = 'decision' AND created_at > now() - interval '3 days' LIMIT 50`)
+  ).rows.map((r) => r.decision_id as string);
   const a = (i: number) => agents[i % agents.length].id as string;
   const t = (i: number) => tools[i % tools.length];
 
@@ -72,7 +94,9 @@ async function main() {
   await measure("sessions: labels pii+untrusted_content, active 7d", () => listSessions(state({ label: ["pii", "untrusted_content"], time: ["7d"] })));
   await measure("sessions: sorted by steps", () => listSessions(state({}, { id: "steps", dir: "desc" })));
   const sCursors = await cursorsOf((c) => listSessions(state({}, undefined, c ? { value: c, direction: "after" } : null)), 19);
-  await measure(`sessions: deep pages (up to page ${sCursors.length + 1})`, (i) => listSessions(state({}, undefined, { value: sCursors[i % sCursors.length], direction: "after" })));
+  await measure(`sessions: deep pages (up to page ${sCursors.length + 1})`, (i) =>
+    listSessions(state({}, undefined, { value: sCursors[i % sCursors.length], direction: "after" })),
+  );
 
   // Timeline of the longest session
   const steps = Number(long.step_count);
@@ -96,13 +120,20 @@ async function main() {
   await measure("audit: random sessions", (i) => audit({ session: sessions[i % sessions.length] }));
   await measure("audit: decision id", (i) => audit({ decision: decisions[i % decisions.length] }));
   const day = 86_400_000;
-  await measure("audit: one hour, 3 days ago", (i) => audit({ from: new Date(Date.now() - 3 * day - i * 3_600_000).toISOString(), to: new Date(Date.now() - 3 * day - (i - 1) * 3_600_000).toISOString() }));
+  await measure("audit: one hour, 3 days ago", (i) =>
+    audit({ from: new Date(Date.now() - 3 * day - i * 3_600_000).toISOString(), to: new Date(Date.now() - 3 * day - (i - 1) * 3_600_000).toISOString() }),
+  );
   const deep = await cursorsOf((c) => audit({}, c), 400);
   await measure(`audit: deep keyset pages, no filter (to page ${deep.length + 1})`, (i) => audit({}, deep[(deep.length - 1 - i * 7) % deep.length]));
   const deepDeny = await cursorsOf((c) => audit({ kind: ["decision"], outcome: ["deny"] }, c), 200);
-  await measure(`audit: deep pages of denies (to page ${deepDeny.length + 1})`, (i) => audit({ kind: ["decision"], outcome: ["deny"] }, deepDeny[(deepDeny.length - 1 - i * 5) % deepDeny.length]));
+  await measure(`audit: deep pages of denies (to page ${deepDeny.length + 1})`, (i) =>
+    audit({ kind: ["decision"], outcome: ["deny"] }, deepDeny[(deepDeny.length - 1 - i * 5) % deepDeny.length]),
+  );
   const deepTool = await cursorsOf((c) => audit({ tool: ["web/fetch_url"] }, c), 200);
-  if (deepTool.length) await measure(`audit: deep pages of one tool (to page ${deepTool.length + 1})`, (i) => audit({ tool: ["web/fetch_url"] }, deepTool[(deepTool.length - 1 - i * 3) % deepTool.length]));
+  if (deepTool.length)
+    await measure(`audit: deep pages of one tool (to page ${deepTool.length + 1})`, (i) =>
+      audit({ tool: ["web/fetch_url"] }, deepTool[(deepTool.length - 1 - i * 3) % deepTool.length]),
+    );
 
   // Dashboard
   const now = Date.now();
@@ -111,7 +142,9 @@ async function main() {
 
   const worst = results.reduce((m, r) => (r.p95 > m.p95 ? r : m), results[0]);
   const over = results.filter((r) => r.p95 > TARGET_MS && !r.name.startsWith("dashboard"));
-  console.log(`\nworst p95: ${worst.p95.toFixed(1)} ms (${worst.name}); ${over.length ? `${over.length} list/timeline/audit queries OVER ${TARGET_MS} ms` : `all list, timeline and audit queries under ${TARGET_MS} ms at p95`}`);
+  console.log(
+    `\nworst p95: ${worst.p95.toFixed(1)} ms (${worst.name}); ${over.length ? `${over.length} list/timeline/audit queries OVER ${TARGET_MS} ms` : `all list, timeline and audit queries under ${TARGET_MS} ms at p95`}`,
+  );
   process.exitCode = over.length ? 1 : 0;
 }
 

@@ -50,15 +50,15 @@ function table(rows: LoadResult[]) {
 }
 
 /** CPU while each target was under load (its own process tree, the load generator, the idle machine). */
-function cpuTable(rows: Array<{ name: string; requests: number; cpu: CpuDelta; tree: string; parts?: Array<{ label: string; seconds: (cpu: CpuDelta) => number }> }>) {
+function cpuTable(
+  rows: Array<{ name: string; requests: number; cpu: CpuDelta; tree: string; parts?: Array<{ label: string; seconds: (cpu: CpuDelta) => number }> }>,
+) {
   if (rows.every((r) => !r.cpu.trees.size)) return;
   const head = ["target", "cores busy", "CPU µs/request", "load generator cores", "idle cores (machine)"];
   const lines = rows.map((r) => {
     const cpu = r.cpu.trees.get(r.tree) ?? 0;
     const us = (sec: number) => ((sec / r.requests) * 1e6).toFixed(0);
-    const parts = r.parts?.length
-      ? ` (${r.parts.map((p) => `${p.label} ${us(p.seconds(r.cpu))}`).join(", ")})`
-      : "";
+    const parts = r.parts?.length ? ` (${r.parts.map((p) => `${p.label} ${us(p.seconds(r.cpu))}`).join(", ")})` : "";
     return [
       r.name,
       (cpu / r.cpu.seconds).toFixed(2),
@@ -99,7 +99,9 @@ function mandateRequests(keys: string[]) {
 }
 
 async function main() {
-  console.log(`workload: ${SESSIONS} sessions, tool mix of allow/deny/approval, ${C} connections, ${R} interleaved rounds of ${N} requests per target after ${W} warm-up requests`);
+  console.log(
+    `workload: ${SESSIONS} sessions, tool mix of allow/deny/approval, ${C} connections, ${R} interleaved rounds of ${N} requests per target after ${W} warm-up requests`,
+  );
   const started: Array<{ stop(): Promise<void> }> = [];
   try {
     await run(started);
@@ -125,9 +127,20 @@ async function run(started: Array<{ stop(): Promise<void> }>) {
 
   const payload = JSON.stringify({ session: { id: "s" }, tool: { server: "files", name: "read_file" }, arguments: { path: "a" } });
   const targets = [
-    { name: "node:http echo (ceiling)", url: echo.url, next: (() => () => payload)() as () => string | { body: string; authorization: string } },
+    {
+      name: "node:http echo (ceiling)",
+      url: echo.url,
+      next: (
+        () => () =>
+          payload
+      )() as () => string | { body: string; authorization: string },
+    },
     { name: "Cerbos PDP 0.55 (audit off)", url: cerbos.url, next: cerbosRequests() },
-    { name: `Mandate (${withConsole ? "console on" : "data plane only"})`, url: mandate.url, next: mandateRequests(mandate.agents.map((a) => `Bearer ${a.api_key}`)) },
+    {
+      name: `Mandate (${withConsole ? "console on" : "data plane only"})`,
+      url: mandate.url,
+      next: mandateRequests(mandate.agents.map((a) => `Bearer ${a.api_key}`)),
+    },
   ];
   const rounds = new Map<string, LoadResult[]>(targets.map((t) => [t.name, []]));
   const cpu = new Map<string, CpuDelta[]>(targets.map((t) => [t.name, []]));
@@ -175,13 +188,29 @@ async function run(started: Array<{ stop(): Promise<void> }>) {
     })),
   );
   console.log("");
-  console.log(`per round decisions/s: ${targets.map((t) => `${t.name.split(" ")[0]} ${rounds.get(t.name)!.map((r) => r.rps.toFixed(0)).join("/")}`).join("; ")}`);
-  console.log(`Mandate outcomes: ${outcomes.rows.map((x) => `${x.outcome}=${x.n}`).join(", ")}; group commit: ${health.audit.batches.batches} batches for ${health.audit.batches.jobs} jobs on ${health.audit.chains.length} chains`);
-  console.log(`audit entries for decisions: ${after - before}, decisions answered (2xx): ${mandateAnswered} → ${after - before === mandateAnswered ? "equal" : "MISMATCH"}`);
+  console.log(
+    `per round decisions/s: ${targets
+      .map(
+        (t) =>
+          `${t.name.split(" ")[0]} ${rounds
+            .get(t.name)!
+            .map((r) => r.rps.toFixed(0))
+            .join("/")}`,
+      )
+      .join("; ")}`,
+  );
+  console.log(
+    `Mandate outcomes: ${outcomes.rows.map((x) => `${x.outcome}=${x.n}`).join(", ")}; group commit: ${health.audit.batches.batches} batches for ${health.audit.batches.jobs} jobs on ${health.audit.chains.length} chains`,
+  );
+  console.log(
+    `audit entries for decisions: ${after - before}, decisions answered (2xx): ${mandateAnswered} → ${after - before === mandateAnswered ? "equal" : "MISMATCH"}`,
+  );
   console.log(`audit verify: ${audit.ok ? "ok" : `FAILED (${audit.firstBroken?.reason ?? audit.checkpoints.problems[0]})`} (${audit.entries} entries)`);
   const m = results[2];
   const c = results[1];
-  console.log(`p99: Mandate ${m.p99.toFixed(2)} ms vs Cerbos ${c.p99.toFixed(2)} ms → ${m.p99 <= c.p99 ? "Mandate p99 ≤ Cerbos p99" : "Mandate p99 HIGHER than Cerbos"}`);
+  console.log(
+    `p99: Mandate ${m.p99.toFixed(2)} ms vs Cerbos ${c.p99.toFixed(2)} ms → ${m.p99 <= c.p99 ? "Mandate p99 ≤ Cerbos p99" : "Mandate p99 HIGHER than Cerbos"}`,
+  );
   console.log(`ratio_vs_cerbos=${(m.rps / c.rps).toFixed(2)}`);
   if (after - before !== mandateAnswered || !audit.ok) process.exitCode = 1;
 }

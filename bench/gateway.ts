@@ -141,7 +141,17 @@ async function main() {
     const port = await freePort();
     const proxy = await startProcess(
       process.execPath,
-      [join(import.meta.dirname, "../node_modules/mcp-proxy/dist/bin/mcp-proxy.mjs"), "--host", "127.0.0.1", "--port", String(port), "--server", "stream", "--", ...upstream],
+      [
+        join(import.meta.dirname, "../node_modules/mcp-proxy/dist/bin/mcp-proxy.mjs"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--server",
+        "stream",
+        "--",
+        ...upstream,
+      ],
       { ready: /on port \d+/i },
     );
     cleanup.push(proxy.stop);
@@ -164,7 +174,9 @@ async function main() {
     // one session as a gateway connection has (a new session per call would add a session lookup).
     const mc = new MandateClient({ url: mandate.url, apiKey: agent.apiKey, timeoutMs: 5000 });
     const sessionId = `bench-decide-${Date.now()}`;
-    add("(decision request only)", () => mc.decide({ session: { id: sessionId }, tool: { server: "everything", name: "echo" }, arguments: { message: "bench" } }));
+    add("(decision request only)", () =>
+      mc.decide({ session: { id: sessionId }, tool: { server: "everything", name: "echo" }, arguments: { message: "bench" } }),
+    );
 
     // Warm-up: every process on a path (client, gateway, upstream, Mandate, PostgreSQL) reaches its
     // steady state (JIT tiers, caches, plans); measured here, p50 falls for the first few thousand calls.

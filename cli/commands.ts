@@ -87,7 +87,11 @@ export const commands: Record<string, Command> = {
     options: { name: { type: "string" }, owner: { type: "string" }, team: { type: "string" }, description: { type: "string" } },
     run: ({ values, actor }) =>
       withDatabase(async (ctx) => {
-        const a = await createAgent(ctx, { name: need(str(values.name), "--name"), owner: str(values.owner), team: str(values.team), description: str(values.description) }, actor);
+        const a = await createAgent(
+          ctx,
+          { name: need(str(values.name), "--name"), owner: str(values.owner), team: str(values.team), description: str(values.description) },
+          actor,
+        );
         console.log(`Created agent ${a.name} (${a.id})\nKey id: ${a.keyId}\nAPI key (shown once): ${a.apiKey}`);
         return 0;
       }),
@@ -142,8 +146,17 @@ export const commands: Record<string, Command> = {
     run: ({ values, positionals, actor }) =>
       withDatabase(async (ctx) => {
         const { server, name } = parseToolRef(need(positionals[0], "<server>/<tool>"));
-        const labels = str(values.labels)?.split(",").map((s) => s.trim()).filter(Boolean);
-        const t = await approveTool(ctx, server, name, { effect: str(values.effect) as never, risk: str(values.risk) as never, labels, note: str(values.note) }, actor);
+        const labels = str(values.labels)
+          ?.split(",")
+          .map((s) => s.trim())
+          .filter(Boolean);
+        const t = await approveTool(
+          ctx,
+          server,
+          name,
+          { effect: str(values.effect) as never, risk: str(values.risk) as never, labels, note: str(values.note) },
+          actor,
+        );
         console.log(`Approved ${server}/${name}: ${t.effect}/${t.risk}${t.labels.length ? ` [${t.labels.join(", ")}]` : ""}`);
         return 0;
       }),
@@ -227,7 +240,12 @@ export const commands: Record<string, Command> = {
     options: { tests: { type: "string" }, store: { type: "string" }, version: { type: "string" } },
     run: ({ values, positionals }) =>
       withDatabase(() =>
-        runPolicyTestCommand({ file: positionals[0], testsFile: str(values.tests), store: str(values.store) ?? "mcp", version: str(values.version) ? Number(values.version) : undefined }),
+        runPolicyTestCommand({
+          file: positionals[0],
+          testsFile: str(values.tests),
+          store: str(values.store) ?? "mcp",
+          version: str(values.version) ? Number(values.version) : undefined,
+        }),
       ),
   },
   "audit verify": {
@@ -236,7 +254,9 @@ export const commands: Record<string, Command> = {
     run: () =>
       withDatabase(async () => {
         const r = await verifyAudit(env().dataDir);
-        console.log(`${r.entries} entries in ${r.chains.length} chain(s), ${r.checkpoints.verified}/${r.checkpoints.count} checkpoint(s) verified, ${r.durationMs} ms`);
+        console.log(
+          `${r.entries} entries in ${r.chains.length} chain(s), ${r.checkpoints.verified}/${r.checkpoints.count} checkpoint(s) verified, ${r.durationMs} ms`,
+        );
         if (r.firstBroken) console.error(`BROKEN: chain ${r.firstBroken.chain_id} entry ${r.firstBroken.seq}: ${r.firstBroken.reason}`);
         for (const p of r.checkpoints.problems) console.error(`CHECKPOINT: ${p}`);
         if (r.ok) console.log("audit log intact");
@@ -258,7 +278,12 @@ export const commands: Record<string, Command> = {
     summary: "Import directory (PIP) entities into a policy store",
     options: { store: { type: "string" }, replace: { type: "boolean" } },
     run: ({ values, positionals, actor }) =>
-      withDatabase(async (ctx) => (console.log(await directoryImportCommand(ctx, need(positionals[0], "<file.json>"), need(str(values.store), "--store"), !!values.replace, actor)), 0)),
+      withDatabase(
+        async (ctx) => (
+          console.log(await directoryImportCommand(ctx, need(positionals[0], "<file.json>"), need(str(values.store), "--store"), !!values.replace, actor)),
+          0
+        ),
+      ),
   },
   "pack load": {
     usage: "<dir> [--replace-directory]",
@@ -272,7 +297,12 @@ export const commands: Record<string, Command> = {
     summary: "Create an AuthZEN PEP key bound to a policy store (shown once)",
     options: { store: { type: "string" }, name: { type: "string" }, days: { type: "string" } },
     run: ({ values, actor }) =>
-      withDatabase(async (ctx) => (console.log(await pepKeyCreateCommand(ctx, need(str(values.store), "--store"), str(values.name) ?? "pep", Number(str(values.days) ?? 365), actor)), 0)),
+      withDatabase(
+        async (ctx) => (
+          console.log(await pepKeyCreateCommand(ctx, need(str(values.store), "--store"), str(values.name) ?? "pep", Number(str(values.days) ?? 365), actor)),
+          0
+        ),
+      ),
   },
   "pep-keys revoke": {
     usage: "<key-id>",

@@ -77,7 +77,9 @@ test("a viewer cannot approve, even with a forged request", async ({ console: c 
   // Forged: the viewer's own session cookie, straight to the decision endpoint (from the console's origin,
   // so that the role, not the same-origin rule, is what refuses it).
   const r = await fetch(`${c.node.url}/api/v1/approvals/${held.approval!.id}/decision`, {
-    method: "POST", headers: { cookie: await c.cookieOf(viewer), origin: c.node.url, "content-type": "application/json" }, body: JSON.stringify({ decision: "approve", comment: "forged" }),
+    method: "POST",
+    headers: { cookie: await c.cookieOf(viewer), origin: c.node.url, "content-type": "application/json" },
+    body: JSON.stringify({ decision: "approve", comment: "forged" }),
   });
   expect(r.status).toBe(403);
   expect((await sql(`SELECT status, decided_by FROM approvals WHERE id = $1`, [held.approval!.id]))[0]).toEqual({ status: "pending", decided_by: null });

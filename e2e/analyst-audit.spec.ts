@@ -15,17 +15,25 @@ test("an export of a filtered view contains exactly the filtered rows", async ({
   const rows = page.getByTestId("table-audit").locator("tbody tr");
   await expect(rows).toHaveCount(7);
 
-  const expected = await sql(`SELECT chain_id, seq FROM audit_entries WHERE session_id = $1 AND kind = 'decision' ORDER BY created_at DESC, chain_id DESC, seq DESC`, [s.id]);
+  const expected = await sql(
+    `SELECT chain_id, seq FROM audit_entries WHERE session_id = $1 AND kind = 'decision' ORDER BY created_at DESC, chain_id DESC, seq DESC`,
+    [s.id],
+  );
   expect(expected).toHaveLength(7);
 
   const [csvDl] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-links").getByRole("link", { name: "CSV" }).click()]);
-  const csv = readFileSync((await csvDl.path()), "utf8").trim().split("\r\n");
+  const csv = readFileSync(await csvDl.path(), "utf8")
+    .trim()
+    .split("\r\n");
   expect(csv[0].startsWith("created_at,chain_id,seq,kind,action")).toBe(true);
   const csvKeys = csv.slice(1).map((l) => l.split(",").slice(1, 3).join("#"));
   expect(csvKeys).toEqual(expected.map((e) => `${e.chain_id}#${e.seq}`));
 
   const [jsonDl] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-links").getByRole("link", { name: "JSONL" }).click()]);
-  const lines = readFileSync((await jsonDl.path()), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const lines = readFileSync(await jsonDl.path(), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
   expect(lines.map((l) => `${l.chain_id}#${l.seq}`)).toEqual(expected.map((e) => `${e.chain_id}#${e.seq}`));
   expect(lines.every((l) => l.session_id === s.id && l.kind === "decision")).toBe(true);
 });
@@ -57,7 +65,10 @@ test("a tampered audit row is shown as a broken chain at the right entry", async
   // Rewrite history the way an attacker with database access would (as decision-path.test.ts does).
   await sql(`ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only`);
   try {
-    await sql(`UPDATE audit_entries SET outcome = 'deny', data = jsonb_set(data, '{reasons}', '[]') WHERE chain_id = $1 AND seq = $2`, [target.chain_id, target.seq]);
+    await sql(`UPDATE audit_entries SET outcome = 'deny', data = jsonb_set(data, '{reasons}', '[]') WHERE chain_id = $1 AND seq = $2`, [
+      target.chain_id,
+      target.seq,
+    ]);
   } finally {
     await sql(`ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_append_only`);
   }
@@ -74,7 +85,12 @@ test("a tampered audit row is shown as a broken chain at the right entry", async
   } finally {
     // Put the row back so later specs on this node see an intact chain.
     await sql(`ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only`);
-    await sql(`UPDATE audit_entries SET outcome = $3, data = $4 WHERE chain_id = $1 AND seq = $2`, [target.chain_id, target.seq, target.outcome, JSON.stringify(target.data)]);
+    await sql(`UPDATE audit_entries SET outcome = $3, data = $4 WHERE chain_id = $1 AND seq = $2`, [
+      target.chain_id,
+      target.seq,
+      target.outcome,
+      JSON.stringify(target.data),
+    ]);
     await sql(`ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_append_only`);
   }
 });

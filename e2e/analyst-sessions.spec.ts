@@ -99,7 +99,9 @@ test("a viewer sees no operator controls and cannot terminate with a forged requ
   await expect(page.getByText(/Viewers can review sessions/)).toBeVisible();
   await expect(page.getByTestId("terminate-session")).toHaveCount(0);
   const r = await fetch(`${c.node.url}/api/v1/sessions/${s.id}/terminate`, {
-    method: "POST", headers: { cookie: await c.cookieOf(viewer), origin: c.node.url, "content-type": "application/json" }, body: JSON.stringify({ reason: "forged" }),
+    method: "POST",
+    headers: { cookie: await c.cookieOf(viewer), origin: c.node.url, "content-type": "application/json" },
+    body: JSON.stringify({ reason: "forged" }),
   });
   expect(r.status).toBe(403);
   expect((await sql(`SELECT status FROM sessions WHERE id = $1`, [s.id]))[0].status).toBe("active");
@@ -127,7 +129,13 @@ test("an analyst grants an agent delegated authority for the session, and the ag
   expect(d).toEqual({ subject: analyst.email, scopes: ["tool:crm/get_customer"], depth: 1 });
   // The agent acts under the grant: inside the scope allowed, outside it denied.
   const api = (await import("../test/support/mandate.ts")).api;
-  const call = (tool: string) => api(c.node.url, agentKey(c.node), "POST", "/api/v1/decisions", { session: { id: s.id }, tool: { server: tool.split("/")[0], name: tool.split("/")[1] }, arguments: { customer_id: "c-1" }, delegation_token: token });
+  const call = (tool: string) =>
+    api(c.node.url, agentKey(c.node), "POST", "/api/v1/decisions", {
+      session: { id: s.id },
+      tool: { server: tool.split("/")[0], name: tool.split("/")[1] },
+      arguments: { customer_id: "c-1" },
+      delegation_token: token,
+    });
   expect((await call("crm/get_customer")).body.decision).toBe("allow");
   expect((await call("files/read_file")).body.reasons[0].policy).toBe("mandate.scope_exceeded");
   await page.reload();

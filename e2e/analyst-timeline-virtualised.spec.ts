@@ -13,12 +13,14 @@ test("a 10,000-step session renders only what is in view and jumps to step 9,500
   const key = agentKey(c.node, "ops-agent");
   const tools = ["files/read_file", "files/write_file", "web/fetch_url", "files/read_file"];
   let next = 0;
-  await Promise.all(Array.from({ length: 25 }, async () => {
-    while (next < 10_000) {
-      const i = next++;
-      await decide(c.node, key, long.id, tools[i % tools.length], { path: `f-${i}` });
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 25 }, async () => {
+      while (next < 10_000) {
+        const i = next++;
+        await decide(c.node, key, long.id, tools[i % tools.length], { path: `f-${i}` });
+      }
+    }),
+  );
   const page = await c.pageAs("viewer");
   const t0 = Date.now();
   await page.goto(`/sessions/${long.id}`);
@@ -36,5 +38,10 @@ test("a 10,000-step session renders only what is in view and jumps to step 9,500
 
   // Scrolling further loads the next window.
   await page.getByTestId("timeline").evaluate((el) => el.scrollBy(0, 64 * 600));
-  await expect(page.locator('[data-testid="timeline-step"]').filter({ hasText: /#10\d{3}|#99\d\d/ }).first()).toBeVisible({ timeout: 15_000 });
+  await expect(
+    page
+      .locator('[data-testid="timeline-step"]')
+      .filter({ hasText: /#10\d{3}|#99\d\d/ })
+      .first(),
+  ).toBeVisible({ timeout: 15_000 });
 });

@@ -30,6 +30,11 @@ test("a page on another port cannot frame the signed-in console", async ({ conso
   expect(frame, "the iframe exists").toBeTruthy();
   // Chromium shows its own error document in the frame, never the console.
   expect(frame!.url()).not.toBe(`${c.node.url}/approvals`);
-  expect(await frame!.locator("body").innerText().catch(() => "")).not.toContain("Approvals");
+  expect(
+    await frame!
+      .locator("body")
+      .innerText()
+      .catch(() => ""),
+  ).not.toContain("Approvals");
   expect((await refused).text()).toContain("frame-ancestors 'none'");
 });

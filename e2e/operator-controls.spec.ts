@@ -5,7 +5,13 @@ import { expect, test } from "./support/fixtures.ts";
 
 /** The actors of the audit entries of these actions about an agent (by name) or a tool (server/name). */
 const actors = async (actions: string[], agent: string | null, tool: string | null) =>
-  (await getPool().query("SELECT action, actor FROM audit_entries WHERE action = ANY($1) AND (data->>'name' = $2 OR tool = $3) ORDER BY created_at", [actions, agent, tool])).rows;
+  (
+    await getPool().query("SELECT action, actor FROM audit_entries WHERE action = ANY($1) AND (data->>'name' = $2 OR tool = $3) ORDER BY created_at", [
+      actions,
+      agent,
+      tool,
+    ])
+  ).rows;
 
 test("an analyst suspends an agent and blocks a tool in the console; an admin lifts both; each change is audited", async ({ console: c }) => {
   const agent = await c.node.createAgent(`ops-${randomUUID().slice(0, 8)}`);
@@ -42,6 +48,12 @@ test("an analyst suspends an agent and blocks a tool in the console; an admin li
   await expect(admin.getByRole("button", { name: "Block now" })).toBeVisible();
 
   const by = `user:${analyst.email}`;
-  expect(await actors(["agent.suspend", "agent.unsuspend"], agent.name, null)).toEqual([{ action: "agent.suspend", actor: by }, { action: "agent.unsuspend", actor: expect.stringMatching(/^user:.+@/) }]);
-  expect(await actors(["tool.block", "tool.unblock"], null, `${server}/send_mail`)).toEqual([{ action: "tool.block", actor: by }, { action: "tool.unblock", actor: expect.stringMatching(/^user:.+@/) }]);
+  expect(await actors(["agent.suspend", "agent.unsuspend"], agent.name, null)).toEqual([
+    { action: "agent.suspend", actor: by },
+    { action: "agent.unsuspend", actor: expect.stringMatching(/^user:.+@/) },
+  ]);
+  expect(await actors(["tool.block", "tool.unblock"], null, `${server}/send_mail`)).toEqual([
+    { action: "tool.block", actor: by },
+    { action: "tool.unblock", actor: expect.stringMatching(/^user:.+@/) },
+  ]);
 });

@@ -8,7 +8,14 @@ test("a pending tool approved in the console is then allowed by the decision API
   const server = `inv-${randomUUID().slice(0, 6)}`;
   const report = await api(c.node.url, key, "POST", "/api/v1/inventory", {
     server,
-    tools: [{ name: "list_tickets", description: "List the open support tickets of a queue.", inputSchema: { type: "object", properties: { queue: { type: "string" } } }, annotations: { readOnlyHint: true } }],
+    tools: [
+      {
+        name: "list_tickets",
+        description: "List the open support tickets of a queue.",
+        inputSchema: { type: "object", properties: { queue: { type: "string" } } },
+        annotations: { readOnlyHint: true },
+      },
+    ],
   });
   expect(report.status).toBe(200);
   const session = `approve-${randomUUID()}`;
@@ -27,5 +34,7 @@ test("a pending tool approved in the console is then allowed by the decision API
   await expect(page.getByRole("status")).toContainText("Approved");
   await expect(page.getByTestId("tool-history")).toContainText("reviewed: read-only listing");
 
-  await expect.poll(async () => (await decide(c.node.url, key, session, `${server}/list_tickets`, { queue: "billing" })).body.decision, { timeout: 10_000 }).toBe("allow");
+  await expect
+    .poll(async () => (await decide(c.node.url, key, session, `${server}/list_tickets`, { queue: "billing" })).body.decision, { timeout: 10_000 })
+    .toBe("allow");
 });

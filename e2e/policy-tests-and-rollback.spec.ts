@@ -8,7 +8,13 @@ import { setPolicyText } from "./support/editor.ts";
 
 const TESTS = [
   { name: "support reads a customer", agent: "support-assistant", tool: "crm/get_customer", arguments: { customer_id: "c-1" }, expect: "allow" },
-  { name: "no mail after the trifecta", agent: "support-assistant", tool: "mail/send_email", session: { labels: ["pii", "untrusted_content"] }, expect: "deny" },
+  {
+    name: "no mail after the trifecta",
+    agent: "support-assistant",
+    tool: "mail/send_email",
+    session: { labels: ["pii", "untrusted_content"] },
+    expect: "deny",
+  },
   { name: "deleting needs approval", agent: "ops-agent", tool: "files/delete_file", arguments: { path: "x" }, expect: "require_approval" },
 ];
 
@@ -41,7 +47,10 @@ test("stored test cases run in the page; publish and rollback ask for confirmati
   const v = await previous.getAttribute("data-version");
   await previous.getByRole("button", { name: `Roll back to v${v}…` }).click();
   await expect(page.getByRole("dialog")).toContainText("replaces");
-  await page.getByRole("dialog").getByRole("button", { name: `Activate v${v}` }).click();
+  await page
+    .getByRole("dialog")
+    .getByRole("button", { name: `Activate v${v}` })
+    .click();
   await expect(page.locator(`tr[data-version="${v}"]`)).toHaveAttribute("data-status", "active");
 });
 
@@ -51,7 +60,9 @@ test("mandate policy test: exit 0 when every case passes, 1 on a failure or an i
     writeFileSync(join(dir, "p.cedar"), policy);
     writeFileSync(join(dir, "t.json"), JSON.stringify(tests));
     return spawnSync(process.execPath, [join(ROOT, "bin", "mandate.mjs"), "policy", "test", join(dir, "p.cedar"), "--tests", join(dir, "t.json")], {
-      cwd: ROOT, encoding: "utf8", env: { ...process.env, DATABASE_URL: c.node.databaseUrl, MANDATE_DATA_DIR: c.node.dataDir },
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, DATABASE_URL: c.node.databaseUrl, MANDATE_DATA_DIR: c.node.dataDir },
     });
   };
   const pass = run(DEFAULT_POLICY, TESTS);

@@ -48,7 +48,11 @@ test("a policy with a type error is shown at its line and cannot be published", 
   expect(viaApi.body.errors[0].path).toMatch(/^line 3:/);
   const file = join(mkdtempSync(join(tmpdir(), "broken-")), "broken.cedar");
   writeFileSync(file, BROKEN);
-  const cli = spawnSync(process.execPath, [join(ROOT, "bin", "mandate.mjs"), "policy", "publish", file], { cwd: ROOT, encoding: "utf8", env: { ...process.env, DATABASE_URL: c.node.databaseUrl, MANDATE_DATA_DIR: c.node.dataDir } });
+  const cli = spawnSync(process.execPath, [join(ROOT, "bin", "mandate.mjs"), "policy", "publish", file], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, DATABASE_URL: c.node.databaseUrl, MANDATE_DATA_DIR: c.node.dataDir },
+  });
   expect(cli.status).toBe(1);
   expect(cli.stderr).toContain(`${file}:3:`);
   expect(Number((await getPool().query("SELECT count(*) FROM policy_versions")).rows[0].count)).toBe(before);

@@ -12,11 +12,23 @@ import { setPolicyText } from "./support/editor.ts";
 import { seedDecisions } from "./support/seed-decisions.ts";
 
 const DRAFTS: Array<[string, string]> = [
-  ["session labels", `${DEFAULT_POLICY}\n@id("no-mail-after-pii") forbid (principal, action, resource) when { resource.name == "send_email" && context.session.labels.contains("pii") };\n`],
-  ["an argument", `${DEFAULT_POLICY}\n@id("no-site-7") forbid (principal, action, resource) when { context.args has url && context.args.url like "https://site-7.example/*" };\n`],
-  ["the hour of the day", `${DEFAULT_POLICY}\n@id("office-hours") forbid (principal, action, resource) when { resource.name == "send_email" && context.time.hourUtc < 6 };\n`],
+  [
+    "session labels",
+    `${DEFAULT_POLICY}\n@id("no-mail-after-pii") forbid (principal, action, resource) when { resource.name == "send_email" && context.session.labels.contains("pii") };\n`,
+  ],
+  [
+    "an argument",
+    `${DEFAULT_POLICY}\n@id("no-site-7") forbid (principal, action, resource) when { context.args has url && context.args.url like "https://site-7.example/*" };\n`,
+  ],
+  [
+    "the hour of the day",
+    `${DEFAULT_POLICY}\n@id("office-hours") forbid (principal, action, resource) when { resource.name == "send_email" && context.time.hourUtc < 6 };\n`,
+  ],
   // The worst case: the exact time makes every request distinct, so each of the 200,000 is evaluated.
-  ["the exact time (every request distinct)", `${DEFAULT_POLICY}\n@id("after") forbid (principal, action, resource) when { resource.name == "send_email" && context.time.epochSeconds > 1000 };\n`],
+  [
+    "the exact time (every request distinct)",
+    `${DEFAULT_POLICY}\n@id("after") forbid (principal, action, resource) when { resource.name == "send_email" && context.time.epochSeconds > 1000 };\n`,
+  ],
 ];
 
 test("replays 200,000 decisions from the console and reports every one", async ({ console: c }) => {

@@ -41,7 +41,9 @@ test("a key created in the console works once, and a revoked key is refused on i
   await dialog.getByRole("button", { name: "Revoke key" }).click();
   await expect(row).toContainText("revoked");
 
-  await expect.poll(async () => (await decide(c.node.url, secret, `rk-${randomUUID()}`, "files/read_file", { path: "a.txt" })).status, { timeout: 5_000 }).toBe(401);
+  await expect
+    .poll(async () => (await decide(c.node.url, secret, `rk-${randomUUID()}`, "files/read_file", { path: "a.txt" })).status, { timeout: 5_000 })
+    .toBe(401);
   const refused = await decide(c.node.url, secret, `rk-${randomUUID()}`, "files/read_file");
   expect(refused.body.detail).toBe("credential revoked");
 });

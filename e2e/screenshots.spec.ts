@@ -44,11 +44,17 @@ test("console screenshots", async ({ console: c }) => {
   await shot("/agents", "agents");
   await shot("/agents/billing-bot", "agent-keys");
   await shot("/policies", "policy-type-error", async () => {
-    await setPolicyText(page, `${DEFAULT_POLICY}\n@id("no-night-mail")\n@reason("no mail at night")\nforbid (principal, action, resource)\nwhen { resource.name == "send_email" && context.time.hourUtc < "6" };\n`);
+    await setPolicyText(
+      page,
+      `${DEFAULT_POLICY}\n@id("no-night-mail")\n@reason("no mail at night")\nforbid (principal, action, resource)\nwhen { resource.name == "send_email" && context.time.hourUtc < "6" };\n`,
+    );
     await expect(page.getByTestId("problem").first()).toBeVisible();
   });
   await shot("/policies", "policy-replay", async () => {
-    await setPolicyText(page, `${DEFAULT_POLICY}\n@id("no-news-site")\n@reason("news.example is off limits")\nforbid (principal, action, resource)\nwhen { context.args has url && context.args.url like "https://news.example/*" };\n`);
+    await setPolicyText(
+      page,
+      `${DEFAULT_POLICY}\n@id("no-news-site")\n@reason("news.example is off limits")\nforbid (principal, action, resource)\nwhen { context.args has url && context.args.url like "https://news.example/*" };\n`,
+    );
     await expect(page.getByTestId("validation-status")).toContainText("Valid");
     await page.getByRole("tab", { name: "What-if replay" }).click();
     await page.getByLabel("Last (days)").fill("1");

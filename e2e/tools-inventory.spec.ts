@@ -5,7 +5,11 @@ import { expect, test } from "./support/fixtures.ts";
 test("the inventory filters, searches, sorts and pages with a cursor", async ({ console: c }) => {
   const key = c.node.credentials!.agents[0].api_key;
   const server = `bulk-${randomUUID().slice(0, 6)}`;
-  const tools = Array.from({ length: 55 }, (_, i) => ({ name: `get_record_${String(i).padStart(2, "0")}`, description: "Get one record by id.", inputSchema: { type: "object", properties: { id: { type: "string" } } } }));
+  const tools = Array.from({ length: 55 }, (_, i) => ({
+    name: `get_record_${String(i).padStart(2, "0")}`,
+    description: "Get one record by id.",
+    inputSchema: { type: "object", properties: { id: { type: "string" } } },
+  }));
   expect((await api(c.node.url, key, "POST", "/api/v1/inventory", { server, tools })).status).toBe(200);
 
   const page = await c.pageAs("viewer");

@@ -5,9 +5,7 @@
  */
 import type { MandateClient } from "./mandate-client.ts";
 
-export type ApprovalWaitOutcome =
-  | { status: "approved" | "denied" | "expired" | "used" }
-  | { status: "pending"; waitedMs: number; lastError?: string };
+export type ApprovalWaitOutcome = { status: "approved" | "denied" | "expired" | "used" } | { status: "pending"; waitedMs: number; lastError?: string };
 
 export async function waitForApproval(opts: {
   mandate: MandateClient;

@@ -45,9 +45,7 @@ describe("loadConfig", () => {
   });
 
   it("requires the agent key, a server id and a command in stdio mode", () => {
-    expect(() => loadConfig({ mode: "stdio", server: "fs", command: ["x"] }, { MANDATE_URL: env.MANDATE_URL })).toThrow(
-      /MANDATE_API_KEY is not set/,
-    );
+    expect(() => loadConfig({ mode: "stdio", server: "fs", command: ["x"] }, { MANDATE_URL: env.MANDATE_URL })).toThrow(/MANDATE_API_KEY is not set/);
     expect(() => loadConfig({ mode: "stdio", command: ["x"] }, env)).toThrow(/--server <id> is required/);
     expect(() => loadConfig({ mode: "stdio", server: "bad id!", command: ["x"] }, env)).toThrow(/--server/);
     expect(() => loadConfig({ mode: "stdio", server: "fs" }, env)).toThrow(/command is missing/);
@@ -55,9 +53,7 @@ describe("loadConfig", () => {
 
   it("requires MANDATE_URL or mandate.url", () => {
     expect(() => loadConfig({ mode: "stdio", server: "fs", command: ["x"] }, { MANDATE_API_KEY: "k" })).toThrow(/MANDATE_URL/);
-    expect(() => loadConfig({ mode: "stdio", server: "fs", command: ["x"] }, { ...env, MANDATE_URL: "ftp://x" })).toThrow(
-      /not an http\(s\) URL/,
-    );
+    expect(() => loadConfig({ mode: "stdio", server: "fs", command: ["x"] }, { ...env, MANDATE_URL: "ftp://x" })).toThrow(/not an http\(s\) URL/);
   });
 
   it("loads an http configuration file with several upstreams", () => {
@@ -91,15 +87,9 @@ describe("loadConfig", () => {
     expect(message).toMatch(/extra/);
     expect(() => loadConfig({ mode: "http", configPath: file("{ not json") }, env)).toThrow(/not valid JSON/);
     expect(() => loadConfig({ mode: "http", configPath: join(dir, "missing.json") }, env)).toThrow(/cannot read/);
-    expect(() => loadConfig({ mode: "http", configPath: file({ servers: {} }), listen: "127.0.0.1:1" }, env)).toThrow(
-      /at least one upstream/,
-    );
-    expect(() => loadConfig({ mode: "http", configPath: file({ servers: { a: { url: "http://x" } } }) }, env)).toThrow(
-      /--listen/,
-    );
-    expect(() =>
-      loadConfig({ mode: "http", configPath: file({ servers: { "bad/id": { url: "http://x" } } }), listen: "h:1" }, env),
-    ).toThrow(/servers/);
+    expect(() => loadConfig({ mode: "http", configPath: file({ servers: {} }), listen: "127.0.0.1:1" }, env)).toThrow(/at least one upstream/);
+    expect(() => loadConfig({ mode: "http", configPath: file({ servers: { a: { url: "http://x" } } }) }, env)).toThrow(/--listen/);
+    expect(() => loadConfig({ mode: "http", configPath: file({ servers: { "bad/id": { url: "http://x" } } }), listen: "h:1" }, env)).toThrow(/servers/);
   });
 });
 

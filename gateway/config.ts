@@ -39,9 +39,7 @@ export const httpUpstreamSchema = z
 export const upstreamSchema = z.union([stdioUpstreamSchema, httpUpstreamSchema]);
 export type UpstreamConfig = z.infer<typeof upstreamSchema>;
 
-export const listenSchema = z
-  .string()
-  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "must be host:port, e.g. 127.0.0.1:8787");
+export const listenSchema = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "must be host:port, e.g. 127.0.0.1:8787");
 
 export const configFileSchema = z
   .object({
@@ -50,8 +48,14 @@ export const configFileSchema = z
       .strict()
       .prefault({}),
     listen: listenSchema.optional(),
-    path: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, "must be a URL path such as /mcp").default("/mcp"),
-    approval: z.object({ waitMs: ms(50_000), pollMs: ms(1_000) }).strict().prefault({}),
+    path: z
+      .string()
+      .regex(/^\/[A-Za-z0-9/_.-]*$/, "must be a URL path such as /mcp")
+      .default("/mcp"),
+    approval: z
+      .object({ waitMs: ms(50_000), pollMs: ms(1_000) })
+      .strict()
+      .prefault({}),
     events: z
       .object({
         spoolDir: z.string().min(1).optional(),
@@ -69,7 +73,10 @@ export const configFileSchema = z
     /** HTTP mode: a session without any request in flight is closed after this long without a request. */
     sessionIdleMs: ms(300_000),
     /** HTTP mode: open sessions (each with its own upstream processes) per agent key and in all. */
-    sessions: z.object({ maxPerKey: count(10), maxTotal: count(100) }).strict().prefault({}),
+    sessions: z
+      .object({ maxPerKey: count(10), maxTotal: count(100) })
+      .strict()
+      .prefault({}),
     servers: z.record(serverId, upstreamSchema).default({}),
   })
   .strict();
@@ -146,7 +153,7 @@ export function loadConfig(cli: CliInput, env: Record<string, string | undefined
     servers[cli.server] = { command: command, args, env: {} };
   } else {
     const l = cli.listen ?? file.listen;
-    if (!l) throw new ConfigError("--listen host:port is required in http mode (or \"listen\" in the config file)");
+    if (!l) throw new ConfigError('--listen host:port is required in http mode (or "listen" in the config file)');
     const lc = listenSchema.safeParse(l);
     if (!lc.success) throw new ConfigError(`--listen ${l}: ${lc.error.issues[0]?.message}`);
     const i = l.lastIndexOf(":");

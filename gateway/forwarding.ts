@@ -112,12 +112,7 @@ export function progressTokenOf(req: RawRequest): string | number | undefined {
 }
 
 /** Sends `req` to `target`, relaying progress back to the sender and cancellation forward. */
-export function forwardRequest(
-  target: Peer,
-  req: RawRequest,
-  extra: Extra,
-  opts: { timeoutMs: number; relatedRequestId?: RequestId },
-): Promise<Result> {
+export function forwardRequest(target: Peer, req: RawRequest, extra: Extra, opts: { timeoutMs: number; relatedRequestId?: RequestId }): Promise<Result> {
   const token = progressTokenOf(req);
   const options: RequestOptions = {
     signal: extra.signal,
@@ -127,9 +122,7 @@ export function forwardRequest(
   };
   if (token !== undefined) {
     options.onprogress = (p) => {
-      extra
-        .sendNotification({ method: "notifications/progress", params: { ...p, progressToken: token } })
-        .catch(() => {});
+      extra.sendNotification({ method: "notifications/progress", params: { ...p, progressToken: token } }).catch(() => {});
     };
   }
   const request = (req.params === undefined ? { method: req.method } : { method: req.method, params: req.params }) as Request;

@@ -65,7 +65,9 @@ function argumentsOf(v: unknown): Record<string, unknown> {
 
 /** Mandate refused the decision request because of its arguments (a 400 naming them): nothing to retry. */
 function refusedArguments(e: MandateCallError): boolean {
-  return e.status === 400 && (e.problem?.errors ?? []).some((x) => x.path === "arguments" || x.path.startsWith("arguments.") || x.path.startsWith("arguments["));
+  return (
+    e.status === 400 && (e.problem?.errors ?? []).some((x) => x.path === "arguments" || x.path.startsWith("arguments.") || x.path.startsWith("arguments["))
+  );
 }
 
 function failClosed(what: string, e: unknown): never {
@@ -88,9 +90,7 @@ export class Governance {
       const dead = this.ctx.upstreams()[0];
       throw new McpError(ErrorCode.InternalError, `upstream server "${dead?.id}" is not available: ${dead?.closeReason}`);
     }
-    const settled = await Promise.allSettled(
-      ups.map(async (up) => ({ up, tools: await listUpstreamTools(up, this.ctx.config.upstreamTimeoutMs, signal) })),
-    );
+    const settled = await Promise.allSettled(ups.map(async (up) => ({ up, tools: await listUpstreamTools(up, this.ctx.config.upstreamTimeoutMs, signal) })));
     const lists: Array<{ up: Upstream; tools: RawTool[] }> = [];
     settled.forEach((s, i) => {
       if (s.status === "fulfilled") lists.push(s.value);
@@ -110,9 +110,7 @@ export class Governance {
     } catch (e) {
       failClosed("cannot report the tool inventory", e);
     }
-    const refs: ToolRef[] = lists.flatMap((l) =>
-      l.tools.filter((t) => isGovernableName(t.name)).map((t) => ({ server: l.up.id, name: t.name })),
-    );
+    const refs: ToolRef[] = lists.flatMap((l) => l.tools.filter((t) => isGovernableName(t.name)).map((t) => ({ server: l.up.id, name: t.name })));
     const visible = new Set<string>();
     const sessionId = metaString(meta, META_SESSION) ?? this.ctx.sessionId;
     const token = metaString(meta, META_DELEGATION);
@@ -128,9 +126,7 @@ export class Governance {
       }
     }
     const tools = lists.flatMap((l) =>
-      l.tools
-        .filter((t) => visible.has(`${l.up.id}\0${t.name}`))
-        .map((t) => (this.ctx.multi ? { ...t, name: this.table.exposed(l.up.id, t.name)! } : t)),
+      l.tools.filter((t) => visible.has(`${l.up.id}\0${t.name}`)).map((t) => (this.ctx.multi ? { ...t, name: this.table.exposed(l.up.id, t.name)! } : t)),
     );
     return { tools };
   }
@@ -192,9 +188,7 @@ export class Governance {
           progressToken === undefined
             ? undefined
             : (tick, message) => {
-                extra
-                  .sendNotification({ method: "notifications/progress", params: { progressToken, progress: tick, message } })
-                  .catch(() => {});
+                extra.sendNotification({ method: "notifications/progress", params: { progressToken, progress: tick, message } }).catch(() => {});
               },
       });
       waitedMs += Date.now() - t0;
@@ -204,13 +198,7 @@ export class Governance {
     }
   }
 
-  private async forward(
-    up: Upstream,
-    tool: string,
-    params: Record<string, unknown> & { _meta?: Meta },
-    d: DecisionResponse,
-    extra: Extra,
-  ): Promise<Result> {
+  private async forward(up: Upstream, tool: string, params: Record<string, unknown> & { _meta?: Meta }, d: DecisionResponse, extra: Extra): Promise<Result> {
     const meta = stripMandateMeta(params._meta);
     if (d.receipt) meta[META_RECEIPT] = d.receipt;
     const fwd: Record<string, unknown> = { ...params, name: tool };
@@ -239,10 +227,7 @@ export class Governance {
         error: message.slice(0, 4000),
       });
       if (extra.signal.aborted) throw e;
-      const transportFailure =
-        up.closed ||
-        !(e instanceof McpError) ||
-        TRANSPORT_ERROR_CODES.has(e.code);
+      const transportFailure = up.closed || !(e instanceof McpError) || TRANSPORT_ERROR_CODES.has(e.code);
       if (transportFailure) return R.upstreamUnavailableResult(`${up.id}/${tool}`, up.id, up.closed ? up.closeReason : message);
       throw e; // the upstream's own JSON-RPC error, passed through unchanged
     } finally {

@@ -158,7 +158,7 @@ describe("requestJson (the gateway's HTTP client for Mandate)", () => {
         // The first request is answered and the connection kept; the second one finds it closed.
         if (n === 1) sock.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}");
         else if (n === 2) sock.destroy();
-        else sock.end("HTTP/1.1 200 OK\r\ncontent-length: 8\r\nconnection: close\r\n\r\n{\"n\":3}\n");
+        else sock.end('HTTP/1.1 200 OK\r\ncontent-length: 8\r\nconnection: close\r\n\r\n{"n":3}\n');
       });
       sock.on("error", () => {});
     });
@@ -202,7 +202,7 @@ describe("requestJson (the gateway's HTTP client for Mandate)", () => {
     ["a protocol switch", "HTTP/1.1 101 Switching Protocols\r\nupgrade: x\r\n\r\n"],
     ["a body over 16 MiB", "HTTP/1.1 200 OK\r\ncontent-length: 99999999\r\n\r\n{}"],
   ])("fails with a TransportError on %s, and the next request still works", async (_what, answer) => {
-    const s = await rawServer((n) => (n === 0 ? answer : "HTTP/1.1 200 OK\r\ncontent-length: 8\r\n\r\n{\"ok\":1}"));
+    const s = await rawServer((n) => (n === 0 ? answer : 'HTTP/1.1 200 OK\r\ncontent-length: 8\r\n\r\n{"ok":1}'));
     try {
       const err = await post(s.url).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(TransportError);
@@ -277,11 +277,29 @@ describe("requestJson (the gateway's HTTP client for Mandate)", () => {
 
   it("speaks https, checking the server's certificate", async () => {
     const dir = mkdtempSync(join(tmpdir(), "mandate-tls-"));
-    execFileSync("openssl", [
-      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
-      "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
-      "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
-    ], { stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=localhost",
+        "-addext",
+        "subjectAltName=DNS:localhost",
+        "-keyout",
+        join(dir, "key.pem"),
+        "-out",
+        join(dir, "cert.pem"),
+      ],
+      { stdio: "ignore" },
+    );
     const cert = readFileSync(join(dir, "cert.pem"));
     const s = https.createServer({ key: readFileSync(join(dir, "key.pem")), cert }, (_req, res) => json(res, 200, { tls: true }));
     await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));

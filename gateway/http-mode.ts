@@ -138,13 +138,11 @@ export async function runHttp(config: GatewayConfig): Promise<HttpGateway> {
     } catch (e) {
       return problem(res, 400, "Bad Request", (e as Error).message);
     }
-    if (!isInitializeRequest(body))
-      return problem(res, 400, "Bad Request", "no Mcp-Session-Id header: the first request of a session must be initialize");
+    if (!isInitializeRequest(body)) return problem(res, 400, "Bad Request", "no Mcp-Session-Id header: the first request of a session must be initialize");
     const fp = keyFingerprint(key);
     const check = await checkKey(clients.get(fp) ?? newClient(key));
     if (!check.ok) {
-      if (check.status === 401)
-        return problem(res, 401, "Unauthorized", check.detail, { "www-authenticate": `${REALM}, error="invalid_token"` });
+      if (check.status === 401) return problem(res, 401, "Unauthorized", check.detail, { "www-authenticate": `${REALM}, error="invalid_token"` });
       if (check.status === 403) return problem(res, 403, "Forbidden", check.detail);
       return problem(res, 503, "Service Unavailable", check.detail);
     }
@@ -210,8 +208,7 @@ export async function runHttp(config: GatewayConfig): Promise<HttpGateway> {
       if (typeof sid === "string") {
         const entry = entries.get(sid);
         if (!entry) return problem(res, 404, "Not Found", `unknown or expired session ${sid}: initialize a new one`);
-        if (entry.fingerprint !== keyFingerprint(key))
-          return problem(res, 403, "Forbidden", "this session was opened with a different agent credential");
+        if (entry.fingerprint !== keyFingerprint(key)) return problem(res, 403, "Forbidden", "this session was opened with a different agent credential");
         track(entry, res);
         return entry.transport.handleRequest(req, res);
       }

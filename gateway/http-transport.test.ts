@@ -154,7 +154,15 @@ describe("NodeStreamableHttpTransport", () => {
       [() => post(call(1, "fast"), { "mcp-protocol-version": LATEST_PROTOCOL_VERSION }), 400, -32000],
       [() => post(call(1, "fast"), { ...h, "mcp-session-id": "someone-else" }), 404, -32001],
       [() => post(call(1, "fast"), { ...h, "mcp-protocol-version": "1999-01-01" }), 400, -32000],
-      [() => post(Array.from({ length: 101 }, (_, i) => call(i, "fast")), h), 400, -32600],
+      [
+        () =>
+          post(
+            Array.from({ length: 101 }, (_, i) => call(i, "fast")),
+            h,
+          ),
+        400,
+        -32600,
+      ],
       [() => post(JSON.stringify({ pad: "x".repeat(70 * 1024) }), h), 413, -32000],
       [() => fetch(url, { method: "PUT", headers: h }), 405, -32000],
       [() => fetch(url, { method: "GET", headers: { ...h, accept: "application/json" } }), 406, -32000],

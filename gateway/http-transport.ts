@@ -114,11 +114,9 @@ export class NodeStreamableHttpTransport implements Transport {
     const accept = req.headers.accept ?? "";
     if (!accept.includes("application/json") || !accept.includes("text/event-stream"))
       throw new HttpError(406, -32000, "Not Acceptable: Client must accept both application/json and text/event-stream");
-    if (!isJsonContentType(req.headers["content-type"]))
-      throw new HttpError(415, -32000, "Unsupported Media Type: Content-Type must be application/json");
+    if (!isJsonContentType(req.headers["content-type"])) throw new HttpError(415, -32000, "Unsupported Media Type: Content-Type must be application/json");
     const raw = parsedBody !== undefined ? parsedBody : await this.readJson(req);
-    if (Array.isArray(raw) && raw.length > MAX_BATCH)
-      throw new HttpError(400, -32600, `Invalid Request: Batch must not exceed ${MAX_BATCH} messages`);
+    if (Array.isArray(raw) && raw.length > MAX_BATCH) throw new HttpError(400, -32600, `Invalid Request: Batch must not exceed ${MAX_BATCH} messages`);
     const messages: JSONRPCMessage[] = [];
     for (const m of Array.isArray(raw) ? raw : [raw]) {
       const parsed = JSONRPCMessageSchema.safeParse(m);
@@ -156,8 +154,7 @@ export class NodeStreamableHttpTransport implements Transport {
   }
 
   private handleGet(req: IncomingMessage, res: ServerResponse) {
-    if (!(req.headers.accept ?? "").includes("text/event-stream"))
-      throw new HttpError(406, -32000, "Not Acceptable: Client must accept text/event-stream");
+    if (!(req.headers.accept ?? "").includes("text/event-stream")) throw new HttpError(406, -32000, "Not Acceptable: Client must accept text/event-stream");
     this.validateSession(req);
     if (this.standalone) throw new HttpError(409, -32000, "Conflict: Only one SSE stream is allowed per session");
     res.writeHead(200, { ...SSE_HEADERS, "mcp-session-id": this.sessionId! });
@@ -265,11 +262,7 @@ export class NodeStreamableHttpTransport implements Transport {
     if (sid !== this.sessionId) throw new HttpError(404, -32001, "Session not found");
     const version = req.headers["mcp-protocol-version"];
     if (typeof version === "string" && !SUPPORTED_PROTOCOL_VERSIONS.includes(version))
-      throw new HttpError(
-        400,
-        -32000,
-        `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")})`,
-      );
+      throw new HttpError(400, -32000, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")})`);
   }
 
   private readJson(req: IncomingMessage): Promise<unknown> {

@@ -17,11 +17,10 @@ export async function listUpstreamTools(up: Upstream, timeoutMs: number, signal?
   const tools: RawTool[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const res = await up.client.request(
-      cursor === undefined ? { method: "tools/list" } : { method: "tools/list", params: { cursor } },
-      ResultSchema,
-      { timeout: timeoutMs, signal },
-    );
+    const res = await up.client.request(cursor === undefined ? { method: "tools/list" } : { method: "tools/list", params: { cursor } }, ResultSchema, {
+      timeout: timeoutMs,
+      signal,
+    });
     const list = (res as { tools?: unknown }).tools;
     if (Array.isArray(list)) {
       for (const t of list) if (t && typeof t === "object" && typeof (t as RawTool).name === "string") tools.push(t as RawTool);
@@ -41,8 +40,7 @@ export function isGovernableName(name: string): boolean {
 export function toDefinition(t: RawTool): ToolDefinition {
   const annotations = t.annotations && typeof t.annotations === "object" ? (t.annotations as ToolDefinition["annotations"]) : undefined;
   const title = typeof t.title === "string" ? t.title : typeof annotations?.title === "string" ? annotations.title : undefined;
-  const inputSchema =
-    t.inputSchema && typeof t.inputSchema === "object" ? (t.inputSchema as Record<string, unknown>) : { type: "object" };
+  const inputSchema = t.inputSchema && typeof t.inputSchema === "object" ? (t.inputSchema as Record<string, unknown>) : { type: "object" };
   const def: ToolDefinition = {
     name: t.name,
     inputSchema,

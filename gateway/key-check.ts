@@ -15,8 +15,7 @@ export type KeyCheck =
 export async function checkKey(mandate: MandateClient, signal?: AbortSignal): Promise<KeyCheck> {
   try {
     const agent = await mandate.whoami(signal);
-    if (agent.suspended)
-      return { ok: false, status: 403, detail: `agent "${agent.name}" is suspended in Mandate: no new session is opened for it` };
+    if (agent.suspended) return { ok: false, status: 403, detail: `agent "${agent.name}" is suspended in Mandate: no new session is opened for it` };
     return { ok: true, agent };
   } catch (e) {
     if (e instanceof MandateCallError && e.kind === "http" && (e.status === 401 || e.status === 403)) {

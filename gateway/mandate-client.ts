@@ -95,13 +95,7 @@ export class MandateClient {
     return this.call("GET", `/api/v1/approvals/${encodeURIComponent(id)}`, undefined, approvalStatusResponse, signal);
   }
 
-  private async call<S extends z.ZodType>(
-    method: "GET" | "POST",
-    path: string,
-    body: unknown,
-    schema: S,
-    signal?: AbortSignal,
-  ): Promise<z.infer<S>> {
+  private async call<S extends z.ZodType>(method: "GET" | "POST", path: string, body: unknown, schema: S, signal?: AbortSignal): Promise<z.infer<S>> {
     let res: JsonResponse;
     try {
       res = await requestJson(method, new URL(this.base + path), {

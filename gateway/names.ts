@@ -41,9 +41,7 @@ export class NameTable {
   private readonly byQualified = new Map<string, string>();
 
   constructor(entries: Iterable<QualifiedName>) {
-    const sorted = [...entries].sort((a, b) =>
-      a.server === b.server ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.server < b.server ? -1 : 1,
-    );
+    const sorted = [...entries].sort((a, b) => (a.server === b.server ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.server < b.server ? -1 : 1));
     for (const q of sorted) {
       const key = `${q.server}\0${q.name}`;
       if (this.byQualified.has(key)) continue;

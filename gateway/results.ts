@@ -84,11 +84,7 @@ export function mandateUnavailableResult(tool: string, message: string): ToolErr
 }
 
 export function upstreamUnavailableResult(tool: string, server: string, message: string): ToolErrorResult {
-  return toolError(
-    "upstream_unavailable",
-    `The call to ${tool} failed: upstream MCP server "${server}" is not available (${message}).`,
-    { server, message },
-  );
+  return toolError("upstream_unavailable", `The call to ${tool} failed: upstream MCP server "${server}" is not available (${message}).`, { server, message });
 }
 
 export function unknownToolResult(name: string): ToolErrorResult {

@@ -4,13 +4,7 @@
  * resource URIs are routed to the server that listed them (or whose template matches; else the first
  * that can read it). An upstream's JSON-RPC error reaches the client unchanged (forwardRequest).
  */
-import {
-  ErrorCode,
-  McpError,
-  ResultSchema,
-  type JSONRPCRequest,
-  type Result,
-} from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, McpError, ResultSchema, type JSONRPCRequest, type Result } from "@modelcontextprotocol/sdk/types.js";
 import { UriTemplate } from "@modelcontextprotocol/sdk/shared/uriTemplate.js";
 import { forwardRequest, type Extra, type RawRequest } from "./forwarding.ts";
 import { NameTable } from "./names.ts";
@@ -32,8 +26,7 @@ export class Router {
   async route(req: JSONRPCRequest, extra: Extra): Promise<Result> {
     if (!this.multi) {
       const up = this.upstreams()[0];
-      if (!up || up.closed)
-        throw new McpError(ErrorCode.InternalError, `upstream server "${up?.id}" is not available: ${up?.closeReason}`);
+      if (!up || up.closed) throw new McpError(ErrorCode.InternalError, `upstream server "${up?.id}" is not available: ${up?.closeReason}`);
       return this.send(up, req, extra);
     }
     const p = (req.params ?? {}) as Item;
@@ -61,8 +54,7 @@ export class Router {
         return this.byPrompt(String(p.name), req, extra, (name) => ({ ...p, name }));
       case "completion/complete": {
         const ref = (p.ref ?? {}) as Item;
-        if (ref.type === "ref/prompt")
-          return this.byPrompt(String(ref.name), req, extra, (name) => ({ ...p, ref: { ...ref, name } }));
+        if (ref.type === "ref/prompt") return this.byPrompt(String(ref.name), req, extra, (name) => ({ ...p, ref: { ...ref, name } }));
         return this.byUri(String(ref.uri), req, extra);
       }
       case "logging/setLevel":
@@ -86,12 +78,7 @@ export class Router {
   }
 
   /** Every page of a list from every upstream with the capability, tagged with its server. */
-  private async merge(
-    method: string,
-    key: string,
-    capability: "resources" | "prompts",
-    seen?: (server: string, item: Item) => void,
-  ): Promise<Item[]> {
+  private async merge(method: string, key: string, capability: "resources" | "prompts", seen?: (server: string, item: Item) => void): Promise<Item[]> {
     const per = await Promise.all(
       this.alive(capability).map(async (up) => {
         const items: Item[] = [];
@@ -127,7 +114,9 @@ export class Router {
   }
 
   private async byUri(uri: string, req: JSONRPCRequest, extra: Extra): Promise<Result> {
-    const ups = this.alive("resources").concat(this.alive("completions")).filter((u, i, a) => a.indexOf(u) === i);
+    const ups = this.alive("resources")
+      .concat(this.alive("completions"))
+      .filter((u, i, a) => a.indexOf(u) === i);
     const known = this.uris.get(uri) ?? this.templates.find((t) => t.template === uri || matches(t.template, uri))?.server;
     const first = ups.find((u) => u.id === known);
     const order = first ? [first, ...ups.filter((u) => u !== first)] : ups;

@@ -146,8 +146,7 @@ export class GatewaySession {
     for (const f of failures) this.deps.log(f);
     if (!this.deps.multi && this.ups.length === 0) throw new McpError(ErrorCode.InternalError, failures.join("; "));
     this.initialized = true;
-    const protocolVersion =
-      p.protocolVersion && SUPPORTED_PROTOCOL_VERSIONS.includes(p.protocolVersion) ? p.protocolVersion : LATEST_PROTOCOL_VERSION;
+    const protocolVersion = p.protocolVersion && SUPPORTED_PROTOCOL_VERSIONS.includes(p.protocolVersion) ? p.protocolVersion : LATEST_PROTOCOL_VERSION;
     if (!this.deps.multi) {
       const up = this.ups[0];
       return {
@@ -198,8 +197,7 @@ export class GatewaySession {
 export function mergeCapabilities(caps: ServerCapabilities[]): ServerCapabilities {
   const out: ServerCapabilities = { tools: { listChanged: true } };
   const any = (f: (c: ServerCapabilities) => unknown) => caps.some((c) => Boolean(f(c)));
-  if (any((c) => c.resources))
-    out.resources = { subscribe: any((c) => c.resources?.subscribe), listChanged: any((c) => c.resources?.listChanged) };
+  if (any((c) => c.resources)) out.resources = { subscribe: any((c) => c.resources?.subscribe), listChanged: any((c) => c.resources?.listChanged) };
   if (any((c) => c.prompts)) out.prompts = { listChanged: any((c) => c.prompts?.listChanged) };
   if (any((c) => c.logging)) out.logging = {};
   if (any((c) => c.completions)) out.completions = {};

@@ -18,8 +18,17 @@ describe("env(): the one place configuration is read", () => {
 
   it("the console's OpenID settings, with their defaults (app/auth.ts reads only these)", async () => {
     const e = (await freshEnv({ OIDC_ISSUER: "https://idp.example", OIDC_CLIENT_ID: "mandate" }))();
-    expect(e).toMatchObject({ OIDC_ISSUER: "https://idp.example", OIDC_CLIENT_ID: "mandate", OIDC_SCOPES: "openid email profile groups", OIDC_DISPLAY_NAME: "Single sign-on", OIDC_ROLE_CLAIM: "groups" });
-    expect((await freshEnv({ OIDC_SCOPES: "openid email", OIDC_DISPLAY_NAME: "Okta" }))()).toMatchObject({ OIDC_SCOPES: "openid email", OIDC_DISPLAY_NAME: "Okta" });
+    expect(e).toMatchObject({
+      OIDC_ISSUER: "https://idp.example",
+      OIDC_CLIENT_ID: "mandate",
+      OIDC_SCOPES: "openid email profile groups",
+      OIDC_DISPLAY_NAME: "Single sign-on",
+      OIDC_ROLE_CLAIM: "groups",
+    });
+    expect((await freshEnv({ OIDC_SCOPES: "openid email", OIDC_DISPLAY_NAME: "Okta" }))()).toMatchObject({
+      OIDC_SCOPES: "openid email",
+      OIDC_DISPLAY_NAME: "Okta",
+    });
   });
 
   it("the evaluator's decision cache follows it", async () => {

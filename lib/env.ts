@@ -31,9 +31,15 @@ const schema = z.object({
   /** Unset: defaultAuditChains() (1 on machines with up to 2 CPUs, else 2). */
   MANDATE_AUDIT_CHAINS: z.coerce.number().int().min(1).max(16).optional(),
   /** `0`: a data-plane-only node (`mandate start --no-console`). */
-  MANDATE_CONSOLE: z.enum(["0", "1"], { message: "must be 0 or 1" }).default("1").transform((v) => v === "1"),
+  MANDATE_CONSOLE: z
+    .enum(["0", "1"], { message: "must be 0 or 1" })
+    .default("1")
+    .transform((v) => v === "1"),
   /** The exact decision cache (lib/policy/decision-cache.ts): `0` turns it off. */
-  MANDATE_DECISION_CACHE: z.enum(["0", "1"], { message: "must be 0 or 1" }).default("1").transform((v) => v === "1"),
+  MANDATE_DECISION_CACHE: z
+    .enum(["0", "1"], { message: "must be 0 or 1" })
+    .default("1")
+    .transform((v) => v === "1"),
   /** Validated here; the logger does not read it yet. */
   MANDATE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   /** Console sign-in throttling (lib/auth/throttle.ts): failures per account / per source address within the window. */

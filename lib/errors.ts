@@ -33,8 +33,7 @@ const TITLES: Record<number, string> = {
   503: "Service Unavailable",
 };
 
-export const badRequest = (code: string, message: string, errors?: Array<{ path: string; message: string }>) =>
-  new MandateError(400, code, message, errors);
+export const badRequest = (code: string, message: string, errors?: Array<{ path: string; message: string }>) => new MandateError(400, code, message, errors);
 export const notFound = (what: string) => new MandateError(404, "not_found", `${what} not found`);
 export const forbidden = (message: string) => new MandateError(403, "forbidden", message);
 

@@ -26,15 +26,11 @@ const schemaPath = join(root, "prisma/schema.prisma");
 const current = readFileSync(schemaPath, "utf8");
 const previous = existsSync(snapshotPath) ? readFileSync(snapshotPath, "utf8") : null;
 
-const adapter = bindMigrationAwareSqlAdapterFactory(
-  new PrismaPg({ connectionString: process.env.DATABASE_URL ?? "postgresql://127.0.0.1:5432/postgres" }),
-);
+const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg({ connectionString: process.env.DATABASE_URL ?? "postgresql://127.0.0.1:5432/postgres" }));
 const engine = await SchemaEngine.new({ datamodels: [["schema.prisma", current]] }, () => {}, adapter);
 const filters = { externalTables: [], externalEnums: [] };
 const result = await engine.diff({
-  from: previous
-    ? { tag: "schemaDatamodel", files: [{ path: "schema.prisma", content: previous }] }
-    : { tag: "empty" },
+  from: previous ? { tag: "schemaDatamodel", files: [{ path: "schema.prisma", content: previous }] } : { tag: "empty" },
   to: { tag: "schemaDatamodel", files: [{ path: "schema.prisma", content: current }] },
   script: true,
   exitCode: null,

@@ -3,11 +3,9 @@
 #   1. ESLint (eslint.config.mjs: typescript-eslint recommendedTypeChecked, Next.js core-web-vitals,
 #      React hooks), cached in node_modules/.cache/eslint (a re-run only lints changed files)
 #   2. knip (knip.jsonc): unused files, exports and dependencies
-#   3. prettier --check (.prettierrc.json) — NOT YET ENABLED: the tree is formatted in one mechanical
-#      `npm run format` commit after the issue-17 branches are merged; enable it in the same commit by
-#      uncommenting the line below.
+#   3. prettier --check (.prettierrc.json) over the code (prose, JSON and test data keep their bytes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npx eslint --max-warnings 0 --cache --cache-location node_modules/.cache/eslint/ --cache-strategy content .
 npx knip --no-progress --no-config-hints
-# npx prettier --check .
+npx prettier --check "**/*.{ts,tsx,mjs,cjs,js,css}"

@@ -18,7 +18,16 @@ import { GENESIS_HASH, linkEntries, type AuditEntryInput } from "../lib/audit/ha
 import { redactArguments } from "../lib/redaction/index.ts";
 import { argumentsHash } from "../lib/decisions/decide.ts";
 import {
-  APPROVERS, DEFAULT_PERSONA, EXTRA_AGENTS, PERSONAS, argumentsFor, pick, seededRandom, simulateDecision, stepCounts, weighted,
+  APPROVERS,
+  DEFAULT_PERSONA,
+  EXTRA_AGENTS,
+  PERSONAS,
+  argumentsFor,
+  pick,
+  seededRandom,
+  simulateDecision,
+  stepCounts,
+  weighted,
   type SimTool,
 } from "../lib/analytics/history-sim.ts";
 import { SessionSim, type Agent } from "../lib/analytics/history-session.ts";
@@ -88,19 +97,24 @@ async function loadWorld(): Promise<{ agents: Map<string, Agent>; tools: Map<str
   }
   for (const a of (await pool.query(`SELECT id, name FROM agents WHERE suspended_at IS NULL`)).rows) agents.set(a.name, { id: a.id, name: a.name });
   const tools = new Map<string, SimTool>();
-  const t = await pool.query(`SELECT s.name || '/' || t.name AS key, t.status, t.effect, t.risk, t.labels, t.blocked_at FROM tools t JOIN tool_servers s ON s.id = t.server_id`);
-  for (const x of t.rows) tools.set(x.key, { key: x.key, status: x.status, effect: x.effect, risk: x.risk, labels: x.labels ?? [], blocked: x.blocked_at !== null });
+  const t = await pool.query(
+    `SELECT s.name || '/' || t.name AS key, t.status, t.effect, t.risk, t.labels, t.blocked_at FROM tools t JOIN tool_servers s ON s.id = t.server_id`,
+  );
+  for (const x of t.rows)
+    tools.set(x.key, { key: x.key, status: x.status, effect: x.effect, risk: x.risk, labels: x.labels ?? [], blocked: x.blocked_at !== null });
   return { agents, tools };
 }
 
 /** A binary min-heap of sessions by the time of their next step. */
 class Heap {
   private a: SessionSim[] = [];
-  get size() { return this.a.length; }
+  get size() {
+    return this.a.length;
+  }
   push(s: SessionSim) {
     const a = this.a;
     a.push(s);
-    for (let i = a.length - 1; i > 0; ) {
+    for (let i = a.length - 1; i > 0;) {
       const p = (i - 1) >> 1;
       if (a[p].nextAt() <= a[i].nextAt()) break;
       [a[p], a[i]] = [a[i], a[p]];
@@ -113,8 +127,9 @@ class Heap {
     const last = a.pop()!;
     if (a.length) {
       a[0] = last;
-      for (let i = 0; ; ) {
-        const l = 2 * i + 1, rr = l + 1;
+      for (let i = 0; ;) {
+        const l = 2 * i + 1,
+          rr = l + 1;
         let m = i;
         if (l < a.length && a[l].nextAt() < a[m].nextAt()) m = l;
         if (rr < a.length && a[rr].nextAt() < a[m].nextAt()) m = rr;
@@ -133,18 +148,34 @@ async function main() {
   const { agents, tools } = await loadWorld();
   const pool = getPool();
   const chainId = randomUUID();
-  await pool.query(`INSERT INTO audit_chains (id, node, started_at) VALUES ($1, $2, $3)`, [chainId, `seed-history:${hostname()}`, new Date(now - DAYS * 86_400_000 - 3_600_000)]);
+  await pool.query(`INSERT INTO audit_chains (id, node, started_at) VALUES ($1, $2, $3)`, [
+    chainId,
+    `seed-history:${hostname()}`,
+    new Date(now - DAYS * 86_400_000 - 3_600_000),
+  ]);
   const w = new Writer(chainId);
   const start = now - DAYS * 86_400_000;
   for (const a of EXTRA_AGENTS) {
     const ag = agents.get(a.name);
-    if (ag) await w.add({ kind: "admin", action: "agent.create", actor: ACTOR, agent_id: ag.id, created_at: new Date(start - 3_000_000).toISOString(), data: { agent_id: ag.id, name: a.name, team: a.team } });
+    if (ag)
+      await w.add({
+        kind: "admin",
+        action: "agent.create",
+        actor: ACTOR,
+        agent_id: ag.id,
+        created_at: new Date(start - 3_000_000).toISOString(),
+        data: { agent_id: ag.id, name: a.name, team: a.team },
+      });
   }
   const names = [...agents.keys()].filter((n) => n !== "research-subagent");
   const counts = stepCounts(r, SESSIONS, DECISIONS, LONG);
   const heap = new Heap();
   counts.forEach((steps, i) => {
-    const owner = agents.get(i === 0 && steps === LONG ? "support-assistant" : weighted(r, Object.fromEntries(names.map((n) => [n, n === "support-assistant" ? 4 : n === "ops-agent" ? 3 : 1.5])) as Record<string, number>))!;
+    const owner = agents.get(
+      i === 0 && steps === LONG
+        ? "support-assistant"
+        : weighted(r, Object.fromEntries(names.map((n) => [n, n === "support-assistant" ? 4 : n === "ops-agent" ? 3 : 1.5])) as Record<string, number>),
+    )!;
     const s = new SessionSim({ r, index: i, steps, owner, sub: agents.get("research-subagent") ?? null, start, now, activeNow: i > 0 && r() < 0.02 });
     heap.push(s);
   });
@@ -184,10 +215,24 @@ async function main() {
       WHERE s.id = a.session_id AND s.approvals_granted <> a.n`,
   );
   const long = await pool.query(`SELECT id, step_count FROM sessions ORDER BY step_count DESC LIMIT 1`);
-  console.log(JSON.stringify({
-    chain: chainId, sessions: counts.length, decisions, entries: w.written, approvals: approvals.length, delegations: delegations.length,
-    longest_session: long.rows[0], chain_verified: v.broken === null, checkpoint: cp?.id ?? null, seconds: (Date.now() - t0) / 1000,
-  }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        chain: chainId,
+        sessions: counts.length,
+        decisions,
+        entries: w.written,
+        approvals: approvals.length,
+        delegations: delegations.length,
+        longest_session: long.rows[0],
+        chain_verified: v.broken === null,
+        checkpoint: cp?.id ?? null,
+        seconds: (Date.now() - t0) / 1000,
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 async function insertSession(s: SessionSim) {

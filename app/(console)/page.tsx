@@ -12,14 +12,23 @@ import { recentDecisions } from "@/lib/audit/recent-decisions";
 import { activeSessions, agentNames, decisionFacts, pendingApprovalTimes, toolClasses } from "@/lib/analytics/dashboard-queries";
 import { OUTCOME_COLORS } from "@/lib/analytics/palette";
 import {
-  DASHBOARD_RANGES, dashboardWindow, formatDuration, prepareApprovalAges, prepareDecisionsOverTime, prepareRiskMix, prepareTopDenied,
+  DASHBOARD_RANGES,
+  dashboardWindow,
+  formatDuration,
+  prepareApprovalAges,
+  prepareDecisionsOverTime,
+  prepareRiskMix,
+  prepareTopDenied,
 } from "@/lib/analytics/prepare-dashboard";
 
 export const metadata = { title: "Dashboard" };
 
 /** Each card loads on its own: one failing query shows its error in its card, not a blank dashboard. */
 async function settle<T>(p: Promise<T>): Promise<{ ok: true; v: T } | { ok: false; error: string }> {
-  return p.then((v) => ({ ok: true as const, v }), (e: Error) => ({ ok: false as const, error: e.message }));
+  return p.then(
+    (v) => ({ ok: true as const, v }),
+    (e: Error) => ({ ok: false as const, error: e.message }),
+  );
 }
 
 export default async function DashboardPage({ searchParams }: { searchParams: Promise<{ range?: string }> }) {
@@ -47,24 +56,41 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
         <div>
           <h1 className="text-xl font-semibold">Dashboard</h1>
           <p className="text-sm text-slate-700">
-            {overTime.total.toLocaleString("en")} decisions in the last {span} · {(overTime.denyRate * 100).toFixed(1)}% denied. Every chart opens the list behind it.
+            {overTime.total.toLocaleString("en")} decisions in the last {span} · {(overTime.denyRate * 100).toFixed(1)}% denied. Every chart opens the list
+            behind it.
           </p>
         </div>
         <RangeTabs current={w.range} />
       </div>
       <div className="grid gap-4 lg:grid-cols-3">
-        <Card id="over-time" className="lg:col-span-2" title="Decisions over time" subtitle={`by outcome, UTC; click a bar for those decisions`} error={factErr}>
+        <Card
+          id="over-time"
+          className="lg:col-span-2"
+          title="Decisions over time"
+          subtitle={`by outcome, UTC; click a bar for those decisions`}
+          error={factErr}
+        >
           {overTime.total ? <DecisionsChart data={overTime} /> : noDecisions}
         </Card>
         <div className="space-y-4">
           <Card id="active" title="Sessions active now" error={active.ok ? null : active.error}>
             {active.ok && <ActiveSessions count={active.v.count} latest={active.v.latest} />}
           </Card>
-          <Card id="approvals" title="Pending approvals" error={pending.ok ? null : pending.error}
-            subtitle={ages && ages.count ? `oldest waiting ${formatDuration(ages.oldestMs)}${ages.soonestExpiryMs !== null ? ` · next expires in ${formatDuration(ages.soonestExpiryMs)}` : ""}` : undefined}>
+          <Card
+            id="approvals"
+            title="Pending approvals"
+            error={pending.ok ? null : pending.error}
+            subtitle={
+              ages && ages.count
+                ? `oldest waiting ${formatDuration(ages.oldestMs)}${ages.soonestExpiryMs !== null ? ` · next expires in ${formatDuration(ages.soonestExpiryMs)}` : ""}`
+                : undefined
+            }
+          >
             {ages && (
               <>
-                <Link href="/approvals" className="text-4xl font-semibold tabular-nums text-indigo-800 underline" data-testid="pending-count">{ages.count}</Link>
+                <Link href="/approvals" className="text-4xl font-semibold tabular-nums text-indigo-800 underline" data-testid="pending-count">
+                  {ages.count}
+                </Link>
                 <span className="ml-2 text-sm text-slate-700">waiting for a human</span>
                 {ages.count > 0 ? <ApprovalAgesChart ages={ages} /> : <p className="mt-2 text-sm text-slate-700">Nothing is waiting for a decision.</p>}
               </>
@@ -72,13 +98,27 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
           </Card>
         </div>
         <Card id="denied-tools" title="Most denied tools" subtitle={`last ${span}`} error={factErr}>
-          {(() => { const bars = prepareTopDenied(f, "tool", w); return bars.length ? <RankedBars bars={bars} color={OUTCOME_COLORS.deny} unit="denied" /> : noDenies; })()}
+          {(() => {
+            const bars = prepareTopDenied(f, "tool", w);
+            return bars.length ? <RankedBars bars={bars} color={OUTCOME_COLORS.deny} unit="denied" /> : noDenies;
+          })()}
         </Card>
         <Card id="denied-agents" title="Most denied agents" subtitle={`last ${span}`} error={factErr ?? (names.ok ? null : names.error)}>
-          {(() => { const bars = prepareTopDenied(f, "agent", w, names.ok ? names.v : new Map()); return bars.length ? <RankedBars bars={bars} color={OUTCOME_COLORS.deny} unit="denied" /> : noDenies; })()}
+          {(() => {
+            const bars = prepareTopDenied(f, "agent", w, names.ok ? names.v : new Map());
+            return bars.length ? <RankedBars bars={bars} color={OUTCOME_COLORS.deny} unit="denied" /> : noDenies;
+          })()}
         </Card>
-        <Card id="risk-mix" title="Risk of the tools called" subtitle={`all decisions, last ${span}, by the tool's approved risk`} error={factErr ?? (tools.ok ? null : tools.error)}>
-          {(() => { const slices = prepareRiskMix(f, tools.ok ? tools.v : [], w); return slices.length ? <RiskMixChart slices={slices} /> : noDecisions; })()}
+        <Card
+          id="risk-mix"
+          title="Risk of the tools called"
+          subtitle={`all decisions, last ${span}, by the tool's approved risk`}
+          error={factErr ?? (tools.ok ? null : tools.error)}
+        >
+          {(() => {
+            const slices = prepareRiskMix(f, tools.ok ? tools.v : [], w);
+            return slices.length ? <RiskMixChart slices={slices} /> : noDecisions;
+          })()}
         </Card>
       </div>
       <Card id="latest" title="Latest decisions" error={latest.ok ? null : latest.error}>

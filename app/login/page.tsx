@@ -11,7 +11,9 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
     <main className="flex min-h-screen items-center justify-center p-6">
       <div className="w-full max-w-sm rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
         <h1 className="text-lg font-semibold">Sign in to Mandate</h1>
-        <p className="mt-1 text-sm text-slate-600">The first admin&apos;s password was printed at first start and saved in .mandate/initial-credentials.json.</p>
+        <p className="mt-1 text-sm text-slate-600">
+          The first admin&apos;s password was printed at first start and saved in .mandate/initial-credentials.json.
+        </p>
         <LoginForm error={sp.error} retryAfter={retryAfter} callbackUrl={sp.callbackUrl ?? "/"} sso={sso} />
       </div>
     </main>

@@ -18,7 +18,11 @@ describe("bench CPU accounting", () => {
   it("collects a whole process tree and nothing outside it", () => {
     const p = (pid: number, ppid: number, ticks: number): ProcStat => ({ pid, ppid, comm: `p${pid}`, ticks });
     const all = [p(1, 0, 1), p(10, 1, 5), p(11, 10, 7), p(12, 11, 9), p(20, 1, 100), p(13, 10, 2)];
-    expect(treeOf(all, 10).map((x) => x.pid).sort()).toEqual([10, 11, 12, 13]);
+    expect(
+      treeOf(all, 10)
+        .map((x) => x.pid)
+        .sort(),
+    ).toEqual([10, 11, 12, 13]);
     expect(treeOf(all, 99)).toEqual([]);
   });
 
@@ -28,7 +32,7 @@ describe("bench CPU accounting", () => {
     // timed by the wall clock gets only a share of a core when other processes are busy.)
     const before = snapshot({ self: process.pid }, { self: { label: "none", comm: /^no-such-process$/ } });
     let x = 0;
-    for (let cpu = 0; cpu < 100_000; ) {
+    for (let cpu = 0; cpu < 100_000;) {
       for (let i = 0; i < 100_000; i++) x += Math.sqrt(x + 1);
       const u = process.cpuUsage(before.self);
       cpu = u.user + u.system;

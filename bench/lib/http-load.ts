@@ -49,10 +49,21 @@ export function parseResponse(buf: Buffer): { status: number; length: number; cl
     const colon = line.indexOf(":");
     if (colon < 0) continue;
     const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim().toLowerCase();
+    const value = line
+      .slice(colon + 1)
+      .trim()
+      .toLowerCase();
     if (name === "content-length") contentLength = Number(value);
-    else if (name === "transfer-encoding") chunked = value.split(",").map((s) => s.trim()).includes("chunked");
-    else if (name === "connection") close = value.split(",").map((s) => s.trim()).includes("close");
+    else if (name === "transfer-encoding")
+      chunked = value
+        .split(",")
+        .map((s) => s.trim())
+        .includes("chunked");
+    else if (name === "connection")
+      close = value
+        .split(",")
+        .map((s) => s.trim())
+        .includes("close");
   }
   let pos = headEnd + 4;
   if (chunked) {

@@ -20,7 +20,10 @@ export function CreateTokenForm() {
         onSubmit={async (e) => {
           e.preventDefault();
           const f = new FormData(e.currentTarget);
-          const r = await callApi<{ keyId: string; secret: string; expiresAt: string | null }>("POST", "/api/v1/account/tokens", { name: formText(f, "name").trim(), expires_in_days: Number(f.get("days")) });
+          const r = await callApi<{ keyId: string; secret: string; expiresAt: string | null }>("POST", "/api/v1/account/tokens", {
+            name: formText(f, "name").trim(),
+            expires_in_days: Number(f.get("days")),
+          });
           if (!r.ok) return setError(r.error);
           setError(null);
           setCreated(r.data);
@@ -28,20 +31,29 @@ export function CreateTokenForm() {
           router.refresh();
         }}
       >
-        <label className="text-sm font-medium">Name
+        <label className="text-sm font-medium">
+          Name
           <input name="name" required maxLength={100} className={inputClass} placeholder="ci-pipeline" />
         </label>
-        <label className="text-sm font-medium">Expires in (days)
+        <label className="text-sm font-medium">
+          Expires in (days)
           <input name="days" type="number" min={1} max={365} defaultValue={90} required className={`${inputClass} w-28`} />
         </label>
-        <button type="submit" className={buttonClass}>Create token</button>
+        <button type="submit" className={buttonClass}>
+          Create token
+        </button>
       </form>
       <ErrorMessage error={error} />
       {created && (
         <SecretOnce
           label={`Token ${created.keyId}`}
           secret={created.secret}
-          extra={<p className="mt-2 text-xs text-slate-700">Send it as <code>Authorization: Bearer …</code> to the API or set <code>MANDATE_TOKEN</code> for the CLI. It acts with your role and expires {created.expiresAt?.slice(0, 10) ?? "never"}.</p>}
+          extra={
+            <p className="mt-2 text-xs text-slate-700">
+              Send it as <code>Authorization: Bearer …</code> to the API or set <code>MANDATE_TOKEN</code> for the CLI. It acts with your role and expires{" "}
+              {created.expiresAt?.slice(0, 10) ?? "never"}.
+            </p>
+          }
         />
       )}
     </div>
@@ -57,7 +69,11 @@ export function RevokeTokenButton({ keyId, name }: { keyId: string; name: string
         label="Revoke"
         danger
         title={`Revoke token “${name}”?`}
-        details={<p>Requests with <span className="font-mono">{keyId}</span> are refused from now on. Anything using it (scripts, CI) stops working.</p>}
+        details={
+          <p>
+            Requests with <span className="font-mono">{keyId}</span> are refused from now on. Anything using it (scripts, CI) stops working.
+          </p>
+        }
         confirmLabel="Revoke token"
         onConfirm={async () => {
           const r = await callApi("POST", `/api/v1/account/tokens/${seg(keyId)}/revoke`, {});

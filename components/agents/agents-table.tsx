@@ -14,7 +14,9 @@ const columns: ColumnDef<AgentRow, any>[] = [
     header: "Agent",
     cell: ({ row: { original: a } }) => (
       <div>
-        <Link href={`/agents/${encodeURIComponent(a.name)}`} className="font-medium text-indigo-800 hover:underline">{a.name}</Link>
+        <Link href={`/agents/${encodeURIComponent(a.name)}`} className="font-medium text-indigo-800 hover:underline">
+          {a.name}
+        </Link>
         {a.description && <div className="max-w-md truncate text-xs text-slate-600">{a.description}</div>}
       </div>
     ),

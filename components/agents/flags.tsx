@@ -19,7 +19,11 @@ export function AgentFlags({ flags }: { flags: AgentFlag[] }) {
   if (!flags.length) return <span className="text-xs text-emerald-800">ok</span>;
   return (
     <span className="inline-flex flex-wrap gap-1">
-      {flags.map((f) => <span key={f} data-flag={f} className={`rounded px-1.5 py-0.5 text-xs font-medium ${STYLE[f]}`}>{LABEL[f]}</span>)}
+      {flags.map((f) => (
+        <span key={f} data-flag={f} className={`rounded px-1.5 py-0.5 text-xs font-medium ${STYLE[f]}`}>
+          {LABEL[f]}
+        </span>
+      ))}
     </span>
   );
 }

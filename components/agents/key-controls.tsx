@@ -19,17 +19,22 @@ export function CreateKeyForm({ agent }: { agent: string }) {
         className="flex flex-wrap items-end gap-2"
         onSubmit={async (e) => {
           e.preventDefault();
-          const r = await callApi<{ apiKey: string; keyId: string; expiresAt: string }>("POST", `/api/v1/agents/${seg(agent)}/keys`, { expires_in_days: Number(days) });
+          const r = await callApi<{ apiKey: string; keyId: string; expiresAt: string }>("POST", `/api/v1/agents/${seg(agent)}/keys`, {
+            expires_in_days: Number(days),
+          });
           if (!r.ok) return setError(r.error);
           setError(null);
           setCreated(r.data);
           router.refresh();
         }}
       >
-        <label className="text-sm font-medium">Expires in (days)
+        <label className="text-sm font-medium">
+          Expires in (days)
           <input type="number" min={1} max={3650} required value={days} onChange={(e) => setDays(e.target.value)} className={`${inputClass} w-32`} />
         </label>
-        <button type="submit" className={buttonClass}>Create key</button>
+        <button type="submit" className={buttonClass}>
+          Create key
+        </button>
       </form>
       <ErrorMessage error={error} />
       {created && <SecretOnce label={`New key ${created.keyId} (expires ${created.expiresAt.slice(0, 10)})`} secret={created.apiKey} />}
@@ -46,7 +51,12 @@ export function RevokeKeyButton({ keyId, agent }: { keyId: string; agent: string
         label="Revoke"
         danger
         title={`Revoke ${keyId}?`}
-        details={<p>Every call made with this key by <strong>{agent}</strong> is refused from its next request, on every node. This cannot be undone: create a new key if the agent still needs one.</p>}
+        details={
+          <p>
+            Every call made with this key by <strong>{agent}</strong> is refused from its next request, on every node. This cannot be undone: create a new key
+            if the agent still needs one.
+          </p>
+        }
         confirmLabel="Revoke key"
         onConfirm={async () => {
           const r = await callApi("POST", `/api/v1/keys/${seg(keyId)}/revoke`, {});

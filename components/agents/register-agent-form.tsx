@@ -30,30 +30,59 @@ export function RegisterAgentForm({ owners, me }: { owners: string[]; me: string
           router.refresh();
         }}
       >
-        <label className="text-sm font-medium">Name
-          <input name="name" required pattern="[A-Za-z0-9][A-Za-z0-9_.\-]*" className={inputClass} placeholder="billing-assistant" aria-describedby="agent-name-hint" />
-          <span id="agent-name-hint" className="text-xs font-normal text-slate-600">letters, digits, _ . -</span>
+        <label className="text-sm font-medium">
+          Name
+          <input
+            name="name"
+            required
+            pattern="[A-Za-z0-9][A-Za-z0-9_.\-]*"
+            className={inputClass}
+            placeholder="billing-assistant"
+            aria-describedby="agent-name-hint"
+          />
+          <span id="agent-name-hint" className="text-xs font-normal text-slate-600">
+            letters, digits, _ . -
+          </span>
         </label>
-        <label className="text-sm font-medium">Owner
+        <label className="text-sm font-medium">
+          Owner
           <select name="owner" defaultValue={me} className={inputClass}>
             <option value="">— no owner —</option>
-            {owners.map((o) => <option key={o} value={o}>{o}</option>)}
+            {owners.map((o) => (
+              <option key={o} value={o}>
+                {o}
+              </option>
+            ))}
           </select>
         </label>
-        <label className="text-sm font-medium">Team
+        <label className="text-sm font-medium">
+          Team
           <input name="team" className={inputClass} placeholder="support" />
         </label>
-        <label className="text-sm font-medium md:col-span-4">Description
+        <label className="text-sm font-medium md:col-span-4">
+          Description
           <input name="description" className={inputClass} placeholder="What the agent does and for whom" />
         </label>
         <div className="md:col-span-4 flex items-center gap-3">
-          <button type="submit" disabled={pending} className={buttonClass}>Register agent</button>
+          <button type="submit" disabled={pending} className={buttonClass}>
+            Register agent
+          </button>
           <span className="text-xs text-slate-600">Its first API key expires in 90 days.</span>
         </div>
-        <div className="md:col-span-4"><ErrorMessage error={error} /></div>
+        <div className="md:col-span-4">
+          <ErrorMessage error={error} />
+        </div>
       </form>
       {created?.apiKey && (
-        <SecretOnce label={`API key of ${created.name}`} secret={created.apiKey} extra={<p className="mt-2 text-xs text-slate-700">Expires {created.expiresAt?.slice(0, 10)}. Use it as <code>MANDATE_API_KEY</code> of the gateway acting for this agent.</p>} />
+        <SecretOnce
+          label={`API key of ${created.name}`}
+          secret={created.apiKey}
+          extra={
+            <p className="mt-2 text-xs text-slate-700">
+              Expires {created.expiresAt?.slice(0, 10)}. Use it as <code>MANDATE_API_KEY</code> of the gateway acting for this agent.
+            </p>
+          }
+        />
       )}
     </div>
   );

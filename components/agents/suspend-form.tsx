@@ -23,11 +23,16 @@ export function SuspendForm({ agent, suspended }: { agent: string; suspended: bo
         router.refresh();
       }}
     >
-      <label className="flex-1 text-sm font-medium">Reason
+      <label className="flex-1 text-sm font-medium">
+        Reason
         <input required maxLength={1000} value={why} onChange={(e) => setWhy(e.target.value)} className={inputClass} />
       </label>
-      <button type="submit" className={suspended ? secondaryButtonClass : dangerButtonClass}>{suspended ? "Lift suspension" : "Suspend agent"}</button>
-      <div className="basis-full"><ErrorMessage error={error} /></div>
+      <button type="submit" className={suspended ? secondaryButtonClass : dangerButtonClass}>
+        {suspended ? "Lift suspension" : "Suspend agent"}
+      </button>
+      <div className="basis-full">
+        <ErrorMessage error={error} />
+      </div>
     </form>
   );
 }

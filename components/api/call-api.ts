@@ -35,11 +35,23 @@ export async function callApi<T = unknown>(method: "GET" | "POST", path: string,
   }
   if (res.ok) return { ok: true, data: json as T };
   // A problem+json body, an OAuth error body, or anything else (then its text).
-  const p = (json !== null && typeof json === "object" ? json : {}) as { detail?: unknown; error_description?: unknown; title?: unknown; error?: unknown; errors?: unknown };
+  const p = (json !== null && typeof json === "object" ? json : {}) as {
+    detail?: unknown;
+    error_description?: unknown;
+    title?: unknown;
+    error?: unknown;
+    errors?: unknown;
+  };
   const said = [p.detail, p.error_description, p.title, p.error].find((v): v is string => typeof v === "string");
   const detail = said ?? (text.slice(0, 200) || res.statusText);
   const prefix = res.status === 401 ? "Your sign-in has expired: " : res.status === 403 ? "Not allowed: " : "";
-  return { ok: false, status: res.status, error: `${prefix}${detail}`, ...(Array.isArray(p.errors) ? { problems: p.errors as NonNullable<ApiFailure["problems"]> } : {}), body: json };
+  return {
+    ok: false,
+    status: res.status,
+    error: `${prefix}${detail}`,
+    ...(Array.isArray(p.errors) ? { problems: p.errors as NonNullable<ApiFailure["problems"]> } : {}),
+    body: json,
+  };
 }
 
 /** Path segments from what a user typed or a row holds (a tool or agent name may contain anything). */

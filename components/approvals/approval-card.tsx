@@ -8,7 +8,17 @@ import { Countdown } from "./countdown";
 import { DecideForm } from "./decide-form";
 
 /** A pending approval with what it would let through and what came before it in the session. */
-export function ApprovalCard({ a, canDecide, skewMs, onDecided }: { a: PendingApprovalItem; canDecide: boolean; skewMs: number; onDecided: (id: string, message: string) => void }) {
+export function ApprovalCard({
+  a,
+  canDecide,
+  skewMs,
+  onDecided,
+}: {
+  a: PendingApprovalItem;
+  canDecide: boolean;
+  skewMs: number;
+  onDecided: (id: string, message: string) => void;
+}) {
   return (
     <article className="rounded border border-amber-300 bg-white p-4" data-testid="pending-approval" data-approval-id={a.id} aria-labelledby={`ap-${a.id}`}>
       <header className="flex flex-wrap items-baseline justify-between gap-2">
@@ -18,20 +28,32 @@ export function ApprovalCard({ a, canDecide, skewMs, onDecided }: { a: PendingAp
         <Countdown expiresAt={a.expiresAt} skewMs={skewMs} />
       </header>
       <p className="text-sm text-slate-700">
-        Session <Link className="font-mono text-indigo-800 underline" href={`/sessions/${encodeURIComponent(a.sessionId)}`}>{a.sessionId}</Link>, step {a.step}
+        Session{" "}
+        <Link className="font-mono text-indigo-800 underline" href={`/sessions/${encodeURIComponent(a.sessionId)}`}>
+          {a.sessionId}
+        </Link>
+        , step {a.step}
         {a.initiator ? ` · on behalf of ${a.initiator}` : ""}
         {a.delegationChain.length ? ` · via ${a.delegationChain.join(" → ")}` : ""}
       </p>
       <ul className="mt-1 text-sm">
-        {a.reasons.map((r, i) => <li key={i}><span className="font-medium">{r.policy}</span>: {r.message}</li>)}
+        {a.reasons.map((r, i) => (
+          <li key={i}>
+            <span className="font-medium">{r.policy}</span>: {r.message}
+          </li>
+        ))}
       </ul>
       <details className="mt-2 text-sm" open>
         <summary className="cursor-pointer font-medium">Arguments (redacted)</summary>
-        <pre className="mt-1 max-h-48 overflow-auto whitespace-pre-wrap break-all rounded bg-slate-50 p-2 font-mono text-xs">{JSON.stringify(a.arguments, null, 2)}</pre>
+        <pre className="mt-1 max-h-48 overflow-auto whitespace-pre-wrap break-all rounded bg-slate-50 p-2 font-mono text-xs">
+          {JSON.stringify(a.arguments, null, 2)}
+        </pre>
       </details>
       <div className="mt-2 text-sm">
         <p className="font-medium">Before this step</p>
-        <p className="text-xs text-slate-700">Session data labels: <LabelChips labels={a.labelsBefore} /></p>
+        <p className="text-xs text-slate-700">
+          Session data labels: <LabelChips labels={a.labelsBefore} />
+        </p>
         {a.context.length ? (
           <ol className="mt-1 space-y-0.5 text-xs">
             {a.context.map((c) => (
@@ -48,7 +70,11 @@ export function ApprovalCard({ a, canDecide, skewMs, onDecided }: { a: PendingAp
         )}
       </div>
       <div className="mt-3 border-t border-slate-100 pt-3">
-        {canDecide ? <DecideForm id={a.id} onDone={(m) => onDecided(a.id, m)} /> : <p className="text-sm text-slate-700">Deciding approvals needs the analyst or admin role.</p>}
+        {canDecide ? (
+          <DecideForm id={a.id} onDone={(m) => onDecided(a.id, m)} />
+        ) : (
+          <p className="text-sm text-slate-700">Deciding approvals needs the analyst or admin role.</p>
+        )}
       </div>
     </article>
   );

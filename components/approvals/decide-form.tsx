@@ -19,12 +19,17 @@ export function DecideForm({ id, onDone }: { id: string; onDone: (message: strin
   };
   return (
     <form className="space-y-2" onSubmit={(e) => e.preventDefault()}>
-      <label className="block text-sm font-medium">Comment (recorded with your decision)
+      <label className="block text-sm font-medium">
+        Comment (recorded with your decision)
         <input className={inputClass} value={comment} onChange={(e) => setComment(e.target.value)} maxLength={2000} placeholder="why" />
       </label>
       <div className="flex gap-2">
-        <button type="button" className={buttonClass} disabled={busy !== null} onClick={() => decide("approve")}>{busy === "approve" ? "Approving…" : "Approve"}</button>
-        <button type="button" className={dangerButtonClass} disabled={busy !== null} onClick={() => decide("deny")}>{busy === "deny" ? "Denying…" : "Deny"}</button>
+        <button type="button" className={buttonClass} disabled={busy !== null} onClick={() => decide("approve")}>
+          {busy === "approve" ? "Approving…" : "Approve"}
+        </button>
+        <button type="button" className={dangerButtonClass} disabled={busy !== null} onClick={() => decide("deny")}>
+          {busy === "deny" ? "Denying…" : "Deny"}
+        </button>
       </div>
       <ErrorMessage error={error} />
     </form>

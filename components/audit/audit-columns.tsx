@@ -19,7 +19,11 @@ export const auditColumns: ColumnDef<AuditListRow, any>[] = [
   {
     id: "time",
     header: "Time (UTC)",
-    cell: ({ row }) => <time dateTime={row.original.createdAt} className="whitespace-nowrap font-mono text-xs">{row.original.createdAt.replace("T", " ").slice(0, 23)}</time>,
+    cell: ({ row }) => (
+      <time dateTime={row.original.createdAt} className="whitespace-nowrap font-mono text-xs">
+        {row.original.createdAt.replace("T", " ").slice(0, 23)}
+      </time>
+    ),
   },
   { id: "kind", header: "Kind", cell: ({ row }) => <span className="text-xs">{row.original.kind}</span> },
   { id: "action", header: "Action", cell: ({ row }) => <span className="font-mono text-xs">{row.original.action}</span> },
@@ -32,7 +36,8 @@ export const auditColumns: ColumnDef<AuditListRow, any>[] = [
     cell: ({ row }) =>
       row.original.sessionId ? (
         <Link className="font-mono text-xs text-indigo-800 underline" href={`/sessions/${encodeURIComponent(row.original.sessionId)}`}>
-          {row.original.sessionId}{row.original.step != null ? ` · ${row.original.step}` : ""}
+          {row.original.sessionId}
+          {row.original.step != null ? ` · ${row.original.step}` : ""}
         </Link>
       ) : null,
   },
@@ -45,10 +50,20 @@ export const auditColumns: ColumnDef<AuditListRow, any>[] = [
         <details className="max-w-md text-xs" data-testid="audit-entry" data-entry={`${r.chainId}:${r.seq}`}>
           <summary className="cursor-pointer text-slate-800">{summary(r) || "entry"}</summary>
           <dl className="mt-1 grid grid-cols-[5.5rem_1fr] gap-x-2 break-all">
-            <dt className="text-slate-600">entry</dt><dd className="font-mono">{r.chainId}#{r.seq}</dd>
-            <dt className="text-slate-600">hash</dt><dd className="font-mono">{r.hash}</dd>
-            <dt className="text-slate-600">prev</dt><dd className="font-mono">{r.prevHash}</dd>
-            {r.decisionId && (<><dt className="text-slate-600">decision</dt><dd className="font-mono">{r.decisionId}</dd></>)}
+            <dt className="text-slate-600">entry</dt>
+            <dd className="font-mono">
+              {r.chainId}#{r.seq}
+            </dd>
+            <dt className="text-slate-600">hash</dt>
+            <dd className="font-mono">{r.hash}</dd>
+            <dt className="text-slate-600">prev</dt>
+            <dd className="font-mono">{r.prevHash}</dd>
+            {r.decisionId && (
+              <>
+                <dt className="text-slate-600">decision</dt>
+                <dd className="font-mono">{r.decisionId}</dd>
+              </>
+            )}
           </dl>
           <pre className="mt-1 max-h-72 overflow-auto whitespace-pre-wrap rounded bg-slate-50 p-2 font-mono">{JSON.stringify(r.data, null, 2)}</pre>
         </details>

@@ -8,22 +8,33 @@ export function Checkpoints({ checkpoints, chains, canWrite }: { checkpoints: Ch
   return (
     <section aria-labelledby="cp-h" className="rounded border border-slate-200 bg-white p-4 text-sm" data-testid="checkpoints">
       <div className="flex flex-wrap items-baseline justify-between gap-2">
-        <h2 id="cp-h" className="font-semibold">Signed checkpoints</h2>
+        <h2 id="cp-h" className="font-semibold">
+          Signed checkpoints
+        </h2>
         {canWrite && <WriteCheckpointButton />}
       </div>
       <p className="mt-1 text-slate-700">
-        Each checkpoint signs every chain&apos;s head (sequence and hash) with a key kept outside the database, and is appended to a file outside it: rewriting or
-        truncating history shows up as a checkpoint that no longer matches.
+        Each checkpoint signs every chain&apos;s head (sequence and hash) with a key kept outside the database, and is appended to a file outside it: rewriting
+        or truncating history shows up as a checkpoint that no longer matches.
       </p>
       {checkpoints.length === 0 ? (
-        <p className="mt-2 text-slate-700">No checkpoint yet. Mandate writes one every few minutes while entries are added{canWrite ? ", or write one now" : ""}.</p>
+        <p className="mt-2 text-slate-700">
+          No checkpoint yet. Mandate writes one every few minutes while entries are added{canWrite ? ", or write one now" : ""}.
+        </p>
       ) : (
         <ul className="mt-2 space-y-2">
           {checkpoints.map((c) => (
             <li key={c.id} className="rounded border border-slate-100 p-2">
-              <p><TimeAgo at={c.createdAt} /> · key <span className="font-mono text-xs">{c.keyId}</span> · signature <span className="font-mono text-xs">{c.signature.slice(0, 16)}…</span></p>
+              <p>
+                <TimeAgo at={c.createdAt} /> · key <span className="font-mono text-xs">{c.keyId}</span> · signature{" "}
+                <span className="font-mono text-xs">{c.signature.slice(0, 16)}…</span>
+              </p>
               <ul className="mt-1 font-mono text-xs text-slate-700">
-                {c.heads.map((h) => <li key={h.chain_id}>{node.get(h.chain_id) ?? h.chain_id.slice(0, 8)}: #{h.seq} {h.hash.slice(0, 16)}…</li>)}
+                {c.heads.map((h) => (
+                  <li key={h.chain_id}>
+                    {node.get(h.chain_id) ?? h.chain_id.slice(0, 8)}: #{h.seq} {h.hash.slice(0, 16)}…
+                  </li>
+                ))}
               </ul>
             </li>
           ))}
@@ -32,7 +43,11 @@ export function Checkpoints({ checkpoints, chains, canWrite }: { checkpoints: Ch
       <details className="mt-3">
         <summary className="cursor-pointer">Chains ({chains.length})</summary>
         <ul className="mt-1 font-mono text-xs">
-          {chains.map((c) => <li key={c.id}>{c.node}: {c.headSeq} entries{c.lastAt ? `, last ${c.lastAt.replace("T", " ").slice(0, 19)}` : ""}</li>)}
+          {chains.map((c) => (
+            <li key={c.id}>
+              {c.node}: {c.headSeq} entries{c.lastAt ? `, last ${c.lastAt.replace("T", " ").slice(0, 19)}` : ""}
+            </li>
+          ))}
         </ul>
       </details>
     </section>

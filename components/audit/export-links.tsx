@@ -5,8 +5,12 @@ export function ExportLinks({ query }: { query: string }) {
   return (
     <div className="flex flex-wrap items-center gap-2 text-sm" data-testid="export-links">
       <span className="text-slate-700">Export this filtered view:</span>
-      <a className={cls} href={href("csv")} download>CSV</a>
-      <a className={cls} href={href("jsonl")} download>JSONL</a>
+      <a className={cls} href={href("csv")} download>
+        CSV
+      </a>
+      <a className={cls} href={href("jsonl")} download>
+        JSONL
+      </a>
     </div>
   );
 }

@@ -21,7 +21,11 @@ export function WriteCheckpointButton() {
       >
         Write a checkpoint now
       </button>
-      {msg && <span role="status" className="text-xs text-slate-700">{msg}</span>}
+      {msg && (
+        <span role="status" className="text-xs text-slate-700">
+          {msg}
+        </span>
+      )}
     </span>
   );
 }

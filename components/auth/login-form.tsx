@@ -65,18 +65,32 @@ export function LoginForm({ error, retryAfter, callbackUrl, sso }: { error?: str
       </label>
       <label className="block text-sm font-medium">
         Password
-        <input name="password" type="password" autoComplete="current-password" required className="mt-1 block w-full rounded border border-slate-300 px-3 py-2" />
+        <input
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          className="mt-1 block w-full rounded border border-slate-300 px-3 py-2"
+        />
       </label>
       {message && (
         <p id="login-error" role="alert" className="rounded bg-red-50 px-3 py-2 text-sm text-red-800">
           {message}
         </p>
       )}
-      <button type="submit" disabled={pending} className="w-full rounded bg-indigo-700 px-3 py-2 font-medium text-white hover:bg-indigo-800 disabled:opacity-60">
+      <button
+        type="submit"
+        disabled={pending}
+        className="w-full rounded bg-indigo-700 px-3 py-2 font-medium text-white hover:bg-indigo-800 disabled:opacity-60"
+      >
         {pending ? "Signing in…" : "Sign in"}
       </button>
       {sso && (
-        <button type="button" onClick={() => signIn("oidc", { callbackUrl })} className="w-full rounded border border-slate-300 px-3 py-2 font-medium hover:bg-slate-100">
+        <button
+          type="button"
+          onClick={() => signIn("oidc", { callbackUrl })}
+          className="w-full rounded border border-slate-300 px-3 py-2 font-medium hover:bg-slate-100"
+        >
           Sign in with single sign-on
         </button>
       )}

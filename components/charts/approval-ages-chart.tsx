@@ -15,7 +15,9 @@ export function ApprovalAgesChart({ ages }: { ages: ApprovalAges }) {
           <YAxis allowDecimals={false} width={28} tick={{ fontSize: 11, fill: "#334155" }} />
           <Tooltip />
           <Bar dataKey="count" name="waiting" cursor="pointer" isAnimationActive={false} onClick={() => router.push("/approvals")}>
-            {ages.buckets.map((b) => <Cell key={b.label} fill={b.color} />)}
+            {ages.buckets.map((b) => (
+              <Cell key={b.label} fill={b.color} />
+            ))}
           </Bar>
         </BarChart>
       </ResponsiveContainer>

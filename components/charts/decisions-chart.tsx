@@ -13,7 +13,11 @@ export function DecisionsChart({ data }: { data: DecisionsOverTime }) {
   const router = useRouter();
   return (
     <div>
-      <div className="h-64" role="img" aria-label={`Decisions over time: ${data.series.map((s) => `${s.total} ${s.label.toLowerCase()}`).join(", ")}. The table below lists every interval with links.`}>
+      <div
+        className="h-64"
+        role="img"
+        aria-label={`Decisions over time: ${data.series.map((s) => `${s.total} ${s.label.toLowerCase()}`).join(", ")}. The table below lists every interval with links.`}
+      >
         <ResponsiveContainer width="100%" height="100%">
           <BarChart accessibilityLayer={false} data={data.points} margin={{ top: 4, right: 8, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e2e8f0" />
@@ -42,14 +46,29 @@ export function DecisionsChart({ data }: { data: DecisionsOverTime }) {
       <details className="mt-2 text-sm">
         <summary className="cursor-pointer text-slate-800">Data table ({data.points.length} intervals, UTC)</summary>
         <table className="mt-1 w-full text-xs">
-          <thead><tr className="text-left text-slate-700"><th className="py-1">Interval</th>{data.series.map((s) => <th key={s.key}>{s.label}</th>)}</tr></thead>
+          <thead>
+            <tr className="text-left text-slate-700">
+              <th className="py-1">Interval</th>
+              {data.series.map((s) => (
+                <th key={s.key}>{s.label}</th>
+              ))}
+            </tr>
+          </thead>
           <tbody>
-            {data.points.filter((p) => p.total > 0).map((p) => (
-              <tr key={p.t} className="border-t border-slate-100">
-                <td className="py-1 font-mono">{p.label}</td>
-                {data.series.map((s) => <td key={s.key}><a className="underline" href={p.hrefs[s.key]}>{p[s.key]}</a></td>)}
-              </tr>
-            ))}
+            {data.points
+              .filter((p) => p.total > 0)
+              .map((p) => (
+                <tr key={p.t} className="border-t border-slate-100">
+                  <td className="py-1 font-mono">{p.label}</td>
+                  {data.series.map((s) => (
+                    <td key={s.key}>
+                      <a className="underline" href={p.hrefs[s.key]}>
+                        {p[s.key]}
+                      </a>
+                    </td>
+                  ))}
+                </tr>
+              ))}
           </tbody>
         </table>
       </details>

@@ -16,18 +16,28 @@ export function RankedBars({ bars, color, unit }: { bars: RankedBar[]; color: st
             <XAxis type="number" hide allowDecimals={false} />
             <YAxis type="category" dataKey="label" width={150} tick={{ fontSize: 11, fill: "#334155" }} />
             <Tooltip formatter={(v) => [`${v} ${unit}`, ""]} />
-            <Bar dataKey="count" fill={color} cursor="pointer" isAnimationActive={false} onClick={(entry) => {
-              const href = (entry as unknown as { payload?: RankedBar }).payload?.href;
-              if (href) router.push(href);
-            }} />
+            <Bar
+              dataKey="count"
+              fill={color}
+              cursor="pointer"
+              isAnimationActive={false}
+              onClick={(entry) => {
+                const href = (entry as unknown as { payload?: RankedBar }).payload?.href;
+                if (href) router.push(href);
+              }}
+            />
           </BarChart>
         </ResponsiveContainer>
       </div>
       <ol className="mt-2 space-y-0.5 text-sm">
         {bars.map((b) => (
           <li key={b.key} className="flex justify-between gap-2">
-            <Link href={b.href} className="truncate text-indigo-800 underline">{b.label}</Link>
-            <span className="tabular-nums text-slate-700">{b.count} · {(b.share * 100).toFixed(0)}%</span>
+            <Link href={b.href} className="truncate text-indigo-800 underline">
+              {b.label}
+            </Link>
+            <span className="tabular-nums text-slate-700">
+              {b.count} · {(b.share * 100).toFixed(0)}%
+            </span>
           </li>
         ))}
       </ol>

@@ -13,11 +13,22 @@ export function RiskMixChart({ slices }: { slices: RiskSlice[] }) {
       <div className="h-40" aria-hidden>
         <ResponsiveContainer width="100%" height="100%">
           <PieChart accessibilityLayer={false}>
-            <Pie data={slices} dataKey="count" nameKey="label" innerRadius="55%" outerRadius="95%" isAnimationActive={false} cursor="pointer" onClick={(s) => {
-              const href = (s as unknown as { payload?: RiskSlice }).payload?.href;
-              if (href) router.push(href);
-            }}>
-              {slices.map((s) => <Cell key={s.risk} fill={s.color} />)}
+            <Pie
+              data={slices}
+              dataKey="count"
+              nameKey="label"
+              innerRadius="55%"
+              outerRadius="95%"
+              isAnimationActive={false}
+              cursor="pointer"
+              onClick={(s) => {
+                const href = (s as unknown as { payload?: RiskSlice }).payload?.href;
+                if (href) router.push(href);
+              }}
+            >
+              {slices.map((s) => (
+                <Cell key={s.risk} fill={s.color} />
+              ))}
             </Pie>
             <Tooltip />
           </PieChart>
@@ -27,8 +38,12 @@ export function RiskMixChart({ slices }: { slices: RiskSlice[] }) {
         {slices.map((s) => (
           <li key={s.risk} className="flex items-center gap-2">
             <span className="inline-block h-3 w-3 rounded-sm" style={{ background: s.color }} aria-hidden />
-            <Link href={s.href} className="text-indigo-800 underline" title={s.tools.join(", ")}>{s.label}</Link>
-            <span className="ml-auto tabular-nums text-slate-700">{s.count.toLocaleString("en")} · {(s.share * 100).toFixed(0)}%</span>
+            <Link href={s.href} className="text-indigo-800 underline" title={s.tools.join(", ")}>
+              {s.label}
+            </Link>
+            <span className="ml-auto tabular-nums text-slate-700">
+              {s.count.toLocaleString("en")} · {(s.share * 100).toFixed(0)}%
+            </span>
           </li>
         ))}
       </ul>

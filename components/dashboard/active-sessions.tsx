@@ -6,7 +6,11 @@ import { TimeAgo } from "@/components/forms/time-ago";
 export function ActiveSessions({ count, latest }: { count: number; latest: ActiveSession[] }) {
   return (
     <div>
-      <Link href={sessionsHref({ status: "active", time: "15m" })} className="text-4xl font-semibold tabular-nums text-indigo-800 underline" data-testid="active-count">
+      <Link
+        href={sessionsHref({ status: "active", time: "15m" })}
+        className="text-4xl font-semibold tabular-nums text-indigo-800 underline"
+        data-testid="active-count"
+      >
         {count}
       </Link>
       <span className="ml-2 text-sm text-slate-700">session{count === 1 ? "" : "s"} with a step in the last 15 minutes</span>
@@ -14,8 +18,12 @@ export function ActiveSessions({ count, latest }: { count: number; latest: Activ
         <ul className="mt-2 space-y-0.5 text-sm">
           {latest.map((s) => (
             <li key={s.id} className="flex justify-between gap-2">
-              <Link className="truncate font-mono text-xs text-indigo-800 underline" href={`/sessions/${encodeURIComponent(s.id)}`}>{s.id}</Link>
-              <span className="whitespace-nowrap text-xs text-slate-700">{s.agent} · {s.steps} steps · <TimeAgo at={s.lastActivityAt} /></span>
+              <Link className="truncate font-mono text-xs text-indigo-800 underline" href={`/sessions/${encodeURIComponent(s.id)}`}>
+                {s.id}
+              </Link>
+              <span className="whitespace-nowrap text-xs text-slate-700">
+                {s.agent} · {s.steps} steps · <TimeAgo at={s.lastActivityAt} />
+              </span>
             </li>
           ))}
         </ul>

@@ -15,17 +15,32 @@ export function LatestDecisions({ decisions }: { decisions: DecisionRow[] }) {
       <table className="min-w-full text-sm" data-testid="latest-decisions">
         <caption className="sr-only">Latest decisions</caption>
         <thead className="text-left text-slate-700">
-          <tr>{["Time (UTC)", "Agent", "Tool", "Outcome", "Reason", "Session · step"].map((h) => <th key={h} scope="col" className="px-2 py-1 font-medium">{h}</th>)}</tr>
+          <tr>
+            {["Time (UTC)", "Agent", "Tool", "Outcome", "Reason", "Session · step"].map((h) => (
+              <th key={h} scope="col" className="px-2 py-1 font-medium">
+                {h}
+              </th>
+            ))}
+          </tr>
         </thead>
         <tbody>
           {decisions.map((d) => (
             <tr key={d.decisionId} className="border-t border-slate-100">
-              <td className="whitespace-nowrap px-2 py-1 font-mono text-xs text-slate-700"><time dateTime={d.createdAt}>{d.createdAt.slice(11, 19)}</time></td>
+              <td className="whitespace-nowrap px-2 py-1 font-mono text-xs text-slate-700">
+                <time dateTime={d.createdAt}>{d.createdAt.slice(11, 19)}</time>
+              </td>
               <td className="px-2 py-1">{d.agent}</td>
               <td className="px-2 py-1 font-mono text-xs">{d.tool}</td>
-              <td className="px-2 py-1"><OutcomeBadge outcome={d.outcome} /></td>
+              <td className="px-2 py-1">
+                <OutcomeBadge outcome={d.outcome} />
+              </td>
               <td className="px-2 py-1 text-xs text-slate-700">{d.reasons[0]?.policy}</td>
-              <td className="px-2 py-1 font-mono text-xs"><Link className="text-indigo-800 underline" href={`/sessions/${encodeURIComponent(d.sessionId)}`}>{d.sessionId}</Link> · {d.step ?? (d.sessionId ? "foreign attempt" : "")}</td>
+              <td className="px-2 py-1 font-mono text-xs">
+                <Link className="text-indigo-800 underline" href={`/sessions/${encodeURIComponent(d.sessionId)}`}>
+                  {d.sessionId}
+                </Link>{" "}
+                · {d.step ?? (d.sessionId ? "foreign attempt" : "")}
+              </td>
             </tr>
           ))}
         </tbody>

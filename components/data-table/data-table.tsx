@@ -57,14 +57,21 @@ export function DataTable<T>({ definition, state, page, columns, getRowId, capti
                     const isSorted = state.sort.id === id;
                     const label = flexRender(h.column.columnDef.header, h.getContext());
                     return (
-                      <th key={h.id} scope="col" className="whitespace-nowrap px-3 py-2 font-medium" aria-sort={isSorted ? (state.sort.dir === "asc" ? "ascending" : "descending") : undefined}>
+                      <th
+                        key={h.id}
+                        scope="col"
+                        className="whitespace-nowrap px-3 py-2 font-medium"
+                        aria-sort={isSorted ? (state.sort.dir === "asc" ? "ascending" : "descending") : undefined}
+                      >
                         {firstDir.has(id) ? (
                           <Link
                             href={href({ sort: { id, dir: isSorted && state.sort.dir === "asc" ? "desc" : isSorted ? "asc" : firstDir.get(id)! } })}
                             className="inline-flex items-center gap-1 hover:underline"
                           >
                             {label}
-                            <span aria-hidden className="text-xs text-slate-500">{isSorted ? (state.sort.dir === "asc" ? "▲" : "▼") : "↕"}</span>
+                            <span aria-hidden className="text-xs text-slate-500">
+                              {isSorted ? (state.sort.dir === "asc" ? "▲" : "▼") : "↕"}
+                            </span>
                           </Link>
                         ) : (
                           label
@@ -79,7 +86,9 @@ export function DataTable<T>({ definition, state, page, columns, getRowId, capti
               {table.getRowModel().rows.map((row) => (
                 <tr key={row.id} className="border-t border-slate-100 align-top hover:bg-slate-50">
                   {row.getVisibleCells().map((cell) => (
-                    <td key={cell.id} className="px-3 py-2">{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
+                    <td key={cell.id} className="px-3 py-2">
+                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                    </td>
                   ))}
                 </tr>
               ))}
@@ -88,9 +97,27 @@ export function DataTable<T>({ definition, state, page, columns, getRowId, capti
         </div>
       )}
       <nav aria-label="Pages" className="flex items-center gap-3 text-sm">
-        {page.prev ? <Link className="rounded border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100" href={href({ cursor: { value: page.prev, direction: "before" } })}>← Previous</Link> : null}
-        {page.next ? <Link className="rounded border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100" href={href({ cursor: { value: page.next, direction: "after" } })}>Next →</Link> : null}
-        {state.cursor && !page.prev && <Link className="text-indigo-700 underline" href={href({})}>First page</Link>}
+        {page.prev ? (
+          <Link
+            className="rounded border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100"
+            href={href({ cursor: { value: page.prev, direction: "before" } })}
+          >
+            ← Previous
+          </Link>
+        ) : null}
+        {page.next ? (
+          <Link
+            className="rounded border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100"
+            href={href({ cursor: { value: page.next, direction: "after" } })}
+          >
+            Next →
+          </Link>
+        ) : null}
+        {state.cursor && !page.prev && (
+          <Link className="text-indigo-700 underline" href={href({})}>
+            First page
+          </Link>
+        )}
       </nav>
     </div>
   );

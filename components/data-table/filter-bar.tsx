@@ -49,7 +49,9 @@ export function FilterBar({ definition, state }: { definition: TableDefinition; 
             go({ q: q.trim() });
           }}
         >
-          <label className="sr-only" htmlFor={`${definition.id}-search`}>Search</label>
+          <label className="sr-only" htmlFor={`${definition.id}-search`}>
+            Search
+          </label>
           <input
             id={`${definition.id}-search`}
             type="search"
@@ -71,7 +73,9 @@ export function FilterBar({ definition, state }: { definition: TableDefinition; 
             >
               <option value="">All</option>
               {f.options.map((o) => (
-                <option key={o.value} value={o.value}>{o.label}</option>
+                <option key={o.value} value={o.value}>
+                  {o.label}
+                </option>
               ))}
             </select>
           </label>
@@ -80,7 +84,14 @@ export function FilterBar({ definition, state }: { definition: TableDefinition; 
         ),
       )}
       {active && (
-        <button type="button" onClick={() => { setQ(""); go({ filters: {}, q: "" }); }} className="text-sm text-indigo-700 underline">
+        <button
+          type="button"
+          onClick={() => {
+            setQ("");
+            go({ filters: {}, q: "" });
+          }}
+          className="text-sm text-indigo-700 underline"
+        >
           Clear filters
         </button>
       )}

@@ -29,7 +29,12 @@ export function ConfirmButton({
   const ref = useRef<HTMLDialogElement>(null);
   return (
     <>
-      <button type="button" disabled={disabled} onClick={() => ref.current?.showModal()} className={className ?? (danger ? dangerButtonClass : secondaryButtonClass)}>
+      <button
+        type="button"
+        disabled={disabled}
+        onClick={() => ref.current?.showModal()}
+        className={className ?? (danger ? dangerButtonClass : secondaryButtonClass)}
+      >
         {label}
       </button>
       <dialog ref={ref} className="m-auto max-w-2xl rounded-lg border border-slate-300 p-0 shadow-xl backdrop:bg-slate-900/40" aria-label={title}>
@@ -37,7 +42,9 @@ export function ConfirmButton({
           <h2 className="text-lg font-semibold">{title}</h2>
           <div className="text-sm text-slate-800">{details}</div>
           <div className="flex justify-end gap-2 pt-2">
-            <button type="button" onClick={() => ref.current?.close()} className={secondaryButtonClass} autoFocus>Cancel</button>
+            <button type="button" onClick={() => ref.current?.close()} className={secondaryButtonClass} autoFocus>
+              Cancel
+            </button>
             <button
               type="button"
               onClick={async () => {

@@ -9,7 +9,9 @@ export function SecretOnce({ label, secret, extra }: { label: string; secret: st
     <div role="status" className="rounded border border-amber-300 bg-amber-50 p-4" data-testid="secret-once">
       <p className="text-sm font-medium text-amber-900">{label} — copy it now: it is shown only once and Mandate keeps only its hash.</p>
       <div className="mt-2 flex items-center gap-2">
-        <code className="block flex-1 overflow-x-auto rounded bg-white px-2 py-1.5 font-mono text-sm text-slate-900" data-testid="secret-value">{secret}</code>
+        <code className="block flex-1 overflow-x-auto rounded bg-white px-2 py-1.5 font-mono text-sm text-slate-900" data-testid="secret-value">
+          {secret}
+        </code>
         <button
           type="button"
           onClick={async () => {

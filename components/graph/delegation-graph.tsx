@@ -23,7 +23,11 @@ function NodeBox({ n }: { n: GraphNode }) {
     <div className="text-left">
       <div className="text-[10px] uppercase tracking-wide text-slate-600">{n.kind}</div>
       <div className="font-medium text-slate-900">{n.label}</div>
-      {n.details.map((d, i) => <div key={i} className={`text-[11px] ${n.warning && i === n.details.length - 1 ? "text-red-800" : "text-slate-700"}`}>{d}</div>)}
+      {n.details.map((d, i) => (
+        <div key={i} className={`text-[11px] ${n.warning && i === n.details.length - 1 ? "text-red-800" : "text-slate-700"}`}>
+          {d}
+        </div>
+      ))}
     </div>
   );
 }
@@ -52,7 +56,12 @@ export function DelegationGraph({ sessionId, nodes, edges }: { sessionId: string
       label: e.label,
       focusable: e.kind === "call",
       ariaLabel: e.steps ? `${e.label}: ${e.steps.agent} calling ${e.steps.tool}` : e.label,
-      style: { stroke: e.color, strokeWidth: e.kind === "call" ? 2.5 : 2, strokeDasharray: e.kind === "call" ? undefined : "6 4", cursor: e.kind === "call" ? "pointer" : "default" },
+      style: {
+        stroke: e.color,
+        strokeWidth: e.kind === "call" ? 2.5 : 2,
+        strokeDasharray: e.kind === "call" ? undefined : "6 4",
+        cursor: e.kind === "call" ? "pointer" : "default",
+      },
       labelStyle: { fill: e.color, fontWeight: 600, fontSize: 11 },
       labelBgStyle: { fill: "#ffffff" },
       markerEnd: { type: MarkerType.ArrowClosed, color: e.color },
@@ -98,7 +107,9 @@ export function DelegationGraph({ sessionId, nodes, edges }: { sessionId: string
         {selected?.steps ? (
           <EdgeSteps key={selected.id} sessionId={sessionId} edge={selected} />
         ) : (
-          <p className="rounded border border-dashed border-slate-300 bg-white p-4 text-sm text-slate-700">Click a call edge (or pick one from the list) to see its steps.</p>
+          <p className="rounded border border-dashed border-slate-300 bg-white p-4 text-sm text-slate-700">
+            Click a call edge (or pick one from the list) to see its steps.
+          </p>
         )}
       </aside>
     </div>

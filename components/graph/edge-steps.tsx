@@ -19,20 +19,48 @@ export function EdgeSteps({ sessionId, edge }: { sessionId: string; edge: GraphE
   }, [sessionId, s.tool, s.outcome, s.agentId]);
   return (
     <section className="rounded border border-slate-200 bg-white p-4 text-sm" data-testid="edge-steps">
-      <h2 className="font-semibold">{s.tool}: {edge.label}</h2>
-      <p className="text-xs text-slate-600">by {s.agent} · steps {s.firstStep === s.lastStep ? s.firstStep : `${s.firstStep}–${s.lastStep}`}</p>
-      {state === null && <p role="status" className="mt-2 text-slate-700">Loading steps…</p>}
-      {state && "error" in state && <p role="alert" className="mt-2 text-red-800">The steps could not be loaded: {state.error}</p>}
+      <h2 className="font-semibold">
+        {s.tool}: {edge.label}
+      </h2>
+      <p className="text-xs text-slate-600">
+        by {s.agent} · steps {s.firstStep === s.lastStep ? s.firstStep : `${s.firstStep}–${s.lastStep}`}
+      </p>
+      {state === null && (
+        <p role="status" className="mt-2 text-slate-700">
+          Loading steps…
+        </p>
+      )}
+      {state && "error" in state && (
+        <p role="alert" className="mt-2 text-red-800">
+          The steps could not be loaded: {state.error}
+        </p>
+      )}
       {state && "steps" in state && (
         <ol className="mt-2 max-h-[55vh] space-y-1 overflow-auto">
           {state.steps.map((st) => (
             <li key={st.step} className="flex items-start gap-2 border-b border-slate-100 pb-1">
-              <Link className="font-mono text-xs text-indigo-800 underline" href={`/audit?entry=${st.chainId}:${st.seq}`}>#{st.step}</Link>
+              <Link className="font-mono text-xs text-indigo-800 underline" href={`/audit?entry=${st.chainId}:${st.seq}`}>
+                #{st.step}
+              </Link>
               <OutcomeBadge outcome={st.outcome} />
-              <span className="text-xs text-slate-700">{st.at.slice(11, 19)} · {st.reasons[0]?.policy ?? ""}{st.result ? ` · ${st.result.status}` : ""}</span>
+              <span className="text-xs text-slate-700">
+                {st.at.slice(11, 19)} · {st.reasons[0]?.policy ?? ""}
+                {st.result ? ` · ${st.result.status}` : ""}
+              </span>
             </li>
           ))}
-          {s.count > state.steps.length && <li className="text-xs text-slate-600">…and {s.count - state.steps.length} more in the <Link className="underline" href={`/audit?session=${encodeURIComponent(sessionId)}&tool=${encodeURIComponent(s.tool)}&outcome=${s.outcome}&kind=decision`}>audit explorer</Link>.</li>}
+          {s.count > state.steps.length && (
+            <li className="text-xs text-slate-600">
+              …and {s.count - state.steps.length} more in the{" "}
+              <Link
+                className="underline"
+                href={`/audit?session=${encodeURIComponent(sessionId)}&tool=${encodeURIComponent(s.tool)}&outcome=${s.outcome}&kind=decision`}
+              >
+                audit explorer
+              </Link>
+              .
+            </li>
+          )}
         </ol>
       )}
     </section>

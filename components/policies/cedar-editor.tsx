@@ -28,7 +28,21 @@ function toDiagnostics(state: EditorState, problems: PolicyProblem[], severity: 
   });
 }
 
-export function CedarEditor({ value, onChange, problems, warnings = [], readOnly = false, label }: { value: string; onChange?: (v: string) => void; problems: PolicyProblem[]; warnings?: PolicyProblem[]; readOnly?: boolean; label: string }) {
+export function CedarEditor({
+  value,
+  onChange,
+  problems,
+  warnings = [],
+  readOnly = false,
+  label,
+}: {
+  value: string;
+  onChange?: (v: string) => void;
+  problems: PolicyProblem[];
+  warnings?: PolicyProblem[];
+  readOnly?: boolean;
+  label: string;
+}) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const changeRef = useRef(onChange);
@@ -53,7 +67,11 @@ export function CedarEditor({ value, onChange, problems, warnings = [], readOnly
           EditorView.updateListener.of((u) => {
             if (u.docChanged) changeRef.current?.(u.state.doc.toString());
           }),
-          EditorView.theme({ "&": { fontSize: "13px", border: "1px solid #94a3b8", borderRadius: "4px", background: "white" }, ".cm-content": { fontFamily: "ui-monospace, monospace" }, "&.cm-focused": { outline: "2px solid #4f46e5" } }),
+          EditorView.theme({
+            "&": { fontSize: "13px", border: "1px solid #94a3b8", borderRadius: "4px", background: "white" },
+            ".cm-content": { fontFamily: "ui-monospace, monospace" },
+            "&.cm-focused": { outline: "2px solid #4f46e5" },
+          }),
         ],
       }),
     });

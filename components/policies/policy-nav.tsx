@@ -10,7 +10,14 @@ export function PolicyNav({ current }: { current: string }) {
   return (
     <nav aria-label="Policy" className="flex gap-3 text-sm">
       {LINKS.map((l) => (
-        <Link key={l.href} href={l.href} aria-current={l.href === current ? "page" : undefined} className={l.href === current ? "font-semibold text-slate-900 underline" : "text-indigo-700 hover:underline"}>{l.label}</Link>
+        <Link
+          key={l.href}
+          href={l.href}
+          aria-current={l.href === current ? "page" : undefined}
+          className={l.href === current ? "font-semibold text-slate-900 underline" : "text-indigo-700 hover:underline"}
+        >
+          {l.label}
+        </Link>
       ))}
     </nav>
   );

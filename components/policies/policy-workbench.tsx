@@ -31,7 +31,11 @@ export function PolicyWorkbench({ role, initialText, initialTests, source, activ
   const problems = v.status === "done" ? v.result.problems : [];
   const warnings = v.status === "done" ? v.result.warnings : [];
   const valid = v.status === "done" && v.result.valid;
-  const tabs: Array<[Tab, string]> = [["diff", "Diff vs active"], ["tests", "Tests"], ...(role !== "viewer" ? ([["replay", "What-if replay"]] as Array<[Tab, string]>) : [])];
+  const tabs: Array<[Tab, string]> = [
+    ["diff", "Diff vs active"],
+    ["tests", "Tests"],
+    ...(role !== "viewer" ? ([["replay", "What-if replay"]] as Array<[Tab, string]>) : []),
+  ];
 
   return (
     <div className="space-y-4">
@@ -45,14 +49,26 @@ export function PolicyWorkbench({ role, initialText, initialTests, source, activ
           {role === "admin" ? (
             <PublishControls text={text} tests={tests} activeText={activeText} activeLabel={activeLabel} valid={valid} />
           ) : (
-            <p className="text-sm text-slate-700">Only admins save and publish policy. {role === "analyst" ? "You can edit this text to validate it, run the tests and replay history against it; nothing you change here is saved." : "You can read and validate this text."}</p>
+            <p className="text-sm text-slate-700">
+              Only admins save and publish policy.{" "}
+              {role === "analyst"
+                ? "You can edit this text to validate it, run the tests and replay history against it; nothing you change here is saved."
+                : "You can read and validate this text."}
+            </p>
           )}
         </aside>
       </div>
       <div>
         <div role="tablist" aria-label="Policy tools" className="flex gap-1 border-b border-slate-300">
           {tabs.map(([id, label]) => (
-            <button key={id} role="tab" id={`tab-${id}`} aria-selected={tab === id} aria-controls={`panel-${id}`} tabIndex={tab === id ? 0 : -1} onClick={() => setTab(id)}
+            <button
+              key={id}
+              role="tab"
+              id={`tab-${id}`}
+              aria-selected={tab === id}
+              aria-controls={`panel-${id}`}
+              tabIndex={tab === id ? 0 : -1}
+              onClick={() => setTab(id)}
               onKeyDown={(e) => {
                 // Arrow keys move between tabs (WAI-ARIA tabs pattern); Tab moves on to the panel.
                 const i = tabs.findIndex(([t]) => t === tab);
@@ -61,13 +77,19 @@ export function PolicyWorkbench({ role, initialText, initialTests, source, activ
                 setTab(tabs[next][0]);
                 document.getElementById(`tab-${tabs[next][0]}`)?.focus();
               }}
-              className={`-mb-px rounded-t border px-3 py-1.5 text-sm ${tab === id ? "border-slate-300 border-b-white bg-white font-medium" : "border-transparent text-slate-700 hover:text-slate-900"}`}>
+              className={`-mb-px rounded-t border px-3 py-1.5 text-sm ${tab === id ? "border-slate-300 border-b-white bg-white font-medium" : "border-transparent text-slate-700 hover:text-slate-900"}`}
+            >
               {label}
             </button>
           ))}
         </div>
         <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="rounded-b border border-t-0 border-slate-300 bg-white p-4">
-          {tab === "diff" && (activeLabel ? <DiffView lines={textLineDiff(activeText, text)} label={`Changes against ${activeLabel}`} /> : <p className="text-sm text-slate-700">No version is active yet: publishing this one makes it active.</p>)}
+          {tab === "diff" &&
+            (activeLabel ? (
+              <DiffView lines={textLineDiff(activeText, text)} label={`Changes against ${activeLabel}`} />
+            ) : (
+              <p className="text-sm text-slate-700">No version is active yet: publishing this one makes it active.</p>
+            ))}
           {tab === "tests" && <TestsPanel text={text} tests={tests} onTests={setTests} canRun={role !== "viewer"} />}
           {tab === "replay" && <ReplayPanel text={text} retentionDays={retentionDays} isAdmin={role === "admin"} />}
         </div>

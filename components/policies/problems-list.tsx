@@ -1,19 +1,37 @@
 import type { ValidationState } from "./use-validation";
 
 export function ValidationStatus({ v }: { v: ValidationState }) {
-  if (v.status === "checking") return <p role="status" className="text-sm text-slate-700" data-testid="validation-status">Checking against the schema…</p>;
-  if (v.status === "error") return <p role="alert" className="rounded bg-red-50 px-3 py-2 text-sm text-red-800">{v.error}</p>;
+  if (v.status === "checking")
+    return (
+      <p role="status" className="text-sm text-slate-700" data-testid="validation-status">
+        Checking against the schema…
+      </p>
+    );
+  if (v.status === "error")
+    return (
+      <p role="alert" className="rounded bg-red-50 px-3 py-2 text-sm text-red-800">
+        {v.error}
+      </p>
+    );
   const { valid, problems, warnings, policyCount } = v.result;
   return (
     <div className="space-y-2" aria-live="polite">
-      <p data-testid="validation-status" className={`rounded px-3 py-2 text-sm font-medium ${valid ? "bg-emerald-50 text-emerald-900" : "bg-red-50 text-red-900"}`}>
-        {valid ? `Valid: ${policyCount} policies, checked against the schema generated from the tool inventory.` : `${problems.length} problem${problems.length === 1 ? "" : "s"}: this policy set cannot be published.`}
+      <p
+        data-testid="validation-status"
+        className={`rounded px-3 py-2 text-sm font-medium ${valid ? "bg-emerald-50 text-emerald-900" : "bg-red-50 text-red-900"}`}
+      >
+        {valid
+          ? `Valid: ${policyCount} policies, checked against the schema generated from the tool inventory.`
+          : `${problems.length} problem${problems.length === 1 ? "" : "s"}: this policy set cannot be published.`}
       </p>
       {problems.length > 0 && (
         <ul className="space-y-1 text-sm" aria-label="Problems">
           {problems.map((p, i) => (
             <li key={i} data-testid="problem" data-line={p.line} className="rounded border-l-4 border-red-600 bg-white px-2 py-1 text-red-900">
-              <span className="font-mono">line {p.line}:{p.column}</span> {p.policyId && <span className="font-mono text-xs">[{p.policyId}]</span>} {p.message}
+              <span className="font-mono">
+                line {p.line}:{p.column}
+              </span>{" "}
+              {p.policyId && <span className="font-mono text-xs">[{p.policyId}]</span>} {p.message}
             </li>
           ))}
         </ul>
@@ -21,7 +39,9 @@ export function ValidationStatus({ v }: { v: ValidationState }) {
       {warnings.length > 0 && (
         <ul className="space-y-1 text-sm" aria-label="Warnings">
           {warnings.map((p, i) => (
-            <li key={i} className="rounded border-l-4 border-amber-500 bg-white px-2 py-1 text-amber-900"><span className="font-mono">line {p.line}</span> {p.message}</li>
+            <li key={i} className="rounded border-l-4 border-amber-500 bg-white px-2 py-1 text-amber-900">
+              <span className="font-mono">line {p.line}</span> {p.message}
+            </li>
           ))}
         </ul>
       )}

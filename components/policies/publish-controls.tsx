@@ -9,7 +9,19 @@ import { buttonClass, ErrorMessage, inputClass, secondaryButtonClass, SuccessMes
 import { textLineDiff } from "@/lib/console/json-diff";
 import { policyError, POLICIES, testCasesOf } from "./policy-api";
 
-export function PublishControls({ text, tests, activeText, activeLabel, valid }: { text: string; tests: string; activeText: string; activeLabel: string | null; valid: boolean }) {
+export function PublishControls({
+  text,
+  tests,
+  activeText,
+  activeLabel,
+  valid,
+}: {
+  text: string;
+  tests: string;
+  activeText: string;
+  activeLabel: string | null;
+  valid: boolean;
+}) {
   const router = useRouter();
   const [note, setNote] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -23,19 +35,41 @@ export function PublishControls({ text, tests, activeText, activeLabel, valid }:
     const cases = testCasesOf(tests);
     if (!cases.ok) return setError(cases.error);
     const body = { text, tests: cases.tests, note: note.trim() };
-    const r = kind === "draft"
-      ? await callApi<{ version: number }>("POST", `${POLICIES}/drafts`, body)
-      : await callApi<{ version: number }>("POST", `${POLICIES}/publish`, { ...body, mode: kind });
+    const r =
+      kind === "draft"
+        ? await callApi<{ version: number }>("POST", `${POLICIES}/drafts`, body)
+        : await callApi<{ version: number }>("POST", `${POLICIES}/publish`, { ...body, mode: kind });
     if (!r.ok) return setError(policyError(r));
     const v = r.data.version;
-    setDone(kind === "draft" ? `Saved as draft v${v}.` : kind === "active" ? `Published v${v}: it decides every new call from now on.` : `v${v} runs in shadow mode: compared on live traffic, not enforced. See Policies → Shadow.`);
+    setDone(
+      kind === "draft"
+        ? `Saved as draft v${v}.`
+        : kind === "active"
+          ? `Published v${v}: it decides every new call from now on.`
+          : `v${v} runs in shadow mode: compared on live traffic, not enforced. See Policies → Shadow.`,
+    );
     setNote("");
     router.refresh();
   }
 
   const details = (mode: string) => (
     <div className="space-y-2">
-      <p>{mode === "active" ? <>This replaces the active version{activeLabel ? <> <span className="font-mono">{activeLabel}</span></> : null} for every new decision, on every node. The change is audited; you can roll back under Versions.</> : <>The draft is evaluated next to the active version on live traffic but not enforced; disagreements are listed under Shadow.</>}</p>
+      <p>
+        {mode === "active" ? (
+          <>
+            This replaces the active version
+            {activeLabel ? (
+              <>
+                {" "}
+                <span className="font-mono">{activeLabel}</span>
+              </>
+            ) : null}{" "}
+            for every new decision, on every node. The change is audited; you can roll back under Versions.
+          </>
+        ) : (
+          <>The draft is evaluated next to the active version on live traffic but not enforced; disagreements are listed under Shadow.</>
+        )}
+      </p>
       <p className="font-medium">Changes against the active version:</p>
       <DiffView lines={diff} label="Changes against the active version" />
     </div>
@@ -43,13 +77,31 @@ export function PublishControls({ text, tests, activeText, activeLabel, valid }:
 
   return (
     <div className="space-y-2">
-      <label className="block text-sm font-medium">Note (why this change)
+      <label className="block text-sm font-medium">
+        Note (why this change)
         <input className={inputClass} value={note} onChange={(e) => setNote(e.target.value)} placeholder="e.g. allow web research for the support team" />
       </label>
       <div className="flex flex-wrap gap-2">
-        <button type="button" className={secondaryButtonClass} onClick={() => run("draft")}>Save draft</button>
-        <ConfirmButton label="Publish…" className={buttonClass} disabled={!valid || unchanged} title="Publish this policy set?" details={details("active")} confirmLabel="Publish" onConfirm={() => run("active")} />
-        <ConfirmButton label="Publish as shadow…" disabled={!valid || unchanged} title="Publish as shadow?" details={details("shadow")} confirmLabel="Start shadow" onConfirm={() => run("shadow")} />
+        <button type="button" className={secondaryButtonClass} onClick={() => run("draft")}>
+          Save draft
+        </button>
+        <ConfirmButton
+          label="Publish…"
+          className={buttonClass}
+          disabled={!valid || unchanged}
+          title="Publish this policy set?"
+          details={details("active")}
+          confirmLabel="Publish"
+          onConfirm={() => run("active")}
+        />
+        <ConfirmButton
+          label="Publish as shadow…"
+          disabled={!valid || unchanged}
+          title="Publish as shadow?"
+          details={details("shadow")}
+          confirmLabel="Start shadow"
+          onConfirm={() => run("shadow")}
+        />
       </div>
       {!valid && <p className="text-xs text-slate-700">Publishing is possible once the policy set validates.</p>}
       {valid && unchanged && <p className="text-xs text-slate-700">The text is the active version: change it to publish.</p>}

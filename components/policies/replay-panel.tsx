@@ -14,16 +14,31 @@ const WHY: Record<string, string> = { "session.toolsUsed": "tools used before th
 function Items({ items, label }: { items: ReplayItem[]; label: string }) {
   return (
     <table className="min-w-full text-sm" aria-label={label}>
-      <thead className="bg-slate-50 text-left text-slate-700"><tr><th className="px-2 py-1 font-medium">When</th><th className="px-2 py-1 font-medium">Agent</th><th className="px-2 py-1 font-medium">Tool</th><th className="px-2 py-1 font-medium">Recorded → draft</th><th className="px-2 py-1 font-medium">Draft&apos;s reason</th><th className="px-2 py-1 font-medium">Session</th></tr></thead>
+      <thead className="bg-slate-50 text-left text-slate-700">
+        <tr>
+          <th className="px-2 py-1 font-medium">When</th>
+          <th className="px-2 py-1 font-medium">Agent</th>
+          <th className="px-2 py-1 font-medium">Tool</th>
+          <th className="px-2 py-1 font-medium">Recorded → draft</th>
+          <th className="px-2 py-1 font-medium">Draft&apos;s reason</th>
+          <th className="px-2 py-1 font-medium">Session</th>
+        </tr>
+      </thead>
       <tbody>
         {items.map((c) => (
           <tr key={c.decisionId} className="border-t border-slate-100" data-testid="replay-change" data-transition={`${c.from}→${c.to}`}>
             <td className="whitespace-nowrap px-2 py-1">{c.at.replace("T", " ").slice(0, 19)}</td>
             <td className="px-2 py-1">{c.agent}</td>
             <td className="px-2 py-1 font-mono text-xs">{c.tool}</td>
-            <td className="px-2 py-1 font-medium">{c.from} → {c.to}</td>
+            <td className="px-2 py-1 font-medium">
+              {c.from} → {c.to}
+            </td>
             <td className="px-2 py-1 text-slate-700">{c.reasons.map((r) => r.message).join("; ")}</td>
-            <td className="px-2 py-1"><Link className="font-mono text-xs text-indigo-700 underline" href={sessionHref(c)}>{c.sessionId.slice(0, 18)} · step {c.step}</Link></td>
+            <td className="px-2 py-1">
+              <Link className="font-mono text-xs text-indigo-700 underline" href={sessionHref(c)}>
+                {c.sessionId.slice(0, 18)} · step {c.step}
+              </Link>
+            </td>
           </tr>
         ))}
       </tbody>
@@ -41,58 +56,104 @@ export function ReplayPanel({ text, retentionDays, isAdmin }: { text: string; re
   const [retentionMsg, setRetentionMsg] = useState<string | null>(null);
   return (
     <div className="space-y-3">
-      <p className="text-sm text-slate-700">Runs the recorded decisions of the last days through the editor&apos;s text (unsaved changes included) and shows which outcomes would change. Nothing is enforced or stored.</p>
-      <form className="flex flex-wrap items-end gap-2" onSubmit={async (e) => {
-        e.preventDefault();
-        setRunning(true);
-        const r = await callApi<ReplayReport>("POST", `${POLICIES}/replay`, { text, days: Number(days) });
-        setRunning(false);
-        if (!r.ok) return setError(r.error);
-        setError(null);
-        setReport(r.data);
-      }}>
-        <label className="text-sm font-medium">Last (days)<input type="number" min={1} max={90} value={days} onChange={(e) => setDays(e.target.value)} className={`${inputClass} w-24`} /></label>
-        <button type="submit" disabled={running} className={buttonClass}>{running ? "Replaying…" : "Run replay"}</button>
+      <p className="text-sm text-slate-700">
+        Runs the recorded decisions of the last days through the editor&apos;s text (unsaved changes included) and shows which outcomes would change. Nothing is
+        enforced or stored.
+      </p>
+      <form
+        className="flex flex-wrap items-end gap-2"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setRunning(true);
+          const r = await callApi<ReplayReport>("POST", `${POLICIES}/replay`, { text, days: Number(days) });
+          setRunning(false);
+          if (!r.ok) return setError(r.error);
+          setError(null);
+          setReport(r.data);
+        }}
+      >
+        <label className="text-sm font-medium">
+          Last (days)
+          <input type="number" min={1} max={90} value={days} onChange={(e) => setDays(e.target.value)} className={`${inputClass} w-24`} />
+        </label>
+        <button type="submit" disabled={running} className={buttonClass}>
+          {running ? "Replaying…" : "Run replay"}
+        </button>
       </form>
       <ErrorMessage error={error} />
       {report && (
         <div className="space-y-3" data-testid="replay-report">
           <p role="status" className="text-sm">
-            <strong data-testid="replay-total">{report.total.toLocaleString("en")}</strong> decisions replayed in <strong data-testid="replay-ms">{report.durationMs.toLocaleString("en")} ms</strong>
-            {" "}({report.distinctRequests.toLocaleString("en")} distinct requests evaluated) ·{" "}
-            <strong data-testid="replay-changed">{report.changed.toLocaleString("en")}</strong> would change · {report.unchanged.toLocaleString("en")} unchanged ·{" "}
-            <span data-testid="replay-undeterminable">{report.undeterminable.toLocaleString("en")}</span> undeterminable · {report.builtIn.toLocaleString("en")} decided before policy (unknown, unapproved or blocked tools, suspended agents)
+            <strong data-testid="replay-total">{report.total.toLocaleString("en")}</strong> decisions replayed in{" "}
+            <strong data-testid="replay-ms">{report.durationMs.toLocaleString("en")} ms</strong> ({report.distinctRequests.toLocaleString("en")} distinct
+            requests evaluated) · <strong data-testid="replay-changed">{report.changed.toLocaleString("en")}</strong> would change ·{" "}
+            {report.unchanged.toLocaleString("en")} unchanged · <span data-testid="replay-undeterminable">{report.undeterminable.toLocaleString("en")}</span>{" "}
+            undeterminable · {report.builtIn.toLocaleString("en")} decided before policy (unknown, unapproved or blocked tools, suspended agents)
             {report.truncated && " · stopped at the replay limit"}
           </p>
           {Object.keys(report.transitions).length > 0 && (
             <ul className="flex flex-wrap gap-2 text-sm" aria-label="Changes by kind">
-              {Object.entries(report.transitions).map(([k, n]) => <li key={k} data-testid="replay-transition" data-transition={k} className="rounded bg-amber-100 px-2 py-1 font-medium text-amber-950">{k}: {n}</li>)}
+              {Object.entries(report.transitions).map(([k, n]) => (
+                <li key={k} data-testid="replay-transition" data-transition={k} className="rounded bg-amber-100 px-2 py-1 font-medium text-amber-950">
+                  {k}: {n}
+                </li>
+              ))}
             </ul>
           )}
-          {report.changes.length > 0 && <div className="overflow-x-auto rounded border border-slate-200 bg-white"><Items items={report.changes} label="Decisions that would change" /></div>}
-          {report.changed > report.changes.length && <p className="text-xs text-slate-600">Showing the first {report.changes.length} of {report.changed} changes.</p>}
+          {report.changes.length > 0 && (
+            <div className="overflow-x-auto rounded border border-slate-200 bg-white">
+              <Items items={report.changes} label="Decisions that would change" />
+            </div>
+          )}
+          {report.changed > report.changes.length && (
+            <p className="text-xs text-slate-600">
+              Showing the first {report.changes.length} of {report.changed} changes.
+            </p>
+          )}
           {report.undeterminable > 0 && (
             <details className="rounded border border-slate-200 bg-white p-2 text-sm">
               <summary>Why {report.undeterminable} decisions are undeterminable</summary>
-              <p className="mt-1 text-slate-700">The draft reads values these decisions did not record in full; they are not guessed. {Object.entries(report.undeterminableWhy).map(([k, n]) => `${WHY[k] ?? `redacted argument ${k.replace("args.", "")}`}: ${n}`).join(" · ")}.{" "}
-                {retentionDays === 0 && "Keeping real argument values for a retention period (below) makes redacted decisions replayable."}</p>
+              <p className="mt-1 text-slate-700">
+                The draft reads values these decisions did not record in full; they are not guessed.{" "}
+                {Object.entries(report.undeterminableWhy)
+                  .map(([k, n]) => `${WHY[k] ?? `redacted argument ${k.replace("args.", "")}`}: ${n}`)
+                  .join(" · ")}
+                . {retentionDays === 0 && "Keeping real argument values for a retention period (below) makes redacted decisions replayable."}
+              </p>
               <Items items={report.undeterminableSamples} label="Undeterminable decisions" />
             </details>
           )}
         </div>
       )}
       <div className="rounded border border-slate-200 bg-white p-3 text-sm">
-        <p><strong>Real argument values for replay:</strong> {retentionDays > 0 ? `kept encrypted for ${retentionDays} days for decisions whose stored arguments were redacted.` : "not kept: replay reports decisions that depend on redacted arguments as undeterminable."}</p>
+        <p>
+          <strong>Real argument values for replay:</strong>{" "}
+          {retentionDays > 0
+            ? `kept encrypted for ${retentionDays} days for decisions whose stored arguments were redacted.`
+            : "not kept: replay reports decisions that depend on redacted arguments as undeterminable."}
+        </p>
         {isAdmin && (
-          <form className="mt-2 flex flex-wrap items-end gap-2" onSubmit={async (e) => {
-            e.preventDefault();
-            const r = await callApi<{ days: number; deleted: number }>("POST", `${POLICIES}/replay-retention`, { days: Number(retention) });
-            setRetentionMsg(r.ok ? `Retention set to ${r.data.days} days${r.data.deleted ? `; ${r.data.deleted} older values deleted` : ""}.` : r.error);
-            if (r.ok) router.refresh();
-          }}>
-            <label className="font-medium">Retention (days, 0 = keep none)<input type="number" min={0} max={90} value={retention} onChange={(e) => setRetention(e.target.value)} className={`${inputClass} w-24`} /></label>
-            <button type="submit" className={secondaryButtonClass}>Save retention</button>
-            {retentionMsg && <span role="status" className="text-slate-800">{retentionMsg}</span>}
+          <form
+            className="mt-2 flex flex-wrap items-end gap-2"
+            onSubmit={async (e) => {
+              e.preventDefault();
+              const r = await callApi<{ days: number; deleted: number }>("POST", `${POLICIES}/replay-retention`, { days: Number(retention) });
+              setRetentionMsg(r.ok ? `Retention set to ${r.data.days} days${r.data.deleted ? `; ${r.data.deleted} older values deleted` : ""}.` : r.error);
+              if (r.ok) router.refresh();
+            }}
+          >
+            <label className="font-medium">
+              Retention (days, 0 = keep none)
+              <input type="number" min={0} max={90} value={retention} onChange={(e) => setRetention(e.target.value)} className={`${inputClass} w-24`} />
+            </label>
+            <button type="submit" className={secondaryButtonClass}>
+              Save retention
+            </button>
+            {retentionMsg && (
+              <span role="status" className="text-slate-800">
+                {retentionMsg}
+              </span>
+            )}
           </form>
         )}
       </div>

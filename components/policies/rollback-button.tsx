@@ -15,7 +15,12 @@ export function RollbackButton({ version, activeVersion }: { version: number; ac
       <ConfirmButton
         label={`Roll back to v${version}…`}
         title={`Make v${version} active again?`}
-        details={<p>v{version} replaces {activeVersion ? `the active v${activeVersion}` : "the active version"} for every new decision, on every node. It must still validate against today&apos;s schema. The rollback is audited.</p>}
+        details={
+          <p>
+            v{version} replaces {activeVersion ? `the active v${activeVersion}` : "the active version"} for every new decision, on every node. It must still
+            validate against today&apos;s schema. The rollback is audited.
+          </p>
+        }
         confirmLabel={`Activate v${version}`}
         onConfirm={async () => {
           const r = await callApi("POST", `${POLICIES}/rollback`, { version });
@@ -37,12 +42,21 @@ export function ShadowButtons({ label }: { label: string }) {
   };
   return (
     <div className="flex flex-wrap items-center gap-2">
-      <ConfirmButton label="Publish shadow as active…" title={`Publish ${label} as the active version?`} confirmLabel="Publish"
+      <ConfirmButton
+        label="Publish shadow as active…"
+        title={`Publish ${label} as the active version?`}
+        confirmLabel="Publish"
         details={<p>The shadow version&apos;s text is validated and published as a new active version; shadow mode ends. Audited.</p>}
-        onConfirm={async () => done(await callApi("POST", `${POLICIES}/shadow/promote`, {}), "Published as active; shadow mode ended.")} />
-      <ConfirmButton label="Stop shadow" title={`Stop evaluating ${label}?`} confirmLabel="Stop shadow" danger
+        onConfirm={async () => done(await callApi("POST", `${POLICIES}/shadow/promote`, {}), "Published as active; shadow mode ended.")}
+      />
+      <ConfirmButton
+        label="Stop shadow"
+        title={`Stop evaluating ${label}?`}
+        confirmLabel="Stop shadow"
+        danger
         details={<p>Live traffic is no longer compared with {label}. The disagreements recorded so far stay in the audit log.</p>}
-        onConfirm={async () => done(await callApi("POST", `${POLICIES}/shadow/end`, {}), "Shadow mode ended.")} />
+        onConfirm={async () => done(await callApi("POST", `${POLICIES}/shadow/end`, {}), "Shadow mode ended.")}
+      />
       {msg && (msg.ok ? <SuccessMessage>{msg.text}</SuccessMessage> : <ErrorMessage error={msg.text} />)}
     </div>
   );

@@ -14,7 +14,16 @@ export function useValidation(text: string): ValidationState {
     let cancelled = false;
     setState({ status: "checking" });
     const t = setTimeout(async () => {
-      if (!text.trim()) return setState({ status: "done", result: { valid: false, problems: [{ message: "The policy set is empty", line: 1, column: 1, endLine: 1, endColumn: 1 }], warnings: [], policyCount: 0 } });
+      if (!text.trim())
+        return setState({
+          status: "done",
+          result: {
+            valid: false,
+            problems: [{ message: "The policy set is empty", line: 1, column: 1, endLine: 1, endColumn: 1 }],
+            warnings: [],
+            policyCount: 0,
+          },
+        });
       const r = await callApi<ValidationResult>("POST", `${POLICIES}/validate`, { text });
       if (!cancelled) setState(r.ok ? { status: "done", result: r.data } : { status: "error", error: r.error });
     }, 400);

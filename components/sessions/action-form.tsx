@@ -9,7 +9,14 @@ import { callApi } from "@/components/api/call-api";
  * An operator control with a required reason (terminate, suspend, block): the reason goes into the
  * audit entry the server writes. Shown as a disclosure so a click never acts by accident.
  */
-export function ReasonAction({ title, hint, button, path, choices, testId }: {
+export function ReasonAction({
+  title,
+  hint,
+  button,
+  path,
+  choices,
+  testId,
+}: {
   title: string;
   hint: string;
   button: string;
@@ -42,16 +49,24 @@ export function ReasonAction({ title, hint, button, path, choices, testId }: {
       >
         <p className="text-xs text-slate-700">{hint}</p>
         {choices && (
-          <label className="block text-sm font-medium">Which
+          <label className="block text-sm font-medium">
+            Which
             <select className={inputClass} value={choice} onChange={(e) => setChoice(e.target.value)}>
-              {choices.map((c) => <option key={c.value} value={c.value}>{c.label}</option>)}
+              {choices.map((c) => (
+                <option key={c.value} value={c.value}>
+                  {c.label}
+                </option>
+              ))}
             </select>
           </label>
         )}
-        <label className="block text-sm font-medium">Reason (recorded in the audit log)
+        <label className="block text-sm font-medium">
+          Reason (recorded in the audit log)
           <input required minLength={1} maxLength={1000} className={inputClass} value={reason} onChange={(e) => setReason(e.target.value)} />
         </label>
-        <button type="submit" disabled={busy || !reason.trim()} className={dangerButtonClass}>{busy ? "Working…" : button}</button>
+        <button type="submit" disabled={busy || !reason.trim()} className={dangerButtonClass}>
+          {busy ? "Working…" : button}
+        </button>
         {result && (result.ok ? <SuccessMessage>{result.text}</SuccessMessage> : <ErrorMessage error={result.text} />)}
       </form>
     </details>

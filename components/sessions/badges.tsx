@@ -5,7 +5,11 @@ export function LabelChips({ labels, added = [] }: { labels: string[]; added?: s
   return (
     <span className="inline-flex flex-wrap gap-1">
       {labels.map((l) => (
-        <span key={l} className={`rounded px-1.5 py-0.5 text-xs font-medium ${added.includes(l) ? "bg-violet-700 text-white" : "bg-violet-100 text-violet-900"}`} title={added.includes(l) ? "added by this step" : undefined}>
+        <span
+          key={l}
+          className={`rounded px-1.5 py-0.5 text-xs font-medium ${added.includes(l) ? "bg-violet-700 text-white" : "bg-violet-100 text-violet-900"}`}
+          title={added.includes(l) ? "added by this step" : undefined}
+        >
           {l}
           {added.includes(l) ? " +" : ""}
         </span>
@@ -16,7 +20,9 @@ export function LabelChips({ labels, added = [] }: { labels: string[]; added?: s
 
 export function SessionStatus({ status }: { status: string }) {
   return (
-    <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${status === "terminated" ? "bg-slate-800 text-white" : "bg-sky-100 text-sky-900"}`}>{status}</span>
+    <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${status === "terminated" ? "bg-slate-800 text-white" : "bg-sky-100 text-sky-900"}`}>
+      {status}
+    </span>
   );
 }
 
@@ -25,7 +31,10 @@ export function Initiator({ initiator, verified }: { initiator: string | null; v
   return (
     <span>
       {initiator}{" "}
-      <span className={`text-xs ${verified ? "text-emerald-800" : "text-amber-800"}`} title={verified ? "from a verified delegation token" : "asserted by the agent, not verified"}>
+      <span
+        className={`text-xs ${verified ? "text-emerald-800" : "text-amber-800"}`}
+        title={verified ? "from a verified delegation token" : "asserted by the agent, not verified"}
+      >
         {verified ? "✓ verified" : "(asserted)"}
       </span>
     </span>

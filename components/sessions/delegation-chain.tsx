@@ -11,8 +11,12 @@ export function DelegationChain({ session, delegations, now = Date.now() }: { se
     const expired = Date.parse(d.expiresAt) <= now;
     return (
       <li key={d.id} className="mt-2 border-l-2 border-indigo-200 pl-3">
-        <p className="font-medium">→ {d.agentName} <span className="text-xs font-normal text-slate-600">depth {d.depth}</span></p>
-        <p className="text-xs text-slate-700">scopes: <span className="font-mono">{d.scopes.join(" ") || "none"}</span></p>
+        <p className="font-medium">
+          → {d.agentName} <span className="text-xs font-normal text-slate-600">depth {d.depth}</span>
+        </p>
+        <p className="text-xs text-slate-700">
+          scopes: <span className="font-mono">{d.scopes.join(" ") || "none"}</span>
+        </p>
         <p className={`text-xs ${d.revokedAt || expired ? "text-red-800" : "text-slate-700"}`}>
           {d.revokedAt ? `revoked ${shortTime(d.revokedAt)}` : `${expired ? "expired" : "expires"} ${shortTime(d.expiresAt)}`} · granted by {d.createdBy}
         </p>
@@ -22,7 +26,9 @@ export function DelegationChain({ session, delegations, now = Date.now() }: { se
   };
   return (
     <section aria-labelledby="chain-h" className="rounded border border-slate-200 bg-white p-4 text-sm" data-testid="delegation-chain">
-      <h2 id="chain-h" className="font-semibold">On whose authority</h2>
+      <h2 id="chain-h" className="font-semibold">
+        On whose authority
+      </h2>
       <p className="mt-2">
         <span className="font-medium">{session.initiator ?? "unknown human"}</span>{" "}
         <span className="text-xs text-slate-600">{session.initiatorVerified ? "(verified by a delegation token)" : "(asserted by the agent)"}</span>

@@ -12,18 +12,29 @@ export function ForeignAttempts({ sessionId, attempts, total }: { sessionId: str
   return (
     <section aria-labelledby="foreign-h" className="rounded border border-red-200 bg-white text-sm" data-testid="foreign-attempts">
       <div className="border-b border-red-100 px-3 py-2">
-        <h2 id="foreign-h" className="font-semibold">Foreign attempts ({total.toLocaleString("en")})</h2>
+        <h2 id="foreign-h" className="font-semibold">
+          Foreign attempts ({total.toLocaleString("en")})
+        </h2>
         <p className="text-xs text-slate-700">
-          Requests by agents that do not own this session and had no delegation from its owner. All were denied; they are not steps of the
-          session and changed nothing in it.
+          Requests by agents that do not own this session and had no delegation from its owner. All were denied; they are not steps of the session and changed
+          nothing in it.
         </p>
       </div>
       <ol>
         {attempts.map((a) => (
-          <li key={`${a.chainId}:${a.seq}`} className="grid grid-cols-[9.5rem_1fr_auto] items-start gap-x-3 border-b border-slate-100 px-3 py-2" data-testid="foreign-attempt">
-            <time dateTime={a.at} className="font-mono text-xs text-slate-600" title={a.at}>{time(a.at)}</time>
+          <li
+            key={`${a.chainId}:${a.seq}`}
+            className="grid grid-cols-[9.5rem_1fr_auto] items-start gap-x-3 border-b border-slate-100 px-3 py-2"
+            data-testid="foreign-attempt"
+          >
+            <time dateTime={a.at} className="font-mono text-xs text-slate-600" title={a.at}>
+              {time(a.at)}
+            </time>
             <div className="min-w-0">
-              <span className="font-mono text-xs">{a.tool}</span> <span className="text-xs text-slate-600">by <span className="font-medium">{a.agent}</span></span>
+              <span className="font-mono text-xs">{a.tool}</span>{" "}
+              <span className="text-xs text-slate-600">
+                by <span className="font-medium">{a.agent}</span>
+              </span>
               {a.delegation && <span className="text-xs text-slate-600"> (chain: {a.delegation.join(" → ")})</span>}
               {a.reasons[0] && (
                 <p className="truncate text-xs text-slate-700" title={a.reasons[0].message}>
@@ -31,14 +42,19 @@ export function ForeignAttempts({ sessionId, attempts, total }: { sessionId: str
                 </p>
               )}
             </div>
-            <Link className="font-mono text-xs text-indigo-800 underline" href={`/audit?entry=${a.chainId}:${a.seq}`}>audit entry</Link>
+            <Link className="font-mono text-xs text-indigo-800 underline" href={`/audit?entry=${a.chainId}:${a.seq}`}>
+              audit entry
+            </Link>
           </li>
         ))}
       </ol>
       {total > attempts.length && (
         <p className="px-3 py-2 text-xs text-slate-600">
           …and {(total - attempts.length).toLocaleString("en")} older ones in the{" "}
-          <Link className="underline" href={`/audit?session=${encodeURIComponent(sessionId)}&kind=decision&outcome=deny`}>audit explorer</Link>.
+          <Link className="underline" href={`/audit?session=${encodeURIComponent(sessionId)}&kind=decision&outcome=deny`}>
+            audit explorer
+          </Link>
+          .
         </p>
       )}
     </section>

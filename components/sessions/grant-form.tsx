@@ -55,28 +55,59 @@ export function GrantForm({ sessionId, tools }: { sessionId: string; tools: stri
           <div className="mt-1 flex flex-wrap gap-x-4 gap-y-1">
             {tools.map((t) => (
               <label key={t} className="flex items-center gap-1 text-sm">
-                <input type="checkbox" checked={scopes.includes(`tool:${t}`)} onChange={(e) => setScopes((s) => (e.target.checked ? [...s, `tool:${t}`] : s.filter((x) => x !== `tool:${t}`)))} />
+                <input
+                  type="checkbox"
+                  checked={scopes.includes(`tool:${t}`)}
+                  onChange={(e) => setScopes((s) => (e.target.checked ? [...s, `tool:${t}`] : s.filter((x) => x !== `tool:${t}`)))}
+                />
                 <span className="font-mono text-xs">{t}</span>
               </label>
             ))}
           </div>
         </fieldset>
-        <label className="block text-sm font-medium">More scopes (space-separated, e.g. <code>tool:crm/*</code>)
+        <label className="block text-sm font-medium">
+          More scopes (space-separated, e.g. <code>tool:crm/*</code>)
           <input className={inputClass} value={extra} onChange={(e) => setExtra(e.target.value)} />
         </label>
-        <label className="block text-sm font-medium">Lifetime (minutes, at most 1440)
+        <label className="block text-sm font-medium">
+          Lifetime (minutes, at most 1440)
           <input className={inputClass} type="number" min={1} max={1440} value={minutes} onChange={(e) => setMinutes(e.target.value)} />
         </label>
-        <label className="block text-sm font-medium">Your personal API token (proves your authority; not stored)
-          <input className={inputClass} type="password" autoComplete="off" required value={subject} onChange={(e) => setSubject(e.target.value)} placeholder="mnd_pt_…" />
+        <label className="block text-sm font-medium">
+          Your personal API token (proves your authority; not stored)
+          <input
+            className={inputClass}
+            type="password"
+            autoComplete="off"
+            required
+            value={subject}
+            onChange={(e) => setSubject(e.target.value)}
+            placeholder="mnd_pt_…"
+          />
         </label>
-        <label className="block text-sm font-medium">The agent&apos;s API key (the agent receiving authority; not stored)
-          <input className={inputClass} type="password" autoComplete="off" required value={actor} onChange={(e) => setActor(e.target.value)} placeholder="mnd_ak_…" />
+        <label className="block text-sm font-medium">
+          The agent&apos;s API key (the agent receiving authority; not stored)
+          <input
+            className={inputClass}
+            type="password"
+            autoComplete="off"
+            required
+            value={actor}
+            onChange={(e) => setActor(e.target.value)}
+            placeholder="mnd_ak_…"
+          />
         </label>
-        <button type="submit" className={buttonClass} disabled={!all.length || !subject.trim() || !actor.trim()}>Grant</button>
+        <button type="submit" className={buttonClass} disabled={!all.length || !subject.trim() || !actor.trim()}>
+          Grant
+        </button>
         <ErrorMessage error={error} />
       </form>
-      {token && <SecretOnce label={`Delegation token (scope ${token.scope}, valid ${Math.round(token.expiresIn / 60)} min) for the agent to send as delegation_token`} secret={token.token} />}
+      {token && (
+        <SecretOnce
+          label={`Delegation token (scope ${token.scope}, valid ${Math.round(token.expiresIn / 60)} min) for the agent to send as delegation_token`}
+          secret={token.token}
+        />
+      )}
     </details>
   );
 }

@@ -5,7 +5,14 @@ import { ReasonAction } from "./action-form";
 import { GrantForm } from "./grant-form";
 
 /** Act on what you see: terminate the session, suspend an agent, block a tool, grant authority. */
-export function SessionActions({ role, sessionId, terminated, agents, tools, inventory }: {
+export function SessionActions({
+  role,
+  sessionId,
+  terminated,
+  agents,
+  tools,
+  inventory,
+}: {
   role: Role;
   sessionId: string;
   terminated: boolean;
@@ -14,7 +21,11 @@ export function SessionActions({ role, sessionId, terminated, agents, tools, inv
   inventory: string[];
 }) {
   if (role === "viewer") {
-    return <p className="rounded border border-slate-200 bg-white p-3 text-sm text-slate-700">Viewers can review sessions; terminating, suspending, blocking and granting need the analyst or admin role.</p>;
+    return (
+      <p className="rounded border border-slate-200 bg-white p-3 text-sm text-slate-700">
+        Viewers can review sessions; terminating, suspending, blocking and granting need the analyst or admin role.
+      </p>
+    );
   }
   const enc = encodeURIComponent;
   return (

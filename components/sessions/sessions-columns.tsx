@@ -25,7 +25,11 @@ export const sessionsColumns: ColumnDef<SessionListRow, any>[] = [
     cell: ({ row }) => (
       <span className="tabular-nums">
         {row.original.denyCount > 0 ? <span className="font-medium text-red-800">{row.original.denyCount}</span> : 0}
-        {row.original.approvalCount > 0 && <span className="ml-2 text-xs text-amber-800">{row.original.approvalCount} approval{row.original.approvalCount > 1 ? "s" : ""}</span>}
+        {row.original.approvalCount > 0 && (
+          <span className="ml-2 text-xs text-amber-800">
+            {row.original.approvalCount} approval{row.original.approvalCount > 1 ? "s" : ""}
+          </span>
+        )}
       </span>
     ),
   },

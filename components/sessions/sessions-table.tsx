@@ -16,8 +16,8 @@ export function SessionsTable({ definition, state, page }: { definition: TableDe
       caption="Agent sessions"
       empty={
         <p>
-          No sessions yet. A session appears when an agent behind the gateway makes its first tool call (<code>npx mandate-gateway</code>), or
-          load a realistic history with <code>npm run seed:history</code>.
+          No sessions yet. A session appears when an agent behind the gateway makes its first tool call (<code>npx mandate-gateway</code>), or load a realistic
+          history with <code>npm run seed:history</code>.
         </p>
       }
     />

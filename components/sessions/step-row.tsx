@@ -12,12 +12,24 @@ const ms = (us: number | null) => (us === null ? "—" : us < 1000 ? `${us} µs`
 export function StepRow({ s, open, onToggle }: { s: TimelineStep; open: boolean; onToggle: () => void }) {
   const reason = s.reasons[0];
   return (
-    <div className={`border-b border-slate-100 px-3 py-2 text-sm ${s.outcome === "deny" ? "bg-red-50/40" : s.outcome === "require_approval" ? "bg-amber-50/50" : ""}`} data-testid="timeline-step" data-step={s.step}>
+    <div
+      className={`border-b border-slate-100 px-3 py-2 text-sm ${s.outcome === "deny" ? "bg-red-50/40" : s.outcome === "require_approval" ? "bg-amber-50/50" : ""}`}
+      data-testid="timeline-step"
+      data-step={s.step}
+    >
       <div className="grid grid-cols-[4rem_9.5rem_1fr_auto] items-start gap-x-3 gap-y-1">
-        <button type="button" onClick={onToggle} aria-expanded={open} className="text-left font-mono text-xs text-indigo-800 underline" aria-label={`Step ${s.step}: ${open ? "hide" : "show"} details`}>
+        <button
+          type="button"
+          onClick={onToggle}
+          aria-expanded={open}
+          className="text-left font-mono text-xs text-indigo-800 underline"
+          aria-label={`Step ${s.step}: ${open ? "hide" : "show"} details`}
+        >
           #{s.step} {open ? "▾" : "▸"}
         </button>
-        <time dateTime={s.at} className="font-mono text-xs text-slate-600" title={s.at}>{time(s.at)}</time>
+        <time dateTime={s.at} className="font-mono text-xs text-slate-600" title={s.at}>
+          {time(s.at)}
+        </time>
         <div className="min-w-0">
           <span className="font-mono text-xs">{s.tool}</span> <span className="text-xs text-slate-600">by {s.agent}</span>
           {reason && (
@@ -28,8 +40,15 @@ export function StepRow({ s, open, onToggle }: { s: TimelineStep; open: boolean;
         </div>
         <div className="flex flex-wrap items-center justify-end gap-2 text-xs">
           <OutcomeBadge outcome={s.outcome} />
-          {s.result && <span className={s.result.status === "success" ? "text-emerald-800" : "text-red-800"}>{s.result.status}{s.result.durationMs !== null ? ` · ${s.result.durationMs} ms` : ""}</span>}
-          <span className="text-slate-600" title="decision latency">{ms(s.latencyUs)}</span>
+          {s.result && (
+            <span className={s.result.status === "success" ? "text-emerald-800" : "text-red-800"}>
+              {s.result.status}
+              {s.result.durationMs !== null ? ` · ${s.result.durationMs} ms` : ""}
+            </span>
+          )}
+          <span className="text-slate-600" title="decision latency">
+            {ms(s.latencyUs)}
+          </span>
         </div>
         <div className="col-span-4 pl-[4.75rem]">
           <span className="mr-1 text-xs text-slate-600">labels after:</span>
@@ -45,7 +64,9 @@ function StepDetails({ s }: { s: TimelineStep }) {
   return (
     <dl className="mt-2 grid grid-cols-1 gap-x-4 gap-y-2 rounded border border-slate-200 bg-white p-3 text-xs md:grid-cols-[10rem_1fr]">
       <dt className="font-medium text-slate-700">Arguments (as stored, redacted)</dt>
-      <dd><pre className="max-h-64 overflow-auto whitespace-pre-wrap break-all rounded bg-slate-50 p-2 font-mono">{JSON.stringify(s.arguments, null, 2)}</pre></dd>
+      <dd>
+        <pre className="max-h-64 overflow-auto whitespace-pre-wrap break-all rounded bg-slate-50 p-2 font-mono">{JSON.stringify(s.arguments, null, 2)}</pre>
+      </dd>
       {Array.isArray(s.redactions) && s.redactions.length > 0 && (
         <>
           <dt className="font-medium text-slate-700">Redactions</dt>
@@ -55,33 +76,72 @@ function StepDetails({ s }: { s: TimelineStep }) {
       <dt className="font-medium text-slate-700">Reasons</dt>
       <dd>
         <ul className="list-disc pl-4">
-          {s.reasons.map((r, i) => <li key={i}><span className="font-medium">{r.policy}</span>: {r.message}</li>)}
-          {s.errors.map((r, i) => <li key={`e${i}`} className="text-red-800">error in {r.policy}: {r.message}</li>)}
+          {s.reasons.map((r, i) => (
+            <li key={i}>
+              <span className="font-medium">{r.policy}</span>: {r.message}
+            </li>
+          ))}
+          {s.errors.map((r, i) => (
+            <li key={`e${i}`} className="text-red-800">
+              error in {r.policy}: {r.message}
+            </li>
+          ))}
           {!s.reasons.length && <li>none recorded</li>}
         </ul>
       </dd>
       <dt className="font-medium text-slate-700">Policy version</dt>
-      <dd>{s.policyVersion ?? "—"}{s.shadow ? ` · shadow ${s.shadow.version} would have said ${s.shadow.decision}` : ""}</dd>
+      <dd>
+        {s.policyVersion ?? "—"}
+        {s.shadow ? ` · shadow ${s.shadow.version} would have said ${s.shadow.decision}` : ""}
+      </dd>
       <dt className="font-medium text-slate-700">Labels before → after</dt>
-      <dd className="flex flex-wrap items-center gap-2"><LabelChips labels={s.labelsBefore} /> → <LabelChips labels={s.labelsAfter} added={s.labelsAdded} /> <span className="text-slate-600">(tool labels: {s.toolLabels.join(", ") || "none"}; risk {s.toolRisk ?? "?"}, effect {s.toolEffect ?? "?"})</span></dd>
+      <dd className="flex flex-wrap items-center gap-2">
+        <LabelChips labels={s.labelsBefore} /> → <LabelChips labels={s.labelsAfter} added={s.labelsAdded} />{" "}
+        <span className="text-slate-600">
+          (tool labels: {s.toolLabels.join(", ") || "none"}; risk {s.toolRisk ?? "?"}, effect {s.toolEffect ?? "?"})
+        </span>
+      </dd>
       <dt className="font-medium text-slate-700">Authority</dt>
-      <dd>{s.delegation ? `on behalf of ${s.delegation.onBehalfOf ?? "?"} via ${s.delegation.chain.map((c) => c.name ?? "?").join(" → ")} (depth ${s.delegation.depth}; scopes ${s.delegation.scopes.join(" ") || "none"})` : "the agent's own key (no delegation)"}</dd>
+      <dd>
+        {s.delegation
+          ? `on behalf of ${s.delegation.onBehalfOf ?? "?"} via ${s.delegation.chain.map((c) => c.name ?? "?").join(" → ")} (depth ${s.delegation.depth}; scopes ${s.delegation.scopes.join(" ") || "none"})`
+          : "the agent's own key (no delegation)"}
+      </dd>
       {s.approval && (
         <>
           <dt className="font-medium text-slate-700">Approval</dt>
-          <dd><Link className="text-indigo-800 underline" href={`/approvals/${s.approval.id}`}>{s.approval.id.slice(0, 8)}…</Link> ({s.approval.status})</dd>
+          <dd>
+            <Link className="text-indigo-800 underline" href={`/approvals/${s.approval.id}`}>
+              {s.approval.id.slice(0, 8)}…
+            </Link>{" "}
+            ({s.approval.status})
+          </dd>
         </>
       )}
       <dt className="font-medium text-slate-700">Outcome event</dt>
-      <dd>{s.result ? `${s.result.status} at ${s.result.at}${s.result.durationMs !== null ? `, ${s.result.durationMs} ms` : ""}${s.result.error ? ` — ${s.result.error}` : ""}` : s.outcome === "allow" ? "not reported (yet) by the gateway" : "none: the call was not forwarded"}</dd>
+      <dd>
+        {s.result
+          ? `${s.result.status} at ${s.result.at}${s.result.durationMs !== null ? `, ${s.result.durationMs} ms` : ""}${s.result.error ? ` — ${s.result.error}` : ""}`
+          : s.outcome === "allow"
+            ? "not reported (yet) by the gateway"
+            : "none: the call was not forwarded"}
+      </dd>
       {s.events.map((e, i) => (
         <div key={i} className="contents">
           <dt className="font-medium text-slate-700">{e.kind}</dt>
-          <dd>{e.action} by {e.actor} at {e.at}{e.note ? ` — “${e.note}”` : ""}</dd>
+          <dd>
+            {e.action} by {e.actor} at {e.at}
+            {e.note ? ` — “${e.note}”` : ""}
+          </dd>
         </div>
       ))}
       <dt className="font-medium text-slate-700">Audit entry</dt>
-      <dd><Link className="text-indigo-800 underline" href={`/audit?entry=${s.chainId}:${s.seq}`}>#{s.seq} of chain {s.chainId.slice(0, 8)}…</Link> · decision {s.decisionId}</dd>
+      <dd>
+        <Link className="text-indigo-800 underline" href={`/audit?entry=${s.chainId}:${s.seq}`}>
+          #{s.seq} of chain {s.chainId.slice(0, 8)}…
+        </Link>{" "}
+        · decision {s.decisionId}
+      </dd>
     </dl>
   );
 }

@@ -25,7 +25,10 @@ export function Timeline({ sessionId, stepCount, initial }: { sessionId: string;
     async (windowIndex: number) => {
       if (requested.current.has(windowIndex)) return;
       requested.current.add(windowIndex);
-      const r = await callApi<{ steps: TimelineStep[] }>("GET", `/api/console/sessions/${encodeURIComponent(sessionId)}/steps?after=${windowIndex * WINDOW}&limit=${WINDOW}`);
+      const r = await callApi<{ steps: TimelineStep[] }>(
+        "GET",
+        `/api/console/sessions/${encodeURIComponent(sessionId)}/steps?after=${windowIndex * WINDOW}&limit=${WINDOW}`,
+      );
       if (!r.ok) {
         requested.current.delete(windowIndex);
         setError(`Steps ${windowIndex * WINDOW + 1}–${(windowIndex + 1) * WINDOW} could not be loaded: ${r.error}`);
@@ -48,15 +51,20 @@ export function Timeline({ sessionId, stepCount, initial }: { sessionId: string;
   }, [first, last, load]);
 
   const [jump, setJump] = useState("");
-  const toggle = (step: number) => setOpen((o) => {
-    const n = new Set(o);
-    if (n.has(step)) n.delete(step);
-    else n.add(step);
-    return n;
-  });
+  const toggle = (step: number) =>
+    setOpen((o) => {
+      const n = new Set(o);
+      if (n.has(step)) n.delete(step);
+      else n.add(step);
+      return n;
+    });
 
   if (stepCount === 0) {
-    return <p className="rounded border border-dashed border-slate-300 bg-white p-6 text-slate-700">This session has no steps yet. Steps appear as the agent calls tools through the gateway.</p>;
+    return (
+      <p className="rounded border border-dashed border-slate-300 bg-white p-6 text-slate-700">
+        This session has no steps yet. Steps appear as the agent calls tools through the gateway.
+      </p>
+    );
   }
   return (
     <div className="rounded border border-slate-200 bg-white">
@@ -71,11 +79,23 @@ export function Timeline({ sessionId, stepCount, initial }: { sessionId: string;
         <span className="text-slate-700">{stepCount.toLocaleString("en")} steps</span>
         <label className="ml-auto flex items-center gap-1">
           Go to step
-          <input value={jump} onChange={(e) => setJump(e.target.value)} inputMode="numeric" className="w-24 rounded border border-slate-400 px-2 py-1" aria-label="Step number" />
+          <input
+            value={jump}
+            onChange={(e) => setJump(e.target.value)}
+            inputMode="numeric"
+            className="w-24 rounded border border-slate-400 px-2 py-1"
+            aria-label="Step number"
+          />
         </label>
-        <button type="submit" className="rounded border border-slate-400 px-2 py-1 hover:bg-slate-100">Go</button>
+        <button type="submit" className="rounded border border-slate-400 px-2 py-1 hover:bg-slate-100">
+          Go
+        </button>
       </form>
-      {error && <p role="alert" className="bg-red-50 px-3 py-2 text-sm text-red-800">{error}</p>}
+      {error && (
+        <p role="alert" className="bg-red-50 px-3 py-2 text-sm text-red-800">
+          {error}
+        </p>
+      )}
       <div ref={parentRef} className="h-[70vh] overflow-auto" data-testid="timeline" tabIndex={0} aria-label="Session timeline (scroll to load more steps)">
         <div style={{ height: v.getTotalSize(), position: "relative" }}>
           <div style={{ position: "absolute", top: 0, left: 0, width: "100%", transform: `translateY(${items[0]?.start ?? 0}px)` }}>

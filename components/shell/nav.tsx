@@ -19,14 +19,18 @@ export function Nav({ user }: { user: ConsoleUser }) {
   return (
     <header className="border-b border-slate-200 bg-white">
       <div className="mx-auto flex max-w-7xl items-center gap-6 px-4 py-2">
-        <Link href="/" className="font-semibold tracking-tight text-indigo-800">Mandate</Link>
+        <Link href="/" className="font-semibold tracking-tight text-indigo-800">
+          Mandate
+        </Link>
         <nav aria-label="Main" className="flex flex-1 flex-wrap gap-1 text-sm">
           {AREAS.filter((a) => a.href !== "/users" || user.role === "admin").map((a) => (
             <NavLink key={a.href} href={a.href} label={a.label} />
           ))}
         </nav>
         <div className="flex items-center gap-3 text-sm">
-          <Link href="/account" className="text-slate-700 hover:underline">{user.email}</Link>
+          <Link href="/account" className="text-slate-700 hover:underline">
+            {user.email}
+          </Link>
           <span className="rounded bg-slate-100 px-2 py-0.5 text-xs font-medium uppercase text-slate-700">{user.role}</span>
           <SignOutButton />
         </div>

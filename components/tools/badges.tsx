@@ -21,19 +21,33 @@ export function StatusBadge({ status, blocked, changed }: { status: string; bloc
     <span className="inline-flex flex-wrap gap-1">
       <span className={`${base} ring-1 ${STATUS[status] ?? STATUS.rejected}`}>{status}</span>
       {blocked && <span className={`${base} ring-1 ${STATUS.blocked}`}>blocked</span>}
-      {changed && <span className={`${base} ring-1 ${STATUS.changed}`} title="The definition changed since it was approved">changed</span>}
+      {changed && (
+        <span className={`${base} ring-1 ${STATUS.changed}`} title="The definition changed since it was approved">
+          changed
+        </span>
+      )}
     </span>
   );
 }
 
 export function RiskBadge({ risk, suggested }: { risk: string | null; suggested?: boolean }) {
   if (!risk) return <span className="text-slate-500">—</span>;
-  return <span className={`${base} ${RISK[risk] ?? RISK.low} ${suggested ? "italic" : ""}`} title={suggested ? "suggested, not approved" : undefined}>{risk}{suggested ? "?" : ""}</span>;
+  return (
+    <span className={`${base} ${RISK[risk] ?? RISK.low} ${suggested ? "italic" : ""}`} title={suggested ? "suggested, not approved" : undefined}>
+      {risk}
+      {suggested ? "?" : ""}
+    </span>
+  );
 }
 
 export function EffectBadge({ effect, suggested }: { effect: string | null; suggested?: boolean }) {
   if (!effect) return <span className="text-slate-500">—</span>;
-  return <span className={`${base} bg-indigo-50 text-indigo-900 ${suggested ? "italic" : ""}`} title={suggested ? "suggested, not approved" : undefined}>{effect.replace("_", " ")}{suggested ? "?" : ""}</span>;
+  return (
+    <span className={`${base} bg-indigo-50 text-indigo-900 ${suggested ? "italic" : ""}`} title={suggested ? "suggested, not approved" : undefined}>
+      {effect.replace("_", " ")}
+      {suggested ? "?" : ""}
+    </span>
+  );
 }
 
 export function Labels({ labels }: { labels: string[] }) {
@@ -41,7 +55,9 @@ export function Labels({ labels }: { labels: string[] }) {
   return (
     <span className="inline-flex flex-wrap gap-1">
       {labels.map((l) => (
-        <span key={l} className={`${base} bg-sky-50 text-sky-900 ring-1 ring-sky-200`}>{l}</span>
+        <span key={l} className={`${base} bg-sky-50 text-sky-900 ring-1 ring-sky-200`}>
+          {l}
+        </span>
       ))}
     </span>
   );

@@ -25,11 +25,23 @@ export function BlockForm({ server, name, blocked, canUnblock }: { server: strin
         router.refresh();
       }}
     >
-      <label className="flex-1 text-sm font-medium">Reason
-        <input required maxLength={1000} className={inputClass} value={reason} onChange={(e) => setReason(e.target.value)} placeholder={blocked ? "why it is safe again" : "why calls must stop now"} />
+      <label className="flex-1 text-sm font-medium">
+        Reason
+        <input
+          required
+          maxLength={1000}
+          className={inputClass}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          placeholder={blocked ? "why it is safe again" : "why calls must stop now"}
+        />
       </label>
-      <button type="submit" className={blocked ? secondaryButtonClass : dangerButtonClass}>{blocked ? "Unblock" : "Block now"}</button>
-      <div className="basis-full"><ErrorMessage error={error} /></div>
+      <button type="submit" className={blocked ? secondaryButtonClass : dangerButtonClass}>
+        {blocked ? "Unblock" : "Block now"}
+      </button>
+      <div className="basis-full">
+        <ErrorMessage error={error} />
+      </div>
     </form>
   );
 }

@@ -20,7 +20,13 @@ export function DecisionHistory({ entries }: { entries: HistoryEntry[] }) {
         return (
           <li key={i} className="rounded border border-slate-200 bg-white px-3 py-2">
             <span className="font-medium">{ACTIONS[e.action] ?? e.action}</span> by <span className="font-mono text-xs">{e.actor}</span> · <TimeAgo at={e.at} />
-            {c?.effect && <span className="text-slate-700"> · {c.effect}/{c.risk}{c.labels?.length ? ` [${c.labels.join(", ")}]` : ""}</span>}
+            {c?.effect && (
+              <span className="text-slate-700">
+                {" "}
+                · {c.effect}/{c.risk}
+                {c.labels?.length ? ` [${c.labels.join(", ")}]` : ""}
+              </span>
+            )}
             {e.note && <p className="mt-1 text-slate-700">“{e.note}”</p>}
           </li>
         );
@@ -30,13 +36,31 @@ export function DecisionHistory({ entries }: { entries: HistoryEntry[] }) {
 }
 
 export function DefinitionVersions({ versions }: { versions: DefinitionVersion[] }) {
-  if (versions.length <= 1) return <p className="text-sm text-slate-700">The definition has not changed since it was first reported{versions[0] ? <> (<TimeAgo at={versions[0].seenAt} />)</> : null}.</p>;
+  if (versions.length <= 1)
+    return (
+      <p className="text-sm text-slate-700">
+        The definition has not changed since it was first reported
+        {versions[0] ? (
+          <>
+            {" "}
+            (<TimeAgo at={versions[0].seenAt} />)
+          </>
+        ) : null}
+        .
+      </p>
+    );
   return (
     <ol className="space-y-3">
       {versions.map((v) => (
         <li key={v.hash + v.seenAt}>
-          <p className="text-sm"><span className="font-mono text-xs">{v.hash.slice(0, 12)}</span> seen <TimeAgo at={v.seenAt} /></p>
-          {v.diff ? <DiffView lines={v.diff} label={`Changes in definition ${v.hash.slice(0, 12)}`} /> : <p className="text-sm text-slate-600">First version.</p>}
+          <p className="text-sm">
+            <span className="font-mono text-xs">{v.hash.slice(0, 12)}</span> seen <TimeAgo at={v.seenAt} />
+          </p>
+          {v.diff ? (
+            <DiffView lines={v.diff} label={`Changes in definition ${v.hash.slice(0, 12)}`} />
+          ) : (
+            <p className="text-sm text-slate-600">First version.</p>
+          )}
         </li>
       ))}
     </ol>

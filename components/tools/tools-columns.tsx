@@ -26,6 +26,14 @@ export const toolsColumns: ColumnDef<ToolRow, any>[] = [
   { id: "effect", header: "Effect", cell: ({ row: { original: t } }) => <EffectBadge effect={t.effect} suggested={t.suggested} /> },
   { id: "risk", header: "Risk", cell: ({ row: { original: t } }) => <RiskBadge risk={t.risk} suggested={t.suggested} /> },
   { id: "labels", header: "Labels", cell: ({ row: { original: t } }) => <Labels labels={t.labels} /> },
-  { id: "calls", header: "Calls", cell: ({ row: { original: t } }) => <span className="tabular-nums" title={String(t.callCount)}>{compactNumber(t.callCount)}</span> },
+  {
+    id: "calls",
+    header: "Calls",
+    cell: ({ row: { original: t } }) => (
+      <span className="tabular-nums" title={String(t.callCount)}>
+        {compactNumber(t.callCount)}
+      </span>
+    ),
+  },
   { id: "lastSeen", header: "Last seen", cell: ({ row: { original: t } }) => <TimeAgo at={t.lastSeenAt} /> },
 ];

@@ -16,8 +16,8 @@ export function ToolsTable({ definition, state, page }: { definition: TableDefin
       caption="Tool inventory"
       empty={
         <p>
-          No tools yet. Tools appear here when a gateway reports what an MCP server lists: start one with{" "}
-          <code>npx mandate-gateway</code> in front of your MCP server. Each new tool waits here as <em>pending</em> until you approve its classification.
+          No tools yet. Tools appear here when a gateway reports what an MCP server lists: start one with <code>npx mandate-gateway</code> in front of your MCP
+          server. Each new tool waits here as <em>pending</em> until you approve its classification.
         </p>
       }
     />

@@ -23,7 +23,11 @@ export function CreateUserForm() {
           e.preventDefault();
           const f = new FormData(e.currentTarget);
           const name = formText(f, "name").trim();
-          const r = await callApi<{ email: string; password: string }>("POST", "/api/v1/users", { email: formText(f, "email").trim(), role: f.get("role"), ...(name ? { name } : {}) });
+          const r = await callApi<{ email: string; password: string }>("POST", "/api/v1/users", {
+            email: formText(f, "email").trim(),
+            role: f.get("role"),
+            ...(name ? { name } : {}),
+          });
           if (!r.ok) return setError(r.error);
           setError(null);
           setCreated(r.data);
@@ -31,13 +35,31 @@ export function CreateUserForm() {
           router.refresh();
         }}
       >
-        <label className="text-sm font-medium">Email<input name="email" type="email" required className={inputClass} /></label>
-        <label className="text-sm font-medium">Name<input name="name" className={inputClass} /></label>
-        <label className="text-sm font-medium">Role
-          <select name="role" defaultValue="viewer" className={inputClass}>{ROLES.map((r) => <option key={r} value={r}>{r}</option>)}</select>
+        <label className="text-sm font-medium">
+          Email
+          <input name="email" type="email" required className={inputClass} />
         </label>
-        <button type="submit" className={buttonClass}>Create user</button>
-        <p className="basis-full text-xs text-slate-600">admin: everything · analyst: review sessions, approvals, audit, block tools · viewer: read only. Users from single sign-on are created at their first login.</p>
+        <label className="text-sm font-medium">
+          Name
+          <input name="name" className={inputClass} />
+        </label>
+        <label className="text-sm font-medium">
+          Role
+          <select name="role" defaultValue="viewer" className={inputClass}>
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" className={buttonClass}>
+          Create user
+        </button>
+        <p className="basis-full text-xs text-slate-600">
+          admin: everything · analyst: review sessions, approvals, audit, block tools · viewer: read only. Users from single sign-on are created at their first
+          login.
+        </p>
       </form>
       <ErrorMessage error={error} />
       {created && <SecretOnce label={`One-time password for ${created.email} (hand it over securely)`} secret={created.password} />}
@@ -50,7 +72,9 @@ export function RoleSelect({ userId, role, email }: { userId: string; role: stri
   const [error, setError] = useState<string | null>(null);
   return (
     <div>
-      <label className="sr-only" htmlFor={`role-${userId}`}>Role of {email}</label>
+      <label className="sr-only" htmlFor={`role-${userId}`}>
+        Role of {email}
+      </label>
       <select
         id={`role-${userId}`}
         value={role}
@@ -61,7 +85,11 @@ export function RoleSelect({ userId, role, email }: { userId: string; role: stri
         }}
         className="rounded border border-slate-400 bg-white px-2 py-1 text-sm"
       >
-        {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
+        {ROLES.map((r) => (
+          <option key={r} value={r}>
+            {r}
+          </option>
+        ))}
       </select>
       <ErrorMessage error={error} />
     </div>
@@ -79,10 +107,18 @@ export function DisableButton({ userId, email, disabled }: { userId: string; ema
   return (
     <>
       {disabled ? (
-        <button type="button" onClick={run} className="rounded border border-slate-400 bg-white px-2 py-1 text-sm hover:bg-slate-100">Enable</button>
+        <button type="button" onClick={run} className="rounded border border-slate-400 bg-white px-2 py-1 text-sm hover:bg-slate-100">
+          Enable
+        </button>
       ) : (
-        <ConfirmButton label="Disable" danger title={`Disable ${email}?`} confirmLabel="Disable user" onConfirm={run}
-          details={<p>Their console sessions end at their next click and their API tokens are refused from the next request. Their audit history stays.</p>} />
+        <ConfirmButton
+          label="Disable"
+          danger
+          title={`Disable ${email}?`}
+          confirmLabel="Disable user"
+          onConfirm={run}
+          details={<p>Their console sessions end at their next click and their API tokens are refused from the next request. Their audit history stays.</p>}
+        />
       )}
       <ErrorMessage error={error} />
     </>

@@ -80,7 +80,10 @@ export const test = base.extend<{ console: Console; cspAllowed: RegExp[]; csp: C
         browser.newContext = newContext;
       }
       // Torn down after the contexts are closed (they depend on this fixture), so every event has arrived.
-      expect(seen.filter((v) => !cspAllowed.some((re) => re.test(v.text))), "Content-Security-Policy violations").toEqual([]);
+      expect(
+        seen.filter((v) => !cspAllowed.some((re) => re.test(v.text))),
+        "Content-Security-Policy violations",
+      ).toEqual([]);
     },
     { auto: true },
   ],

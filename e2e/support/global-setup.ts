@@ -24,14 +24,20 @@ export function consoleBuildIsCurrent(): boolean {
   const buildId = join(ROOT, ".next", "BUILD_ID");
   if (!existsSync(buildId)) return false;
   const built = statSync(buildId).mtimeMs;
-  const sources = Math.max(...["app", "components", "lib"].map((d) => newestSource(join(ROOT, d))), statSync(join(ROOT, "next.config.ts")).mtimeMs, statSync(join(ROOT, "package-lock.json")).mtimeMs);
+  const sources = Math.max(
+    ...["app", "components", "lib"].map((d) => newestSource(join(ROOT, d))),
+    statSync(join(ROOT, "next.config.ts")).mtimeMs,
+    statSync(join(ROOT, "package-lock.json")).mtimeMs,
+  );
   return built > sources;
 }
 
 export default function globalSetup(): void {
   if (existsSync(join(ROOT, ".next", "BUILD_ID")) && (process.env.MANDATE_E2E_SKIP_BUILD === "1" || consoleBuildIsCurrent())) return;
   const next = join(ROOT, "node_modules", "next", "dist", "bin", "next");
-  const [cmd, args] = existsSync("/usr/bin/flock") ? ["/usr/bin/flock", ["/tmp/mandate-next-build.lock", process.execPath, next, "build"]] : [process.execPath, [next, "build"]];
+  const [cmd, args] = existsSync("/usr/bin/flock")
+    ? ["/usr/bin/flock", ["/tmp/mandate-next-build.lock", process.execPath, next, "build"]]
+    : [process.execPath, [next, "build"]];
   const r = spawnSync(cmd, args, { cwd: ROOT, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
   if (r.status !== 0) throw new Error("next build failed");
 }

@@ -102,7 +102,10 @@ export const API_BODIES: Record<string, unknown> = {
   "POST /api/v1/decisions": { session: { id: "role-matrix" }, tool: { server: "files", name: "read_file" }, arguments: { path: "a.txt" } },
   "POST /api/v1/tools/visible": { session: { id: "role-matrix" }, tools: [{ server: "files", name: "read_file" }] },
   "POST /api/v1/events": { events: [] },
-  "POST /api/v1/inventory": { server: "role-matrix", tools: [{ name: "read_thing", description: "Reads a thing", inputSchema: { type: "object", properties: {} } }] },
+  "POST /api/v1/inventory": {
+    server: "role-matrix",
+    tools: [{ name: "read_thing", description: "Reads a thing", inputSchema: { type: "object", properties: {} } }],
+  },
   "POST /api/v1/policies/:store/validate": { text: "permit (principal, action, resource);" },
 };
 

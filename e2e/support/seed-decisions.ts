@@ -8,10 +8,30 @@ import { getPool } from "../../lib/db/pool.ts";
 import { GENESIS_HASH, linkEntries, type AuditEntryInput } from "../../lib/audit/hash.ts";
 
 const TOOLS = [
-  { key: "files/read_file", tool: { server: "files", name: "read_file", status: "approved", effect: "read", risk: "low", labels: [] }, label: null, args: (i: number) => ({ path: `docs/file-${i % 500}.md` }) },
-  { key: "crm/get_customer", tool: { server: "crm", name: "get_customer", status: "approved", effect: "read", risk: "medium", labels: ["pii"] }, label: "pii", args: (i: number) => ({ customer_id: `c-${i % 2000}` }) },
-  { key: "web/fetch_url", tool: { server: "web", name: "fetch_url", status: "approved", effect: "read", risk: "low", labels: ["untrusted_content"] }, label: "untrusted_content", args: (i: number) => ({ url: `https://site-${i % 300}.example/page` }) },
-  { key: "mail/send_email", tool: { server: "mail", name: "send_email", status: "approved", effect: "side_effect", risk: "medium", labels: ["external_comm"] }, label: null, args: (i: number) => ({ to: `user${i % 100}@example.com`, subject: "Hello", body: "Regards" }) },
+  {
+    key: "files/read_file",
+    tool: { server: "files", name: "read_file", status: "approved", effect: "read", risk: "low", labels: [] },
+    label: null,
+    args: (i: number) => ({ path: `docs/file-${i % 500}.md` }),
+  },
+  {
+    key: "crm/get_customer",
+    tool: { server: "crm", name: "get_customer", status: "approved", effect: "read", risk: "medium", labels: ["pii"] },
+    label: "pii",
+    args: (i: number) => ({ customer_id: `c-${i % 2000}` }),
+  },
+  {
+    key: "web/fetch_url",
+    tool: { server: "web", name: "fetch_url", status: "approved", effect: "read", risk: "low", labels: ["untrusted_content"] },
+    label: "untrusted_content",
+    args: (i: number) => ({ url: `https://site-${i % 300}.example/page` }),
+  },
+  {
+    key: "mail/send_email",
+    tool: { server: "mail", name: "send_email", status: "approved", effect: "side_effect", risk: "medium", labels: ["external_comm"] },
+    label: null,
+    args: (i: number) => ({ to: `user${i % 100}@example.com`, subject: "Hello", body: "Regards" }),
+  },
 ];
 
 export async function seedDecisions(opts: { sessions: number; steps: number; days: number }): Promise<number> {
@@ -49,13 +69,31 @@ export async function seedDecisions(opts: { sessions: number; steps: number; day
       const secret = n % 100 === 0;
       const args: Record<string, unknown> = { ...t.args(n), ...(secret ? { note: "token=[REDACTED:github_token]" } : {}) };
       buf.push({
-        kind: "decision", action: `decision.${outcome}`, actor: `agent:${agent.name}`, session_id: sid, step, agent_id: agent.id, tool: t.key, outcome, decision_id: randomUUID(),
+        kind: "decision",
+        action: `decision.${outcome}`,
+        actor: `agent:${agent.name}`,
+        session_id: sid,
+        step,
+        agent_id: agent.id,
+        tool: t.key,
+        outcome,
+        decision_id: randomUUID(),
         created_at: new Date(start + step * 1000).toISOString(),
         data: {
-          agent: { id: agent.id, name: agent.name, key_id: "mnd_ak_seed" }, session: { id: sid, step, labels_before: labels, initiator: null, initiator_verified: false },
-          tool: t.tool, arguments: args, redactions: secret ? [{ path: "/note", kind: "secret", pattern: "github_token" }] : [],
-          reasons: trifecta ? [{ policy: "lethal-trifecta", message: "external communication in a session that read PII and ingested untrusted content" }] : [{ policy: "allow-approved-low-medium", message: "approved tools of low or medium risk are allowed" }],
-          errors: [], policy_version: "mcp@v1", latency_us: 300, delegation: null, approval: null, shadow: null,
+          agent: { id: agent.id, name: agent.name, key_id: "mnd_ak_seed" },
+          session: { id: sid, step, labels_before: labels, initiator: null, initiator_verified: false },
+          tool: t.tool,
+          arguments: args,
+          redactions: secret ? [{ path: "/note", kind: "secret", pattern: "github_token" }] : [],
+          reasons: trifecta
+            ? [{ policy: "lethal-trifecta", message: "external communication in a session that read PII and ingested untrusted content" }]
+            : [{ policy: "allow-approved-low-medium", message: "approved tools of low or medium risk are allowed" }],
+          errors: [],
+          policy_version: "mcp@v1",
+          latency_us: 300,
+          delegation: null,
+          approval: null,
+          shadow: null,
         },
       });
       if (outcome === "allow" && t.label && !labels.includes(t.label)) labels = [...labels, t.label].sort();

@@ -86,7 +86,10 @@ describe("demo servers list exactly the definitions the seed uses", () => {
 
 describe("files", () => {
   it("writes, reads and deletes inside the sandbox", async () => {
-    expect(await call("files", "write_file", { path: "notes/todo.md", content: "buy milk" })).toEqual({ text: "Created notes/todo.md (8 bytes)", isError: false });
+    expect(await call("files", "write_file", { path: "notes/todo.md", content: "buy milk" })).toEqual({
+      text: "Created notes/todo.md (8 bytes)",
+      isError: false,
+    });
     expect(readFileSync(join(filesRoot, "notes/todo.md"), "utf8")).toBe("buy milk");
     expect((await call("files", "write_file", { path: "notes/todo.md", content: "buy oat milk" })).text).toMatch(/^Replaced/);
     expect(await call("files", "read_file", { path: "notes/todo.md" })).toEqual({ text: "buy oat milk", isError: false });
@@ -146,7 +149,10 @@ describe("mail", () => {
   it("appends to the outbox instead of sending", async () => {
     const r = await call("mail", "send_email", { to: ["ops@partner.example"], subject: "Status", body: "All good." });
     expect(r.text).toMatch(/^Queued message [0-9a-f-]{36} to 1 recipient \(demo outbox, not delivered\)$/);
-    const lines = readFileSync(outbox, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const lines = readFileSync(outbox, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.at(-1)).toMatchObject({ to: ["ops@partner.example"], cc: [], subject: "Status", body: "All good." });
     expect(await call("mail", "send_email", { to: ["not-an-address"], subject: "x", body: "y" })).toMatchObject({ isError: true });
   });

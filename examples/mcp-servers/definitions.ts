@@ -36,7 +36,7 @@ const relPath = {
   type: "string",
   minLength: 1,
   maxLength: 1024,
-  description: "Path relative to the sandbox root, e.g. \"notes/plan.md\". Absolute paths and paths leaving the sandbox are refused.",
+  description: 'Path relative to the sandbox root, e.g. "notes/plan.md". Absolute paths and paths leaving the sandbox are refused.',
 };
 
 export const DEMO_SERVERS: DemoServer[] = [
@@ -47,8 +47,7 @@ export const DEMO_SERVERS: DemoServer[] = [
         definition: {
           name: "read_file",
           title: "Read file",
-          description:
-            "Read a UTF-8 text file from the sandbox directory and return its contents. Files larger than max_bytes are truncated.",
+          description: "Read a UTF-8 text file from the sandbox directory and return its contents. Files larger than max_bytes are truncated.",
           inputSchema: {
             type: "object",
             properties: {
@@ -67,8 +66,7 @@ export const DEMO_SERVERS: DemoServer[] = [
         definition: {
           name: "write_file",
           title: "Write file",
-          description:
-            "Create a text file in the sandbox directory, or replace the contents of an existing one. Parent directories are created as needed.",
+          description: "Create a text file in the sandbox directory, or replace the contents of an existing one. Parent directories are created as needed.",
           inputSchema: {
             type: "object",
             properties: {
@@ -109,7 +107,7 @@ export const DEMO_SERVERS: DemoServer[] = [
           inputSchema: {
             type: "object",
             properties: {
-              customer_id: { type: "string", pattern: "^cus_[0-9]{4}$", description: "Customer id, e.g. \"cus_1001\"" },
+              customer_id: { type: "string", pattern: "^cus_[0-9]{4}$", description: 'Customer id, e.g. "cus_1001"' },
               email: { type: "string", format: "email", maxLength: 320, description: "Customer email address (case-insensitive)" },
             },
             additionalProperties: false,
@@ -128,7 +126,7 @@ export const DEMO_SERVERS: DemoServer[] = [
           inputSchema: {
             type: "object",
             properties: {
-              customer_id: { type: "string", pattern: "^cus_[0-9]{4}$", description: "Customer id, e.g. \"cus_1001\"" },
+              customer_id: { type: "string", pattern: "^cus_[0-9]{4}$", description: 'Customer id, e.g. "cus_1001"' },
               email: { type: "string", format: "email", maxLength: 320, description: "New email address" },
               phone: { type: "string", maxLength: 40, description: "New phone number" },
               address: { type: "string", maxLength: 500, description: "New postal address" },
@@ -146,8 +144,7 @@ export const DEMO_SERVERS: DemoServer[] = [
         definition: {
           name: "export_customers",
           title: "Export customers",
-          description:
-            "Export all customer records (names, emails, phone numbers, addresses) as CSV or JSON Lines, for reporting or migration.",
+          description: "Export all customer records (names, emails, phone numbers, addresses) as CSV or JSON Lines, for reporting or migration.",
           inputSchema: {
             type: "object",
             properties: {
@@ -199,8 +196,7 @@ export const DEMO_SERVERS: DemoServer[] = [
         definition: {
           name: "send_email",
           title: "Send email",
-          description:
-            "Send an email to one or more recipients. (Demo server: the message is appended to a local outbox file and never actually delivered.)",
+          description: "Send an email to one or more recipients. (Demo server: the message is appended to a local outbox file and never actually delivered.)",
           inputSchema: {
             type: "object",
             properties: {

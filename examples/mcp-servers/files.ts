@@ -17,10 +17,7 @@ async function sandboxRoot(): Promise<string> {
   const dir = await realpath(await mkdtemp(join(tmpdir(), "mandate-demo-files-")));
   await mkdir(join(dir, "notes"));
   await writeFile(join(dir, "README.txt"), "Sandbox of the Mandate demo files server.\n");
-  await writeFile(
-    join(dir, "notes", "q3-plan.md"),
-    "# Q3 plan\n\n- Migrate billing to the new provider\n- Renew the support contract with Northwind\n",
-  );
+  await writeFile(join(dir, "notes", "q3-plan.md"), "# Q3 plan\n\n- Migrate billing to the new provider\n- Renew the support contract with Northwind\n");
   return dir;
 }
 
@@ -82,10 +79,13 @@ await serveDemo("files", {
     const userPath = requiredString(args, "path", 1024);
     const content = requiredString(args, "content", 1_048_576);
     const path = await sandboxPath(userPath);
-    const existed = await lstat(path).then((s) => {
-      if (s.isDirectory()) throw new ToolError(`Is a directory: ${userPath}`);
-      return true;
-    }, () => false);
+    const existed = await lstat(path).then(
+      (s) => {
+        if (s.isDirectory()) throw new ToolError(`Is a directory: ${userPath}`);
+        return true;
+      },
+      () => false,
+    );
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, content, "utf8");
     return `${existed ? "Replaced" : "Created"} ${userPath} (${Buffer.byteLength(content)} bytes)`;

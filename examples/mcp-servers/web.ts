@@ -64,9 +64,7 @@ await serveDemo("web", {
       throw err;
     }
     const header = `HTTP ${response.status} ${response.statusText} | ${contentType} | ${response.url}`;
-    const body = TEXTUAL.test(contentType)
-      ? result.bytes.toString("utf8")
-      : `[${result.bytes.length} bytes of ${contentType} content not shown]`;
+    const body = TEXTUAL.test(contentType) ? result.bytes.toString("utf8") : `[${result.bytes.length} bytes of ${contentType} content not shown]`;
     const note = result.truncated ? `\n[truncated at ${maxBytes} bytes]` : "";
     return `${header}\n\n${body}${note}`;
   },

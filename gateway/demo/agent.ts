@@ -20,8 +20,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const mandateUrl = (process.env.MANDATE_URL ?? "http://127.0.0.1:3000").replace(/\/+$/, "");
-const credFile =
-  process.env.MANDATE_DEMO_CREDENTIALS ?? join(process.env.MANDATE_DATA_DIR ?? join(root, ".mandate"), "initial-credentials.json");
+const credFile = process.env.MANDATE_DEMO_CREDENTIALS ?? join(process.env.MANDATE_DATA_DIR ?? join(root, ".mandate"), "initial-credentials.json");
 const waitMs = Number(process.env.DEMO_APPROVAL_WAIT_MS ?? 30_000);
 const say = (s: string) => console.log(s);
 
@@ -76,7 +75,13 @@ function show(step: string, r: CallToolResult): void {
   const text = r.content.map((c) => (c.type === "text" ? c.text : `[${c.type}]`)).join("\n");
   const code = (r._meta?.["mandate/error"] as { code?: string } | undefined)?.code;
   say(`\n▶ ${step}: ${r.isError ? `REFUSED (${code ?? "tool error"})` : "ok"}`);
-  say(text.split("\n").slice(0, 8).map((l) => `    ${l}`).join("\n"));
+  say(
+    text
+      .split("\n")
+      .slice(0, 8)
+      .map((l) => `    ${l}`)
+      .join("\n"),
+  );
 }
 
 async function delegate(userToken: string, actorKey: string, sessionId: string): Promise<string | undefined> {

@@ -33,7 +33,9 @@ export interface ToolClass {
 }
 
 export async function toolClasses(): Promise<ToolClass[]> {
-  const r = await getPool().query<Row<"tools", "risk" | "status"> & { key: string }>(`SELECT s.name || '/' || t.name AS key, t.risk, t.status FROM tools t JOIN tool_servers s ON s.id = t.server_id`);
+  const r = await getPool().query<Row<"tools", "risk" | "status"> & { key: string }>(
+    `SELECT s.name || '/' || t.name AS key, t.risk, t.status FROM tools t JOIN tool_servers s ON s.id = t.server_id`,
+  );
   return r.rows.map((x) => ({ key: x.key, risk: x.status === "approved" ? x.risk : null, status: x.status }));
 }
 
@@ -64,7 +66,13 @@ export async function activeSessions(windowMs: number, limit = 5): Promise<{ cou
   ]);
   return {
     count: c.rows[0].n,
-    latest: l.rows.map((x) => ({ id: x.id, agent: x.agent ?? "?", initiator: x.initiator, steps: x.step_count, lastActivityAt: x.last_activity_at.toISOString() })),
+    latest: l.rows.map((x) => ({
+      id: x.id,
+      agent: x.agent ?? "?",
+      initiator: x.initiator,
+      steps: x.step_count,
+      lastActivityAt: x.last_activity_at.toISOString(),
+    })),
   };
 }
 

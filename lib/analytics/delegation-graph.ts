@@ -53,7 +53,10 @@ export function buildDelegationGraph(input: {
   for (const d of input.delegations) {
     const n = add({ id: agentNode(d.agentId, d.agentName), kind: "agent", label: d.agentName, details: [], warning: false });
     const expired = Date.parse(d.expiresAt) <= input.now;
-    n.details.push(`scopes ${d.scopes.join(" ") || "none"}`, `${d.revokedAt ? "revoked" : expired ? "expired" : "expires"} ${(d.revokedAt ?? d.expiresAt).slice(0, 16).replace("T", " ")} UTC`);
+    n.details.push(
+      `scopes ${d.scopes.join(" ") || "none"}`,
+      `${d.revokedAt ? "revoked" : expired ? "expired" : "expires"} ${(d.revokedAt ?? d.expiresAt).slice(0, 16).replace("T", " ")} UTC`,
+    );
     if (d.revokedAt || expired) n.warning = true;
     const parent = d.parentId ? byId.get(d.parentId) : undefined;
     const source = parent ? agentNode(parent.agentId, parent.agentName) : human(d.subject);

@@ -85,12 +85,39 @@ export class SessionSim {
       const by = i === 0 ? `user:${this.initiator}` : `agent:${this.hops[i - 1].agent.name}`;
       const chain = h.chain.map((a) => ({ agent_id: a.id, name: a.name }));
       rows.push({
-        id: h.id, parent_id: i === 0 ? null : this.hops[i - 1].id, session_id: this.id, subject: this.initiator, agent_id: h.agent.id, chain,
-        depth: i + 1, scopes: h.scopes, audience: null, expires_at: expires, revoked_at: null, created_at: new Date(at + i * 500).toISOString(), created_by: by,
+        id: h.id,
+        parent_id: i === 0 ? null : this.hops[i - 1].id,
+        session_id: this.id,
+        subject: this.initiator,
+        agent_id: h.agent.id,
+        chain,
+        depth: i + 1,
+        scopes: h.scopes,
+        audience: null,
+        expires_at: expires,
+        revoked_at: null,
+        created_at: new Date(at + i * 500).toISOString(),
+        created_by: by,
       });
       return {
-        kind: "delegation", action: "delegation.issue", actor: by, session_id: this.id, agent_id: h.agent.id, created_at: new Date(at + i * 500).toISOString(),
-        data: { jti: h.id, parent: i === 0 ? null : this.hops[i - 1].id, on_behalf_of: this.initiator, to: h.agent.name, chain: h.chain.map((a) => a.name), depth: i + 1, scopes: h.scopes, expires_at: expires, audience: null, via: "seed-history" },
+        kind: "delegation",
+        action: "delegation.issue",
+        actor: by,
+        session_id: this.id,
+        agent_id: h.agent.id,
+        created_at: new Date(at + i * 500).toISOString(),
+        data: {
+          jti: h.id,
+          parent: i === 0 ? null : this.hops[i - 1].id,
+          on_behalf_of: this.initiator,
+          to: h.agent.name,
+          chain: h.chain.map((a) => a.name),
+          depth: i + 1,
+          scopes: h.scopes,
+          expires_at: expires,
+          audience: null,
+          via: "seed-history",
+        },
       } satisfies AuditEntryInput;
     });
   }
@@ -110,8 +137,16 @@ export class SessionSim {
   }
 
   record(
-    atMs: number, call: Call, sim: SimDecision, tool: SimTool | undefined, redacted: unknown, redactions: unknown, argsHash: string,
-    approvals: Array<Record<string, unknown>>, rawArgs: Record<string, unknown>, approver: string,
+    atMs: number,
+    call: Call,
+    sim: SimDecision,
+    tool: SimTool | undefined,
+    redacted: unknown,
+    redactions: unknown,
+    argsHash: string,
+    approvals: Array<Record<string, unknown>>,
+    rawArgs: Record<string, unknown>,
+    approver: string,
   ): Array<{ entry: AuditEntryInput; event?: unknown }> {
     const r = this.o.r;
     this.step++;
@@ -136,34 +171,76 @@ export class SessionSim {
       const fate = pending ? "pending" : r() < 0.7 ? "approved" : r() < 0.6 ? "denied" : "expired";
       const decidedMs = fate === "expired" ? expires : atMs + Math.min(logNormal(r, 90_000, 1), Math.max(1_000, (nextAt - atMs) * 0.8), 14 * 60_000);
       const row: Record<string, unknown> = {
-        id, decision_id: decisionId, session_id: this.id, step, agent_id: call.agent.id, tool: call.toolKey, args_hash: argsHash, reasons: sim.reasons,
-        status: fate, expires_at: new Date(expires).toISOString(), decided_by: fate === "approved" || fate === "denied" ? approver.replace(/^user:/, "") : null,
-        decided_at: fate === "pending" ? null : new Date(decidedMs).toISOString(), comment: fate === "approved" ? "checked with the requester" : fate === "denied" ? "not needed for this ticket" : null,
+        id,
+        decision_id: decisionId,
+        session_id: this.id,
+        step,
+        agent_id: call.agent.id,
+        tool: call.toolKey,
+        args_hash: argsHash,
+        reasons: sim.reasons,
+        status: fate,
+        expires_at: new Date(expires).toISOString(),
+        decided_by: fate === "approved" || fate === "denied" ? approver.replace(/^user:/, "") : null,
+        decided_at: fate === "pending" ? null : new Date(decidedMs).toISOString(),
+        comment: fate === "approved" ? "checked with the requester" : fate === "denied" ? "not needed for this ticket" : null,
         created_at: at,
       };
       approvals.push(row);
       approval = { id, status: "pending", expires_at: row.expires_at };
       if (fate !== "pending") {
         const verb = fate === "approved" ? "approve" : fate === "denied" ? "deny" : "expire";
-        out.push({ entry: { kind: "approval", action: `approval.${verb}`, actor: fate === "expired" ? "system" : approver, ...common, outcome: fate, created_at: row.decided_at as string,
-          data: { approval_id: id, decision: verb, decided_by: row.decided_by, comment: row.comment, step, args_sha256: argsHash } } });
-        if (fate === "approved" && step < this.steps) this.retry = { toolKey: call.toolKey, args: rawArgs, approval: row as { id: string; status: string }, hop: call.hop };
+        out.push({
+          entry: {
+            kind: "approval",
+            action: `approval.${verb}`,
+            actor: fate === "expired" ? "system" : approver,
+            ...common,
+            outcome: fate,
+            created_at: row.decided_at as string,
+            data: { approval_id: id, decision: verb, decided_by: row.decided_by, comment: row.comment, step, args_sha256: argsHash },
+          },
+        });
+        if (fate === "approved" && step < this.steps)
+          this.retry = { toolKey: call.toolKey, args: rawArgs, approval: row as { id: string; status: string }, hop: call.hop };
       }
     }
     const delegation = call.hop
-      ? { token_id: call.hop.id, depth: call.hop.chain.length, chain: call.hop.chain.map((a) => ({ agent_id: a.id, name: a.name })), on_behalf_of: this.initiator, scopes: call.hop.scopes }
+      ? {
+          token_id: call.hop.id,
+          depth: call.hop.chain.length,
+          chain: call.hop.chain.map((a) => ({ agent_id: a.id, name: a.name })),
+          on_behalf_of: this.initiator,
+          scopes: call.hop.scopes,
+        }
       : null;
-    const reasons = call.approvalId && sim.outcome === "allow" ? [{ policy: "mandate.approval", message: `approved by a human (approval ${call.approvalId})` }, ...sim.reasons] : sim.reasons;
+    const reasons =
+      call.approvalId && sim.outcome === "allow"
+        ? [{ policy: "mandate.approval", message: `approved by a human (approval ${call.approvalId})` }, ...sim.reasons]
+        : sim.reasons;
     out.unshift({
       entry: {
-        kind: "decision", action: `decision.${sim.outcome}`, actor: `agent:${call.agent.name}`, ...common, outcome: sim.outcome, created_at: at,
+        kind: "decision",
+        action: `decision.${sim.outcome}`,
+        actor: `agent:${call.agent.name}`,
+        ...common,
+        outcome: sim.outcome,
+        created_at: at,
         data: {
           request_id: null,
           agent: { id: call.agent.id, name: call.agent.name, key_id: null },
           session: { id: this.id, step, labels_before: before, initiator: this.initiator, initiator_verified: this.hops.length > 0 },
           tool: tool ? { server, name, status: tool.status, effect: tool.effect, risk: tool.risk, labels: tool.labels } : { server, name, status: "unknown" },
-          arguments: redacted, arguments_hash: argsHash, redactions, reasons, errors: [], policy_version: "mcp@v1",
-          latency_us: Math.round(logNormal(r, 450, 0.6)), delegation, approval, shadow: null,
+          arguments: redacted,
+          arguments_hash: argsHash,
+          redactions,
+          reasons,
+          errors: [],
+          policy_version: "mcp@v1",
+          latency_us: Math.round(logNormal(r, 450, 0.6)),
+          delegation,
+          approval,
+          shadow: null,
         },
       },
     });
@@ -172,7 +249,13 @@ export class SessionSim {
       const duration = Math.round(logNormal(r, 150, 1.2) * 10) / 10;
       const eventId = randomUUID();
       const eAt = new Date(atMs + duration).toISOString();
-      const data = { event_id: eventId, status: ok ? "success" : "error", duration_ms: duration, result_size: ok ? Math.floor(logNormal(r, 2000, 1)) : null, error: ok ? null : pick(r, ["timeout after 30s", "HTTP 502 from upstream", "permission denied"]) };
+      const data = {
+        event_id: eventId,
+        status: ok ? "success" : "error",
+        duration_ms: duration,
+        result_size: ok ? Math.floor(logNormal(r, 2000, 1)) : null,
+        error: ok ? null : pick(r, ["timeout after 30s", "HTTP 502 from upstream", "permission denied"]),
+      };
       out.push({
         entry: { kind: "outcome", action: `outcome.${data.status}`, actor: `agent:${call.agent.name}`, ...common, outcome: data.status, created_at: eAt, data },
         event: { ...data, decision_id: decisionId, received_at: eAt },
@@ -193,9 +276,21 @@ export class SessionSim {
   row(): unknown[] {
     const last = this.times[this.times.length - 1];
     return [
-      this.id, this.o.owner.id, this.initiator, this.hops.length > 0, this.step, [...this.toolsUsed].sort(), this.labels,
-      this.terminated ? "terminated" : "active", this.terminated?.at ?? null, this.terminated?.reason ?? null, this.terminated?.by ?? null,
-      new Date(this.times[0]), new Date(last), this.denies, this.approvalsN,
+      this.id,
+      this.o.owner.id,
+      this.initiator,
+      this.hops.length > 0,
+      this.step,
+      [...this.toolsUsed].sort(),
+      this.labels,
+      this.terminated ? "terminated" : "active",
+      this.terminated?.at ?? null,
+      this.terminated?.reason ?? null,
+      this.terminated?.by ?? null,
+      new Date(this.times[0]),
+      new Date(last),
+      this.denies,
+      this.approvalsN,
     ];
   }
 }

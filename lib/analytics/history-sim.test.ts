@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import { seededRandom, simulateDecision, stepCounts, type SimTool } from "./history-sim.ts";
 
 const tool = (over: Partial<SimTool> = {}): SimTool => ({ key: "x/y", status: "approved", effect: "read", risk: "low", labels: [], blocked: false, ...over });
-const ctx = (t: SimTool | undefined, over: Record<string, unknown> = {}) => ({ tool: t, toolKey: t?.key ?? "shell/exec", sessionLabels: [], scopes: null, approvalGranted: false, ...over });
+const ctx = (t: SimTool | undefined, over: Record<string, unknown> = {}) => ({
+  tool: t,
+  toolKey: t?.key ?? "shell/exec",
+  sessionLabels: [],
+  scopes: null,
+  approvalGranted: false,
+  ...over,
+});
 
 describe("history generator", () => {
   it("splits decisions exactly, with one long session", () => {
@@ -18,7 +25,9 @@ describe("history generator", () => {
   it("emulates the default policy and built-in checks", () => {
     expect(simulateDecision(ctx(undefined)).reasons[0].policy).toBe("mandate.tool_unknown");
     expect(simulateDecision(ctx(tool({ status: "pending" }))).reasons[0].policy).toBe("mandate.tool_not_approved");
-    expect(simulateDecision(ctx(tool({ key: "mail/send_email", labels: ["external_comm"] }), { sessionLabels: ["pii", "untrusted_content"] })).reasons[0].policy).toBe("lethal-trifecta");
+    expect(
+      simulateDecision(ctx(tool({ key: "mail/send_email", labels: ["external_comm"] }), { sessionLabels: ["pii", "untrusted_content"] })).reasons[0].policy,
+    ).toBe("lethal-trifecta");
     expect(simulateDecision(ctx(tool({ effect: "destructive", risk: "high" }))).outcome).toBe("require_approval");
     expect(simulateDecision(ctx(tool({ effect: "destructive", risk: "high" }), { approvalGranted: true })).outcome).toBe("allow");
     expect(simulateDecision(ctx(tool({ key: "mail/send_email" }), { scopes: ["tool:web/*"] })).reasons[0].policy).toBe("mandate.scope_exceeded");

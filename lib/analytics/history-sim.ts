@@ -49,7 +49,14 @@ export function logNormal(r: Rand, median: number, sigma: number): number {
 
 /** Which tools each persona calls, by weight. Unknown keys fall back to DEFAULT_PERSONA. */
 export const PERSONAS: Record<string, Record<string, number>> = {
-  "support-assistant": { "crm/get_customer": 30, "web/fetch_url": 20, "mail/send_email": 14, "crm/update_customer": 10, "files/read_file": 8, "crm/export_customers": 2 },
+  "support-assistant": {
+    "crm/get_customer": 30,
+    "web/fetch_url": 20,
+    "mail/send_email": 14,
+    "crm/update_customer": 10,
+    "files/read_file": 8,
+    "crm/export_customers": 2,
+  },
   "research-subagent": { "web/fetch_url": 60, "files/read_file": 10, "mail/send_email": 4 },
   "ops-agent": { "files/read_file": 40, "files/write_file": 25, "files/delete_file": 6, "web/fetch_url": 8, "shell/exec": 1 },
   "billing-bot": { "crm/get_customer": 40, "crm/update_customer": 20, "mail/send_email": 15, "crm/export_customers": 3 },
@@ -65,23 +72,54 @@ export const EXTRA_AGENTS = [
   { name: "data-analyst", team: "analytics", description: "Builds reports from CRM data." },
 ];
 export const INITIATORS = [
-  "alice@example.com", "bob@example.com", "carol@example.com", "dan@example.com", "erin@example.com",
-  "frank@example.com", "grace@example.com", "heidi@example.com", "ivan@example.com", "judy@example.com",
+  "alice@example.com",
+  "bob@example.com",
+  "carol@example.com",
+  "dan@example.com",
+  "erin@example.com",
+  "frank@example.com",
+  "grace@example.com",
+  "heidi@example.com",
+  "ivan@example.com",
+  "judy@example.com",
 ];
 export const APPROVERS = ["user:sam.analyst@example.com", "user:admin@mandate.local", "user:tara.secops@example.com"];
 
 export function argumentsFor(r: Rand, tool: string): Record<string, unknown> {
   const n = Math.floor(r() * 100000);
   switch (tool) {
-    case "files/read_file": return { path: pick(r, ["reports/q3.md", "notes/todo.txt", "src/app.ts", `tickets/T-${n}.json`, ".env"]) };
-    case "files/write_file": return { path: `out/report-${n}.md`, content: r() < 0.05 ? `aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCY${n}EXAMPLEKEY"` : `Summary ${n}: all good.` };
-    case "files/delete_file": return { path: pick(r, ["tmp/cache.bin", `out/report-${n}.md`, "data/customers.csv"]) };
-    case "crm/get_customer": return { customer_id: `c-${n}` };
-    case "crm/update_customer": return { customer_id: `c-${n}`, fields: { status: pick(r, ["active", "churned", "vip"]) } };
-    case "crm/export_customers": return { segment: pick(r, ["all", "eu", "vip"]), format: "csv" };
-    case "web/fetch_url": return { url: pick(r, ["https://docs.example.com/api", "https://news.example.org/today", `https://kb.example.net/article/${n}`, "https://pastebin.example.com/raw/x1"]) };
-    case "mail/send_email": return { to: pick(r, ["customer@example.org", "partner@example.net", "team@example.com"]), subject: `Re: ticket ${n}`, body: "Hello, following up on your request." };
-    default: return { command: pick(r, ["ls -la", "cat /etc/passwd", "curl https://example.com"]) };
+    case "files/read_file":
+      return { path: pick(r, ["reports/q3.md", "notes/todo.txt", "src/app.ts", `tickets/T-${n}.json`, ".env"]) };
+    case "files/write_file":
+      return {
+        path: `out/report-${n}.md`,
+        content: r() < 0.05 ? `aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCY${n}EXAMPLEKEY"` : `Summary ${n}: all good.`,
+      };
+    case "files/delete_file":
+      return { path: pick(r, ["tmp/cache.bin", `out/report-${n}.md`, "data/customers.csv"]) };
+    case "crm/get_customer":
+      return { customer_id: `c-${n}` };
+    case "crm/update_customer":
+      return { customer_id: `c-${n}`, fields: { status: pick(r, ["active", "churned", "vip"]) } };
+    case "crm/export_customers":
+      return { segment: pick(r, ["all", "eu", "vip"]), format: "csv" };
+    case "web/fetch_url":
+      return {
+        url: pick(r, [
+          "https://docs.example.com/api",
+          "https://news.example.org/today",
+          `https://kb.example.net/article/${n}`,
+          "https://pastebin.example.com/raw/x1",
+        ]),
+      };
+    case "mail/send_email":
+      return {
+        to: pick(r, ["customer@example.org", "partner@example.net", "team@example.com"]),
+        subject: `Re: ticket ${n}`,
+        body: "Hello, following up on your request.",
+      };
+    default:
+      return { command: pick(r, ["ls -la", "cat /etc/passwd", "curl https://example.com"]) };
   }
 }
 
@@ -121,10 +159,15 @@ export function simulateDecision(c: SimContext): SimDecision {
     return deny("lethal-trifecta", "external communication in a session that read PII and ingested untrusted content");
   }
   if (t.effect === "destructive") {
-    if (!c.approvalGranted) return { outcome: "require_approval", reasons: [{ policy: "destructive-needs-approval", message: "destructive tools need a human approval" }] };
-    return { outcome: "allow", reasons: [{ policy: "allow-destructive-when-approved", message: "destructive tools are allowed once a human approves the call" }] };
+    if (!c.approvalGranted)
+      return { outcome: "require_approval", reasons: [{ policy: "destructive-needs-approval", message: "destructive tools need a human approval" }] };
+    return {
+      outcome: "allow",
+      reasons: [{ policy: "allow-destructive-when-approved", message: "destructive tools are allowed once a human approves the call" }],
+    };
   }
-  if (t.risk === "low" || t.risk === "medium") return { outcome: "allow", reasons: [{ policy: "allow-approved-low-medium", message: "approved tools of low or medium risk are allowed" }] };
+  if (t.risk === "low" || t.risk === "medium")
+    return { outcome: "allow", reasons: [{ policy: "allow-approved-low-medium", message: "approved tools of low or medium risk are allowed" }] };
   return deny("mandate.default_deny", "no policy permits this call");
 }
 
@@ -140,7 +183,15 @@ export function stepCounts(r: Rand, n: number, total: number, long: number): num
   let diff = rest - counts.reduce((s, x) => s + x, 0);
   // Spread the rounding remainder; stop when no session can give up a step (total < n).
   for (let i = 0, idle = 0; diff !== 0 && counts.length && idle < counts.length; i = (i + 1) % counts.length) {
-    if (diff > 0) { counts[i]++; diff--; idle = 0; } else if (counts[i] > 1) { counts[i]--; diff++; idle = 0; } else idle++;
+    if (diff > 0) {
+      counts[i]++;
+      diff--;
+      idle = 0;
+    } else if (counts[i] > 1) {
+      counts[i]--;
+      diff++;
+      idle = 0;
+    } else idle++;
   }
   return longSteps ? [longSteps, ...counts] : counts;
 }

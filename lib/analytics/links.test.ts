@@ -3,7 +3,9 @@ import { decodeSegment, listHref } from "./links.ts";
 
 describe("links into console lists", () => {
   it("joins several values with commas and leaves empty filters out", () => {
-    expect(listHref("/audit", { kind: ["decision"], tool: ["crm/a", "mail/b"], agent: undefined, outcome: [], q: "" })).toBe("/audit?kind=decision&tool=crm%2Fa%2Cmail%2Fb");
+    expect(listHref("/audit", { kind: ["decision"], tool: ["crm/a", "mail/b"], agent: undefined, outcome: [], q: "" })).toBe(
+      "/audit?kind=decision&tool=crm%2Fa%2Cmail%2Fb",
+    );
     expect(listHref("/sessions", {})).toBe("/sessions");
   });
   it("decodes a route segment once and tolerates one that is already decoded", () => {

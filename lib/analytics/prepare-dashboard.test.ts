@@ -4,7 +4,13 @@ import type { DecisionFact } from "./dashboard-queries.ts";
 
 const NOW = Date.parse("2026-11-25T10:20:00.000Z");
 const w = dashboardWindow("24h", NOW);
-const f = (hour: string, outcome: string, tool: string, agentId: string, n: number): DecisionFact => ({ bucket: `2026-11-25T${hour}:00:00.000Z`, outcome, tool, agentId, n });
+const f = (hour: string, outcome: string, tool: string, agentId: string, n: number): DecisionFact => ({
+  bucket: `2026-11-25T${hour}:00:00.000Z`,
+  outcome,
+  tool,
+  agentId,
+  n,
+});
 const facts = [
   f("09", "allow", "crm/get_customer", "a1", 10),
   f("09", "deny", "mail/send_email", "a1", 3),
@@ -31,7 +37,11 @@ describe("prepareDecisionsOverTime", () => {
     expect(d.points[0].total).toBe(0);
     expect(d.total).toBe(21);
     expect(d.denyRate).toBeCloseTo(10 / 21);
-    expect(d.series.map((s) => [s.key, s.total])).toEqual([["allow", 10], ["deny", 10], ["require_approval", 1]]);
+    expect(d.series.map((s) => [s.key, s.total])).toEqual([
+      ["allow", 10],
+      ["deny", 10],
+      ["require_approval", 1],
+    ]);
   });
   it("drills into the audit explorer for exactly that bucket and outcome", () => {
     const p9 = d.points.find((p) => p.t === "2026-11-25T09:00:00.000Z")!;
@@ -46,7 +56,12 @@ describe("prepareDecisionsOverTime", () => {
 describe("prepareTopDenied", () => {
   it("ranks tools by denies with their share and a filtered link", () => {
     const bars = prepareTopDenied(facts, "tool", w);
-    expect(bars.map((b) => [b.key, b.count])).toEqual([["crm/export_customers", 5], ["mail/send_email", 5]].sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
+    expect(bars.map((b) => [b.key, b.count])).toEqual(
+      [
+        ["crm/export_customers", 5],
+        ["mail/send_email", 5],
+      ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    );
     expect(bars[0].share).toBeCloseTo(0.5);
     expect(new URL(bars[0].href, "http://x").searchParams.get("tool")).toBe(bars[0].key);
   });
@@ -60,13 +75,21 @@ describe("prepareTopDenied", () => {
 
 describe("prepareRiskMix", () => {
   it("groups calls by the called tool's approved risk, unapproved as unclassified, in risk order", () => {
-    const mix = prepareRiskMix(facts, [
-      { key: "crm/get_customer", risk: "medium", status: "approved" },
-      { key: "mail/send_email", risk: "medium", status: "approved" },
-      { key: "files/delete_file", risk: "high", status: "approved" },
-      { key: "crm/export_customers", risk: null, status: "pending" },
-    ], w);
-    expect(mix.map((s) => [s.risk, s.count])).toEqual([["medium", 15], ["high", 1], ["unclassified", 5]]);
+    const mix = prepareRiskMix(
+      facts,
+      [
+        { key: "crm/get_customer", risk: "medium", status: "approved" },
+        { key: "mail/send_email", risk: "medium", status: "approved" },
+        { key: "files/delete_file", risk: "high", status: "approved" },
+        { key: "crm/export_customers", risk: null, status: "pending" },
+      ],
+      w,
+    );
+    expect(mix.map((s) => [s.risk, s.count])).toEqual([
+      ["medium", 15],
+      ["high", 1],
+      ["unclassified", 5],
+    ]);
     expect(mix[0].tools).toEqual(["crm/get_customer", "mail/send_email"]);
     expect(new URL(mix[0].href, "http://x").searchParams.get("tool")).toBe("crm/get_customer,mail/send_email");
     expect(mix.reduce((s, x) => s + x.share, 0)).toBeCloseTo(1);
@@ -75,11 +98,14 @@ describe("prepareRiskMix", () => {
 
 describe("prepareApprovalAges", () => {
   it("buckets pending approvals by age and finds the oldest and the next expiry", () => {
-    const a = prepareApprovalAges([
-      { id: "1", createdAt: new Date(NOW - 30_000).toISOString(), expiresAt: new Date(NOW + 870_000).toISOString() },
-      { id: "2", createdAt: new Date(NOW - 4 * 60_000).toISOString(), expiresAt: new Date(NOW + 660_000).toISOString() },
-      { id: "3", createdAt: new Date(NOW - 12 * 60_000).toISOString(), expiresAt: new Date(NOW + 180_000).toISOString() },
-    ], NOW);
+    const a = prepareApprovalAges(
+      [
+        { id: "1", createdAt: new Date(NOW - 30_000).toISOString(), expiresAt: new Date(NOW + 870_000).toISOString() },
+        { id: "2", createdAt: new Date(NOW - 4 * 60_000).toISOString(), expiresAt: new Date(NOW + 660_000).toISOString() },
+        { id: "3", createdAt: new Date(NOW - 12 * 60_000).toISOString(), expiresAt: new Date(NOW + 180_000).toISOString() },
+      ],
+      NOW,
+    );
     expect(a.count).toBe(3);
     expect(a.buckets.map((b) => b.count)).toEqual([1, 1, 0, 1]);
     expect(a.oldestMs).toBe(12 * 60_000);
@@ -91,5 +117,10 @@ describe("prepareApprovalAges", () => {
 });
 
 it("formats durations", () => {
-  expect([formatDuration(45_000), formatDuration(180_000), formatDuration(7_500_000), formatDuration(7_200_000)]).toEqual(["45 s", "3 min", "2 h 5 min", "2 h"]);
+  expect([formatDuration(45_000), formatDuration(180_000), formatDuration(7_500_000), formatDuration(7_200_000)]).toEqual([
+    "45 s",
+    "3 min",
+    "2 h 5 min",
+    "2 h",
+  ]);
 });

@@ -64,7 +64,15 @@ export function prepareDecisionsOverTime(facts: DecisionFact[], w: DashboardWind
     const t = start + i * w.bucketMs;
     const time = rangeValue(new Date(t), new Date(t + w.bucketMs));
     const href = (o: string) => auditHref({ kind: DECISION_KIND, outcome: [o], time });
-    return { t: new Date(t).toISOString(), label: bucketLabel(t, w.bucketMs), allow: 0, deny: 0, require_approval: 0, total: 0, hrefs: { allow: href("allow"), deny: href("deny"), require_approval: href("require_approval") } };
+    return {
+      t: new Date(t).toISOString(),
+      label: bucketLabel(t, w.bucketMs),
+      allow: 0,
+      deny: 0,
+      require_approval: 0,
+      total: 0,
+      hrefs: { allow: href("allow"), deny: href("deny"), require_approval: href("require_approval") },
+    };
   });
   for (const f of facts) {
     const i = Math.floor((Date.parse(f.bucket) - start) / w.bucketMs);
@@ -88,7 +96,13 @@ export interface RankedBar {
 }
 
 /** The tools or agents with the most denies in the window, most first (ties by name). */
-export function prepareTopDenied(facts: DecisionFact[], by: "tool" | "agent", w: DashboardWindow, names: Map<string, string> = new Map(), limit = 6): RankedBar[] {
+export function prepareTopDenied(
+  facts: DecisionFact[],
+  by: "tool" | "agent",
+  w: DashboardWindow,
+  names: Map<string, string> = new Map(),
+  limit = 6,
+): RankedBar[] {
   const counts = new Map<string, number>();
   let all = 0;
   for (const f of facts) {
@@ -137,7 +151,15 @@ export function prepareRiskMix(facts: DecisionFact[], tools: ToolClass[], w: Das
   return RISK_ORDER.filter((r) => slices.has(r)).map((risk) => {
     const s = slices.get(risk)!;
     const list = [...s.tools].sort();
-    return { risk, label: risk, count: s.count, share: all ? s.count / all : 0, color: RISK_COLORS[risk], tools: list, href: auditHref({ kind: DECISION_KIND, tool: list, time }) };
+    return {
+      risk,
+      label: risk,
+      count: s.count,
+      share: all ? s.count / all : 0,
+      color: RISK_COLORS[risk],
+      tools: list,
+      href: auditHref({ kind: DECISION_KIND, tool: list, time }),
+    };
   });
 }
 

@@ -55,7 +55,13 @@ export function timeFilter(current: string | string[] | undefined, label = "Time
 }
 
 /** A select filter with exactly the value in the URL (e.g. a session id from a link), so it can be seen and cleared. */
-export function linkedFilter(id: string, label: string, current: string | string[] | undefined, valid: (v: string) => boolean, show: (v: string) => string = (v) => v): FilterDef | null {
+export function linkedFilter(
+  id: string,
+  label: string,
+  current: string | string[] | undefined,
+  valid: (v: string) => boolean,
+  show: (v: string) => string = (v) => v,
+): FilterDef | null {
   const cur = (Array.isArray(current) ? current[0] : current)?.trim();
   if (!cur || !valid(cur)) return null;
   return { id, label, kind: "select", options: [{ value: cur, label: show(cur) }] };

@@ -15,8 +15,16 @@ const ident = z
 
 export const toolRef = z
   .object({
-    server: z.string().min(1).max(100).regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, _ . - only"),
-    name: z.string().min(1).max(128).regex(/^[A-Za-z0-9_./-]+$/, "letters, digits, _ . / - only"),
+    server: z
+      .string()
+      .min(1)
+      .max(100)
+      .regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, _ . - only"),
+    name: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[A-Za-z0-9_./-]+$/, "letters, digits, _ . / - only"),
   })
   .strict();
 export type ToolRef = z.infer<typeof toolRef>;
@@ -68,7 +76,11 @@ export const decisionResponse = z.object({
   policy_version: z.string(),
   session: z.object({
     id: z.string(),
-    step: z.number().int().nullable().describe("The step this decision is in its session; null for a foreign attempt (a session owned by another agent), which is no step"),
+    step: z
+      .number()
+      .int()
+      .nullable()
+      .describe("The step this decision is in its session; null for a foreign attempt (a session owned by another agent), which is no step"),
   }),
   approval: approvalHandle.optional(),
   receipt: z.string().optional().describe("Short-lived JWT binding this allowed call (see docs/receipts.md)"),

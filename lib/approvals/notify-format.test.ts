@@ -5,9 +5,21 @@ import { effectiveStatus, toView } from "./view.ts";
 import { ApprovalWaiters } from "./waiters.ts";
 
 const row = {
-  id: "11111111-2222-3333-4444-555555555555", decision_id: "d", session_id: "s-1", step: 3, agent_id: "a", agent_name: "ops-agent",
-  tool: "files/delete_file", args_hash: "ab", reasons: [{ policy: "destructive-needs-approval", message: "destructive tools need a human approval" }],
-  status: "pending", expires_at: new Date(Date.now() + 60_000), created_at: new Date(), decided_by: null, decided_at: null, comment: null,
+  id: "11111111-2222-3333-4444-555555555555",
+  decision_id: "d",
+  session_id: "s-1",
+  step: 3,
+  agent_id: "a",
+  agent_name: "ops-agent",
+  tool: "files/delete_file",
+  args_hash: "ab",
+  reasons: [{ policy: "destructive-needs-approval", message: "destructive tools need a human approval" }],
+  status: "pending",
+  expires_at: new Date(Date.now() + 60_000),
+  created_at: new Date(),
+  decided_by: null,
+  decided_at: null,
+  comment: null,
 };
 
 describe("approval views", () => {

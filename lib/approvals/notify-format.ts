@@ -18,11 +18,7 @@ const BROADCAST = /@(here|channel|everyone)\b/gi;
 
 /** A value shown as text in Slack mrkdwn: no link, mention or entity can come out of it. */
 export function slackText(value: unknown): string {
-  return String(value)
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replace(BROADCAST, "@\u2060$1");
+  return String(value).replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replace(BROADCAST, "@\u2060$1");
 }
 
 function headline(event: ApprovalEvent, a: ApprovalView): string {

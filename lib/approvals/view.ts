@@ -51,7 +51,23 @@ export function effectiveStatus(status: string, expiresAt: Date | string, now = 
 }
 
 /** An approval's row as APPROVAL_COLUMNS reads it (with its agent's name). */
-export type ApprovalRow = Row<"approvals", "id" | "decision_id" | "session_id" | "step" | "agent_id" | "tool" | "args_hash" | "reasons" | "status" | "expires_at" | "created_at" | "decided_by" | "decided_at" | "comment"> & {
+export type ApprovalRow = Row<
+  "approvals",
+  | "id"
+  | "decision_id"
+  | "session_id"
+  | "step"
+  | "agent_id"
+  | "tool"
+  | "args_hash"
+  | "reasons"
+  | "status"
+  | "expires_at"
+  | "created_at"
+  | "decided_by"
+  | "decided_at"
+  | "comment"
+> & {
   agent_name: Col<"agents", "name"> | null;
 };
 
@@ -83,7 +99,9 @@ export async function loadApprovalRow(id: string, q: Queryable = getPool()): Pro
 }
 
 export async function loadNotifications(id: string): Promise<NotificationStatus[]> {
-  const r = await getPool().query<Row<"approval_notifications", "event" | "format" | "target" | "status" | "attempts" | "last_status" | "last_error" | "delivered_at">>(
+  const r = await getPool().query<
+    Row<"approval_notifications", "event" | "format" | "target" | "status" | "attempts" | "last_status" | "last_error" | "delivered_at">
+  >(
     `SELECT event, format, target, status, attempts, last_status, last_error, delivered_at FROM approval_notifications
       WHERE approval_id = $1 ORDER BY created_at, event`,
     [id],

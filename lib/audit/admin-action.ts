@@ -25,7 +25,10 @@ export type Orm = <R>(fn: (db: TxDb) => Promise<R>) => Promise<R>;
  * feed's barrier), so that whoever made it can rely on it at once; other nodes follow within the
  * change feed's bound (docs/guarantees.md).
  */
-export async function adminAction<T>(rt: NodeContext, run: (tx: pg.PoolClient, orm: Orm) => Promise<{ result: T; audit: AdminAudit | AdminAudit[] }>): Promise<T> {
+export async function adminAction<T>(
+  rt: NodeContext,
+  run: (tx: pg.PoolClient, orm: Orm) => Promise<{ result: T; audit: AdminAudit | AdminAudit[] }>,
+): Promise<T> {
   const result = await rt.adminChain.transaction(async (tx, append) => {
     const { result, audit } = await run(tx, (fn) => onConnection(tx, fn));
     const list = Array.isArray(audit) ? audit : [audit];

@@ -33,9 +33,10 @@ export class ChainPool {
   }
 
   get stats(): { batches: number; jobs: number; conflicts: number } {
-    return this.chains.reduce(
-      (a, c) => ({ batches: a.batches + c.stats.batches, jobs: a.jobs + c.stats.jobs, conflicts: a.conflicts + c.stats.conflicts }),
-      { batches: 0, jobs: 0, conflicts: 0 },
-    );
+    return this.chains.reduce((a, c) => ({ batches: a.batches + c.stats.batches, jobs: a.jobs + c.stats.jobs, conflicts: a.conflicts + c.stats.conflicts }), {
+      batches: 0,
+      jobs: 0,
+      conflicts: 0,
+    });
   }
 }

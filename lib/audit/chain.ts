@@ -100,9 +100,7 @@ export class AuditChain {
   }
 
   /** Runs `run` in its own transaction; entries appended through `append` commit with it. */
-  transaction<T>(
-    run: (client: pg.PoolClient, append: (entries: AuditEntryInput[]) => Promise<AuditEntryRow[]>) => Promise<T>,
-  ): Promise<T> {
+  transaction<T>(run: (client: pg.PoolClient, append: (entries: AuditEntryInput[]) => Promise<AuditEntryRow[]>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.txQueue.push({ run, resolve: resolve as (v: unknown) => void, reject });
       this.kick();
@@ -120,10 +118,7 @@ export class AuditChain {
 
   private async ensureRegistered(q: pg.Pool | pg.PoolClient) {
     if (this.registered) return;
-    await q.query("INSERT INTO audit_chains (id, node, started_at) VALUES ($1, $2, now()) ON CONFLICT DO NOTHING", [
-      this.id,
-      this.node,
-    ]);
+    await q.query("INSERT INTO audit_chains (id, node, started_at) VALUES ($1, $2, now()) ON CONFLICT DO NOTHING", [this.id, this.node]);
     this.registered = true;
   }
 
@@ -168,7 +163,12 @@ export class AuditChain {
         }
         // A named statement: parsed and planned once per connection, not on every batch. A commit
         // that does not come back (a stalled or cut connection) fails after COMMIT_TIMEOUT_MS.
-        await conn.query({ name: "mandate_commit", text: "SELECT mandate_commit($1::jsonb)", values: [payload], query_timeout: COMMIT_TIMEOUT_MS } as pg.QueryConfig);
+        await conn.query({
+          name: "mandate_commit",
+          text: "SELECT mandate_commit($1::jsonb)",
+          values: [payload],
+          query_timeout: COMMIT_TIMEOUT_MS,
+        } as pg.QueryConfig);
       } catch (err) {
         this.dropConnectionIfBroken(err);
         const e = err as { code?: string; detail?: string };
@@ -225,7 +225,9 @@ export class AuditChain {
   }
 
   private async reloadHead(q: pg.PoolClient): Promise<void> {
-    const r = await q.query<Row<"audit_entries", "seq" | "hash">>("SELECT seq, hash FROM audit_entries WHERE chain_id = $1 ORDER BY seq DESC LIMIT 1", [this.id]);
+    const r = await q.query<Row<"audit_entries", "seq" | "hash">>("SELECT seq, hash FROM audit_entries WHERE chain_id = $1 ORDER BY seq DESC LIMIT 1", [
+      this.id,
+    ]);
     this.head = r.rows[0] ? { seq: Number(r.rows[0].seq), hash: r.rows[0].hash } : { seq: 0, hash: GENESIS_HASH };
     this.headUncertain = false;
   }
@@ -253,7 +255,11 @@ export class AuditChain {
       if (this.headUncertain) await this.reloadHead(client);
       await client.query("BEGIN");
       const append = async (entries: AuditEntryInput[]) => {
-        const linked = linkEntries(this.id, newHead ?? this.head, entries.map((e) => sanitizeJson(e)));
+        const linked = linkEntries(
+          this.id,
+          newHead ?? this.head,
+          entries.map((e) => sanitizeJson(e)),
+        );
         await client.query("SELECT mandate_commit($1::jsonb)", [`{"entries":[${linked.json.join(",")}]}`]);
         newHead = linked.head;
         return linked.rows;

@@ -12,8 +12,23 @@ import type { AuditFilters } from "./queries-filters.ts";
 export type ExportFormat = "csv" | "jsonl";
 
 export const CSV_COLUMNS = [
-  "created_at", "chain_id", "seq", "kind", "action", "actor", "session_id", "step", "agent_id", "tool",
-  "outcome", "decision_id", "reasons", "policy_version", "hash", "prev_hash", "data",
+  "created_at",
+  "chain_id",
+  "seq",
+  "kind",
+  "action",
+  "actor",
+  "session_id",
+  "step",
+  "agent_id",
+  "tool",
+  "outcome",
+  "decision_id",
+  "reasons",
+  "policy_version",
+  "hash",
+  "prev_hash",
+  "data",
 ] as const;
 
 /** A CSV cell: quoted when needed; text that a spreadsheet would run as a formula is prefixed with '. */
@@ -33,19 +48,48 @@ function reasonsOf(data: Record<string, unknown>): string {
 
 export function csvLine(r: AuditListRow): string {
   const cells = [
-    r.createdAt, r.chainId, r.seq, r.kind, r.action, r.actor, r.sessionId, r.step, r.agentId, r.tool,
-    r.outcome, r.decisionId, reasonsOf(r.data), (DECIDED.policyVersion.get(r.data) as string | undefined) ?? null, r.hash, r.prevHash, r.data,
+    r.createdAt,
+    r.chainId,
+    r.seq,
+    r.kind,
+    r.action,
+    r.actor,
+    r.sessionId,
+    r.step,
+    r.agentId,
+    r.tool,
+    r.outcome,
+    r.decisionId,
+    reasonsOf(r.data),
+    (DECIDED.policyVersion.get(r.data) as string | undefined) ?? null,
+    r.hash,
+    r.prevHash,
+    r.data,
   ];
   return cells.map(csvCell).join(",") + "\r\n";
 }
 
 /** One entry exactly as stored (the columns the hash covers, plus the hash), one per line. */
 export function jsonlLine(r: AuditListRow): string {
-  return JSON.stringify({
-    chain_id: r.chainId, seq: r.seq, prev_hash: r.prevHash, hash: r.hash, kind: r.kind, action: r.action, actor: r.actor,
-    session_id: r.sessionId, step: r.step, agent_id: r.agentId, tool: r.tool, outcome: r.outcome, decision_id: r.decisionId,
-    created_at: r.createdAt, data: r.data,
-  }) + "\n";
+  return (
+    JSON.stringify({
+      chain_id: r.chainId,
+      seq: r.seq,
+      prev_hash: r.prevHash,
+      hash: r.hash,
+      kind: r.kind,
+      action: r.action,
+      actor: r.actor,
+      session_id: r.sessionId,
+      step: r.step,
+      agent_id: r.agentId,
+      tool: r.tool,
+      outcome: r.outcome,
+      decision_id: r.decisionId,
+      created_at: r.createdAt,
+      data: r.data,
+    }) + "\n"
+  );
 }
 
 export async function* exportAudit(f: AuditFilters, format: ExportFormat, pageSize = 2000): AsyncGenerator<string> {

@@ -35,7 +35,13 @@ describe("hash chain", () => {
   it("changes the hash when any stored field changes", () => {
     const { rows } = linkEntries("c1", { seq: 0, hash: GENESIS_HASH }, [input(1)]);
     const { hash, ...content } = rows[0];
-    for (const change of [{ outcome: "deny" }, { step: 2 }, { data: { n: 2, nested: { b: 1, a: [1, 2] } } }, { prev_hash: "f".repeat(64) }, { created_at: new Date(0).toISOString() }]) {
+    for (const change of [
+      { outcome: "deny" },
+      { step: 2 },
+      { data: { n: 2, nested: { b: 1, a: [1, 2] } } },
+      { prev_hash: "f".repeat(64) },
+      { created_at: new Date(0).toISOString() },
+    ]) {
       expect(computeEntryHash({ ...content, ...change })).not.toBe(hash);
     }
   });

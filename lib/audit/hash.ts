@@ -55,7 +55,9 @@ export function entryContent(e: Omit<AuditEntryRow, "hash">): Record<string, unk
 }
 
 export function computeEntryHash(e: Omit<AuditEntryRow, "hash">): string {
-  return createHash("sha256").update(canonicalJson(entryContent(e))).digest("hex");
+  return createHash("sha256")
+    .update(canonicalJson(entryContent(e)))
+    .digest("hex");
 }
 
 /** The hash and the row as JSON (the hashed canonical content plus the hash), from one serialisation. */

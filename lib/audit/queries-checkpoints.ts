@@ -14,7 +14,9 @@ export interface CheckpointRow {
 }
 
 export async function listCheckpoints(limit = 10): Promise<CheckpointRow[]> {
-  const r = await getPool().query<WithJson<Row<"audit_checkpoints", "id" | "created_at" | "key_id" | "signature" | "heads">, { heads: CheckpointRow["heads"] | null }>>(`SELECT id, created_at, key_id, signature, heads FROM audit_checkpoints ORDER BY created_at DESC LIMIT $1`, [limit]);
+  const r = await getPool().query<
+    WithJson<Row<"audit_checkpoints", "id" | "created_at" | "key_id" | "signature" | "heads">, { heads: CheckpointRow["heads"] | null }>
+  >(`SELECT id, created_at, key_id, signature, heads FROM audit_checkpoints ORDER BY created_at DESC LIMIT $1`, [limit]);
   return r.rows.map((x) => ({ id: x.id, createdAt: x.created_at.toISOString(), keyId: x.key_id, signature: x.signature, heads: x.heads ?? [] }));
 }
 
@@ -32,5 +34,11 @@ export async function listChains(): Promise<ChainRow[]> {
        LEFT JOIN LATERAL (SELECT seq, created_at FROM audit_entries e WHERE e.chain_id = c.id ORDER BY seq DESC LIMIT 1) h ON true
       ORDER BY c.started_at`,
   );
-  return r.rows.map((x) => ({ id: x.id, node: x.node, startedAt: x.started_at.toISOString(), headSeq: Number(x.seq ?? 0), lastAt: x.created_at ? x.created_at.toISOString() : null }));
+  return r.rows.map((x) => ({
+    id: x.id,
+    node: x.node,
+    startedAt: x.started_at.toISOString(),
+    headSeq: Number(x.seq ?? 0),
+    lastAt: x.created_at ? x.created_at.toISOString() : null,
+  }));
 }

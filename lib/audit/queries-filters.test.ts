@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { parseTableState } from "../console/table/definition.ts";
 import { auditHref, auditTableDefinition, auditWhere, interpretSearch, toAuditFilters } from "./queries-filters.ts";
 
-const def = (sp: Record<string, string>) => auditTableDefinition({ agents: [{ id: "6f1c1e5e-1111-4111-8111-111111111111", name: "ops-agent" }], tools: ["crm/get_customer", "mail/send_email"], sp });
+const def = (sp: Record<string, string>) =>
+  auditTableDefinition({ agents: [{ id: "6f1c1e5e-1111-4111-8111-111111111111", name: "ops-agent" }], tools: ["crm/get_customer", "mail/send_email"], sp });
 const NOW = Date.parse("2026-11-25T10:00:00.000Z");
 
 describe("audit explorer filters", () => {
@@ -10,7 +11,13 @@ describe("audit explorer filters", () => {
     const href = auditHref({ kind: ["decision"], outcome: ["deny"], tool: ["mail/send_email"], time: "2026-11-25T08:00:00.000Z~2026-11-25T09:00:00.000Z" });
     const sp = Object.fromEntries(new URL(href, "http://x").searchParams);
     const state = parseTableState(def(sp), sp);
-    expect(toAuditFilters(state, NOW)).toEqual({ kind: ["decision"], outcome: ["deny"], tool: ["mail/send_email"], from: "2026-11-25T08:00:00.000Z", to: "2026-11-25T09:00:00.000Z" });
+    expect(toAuditFilters(state, NOW)).toEqual({
+      kind: ["decision"],
+      outcome: ["deny"],
+      tool: ["mail/send_email"],
+      from: "2026-11-25T08:00:00.000Z",
+      to: "2026-11-25T09:00:00.000Z",
+    });
   });
 
   it("keeps linked values (session, entry) and drops values it does not offer", () => {

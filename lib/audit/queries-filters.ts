@@ -37,8 +37,20 @@ export function auditTableDefinition(o: { agents: Array<{ id: string; name: stri
   const linked = [
     linkedFilter("session", "Session", o.sp.session, (v) => SESSION.test(v)),
     linkedFilter("actor", "Actor", o.sp.actor, (v) => ACTOR.test(v)),
-    linkedFilter("decision", "Decision", o.sp.decision, (v) => UUID.test(v), (v) => v.slice(0, 8) + "…"),
-    linkedFilter("entry", "Entry", o.sp.entry, (v) => ENTRY.test(v), (v) => `${v.slice(0, 8)}…#${v.split(":")[1]}`),
+    linkedFilter(
+      "decision",
+      "Decision",
+      o.sp.decision,
+      (v) => UUID.test(v),
+      (v) => v.slice(0, 8) + "…",
+    ),
+    linkedFilter(
+      "entry",
+      "Entry",
+      o.sp.entry,
+      (v) => ENTRY.test(v),
+      (v) => `${v.slice(0, 8)}…#${v.split(":")[1]}`,
+    ),
   ].filter((f): f is FilterDef => f !== null);
   return {
     id: "audit",
@@ -61,7 +73,10 @@ const TOOL = /^[\w.-]{1,100}\/[\w./-]{1,200}$/;
 
 /** The inventory's tools, plus tools named in the URL that are not (or no longer) in it — unknown tools are called and denied too. */
 function toolOptions(inventory: string[], current: string | string[] | undefined): Array<{ value: string; label: string }> {
-  const named = (Array.isArray(current) ? current : current ? [current] : []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => TOOL.test(v));
+  const named = (Array.isArray(current) ? current : current ? [current] : [])
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter((v) => TOOL.test(v));
   return [...new Set([...inventory, ...named])].map((t) => ({ value: t, label: inventory.includes(t) ? t : `${t} (not in the inventory)` }));
 }
 
@@ -120,6 +135,17 @@ export function auditWhere(f: AuditFilters, start = 1): { sql: string; values: u
 }
 
 /** A link into the explorer (URL parameters in the table's format). */
-export function auditHref(p: { kind?: string[]; outcome?: string[]; agent?: string; tool?: string[]; time?: string; session?: string; actor?: string; decision?: string; entry?: string; q?: string }): string {
+export function auditHref(p: {
+  kind?: string[];
+  outcome?: string[];
+  agent?: string;
+  tool?: string[];
+  time?: string;
+  session?: string;
+  actor?: string;
+  decision?: string;
+  entry?: string;
+  q?: string;
+}): string {
   return listHref("/audit", p);
 }

@@ -19,7 +19,10 @@ export interface DecisionRow {
 }
 
 export async function recentDecisions(limit = 50): Promise<DecisionRow[]> {
-  const r = await getPool().query<NotNull<Row<"audit_entries", "decision_id" | "created_at" | "actor" | "session_id" | "tool" | "outcome">> & Row<"audit_entries", "step"> & { reasons: DecisionRow["reasons"] | null; policy_version: string }>(
+  const r = await getPool().query<
+    NotNull<Row<"audit_entries", "decision_id" | "created_at" | "actor" | "session_id" | "tool" | "outcome">> &
+      Row<"audit_entries", "step"> & { reasons: DecisionRow["reasons"] | null; policy_version: string }
+  >(
     `SELECT decision_id, created_at, actor, session_id, step, tool, outcome, ${DECISION.reasons.json()} AS reasons, ${DECISION.policyVersion.text()} AS policy_version
        FROM audit_entries WHERE kind = 'decision' ORDER BY created_at DESC LIMIT $1`,
     [limit],

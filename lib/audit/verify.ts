@@ -149,7 +149,9 @@ export async function verifyAudit(dataDir: string): Promise<VerifyReport> {
     // A signed head beyond what is stored (or beyond a break) is an entry that went missing.
     for (const [seq, s] of exp ?? []) {
       if (seq <= v.headSeq) continue;
-      const why = v.broken ? `entry ${c.id}#${seq} cannot be checked: the chain breaks before it, at #${v.broken.seq}` : `entry ${c.id}#${seq} is missing — history was truncated`;
+      const why = v.broken
+        ? `entry ${c.id}#${seq} cannot be checked: the chain breaks before it, at #${v.broken.seq}`
+        : `entry ${c.id}#${seq} is missing — history was truncated`;
       for (const cp of s.checkpoints) problem(cp, why);
     }
   }
@@ -158,7 +160,9 @@ export async function verifyAudit(dataDir: string): Promise<VerifyReport> {
     for (const [seq, s] of exp) for (const cp of s.checkpoints) problem(cp, `entry ${chainId}#${seq} is missing — history was truncated (its chain is gone)`);
   }
   // Entries of a chain that is not registered (its audit_chains row deleted) are a tampering sign too.
-  const orphan = await pool.query<Row<"audit_entries", "chain_id">>(`SELECT DISTINCT chain_id FROM audit_entries WHERE chain_id NOT IN (SELECT id FROM audit_chains) LIMIT 5`);
+  const orphan = await pool.query<Row<"audit_entries", "chain_id">>(
+    `SELECT DISTINCT chain_id FROM audit_entries WHERE chain_id NOT IN (SELECT id FROM audit_chains) LIMIT 5`,
+  );
   for (const o of orphan.rows) {
     const b = { chain_id: o.chain_id, seq: 1, reason: "entries belong to a chain that is not registered" };
     report.firstBroken ??= b;

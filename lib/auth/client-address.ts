@@ -37,7 +37,10 @@ export function parseTrustedProxies(spec: string | undefined): Set<string> {
 export function clientAddressOf(peer: string | undefined, forwardedFor: string | string[] | undefined, trusted: Set<string>): string {
   const direct = peer ? normaliseAddress(peer) : "unknown";
   if (!trusted.has(direct) || !forwardedFor) return direct;
-  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(",") : forwardedFor).split(",").map((h) => normaliseAddress(h)).filter(Boolean);
+  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(",") : forwardedFor)
+    .split(",")
+    .map((h) => normaliseAddress(h))
+    .filter(Boolean);
   for (let i = hops.length - 1; i >= 0; i--) {
     if (!isIP(hops[i])) return direct; // a malformed hop: do not guess, count the proxy
     if (!trusted.has(hops[i])) return hops[i];
@@ -66,5 +69,8 @@ export function sourceKey(address: string): string {
   const h = groups(head);
   const t = tail === undefined ? [] : groups(tail);
   const full = tail === undefined ? h : [...h, ...Array(Math.max(0, 8 - width(h) - width(t))).fill("0"), ...t];
-  return `${full.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(":")}::/64`;
+  return `${full
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(":")}::/64`;
 }

@@ -13,17 +13,20 @@ import type { ConsoleUser } from "./console-user.ts";
 import { attemptSucceeded, reserveAttempt, throttleLimits, type ThrottleLimits } from "./throttle.ts";
 import { AUTH_SIGNIN_FAILED_ENTRY, AUTH_SIGNIN_THROTTLED_ENTRY } from "../audit/entries/index.ts";
 
-export type PasswordSignIn =
-  | { ok: true; user: ConsoleUser }
-  | { ok: false; reason: "throttled"; retryAfterS: number }
-  | { ok: false; reason: "invalid" };
+export type PasswordSignIn = { ok: true; user: ConsoleUser } | { ok: false; reason: "throttled"; retryAfterS: number } | { ok: false; reason: "invalid" };
 
 export type FailureReason = "wrong_password" | "unknown_account" | "no_password" | "disabled" | "malformed" | "check_failed";
 
 const MAX_EMAIL = 320;
 const MAX_PASSWORD = 1024;
 
-export async function auditSignInFailure(rt: NodeContext, email: string, source: string, reason: FailureReason, extra: { user_id?: string } = {}): Promise<void> {
+export async function auditSignInFailure(
+  rt: NodeContext,
+  email: string,
+  source: string,
+  reason: FailureReason,
+  extra: { user_id?: string } = {},
+): Promise<void> {
   await adminAction(rt, async () => ({
     result: null,
     audit: AUTH_SIGNIN_FAILED_ENTRY.entry({ actor: "anonymous", outcome: "deny", data: { email, source, provider: "credentials", reason, ...extra } }),
@@ -51,7 +54,13 @@ async function auditThrottled(rt: NodeContext, email: string, source: string, sc
   await adminAction(rt, async () => ({ result: null, audit: AUTH_SIGNIN_THROTTLED_ENTRY.entry({ actor: "anonymous", outcome: "deny", data }) }));
 }
 
-export async function passwordSignIn(rt: NodeContext, emailInput: string, password: string, source: string, limits: ThrottleLimits = throttleLimits()): Promise<PasswordSignIn> {
+export async function passwordSignIn(
+  rt: NodeContext,
+  emailInput: string,
+  password: string,
+  source: string,
+  limits: ThrottleLimits = throttleLimits(),
+): Promise<PasswordSignIn> {
   const malformed = !emailInput || emailInput.length > MAX_EMAIL || !password || password.length > MAX_PASSWORD;
   const email = emailInput.slice(0, MAX_EMAIL).toLowerCase();
   const reservation = await reserveAttempt(email, source, limits);
@@ -72,8 +81,17 @@ export async function passwordSignIn(rt: NodeContext, emailInput: string, passwo
     (m) => m,
     () => null, // a malformed stored hash, or the worker died: refused
   );
-  const reason: FailureReason | null =
-    !u ? "unknown_account" : !u.passwordHash ? "no_password" : match === null ? "check_failed" : !match ? "wrong_password" : u.disabledAt ? "disabled" : null;
+  const reason: FailureReason | null = !u
+    ? "unknown_account"
+    : !u.passwordHash
+      ? "no_password"
+      : match === null
+        ? "check_failed"
+        : !match
+          ? "wrong_password"
+          : u.disabledAt
+            ? "disabled"
+            : null;
   if (reason) {
     await auditSignInFailure(rt, email, source, reason, u ? { user_id: u.id } : {});
     return { ok: false, reason: "invalid" };

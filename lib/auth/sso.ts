@@ -51,7 +51,9 @@ export async function ssoSignIn(rt: NodeContext, l: SsoLogin): Promise<SsoResult
     const audit: AdminAudit[] = [];
     const refuse = (error: SsoError, reason: SsoRefusal, email: string | null, userId?: string) => ({
       result: { ok: false, error } as SsoResult,
-      audit: [AUTH_SIGNIN_FAILED_ENTRY.entry({ actor: "anonymous", outcome: "deny", data: { ...ident, email, reason, ...(userId ? { user_id: userId } : {}) } })],
+      audit: [
+        AUTH_SIGNIN_FAILED_ENTRY.entry({ actor: "anonymous", outcome: "deny", data: { ...ident, email, reason, ...(userId ? { user_id: userId } : {}) } }),
+      ],
     });
     if (!l.issuer || !l.subject) return refuse("AccountNotLinked", "no_issuer_or_subject", l.email);
 
@@ -103,7 +105,12 @@ export async function ssoSignIn(rt: NodeContext, l: SsoLogin): Promise<SsoResult
     const u = user;
     if (u.role !== l.role) {
       await tx.query("UPDATE users SET role = $2 WHERE id = $1", [u.id, l.role]);
-      audit.push(USER_ROLE_ENTRY.entry({ actor, data: { user_id: u.id, email: u.email, role: l.role, before: u.role, after: l.role, source: "oidc_groups", issuer: l.issuer, subject: l.subject } }));
+      audit.push(
+        USER_ROLE_ENTRY.entry({
+          actor,
+          data: { user_id: u.id, email: u.email, role: l.role, before: u.role, after: l.role, source: "oidc_groups", issuer: l.issuer, subject: l.subject },
+        }),
+      );
     }
     await tx.query("UPDATE users SET last_login_at = now() WHERE id = $1", [u.id]);
     await tx.query("UPDATE user_identities SET last_login_at = now() WHERE issuer = $1 AND subject = $2", [l.issuer, l.subject]);

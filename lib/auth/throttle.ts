@@ -26,9 +26,7 @@ export function throttleLimits(): ThrottleLimits {
   return { account: e.MANDATE_LOGIN_MAX_FAILURES, source: e.MANDATE_LOGIN_MAX_SOURCE_FAILURES, windowS: e.MANDATE_LOGIN_WINDOW_S };
 }
 
-export type Reservation =
-  | { ok: true; ids: string[]; accountKey: string }
-  | { ok: false; scope: "account" | "source"; retryAfterS: number };
+export type Reservation = { ok: true; ids: string[]; accountKey: string } | { ok: false; scope: "account" | "source"; retryAfterS: number };
 
 export const accountKey = (email: string) => `account:${email}`;
 

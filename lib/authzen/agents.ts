@@ -25,7 +25,9 @@ export class AgentLookup {
 }
 
 async function load(ref: string): Promise<KnownAgent | null> {
-  const r = await getPool().query<Row<"agents", "id" | "name" | "team" | "environment" | "suspended_at" | "suspended_reason"> & { owner: Col<"users", "email"> | null }>(
+  const r = await getPool().query<
+    Row<"agents", "id" | "name" | "team" | "environment" | "suspended_at" | "suspended_reason"> & { owner: Col<"users", "email"> | null }
+  >(
     `SELECT a.id, a.name, a.team, a.environment, a.suspended_at, a.suspended_reason, u.email AS owner
        FROM agents a LEFT JOIN users u ON u.id = a.owner_id
       WHERE a.name = $1 OR ($2::boolean AND a.id::text = $1)`,

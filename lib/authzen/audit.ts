@@ -35,4 +35,3 @@ export function decisionContext(decisionId: string, allowed: boolean, reasons: R
 export function auditedRequest(ev: unknown): unknown {
   return redactArguments(ev, { sensitiveArgs: [] }).redacted;
 }
-

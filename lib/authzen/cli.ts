@@ -18,14 +18,20 @@ export async function directoryImportCommand(rt: NodeContext, file: string, stor
     throw new MandateError(400, "invalid_request", `${file}: ${(e as Error).message}`);
   }
   const r = await importEntities(rt, store, parseEntities(doc), actor, replace ? "replace" : "merge");
-  const types = Object.entries(r.types).map(([t, n]) => `${n} ${t}`).join(", ") || "none";
+  const types =
+    Object.entries(r.types)
+      .map(([t, n]) => `${n} ${t}`)
+      .join(", ") || "none";
   return `Imported ${r.imported} entities into the directory of ${store} (${types})${r.removed ? `; removed ${r.removed}` : ""}`;
 }
 
 export async function packLoadCommand(rt: NodeContext, dir: string, replace: boolean, actor: string): Promise<string> {
   const results = await loadPack(rt, dir, actor, { replaceDirectory: replace });
   return results
-    .map((r) => `${r.created ? "Created" : "Updated"} store ${r.store}: ${r.entities} directory entities, ${r.tests} pack test(s) passed, policy ${r.policy}${r.published ? " published" : " unchanged"}`)
+    .map(
+      (r) =>
+        `${r.created ? "Created" : "Updated"} store ${r.store}: ${r.entities} directory entities, ${r.tests} pack test(s) passed, policy ${r.policy}${r.published ? " published" : " unchanged"}`,
+    )
     .join("\n");
 }
 

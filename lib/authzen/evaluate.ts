@@ -81,7 +81,13 @@ async function safeItem(rt: Runtime, store: StoreInfo, item: AzEvaluation | { er
 }
 
 /** Evaluates a batch with the requested semantic; answers in request order, after the audit commit. */
-export async function evaluateBatch(rt: Runtime, store: StoreInfo, items: Array<AzEvaluation | { error: string }>, semantic: Semantic, caller: Caller): Promise<Answer[]> {
+export async function evaluateBatch(
+  rt: Runtime,
+  store: StoreInfo,
+  items: Array<AzEvaluation | { error: string }>,
+  semantic: Semantic,
+  caller: Caller,
+): Promise<Answer[]> {
   let outcomes: ItemOutcome[];
   if (semantic === "execute_all") {
     outcomes = await Promise.all(items.map((it) => safeItem(rt, store, it, caller)));

@@ -54,4 +54,3 @@ export async function metadata(rt: Runtime, storeId: string | null) {
     ...(store ? { policy_store: { id: store.id, name: store.name } } : {}),
   };
 }
-

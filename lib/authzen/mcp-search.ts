@@ -18,7 +18,20 @@ import { isObj, type AzEvaluation } from "./request.ts";
 import type { Candidate, SearchPlan, SearchQuery } from "./search.ts";
 
 function freshSession(id: string): SessionState {
-  return { id, exists: false, agentId: null, initiator: null, initiatorVerified: false, stepCount: 0, toolsUsed: [], labels: [], status: "active", terminatedReason: null, startedAt: Date.now(), approvalsGranted: 0 };
+  return {
+    id,
+    exists: false,
+    agentId: null,
+    initiator: null,
+    initiatorVerified: false,
+    stepCount: 0,
+    toolsUsed: [],
+    labels: [],
+    status: "active",
+    terminatedReason: null,
+    startedAt: Date.now(),
+    approvalsGranted: 0,
+  };
 }
 
 export async function mcpSearchPlan(rt: Runtime, q: SearchQuery, caller: Caller): Promise<SearchPlan> {
@@ -50,12 +63,23 @@ export async function mcpSearchPlan(rt: Runtime, q: SearchQuery, caller: Caller)
       ["tools/call", "tools/list"].filter((n) => after === null || n > after).map((n) => ({ key: n, ev: base({ action: { name: n } }), result: { name: n } }));
   } else if (q.kind === "resource" && MCP_TOOL_TYPES.has(q.resource.type)) {
     source = async (after, limit) => {
-      const keys = (await rt.tools.all()).map((t) => t.key).sort().filter((k) => after === null || k > after).slice(0, limit);
-      return keys.map((k): Candidate => ({ key: k, ev: base({ resource: { ...q.resource, id: k, properties: { ...q.resource.properties, server: undefined } } }), result: { type: q.resource.type, id: k } }));
+      const keys = (await rt.tools.all())
+        .map((t) => t.key)
+        .sort()
+        .filter((k) => after === null || k > after)
+        .slice(0, limit);
+      return keys.map((k): Candidate => ({
+        key: k,
+        ev: base({ resource: { ...q.resource, id: k, properties: { ...q.resource.properties, server: undefined } } }),
+        result: { type: q.resource.type, id: k },
+      }));
     };
   } else if (q.kind === "subject" && MCP_AGENT_TYPES.has(q.subject.type)) {
     source = async (after, limit) => {
-      const r = await getPool().query<Row<"agents", "name">>("SELECT name FROM agents WHERE $1::text IS NULL OR name > $1 ORDER BY name LIMIT $2", [after, limit]);
+      const r = await getPool().query<Row<"agents", "name">>("SELECT name FROM agents WHERE $1::text IS NULL OR name > $1 ORDER BY name LIMIT $2", [
+        after,
+        limit,
+      ]);
       return r.rows.map((x): Candidate => ({
         key: x.name,
         ev: base({ subject: { ...q.subject, id: x.name }, context: { ...q.context, agent: x.name } }),

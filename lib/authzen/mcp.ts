@@ -63,7 +63,7 @@ function argumentsOf(ev: AzEvaluation): Record<string, unknown> {
 
 function sessionOf(ev: AzEvaluation): { id: string; initiator?: string } | null {
   const s = ev.context?.session;
-  const id = isObj(s) && typeof s.id === "string" ? s.id : typeof ev.context?.session_id === "string" ? (ev.context.session_id) : null;
+  const id = isObj(s) && typeof s.id === "string" ? s.id : typeof ev.context?.session_id === "string" ? ev.context.session_id : null;
   if (!id) return null;
   const asserted = isObj(s) && typeof s.initiator === "string" ? s.initiator : null;
   const initiator = asserted ?? (!MCP_AGENT_TYPES.has(ev.subject.type) ? ev.subject.id : null);
@@ -74,7 +74,14 @@ function denied(caller: Caller, ev: AzEvaluation, reason: Reason, extra: { tool?
   const id = randomUUID();
   return {
     answer: { decision: false, context: { id, reason_admin: { en: reasonText([reason]) } } },
-    audit: authzenDecisionEntry(caller, "mcp", id, "deny", { request: auditedRequest(ev), reasons: [reason], errors: [] }, { tool: extra.tool ?? null, agent_id: extra.agent_id ?? null }),
+    audit: authzenDecisionEntry(
+      caller,
+      "mcp",
+      id,
+      "deny",
+      { request: auditedRequest(ev), reasons: [reason], errors: [] },
+      { tool: extra.tool ?? null, agent_id: extra.agent_id ?? null },
+    ),
   };
 }
 
@@ -97,7 +104,7 @@ export async function evaluateMcp(rt: Runtime, ev: AzEvaluation, caller: Caller)
   const agent = await resolveAgent(rt, ev, caller);
   if (!("agentId" in agent)) return denied(caller, ev, agent, { tool: key });
   const session = sessionOf(ev);
-  const token = typeof ev.context?.delegation_token === "string" ? (ev.context.delegation_token) : undefined;
+  const token = typeof ev.context?.delegation_token === "string" ? ev.context.delegation_token : undefined;
   if (action === "tools/list") {
     const v = await visibleTools(rt, agent, { session: session ?? undefined, tools: [ref], delegation_token: token });
     const allowed = v.tools.length === 1;
@@ -105,7 +112,14 @@ export async function evaluateMcp(rt: Runtime, ev: AzEvaluation, caller: Caller)
     const reasons = allowed ? [] : [{ policy: "mandate.not_visible", message: `tool ${key} is not visible to agent ${agent.name}` }];
     return {
       answer: { decision: allowed, context: { id, policy_version: v.policy_version, ...(allowed ? {} : { reason_admin: { en: reasonText(reasons) } }) } },
-      audit: authzenDecisionEntry(caller, "mcp", id, allowed ? "allow" : "deny", { request: auditedRequest(ev), action: "tools/list", reasons, errors: [], policy_version: v.policy_version }, { tool: key, agent_id: agent.agentId }),
+      audit: authzenDecisionEntry(
+        caller,
+        "mcp",
+        id,
+        allowed ? "allow" : "deny",
+        { request: auditedRequest(ev), action: "tools/list", reasons, errors: [], policy_version: v.policy_version },
+        { tool: key, agent_id: agent.agentId },
+      ),
     };
   }
   const req: DecisionRequest = {

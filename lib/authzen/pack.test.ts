@@ -30,6 +30,6 @@ describe("examples/authzen-pack", () => {
     const todo = stores.find((s) => s.id === "todo")!;
     const broken = { ...todo, tests: [{ ...todo.tests[0], expected: !todo.tests[0].expected }] };
     await expect(checkPackStore(broken)).rejects.toMatchObject({ status: 422, code: "pack_tests_failed" });
-    await expect(checkPackStore({ ...todo, policies: "permit (principal, action == Action::\"nope\", resource);" })).rejects.toMatchObject({ status: 422 });
+    await expect(checkPackStore({ ...todo, policies: 'permit (principal, action == Action::"nope", resource);' })).rejects.toMatchObject({ status: 422 });
   });
 });

@@ -52,7 +52,8 @@ const readJson = (file: string) => {
 
 export function readPackStore(dir: string): PackStore {
   const meta = storeFile.safeParse(readJson(join(dir, "store.json")));
-  if (!meta.success) throw new MandateError(400, "invalid_pack", `${join(dir, "store.json")}: ${meta.error.issues[0]?.path.join(".")} ${meta.error.issues[0]?.message}`);
+  if (!meta.success)
+    throw new MandateError(400, "invalid_pack", `${join(dir, "store.json")}: ${meta.error.issues[0]?.path.join(".")} ${meta.error.issues[0]?.message}`);
   const human = join(dir, "schema.cedarschema");
   const schema = schemaJson(existsSync(human) ? readFileSync(human, "utf8") : readJson(join(dir, "schema.json")));
   const policies = readFileSync(join(dir, "policies.cedar"), "utf8");
@@ -79,7 +80,9 @@ export function readPack(dir: string): PackStore[] {
 
 /** An entity source over the pack's own entities (for its tests). */
 export function memorySource(entities: DirectoryEntity[]): EntitySource {
-  const byKey = new Map<string, CachedEntity>(entities.map((e) => [entityKey(e.type, e.id), { uid: { type: e.type, id: e.id }, attrs: directoryRecord(e.attrs), parents: e.parents }]));
+  const byKey = new Map<string, CachedEntity>(
+    entities.map((e) => [entityKey(e.type, e.id), { uid: { type: e.type, id: e.id }, attrs: directoryRecord(e.attrs), parents: e.parents }]),
+  );
   return {
     async withAncestors(uids: EntityRef[]) {
       const out = new Map<string, CachedEntity>();
@@ -100,7 +103,8 @@ export function memorySource(entities: DirectoryEntity[]): EntitySource {
 /** Validates a pack store and runs its tests in memory; throws with every problem found. */
 export async function checkPackStore(p: PackStore): Promise<{ policies: number; tests: number }> {
   const v = validatePolicySet(p.policies, p.schema);
-  if (!v.valid) throw new MandateError(422, "policy_invalid", `${p.id}: the policies do not validate:\n${formatProblems(join(p.dir, "policies.cedar"), v.problems)}`);
+  if (!v.valid)
+    throw new MandateError(422, "policy_invalid", `${p.id}: the policies do not validate:\n${formatProblems(join(p.dir, "policies.cedar"), v.problems)}`);
   const parsed = parsePolicySet(p.policies);
   const byId = new Map(parsed.policies.map((x) => [x.id, x]));
   const store: StoreInfo = { id: p.id, name: p.name, kind: "generic", ...describeSchema(p.schema) };
@@ -113,7 +117,8 @@ export async function checkPackStore(p: PackStore): Promise<{ policies: number; 
     const got = interpret(answer, byId).decision === "allow";
     if (got !== t.expected) failures.push(`test ${t.name ?? i}: expected ${t.expected}, got ${got}`);
   }
-  if (failures.length) throw new MandateError(422, "pack_tests_failed", `${p.id}: ${failures.length} of ${p.tests.length} pack test(s) failed:\n  ${failures.join("\n  ")}`);
+  if (failures.length)
+    throw new MandateError(422, "pack_tests_failed", `${p.id}: ${failures.length} of ${p.tests.length} pack test(s) failed:\n  ${failures.join("\n  ")}`);
   return { policies: v.policyCount, tests: p.tests.length };
 }
 
@@ -133,7 +138,10 @@ export async function loadPack(rt: NodeContext, dir: string, actor: string, opts
   for (const p of stores) {
     const s = await upsertStore(rt, p.id, { name: p.name, description: p.description, schema: p.schema }, actor, { checkActive: false });
     const imp = await importEntities(rt, p.id, p.entities, actor, opts.replaceDirectory ? "replace" : "merge");
-    const active = await getPool().query<Row<"policy_versions", "version" | "text">>("SELECT version, text FROM policy_versions WHERE store_id = $1 AND status = 'active'", [p.id]);
+    const active = await getPool().query<Row<"policy_versions", "version" | "text">>(
+      "SELECT version, text FROM policy_versions WHERE store_id = $1 AND status = 'active'",
+      [p.id],
+    );
     let label: string;
     let published = false;
     if (active.rowCount && active.rows[0].text === p.policies) label = `${p.id}@v${active.rows[0].version}`;

@@ -48,14 +48,23 @@ export async function createPepKey(rt: NodeContext, storeId: string, name: strin
       if (!(await db.policyStore.findUnique({ where: { id: storeId }, select: { id: true } }))) throw notFound(`policy store ${storeId}`);
       await db.pepKey.create({ data: { id, storeId, name, keyId: key.keyId, keyHash: key.hash, createdBy: actor, expiresAt }, select: { id: true } });
     });
-    return { result: null, audit: PEP_KEY_CREATE_ENTRY.entry({ action: "pep_key.create", actor, data: { store: storeId, name, key_id: key.keyId, expires_at: expiresAt?.toISOString() ?? null } }) };
+    return {
+      result: null,
+      audit: PEP_KEY_CREATE_ENTRY.entry({
+        action: "pep_key.create",
+        actor,
+        data: { store: storeId, name, key_id: key.keyId, expires_at: expiresAt?.toISOString() ?? null },
+      }),
+    };
   });
   return { id, store: storeId, name, key_id: key.keyId, key: key.secret, expires_at: expiresAt?.toISOString() ?? null };
 }
 
 export async function revokePepKey(rt: NodeContext, keyId: string, actor: string): Promise<void> {
   await adminAction(rt, async (_tx, orm) => {
-    const [k] = await orm((db) => db.pepKey.updateManyAndReturn({ where: { keyId, revokedAt: null }, data: { revokedAt: new Date() }, select: { storeId: true } }));
+    const [k] = await orm((db) =>
+      db.pepKey.updateManyAndReturn({ where: { keyId, revokedAt: null }, data: { revokedAt: new Date() }, select: { storeId: true } }),
+    );
     if (!k) throw notFound(`active PEP key ${keyId}`);
     return { result: null, audit: PEP_KEY_REVOKE_ENTRY.entry({ action: "pep_key.revoke", actor, data: { store: k.storeId, key_id: keyId } }) };
   });
@@ -127,7 +136,12 @@ export class PepKeyCache {
       );
       const row = r.rows[0];
       e = row
-        ? { pep: { id: row.id, keyId: row.key_id, storeId: row.store_id, name: row.name }, expiresAt: row.expires_at ? row.expires_at.getTime() : null, revoked: row.revoked_at !== null, loadedAt: now }
+        ? {
+            pep: { id: row.id, keyId: row.key_id, storeId: row.store_id, name: row.name },
+            expiresAt: row.expires_at ? row.expires_at.getTime() : null,
+            revoked: row.revoked_at !== null,
+            loadedAt: now,
+          }
         : { pep: null, expiresAt: null, revoked: false, loadedAt: now };
       if (e.pep) this.known.setIfUnchanged(versions[0], hash, e);
       else this.unknown.setIfUnchanged(versions[1], hash, e);
@@ -143,7 +157,9 @@ export class PepKeyCache {
     const hashes = [...this.used];
     this.used.clear();
     if (!hashes.length) return;
-    await getPool().query("UPDATE pep_keys SET last_used_at = now() WHERE key_hash = ANY($1)", [hashes]).catch(() => {});
+    await getPool()
+      .query("UPDATE pep_keys SET last_used_at = now() WHERE key_hash = ANY($1)", [hashes])
+      .catch(() => {});
   }
 
   stop(): void {

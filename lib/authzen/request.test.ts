@@ -44,10 +44,24 @@ describe("parseBatch", () => {
       action: { name: "read" },
       resource: { type: "doc" },
       context: { c: 1 },
-      evaluations: [{ resource: { id: "d1" } }, { subject: { id: "u2" }, action: { properties: { soft: true } }, resource: { type: "folder", id: "f" }, context: { c: 2 } }, {}],
+      evaluations: [
+        { resource: { id: "d1" } },
+        { subject: { id: "u2" }, action: { properties: { soft: true } }, resource: { type: "folder", id: "f" }, context: { c: 2 } },
+        {},
+      ],
     });
-    expect(b.items![0]).toEqual({ subject: { type: "user", id: "u1", properties: { a: 1 } }, action: { name: "read" }, resource: { type: "doc", id: "d1" }, context: { c: 1 } });
-    expect(b.items![1]).toEqual({ subject: { type: "user", id: "u2" }, action: { name: "read", properties: { soft: true } }, resource: { type: "folder", id: "f" }, context: { c: 2 } });
+    expect(b.items![0]).toEqual({
+      subject: { type: "user", id: "u1", properties: { a: 1 } },
+      action: { name: "read" },
+      resource: { type: "doc", id: "d1" },
+      context: { c: 1 },
+    });
+    expect(b.items![1]).toEqual({
+      subject: { type: "user", id: "u2" },
+      action: { name: "read", properties: { soft: true } },
+      resource: { type: "folder", id: "f" },
+      context: { c: 2 },
+    });
     expect(b.items![2]).toEqual({ error: "evaluations[2]: resource.id is required" });
     expect(b.semantic).toBe("execute_all");
   });

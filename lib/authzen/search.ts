@@ -86,14 +86,21 @@ async function genericPlan(rt: Runtime, store: StoreInfo, q: SearchQuery): Promi
     const rtype = resolveType(store, q.resource.type);
     const names = store.actions.filter((a) => a.principalTypes.includes(pt) && a.resourceTypes.includes(rtype)).map((a) => a.name);
     source = async (after, limit) =>
-      names.filter((n) => after === null || n > after).slice(0, limit).map((n) => ({ key: n, ev: evalFor(q, { action: { name: n } }), result: { name: n } }));
+      names
+        .filter((n) => after === null || n > after)
+        .slice(0, limit)
+        .map((n) => ({ key: n, ev: evalFor(q, { action: { name: n } }), result: { name: n } }));
   } else {
     const searched = q.kind === "subject" ? q.subject : q.resource;
     const type = resolveType(store, searched.type);
     source = async (after, limit) =>
       (await st.directory.candidates(store.id, type, after, limit)).map((c) => {
         const entity = { ...searched, id: c.uid.id };
-        return { key: c.uid.id, ev: evalFor(q, q.kind === "subject" ? { subject: entity } : { resource: entity }), result: { type: searched.type, id: c.uid.id } };
+        return {
+          key: c.uid.id,
+          ev: evalFor(q, q.kind === "subject" ? { subject: entity } : { resource: entity }),
+          result: { type: searched.type, id: c.uid.id },
+        };
       });
   }
   return { source, check, version: active?.label ?? "none" };

@@ -20,7 +20,13 @@ export const storeInput = z
   .object({
     name: z.string().min(1).max(200),
     description: z.string().max(2000).optional(),
-    schema: z.union([z.string().min(1).max(512 * 1024), z.record(z.string(), z.unknown())]),
+    schema: z.union([
+      z
+        .string()
+        .min(1)
+        .max(512 * 1024),
+      z.record(z.string(), z.unknown()),
+    ]),
   })
   .strict();
 
@@ -47,7 +53,11 @@ export async function upsertStore(rt: NodeContext, id: string, input: z.input<ty
       if (a) {
         const check = validatePolicySet(a.text, schema);
         if (!check.valid) {
-          throw new MandateError(409, "conflict", `the active policy ${id}@v${a.version} does not validate against the new schema: ${check.problems[0]?.message}`);
+          throw new MandateError(
+            409,
+            "conflict",
+            `the active policy ${id}@v${a.version} does not validate against the new schema: ${check.problems[0]?.message}`,
+          );
         }
       }
     }
@@ -59,7 +69,10 @@ export async function upsertStore(rt: NodeContext, id: string, input: z.input<ty
       [id, v.name, v.description ?? null, JSON.stringify(schema)],
     );
     const created = r.rows[0].created;
-    return { result: { id, name: v.name, created }, audit: STORE_ENTRY.entry({ action: created ? "store.create" : "store.update", actor, data: { store: id, name: v.name } }) };
+    return {
+      result: { id, name: v.name, created },
+      audit: STORE_ENTRY.entry({ action: created ? "store.create" : "store.update", actor, data: { store: id, name: v.name } }),
+    };
   });
 }
 

@@ -27,7 +27,10 @@ export interface StoreInfo {
   actions: StoreAction[];
 }
 
-type Ns = { entityTypes?: Record<string, unknown>; actions?: Record<string, { appliesTo?: { principalTypes?: string[]; resourceTypes?: string[] }; memberOf?: Array<{ id: string; type?: string }> }> };
+type Ns = {
+  entityTypes?: Record<string, unknown>;
+  actions?: Record<string, { appliesTo?: { principalTypes?: string[]; resourceTypes?: string[] }; memberOf?: Array<{ id: string; type?: string }> }>;
+};
 
 /** Reads entity types and actions from a Cedar schema (JSON, or human-readable text). */
 export function describeSchema(schema: unknown): Pick<StoreInfo, "entityTypes" | "actionType" | "actions"> {

@@ -10,7 +10,6 @@ export interface TokenRow {
   status: "active" | "revoked" | "expired";
 }
 
-
 /** The signed-in user's personal API tokens (never their hashes). */
 export async function listTokens(userId: string): Promise<TokenRow[]> {
   const tokens = await db().apiToken.findMany({

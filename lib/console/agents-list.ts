@@ -50,12 +50,19 @@ export const FLAG_LABELS: Record<AgentFlag, string> = {
 };
 
 export async function agentsTableDefinition(): Promise<TableDefinition> {
-  const r = await getPool().query<{ teams: string[] }>(`SELECT COALESCE(array_agg(DISTINCT team ORDER BY team) FILTER (WHERE team IS NOT NULL), '{}') AS teams FROM agents`);
+  const r = await getPool().query<{ teams: string[] }>(
+    `SELECT COALESCE(array_agg(DISTINCT team ORDER BY team) FILTER (WHERE team IS NOT NULL), '{}') AS teams FROM agents`,
+  );
   return {
     id: "agents",
     filters: [
       { id: "team", label: "Team", kind: "select", options: r.rows[0].teams.map((t) => ({ value: t, label: t })) },
-      { id: "flag", label: "Needs attention", kind: "select", options: (Object.keys(FLAG_LABELS) as AgentFlag[]).map((f) => ({ value: f, label: FLAG_LABELS[f] })) },
+      {
+        id: "flag",
+        label: "Needs attention",
+        kind: "select",
+        options: (Object.keys(FLAG_LABELS) as AgentFlag[]).map((f) => ({ value: f, label: FLAG_LABELS[f] })),
+      },
     ],
     sorts: [
       { id: "name", label: "Agent", firstDir: "asc" },
@@ -88,8 +95,13 @@ const source: KeysetSource = {
   },
 };
 
-
-export function flagsOf(r: { owner_id: string | null; suspended_at: Date | null; active: number; near_expiry: boolean | null; unused: boolean | null }): AgentFlag[] {
+export function flagsOf(r: {
+  owner_id: string | null;
+  suspended_at: Date | null;
+  active: number;
+  near_expiry: boolean | null;
+  unused: boolean | null;
+}): AgentFlag[] {
   const f: AgentFlag[] = [];
   if (r.suspended_at) f.push("suspended");
   if (!r.owner_id) f.push("no_owner");

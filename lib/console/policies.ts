@@ -23,14 +23,20 @@ export interface VersionDetail extends VersionRow {
   tests: PolicyTestCase[];
 }
 
-
 type Version = Omit<PolicyVersion, "storeId">;
 const LISTED = { id: true, version: true, status: true, author: true, note: true, createdAt: true, publishedAt: true, publishedBy: true, tests: true } as const;
 
 function row(r: Omit<Version, "text">): VersionRow {
   return {
-    id: r.id, version: r.version, status: r.status as VersionRow["status"], author: r.author, note: r.note, createdAt: iso(r.createdAt)!,
-    publishedAt: iso(r.publishedAt), publishedBy: r.publishedBy, testCount: Array.isArray(r.tests) ? r.tests.length : 0,
+    id: r.id,
+    version: r.version,
+    status: r.status as VersionRow["status"],
+    author: r.author,
+    note: r.note,
+    createdAt: iso(r.createdAt)!,
+    publishedAt: iso(r.publishedAt),
+    publishedBy: r.publishedBy,
+    testCount: Array.isArray(r.tests) ? r.tests.length : 0,
   };
 }
 
@@ -62,5 +68,18 @@ export async function latestDraft(storeId: string): Promise<VersionDetail | null
     [storeId],
   );
   const d = r.rows[0];
-  return d ? detail({ id: d.id, version: d.version, status: d.status, author: d.author, note: d.note, createdAt: d.created_at, publishedAt: d.published_at, publishedBy: d.published_by, tests: d.tests, text: d.text }) : null;
+  return d
+    ? detail({
+        id: d.id,
+        version: d.version,
+        status: d.status,
+        author: d.author,
+        note: d.note,
+        createdAt: d.created_at,
+        publishedAt: d.published_at,
+        publishedBy: d.published_by,
+        tests: d.tests,
+        text: d.text,
+      })
+    : null;
 }

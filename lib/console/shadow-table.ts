@@ -36,7 +36,12 @@ function source(shadow: ShadowVersion): KeysetSource {
   return {
     select: `decision_id, created_at, session_id, step, actor, tool, outcome, ${DECISION.shadowDecision.text()} AS shadow, ${DECISION.shadowReasons.json()} AS shadow_reasons`,
     from: "audit_entries",
-    where: (b) => ["kind = 'decision'", `created_at >= ${b(shadow.publishedAt)}::timestamptz`, `${DECISION.shadowVersion.text()} = ${b(shadow.label)}`, `(${DISAGREES})`],
+    where: (b) => [
+      "kind = 'decision'",
+      `created_at >= ${b(shadow.publishedAt)}::timestamptz`,
+      `${DECISION.shadowVersion.text()} = ${b(shadow.label)}`,
+      `(${DISAGREES})`,
+    ],
     id: { expr: "decision_id", cast: "uuid" },
     sorts: { at: { expr: "created_at", type: "timestamp" } },
     filters: { enforced: (v, b) => `outcome = ${b(v[0])}`, shadow: (v, b) => `${DECISION.shadowDecision.text()} = ${b(v[0])}` },
@@ -58,8 +63,15 @@ export async function listDisagreements(shadow: ShadowVersion, state: TableState
   return {
     ...page,
     rows: page.rows.map((r) => ({
-      decisionId: r.decision_id, at: new Date(r.created_at).toISOString(), sessionId: r.session_id, step: r.step, agent: String(r.actor).replace(/^agent:/, ""),
-      tool: r.tool, enforced: r.outcome, shadow: r.shadow, shadowReasons: r.shadow_reasons ?? [],
+      decisionId: r.decision_id,
+      at: new Date(r.created_at).toISOString(),
+      sessionId: r.session_id,
+      step: r.step,
+      agent: String(r.actor).replace(/^agent:/, ""),
+      tool: r.tool,
+      enforced: r.outcome,
+      shadow: r.shadow,
+      shadowReasons: r.shadow_reasons ?? [],
     })),
   };
 }

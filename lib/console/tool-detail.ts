@@ -47,12 +47,10 @@ export interface DefinitionVersion {
   diff: DiffLine[] | null;
 }
 
-
 export async function getTool(server: string, name: string): Promise<ToolDetail | null> {
-  const r = await getPool().query<WithJson<Row<"tools">, { annotations: ToolDetail["annotations"]; suggestion: ToolDetail["suggestion"] }> & { server: Col<"tool_servers", "name"> }>(
-    `SELECT t.*, s.name AS server FROM tools t JOIN tool_servers s ON s.id = t.server_id WHERE s.name = $1 AND t.name = $2`,
-    [server, name],
-  );
+  const r = await getPool().query<
+    WithJson<Row<"tools">, { annotations: ToolDetail["annotations"]; suggestion: ToolDetail["suggestion"] }> & { server: Col<"tool_servers", "name"> }
+  >(`SELECT t.*, s.name AS server FROM tools t JOIN tool_servers s ON s.id = t.server_id WHERE s.name = $1 AND t.name = $2`, [server, name]);
   const t = r.rows[0];
   if (!t) return null;
   return {
@@ -77,15 +75,17 @@ export async function getTool(server: string, name: string): Promise<ToolDetail 
 
 /** Admin actions on the tool (approve, reject, block, inventory changes), newest first. */
 export async function toolHistory(server: string, name: string, limit = 50): Promise<HistoryEntry[]> {
-  const r = await getPool().query<WithJson<Row<"audit_entries", "created_at" | "action" | "actor" | "data">, { data: Record<string, unknown> & { note?: string; reason?: string } }>>(
-    `SELECT created_at, action, actor, data FROM audit_entries WHERE tool = $1 AND kind = 'admin' ORDER BY created_at DESC LIMIT $2`,
-    [`${server}/${name}`, limit],
-  );
+  const r = await getPool().query<
+    WithJson<Row<"audit_entries", "created_at" | "action" | "actor" | "data">, { data: Record<string, unknown> & { note?: string; reason?: string } }>
+  >(`SELECT created_at, action, actor, data FROM audit_entries WHERE tool = $1 AND kind = 'admin' ORDER BY created_at DESC LIMIT $2`, [
+    `${server}/${name}`,
+    limit,
+  ]);
   return r.rows.map((x) => ({
     at: iso(x.created_at)!,
     action: x.action,
     actor: x.actor,
-    note: (x.data?.note ?? x.data?.reason ?? null),
+    note: x.data?.note ?? x.data?.reason ?? null,
     data: x.data,
   }));
 }
@@ -111,10 +111,15 @@ export interface WhoCanCall {
 }
 
 export async function whoCanCallTool(t: ToolDetail): Promise<WhoCanCall> {
-  const p = await getPool().query<Row<"policy_versions", "version" | "text">>(`SELECT version, text FROM policy_versions WHERE store_id = $1 AND status = 'active' LIMIT 1`, [MCP_STORE_ID]);
+  const p = await getPool().query<Row<"policy_versions", "version" | "text">>(
+    `SELECT version, text FROM policy_versions WHERE store_id = $1 AND status = 'active' LIMIT 1`,
+    [MCP_STORE_ID],
+  );
   if (!p.rowCount) return { policyVersion: null, hypothetical: null, access: [] };
   const approved = t.status === "approved";
-  const c = approved ? t.classification : { effect: t.suggestion?.effect ?? null, risk: t.suggestion?.risk ?? null, labels: t.suggestion?.labels ?? [], sensitiveArgs: [] };
+  const c = approved
+    ? t.classification
+    : { effect: t.suggestion?.effect ?? null, risk: t.suggestion?.risk ?? null, labels: t.suggestion?.labels ?? [], sensitiveArgs: [] };
   const info: ToolInfo = {
     id: t.id,
     server: t.server,

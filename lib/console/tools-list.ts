@@ -88,7 +88,10 @@ export const toolsSource: KeysetSource = {
 };
 
 /** toolsSource's columns (effect, risk and labels: the approved classification, else the suggestion). */
-type ListedTool = Row<"tools", "id" | "name" | "title" | "status" | "effect" | "risk" | "labels" | "change_flag" | "blocked_at" | "call_count" | "last_seen_at"> & {
+type ListedTool = Row<
+  "tools",
+  "id" | "name" | "title" | "status" | "effect" | "risk" | "labels" | "change_flag" | "blocked_at" | "call_count" | "last_seen_at"
+> & {
   server: Col<"tool_servers", "name">;
 };
 

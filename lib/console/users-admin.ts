@@ -23,7 +23,6 @@ export interface UserRow {
   activeTokens: number;
 }
 
-
 type ListedUser = Row<"users", "id" | "email" | "name" | "role" | "disabled_at" | "created_at" | "last_login_at"> & { sso: boolean; tokens: number };
 
 /** SQL: disabled accounts last, each group by email (an order Prisma's orderBy cannot state). */
@@ -52,7 +51,8 @@ async function otherActiveAdmins(userId: string): Promise<number> {
 
 export async function changeRole(rt: NodeContext, actorId: string, userId: string, role: Role, actor: string) {
   if (actorId === userId && role !== "admin") throw new MandateError(409, "self_demotion", "you cannot remove your own admin role; ask another admin");
-  if (role !== "admin" && (await otherActiveAdmins(userId)) === 0) throw new MandateError(409, "last_admin", "this is the last active admin; make someone else admin first");
+  if (role !== "admin" && (await otherActiveAdmins(userId)) === 0)
+    throw new MandateError(409, "last_admin", "this is the last active admin; make someone else admin first");
   return setUserRole(rt, userId, role, actor);
 }
 

@@ -148,7 +148,12 @@ export async function startEmbeddedPostgres(dataDir: string, log: (m: string) =>
       await pg.stop();
     },
   };
-  supervise(pg, () => stopped, log, (info) => db.onRestart?.(info));
+  supervise(
+    pg,
+    () => stopped,
+    log,
+    (info) => db.onRestart?.(info),
+  );
   const client = pg.getPgClient("postgres", "127.0.0.1");
   await client.connect();
   try {
@@ -182,7 +187,9 @@ function supervise(pg: EmbeddedPostgres, stopped: () => boolean, log: (m: string
           try {
             await pg.start();
           } catch (err) {
-            log(`postgres: restart attempt ${attempt} failed${err ? `: ${(err as Error).message ?? err}` : ""}; next in ${RESTART_BACKOFF_MS[Math.min(attempt, RESTART_BACKOFF_MS.length - 1)] / 1000} s`);
+            log(
+              `postgres: restart attempt ${attempt} failed${err ? `: ${(err as Error).message ?? err}` : ""}; next in ${RESTART_BACKOFF_MS[Math.min(attempt, RESTART_BACKOFF_MS.length - 1)] / 1000} s`,
+            );
             continue;
           }
           const info = { ended, attempts: attempt, down_ms: Date.now() - downAt };

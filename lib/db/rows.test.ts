@@ -49,7 +49,9 @@ describe("schema.prisma naming (what lib/db/rows.ts derives SQL names from)", ()
   });
 
   it("names each column after its field in snake_case", () => {
-    const wrong = all.flatMap((m) => m.columns.filter((c) => c.column !== snake(c.field)).map((c) => `${m.name}.${c.field} → ${c.column} (expected ${snake(c.field)})`));
+    const wrong = all.flatMap((m) =>
+      m.columns.filter((c) => c.column !== snake(c.field)).map((c) => `${m.name}.${c.field} → ${c.column} (expected ${snake(c.field)})`),
+    );
     expect(wrong).toEqual([]);
   });
 

@@ -12,9 +12,7 @@
 import type { Prisma } from "./generated/client.ts";
 
 /** `passwordHash` → `password_hash` */
-export type SnakeCase<S extends string> = S extends `${infer H}${infer T}`
-  ? `${H extends Lowercase<H> ? H : `_${Lowercase<H>}`}${SnakeCase<T>}`
-  : S;
+export type SnakeCase<S extends string> = S extends `${infer H}${infer T}` ? `${H extends Lowercase<H> ? H : `_${Lowercase<H>}`}${SnakeCase<T>}` : S;
 
 type Uncapitalized<S extends string> = S extends `${infer H}${infer T}` ? `${Lowercase<H>}${T}` : S;
 

@@ -15,7 +15,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     if (typeof e.message === "string" && MESSAGES.test(e.message)) return true;
     if (Array.isArray((e as { errors?: unknown }).errors)) {
       // AggregateError (e.g. a connection refused on both IPv4 and IPv6)
-      if (((e as { errors: unknown[] }).errors).some((x) => isDatabaseUnavailable(x))) return true;
+      if ((e as { errors: unknown[] }).errors.some((x) => isDatabaseUnavailable(x))) return true;
     }
   }
   return false;

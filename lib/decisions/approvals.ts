@@ -6,11 +6,7 @@
 import { getPool } from "../db/pool.ts";
 import type { Row } from "../db/rows.ts";
 
-export async function findApprovedApproval(
-  sessionId: string,
-  toolKey: string,
-  argsHash: string,
-): Promise<{ id: string; decidedBy: string | null } | null> {
+export async function findApprovedApproval(sessionId: string, toolKey: string, argsHash: string): Promise<{ id: string; decidedBy: string | null } | null> {
   const r = await getPool().query<Row<"approvals", "id" | "decided_by">>(
     `SELECT id, decided_by FROM approvals
       WHERE session_id = $1 AND tool = $2 AND args_hash = $3 AND status = 'approved' AND expires_at > now()

@@ -6,8 +6,34 @@ import type { ToolInfo } from "../inventory/tool-cache.ts";
 import type { SessionState } from "../sessions/session-cache.ts";
 
 const agent: AgentPrincipal = { kind: "agent", agentId: "a1", name: "bot", team: null, owner: null, environment: null, suspended: null, keyId: "k" };
-const tool: ToolInfo = { id: "t", server: "files", name: "read_file", key: "files/read_file", status: "approved", effect: "read", risk: "low", labels: [], sensitiveArgs: [], blocked: null, inputSchema: {}, openWorld: false };
-const session: SessionState = { id: "s", exists: true, agentId: "a1", initiator: null, initiatorVerified: false, stepCount: 1, toolsUsed: [], labels: [], status: "active", terminatedReason: null, startedAt: 0, approvalsGranted: 0 };
+const tool: ToolInfo = {
+  id: "t",
+  server: "files",
+  name: "read_file",
+  key: "files/read_file",
+  status: "approved",
+  effect: "read",
+  risk: "low",
+  labels: [],
+  sensitiveArgs: [],
+  blocked: null,
+  inputSchema: {},
+  openWorld: false,
+};
+const session: SessionState = {
+  id: "s",
+  exists: true,
+  agentId: "a1",
+  initiator: null,
+  initiatorVerified: false,
+  stepCount: 1,
+  toolsUsed: [],
+  labels: [],
+  status: "active",
+  terminatedReason: null,
+  startedAt: 0,
+  approvalsGranted: 0,
+};
 const req = { session: { id: "s" }, tool: { server: "files", name: "read_file" }, arguments: {} };
 const first = (r: ReturnType<typeof precheck>) => r[0]?.policy;
 
@@ -19,12 +45,36 @@ describe("built-in checks", () => {
     expect(first(precheck(agent, { ...session, agentId: "other" }, tool, req, NO_DELEGATION, null))).toBe("mandate.session_not_owned");
   });
   it("lets another agent act in a session only under a chain from its owner", () => {
-    const view = { ...NO_DELEGATION, present: true, depth: 2, chain: [{ agent_id: "other", name: "o" }, { agent_id: "a1", name: "bot" }], scopes: ["tool:*/*"] };
+    const view = {
+      ...NO_DELEGATION,
+      present: true,
+      depth: 2,
+      chain: [
+        { agent_id: "other", name: "o" },
+        { agent_id: "a1", name: "bot" },
+      ],
+      scopes: ["tool:*/*"],
+    };
     expect(precheck(agent, { ...session, agentId: "other" }, tool, req, view, null)).toEqual([]);
   });
   it("a foreign attempt: another agent's session, without a (valid) delegation from its owner", () => {
-    const fromOwner = { ...NO_DELEGATION, present: true, depth: 1, chain: [{ agent_id: "other", name: "o" }, { agent_id: "a1", name: "bot" }], scopes: [] };
-    const fromSomeoneElse = { ...fromOwner, chain: [{ agent_id: "third", name: "t" }, { agent_id: "a1", name: "bot" }] };
+    const fromOwner = {
+      ...NO_DELEGATION,
+      present: true,
+      depth: 1,
+      chain: [
+        { agent_id: "other", name: "o" },
+        { agent_id: "a1", name: "bot" },
+      ],
+      scopes: [],
+    };
+    const fromSomeoneElse = {
+      ...fromOwner,
+      chain: [
+        { agent_id: "third", name: "t" },
+        { agent_id: "a1", name: "bot" },
+      ],
+    };
     expect(isForeignAttempt(agent, { ...session, agentId: "other" }, NO_DELEGATION)).toBe(true);
     expect(isForeignAttempt(agent, { ...session, agentId: "other" }, fromSomeoneElse)).toBe(true);
     expect(isForeignAttempt(agent, { ...session, agentId: "other" }, fromOwner)).toBe(false);

@@ -38,7 +38,9 @@ const CONTENTION_BUDGET_MS = 10_000;
 const contentionPause = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * Math.min(25, 2 ** attempt)));
 
 export function argumentsHash(args: unknown): string {
-  return createHash("sha256").update(canonicalJson(args ?? {})).digest("hex");
+  return createHash("sha256")
+    .update(canonicalJson(args ?? {}))
+    .digest("hex");
 }
 
 interface Evaluated {
@@ -74,15 +76,23 @@ export function precheck(
     return [{ policy: "mandate.agent_suspended", message: `agent ${agent.name} is suspended${agent.suspended.reason ? `: ${agent.suspended.reason}` : ""}` }];
   }
   if (session.status === "terminated") {
-    return [{ policy: "mandate.session_terminated", message: `session ${session.id} was terminated${session.terminatedReason ? `: ${session.terminatedReason}` : ""}` }];
+    return [
+      {
+        policy: "mandate.session_terminated",
+        message: `session ${session.id} was terminated${session.terminatedReason ? `: ${session.terminatedReason}` : ""}`,
+      },
+    ];
   }
   if (delegationError) return [{ policy: "mandate.delegation_invalid", message: delegationError }];
   if (isForeignAttempt(agent, session, delegation)) {
-    return [{ policy: "mandate.session_not_owned", message: `session ${session.id} belongs to another agent; act in it only under a delegation from its owner` }];
+    return [
+      { policy: "mandate.session_not_owned", message: `session ${session.id} belongs to another agent; act in it only under a delegation from its owner` },
+    ];
   }
   if (!tool) return [{ policy: "mandate.tool_unknown", message: `tool ${key} is not in the inventory` }];
   if (tool.status === "rejected") return [{ policy: "mandate.tool_rejected", message: `tool ${key} was rejected by an admin` }];
-  if (tool.status !== "approved") return [{ policy: "mandate.tool_not_approved", message: `tool ${key} is not approved yet (its classification is pending review)` }];
+  if (tool.status !== "approved")
+    return [{ policy: "mandate.tool_not_approved", message: `tool ${key} is not approved yet (its classification is pending review)` }];
   if (tool.blocked) return [{ policy: "mandate.tool_blocked", message: `tool ${key} is blocked${tool.blocked.reason ? `: ${tool.blocked.reason}` : ""}` }];
   if (delegation.present && !scopeAllows(delegation.scopes, tool.server, tool.name)) {
     return [{ policy: "mandate.scope_exceeded", message: `tool ${key} is outside the delegated scopes (${delegation.scopes.join(" ") || "none"})` }];
@@ -113,10 +123,7 @@ async function evaluate(
 ): Promise<Evaluated> {
   const base = { action: "tools/call" as const, agent, tool, args: req.arguments, session, delegation, now };
   const call = buildMcpCall({ ...base, approvalGranted: false });
-  const [answer, shadowAnswer] = await Promise.all([
-    rt.evaluator.evaluate(policy.cedarId, call),
-    shadow ? rt.evaluator.evaluate(shadow.cedarId, call) : null,
-  ]);
+  const [answer, shadowAnswer] = await Promise.all([rt.evaluator.evaluate(policy.cedarId, call), shadow ? rt.evaluator.evaluate(shadow.cedarId, call) : null]);
   const first = interpret(answer, policy.byId, rt.config.failClosedOnPolicyError);
   const out: Evaluated = { decision: first.decision, reasons: first.reasons, errors: first.errors };
   if (shadow && shadowAnswer) {
@@ -134,7 +141,12 @@ async function evaluate(
       // Only a session with an approval granted can hold an approved one (the count is checked at commit).
       const approved = session.approvalsGranted > 0 ? await findApprovedApproval(session.id, tool.key, argsHash) : null;
       if (approved) {
-        return { ...out, decision: "allow", reasons: [{ policy: "mandate.approval", message: `approved by ${approved.decidedBy ?? "a human"} (approval ${approved.id})` }, ...granted.reasons], approvalUsed: approved.id };
+        return {
+          ...out,
+          decision: "allow",
+          reasons: [{ policy: "mandate.approval", message: `approved by ${approved.decidedBy ?? "a human"} (approval ${approved.id})` }, ...granted.reasons],
+          approvalUsed: approved.id,
+        };
       }
       return { ...out, decision: "require_approval" };
     }
@@ -171,7 +183,8 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
       const pre = precheck(agent, session, tool, req, delegation, delegationError);
       let ev: Evaluated;
       if (pre.length) ev = { decision: "deny", reasons: pre, errors: [] };
-      else if (!policy) ev = { decision: "deny", reasons: [{ policy: "mandate.no_active_policy", message: "no policy version is active: failing closed" }], errors: [] };
+      else if (!policy)
+        ev = { decision: "deny", reasons: [{ policy: "mandate.no_active_policy", message: "no policy version is active: failing closed" }], errors: [] };
       else ev = await evaluate(rt, policy, store.shadow, agent, tool!, req, session, delegation, argsHash, now);
 
       const decisionId = randomUUID();
@@ -218,7 +231,14 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
             // A foreign attempt's session has an owner (isForeignAttempt checked it).
             session: foreign
               ? { foreign: true, id: sessionId, ownerAgentId: session.agentId as string }
-              : { foreign: false, id: sessionId, step, initiator: session.initiator ?? initiator, initiatorVerified: session.initiatorVerified || initiatorVerified, labelsBefore: session.labels },
+              : {
+                  foreign: false,
+                  id: sessionId,
+                  step,
+                  initiator: session.initiator ?? initiator,
+                  initiatorVerified: session.initiatorVerified || initiatorVerified,
+                  labelsBefore: session.labels,
+                },
             approvalPending: approval,
             approvalUsed: ev.approvalUsed,
             arguments: redacted,
@@ -256,19 +276,18 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
         approvalsUsed: ev.approvalUsed ? [ev.approvalUsed] : [],
       };
       // The receipt is signed while the batch commits (it is known before), and released only after.
-      const receipt =
-        allowed
-          ? rt.receipts.sign({
-              decision_id: decisionId,
-              sid: sessionId,
-              step,
-              agent: agent.name,
-              chain: delegation.chain.map((c) => c.name),
-              sub: delegation.onBehalfOf ?? undefined,
-              tool: toolKey,
-              args_sha256: argsHash,
-            })
-          : null;
+      const receipt = allowed
+        ? rt.receipts.sign({
+            decision_id: decisionId,
+            sid: sessionId,
+            step,
+            agent: agent.name,
+            chain: delegation.chain.map((c) => c.name),
+            sub: delegation.onBehalfOf ?? undefined,
+            tool: toolKey,
+            args_sha256: argsHash,
+          })
+        : null;
       receipt?.catch(() => {}); // awaited below; dropped if the commit conflicts
       try {
         await rt.decisionChain.submit(job);
@@ -284,7 +303,9 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
       // What-if replay needs the real values of redacted arguments: kept encrypted, only while an admin
       // set a retention (lib/policy/replay-values.ts). Auxiliary: never delays or fails the decision.
       if (redactions.length) {
-        void keepReplayValues(decisionId, req.arguments, true, new Date(now)).catch((err: Error) => console.error(`[replay] could not keep values of ${decisionId}: ${err.message}`));
+        void keepReplayValues(decisionId, req.arguments, true, new Date(now)).catch((err: Error) =>
+          console.error(`[replay] could not keep values of ${decisionId}: ${err.message}`),
+        );
       }
       // A foreign attempt changed nothing in the session: its cached state stays as it is.
       if (!foreign) {
@@ -308,7 +329,12 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
         session: { id: sessionId, step: foreign ? null : step },
       };
       if (approval) {
-        response.approval = { id: approval.id, status: "pending", expires_at: approval.expires_at, poll_url: `${rt.config.publicUrl}/api/v1/approvals/${approval.id}` };
+        response.approval = {
+          id: approval.id,
+          status: "pending",
+          expires_at: approval.expires_at,
+          poll_url: `${rt.config.publicUrl}/api/v1/approvals/${approval.id}`,
+        };
         rt.emit("approval.created", { ...approval, agent: agent.name });
       }
       if (receipt) response.receipt = await receipt;

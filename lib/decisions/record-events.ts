@@ -29,7 +29,10 @@ export async function recordEvents(rt: Runtime, agent: AgentPrincipal, events: O
   const decisionIds = [...new Set([...unique.values()].map((e) => e.decision_id))];
   const pool = getPool();
   // A decision entry always has its decision id, session and tool (lib/audit/entries/decision.ts).
-  const d = await pool.query<NotNull<Row<"audit_entries", "decision_id" | "session_id" | "tool">> & Row<"audit_entries", "agent_id" | "step"> & { chain: Array<{ agent_id?: string }> | null }>(
+  const d = await pool.query<
+    NotNull<Row<"audit_entries", "decision_id" | "session_id" | "tool">> &
+      Row<"audit_entries", "agent_id" | "step"> & { chain: Array<{ agent_id?: string }> | null }
+  >(
     `SELECT decision_id, agent_id, session_id, step, tool, ${DECISION.delegationChain.json()} AS chain
        FROM audit_entries WHERE decision_id = ANY($1::uuid[]) AND kind = 'decision'`,
     [decisionIds],
@@ -42,7 +45,12 @@ export async function recordEvents(rt: Runtime, agent: AgentPrincipal, events: O
     return !(Array.isArray(row.chain) && row.chain.some((c) => c.agent_id === agent.agentId));
   });
   if (foreign.length) {
-    throw new MandateError(422, "unknown_decision", `no decision ${foreign.slice(0, 5).join(", ")}${foreign.length > 5 ? "…" : ""} was made for this agent`, foreign.map((id) => ({ path: "events.decision_id", message: `unknown decision ${id}` })));
+    throw new MandateError(
+      422,
+      "unknown_decision",
+      `no decision ${foreign.slice(0, 5).join(", ")}${foreign.length > 5 ? "…" : ""} was made for this agent`,
+      foreign.map((id) => ({ path: "events.decision_id", message: `unknown decision ${id}` })),
+    );
   }
   for (let attempt = 0; attempt < 5; attempt++) {
     const known = await pool.query<Row<"outcome_events", "event_id">>(`SELECT event_id FROM outcome_events WHERE event_id = ANY($1)`, [[...unique.keys()]]);
@@ -55,7 +63,14 @@ export async function recordEvents(rt: Runtime, agent: AgentPrincipal, events: O
       await rt.eventChain.submit({
         entries: stored.map(({ e, error, redactions }) => {
           const dec = decisions.get(e.decision_id)!;
-          return outcomeEntry({ agent, decision: { decision_id: e.decision_id, session_id: dec.session_id, step: dec.step, tool: dec.tool }, event: e, error, redactions, at });
+          return outcomeEntry({
+            agent,
+            decision: { decision_id: e.decision_id, session_id: dec.session_id, step: dec.step, tool: dec.tool },
+            event: e,
+            error,
+            redactions,
+            at,
+          });
         }),
         events: stored.map(({ e, error }) => ({
           event_id: e.event_id,

@@ -51,7 +51,16 @@ class MemoryKeys implements KeySource {
 describe("delegation tokens", () => {
   let keys: MemoryKeys;
   const now = Math.floor(Date.now() / 1000);
-  const claims: DelegationClaims = { jti: "j-1", subject: "alice@example.com", sessionId: "s-1", scopes: ["tool:crm/*"], chain: [A, B], audience: null, issuedAt: now, expiresAt: now + 60 };
+  const claims: DelegationClaims = {
+    jti: "j-1",
+    subject: "alice@example.com",
+    sessionId: "s-1",
+    scopes: ["tool:crm/*"],
+    chain: [A, B],
+    audience: null,
+    issuedAt: now,
+    expiresAt: now + 60,
+  };
   beforeAll(async () => {
     keys = await new MemoryKeys().init();
   });
@@ -67,7 +76,10 @@ describe("delegation tokens", () => {
     const widened = Buffer.from(JSON.stringify({ ...jose.decodeJwt(t), scope: "tool:*/*" })).toString("base64url");
     expect(await verifyDelegationJwt(keys, `${h}.${widened}.${s}`)).toMatchObject({ ok: false, message: "delegation token signature is invalid" });
     const other = await new MemoryKeys().init("k2");
-    expect(await verifyDelegationJwt(keys, await signDelegationToken(other, claims))).toMatchObject({ ok: false, message: "delegation token signed with an unknown key" });
+    expect(await verifyDelegationJwt(keys, await signDelegationToken(other, claims))).toMatchObject({
+      ok: false,
+      message: "delegation token signed with an unknown key",
+    });
     const receipt = await new JwtReceiptSigner(keys).sign({ decision_id: "d", tool: "crm/x" });
     expect(await verifyDelegationJwt(keys, receipt)).toMatchObject({ ok: false, code: "invalid" });
     const otherIssuer = Object.assign(await new MemoryKeys().init(), { issuer: "urn:other" });
@@ -76,8 +88,18 @@ describe("delegation tokens", () => {
 });
 
 describe("the verifier's identity checks", () => {
-  const agent = (agentId: string, name: string) => ({ kind: "agent", agentId, name, team: null, owner: null, environment: null, suspended: null, keyId: "k" }) as AgentPrincipal;
-  const claims: DelegationClaims = { jti: "j", subject: "alice@example.com", sessionId: "s-1", scopes: ["tool:crm/*"], chain: [A, B], audience: null, issuedAt: 0, expiresAt: 1 };
+  const agent = (agentId: string, name: string) =>
+    ({ kind: "agent", agentId, name, team: null, owner: null, environment: null, suspended: null, keyId: "k" }) as AgentPrincipal;
+  const claims: DelegationClaims = {
+    jti: "j",
+    subject: "alice@example.com",
+    sessionId: "s-1",
+    scopes: ["tool:crm/*"],
+    chain: [A, B],
+    audience: null,
+    issuedAt: 0,
+    expiresAt: 1,
+  };
 
   it("accepts the current actor and describes the chain", () => {
     expect(viewFor(claims, agent("b-2", "research-subagent"), { agentId: "b-2", sessionId: "s-1" })).toEqual({
@@ -87,7 +109,10 @@ describe("the verifier's identity checks", () => {
   });
   it("denies an earlier actor or another agent claiming the token", () => {
     const r = viewFor(claims, agent("a-1", "support-assistant"), { agentId: "b-2", sessionId: "s-1" });
-    expect(r).toMatchObject({ ok: false, message: expect.stringContaining("issued to agent research-subagent, but the request was authenticated as agent support-assistant") });
+    expect(r).toMatchObject({
+      ok: false,
+      message: expect.stringContaining("issued to agent research-subagent, but the request was authenticated as agent support-assistant"),
+    });
   });
   it("denies a token that does not match the stored delegation", () => {
     expect(viewFor(claims, agent("b-2", "x"), { agentId: "c-3", sessionId: "s-1" }).ok).toBe(false);

@@ -62,7 +62,8 @@ function describe(err: unknown): VerifyFailure {
   if (err instanceof jose.errors.JWTExpired) return { ok: false, code: "expired", message: "delegation token expired" };
   if (err instanceof jose.errors.JWKSNoMatchingKey) return { ok: false, code: "invalid", message: "delegation token signed with an unknown key" };
   if (err instanceof jose.errors.JWSSignatureVerificationFailed) return { ok: false, code: "invalid", message: "delegation token signature is invalid" };
-  if (err instanceof jose.errors.JWTClaimValidationFailed) return { ok: false, code: "invalid", message: `delegation token claim ${err.claim} is invalid (${err.reason})` };
+  if (err instanceof jose.errors.JWTClaimValidationFailed)
+    return { ok: false, code: "invalid", message: `delegation token claim ${err.claim} is invalid (${err.reason})` };
   if (err instanceof jose.errors.JOSEError) return { ok: false, code: "invalid", message: `delegation token is invalid (${err.code})` };
   return { ok: false, code: "invalid", message: "delegation token is malformed" };
 }
@@ -70,7 +71,8 @@ function describe(err: unknown): VerifyFailure {
 /** Payload → claims, checking every Mandate-specific claim's shape. */
 export function readClaims(p: jose.JWTPayload): { ok: true; claims: DelegationClaims } | VerifyFailure {
   const bad = (m: string): VerifyFailure => ({ ok: false, code: "invalid", message: `delegation token ${m}` });
-  if (typeof p.jti !== "string" || typeof p.sub !== "string" || typeof p.exp !== "number" || typeof p.iat !== "number") return bad("lacks jti, sub, iat or exp");
+  if (typeof p.jti !== "string" || typeof p.sub !== "string" || typeof p.exp !== "number" || typeof p.iat !== "number")
+    return bad("lacks jti, sub, iat or exp");
   if (typeof p.sid !== "string" || !p.sid) return bad("lacks sid");
   if (typeof p.scope !== "string") return bad("lacks scope");
   const scopes = p.scope.split(" ").filter(Boolean);

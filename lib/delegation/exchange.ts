@@ -52,9 +52,14 @@ function required(f: TokenExchangeForm): Required<Pick<TokenExchangeForm, "subje
   if (!f.grant_type) throw oauthError("invalid_request", "grant_type is required");
   if (f.grant_type !== GRANT_TYPE_TOKEN_EXCHANGE) throw oauthError("unsupported_grant_type", `grant_type must be ${GRANT_TYPE_TOKEN_EXCHANGE}`);
   for (const k of ["subject_token", "subject_token_type", "actor_token", "actor_token_type"] as const) {
-    if (!f[k]) throw oauthError("invalid_request", k.startsWith("actor") ? `${k} is required: the agent receiving authority authenticates with its API key` : `${k} is required`);
+    if (!f[k])
+      throw oauthError(
+        "invalid_request",
+        k.startsWith("actor") ? `${k} is required: the agent receiving authority authenticates with its API key` : `${k} is required`,
+      );
   }
-  if (!isAgentKeyType(f.actor_token_type!, f.actor_token!)) throw oauthError("invalid_request", `actor_token must be an agent API key (mnd_ak_…) of type ${TOKEN_TYPE.accessToken} or ${TOKEN_TYPE.agentKey}`);
+  if (!isAgentKeyType(f.actor_token_type!, f.actor_token!))
+    throw oauthError("invalid_request", `actor_token must be an agent API key (mnd_ak_…) of type ${TOKEN_TYPE.accessToken} or ${TOKEN_TYPE.agentKey}`);
   if (f.requested_token_type && f.requested_token_type !== TOKEN_TYPE.jwt && f.requested_token_type !== TOKEN_TYPE.delegation) {
     throw oauthError("invalid_request", `requested_token_type must be ${TOKEN_TYPE.jwt}`);
   }
@@ -75,8 +80,12 @@ function scopesFor(subject: Subject, scopeParam: string | undefined): string[] {
   const r = narrowScopes(subject.parent?.scopes ?? null, requested);
   if (r.ok) return r.scopes;
   if (r.error === "too_many") throw oauthError("invalid_scope", "too many scopes (at most 50)");
-  if (r.error === "malformed") throw oauthError("invalid_scope", `scope ${r.scopes.join(" ")} is malformed: expected tool:<server>/<name> (* allowed for either)`);
-  throw oauthError("invalid_scope", `scope ${r.scopes.join(" ")} is not covered by the parent token's scope (${subject.parent!.scopes.join(" ")}): a delegation can only narrow`);
+  if (r.error === "malformed")
+    throw oauthError("invalid_scope", `scope ${r.scopes.join(" ")} is malformed: expected tool:<server>/<name> (* allowed for either)`);
+  throw oauthError(
+    "invalid_scope",
+    `scope ${r.scopes.join(" ")} is not covered by the parent token's scope (${subject.parent!.scopes.join(" ")}): a delegation can only narrow`,
+  );
 }
 
 function sessionFor(subject: Subject, requested: string | undefined): string {
@@ -84,7 +93,8 @@ function sessionFor(subject: Subject, requested: string | undefined): string {
     throw oauthError("invalid_request", "session_id must be 1-200 printable characters");
   }
   if (subject.parent) {
-    if (requested && requested !== subject.parent.sessionId) throw oauthError("invalid_request", `a delegated token stays in its parent's session (${subject.parent.sessionId})`);
+    if (requested && requested !== subject.parent.sessionId)
+      throw oauthError("invalid_request", `a delegated token stays in its parent's session (${subject.parent.sessionId})`);
     return subject.parent.sessionId;
   }
   return requested ?? `ses-${randomUUID()}`;
@@ -93,7 +103,8 @@ function sessionFor(subject: Subject, requested: string | undefined): string {
 function expiryFor(subject: Subject, expiresIn: string | undefined, now: number): number {
   let lifetime = DEFAULT_LIFETIME_S;
   if (expiresIn !== undefined) {
-    if (!/^\d{1,6}$/.test(expiresIn) || +expiresIn < 1 || +expiresIn > MAX_LIFETIME_S) throw oauthError("invalid_request", `expires_in must be 1-${MAX_LIFETIME_S} seconds`);
+    if (!/^\d{1,6}$/.test(expiresIn) || +expiresIn < 1 || +expiresIn > MAX_LIFETIME_S)
+      throw oauthError("invalid_request", `expires_in must be 1-${MAX_LIFETIME_S} seconds`);
     lifetime = +expiresIn;
   }
   const exp = Math.min(now + lifetime, subject.expiresAt ?? Infinity);
@@ -112,7 +123,19 @@ async function store(rt: NodeContext, claims: DelegationClaims, subject: Subject
     await tx.query(
       `INSERT INTO delegations (id, parent_id, session_id, subject, agent_id, chain, depth, scopes, audience, expires_at, created_at, created_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, to_timestamp($10), now(), $11)`,
-      [claims.jti, parentId, claims.sessionId, claims.subject, actor.agentId, JSON.stringify(claims.chain), claims.chain.length, claims.scopes, claims.audience, claims.expiresAt, subject.via],
+      [
+        claims.jti,
+        parentId,
+        claims.sessionId,
+        claims.subject,
+        actor.agentId,
+        JSON.stringify(claims.chain),
+        claims.chain.length,
+        claims.scopes,
+        claims.audience,
+        claims.expiresAt,
+        subject.via,
+      ],
     );
     const grantor = subject.parent ? `agent:${subject.parent.chain[subject.parent.chain.length - 1].name}` : `user:${subject.email}`;
     return {
@@ -121,7 +144,18 @@ async function store(rt: NodeContext, claims: DelegationClaims, subject: Subject
         actor: grantor,
         agent_id: actor.agentId,
         session_id: claims.sessionId,
-        data: { jti: claims.jti, parent: parentId, on_behalf_of: claims.subject, to: actor.name, chain: claims.chain.map((c) => c.name), depth: claims.chain.length, scopes: claims.scopes, expires_at: new Date(claims.expiresAt * 1000).toISOString(), audience: claims.audience, via: subject.via },
+        data: {
+          jti: claims.jti,
+          parent: parentId,
+          on_behalf_of: claims.subject,
+          to: actor.name,
+          chain: claims.chain.map((c) => c.name),
+          depth: claims.chain.length,
+          scopes: claims.scopes,
+          expires_at: new Date(claims.expiresAt * 1000).toISOString(),
+          audience: claims.audience,
+          via: subject.via,
+        },
       }),
     };
   });
@@ -148,5 +182,12 @@ export async function exchangeToken(rt: Runtime, svc: DelegationService, form: T
   };
   const token = await signDelegationToken(svc.keys, claims);
   await store(rt, claims, subject, actor);
-  return { access_token: token, issued_token_type: TOKEN_TYPE.jwt, token_type: "N_A", expires_in: claims.expiresAt - now, scope: scopes.join(" "), session_id: claims.sessionId };
+  return {
+    access_token: token,
+    issued_token_type: TOKEN_TYPE.jwt,
+    token_type: "N_A",
+    expires_in: claims.expiresAt - now,
+    scope: scopes.join(" "),
+    session_id: claims.sessionId,
+  };
 }

@@ -48,7 +48,8 @@ export type OidcResult = { ok: true; subject: OidcSubject } | { ok: false; unsup
 
 export async function verifyIdToken(idToken: string): Promise<OidcResult> {
   const e = env();
-  if (!e.OIDC_ISSUER || !e.OIDC_CLIENT_ID) return { ok: false, unsupported: true, message: "ID tokens are not accepted: no OpenID provider is configured (OIDC_ISSUER, OIDC_CLIENT_ID)" };
+  if (!e.OIDC_ISSUER || !e.OIDC_CLIENT_ID)
+    return { ok: false, unsupported: true, message: "ID tokens are not accepted: no OpenID provider is configured (OIDC_ISSUER, OIDC_CLIENT_ID)" };
   let p: Provider;
   try {
     p = await currentProvider(e.OIDC_ISSUER);

@@ -27,7 +27,22 @@ const COLUMNS = `d.id, d.parent_id, d.session_id, d.subject, d.agent_id, a.name 
   d.audience, d.expires_at, d.revoked_at, d.created_at, d.created_by`;
 
 type StoredDelegation = WithJson<
-  Row<"delegations", "id" | "parent_id" | "session_id" | "subject" | "agent_id" | "chain" | "depth" | "scopes" | "audience" | "expires_at" | "revoked_at" | "created_at" | "created_by">,
+  Row<
+    "delegations",
+    | "id"
+    | "parent_id"
+    | "session_id"
+    | "subject"
+    | "agent_id"
+    | "chain"
+    | "depth"
+    | "scopes"
+    | "audience"
+    | "expires_at"
+    | "revoked_at"
+    | "created_at"
+    | "created_by"
+  >,
   { chain: DelegationRow["chain"] }
 > & { agent_name: Col<"agents", "name"> | null };
 

@@ -59,17 +59,20 @@ describe("SigningWorker", () => {
     await w.close();
   });
 
-  it.runIf(existsSync("/proc/thread-self"))("runs the worker thread 10 nice levels below the event loop (at most 19), whatever this process's nice", async () => {
-    const own = niceOf("thread-self");
-    const before = new Set(readdirSync("/proc/self/task"));
-    const a = await key("a");
-    const w = new SigningWorker();
-    await w.sign(a.k, "x.y");
-    const started = readdirSync("/proc/self/task").filter((tid) => !before.has(tid));
-    expect(started.map((tid) => niceOf(`self/task/${tid}`))).toContain(Math.min(19, own + 10));
-    expect(niceOf("thread-self")).toBe(own); // the event loop keeps its priority
-    await w.close();
-  });
+  it.runIf(existsSync("/proc/thread-self"))(
+    "runs the worker thread 10 nice levels below the event loop (at most 19), whatever this process's nice",
+    async () => {
+      const own = niceOf("thread-self");
+      const before = new Set(readdirSync("/proc/self/task"));
+      const a = await key("a");
+      const w = new SigningWorker();
+      await w.sign(a.k, "x.y");
+      const started = readdirSync("/proc/self/task").filter((tid) => !before.has(tid));
+      expect(started.map((tid) => niceOf(`self/task/${tid}`))).toContain(Math.min(19, own + 10));
+      expect(niceOf("thread-self")).toBe(own); // the event loop keeps its priority
+      await w.close();
+    },
+  );
 
   it.runIf(existsSync("/proc/thread-self") && existsSync("/usr/bin/nice"))(
     "in a process started at nice +5 the worker runs at +15 (not at an absolute 10)",

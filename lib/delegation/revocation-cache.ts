@@ -36,7 +36,10 @@ async function loadLineage(id: string): Promise<Array<{ id: string; agent_id: st
 }
 
 async function loadStatuses(ids: string[]): Promise<Map<string, boolean>> {
-  const r = await getPool().query<Row<"delegations", "id"> & { revoked: boolean }>(`SELECT id, revoked_at IS NOT NULL AS revoked FROM delegations WHERE id = ANY($1)`, [ids]);
+  const r = await getPool().query<Row<"delegations", "id"> & { revoked: boolean }>(
+    `SELECT id, revoked_at IS NOT NULL AS revoked FROM delegations WHERE id = ANY($1)`,
+    [ids],
+  );
   const m = new Map<string, boolean>(ids.map((id) => [id, true])); // a vanished row counts as revoked
   for (const row of r.rows) m.set(row.id, row.revoked);
   return m;

@@ -39,7 +39,12 @@ export async function revokeDelegation(rt: NodeContext, id: string, actor: strin
     }
     return {
       result: { id, revoked },
-      audit: DELEGATION_REVOKE_ENTRY.entry({ actor, session_id: row.rows[0].session_id, agent_id: row.rows[0].agent_id, data: { jti: id, revoked, cascade: revoked.length, reason } }),
+      audit: DELEGATION_REVOKE_ENTRY.entry({
+        actor,
+        session_id: row.rows[0].session_id,
+        agent_id: row.rows[0].agent_id,
+        data: { jti: id, revoked, cascade: revoked.length, reason },
+      }),
     };
   });
 }
@@ -73,7 +78,8 @@ function mayRevoke(p: Principal, c: DelegationClaims): boolean {
 export async function revokeByToken(rt: NodeContext & { delegation: DelegationService }, principal: Principal, token: string): Promise<{ revoked: number }> {
   const c = await readSignedToken(rt.delegation, token);
   if (!c) return { revoked: 0 };
-  if (!mayRevoke(principal, c)) throw oauthError("unauthorized_client", "only an agent in the token's chain, the user it acts for, or an analyst/admin may revoke it");
+  if (!mayRevoke(principal, c))
+    throw oauthError("unauthorized_client", "only an agent in the token's chain, the user it acts for, or an analyst/admin may revoke it");
   const exists = await getPool().query(`SELECT 1 FROM delegations WHERE id = $1`, [c.jti]);
   if (!exists.rowCount) return { revoked: 0 };
   const actor = principal.kind === "agent" ? `agent:${principal.name}` : `user:${principal.email}`;

@@ -35,7 +35,12 @@ describe("narrowing", () => {
   it("refuses malformed or too many scopes; the first hop grants any well-formed scope", () => {
     expect(narrowScopes(null, ["tool:*/*"])).toEqual({ ok: true, scopes: ["tool:*/*"] });
     expect(narrowScopes(null, ["read"])).toEqual({ ok: false, error: "malformed", scopes: ["read"] });
-    expect(narrowScopes(null, Array.from({ length: 51 }, (_, i) => `tool:s/t${i}`)).ok).toBe(false);
+    expect(
+      narrowScopes(
+        null,
+        Array.from({ length: 51 }, (_, i) => `tool:s/t${i}`),
+      ).ok,
+    ).toBe(false);
   });
   it("coverage is transitive along a chain", () => {
     const chain = [["tool:*/*"], ["tool:crm/*"], ["tool:crm/get_customer"]];

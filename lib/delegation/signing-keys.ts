@@ -76,17 +76,27 @@ export class SigningKeyStore {
     await withTransaction(async (tx) => {
       await tx.query("SELECT pg_advisory_xact_lock($1)", [KEY_LOCK]);
       const fallback = env().MANDATE_PUBLIC_URL ?? `urn:mandate:${randomUUID()}`;
-      await tx.query(`INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, now()) ON CONFLICT (key) DO NOTHING`, [ISSUER_SETTING, JSON.stringify(fallback)]);
+      await tx.query(`INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, now()) ON CONFLICT (key) DO NOTHING`, [
+        ISSUER_SETTING,
+        JSON.stringify(fallback),
+      ]);
       const active = await tx.query(`SELECT 1 FROM signing_keys WHERE retired_at IS NULL LIMIT 1`);
       if (!active.rowCount) {
         const k = await newKeyRow();
-        await tx.query(`INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk_enc, created_at) VALUES ($1, $2, $3, $4, now())`, [k.kid, SIGNING_ALG, JSON.stringify(k.publicJwk), k.privateJwkEnc]);
+        await tx.query(`INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk_enc, created_at) VALUES ($1, $2, $3, $4, now())`, [
+          k.kid,
+          SIGNING_ALG,
+          JSON.stringify(k.publicJwk),
+          k.privateJwkEnc,
+        ]);
       }
     });
     const pool = getPool();
     const iss = await pool.query<WithJson<Row<"settings", "value">, { value: string }>>(`SELECT value FROM settings WHERE key = $1`, [ISSUER_SETTING]);
     this.issuerValue = iss.rows[0].value;
-    const r = await pool.query<WithJson<Row<"signing_keys", "kid" | "alg" | "public_jwk" | "private_jwk_enc" | "created_at" | "retired_at">, { public_jwk: jose.JWK }>>(
+    const r = await pool.query<
+      WithJson<Row<"signing_keys", "kid" | "alg" | "public_jwk" | "private_jwk_enc" | "created_at" | "retired_at">, { public_jwk: jose.JWK }>
+    >(
       `SELECT kid, alg, public_jwk, private_jwk_enc, created_at, retired_at FROM signing_keys
         WHERE retired_at IS NULL OR retired_at > now() - make_interval(secs => $1) ORDER BY created_at DESC, kid`,
       [RETIRED_KEY_RETENTION_S],
@@ -157,8 +167,16 @@ export async function rotateSigningKey(rt: NodeContext, actor: string): Promise<
   return adminAction(rt, async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock($1)", [KEY_LOCK]);
     const retired = await tx.query<Row<"signing_keys", "kid">>(`UPDATE signing_keys SET retired_at = now() WHERE retired_at IS NULL RETURNING kid`);
-    await tx.query(`INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk_enc, created_at) VALUES ($1, $2, $3, $4, now())`, [k.kid, SIGNING_ALG, JSON.stringify(k.publicJwk), k.privateJwkEnc]);
+    await tx.query(`INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk_enc, created_at) VALUES ($1, $2, $3, $4, now())`, [
+      k.kid,
+      SIGNING_ALG,
+      JSON.stringify(k.publicJwk),
+      k.privateJwkEnc,
+    ]);
     const list = retired.rows.map((r) => r.kid);
-    return { result: { kid: k.kid, retired: list }, audit: SIGNING_KEY_ROTATE_ENTRY.entry({ action: "signing_key.rotate", actor, data: { kid: k.kid, retired: list, alg: SIGNING_ALG } }) };
+    return {
+      result: { kid: k.kid, retired: list },
+      audit: SIGNING_KEY_ROTATE_ENTRY.entry({ action: "signing_key.rotate", actor, data: { kid: k.kid, retired: list, alg: SIGNING_ALG } }),
+    };
   });
 }

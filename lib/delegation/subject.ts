@@ -31,7 +31,14 @@ async function personalToken(rt: Runtime, token: string): Promise<Subject> {
   if (r.principal.kind !== "user") throw oauthError("invalid_grant", "subject_token: not a personal API token");
   const row = await getPool().query<Row<"api_tokens", "expires_at">>(`SELECT expires_at FROM api_tokens WHERE token_hash = $1`, [hashCredential(token)]);
   const exp = row.rows[0]?.expires_at ? Math.floor(row.rows[0].expires_at.getTime() / 1000) : null;
-  return { kind: "personal_token", email: r.principal.email, userId: r.principal.userId, expiresAt: exp, parent: null, via: `personal_token:${r.principal.keyId ?? "?"}` };
+  return {
+    kind: "personal_token",
+    email: r.principal.email,
+    userId: r.principal.userId,
+    expiresAt: exp,
+    parent: null,
+    via: `personal_token:${r.principal.keyId ?? "?"}`,
+  };
 }
 
 async function idToken(token: string): Promise<Subject> {
@@ -52,7 +59,11 @@ async function delegationToken(svc: DelegationService, token: string): Promise<S
 export async function resolveSubject(rt: Runtime, svc: DelegationService, token: string, type: string): Promise<Subject> {
   const kind = subjectKind(type, token);
   if (kind === null) {
-    if (token.startsWith("mnd_ak_")) throw oauthError("invalid_request", "subject_token: an agent API key cannot be the subject; authority starts with a human (personal API token or ID token) or a delegation token");
+    if (token.startsWith("mnd_ak_"))
+      throw oauthError(
+        "invalid_request",
+        "subject_token: an agent API key cannot be the subject; authority starts with a human (personal API token or ID token) or a delegation token",
+      );
     throw oauthError("invalid_request", `subject_token_type ${type} is not supported for this token (see docs/delegation.md)`);
   }
   if (kind === "personal_token") return personalToken(rt, token);

@@ -27,7 +27,15 @@ export function viewFor(claims: DelegationClaims, agent: AgentPrincipal, stored:
   }
   return {
     ok: true,
-    view: { present: true, depth: claims.chain.length, chain: claims.chain, onBehalfOf: claims.subject, scopes: claims.scopes, tokenId: claims.jti, sessionId: claims.sessionId },
+    view: {
+      present: true,
+      depth: claims.chain.length,
+      chain: claims.chain,
+      onBehalfOf: claims.subject,
+      scopes: claims.scopes,
+      tokenId: claims.jti,
+      sessionId: claims.sessionId,
+    },
   };
 }
 
@@ -55,7 +63,8 @@ export class TokenVerifier implements DelegationVerifier {
     if (!c.ok) return c;
     const rev = await this.svc.revocations.check(c.claims.jti);
     if (!rev.ok) return rev;
-    if (await this.svc.subjects.isDisabled(c.claims.subject)) return { ok: false, message: `user ${c.claims.subject}, on whose behalf the delegation acts, is disabled` };
+    if (await this.svc.subjects.isDisabled(c.claims.subject))
+      return { ok: false, message: `user ${c.claims.subject}, on whose behalf the delegation acts, is disabled` };
     return viewFor(c.claims, agent, rev.record);
   }
 

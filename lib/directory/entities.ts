@@ -17,7 +17,11 @@ import type { Row, WithJson } from "../db/rows.ts";
 
 export const ENTITY_TYPE_RE = /^[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*$/;
 const entityType = z.string().min(1).max(200).regex(ENTITY_TYPE_RE, "a Cedar entity type name (letters, digits, _ and ::)");
-const entityId = z.string().min(1).max(1000).refine((s) => s.isWellFormed(), "must be well-formed Unicode");
+const entityId = z
+  .string()
+  .min(1)
+  .max(1000)
+  .refine((s) => s.isWellFormed(), "must be well-formed Unicode");
 export const entityRef = z.object({ type: entityType, id: entityId });
 export type EntityRef = z.infer<typeof entityRef>;
 
@@ -82,7 +86,13 @@ export interface ImportResult {
 }
 
 /** Imports entities into a store's directory: `merge` upserts them, `replace` also removes every other entity. */
-export async function importEntities(rt: NodeContext, storeId: string, entities: DirectoryEntity[], actor: string, mode: "merge" | "replace" = "merge"): Promise<ImportResult> {
+export async function importEntities(
+  rt: NodeContext,
+  storeId: string,
+  entities: DirectoryEntity[],
+  actor: string,
+  mode: "merge" | "replace" = "merge",
+): Promise<ImportResult> {
   return adminAction(rt, async (tx) => {
     await requireStore(tx, storeId);
     let removed = 0;
@@ -118,14 +128,21 @@ export async function deleteEntity(rt: NodeContext, storeId: string, type: strin
   });
 }
 
-type EntityRow = WithJson<Row<"directory_entities", "type" | "id" | "attrs" | "parents">, { attrs: Record<string, unknown> | null; parents: EntityRef[] | null }>;
+type EntityRow = WithJson<
+  Row<"directory_entities", "type" | "id" | "attrs" | "parents">,
+  { attrs: Record<string, unknown> | null; parents: EntityRef[] | null }
+>;
 
 function rowToEntity(r: EntityRow): DirectoryEntity {
   return { type: r.type, id: r.id, attrs: r.attrs ?? {}, parents: r.parents ?? [] };
 }
 
 export async function getEntity(storeId: string, type: string, id: string): Promise<DirectoryEntity> {
-  const r = await getPool().query<EntityRow>("SELECT type, id, attrs, parents FROM directory_entities WHERE store_id = $1 AND type = $2 AND id = $3", [storeId, type, id]);
+  const r = await getPool().query<EntityRow>("SELECT type, id, attrs, parents FROM directory_entities WHERE store_id = $1 AND type = $2 AND id = $3", [
+    storeId,
+    type,
+    id,
+  ]);
   if (!r.rowCount) throw notFound(`directory entity ${type}::"${id}" in store ${storeId}`);
   return rowToEntity(r.rows[0]);
 }

@@ -14,7 +14,9 @@ export interface StoreSummary {
 }
 
 export async function listStores(): Promise<StoreSummary[]> {
-  const r = await getPool().query<Row<"policy_stores", "id" | "name" | "description"> & { active_version: Col<"policy_versions", "version"> | null; entities: number; pep_keys: number }>(
+  const r = await getPool().query<
+    Row<"policy_stores", "id" | "name" | "description"> & { active_version: Col<"policy_versions", "version"> | null; entities: number; pep_keys: number }
+  >(
     `SELECT s.id, s.name, s.description,
             (SELECT max(version) FROM policy_versions v WHERE v.store_id = s.id AND v.status = 'active') AS active_version,
             (SELECT count(*) FROM directory_entities d WHERE d.store_id = s.id)::int AS entities,

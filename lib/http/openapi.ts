@@ -28,7 +28,9 @@ export function buildOpenApi(routes: RouteDef<unknown, unknown>[], version = "0.
       responses: {
         "200": { description: "OK", ...(r.response ? { content: { "application/json": { schema: schemaOf(r.response, "output") } } } : {}) },
         "400": { description: "Invalid request", content: { "application/problem+json": { schema: schemaOf(problem, "output") } } },
-        ...(r.auth !== "none" ? { "401": { description: "Missing or invalid credential (WWW-Authenticate)" }, "403": { description: "Not allowed for this principal or role" } } : {}),
+        ...(r.auth !== "none"
+          ? { "401": { description: "Missing or invalid credential (WWW-Authenticate)" }, "403": { description: "Not allowed for this principal or role" } }
+          : {}),
       },
     };
     if (r.body) {

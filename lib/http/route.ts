@@ -285,7 +285,12 @@ export function send(res: ServerResponse, status: number, body: unknown, headers
     return;
   }
   const payload = body === undefined ? "" : JSON.stringify(body);
-  const base = { ...SECURITY_HEADERS, "Content-Type": `${type}; charset=utf-8`, "Content-Length": String(Buffer.byteLength(payload)), "Cache-Control": "no-store" };
+  const base = {
+    ...SECURITY_HEADERS,
+    "Content-Type": `${type}; charset=utf-8`,
+    "Content-Length": String(Buffer.byteLength(payload)),
+    "Cache-Control": "no-store",
+  };
   try {
     res.writeHead(status, { ...base, ...headers });
   } catch (err) {

@@ -8,7 +8,8 @@ const PUBLIC = "http://127.0.0.1:3000";
 describe("fromSameOrigin", () => {
   it("believes Sec-Fetch-Site when the browser sends it", () => {
     expect(fromSameOrigin(req({ "sec-fetch-site": "same-origin" }), PUBLIC)).toBe(true);
-    for (const site of ["same-site", "cross-site", "none"]) expect(fromSameOrigin(req({ "sec-fetch-site": site, origin: PUBLIC, host: "127.0.0.1:3000" }), PUBLIC)).toBe(false);
+    for (const site of ["same-site", "cross-site", "none"])
+      expect(fromSameOrigin(req({ "sec-fetch-site": site, origin: PUBLIC, host: "127.0.0.1:3000" }), PUBLIC)).toBe(false);
   });
   it("otherwise compares Origin with the public origin, or with the Host under the public scheme", () => {
     expect(fromSameOrigin(req({ origin: PUBLIC }), PUBLIC)).toBe(true);
@@ -30,7 +31,13 @@ describe("fromSameOrigin", () => {
 
 describe("hasSessionCookie", () => {
   it("finds next-auth's session cookie, secure and chunked forms included", () => {
-    for (const c of ["next-auth.session-token=a", "x=1; next-auth.session-token=a", "__Secure-next-auth.session-token=a", "next-auth.session-token.0=a; next-auth.session-token.1=b"]) expect(hasSessionCookie(req({ cookie: c })), c).toBe(true);
+    for (const c of [
+      "next-auth.session-token=a",
+      "x=1; next-auth.session-token=a",
+      "__Secure-next-auth.session-token=a",
+      "next-auth.session-token.0=a; next-auth.session-token.1=b",
+    ])
+      expect(hasSessionCookie(req({ cookie: c })), c).toBe(true);
     for (const c of ["next-auth.csrf-token=a", "next-auth.callback-url=x", "session-token", ""]) expect(hasSessionCookie(req({ cookie: c })), c).toBe(false);
   });
 });
@@ -41,6 +48,7 @@ describe("consolePolicy", () => {
     expect(p).toContain("script-src 'self' 'nonce-abc' 'strict-dynamic';");
     expect(p).not.toMatch(/script-src[^;]*'unsafe-(inline|eval)'/);
     expect(consolePolicy("abc", true)).toMatch(/script-src[^;]*'unsafe-eval'/);
-    for (const d of ["frame-ancestors 'none'", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "connect-src 'self'", "img-src 'self' data:"]) expect(p).toContain(d);
+    for (const d of ["frame-ancestors 'none'", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "connect-src 'self'", "img-src 'self' data:"])
+      expect(p).toContain(d);
   });
 });

@@ -80,7 +80,12 @@ export function applyConsolePolicy(req: IncomingMessage, res: ServerResponse, de
 
 function problem(res: ServerResponse, err: MandateError, instance: string): void {
   const body = JSON.stringify(toProblem(err, instance));
-  res.writeHead(err.status, { ...SECURITY_HEADERS, "Content-Type": "application/problem+json; charset=utf-8", "Content-Length": String(Buffer.byteLength(body)), "Cache-Control": "no-store" });
+  res.writeHead(err.status, {
+    ...SECURITY_HEADERS,
+    "Content-Type": "application/problem+json; charset=utf-8",
+    "Content-Length": String(Buffer.byteLength(body)),
+    "Cache-Control": "no-store",
+  });
   res.end(body);
 }
 
@@ -156,7 +161,11 @@ export function fromSameOrigin(req: IncomingMessage, publicUrl: string): boolean
 }
 
 export const crossOrigin = () =>
-  new MandateError(403, "cross_origin", "a request that changes something with the console's session cookie, or from a browser page, must come from the console's own origin (Origin or Sec-Fetch-Site: same-origin)");
+  new MandateError(
+    403,
+    "cross_origin",
+    "a request that changes something with the console's session cookie, or from a browser page, must come from the console's own origin (Origin or Sec-Fetch-Site: same-origin)",
+  );
 
 /**
  * Console (Next.js) side of the CSRF rule: a state-changing request carrying the session cookie

@@ -11,9 +11,17 @@ import { AGENT_CREATE_ENTRY, AGENT_SUSPEND_ENTRY, KEY_CREATE_ENTRY, KEY_REVOKE_E
 
 export const newAgentSchema = z
   .object({
-    name: z.string().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "letters, digits, _ . - (start with a letter or digit)"),
+    name: z
+      .string()
+      .min(1)
+      .max(100)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "letters, digits, _ . - (start with a letter or digit)"),
     owner: z.string().email().optional(),
-    team: z.string().max(100).regex(/^[A-Za-z0-9_.-]+$/).optional(),
+    team: z
+      .string()
+      .max(100)
+      .regex(/^[A-Za-z0-9_.-]+$/)
+      .optional(),
     description: z.string().max(2000).optional(),
     environment: z.string().max(50).optional(),
   })
@@ -52,8 +60,23 @@ export async function createAgent(rt: NodeContext, input: z.input<typeof newAgen
       });
       if (cred) await db.agentKey.create({ data: { id: randomUUID(), agentId: id, keyId: cred.keyId, keyHash: cred.hash, expiresAt }, select: { id: true } });
     });
-    const audit: AdminAudit[] = [AGENT_CREATE_ENTRY.entry({ action: "agent.create", actor, agent_id: id, data: { agent_id: id, name: a.name, owner: a.owner ?? null, team: a.team ?? null } })];
-    if (cred) audit.push(KEY_CREATE_ENTRY.entry({ action: "key.create", actor, agent_id: id, data: { agent_id: id, name: a.name, key_id: cred.keyId, expires_at: expiresAt.toISOString() } }));
+    const audit: AdminAudit[] = [
+      AGENT_CREATE_ENTRY.entry({
+        action: "agent.create",
+        actor,
+        agent_id: id,
+        data: { agent_id: id, name: a.name, owner: a.owner ?? null, team: a.team ?? null },
+      }),
+    ];
+    if (cred)
+      audit.push(
+        KEY_CREATE_ENTRY.entry({
+          action: "key.create",
+          actor,
+          agent_id: id,
+          data: { agent_id: id, name: a.name, key_id: cred.keyId, expires_at: expiresAt.toISOString() },
+        }),
+      );
     return { result: null, audit };
   });
   return { id, name: a.name, apiKey: cred?.secret ?? null, keyId: cred?.keyId ?? null, expiresAt: cred ? expiresAt : null };
@@ -69,7 +92,15 @@ export async function createAgentKey(rt: NodeContext, agentRefText: string, acto
       await db.agentKey.create({ data: { id: randomUUID(), agentId: found.id, keyId: cred.keyId, keyHash: cred.hash, expiresAt }, select: { id: true } });
       return found;
     });
-    return { result: { id, name }, audit: KEY_CREATE_ENTRY.entry({ action: "key.create", actor, agent_id: id, data: { agent_id: id, name, key_id: cred.keyId, expires_at: expiresAt.toISOString() } }) };
+    return {
+      result: { id, name },
+      audit: KEY_CREATE_ENTRY.entry({
+        action: "key.create",
+        actor,
+        agent_id: id,
+        data: { agent_id: id, name, key_id: cred.keyId, expires_at: expiresAt.toISOString() },
+      }),
+    };
   });
   return { agent, keyId: cred.keyId, apiKey: cred.secret, expiresAt };
 }
@@ -97,7 +128,10 @@ export async function setAgentSuspended(rt: NodeContext, agentRefText: string, s
     );
     if (!a) throw notFound(`agent ${agentRefText}`);
     const { id, name } = a;
-    return { result: { id, name }, audit: AGENT_SUSPEND_ENTRY.entry({ action: suspended ? "agent.suspend" : "agent.unsuspend", actor, agent_id: id, data: { agent_id: id, name, reason } }) };
+    return {
+      result: { id, name },
+      audit: AGENT_SUSPEND_ENTRY.entry({ action: suspended ? "agent.suspend" : "agent.unsuspend", actor, agent_id: id, data: { agent_id: id, name, reason } }),
+    };
   });
   await rt.applyChange("agents", agent.id);
   return agent;

@@ -165,7 +165,9 @@ async function loadAgentKey(hash: string): Promise<CacheEntry> {
 }
 
 async function loadToken(hash: string): Promise<CacheEntry> {
-  const r = await getPool().query<Row<"api_tokens", "key_id" | "expires_at" | "revoked_at"> & Row<"users", "email" | "role" | "disabled_at"> & { user_id: Col<"users", "id"> }>(
+  const r = await getPool().query<
+    Row<"api_tokens", "key_id" | "expires_at" | "revoked_at"> & Row<"users", "email" | "role" | "disabled_at"> & { user_id: Col<"users", "id"> }
+  >(
     `SELECT t.key_id, t.expires_at, t.revoked_at, u.id AS user_id, u.email, u.role, u.disabled_at
        FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1`,
     [hash],

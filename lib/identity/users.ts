@@ -16,7 +16,11 @@ import { TOKEN_CREATE_ENTRY, TOKEN_REVOKE_ENTRY, USER_CREATE_ENTRY, USER_DISABLE
 export const roleSchema = z.enum(["admin", "analyst", "viewer"]);
 export const newUserSchema = z
   .object({
-    email: z.string().email().max(320).transform((e) => e.toLowerCase()),
+    email: z
+      .string()
+      .email()
+      .max(320)
+      .transform((e) => e.toLowerCase()),
     role: roleSchema,
     name: z.string().max(200).optional(),
     password: z.string().min(12).max(200).optional(),
@@ -60,7 +64,10 @@ export async function setUserDisabled(rt: NodeContext, userId: string, disabled:
       db.user.updateManyAndReturn({ where: { id: userId }, data: { disabledAt: disabled ? new Date() : null }, select: { email: true } }),
     );
     if (!u) throw notFound("user");
-    return { result: null, audit: USER_DISABLE_ENTRY.entry({ action: disabled ? "user.disable" : "user.enable", actor, data: { user_id: userId, email: u.email } }) };
+    return {
+      result: null,
+      audit: USER_DISABLE_ENTRY.entry({ action: disabled ? "user.disable" : "user.enable", actor, data: { user_id: userId, email: u.email } }),
+    };
   });
   await rt.applyChange("users", userId);
   return null;
@@ -77,7 +84,10 @@ export async function createApiToken(rt: NodeContext, userId: string, name: stri
       await db.apiToken.create({ data: { id, userId, name, keyId: cred.keyId, tokenHash: cred.hash, expiresAt }, select: { id: true } });
       return user;
     });
-    return { result: null, audit: TOKEN_CREATE_ENTRY.entry({ action: "token.create", actor, data: { token_id: id, key_id: cred.keyId, user: u.email, name } }) };
+    return {
+      result: null,
+      audit: TOKEN_CREATE_ENTRY.entry({ action: "token.create", actor, data: { token_id: id, key_id: cred.keyId, user: u.email, name } }),
+    };
   });
   return { id, keyId: cred.keyId, secret: cred.secret, expiresAt };
 }

@@ -25,7 +25,7 @@ export interface InventoryResult {
 function normalise(def: ToolDefinition) {
   return {
     name: def.name,
-    title: def.title ?? (def.annotations?.title),
+    title: def.title ?? def.annotations?.title,
     description: def.description,
     inputSchema: def.inputSchema,
     outputSchema: def.outputSchema,
@@ -63,7 +63,10 @@ export async function reportInventory(rt: NodeContext, server: string, tools: To
     const out: InventoryResult["tools"] = [];
     const audit: AdminAudit[] = [];
     for (const { def, hash } of defs) {
-      const cur = await tx.query<Row<"tools", "id" | "definition_hash"> & { status: ToolStatus }>(`SELECT id, definition_hash, status FROM tools WHERE server_id = $1 AND name = $2 FOR UPDATE`, [serverId, def.name]);
+      const cur = await tx.query<Row<"tools", "id" | "definition_hash"> & { status: ToolStatus }>(
+        `SELECT id, definition_hash, status FROM tools WHERE server_id = $1 AND name = $2 FOR UPDATE`,
+        [serverId, def.name],
+      );
       const row = cur.rows[0];
       const suggestion = suggestClassification(def);
       if (!row) {
@@ -71,9 +74,24 @@ export async function reportInventory(rt: NodeContext, server: string, tools: To
         await tx.query(
           `INSERT INTO tools (id, server_id, name, title, description, input_schema, annotations, definition_hash, status, suggestion, first_seen_at, last_seen_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, now(), now())`,
-          [id, serverId, def.name, def.title ?? null, def.description ?? null, JSON.stringify(def.inputSchema ?? {}), def.annotations ? JSON.stringify(def.annotations) : null, hash, JSON.stringify(suggestion)],
+          [
+            id,
+            serverId,
+            def.name,
+            def.title ?? null,
+            def.description ?? null,
+            JSON.stringify(def.inputSchema ?? {}),
+            def.annotations ? JSON.stringify(def.annotations) : null,
+            hash,
+            JSON.stringify(suggestion),
+          ],
         );
-        await tx.query(`INSERT INTO tool_definition_versions (id, tool_id, definition_hash, definition, seen_at) VALUES ($1, $2, $3, $4, now())`, [randomUUID(), id, hash, JSON.stringify(def)]);
+        await tx.query(`INSERT INTO tool_definition_versions (id, tool_id, definition_hash, definition, seen_at) VALUES ($1, $2, $3, $4, now())`, [
+          randomUUID(),
+          id,
+          hash,
+          JSON.stringify(def),
+        ]);
         audit.push(INVENTORY_NEW_ENTRY.entry({ actor, tool: `${server}/${def.name}`, data: { tool_id: id, definition_hash: hash, suggestion } }));
         out.push({ name: def.name, status: "pending", change: "new" });
       } else if (row.definition_hash !== hash) {
@@ -83,10 +101,29 @@ export async function reportInventory(rt: NodeContext, server: string, tools: To
                   status = CASE WHEN status = 'approved' THEN 'pending' ELSE status END,
                   change_flag = CASE WHEN status = 'approved' THEN 'definition_changed' ELSE change_flag END,
                   last_seen_at = now() WHERE id = $1`,
-          [row.id, def.title ?? null, def.description ?? null, JSON.stringify(def.inputSchema ?? {}), def.annotations ? JSON.stringify(def.annotations) : null, hash, JSON.stringify(suggestion)],
+          [
+            row.id,
+            def.title ?? null,
+            def.description ?? null,
+            JSON.stringify(def.inputSchema ?? {}),
+            def.annotations ? JSON.stringify(def.annotations) : null,
+            hash,
+            JSON.stringify(suggestion),
+          ],
         );
-        await tx.query(`INSERT INTO tool_definition_versions (id, tool_id, definition_hash, definition, seen_at) VALUES ($1, $2, $3, $4, now())`, [randomUUID(), row.id, hash, JSON.stringify(def)]);
-        audit.push(INVENTORY_CHANGED_ENTRY.entry({ actor, tool: `${server}/${def.name}`, data: { tool_id: row.id, previous_hash: row.definition_hash, definition_hash: hash, was_approved: wasApproved } }));
+        await tx.query(`INSERT INTO tool_definition_versions (id, tool_id, definition_hash, definition, seen_at) VALUES ($1, $2, $3, $4, now())`, [
+          randomUUID(),
+          row.id,
+          hash,
+          JSON.stringify(def),
+        ]);
+        audit.push(
+          INVENTORY_CHANGED_ENTRY.entry({
+            actor,
+            tool: `${server}/${def.name}`,
+            data: { tool_id: row.id, previous_hash: row.definition_hash, definition_hash: hash, was_approved: wasApproved },
+          }),
+        );
         out.push({ name: def.name, status: wasApproved ? "pending" : row.status, change: "changed" });
       } else {
         await tx.query(`UPDATE tools SET last_seen_at = now() WHERE id = $1`, [row.id]);

@@ -147,8 +147,10 @@ describe("suggestClassification: annotations are cross-checked", () => {
   });
 
   it("falls back to the description, then to the hints, then to a cautious default", () => {
-    expect(suggestClassification({ name: "cleanup", description: "Deletes all temporary files in the workspace." }))
-      .toMatchObject({ effect: "destructive", risk: "critical" });
+    expect(suggestClassification({ name: "cleanup", description: "Deletes all temporary files in the workspace." })).toMatchObject({
+      effect: "destructive",
+      risk: "critical",
+    });
     expect(suggestClassification({ name: "frobnicate", annotations: { readOnlyHint: true } }).effect).toBe("read");
     const unknown = suggestClassification({ name: "frobnicate" });
     expect(unknown.effect).toBe("write");
@@ -200,7 +202,9 @@ describe("definitionHash", () => {
   const def = { name: "read_file", description: "Read", inputSchema: { type: "object", properties: { b: {}, a: {} } } };
 
   it("is SHA-256 of the canonical JSON of the descriptive fields", () => {
-    const expected = createHash("sha256").update('{"description":"Read","inputSchema":{"properties":{"a":{},"b":{}},"type":"object"},"name":"read_file"}').digest("hex");
+    const expected = createHash("sha256")
+      .update('{"description":"Read","inputSchema":{"properties":{"a":{},"b":{}},"type":"object"},"name":"read_file"}')
+      .digest("hex");
     expect(definitionHash(def)).toBe(expected);
   });
 

@@ -97,10 +97,14 @@ export function suggestClassification(def: ToolDefinitionInput): SuggestedClassi
     } else if (stated.effect === "write" && hinted.effect === "destructive") {
       effect = "write";
       overwriteHint = true;
-      reasons.push(`${stated.source} says it ${EFFECT_WORDS.write}; the server marks it destructiveHint=true, i.e. it can overwrite existing data, so it stays a write with raised risk.`);
+      reasons.push(
+        `${stated.source} says it ${EFFECT_WORDS.write}; the server marks it destructiveHint=true, i.e. it can overwrite existing data, so it stays a write with raised risk.`,
+      );
     } else {
       effect = hinted.effect;
-      reasons.push(`${stated.source} suggests it ${EFFECT_WORDS[stated.effect]}, but the annotations (${hinted.text}) say it ${EFFECT_WORDS[effect]}; the more cautious reading is kept.`);
+      reasons.push(
+        `${stated.source} suggests it ${EFFECT_WORDS[stated.effect]}, but the annotations (${hinted.text}) say it ${EFFECT_WORDS[effect]}; the more cautious reading is kept.`,
+      );
     }
   } else if (hinted) {
     effect = hinted.effect;
@@ -144,7 +148,7 @@ export function suggestClassification(def: ToolDefinitionInput): SuggestedClassi
   if (labels.includes("financial") && effect !== "read") raise(effect === "destructive" ? "critical" : "high", "it changes financial data or moves money");
   if (labels.includes("financial") && effect === "read") raise("medium", "it reads financial data");
   if (labels.includes("pii")) {
-    const bulk = nameTokens.find((t) => BULK_WORDS.has(t)) ?? (/\ball (?:customer|user|contact|employee|record)s?\b/.exec(text.toLowerCase())?.[0]);
+    const bulk = nameTokens.find((t) => BULK_WORDS.has(t)) ?? /\ball (?:customer|user|contact|employee|record)s?\b/.exec(text.toLowerCase())?.[0];
     if (bulk) raise("high", `it handles personal data in bulk ("${bulk}")`);
     else raise("medium", "it handles personal data");
   }
@@ -161,7 +165,9 @@ export function suggestClassification(def: ToolDefinitionInput): SuggestedClassi
   // 4. Sensitive arguments.
   const sensitiveArgs = properties.filter(isSensitiveProperty);
   if (sensitiveArgs.length > 0) {
-    reasons.push(`Arguments ${sensitiveArgs.map((a) => `"${a}"`).join(", ")} look like credentials or sensitive identifiers; they will be stored only as hashes.`);
+    reasons.push(
+      `Arguments ${sensitiveArgs.map((a) => `"${a}"`).join(", ")} look like credentials or sensitive identifiers; they will be stored only as hashes.`,
+    );
   }
   return { effect, risk, labels, sensitiveArgs, reasons };
 }

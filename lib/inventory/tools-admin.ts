@@ -12,7 +12,11 @@ import type { SuggestedClassification } from "./suggest-classification.ts";
 
 export const effectSchema = z.enum(["read", "write", "side_effect", "destructive"]);
 export const riskSchema = z.enum(["low", "medium", "high", "critical"]);
-export const labelSchema = z.string().min(1).max(50).regex(/^[a-z0-9_]+$/, "lowercase letters, digits, _");
+export const labelSchema = z
+  .string()
+  .min(1)
+  .max(50)
+  .regex(/^[a-z0-9_]+$/, "lowercase letters, digits, _");
 
 export const classificationEdit = z
   .object({
@@ -43,29 +47,46 @@ const FIND_FOR_UPDATE = `SELECT t.id, t.status, t.effect, t.risk, t.labels, t.se
                 FROM tools t JOIN tool_servers s ON s.id = t.server_id WHERE s.name = $1 AND t.name = $2 FOR UPDATE`;
 
 export async function approveTool(rt: NodeContext, server: string, name: string, edit: ClassificationEdit, actor: string) {
-  return withToolRefresh(rt, adminAction(rt, async (tx, orm) => {
-    const r = await tx.query<Found>(FIND_FOR_UPDATE, [server, name]);
-    const t = r.rows[0];
-    if (!t) throw notFound(`tool ${server}/${name}`);
-    const s: Partial<SuggestedClassification> = t.suggestion ?? {};
-    const effect = edit.effect ?? t.effect ?? s.effect;
-    const risk = edit.risk ?? t.risk ?? s.risk;
-    if (!effect || !risk) throw new MandateError(400, "classification_incomplete", "effect and risk are required to approve");
-    const labels = edit.labels ?? (t.labels?.length ? t.labels : (s.labels ?? []));
-    const sensitive = edit.sensitive_args ?? (t.sensitive_args?.length ? t.sensitive_args : (s.sensitiveArgs ?? []));
-    await orm((db) =>
-      db.tool.update({
-        where: { id: t.id },
-        data: { status: "approved", effect, risk, labels, sensitiveArgs: sensitive, changeFlag: null, decidedBy: actor, decidedAt: new Date(), decisionNote: edit.note ?? null },
-        select: { id: true },
-      }),
-    );
-    const classification = { effect, risk, labels, sensitive_args: sensitive };
-    return {
-      result: { id: t.id, server, name, status: "approved", ...classification },
-      audit: TOOL_APPROVE_ENTRY.entry({ actor, tool: `${server}/${name}`, data: { tool_id: t.id, previous_status: t.status, classification, note: edit.note ?? null } }),
-    };
-  }));
+  return withToolRefresh(
+    rt,
+    adminAction(rt, async (tx, orm) => {
+      const r = await tx.query<Found>(FIND_FOR_UPDATE, [server, name]);
+      const t = r.rows[0];
+      if (!t) throw notFound(`tool ${server}/${name}`);
+      const s: Partial<SuggestedClassification> = t.suggestion ?? {};
+      const effect = edit.effect ?? t.effect ?? s.effect;
+      const risk = edit.risk ?? t.risk ?? s.risk;
+      if (!effect || !risk) throw new MandateError(400, "classification_incomplete", "effect and risk are required to approve");
+      const labels = edit.labels ?? (t.labels?.length ? t.labels : (s.labels ?? []));
+      const sensitive = edit.sensitive_args ?? (t.sensitive_args?.length ? t.sensitive_args : (s.sensitiveArgs ?? []));
+      await orm((db) =>
+        db.tool.update({
+          where: { id: t.id },
+          data: {
+            status: "approved",
+            effect,
+            risk,
+            labels,
+            sensitiveArgs: sensitive,
+            changeFlag: null,
+            decidedBy: actor,
+            decidedAt: new Date(),
+            decisionNote: edit.note ?? null,
+          },
+          select: { id: true },
+        }),
+      );
+      const classification = { effect, risk, labels, sensitive_args: sensitive };
+      return {
+        result: { id: t.id, server, name, status: "approved", ...classification },
+        audit: TOOL_APPROVE_ENTRY.entry({
+          actor,
+          tool: `${server}/${name}`,
+          data: { tool_id: t.id, previous_status: t.status, classification, note: edit.note ?? null },
+        }),
+      };
+    }),
+  );
 }
 
 function findTool(db: TxDb, server: string, name: string) {
@@ -73,27 +94,52 @@ function findTool(db: TxDb, server: string, name: string) {
 }
 
 export async function rejectTool(rt: NodeContext, server: string, name: string, note: string | null, actor: string) {
-  return withToolRefresh(rt, adminAction(rt, async (_tx, orm) => {
-    const t = await orm(async (db) => {
-      const found = await findTool(db, server, name);
-      if (!found) throw notFound(`tool ${server}/${name}`);
-      await db.tool.update({ where: { id: found.id }, data: { status: "rejected", decidedBy: actor, decidedAt: new Date(), decisionNote: note }, select: { id: true } });
-      return found;
-    });
-    return { result: { id: t.id, status: "rejected" }, audit: TOOL_REJECT_ENTRY.entry({ action: "tool.reject", actor, tool: `${server}/${name}`, data: { tool_id: t.id, previous_status: t.status as ToolStatus, note } }) };
-  }));
+  return withToolRefresh(
+    rt,
+    adminAction(rt, async (_tx, orm) => {
+      const t = await orm(async (db) => {
+        const found = await findTool(db, server, name);
+        if (!found) throw notFound(`tool ${server}/${name}`);
+        await db.tool.update({
+          where: { id: found.id },
+          data: { status: "rejected", decidedBy: actor, decidedAt: new Date(), decisionNote: note },
+          select: { id: true },
+        });
+        return found;
+      });
+      return {
+        result: { id: t.id, status: "rejected" },
+        audit: TOOL_REJECT_ENTRY.entry({
+          action: "tool.reject",
+          actor,
+          tool: `${server}/${name}`,
+          data: { tool_id: t.id, previous_status: t.status as ToolStatus, note },
+        }),
+      };
+    }),
+  );
 }
 
 export async function setToolBlocked(rt: NodeContext, server: string, name: string, blocked: boolean, reason: string | null, actor: string) {
-  return withToolRefresh(rt, adminAction(rt, async (_tx, orm) => {
-    const t = await orm(async (db) => {
-      const found = await findTool(db, server, name);
-      if (!found) throw notFound(`tool ${server}/${name}`);
-      await db.tool.update({ where: { id: found.id }, data: { blockedAt: blocked ? new Date() : null, blockedReason: blocked ? reason : null }, select: { id: true } });
-      return found;
-    });
-    return { result: { id: t.id, blocked }, audit: TOOL_BLOCK_ENTRY.entry({ action: blocked ? "tool.block" : "tool.unblock", actor, tool: `${server}/${name}`, data: { tool_id: t.id, reason } }) };
-  }));
+  return withToolRefresh(
+    rt,
+    adminAction(rt, async (_tx, orm) => {
+      const t = await orm(async (db) => {
+        const found = await findTool(db, server, name);
+        if (!found) throw notFound(`tool ${server}/${name}`);
+        await db.tool.update({
+          where: { id: found.id },
+          data: { blockedAt: blocked ? new Date() : null, blockedReason: blocked ? reason : null },
+          select: { id: true },
+        });
+        return found;
+      });
+      return {
+        result: { id: t.id, blocked },
+        audit: TOOL_BLOCK_ENTRY.entry({ action: blocked ? "tool.block" : "tool.unblock", actor, tool: `${server}/${name}`, data: { tool_id: t.id, reason } }),
+      };
+    }),
+  );
 }
 
 /** The tool changed by a committed admin action is refreshed in this node's cache before returning. */

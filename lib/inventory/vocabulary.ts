@@ -8,9 +8,18 @@ export type Risk = "low" | "medium" | "high" | "critical";
 
 /** Verbs (as they appear in tool names) and the effect they imply. */
 export const NAME_VERBS: Record<string, Effect> = Object.fromEntries([
-  ...words("read", "get read list search find fetch query lookup describe show view open export download browse check count inspect retrieve load print echo stat info tree head tail peek watch sum calculate compute gzip compress zip convert render format parse validate hash encode decode summarize translate preview resolve diff"),
-  ...words("write", "write create update edit set put patch add insert upsert modify rename move save append upload import register assign toggle enable disable configure merge replace copy tag mark label attach link unlink restore archive lock unlock install commit apply rotate"),
-  ...words("side_effect", "send post publish notify email mail message reply forward tweet sms call invoke trigger execute exec run deploy dispatch broadcast charge pay transfer refund order book schedule submit launch start stop restart approve invite"),
+  ...words(
+    "read",
+    "get read list search find fetch query lookup describe show view open export download browse check count inspect retrieve load print echo stat info tree head tail peek watch sum calculate compute gzip compress zip convert render format parse validate hash encode decode summarize translate preview resolve diff",
+  ),
+  ...words(
+    "write",
+    "write create update edit set put patch add insert upsert modify rename move save append upload import register assign toggle enable disable configure merge replace copy tag mark label attach link unlink restore archive lock unlock install commit apply rotate",
+  ),
+  ...words(
+    "side_effect",
+    "send post publish notify email mail message reply forward tweet sms call invoke trigger execute exec run deploy dispatch broadcast charge pay transfer refund order book schedule submit launch start stop restart approve invite",
+  ),
   ...words("destructive", "delete remove rm del drop destroy purge wipe erase truncate revoke terminate kill uninstall shred reset clear prune evict"),
 ]);
 
@@ -65,10 +74,14 @@ export interface LabelRule {
 export const LABEL_RULES: LabelRule[] = [
   {
     label: "pii",
-    nameTokens: set("customer customers contact contacts person persons people employee employees patient patients user users profile profiles ssn phone phones passport"),
+    nameTokens: set(
+      "customer customers contact contacts person persons people employee employees patient patients user users profile profiles ssn phone phones passport",
+    ),
     phrases:
       /\b(customers?|contacts?|personal (?:data|information|details)|employees?|patients?|phone numbers?|telephone|email address(?:es)?|postal address(?:es)?|home address(?:es)?|mailing address(?:es)?|date of birth|social security|ssn|passport|user profiles?)\b/,
-    properties: set("email emails phone phone_number telephone mobile ssn address home_address postal_address dob date_of_birth birth_date birthdate first_name last_name full_name passport"),
+    properties: set(
+      "email emails phone phone_number telephone mobile ssn address home_address postal_address dob date_of_birth birth_date birthdate first_name last_name full_name passport",
+    ),
     why: "it handles personal data",
   },
   {
@@ -81,7 +94,9 @@ export const LABEL_RULES: LabelRule[] = [
   },
   {
     label: "financial",
-    nameTokens: set("payment payments pay invoice invoices billing bank banking iban refund refunds charge charges transaction transactions ledger payroll salary salaries stripe wire finance financial accounting tax taxes"),
+    nameTokens: set(
+      "payment payments pay invoice invoices billing bank banking iban refund refunds charge charges transaction transactions ledger payroll salary salaries stripe wire finance financial accounting tax taxes",
+    ),
     phrases:
       /\b(payments?|invoices?|billing|bank(?:ing)? (?:account|details|transfer)s?|iban|refunds?|credit cards?|card numbers?|transactions?|ledger|payroll|salar(?:y|ies)|wire transfers?|financial|accounting)\b/,
     properties: set("amount iban card_number credit_card account_number routing_number currency"),
@@ -90,7 +105,8 @@ export const LABEL_RULES: LabelRule[] = [
   {
     label: "untrusted_content",
     nameTokens: set("fetch url urls uri web website webpage browse browser scrape crawl http https html internet rss inbox"),
-    phrases: /\b(web ?pages?|websites?|the web|open web|internet|urls?|http\(s\)|https?:|html|scrap(?:e|es|ing)|crawl(?:s|ing)?|search engines?|untrusted|inbox|incoming (?:email|mail|messages?))\b/,
+    phrases:
+      /\b(web ?pages?|websites?|the web|open web|internet|urls?|http\(s\)|https?:|html|scrap(?:e|es|ing)|crawl(?:s|ing)?|search engines?|untrusted|inbox|incoming (?:email|mail|messages?))\b/,
     properties: set("url urls uri href"),
     propertyEffects: ["read"],
     why: "it brings in content from outside the organisation that may carry injected instructions",
@@ -98,7 +114,8 @@ export const LABEL_RULES: LabelRule[] = [
   {
     label: "external_comm",
     nameTokens: set("send post publish notify reply forward tweet sms webhook slack discord telegram whatsapp broadcast"),
-    phrases: /\b(send(?:s|ing)? (?:an? )?(?:e-?mail|message|notification|sms|text)s?|post(?:s|ing)? (?:a |an )?(?:message|comment|update)s?|to slack|webhooks?|notif(?:y|ies) (?:a |the )?(?:user|team|channel|recipient)s?|recipients?)\b/,
+    phrases:
+      /\b(send(?:s|ing)? (?:an? )?(?:e-?mail|message|notification|sms|text)s?|post(?:s|ing)? (?:a |an )?(?:message|comment|update)s?|to slack|webhooks?|notif(?:y|ies) (?:a |the )?(?:user|team|channel|recipient)s?|recipients?)\b/,
     properties: set("recipient recipients cc bcc channel webhook_url"),
     effects: ["write", "side_effect"],
     why: "it communicates with people or systems outside the session",
@@ -106,7 +123,9 @@ export const LABEL_RULES: LabelRule[] = [
 ];
 
 /** Property names whose values are credentials (matched on the tokenized, lower-cased name). */
-export const SENSITIVE_PROPERTY_TOKENS = set("password passwd pwd passphrase secret token apikey credential credentials ssn cvv cvc pin otp cookie authorization auth iban");
+export const SENSITIVE_PROPERTY_TOKENS = set(
+  "password passwd pwd passphrase secret token apikey credential credentials ssn cvv cvc pin otp cookie authorization auth iban",
+);
 export const SENSITIVE_PROPERTY_PAIRS = ["api_key", "access_key", "private_key", "secret_key", "card_number", "credit_card", "account_number", "session_key"];
 /** Tokens that make a "token"-like property name harmless (max_tokens, token_count, next_page_token…). */
 export const NOT_SENSITIVE_TOKENS = set("max min num count limit length size type page next cursor budget usage estimate estimated id ids url uri name names");

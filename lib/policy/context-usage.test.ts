@@ -9,7 +9,9 @@ describe("contextUsage", () => {
     expect(contextUsage(p)).toEqual({ all: false, paths: ["approval.granted", "delegation.depth", "session.labels"] });
   });
   it("records has-checks, bracket access and argument names", () => {
-    const u = contextUsage([`permit(principal, action, resource) when { context.args has path && context.args.path like "/tmp/*" && context["time"].hourUtc < 18 };`]);
+    const u = contextUsage([
+      `permit(principal, action, resource) when { context.args has path && context.args.path like "/tmp/*" && context["time"].hourUtc < 18 };`,
+    ]);
     expect(u).toEqual({ all: false, paths: ["args.path", "time.hourUtc"] });
   });
   it("any other use of context means everything", () => {
@@ -26,7 +28,11 @@ describe("contextUsage", () => {
 describe("pruneContext", () => {
   it("keeps only the parts read (and approval), leaving absent parts absent", () => {
     const ctx = { args: { path: "a", other: 1 }, session: { labels: ["x"], steps: 3 }, time: { hourUtc: 1 }, approval: { granted: false } };
-    expect(pruneContext({ all: false, paths: ["args.path", "args.url", "session.labels"] }, ctx)).toEqual({ approval: { granted: false }, args: { path: "a" }, session: { labels: ["x"] } });
+    expect(pruneContext({ all: false, paths: ["args.path", "args.url", "session.labels"] }, ctx)).toEqual({
+      approval: { granted: false },
+      args: { path: "a" },
+      session: { labels: ["x"] },
+    });
     expect(pruneContext({ all: true, paths: [] }, ctx)).toBe(ctx);
   });
 });

@@ -49,7 +49,11 @@ function toCall(c: CallInput) {
     },
     entities: [
       { uid: { type: "Agent", id: c.agent }, attrs: { name: c.agent }, parents: c.team ? [{ type: "Team", id: c.team }] : [] },
-      { uid: { type: "Tool", id: `files/${c.name}` }, attrs: { name: c.name, status: "approved", effect: c.effect, riskLevel: c.riskLevel, labels: c.labels }, parents: [{ type: "Server", id: "files" }] },
+      {
+        uid: { type: "Tool", id: `files/${c.name}` },
+        attrs: { name: c.name, status: "approved", effect: c.effect, riskLevel: c.riskLevel, labels: c.labels },
+        parents: [{ type: "Server", id: "files" }],
+      },
     ],
   } as never;
 }
@@ -59,13 +63,26 @@ describe("decision cache", () => {
     const p = parsePolicySet(DEFAULT_MCP_POLICY);
     const reads = analyzeReads(p.policies.map((x) => x.text))!;
     const keys = reads.paths.map((r) => [r.root, ...r.path].join("."));
-    expect(keys).toEqual(expect.arrayContaining(["resource.status", "resource.riskLevel", "resource.effect", "resource.labels", "context.approval.granted", "context.session.labels", "context.delegation.depth"]));
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        "resource.status",
+        "resource.riskLevel",
+        "resource.effect",
+        "resource.labels",
+        "context.approval.granted",
+        "context.session.labels",
+        "context.delegation.depth",
+      ]),
+    );
     expect(keys.some((k) => k.startsWith("context.time"))).toBe(false);
   });
 
   it("gives the same answer as Cedar for random requests, across two policy sets", async () => {
     const ev = new CedarEvaluator(0);
-    for (const [id, text] of [["default", DEFAULT_MCP_POLICY], ["rich", RICH]] as const) {
+    for (const [id, text] of [
+      ["default", DEFAULT_MCP_POLICY],
+      ["rich", RICH],
+    ] as const) {
       const p = parsePolicySet(text);
       expect(p.ok).toBe(true);
       await ev.prepare(id, toStaticPolicies(p.policies));
@@ -76,7 +93,10 @@ describe("decision cache", () => {
         const cached = await ev.evaluate(id, call);
         const again = await ev.evaluate(id, call);
         const direct = cedar.statefulIsAuthorized({ ...(call as object), preparsedPolicySetId: id } as never);
-        const norm = (a: typeof direct) => (a.type === "success" ? { d: a.response.decision, r: [...a.response.diagnostics.reason].sort(), e: a.response.diagnostics.errors.map((x) => x.policyId).sort() } : a.type);
+        const norm = (a: typeof direct) =>
+          a.type === "success"
+            ? { d: a.response.decision, r: [...a.response.diagnostics.reason].sort(), e: a.response.diagnostics.errors.map((x) => x.policyId).sort() }
+            : a.type;
         expect(norm(cached)).toEqual(norm(direct));
         expect(norm(again)).toEqual(norm(direct));
       }),
@@ -90,7 +110,13 @@ describe("decision cache", () => {
 
   it("does not cache requests whose read values reference other entities", () => {
     const reads = analyzeReads([`permit(principal, action, resource) when { resource.owner.team == "x" };`])!;
-    const call = { principal: { type: "A", id: "a" }, action: { type: "Action", id: "x" }, resource: { type: "R", id: "r" }, context: {}, entities: [{ uid: { type: "R", id: "r" }, attrs: { owner: { __entity: { type: "U", id: "u" } } }, parents: [] }] } as never;
+    const call = {
+      principal: { type: "A", id: "a" },
+      action: { type: "Action", id: "x" },
+      resource: { type: "R", id: "r" },
+      context: {},
+      entities: [{ uid: { type: "R", id: "r" }, attrs: { owner: { __entity: { type: "U", id: "u" } } }, parents: [] }],
+    } as never;
     expect(cacheKey(reads, call)).toBeNull();
   });
 });

@@ -81,7 +81,7 @@ const ABSENT = "\u0000absent";
 
 function hasEntityRef(v: unknown): boolean {
   if (!v || typeof v !== "object") return false;
-  if ("__entity" in (v)) return true;
+  if ("__entity" in v) return true;
   return Object.values(v).some(hasEntityRef);
 }
 

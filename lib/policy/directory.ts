@@ -8,7 +8,9 @@ import type { AgentPrincipal } from "../identity/credential-cache.ts";
 import { ToolCache, type ToolInfo } from "../inventory/tool-cache.ts";
 
 export async function loadAgents(limit = 10_000): Promise<AgentPrincipal[]> {
-  const r = await getPool().query<Row<"agents", "id" | "name" | "team" | "environment" | "suspended_at" | "suspended_reason"> & { owner: Col<"users", "email"> | null }>(
+  const r = await getPool().query<
+    Row<"agents", "id" | "name" | "team" | "environment" | "suspended_at" | "suspended_reason"> & { owner: Col<"users", "email"> | null }
+  >(
     `SELECT a.id, a.name, a.team, a.environment, a.suspended_at, a.suspended_reason, u.email AS owner
        FROM agents a LEFT JOIN users u ON u.id = a.owner_id ORDER BY a.name LIMIT $1`,
     [limit],

@@ -9,7 +9,12 @@ import { toCedarValue } from "./cedar-values.ts";
 
 const tools = [
   { inputSchema: { type: "object", properties: { path: { type: "string" }, max_bytes: { type: "integer" } } } },
-  { inputSchema: { type: "object", properties: { path: { type: "string" }, recursive: { type: "boolean" }, tags: { type: "array", items: { type: "string" } } } } },
+  {
+    inputSchema: {
+      type: "object",
+      properties: { path: { type: "string" }, recursive: { type: "boolean" }, tags: { type: "array", items: { type: "string" } } },
+    },
+  },
   { inputSchema: { type: "object", properties: { limit: { type: "integer" }, ratio: { type: "number" }, opts: { type: "object" } } } },
   { inputSchema: { type: "object", properties: { limit: { type: "string" }, "bad-name": { type: "string" } } } },
 ];

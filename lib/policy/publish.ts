@@ -25,7 +25,10 @@ export async function storeSchema(storeId: string, q: Queryable = getPool()): Pr
     const r = await q.query<Row<"tools", "input_schema">>("SELECT input_schema FROM tools");
     return generateMcpSchema(r.rows.map((x) => ({ inputSchema: x.input_schema })));
   }
-  const r = await q.query<WithJson<Row<"policy_stores", "schema">, { schema: cedar.SchemaJson<string> | null }>>("SELECT schema FROM policy_stores WHERE id = $1", [storeId]);
+  const r = await q.query<WithJson<Row<"policy_stores", "schema">, { schema: cedar.SchemaJson<string> | null }>>(
+    "SELECT schema FROM policy_stores WHERE id = $1",
+    [storeId],
+  );
   if (!r.rowCount) throw notFound(`policy store ${storeId}`);
   const schema = r.rows[0].schema;
   if (!schema) throw new MandateError(409, "no_schema", `policy store ${storeId} has no schema`);
@@ -54,7 +57,9 @@ export class PolicyInvalidError extends MandateError {
 async function nextVersion(tx: pg.PoolClient, storeId: string): Promise<number> {
   const s = await tx.query<Row<"policy_stores", "id">>("SELECT id FROM policy_stores WHERE id = $1 FOR UPDATE", [storeId]);
   if (!s.rowCount) throw notFound(`policy store ${storeId}`);
-  const r = await tx.query<{ v: Col<"policy_versions", "version"> }>("SELECT COALESCE(MAX(version), 0) + 1 AS v FROM policy_versions WHERE store_id = $1", [storeId]);
+  const r = await tx.query<{ v: Col<"policy_versions", "version"> }>("SELECT COALESCE(MAX(version), 0) + 1 AS v FROM policy_versions WHERE store_id = $1", [
+    storeId,
+  ]);
   return r.rows[0].v;
 }
 
@@ -75,13 +80,29 @@ export async function publishPolicy(rt: NodeContext, storeId: string, text: stri
     await orm(async (db) => {
       await db.policyVersion.updateMany({ where: { storeId, status: mode }, data: { status: "archived" } });
       await db.policyVersion.create({
-        data: { id, storeId, version, text, status: mode, author: actor, note: opts.note ?? null, tests: testsJson(opts.tests), createdAt: now, publishedAt: now, publishedBy: actor },
+        data: {
+          id,
+          storeId,
+          version,
+          text,
+          status: mode,
+          author: actor,
+          note: opts.note ?? null,
+          tests: testsJson(opts.tests),
+          createdAt: now,
+          publishedAt: now,
+          publishedBy: actor,
+        },
         select: { id: true },
       });
     });
     return {
       result: { id, version, label: `${storeId}@v${version}`, status: mode, warnings: validation.warnings },
-      audit: POLICY_PUBLISH_ENTRY.entry({ action: mode === "shadow" ? "policy.shadow" : "policy.publish", actor, data: { store: storeId, version, version_id: id, note: opts.note ?? null, policies: validation.policyCount } }),
+      audit: POLICY_PUBLISH_ENTRY.entry({
+        action: mode === "shadow" ? "policy.shadow" : "policy.publish",
+        actor,
+        data: { store: storeId, version, version_id: id, note: opts.note ?? null, policies: validation.policyCount },
+      }),
     };
   });
   await rt.applyChange("policy_versions", storeId);
@@ -111,9 +132,16 @@ export async function rollbackPolicy(rt: NodeContext, storeId: string, version: 
   const rolledBack = await adminAction(rt, async (_tx, orm) => {
     await orm(async (db) => {
       await db.policyVersion.updateMany({ where: { storeId, status: "active" }, data: { status: "archived" } });
-      await db.policyVersion.update({ where: { id: target.id }, data: { status: "active", publishedAt: new Date(), publishedBy: actor }, select: { id: true } });
+      await db.policyVersion.update({
+        where: { id: target.id },
+        data: { status: "active", publishedAt: new Date(), publishedBy: actor },
+        select: { id: true },
+      });
     });
-    return { result: { id: target.id, version, label: `${storeId}@v${version}` }, audit: POLICY_VERSION_ENTRY.entry({ action: "policy.rollback", actor, data: { store: storeId, version } }) };
+    return {
+      result: { id: target.id, version, label: `${storeId}@v${version}` },
+      audit: POLICY_VERSION_ENTRY.entry({ action: "policy.rollback", actor, data: { store: storeId, version } }),
+    };
   });
   await rt.applyChange("policy_versions", storeId);
   return rolledBack;

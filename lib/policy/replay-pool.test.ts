@@ -7,12 +7,43 @@ import { ReplayPool } from "./replay-pool.ts";
 import { fromAnswers, needsGrantedCheck, granted, preparePolicy, simulate } from "./simulate.ts";
 
 const p = preparePolicy(`${DEFAULT_MCP_POLICY}\n@id("late") forbid (principal, action, resource) when { context.time.epochSeconds > 1780000000 };`);
-const tool = (effect: string, labels: string[] = []): ToolInfo => ({ id: "", server: "s", name: effect, key: `s/${effect}`, status: "approved", effect, risk: "medium", labels, sensitiveArgs: [], blocked: null, inputSchema: {}, openWorld: false });
+const tool = (effect: string, labels: string[] = []): ToolInfo => ({
+  id: "",
+  server: "s",
+  name: effect,
+  key: `s/${effect}`,
+  status: "approved",
+  effect,
+  risk: "medium",
+  labels,
+  sensitiveArgs: [],
+  blocked: null,
+  inputSchema: {},
+  openWorld: false,
+});
 const calls = Array.from({ length: 1200 }, (_, i) =>
   buildMcpCall({
-    action: "tools/call", agent: agentNamed(`a${i % 7}`), tool: i % 3 === 0 ? tool("destructive") : tool("write", i % 5 === 0 ? ["external_comm"] : []),
-    args: { n: i }, session: { id: "s", exists: true, agentId: null, initiator: null, initiatorVerified: false, stepCount: i, toolsUsed: [], labels: i % 4 === 0 ? ["pii", "untrusted_content"] : [], status: "active", terminatedReason: null, startedAt: 0, approvalsGranted: 0 },
-    delegation: NO_DELEGATION, approvalGranted: false, now: 1_779_999_000_000 + i * 1000,
+    action: "tools/call",
+    agent: agentNamed(`a${i % 7}`),
+    tool: i % 3 === 0 ? tool("destructive") : tool("write", i % 5 === 0 ? ["external_comm"] : []),
+    args: { n: i },
+    session: {
+      id: "s",
+      exists: true,
+      agentId: null,
+      initiator: null,
+      initiatorVerified: false,
+      stepCount: i,
+      toolsUsed: [],
+      labels: i % 4 === 0 ? ["pii", "untrusted_content"] : [],
+      status: "active",
+      terminatedReason: null,
+      startedAt: 0,
+      approvalsGranted: 0,
+    },
+    delegation: NO_DELEGATION,
+    approvalGranted: false,
+    now: 1_779_999_000_000 + i * 1000,
   }),
 );
 let pool: ReplayPool | null = null;

@@ -6,12 +6,30 @@ import { SessionTracker } from "./replay-sessions.ts";
 import { preparePolicy, simulate, simulatePartial } from "./simulate.ts";
 
 const row = (o: Partial<RecordedDecision> = {}): RecordedDecision => ({
-  decision_id: "d1", created_at: new Date("2026-06-01T10:00:00Z"), session_id: "s1", step: 3, agent_id: null, agent_name: "a", tool: "files/write_file", outcome: "allow",
+  decision_id: "d1",
+  created_at: new Date("2026-06-01T10:00:00Z"),
+  session_id: "s1",
+  step: 3,
+  agent_id: null,
+  agent_name: "a",
+  tool: "files/write_file",
+  outcome: "allow",
   tool_info: { server: "files", name: "write_file", status: "approved", effect: "write", risk: "medium", labels: [] },
-  args: { path: "n.txt", content: "x [REDACTED:github_token]" }, redactions: [{ path: "/content" }],
-  session: { labels_before: ["pii"], initiator: null, initiator_verified: false }, delegation: null, first_reason: null, approval_status: null, ...o,
+  args: { path: "n.txt", content: "x [REDACTED:github_token]" },
+  redactions: [{ path: "/content" }],
+  session: { labels_before: ["pii"], initiator: null, initiator_verified: false },
+  delegation: null,
+  first_reason: null,
+  approval_status: null,
+  ...o,
 });
-const inputs = { agent: agentNamed("a"), openWorld: false, retained: undefined, toolsUsed: ["web/fetch_url"], sessionStart: Date.parse("2026-06-01T09:00:00Z") };
+const inputs = {
+  agent: agentNamed("a"),
+  openWorld: false,
+  retained: undefined,
+  toolsUsed: ["web/fetch_url"],
+  sessionStart: Date.parse("2026-06-01T09:00:00Z"),
+};
 const DRAFT = `${DEFAULT_MCP_POLICY}\n@id("no-marker") forbid (principal, action, resource) when { context.args has content && context.args.content like "*marker*" };`;
 
 describe("rebuildRequest", () => {
@@ -30,11 +48,19 @@ describe("rebuildRequest", () => {
     const p = preparePolicy(DRAFT);
     expect(simulatePartial(p, rebuildRequest(row(), inputs).withUnknowns()).decision).toBe("undeterminable");
     expect(simulate(p, rebuildRequest(row(), { ...inputs, retained: { content: "has marker" } }).call).decision).toBe("deny");
-    const other = row({ tool: "files/read_file", tool_info: { server: "files", name: "read_file", status: "approved", effect: "read", risk: "low" }, args: { path: "a" }, redactions: [{ path: "/token" }] });
+    const other = row({
+      tool: "files/read_file",
+      tool_info: { server: "files", name: "read_file", status: "approved", effect: "read", risk: "low" },
+      args: { path: "a" },
+      redactions: [{ path: "/token" }],
+    });
     expect(simulatePartial(p, rebuildRequest(other, inputs).withUnknowns()).decision).toBe("allow");
   });
   it("unknown session parts when the session began before the window", () => {
-    expect(rebuildRequest(row({ redactions: [] }), { ...inputs, toolsUsed: null, sessionStart: null }).unknowns).toEqual(["session.toolsUsed", "session.ageSeconds"]);
+    expect(rebuildRequest(row({ redactions: [] }), { ...inputs, toolsUsed: null, sessionStart: null }).unknowns).toEqual([
+      "session.toolsUsed",
+      "session.ageSeconds",
+    ]);
     expect(overlaps("session.toolsUsed", "session.toolsUsed")).toBe(true);
     expect(overlaps("args", "args.content")).toBe(true);
     expect(overlaps("session.labels", "session.toolsUsed")).toBe(false);

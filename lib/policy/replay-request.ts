@@ -51,7 +51,10 @@ export interface RebuiltRequest {
 }
 
 function decodePointer(path: string): string[] {
-  return path.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+  return path
+    .split("/")
+    .slice(1)
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
 
 function setAt(root: Record<string, unknown>, segments: string[], value: unknown): boolean {
@@ -68,12 +71,29 @@ function setAt(root: Record<string, unknown>, segments: string[], value: unknown
 export function rebuildRequest(d: RecordedDecision, i: ReplayInputs): RebuiltRequest {
   const t = d.tool_info!;
   const tool: ToolInfo = {
-    id: "", server: t.server, name: t.name, key: `${t.server}/${t.name}`, status: t.status as ToolInfo["status"],
-    effect: t.effect ?? null, risk: t.risk ?? null, labels: t.labels ?? [], sensitiveArgs: [], blocked: null, inputSchema: null, openWorld: i.openWorld,
+    id: "",
+    server: t.server,
+    name: t.name,
+    key: `${t.server}/${t.name}`,
+    status: t.status as ToolInfo["status"],
+    effect: t.effect ?? null,
+    risk: t.risk ?? null,
+    labels: t.labels ?? [],
+    sensitiveArgs: [],
+    blocked: null,
+    inputSchema: null,
+    openWorld: i.openWorld,
   };
   const now = d.created_at.getTime();
   const delegation: DelegationView = d.delegation
-    ? { present: true, depth: d.delegation.depth, chain: d.delegation.chain, onBehalfOf: d.delegation.on_behalf_of, scopes: d.delegation.scopes, tokenId: d.delegation.token_id ?? null }
+    ? {
+        present: true,
+        depth: d.delegation.depth,
+        chain: d.delegation.chain,
+        onBehalfOf: d.delegation.on_behalf_of,
+        scopes: d.delegation.scopes,
+        tokenId: d.delegation.token_id ?? null,
+      }
     : NO_DELEGATION;
   const redacted = (d.redactions ?? []).length > 0 && !i.retained;
   const call = buildMcpCall({
@@ -82,9 +102,19 @@ export function rebuildRequest(d: RecordedDecision, i: ReplayInputs): RebuiltReq
     tool,
     args: i.retained ?? d.args ?? {},
     session: {
-      id: d.session_id, exists: true, agentId: d.agent_id, initiator: d.session?.initiator ?? null, initiatorVerified: !!d.session?.initiator_verified,
+      id: d.session_id,
+      exists: true,
+      agentId: d.agent_id,
+      initiator: d.session?.initiator ?? null,
+      initiatorVerified: !!d.session?.initiator_verified,
       // (A decision without a step, a foreign attempt, is settled before policy and never rebuilt.)
-      stepCount: (d.step ?? 1) - 1, toolsUsed: i.toolsUsed ?? [], labels: d.session?.labels_before ?? [], status: "active", terminatedReason: null, startedAt: i.sessionStart ?? now, approvalsGranted: 0,
+      stepCount: (d.step ?? 1) - 1,
+      toolsUsed: i.toolsUsed ?? [],
+      labels: d.session?.labels_before ?? [],
+      status: "active",
+      terminatedReason: null,
+      startedAt: i.sessionStart ?? now,
+      approvalsGranted: 0,
     },
     delegation,
     approvalGranted: false,

@@ -20,7 +20,9 @@ let cached: { days: number; at: number } | null = null;
 /** The retention in days, read at most `maxAgeMs` ago (the console page reads it fresh: 0). */
 export async function getReplayRetentionDays(maxAgeMs = 30_000): Promise<number> {
   if (cached && Date.now() - cached.at < maxAgeMs) return cached.days;
-  const r = await getPool().query<WithJson<Row<"settings", "value">, { value: { days?: unknown } | null }>>(`SELECT value FROM settings WHERE key = $1`, [RETENTION_KEY]);
+  const r = await getPool().query<WithJson<Row<"settings", "value">, { value: { days?: unknown } | null }>>(`SELECT value FROM settings WHERE key = $1`, [
+    RETENTION_KEY,
+  ]);
   const days = Number(r.rows[0]?.value?.days ?? 0);
   cached = { days: Number.isFinite(days) ? days : 0, at: Date.now() };
   return cached.days;
@@ -30,7 +32,9 @@ export async function getReplayRetentionDays(maxAgeMs = 30_000): Promise<number>
 export async function setReplayRetentionDays(rt: NodeContext, days: number, actor: string): Promise<{ days: number; deleted: number }> {
   if (!Number.isInteger(days) || days < 0 || days > MAX_RETENTION_DAYS) throw new RangeError(`retention must be 0–${MAX_RETENTION_DAYS} days`);
   const deleted = await adminAction(rt, async (tx) => {
-    const before = await tx.query<WithJson<Row<"settings", "value">, { value: { days?: unknown } | null }>>(`SELECT value FROM settings WHERE key = $1`, [RETENTION_KEY]);
+    const before = await tx.query<WithJson<Row<"settings", "value">, { value: { days?: unknown } | null }>>(`SELECT value FROM settings WHERE key = $1`, [
+      RETENTION_KEY,
+    ]);
     await tx.query(
       `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, now()) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
       [RETENTION_KEY, JSON.stringify({ days })],
@@ -39,7 +43,10 @@ export async function setReplayRetentionDays(rt: NodeContext, days: number, acto
     await tx.query(`UPDATE replay_values SET expires_at = LEAST(expires_at, created_at + make_interval(days => $1::int))`, [days]);
     return {
       result: d.rowCount ?? 0,
-      audit: REPLAY_RETENTION_ENTRY.entry({ actor, data: { days, previous_days: (before.rows[0]?.value?.days as number | undefined) ?? 0, deleted: d.rowCount ?? 0 } }),
+      audit: REPLAY_RETENTION_ENTRY.entry({
+        actor,
+        data: { days, previous_days: (before.rows[0]?.value?.days as number | undefined) ?? 0, deleted: d.rowCount ?? 0 },
+      }),
     };
   });
   cached = { days, at: Date.now() };
@@ -65,7 +72,10 @@ export async function keepReplayValues(decisionId: string, args: unknown, redact
 export async function loadReplayValues(decisionIds: string[]): Promise<Map<string, Record<string, unknown>>> {
   const out = new Map<string, Record<string, unknown>>();
   if (!decisionIds.length) return out;
-  const r = await getPool().query<Row<"replay_values", "decision_id" | "arguments_enc">>(`SELECT decision_id, arguments_enc FROM replay_values WHERE decision_id = ANY($1::uuid[]) AND expires_at > now()`, [decisionIds]);
+  const r = await getPool().query<Row<"replay_values", "decision_id" | "arguments_enc">>(
+    `SELECT decision_id, arguments_enc FROM replay_values WHERE decision_id = ANY($1::uuid[]) AND expires_at > now()`,
+    [decisionIds],
+  );
   for (const row of r.rows) {
     try {
       out.set(row.decision_id, JSON.parse(decryptSecret(row.arguments_enc)));

@@ -24,8 +24,15 @@ import { fromAnswers, granted, needsGrantedCheck, preparePolicy, simulatePartial
 import { DECISION } from "../audit/entries/index.ts";
 
 export const BUILT_IN_REASONS = new Set([
-  "mandate.agent_suspended", "mandate.session_terminated", "mandate.delegation_invalid", "mandate.session_not_owned",
-  "mandate.tool_unknown", "mandate.tool_rejected", "mandate.tool_not_approved", "mandate.tool_blocked", "mandate.scope_exceeded",
+  "mandate.agent_suspended",
+  "mandate.session_terminated",
+  "mandate.delegation_invalid",
+  "mandate.session_not_owned",
+  "mandate.tool_unknown",
+  "mandate.tool_rejected",
+  "mandate.tool_not_approved",
+  "mandate.tool_blocked",
+  "mandate.scope_exceeded",
 ]);
 
 export interface ReplayItem {
@@ -65,7 +72,10 @@ const SELECT = `SELECT decision_id, created_at, chain_id, seq, session_id, step,
   ${DECISION.delegation.json()} AS delegation, ${DECISION.firstReasonPolicy.text()} AS first_reason, ${DECISION.approvalStatus.text()} AS approval_status
   FROM audit_entries WHERE kind = 'decision' AND created_at >= $1 AND created_at < $2`;
 
-export async function replayDecisions(text: string, opts: { days: number; maxDecisions?: number; sample?: number; now?: Date; workers?: number }): Promise<ReplayReport> {
+export async function replayDecisions(
+  text: string,
+  opts: { days: number; maxDecisions?: number; sample?: number; now?: Date; workers?: number },
+): Promise<ReplayReport> {
   const t0 = performance.now();
   const p = preparePolicy(text);
   const to = opts.now ?? new Date();
@@ -78,14 +88,31 @@ export async function replayDecisions(text: string, opts: { days: number; maxDec
   const cache = new Map<string, SimResult>();
   let distinct = 0;
   const report: ReplayReport = {
-    from: from.toISOString(), to: to.toISOString(), total: 0, builtIn: 0, evaluated: 0, unchanged: 0, changed: 0, transitions: {},
-    undeterminable: 0, undeterminableWhy: {}, retainedUsed: 0, changes: [], undeterminableSamples: [], truncated: false, distinctRequests: 0, durationMs: 0,
+    from: from.toISOString(),
+    to: to.toISOString(),
+    total: 0,
+    builtIn: 0,
+    evaluated: 0,
+    unchanged: 0,
+    changed: 0,
+    transitions: {},
+    undeterminable: 0,
+    undeterminableWhy: {},
+    retainedUsed: 0,
+    changes: [],
+    undeterminableSamples: [],
+    truncated: false,
+    distinctRequests: 0,
+    durationMs: 0,
   };
   const relevant = (unknown: string) => p.usage.all || p.usage.paths.some((u) => overlaps(u, unknown));
   type Row = RecordedDecision & { chain_id: string; seq: number };
   const fetchPage = (cursor: [Date, string, number] | null) =>
     getPool()
-      .query(`${SELECT} ${cursor ? "AND (created_at, chain_id, seq) > ($3, $4::uuid, $5)" : ""} ORDER BY created_at, chain_id, seq LIMIT ${PAGE}`, cursor ? [from, to, ...cursor] : [from, to])
+      .query(
+        `${SELECT} ${cursor ? "AND (created_at, chain_id, seq) > ($3, $4::uuid, $5)" : ""} ORDER BY created_at, chain_id, seq LIMIT ${PAGE}`,
+        cursor ? [from, to, ...cursor] : [from, to],
+      )
       .then((r) => r.rows as Row[]);
   const pool = await ReplayPool.open(p.cedarId, p.policies, opts.workers);
   try {
@@ -121,14 +148,21 @@ export async function replayDecisions(text: string, opts: { days: number; maxDec
         const agent = (d.agent_id && agentsById.get(d.agent_id)) || agentNamed(d.agent_name);
         const kept = retained.get(d.decision_id);
         if (kept) report.retainedUsed++;
-        const req = rebuildRequest(d, { agent, openWorld: tools.get(d.tool)?.openWorld ?? false, retained: kept, toolsUsed, sessionStart: sessions.start(d.session_id) });
+        const req = rebuildRequest(d, {
+          agent,
+          openWorld: tools.get(d.tool)?.openWorld ?? false,
+          retained: kept,
+          toolsUsed,
+          sessionStart: sessions.start(d.session_id),
+        });
         const unknown = req.unknowns.filter(relevant);
         const item: (typeof items)[number] = { d, step: d.step, agent: agent.name, baseline, unknown };
         if (unknown.length) item.res = simulatePartial(p, req.withUnknowns());
         else {
           item.key = `${agent.name}\u0000${JSON.stringify(d.tool_info)}\u0000${usageKey(p.usage, req.call.context)}`;
           item.res = cache.get(item.key);
-          if (!item.res && !batch.has(item.key)) batch.set(item.key, { ...req.call, context: pruneContext(p.usage, req.call.context as Record<string, unknown>) as CedarCall["context"] });
+          if (!item.res && !batch.has(item.key))
+            batch.set(item.key, { ...req.call, context: pruneContext(p.usage, req.call.context as Record<string, unknown>) as CedarCall["context"] });
         }
         items.push(item);
       }
@@ -146,7 +180,17 @@ export async function replayDecisions(text: string, opts: { days: number; maxDec
       // 3. Tally, in order.
       for (const { d, step, agent, baseline, unknown, res: known, key } of items) {
         const res = known ?? fresh.get(key!)!;
-        const item = (): ReplayItem => ({ decisionId: d.decision_id, at: new Date(d.created_at).toISOString(), sessionId: d.session_id, step, agent, tool: d.tool, from: baseline, to: res.decision, reasons: res.reasons });
+        const item = (): ReplayItem => ({
+          decisionId: d.decision_id,
+          at: new Date(d.created_at).toISOString(),
+          sessionId: d.session_id,
+          step,
+          agent,
+          tool: d.tool,
+          from: baseline,
+          to: res.decision,
+          reasons: res.reasons,
+        });
         if (res.decision === "undeterminable") {
           report.undeterminable++;
           for (const u of unknown) report.undeterminableWhy[u] = (report.undeterminableWhy[u] ?? 0) + 1;

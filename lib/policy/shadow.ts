@@ -33,13 +33,22 @@ export const DISAGREES = `${DECISION.shadowDecision.text()} IS DISTINCT FROM out
   AND NOT (outcome = 'allow' AND ${DECISION.approvalStatus.text()} = 'used' AND ${DECISION.shadowDecision.text()} = 'require_approval')`;
 
 export async function currentShadow(storeId: string): Promise<ShadowVersion | null> {
-  const r = await getPool().query<Row<"policy_versions", "id" | "version" | "text" | "published_by" | "note"> & NotNull<Row<"policy_versions", "published_at">>>(
-    `SELECT id, version, text, published_at, published_by, note FROM policy_versions WHERE store_id = $1 AND status = 'shadow' ORDER BY version DESC LIMIT 1`,
-    [storeId],
-  );
+  const r = await getPool().query<
+    Row<"policy_versions", "id" | "version" | "text" | "published_by" | "note"> & NotNull<Row<"policy_versions", "published_at">>
+  >(`SELECT id, version, text, published_at, published_by, note FROM policy_versions WHERE store_id = $1 AND status = 'shadow' ORDER BY version DESC LIMIT 1`, [
+    storeId,
+  ]);
   const v = r.rows[0];
   if (!v) return null;
-  return { id: v.id, version: v.version, label: `${storeId}@v${v.version}`, text: v.text, publishedAt: v.published_at.toISOString(), publishedBy: v.published_by, note: v.note };
+  return {
+    id: v.id,
+    version: v.version,
+    label: `${storeId}@v${v.version}`,
+    text: v.text,
+    publishedAt: v.published_at.toISOString(),
+    publishedBy: v.published_by,
+    note: v.note,
+  };
 }
 
 export async function shadowSummary(storeId: string): Promise<ShadowSummary> {
@@ -67,9 +76,15 @@ export async function shadowSummary(storeId: string): Promise<ShadowSummary> {
 /** Stops evaluating the shadow version (it becomes archived). */
 export async function endShadow(rt: NodeContext, storeId: string, actor: string) {
   return adminAction(rt, async (tx) => {
-    const r = await tx.query<Row<"policy_versions", "version">>(`UPDATE policy_versions SET status = 'archived' WHERE store_id = $1 AND status = 'shadow' RETURNING version`, [storeId]);
+    const r = await tx.query<Row<"policy_versions", "version">>(
+      `UPDATE policy_versions SET status = 'archived' WHERE store_id = $1 AND status = 'shadow' RETURNING version`,
+      [storeId],
+    );
     if (!r.rowCount) throw new MandateError(409, "no_shadow", "no version is in shadow mode");
-    return { result: { version: r.rows[0].version }, audit: POLICY_VERSION_ENTRY.entry({ action: "policy.shadow_end", actor, data: { store: storeId, version: r.rows[0].version } }) };
+    return {
+      result: { version: r.rows[0].version },
+      audit: POLICY_VERSION_ENTRY.entry({ action: "policy.shadow_end", actor, data: { store: storeId, version: r.rows[0].version } }),
+    };
   });
 }
 

@@ -37,17 +37,26 @@ export function preparePolicy(text: string): PreparedPolicy {
   const hit = prepared.get(cedarId);
   if (hit) return hit;
   const parsed = parsePolicySet(text);
-  if (!parsed.ok) throw new MandateError(422, "policy_invalid", `the policy set does not parse: ${parsed.problems[0]?.message} (line ${parsed.problems[0]?.line})`);
+  if (!parsed.ok)
+    throw new MandateError(422, "policy_invalid", `the policy set does not parse: ${parsed.problems[0]?.message} (line ${parsed.problems[0]?.line})`);
   const policies = toStaticPolicies(parsed.policies);
   const r = cedar.preparsePolicySet(cedarId, { staticPolicies: policies });
   if (r.type !== "success") throw new Error(r.errors.map((e) => e.message).join("; "));
-  const p: PreparedPolicy = { cedarId, policies, byId: new Map(parsed.policies.map((x) => [x.id, x])), usage: contextUsage(parsed.policies.map((x) => x.text)) };
+  const p: PreparedPolicy = {
+    cedarId,
+    policies,
+    byId: new Map(parsed.policies.map((x) => [x.id, x])),
+    usage: contextUsage(parsed.policies.map((x) => x.text)),
+  };
   prepared.set(cedarId, p);
   if (prepared.size > 16) prepared.delete(prepared.keys().next().value!);
   return p;
 }
 
-export const granted = (call: CedarCall): CedarCall => ({ ...call, context: { ...(call.context as Record<string, cedar.CedarValueJson>), approval: { granted: true } } });
+export const granted = (call: CedarCall): CedarCall => ({
+  ...call,
+  context: { ...(call.context as Record<string, cedar.CedarValueJson>), approval: { granted: true } },
+});
 
 function evaluate(p: PreparedPolicy, call: CedarCall) {
   let answer: cedar.AuthorizationAnswer;
@@ -87,7 +96,12 @@ function partial(p: PreparedPolicy, call: CedarCall): { decision: "allow" | "den
   const a = cedar.isAuthorizedPartial({ ...(call as object), policies: { staticPolicies: p.policies } } as cedar.PartialAuthorizationCall);
   if (a.type !== "residuals") return { decision: "deny", ids: [], errored: ["mandate.evaluation_error"], unknownIn: [] };
   const r = a.response;
-  return { decision: r.decision ?? null, ids: r.decision ? [...new Set([...r.mustBeDetermining, ...r.satisfied])] : [], errored: r.errored, unknownIn: r.nontrivialResiduals };
+  return {
+    decision: r.decision ?? null,
+    ids: r.decision ? [...new Set([...r.mustBeDetermining, ...r.satisfied])] : [],
+    errored: r.errored,
+    unknownIn: r.nontrivialResiduals,
+  };
 }
 
 /** Evaluation with unknown values in the context (Cedar partial evaluation). */
@@ -98,7 +112,11 @@ export function simulatePartial(p: PreparedPolicy, call: CedarCall): SimResult {
     return { decision: "deny", reasons: [r], errors: [r] };
   }
   if (first.decision === null) {
-    return { decision: "undeterminable", reasons: first.unknownIn.map((id) => ({ policy: id, message: `depends on a value that is not known: ${reasonFor(p.byId.get(id), id).message}` })), errors: [] };
+    return {
+      decision: "undeterminable",
+      reasons: first.unknownIn.map((id) => ({ policy: id, message: `depends on a value that is not known: ${reasonFor(p.byId.get(id), id).message}` })),
+      errors: [],
+    };
   }
   if (first.decision === "allow") return { decision: "allow", reasons: first.ids.map((id) => reasonFor(p.byId.get(id), id)), errors: [] };
   const forbids = first.ids.filter((id) => p.byId.get(id)?.effect === "forbid");

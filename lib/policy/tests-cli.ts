@@ -45,7 +45,9 @@ export async function runPolicyTestCommand(o: PolicyTestOptions): Promise<number
     label = o.file;
   } else {
     const r = await getPool().query<Row<"policy_versions", "version" | "text" | "tests">>(
-      o.version ? `SELECT version, text, tests FROM policy_versions WHERE store_id = $1 AND version = $2` : `SELECT version, text, tests FROM policy_versions WHERE store_id = $1 AND status = 'active'`,
+      o.version
+        ? `SELECT version, text, tests FROM policy_versions WHERE store_id = $1 AND version = $2`
+        : `SELECT version, text, tests FROM policy_versions WHERE store_id = $1 AND status = 'active'`,
       o.version ? [o.store, o.version] : [o.store],
     );
     if (!r.rowCount) throw new MandateError(404, "not_found", o.version ? `no version ${o.store}@v${o.version}` : `no active version in store ${o.store}`);

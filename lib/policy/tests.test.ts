@@ -5,7 +5,21 @@ import { policyTestSuite, runPolicyTests, formatTestResults } from "./tests.ts";
 
 const tool = (key: string, o: Partial<ToolInfo>): ToolInfo => {
   const [server, name] = key.split("/");
-  return { id: key, server, name, key, status: "approved", effect: "read", risk: "low", labels: [], sensitiveArgs: [], blocked: null, inputSchema: {}, openWorld: false, ...o };
+  return {
+    id: key,
+    server,
+    name,
+    key,
+    status: "approved",
+    effect: "read",
+    risk: "low",
+    labels: [],
+    sensitiveArgs: [],
+    blocked: null,
+    inputSchema: {},
+    openWorld: false,
+    ...o,
+  };
 };
 const env = {
   tools: new Map([

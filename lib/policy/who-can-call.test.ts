@@ -5,10 +5,29 @@ import { DEFAULT_MCP_POLICY } from "./default-policy.ts";
 import { whoCanCall } from "./who-can-call.ts";
 
 const agent = (name: string, team: string | null = "support", suspended = false): AgentPrincipal => ({
-  kind: "agent", agentId: name, name, team, owner: null, environment: null, keyId: "k", suspended: suspended ? { at: "", reason: "x" } : null,
+  kind: "agent",
+  agentId: name,
+  name,
+  team,
+  owner: null,
+  environment: null,
+  keyId: "k",
+  suspended: suspended ? { at: "", reason: "x" } : null,
 });
 const tool = (o: Partial<ToolInfo>): ToolInfo => ({
-  id: "t", server: "s", name: "n", key: "s/n", status: "approved", effect: "read", risk: "low", labels: [], sensitiveArgs: [], blocked: null, inputSchema: {}, openWorld: false, ...o,
+  id: "t",
+  server: "s",
+  name: "n",
+  key: "s/n",
+  status: "approved",
+  effect: "read",
+  risk: "low",
+  labels: [],
+  sensitiveArgs: [],
+  blocked: null,
+  inputSchema: {},
+  openWorld: false,
+  ...o,
 });
 
 describe("whoCanCall", () => {

@@ -96,17 +96,24 @@ export function whoCanCall(policyText: string, agents: AgentPrincipal[], tool: T
   const policies = toStaticPolicies(parsed.policies);
   const reasonsOf = (ids: string[]) => ids.map((id) => ({ policy: id, message: message(byId.get(id), id) }));
   const conditionsOf = (p: Partial) =>
-    p.nontrivial.map((id) => ({ policy: id, effect: byId.get(id)?.effect ?? "forbid", message: message(byId.get(id), id), dependsOn: unknownsIn(p.residuals[id]) }));
+    p.nontrivial.map((id) => ({
+      policy: id,
+      effect: byId.get(id)?.effect ?? "forbid",
+      message: message(byId.get(id), id),
+      dependsOn: unknownsIn(p.residuals[id]),
+    }));
 
   return agents.map((agent) => {
     const base = { agent: agent.name, team: agent.team };
-    if (agent.suspended) return { ...base, verdict: "denied" as const, reasons: [{ policy: "mandate.agent_suspended", message: "the agent is suspended" }], conditions: [] };
+    if (agent.suspended)
+      return { ...base, verdict: "denied" as const, reasons: [{ policy: "mandate.agent_suspended", message: "the agent is suspended" }], conditions: [] };
     const first = evaluatePartial(policies, agent, tool, "tools/call", false);
     if (first.decision === "allow") return { ...base, verdict: "allowed" as const, reasons: reasonsOf(first.determining), conditions: [] };
     if (first.decision === null) return { ...base, verdict: "conditional" as const, reasons: [], conditions: conditionsOf(first) };
     const granted = evaluatePartial(policies, agent, tool, "tools/call", true);
     if (granted.decision === "allow") return { ...base, verdict: "approval" as const, reasons: reasonsOf(first.determining), conditions: [] };
-    if (granted.decision === null) return { ...base, verdict: "conditional" as const, reasons: reasonsOf(first.determining), conditions: conditionsOf(granted), approvalGated: true };
+    if (granted.decision === null)
+      return { ...base, verdict: "conditional" as const, reasons: reasonsOf(first.determining), conditions: conditionsOf(granted), approvalGated: true };
     const reasons = first.determining.length ? reasonsOf(first.determining) : [{ policy: "mandate.default_deny", message: "no policy permits this call" }];
     return { ...base, verdict: "denied" as const, reasons, conditions: [] };
   });

@@ -28,7 +28,12 @@ describe("argument hashing", () => {
 describe("verifyReceipt", async () => {
   const { privateKey, publicKey } = await jose.generateKeyPair("EdDSA");
   const jwks = { keys: [{ ...(await jose.exportJWK(publicKey)), kid: "k1", alg: "EdDSA" }] };
-  const keys = { issuer: "urn:mandate:test", ready: async () => {}, current: async () => ({ kid: "k1", alg: "EdDSA", key: privateKey }), verificationKey: async () => null };
+  const keys = {
+    issuer: "urn:mandate:test",
+    ready: async () => {},
+    current: async () => ({ kid: "k1", alg: "EdDSA", key: privateKey }),
+    verificationKey: async () => null,
+  };
   const args = { path: "/tmp/x", force: true };
   const claims = { decision_id: "d-1", sid: "s-1", step: 4, agent: "ops-agent", chain: [], tool: "files/delete_file", args_sha256: argumentsSha256(args) };
 
@@ -36,7 +41,12 @@ describe("verifyReceipt", async () => {
 
   it("accepts the exact call and reports the claims", async () => {
     const r = await new JwtReceiptSigner(keys).sign(claims);
-    const ok = await verifyReceipt(r, { keys: jwks, tool: { server: "files", name: "delete_file" }, arguments: { force: true, path: "/tmp/x" }, issuer: "urn:mandate:test" });
+    const ok = await verifyReceipt(r, {
+      keys: jwks,
+      tool: { server: "files", name: "delete_file" },
+      arguments: { force: true, path: "/tmp/x" },
+      issuer: "urn:mandate:test",
+    });
     expect(ok).toMatchObject({ ok: true, claims: { ...claims, chain: ["ops-agent"], jti: "d-1" } });
   });
   it("refuses other arguments, tools, expired or too long-lived receipts", async () => {
@@ -45,7 +55,11 @@ describe("verifyReceipt", async () => {
     expect(await verifyReceipt(r, { ...base, arguments: { ...args, force: false } })).toMatchObject({ reason: "arguments_mismatch" });
     expect(await verifyReceipt(r, { ...base, tool: "files/read_file" })).toMatchObject({ reason: "wrong_tool" });
     expect(await verifyReceipt(r, { ...base, now: new Date(Date.now() + 70_000) })).toMatchObject({ reason: "expired" });
-    const long = await new jose.SignJWT(claims).setProtectedHeader({ alg: "EdDSA", kid: "k1", typ: RECEIPT_TYP }).setIssuedAt().setExpirationTime("10m").sign(privateKey);
+    const long = await new jose.SignJWT(claims)
+      .setProtectedHeader({ alg: "EdDSA", kid: "k1", typ: RECEIPT_TYP })
+      .setIssuedAt()
+      .setExpirationTime("10m")
+      .sign(privateKey);
     expect(await verifyReceipt(long, base)).toMatchObject({ reason: "too_long_lived" });
     const untyped = await new jose.SignJWT(claims).setProtectedHeader({ alg: "EdDSA", kid: "k1" }).setIssuedAt().setExpirationTime("30s").sign(privateKey);
     expect(await verifyReceipt(untyped, base)).toMatchObject({ reason: "malformed" });

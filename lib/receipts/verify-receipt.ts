@@ -36,7 +36,8 @@ export interface ReceiptClaims {
   args_sha256: string;
 }
 
-export type ReceiptFailure = "malformed" | "bad_signature" | "expired" | "wrong_issuer" | "too_long_lived" | "wrong_tool" | "arguments_mismatch" | "wrong_session";
+export type ReceiptFailure =
+  "malformed" | "bad_signature" | "expired" | "wrong_issuer" | "too_long_lived" | "wrong_tool" | "arguments_mismatch" | "wrong_session";
 export type ReceiptCheck = { ok: true; claims: ReceiptClaims } | { ok: false; reason: ReceiptFailure; message: string };
 
 export interface VerifyReceiptOptions {
@@ -56,7 +57,9 @@ export interface VerifyReceiptOptions {
 
 /** SHA-256 (hex) of the canonical JSON of the arguments: what Mandate puts in `args_sha256`. */
 export function argumentsSha256(args: unknown): string {
-  return createHash("sha256").update(canonicalJson(args ?? {})).digest("hex");
+  return createHash("sha256")
+    .update(canonicalJson(args ?? {}))
+    .digest("hex");
 }
 
 const remoteSets = new Map<string, jose.JWTVerifyGetKey>();
@@ -94,8 +97,10 @@ export async function verifyReceipt(receipt: string, opts: VerifyReceiptOptions)
     }));
   } catch (err) {
     if (err instanceof jose.errors.JWTExpired) return fail("expired", "receipt expired");
-    if (err instanceof jose.errors.JWTClaimValidationFailed && err.claim === "iss") return fail("wrong_issuer", "receipt was not issued by the expected Mandate");
-    if (err instanceof jose.errors.JWSSignatureVerificationFailed || err instanceof jose.errors.JWKSNoMatchingKey) return fail("bad_signature", "receipt signature does not verify with Mandate's keys");
+    if (err instanceof jose.errors.JWTClaimValidationFailed && err.claim === "iss")
+      return fail("wrong_issuer", "receipt was not issued by the expected Mandate");
+    if (err instanceof jose.errors.JWSSignatureVerificationFailed || err instanceof jose.errors.JWKSNoMatchingKey)
+      return fail("bad_signature", "receipt signature does not verify with Mandate's keys");
     return fail("malformed", `receipt is not a valid Mandate receipt (${(err as { code?: string }).code ?? (err as Error).message})`);
   }
   const c = readClaims(payload);

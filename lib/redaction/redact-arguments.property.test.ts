@@ -20,7 +20,10 @@ const text = fc.oneof(
 );
 const key = fc.oneof(
   { weight: 3, arbitrary: fc.string({ maxLength: 12 }) },
-  { weight: 1, arbitrary: fc.constantFrom("password", "api_key", "Authorization", "token", "max_tokens", "ssn", "SSN", "card_number", "__proto__", "a\u0000b") },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom("password", "api_key", "Authorization", "token", "max_tokens", "ssn", "SSN", "card_number", "__proto__", "a\u0000b"),
+  },
 );
 const { json } = fc.letrec((tie) => ({
   json: fc.oneof(
@@ -80,10 +83,22 @@ describe("redactArguments properties", () => {
 
   it("never throws on values that are not JSON at all", () => {
     fc.assert(
-      fc.property(fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withNullPrototype: true, withObjectString: true, withSparseArray: true }), (input) => {
-        redact(input);
-        redact({ ssn: input, nested: [input] });
-      }),
+      fc.property(
+        fc.anything({
+          withBigInt: true,
+          withDate: true,
+          withMap: true,
+          withSet: true,
+          withTypedArray: true,
+          withNullPrototype: true,
+          withObjectString: true,
+          withSparseArray: true,
+        }),
+        (input) => {
+          redact(input);
+          redact({ ssn: input, nested: [input] });
+        },
+      ),
       { numRuns: Number(process.env.FC_RUNS ?? 300) },
     );
   });

@@ -4,11 +4,22 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { MAX_DEPTH, MAX_STRING, MAX_TOTAL, redactArguments, secretKeyKind, TRUNCATED_VALUE } from "./index.ts";
 
-interface SecretCase { kind: string; value: string; secret?: string; note?: string }
-interface LookAlike { value: string; note: string }
+interface SecretCase {
+  kind: string;
+  value: string;
+  secret?: string;
+  note?: string;
+}
+interface LookAlike {
+  value: string;
+  note: string;
+}
 
 const corpus = <T>(name: string): T[] =>
-  readFileSync(join(import.meta.dirname, "corpus", name), "utf8").trim().split("\n").map((line) => JSON.parse(line) as T);
+  readFileSync(join(import.meta.dirname, "corpus", name), "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as T);
 const SECRETS = corpus<SecretCase>("secrets.jsonl");
 const LOOK_ALIKES = corpus<LookAlike>("look-alikes.jsonl");
 const redact = (args: unknown, sensitiveArgs: string[] = []) => redactArguments(args, { sensitiveArgs });
@@ -64,11 +75,25 @@ describe("credential-like keys", () => {
       headers: { Authorization: "[REDACTED:generic_secret]", "X-Api-Key": "[REDACTED:generic_secret]" },
       oauth: { client_secret: "[REDACTED:generic_secret]", refresh_token: "[REDACTED:generic_secret]" },
     });
-    expect(redactions.map((r) => r.path)).toEqual(["/password", "/headers/Authorization", "/headers/X-Api-Key", "/oauth/client_secret", "/oauth/refresh_token"]);
+    expect(redactions.map((r) => r.path)).toEqual([
+      "/password",
+      "/headers/Authorization",
+      "/headers/X-Api-Key",
+      "/oauth/client_secret",
+      "/oauth/refresh_token",
+    ]);
   });
 
   it("leaves counters, types, placeholders and prose under such keys alone", () => {
-    const args = { max_tokens: 4096, token_type: "Bearer", next_page_token: "CiAKGjBpNDd2Nmp2Zml2cXRwYjBpOXA", password: "", api_key: "YOUR_API_KEY", secret: "a surprise party", token: "short" };
+    const args = {
+      max_tokens: 4096,
+      token_type: "Bearer",
+      next_page_token: "CiAKGjBpNDd2Nmp2Zml2cXRwYjBpOXA",
+      password: "",
+      api_key: "YOUR_API_KEY",
+      secret: "a surprise party",
+      token: "short",
+    };
     expect(redact(args)).toEqual({ redacted: args, redactions: [] });
   });
 
@@ -83,10 +108,10 @@ describe("credential-like keys", () => {
 
 describe("sensitive arguments", () => {
   it("replaces them, at any depth and in any case, by the SHA-256 of their canonical JSON", () => {
-    const { redacted, redactions } = redact(
-      { ssn: "123-45-6789", patient: { SSN: "987-65-4321", card: { number: "4242", exp: "12/30" } }, note: "ok" },
-      ["ssn", "card"],
-    );
+    const { redacted, redactions } = redact({ ssn: "123-45-6789", patient: { SSN: "987-65-4321", card: { number: "4242", exp: "12/30" } }, note: "ok" }, [
+      "ssn",
+      "card",
+    ]);
     expect(redacted).toEqual({
       ssn: `sha256:${sha256('"123-45-6789"')}`,
       patient: { SSN: `sha256:${sha256('"987-65-4321"')}`, card: `sha256:${sha256('{"exp":"12/30","number":"4242"}')}` },
@@ -165,7 +190,11 @@ describe("speed (hot path)", () => {
       "xoxb-".repeat(1800),
       "\ud83d".repeat(9000),
     ];
-    for (const s of nasty) expect(time(() => redact({ s })), s.slice(0, 20)).toBeLessThan(150);
+    for (const s of nasty)
+      expect(
+        time(() => redact({ s })),
+        s.slice(0, 20),
+      ).toBeLessThan(150);
   });
 
   it("redacts a typical argument object in well under a millisecond", () => {

@@ -105,9 +105,35 @@ const DETECTORS: Detector[] = [
 /** Keys (in "key=value" text or in JSON objects) whose value is a credential. */
 const SECRET_KEY_HINT = /pass|pwd|secret|token|key|auth|cred|cookie/i;
 const PASSWORD_TOKENS = new Set(["password", "passwd", "pwd", "passphrase", "pass"]);
-const SECRET_TOKENS = new Set(["secret", "token", "apikey", "credential", "credentials", "authorization", "auth", "cookie", "secretkey", "privatekey", "accesskey"]);
-const SECRET_PAIRS = new Set(["api_key", "access_key", "private_key", "secret_key", "signing_key", "encryption_key", "master_key", "session_key", "client_secret"]);
-const HARMLESS_TOKENS = new Set("max min num count limit length size type page next cursor usage url uri id ids name names hint policy reset expires expiry expiration required strength field fields endpoint budget prompt completion input output total".split(" "));
+const SECRET_TOKENS = new Set([
+  "secret",
+  "token",
+  "apikey",
+  "credential",
+  "credentials",
+  "authorization",
+  "auth",
+  "cookie",
+  "secretkey",
+  "privatekey",
+  "accesskey",
+]);
+const SECRET_PAIRS = new Set([
+  "api_key",
+  "access_key",
+  "private_key",
+  "secret_key",
+  "signing_key",
+  "encryption_key",
+  "master_key",
+  "session_key",
+  "client_secret",
+]);
+const HARMLESS_TOKENS = new Set(
+  "max min num count limit length size type page next cursor usage url uri id ids name names hint policy reset expires expiry expiration required strength field fields endpoint budget prompt completion input output total".split(
+    " ",
+  ),
+);
 const keyCache = new Map<string, "password" | "generic_secret" | null>();
 
 /** Is this key name one whose value is a credential? ("DB_PASSWORD" → password, "apiKey" → generic_secret). */
@@ -131,7 +157,8 @@ export function secretKeyKind(key: string): "password" | "generic_secret" | null
   return kind;
 }
 
-const PLACEHOLDER = /^(?:null|none|undefined|true|false|\*+|x+|\.+|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|(?:your|example|sample|dummy|fake|placeholder)[_-][\w-]*)$/i;
+const PLACEHOLDER =
+  /^(?:null|none|undefined|true|false|\*+|x+|\.+|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|(?:your|example|sample|dummy|fake|placeholder)[_-][\w-]*)$/i;
 
 /** Does a value under a secret key look like a real credential (not a placeholder, not prose)? */
 export function looksLikeSecretValue(value: string, kind: "password" | "generic_secret"): boolean {
@@ -168,8 +195,7 @@ function redactAssignments(text: string, found: Set<SecretKind>): string {
     const kind = secretKeyKind(key);
     // "password: required" is prose; "password=correcthorse" or "password: 'Tr0ub4dor'" is not.
     const assignment = sep.includes("=") || /["']/.test(sep);
-    const secret =
-      kind !== null && !value.includes(MARKER_PREFIX) && (assignment || charClasses(value) >= 2) && looksLikeSecretValue(value, kind);
+    const secret = kind !== null && !value.includes(MARKER_PREFIX) && (assignment || charClasses(value) >= 2) && looksLikeSecretValue(value, kind);
     if (secret) {
       found.add(kind);
       out += text.slice(last, m.index) + `${key}${sep}${marker(kind)}`;

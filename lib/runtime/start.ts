@@ -40,7 +40,16 @@ import { PolicyCache } from "../policy/policy-cache.ts";
 import { purgeExpiredReplayValues } from "../policy/replay-values.ts";
 import { SessionCache } from "../sessions/session-cache.ts";
 import { ChangeFeed } from "./change-feed.ts";
-import { defaultAuditChains, defaultNodeName, notifyListeners, publishRuntime, runtimeOrNull, type ChangeListener, type Runtime, type RuntimeConfig } from "./runtime.ts";
+import {
+  defaultAuditChains,
+  defaultNodeName,
+  notifyListeners,
+  publishRuntime,
+  runtimeOrNull,
+  type ChangeListener,
+  type Runtime,
+  type RuntimeConfig,
+} from "./runtime.ts";
 
 /** The node's duties: one process of a node runs them (today its only one). */
 export interface NodeDuties {
@@ -209,7 +218,10 @@ async function startProcessParts(config: RuntimeConfig, opts: StartOptions, star
 /** Steps 9–12: the node's duties. */
 function startNodeDuties(rt: Runtime, d: NodeDuties, started: Started, webhooks: Kick): void {
   // 9. Approvals: expire due ones; deliver webhook notifications (claimed with a lease: any node may).
-  started.add("approval expiry sweeper", startExpirySweeper(() => expireDue(rt)));
+  started.add(
+    "approval expiry sweeper",
+    startExpirySweeper(() => expireDue(rt)),
+  );
   const worker = startNotificationWorker();
   webhooks.kick = () => worker.kick();
   started.add("webhook worker", () => {

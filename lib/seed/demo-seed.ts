@@ -15,7 +15,14 @@ import { definitionHash } from "../inventory/definition-hash.ts";
 import { suggestClassification } from "../inventory/suggest-classification.ts";
 import { DEFAULT_MCP_POLICY } from "../policy/default-policy.ts";
 import { ensureStore, MCP_STORE_ID, validateForStore } from "../policy/publish.ts";
-import { AGENT_CREATE_ENTRY, INVENTORY_NEW_ENTRY, KEY_CREATE_ENTRY, POLICY_PUBLISH_ENTRY, TOOL_APPROVE_ENTRY, USER_CREATE_ENTRY } from "../audit/entries/index.ts";
+import {
+  AGENT_CREATE_ENTRY,
+  INVENTORY_NEW_ENTRY,
+  KEY_CREATE_ENTRY,
+  POLICY_PUBLISH_ENTRY,
+  TOOL_APPROVE_ENTRY,
+  USER_CREATE_ENTRY,
+} from "../audit/entries/index.ts";
 
 const SEED_LOCK = 727_274_002;
 export const DEMO_ADMIN_EMAIL = "admin@mandate.local";
@@ -35,10 +42,11 @@ async function seedInTx(tx: pg.PoolClient, actor: string): Promise<{ creds: Init
   const audit: AdminAudit[] = [];
   const password = newPassword();
   const adminId = randomUUID();
-  await tx.query(
-    `INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES ($1, $2, 'Mandate Admin', 'admin', $3, now())`,
-    [adminId, DEMO_ADMIN_EMAIL, await hashPassword(password)],
-  );
+  await tx.query(`INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES ($1, $2, 'Mandate Admin', 'admin', $3, now())`, [
+    adminId,
+    DEMO_ADMIN_EMAIL,
+    await hashPassword(password),
+  ]);
   audit.push(USER_CREATE_ENTRY.entry({ actor, data: { user_id: adminId, email: DEMO_ADMIN_EMAIL, role: "admin" } }));
 
   const agents: InitialCredentials["agents"] = [];
@@ -46,14 +54,20 @@ async function seedInTx(tx: pg.PoolClient, actor: string): Promise<{ creds: Init
     const id = randomUUID();
     const cred = newCredential("agent_key");
     const expires = new Date(Date.now() + 90 * 86_400_000);
-    await tx.query(
-      `INSERT INTO agents (id, name, owner_id, team, description, environment, created_at) VALUES ($1, $2, $3, $4, $5, 'demo', now())`,
-      [id, a.name, adminId, a.team, a.description],
-    );
-    await tx.query(
-      `INSERT INTO agent_keys (id, agent_id, key_id, key_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, now(), $5)`,
-      [randomUUID(), id, cred.keyId, cred.hash, expires],
-    );
+    await tx.query(`INSERT INTO agents (id, name, owner_id, team, description, environment, created_at) VALUES ($1, $2, $3, $4, $5, 'demo', now())`, [
+      id,
+      a.name,
+      adminId,
+      a.team,
+      a.description,
+    ]);
+    await tx.query(`INSERT INTO agent_keys (id, agent_id, key_id, key_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, now(), $5)`, [
+      randomUUID(),
+      id,
+      cred.keyId,
+      cred.hash,
+      expires,
+    ]);
     audit.push(AGENT_CREATE_ENTRY.entry({ actor, agent_id: id, data: { agent_id: id, name: a.name, team: a.team } }));
     audit.push(KEY_CREATE_ENTRY.entry({ actor, agent_id: id, data: { agent_id: id, name: a.name, key_id: cred.keyId, expires_at: expires.toISOString() } }));
     agents.push({ name: a.name, api_key: cred.secret });
@@ -73,16 +87,36 @@ async function seedInTx(tx: pg.PoolClient, actor: string): Promise<{ creds: Init
                             sensitive_args, suggestion, decided_by, decided_at, first_seen_at, last_seen_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, now(), now())`,
         [
-          id, serverId, def.name, def.title ?? null, def.description, JSON.stringify(def.inputSchema), JSON.stringify(def.annotations), hash,
-          t.status, approved ? c.effect : null, approved ? c.risk : null, approved ? c.labels : [], approved ? c.sensitiveArgs : [],
-          JSON.stringify(suggestClassification(def)), approved ? actor : null, approved ? new Date() : null,
+          id,
+          serverId,
+          def.name,
+          def.title ?? null,
+          def.description,
+          JSON.stringify(def.inputSchema),
+          JSON.stringify(def.annotations),
+          hash,
+          t.status,
+          approved ? c.effect : null,
+          approved ? c.risk : null,
+          approved ? c.labels : [],
+          approved ? c.sensitiveArgs : [],
+          JSON.stringify(suggestClassification(def)),
+          approved ? actor : null,
+          approved ? new Date() : null,
         ],
       );
       await tx.query(`INSERT INTO tool_definition_versions (id, tool_id, definition_hash, definition, seen_at) VALUES ($1, $2, $3, $4, now())`, [
-        randomUUID(), id, hash, JSON.stringify(def),
+        randomUUID(),
+        id,
+        hash,
+        JSON.stringify(def),
       ]);
       const tool = `${srv.server}/${def.name}`;
-      audit.push(approved ? TOOL_APPROVE_ENTRY.entry({ actor, tool, data: { tool_id: id, classification: c } }) : INVENTORY_NEW_ENTRY.entry({ actor, tool, data: { tool_id: id, classification: null } }));
+      audit.push(
+        approved
+          ? TOOL_APPROVE_ENTRY.entry({ actor, tool, data: { tool_id: id, classification: c } })
+          : INVENTORY_NEW_ENTRY.entry({ actor, tool, data: { tool_id: id, classification: null } }),
+      );
     }
   }
 
@@ -93,7 +127,13 @@ async function seedInTx(tx: pg.PoolClient, actor: string): Promise<{ creds: Init
      VALUES ($1, $2, 1, $3, 'active', $4, 'default policy set', '[]', now(), now(), $4)`,
     [versionId, MCP_STORE_ID, DEFAULT_MCP_POLICY, actor],
   );
-  audit.push(POLICY_PUBLISH_ENTRY.entry({ action: "policy.publish", actor, data: { store: MCP_STORE_ID, version: 1, version_id: versionId, note: "default policy set" } }));
+  audit.push(
+    POLICY_PUBLISH_ENTRY.entry({
+      action: "policy.publish",
+      actor,
+      data: { store: MCP_STORE_ID, version: 1, version_id: versionId, note: "default policy set" },
+    }),
+  );
   await tx.query(`INSERT INTO settings (key, value, updated_at) VALUES ('seeded', $1, now())`, [JSON.stringify({ at: new Date().toISOString() })]);
   return { creds: { admin: { email: DEMO_ADMIN_EMAIL, password }, agents }, audit };
 }

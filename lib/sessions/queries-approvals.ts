@@ -52,7 +52,13 @@ const FROM = `approvals ap
        LEFT JOIN agents a ON a.id = ap.agent_id
        LEFT JOIN LATERAL (SELECT data FROM audit_entries WHERE decision_id = ap.decision_id AND kind = 'decision' LIMIT 1) d ON true`;
 
-const common = (x: Record<string, any>) => ({ id: x.id as string, sessionId: x.session_id as string, step: x.step as number, agent: (x.agent ?? "?") as string, tool: x.tool as string });
+const common = (x: Record<string, any>) => ({
+  id: x.id as string,
+  sessionId: x.session_id as string,
+  step: x.step as number,
+  agent: (x.agent ?? "?") as string,
+  tool: x.tool as string,
+});
 
 function toDecided(x: Record<string, any>): DecidedApprovalItem {
   return {
@@ -88,7 +94,13 @@ export async function pendingApprovals(limit = 100): Promise<PendingApprovalItem
     labelsBefore: x.data?.session?.labels_before ?? [],
     initiator: x.data?.session?.initiator ?? null,
     delegationChain: (x.data?.delegation?.chain ?? []).map((c: { name?: string }) => c.name ?? "?"),
-    context: (x.context ?? []).map((c: Record<string, unknown>) => ({ step: c.step, tool: c.tool, outcome: c.outcome, at: iso(c.created_at)!, policy: c.policy ?? null })),
+    context: (x.context ?? []).map((c: Record<string, unknown>) => ({
+      step: c.step,
+      tool: c.tool,
+      outcome: c.outcome,
+      at: iso(c.created_at)!,
+      policy: c.policy ?? null,
+    })),
   }));
 }
 
@@ -109,7 +121,9 @@ export async function approvalQueue(): Promise<{ pending: PendingApprovalItem[];
 }
 
 /** One approval with its context, whatever its status (the page an approval notification links to). */
-export async function approvalById(id: string): Promise<(DecidedApprovalItem & { reasons: PendingApprovalItem["reasons"]; arguments: unknown; labelsBefore: string[] }) | null> {
+export async function approvalById(
+  id: string,
+): Promise<(DecidedApprovalItem & { reasons: PendingApprovalItem["reasons"]; arguments: unknown; labelsBefore: string[] }) | null> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
   const r = await getPool().query(
     `SELECT ap.*, a.name AS agent, d.data FROM ${FROM}
@@ -118,5 +132,10 @@ export async function approvalById(id: string): Promise<(DecidedApprovalItem & {
   );
   const x = r.rows[0];
   if (!x) return null;
-  return { ...toDecided(x), reasons: Array.isArray(x.reasons) ? x.reasons : [], arguments: x.data?.arguments ?? null, labelsBefore: x.data?.session?.labels_before ?? [] };
+  return {
+    ...toDecided(x),
+    reasons: Array.isArray(x.reasons) ? x.reasons : [],
+    arguments: x.data?.arguments ?? null,
+    labelsBefore: x.data?.session?.labels_before ?? [],
+  };
 }

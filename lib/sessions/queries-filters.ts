@@ -14,7 +14,12 @@ export const SESSION_OUTCOMES = [
   { value: "clean", label: "all allowed" },
 ];
 
-export function sessionsTableDefinition(o: { agents: Array<{ id: string; name: string }>; initiators: string[]; labels: string[]; sp: SearchParams }): TableDefinition {
+export function sessionsTableDefinition(o: {
+  agents: Array<{ id: string; name: string }>;
+  initiators: string[];
+  labels: string[];
+  sp: SearchParams;
+}): TableDefinition {
   return {
     id: "sessions",
     filters: [
@@ -23,7 +28,15 @@ export function sessionsTableDefinition(o: { agents: Array<{ id: string; name: s
       { id: "outcome", label: "Outcome", kind: "select", options: SESSION_OUTCOMES },
       { id: "label", label: "Data labels", kind: "multi", options: o.labels.map((l) => ({ value: l, label: l.replace(/_/g, " ") })) },
       timeFilter(o.sp.time, "Active"),
-      { id: "status", label: "Status", kind: "select", options: [{ value: "active", label: "active" }, { value: "terminated", label: "terminated" }] },
+      {
+        id: "status",
+        label: "Status",
+        kind: "select",
+        options: [
+          { value: "active", label: "active" },
+          { value: "terminated", label: "terminated" },
+        ],
+      },
     ],
     sorts: [
       { id: "lastActivity", label: "Last activity" },
@@ -59,7 +72,9 @@ export const sessionsSource = (now = Date.now()): KeysetSource => ({
     time: (v, b) => {
       const r = resolveTime(v[0], now);
       if (!r) return "TRUE";
-      return r.to ? `s.last_activity_at >= ${b(r.from)}::timestamptz AND s.started_at < ${b(r.to)}::timestamptz` : `s.last_activity_at >= ${b(r.from)}::timestamptz`;
+      return r.to
+        ? `s.last_activity_at >= ${b(r.from)}::timestamptz AND s.started_at < ${b(r.to)}::timestamptz`
+        : `s.last_activity_at >= ${b(r.from)}::timestamptz`;
     },
   },
   search: (q, b) => `(s.id = ${b(q)} OR s.id LIKE ${b(q.replace(/[\\%_]/g, (c) => `\\${c}`) + "%")})`,

@@ -17,7 +17,12 @@ export interface StepFilter {
 const ENTRY = `chain_id, seq, kind, action, actor, step, agent_id, tool, outcome, decision_id, created_at, data`;
 
 /** Steps after `afterStep` (exclusive), in step order, at most `limit`. */
-export async function timelineSteps(sessionId: string, afterStep: number, limit: number, filter: StepFilter = {}): Promise<{ steps: TimelineStep[]; nextAfter: number | null }> {
+export async function timelineSteps(
+  sessionId: string,
+  afterStep: number,
+  limit: number,
+  filter: StepFilter = {},
+): Promise<{ steps: TimelineStep[]; nextAfter: number | null }> {
   const lim = Math.min(Math.max(limit, 1), 1000);
   const values: unknown[] = [sessionId, afterStep];
   const extra: string[] = [];
@@ -36,10 +41,9 @@ export async function timelineSteps(sessionId: string, afterStep: number, limit:
   if (!decisions.length) return { steps: [], nextAfter: null };
   const steps = decisions.map((x) => x.step as number);
   // Outcome events and approval decisions name the decision they belong to.
-  const rel = await pool.query(
-    `SELECT ${ENTRY} FROM audit_entries WHERE decision_id = ANY($1::uuid[]) AND kind <> 'decision' ORDER BY created_at, seq`,
-    [decisions.map((x) => x.decision_id).filter(Boolean)],
-  );
+  const rel = await pool.query(`SELECT ${ENTRY} FROM audit_entries WHERE decision_id = ANY($1::uuid[]) AND kind <> 'decision' ORDER BY created_at, seq`, [
+    decisions.map((x) => x.decision_id).filter(Boolean),
+  ]);
   const byDecision = new Map<string, EntryRow[]>();
   for (const r of rel.rows as EntryRow[]) {
     const list = byDecision.get(r.decision_id as string) ?? [];

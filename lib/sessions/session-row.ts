@@ -5,7 +5,10 @@
 import type { Row } from "../db/rows.ts";
 
 /** The columns every reader of a session maps (callers add their own, and an alias where they join). */
-export type SessionRow = Row<"sessions", "id" | "agent_id" | "initiator" | "initiator_verified" | "step_count" | "tools_used" | "labels" | "status" | "started_at">;
+export type SessionRow = Row<
+  "sessions",
+  "id" | "agent_id" | "initiator" | "initiator_verified" | "step_count" | "tools_used" | "labels" | "status" | "started_at"
+>;
 
 export interface SessionFields {
   id: string;

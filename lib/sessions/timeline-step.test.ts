@@ -2,8 +2,17 @@ import { describe, expect, it } from "vitest";
 import { labelsAfter, toTimelineStep, type EntryRow } from "./timeline-step.ts";
 
 const decision = (over: Partial<EntryRow> = {}, data: Record<string, unknown> = {}): EntryRow => ({
-  chain_id: "c", seq: 7, kind: "decision", action: "decision.allow", actor: "agent:support-assistant", step: 2, agent_id: "a1",
-  tool: "crm/get_customer", outcome: "allow", decision_id: "d1", created_at: "2026-11-25T10:00:00.000Z",
+  chain_id: "c",
+  seq: 7,
+  kind: "decision",
+  action: "decision.allow",
+  actor: "agent:support-assistant",
+  step: 2,
+  agent_id: "a1",
+  tool: "crm/get_customer",
+  outcome: "allow",
+  decision_id: "d1",
+  created_at: "2026-11-25T10:00:00.000Z",
   data: {
     agent: { name: "support-assistant" },
     session: { labels_before: ["untrusted_content"] },
@@ -26,12 +35,27 @@ describe("timeline steps", () => {
 
   it("assembles a step: labels so far, reasons, version, latency and the outcome event", () => {
     const s = toTimelineStep(decision(), [
-      { ...decision(), kind: "outcome", action: "outcome.error", outcome: "error", seq: 9, created_at: "2026-11-25T10:00:01.000Z", data: { status: "error", duration_ms: 1200, error: "timeout" } },
+      {
+        ...decision(),
+        kind: "outcome",
+        action: "outcome.error",
+        outcome: "error",
+        seq: 9,
+        created_at: "2026-11-25T10:00:01.000Z",
+        data: { status: "error", duration_ms: 1200, error: "timeout" },
+      },
       { ...decision(), kind: "approval", action: "approval.approve", actor: "user:sam@example.com", seq: 8, data: { comment: "fine" } },
     ]);
     expect(s).toMatchObject({
-      step: 2, agent: "support-assistant", tool: "crm/get_customer", outcome: "allow", policyVersion: "mcp@v3", latencyUs: 420,
-      labelsBefore: ["untrusted_content"], labelsAfter: ["pii", "untrusted_content"], labelsAdded: ["pii"],
+      step: 2,
+      agent: "support-assistant",
+      tool: "crm/get_customer",
+      outcome: "allow",
+      policyVersion: "mcp@v3",
+      latencyUs: 420,
+      labelsBefore: ["untrusted_content"],
+      labelsAfter: ["pii", "untrusted_content"],
+      labelsAdded: ["pii"],
       result: { status: "error", durationMs: 1200, error: "timeout", at: "2026-11-25T10:00:01.000Z" },
     });
     expect(s.arguments).toEqual({ customer_id: "c-1", token: "[redacted:github_token]" });
@@ -39,10 +63,17 @@ describe("timeline steps", () => {
   });
 
   it("shows why a later step was denied: the labels the session had before it", () => {
-    const s = toTimelineStep(decision({ step: 7, tool: "mail/send_email", outcome: "deny" }, {
-      session: { labels_before: ["pii", "untrusted_content"] }, tool: { labels: ["external_comm"] },
-      reasons: [{ policy: "lethal-trifecta", message: "external communication in a session that read PII and ingested untrusted content" }],
-    }), []);
+    const s = toTimelineStep(
+      decision(
+        { step: 7, tool: "mail/send_email", outcome: "deny" },
+        {
+          session: { labels_before: ["pii", "untrusted_content"] },
+          tool: { labels: ["external_comm"] },
+          reasons: [{ policy: "lethal-trifecta", message: "external communication in a session that read PII and ingested untrusted content" }],
+        },
+      ),
+      [],
+    );
     expect(s.labelsBefore).toEqual(["pii", "untrusted_content"]);
     expect(s.labelsAdded).toEqual([]);
     expect(s.reasons[0].policy).toBe("lethal-trifecta");
@@ -50,7 +81,25 @@ describe("timeline steps", () => {
   });
 
   it("keeps the delegation chain of the step", () => {
-    const s = toTimelineStep(decision({}, { delegation: { depth: 2, chain: [{ name: "support-assistant" }, { name: "research-subagent" }], on_behalf_of: "alice@example.com", scopes: ["tool:web/*"] } }), []);
-    expect(s.delegation).toEqual({ depth: 2, chain: [{ name: "support-assistant" }, { name: "research-subagent" }], onBehalfOf: "alice@example.com", scopes: ["tool:web/*"] });
+    const s = toTimelineStep(
+      decision(
+        {},
+        {
+          delegation: {
+            depth: 2,
+            chain: [{ name: "support-assistant" }, { name: "research-subagent" }],
+            on_behalf_of: "alice@example.com",
+            scopes: ["tool:web/*"],
+          },
+        },
+      ),
+      [],
+    );
+    expect(s.delegation).toEqual({
+      depth: 2,
+      chain: [{ name: "support-assistant" }, { name: "research-subagent" }],
+      onBehalfOf: "alice@example.com",
+      scopes: ["tool:web/*"],
+    });
   });
 });

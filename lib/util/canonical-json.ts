@@ -93,7 +93,9 @@ export function canonicalJsonReference(value: unknown): string {
       if (Array.isArray(value)) return `[${Array.from(value, (v) => (v === undefined ? "null" : canonicalJsonReference(v))).join(",")}]`;
       if (value instanceof Date) return JSON.stringify(value.toISOString());
       const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+      const keys = Object.keys(obj)
+        .filter((k) => obj[k] !== undefined)
+        .sort();
       return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJsonReference(obj[k])}`).join(",")}}`;
     }
     default:

@@ -1,7 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { toCedarRecord } from "../policy/cedar-values.ts";
-import { countMemberNames, findDuplicateMember, findInexactArguments, findInexactBody, foldKey, formatPath, MAX_ARGUMENT_DEPTH, MAX_JSON_DEPTH } from "./exact-json.ts";
+import {
+  countMemberNames,
+  findDuplicateMember,
+  findInexactArguments,
+  findInexactBody,
+  foldKey,
+  formatPath,
+  MAX_ARGUMENT_DEPTH,
+  MAX_JSON_DEPTH,
+} from "./exact-json.ts";
 
 const body = (text: string, fields: string[] | null = ["arguments"]) => findInexactBody(JSON.parse(text), text, fields);
 const args = (text: string) => body(`{"arguments":${text}}`);
@@ -74,7 +83,9 @@ describe("findInexactBody: the argument rules", () => {
     const keys = Array.from({ length: 100 }, (_, i) => `key${i}`);
     expect(args(JSON.stringify(Object.fromEntries(keys.map((k) => [k, 1]))))).toBeNull();
     expect(args(JSON.stringify(Object.fromEntries([...keys, "KEY7"].map((k) => [k, 1]))))?.path).toBe("arguments.KEY7");
-    expect(args(JSON.stringify(Object.fromEntries([...keys, "\uff4b\uff45\uff59\uff17"].map((k) => [k, 1]))))?.path).toBe('arguments["\\uff4b\\uff45\\uff59\\uff17"]');
+    expect(args(JSON.stringify(Object.fromEntries([...keys, "\uff4b\uff45\uff59\uff17"].map((k) => [k, 1]))))?.path).toBe(
+      'arguments["\\uff4b\\uff45\\uff59\\uff17"]',
+    );
   });
 
   it(`refuses arguments nested deeper than ${MAX_ARGUMENT_DEPTH} levels, and Cedar reads everything within`, () => {
@@ -142,7 +153,29 @@ function model(v: unknown, inArgs: boolean, level = 0, argLevel = 0, argumentFie
 }
 
 const keyArb = fc.oneof(
-  fc.constantFrom("path", "PATH", "Path", "p\u0061th", "\uff50ath", "pa\u00adth", "caf\u00e9", "cafe\u0301", "k", "K", "\u212a", "__proto__", "__entity", "__extn", "__expr", "a\u0000", "\ud800", "x", "y", "0", "10"),
+  fc.constantFrom(
+    "path",
+    "PATH",
+    "Path",
+    "p\u0061th",
+    "\uff50ath",
+    "pa\u00adth",
+    "caf\u00e9",
+    "cafe\u0301",
+    "k",
+    "K",
+    "\u212a",
+    "__proto__",
+    "__entity",
+    "__extn",
+    "__expr",
+    "a\u0000",
+    "\ud800",
+    "x",
+    "y",
+    "0",
+    "10",
+  ),
   fc.string({ unit: "binary", maxLength: 4 }),
 );
 const stringArb = fc.oneof(fc.string({ unit: "binary", maxLength: 6 }), fc.constantFrom("\u0000", "\udc00", "a:b", '"', "\\", "\ud83d\udca5"));

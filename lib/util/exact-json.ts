@@ -292,7 +292,12 @@ export function findDuplicateMember(text: string): Inexact | null {
       for (;;) {
         ws();
         const k = str();
-        if (seen.has(k)) return { path: formatPath("", [...segs, k]), message: "appears more than once in this object (parsers disagree on which one counts)", code: "invalid_request" };
+        if (seen.has(k))
+          return {
+            path: formatPath("", [...segs, k]),
+            message: "appears more than once in this object (parsers disagree on which one counts)",
+            code: "invalid_request",
+          };
         seen.add(k);
         ws();
         i++; // ':'

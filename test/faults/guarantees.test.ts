@@ -15,18 +15,7 @@ import { keyIdOf } from "../../lib/crypto/keys.ts";
 import { verifyAudit } from "../../lib/audit/verify.ts";
 import { getPool, setDatabaseUrl } from "../../lib/db/pool.ts";
 import { api, closeTestDb, DEFAULT_POLICY, startMandate, type MandateHandle } from "../support/mandate.ts";
-import {
-  DecisionLoad,
-  expectAllRecorded,
-  isAlive,
-  postmasterPid,
-  processesMentioning,
-  report,
-  rssMiB,
-  TcpProxy,
-  throughProxy,
-  timeUntil,
-} from "./support.ts";
+import { DecisionLoad, expectAllRecorded, isAlive, postmasterPid, processesMentioning, report, rssMiB, TcpProxy, throughProxy, timeUntil } from "./support.ts";
 
 /** The bounds docs/guarantees.md states. */
 const LIVE_FEED_MS = 1_000;
@@ -74,7 +63,9 @@ describe("the change feed is down while the database is reachable", () => {
     let killing = true;
     const killer = (async () => {
       while (killing) {
-        await getPool().query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [`${bName}:feed`]).catch(() => {});
+        await getPool()
+          .query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [`${bName}:feed`])
+          .catch(() => {});
         await new Promise((r) => setTimeout(r, 25));
       }
     })();
@@ -113,19 +104,38 @@ describe("a slow change feed (notifications reach node B 400 ms late)", () => {
         const t = await fetch(`${b.url}/api/v1/token`, {
           method: "POST",
           headers: { "content-type": "application/x-www-form-urlencoded" },
-          body: new URLSearchParams({ grant_type: "urn:ietf:params:oauth:grant-type:token-exchange", subject_token: b.adminToken, subject_token_type: AT, actor_token: agent.apiKey, actor_token_type: AT, scope: "tool:files/*" }).toString(),
+          body: new URLSearchParams({
+            grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+            subject_token: b.adminToken,
+            subject_token_type: AT,
+            actor_token: agent.apiKey,
+            actor_token_type: AT,
+            scope: "tool:files/*",
+          }).toString(),
         }).then((r) => r.json());
-        const d = (n: MandateHandle) => api(n.url, agent.apiKey, "POST", "/api/v1/decisions", { session: { id: t.session_id }, tool: { server: "files", name: "read_file" }, arguments: { path: "x" }, delegation_token: t.access_token });
+        const d = (n: MandateHandle) =>
+          api(n.url, agent.apiKey, "POST", "/api/v1/decisions", {
+            session: { id: t.session_id },
+            tool: { server: "files", name: "read_file" },
+            arguments: { path: "x" },
+            delegation_token: t.access_token,
+          });
         expect((await d(b)).body.decision).toBe("allow"); // B caches the token as valid
         const t0 = Date.now();
-        const rev = await fetch(`${b.url}/api/v1/token/revoke`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Bearer ${b.adminToken}` }, body: new URLSearchParams({ token: t.access_token }).toString() });
+        const rev = await fetch(`${b.url}/api/v1/token/revoke`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Bearer ${b.adminToken}` },
+          body: new URLSearchParams({ token: t.access_token }).toString(),
+        });
         latencies.push(Date.now() - t0);
         expect(await rev.json()).toEqual({ revoked: 1 });
         const next = await d(b);
         expect(next.body.decision).toBe("deny");
         expect(next.body.reasons[0].message).toBe("delegation token was revoked");
       }
-      report(`slow feed (+400 ms): a delegation token revoked on node B was refused by B's very next decision 5 times of 5; the revocation's answer took ${latencies.join(", ")} ms (it waits for B's own feed)`);
+      report(
+        `slow feed (+400 ms): a delegation token revoked on node B was refused by B's very next decision 5 times of 5; the revocation's answer took ${latencies.join(", ")} ms (it waits for B's own feed)`,
+      );
       // The same from B's key revocation.
       const k = await a.createAgent(`slow-feed-key-${Date.now()}`);
       expect((await decide(b, k.apiKey, "slow")).body.decision).toBe("allow");
@@ -159,7 +169,10 @@ describe("a node cut off from PostgreSQL, then reconnected", () => {
     proxy.heal();
     const [revokedIn, blockedIn, publishedIn] = await Promise.all([
       timeUntil(3 * AFTER_RECOVERY_MS, async () => (await decide(b, victim.apiKey, "cut-after")).status === 401),
-      timeUntil(3 * AFTER_RECOVERY_MS, async () => (await decide(b, agent.apiKey, "cut-after-2", "crm/get_customer")).body.reasons?.[0]?.policy === "mandate.tool_blocked"),
+      timeUntil(
+        3 * AFTER_RECOVERY_MS,
+        async () => (await decide(b, agent.apiKey, "cut-after-2", "crm/get_customer")).body.reasons?.[0]?.policy === "mandate.tool_blocked",
+      ),
       timeUntil(3 * AFTER_RECOVERY_MS, async () => (await decide(b, agent.apiKey, "cut-after-3")).body.policy_version === pub.body.label),
     ]);
     const readyIn = await timeUntil(3 * AFTER_RECOVERY_MS, async () => (await ready(b)) === 200);
@@ -176,7 +189,9 @@ describe("a node cut off from PostgreSQL, then reconnected", () => {
     expect(answers.filter((x) => x.status === 500)).toEqual([]);
     const recorded = await expectAllRecorded(answers);
     report(`node cut off for ${healedAt - cutAt} ms: ${JSON.stringify(DecisionLoad.tally(answers))}; ${recorded} answered = ${recorded} recorded`);
-    report(`after reconnecting: revoked key refused in ${revokedIn} ms, blocked tool denied in ${blockedIn} ms, published policy used in ${publishedIn} ms, ready in ${readyIn} ms (bound ${AFTER_RECOVERY_MS} ms)`);
+    report(
+      `after reconnecting: revoked key refused in ${revokedIn} ms, blocked tool denied in ${blockedIn} ms, published policy used in ${publishedIn} ms, ready in ${readyIn} ms (bound ${AFTER_RECOVERY_MS} ms)`,
+    );
     for (const t of [revokedIn, blockedIn, publishedIn, readyIn]) expect(t).toBeLessThanOrEqual(3 * AFTER_RECOVERY_MS);
   }, 90_000);
 });
@@ -202,7 +217,9 @@ describe("PostgreSQL killed under load, and restarted by its node", () => {
     expect(answers.filter((x) => x.status === 500)).toEqual([]);
     expect(answers.filter((x) => x.status !== 200 && x.status !== 503)).toEqual([]);
     const recorded = await expectAllRecorded(answers);
-    report(`PostgreSQL killed (SIGKILL): restarted by node A after ${restarted} ms; ready again A ${readyA} ms, B ${readyB} ms later; ${JSON.stringify(DecisionLoad.tally(answers))}; ${recorded} answered = ${recorded} recorded`);
+    report(
+      `PostgreSQL killed (SIGKILL): restarted by node A after ${restarted} ms; ready again A ${readyA} ms, B ${readyB} ms later; ${JSON.stringify(DecisionLoad.tally(answers))}; ${recorded} answered = ${recorded} recorded`,
+    );
     for (const t of [readyA, readyB]) expect(t).toBeLessThanOrEqual(3 * AFTER_RECOVERY_MS);
 
     // The restart is in the audit log, and the change feed is live again on both nodes.
@@ -244,6 +261,8 @@ describe("a node killed with SIGKILL under load", () => {
     expect(v.firstBroken).toBeNull();
     expect(v.checkpoints.problems).toEqual([]);
     expect(v.ok).toBe(true);
-    report(`after the kill: audit verify ok (${v.entries} entries, ${v.checkpoints.count} checkpoints${v.checkpoints.notes.length ? `; ${v.checkpoints.notes.join("; ")}` : ""}); node B ${rssBefore} MiB before, ${rssMiB(b.pid()!)} MiB after restart`);
+    report(
+      `after the kill: audit verify ok (${v.entries} entries, ${v.checkpoints.count} checkpoints${v.checkpoints.notes.length ? `; ${v.checkpoints.notes.join("; ")}` : ""}); node B ${rssBefore} MiB before, ${rssMiB(b.pid()!)} MiB after restart`,
+    );
   }, 120_000);
 });

@@ -129,7 +129,12 @@ export class DecisionLoad {
     return new Promise<Omit<Answer, "sentAt">>((resolve) => {
       const req = http.request(
         `${this.url}/api/v1/decisions`,
-        { method: "POST", agent: this.agent, timeout: 30_000, headers: { authorization: `Bearer ${this.key}`, "content-type": "application/json", "content-length": Buffer.byteLength(payload) } },
+        {
+          method: "POST",
+          agent: this.agent,
+          timeout: 30_000,
+          headers: { authorization: `Bearer ${this.key}`, "content-type": "application/json", "content-length": Buffer.byteLength(payload) },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
@@ -141,7 +146,14 @@ export class DecisionLoad {
             } catch {
               // not JSON: kept as a status only
             }
-            resolve({ at, status: res.statusCode ?? 0, decision: json.decision, decisionId: json.decision_id, retryAfter: (res.headers["retry-after"]) ?? null, problemType: json.type });
+            resolve({
+              at,
+              status: res.statusCode ?? 0,
+              decision: json.decision,
+              decisionId: json.decision_id,
+              retryAfter: res.headers["retry-after"] ?? null,
+              problemType: json.type,
+            });
           });
           res.on("error", (e) => resolve({ at: Date.now(), status: 0, error: e.message }));
         },
@@ -176,7 +188,9 @@ export async function expectAllRecorded(answers: Answer[]): Promise<number> {
   expect(ids.every((id) => typeof id === "string")).toBe(true);
   let found = 0;
   for (let i = 0; i < ids.length; i += 5000) {
-    const r = await getPool().query("SELECT count(*)::int AS n FROM audit_entries WHERE kind = 'decision' AND decision_id = ANY($1::uuid[])", [ids.slice(i, i + 5000)]);
+    const r = await getPool().query("SELECT count(*)::int AS n FROM audit_entries WHERE kind = 'decision' AND decision_id = ANY($1::uuid[])", [
+      ids.slice(i, i + 5000),
+    ]);
     found += r.rows[0].n;
   }
   expect(found).toBe(ids.length);

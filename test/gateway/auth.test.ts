@@ -121,7 +121,12 @@ describe("HTTP mode: authentication at initialize", () => {
     const dave = await mandate.createAgent("gateway-auth-dave");
     const r = await api(mandate.url, mandate.adminToken, "POST", `/api/v1/agents/${dave.id}/suspend`, { reason: "test" });
     expect(r.status).toBe(200);
-    await waitFor(() => api(mandate.url, dave.apiKey, "GET", "/api/v1/agents/me").then((x) => x.body?.suspended), (v) => v === true, 10_000, "the suspension");
+    await waitFor(
+      () => api(mandate.url, dave.apiKey, "GET", "/api/v1/agents/me").then((x) => x.body?.suspended),
+      (v) => v === true,
+      10_000,
+      "the suspension",
+    );
     const started = gw.markers();
     const init = await rawHttpPost(gw.url, INITIALIZE, bearer(dave.apiKey));
     expect(init.status).toBe(403);
@@ -149,20 +154,39 @@ describe("HTTP mode: authentication at initialize", () => {
     const revoke = await api(mandate.url, mandate.adminToken, "POST", `/api/v1/keys/${me.body.key_id}/revoke`, {});
     expect(revoke.status).toBe(200);
     // Mandate refuses a revoked key on its next request (change feed); the gateway asks on every initialize.
-    await waitFor(() => api(mandate.url, carol.apiKey, "GET", "/api/v1/agents/me").then((r) => r.status), (st) => st === 401, 10_000, "revocation");
+    await waitFor(
+      () => api(mandate.url, carol.apiKey, "GET", "/api/v1/agents/me").then((r) => r.status),
+      (st) => st === 401,
+      10_000,
+      "revocation",
+    );
     // The open session: its next governed call is refused (fail closed), and then it is closed.
     const call = await s.request("tools/call", { name: "raw__progress", arguments: { n: 1 } });
     expect(call.response.result?._meta?.["mandate/error"]?.code).toBe("mandate_unavailable");
-    await waitFor(() => healthz(gw), (h) => h.sessions === 0, 10_000, "the revoked key's session to close");
+    await waitFor(
+      () => healthz(gw),
+      (h) => h.sessions === 0,
+      10_000,
+      "the revoked key's session to close",
+    );
     const again = await rawHttpPost(gw.url, INITIALIZE, bearer(carol.apiKey));
     expect(again.status).toBe(401);
     expect(JSON.parse(again.text).detail).toMatch(/credential revoked/);
-    const after = await rawHttpPost(gw.url, { jsonrpc: "2.0", id: 9, method: "resources/list" }, {
-      ...bearer(carol.apiKey),
-      "mcp-session-id": s.sessionId,
-    });
+    const after = await rawHttpPost(
+      gw.url,
+      { jsonrpc: "2.0", id: 9, method: "resources/list" },
+      {
+        ...bearer(carol.apiKey),
+        "mcp-session-id": s.sessionId,
+      },
+    );
     expect(after.status).toBe(404);
-    await waitFor(() => alive(pid), (a) => !a, 10_000, "its upstream process to exit");
+    await waitFor(
+      () => alive(pid),
+      (a) => !a,
+      10_000,
+      "its upstream process to exit",
+    );
   });
 });
 
@@ -179,15 +203,35 @@ describe("HTTP mode: a session closed while its upstreams start", () => {
     });
     stops.push(gated.stop);
     const pending = rawHttpPost(gated.url, INITIALIZE, bearer(frank.apiKey));
-    const [pid] = await waitFor(() => readdirSync(dir).map(Number), (m) => m.length === 1, 10_000, "the upstream to start");
+    const [pid] = await waitFor(
+      () => readdirSync(dir).map(Number),
+      (m) => m.length === 1,
+      10_000,
+      "the upstream to start",
+    );
     expect((await api(mandate.url, mandate.adminToken, "POST", `/api/v1/keys/${keyId}/revoke`, {})).status).toBe(200);
-    await waitFor(() => api(mandate.url, frank.apiKey, "GET", "/api/v1/agents/me").then((r) => r.status), (st) => st === 401, 10_000, "revocation");
+    await waitFor(
+      () => api(mandate.url, frank.apiKey, "GET", "/api/v1/agents/me").then((r) => r.status),
+      (st) => st === 401,
+      10_000,
+      "revocation",
+    );
     // Another initialize with the key: Mandate answers 401, which closes the key's sessions, this one too.
     expect((await rawHttpPost(gated.url, INITIALIZE, bearer(frank.apiKey))).status).toBe(401);
-    await waitFor(() => healthz(gated), (h) => h.sessions === 0, 10_000, "the session to close");
+    await waitFor(
+      () => healthz(gated),
+      (h) => h.sessions === 0,
+      10_000,
+      "the session to close",
+    );
     writeFileSync(gate, ""); // now the upstream answers initialize, after its session is gone
     await pending;
-    await waitFor(() => alive(pid), (a) => !a, 10_000, "the upstream to be closed");
+    await waitFor(
+      () => alive(pid),
+      (a) => !a,
+      10_000,
+      "the upstream to be closed",
+    );
   });
 });
 
@@ -200,7 +244,12 @@ describe("HTTP mode: session caps", () => {
     const refused = first.find((r) => r.status === 429)!;
     expect(refused.headers.get("retry-after")).toMatch(/^[1-9]\d*$/);
     expect(JSON.parse(refused.text).detail).toMatch(/already has 3 open sessions \(the limit is 3\)/);
-    await waitFor(() => gw.markers().length, (n) => n === 3, 10_000, "three upstreams");
+    await waitFor(
+      () => gw.markers().length,
+      (n) => n === 3,
+      10_000,
+      "three upstreams",
+    );
 
     // Bob fills the gateway's total of five; his third is over the total.
     expect((await rawHttpPost(gw.url, INITIALIZE, bearer(bob.apiKey))).status).toBe(200);
@@ -209,7 +258,12 @@ describe("HTTP mode: session caps", () => {
     expect(overTotal.status).toBe(429);
     expect(overTotal.headers.get("retry-after")).toMatch(/^[1-9]\d*$/);
     expect(JSON.parse(overTotal.text).detail).toMatch(/the gateway has 5 open sessions \(the limit is 5\)/);
-    await waitFor(() => gw.markers().length, (n) => n === 5, 10_000, "five upstreams");
+    await waitFor(
+      () => gw.markers().length,
+      (n) => n === 5,
+      10_000,
+      "five upstreams",
+    );
     expect(gw.markers()).toHaveLength(5);
 
     // Closing one of Alice's sessions frees its slot (and ends its upstream).
@@ -217,7 +271,12 @@ describe("HTTP mode: session caps", () => {
     const before = gw.markers().filter(alive);
     const del = await fetch(gw.url, { method: "DELETE", headers: { ...bearer(alice.apiKey), "mcp-session-id": sid } });
     expect(del.status).toBe(200);
-    await waitFor(() => gw.markers().filter(alive).length, (n) => n === 4, 10_000, "the deleted session's upstream to exit");
+    await waitFor(
+      () => gw.markers().filter(alive).length,
+      (n) => n === 4,
+      10_000,
+      "the deleted session's upstream to exit",
+    );
     expect(before.filter((p) => !alive(p))).toHaveLength(1);
     const reopened = await rawHttpPost(gw.url, INITIALIZE, bearer(alice.apiKey));
     expect(reopened.status).toBe(200);
@@ -235,16 +294,41 @@ describe("HTTP mode: session caps", () => {
     });
     expect(get.status).toBe(200);
     const idle = await rawHttpSession(gw.url, alice.apiKey);
-    const pids = await waitFor(() => gw.markers(), (m) => m.length === 2, 10_000, "two upstreams");
-    await waitFor(() => healthz(gw), (h) => h.sessions === 1, 15_000, "the idle session to be closed");
+    const pids = await waitFor(
+      () => gw.markers(),
+      (m) => m.length === 2,
+      10_000,
+      "two upstreams",
+    );
+    await waitFor(
+      () => healthz(gw),
+      (h) => h.sessions === 1,
+      15_000,
+      "the idle session to be closed",
+    );
     const gone = await rawHttpPost(gw.url, { jsonrpc: "2.0", id: 3, method: "ping" }, { ...bearer(alice.apiKey), "mcp-session-id": idle.sessionId });
     expect(gone.status).toBe(404);
     // Which upstream belonged to which session is not known; one of the two exits, the other keeps running.
-    await waitFor(() => pids.filter(alive).length, (n) => n === 1, 10_000, "the idle session's upstream to exit");
+    await waitFor(
+      () => pids.filter(alive).length,
+      (n) => n === 1,
+      10_000,
+      "the idle session's upstream to exit",
+    );
     expect((await busy.request("ping")).response.result).toEqual({});
     stream.abort();
-    await waitFor(() => healthz(gw), (h) => h.sessions === 0, 15_000, "the other session to be closed once idle");
-    await waitFor(() => pids.filter(alive).length, (n) => n === 0, 10_000, "both upstreams to exit");
+    await waitFor(
+      () => healthz(gw),
+      (h) => h.sessions === 0,
+      15_000,
+      "the other session to be closed once idle",
+    );
+    await waitFor(
+      () => pids.filter(alive).length,
+      (n) => n === 0,
+      10_000,
+      "both upstreams to exit",
+    );
   });
 });
 
@@ -282,12 +366,22 @@ describe("stdio mode: the key is checked before anything starts", () => {
     const [pid] = readdirSync(dir).map(Number);
     expect(alive(pid)).toBe(true);
     expect((await api(mandate.url, mandate.adminToken, "POST", `/api/v1/keys/${keyId}/revoke`, {})).status).toBe(200);
-    await waitFor(() => api(mandate.url, erin.apiKey, "GET", "/api/v1/agents/me").then((r) => r.status), (st) => st === 401, 10_000, "revocation");
+    await waitFor(
+      () => api(mandate.url, erin.apiKey, "GET", "/api/v1/agents/me").then((r) => r.status),
+      (st) => st === 401,
+      10_000,
+      "revocation",
+    );
     const call = await c.request("tools/call", { name: "progress", arguments: { n: 1 } });
     expect(call.response.result?._meta?.["mandate/error"]?.code).toBe("mandate_unavailable");
     expect(await c.exited).toBe(2);
     expect(c.stderr).toMatch(/Mandate no longer accepts MANDATE_API_KEY \(revoked or expired\): stopping/);
-    await waitFor(() => alive(pid), (a) => !a, 10_000, "the server to exit");
+    await waitFor(
+      () => alive(pid),
+      (a) => !a,
+      10_000,
+      "the server to exit",
+    );
   });
 
   it("refuses to start when Mandate cannot be reached (exit 1)", async () => {

@@ -73,13 +73,28 @@ describe("outcome events", () => {
     let done = false;
     const running = load(client, 4, () => done);
     // Progress, not wall time, paces the test: a loaded machine may take seconds for 20 calls or a restart.
-    await waitFor(() => running.counts.forwarded, (n) => n >= 20, 60_000, "calls before the restart");
+    await waitFor(
+      () => running.counts.forwarded,
+      (n) => n >= 20,
+      60_000,
+      "calls before the restart",
+    );
     await mandate.restart();
     const atRestart = running.counts.forwarded;
-    await waitFor(() => running.counts.forwarded, (n) => n >= atRestart + 20, 60_000, "calls after the restart");
+    await waitFor(
+      () => running.counts.forwarded,
+      (n) => n >= atRestart + 20,
+      60_000,
+      "calls after the restart",
+    );
     done = true;
     const { forwarded } = await running.done;
-    const after = await waitFor(() => countOutcomeEvents(mandate), (n) => n - before >= forwarded, 30_000, "events");
+    const after = await waitFor(
+      () => countOutcomeEvents(mandate),
+      (n) => n - before >= forwarded,
+      30_000,
+      "events",
+    );
     await new Promise((r) => setTimeout(r, 1000)); // and no late duplicates
     expect((await countOutcomeEvents(mandate)) - before).toBe(forwarded);
     expect(after - before).toBe(forwarded);
@@ -96,8 +111,18 @@ describe("outcome events", () => {
 
     let killed = false;
     const running = load(client, 4, () => killed);
-    await waitFor(() => readdirSync(join(spoolDir)).length, (n) => n > 0, 10_000, "spool folder");
-    await waitFor(() => running.counts.forwarded, (n) => n >= 20, 60_000, "calls before the kill");
+    await waitFor(
+      () => readdirSync(join(spoolDir)).length,
+      (n) => n > 0,
+      10_000,
+      "spool folder",
+    );
+    await waitFor(
+      () => running.counts.forwarded,
+      (n) => n >= 20,
+      60_000,
+      "calls before the kill",
+    );
     process.kill(transport.pid!, "SIGKILL");
     killed = true;
     const { forwarded } = await running.done;
@@ -106,7 +131,12 @@ describe("outcome events", () => {
     const restarted = await connectClient(start(spoolDir));
     clients.push(restarted);
     // Calls whose result was lost with the process may still have been recorded (at most one per worker).
-    const after = await waitFor(() => countOutcomeEvents(mandate), (n) => n - before >= forwarded, 30_000, "events");
+    const after = await waitFor(
+      () => countOutcomeEvents(mandate),
+      (n) => n - before >= forwarded,
+      30_000,
+      "events",
+    );
     await new Promise((r) => setTimeout(r, 1000));
     const delivered = (await countOutcomeEvents(mandate)) - before;
     expect(delivered).toBe(after - before);

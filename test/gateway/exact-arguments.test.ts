@@ -86,25 +86,26 @@ describe("gateway: what is decided is what runs", () => {
     expect(await decisionsIn(s)).toEqual([]);
   });
 
-  it.each([["a string", "/etc/shadow"], ["null", null], ["an array", ["/tmp/array.txt", "x"]]])(
-    "refuses arguments that are %s as invalid params, without asking Mandate or forwarding",
-    async (_what, args) => {
-      const s = `gw-exact-${randomUUID()}`;
-      const err = await call(s, "write_file", args).then(
-        () => null,
-        (e: unknown) => e,
-      );
-      expect(err).toBeInstanceOf(McpError);
-      expect((err as McpError).code).toBe(ErrorCode.InvalidParams);
-      expect((err as McpError).message).toMatch(/params\.arguments must be an object/);
-      expect(await decisionsIn(s)).toEqual([]);
-    },
-  );
+  it.each([
+    ["a string", "/etc/shadow"],
+    ["null", null],
+    ["an array", ["/tmp/array.txt", "x"]],
+  ])("refuses arguments that are %s as invalid params, without asking Mandate or forwarding", async (_what, args) => {
+    const s = `gw-exact-${randomUUID()}`;
+    const err = await call(s, "write_file", args).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(McpError);
+    expect((err as McpError).code).toBe(ErrorCode.InvalidParams);
+    expect((err as McpError).message).toMatch(/params\.arguments must be an object/);
+    expect(await decisionsIn(s)).toEqual([]);
+  });
 
   it("forwards exactly what Mandate decided and recorded", async () => {
     const s = `gw-exact-${randomUUID()}`;
     const path = join(files, "exact-caf\u00e9.txt");
-    const content = "caf\u00e9 cafe\u0301 \u{1F4A5} \\ \" \u2028 \t tabs and ｆｕｌｌｗｉｄｔｈ";
+    const content = 'caf\u00e9 cafe\u0301 \u{1F4A5} \\ " \u2028 \t tabs and ｆｕｌｌｗｉｄｔｈ';
     const result = await call(s, "write_file", { path, content });
     expect(result.isError).not.toBe(true);
     const [d] = await decisionsIn(s);

@@ -14,12 +14,7 @@ import { StdioClientTransport, getDefaultEnvironment } from "@modelcontextprotoc
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { abortIsolatingFetch } from "../../gateway/isolating-fetch.ts";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import {
-  CreateMessageRequestSchema,
-  ElicitRequestSchema,
-  ListRootsRequestSchema,
-  type CallToolResult,
-} from "@modelcontextprotocol/sdk/types.js";
+import { CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const mcp = (pkg: string) => join(root, "node_modules/@modelcontextprotocol", pkg, "dist/index.js");
@@ -84,7 +79,21 @@ export async function connectClient(transport: Transport): Promise<Client> {
   }));
   client.setRequestHandler(ElicitRequestSchema, async () => ({
     action: "accept",
-    content: { name: "Ada", check: true, firstLine: "x", email: "ada@example.com", homepage: "https://example.com", birthdate: "1815-12-10", integer: 5, number: 3, untitledSingleSelectEnum: "option1", titledSingleSelectEnum: "value1", legacyTitledEnum: "opt1", untitledMultipleSelectEnum: ["option1"], titledMultipleSelectEnum: ["value1"] },
+    content: {
+      name: "Ada",
+      check: true,
+      firstLine: "x",
+      email: "ada@example.com",
+      homepage: "https://example.com",
+      birthdate: "1815-12-10",
+      integer: 5,
+      number: 3,
+      untitledSingleSelectEnum: "option1",
+      titledSingleSelectEnum: "value1",
+      legacyTitledEnum: "opt1",
+      untitledMultipleSelectEnum: ["option1"],
+      titledMultipleSelectEnum: ["value1"],
+    },
   }));
   await client.connect(transport);
   return client;

@@ -81,7 +81,12 @@ describe("gateway, Streamable HTTP mode", () => {
     const res = await fetch(gw.url, {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "x", version: "1" } } }),
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "x", version: "1" } },
+      }),
     });
     expect(res.status).toBe(401);
     expect(res.headers.get("www-authenticate")).toMatch(/^Bearer/);
@@ -114,9 +119,7 @@ describe("gateway, Streamable HTTP mode", () => {
     const sb = `http-bob-${randomUUID()}`;
     await a.client.callTool({ name: "everything__echo", arguments: { message: "x" }, _meta: { "mandate/session": sa } });
     await b.client.callTool({ name: "everything__echo", arguments: { message: "y" }, _meta: { "mandate/session": sb } });
-    const rows = await dbQuery<{ id: string; agent_id: string }>(mandate.databaseUrl, "select id, agent_id from sessions where id = any($1)", [
-      [sa, sb],
-    ]);
+    const rows = await dbQuery<{ id: string; agent_id: string }>(mandate.databaseUrl, "select id, agent_id from sessions where id = any($1)", [[sa, sb]]);
     expect(Object.fromEntries(rows.map((r) => [r.id, r.agent_id]))).toEqual({ [sa]: alice.id, [sb]: bob.id });
 
     // Bob's key on Alice's session is refused.
@@ -139,7 +142,9 @@ describe("gateway, Streamable HTTP mode", () => {
     const before = new Set(upstreamProcesses().map((p) => p.pid));
     expect(before.size).toBeGreaterThanOrEqual(3);
     // This session's memory server is the newest one.
-    const memory = upstreamProcesses().filter((p) => p.args.includes("server-memory")).at(-1)!;
+    const memory = upstreamProcesses()
+      .filter((p) => p.args.includes("server-memory"))
+      .at(-1)!;
     process.kill(memory.pid, "SIGKILL");
     await new Promise((r) => setTimeout(r, 300));
     const res = await client.callTool({ name: "memory__read_graph", arguments: {} });
@@ -153,7 +158,9 @@ describe("gateway, Streamable HTTP mode", () => {
   it("reports a hung upstream as an error after the configured timeout and keeps serving the others", async () => {
     const { client } = await connect(alice.apiKey);
     await client.listTools();
-    const everything = upstreamProcesses().filter((p) => p.args.includes("server-everything")).at(-1)!;
+    const everything = upstreamProcesses()
+      .filter((p) => p.args.includes("server-everything"))
+      .at(-1)!;
     process.kill(everything.pid, "SIGSTOP");
     try {
       const t0 = Date.now();

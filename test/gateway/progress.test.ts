@@ -7,16 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMandate } from "../support/mandate.ts";
-import {
-  ALLOW_ALL_POLICY,
-  EVERYTHING,
-  GATEWAY_BIN,
-  RAW_SERVER,
-  RawStdioClient,
-  rawHttpSession,
-  startGatewayHttp,
-  tempDir,
-} from "./helpers.ts";
+import { ALLOW_ALL_POLICY, EVERYTHING, GATEWAY_BIN, RAW_SERVER, RawStdioClient, rawHttpSession, startGatewayHttp, tempDir } from "./helpers.ts";
 
 type Mandate = Awaited<ReturnType<typeof startMandate>>;
 let mandate: Mandate;

@@ -164,7 +164,10 @@ describe("deny, expiry, long-poll, listing", () => {
   it("long-polls until a human decides", async () => {
     const r = await del(`lp-${randomUUID()}`, { path: "x" });
     const t0 = Date.now();
-    const [polled] = await Promise.all([getApproval(r.body.approval.id, key, 20), new Promise((res) => setTimeout(res, 400)).then(() => decideApproval(r.body.approval.id, "approve"))]);
+    const [polled] = await Promise.all([
+      getApproval(r.body.approval.id, key, 20),
+      new Promise((res) => setTimeout(res, 400)).then(() => decideApproval(r.body.approval.id, "approve")),
+    ]);
     expect(polled.body.status).toBe("approved");
     expect(Date.now() - t0).toBeLessThan(4000);
     const quick = await getApproval(r.body.approval.id, key, 5);
@@ -195,7 +198,12 @@ describe("webhooks", () => {
       if (view.notifications.length === 2 && view.notifications.every((n: any) => n.status === "delivered")) break;
       await new Promise((res) => setTimeout(res, 250));
     }
-    expect(view.notifications.map((n: any) => [n.event, n.status])).toEqual(expect.arrayContaining([["approval.created", "delivered"], ["approval.decided", "delivered"]]));
+    expect(view.notifications.map((n: any) => [n.event, n.status])).toEqual(
+      expect.arrayContaining([
+        ["approval.created", "delivered"],
+        ["approval.decided", "delivered"],
+      ]),
+    );
     expect(JSON.stringify(view.notifications)).not.toContain("secret-path");
     const mine = hooks.filter((h) => h.body.approval?.id === id);
     expect(mine.map((h) => h.event).sort()).toEqual(["approval.created", "approval.decided"]);

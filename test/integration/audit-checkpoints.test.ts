@@ -15,7 +15,11 @@ beforeAll(async () => {
   m = await startMandate();
   const key = m.credentials!.agents[0].api_key;
   for (let i = 0; i < 20; i++) {
-    await api(m.url, key, "POST", "/api/v1/decisions", { session: { id: `cp-${i % 4}` }, tool: { server: "files", name: "read_file" }, arguments: { path: `f${i}` } });
+    await api(m.url, key, "POST", "/api/v1/decisions", {
+      session: { id: `cp-${i % 4}` },
+      tool: { server: "files", name: "read_file" },
+      arguments: { path: `f${i}` },
+    });
   }
   const cp = await api(m.url, m.adminToken, "POST", "/api/v1/audit/checkpoints", {});
   expect(cp.status).toBe(201);
@@ -54,7 +58,14 @@ describe("signed checkpoints", () => {
         const forged = { ...e, prev_hash: prev, ...(e.seq === rows[4].seq ? { outcome: "deny", data: { ...e.data, forged: randomUUID() } } : {}) };
         const { hash: _old, ...content } = forged;
         const hash = computeEntryHash(content);
-        await c.query(`UPDATE audit_entries SET prev_hash = $3, hash = $4, outcome = $5, data = $6 WHERE chain_id = $1 AND seq = $2`, [e.chain_id, e.seq, forged.prev_hash, hash, forged.outcome, JSON.stringify(forged.data)]);
+        await c.query(`UPDATE audit_entries SET prev_hash = $3, hash = $4, outcome = $5, data = $6 WHERE chain_id = $1 AND seq = $2`, [
+          e.chain_id,
+          e.seq,
+          forged.prev_hash,
+          hash,
+          forged.outcome,
+          JSON.stringify(forged.data),
+        ]);
         prev = hash;
       }
     });

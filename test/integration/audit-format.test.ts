@@ -38,14 +38,23 @@ let m: MandateHandle;
 let support: string, ops: string;
 
 const cli = async (...args: string[]) =>
-  (await promisify(execFile)(process.execPath, [join(ROOT, "bin", "mandate.mjs"), ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: m.databaseUrl, MANDATE_DATA_DIR: m.dataDir } })).stdout;
+  (
+    await promisify(execFile)(process.execPath, [join(ROOT, "bin", "mandate.mjs"), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: m.databaseUrl, MANDATE_DATA_DIR: m.dataDir },
+    })
+  ).stdout;
 const decide = (key: string, session: string, tool: string, args: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => {
   const [server, name] = tool.split("/");
   return api(m.url, key, "POST", "/api/v1/decisions", { session: { id: session }, tool: { server, name }, arguments: args, ...extra });
 };
 const admin = (method: string, path: string, body?: unknown) => api(m.url, m.adminToken, method, path, body ?? {});
 async function az(path: string, body: unknown, key: string) {
-  const r = await fetch(`${m.url}${path}`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+  const r = await fetch(`${m.url}${path}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   expect(r.status).toBe(200);
   return r.json();
 }
@@ -77,19 +86,45 @@ async function writeVersion0Entries(): Promise<void> {
   await chain.submit({
     entries: [
       {
-        kind: "decision", action: "decision.allow", actor: "agent:support-assistant", session_id: "v0-session", step: 1, agent_id: agent, tool: "crm/get_customer",
-        outcome: "allow", decision_id: decisionId, created_at: at,
+        kind: "decision",
+        action: "decision.allow",
+        actor: "agent:support-assistant",
+        session_id: "v0-session",
+        step: 1,
+        agent_id: agent,
+        tool: "crm/get_customer",
+        outcome: "allow",
+        decision_id: decisionId,
+        created_at: at,
         data: {
-          agent: { id: agent, key_id: "mnd_ak_v0", name: "support-assistant" }, approval: null, arguments: { customer_id: "c-1" }, arguments_hash: "b".repeat(64),
-          delegation: null, errors: [], latency_us: 300, policy_version: "mcp@v1", reasons: [{ policy: "allow-approved-low-medium", message: "ok" }], redactions: [],
-          request_id: null, session: { id: "v0-session", initiator: null, initiator_verified: false, labels_before: [], step: 1 }, shadow: null,
+          agent: { id: agent, key_id: "mnd_ak_v0", name: "support-assistant" },
+          approval: null,
+          arguments: { customer_id: "c-1" },
+          arguments_hash: "b".repeat(64),
+          delegation: null,
+          errors: [],
+          latency_us: 300,
+          policy_version: "mcp@v1",
+          reasons: [{ policy: "allow-approved-low-medium", message: "ok" }],
+          redactions: [],
+          request_id: null,
+          session: { id: "v0-session", initiator: null, initiator_verified: false, labels_before: [], step: 1 },
+          shadow: null,
           tool: { effect: "read", labels: ["pii"], name: "get_customer", risk: "low", server: "crm", status: "approved" },
         },
       },
       // Before secrets in error texts were redacted: no `redactions`.
       {
-        kind: "outcome", action: "outcome.error", actor: "agent:support-assistant", session_id: "v0-session", step: 1, agent_id: agent, tool: "crm/get_customer",
-        outcome: "error", decision_id: decisionId, created_at: at,
+        kind: "outcome",
+        action: "outcome.error",
+        actor: "agent:support-assistant",
+        session_id: "v0-session",
+        step: 1,
+        agent_id: agent,
+        tool: "crm/get_customer",
+        outcome: "error",
+        decision_id: decisionId,
+        created_at: at,
         data: { event_id: "v0-event-0001", status: "error", duration_ms: 12, result_size: null, error: "timeout" },
       },
       // Before user.role recorded the previous role.
@@ -105,7 +140,9 @@ describe("every entry a real node writes matches its schema", () => {
 
     // Decisions: allow, deny, require_approval (approved, denied, expired), a foreign attempt.
     const s = `af-${randomUUID()}`;
-    expect((await decide(support, s, "crm/get_customer", { customer_id: "c-1", note: "token=ghp_0123456789abcdefghijklmnopqrstuvwxyzAB" })).body.decision).toBe("allow");
+    expect((await decide(support, s, "crm/get_customer", { customer_id: "c-1", note: "token=ghp_0123456789abcdefghijklmnopqrstuvwxyzAB" })).body.decision).toBe(
+      "allow",
+    );
     expect((await decide(support, s, "nowhere/nothing")).body.decision).toBe("deny");
     expect((await decide(ops, s, "crm/get_customer", { customer_id: "c-1" })).body.decision).toBe("deny"); // foreign attempt
     const gated = await Promise.all(["approve", "deny", "expire"].map((x) => decide(support, `${s}-${x}`, "files/delete_file", { path: `${x}.txt` })));
@@ -130,7 +167,14 @@ describe("every entry a real node writes matches its schema", () => {
     const t = await fetch(`${m.url}/api/v1/token`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ grant_type: EXCHANGE, subject_token: m.adminToken, subject_token_type: AT, actor_token: support, actor_token_type: AT, scope: "tool:crm/*" }).toString(),
+      body: new URLSearchParams({
+        grant_type: EXCHANGE,
+        subject_token: m.adminToken,
+        subject_token_type: AT,
+        actor_token: support,
+        actor_token_type: AT,
+        scope: "tool:crm/*",
+      }).toString(),
     }).then((r) => r.json() as Promise<{ access_token: string; session_id: string }>);
     const delegated = await decide(support, t.session_id, "crm/get_customer", { customer_id: "c-3" }, { delegation_token: t.access_token });
     expect(delegated.body.decision).toBe("allow");
@@ -150,7 +194,11 @@ describe("every entry a real node writes matches its schema", () => {
 
     // Inventory reported by an agent, new then changed; tool classification and blocks.
     const def = (name: string, description: string) => ({ name, description, inputSchema: { type: "object", properties: {} } });
-    const report = (d: string) => api(m.url, support, "POST", "/api/v1/inventory", { server: "afmt", tools: [def("lookup", `Look up a record${d}`), def("purge", `Delete every record${d}`)] });
+    const report = (d: string) =>
+      api(m.url, support, "POST", "/api/v1/inventory", {
+        server: "afmt",
+        tools: [def("lookup", `Look up a record${d}`), def("purge", `Delete every record${d}`)],
+      });
     expect((await report("")).status).toBe(200);
     expect((await admin("POST", "/api/v1/tools/afmt/lookup/approve", { effect: "read", risk: "low", note: "fine" })).status).toBe(200);
     expect((await report(" (v2)")).status).toBe(200);
@@ -185,7 +233,14 @@ describe("every entry a real node writes matches its schema", () => {
     expect(ok.outcome).toBe("signed_in");
     expect((await signOut(m.url, ok.cookie!)).status).toBeLessThan(400);
     // Single sign-on (the provider's answer as next-auth hands it over): a new account, a role change, a refusal.
-    const sso = { issuer: "https://idp.example", subject: `sub-${randomUUID()}`, email: `sso-${randomUUID().slice(0, 8)}@example.com`, emailVerified: true, name: null, source: "127.0.0.33" };
+    const sso = {
+      issuer: "https://idp.example",
+      subject: `sub-${randomUUID()}`,
+      email: `sso-${randomUUID().slice(0, 8)}@example.com`,
+      emailVerified: true,
+      name: null,
+      source: "127.0.0.33",
+    };
     expect((await ssoSignIn(noNode(), { ...sso, role: "viewer" })).ok).toBe(true);
     expect((await ssoSignIn(noNode(), { ...sso, role: "analyst" })).ok).toBe(true);
     expect((await ssoSignIn(noNode(), { ...sso, role: null })).ok).toBe(false);
@@ -198,7 +253,11 @@ describe("every entry a real node writes matches its schema", () => {
     await m.settle();
     const rick = { type: "user", id: "CiRmZDA2MTRkMy1jMzlhLTQ3ODEtYjdiZC04Yjk2ZjVhNTEwMGQSBWxvY2Fs" };
     await az("/access/v1/evaluation", { subject: rick, action: { name: "can_read_todos" }, resource: { type: "todo", id: "1" } }, todo);
-    await az("/access/v1/evaluations", { subject: rick, resource: { type: "todo", id: "1" }, evaluations: [{ action: { name: "can_read_todos" } }, { action: { name: 42 } }] }, todo);
+    await az(
+      "/access/v1/evaluations",
+      { subject: rick, resource: { type: "todo", id: "1" }, evaluations: [{ action: { name: "can_read_todos" } }, { action: { name: 42 } }] },
+      todo,
+    );
     await az("/access/v1/search/subject", { subject: { type: "user" }, action: { name: "can_read_todos" }, resource: { type: "todo", id: "1" } }, todo);
     await az("/access/v1/search/resource", { subject: rick, action: { name: "can_read_todos" }, resource: { type: "todo" } }, todo);
     await az("/access/v1/search/action", { subject: rick, resource: { type: "todo", id: "1" } }, todo);

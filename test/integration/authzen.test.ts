@@ -118,19 +118,31 @@ describe("evaluations", () => {
   const items = [{ resource: todoOf("rick@the-citadel.com") }, { resource: todoOf("morty@the-citadel.com") }, { resource: todoOf("rick@the-citadel.com") }];
 
   it("applies defaults with per-item overrides, in order", async () => {
-    const r = await az("/access/v1/evaluations", { ...base, resource: { type: "todo", id: "t-0" }, evaluations: [...items, { action: { name: "can_read_todos" }, resource: { id: "x" }, subject: { id: BETH } }] });
+    const r = await az("/access/v1/evaluations", {
+      ...base,
+      resource: { type: "todo", id: "t-0" },
+      evaluations: [...items, { action: { name: "can_read_todos" }, resource: { id: "x" }, subject: { id: BETH } }],
+    });
     expect(r.body.evaluations.map((e: { decision: boolean }) => e.decision)).toEqual([false, true, false, true]);
   });
 
   it("keeps an execute_all batch going past an invalid item", async () => {
-    const r = await az("/access/v1/evaluations", { ...base, resource: todoOf("morty@the-citadel.com"), evaluations: [{}, { subject: "x" }, { action: { name: 5 } }] });
+    const r = await az("/access/v1/evaluations", {
+      ...base,
+      resource: todoOf("morty@the-citadel.com"),
+      evaluations: [{}, { subject: "x" }, { action: { name: 5 } }],
+    });
     expect(r.status).toBe(200);
     expect(r.body.evaluations.map((e: { decision: boolean }) => e.decision)).toEqual([true, false, false]);
     expect(r.body.evaluations[1].context.error.status).toBe(400);
   });
 
   it("short-circuits with deny_on_first_deny and permit_on_first_permit", async () => {
-    const deny = await az("/access/v1/evaluations", { ...base, options: { evaluations_semantic: "deny_on_first_deny" }, evaluations: [items[1], items[0], items[1]] });
+    const deny = await az("/access/v1/evaluations", {
+      ...base,
+      options: { evaluations_semantic: "deny_on_first_deny" },
+      evaluations: [items[1], items[0], items[1]],
+    });
     expect(deny.body.evaluations.map((e: { decision: boolean }) => e.decision)).toEqual([true, false]);
     const permit = await az("/access/v1/evaluations", { ...base, options: { evaluations_semantic: "permit_on_first_permit" }, evaluations: items });
     expect(permit.body.evaluations.map((e: { decision: boolean }) => e.decision)).toEqual([false, true]);
@@ -164,7 +176,11 @@ describe("search", () => {
     expect(actions.body.results).toEqual([{ name: "can_read_todos" }]);
     const resources = await az("/access/v1/search/resource", { subject: user(BETH), action: { name: "can_read_user" }, resource: { type: "user" } });
     expect(resources.body.results).toHaveLength(5);
-    const none = await az("/access/v1/search/subject", { subject: { type: "spaceship" }, action: { name: "can_read_todos" }, resource: { type: "todo", id: "1" } });
+    const none = await az("/access/v1/search/subject", {
+      subject: { type: "spaceship" },
+      action: { name: "can_read_todos" },
+      resource: { type: "todo", id: "1" },
+    });
     expect(none.body).toEqual({ results: [], page: { next_token: "", count: 0 } });
     expect((await az("/access/v1/search/resource", { subject: { type: "user" }, action: { name: "x" }, resource: { type: "todo" } })).status).toBe(400);
   });

@@ -128,19 +128,56 @@ function sample() {
   const decision = randomUUID();
   const session = `s-${randomUUID()}`;
   const { json } = linkEntries(chain, { seq: 0, hash: GENESIS_HASH }, [
-    { kind: "decision", action: "decision.require_approval", actor: "agent:contract", session_id: session, step: 1, agent_id: agent, tool: "srv/tool", outcome: "require_approval", decision_id: decision, created_at: AT, data: { note: "contract" } },
+    {
+      kind: "decision",
+      action: "decision.require_approval",
+      actor: "agent:contract",
+      session_id: session,
+      step: 1,
+      agent_id: agent,
+      tool: "srv/tool",
+      outcome: "require_approval",
+      decision_id: decision,
+      created_at: AT,
+      data: { note: "contract" },
+    },
   ]);
   return {
     entries: [JSON.parse(json[0]) as Record<string, unknown>],
     sessions: [
-      { id: session, agent_id: agent, expected: 0, expected_status: "active", expected_granted: 0, step_count: 1, labels: ["pii"], tools_used: ["srv/tool"], initiator: "user:a@b.c", initiator_verified: false, denies: 0, approvals: 1, at: AT },
+      {
+        id: session,
+        agent_id: agent,
+        expected: 0,
+        expected_status: "active",
+        expected_granted: 0,
+        step_count: 1,
+        labels: ["pii"],
+        tools_used: ["srv/tool"],
+        initiator: "user:a@b.c",
+        initiator_verified: false,
+        denies: 0,
+        approvals: 1,
+        at: AT,
+      },
     ] as Array<Record<string, unknown>>,
     approvals: [
-      { id: randomUUID(), decision_id: decision, session_id: session, step: 1, agent_id: agent, tool: "srv/tool", args_hash: "h", reasons: [{ code: "approval_required" }], expires_at: LATER, created_at: AT },
+      {
+        id: randomUUID(),
+        decision_id: decision,
+        session_id: session,
+        step: 1,
+        agent_id: agent,
+        tool: "srv/tool",
+        args_hash: "h",
+        reasons: [{ code: "approval_required" }],
+        expires_at: LATER,
+        created_at: AT,
+      },
     ] as Array<Record<string, unknown>>,
-    events: [
-      { event_id: `e-${randomUUID()}`, decision_id: decision, status: "ok", duration_ms: 1.5, result_size: 10, error: null, received_at: AT },
-    ] as Array<Record<string, unknown>>,
+    events: [{ event_id: `e-${randomUUID()}`, decision_id: decision, status: "ok", duration_ms: 1.5, result_size: 10, error: null, received_at: AT }] as Array<
+      Record<string, unknown>
+    >,
     tool_calls: [{ tool_id: randomUUID(), n: 1 }] as Array<Record<string, unknown>>,
   };
 }
@@ -274,7 +311,15 @@ describe("mandate_commit's input contract", () => {
       ],
       // An update reads neither agent_id nor (when absent) expected_granted; a missing `at` keeps the last
       // activity; labels and tools_used become NULL.
-      update: ["sessions.agent_id", "sessions.at", "sessions.expected_granted", "sessions.initiator", "sessions.initiator_verified", "sessions.labels", "sessions.tools_used"],
+      update: [
+        "sessions.agent_id",
+        "sessions.at",
+        "sessions.expected_granted",
+        "sessions.initiator",
+        "sessions.initiator_verified",
+        "sessions.labels",
+        "sessions.tools_used",
+      ],
     };
     const tolerated: Record<"new" | "update", string[]> = { new: [], update: [] };
     const b = sample();

@@ -53,6 +53,11 @@ describe("the console's policy, user and token routes", () => {
     expect(user.status).toBe(201);
     expect(user.body.password).toEqual(expect.any(String));
     const audit = await getPool().query("SELECT action, actor FROM audit_entries WHERE action IN ('settings.replay_retention', 'user.create')");
-    expect(audit.rows).toEqual(expect.arrayContaining([{ action: "settings.replay_retention", actor: `user:${adminEmail}` }, { action: "user.create", actor: `user:${adminEmail}` }]));
+    expect(audit.rows).toEqual(
+      expect.arrayContaining([
+        { action: "settings.replay_retention", actor: `user:${adminEmail}` },
+        { action: "user.create", actor: `user:${adminEmail}` },
+      ]),
+    );
   });
 });

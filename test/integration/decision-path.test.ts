@@ -86,7 +86,11 @@ describe("decisions", () => {
     const N = 30;
     const [owner, foreign] = await Promise.all([
       Promise.all(Array.from({ length: N }, () => call(s, "files", "read_file", { path: "a" }))),
-      Promise.all(Array.from({ length: N }, (_, i) => decide({ session: { id: s }, tool: { server: "web", name: "fetch_url" }, arguments: { url: `https://x.example/${i}` } }, other))),
+      Promise.all(
+        Array.from({ length: N }, (_, i) =>
+          decide({ session: { id: s }, tool: { server: "web", name: "fetch_url" }, arguments: { url: `https://x.example/${i}` } }, other),
+        ),
+      ),
     ]);
     expect(owner.map((r) => r.body.session.step).sort((a, b) => a - b)).toEqual(Array.from({ length: N }, (_, i) => i + 2));
     for (const r of foreign) {
@@ -122,13 +126,20 @@ describe("decisions", () => {
     const attempts = await foreignAttempts(s, 10);
     expect(attempts.total).toBe(N);
     expect(attempts.attempts).toHaveLength(10);
-    expect(attempts.attempts[0]).toMatchObject({ agent: m.credentials!.agents[1].name, tool: "web/fetch_url", reasons: [{ policy: "mandate.session_not_owned" }] });
+    expect(attempts.attempts[0]).toMatchObject({
+      agent: m.credentials!.agents[1].name,
+      tool: "web/fetch_url",
+      reasons: [{ policy: "mandate.session_not_owned" }],
+    });
     expect((await sessionCallGroups(s)).reduce((n, g) => n + g.count, 0)).toBe(N + 2);
 
     // The export carries them with a null step.
     let jsonl = "";
     for await (const chunk of exportAudit({ session: s, kind: ["decision"] }, "jsonl")) jsonl += chunk;
-    const lines = jsonl.trim().split("\n").map((l) => JSON.parse(l));
+    const lines = jsonl
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.filter((l) => l.step === null)).toHaveLength(N);
   });
 
@@ -182,7 +193,11 @@ describe("commit path", () => {
 describe("bad input", () => {
   it("answers 401 with WWW-Authenticate for missing, malformed and unknown keys", async () => {
     for (const k of ["", "garbage", "mnd_ak_aaaaaaaa_" + "x".repeat(32)]) {
-      const r = await fetch(`${m.url}/api/v1/decisions`, { method: "POST", headers: { "content-type": "application/json", ...(k ? { authorization: `Bearer ${k}` } : {}) }, body: "{}" });
+      const r = await fetch(`${m.url}/api/v1/decisions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(k ? { authorization: `Bearer ${k}` } : {}) },
+        body: "{}",
+      });
       expect(r.status).toBe(401);
       expect(r.headers.get("www-authenticate")).toMatch(/^Bearer /);
       expect(r.headers.get("content-type")).toContain("application/problem+json");
@@ -191,12 +206,20 @@ describe("bad input", () => {
 
   it("answers 400/413/415 naming the problem", async () => {
     const h = { authorization: `Bearer ${key}` };
-    const bad = await fetch(`${m.url}/api/v1/decisions`, { method: "POST", headers: { ...h, "content-type": "application/json" }, body: '{"session":{"id":"x"},"tool":{"server":"a"}}' });
+    const bad = await fetch(`${m.url}/api/v1/decisions`, {
+      method: "POST",
+      headers: { ...h, "content-type": "application/json" },
+      body: '{"session":{"id":"x"},"tool":{"server":"a"}}',
+    });
     expect(bad.status).toBe(400);
     const body = await bad.json();
     expect(problem.safeParse(body).success).toBe(true);
     expect(body.errors[0].path).toBe("tool.name");
-    const big = await fetch(`${m.url}/api/v1/decisions`, { method: "POST", headers: { ...h, "content-type": "application/json" }, body: JSON.stringify({ x: "a".repeat(1024 * 1024 + 10) }) });
+    const big = await fetch(`${m.url}/api/v1/decisions`, {
+      method: "POST",
+      headers: { ...h, "content-type": "application/json" },
+      body: JSON.stringify({ x: "a".repeat(1024 * 1024 + 10) }),
+    });
     expect(big.status).toBe(413);
     const type = await fetch(`${m.url}/api/v1/decisions`, { method: "POST", headers: { ...h, "content-type": "text/plain" }, body: "{}" });
     expect(type.status).toBe(415);
@@ -232,7 +255,9 @@ describe("OpenAPI", () => {
     expect(doc.openapi).toBe("3.1.0");
     const body = doc.paths["/api/v1/decisions"].post.requestBody.content["application/json"].schema;
     expect(body.required).toEqual(expect.arrayContaining(["session", "tool"]));
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/v1/events", "/api/v1/inventory", "/api/v1/tools/visible", "/api/v1/sessions/{id}/terminate"]));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/api/v1/events", "/api/v1/inventory", "/api/v1/tools/visible", "/api/v1/sessions/{id}/terminate"]),
+    );
   });
 });
 
@@ -270,7 +295,9 @@ describe("events, operator controls and audit", () => {
 
     const stored = (await getPool().query("SELECT error FROM outcome_events WHERE event_id = $1", [ev.event_id])).rows[0].error as string;
     const keyId = key.split("_").slice(0, 3).join("_");
-    expect(stored).toBe(`upstream 401: Authorization: Bearer [REDACTED:bearer_token] (aws key [REDACTED:aws_access_key]); retried with ${keyId}_[REDACTED:mandate_agent_key]`);
+    expect(stored).toBe(
+      `upstream 401: Authorization: Bearer [REDACTED:bearer_token] (aws key [REDACTED:aws_access_key]); retried with ${keyId}_[REDACTED:mandate_agent_key]`,
+    );
     const entry = (await getPool().query("SELECT data FROM audit_entries WHERE decision_id = $1 AND kind = 'outcome'", [r.body.decision_id])).rows[0].data;
     expect(entry.error).toBe(stored);
     expect(entry.redactions.map((x: { pattern: string }) => x.pattern).sort()).toEqual(["aws_access_key", "bearer_token", "mandate_agent_key"]);
@@ -284,7 +311,11 @@ describe("events, operator controls and audit", () => {
     // Without a secret, the text is stored as sent, with no redaction.
     const plain = { event_id: `evt-${randomUUID()}`, decision_id: r.body.decision_id, status: "error", error: "file not found: a" };
     await api(m.url, key, "POST", "/api/v1/events", { events: [plain] });
-    const row = (await getPool().query("SELECT o.error, e.data FROM outcome_events o JOIN audit_entries e ON e.data->>'event_id' = o.event_id WHERE o.event_id = $1", [plain.event_id])).rows[0];
+    const row = (
+      await getPool().query("SELECT o.error, e.data FROM outcome_events o JOIN audit_entries e ON e.data->>'event_id' = o.event_id WHERE o.event_id = $1", [
+        plain.event_id,
+      ])
+    ).rows[0];
     expect(row.error).toBe("file not found: a");
     expect(row.data.redactions).toEqual([]);
   });
@@ -328,7 +359,10 @@ describe("events, operator controls and audit", () => {
     try {
       await c.query("ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only");
       const victim = await c.query("SELECT chain_id, seq FROM audit_entries WHERE kind = 'decision' ORDER BY created_at LIMIT 1 OFFSET 3");
-      await c.query(`UPDATE audit_entries SET outcome = 'allow', data = jsonb_set(data, '{reasons}', '[]') WHERE chain_id = $1 AND seq = $2`, [victim.rows[0].chain_id, victim.rows[0].seq]);
+      await c.query(`UPDATE audit_entries SET outcome = 'allow', data = jsonb_set(data, '{reasons}', '[]') WHERE chain_id = $1 AND seq = $2`, [
+        victim.rows[0].chain_id,
+        victim.rows[0].seq,
+      ]);
       const bad = await verifyAudit(m.dataDir);
       expect(bad.ok).toBe(false);
       expect(bad.firstBroken).toMatchObject({ chain_id: victim.rows[0].chain_id, seq: Number(victim.rows[0].seq) });

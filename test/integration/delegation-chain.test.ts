@@ -23,14 +23,19 @@ async function form(path: string, fields: Record<string, string>, bearer?: strin
     headers: { "content-type": "application/x-www-form-urlencoded", ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
     body: new URLSearchParams(fields).toString(),
   });
-  return { status: r.status, body: (await r.json()) };
+  return { status: r.status, body: await r.json() };
 }
 const grant = (subject: string, actor: string, extra: Record<string, string> = {}, type = AT) =>
   form("/api/v1/token", { grant_type: EXCHANGE, subject_token: subject, subject_token_type: type, actor_token: actor, actor_token_type: AT, ...extra });
 const hop = (parent: string, actor: string, extra: Record<string, string> = {}) => grant(parent, actor, extra, JWT);
 const decide = (key: string, session: string, tool: string, token?: string, args: Record<string, unknown> = {}) => {
   const [server, name] = tool.split("/");
-  return api(m.url, key, "POST", "/api/v1/decisions", { session: { id: session }, tool: { server, name }, arguments: args, ...(token ? { delegation_token: token } : {}) });
+  return api(m.url, key, "POST", "/api/v1/decisions", {
+    session: { id: session },
+    tool: { server, name },
+    arguments: args,
+    ...(token ? { delegation_token: token } : {}),
+  });
 };
 const policies = (r: { body: any }) => r.body.reasons.map((x: { policy: string }) => x.policy);
 
@@ -53,7 +58,12 @@ describe("decisions under a delegation", () => {
     expect(out.body.decision).toBe("deny");
     expect(policies(out)).toEqual(["mandate.scope_exceeded"]);
     const row = await getPool().query("SELECT data FROM audit_entries WHERE decision_id = $1", [ok.body.decision_id]);
-    expect(row.rows[0].data.delegation).toMatchObject({ depth: 1, on_behalf_of: "admin@mandate.local", scopes: ["tool:crm/*", "tool:web/fetch_url"], chain: [{ name: "support-assistant" }] });
+    expect(row.rows[0].data.delegation).toMatchObject({
+      depth: 1,
+      on_behalf_of: "admin@mandate.local",
+      scopes: ["tool:crm/*", "tool:web/fetch_url"],
+      chain: [{ name: "support-assistant" }],
+    });
     const s = await getPool().query("SELECT initiator, initiator_verified FROM sessions WHERE id = $1", [sid]);
     expect(s.rows[0]).toEqual({ initiator: "admin@mandate.local", initiator_verified: true });
   });
@@ -133,7 +143,10 @@ describe("expiry and revocation", () => {
 
   it("an admin revokes by id; an ancestor's revocation covers a child created concurrently", async () => {
     const a = await grant(m.adminToken, support, { scope: "tool:web/*" });
-    const [b] = await Promise.all([hop(a.body.access_token, research, {}), api(m.url, m.adminToken, "POST", `/api/v1/delegations/${jose.decodeJwt(a.body.access_token).jti}/revoke`, { reason: "test" })]);
+    const [b] = await Promise.all([
+      hop(a.body.access_token, research, {}),
+      api(m.url, m.adminToken, "POST", `/api/v1/delegations/${jose.decodeJwt(a.body.access_token).jti}/revoke`, { reason: "test" }),
+    ]);
     await m.settle(200);
     if (b.status === 200) {
       const d = await decide(research, a.body.session_id, "web/fetch_url", b.body.access_token, { url: "https://x" });

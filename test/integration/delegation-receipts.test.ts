@@ -39,17 +39,30 @@ describe("receipts", () => {
     const ok = await verifyReceipt(r.body.receipt, { keys: jwksUrl, tool: "crm/get_customer", arguments: reordered, sessionId: s });
     expect(ok.ok).toBe(true);
     if (!ok.ok) return;
-    expect(ok.claims).toMatchObject({ decision_id: r.body.decision_id, jti: r.body.decision_id, sid: s, step: 1, agent: "support-assistant", chain: ["support-assistant"], tool: "crm/get_customer", args_sha256: argumentsHash(args) });
+    expect(ok.claims).toMatchObject({
+      decision_id: r.body.decision_id,
+      jti: r.body.decision_id,
+      sid: s,
+      step: 1,
+      agent: "support-assistant",
+      chain: ["support-assistant"],
+      tool: "crm/get_customer",
+      args_sha256: argumentsHash(args),
+    });
     expect(ok.claims.exp - ok.claims.iat).toBeLessThanOrEqual(60);
     const meta = await (await fetch(`${m.url}/.well-known/oauth-authorization-server`)).json();
     expect((await verifyReceipt(r.body.receipt, { keys: jwksUrl, tool: "crm/get_customer", arguments: args, issuer: meta.issuer })).ok).toBe(true);
-    expect(await verifyReceipt(r.body.receipt, { keys: jwksUrl, tool: "crm/get_customer", arguments: args, issuer: "https://evil.example" })).toMatchObject({ ok: false, reason: "wrong_issuer" });
+    expect(await verifyReceipt(r.body.receipt, { keys: jwksUrl, tool: "crm/get_customer", arguments: args, issuer: "https://evil.example" })).toMatchObject({
+      ok: false,
+      reason: "wrong_issuer",
+    });
   });
 
   it("refuses tampered arguments, another tool, an expired receipt and a forged one", async () => {
     const r = await decide(`r-${randomUUID()}`, "crm", "get_customer", args);
     const receipt = r.body.receipt as string;
-    const check = (o: Partial<Parameters<typeof verifyReceipt>[1]>, token = receipt) => verifyReceipt(token, { keys: jwksUrl, tool: "crm/get_customer", arguments: args, ...o });
+    const check = (o: Partial<Parameters<typeof verifyReceipt>[1]>, token = receipt) =>
+      verifyReceipt(token, { keys: jwksUrl, tool: "crm/get_customer", arguments: args, ...o });
     expect(await check({ arguments: { ...args, customer_id: "c-43" } })).toMatchObject({ ok: false, reason: "arguments_mismatch" });
     expect(await check({ arguments: { ...args, extra: null } })).toMatchObject({ ok: false, reason: "arguments_mismatch" });
     expect(await check({ tool: { server: "crm", name: "delete_customer" } })).toMatchObject({ ok: false, reason: "wrong_tool" });
@@ -61,21 +74,30 @@ describe("receipts", () => {
     const forgedPayload = Buffer.from(JSON.stringify({ ...claims, args_sha256: argumentsHash({ customer_id: "c-1" }) })).toString("base64url");
     expect(await check({ arguments: { customer_id: "c-1" } }, `${h}.${forgedPayload}.${s}`)).toMatchObject({ ok: false, reason: "bad_signature" });
     const { privateKey } = await jose.generateKeyPair("EdDSA");
-    const selfSigned = await new jose.SignJWT(claims).setProtectedHeader({ alg: "EdDSA", kid: jose.decodeProtectedHeader(receipt).kid, typ: "mandate-receipt+jwt" }).sign(privateKey);
+    const selfSigned = await new jose.SignJWT(claims)
+      .setProtectedHeader({ alg: "EdDSA", kid: jose.decodeProtectedHeader(receipt).kid, typ: "mandate-receipt+jwt" })
+      .sign(privateKey);
     expect(await check({}, selfSigned)).toMatchObject({ ok: false, reason: "bad_signature" });
   });
 
   it("binds the delegation chain and the human, and a delegation token is not a receipt", async () => {
     const [support, , research] = m.credentials!.agents.map((a) => a.api_key);
     const form = (f: Record<string, string>) =>
-      fetch(`${m.url}/api/v1/token`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ grant_type: "urn:ietf:params:oauth:grant-type:token-exchange", actor_token_type: AT, ...f }).toString() }).then((r) => r.json());
+      fetch(`${m.url}/api/v1/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ grant_type: "urn:ietf:params:oauth:grant-type:token-exchange", actor_token_type: AT, ...f }).toString(),
+      }).then((r) => r.json());
     const t1 = await form({ subject_token: m.adminToken, subject_token_type: AT, actor_token: support, scope: "tool:web/*" });
     const t2 = await form({ subject_token: t1.access_token, subject_token_type: "urn:ietf:params:oauth:token-type:jwt", actor_token: research });
     const a = { url: "https://example.com/page" };
     const r = await decide(t1.session_id, "web", "fetch_url", a, research, { delegation_token: t2.access_token });
     expect(r.body.decision).toBe("allow");
     const ok = await verifyReceipt(r.body.receipt, { keys: jwksUrl, tool: "web/fetch_url", arguments: a });
-    expect(ok).toMatchObject({ ok: true, claims: { chain: ["support-assistant", "research-subagent"], sub: "admin@mandate.local", agent: "research-subagent" } });
+    expect(ok).toMatchObject({
+      ok: true,
+      claims: { chain: ["support-assistant", "research-subagent"], sub: "admin@mandate.local", agent: "research-subagent" },
+    });
     expect(await verifyReceipt(t2.access_token, { keys: jwksUrl, tool: "web/fetch_url", arguments: a })).toMatchObject({ ok: false, reason: "malformed" });
   });
 

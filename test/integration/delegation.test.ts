@@ -28,7 +28,7 @@ async function form(path: string, fields: Record<string, string>, bearer?: strin
     headers: { "content-type": "application/x-www-form-urlencoded", ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
     body: new URLSearchParams(fields).toString(),
   });
-  return { status: r.status, headers: r.headers, body: (await r.json()) };
+  return { status: r.status, headers: r.headers, body: await r.json() };
 }
 const grant = (subject: string, actor: string, extra: Record<string, string> = {}, subjectType = AT) =>
   form("/api/v1/token", { grant_type: EXCHANGE, subject_token: subject, subject_token_type: subjectType, actor_token: actor, actor_token_type: AT, ...extra });
@@ -48,7 +48,14 @@ async function startIdp(): Promise<void> {
   await new Promise<void>((r) => idp.listen(port, "127.0.0.1", () => r()));
 }
 const idToken = (claims: Record<string, unknown>, aud = "mandate-test", exp = "10m") =>
-  new jose.SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: "idp-1" }).setIssuer(idpUrl).setAudience(aud).setSubject("oidc-user-1").setIssuedAt().setExpirationTime(exp).sign(idpKey);
+  new jose.SignJWT(claims)
+    .setProtectedHeader({ alg: "RS256", kid: "idp-1" })
+    .setIssuer(idpUrl)
+    .setAudience(aud)
+    .setSubject("oidc-user-1")
+    .setIssuedAt()
+    .setExpirationTime(exp)
+    .sign(idpKey);
 
 beforeAll(async () => {
   await startIdp();
@@ -73,10 +80,22 @@ describe("first hop", () => {
     const jwks = await (await fetch(`${m.url}/.well-known/jwks.json`)).json();
     const { payload } = await jose.jwtVerify(r.body.access_token, jose.createLocalJWKSet(jwks));
     const agent = await getPool().query("SELECT id FROM agents WHERE name = 'support-assistant'");
-    expect(payload).toMatchObject({ sub: "admin@mandate.local", sid: r.body.session_id, scope: "tool:crm/* tool:web/fetch_url", act: { sub: agent.rows[0].id, name: "support-assistant" } });
+    expect(payload).toMatchObject({
+      sub: "admin@mandate.local",
+      sid: r.body.session_id,
+      scope: "tool:crm/* tool:web/fetch_url",
+      act: { sub: agent.rows[0].id, name: "support-assistant" },
+    });
     expect(payload.act).not.toHaveProperty("act");
     const stored = await api(m.url, m.adminToken, "GET", `/api/v1/delegations/${payload.jti}`);
-    expect(stored.body.delegation).toMatchObject({ depth: 1, parent_id: null, session_id: r.body.session_id, subject: "admin@mandate.local", status: "active", scopes: ["tool:crm/*", "tool:web/fetch_url"] });
+    expect(stored.body.delegation).toMatchObject({
+      depth: 1,
+      parent_id: null,
+      session_id: r.body.session_id,
+      subject: "admin@mandate.local",
+      status: "active",
+      scopes: ["tool:crm/*", "tool:web/fetch_url"],
+    });
     const audit = await getPool().query("SELECT actor, data FROM audit_entries WHERE kind = 'delegation' AND data->>'jti' = $1", [payload.jti]);
     expect(audit.rows[0]).toMatchObject({ actor: "user:admin@mandate.local", data: { to: "support-assistant", depth: 1 } });
   });
@@ -88,7 +107,14 @@ describe("first hop", () => {
     const wrongAud = await grant(await idToken({ email: "a@b.c" }, "another-client"), support, { scope: "tool:crm/*" }, ID);
     expect(wrongAud.status).toBe(400);
     expect(wrongAud.body.error).toBe("invalid_grant");
-    const forged = await new jose.SignJWT({ email: "a@b.c" }).setProtectedHeader({ alg: "HS256" }).setIssuer(idpUrl).setAudience("mandate-test").setSubject("x").setIssuedAt().setExpirationTime("5m").sign(new Uint8Array(32));
+    const forged = await new jose.SignJWT({ email: "a@b.c" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setIssuer(idpUrl)
+      .setAudience("mandate-test")
+      .setSubject("x")
+      .setIssuedAt()
+      .setExpirationTime("5m")
+      .sign(new Uint8Array(32));
     expect((await grant(forged, support, { scope: "tool:crm/*" }, ID)).body.error).toBe("invalid_grant");
   });
 
@@ -106,19 +132,57 @@ describe("errors in the RFC 6749 format", () => {
       [{}, 400, "invalid_request"],
       [{ grant_type: "client_credentials" }, 400, "unsupported_grant_type"],
       [{ grant_type: EXCHANGE, subject_token: m.adminToken, subject_token_type: AT }, 400, "invalid_request"],
-      [{ grant_type: EXCHANGE, subject_token: m.adminToken, subject_token_type: AT, actor_token: "mnd_ak_aaaaaaaa_" + "x".repeat(32), actor_token_type: AT, scope: "tool:crm/*" }, 401, "invalid_client"],
-      [{ grant_type: EXCHANGE, subject_token: support, subject_token_type: AT, actor_token: research, actor_token_type: AT, scope: "tool:crm/*" }, 400, "invalid_request"],
+      [
+        {
+          grant_type: EXCHANGE,
+          subject_token: m.adminToken,
+          subject_token_type: AT,
+          actor_token: "mnd_ak_aaaaaaaa_" + "x".repeat(32),
+          actor_token_type: AT,
+          scope: "tool:crm/*",
+        },
+        401,
+        "invalid_client",
+      ],
+      [
+        { grant_type: EXCHANGE, subject_token: support, subject_token_type: AT, actor_token: research, actor_token_type: AT, scope: "tool:crm/*" },
+        400,
+        "invalid_request",
+      ],
       [{ grant_type: EXCHANGE, subject_token: m.adminToken, subject_token_type: AT, actor_token: support, actor_token_type: AT }, 400, "invalid_request"],
-      [{ grant_type: EXCHANGE, subject_token: m.adminToken, subject_token_type: AT, actor_token: support, actor_token_type: AT, scope: "crm:read" }, 400, "invalid_scope"],
-      [{ grant_type: EXCHANGE, subject_token: "not-a-jwt-at-all", subject_token_type: JWT, actor_token: support, actor_token_type: AT, scope: "tool:crm/*" }, 400, "invalid_grant"],
-      [{ grant_type: EXCHANGE, subject_token: m.adminToken, subject_token_type: "urn:x:unknown", actor_token: support, actor_token_type: AT, scope: "tool:crm/*" }, 400, "invalid_request"],
+      [
+        { grant_type: EXCHANGE, subject_token: m.adminToken, subject_token_type: AT, actor_token: support, actor_token_type: AT, scope: "crm:read" },
+        400,
+        "invalid_scope",
+      ],
+      [
+        { grant_type: EXCHANGE, subject_token: "not-a-jwt-at-all", subject_token_type: JWT, actor_token: support, actor_token_type: AT, scope: "tool:crm/*" },
+        400,
+        "invalid_grant",
+      ],
+      [
+        {
+          grant_type: EXCHANGE,
+          subject_token: m.adminToken,
+          subject_token_type: "urn:x:unknown",
+          actor_token: support,
+          actor_token_type: AT,
+          scope: "tool:crm/*",
+        },
+        400,
+        "invalid_request",
+      ],
     ];
     for (const [fields, status, error] of cases) {
       const r = await form("/api/v1/token", fields);
       expect({ fields, status: r.status, error: r.body.error }).toEqual({ fields, status, error });
       expect(typeof r.body.error_description).toBe("string");
     }
-    const dup = await fetch(`${m.url}/api/v1/token`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `grant_type=${EXCHANGE}&grant_type=x` });
+    const dup = await fetch(`${m.url}/api/v1/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: `grant_type=${EXCHANGE}&grant_type=x`,
+    });
     expect(await dup.json()).toMatchObject({ error: "invalid_request" });
     const json = await fetch(`${m.url}/api/v1/token`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
     expect((await json.json()).error).toBe("invalid_request");
@@ -172,7 +236,8 @@ describe("further hops", () => {
   it("documents the endpoints in OpenAPI and publishes server metadata", async () => {
     const doc = await (await fetch(`${m.url}/api/openapi.json`)).json();
     expect(doc.paths["/api/v1/token"].post.requestBody.content).toHaveProperty("application/x-www-form-urlencoded");
-    for (const p of ["/api/v1/token/revoke", "/.well-known/jwks.json", "/api/v1/approvals/{id}", "/api/v1/approvals/{id}/decision"]) expect(doc.paths).toHaveProperty([p]);
+    for (const p of ["/api/v1/token/revoke", "/.well-known/jwks.json", "/api/v1/approvals/{id}", "/api/v1/approvals/{id}/decision"])
+      expect(doc.paths).toHaveProperty([p]);
     const meta = await (await fetch(`${m.url}/.well-known/oauth-authorization-server`)).json();
     expect(meta).toMatchObject({ token_endpoint: `${m.url}/api/v1/token`, jwks_uri: `${m.url}/.well-known/jwks.json`, grant_types_supported: [EXCHANGE] });
   });

@@ -79,7 +79,12 @@ describe("POST /api/v1/decisions", () => {
     ["a duplicate key written with an escape", `{"path":"/etc/shadow","p\\u0061th":"notes/harmless.txt"}`, "arguments.path", /more than once/],
     ["keys that differ only in case", `{"path":"notes/harmless.txt","PATH":"/etc/shadow"}`, "arguments.PATH", /same key/],
     ["keys equal under NFC", `{"caf\\u00e9":1,"cafe\\u0301":2}`, 'arguments["cafe\\u0301"]', /same key/],
-    ["keys equal under NFKC", `{"path":"notes/harmless.txt","\\uff50\\uff41\\uff54\\uff48":"/etc/shadow"}`, 'arguments["\\uff50\\uff41\\uff54\\uff48"]', /same key/],
+    [
+      "keys equal under NFKC",
+      `{"path":"notes/harmless.txt","\\uff50\\uff41\\uff54\\uff48":"/etc/shadow"}`,
+      'arguments["\\uff50\\uff41\\uff54\\uff48"]',
+      /same key/,
+    ],
     ["an __entity key", `{"path":"a","owner":{"__entity":{"type":"Agent","id":"admin"}}}`, "arguments.owner.__entity", /Cedar/],
     ["an __extn key", `{"__extn":{"fn":"ip","arg":"10.0.0.1"}}`, "arguments.__extn", /Cedar/],
     ["an __expr key", `{"path":"a","x":[{"__expr":"1"}]}`, "arguments.x[0].__expr", /Cedar/],
@@ -110,7 +115,11 @@ describe("POST /api/v1/decisions", () => {
 
   it("refuses a NUL anywhere in the body and a body that is not UTF-8", async () => {
     const before = await written();
-    const nul = await post("/api/v1/decisions", agentKey, `{"session":{"id":"s-nul"},"tool":{"server":"files","name":"read_file"},"arguments":{},"request_id":"r\\u0000"}`);
+    const nul = await post(
+      "/api/v1/decisions",
+      agentKey,
+      `{"session":{"id":"s-nul"},"tool":{"server":"files","name":"read_file"},"arguments":{},"request_id":"r\\u0000"}`,
+    );
     expect(nul.status).toBe(400);
     expect(nul.body.errors[0].path).toBe("request_id");
     const bytes = new Uint8Array(Buffer.concat([Buffer.from(decisionRaw(`{"path":"notes/`)), Buffer.from([0xff, 0xfe]), Buffer.from(`"}`)]));
@@ -142,10 +151,18 @@ describe("AuthZEN (MCP profile and generic)", () => {
   });
 
   const refused: Array<[string, () => string, RegExp]> = [
-    ["the issue's reproduction", () => call(`{"path":"/etc/shadow","path\\u0000":"notes/harmless.txt"}`), /^resource\.properties\.arguments\["path\\u0000"\]: .*U\+0000/],
+    [
+      "the issue's reproduction",
+      () => call(`{"path":"/etc/shadow","path\\u0000":"notes/harmless.txt"}`),
+      /^resource\.properties\.arguments\["path\\u0000"\]: .*U\+0000/,
+    ],
     ["a duplicate key", () => call(`{"path":"/etc/shadow","path":"notes/harmless.txt"}`), /^resource\.properties\.arguments\.path: .*more than once/],
     ["a __proto__ key in the context", () => call(`{"path":"a"}`, `,"x":{"__proto__":{"path":"/etc/shadow"}}`), /^context\.x\.__proto__: /],
-    ["an __entity key in subject properties", () => call(`{"path":"a"}`).replace(`"subject":{"type":"agent"`, `"subject":{"properties":{"boss":{"__entity":{"type":"Agent","id":"x"}}},"type":"agent"`), /^subject\.properties\.boss\.__entity: .*Cedar/],
+    [
+      "an __entity key in subject properties",
+      () => call(`{"path":"a"}`).replace(`"subject":{"type":"agent"`, `"subject":{"properties":{"boss":{"__entity":{"type":"Agent","id":"x"}}},"type":"agent"`),
+      /^subject\.properties\.boss\.__entity: .*Cedar/,
+    ],
     ["case-colliding keys in the context", () => call(`{"path":"a"}`, `,"Mode":"a","mode":"b"`), /^context\.mode: .*same key/],
     ["arguments that are not an object", () => call(`"/etc/shadow"`), /^resource\.properties\.arguments: must be an object/],
     ["arguments given twice", () => call(`{"path":"a"}`, `,"arguments":{"path":"/etc/shadow"}`), /arguments.*once/],
@@ -166,7 +183,10 @@ describe("AuthZEN (MCP profile and generic)", () => {
     const r = await post("/access/v1/evaluations", pepKey, JSON.stringify(batch));
     expect(r.status).toBe(200);
     expect(r.body.evaluations[0].decision).toBe(true);
-    expect(r.body.evaluations[1]).toMatchObject({ decision: false, context: { error: { status: 400, message: expect.stringMatching(/^evaluations\[1\]: context\.__extn: .*Cedar/) } } });
+    expect(r.body.evaluations[1]).toMatchObject({
+      decision: false,
+      context: { error: { status: 400, message: expect.stringMatching(/^evaluations\[1\]: context\.__extn: .*Cedar/) } },
+    });
     const before = await written();
     const nul = await post("/access/v1/evaluations", pepKey, JSON.stringify({ ...batch, evaluations: [batch.evaluations[0], item(`{"path":"a\\u0000"}`)] }));
     expect(nul.status).toBe(400);

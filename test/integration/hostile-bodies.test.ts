@@ -77,14 +77,14 @@ function holdsInexact(raw: string): boolean {
   }
   const bad = (s: string) => s.includes("\u0000") || !s.isWellFormed();
   const walk = (x: unknown): boolean =>
-    typeof x === "string"
-      ? bad(x)
-      : x !== null && typeof x === "object" && Object.entries(x).some(([k, y]) => k === "__proto__" || bad(k) || walk(y));
+    typeof x === "string" ? bad(x) : x !== null && typeof x === "object" && Object.entries(x).some(([k, y]) => k === "__proto__" || bad(k) || walk(y));
   return walk(v);
 }
 
 async function count(): Promise<number> {
-  const r = await getPool().query("SELECT (SELECT count(*) FROM audit_entries) + (SELECT count(*) FROM sessions) + (SELECT count(*) FROM tools) + (SELECT count(*) FROM outcome_events) AS n");
+  const r = await getPool().query(
+    "SELECT (SELECT count(*) FROM audit_entries) + (SELECT count(*) FROM sessions) + (SELECT count(*) FROM tools) + (SELECT count(*) FROM outcome_events) AS n",
+  );
   return Number(r.rows[0].n);
 }
 
@@ -101,7 +101,11 @@ describe.each(Object.keys(valid))("%s", (path) => {
         async (raw) => {
           const before = await count();
           const token = asUser(path) ? m.adminToken : agentKey;
-          const r = await fetch(`${m.url}${path}`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: raw });
+          const r = await fetch(`${m.url}${path}`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+            body: raw,
+          });
           expect(r.status, raw.slice(0, 200)).toBeLessThan(500);
           if (holdsInexact(raw)) expect(r.status, raw.slice(0, 200)).toBe(400);
           if (r.status >= 400) {

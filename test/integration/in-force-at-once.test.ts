@@ -17,10 +17,19 @@ let key: string;
 
 const decide = (k: string, session: string, tool: string, token?: string) => {
   const [server, name] = tool.split("/");
-  return api(m.url, k, "POST", "/api/v1/decisions", { session: { id: session }, tool: { server, name }, arguments: { url: "https://example.com", customer_id: "c1", path: "a.txt" }, ...(token ? { delegation_token: token } : {}) });
+  return api(m.url, k, "POST", "/api/v1/decisions", {
+    session: { id: session },
+    tool: { server, name },
+    arguments: { url: "https://example.com", customer_id: "c1", path: "a.txt" },
+    ...(token ? { delegation_token: token } : {}),
+  });
 };
 const form = (path: string, token: string, fields: Record<string, string>) =>
-  fetch(`${m.url}${path}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Bearer ${token}` }, body: new URLSearchParams(fields).toString() }).then(async (r) => ({ status: r.status, body: (await r.json()) }));
+  fetch(`${m.url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Bearer ${token}` },
+    body: new URLSearchParams(fields).toString(),
+  }).then(async (r) => ({ status: r.status, body: await r.json() }));
 
 beforeAll(async () => {
   m = await startMandate();
@@ -38,7 +47,14 @@ describe("in force on this node before the answer", () => {
       const t = await fetch(`${m.url}/api/v1/token`, {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ grant_type: "urn:ietf:params:oauth:grant-type:token-exchange", subject_token: m.adminToken, subject_token_type: AT, actor_token: key, actor_token_type: AT, scope: "tool:web/*" }).toString(),
+        body: new URLSearchParams({
+          grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+          subject_token: m.adminToken,
+          subject_token_type: AT,
+          actor_token: key,
+          actor_token_type: AT,
+          scope: "tool:web/*",
+        }).toString(),
       }).then((r) => r.json());
       expect((await decide(key, t.session_id, "web/fetch_url", t.access_token)).body.decision).toBe("allow"); // cached as valid
       // Decisions with the token keep arriving while it is revoked: those sent after the revocation was
@@ -100,7 +116,10 @@ describe("bounded by design", () => {
         Array.from({ length: 200 }, (_, j) =>
           fetch(`${m.url}/api/v1/decisions`, {
             method: "POST",
-            headers: { authorization: `Bearer mnd_ak_fake${String(i + j).padStart(4, "0")}_${randomUUID().replace(/-/g, "")}`, "content-type": "application/json" },
+            headers: {
+              authorization: `Bearer mnd_ak_fake${String(i + j).padStart(4, "0")}_${randomUUID().replace(/-/g, "")}`,
+              "content-type": "application/json",
+            },
             body: "{}",
           }).then((r) => r.status),
         ),

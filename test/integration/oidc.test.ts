@@ -38,7 +38,15 @@ beforeAll(async () => {
   const [idpPort, port] = [await freePort(), await freePort()];
   issuer = `http://127.0.0.1:${idpPort}`;
   const provider = new Provider(issuer, {
-    clients: [{ client_id: "mandate", client_secret: "mandate-secret", redirect_uris: [`http://127.0.0.1:${port}/api/auth/callback/oidc`], grant_types: ["authorization_code"], response_types: ["code"] }],
+    clients: [
+      {
+        client_id: "mandate",
+        client_secret: "mandate-secret",
+        redirect_uris: [`http://127.0.0.1:${port}/api/auth/callback/oidc`],
+        grant_types: ["authorization_code"],
+        response_types: ["code"],
+      },
+    ],
     claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"], groups: ["groups"] },
     scopes: ["openid", "email", "profile", "groups"],
     conformIdTokenClaims: false,
@@ -49,7 +57,14 @@ beforeAll(async () => {
   m = await startMandate({
     console: true,
     port,
-    env: { OIDC_ISSUER: issuer, OIDC_CLIENT_ID: "mandate", OIDC_CLIENT_SECRET: "mandate-secret", OIDC_ROLE_CLAIM: "groups", OIDC_ROLE_MAP: "mandate-admins=admin,secops=analyst", NEXTAUTH_URL: `http://127.0.0.1:${port}` },
+    env: {
+      OIDC_ISSUER: issuer,
+      OIDC_CLIENT_ID: "mandate",
+      OIDC_CLIENT_SECRET: "mandate-secret",
+      OIDC_ROLE_CLAIM: "groups",
+      OIDC_ROLE_MAP: "mandate-admins=admin,secops=analyst",
+      NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+    },
   });
 }, 240_000);
 afterAll(async () => {
@@ -65,7 +80,11 @@ class Browser {
     const u = new URL(url);
     const jar = this.jars.get(u.host) ?? new Map<string, string>();
     this.jars.set(u.host, jar);
-    const r = await fetch(url, { ...init, redirect: "manual", headers: { ...(init.headers as Record<string, string>), cookie: [...jar].map(([k, v]) => `${k}=${v}`).join("; ") } });
+    const r = await fetch(url, {
+      ...init,
+      redirect: "manual",
+      headers: { ...(init.headers as Record<string, string>), cookie: [...jar].map(([k, v]) => `${k}=${v}`).join("; ") },
+    });
     for (const c of r.headers.getSetCookie()) {
       const [pair] = c.split(";");
       const i = pair.indexOf("=");
@@ -119,7 +138,11 @@ describe("OIDC sign-in", () => {
     expect(end.res.status).toBe(200);
     const users = await b.fetch(`${m.url}/users`);
     expect(users.status).toBe(200);
-    const row = (await getPool().query("SELECT u.role, u.name, i.issuer, i.subject FROM users u JOIN user_identities i ON i.user_id = u.id WHERE u.email = 'alice@idp.test'")).rows;
+    const row = (
+      await getPool().query(
+        "SELECT u.role, u.name, i.issuer, i.subject FROM users u JOIN user_identities i ON i.user_id = u.id WHERE u.email = 'alice@idp.test'",
+      )
+    ).rows;
     expect(row).toEqual([{ role: "admin", name: "Alice Admin", issuer, subject: "alice" }]);
   });
 
@@ -140,9 +163,11 @@ describe("OIDC sign-in", () => {
 const userRow = async (email: string) =>
   (await getPool().query("SELECT id, email, name, role, password_hash, disabled_at FROM users WHERE email = $1", [email])).rows[0];
 const links = async (email: string) =>
-  (await getPool().query("SELECT i.issuer, i.subject FROM user_identities i JOIN users u ON u.id = i.user_id WHERE u.email = $1 ORDER BY i.subject", [email])).rows;
+  (await getPool().query("SELECT i.issuer, i.subject FROM user_identities i JOIN users u ON u.id = i.user_id WHERE u.email = $1 ORDER BY i.subject", [email]))
+    .rows;
 const audit = async (action: string, email: string) =>
-  (await getPool().query("SELECT actor, data FROM audit_entries WHERE action = $1 AND data->>'email' = $2 ORDER BY created_at, seq", [action, email])).rows as Array<{ actor: string; data: Record<string, any> }>;
+  (await getPool().query("SELECT actor, data FROM audit_entries WHERE action = $1 AND data->>'email' = $2 ORDER BY created_at, seq", [action, email]))
+    .rows as Array<{ actor: string; data: Record<string, any> }>;
 
 describe("identity linking", () => {
   it("an unverified email that matches an existing account signs nobody in and changes nothing", async () => {
@@ -182,7 +207,10 @@ describe("identity linking", () => {
     expect(end.url).toBe(`${m.url}/tools`);
     expect((await b.fetch(`${m.url}/users`)).status).toBe(200);
     expect((await userRow("victim@idp.test")).role).toBe("admin");
-    expect((await audit("user.role", "victim@idp.test")).map((e) => [e.data.before, e.data.after])).toEqual([["viewer", "analyst"], ["analyst", "admin"]]);
+    expect((await audit("user.role", "victim@idp.test")).map((e) => [e.data.before, e.data.after])).toEqual([
+      ["viewer", "analyst"],
+      ["analyst", "admin"],
+    ]);
     expect(await audit("auth.sso_link", "victim@idp.test")).toHaveLength(1);
   });
 
@@ -192,7 +220,10 @@ describe("identity linking", () => {
     expect(end.url).toContain("/login?error=AccountNotLinked");
     expect(await userRow("victim@idp.test")).toEqual(before);
     expect(await links("victim@idp.test")).toEqual([{ issuer, subject: "victor" }]);
-    expect((await audit("auth.signin_failed", "victim@idp.test")).map((e) => e.data.reason)).toEqual(["email_not_verified", "account_linked_to_another_identity"]);
+    expect((await audit("auth.signin_failed", "victim@idp.test")).map((e) => e.data.reason)).toEqual([
+      "email_not_verified",
+      "account_linked_to_another_identity",
+    ]);
   });
 
   it("an unverified email that no account has gets a new account (and nothing else)", async () => {

@@ -115,12 +115,46 @@ describe("a session's row", () => {
   it("is mapped alike by the decision path's cache and the console", async () => {
     const agent = await db().agent.create({ data: { name: "row-mapping" } });
     const at = "2026-12-06T10:00:00.000Z";
-    const session = { id: "s-row-mapping", agent_id: agent.id, expected: 0, expected_status: "active", expected_granted: 0, step_count: 3, labels: ["pii"], tools_used: ["srv/a"], initiator: "user:i@example.com", initiator_verified: true, denies: 1, approvals: 0, at };
+    const session = {
+      id: "s-row-mapping",
+      agent_id: agent.id,
+      expected: 0,
+      expected_status: "active",
+      expected_granted: 0,
+      step_count: 3,
+      labels: ["pii"],
+      tools_used: ["srv/a"],
+      initiator: "user:i@example.com",
+      initiator_verified: true,
+      denies: 1,
+      approvals: 0,
+      at,
+    };
     await getPool().query("SELECT mandate_commit($1::jsonb)", [JSON.stringify({ sessions: [session] })]);
     const cached = await loadSession(session.id);
     const shown = await getSession(session.id);
-    const common = { id: session.id, agentId: agent.id, initiator: session.initiator, initiatorVerified: true, stepCount: 3, labels: ["pii"], toolsUsed: ["srv/a"], status: "active" };
+    const common = {
+      id: session.id,
+      agentId: agent.id,
+      initiator: session.initiator,
+      initiatorVerified: true,
+      stepCount: 3,
+      labels: ["pii"],
+      toolsUsed: ["srv/a"],
+      status: "active",
+    };
     expect(cached).toEqual({ ...common, exists: true, terminatedReason: null, startedAt: Date.parse(at), approvalsGranted: 0 });
-    expect(shown).toEqual({ ...common, agentName: "row-mapping", denyCount: 1, approvalCount: 0, startedAt: at, lastActivityAt: at, terminatedAt: null, terminatedReason: null, terminatedBy: null, agentSuspended: false });
+    expect(shown).toEqual({
+      ...common,
+      agentName: "row-mapping",
+      denyCount: 1,
+      approvalCount: 0,
+      startedAt: at,
+      lastActivityAt: at,
+      terminatedAt: null,
+      terminatedReason: null,
+      terminatedBy: null,
+      agentSuspended: false,
+    });
   });
 });

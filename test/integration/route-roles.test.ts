@@ -50,8 +50,14 @@ const fill = (route: string) => route.replace(/\[([^\]]+)\]/g, (_, k: string) =>
 describe("data-plane routes × principals", () => {
   const routes = allRoutes().map((r) => ({ key: `${r.method} ${r.path}`, def: r }));
   it("every route is in the role table (and the table has no stale rows)", () => {
-    expect(routes.map((r) => r.key).filter((k) => !(k in API)), "routes missing from e2e/support/role-matrix.ts API").toEqual([]);
-    expect(Object.keys(API).filter((k) => !routes.some((r) => r.key === k)), "table rows without a route").toEqual([]);
+    expect(
+      routes.map((r) => r.key).filter((k) => !(k in API)),
+      "routes missing from e2e/support/role-matrix.ts API",
+    ).toEqual([]);
+    expect(
+      Object.keys(API).filter((k) => !routes.some((r) => r.key === k)),
+      "table rows without a route",
+    ).toEqual([]);
   });
   it("answers each principal as the table says, users by personal API token and by console session", async () => {
     const failures: string[] = [];
@@ -60,14 +66,21 @@ describe("data-plane routes × principals", () => {
       if (!row) continue;
       for (const p of PRINCIPALS) {
         const body = def.body ? (def.contentType === "form" ? "" : JSON.stringify(API_BODIES[key] ?? {})) : undefined;
-        const headers: Record<string, string> = body !== undefined ? { "content-type": def.contentType === "form" ? "application/x-www-form-urlencoded" : "application/json" } : {};
-        const vias: Array<Record<string, string>> = p === "anon" ? [{}] : p === "agent" ? [{ authorization: `Bearer ${token.agent}` }] : [{ authorization: `Bearer ${token[p]}` }, { cookie: cookie[p]!, origin: m.url }];
+        const headers: Record<string, string> =
+          body !== undefined ? { "content-type": def.contentType === "form" ? "application/x-www-form-urlencoded" : "application/json" } : {};
+        const vias: Array<Record<string, string>> =
+          p === "anon"
+            ? [{}]
+            : p === "agent"
+              ? [{ authorization: `Bearer ${token.agent}` }]
+              : [{ authorization: `Bearer ${token[p]}` }, { cookie: cookie[p]!, origin: m.url }];
         for (const via of vias) {
           const r = await fetch(m.url + fill(def.path), { method: def.method, headers: { ...headers, ...via }, body, redirect: "manual" });
           await r.arrayBuffer();
           // Agent routes read only a Bearer agent key: a console session there is no credential at all (401).
           const want = via.cookie && def.auth === "agent" ? 401 : row[p];
-          if (!check({ status: r.status, location: r.headers.get("location") }, want)) failures.push(`${key} as ${p}${via.cookie ? " (session)" : ""}: got ${r.status}, want ${want}`);
+          if (!check({ status: r.status, location: r.headers.get("location") }, want))
+            failures.push(`${key} as ${p}${via.cookie ? " (session)" : ""}: got ${r.status}, want ${want}`);
         }
       }
     }
@@ -85,8 +98,14 @@ describe("console pages and route handlers × principals", () => {
   const manifest: Record<string, string> = JSON.parse(readFileSync(join(ROOT, ".next", "app-path-routes-manifest.json"), "utf8"));
   const routes = [...new Set(Object.values(manifest))];
   it("every page and route handler is in the role table", () => {
-    expect(routes.filter((r) => !(r in PAGES)), "pages missing from e2e/support/role-matrix.ts PAGES").toEqual([]);
-    expect(Object.keys(PAGES).filter((k) => !routes.includes(k)), "table rows without a page").toEqual([]);
+    expect(
+      routes.filter((r) => !(r in PAGES)),
+      "pages missing from e2e/support/role-matrix.ts PAGES",
+    ).toEqual([]);
+    expect(
+      Object.keys(PAGES).filter((k) => !routes.includes(k)),
+      "table rows without a page",
+    ).toEqual([]);
   });
   it("redirects anonymous users to sign in, answers 403 to roles without access", async () => {
     const failures: string[] = [];
@@ -98,7 +117,8 @@ describe("console pages and route handlers × principals", () => {
         const headers: Record<string, string> = p === "agent" ? { authorization: `Bearer ${token.agent}` } : p === "anon" ? {} : { cookie: cookie[p]! };
         const r = await fetch(m.url + path, { headers, redirect: "manual" });
         await r.arrayBuffer();
-        if (!check({ status: r.status, location: r.headers.get("location") }, row[p])) failures.push(`${path} as ${p}: got ${r.status} ${r.headers.get("location") ?? ""}, want ${row[p]}`);
+        if (!check({ status: r.status, location: r.headers.get("location") }, row[p]))
+          failures.push(`${path} as ${p}: got ${r.status} ${r.headers.get("location") ?? ""}, want ${row[p]}`);
       }
     }
     expect(failures).toEqual([]);
@@ -115,12 +135,18 @@ describe("console route handlers answer errors as RFC 9457 problems", () => {
       ["/api/console/sessions/role-matrix/steps?agent=not-an-id", "analyst", 400, /agent must be an agent id/],
     ];
     for (const [path, p, status, detail] of cases) {
-      const headers: Record<string, string> = p === "agent" ? { authorization: `Bearer ${token.agent}` } : p === "anon" ? {} : { cookie: cookie[p]!, "x-request-id": "rr-1" };
+      const headers: Record<string, string> =
+        p === "agent" ? { authorization: `Bearer ${token.agent}` } : p === "anon" ? {} : { cookie: cookie[p]!, "x-request-id": "rr-1" };
       const r = await fetch(m.url + path, { headers });
       expect(r.status, path).toBe(status);
       expect(r.headers.get("content-type"), path).toMatch(/^application\/problem\+json/);
       const problem = await r.json();
-      expect(problem, path).toMatchObject({ type: expect.stringMatching(/^https:\/\/mandate\.dev\/problems\//), status, instance: path.split("?")[0], detail: expect.stringMatching(detail) });
+      expect(problem, path).toMatchObject({
+        type: expect.stringMatching(/^https:\/\/mandate\.dev\/problems\//),
+        status,
+        instance: path.split("?")[0],
+        detail: expect.stringMatching(detail),
+      });
       if (headers["x-request-id"]) expect(problem.request_id).toBe("rr-1");
     }
   });
@@ -132,7 +158,9 @@ describe("server actions", () => {
   it("the console build has none", () => {
     const file = join(ROOT, ".next", "server", "server-reference-manifest.json");
     const manifest = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
-    const actions = Object.values<{ filename: string; exportedName: string }>({ ...manifest.node, ...manifest.edge }).map((e) => `${e.filename}#${e.exportedName}`);
+    const actions = Object.values<{ filename: string; exportedName: string }>({ ...manifest.node, ...manifest.edge }).map(
+      (e) => `${e.filename}#${e.exportedName}`,
+    );
     expect(actions, "server actions in the build: make the change an /api/v1 route instead").toEqual([]);
   });
 });

@@ -20,10 +20,19 @@ let key: string, research: string;
 
 const decide = (n: MandateHandle, k: string, session: string, tool: string, args: Record<string, unknown> = {}, token?: string) => {
   const [server, name] = tool.split("/");
-  return api(n.url, k, "POST", "/api/v1/decisions", { session: { id: session }, tool: { server, name }, arguments: args, ...(token ? { delegation_token: token } : {}) });
+  return api(n.url, k, "POST", "/api/v1/decisions", {
+    session: { id: session },
+    tool: { server, name },
+    arguments: args,
+    ...(token ? { delegation_token: token } : {}),
+  });
 };
 const exchange = (n: MandateHandle, fields: Record<string, string>) =>
-  fetch(`${n.url}/api/v1/token`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ grant_type: "urn:ietf:params:oauth:grant-type:token-exchange", actor_token_type: AT, ...fields }).toString() }).then(async (r) => ({ status: r.status, body: (await r.json()) }));
+  fetch(`${n.url}/api/v1/token`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ grant_type: "urn:ietf:params:oauth:grant-type:token-exchange", actor_token_type: AT, ...fields }).toString(),
+  }).then(async (r) => ({ status: r.status, body: await r.json() }));
 
 /** Polls until `check` holds; returns the milliseconds it took (fails the test past the limit). */
 async function within(limitMs: number, check: () => Promise<boolean>): Promise<number> {
@@ -59,7 +68,10 @@ describe("shared state", () => {
     expect(steps).toEqual(Array.from({ length: N }, (_, i) => i + 1));
     const row = await getPool().query("SELECT step_count FROM sessions WHERE id = $1", [s]);
     expect(row.rows[0].step_count).toBe(N);
-    const entries = await getPool().query("SELECT count(*)::int AS n, count(DISTINCT step)::int AS d FROM audit_entries WHERE session_id = $1 AND kind = 'decision'", [s]);
+    const entries = await getPool().query(
+      "SELECT count(*)::int AS n, count(DISTINCT step)::int AS d FROM audit_entries WHERE session_id = $1 AND kind = 'decision'",
+      [s],
+    );
     expect(entries.rows[0]).toEqual({ n: N, d: N });
   }, 120_000);
 
@@ -67,10 +79,19 @@ describe("shared state", () => {
     const s = `two-ap-${randomUUID()}`;
     const gated = await Promise.all(Array.from({ length: 5 }, (_, i) => decide(i % 2 ? a : b, key, s, "files/delete_file", { path: `x${i}` })));
     const ids = gated.map((g) => g.body.approval.id as string);
-    const tries = await Promise.all(ids.flatMap((id) => Array.from({ length: 8 }, (_, j) => api(j % 2 ? b.url : a.url, j % 2 ? b.adminToken : a.adminToken, "POST", `/api/v1/approvals/${id}/decision`, { decision: "approve" }))));
+    const tries = await Promise.all(
+      ids.flatMap((id) =>
+        Array.from({ length: 8 }, (_, j) =>
+          api(j % 2 ? b.url : a.url, j % 2 ? b.adminToken : a.adminToken, "POST", `/api/v1/approvals/${id}/decision`, { decision: "approve" }),
+        ),
+      ),
+    );
     expect(tries.filter((t) => t.status === 200).length).toBe(ids.length);
     expect(tries.filter((t) => t.status === 409).length).toBe(ids.length * 7);
-    const audit = await getPool().query("SELECT data->>'approval_id' AS id, count(*)::int AS n FROM audit_entries WHERE kind = 'approval' AND data->>'approval_id' = ANY($1) GROUP BY 1", [ids]);
+    const audit = await getPool().query(
+      "SELECT data->>'approval_id' AS id, count(*)::int AS n FROM audit_entries WHERE kind = 'approval' AND data->>'approval_id' = ANY($1) GROUP BY 1",
+      [ids],
+    );
     expect(audit.rows.map((r) => r.n)).toEqual(ids.map(() => 1));
 
     const retries = await Promise.all(Array.from({ length: 16 }, (_, j) => decide(j % 2 ? b : a, key, s, "files/delete_file", { path: "x0" })));
@@ -85,7 +106,9 @@ describe("shared state", () => {
     const t0 = Date.now();
     const [polled] = await Promise.all([
       api(a.url, key, "GET", `/api/v1/approvals/${id}?wait=20`),
-      new Promise((r) => setTimeout(r, 300)).then(() => api(b.url, b.adminToken, "POST", `/api/v1/approvals/${id}/decision`, { decision: "deny", comment: "no" })),
+      new Promise((r) => setTimeout(r, 300)).then(() =>
+        api(b.url, b.adminToken, "POST", `/api/v1/approvals/${id}/decision`, { decision: "deny", comment: "no" }),
+      ),
     ]);
     expect(polled.body.status).toBe("denied");
     expect(Date.now() - t0).toBeLessThan(300 + PROPAGATION_MS + 500);
@@ -126,7 +149,10 @@ describe("a change on one node takes effect on the other within a second", () =>
     const s = `sus-${randomUUID()}`;
     expect((await decide(b, x.apiKey, s, "files/read_file", { path: "a" })).body.decision).toBe("allow");
     expect((await api(a.url, a.adminToken, "POST", `/api/v1/agents/${x.name}/suspend`, { reason: "two-node test" })).status).toBe(200);
-    await within(PROPAGATION_MS, async () => (await decide(b, x.apiKey, s, "files/read_file", { path: "a" })).body.reasons[0].policy === "mandate.agent_suspended");
+    await within(
+      PROPAGATION_MS,
+      async () => (await decide(b, x.apiKey, s, "files/read_file", { path: "a" })).body.reasons[0].policy === "mandate.agent_suspended",
+    );
   });
 
   it("a revoked delegation token (and its descendants)", async () => {
@@ -135,9 +161,16 @@ describe("a change on one node takes effect on the other within a second", () =>
     const s = t.body.session_id;
     expect((await decide(b, key, s, "web/fetch_url", { url: "https://x" }, t.body.access_token)).body.decision).toBe("allow");
     expect((await decide(b, research, s, "web/fetch_url", { url: "https://y" }, child.body.access_token)).body.decision).toBe("allow");
-    const rev = await fetch(`${a.url}/api/v1/token/revoke`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Bearer ${a.adminToken}` }, body: new URLSearchParams({ token: t.body.access_token }).toString() });
+    const rev = await fetch(`${a.url}/api/v1/token/revoke`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Bearer ${a.adminToken}` },
+      body: new URLSearchParams({ token: t.body.access_token }).toString(),
+    });
     expect(await rev.json()).toEqual({ revoked: 2 });
-    await within(PROPAGATION_MS, async () => (await decide(b, research, s, "web/fetch_url", { url: "https://y" }, child.body.access_token)).body.decision === "deny");
+    await within(
+      PROPAGATION_MS,
+      async () => (await decide(b, research, s, "web/fetch_url", { url: "https://y" }, child.body.access_token)).body.decision === "deny",
+    );
     expect((await decide(b, key, s, "web/fetch_url", { url: "https://x" }, t.body.access_token)).body.reasons[0].message).toBe("delegation token was revoked");
   });
 

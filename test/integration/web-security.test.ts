@@ -45,12 +45,21 @@ interface Answer {
 function raw(method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const u = new URL(m.url);
-    const req = request({ host: u.hostname, port: u.port, method, path, headers: { ...headers, ...(body !== undefined ? { "content-length": String(Buffer.byteLength(body)) } : {}) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }));
-      res.on("error", reject);
-    });
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        method,
+        path,
+        headers: { ...headers, ...(body !== undefined ? { "content-length": String(Buffer.byteLength(body)) } : {}) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }));
+        res.on("error", reject);
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
@@ -64,13 +73,24 @@ function expectCommonHeaders(a: Answer, what: string) {
 }
 
 function directives(csp: string): Map<string, string[]> {
-  return new Map(csp.split(";").map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+  return new Map(
+    csp
+      .split(";")
+      .map((d) => d.trim().split(/\s+/))
+      .map(([k, ...v]) => [k, v]),
+  );
 }
 
 describe("security headers", () => {
   it("every console page: a CSP with a fresh script nonce that Next.js put on every script, and no framing", async () => {
     const nonces = new Set<string>();
-    for (const [path, headers] of [["/login", {}], ["/tools", { cookie }], ["/sessions", { cookie }], ["/no-such-page", { cookie }], ["/no-such-page", {}]] as const) {
+    for (const [path, headers] of [
+      ["/login", {}],
+      ["/tools", { cookie }],
+      ["/sessions", { cookie }],
+      ["/no-such-page", { cookie }],
+      ["/no-such-page", {}],
+    ] as const) {
       const a = await raw("GET", path, headers);
       expect(a.status, path).toBe(path === "/no-such-page" ? 404 : 200);
       expectCommonHeaders(a, path);
@@ -88,7 +108,10 @@ describe("security headers", () => {
       nonces.add(nonce!);
       const scripts = a.text.match(/<script\b[^>]*>/g) ?? [];
       expect(scripts.length, path).toBeGreaterThan(0);
-      expect(scripts.filter((s) => !s.includes(`nonce="${nonce}"`)), `${path}: scripts without the nonce`).toEqual([]);
+      expect(
+        scripts.filter((s) => !s.includes(`nonce="${nonce}"`)),
+        `${path}: scripts without the nonce`,
+      ).toEqual([]);
     }
     expect(nonces.size).toBe(5);
   });
@@ -137,7 +160,8 @@ describe("CSRF: cookie-authenticated changes come from the console's own origin"
     return { token, jti: String(jose.decodeJwt(token).jti) };
   }
   const revokedAt = async (jti: string) => (await getPool().query("SELECT revoked_at FROM delegations WHERE id = $1", [jti])).rows[0].revoked_at;
-  const revoke = (token: string, headers: Record<string, string>) => raw("POST", "/api/v1/token/revoke", { ...FORM, ...headers }, new URLSearchParams({ token }).toString());
+  const revoke = (token: string, headers: Record<string, string>) =>
+    raw("POST", "/api/v1/token/revoke", { ...FORM, ...headers }, new URLSearchParams({ token }).toString());
 
   it("a form POST to /api/v1/token/revoke with the console cookie from another origin is refused, and nothing is revoked", async () => {
     const { token, jti } = await delegationToken();
@@ -170,12 +194,16 @@ describe("CSRF: cookie-authenticated changes come from the console's own origin"
     const c = await delegationToken();
     const port = new URL(m.url).port;
     expect((await revoke(c.token, { cookie, host: `localhost:${port}`, origin: `http://localhost:${port}` })).status).toBe(200);
-    expect((await revoke((await delegationToken()).token, { cookie, host: `localhost:${port}`, origin: `http://localhost:${Number(port) + 1}` })).status).toBe(403);
+    expect((await revoke((await delegationToken()).token, { cookie, host: `localhost:${port}`, origin: `http://localhost:${Number(port) + 1}` })).status).toBe(
+      403,
+    );
   });
 
   it("bearer requests are not cookie-authenticated: no Origin needed, any Origin accepted", async () => {
     const a = await delegationToken();
-    expect((await revoke(a.token, { authorization: `Bearer ${m.adminToken}`, origin: "https://evil.example", "sec-fetch-site": "cross-site" })).status).toBe(200);
+    expect((await revoke(a.token, { authorization: `Bearer ${m.adminToken}`, origin: "https://evil.example", "sec-fetch-site": "cross-site" })).status).toBe(
+      200,
+    );
     expect(await revokedAt(a.jti)).not.toBeNull();
     // A bearer token with the cookie also present: the token authenticates, the cookie is not used.
     const b = await delegationToken();
@@ -188,7 +216,11 @@ describe("CSRF: cookie-authenticated changes come from the console's own origin"
 
   it("other cookie-authenticated data-plane changes too: terminating a session", async () => {
     const sid = `csrf-${Date.now()}`;
-    const d = await api(m.url, agentKey, "POST", "/api/v1/decisions", { session: { id: sid }, tool: { server: "crm", name: "get_customer" }, arguments: { customer_id: "c-1" } });
+    const d = await api(m.url, agentKey, "POST", "/api/v1/decisions", {
+      session: { id: sid },
+      tool: { server: "crm", name: "get_customer" },
+      arguments: { customer_id: "c-1" },
+    });
     expect(d.status).toBe(200);
     const body = JSON.stringify({ reason: "csrf" });
     const json = { "content-type": "application/json" };
@@ -217,7 +249,12 @@ describe("CSRF: cookie-authenticated changes come from the console's own origin"
   });
 
   it("a personal token is made with the console session, never with another token (403, nothing created)", async () => {
-    const r = await raw("POST", "/api/v1/account/tokens", { "content-type": "application/json", authorization: `Bearer ${m.adminToken}` }, JSON.stringify({ name: "minted-by-token", expires_in_days: 1 }));
+    const r = await raw(
+      "POST",
+      "/api/v1/account/tokens",
+      { "content-type": "application/json", authorization: `Bearer ${m.adminToken}` },
+      JSON.stringify({ name: "minted-by-token", expires_in_days: 1 }),
+    );
     expect(r.status).toBe(403);
     expect(JSON.parse(r.text).detail).toContain("console session");
     expect((await getPool().query("SELECT count(*)::int AS n FROM api_tokens WHERE name = 'minted-by-token'")).rows[0].n).toBe(0);
@@ -227,7 +264,12 @@ describe("CSRF: cookie-authenticated changes come from the console's own origin"
     const anon = await raw("POST", "/account", { origin: otherPort, "sec-fetch-site": "same-site", "content-type": "text/plain;charset=UTF-8" }, "x");
     expect(anon.status).toBe(403);
     // A sign-in posted from another origin (login CSRF): refused before next-auth.
-    const login = await raw("POST", "/api/auth/callback/credentials", { ...FORM, origin: "https://evil.example", "sec-fetch-site": "cross-site" }, "email=a%40b.c&password=x&csrfToken=x");
+    const login = await raw(
+      "POST",
+      "/api/auth/callback/credentials",
+      { ...FORM, origin: "https://evil.example", "sec-fetch-site": "cross-site" },
+      "email=a%40b.c&password=x&csrfToken=x",
+    );
     expect(login.status).toBe(403);
     // Scripts that send neither header (the tests' own sign-in helper) still sign in: consoleLogin in beforeAll.
   });
@@ -253,10 +295,20 @@ describe("malformed request paths", () => {
   it("answers 400 problem+json to anonymous and signed-in requests, never 500", async () => {
     const failures: string[] = [];
     for (const [method, path] of PATHS) {
-      for (const [who, headers] of [["anonymous", {}], ["signed in", { cookie, origin: m.url }], ["token", { authorization: `Bearer ${m.adminToken}` }]] as const) {
-        const a = await raw(method, path, { ...headers, ...(method === "POST" ? { "content-type": "application/json" } : {}) }, method === "POST" ? "{}" : undefined);
+      for (const [who, headers] of [
+        ["anonymous", {}],
+        ["signed in", { cookie, origin: m.url }],
+        ["token", { authorization: `Bearer ${m.adminToken}` }],
+      ] as const) {
+        const a = await raw(
+          method,
+          path,
+          { ...headers, ...(method === "POST" ? { "content-type": "application/json" } : {}) },
+          method === "POST" ? "{}" : undefined,
+        );
         const problem = a.headers["content-type"] === "application/problem+json; charset=utf-8" ? JSON.parse(a.text) : null;
-        if (a.status !== 400 || problem?.type !== "https://mandate.dev/problems/malformed_path") failures.push(`${method} ${path} (${who}): ${a.status} ${a.text.slice(0, 80)}`);
+        if (a.status !== 400 || problem?.type !== "https://mandate.dev/problems/malformed_path")
+          failures.push(`${method} ${path} (${who}): ${a.status} ${a.text.slice(0, 80)}`);
         else expectCommonHeaders(a, path);
       }
     }

@@ -78,7 +78,11 @@ function spawnNode(port: number, dataDir: string, opts: StartOptions): { child: 
     ...opts.env,
   };
   if (!opts.databaseUrl) delete env.DATABASE_URL;
-  const child = spawn(process.execPath, [join(ROOT, "bin", "mandate.mjs"), "start"], { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [join(ROOT, "bin", "mandate.mjs"), "start"], {
+    cwd: ROOT,
+    env: env as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   child.stdout.on("data", (d) => out.push(String(d)));
   child.stderr.on("data", (d) => out.push(String(d)));
   return { child, out };

@@ -14,7 +14,9 @@ export default async function AgentsPage({ searchParams }: { searchParams: Promi
   const [page, owners] = await Promise.all([listAgents(state, definition.pageSize), user.role === "admin" ? userEmails() : Promise.resolve([])]);
   return (
     <section aria-labelledby="agents-h" className="space-y-4">
-      <h1 id="agents-h" className="text-xl font-semibold">Agents</h1>
+      <h1 id="agents-h" className="text-xl font-semibold">
+        Agents
+      </h1>
       {user.role === "admin" && <RegisterAgentForm owners={owners} me={user.email} />}
       <AgentsTable definition={definition} state={state} page={page} />
     </section>

@@ -10,8 +10,12 @@ export default async function ApprovalsPage() {
   return (
     <section aria-labelledby="approvals-h" className="space-y-4">
       <div>
-        <h1 id="approvals-h" className="text-xl font-semibold">Approvals</h1>
-        <p className="text-sm text-slate-700">Calls a policy held for a human. Approving lets the agent&apos;s retry with exactly the same arguments through, once; denying keeps it blocked.</p>
+        <h1 id="approvals-h" className="text-xl font-semibold">
+          Approvals
+        </h1>
+        <p className="text-sm text-slate-700">
+          Calls a policy held for a human. Approving lets the agent&apos;s retry with exactly the same arguments through, once; denying keeps it blocked.
+        </p>
       </div>
       <ApprovalsQueue initial={initial} role={user.role} />
     </section>

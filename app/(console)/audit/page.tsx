@@ -26,8 +26,12 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     <div className="space-y-4">
       <section aria-labelledby="audit-h" className="space-y-3">
         <div>
-          <h1 id="audit-h" className="text-xl font-semibold">Audit log</h1>
-          <p className="text-sm text-slate-700">Every decision, outcome event, approval, delegation and admin action, newest first, hash-chained and append-only.</p>
+          <h1 id="audit-h" className="text-xl font-semibold">
+            Audit log
+          </h1>
+          <p className="text-sm text-slate-700">
+            Every decision, outcome event, approval, delegation and admin action, newest first, hash-chained and append-only.
+          </p>
         </div>
         <ExportLinks query={tableStateToParams(definition, { ...state, cursor: null }).toString()} />
         <AuditTable definition={definition} state={state} page={page} />

@@ -13,11 +13,19 @@ export default async function PoliciesPage({ searchParams }: { searchParams: Pro
   const [active, draft, retention] = await Promise.all([activeVersion(MCP_STORE_ID), latestDraft(MCP_STORE_ID), getReplayRetentionDays(0)]);
   const chosen = from && /^\d+$/.test(from) ? await getVersion(MCP_STORE_ID, Number(from)) : null;
   const start = chosen ?? draft ?? active;
-  const source = chosen ? `a copy of v${chosen.version} (${chosen.status})` : draft ? `draft v${draft.version} by ${draft.author}` : active ? `a copy of the active version v${active.version}` : "a new policy set";
+  const source = chosen
+    ? `a copy of v${chosen.version} (${chosen.status})`
+    : draft
+      ? `draft v${draft.version} by ${draft.author}`
+      : active
+        ? `a copy of the active version v${active.version}`
+        : "a new policy set";
   return (
     <section aria-labelledby="pol-h" className="space-y-4">
       <div className="flex flex-wrap items-baseline justify-between gap-2">
-        <h1 id="pol-h" className="text-xl font-semibold">Policies <span className="text-base font-normal text-slate-600">· MCP tool governance</span></h1>
+        <h1 id="pol-h" className="text-xl font-semibold">
+          Policies <span className="text-base font-normal text-slate-600">· MCP tool governance</span>
+        </h1>
         <PolicyNav current="/policies" />
       </div>
       <PolicyWorkbench

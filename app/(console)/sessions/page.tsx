@@ -15,8 +15,12 @@ export default async function SessionsPage({ searchParams }: { searchParams: Pro
   return (
     <section aria-labelledby="sessions-h" className="space-y-4">
       <div>
-        <h1 id="sessions-h" className="text-xl font-semibold">Sessions</h1>
-        <p className="text-sm text-slate-700">What each agent did, on whose behalf, and what was stopped. Open a session for its step-by-step timeline and delegation graph.</p>
+        <h1 id="sessions-h" className="text-xl font-semibold">
+          Sessions
+        </h1>
+        <p className="text-sm text-slate-700">
+          What each agent did, on whose behalf, and what was stopped. Open a session for its step-by-step timeline and delegation graph.
+        </p>
       </div>
       <SessionsTable definition={definition} state={state} page={page} />
     </section>

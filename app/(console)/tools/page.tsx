@@ -15,11 +15,15 @@ export default async function ToolsPage({ searchParams }: { searchParams: Promis
   return (
     <section aria-labelledby="tools-h" className="space-y-4">
       <div className="flex flex-wrap items-baseline justify-between gap-2">
-        <h1 id="tools-h" className="text-xl font-semibold">Tools</h1>
+        <h1 id="tools-h" className="text-xl font-semibold">
+          Tools
+        </h1>
         <p className="text-sm text-slate-700">
           {counts.total} tools ·{" "}
           {counts.pending > 0 ? (
-            <Link className="font-medium text-amber-900 underline" href="/tools?status=pending">{counts.pending} waiting for review</Link>
+            <Link className="font-medium text-amber-900 underline" href="/tools?status=pending">
+              {counts.pending} waiting for review
+            </Link>
           ) : (
             "none waiting for review"
           )}{" "}

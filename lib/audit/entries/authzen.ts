@@ -46,7 +46,13 @@ export const AUTHZEN_DECISION_ENTRY = defineEntry({
   kind: "decision",
   actions: ["decision.allow", "decision.deny"],
   data: authzenDecisionData,
-  columns: { actor: z.string().startsWith("pep:"), agent_id: uuid.nullable(), tool: z.string().nullable(), outcome: z.enum(["allow", "deny"]), decision_id: uuid },
+  columns: {
+    actor: z.string().startsWith("pep:"),
+    agent_id: uuid.nullable(),
+    tool: z.string().nullable(),
+    outcome: z.enum(["allow", "deny"]),
+    decision_id: uuid,
+  },
 });
 
 const authzenSearchData = z.strictObject({

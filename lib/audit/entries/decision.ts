@@ -34,10 +34,7 @@ const decisionData = z.strictObject({
   /** The calling agent and the key it authenticated with (a PEP key for AuthZEN's MCP profile). */
   agent: z.strictObject({ id: uuid, key_id: z.string(), name: z.string() }),
   approval: z
-    .union([
-      z.strictObject({ expires_at: isoTime, id: uuid, status: z.literal("pending") }),
-      z.strictObject({ id: uuid, status: z.literal("used") }),
-    ])
+    .union([z.strictObject({ expires_at: isoTime, id: uuid, status: z.literal("pending") }), z.strictObject({ id: uuid, status: z.literal("used") })])
     .nullable(),
   /** The arguments as stored: secrets and sensitive arguments replaced (see `redactions`). */
   arguments: z.record(z.string(), z.json()),
@@ -91,7 +88,9 @@ export interface DecisionFacts {
   /** `server/name` as requested. */
   toolKey: string;
   /** The tool as the inventory knows it, or the requested reference when it does not. */
-  tool: { server: string; name: string; status: "unknown" } | { server: string; name: string; status: "pending" | "approved" | "rejected"; effect: string | null; risk: string | null; labels: string[] };
+  tool:
+    | { server: string; name: string; status: "unknown" }
+    | { server: string; name: string; status: "pending" | "approved" | "rejected"; effect: string | null; risk: string | null; labels: string[] };
   session:
     | { foreign: false; id: string; step: number; initiator: string | null; initiatorVerified: boolean; labelsBefore: string[] }
     | { foreign: true; id: string; ownerAgentId: string };
@@ -100,7 +99,14 @@ export interface DecisionFacts {
   /** The arguments after redaction (a JSON object). */
   arguments: unknown;
   argumentsHash: string;
-  delegation: { present: boolean; chain: Array<{ agent_id: string; name: string }>; depth: number; onBehalfOf: string | null; scopes: string[]; tokenId: string | null };
+  delegation: {
+    present: boolean;
+    chain: Array<{ agent_id: string; name: string }>;
+    depth: number;
+    onBehalfOf: string | null;
+    scopes: string[];
+    tokenId: string | null;
+  };
   errors: Reason[];
   reasons: Reason[];
   latencyUs: number;

@@ -93,7 +93,12 @@ export function defineEntry<const A extends string, D extends DataSchema>(def: {
     since: def.since ?? {},
     entry(input) {
       const { action, data, ...cols } = input as ColumnValues & { actor: string; action?: A; data: object };
-      return { ...(cols as ColumnValues & { actor: string }), kind: def.kind, action: action ?? def.actions[0], data: { ...data, v: FORMAT_VERSION } } as unknown as EntryDraft;
+      return {
+        ...(cols as ColumnValues & { actor: string }),
+        kind: def.kind,
+        action: action ?? def.actions[0],
+        data: { ...data, v: FORMAT_VERSION },
+      } as unknown as EntryDraft;
     },
   };
 }

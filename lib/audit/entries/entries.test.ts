@@ -12,7 +12,14 @@ const ownerId = randomUUID();
 const hash = "a".repeat(64);
 const reasons = [{ policy: "allow-approved-low-medium", message: "approved tools of low or medium risk are allowed" }];
 const tool = { id: randomUUID(), server: "crm", name: "get_customer", status: "approved" as const, effect: "read", risk: "low", labels: ["pii"] };
-const delegation = { present: true, depth: 1, chain: [{ agent_id: agentId, name: "bot" }], onBehalfOf: "alice@example.com", scopes: ["tool:crm/*"], tokenId: randomUUID() };
+const delegation = {
+  present: true,
+  depth: 1,
+  chain: [{ agent_id: agentId, name: "bot" }],
+  onBehalfOf: "alice@example.com",
+  scopes: ["tool:crm/*"],
+  tokenId: randomUUID(),
+};
 
 function facts(over: Partial<DecisionFacts> = {}): DecisionFacts {
   return {
@@ -54,7 +61,11 @@ function writtenBefore(f: DecisionFacts): AuditEntryInput {
     created_at: f.at,
     data: {
       agent: { id: f.agent.agentId, key_id: f.agent.keyId, name: f.agent.name },
-      approval: f.approvalPending ? { expires_at: f.approvalPending.expires_at, id: f.approvalPending.id, status: "pending" } : f.approvalUsed ? { id: f.approvalUsed, status: "used" } : null,
+      approval: f.approvalPending
+        ? { expires_at: f.approvalPending.expires_at, id: f.approvalPending.id, status: "pending" }
+        : f.approvalUsed
+          ? { id: f.approvalUsed, status: "used" }
+          : null,
       arguments: f.arguments,
       arguments_hash: f.argumentsHash,
       delegation: d.present ? { chain: d.chain, depth: d.depth, on_behalf_of: d.onBehalfOf, scopes: d.scopes, token_id: d.tokenId } : null,
@@ -68,7 +79,10 @@ function writtenBefore(f: DecisionFacts): AuditEntryInput {
         ? { foreign_attempt: true, id: s.id, owner_agent_id: s.ownerAgentId, step: null }
         : { id: s.id, initiator: s.initiator, initiator_verified: s.initiatorVerified, labels_before: s.labelsBefore, step: s.step },
       shadow: f.shadow ?? null,
-      tool: t.status !== "unknown" ? { effect: t.effect, labels: t.labels, name: t.name, risk: t.risk, server: t.server, status: t.status } : { name: t.name, server: t.server, status: "unknown" },
+      tool:
+        t.status !== "unknown"
+          ? { effect: t.effect, labels: t.labels, name: t.name, risk: t.risk, server: t.server, status: t.status }
+          : { name: t.name, server: t.server, status: "unknown" },
     },
   };
 }
@@ -88,8 +102,24 @@ const stored = (e: AuditEntryInput): StoredEntry => ({
 
 const variants: Array<[string, Partial<DecisionFacts>]> = [
   ["an allow under a delegation", {}],
-  ["a deny without delegation, unknown tool", { outcome: "deny", tool: { server: "x", name: "y", status: "unknown" }, toolKey: "x/y", delegation: { ...delegation, present: false }, reasons: [{ policy: "mandate.tool_unknown", message: "tool x/y is not in the inventory" }] }],
-  ["a require_approval with its pending approval and a shadow answer", { outcome: "require_approval", approvalPending: { id: randomUUID(), expires_at: "2026-12-06T10:15:00.000Z" }, shadow: { version: "mcp@v3", decision: "deny", reasons } }],
+  [
+    "a deny without delegation, unknown tool",
+    {
+      outcome: "deny",
+      tool: { server: "x", name: "y", status: "unknown" },
+      toolKey: "x/y",
+      delegation: { ...delegation, present: false },
+      reasons: [{ policy: "mandate.tool_unknown", message: "tool x/y is not in the inventory" }],
+    },
+  ],
+  [
+    "a require_approval with its pending approval and a shadow answer",
+    {
+      outcome: "require_approval",
+      approvalPending: { id: randomUUID(), expires_at: "2026-12-06T10:15:00.000Z" },
+      shadow: { version: "mcp@v3", decision: "deny", reasons },
+    },
+  ],
   ["an allow that used an approval", { approvalUsed: randomUUID() }],
   ["a foreign attempt", { outcome: "deny", session: { foreign: true, id: "s-1", ownerAgentId: ownerId }, delegation: { ...delegation, present: false } }],
 ];
@@ -105,7 +135,7 @@ describe("decision entries", () => {
     expect(canonicalJson(data)).toBe(canonicalJson({ ...dataBefore, v: FORMAT_VERSION }));
     // The objects the builder makes have their keys in code-unit order (the reasons and redactions it
     // is given are written as they come): the chain's canonical JSON needs no reordering.
-    const built = { ...data, reasons: [], errors: [], redactions: [], shadow: data.shadow && { ...(data.shadow), reasons: [] } };
+    const built = { ...data, reasons: [], errors: [], redactions: [], shadow: data.shadow && { ...data.shadow, reasons: [] } };
     expect(JSON.stringify(built)).toBe(canonicalJson(built));
     expect(checkEntry(stored(now))).toMatchObject({ ok: true, version: FORMAT_VERSION });
     expect(checkEntry(stored(before))).toMatchObject({ ok: true, version: 0 });
@@ -125,7 +155,10 @@ describe("checkEntry", () => {
     });
 
   it("refuses an entry whose kind and action have no schema", () => {
-    expect(checkEntry({ ...stored(outcome()), action: "outcome.exploded" })).toEqual({ ok: false, error: 'no schema for kind "outcome", action "outcome.exploded"' });
+    expect(checkEntry({ ...stored(outcome()), action: "outcome.exploded" })).toEqual({
+      ok: false,
+      error: 'no schema for kind "outcome", action "outcome.exploded"',
+    });
     expect(checkEntry({ ...stored(outcome()), kind: "admin" }).ok).toBe(false);
   });
 
@@ -144,7 +177,10 @@ describe("checkEntry", () => {
     const { redactions: _, v: __, ...old } = e.data as Record<string, unknown>;
     expect(checkEntry({ ...e, data: old })).toMatchObject({ ok: true, version: 0 });
     expect(checkEntry({ ...e, data: { ...old, v: 1 } }).ok).toBe(false);
-    expect(checkEntry({ ...e, data: { ...(e.data as object), v: FORMAT_VERSION + 1 } })).toMatchObject({ ok: false, error: `unknown format version ${FORMAT_VERSION + 1}` });
+    expect(checkEntry({ ...e, data: { ...(e.data as object), v: FORMAT_VERSION + 1 } })).toMatchObject({
+      ok: false,
+      error: `unknown format version ${FORMAT_VERSION + 1}`,
+    });
   });
 
   it("has one definition per kind and action, but for the decision actions shared by the native and the AuthZEN pipeline", () => {

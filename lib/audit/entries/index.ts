@@ -109,7 +109,12 @@ export function checkEntry(e: StoredEntry): EntryCheck {
     const c = def.columns.safeParse(columns);
     const d = dataSchemaFor(def, v).safeParse(e.data);
     if (c.success && d.success) return { ok: true, def, version: v };
-    problems.push([...(c.error?.issues ?? []).map((i) => `column ${i.path.join(".")}: ${i.message}`), ...(d.error?.issues ?? []).map((i) => `data.${i.path.join(".")}: ${i.message}`)].join("; "));
+    problems.push(
+      [
+        ...(c.error?.issues ?? []).map((i) => `column ${i.path.join(".")}: ${i.message}`),
+        ...(d.error?.issues ?? []).map((i) => `data.${i.path.join(".")}: ${i.message}`),
+      ].join("; "),
+    );
   }
   return { ok: false, error: `${e.kind} ${e.action} (v${v}): ${problems.join(" | ")}` };
 }

@@ -5,10 +5,29 @@ import { buildKeysetSql, containsPattern, decodeCursor, encodeCursor, toPage, ty
 const def: TableDefinition = {
   id: "t",
   filters: [
-    { id: "status", label: "Status", kind: "select", options: [{ value: "pending", label: "Pending" }, { value: "approved", label: "Approved" }] },
-    { id: "labels", label: "Labels", kind: "multi", options: [{ value: "pii", label: "pii" }, { value: "secrets", label: "secrets" }] },
+    {
+      id: "status",
+      label: "Status",
+      kind: "select",
+      options: [
+        { value: "pending", label: "Pending" },
+        { value: "approved", label: "Approved" },
+      ],
+    },
+    {
+      id: "labels",
+      label: "Labels",
+      kind: "multi",
+      options: [
+        { value: "pii", label: "pii" },
+        { value: "secrets", label: "secrets" },
+      ],
+    },
   ],
-  sorts: [{ id: "name", label: "Name" }, { id: "calls", label: "Calls" }],
+  sorts: [
+    { id: "name", label: "Name" },
+    { id: "calls", label: "Calls" },
+  ],
   defaultSort: { id: "name", dir: "asc" },
   search: { placeholder: "Search" },
   pageSize: 2,
@@ -37,7 +56,12 @@ describe("parseTableState", () => {
 
 describe("keyset SQL", () => {
   it("binds every value and compares the (sort, id) key in the sort direction", () => {
-    const state: TableState = { sort: { id: "calls", dir: "desc" }, filters: { status: ["approved"] }, q: "a'b", cursor: { value: encodeCursor(5, "00000000-0000-0000-0000-000000000001"), direction: "after" } };
+    const state: TableState = {
+      sort: { id: "calls", dir: "desc" },
+      filters: { status: ["approved"] },
+      q: "a'b",
+      cursor: { value: encodeCursor(5, "00000000-0000-0000-0000-000000000001"), direction: "after" },
+    };
     const { text, values } = buildKeysetSql(src, state, 2);
     expect(text).toContain("(t.call_count, t.id) < ($3::numeric, $4::uuid)");
     expect(text).toContain("ORDER BY t.call_count DESC, t.id DESC LIMIT 3");

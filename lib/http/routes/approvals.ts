@@ -22,18 +22,31 @@ const decisionBody = z
 
 export const approvalRoutes = [
   defineRoute({
-    method: "GET", path: "/api/v1/approvals", auth: "user", query: listQuery,
-    tag: "Approvals", summary: "List approvals (e.g. ?status=pending)",
+    method: "GET",
+    path: "/api/v1/approvals",
+    auth: "user",
+    query: listQuery,
+    tag: "Approvals",
+    summary: "List approvals (e.g. ?status=pending)",
     handler: ({ rt, query }) => listApprovals(query, rt.config.publicUrl),
   }),
   defineRoute({
-    method: "GET", path: "/api/v1/approvals/:id", auth: "any", query: getQuery,
-    tag: "Approvals", summary: "Read an approval (the agent that requested it, or a user); ?wait= long-polls",
+    method: "GET",
+    path: "/api/v1/approvals/:id",
+    auth: "any",
+    query: getQuery,
+    tag: "Approvals",
+    summary: "Read an approval (the agent that requested it, or a user); ?wait= long-polls",
     handler: ({ rt, params, query, principal }) => getApproval(rt, params.id, principal!, rt.config.publicUrl, query.wait),
   }),
   defineRoute({
-    method: "POST", path: "/api/v1/approvals/:id/decision", auth: "user", roles: ["admin", "analyst"], body: decisionBody,
-    tag: "Approvals", summary: "Approve or deny a pending approval",
+    method: "POST",
+    path: "/api/v1/approvals/:id/decision",
+    auth: "user",
+    roles: ["admin", "analyst"],
+    body: decisionBody,
+    tag: "Approvals",
+    summary: "Approve or deny a pending approval",
     handler: async ({ rt, params, body, user }) => {
       await decideApproval(rt, params.id, user!, body.decision, body.comment ?? null);
       return getApproval(rt, params.id, user!, rt.config.publicUrl);

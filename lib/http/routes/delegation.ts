@@ -23,26 +23,45 @@ const listQuery = z.object({
 
 export const delegationRoutes = [
   defineRoute({
-    method: "POST", path: "/api/v1/token", auth: "none", contentType: "form", body: tokenExchangeForm, errorFormat: oauthErrorFormat,
-    tag: "Delegation", summary: "Exchange a token for a delegation token (RFC 8693)",
+    method: "POST",
+    path: "/api/v1/token",
+    auth: "none",
+    contentType: "form",
+    body: tokenExchangeForm,
+    errorFormat: oauthErrorFormat,
+    tag: "Delegation",
+    summary: "Exchange a token for a delegation token (RFC 8693)",
     handler: async ({ rt, body }) => reply({ body: await exchangeToken(rt, rt.delegation, body), headers: NO_CACHE }),
   }),
   defineRoute({
-    method: "POST", path: "/api/v1/token/revoke", auth: "any", authRealm: "mandate-token", contentType: "form", body: revokeForm, errorFormat: oauthErrorFormat,
-    tag: "Delegation", summary: "Revoke a delegation token and everything delegated from it (RFC 7009)",
+    method: "POST",
+    path: "/api/v1/token/revoke",
+    auth: "any",
+    authRealm: "mandate-token",
+    contentType: "form",
+    body: revokeForm,
+    errorFormat: oauthErrorFormat,
+    tag: "Delegation",
+    summary: "Revoke a delegation token and everything delegated from it (RFC 7009)",
     handler: async ({ rt, body, principal }) => {
       if (!body.token) throw oauthError("invalid_request", "token is required");
       return reply({ body: await revokeByToken(rt, principal!, body.token), headers: NO_CACHE });
     },
   }),
   defineRoute({
-    method: "GET", path: "/.well-known/jwks.json", auth: "none",
-    tag: "Delegation", summary: "Public keys of Mandate's delegation tokens and receipts (JWKS)",
+    method: "GET",
+    path: "/.well-known/jwks.json",
+    auth: "none",
+    tag: "Delegation",
+    summary: "Public keys of Mandate's delegation tokens and receipts (JWKS)",
     handler: async ({ rt }) => reply({ body: await rt.delegation.keys.jwks(), headers: { "Cache-Control": "public, max-age=60" } }),
   }),
   defineRoute({
-    method: "GET", path: "/.well-known/oauth-authorization-server", auth: "none",
-    tag: "Delegation", summary: "Authorization server metadata (RFC 8414) of the token endpoints",
+    method: "GET",
+    path: "/.well-known/oauth-authorization-server",
+    auth: "none",
+    tag: "Delegation",
+    summary: "Authorization server metadata (RFC 8414) of the token endpoints",
     handler: async ({ rt }) => {
       const keys = rt.delegation.keys;
       await keys.ready();
@@ -61,24 +80,40 @@ export const delegationRoutes = [
     },
   }),
   defineRoute({
-    method: "GET", path: "/api/v1/delegations", auth: "user", query: listQuery,
-    tag: "Delegation", summary: "List stored delegations (by session or subject)",
+    method: "GET",
+    path: "/api/v1/delegations",
+    auth: "user",
+    query: listQuery,
+    tag: "Delegation",
+    summary: "List stored delegations (by session or subject)",
     handler: ({ query }) => listDelegations(query),
   }),
   defineRoute({
-    method: "GET", path: "/api/v1/delegations/:id", auth: "user",
-    tag: "Delegation", summary: "A delegation with its ancestors and descendants",
+    method: "GET",
+    path: "/api/v1/delegations/:id",
+    auth: "user",
+    tag: "Delegation",
+    summary: "A delegation with its ancestors and descendants",
     handler: ({ params }) => getDelegationGraph(params.id),
   }),
   defineRoute({
-    method: "POST", path: "/api/v1/delegations/:id/revoke", auth: "user", roles: ["admin", "analyst"],
+    method: "POST",
+    path: "/api/v1/delegations/:id/revoke",
+    auth: "user",
+    roles: ["admin", "analyst"],
     body: z.object({ reason: z.string().min(1).max(1000).optional() }).strict(),
-    tag: "Delegation", summary: "Revoke a delegation and everything delegated from it",
+    tag: "Delegation",
+    summary: "Revoke a delegation and everything delegated from it",
     handler: ({ rt, params, body, user }) => revokeDelegation(rt, params.id, actorOf(user), body.reason ?? null),
   }),
   defineRoute({
-    method: "POST", path: "/api/v1/signing-keys/rotate", auth: "user", roles: ["admin"], body: z.object({}).strict(),
-    tag: "Delegation", summary: "Rotate the JWT signing key (older keys keep verifying until their tokens expire)",
+    method: "POST",
+    path: "/api/v1/signing-keys/rotate",
+    auth: "user",
+    roles: ["admin"],
+    body: z.object({}).strict(),
+    tag: "Delegation",
+    summary: "Rotate the JWT signing key (older keys keep verifying until their tokens expire)",
     handler: async ({ rt, user }) => {
       const r = await rotateSigningKey(rt, actorOf(user));
       rt.delegation.keys.invalidate();

@@ -31,12 +31,21 @@ function ref(params: Record<string, string>) {
 
 export const directoryRoutes: RouteDef<any, any>[] = [
   defineRoute({
-    method: "GET", path: "/api/v1/stores", auth: "user", roles: [...readers], tag: TAG,
+    method: "GET",
+    path: "/api/v1/stores",
+    auth: "user",
+    roles: [...readers],
+    tag: TAG,
     summary: "List policy stores (active version, directory size, PEP keys)",
     handler: async () => ({ stores: await listStores() }),
   }),
   defineRoute({
-    method: "PUT", path: "/api/v1/stores/:store", auth: "user", roles: ["admin"], tag: TAG, body: storeInput,
+    method: "PUT",
+    path: "/api/v1/stores/:store",
+    auth: "user",
+    roles: ["admin"],
+    tag: TAG,
+    body: storeInput,
     summary: "Create or update a policy store and its Cedar schema",
     handler: async ({ rt, params, body, user }) => {
       const r = await upsertStore(rt, params.store, body, actorOf(user));
@@ -44,7 +53,12 @@ export const directoryRoutes: RouteDef<any, any>[] = [
     },
   }),
   defineRoute({
-    method: "GET", path: "/api/v1/stores/:store/directory", auth: "user", roles: [...readers], tag: TAG, query: listQuery,
+    method: "GET",
+    path: "/api/v1/stores/:store/directory",
+    auth: "user",
+    roles: [...readers],
+    tag: TAG,
+    query: listQuery,
     summary: "List a store's directory entities (paged by after_type/after_id)",
     handler: async ({ params, query }) => {
       const after = query.after_type !== undefined ? { type: query.after_type, id: query.after_id ?? "" } : undefined;
@@ -53,13 +67,21 @@ export const directoryRoutes: RouteDef<any, any>[] = [
     },
   }),
   defineRoute({
-    method: "POST", path: "/api/v1/stores/:store/directory/import", auth: "user", roles: ["admin"], tag: TAG,
+    method: "POST",
+    path: "/api/v1/stores/:store/directory/import",
+    auth: "user",
+    roles: ["admin"],
+    tag: TAG,
     body: z.object({ entities: z.array(z.unknown()).max(100_000), mode: z.enum(["merge", "replace"]).default("merge") }).strict(),
     summary: "Import directory entities (merge, or replace the whole directory)",
     handler: async ({ rt, params, body, user }) => importEntities(rt, params.store, parseEntities(body.entities), actorOf(user), body.mode),
   }),
   defineRoute({
-    method: "GET", path: "/api/v1/stores/:store/directory/:type/:id", auth: "user", roles: [...readers], tag: TAG,
+    method: "GET",
+    path: "/api/v1/stores/:store/directory/:type/:id",
+    auth: "user",
+    roles: [...readers],
+    tag: TAG,
     summary: "Read one directory entity",
     handler: async ({ params }) => {
       const r = ref(params);
@@ -67,12 +89,21 @@ export const directoryRoutes: RouteDef<any, any>[] = [
     },
   }),
   defineRoute({
-    method: "PUT", path: "/api/v1/stores/:store/directory/:type/:id", auth: "user", roles: ["admin"], tag: TAG, body: entityBody,
+    method: "PUT",
+    path: "/api/v1/stores/:store/directory/:type/:id",
+    auth: "user",
+    roles: ["admin"],
+    tag: TAG,
+    body: entityBody,
     summary: "Create or replace one directory entity (attributes and parents)",
     handler: async ({ rt, params, body, user }) => putEntity(rt, params.store, { ...ref(params), attrs: body.attrs, parents: body.parents }, actorOf(user)),
   }),
   defineRoute({
-    method: "DELETE", path: "/api/v1/stores/:store/directory/:type/:id", auth: "user", roles: ["admin"], tag: TAG,
+    method: "DELETE",
+    path: "/api/v1/stores/:store/directory/:type/:id",
+    auth: "user",
+    roles: ["admin"],
+    tag: TAG,
     summary: "Delete one directory entity",
     handler: async ({ rt, params, user }) => {
       const r = ref(params);

@@ -14,7 +14,15 @@ import { systemRoutes } from "./system.ts";
 import { userRoutes } from "./users.ts";
 
 export function allRoutes(): RouteDef<unknown, unknown>[] {
-  const list: RouteDef<any, any>[] = [...dataPlaneRoutes, ...operatorRoutes, ...policyRoutes, ...userRoutes, ...delegationRoutes, ...approvalRoutes, ...authzenRoutes];
+  const list: RouteDef<any, any>[] = [
+    ...dataPlaneRoutes,
+    ...operatorRoutes,
+    ...policyRoutes,
+    ...userRoutes,
+    ...delegationRoutes,
+    ...approvalRoutes,
+    ...authzenRoutes,
+  ];
   const sys = systemRoutes(() => list);
   list.push(...sys);
   return list;

@@ -14,7 +14,10 @@ import { policyTestSuite, runPolicyTests } from "../../policy/tests.ts";
 import { actorOf, defineRoute, reply } from "../route.ts";
 
 const TAG = "Policy";
-const text = z.string().min(1, "the policy set is empty").max(512 * 1024, "the policy set is over 512 KiB");
+const text = z
+  .string()
+  .min(1, "the policy set is empty")
+  .max(512 * 1024, "the policy set is over 512 KiB");
 const note = z.string().max(2000).optional();
 const publishBody = z.object({ text, note, mode: z.enum(["active", "shadow"]).default("active"), tests: policyTestSuite.optional() }).strict();
 const draftBody = z.object({ text, note, tests: policyTestSuite.optional() }).strict();
@@ -23,52 +26,98 @@ const MCP = `/api/v1/policies/${MCP_STORE_ID}`;
 
 export const policyRoutes = [
   defineRoute({
-    method: "POST", path: "/api/v1/policies/:store/validate", auth: "user", roles: ["admin", "analyst", "viewer"], body: z.object({ text }).strict(),
-    tag: TAG, summary: "Validate a policy set against the store's schema",
+    method: "POST",
+    path: "/api/v1/policies/:store/validate",
+    auth: "user",
+    roles: ["admin", "analyst", "viewer"],
+    body: z.object({ text }).strict(),
+    tag: TAG,
+    summary: "Validate a policy set against the store's schema",
     handler: ({ params, body }) => validateForStore(params.store, body.text),
   }),
   defineRoute({
-    method: "POST", path: "/api/v1/policies/:store/publish", auth: "user", roles: ["admin"], body: publishBody,
-    tag: TAG, summary: "Publish a policy set (active or shadow)",
+    method: "POST",
+    path: "/api/v1/policies/:store/publish",
+    auth: "user",
+    roles: ["admin"],
+    body: publishBody,
+    tag: TAG,
+    summary: "Publish a policy set (active or shadow)",
     handler: async ({ rt, params, body, user }) =>
       reply({ status: 201, body: await publishPolicy(rt, params.store, body.text, actorOf(user), { mode: body.mode, note: body.note, tests: body.tests }) }),
   }),
   defineRoute({
-    method: "POST", path: "/api/v1/policies/:store/drafts", auth: "user", roles: ["admin"], body: draftBody,
-    tag: TAG, summary: "Save a policy set and its test cases as a draft version (not validated, not in force)",
-    handler: async ({ rt, params, body, user }) => reply({ status: 201, body: await saveDraft(rt, params.store, body.text, actorOf(user), { note: body.note, tests: body.tests }) }),
+    method: "POST",
+    path: "/api/v1/policies/:store/drafts",
+    auth: "user",
+    roles: ["admin"],
+    body: draftBody,
+    tag: TAG,
+    summary: "Save a policy set and its test cases as a draft version (not validated, not in force)",
+    handler: async ({ rt, params, body, user }) =>
+      reply({ status: 201, body: await saveDraft(rt, params.store, body.text, actorOf(user), { note: body.note, tests: body.tests }) }),
   }),
   defineRoute({
-    method: "POST", path: "/api/v1/policies/:store/rollback", auth: "user", roles: ["admin"], body: z.object({ version: z.number().int().min(1) }).strict(),
-    tag: TAG, summary: "Make an earlier version active again (it must still validate)",
+    method: "POST",
+    path: "/api/v1/policies/:store/rollback",
+    auth: "user",
+    roles: ["admin"],
+    body: z.object({ version: z.number().int().min(1) }).strict(),
+    tag: TAG,
+    summary: "Make an earlier version active again (it must still validate)",
     handler: ({ rt, params, body, user }) => rollbackPolicy(rt, params.store, body.version, actorOf(user)),
   }),
   defineRoute({
-    method: "POST", path: "/api/v1/policies/:store/shadow/end", auth: "user", roles: ["admin"], body: empty,
-    tag: TAG, summary: "Stop evaluating the shadow version",
+    method: "POST",
+    path: "/api/v1/policies/:store/shadow/end",
+    auth: "user",
+    roles: ["admin"],
+    body: empty,
+    tag: TAG,
+    summary: "Stop evaluating the shadow version",
     handler: ({ rt, params, user }) => endShadow(rt, params.store, actorOf(user)),
   }),
   defineRoute({
-    method: "POST", path: "/api/v1/policies/:store/shadow/promote", auth: "user", roles: ["admin"], body: empty,
-    tag: TAG, summary: "Publish the shadow version as the active one and end shadow mode",
+    method: "POST",
+    path: "/api/v1/policies/:store/shadow/promote",
+    auth: "user",
+    roles: ["admin"],
+    body: empty,
+    tag: TAG,
+    summary: "Publish the shadow version as the active one and end shadow mode",
     handler: ({ rt, params, user }) => promoteShadow(rt, params.store, actorOf(user)),
   }),
   defineRoute({
-    method: "POST", path: `${MCP}/tests`, auth: "user", roles: ["admin", "analyst"], body: z.object({ text, tests: policyTestSuite }).strict(),
-    tag: TAG, summary: "Run test cases against a policy text (nothing is saved)",
+    method: "POST",
+    path: `${MCP}/tests`,
+    auth: "user",
+    roles: ["admin", "analyst"],
+    body: z.object({ text, tests: policyTestSuite }).strict(),
+    tag: TAG,
+    summary: "Run test cases against a policy text (nothing is saved)",
     handler: async ({ body }) => {
       const [agents, tools] = await Promise.all([loadAgents(), loadTools()]);
       return { results: runPolicyTests(body.text, body.tests, { tools, agents: new Map(agents.map((a) => [a.name, a])) }) };
     },
   }),
   defineRoute({
-    method: "POST", path: `${MCP}/replay`, auth: "user", roles: ["admin", "analyst"], body: z.object({ text, days: z.number().int().min(1).max(90) }).strict(),
-    tag: TAG, summary: "What-if replay: the recorded decisions of the last days through a policy text (nothing is enforced or stored)",
+    method: "POST",
+    path: `${MCP}/replay`,
+    auth: "user",
+    roles: ["admin", "analyst"],
+    body: z.object({ text, days: z.number().int().min(1).max(90) }).strict(),
+    tag: TAG,
+    summary: "What-if replay: the recorded decisions of the last days through a policy text (nothing is enforced or stored)",
     handler: ({ body }) => replayDecisions(body.text, { days: body.days }),
   }),
   defineRoute({
-    method: "POST", path: `${MCP}/replay-retention`, auth: "user", roles: ["admin"], body: z.object({ days: z.number().int().min(0).max(MAX_RETENTION_DAYS) }).strict(),
-    tag: TAG, summary: "Set how many days real argument values are kept (encrypted) for replay; 0 keeps none",
+    method: "POST",
+    path: `${MCP}/replay-retention`,
+    auth: "user",
+    roles: ["admin"],
+    body: z.object({ days: z.number().int().min(0).max(MAX_RETENTION_DAYS) }).strict(),
+    tag: TAG,
+    summary: "Set how many days real argument values are kept (encrypted) for replay; 0 keeps none",
     handler: ({ rt, body, user }) => setReplayRetentionDays(rt, body.days, actorOf(user)),
   }),
 ];

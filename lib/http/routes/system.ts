@@ -33,7 +33,11 @@ export function systemRoutes(all: () => RouteDef<unknown, unknown>[]) {
   let doc: unknown = null;
   return [
     defineRoute({
-      method: "GET", path: "/api/v1/health", auth: "none", tag: "System", summary: "Liveness and node identity",
+      method: "GET",
+      path: "/api/v1/health",
+      auth: "none",
+      tag: "System",
+      summary: "Liveness and node identity",
       handler: async ({ rt }) => ({
         status: "ok",
         node: rt.config.node,
@@ -44,7 +48,10 @@ export function systemRoutes(all: () => RouteDef<unknown, unknown>[]) {
       }),
     }),
     defineRoute({
-      method: "GET", path: "/api/v1/ready", auth: "none", tag: "System",
+      method: "GET",
+      path: "/api/v1/ready",
+      auth: "none",
+      tag: "System",
       summary: "Readiness: 200 only with a live database connection and a current change feed, else 503 with the reason",
       handler: async ({ rt }) => {
         const r = await readiness(rt);
@@ -52,17 +59,31 @@ export function systemRoutes(all: () => RouteDef<unknown, unknown>[]) {
       },
     }),
     defineRoute({
-      method: "GET", path: "/api/openapi.json", auth: "none", tag: "System", summary: "This OpenAPI document",
+      method: "GET",
+      path: "/api/openapi.json",
+      auth: "none",
+      tag: "System",
+      summary: "This OpenAPI document",
       handler: async () => (doc ??= buildOpenApi(all())),
     }),
     defineRoute({
-      method: "POST", path: "/api/v1/audit/verify", auth: "user", roles: ["admin", "analyst"], body: z.object({}).strict(),
-      tag: "Audit", summary: "Verify the audit hash chains and checkpoints",
+      method: "POST",
+      path: "/api/v1/audit/verify",
+      auth: "user",
+      roles: ["admin", "analyst"],
+      body: z.object({}).strict(),
+      tag: "Audit",
+      summary: "Verify the audit hash chains and checkpoints",
       handler: async () => verifyAudit(env().dataDir),
     }),
     defineRoute({
-      method: "POST", path: "/api/v1/audit/checkpoints", auth: "user", roles: ["admin"], body: z.object({}).strict(),
-      tag: "Audit", summary: "Write a signed checkpoint now",
+      method: "POST",
+      path: "/api/v1/audit/checkpoints",
+      auth: "user",
+      roles: ["admin"],
+      body: z.object({}).strict(),
+      tag: "Audit",
+      summary: "Write a signed checkpoint now",
       handler: async () => reply({ status: 201, body: await writeCheckpoint(env().dataDir, { webhook: env().MANDATE_CHECKPOINT_WEBHOOK }) }),
     }),
   ];

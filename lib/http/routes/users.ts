@@ -33,12 +33,22 @@ const empty = z.object({}).strict();
 
 export const userRoutes = [
   defineRoute({
-    method: "POST", path: "/api/v1/users", auth: "user", roles: ["admin"], body: newUser, tag: TAG,
+    method: "POST",
+    path: "/api/v1/users",
+    auth: "user",
+    roles: ["admin"],
+    body: newUser,
+    tag: TAG,
     summary: "Create a user (returns a one-time password, shown once)",
     handler: async ({ rt, body, user }) => reply({ status: 201, body: await createUser(rt, body, actorOf(user)) }),
   }),
   defineRoute({
-    method: "POST", path: "/api/v1/users/:id/role", auth: "user", roles: ["admin"], body: z.object({ role: roleSchema }).strict(), tag: TAG,
+    method: "POST",
+    path: "/api/v1/users/:id/role",
+    auth: "user",
+    roles: ["admin"],
+    body: z.object({ role: roleSchema }).strict(),
+    tag: TAG,
     summary: "Change a user's role (not your own admin role, not the last admin's)",
     handler: async ({ rt, params, body, user }) => {
       await changeRole(rt, user!.userId, userId(params), body.role, actorOf(user));
@@ -46,7 +56,12 @@ export const userRoutes = [
     },
   }),
   defineRoute({
-    method: "POST", path: "/api/v1/users/:id/disable", auth: "user", roles: ["admin"], body: empty, tag: TAG,
+    method: "POST",
+    path: "/api/v1/users/:id/disable",
+    auth: "user",
+    roles: ["admin"],
+    body: empty,
+    tag: TAG,
     summary: "Disable a user (console sessions and API tokens refused from the next request)",
     handler: async ({ rt, params, user }) => {
       await changeDisabled(rt, user!.userId, userId(params), true, actorOf(user));
@@ -54,7 +69,12 @@ export const userRoutes = [
     },
   }),
   defineRoute({
-    method: "POST", path: "/api/v1/users/:id/enable", auth: "user", roles: ["admin"], body: empty, tag: TAG,
+    method: "POST",
+    path: "/api/v1/users/:id/enable",
+    auth: "user",
+    roles: ["admin"],
+    body: empty,
+    tag: TAG,
     summary: "Enable a disabled user",
     handler: async ({ rt, params, user }) => {
       await changeDisabled(rt, user!.userId, userId(params), false, actorOf(user));
@@ -62,7 +82,11 @@ export const userRoutes = [
     },
   }),
   defineRoute({
-    method: "POST", path: "/api/v1/account/tokens", auth: "user", body: newToken, tag: TAG,
+    method: "POST",
+    path: "/api/v1/account/tokens",
+    auth: "user",
+    body: newToken,
+    tag: TAG,
     summary: "Create a personal API token for yourself (acts with your role; shown once). Console session only: a token does not mint tokens",
     handler: async ({ rt, body, user }) => {
       // As before this route existed: tokens are made in the console (or the CLI on the host), so a leaked
@@ -72,7 +96,11 @@ export const userRoutes = [
     },
   }),
   defineRoute({
-    method: "POST", path: "/api/v1/account/tokens/:keyId/revoke", auth: "user", body: empty, tag: TAG,
+    method: "POST",
+    path: "/api/v1/account/tokens/:keyId/revoke",
+    auth: "user",
+    body: empty,
+    tag: TAG,
     summary: "Revoke one of your own personal API tokens",
     handler: async ({ rt, params, user }) => {
       await revokeApiToken(rt, params.keyId, actorOf(user), user!.userId);

@@ -19,22 +19,50 @@ export default async function AgentPage({ params }: { params: Promise<{ name: st
   return (
     <article className="space-y-6">
       <header className="space-y-1">
-        <Link href="/agents" className="text-sm text-indigo-700 underline">← Agents</Link>
+        <Link href="/agents" className="text-sm text-indigo-700 underline">
+          ← Agents
+        </Link>
         <h1 className="text-xl font-semibold">{a.name}</h1>
         <p className="text-slate-700">{a.description ?? "No description."}</p>
         <dl className="flex flex-wrap gap-x-6 gap-y-1 text-sm">
-          <div><dt className="inline text-slate-600">Owner </dt><dd className="inline">{a.owner ?? "none — assign one so someone answers for this agent"}</dd></div>
-          <div><dt className="inline text-slate-600">Team </dt><dd className="inline">{a.team ?? "—"}</dd></div>
-          <div><dt className="inline text-slate-600">Environment </dt><dd className="inline">{a.environment ?? "—"}</dd></div>
-          <div><dt className="inline text-slate-600">Registered </dt><dd className="inline"><TimeAgo at={a.createdAt} /></dd></div>
-          <div><dt className="inline text-slate-600">Last seen </dt><dd className="inline"><TimeAgo at={a.lastSeenAt} /></dd></div>
+          <div>
+            <dt className="inline text-slate-600">Owner </dt>
+            <dd className="inline">{a.owner ?? "none — assign one so someone answers for this agent"}</dd>
+          </div>
+          <div>
+            <dt className="inline text-slate-600">Team </dt>
+            <dd className="inline">{a.team ?? "—"}</dd>
+          </div>
+          <div>
+            <dt className="inline text-slate-600">Environment </dt>
+            <dd className="inline">{a.environment ?? "—"}</dd>
+          </div>
+          <div>
+            <dt className="inline text-slate-600">Registered </dt>
+            <dd className="inline">
+              <TimeAgo at={a.createdAt} />
+            </dd>
+          </div>
+          <div>
+            <dt className="inline text-slate-600">Last seen </dt>
+            <dd className="inline">
+              <TimeAgo at={a.lastSeenAt} />
+            </dd>
+          </div>
         </dl>
         <AgentFlags flags={a.flags} />
-        {a.suspended && <p role="note" className="rounded bg-red-50 px-3 py-2 text-sm text-red-900">Suspended <TimeAgo at={a.suspended.at} />{a.suspended.reason ? `: ${a.suspended.reason}` : ""}. Every decision for this agent is a deny.</p>}
+        {a.suspended && (
+          <p role="note" className="rounded bg-red-50 px-3 py-2 text-sm text-red-900">
+            Suspended <TimeAgo at={a.suspended.at} />
+            {a.suspended.reason ? `: ${a.suspended.reason}` : ""}. Every decision for this agent is a deny.
+          </p>
+        )}
       </header>
 
       <section aria-labelledby="keys-h" className="space-y-3">
-        <h2 id="keys-h" className="text-base font-semibold">API keys</h2>
+        <h2 id="keys-h" className="text-base font-semibold">
+          API keys
+        </h2>
         {a.keys.length === 0 ? (
           <p className="text-sm text-slate-700">This agent has no keys{admin ? ": create one below." : "."}</p>
         ) : (
@@ -42,7 +70,16 @@ export default async function AgentPage({ params }: { params: Promise<{ name: st
             <table className="min-w-full text-sm" data-testid="agent-keys">
               <caption className="sr-only">API keys of {a.name}</caption>
               <thead className="bg-slate-50 text-left text-slate-700">
-                <tr><th className="px-3 py-2 font-medium">Key id</th><th className="px-3 py-2 font-medium">Status</th><th className="px-3 py-2 font-medium">Created</th><th className="px-3 py-2 font-medium">Expires</th><th className="px-3 py-2 font-medium">Last used</th><th className="px-3 py-2"><span className="sr-only">Actions</span></th></tr>
+                <tr>
+                  <th className="px-3 py-2 font-medium">Key id</th>
+                  <th className="px-3 py-2 font-medium">Status</th>
+                  <th className="px-3 py-2 font-medium">Created</th>
+                  <th className="px-3 py-2 font-medium">Expires</th>
+                  <th className="px-3 py-2 font-medium">Last used</th>
+                  <th className="px-3 py-2">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
               </thead>
               <tbody>
                 {a.keys.map((k) => (
@@ -50,11 +87,21 @@ export default async function AgentPage({ params }: { params: Promise<{ name: st
                     <td className="px-3 py-2 font-mono text-xs">{k.keyId}</td>
                     <td className="px-3 py-2">
                       <span className={k.status === "active" ? "text-emerald-800" : "text-slate-600"}>{k.status}</span>
-                      {k.flags.map((f) => <span key={f} className="ml-1 rounded bg-orange-100 px-1.5 py-0.5 text-xs text-orange-900">{KEY_FLAG[f]}</span>)}
+                      {k.flags.map((f) => (
+                        <span key={f} className="ml-1 rounded bg-orange-100 px-1.5 py-0.5 text-xs text-orange-900">
+                          {KEY_FLAG[f]}
+                        </span>
+                      ))}
                     </td>
-                    <td className="px-3 py-2"><TimeAgo at={k.createdAt} /></td>
-                    <td className="px-3 py-2"><TimeAgo at={k.expiresAt} empty="never" /></td>
-                    <td className="px-3 py-2"><TimeAgo at={k.lastUsedAt} /></td>
+                    <td className="px-3 py-2">
+                      <TimeAgo at={k.createdAt} />
+                    </td>
+                    <td className="px-3 py-2">
+                      <TimeAgo at={k.expiresAt} empty="never" />
+                    </td>
+                    <td className="px-3 py-2">
+                      <TimeAgo at={k.lastUsedAt} />
+                    </td>
                     <td className="px-3 py-2">{admin && k.status === "active" && <RevokeKeyButton keyId={k.keyId} agent={a.name} />}</td>
                   </tr>
                 ))}
@@ -66,7 +113,9 @@ export default async function AgentPage({ params }: { params: Promise<{ name: st
       </section>
       {user.role !== "viewer" && (admin || !a.suspended) && (
         <section aria-labelledby="suspend-h" className="space-y-2">
-          <h2 id="suspend-h" className="text-base font-semibold">{a.suspended ? "Lift the suspension" : "Suspend"}</h2>
+          <h2 id="suspend-h" className="text-base font-semibold">
+            {a.suspended ? "Lift the suspension" : "Suspend"}
+          </h2>
           <SuspendForm agent={a.name} suspended={!!a.suspended} />
         </section>
       )}

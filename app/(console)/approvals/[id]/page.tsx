@@ -14,16 +14,40 @@ export default async function ApprovalPage({ params }: { params: Promise<{ id: s
   if (!a) notFound();
   return (
     <section aria-labelledby="approval-h" className="max-w-3xl space-y-3">
-      <p className="text-sm"><Link href="/approvals" className="text-indigo-800 underline">Approvals</Link> /</p>
-      <h1 id="approval-h" className="text-xl font-semibold"><span className="font-mono">{a.tool}</span> by {a.agent}</h1>
+      <p className="text-sm">
+        <Link href="/approvals" className="text-indigo-800 underline">
+          Approvals
+        </Link>{" "}
+        /
+      </p>
+      <h1 id="approval-h" className="text-xl font-semibold">
+        <span className="font-mono">{a.tool}</span> by {a.agent}
+      </h1>
       <dl className="grid grid-cols-[10rem_1fr] gap-y-1 text-sm">
-        <dt className="text-slate-600">Status</dt><dd data-testid="approval-status">{a.status}</dd>
-        <dt className="text-slate-600">Session · step</dt><dd><Link className="font-mono underline" href={`/sessions/${encodeURIComponent(a.sessionId)}`}>{a.sessionId}</Link> · {a.step}</dd>
-        <dt className="text-slate-600">Requested</dt><dd>{a.createdAt}</dd>
-        <dt className="text-slate-600">Expires</dt><dd>{a.expiresAt}</dd>
-        <dt className="text-slate-600">Decided</dt><dd>{a.decidedBy ? `${a.decidedBy} at ${a.decidedAt}` : "not yet"}{a.comment ? ` — “${a.comment}”` : ""}</dd>
-        <dt className="text-slate-600">Reasons</dt><dd>{a.reasons.map((r) => `${r.policy}: ${r.message}`).join("; ")}</dd>
-        <dt className="text-slate-600">Labels before</dt><dd><LabelChips labels={a.labelsBefore} /></dd>
+        <dt className="text-slate-600">Status</dt>
+        <dd data-testid="approval-status">{a.status}</dd>
+        <dt className="text-slate-600">Session · step</dt>
+        <dd>
+          <Link className="font-mono underline" href={`/sessions/${encodeURIComponent(a.sessionId)}`}>
+            {a.sessionId}
+          </Link>{" "}
+          · {a.step}
+        </dd>
+        <dt className="text-slate-600">Requested</dt>
+        <dd>{a.createdAt}</dd>
+        <dt className="text-slate-600">Expires</dt>
+        <dd>{a.expiresAt}</dd>
+        <dt className="text-slate-600">Decided</dt>
+        <dd>
+          {a.decidedBy ? `${a.decidedBy} at ${a.decidedAt}` : "not yet"}
+          {a.comment ? ` — “${a.comment}”` : ""}
+        </dd>
+        <dt className="text-slate-600">Reasons</dt>
+        <dd>{a.reasons.map((r) => `${r.policy}: ${r.message}`).join("; ")}</dd>
+        <dt className="text-slate-600">Labels before</dt>
+        <dd>
+          <LabelChips labels={a.labelsBefore} />
+        </dd>
       </dl>
       <pre className="max-h-64 overflow-auto rounded bg-white p-3 font-mono text-xs">{JSON.stringify(a.arguments, null, 2)}</pre>
       {a.status === "pending" && <ApprovalDecision id={a.id} canDecide={user.role !== "viewer"} />}

@@ -20,22 +20,40 @@ export default async function VersionPage({ params }: { params: Promise<{ versio
   return (
     <article className="space-y-4">
       <div className="flex flex-wrap items-baseline justify-between gap-2">
-        <h1 className="text-xl font-semibold">Version v{v.version} <span className="text-base font-normal text-slate-600">({v.status})</span></h1>
+        <h1 className="text-xl font-semibold">
+          Version v{v.version} <span className="text-base font-normal text-slate-600">({v.status})</span>
+        </h1>
         <PolicyNav current="/policies/versions" />
       </div>
-      <p className="text-sm text-slate-700">By <span className="font-mono text-xs">{v.author}</span>, created <TimeAgo at={v.createdAt} />{v.publishedAt && <>, published <TimeAgo at={v.publishedAt} /> by <span className="font-mono text-xs">{v.publishedBy}</span></>}{v.note && <> — “{v.note}”</>}. {v.tests.length} test cases.</p>
+      <p className="text-sm text-slate-700">
+        By <span className="font-mono text-xs">{v.author}</span>, created <TimeAgo at={v.createdAt} />
+        {v.publishedAt && (
+          <>
+            , published <TimeAgo at={v.publishedAt} /> by <span className="font-mono text-xs">{v.publishedBy}</span>
+          </>
+        )}
+        {v.note && <> — “{v.note}”</>}. {v.tests.length} test cases.
+      </p>
       <div className="flex flex-wrap gap-2">
-        <Link href={`/policies?from=${v.version}`} className="rounded border border-slate-400 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-100">Open in the editor</Link>
-        {user.role === "admin" && v.status !== "active" && v.status !== "draft" && <RollbackButton version={v.version} activeVersion={active?.version ?? null} />}
+        <Link href={`/policies?from=${v.version}`} className="rounded border border-slate-400 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-100">
+          Open in the editor
+        </Link>
+        {user.role === "admin" && v.status !== "active" && v.status !== "draft" && (
+          <RollbackButton version={v.version} activeVersion={active?.version ?? null} />
+        )}
       </div>
       {active && active.version !== v.version && (
         <section aria-labelledby="d-h" className="space-y-2">
-          <h2 id="d-h" className="text-base font-semibold">Against the active version v{active.version}</h2>
+          <h2 id="d-h" className="text-base font-semibold">
+            Against the active version v{active.version}
+          </h2>
           <DiffView lines={textLineDiff(active.text, v.text)} label={`v${active.version} to v${v.version}`} />
         </section>
       )}
       <section aria-labelledby="t-h" className="space-y-2">
-        <h2 id="t-h" className="text-base font-semibold">Text</h2>
+        <h2 id="t-h" className="text-base font-semibold">
+          Text
+        </h2>
         <pre className="overflow-auto rounded border border-slate-200 bg-white p-3 font-mono text-xs">{v.text}</pre>
       </section>
     </article>

@@ -17,7 +17,14 @@ export default async function SessionGraphPage({ params }: { params: Promise<{ i
   const session = await getSession(id);
   if (!session) notFound();
   const [delegations, calls] = await Promise.all([sessionDelegations(id), sessionCallGroups(id)]);
-  const graph = buildDelegationGraph({ initiator: session.initiator, ownerId: session.agentId, ownerName: session.agentName, delegations, calls, now: Date.now() });
+  const graph = buildDelegationGraph({
+    initiator: session.initiator,
+    ownerId: session.agentId,
+    ownerName: session.agentName,
+    delegations,
+    calls,
+    now: Date.now(),
+  });
   return (
     <div className="space-y-4">
       <SessionHeader s={session} tab="graph" />
