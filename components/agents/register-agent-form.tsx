@@ -15,9 +15,8 @@ export function RegisterAgentForm({ owners, me }: { owners: string[]; me: string
       // Blank fields are left out (no owner, no team), as the form means them.
       create={(f) => callApi<Created>("POST", "/api/v1/agents", Object.fromEntries([...f].filter(([, v]) => typeof v === "string" && v.trim() !== "")))}
       show={(c) =>
-        c.apiKey === null
-          ? null
-          : {
+        c.apiKey
+          ? {
               label: `API key of ${c.name}`,
               secret: c.apiKey,
               extra: (
@@ -26,6 +25,7 @@ export function RegisterAgentForm({ owners, me }: { owners: string[]; me: string
                 </p>
               ),
             }
+          : null
       }
     >
       {(pending) => (
