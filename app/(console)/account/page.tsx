@@ -1,6 +1,6 @@
 import { requireUser } from "@/app/auth";
 import { CreateTokenForm, RevokeTokenButton } from "@/components/account/tokens";
-import { TimeAgo } from "@/components/forms/time-ago";
+import { KeyTable } from "@/components/keys/key-table";
 import { listTokens } from "@/lib/console/account";
 
 export const metadata = { title: "Account" };
@@ -29,43 +29,14 @@ export default async function AccountPage() {
             You have no tokens. Create one above when a script or CI pipeline needs to call Mandate.
           </p>
         ) : (
-          <div className="overflow-x-auto rounded border border-slate-200 bg-white">
-            <table className="min-w-full text-sm" data-testid="tokens">
-              <caption className="sr-only">Your personal API tokens</caption>
-              <thead className="bg-slate-50 text-left text-slate-700">
-                <tr>
-                  <th className="px-3 py-2 font-medium">Name</th>
-                  <th className="px-3 py-2 font-medium">Key id</th>
-                  <th className="px-3 py-2 font-medium">Status</th>
-                  <th className="px-3 py-2 font-medium">Created</th>
-                  <th className="px-3 py-2 font-medium">Expires</th>
-                  <th className="px-3 py-2 font-medium">Last used</th>
-                  <th className="px-3 py-2">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {tokens.map((t) => (
-                  <tr key={t.keyId} className="border-t border-slate-100" data-key-id={t.keyId}>
-                    <td className="px-3 py-2">{t.name}</td>
-                    <td className="px-3 py-2 font-mono text-xs">{t.keyId}</td>
-                    <td className="px-3 py-2">{t.status}</td>
-                    <td className="px-3 py-2">
-                      <TimeAgo at={t.createdAt} />
-                    </td>
-                    <td className="px-3 py-2">
-                      <TimeAgo at={t.expiresAt} empty="never" />
-                    </td>
-                    <td className="px-3 py-2">
-                      <TimeAgo at={t.lastUsedAt} />
-                    </td>
-                    <td className="px-3 py-2">{t.status === "active" && <RevokeTokenButton keyId={t.keyId} name={t.name} />}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <KeyTable
+            testId="tokens"
+            caption="Your personal API tokens"
+            keys={tokens}
+            name={(t) => t.name}
+            status={(t) => t.status}
+            action={(t) => t.status === "active" && <RevokeTokenButton keyId={t.keyId} name={t.name} />}
+          />
         )}
       </section>
     </article>

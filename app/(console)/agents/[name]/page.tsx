@@ -5,6 +5,7 @@ import { AgentFlags } from "@/components/agents/flags";
 import { CreateKeyForm, RevokeKeyButton } from "@/components/agents/key-controls";
 import { SuspendForm } from "@/components/agents/suspend-form";
 import { TimeAgo } from "@/components/forms/time-ago";
+import { KeyTable } from "@/components/keys/key-table";
 import { getAgent } from "@/lib/console/agent-detail";
 
 export const metadata = { title: "Agent" };
@@ -66,48 +67,22 @@ export default async function AgentPage({ params }: { params: Promise<{ name: st
         {a.keys.length === 0 ? (
           <p className="text-sm text-slate-700">This agent has no keys{admin ? ": create one below." : "."}</p>
         ) : (
-          <div className="overflow-x-auto rounded border border-slate-200 bg-white">
-            <table className="min-w-full text-sm" data-testid="agent-keys">
-              <caption className="sr-only">API keys of {a.name}</caption>
-              <thead className="bg-slate-50 text-left text-slate-700">
-                <tr>
-                  <th className="px-3 py-2 font-medium">Key id</th>
-                  <th className="px-3 py-2 font-medium">Status</th>
-                  <th className="px-3 py-2 font-medium">Created</th>
-                  <th className="px-3 py-2 font-medium">Expires</th>
-                  <th className="px-3 py-2 font-medium">Last used</th>
-                  <th className="px-3 py-2">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {a.keys.map((k) => (
-                  <tr key={k.keyId} className="border-t border-slate-100" data-key-id={k.keyId}>
-                    <td className="px-3 py-2 font-mono text-xs">{k.keyId}</td>
-                    <td className="px-3 py-2">
-                      <span className={k.status === "active" ? "text-emerald-800" : "text-slate-600"}>{k.status}</span>
-                      {k.flags.map((f) => (
-                        <span key={f} className="ml-1 rounded bg-orange-100 px-1.5 py-0.5 text-xs text-orange-900">
-                          {KEY_FLAG[f]}
-                        </span>
-                      ))}
-                    </td>
-                    <td className="px-3 py-2">
-                      <TimeAgo at={k.createdAt} />
-                    </td>
-                    <td className="px-3 py-2">
-                      <TimeAgo at={k.expiresAt} empty="never" />
-                    </td>
-                    <td className="px-3 py-2">
-                      <TimeAgo at={k.lastUsedAt} />
-                    </td>
-                    <td className="px-3 py-2">{admin && k.status === "active" && <RevokeKeyButton keyId={k.keyId} agent={a.name} />}</td>
-                  </tr>
+          <KeyTable
+            testId="agent-keys"
+            caption={`API keys of ${a.name}`}
+            keys={a.keys}
+            status={(k) => (
+              <>
+                <span className={k.status === "active" ? "text-emerald-800" : "text-slate-600"}>{k.status}</span>
+                {k.flags.map((f) => (
+                  <span key={f} className="ml-1 rounded bg-orange-100 px-1.5 py-0.5 text-xs text-orange-900">
+                    {KEY_FLAG[f]}
+                  </span>
                 ))}
-              </tbody>
-            </table>
-          </div>
+              </>
+            )}
+            action={(k) => admin && k.status === "active" && <RevokeKeyButton keyId={k.keyId} agent={a.name} />}
+          />
         )}
         {admin && <CreateKeyForm agent={a.name} />}
       </section>
