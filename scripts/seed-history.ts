@@ -1,8 +1,9 @@
 /**
  * Seeds a large, realistic history: sessions with decisions, outcome events, delegations (human →
- * agent → sub-agent), approvals (approved, denied, expired, pending) and a few admin actions — written
- * through the real audit-chain hashing (lib/audit/hash.ts) on a chain of its own, so `mandate audit
- * verify` passes afterwards. Batch inserts; ~1 minute for 200,000 decisions.
+ * agent → sub-agent), approvals (approved, denied, expired, pending) and a few admin actions — made by
+ * the builders of lib/audit/entries and committed through lib/audit/bulk-writer.ts (the production
+ * commit path, mandate_commit) on a chain of its own, so every entry matches its schema and `mandate
+ * audit verify` passes afterwards. Batch inserts; ~1 minute for 200,000 decisions.
  *
  *   npm run seed:history -- --sessions 1000 --decisions 200000 [--days 14] [--long 10000] [--seed 42]
  */
@@ -14,7 +15,8 @@ import { closePool, getPool } from "../lib/db/pool.ts";
 import { env } from "../lib/env.ts";
 import { writeCheckpoint } from "../lib/audit/checkpoints.ts";
 import { verifyChain } from "../lib/audit/verify.ts";
-import { GENESIS_HASH, linkEntries, type AuditEntryInput } from "../lib/audit/hash.ts";
+import { AuditBulkWriter } from "../lib/audit/bulk-writer.ts";
+import { AGENT_CREATE_ENTRY, entryAt } from "../lib/audit/entries/index.ts";
 import { redactArguments } from "../lib/redaction/index.ts";
 import { argumentsHash } from "../lib/decisions/decide.ts";
 import {
@@ -48,44 +50,6 @@ const LONG = Number(opt.long);
 const r = seededRandom(Number(opt.seed));
 const ACTOR = "system:seed-history";
 
-class Writer {
-  private head = { seq: 0, hash: GENESIS_HASH };
-  private buf: AuditEntryInput[] = [];
-  private events: unknown[] = [];
-  written = 0;
-  constructor(readonly chainId: string) {}
-  add(e: AuditEntryInput, event?: unknown) {
-    this.buf.push(e);
-    if (event) this.events.push(event);
-    if (this.buf.length >= 4000) return this.flush();
-    return Promise.resolve();
-  }
-  async flush() {
-    if (!this.buf.length) return;
-    const linked = linkEntries(this.chainId, this.head, this.buf);
-    const pool = getPool();
-    await pool.query(
-      `INSERT INTO audit_entries (chain_id, seq, prev_hash, hash, kind, action, actor, session_id, step, agent_id, tool, outcome, decision_id, created_at, data)
-       SELECT chain_id, seq, prev_hash, hash, kind, action, actor, session_id, step, agent_id, tool, outcome, decision_id, created_at, data
-         FROM jsonb_to_recordset($1::jsonb) AS x(chain_id uuid, seq bigint, prev_hash text, hash text, kind text, action text, actor text,
-              session_id text, step int, agent_id uuid, tool text, outcome text, decision_id uuid, created_at timestamptz, data jsonb)`,
-      [JSON.stringify(linked.rows)],
-    );
-    if (this.events.length) {
-      await pool.query(
-        `INSERT INTO outcome_events (event_id, decision_id, status, duration_ms, result_size, error, received_at)
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(event_id text, decision_id uuid, status text, duration_ms double precision,
-              result_size int, error text, received_at timestamptz) ON CONFLICT DO NOTHING`,
-        [JSON.stringify(this.events)],
-      );
-    }
-    this.head = linked.head;
-    this.written += this.buf.length;
-    this.buf = [];
-    this.events = [];
-  }
-}
-
 async function loadWorld(): Promise<{ agents: Map<string, Agent>; tools: Map<string, SimTool> }> {
   const pool = getPool();
   const agents = new Map<string, Agent>();
@@ -95,7 +59,11 @@ async function loadWorld(): Promise<{ agents: Map<string, Agent>; tools: Map<str
       [randomUUID(), a.name, a.team, a.description],
     );
   }
-  for (const a of (await pool.query(`SELECT id, name FROM agents WHERE suspended_at IS NULL`)).rows) agents.set(a.name, { id: a.id, name: a.name });
+  const rows = await pool.query<{ id: string; name: string; key_id: string | null }>(
+    `SELECT a.id, a.name, (SELECT k.key_id FROM agent_keys k WHERE k.agent_id = a.id ORDER BY k.created_at LIMIT 1) AS key_id
+       FROM agents a WHERE a.suspended_at IS NULL`,
+  );
+  for (const a of rows.rows) agents.set(a.name, { id: a.id, name: a.name, keyId: a.key_id ?? "mnd_ak_seed-history" });
   const tools = new Map<string, SimTool>();
   const t = await pool.query(
     `SELECT s.name || '/' || t.name AS key, t.status, t.effect, t.risk, t.labels, t.blocked_at FROM tools t JOIN tool_servers s ON s.id = t.server_id`,
@@ -147,25 +115,18 @@ async function main() {
   const now = Date.now();
   const { agents, tools } = await loadWorld();
   const pool = getPool();
-  const chainId = randomUUID();
-  await pool.query(`INSERT INTO audit_chains (id, node, started_at) VALUES ($1, $2, $3)`, [
-    chainId,
-    `seed-history:${hostname()}`,
-    new Date(now - DAYS * 86_400_000 - 3_600_000),
-  ]);
-  const w = new Writer(chainId);
+  const w = new AuditBulkWriter(`seed-history:${hostname()}`, 4000);
+  const chainId = w.chainId;
   const start = now - DAYS * 86_400_000;
   for (const a of EXTRA_AGENTS) {
     const ag = agents.get(a.name);
     if (ag)
-      await w.add({
-        kind: "admin",
-        action: "agent.create",
-        actor: ACTOR,
-        agent_id: ag.id,
-        created_at: new Date(start - 3_000_000).toISOString(),
-        data: { agent_id: ag.id, name: a.name, team: a.team },
-      });
+      await w.add(
+        entryAt(
+          AGENT_CREATE_ENTRY.entry({ actor: ACTOR, agent_id: ag.id, data: { agent_id: ag.id, name: a.name, team: a.team } }),
+          new Date(start - 3_000_000).toISOString(),
+        ),
+      );
   }
   const names = [...agents.keys()].filter((n) => n !== "research-subagent");
   const counts = stepCounts(r, SESSIONS, DECISIONS, LONG);
@@ -204,7 +165,7 @@ async function main() {
     }
     if (decisions % 20000 === 0) process.stderr.write(`  ${decisions} decisions, ${w.written} entries (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
   }
-  await w.flush();
+  await w.close();
   await insertRows(approvals, delegations, toolCalls);
   const v = await verifyChain(chainId);
   const cp = await writeCheckpoint(env().dataDir).catch(() => null);

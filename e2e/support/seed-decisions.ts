@@ -1,13 +1,23 @@
 /**
- * Writes a large synthetic decision history straight into the audit log (hash-chained on a chain of its
- * own, so audit verification still passes): `sessions` sessions of `steps` steps over the last `days`
- * days, calling the demo tools with varied arguments, 1 % with a redacted secret. For replay benchmarks.
+ * Writes a large synthetic decision history into the audit log: `sessions` sessions of `steps` steps over
+ * the last `days` days, calling the demo tools with varied arguments, 1 % with a redacted secret. The
+ * entries are made by lib/audit/entries' decision builder and committed through lib/audit/bulk-writer.ts
+ * on a chain of their own (the production commit path), so audit verification still passes. For replay
+ * benchmarks.
  */
 import { randomUUID } from "node:crypto";
 import { getPool } from "../../lib/db/pool.ts";
-import { GENESIS_HASH, linkEntries, type AuditEntryInput } from "../../lib/audit/hash.ts";
+import { AuditBulkWriter } from "../../lib/audit/bulk-writer.ts";
+import { decisionEntry } from "../../lib/audit/entries/index.ts";
+import { argumentsHash } from "../../lib/decisions/decide.ts";
+import { NO_DELEGATION } from "../../lib/decisions/mcp-request.ts";
 
-const TOOLS = [
+const TOOLS: Array<{
+  key: string;
+  tool: { server: string; name: string; status: "approved"; effect: string; risk: string; labels: string[] };
+  label: string | null;
+  args: (i: number) => Record<string, string>;
+}> = [
   {
     key: "files/read_file",
     tool: { server: "files", name: "read_file", status: "approved", effect: "read", risk: "low", labels: [] },
@@ -36,29 +46,19 @@ const TOOLS = [
 
 export async function seedDecisions(opts: { sessions: number; steps: number; days: number }): Promise<number> {
   const pool = getPool();
-  const agent = (await pool.query(`SELECT id, name FROM agents ORDER BY name LIMIT 1`)).rows[0];
-  const chainId = randomUUID();
-  await pool.query(`INSERT INTO audit_chains (id, node, started_at) VALUES ($1, 'e2e:seed-decisions', now())`, [chainId]);
-  let head = { seq: 0, hash: GENESIS_HASH };
-  let buf: AuditEntryInput[] = [];
-  const flush = async () => {
-    const linked = linkEntries(chainId, head, buf);
-    await pool.query(
-      `INSERT INTO audit_entries (chain_id, seq, prev_hash, hash, kind, action, actor, session_id, step, agent_id, tool, outcome, decision_id, created_at, data)
-       SELECT chain_id, seq, prev_hash, hash, kind, action, actor, session_id, step, agent_id, tool, outcome, decision_id, created_at, data
-         FROM jsonb_to_recordset($1::jsonb) AS x(chain_id uuid, seq bigint, prev_hash text, hash text, kind text, action text, actor text,
-              session_id text, step int, agent_id uuid, tool text, outcome text, decision_id uuid, created_at timestamptz, data jsonb)`,
-      [JSON.stringify(linked.rows)],
-    );
-    head = linked.head;
-    buf = [];
-  };
+  const agent = (
+    await pool.query<{ id: string; name: string; key_id: string | null }>(
+      `SELECT a.id, a.name, (SELECT k.key_id FROM agent_keys k WHERE k.agent_id = a.id ORDER BY k.created_at LIMIT 1) AS key_id
+         FROM agents a ORDER BY a.name LIMIT 1`,
+    )
+  ).rows[0];
+  const w = new AuditBulkWriter("e2e:seed-decisions", 5000);
   const now = Date.now();
   const span = opts.days * 86_400_000;
   let n = 0;
   const sessionRows: unknown[] = [];
   for (let s = 0; s < opts.sessions; s++) {
-    const sid = `bench-${s}-${chainId.slice(0, 8)}`;
+    const sid = `bench-${s}-${w.chainId.slice(0, 8)}`;
     const start = now - span + Math.floor((s / opts.sessions) * (span - 3_600_000));
     sessionRows.push({ id: sid, agent_id: agent.id, started_at: new Date(start).toISOString() });
     let labels: string[] = [];
@@ -67,40 +67,35 @@ export async function seedDecisions(opts: { sessions: number; steps: number; day
       const trifecta = t.key === "mail/send_email" && labels.includes("pii") && labels.includes("untrusted_content");
       const outcome = trifecta ? "deny" : "allow";
       const secret = n % 100 === 0;
-      const args: Record<string, unknown> = { ...t.args(n), ...(secret ? { note: "token=[REDACTED:github_token]" } : {}) };
-      buf.push({
-        kind: "decision",
-        action: `decision.${outcome}`,
-        actor: `agent:${agent.name}`,
-        session_id: sid,
-        step,
-        agent_id: agent.id,
-        tool: t.key,
-        outcome,
-        decision_id: randomUUID(),
-        created_at: new Date(start + step * 1000).toISOString(),
-        data: {
-          agent: { id: agent.id, name: agent.name, key_id: "mnd_ak_seed" },
-          session: { id: sid, step, labels_before: labels, initiator: null, initiator_verified: false },
+      const args = t.args(n);
+      // The stored arguments hold the secret redacted; the hash is over the arguments as received.
+      const received = secret ? { ...args, note: `token=ghp_${String(n).padStart(36, "0")}` } : args;
+      await w.add(
+        decisionEntry({
+          decisionId: randomUUID(),
+          at: new Date(start + step * 1000).toISOString(),
+          outcome,
+          agent: { agentId: agent.id, keyId: agent.key_id ?? "mnd_ak_seed", name: agent.name },
+          toolKey: t.key,
           tool: t.tool,
-          arguments: args,
-          redactions: secret ? [{ path: "/note", kind: "secret", pattern: "github_token" }] : [],
+          session: { foreign: false, id: sid, step, initiator: null, initiatorVerified: false, labelsBefore: labels },
+          arguments: secret ? { ...args, note: "token=[REDACTED:github_token]" } : args,
+          argumentsHash: argumentsHash(received),
+          delegation: NO_DELEGATION,
+          errors: [],
           reasons: trifecta
             ? [{ policy: "lethal-trifecta", message: "external communication in a session that read PII and ingested untrusted content" }]
             : [{ policy: "allow-approved-low-medium", message: "approved tools of low or medium risk are allowed" }],
-          errors: [],
-          policy_version: "mcp@v1",
-          latency_us: 300,
-          delegation: null,
-          approval: null,
-          shadow: null,
-        },
-      });
+          latencyUs: 300,
+          policyVersion: "mcp@v1",
+          redactions: secret ? [{ path: "/note", kind: "secret", pattern: "github_token" }] : [],
+          requestId: null,
+        }),
+      );
       if (outcome === "allow" && t.label && !labels.includes(t.label)) labels = [...labels, t.label].sort();
-      if (buf.length >= 5000) await flush();
     }
   }
-  if (buf.length) await flush();
+  await w.close();
   await pool.query(
     `INSERT INTO sessions (id, agent_id, step_count, started_at, last_activity_at)
      SELECT id, agent_id, ${opts.steps}, started_at, started_at FROM jsonb_to_recordset($1::jsonb) AS x(id text, agent_id uuid, started_at timestamptz) ON CONFLICT DO NOTHING`,

@@ -1,15 +1,28 @@
 /**
  * One simulated session of the history generator: its step times, owner and delegation chain, the
  * labels it accumulates, and the audit entries (decision, outcome event, approval, delegation,
- * termination) each step produces — shaped exactly like the ones lib/decisions writes.
+ * termination) each step produces — made by the builders of lib/audit/entries, as a node makes them.
  */
 import { randomUUID } from "node:crypto";
+import type { EventWrite } from "../audit/chain.ts";
+import {
+  APPROVAL_DECIDED_ENTRY,
+  APPROVAL_EXPIRED_ENTRY,
+  decisionEntry,
+  DELEGATION_ISSUE_ENTRY,
+  entryAt,
+  outcomeEntry,
+  SESSION_TERMINATE_ENTRY,
+  type DecisionFacts,
+} from "../audit/entries/index.ts";
 import type { AuditEntryInput } from "../audit/hash.ts";
-import { INITIATORS, logNormal, pick, type Rand, type SimDecision, type SimTool } from "./history-sim.ts";
+import { APPROVER_ROLE, INITIATORS, logNormal, pick, type Rand, type SimDecision, type SimTool } from "./history-sim.ts";
 
 export interface Agent {
   id: string;
   name: string;
+  /** The key it authenticates with (recorded in its decisions). */
+  keyId: string;
 }
 
 interface Hop {
@@ -99,26 +112,24 @@ export class SessionSim {
         created_at: new Date(at + i * 500).toISOString(),
         created_by: by,
       });
-      return {
-        kind: "delegation",
-        action: "delegation.issue",
+      const draft = DELEGATION_ISSUE_ENTRY.entry({
         actor: by,
         session_id: this.id,
         agent_id: h.agent.id,
-        created_at: new Date(at + i * 500).toISOString(),
         data: {
           jti: h.id,
           parent: i === 0 ? null : this.hops[i - 1].id,
-          on_behalf_of: this.initiator,
+          on_behalf_of: this.initiator!,
           to: h.agent.name,
           chain: h.chain.map((a) => a.name),
           depth: i + 1,
           scopes: h.scopes,
           expires_at: expires,
           audience: null,
-          via: "seed-history",
+          via: i === 0 ? "seed-history" : `delegation:${this.hops[i - 1].id}`,
         },
-      } satisfies AuditEntryInput;
+      });
+      return entryAt(draft, new Date(at + i * 500).toISOString());
     });
   }
 
@@ -142,12 +153,12 @@ export class SessionSim {
     sim: SimDecision,
     tool: SimTool | undefined,
     redacted: unknown,
-    redactions: unknown,
+    redactions: DecisionFacts["redactions"],
     argsHash: string,
     approvals: Array<Record<string, unknown>>,
     rawArgs: Record<string, unknown>,
     approver: string,
-  ): Array<{ entry: AuditEntryInput; event?: unknown }> {
+  ): Array<{ entry: AuditEntryInput; event?: EventWrite }> {
     const r = this.o.r;
     this.step++;
     const step = this.step;
@@ -155,9 +166,9 @@ export class SessionSim {
     const decisionId = randomUUID();
     const before = this.labels;
     const [server, name] = call.toolKey.split("/");
-    let approval: Record<string, unknown> | null = call.approvalId ? { id: call.approvalId, status: "used" } : null;
-    const out: Array<{ entry: AuditEntryInput; event?: unknown }> = [];
-    const common = { session_id: this.id, step, agent_id: call.agent.id, tool: call.toolKey, decision_id: decisionId };
+    let approvalPending: { id: string; expires_at: string } | undefined;
+    const out: Array<{ entry: AuditEntryInput; event?: EventWrite }> = [];
+    const common = { session_id: this.id, agent_id: call.agent.id, tool: call.toolKey, decision_id: decisionId };
     if (sim.outcome === "allow") {
       if (tool) this.labels = [...new Set([...before, ...tool.labels])].sort();
       this.toolsUsed.add(call.toolKey);
@@ -187,78 +198,94 @@ export class SessionSim {
         created_at: at,
       };
       approvals.push(row);
-      approval = { id, status: "pending", expires_at: row.expires_at };
+      approvalPending = { id, expires_at: row.expires_at as string };
       if (fate !== "pending") {
-        const verb = fate === "approved" ? "approve" : fate === "denied" ? "deny" : "expire";
-        out.push({
-          entry: {
-            kind: "approval",
-            action: `approval.${verb}`,
-            actor: fate === "expired" ? "system" : approver,
-            ...common,
-            outcome: fate,
-            created_at: row.decided_at as string,
-            data: { approval_id: id, decision: verb, decided_by: row.decided_by, comment: row.comment, step, args_sha256: argsHash },
-          },
-        });
+        const decidedAt = row.decided_at as string;
+        const draft =
+          fate === "expired"
+            ? APPROVAL_EXPIRED_ENTRY.entry({
+                actor: "system",
+                ...common,
+                outcome: "expired",
+                data: { approval_id: id, step, args_sha256: argsHash, expires_at: row.expires_at as string },
+              })
+            : APPROVAL_DECIDED_ENTRY.entry({
+                action: fate === "approved" ? "approval.approve" : "approval.deny",
+                actor: approver,
+                ...common,
+                outcome: fate,
+                data: {
+                  approval_id: id,
+                  decision: fate === "approved" ? "approve" : "deny",
+                  decided_by: row.decided_by as string,
+                  role: APPROVER_ROLE[approver] ?? "analyst",
+                  comment: row.comment as string | null,
+                  step,
+                  args_sha256: argsHash,
+                },
+              });
+        out.push({ entry: entryAt(draft, decidedAt) });
         if (fate === "approved" && step < this.steps)
           this.retry = { toolKey: call.toolKey, args: rawArgs, approval: row as { id: string; status: string }, hop: call.hop };
       }
     }
-    const delegation = call.hop
+    const hop = call.hop;
+    const delegation: DecisionFacts["delegation"] = hop
       ? {
-          token_id: call.hop.id,
-          depth: call.hop.chain.length,
-          chain: call.hop.chain.map((a) => ({ agent_id: a.id, name: a.name })),
-          on_behalf_of: this.initiator,
-          scopes: call.hop.scopes,
+          present: true,
+          tokenId: hop.id,
+          depth: hop.chain.length,
+          chain: hop.chain.map((a) => ({ agent_id: a.id, name: a.name })),
+          onBehalfOf: this.initiator,
+          scopes: hop.scopes,
         }
-      : null;
+      : { present: false, tokenId: null, depth: 0, chain: [], onBehalfOf: null, scopes: [] };
     const reasons =
       call.approvalId && sim.outcome === "allow"
         ? [{ policy: "mandate.approval", message: `approved by a human (approval ${call.approvalId})` }, ...sim.reasons]
         : sim.reasons;
     out.unshift({
-      entry: {
-        kind: "decision",
-        action: `decision.${sim.outcome}`,
-        actor: `agent:${call.agent.name}`,
-        ...common,
+      entry: decisionEntry({
+        decisionId,
+        at,
         outcome: sim.outcome,
-        created_at: at,
-        data: {
-          request_id: null,
-          agent: { id: call.agent.id, name: call.agent.name, key_id: null },
-          session: { id: this.id, step, labels_before: before, initiator: this.initiator, initiator_verified: this.hops.length > 0 },
-          tool: tool ? { server, name, status: tool.status, effect: tool.effect, risk: tool.risk, labels: tool.labels } : { server, name, status: "unknown" },
-          arguments: redacted,
-          arguments_hash: argsHash,
-          redactions,
-          reasons,
-          errors: [],
-          policy_version: "mcp@v1",
-          latency_us: Math.round(logNormal(r, 450, 0.6)),
-          delegation,
-          approval,
-          shadow: null,
-        },
-      },
+        agent: { agentId: call.agent.id, keyId: call.agent.keyId, name: call.agent.name },
+        toolKey: call.toolKey,
+        tool: tool
+          ? { server, name, status: tool.status as "pending" | "approved" | "rejected", effect: tool.effect, risk: tool.risk, labels: tool.labels }
+          : { server, name, status: "unknown" },
+        session: { foreign: false, id: this.id, step, initiator: this.initiator, initiatorVerified: this.hops.length > 0, labelsBefore: before },
+        approvalPending,
+        approvalUsed: call.approvalId ?? undefined,
+        arguments: redacted,
+        argumentsHash: argsHash,
+        delegation,
+        errors: [],
+        reasons,
+        latencyUs: Math.round(logNormal(r, 450, 0.6)),
+        policyVersion: "mcp@v1",
+        redactions,
+        requestId: null,
+      }),
     });
     if (sim.outcome === "allow") {
       const ok = r() < 0.95;
       const duration = Math.round(logNormal(r, 150, 1.2) * 10) / 10;
       const eventId = randomUUID();
       const eAt = new Date(atMs + duration).toISOString();
-      const data = {
-        event_id: eventId,
-        status: ok ? "success" : "error",
-        duration_ms: duration,
-        result_size: ok ? Math.floor(logNormal(r, 2000, 1)) : null,
-        error: ok ? null : pick(r, ["timeout after 30s", "HTTP 502 from upstream", "permission denied"]),
-      };
+      const status = ok ? "success" : "error";
+      const resultSize = ok ? Math.floor(logNormal(r, 2000, 1)) : null;
+      const error = ok ? null : pick(r, ["timeout after 30s", "HTTP 502 from upstream", "permission denied"]);
       out.push({
-        entry: { kind: "outcome", action: `outcome.${data.status}`, actor: `agent:${call.agent.name}`, ...common, outcome: data.status, created_at: eAt, data },
-        event: { ...data, decision_id: decisionId, received_at: eAt },
+        entry: outcomeEntry({
+          agent: { agentId: call.agent.id, name: call.agent.name },
+          decision: { decision_id: decisionId, session_id: this.id, step, tool: call.toolKey },
+          event: { event_id: eventId, status, duration_ms: duration, result_size: resultSize ?? undefined },
+          error,
+          redactions: [],
+          at: eAt,
+        }),
+        event: { event_id: eventId, decision_id: decisionId, status, duration_ms: duration, result_size: resultSize, error, received_at: eAt },
       });
     }
     return out;
@@ -270,7 +297,7 @@ export class SessionSim {
     const at = new Date(this.times[this.times.length - 1] + 60_000).toISOString();
     const reason = pick(r, ["repeated attempts to send customer data externally", "agent looping on a denied tool", "requested by the data owner"]);
     this.terminated = { at, by, reason };
-    return { kind: "admin", action: "session.terminate", actor: by, session_id: this.id, agent_id: this.o.owner.id, created_at: at, data: { reason } };
+    return entryAt(SESSION_TERMINATE_ENTRY.entry({ actor: by, session_id: this.id, agent_id: this.o.owner.id, data: { reason } }), at);
   }
 
   row(): unknown[] {

@@ -84,6 +84,12 @@ export const INITIATORS = [
   "judy@example.com",
 ];
 export const APPROVERS = ["user:sam.analyst@example.com", "user:admin@mandate.local", "user:tara.secops@example.com"];
+/** The console role each approver decides with (recorded in approval entries). */
+export const APPROVER_ROLE: Record<string, "admin" | "analyst"> = {
+  "user:sam.analyst@example.com": "analyst",
+  "user:admin@mandate.local": "admin",
+  "user:tara.secops@example.com": "admin",
+};
 
 export function argumentsFor(r: Rand, tool: string): Record<string, unknown> {
   const n = Math.floor(r() * 100000);

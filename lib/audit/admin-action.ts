@@ -6,7 +6,7 @@
  */
 import type pg from "pg";
 import type { NodeContext } from "../runtime/runtime.ts";
-import type { EntryDraft } from "./entries/index.ts";
+import { entryAt, type EntryDraft } from "./entries/index.ts";
 import { onConnection, type TxDb } from "../db/prisma.ts";
 
 /** An admin action's audit entry, made by its builder in lib/audit/entries (docs/audit-format.md). */
@@ -34,20 +34,7 @@ export async function adminAction<T>(
     const list = Array.isArray(audit) ? audit : [audit];
     if (!list.length) return result; // nothing changed, nothing to record
     const now = new Date().toISOString();
-    await append(
-      list.map((a) => ({
-        kind: a.kind,
-        action: a.action,
-        actor: a.actor,
-        agent_id: a.agent_id ?? null,
-        session_id: a.session_id ?? null,
-        tool: a.tool ?? null,
-        decision_id: a.decision_id ?? null,
-        outcome: a.outcome ?? null,
-        created_at: now,
-        data: a.data,
-      })),
-    );
+    await append(list.map((a) => entryAt(a, now)));
     return result;
   });
   await rt.sync();

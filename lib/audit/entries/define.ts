@@ -67,6 +67,23 @@ export interface EntryDef<A extends string = string, D extends DataSchema = Data
   since: Readonly<Record<string, number>>;
 }
 
+/** An entry made by its builder, written at `created_at` (what adminAction() and the bulk writer commit). */
+export function entryAt(draft: EntryDraft, created_at: string): AuditEntryInput {
+  return {
+    kind: draft.kind,
+    action: draft.action,
+    actor: draft.actor,
+    agent_id: draft.agent_id ?? null,
+    session_id: draft.session_id ?? null,
+    step: draft.step ?? null,
+    tool: draft.tool ?? null,
+    decision_id: draft.decision_id ?? null,
+    outcome: draft.outcome ?? null,
+    created_at,
+    data: draft.data,
+  };
+}
+
 type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never;
 /** `action` may be left out when the definition has one action. */
 type ActionField<A extends string> = true extends IsUnion<A> ? { action: A } : { action?: A };

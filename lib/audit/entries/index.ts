@@ -18,7 +18,7 @@ import * as policy from "./policy.ts";
 import * as signIn from "./sign-in.ts";
 import { dataPaths } from "./paths.ts";
 
-export { FORMAT_VERSION, type EntryDraft } from "./define.ts";
+export { entryAt, FORMAT_VERSION, type EntryDraft } from "./define.ts";
 export { DECISION, decisionEntry, type DecisionData, type DecisionFacts } from "./decision.ts";
 export { authzenDecisionEntry, authzenSearchEntry } from "./authzen.ts";
 export { outcomeEntry } from "./outcome.ts";
