@@ -54,7 +54,7 @@ export async function currentShadow(storeId: string): Promise<ShadowVersion | nu
 export async function shadowSummary(storeId: string): Promise<ShadowSummary> {
   const shadow = await currentShadow(storeId);
   if (!shadow) return { shadow: null, compared: 0, disagreements: 0, transitions: {} };
-  const r = await getPool().query(
+  const r = await getPool().query<NotNull<Row<"audit_entries", "outcome">> & { shadow: string | null; n: number; differs: boolean }>(
     `SELECT outcome, ${DECISION.shadowDecision.text()} AS shadow, count(*)::int AS n, bool_or(${DISAGREES}) AS differs
        FROM audit_entries WHERE kind = 'decision' AND created_at >= $1 AND ${DECISION.shadowVersion.text()} = $2
       GROUP BY 1, 2`,

@@ -42,12 +42,12 @@ export async function foreignAttempts(sessionId: string, limit = 50): Promise<{ 
   const pool = getPool();
   const where = `session_id = $1 AND step IS NULL AND kind = 'decision'`;
   const [rows, count] = await Promise.all([
-    pool.query(
+    pool.query<EntryRow>(
       `SELECT chain_id, seq, kind, action, actor, step, agent_id, tool, outcome, decision_id, created_at, data
          FROM audit_entries WHERE ${where} ORDER BY created_at DESC, chain_id, seq DESC LIMIT $2`,
       [sessionId, Math.min(Math.max(limit, 1), 500)],
     ),
     pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_entries WHERE ${where}`, [sessionId]),
   ]);
-  return { attempts: (rows.rows as EntryRow[]).map(toForeignAttempt), total: count.rows[0].n };
+  return { attempts: rows.rows.map(toForeignAttempt), total: count.rows[0].n };
 }

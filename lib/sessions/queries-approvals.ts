@@ -6,6 +6,7 @@
 import { getPool } from "../db/pool.ts";
 import { effectiveStatus } from "../approvals/view.ts";
 import { DECISION } from "../audit/entries/index.ts";
+import type { Col, Row, WithJson } from "../db/rows.ts";
 
 export interface ContextStep {
   step: number;
@@ -52,15 +53,26 @@ const FROM = `approvals ap
        LEFT JOIN agents a ON a.id = ap.agent_id
        LEFT JOIN LATERAL (SELECT data FROM audit_entries WHERE decision_id = ap.decision_id AND kind = 'decision' LIMIT 1) d ON true`;
 
-const common = (x: Record<string, any>) => ({
-  id: x.id as string,
-  sessionId: x.session_id as string,
-  step: x.step as number,
-  agent: (x.agent ?? "?") as string,
-  tool: x.tool as string,
+/** What these pages read of the decision entry's `data` (docs/audit-format.md; every format version has these). */
+interface DecisionDataRead {
+  arguments?: unknown;
+  session?: { labels_before?: string[]; initiator?: string | null };
+  delegation?: { chain?: Array<{ name?: string }> } | null;
+}
+type ApprovalRow = Row<"approvals", "id" | "session_id" | "step" | "tool" | "created_at" | "expires_at"> & { agent: Col<"agents", "name"> | null };
+type DecidedRow = ApprovalRow & Row<"approvals", "status" | "decided_by" | "decided_at" | "comment">;
+type WithDecision = WithJson<Row<"approvals", "reasons">, { reasons: PendingApprovalItem["reasons"] | null }> & { data: DecisionDataRead | null };
+type ContextRow = { step: number; tool: string; outcome: string; created_at: string; policy: string | null };
+
+const common = (x: ApprovalRow) => ({
+  id: x.id,
+  sessionId: x.session_id,
+  step: x.step,
+  agent: x.agent ?? "?",
+  tool: x.tool,
 });
 
-function toDecided(x: Record<string, any>): DecidedApprovalItem {
+function toDecided(x: DecidedRow): DecidedApprovalItem {
   return {
     ...common(x),
     status: effectiveStatus(x.status, x.expires_at),
@@ -73,7 +85,7 @@ function toDecided(x: Record<string, any>): DecidedApprovalItem {
 }
 
 export async function pendingApprovals(limit = 100): Promise<PendingApprovalItem[]> {
-  const r = await getPool().query(
+  const r = await getPool().query<ApprovalRow & WithDecision & { context: ContextRow[] | null }>(
     `SELECT ap.id, ap.session_id, ap.step, a.name AS agent, ap.tool, ap.reasons, ap.created_at, ap.expires_at, d.data,
             (SELECT COALESCE(json_agg(x ORDER BY x.step), '[]') FROM (
                SELECT e.step, e.tool, e.outcome, e.created_at, ${DECISION.firstReasonPolicy.text("e")} AS policy
@@ -93,8 +105,8 @@ export async function pendingApprovals(limit = 100): Promise<PendingApprovalItem
     arguments: x.data?.arguments ?? null,
     labelsBefore: x.data?.session?.labels_before ?? [],
     initiator: x.data?.session?.initiator ?? null,
-    delegationChain: (x.data?.delegation?.chain ?? []).map((c: { name?: string }) => c.name ?? "?"),
-    context: (x.context ?? []).map((c: Record<string, unknown>) => ({
+    delegationChain: (x.data?.delegation?.chain ?? []).map((c) => c.name ?? "?"),
+    context: (x.context ?? []).map((c) => ({
       step: c.step,
       tool: c.tool,
       outcome: c.outcome,
@@ -105,7 +117,7 @@ export async function pendingApprovals(limit = 100): Promise<PendingApprovalItem
 }
 
 export async function decidedApprovals(limit = 20): Promise<DecidedApprovalItem[]> {
-  const r = await getPool().query(
+  const r = await getPool().query<DecidedRow>(
     `SELECT ap.id, ap.session_id, ap.step, a.name AS agent, ap.tool, ap.status, ap.decided_by, ap.decided_at, ap.comment, ap.created_at, ap.expires_at
        FROM approvals ap LEFT JOIN agents a ON a.id = ap.agent_id
       WHERE ap.status <> 'pending' OR ap.expires_at <= now()
@@ -125,7 +137,7 @@ export async function approvalById(
   id: string,
 ): Promise<(DecidedApprovalItem & { reasons: PendingApprovalItem["reasons"]; arguments: unknown; labelsBefore: string[] }) | null> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
-  const r = await getPool().query(
+  const r = await getPool().query<DecidedRow & WithDecision>(
     `SELECT ap.*, a.name AS agent, d.data FROM ${FROM}
       WHERE ap.id = $1`,
     [id],

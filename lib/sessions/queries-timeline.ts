@@ -31,21 +31,22 @@ export async function timelineSteps(
   if (filter.outcome) extra.push(`outcome = $${values.push(filter.outcome)}`);
   values.push(lim + 1);
   const pool = getPool();
-  const d = await pool.query(
+  const d = await pool.query<EntryRow>(
     `SELECT ${ENTRY} FROM audit_entries
       WHERE session_id = $1 AND step > $2 AND kind = 'decision'${extra.map((c) => ` AND ${c}`).join("")}
       ORDER BY step LIMIT $${values.length}`,
     values,
   );
-  const decisions = d.rows.slice(0, lim) as EntryRow[];
+  const decisions = d.rows.slice(0, lim);
   if (!decisions.length) return { steps: [], nextAfter: null };
   const steps = decisions.map((x) => x.step as number);
   // Outcome events and approval decisions name the decision they belong to.
-  const rel = await pool.query(`SELECT ${ENTRY} FROM audit_entries WHERE decision_id = ANY($1::uuid[]) AND kind <> 'decision' ORDER BY created_at, seq`, [
-    decisions.map((x) => x.decision_id).filter(Boolean),
-  ]);
+  const rel = await pool.query<EntryRow>(
+    `SELECT ${ENTRY} FROM audit_entries WHERE decision_id = ANY($1::uuid[]) AND kind <> 'decision' ORDER BY created_at, seq`,
+    [decisions.map((x) => x.decision_id).filter(Boolean)],
+  );
   const byDecision = new Map<string, EntryRow[]>();
-  for (const r of rel.rows as EntryRow[]) {
+  for (const r of rel.rows) {
     const list = byDecision.get(r.decision_id as string) ?? [];
     list.push(r);
     byDecision.set(r.decision_id as string, list);

@@ -52,7 +52,31 @@ export interface EntryRow {
   outcome: string | null;
   decision_id: string | null;
   created_at: string | Date;
-  data: Record<string, any>;
+  data: EntryDataRead;
+}
+
+/**
+ * What a timeline reads of an entry's `data` (docs/audit-format.md): a decision's, an outcome's or an
+ * approval's, of any format version — so every field is optional and checked where it is used.
+ */
+export interface EntryDataRead {
+  agent?: { name?: unknown };
+  tool?: { labels?: unknown; risk?: string | null; effect?: string | null };
+  session?: { labels_before?: unknown };
+  reasons?: Reason[];
+  errors?: Reason[];
+  policy_version?: string | null;
+  latency_us?: unknown;
+  arguments?: unknown;
+  redactions?: unknown;
+  delegation?: { depth?: unknown; chain?: Array<{ agent_id?: string; name?: string }>; on_behalf_of?: string | null; scopes?: unknown } | null;
+  approval?: { id?: unknown; status?: unknown; expires_at?: string } | null;
+  shadow?: { version?: unknown; decision?: unknown } | null;
+  status?: string;
+  duration_ms?: unknown;
+  error?: string | null;
+  comment?: string | null;
+  reason?: string | null;
 }
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
