@@ -15,7 +15,19 @@ import { keyIdOf } from "../../lib/crypto/keys.ts";
 import { verifyAudit } from "../../lib/audit/verify.ts";
 import { getPool, setDatabaseUrl } from "../../lib/db/pool.ts";
 import { api, closeTestDb, DEFAULT_POLICY, startMandate, type MandateHandle } from "../support/mandate.ts";
-import { DecisionLoad, expectAllRecorded, isAlive, postmasterPid, processesMentioning, report, rssMiB, TcpProxy, throughProxy, timeUntil } from "./support.ts";
+import {
+  DecisionLoad,
+  expectAllRecorded,
+  isAlive,
+  postFresh,
+  postmasterPid,
+  processesMentioning,
+  report,
+  rssMiB,
+  TcpProxy,
+  throughProxy,
+  timeUntil,
+} from "./support.ts";
 
 /** The bounds docs/guarantees.md states. */
 const LIVE_FEED_MS = 1_000;
@@ -31,15 +43,16 @@ const decide = (n: MandateHandle, key: string, session: string, tool = "files/re
   return api(n.url, key, "POST", "/api/v1/decisions", { session: { id: session }, tool: { server, name }, arguments: { path: "notes.txt" } });
 };
 const ready = async (n: MandateHandle) => (await fetch(`${n.url}/api/v1/ready`)).status;
-const nodeName = async (n: MandateHandle) => ((await (await fetch(`${n.url}/api/v1/health`)).json()) as { node: string }).node;
+/** The node's name (a worker answers as `<node>/w<i>`). */
+const nodeName = async (n: MandateHandle) => ((await (await fetch(`${n.url}/api/v1/health`)).json()) as { node: string }).node.replace(/\/w\d+$/, "");
 
 beforeAll(async () => {
-  a = await startMandate();
+  a = await startMandate({ workers: 2 });
   masterKey = readFileSync(join(a.dataDir, "master.key"), "utf8").trim();
   const pg = new URL(a.databaseUrl);
   proxy = new TcpProxy("127.0.0.1", Number(pg.port));
   await proxy.listen();
-  b = await startMandate({ databaseUrl: throughProxy(a.databaseUrl, proxy.port), env: { MANDATE_MASTER_KEY: masterKey } });
+  b = await startMandate({ databaseUrl: throughProxy(a.databaseUrl, proxy.port), env: { MANDATE_MASTER_KEY: masterKey }, workers: 2 });
   // The test's own connections go straight to PostgreSQL, never through the proxy.
   await closeTestDb();
   setDatabaseUrl(a.databaseUrl);
@@ -59,12 +72,15 @@ describe("the change feed is down while the database is reachable", () => {
     const agent = await a.createAgent(`feed-down-${Date.now()}`);
     expect((await decide(b, agent.apiKey, "feed-down")).body.decision).toBe("allow"); // cached on B
     const bName = await nodeName(b);
-    // Kill B's LISTEN connection again and again, so that it cannot come back meanwhile.
+    // Kill the LISTEN connections of every process of B again and again, so that none can come back meanwhile.
     let killing = true;
     const killer = (async () => {
       while (killing) {
         await getPool()
-          .query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [`${bName}:feed`])
+          .query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 OR application_name LIKE $2", [
+            `${bName}:feed`,
+            `${bName}/w%:feed`,
+          ])
           .catch(() => {});
         await new Promise((r) => setTimeout(r, 25));
       }
@@ -94,7 +110,7 @@ describe("the change feed is down while the database is reachable", () => {
 });
 
 describe("a slow change feed (notifications reach node B 400 ms late)", () => {
-  it("a change made on B is in force on B before B answers", async () => {
+  it("a change made on B is in force in every process of B before B answers", async () => {
     const AT = "urn:ietf:params:oauth:token-type:access_token";
     proxy.feedDelayMs = 400;
     try {
@@ -129,18 +145,28 @@ describe("a slow change feed (notifications reach node B 400 ms late)", () => {
         });
         latencies.push(Date.now() - t0);
         expect(await rev.json()).toEqual({ revoked: 1 });
-        const next = await d(b);
-        expect(next.body.decision).toBe("deny");
-        expect(next.body.reasons[0].message).toBe("delegation token was revoked");
+        // Every process of B: each of the next 4 decisions comes on a new connection, to B's workers in turn.
+        for (let i = 0; i < 4; i++) {
+          const next = await postFresh(b.url, agent.apiKey, "/api/v1/decisions", {
+            session: { id: t.session_id },
+            tool: { server: "files", name: "read_file" },
+            arguments: { path: "x" },
+            delegation_token: t.access_token,
+          });
+          expect(next.body.decision).toBe("deny");
+          expect(next.body.reasons[0].message).toBe("delegation token was revoked");
+        }
       }
       report(
         `slow feed (+400 ms): a delegation token revoked on node B was refused by B's very next decision 5 times of 5; the revocation's answer took ${latencies.join(", ")} ms (it waits for B's own feed)`,
       );
       // The same from B's key revocation.
       const k = await a.createAgent(`slow-feed-key-${Date.now()}`);
+      const slowBody = { session: { id: "slow" }, tool: { server: "files", name: "read_file" }, arguments: { path: "notes.txt" } };
       expect((await decide(b, k.apiKey, "slow")).body.decision).toBe("allow");
+      for (let i = 0; i < 4; i++) expect((await postFresh(b.url, k.apiKey, "/api/v1/decisions", slowBody)).body.decision).toBe("allow");
       expect((await api(b.url, b.adminToken, "POST", `/api/v1/keys/${keyIdOf(k.apiKey)}/revoke`, {})).status).toBe(200);
-      expect((await decide(b, k.apiKey, "slow")).status).toBe(401);
+      for (let i = 0; i < 4; i++) expect((await postFresh(b.url, k.apiKey, "/api/v1/decisions", slowBody)).status).toBe(401);
     } finally {
       proxy.feedDelayMs = 0;
     }
@@ -242,8 +268,14 @@ describe("a node killed with SIGKILL under load", () => {
     await new Promise((r) => setTimeout(r, 1_000));
     const pg = postmasterPid(a.dataDir)!;
     const rssBefore = rssMiB(b.pid()!);
+    const workers = [...a.workerPids(), ...b.workerPids()];
+    expect(workers.length).toBe(4);
     await b.stop("SIGKILL");
     await a.stop("SIGKILL");
+    // Their data-plane workers notice that their primary is gone and exit (finishing what they answer).
+    const workersGone = await timeUntil(15_000, async () => workers.every((p) => !isAlive(p)));
+    report(`both nodes killed: their 4 data-plane workers exited ${workersGone} ms after their primaries`);
+    expect(workers.filter(isAlive)).toEqual([]);
     const answers = [...(await loadA.stop()), ...(await loadB.stop())];
     expect(answers.filter((x) => x.status === 500)).toEqual([]);
     const recorded = await expectAllRecorded(answers);

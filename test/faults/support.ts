@@ -215,10 +215,16 @@ export function postmasterPid(dataDir: string): number | null {
   return Number.isInteger(pid) && pid > 0 ? pid : null;
 }
 
+/** The process runs (a zombie, exited but not yet reaped by whoever adopted it, does not). */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
   } catch {
     return false;
   }
@@ -248,4 +254,28 @@ export function rssMiB(pid: number): number {
 /** A line of figures for the suite's report (printed, and collected for docs/guarantees.md). */
 export function report(line: string): void {
   process.stdout.write(`[guarantee] ${line}\n`);
+}
+
+/**
+ * A JSON POST over a new connection (no keep-alive): consecutive calls reach a node's data-plane
+ * workers in turn (node:cluster hands out connections round-robin), so a few of them ask every worker.
+ */
+export function postFresh(base: string, token: string, path: string, body: unknown): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const data = Buffer.from(JSON.stringify(body));
+    const req = http.request(
+      `${base}${path}`,
+      { method: "POST", agent: false, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": data.length } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null });
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(data);
+  });
 }
