@@ -21,6 +21,8 @@ export class TcpProxy {
   port = 0;
   /** Delay (ms) of everything PostgreSQL sends to a connection that issued LISTEN: a slow change feed. */
   feedDelayMs = 0;
+  /** Only the feeds whose application_name matches are slowed down (e.g. one worker's of a node). */
+  feedDelayOnly: RegExp | null = null;
 
   constructor(
     private readonly targetHost: string,
@@ -35,14 +37,20 @@ export class TcpProxy {
         s.on("error", () => {});
       }
       let feed = false;
+      let app = ""; // application_name, from the startup message
       let due = 0; // when the last delayed chunk goes out: later chunks never overtake it
       client.on("data", (chunk: Buffer) => {
+        if (!app) {
+          const at = chunk.indexOf("application_name\0");
+          if (at >= 0) app = chunk.subarray(at + 17, chunk.indexOf(0, at + 17)).toString("utf8");
+        }
         if (!feed && chunk.includes("LISTEN")) feed = true;
         upstream.write(chunk);
       });
       upstream.on("data", (chunk: Buffer) => {
         const now = Date.now();
-        due = Math.max(due, now + (feed ? this.feedDelayMs : 0));
+        const slow = feed && (!this.feedDelayOnly || this.feedDelayOnly.test(app));
+        due = Math.max(due, now + (slow ? this.feedDelayMs : 0));
         if (due <= now) client.write(chunk);
         else setTimeout(() => client.write(chunk), due - now);
       });
@@ -261,11 +269,13 @@ export function report(line: string): void {
  * workers in turn (node:cluster hands out connections round-robin), so a few of them ask every worker.
  */
 export function postFresh(base: string, token: string, path: string, body: unknown): Promise<{ status: number; body: any }> {
+  const form = body instanceof URLSearchParams;
   return new Promise((resolve, reject) => {
-    const data = Buffer.from(JSON.stringify(body));
+    const data = Buffer.from(form ? body.toString() : JSON.stringify(body));
+    const type = form ? "application/x-www-form-urlencoded" : "application/json";
     const req = http.request(
       `${base}${path}`,
-      { method: "POST", agent: false, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": data.length } },
+      { method: "POST", agent: false, headers: { authorization: `Bearer ${token}`, "content-type": type, "content-length": data.length } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
@@ -277,5 +287,18 @@ export function postFresh(base: string, token: string, path: string, body: unkno
     );
     req.on("error", reject);
     req.end(data);
+  });
+}
+
+/** The worker of a node that answers a new connection (`/api/v1/health`'s node name ends in `/w<i>`). */
+export function workerOfFresh(base: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(`${base}/api/v1/health`, { agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve((JSON.parse(Buffer.concat(chunks).toString("utf8")) as { node: string }).node.replace(/^.*\//, "")));
+      })
+      .on("error", reject);
   });
 }
