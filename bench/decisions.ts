@@ -1,13 +1,16 @@
 /**
  * `npm run bench`: Mandate's decision endpoint (session state and audit durable in PostgreSQL) side by
  * side with the Cerbos PDP (equivalent policy, audit off) and a bare node:http JSON echo (the ceiling
- * of the transport): same workload, same machine, one run. The three run in interleaved rounds so
- * that background load on the machine touches them alike. Prints a table and, last,
- * `ratio_vs_cerbos=<Mandate decisions/s ÷ Cerbos decisions/s>`.
+ * of the transport): same workload, same machine, one run. Mandate runs as a node with its default
+ * data-plane workers (one per core), as a node with 1 worker, and as two nodes on one PostgreSQL (the
+ * default node and a second one joining it, the load split between them). All run in interleaved rounds
+ * so that background load on the machine touches them alike. Prints a table and, last,
+ * `ratio_vs_cerbos=<Mandate (default workers) decisions/s ÷ Cerbos decisions/s>`.
  *
  *   npm run bench [-- --requests 30000 --rounds 3 --connections 50 --no-console]
  */
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { setDatabaseUrl, getPool, closePool } from "../lib/db/pool.ts";
@@ -87,14 +90,37 @@ function cerbosRequests() {
   };
 }
 
-function mandateRequests(keys: string[]) {
+function mandateRequests(keys: string[], prefix: string) {
   const r = rng(7);
   // Each session belongs to one agent (sessions are owned), so its calls carry that agent's key.
   return () => {
     const s = Math.floor(r() * SESSIONS);
     const tool = pickTool(r);
-    const body = JSON.stringify({ session: { id: `bench-${runId}-${s}` }, tool: { server: tool.server, name: tool.name }, arguments: tool.args });
+    const body = JSON.stringify({ session: { id: `bench-${runId}-${prefix}-${s}` }, tool: { server: tool.server, name: tool.name }, arguments: tool.args });
     return { body, authorization: keys[s % keys.length] };
+  };
+}
+
+type Next = () => string | { body: string; authorization: string };
+
+/** Load spread over several URLs at once (connections and requests split evenly): one result. */
+async function runSpread(name: string, parts: Array<{ url: string; next: Next }>, connections: number, amount: number): Promise<LoadResult> {
+  const rs = await Promise.all(
+    parts.map((p) => runLoad({ name, url: p.url, connections: Math.ceil(connections / parts.length), amount: Math.ceil(amount / parts.length), next: p.next })),
+  );
+  const durationS = Math.max(...rs.map((r) => r.durationS));
+  const sum = (f: (r: LoadResult) => number) => rs.reduce((a, r) => a + f(r), 0);
+  return {
+    name,
+    requests: sum((r) => r.requests),
+    ok: sum((r) => r.ok),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    rps: sum((r) => r.requests) / durationS,
+    // Per-part percentiles: the worse of them (a bound on the combined one).
+    p50: Math.max(...rs.map((r) => r.p50)),
+    p99: Math.max(...rs.map((r) => r.p99)),
+    durationS,
   };
 }
 
@@ -116,8 +142,16 @@ async function run(started: Array<{ stop(): Promise<void> }>) {
   started.push(echo);
   const cerbos = await startCerbos();
   started.push(cerbos);
+  // Every Mandate node records into one PostgreSQL (the first node's, embedded): the 1-worker node and
+  // the second node join it. They run one at a time, so they do not compete for it; its CPU is counted
+  // for whichever Mandate target is under load.
   const mandate = await startMandateNode(withConsole);
   started.push(mandate);
+  const single = await startMandateNode(false, ROOT, { workers: 1, join: mandate });
+  started.push(single);
+  const second = await startMandateNode(false, ROOT, { join: mandate });
+  started.push(second);
+  const workers = availableParallelism();
   setDatabaseUrl(mandate.databaseUrl);
   const settings = await getPool().query(
     `SELECT name, setting FROM pg_settings WHERE name IN ('synchronous_commit','fsync','full_page_writes','wal_sync_method','commit_delay') ORDER BY name`,
@@ -126,38 +160,52 @@ async function run(started: Array<{ stop(): Promise<void> }>) {
   const before = (await getPool().query(`SELECT count(*)::int AS n FROM audit_entries WHERE kind = 'decision'`)).rows[0].n;
 
   const payload = JSON.stringify({ session: { id: "s" }, tool: { server: "files", name: "read_file" }, arguments: { path: "a" } });
-  const targets = [
+  const keys = mandate.agents.map((a) => `Bearer ${a.api_key}`);
+  type Target = { name: string; trees: string[]; mandate: boolean; load: (amount: number) => Promise<LoadResult> };
+  const one = (name: string, url: string, next: Next, trees: string[], isMandate = false): Target => ({
+    name,
+    trees,
+    mandate: isMandate,
+    load: (amount) => runLoad({ name, url, connections: C, amount, next }),
+  });
+  const MAIN = `Mandate, ${workers} workers (${withConsole ? "console on" : "data plane only"})`;
+  const targets: Target[] = [
+    one("node:http echo (ceiling)", echo.url, () => payload, ["echo"]),
+    one("Cerbos PDP 0.55 (audit off)", cerbos.url, cerbosRequests(), ["cerbos"]),
+    one(MAIN, mandate.url, mandateRequests(keys, "a"), ["mandate"], true),
+    one("Mandate, 1 worker", single.url, mandateRequests(keys, "s"), ["single"], true),
     {
-      name: "node:http echo (ceiling)",
-      url: echo.url,
-      next: (
-        () => () =>
-          payload
-      )() as () => string | { body: string; authorization: string },
-    },
-    { name: "Cerbos PDP 0.55 (audit off)", url: cerbos.url, next: cerbosRequests() },
-    {
-      name: `Mandate (${withConsole ? "console on" : "data plane only"})`,
-      url: mandate.url,
-      next: mandateRequests(mandate.agents.map((a) => `Bearer ${a.api_key}`)),
+      name: `Mandate, 2 nodes × ${workers} workers, one PostgreSQL`,
+      trees: ["mandate", "second"],
+      mandate: true,
+      load: (amount) =>
+        runSpread(
+          "2 nodes",
+          [
+            { url: mandate.url, next: mandateRequests(keys, "p1") },
+            { url: second.url, next: mandateRequests(keys, "p2") },
+          ],
+          C,
+          amount,
+        ),
     },
   ];
   const rounds = new Map<string, LoadResult[]>(targets.map((t) => [t.name, []]));
   const cpu = new Map<string, CpuDelta[]>(targets.map((t) => [t.name, []]));
-  const roots = { echo: echo.child.pid, cerbos: cerbos.child.pid, mandate: mandate.child.pid };
+  const roots = { echo: echo.child.pid, cerbos: cerbos.child.pid, mandate: mandate.child.pid, single: single.child.pid, second: second.child.pid };
   const split = { mandate: { label: "postgres", comm: /^postgres/ } };
   let mandateAnswered = 0;
   for (const t of targets) {
-    const w = await runLoad({ name: "warmup", url: t.url, connections: C, amount: W, next: t.next });
-    if (t.url === mandate.url) mandateAnswered += w.ok;
+    const w = await t.load(W);
+    if (t.mandate) mandateAnswered += w.ok;
   }
   for (let round = 0; round < R; round++) {
     for (const t of targets) {
       const before = snapshot(roots, split);
-      const res = await runLoad({ name: t.name, url: t.url, connections: C, amount: N, next: t.next });
+      const res = await t.load(N);
       cpu.get(t.name)!.push(delta(before, snapshot(roots, split)));
-      if (t.url === mandate.url) mandateAnswered += res.ok;
-      rounds.get(t.name)!.push(res);
+      if (t.mandate) mandateAnswered += res.ok;
+      rounds.get(t.name)!.push({ ...res, name: t.name });
     }
   }
   const results = targets.map((t) => combine(t.name, rounds.get(t.name)!));
@@ -172,20 +220,28 @@ async function run(started: Array<{ stop(): Promise<void> }>) {
   table(results);
   console.log("");
   console.log("");
+  // A Mandate target's CPU: its node processes (the first node's tree less its PostgreSQL) and the one
+  // PostgreSQL every Mandate node records into.
+  const pg = (c: CpuDelta) => c.trees.get("mandate/postgres") ?? 0;
+  const nodes = (t: Target) => (c: CpuDelta) => t.trees.reduce((a, tree) => a + (c.trees.get(tree) ?? 0), 0) - (t.trees.includes("mandate") ? pg(c) : 0);
   cpuTable(
-    targets.map((t, i) => ({
-      name: t.name,
-      requests: results[i].requests,
-      cpu: sumDeltas(cpu.get(t.name)!),
-      tree: ["echo", "cerbos", "mandate"][i],
-      parts:
-        i === 2
+    targets.map((t, i) => {
+      const c = sumDeltas(cpu.get(t.name)!);
+      const total = t.mandate ? nodes(t)(c) + pg(c) : nodes(t)(c);
+      c.trees.set(t.name, total);
+      return {
+        name: t.name,
+        requests: results[i].requests,
+        cpu: c,
+        tree: t.name,
+        parts: t.mandate
           ? [
-              { label: "node", seconds: (c: CpuDelta) => (c.trees.get("mandate") ?? 0) - (c.trees.get("mandate/postgres") ?? 0) },
-              { label: "PostgreSQL", seconds: (c: CpuDelta) => c.trees.get("mandate/postgres") ?? 0 },
+              { label: "node", seconds: nodes(t) },
+              { label: "PostgreSQL", seconds: pg },
             ]
           : undefined,
-    })),
+      };
+    }),
   );
   console.log("");
   console.log(
@@ -208,6 +264,9 @@ async function run(started: Array<{ stop(): Promise<void> }>) {
   console.log(`audit verify: ${audit.ok ? "ok" : `FAILED (${audit.firstBroken?.reason ?? audit.checkpoints.problems[0]})`} (${audit.entries} entries)`);
   const m = results[2];
   const c = results[1];
+  console.log(
+    `Mandate with ${workers} workers / with 1: ${(m.rps / results[3].rps).toFixed(2)}×; two nodes on one PostgreSQL / one node: ${(results[4].rps / m.rps).toFixed(2)}×`,
+  );
   console.log(
     `p99: Mandate ${m.p99.toFixed(2)} ms vs Cerbos ${c.p99.toFixed(2)} ms → ${m.p99 <= c.p99 ? "Mandate p99 ≤ Cerbos p99" : "Mandate p99 HIGHER than Cerbos"}`,
   );

@@ -27,6 +27,12 @@ const schema = z.object({
   MANDATE_APPROVAL_TTL_S: z.coerce.number().int().min(10).default(900),
   MANDATE_APPROVAL_WEBHOOK: z.string().url().optional(),
   MANDATE_APPROVAL_WEBHOOK_FORMAT: z.enum(["json", "slack"]).default("json"),
+  /**
+   * Data-plane processes of this node (node:cluster, one port): unset, one per core
+   * (availableParallelism()); `1`: the single-process layout (the console, the data plane and the
+   * node's duties in one process). `mandate start --dev` always runs one.
+   */
+  MANDATE_DATA_PLANE_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
   MANDATE_CEDAR_WORKERS: z.coerce.number().int().min(0).max(16).default(1),
   /** Unset: defaultAuditChains() (1 on machines with up to 2 CPUs, else 2). */
   MANDATE_AUDIT_CHAINS: z.coerce.number().int().min(1).max(16).optional(),

@@ -42,10 +42,14 @@ export async function prepareDatabase(opts: { seed: boolean }): Promise<InitialC
   }
 }
 
-/** Prints the one-time credentials to the terminal and writes them to <data dir>/initial-credentials.json. */
+/** Writes the one-time credentials to <data dir>/initial-credentials.json (before the node listens). */
+export function writeCredentials(creds: InitialCredentials, dataDir: string): void {
+  writeFileSync(join(dataDir, "initial-credentials.json"), JSON.stringify(creds, null, 2) + "\n", { mode: 0o600 });
+}
+
+/** Prints the one-time credentials to the terminal (written by writeCredentials). */
 export function announceCredentials(creds: InitialCredentials, dataDir: string, url: string): void {
   const file = join(dataDir, "initial-credentials.json");
-  writeFileSync(file, JSON.stringify(creds, null, 2) + "\n", { mode: 0o600 });
   const lines = [
     "",
     "  ┌─ Mandate: first start ─ one-time credentials (also in " + file + ", mode 0600)",

@@ -1,60 +1,48 @@
 /**
- * `mandate start`: one process serves the console (Next.js) and the data plane. Data-plane paths
- * (/api/v1/*, /access/v1/*, /.well-known/*, /api/openapi.json) are answered here directly, through
- * lib/http's router, without Next's per-request overhead; every other path goes to Next.
+ * `mandate start`: one command starts a node. With MANDATE_DATA_PLANE_WORKERS = 1 (and with `--dev`)
+ * one process serves the console (Next.js) and the data plane and runs the node's duties; otherwise
+ * (the default: one data-plane worker per core) a primary process runs the database, the duties and the
+ * console, and forks the data-plane workers that share the port (server/cluster-primary.ts).
  *
- * Built in this order, stopped in the reverse: the database (bootstrap.ts: embedded PostgreSQL or
- * DATABASE_URL, migrations, seed), the node's runtime (lib/runtime/start.ts, the composition root of
- * everything live on the node), the console (Next.js), the HTTP listener.
+ * The single process is built in this order, stopped in the reverse: the database (bootstrap.ts:
+ * embedded PostgreSQL or DATABASE_URL, migrations, seed), the node's runtime (lib/runtime/start.ts, the
+ * composition root of everything live on the node), the console (Next.js), the HTTP listener.
  */
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import cluster from "node:cluster";
+import { availableParallelism } from "node:os";
+import { createServer } from "node:http";
 import { env } from "../lib/env.ts";
 import { closePool } from "../lib/db/pool.ts";
-import { runRoute, send } from "../lib/http/route.ts";
-import { toProblem, MandateError } from "../lib/errors.ts";
-import { applyConsolePolicy, refuseCrossOriginConsole, requestUrl, securityHeaders } from "../lib/http/security.ts";
-import { defaultNodeName } from "../lib/runtime/runtime.ts";
 import { startRuntime } from "../lib/runtime/start.ts";
 import { buildRouter } from "../lib/http/routes/index.ts";
-import { stampClientAddress } from "../lib/auth/client-address.ts";
-import { announceCredentials, connectDatabase, prepareDatabase } from "./bootstrap.ts";
-import { consoleSessionOf } from "./console-session.ts";
+import { announceCredentials, connectDatabase, prepareDatabase, writeCredentials } from "./bootstrap.ts";
+import { startConsole, type Console } from "./console.ts";
+import { requestHandler } from "./handler.ts";
+import { startPrimary } from "./cluster-primary.ts";
+import { ensureAuthSecret, log, nodeIdentity, runtimeOptions, type StartOptions } from "./node-options.ts";
 
-export interface StartOptions {
-  dev?: boolean;
-  console?: boolean;
+export type { StartOptions };
+
+/** Data-plane processes of this node: MANDATE_DATA_PLANE_WORKERS, else one per core; `--dev`: one. */
+export function dataPlaneWorkers(dev: boolean): number {
+  return dev ? 1 : (env().MANDATE_DATA_PLANE_WORKERS ?? availableParallelism());
 }
-
-/** next-auth needs a secret and its URL; without configuration, a secret is kept in the data directory. */
-function ensureAuthSecret(dataDir: string, publicUrl: string): void {
-  if (!process.env.NEXTAUTH_SECRET) {
-    const file = join(dataDir, "nextauth.secret");
-    if (!existsSync(file)) {
-      mkdirSync(dataDir, { recursive: true });
-      writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
-    }
-    process.env.NEXTAUTH_SECRET = readFileSync(file, "utf8").trim();
-  }
-  process.env.NEXTAUTH_URL ??= publicUrl;
-}
-
-const log = (m: string) => process.stderr.write(`[mandate] ${m}\n`);
 
 export async function start(opts: StartOptions = {}): Promise<void> {
+  if (cluster.isWorker) throw new Error("a data-plane worker starts through server/worker-entry.mjs");
+  const workers = dataPlaneWorkers(!!opts.dev);
+  if (workers > 1) return startPrimary(opts, workers);
+  return startSingle(opts);
+}
+
+async function startSingle(opts: StartOptions): Promise<void> {
   const e = env();
   const db = await connectDatabase(log, { adopt: true });
   const creds = await prepareDatabase({ seed: true });
-  const publicUrl = e.MANDATE_PUBLIC_URL ?? `http://${e.HOST === "0.0.0.0" ? "127.0.0.1" : e.HOST}:${e.PORT}`;
+  const { node, publicUrl } = nodeIdentity();
   const rt = await startRuntime({
-    node: e.MANDATE_NODE_NAME ?? defaultNodeName(e.PORT),
-    cedarWorkers: e.MANDATE_CEDAR_WORKERS,
-    auditChains: e.MANDATE_AUDIT_CHAINS,
-    approvalTtlSeconds: e.MANDATE_APPROVAL_TTL_S,
-    publicUrl,
-    consoleSessions: consoleSessionOf,
+    ...runtimeOptions(publicUrl),
+    node,
     duties: {
       dataDir: e.dataDir,
       checkpointIntervalS: e.MANDATE_CHECKPOINT_INTERVAL_S,
@@ -64,54 +52,14 @@ export async function start(opts: StartOptions = {}): Promise<void> {
       log,
     },
   });
-  const router = buildRouter();
 
-  type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-  let nextHandler: Handler | null = null;
-  let nextApp: { close?: () => Promise<void> } | null = null;
   ensureAuthSecret(e.dataDir, publicUrl);
-  if (opts.console !== false) {
-    const { default: next } = await import("next");
-    const app = next({ dev: !!opts.dev, dir: process.cwd(), hostname: e.HOST, port: e.PORT });
-    await app.prepare();
-    nextHandler = app.getRequestHandler();
-    nextApp = app;
-  }
-
-  const server = createServer((req, res) => {
-    // Data-plane answers carry the security headers through send(); console answers get them here.
-    const url = requestUrl(req, res);
-    if (!url) return;
-    const m = router.match(req.method ?? "GET", url.pathname);
-    if (m && "def" in m) {
-      runRoute(rt, m.def, req, res, m.params, url).catch((err: unknown) => {
-        log(`unhandled error on ${url.pathname}: ${(err as Error).message}`);
-        if (!res.headersSent) send(res, 500, { error: "internal error" });
-        else res.destroy();
-      });
-      return;
-    }
-    if (m && "allowed" in m) {
-      const err = new MandateError(405, "method_not_allowed", `${req.method} is not allowed on ${url.pathname}`);
-      send(res, 405, toProblem(err, url.pathname), { Allow: m.allowed.join(", ") }, "application/problem+json");
-      return;
-    }
-    if (nextHandler) {
-      securityHeaders(res);
-      if (refuseCrossOriginConsole(req, res, publicUrl, url.pathname)) return;
-      applyConsolePolicy(req, res, !!opts.dev);
-      stampClientAddress(req); // the console's sign-in throttling counts by this address
-      nextHandler(req, res).catch((err: unknown) => {
-        log(`console error on ${url.pathname}: ${(err as Error).message}`);
-        if (!res.headersSent) send(res, 500, { error: "internal error" });
-      });
-      return;
-    }
-    send(res, 404, toProblem(new MandateError(404, "not_found", `no route ${url.pathname}`), url.pathname), {}, "application/problem+json");
-  });
+  const con: Console | null = opts.console !== false ? await startConsole({ dev: !!opts.dev, host: e.HOST, port: e.PORT, publicUrl, log }) : null;
+  const server = createServer(requestHandler(rt, buildRouter(), con && ((req, res, pathname) => con.handle(req, res, pathname)), log));
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
 
+  if (creds) writeCredentials(creds, e.dataDir);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(e.PORT, e.HOST, () => resolve());
@@ -132,7 +80,7 @@ export async function start(opts: StartOptions = {}): Promise<void> {
     // reverse: lib/runtime/start.ts), the pool, the database.
     server.closeIdleConnections?.();
     await new Promise<void>((r) => server.close(() => r()));
-    await nextApp?.close?.().catch(() => {});
+    await con?.close().catch(() => {});
     await rt.stop().catch(() => {});
     await closePool().catch(() => {});
     if (db.embedded) await db.embedded.stop().catch((err) => log(`stopping postgres: ${(err as Error).message}`));

@@ -72,13 +72,26 @@ export interface MandateTarget extends Target {
   agents: Array<{ name: string; api_key: string }>;
 }
 
+export interface NodeOptions {
+  /** MANDATE_DATA_PLANE_WORKERS (unset: the default, one per core). */
+  workers?: number;
+  /** Another node's: this node joins it on its PostgreSQL (with its master key). */
+  join?: MandateTarget;
+}
+
 /** A Mandate node from this checkout, or from another one (`root`: bench:compare). */
-export async function startMandateNode(withConsole: boolean, root = ROOT): Promise<MandateTarget> {
+export async function startMandateNode(withConsole: boolean, root = ROOT, o: NodeOptions = {}): Promise<MandateTarget> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "mandate-bench-"));
   const out: string[] = [];
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), MANDATE_DATA_DIR: dataDir, MANDATE_SKIP_BUILD: "1" };
   delete env.DATABASE_URL;
+  delete env.MANDATE_DATA_PLANE_WORKERS;
+  if (o.workers) env.MANDATE_DATA_PLANE_WORKERS = String(o.workers);
+  if (o.join) {
+    env.DATABASE_URL = o.join.databaseUrl;
+    env.MANDATE_MASTER_KEY = readFileSync(join(o.join.dataDir, "master.key"), "utf8").trim();
+  }
   const child = spawn(process.execPath, [join(root, "bin/mandate.mjs"), "start", ...(withConsole ? [] : ["--no-console"])], {
     cwd: root,
     env,
@@ -93,6 +106,10 @@ export async function startMandateNode(withConsole: boolean, root = ROOT): Promi
   } catch (e) {
     removeData();
     throw e;
+  }
+  if (o.join) {
+    const j = o.join;
+    return { ...j, url: `${base}/api/v1/decisions`, base, child, dataDir, stop: async () => (await stopper(child)(), removeData()) };
   }
   const creds = JSON.parse(readFileSync(join(dataDir, "initial-credentials.json"), "utf8"));
   const pg = JSON.parse(readFileSync(join(dataDir, "postgres.json"), "utf8"));

@@ -11,8 +11,8 @@ export interface CheckpointTimers {
   intervalS: number;
   fullIntervalS: number;
   webhook?: string;
-  /** The heads of this node's own chains, from memory. */
-  ownHeads: () => ChainHead[];
+  /** The heads of this node's own chains, from memory (of every process of the node). */
+  ownHeads: () => ChainHead[] | Promise<ChainHead[]>;
   log: (m: string) => void;
 }
 
@@ -22,7 +22,7 @@ export function startCheckpointTimers(o: CheckpointTimers): () => void {
   const checkpoint = (full: boolean) => {
     if (checkpointing) return;
     checkpointing = true;
-    void writeCheckpoint(o.dataDir, { onlyIfChanged: true, webhook: o.webhook, heads: full ? undefined : o.ownHeads() })
+    void (async () => writeCheckpoint(o.dataDir, { onlyIfChanged: true, webhook: o.webhook, heads: full ? undefined : await o.ownHeads() }))()
       .catch((err) => o.log(`checkpoint failed: ${(err as Error).message}`))
       .finally(() => (checkpointing = false));
   };

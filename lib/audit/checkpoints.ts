@@ -90,13 +90,17 @@ export async function writeCheckpoint(
   const cp: Checkpoint = { ...body, signature: signCheckpoint(body, key.privateKey!) };
   appendFileSync(checkpointPaths(dataDir).file, JSON.stringify(cp) + "\n", { mode: 0o600 });
   for (const h of heads) if (h.seq > (lastSigned.get(h.chain_id) ?? 0)) lastSigned.set(h.chain_id, h.seq);
-  await getPool().query(`INSERT INTO audit_checkpoints (id, created_at, heads, signature, key_id) VALUES ($1, $2, $3, $4, $5)`, [
-    cp.id,
-    cp.created_at,
-    JSON.stringify(cp.heads),
-    cp.signature,
-    cp.key_id,
-  ]);
+  await getPool()
+    .query(`INSERT INTO audit_checkpoints (id, created_at, heads, signature, key_id) VALUES ($1, $2, $3, $4, $5)`, [
+      cp.id,
+      cp.created_at,
+      JSON.stringify(cp.heads),
+      cp.signature,
+      cp.key_id,
+    ])
+    .catch((err: Error) => {
+      throw new Error(`checkpoint ${cp.id} is in ${checkpointPaths(dataDir).file}, but its copy in the database failed: ${err.message}`);
+    });
   if (opts.webhook) {
     void fetch(opts.webhook, {
       method: "POST",

@@ -50,10 +50,13 @@ export function clientAddressOf(peer: string | undefined, forwardedFor: string |
 
 let trusted: Set<string> | null = null;
 
-/** Sets the client-address header on a request about to be handed to Next.js. */
-export function stampClientAddress(req: IncomingMessage): void {
+/**
+ * Sets the client-address header on a request about to be handed to Next.js. `peer`: the TCP peer of the
+ * node's listener when the request was proxied to this process by a data-plane worker of the node.
+ */
+export function stampClientAddress(req: IncomingMessage, peer = req.socket.remoteAddress): void {
   trusted ??= parseTrustedProxies(env().MANDATE_TRUSTED_PROXIES); // validated at start-up (lib/env.ts)
-  req.headers[CLIENT_ADDRESS_HEADER] = clientAddressOf(req.socket.remoteAddress, req.headers["x-forwarded-for"], trusted);
+  req.headers[CLIENT_ADDRESS_HEADER] = clientAddressOf(peer, req.headers["x-forwarded-for"], trusted);
 }
 
 /**

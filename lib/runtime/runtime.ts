@@ -5,10 +5,11 @@
  * NodeContext) as a parameter, as decide(rt, …) does; nothing reaches it through a global, except the
  * Next.js bundle, which has no other way to the node its process runs (runtime() below).
  *
- * Per process / per node: the issue "Use every core" runs several data-plane processes on a node.
- * Every field of Runtime is per process (each process has its own caches, Cedar workers, chains,
- * change feed, listeners). The node's duties (checkpoints, purges, the approval sweeper and webhook
- * worker, the database's supervision) run in one process of the node: startRuntime's `duties`.
+ * Per process / per node: a node runs several data-plane processes (server/cluster-primary.ts,
+ * MANDATE_DATA_PLANE_WORKERS). Every field of Runtime is per process (each process has its own caches,
+ * Cedar workers, chains, change feed, listeners). The node's duties (checkpoints, purges, the approval
+ * sweeper and webhook worker, the database's supervision) run in one process of the node: startRuntime's
+ * `duties`. The processes of one node reach each other through `NodePeers` (a barrier over IPC).
  */
 import { availableParallelism, hostname } from "node:os";
 import { AuditChain } from "../audit/chain.ts";
@@ -73,6 +74,23 @@ export interface NodeContext {
   emit(type: string, data: Record<string, unknown>): void;
 }
 
+/** A change to apply in a process: invalidate what a table's row `key` may have left in its caches. */
+export interface Change {
+  table: string;
+  key: string;
+}
+
+/**
+ * The other processes of this node (null: it has none). A barrier applies a change (if any) in every one
+ * of them and makes each wait for its change feed's barrier (sync()); it resolves once all have
+ * acknowledged, so a change made here is in force in every process of the node before it is answered.
+ */
+export interface NodePeers {
+  barrier(change: Change | null): Promise<void>;
+  /** An approval event was queued here: the process that runs the webhook worker should send it now. */
+  kickWebhooks(): void;
+}
+
 export interface Runtime extends NodeContext {
   config: RuntimeConfig;
   evaluator: CedarEvaluator;
@@ -99,6 +117,10 @@ export interface Runtime extends NodeContext {
   changes: ChangeFeed;
   /** Reads a signed-in console user from a data-plane request's cookies (null: no console). */
   consoleSessions: SessionResolver | null;
+  /** Runs the webhook worker now, in the process of the node that runs it (a queued approval event). */
+  kickWebhooks(): void;
+  /** A peer's barrier, run here: applies its change (if any) to this process's caches, then sync(). */
+  applyFromPeer(change: Change | null): Promise<void>;
   /** Stops everything startRuntime started, in reverse order. */
   stop(): Promise<void>;
 }

@@ -23,7 +23,7 @@ import { adminAction } from "../audit/admin-action.ts";
 import { AuditChain } from "../audit/chain.ts";
 import { ChainPool } from "../audit/chain-pool.ts";
 import { startCheckpointTimers } from "../audit/checkpoint-timers.ts";
-import { writeCheckpoint } from "../audit/checkpoints.ts";
+import { writeCheckpoint, type ChainHead } from "../audit/checkpoints.ts";
 import { expireDue } from "../approvals/expire.ts";
 import { approvalListener, startExpirySweeper, startNotificationWorker } from "../approvals/service.ts";
 import { ApprovalWaiters } from "../approvals/waiters.ts";
@@ -47,6 +47,7 @@ import {
   publishRuntime,
   runtimeOrNull,
   type ChangeListener,
+  type NodePeers,
   type Runtime,
   type RuntimeConfig,
 } from "./runtime.ts";
@@ -60,6 +61,8 @@ export interface NodeDuties {
   checkpointWebhook?: string;
   /** The embedded PostgreSQL this node started or took over (supervised; restarts are audited), or null. */
   embedded: EmbeddedDb | null;
+  /** The chain heads of the node's other processes, from their memory (server/cluster-primary.ts). */
+  peerHeads?: () => Promise<ChainHead[]>;
   log: (m: string) => void;
 }
 
@@ -67,8 +70,10 @@ export interface StartOptions extends Partial<RuntimeConfig> {
   /** false: do not LISTEN (the feed is then never current). */
   listenChanges?: boolean;
   consoleSessions?: SessionResolver | null;
-  /** null: this process runs none of the node's duties (e.g. a second runtime in a test process). */
+  /** null: this process runs none of the node's duties (a data-plane worker, a second runtime in a test process). */
   duties?: NodeDuties | null;
+  /** The other processes of this node (server/cluster-*.ts); null: this is the node's only process. */
+  peers?: NodePeers | null;
 }
 
 const PURGE_MS = 3_600_000;
@@ -106,8 +111,10 @@ export async function startRuntime(opts: StartOptions = {}): Promise<Runtime> {
     auditChains: opts.auditChains ?? defaultAuditChains(),
   };
   const started = new Started();
-  // The webhook worker is a duty (step 9); an event queued by a listener (step 6) starts it at once.
-  const webhooks: Kick = { kick: () => {} };
+  // The webhook worker is a duty (step 9); an event queued by a listener (step 6) starts it at once
+  // (in another process of the node: the one that runs the duties).
+  const peers = opts.peers ?? null;
+  const webhooks: Kick = { kick: () => peers?.kickWebhooks() };
   try {
     const rt = await startProcessParts(config, opts, started, webhooks);
     if (opts.duties) startNodeDuties(rt, opts.duties, started, webhooks);
@@ -122,6 +129,7 @@ export async function startRuntime(opts: StartOptions = {}): Promise<Runtime> {
 
 /** Steps 1–8: the parts every data-plane process has. */
 async function startProcessParts(config: RuntimeConfig, opts: StartOptions, started: Started, webhooks: Kick): Promise<Runtime> {
+  const peers = opts.peers ?? null;
   // 1. Cedar workers (worker threads), shared by every policy store.
   const evaluator = new CedarEvaluator(config.cedarWorkers);
   started.add("Cedar workers", () => evaluator.close());
@@ -146,14 +154,21 @@ async function startProcessParts(config: RuntimeConfig, opts: StartOptions, star
   const delegation = await startDelegation();
   const receipts = new JwtReceiptSigner(delegation.keys);
   started.add("receipt signer", () => receipts.close());
-  // Registered before the chains, so it runs after they closed: it signs their final heads.
+  // Registered before the chains, so it runs after they closed: it signs their final heads, from memory
+  // (Ctrl-C in a terminal reaches the embedded PostgreSQL too, which may be shutting down by then),
+  // with those of the node's other processes.
   const duties = opts.duties;
-  if (duties) started.add("the last checkpoint", () => writeCheckpoint(duties.dataDir, { onlyIfChanged: true }));
+  let heads: () => ChainHead[] = () => [];
+  if (duties)
+    started.add("the last checkpoint", async () =>
+      writeCheckpoint(duties.dataDir, { onlyIfChanged: true, heads: [...heads(), ...((await duties.peerHeads?.()) ?? [])] }),
+    );
 
   // 5. Audit chains: this process's own (each registered in audit_chains on first use).
   const decisionChain = new ChainPool(config.node, config.auditChains);
   const eventChain = new AuditChain(`${config.node}/events`);
   const adminChain = new AuditChain(`${config.node}/admin`);
+  heads = () => [...decisionChain.heads, eventChain.currentHead, adminChain.currentHead];
   started.add("audit chains", () => Promise.all([decisionChain.close(), eventChain.close(), adminChain.close()]));
 
   // 6. Approval long polls, and the listeners run after a commit (notifyListeners: shielded).
@@ -206,13 +221,28 @@ async function startProcessParts(config: RuntimeConfig, opts: StartOptions, star
     listeners,
     changes,
     consoleSessions: opts.consoleSessions ?? null,
+    // In force in every process of this node before it returns (the peers' barrier), on other nodes
+    // through the change feed.
     async applyChange(table, key) {
       invalidate(table, key);
+      await peers?.barrier({ table, key });
     },
-    sync: () => changes.sync(),
+    sync: async () => {
+      await Promise.all([changes.sync(), peers?.barrier(null)]);
+    },
+    kickWebhooks: () => webhooks.kick(),
+    async applyFromPeer(change) {
+      if (change) invalidate(change.table, change.key);
+      await changes.sync();
+    },
     emit: (type, data) => notifyListeners(listeners, type, data),
     stop: () => started.stopAll(),
   };
+}
+
+/** The heads of this process's chains, from memory. */
+export function ownHeads(rt: Runtime): ChainHead[] {
+  return [...rt.decisionChain.heads, rt.eventChain.currentHead, rt.adminChain.currentHead].filter((h) => h.seq > 0);
 }
 
 /** Steps 9–12: the node's duties. */
@@ -237,7 +267,7 @@ function startNodeDuties(rt: Runtime, d: NodeDuties, started: Started, webhooks:
       intervalS: d.checkpointIntervalS,
       fullIntervalS: d.fullCheckpointIntervalS,
       webhook: d.checkpointWebhook,
-      ownHeads: () => [...rt.decisionChain.heads, rt.eventChain.currentHead, rt.adminChain.currentHead],
+      ownHeads: async () => [...ownHeads(rt), ...((await d.peerHeads?.()) ?? [])],
       log: d.log,
     }),
   );

@@ -15,7 +15,20 @@ import { keyIdOf } from "../../lib/crypto/keys.ts";
 import { verifyAudit } from "../../lib/audit/verify.ts";
 import { getPool, setDatabaseUrl } from "../../lib/db/pool.ts";
 import { api, closeTestDb, DEFAULT_POLICY, startMandate, type MandateHandle } from "../support/mandate.ts";
-import { DecisionLoad, expectAllRecorded, isAlive, postmasterPid, processesMentioning, report, rssMiB, TcpProxy, throughProxy, timeUntil } from "./support.ts";
+import {
+  DecisionLoad,
+  expectAllRecorded,
+  isAlive,
+  postFresh,
+  postmasterPid,
+  workerOfFresh,
+  processesMentioning,
+  report,
+  rssMiB,
+  TcpProxy,
+  throughProxy,
+  timeUntil,
+} from "./support.ts";
 
 /** The bounds docs/guarantees.md states. */
 const LIVE_FEED_MS = 1_000;
@@ -31,15 +44,16 @@ const decide = (n: MandateHandle, key: string, session: string, tool = "files/re
   return api(n.url, key, "POST", "/api/v1/decisions", { session: { id: session }, tool: { server, name }, arguments: { path: "notes.txt" } });
 };
 const ready = async (n: MandateHandle) => (await fetch(`${n.url}/api/v1/ready`)).status;
-const nodeName = async (n: MandateHandle) => ((await (await fetch(`${n.url}/api/v1/health`)).json()) as { node: string }).node;
+/** The node's name (a worker answers as `<node>/w<i>`). */
+const nodeName = async (n: MandateHandle) => ((await (await fetch(`${n.url}/api/v1/health`)).json()) as { node: string }).node.replace(/\/w\d+$/, "");
 
 beforeAll(async () => {
-  a = await startMandate();
+  a = await startMandate({ workers: 2 });
   masterKey = readFileSync(join(a.dataDir, "master.key"), "utf8").trim();
   const pg = new URL(a.databaseUrl);
   proxy = new TcpProxy("127.0.0.1", Number(pg.port));
   await proxy.listen();
-  b = await startMandate({ databaseUrl: throughProxy(a.databaseUrl, proxy.port), env: { MANDATE_MASTER_KEY: masterKey } });
+  b = await startMandate({ databaseUrl: throughProxy(a.databaseUrl, proxy.port), env: { MANDATE_MASTER_KEY: masterKey }, workers: 2 });
   // The test's own connections go straight to PostgreSQL, never through the proxy.
   await closeTestDb();
   setDatabaseUrl(a.databaseUrl);
@@ -59,12 +73,15 @@ describe("the change feed is down while the database is reachable", () => {
     const agent = await a.createAgent(`feed-down-${Date.now()}`);
     expect((await decide(b, agent.apiKey, "feed-down")).body.decision).toBe("allow"); // cached on B
     const bName = await nodeName(b);
-    // Kill B's LISTEN connection again and again, so that it cannot come back meanwhile.
+    // Kill the LISTEN connections of every process of B again and again, so that none can come back meanwhile.
     let killing = true;
     const killer = (async () => {
       while (killing) {
         await getPool()
-          .query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [`${bName}:feed`])
+          .query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 OR application_name LIKE $2", [
+            `${bName}:feed`,
+            `${bName}/w%:feed`,
+          ])
           .catch(() => {});
         await new Promise((r) => setTimeout(r, 25));
       }
@@ -93,14 +110,22 @@ describe("the change feed is down while the database is reachable", () => {
   }, 60_000);
 });
 
-describe("a slow change feed (notifications reach node B 400 ms late)", () => {
-  it("a change made on B is in force on B before B answers", async () => {
+describe("a slow change feed (notifications reach one worker of node B 1 s late)", () => {
+  it("a change made on B is in force in every process of B before B answers", async () => {
     const AT = "urn:ietf:params:oauth:token-type:access_token";
-    proxy.feedDelayMs = 400;
+    // Only B's second worker hears of changes late: a change made through its first worker must still
+    // be in force there before the answer (the node's barrier), not only once its feed catches up.
+    proxy.feedDelayMs = 1_000;
+    proxy.feedDelayOnly = /\/w2:feed$/;
     try {
       const agent = await a.createAgent(`slow-feed-${Date.now()}`);
       const latencies: number[] = [];
-      for (let round = 0; round < 5; round++) {
+      // node:cluster hands new connections to B's 2 workers in turn: after a new connection answered by
+      // w2, the next one (the revocation) goes to w1, whose feed is not slowed down.
+      const nextGoesToW1 = async () => {
+        for (let i = 0; i < 4 && (await workerOfFresh(b.url)) !== "w2"; i++);
+      };
+      for (let round = 0; round < 4; round++) {
         const t = await fetch(`${b.url}/api/v1/token`, {
           method: "POST",
           headers: { "content-type": "application/x-www-form-urlencoded" },
@@ -113,38 +138,38 @@ describe("a slow change feed (notifications reach node B 400 ms late)", () => {
             scope: "tool:files/*",
           }).toString(),
         }).then((r) => r.json());
-        const d = (n: MandateHandle) =>
-          api(n.url, agent.apiKey, "POST", "/api/v1/decisions", {
-            session: { id: t.session_id },
-            tool: { server: "files", name: "read_file" },
-            arguments: { path: "x" },
-            delegation_token: t.access_token,
-          });
-        expect((await d(b)).body.decision).toBe("allow"); // B caches the token as valid
+        const body = { session: { id: t.session_id }, tool: { server: "files", name: "read_file" }, arguments: { path: "x" }, delegation_token: t.access_token };
+        // Both workers cache the token as valid.
+        for (let i = 0; i < 4; i++) expect((await postFresh(b.url, agent.apiKey, "/api/v1/decisions", body)).body.decision).toBe("allow");
+        await nextGoesToW1();
         const t0 = Date.now();
-        const rev = await fetch(`${b.url}/api/v1/token/revoke`, {
-          method: "POST",
-          headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Bearer ${b.adminToken}` },
-          body: new URLSearchParams({ token: t.access_token }).toString(),
-        });
+        const rev = await postFresh(b.url, b.adminToken, "/api/v1/token/revoke", new URLSearchParams({ token: t.access_token }));
         latencies.push(Date.now() - t0);
-        expect(await rev.json()).toEqual({ revoked: 1 });
-        const next = await d(b);
-        expect(next.body.decision).toBe("deny");
-        expect(next.body.reasons[0].message).toBe("delegation token was revoked");
+        expect(rev.body).toEqual({ revoked: 1 });
+        for (let i = 0; i < 4; i++) {
+          const next = await postFresh(b.url, agent.apiKey, "/api/v1/decisions", body);
+          expect(next.body.decision).toBe("deny");
+          expect(next.body.reasons[0].message).toBe("delegation token was revoked");
+        }
       }
       report(
-        `slow feed (+400 ms): a delegation token revoked on node B was refused by B's very next decision 5 times of 5; the revocation's answer took ${latencies.join(", ")} ms (it waits for B's own feed)`,
+        `slow feed (+1 s on one worker): a delegation token revoked on node B was refused by each of B's workers at its very next decision, 4 rounds of 4; the revocation (made through the other worker) took ${latencies.join(", ")} ms to answer (it waits for every worker of B)`,
       );
       // The same from B's key revocation.
       const k = await a.createAgent(`slow-feed-key-${Date.now()}`);
-      expect((await decide(b, k.apiKey, "slow")).body.decision).toBe("allow");
-      expect((await api(b.url, b.adminToken, "POST", `/api/v1/keys/${keyIdOf(k.apiKey)}/revoke`, {})).status).toBe(200);
-      expect((await decide(b, k.apiKey, "slow")).status).toBe(401);
+      const slowBody = { session: { id: "slow" }, tool: { server: "files", name: "read_file" }, arguments: { path: "notes.txt" } };
+      {
+        const key = k;
+        for (let i = 0; i < 4; i++) expect((await postFresh(b.url, key.apiKey, "/api/v1/decisions", slowBody)).body.decision).toBe("allow");
+        await nextGoesToW1();
+        expect((await postFresh(b.url, b.adminToken, `/api/v1/keys/${keyIdOf(key.apiKey)}/revoke`, {})).status).toBe(200);
+        for (let i = 0; i < 4; i++) expect((await postFresh(b.url, key.apiKey, "/api/v1/decisions", slowBody)).status).toBe(401);
+      }
     } finally {
       proxy.feedDelayMs = 0;
+      proxy.feedDelayOnly = null;
     }
-  }, 60_000);
+  }, 90_000);
 });
 
 describe("a node cut off from PostgreSQL, then reconnected", () => {
@@ -242,8 +267,14 @@ describe("a node killed with SIGKILL under load", () => {
     await new Promise((r) => setTimeout(r, 1_000));
     const pg = postmasterPid(a.dataDir)!;
     const rssBefore = rssMiB(b.pid()!);
+    const workers = [...a.workerPids(), ...b.workerPids()];
+    expect(workers.length).toBe(4);
     await b.stop("SIGKILL");
     await a.stop("SIGKILL");
+    // Their data-plane workers notice that their primary is gone and exit (finishing what they answer).
+    const workersGone = await timeUntil(15_000, async () => workers.every((p) => !isAlive(p)));
+    report(`both nodes killed: their 4 data-plane workers exited ${workersGone} ms after their primaries`);
+    expect(workers.filter(isAlive)).toEqual([]);
     const answers = [...(await loadA.stop()), ...(await loadB.stop())];
     expect(answers.filter((x) => x.status === 500)).toEqual([]);
     const recorded = await expectAllRecorded(answers);

@@ -21,6 +21,8 @@ export class TcpProxy {
   port = 0;
   /** Delay (ms) of everything PostgreSQL sends to a connection that issued LISTEN: a slow change feed. */
   feedDelayMs = 0;
+  /** Only the feeds whose application_name matches are slowed down (e.g. one worker's of a node). */
+  feedDelayOnly: RegExp | null = null;
 
   constructor(
     private readonly targetHost: string,
@@ -35,14 +37,20 @@ export class TcpProxy {
         s.on("error", () => {});
       }
       let feed = false;
+      let app = ""; // application_name, from the startup message
       let due = 0; // when the last delayed chunk goes out: later chunks never overtake it
       client.on("data", (chunk: Buffer) => {
+        if (!app) {
+          const at = chunk.indexOf("application_name\0");
+          if (at >= 0) app = chunk.subarray(at + 17, chunk.indexOf(0, at + 17)).toString("utf8");
+        }
         if (!feed && chunk.includes("LISTEN")) feed = true;
         upstream.write(chunk);
       });
       upstream.on("data", (chunk: Buffer) => {
         const now = Date.now();
-        due = Math.max(due, now + (feed ? this.feedDelayMs : 0));
+        const slow = feed && (!this.feedDelayOnly || this.feedDelayOnly.test(app));
+        due = Math.max(due, now + (slow ? this.feedDelayMs : 0));
         if (due <= now) client.write(chunk);
         else setTimeout(() => client.write(chunk), due - now);
       });
@@ -215,10 +223,16 @@ export function postmasterPid(dataDir: string): number | null {
   return Number.isInteger(pid) && pid > 0 ? pid : null;
 }
 
+/** The process runs (a zombie, exited but not yet reaped by whoever adopted it, does not). */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
   } catch {
     return false;
   }
@@ -248,4 +262,43 @@ export function rssMiB(pid: number): number {
 /** A line of figures for the suite's report (printed, and collected for docs/guarantees.md). */
 export function report(line: string): void {
   process.stdout.write(`[guarantee] ${line}\n`);
+}
+
+/**
+ * A JSON POST over a new connection (no keep-alive): consecutive calls reach a node's data-plane
+ * workers in turn (node:cluster hands out connections round-robin), so a few of them ask every worker.
+ */
+export function postFresh(base: string, token: string, path: string, body: unknown): Promise<{ status: number; body: any }> {
+  const form = body instanceof URLSearchParams;
+  return new Promise((resolve, reject) => {
+    const data = Buffer.from(form ? body.toString() : JSON.stringify(body));
+    const type = form ? "application/x-www-form-urlencoded" : "application/json";
+    const req = http.request(
+      `${base}${path}`,
+      { method: "POST", agent: false, headers: { authorization: `Bearer ${token}`, "content-type": type, "content-length": data.length } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null });
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(data);
+  });
+}
+
+/** The worker of a node that answers a new connection (`/api/v1/health`'s node name ends in `/w<i>`). */
+export function workerOfFresh(base: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(`${base}/api/v1/health`, { agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve((JSON.parse(Buffer.concat(chunks).toString("utf8")) as { node: string }).node.replace(/^.*\//, "")));
+      })
+      .on("error", reject);
+  });
 }

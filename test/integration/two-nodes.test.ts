@@ -47,9 +47,9 @@ async function within(limitMs: number, check: () => Promise<boolean>): Promise<n
 }
 
 beforeAll(async () => {
-  a = await startMandate();
+  a = await startMandate({ workers: 2 });
   const masterKey = readFileSync(join(a.dataDir, "master.key"), "utf8").trim();
-  b = await startMandate({ databaseUrl: a.databaseUrl, env: { MANDATE_MASTER_KEY: masterKey } });
+  b = await startMandate({ databaseUrl: a.databaseUrl, env: { MANDATE_MASTER_KEY: masterKey }, workers: 2 });
   [key, , research] = a.credentials!.agents.map((x) => x.api_key);
 }, 240_000);
 afterAll(async () => {

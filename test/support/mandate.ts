@@ -5,7 +5,7 @@
  * same lib/ functions the CLI uses, against the same database.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, existsSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, existsSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -46,8 +46,10 @@ export interface MandateHandle {
   adminToken: string;
   credentials: InitialCredentials | null;
   logs(): string;
-  /** The node's process id (while it runs). */
+  /** The node's process id (while it runs): its primary process when it has several. */
   pid(): number | undefined;
+  /** The node's data-plane worker processes (children of its primary), now. */
+  workerPids(): number[];
   createAgent(name: string, opts?: { team?: string; owner?: string }): Promise<{ id: string; name: string; apiKey: string }>;
   publishPolicy(cedarText: string, mode?: "active" | "shadow"): Promise<void>;
   approveTool(server: string, tool: string): Promise<void>;
@@ -63,6 +65,11 @@ export interface StartOptions {
   dataDir?: string;
   port?: number;
   console?: boolean;
+  /**
+   * Data-plane processes of the node (MANDATE_DATA_PLANE_WORKERS). Tests default to 1 (many nodes run at
+   * once on this machine); the two-node, fault and browser suites run 2, the product's default here.
+   */
+  workers?: number;
 }
 
 function spawnNode(port: number, dataDir: string, opts: StartOptions): { child: ChildProcess; out: string[] } {
@@ -73,6 +80,7 @@ function spawnNode(port: number, dataDir: string, opts: StartOptions): { child: 
     MANDATE_DATA_DIR: dataDir,
     MANDATE_SKIP_BUILD: "1",
     NEXT_TELEMETRY_DISABLED: "1",
+    MANDATE_DATA_PLANE_WORKERS: String(opts.workers ?? 1),
     ...(opts.console === false || !opts.console ? { MANDATE_CONSOLE: "0" } : {}),
     ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
     ...opts.env,
@@ -101,6 +109,22 @@ async function waitHealthy(url: string, child: ChildProcess, out: string[], time
     await new Promise((r) => setTimeout(r, 150));
   }
   throw new Error(`mandate did not become healthy:\n${out.join("")}`);
+}
+
+/** Child processes of `pid` whose command line contains `needle` (Linux /proc). */
+export function childrenRunning(pid: number, needle: string): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid && readFileSync(`/proc/${d}/cmdline`, "utf8").includes(needle)) out.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
 }
 
 function embeddedUrl(dataDir: string): string {
@@ -148,6 +172,7 @@ export async function startMandate(opts: StartOptions = {}): Promise<MandateHand
     credentials,
     logs: () => proc.out.join(""),
     pid: () => proc.child.pid,
+    workerPids: () => (proc.child.pid ? childrenRunning(proc.child.pid, "server/worker-entry.mjs") : []),
     async createAgent(name, o = {}) {
       const a = await createAgent(noNode(), { name, team: o.team, owner: o.owner }, "test:setup");
       return { id: a.id, name: a.name, apiKey: a.apiKey! };

@@ -1,0 +1,273 @@
+/**
+ * A node with several data-plane processes (MANDATE_DATA_PLANE_WORKERS > 1): this, the primary process,
+ * runs what a node has once — the database (embedded PostgreSQL, supervised), migrations and seed, the
+ * node's duties (checkpoints, approval sweeper and webhook worker, purges), and the console (Next.js, on
+ * a loopback listener of its own) — and forks N data-plane workers (node:cluster) that share the node's
+ * port: each has its own runtime (caches, Cedar workers, audit chains `<node>/w<i>`, change feed), as
+ * separate nodes on one PostgreSQL have. A console request that reaches a worker is proxied to the
+ * console here (server/console-proxy.ts).
+ *
+ * A change made in one process is in force in every process of the node before it is answered: the
+ * process that made it asks the primary for a barrier (cluster-ipc.ts), the primary applies it to its
+ * own caches and sends it to every other worker, each applies it and waits for its change feed's
+ * barrier, and the primary answers once all have acknowledged. A worker that does not acknowledge within
+ * BARRIER_TIMEOUT_MS is killed (it is restarted with empty caches): no process of the node keeps
+ * serving with a change it did not apply. A worker that dies is restarted with back-off; when the
+ * primary dies, its workers notice that their IPC channel closed and exit.
+ */
+import cluster, { type Worker } from "node:cluster";
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import { join } from "node:path";
+import { closePool } from "../lib/db/pool.ts";
+import { env } from "../lib/env.ts";
+import { startRuntime } from "../lib/runtime/start.ts";
+import type { Change, Runtime } from "../lib/runtime/runtime.ts";
+import { announceCredentials, connectDatabase, prepareDatabase, writeCredentials } from "./bootstrap.ts";
+import { startConsole, type Console } from "./console.ts";
+import { PEER_HEADER, SECRET_HEADER } from "./console-proxy.ts";
+import { fromWorker, Requests, WORKER_CONFIG_ENV, type Head, type ToWorker, type WorkerConfig } from "./cluster-ipc.ts";
+import { ensureAuthSecret, log, nodeIdentity, runtimeOptions, type StartOptions } from "./node-options.ts";
+
+/** A worker that has not applied a barrier by then is killed (docs/guarantees.md). */
+export const BARRIER_TIMEOUT_MS = 5_000;
+const HEADS_TIMEOUT_MS = 1_000;
+const RESTART_BACKOFF_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
+/** A worker up this long is healthy again: its next crash starts the back-off from the beginning. */
+const HEALTHY_AFTER_MS = 60_000;
+
+type Slot = { index: number; worker: Worker | null; restarts: number; startedAt: number };
+
+class Workers {
+  private slots: Slot[] = [];
+  private replies = new Requests<Head[]>();
+  /** The latest head of every worker chain seen (from heads() and from the final replies at stop). */
+  private known = new Map<string, Head>();
+  stopping = false;
+  rt: Runtime | null = null;
+  port = 0;
+
+  constructor(
+    private readonly count: number,
+    private readonly config: (index: number) => WorkerConfig,
+  ) {}
+
+  /** Forks every worker; resolves once all listen, rejects if one exits before it listens. */
+  async start(): Promise<void> {
+    cluster.setupPrimary({ exec: join(import.meta.dirname, "worker-entry.mjs"), args: [], silent: false });
+    const first: Array<Promise<void>> = [];
+    for (let i = 1; i <= this.count; i++) {
+      const slot: Slot = { index: i, worker: null, restarts: 0, startedAt: 0 };
+      this.slots.push(slot);
+      first.push(this.fork(slot));
+    }
+    await Promise.all(first);
+  }
+
+  private fork(slot: Slot): Promise<void> {
+    const w = cluster.fork({ [WORKER_CONFIG_ENV]: JSON.stringify(this.config(slot.index)) });
+    slot.worker = w;
+    slot.startedAt = Date.now();
+    w.on("message", (m: unknown) => void this.onMessage(w, m));
+    return new Promise<void>((resolve, reject) => {
+      let listening = false;
+      w.once("listening", (addr) => {
+        listening = true;
+        this.port = addr.port;
+        resolve();
+      });
+      w.once("exit", (code, signal) => {
+        slot.worker = null;
+        if (this.stopping) return;
+        if (!listening) return reject(new Error(`data-plane worker ${slot.index} exited before it listened (${signal ?? `code ${code}`})`));
+        if (Date.now() - slot.startedAt > HEALTHY_AFTER_MS) slot.restarts = 0;
+        const wait = RESTART_BACKOFF_MS[Math.min(slot.restarts, RESTART_BACKOFF_MS.length - 1)];
+        slot.restarts++;
+        log(`data-plane worker ${slot.index} exited (${signal ?? `code ${code}`}): restarting it in ${wait / 1000} s`);
+        setTimeout(() => {
+          if (this.stopping) return;
+          this.fork(slot).catch((err: Error) => log(err.message));
+        }, wait).unref();
+      });
+    });
+  }
+
+  private live(except: Worker | null): Worker[] {
+    return this.slots.flatMap((s) => (s.worker && s.worker !== except && s.worker.isConnected() ? [s.worker] : []));
+  }
+
+  private send(w: Worker, m: ToWorker): void {
+    try {
+      w.send(m);
+    } catch {
+      // it is exiting: its exit settles what it owed
+    }
+  }
+
+  /** A barrier in every worker but `except`; a worker that does not acknowledge in time is killed. */
+  async barrier(change: Change | null, except: Worker | null): Promise<void> {
+    await Promise.all(
+      this.live(except).map(async (w) => {
+        const { id, reply } = this.replies.open(BARRIER_TIMEOUT_MS, () => {
+          log(`data-plane worker ${w.id} did not apply a change within ${BARRIER_TIMEOUT_MS} ms: killing it (it restarts with empty caches)`);
+          w.process.kill("SIGKILL");
+        });
+        const gone = new Promise<null>((r) => w.once("exit", () => r(null)));
+        this.send(w, { t: "barrier", id, change });
+        await Promise.race([reply, gone]);
+      }),
+    );
+  }
+
+  /**
+   * Every worker's chain heads, from its memory (a worker that does not answer in time is left out), and
+   * the final heads of workers that stopped.
+   */
+  async heads(): Promise<Head[]> {
+    const all = await Promise.all(
+      this.live(null).map((w) => {
+        const { id, reply } = this.replies.open(HEADS_TIMEOUT_MS);
+        this.send(w, { t: "heads", id });
+        return reply;
+      }),
+    );
+    this.remember(all.flatMap((h) => h ?? []));
+    return [...this.known.values()];
+  }
+
+  private remember(heads: Head[]): void {
+    for (const h of heads) if (h.seq >= (this.known.get(h.chain_id)?.seq ?? 0)) this.known.set(h.chain_id, h);
+  }
+
+  private async onMessage(w: Worker, raw: unknown): Promise<void> {
+    const p = fromWorker.safeParse(raw);
+    if (!p.success) return log(`data-plane worker ${w.id}: unexpected message ignored`);
+    const m = p.data;
+    if (m.t === "reply") return this.replies.settle(m.id, m.heads ?? []);
+    if (m.t === "kick") return this.rt?.kickWebhooks();
+    // A barrier asked by a worker: here, and in every other worker.
+    await Promise.all([this.rt?.applyFromPeer(m.change), this.barrier(m.change, w)]).catch((err: Error) => log(`barrier: ${err.message}`));
+    this.send(w, { t: "reply", id: m.id });
+  }
+
+  /** Asks every worker to stop, keeps their final heads, and waits for them to exit (killed after `ms`). */
+  async stop(ms: number): Promise<void> {
+    this.stopping = true;
+    const ws = this.slots.flatMap((s) => (s.worker ? [s.worker] : []));
+    await Promise.all(
+      ws.map(
+        (w) =>
+          new Promise<void>((r) => {
+            if (w.isDead()) return r();
+            const t = setTimeout(() => w.process.kill("SIGKILL"), ms);
+            w.once("exit", () => (clearTimeout(t), r()));
+            const { id, reply } = this.replies.open(ms);
+            void reply.then((heads) => this.remember(heads ?? []));
+            this.send(w, { t: "stop", id });
+          }),
+      ),
+    );
+    this.replies.settleAll();
+  }
+}
+
+/** The console's loopback listener: only requests from this node's workers (they carry the secret). */
+async function consoleListener(con: Console, secret: string): Promise<Server> {
+  const expected = Buffer.from(secret);
+  const server = createServer((req, res) => {
+    const given = Buffer.from(String(req.headers[SECRET_HEADER] ?? ""));
+    const peer = String(req.headers[PEER_HEADER] ?? "");
+    delete req.headers[SECRET_HEADER];
+    delete req.headers[PEER_HEADER];
+    if (given.length !== expected.length || !timingSafeEqual(given, expected) || !peer) {
+      res.writeHead(403, { "content-type": "text/plain" }).end("only the node's data-plane workers reach the console here\n");
+      return;
+    }
+    const pathname = (req.url ?? "/").split("?")[0];
+    con.handle(req, res, pathname, peer);
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  return server;
+}
+
+export async function startPrimary(opts: StartOptions, count: number): Promise<void> {
+  const e = env();
+  const db = await connectDatabase(log, { adopt: true });
+  const creds = await prepareDatabase({ seed: true });
+  const { node, publicUrl } = nodeIdentity();
+  ensureAuthSecret(e.dataDir, publicUrl);
+  let consoleAt: WorkerConfig["console"] = null; // set below, before the first worker is forked
+  const workers = new Workers(count, (index) => ({
+    index,
+    node: `${node}/w${index}`,
+    databaseUrl: db.url,
+    publicUrl,
+    console: consoleAt,
+  }));
+  const rt = await startRuntime({
+    ...runtimeOptions(publicUrl),
+    node,
+    peers: { barrier: (change) => workers.barrier(change, null), kickWebhooks: () => {} },
+    duties: {
+      dataDir: e.dataDir,
+      checkpointIntervalS: e.MANDATE_CHECKPOINT_INTERVAL_S,
+      fullCheckpointIntervalS: e.MANDATE_CHECKPOINT_FULL_INTERVAL_S,
+      checkpointWebhook: e.MANDATE_CHECKPOINT_WEBHOOK,
+      embedded: db.embedded,
+      log,
+      peerHeads: () => workers.heads(),
+    },
+  });
+  workers.rt = rt;
+
+  let con: Console | null = null;
+  let consoleServer: Server | null = null;
+  const stopAll = async () => {
+    await workers.stop(10_000);
+    consoleServer?.closeIdleConnections();
+    await new Promise<void>((r) => (consoleServer ? consoleServer.close(() => r()) : r()));
+    await con?.close().catch(() => {});
+    await rt.stop().catch(() => {});
+    await closePool().catch(() => {});
+    if (db.embedded) await db.embedded.stop().catch((err) => log(`stopping postgres: ${(err as Error).message}`));
+  };
+  try {
+    if (opts.console !== false) {
+      con = await startConsole({ dev: false, host: e.HOST, port: e.PORT, publicUrl, log });
+      const secret = randomBytes(32).toString("base64url");
+      consoleServer = await consoleListener(con, secret);
+      const a = consoleServer.address();
+      consoleAt = { port: typeof a === "object" && a ? a.port : 0, secret };
+    }
+    // Written before any worker listens: whoever sees the node up can read them.
+    if (creds) writeCredentials(creds, e.dataDir);
+    await workers.start();
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  log(
+    `node ${node} listening on http://${e.HOST}:${workers.port} with ${count} data-plane workers (database: ${db.embedded ? "embedded PostgreSQL" : "DATABASE_URL"})`,
+  );
+  if (creds) announceCredentials(creds, e.dataDir, publicUrl);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: shutting down`);
+    const force = setTimeout(() => process.exit(1), 25_000);
+    force.unref();
+    // In the reverse order of the start: the workers (each its listener and runtime), the console, this
+    // process's runtime, the pool, the database.
+    await stopAll();
+    log("stopped");
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}

@@ -1,0 +1,51 @@
+/** What every process of a node starts with: its name and public URL, next-auth's secret, the runtime's options. */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { env } from "../lib/env.ts";
+import { defaultNodeName } from "../lib/runtime/runtime.ts";
+import type { StartOptions as RuntimeStartOptions } from "../lib/runtime/start.ts";
+import { consoleSessionOf } from "./console-session.ts";
+
+export interface StartOptions {
+  dev?: boolean;
+  console?: boolean;
+}
+
+export const log = (m: string): void => void process.stderr.write(`[mandate] ${m}\n`);
+
+export function nodeIdentity(): { node: string; publicUrl: string } {
+  const e = env();
+  return {
+    node: e.MANDATE_NODE_NAME ?? defaultNodeName(e.PORT),
+    publicUrl: e.MANDATE_PUBLIC_URL ?? `http://${e.HOST === "0.0.0.0" ? "127.0.0.1" : e.HOST}:${e.PORT}`,
+  };
+}
+
+/** The runtime options every process of a node shares (lib/runtime/start.ts). */
+export function runtimeOptions(publicUrl: string): RuntimeStartOptions {
+  const e = env();
+  return {
+    cedarWorkers: e.MANDATE_CEDAR_WORKERS,
+    auditChains: e.MANDATE_AUDIT_CHAINS,
+    approvalTtlSeconds: e.MANDATE_APPROVAL_TTL_S,
+    publicUrl,
+    consoleSessions: consoleSessionOf,
+  };
+}
+
+/**
+ * next-auth needs a secret and its URL; without configuration, a secret is kept in the data directory.
+ * Set in process.env before any worker is forked: the workers inherit it (they read console cookies).
+ */
+export function ensureAuthSecret(dataDir: string, publicUrl: string): void {
+  if (!process.env.NEXTAUTH_SECRET) {
+    const file = join(dataDir, "nextauth.secret");
+    if (!existsSync(file)) {
+      mkdirSync(dataDir, { recursive: true });
+      writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
+    }
+    process.env.NEXTAUTH_SECRET = readFileSync(file, "utf8").trim();
+  }
+  process.env.NEXTAUTH_URL ??= publicUrl;
+}
