@@ -72,14 +72,18 @@ export interface MandateTarget extends Target {
   agents: Array<{ name: string; api_key: string }>;
 }
 
-/** A Mandate node from this checkout, or from another one (`root`: bench:compare). */
-export async function startMandateNode(withConsole: boolean, root = ROOT): Promise<MandateTarget> {
+/**
+ * A Mandate node from this checkout, or from another one (`root`: bench:compare). `cpuProfDir`: the
+ * node runs under `--cpu-prof` and writes a .cpuprofile there when it stops (`npm run bench -- --cpu-prof DIR`).
+ */
+export async function startMandateNode(withConsole: boolean, root = ROOT, cpuProfDir?: string): Promise<MandateTarget> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "mandate-bench-"));
   const out: string[] = [];
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), MANDATE_DATA_DIR: dataDir, MANDATE_SKIP_BUILD: "1" };
   delete env.DATABASE_URL;
-  const child = spawn(process.execPath, [join(root, "bin/mandate.mjs"), "start", ...(withConsole ? [] : ["--no-console"])], {
+  const prof = cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${resolve(cpuProfDir)}`] : [];
+  const child = spawn(process.execPath, [...prof, join(root, "bin/mandate.mjs"), "start", ...(withConsole ? [] : ["--no-console"])], {
     cwd: root,
     env,
     stdio: ["ignore", "pipe", "pipe"],
