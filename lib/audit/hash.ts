@@ -79,9 +79,11 @@ export function linkEntries(
   const json: string[] = [];
   for (const input of inputs) {
     seq += 1;
-    const row = { ...input, chain_id: chainId, seq, prev_hash: prev } as Omit<AuditEntryRow, "hash">;
+    // Object.assign, not `{ ...input, chain_id, … }`: on this V8 (Node 20) a spread followed by more
+    // members costs ~8 µs for an entry, Object.assign ~0.3 µs (docs/benchmarks.md, issue 18).
+    const row = Object.assign({}, input, { chain_id: chainId, seq, prev_hash: prev }) as Omit<AuditEntryRow, "hash">;
     const h = hashAndJson(row);
-    rows.push({ ...row, hash: h.hash });
+    rows.push(Object.assign({}, row, { hash: h.hash }));
     json.push(h.json);
     prev = h.hash;
   }

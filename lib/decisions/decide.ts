@@ -121,8 +121,9 @@ async function evaluate(
   argsHash: string,
   now: number,
 ): Promise<Evaluated> {
-  const base = { action: "tools/call" as const, agent, tool, args: req.arguments, session, delegation, now };
-  const call = buildMcpCall({ ...base, approvalGranted: false });
+  // Two literals, not `{ ...base, approvalGranted }`: a spread followed by members is slow on this V8.
+  const input = (approvalGranted: boolean) => ({ action: "tools/call" as const, agent, tool, args: req.arguments, session, delegation, now, approvalGranted });
+  const call = buildMcpCall(input(false));
   const [answer, shadowAnswer] = await Promise.all([rt.evaluator.evaluate(policy.cedarId, call), shadow ? rt.evaluator.evaluate(shadow.cedarId, call) : null]);
   const first = interpret(answer, policy.byId, rt.config.failClosedOnPolicyError);
   const out: Evaluated = { decision: first.decision, reasons: first.reasons, errors: first.errors };
@@ -132,11 +133,7 @@ async function evaluate(
   }
   if (first.decision === "deny" && first.gatedOnly) {
     // require_approval means exactly: denied now, allowed if re-evaluated with approval.granted = true.
-    const granted = interpret(
-      await rt.evaluator.evaluate(policy.cedarId, buildMcpCall({ ...base, approvalGranted: true })),
-      policy.byId,
-      rt.config.failClosedOnPolicyError,
-    );
+    const granted = interpret(await rt.evaluator.evaluate(policy.cedarId, buildMcpCall(input(true))), policy.byId, rt.config.failClosedOnPolicyError);
     if (granted.decision === "allow") {
       // Only a session with an approval granted can hold an approved one (the count is checked at commit).
       const approved = session.approvalsGranted > 0 ? await findApprovedApproval(session.id, tool.key, argsHash) : null;
@@ -309,16 +306,17 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
       }
       // A foreign attempt changed nothing in the session: its cached state stays as it is.
       if (!foreign) {
-        rt.sessions.set({
-          ...session,
-          exists: true,
-          agentId: session.agentId ?? agent.agentId,
-          initiator: session.initiator ?? initiator,
-          initiatorVerified: session.initiatorVerified || initiatorVerified,
-          stepCount: step,
-          labels,
-          toolsUsed,
-        });
+        rt.sessions.set(
+          Object.assign({}, session, {
+            exists: true,
+            agentId: session.agentId ?? agent.agentId,
+            initiator: session.initiator ?? initiator,
+            initiatorVerified: session.initiatorVerified || initiatorVerified,
+            stepCount: step,
+            labels,
+            toolsUsed,
+          }),
+        );
       }
       const response: DecisionResponse = {
         decision: ev.decision,

@@ -292,7 +292,8 @@ export function send(res: ServerResponse, status: number, body: unknown, headers
     "Cache-Control": "no-store",
   };
   try {
-    res.writeHead(status, { ...base, ...headers });
+    // Object.assign: a spread of a spread costs ~1 µs more a request on this V8 (docs/benchmarks.md).
+    res.writeHead(status, Object.assign({}, base, headers));
   } catch (err) {
     // An invalid header value must not take the node down: answer without the extra headers.
     console.error(`[http] could not write headers: ${(err as Error).message}`);
