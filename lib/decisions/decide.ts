@@ -121,9 +121,8 @@ async function evaluate(
   argsHash: string,
   now: number,
 ): Promise<Evaluated> {
-  // Two literals, not `{ ...base, approvalGranted }`: a spread followed by members is slow on this V8.
-  const input = (approvalGranted: boolean) => ({ action: "tools/call" as const, agent, tool, args: req.arguments, session, delegation, now, approvalGranted });
-  const call = buildMcpCall(input(false));
+  // Literals, not `{ ...base, approvalGranted }`: a spread followed by members is slow on this V8.
+  const call = buildMcpCall({ action: "tools/call", agent, tool, args: req.arguments, session, delegation, now, approvalGranted: false });
   const [answer, shadowAnswer] = await Promise.all([rt.evaluator.evaluate(policy.cedarId, call), shadow ? rt.evaluator.evaluate(shadow.cedarId, call) : null]);
   const first = interpret(answer, policy.byId, rt.config.failClosedOnPolicyError);
   const out: Evaluated = { decision: first.decision, reasons: first.reasons, errors: first.errors };
@@ -133,7 +132,14 @@ async function evaluate(
   }
   if (first.decision === "deny" && first.gatedOnly) {
     // require_approval means exactly: denied now, allowed if re-evaluated with approval.granted = true.
-    const granted = interpret(await rt.evaluator.evaluate(policy.cedarId, buildMcpCall(input(true))), policy.byId, rt.config.failClosedOnPolicyError);
+    const granted = interpret(
+      await rt.evaluator.evaluate(
+        policy.cedarId,
+        buildMcpCall({ action: "tools/call", agent, tool, args: req.arguments, session, delegation, now, approvalGranted: true }),
+      ),
+      policy.byId,
+      rt.config.failClosedOnPolicyError,
+    );
     if (granted.decision === "allow") {
       // Only a session with an approval granted can hold an approved one (the count is checked at commit).
       const approved = session.approvalsGranted > 0 ? await findApprovedApproval(session.id, tool.key, argsHash) : null;
