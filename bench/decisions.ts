@@ -7,7 +7,7 @@
  * so that background load on the machine touches them alike. Prints a table and, last,
  * `ratio_vs_cerbos=<Mandate (default workers) decisions/s ÷ Cerbos decisions/s>`.
  *
- *   npm run bench [-- --requests 30000 --rounds 3 --connections 50 --no-console]
+ *   npm run bench [-- --requests 30000 --rounds 3 --connections 50 --no-console --cpu-prof DIR]
  */
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -27,6 +27,8 @@ const { values } = parseArgs({
     connections: { type: "string", default: "50" },
     warmup: { type: "string", default: "10000" },
     "no-console": { type: "boolean" },
+    /** Profile the Mandate node: it writes a .cpuprofile into this directory when it stops. */
+    "cpu-prof": { type: "string" },
   },
 });
 const N = Number(values.requests);
@@ -145,7 +147,7 @@ async function run(started: Array<{ stop(): Promise<void> }>) {
   // Every Mandate node records into one PostgreSQL (the first node's, embedded): the 1-worker node and
   // the second node join it. They run one at a time, so they do not compete for it; its CPU is counted
   // for whichever Mandate target is under load.
-  const mandate = await startMandateNode(withConsole);
+  const mandate = await startMandateNode(withConsole, ROOT, { cpuProfDir: values["cpu-prof"] });
   started.push(mandate);
   const single = await startMandateNode(false, ROOT, { workers: 1, join: mandate });
   started.push(single);

@@ -34,6 +34,12 @@ const schema = z.object({
    */
   MANDATE_DATA_PLANE_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
   MANDATE_CEDAR_WORKERS: z.coerce.number().int().min(0).max(16).default(1),
+  /**
+   * Where receipts are signed (lib/delegation/receipts.ts): `thread` (a worker thread), `inline` (on
+   * the event loop), `auto`: inline in a node:cluster worker (every core already runs an event loop),
+   * else on the thread.
+   */
+  MANDATE_RECEIPT_SIGNING: z.enum(["auto", "thread", "inline"]).default("auto"),
   /** Unset: defaultAuditChains() (1 on machines with up to 2 CPUs, else 2). */
   MANDATE_AUDIT_CHAINS: z.coerce.number().int().min(1).max(16).optional(),
   /** `0`: a data-plane-only node (`mandate start --no-console`). */

@@ -77,6 +77,8 @@ export interface NodeOptions {
   workers?: number;
   /** Another node's: this node joins it on its PostgreSQL (with its master key). */
   join?: MandateTarget;
+  /** The node runs under `--cpu-prof` and writes a .cpuprofile here when it stops (`npm run bench -- --cpu-prof DIR`). */
+  cpuProfDir?: string;
 }
 
 /** A Mandate node from this checkout, or from another one (`root`: bench:compare). */
@@ -92,7 +94,8 @@ export async function startMandateNode(withConsole: boolean, root = ROOT, o: Nod
     env.DATABASE_URL = o.join.databaseUrl;
     env.MANDATE_MASTER_KEY = readFileSync(join(o.join.dataDir, "master.key"), "utf8").trim();
   }
-  const child = spawn(process.execPath, [join(root, "bin/mandate.mjs"), "start", ...(withConsole ? [] : ["--no-console"])], {
+  const prof = o.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${resolve(o.cpuProfDir)}`] : [];
+  const child = spawn(process.execPath, [...prof, join(root, "bin/mandate.mjs"), "start", ...(withConsole ? [] : ["--no-console"])], {
     cwd: root,
     env,
     stdio: ["ignore", "pipe", "pipe"],

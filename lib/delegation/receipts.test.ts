@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as jose from "jose";
 import { describe, expect, it } from "vitest";
-import { JwtReceiptSigner, SigningWorker } from "./receipts.ts";
+import { JwtReceiptSigner, signOnThreadByDefault, SigningWorker } from "./receipts.ts";
 // @ts-expect-error plain JavaScript module (used by the worker), no declarations
 import { lowerPriority } from "./worker-priority.mjs";
 
@@ -134,5 +134,32 @@ describe("JwtReceiptSigner", () => {
       expect(payload).toMatchObject({ decision_id: "d-1", jti: "d-1", chain: ["x"] });
     }
     await withWorker.close();
+  });
+
+  it("signs on the event loop with libsodium exactly what the worker signs: the same JWS, byte for byte", async () => {
+    const a = await key("k1");
+    const keys = { issuer: "urn:mandate:test", ready: async () => {}, current: async () => a.k, verificationKey: async () => null };
+    const claims = { decision_id: "d-1", sid: "s-1", step: 1, agent: "x", chain: [], tool: "t/u", args_sha256: "0".repeat(64) };
+    const withWorker = new JwtReceiptSigner(keys);
+    const inline = new JwtReceiptSigner(keys, 60, { worker: false });
+    for (let i = 0; i < 5; i++) {
+      const [r1, r2] = await Promise.all([withWorker.sign(claims), inline.sign(claims)]);
+      const payload = (r: string) => JSON.parse(Buffer.from(r.split(".")[1], "base64url").toString());
+      if (payload(r1).iat !== payload(r2).iat) continue; // a second boundary between the two: try again
+      expect(r2).toBe(r1);
+      // The payload's members in the order they always had: the claims, then iss, iat, exp, jti.
+      expect(Object.keys(payload(r1))).toEqual(["decision_id", "sid", "step", "agent", "chain", "tool", "args_sha256", "iss", "iat", "exp", "jti"]);
+      break;
+    }
+    await withWorker.close();
+  });
+});
+
+describe("signOnThreadByDefault (MANDATE_RECEIPT_SIGNING)", () => {
+  it("signs on the thread only where an idle core may take it: not in a node:cluster worker, unless told", () => {
+    expect(signOnThreadByDefault("auto", false)).toBe(true);
+    expect(signOnThreadByDefault("auto", true)).toBe(false);
+    expect(signOnThreadByDefault("thread", true)).toBe(true);
+    expect(signOnThreadByDefault("inline", false)).toBe(false);
   });
 });

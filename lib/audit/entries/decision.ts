@@ -145,16 +145,16 @@ export function decisionEntry(f: DecisionFacts): AuditEntryInput {
       arguments: f.arguments,
       arguments_hash: f.argumentsHash,
       delegation: d.present ? { chain: d.chain, depth: d.depth, on_behalf_of: d.onBehalfOf, scopes: d.scopes, token_id: d.tokenId } : null,
-      errors: f.errors,
+      errors: f.errors.map(inOrder),
       latency_us: f.latencyUs,
       policy_version: f.policyVersion,
-      reasons: f.reasons,
-      redactions: f.redactions,
+      reasons: f.reasons.map(inOrder),
+      redactions: f.redactions.map(redactionInOrder),
       request_id: f.requestId,
       session: s.foreign
         ? { foreign_attempt: true, id: s.id, owner_agent_id: s.ownerAgentId, step: null }
         : { id: s.id, initiator: s.initiator, initiator_verified: s.initiatorVerified, labels_before: s.labelsBefore, step: s.step },
-      shadow: f.shadow ? { decision: f.shadow.decision, reasons: f.shadow.reasons, version: f.shadow.version } : null,
+      shadow: f.shadow ? { decision: f.shadow.decision, reasons: f.shadow.reasons.map(inOrder), version: f.shadow.version } : null,
       tool:
         t.status === "unknown"
           ? { name: t.name, server: t.server, status: "unknown" }
@@ -162,6 +162,19 @@ export function decisionEntry(f: DecisionFacts): AuditEntryInput {
       v: FORMAT_VERSION,
     } satisfies Omit<DecisionData, "arguments"> & { arguments: unknown; v: number },
   };
+}
+
+/**
+ * A reason with its keys in code-unit order (reasons are made `{ policy, message }` everywhere): the
+ * entry is then in canonical order as a whole and the hash chain writes it with one JSON.stringify,
+ * without copying it (lib/util/canonical-json.ts). The stored and hashed content is the same.
+ */
+function inOrder(r: Reason): Reason {
+  return { message: r.message, policy: r.policy };
+}
+
+function redactionInOrder(r: Redaction): Redaction {
+  return r.pattern === undefined ? { kind: r.kind, path: r.path } : { kind: r.kind, path: r.path, pattern: r.pattern };
 }
 
 const at = dataPaths<DecisionData>();

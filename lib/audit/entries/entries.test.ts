@@ -133,10 +133,13 @@ describe("decision entries", () => {
     const { data: dataBefore, ...columnsBefore } = before;
     expect(columns).toEqual(columnsBefore);
     expect(canonicalJson(data)).toBe(canonicalJson({ ...dataBefore, v: FORMAT_VERSION }));
-    // The objects the builder makes have their keys in code-unit order (the reasons and redactions it
-    // is given are written as they come): the chain's canonical JSON needs no reordering.
-    const built = { ...data, reasons: [], errors: [], redactions: [], shadow: data.shadow && { ...data.shadow, reasons: [] } };
-    expect(JSON.stringify(built)).toBe(canonicalJson(built));
+    // Every object the builder makes, reasons and redactions included (they come as { policy, message }
+    // and { path, kind, pattern }), has its keys in code-unit order: the chain's canonical JSON needs no
+    // reordering (the arguments are written as the caller sent them; these are in order).
+    expect(JSON.stringify(data)).toBe(canonicalJson(data));
+    const errors = [{ policy: "p", message: "failed" }];
+    const withErrors = decisionEntry(facts({ ...over, errors, redactions: [{ path: "/id", kind: "sensitive" }] })).data;
+    expect(JSON.stringify(withErrors)).toBe(canonicalJson(withErrors));
     expect(checkEntry(stored(now))).toMatchObject({ ok: true, version: FORMAT_VERSION });
     expect(checkEntry(stored(before))).toMatchObject({ ok: true, version: 0 });
   });
