@@ -22,13 +22,7 @@ export async function runRanges(url: string, tasks: RangeTask[], workers: number
   }
   let next = 0;
   const runWorker = async () => {
-    // A young generation larger than the default: the rows read are short-lived garbage, and fewer
-    // scavenges are measurably cheaper here (docs/benchmarks.md).
-    const w = new Worker(new URL("./verify-worker.mjs", import.meta.url), {
-      workerData: { url },
-      execArgv: [],
-      resourceLimits: { maxYoungGenerationSizeMb: 64 },
-    });
+    const w = new Worker(new URL("./verify-worker.mjs", import.meta.url), { workerData: { url }, execArgv: [] });
     let pending: { resolve: (r?: RangeResult) => void; reject: (e: Error) => void } | null = null;
     let failure: Error | null = null;
     const fail = (e: Error) => {
