@@ -25,7 +25,7 @@ const { values: opt } = parseArgs({
 });
 const ENTRIES = Number(opt.entries);
 const ROUNDS = Number(opt.rounds);
-const DATA_DIR = resolve(opt["data-dir"]!);
+const DATA_DIR = resolve(opt["data-dir"]);
 const ROOT = resolve(import.meta.dirname, "..");
 process.env.MANDATE_DATA_DIR = DATA_DIR;
 delete process.env.DATABASE_URL;
@@ -69,7 +69,7 @@ async function main() {
   const db = await connectDatabase((m) => console.log(m));
   await prepareDatabase({ seed: true });
   const pool = getPool();
-  const have = Number((await pool.query(`SELECT count(*) AS n FROM audit_entries`)).rows[0].n);
+  const have = Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM audit_entries`)).rows[0].n);
   if (have < ENTRIES) {
     const t = performance.now();
     const steps = 100;
@@ -79,7 +79,7 @@ async function main() {
     await writeCheckpoint(DATA_DIR);
     console.log(`seeded in ${((performance.now() - t) / 1000).toFixed(0)} s`);
   }
-  const total = Number((await pool.query(`SELECT count(*) AS n FROM audit_entries`)).rows[0].n);
+  const total = Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM audit_entries`)).rows[0].n);
   await pool.query(`VACUUM ANALYZE audit_entries`);
   console.log(`history: ${total} audit entries; ${ROUNDS} round(s); ${opt.base ? `base ${opt.base}` : "no base"}\n`);
 

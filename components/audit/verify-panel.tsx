@@ -23,7 +23,7 @@ interface Report {
 }
 
 type Mode = Report["mode"];
-type Progress = { done: number; total: number; startedAt: number };
+type Progress = { done: number; total: number; rate: number };
 type Line = { type: "progress"; done: number; total: number } | { type: "report"; report: Report } | { type: "error"; detail: string };
 
 /**
@@ -86,8 +86,11 @@ export function VerifyPanel({ canVerify, entries }: { canVerify: boolean; entrie
     setError(null);
     setReport(null);
     const startedAt = Date.now();
-    setProgress({ done: 0, total: 0, startedAt });
-    const r = await runVerification(mode, (p) => setProgress({ ...p, startedAt }));
+    setProgress({ done: 0, total: 0, rate: 0 });
+    const r = await runVerification(mode, (p) => {
+      const secs = (Date.now() - startedAt) / 1000;
+      setProgress({ done: p.done, total: p.total, rate: secs > 0 ? Math.round(p.done / secs) : 0 });
+    });
     setBusy(null);
     setProgress(null);
     if ("report" in r) setReport(r.report);
@@ -125,14 +128,12 @@ export function VerifyPanel({ canVerify, entries }: { canVerify: boolean; entrie
 }
 
 function VerifyProgress({ p }: { p: Progress }) {
-  const secs = (Date.now() - p.startedAt) / 1000;
-  const rate = secs > 0 ? Math.round(p.done / secs) : 0;
   return (
     <div role="status" className="mt-2 text-sm text-slate-700" data-testid="verify-progress">
       <progress className="w-full" max={Math.max(1, p.total)} value={p.done} aria-label="Entries verified" />
       <p>
         {p.total > 0
-          ? `Verified ${p.done.toLocaleString("en")} of ${p.total.toLocaleString("en")} entries (${rate.toLocaleString("en")} entries/s)`
+          ? `Verified ${p.done.toLocaleString("en")} of ${p.total.toLocaleString("en")} entries (${p.rate.toLocaleString("en")} entries/s)`
           : "Reading the chains and checkpoints…"}
       </p>
     </div>

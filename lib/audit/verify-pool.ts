@@ -10,7 +10,7 @@ type Msg =
   { op: "ready" } | { op: "progress"; n: number } | { op: "result"; id: number; result: RangeResult } | { op: "error"; id: number | null; error: string };
 
 export async function runRanges(url: string, tasks: RangeTask[], workers: number, onProgress?: (n: number) => void): Promise<RangeResult[]> {
-  const results: RangeResult[] = new Array(tasks.length);
+  const results = new Array<RangeResult>(tasks.length);
   if (workers <= 1 || tasks.length <= 1) {
     const client = await openReader(url);
     try {
@@ -32,9 +32,10 @@ export async function runRanges(url: string, tasks: RangeTask[], workers: number
     };
     w.on("message", (m: Msg) => {
       if (m.op === "progress") onProgress?.(m.n);
-      else if (m.op === "ready") (pending?.resolve(), (pending = null));
-      else if (m.op === "result") (pending?.resolve(m.result), (pending = null));
-      else fail(new Error(m.error));
+      else if (m.op === "ready" || m.op === "result") {
+        pending?.resolve(m.op === "result" ? m.result : undefined);
+        pending = null;
+      } else fail(new Error(m.error));
     });
     w.on("error", fail);
     w.on("exit", (code) => fail(new Error(`an audit verification worker stopped (exit code ${code})`)));

@@ -29,7 +29,6 @@ export interface RangeResult {
   mismatches: number[];
 }
 
-export const COLUMNS: string;
 export function isoOfTimestamptz(text: string): string;
 export function canonicalParsedJson(v: unknown): string;
 export function entryCanonicalFromText(columns: Array<string | null>): string;

@@ -57,7 +57,7 @@ export function entryCanonicalFromText(c) {
   );
 }
 
-export const COLUMNS = "chain_id, seq, prev_hash, hash, kind, action, actor, session_id, step, agent_id, tool, outcome, decision_id, created_at, data";
+const COLUMNS = "chain_id, seq, prev_hash, hash, kind, action, actor, session_id, step, agent_id, tool, outcome, decision_id, created_at, data";
 
 /** A connection that reads text as sent, with timestamps in UTC. */
 export async function openReader(url) {
