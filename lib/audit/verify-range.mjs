@@ -7,7 +7,7 @@
 // The range checks its own entries: contiguity and links from its first entry on, every hash, and the
 // checkpointed hashes it was given. Its first entry's seq and prev_hash are returned for the caller to
 // check against the range before it (lib/audit/verify-combine.ts).
-import { createHash } from "node:crypto";
+import crypto from "node:crypto";
 import pg from "pg";
 
 const PAGE = 5000;
@@ -40,6 +40,9 @@ export function canonicalParsedJson(v) {
   for (let i = 0; i < keys.length; i++) s += (i === 0 ? "" : ",") + JSON.stringify(keys[i]) + ":" + canonicalParsedJson(v[keys[i]]);
   return s + "}";
 }
+
+/** SHA-256 (hex) of a string's UTF-8 bytes: the one-shot crypto.hash where Node has it (≥ 20.12; no Hash object per entry). */
+const sha256Hex = typeof crypto.hash === "function" ? (s) => crypto.hash("sha256", s, "hex") : (s) => crypto.createHash("sha256").update(s).digest("hex");
 
 const str = (v) => (v === null ? "null" : JSON.stringify(v));
 
@@ -101,8 +104,7 @@ export async function verifyRange(client, task, onProgress) {
         if (c[2] !== prev) return brokenAt("link broken: prev_hash does not match the previous entry's hash");
       }
       const hash = c[3];
-      if (createHash("sha256").update(entryCanonicalFromText(c)).digest("hex") !== hash)
-        return brokenAt("content altered: the stored hash does not match the entry's content");
+      if (sha256Hex(entryCanonicalFromText(c)) !== hash) return brokenAt("content altered: the stored hash does not match the entry's content");
       const signed = expected.get(seq);
       if (signed !== undefined && signed !== hash) out.mismatches.push(seq);
       prev = hash;
