@@ -3,7 +3,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { ParseArgsConfig } from "node:util";
-import { verifyAudit } from "../lib/audit/verify.ts";
+import { auditVerifyCommand } from "./audit-verify.ts";
 import { writeCheckpoint } from "../lib/audit/checkpoints.ts";
 import { env } from "../lib/env.ts";
 import { MandateError } from "../lib/errors.ts";
@@ -249,19 +249,17 @@ export const commands: Record<string, Command> = {
       ),
   },
   "audit verify": {
-    usage: "",
-    summary: "Recompute every audit hash and check the signed checkpoints",
-    run: () =>
-      withDatabase(async () => {
-        const r = await verifyAudit(env().dataDir);
-        console.log(
-          `${r.entries} entries in ${r.chains.length} chain(s), ${r.checkpoints.verified}/${r.checkpoints.count} checkpoint(s) verified, ${r.durationMs} ms`,
-        );
-        if (r.firstBroken) console.error(`BROKEN: chain ${r.firstBroken.chain_id} entry ${r.firstBroken.seq}: ${r.firstBroken.reason}`);
-        for (const p of r.checkpoints.problems) console.error(`CHECKPOINT: ${p}`);
-        if (r.ok) console.log("audit log intact");
-        return r.ok ? 0 : 1;
-      }),
+    usage: "[--since-checkpoint] [--json] [--progress] [--workers N]",
+    summary: "Recompute every audit hash and check the signed checkpoints (--since-checkpoint: only after the last trusted one)",
+    options: { "since-checkpoint": { type: "boolean" }, json: { type: "boolean" }, progress: { type: "boolean" }, workers: { type: "string" } },
+    run: ({ values }) => {
+      const workers = str(values.workers) === undefined ? undefined : Number(values.workers);
+      if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1 && workers <= 256))
+        throw new MandateError(400, "invalid_request", "--workers must be an integer from 1 to 256");
+      return withDatabase(() =>
+        auditVerifyCommand({ json: !!values.json, progress: !!values.progress, sinceCheckpoint: !!values["since-checkpoint"], workers }),
+      );
+    },
   },
   "audit checkpoint": {
     usage: "",

@@ -1,6 +1,7 @@
 /**
  * The audit explorer: filters, an export of a filtered view that contains exactly the filtered rows
- * (CSV and JSONL), and a tampered row shown as a broken chain at the right entry.
+ * (CSV and JSONL), a full and an incremental verification labelled as such, and a tampered row shown as
+ * a broken chain at the right entry.
  */
 import { readFileSync } from "node:fs";
 import { test, expect } from "./support/fixtures.ts";
@@ -61,6 +62,11 @@ test("a tampered audit row is shown as a broken chain at the right entry", async
   await page.goto("/audit");
   await page.getByRole("button", { name: "Verify the audit log now" }).click();
   await expect(page.getByTestId("verify-result")).toHaveAttribute("data-ok", "true", { timeout: 30_000 });
+  await expect(page.getByTestId("verify-mode")).toContainText("Full verification");
+  // The incremental mode says so, and from which checkpoint (or that none could be trusted).
+  await page.getByRole("button", { name: "Incremental: verify since the last checkpoint" }).click();
+  await expect(page.getByTestId("verify-result")).toHaveAttribute("data-ok", "true", { timeout: 30_000 });
+  await expect(page.getByTestId("verify-mode")).toContainText(/^Incremental(: from checkpoint [0-9a-f]{8} \(| requested, but no checkpoint)/);
 
   // Rewrite history the way an attacker with database access would (as decision-path.test.ts does).
   await sql(`ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only`);

@@ -1,14 +1,26 @@
 /**
  * `mandate audit verify`: recomputes every entry's hash from its stored columns, checks every link and
  * that sequence numbers are contiguous, and checks the signed checkpoints outside the database against
- * what is stored (a missing entry means truncation, another hash means rewriting). Reads each chain
- * once with keyset pagination; the checkpointed heads are compared during that walk (no query per
- * checkpoint), so the time is linear in entries + checkpoints.
+ * what is stored (a missing entry means truncation, another hash means rewriting).
+ *
+ * Each chain is cut into seq ranges, verified on worker threads (one per core by default), each with a
+ * connection of its own reading PostgreSQL's text output in keyset pages (lib/audit/verify-range.mjs);
+ * the ranges are joined again in order (lib/audit/verify-combine.ts), so the report is that of one walk
+ * per chain. The checkpointed heads are compared during the walk (no query per checkpoint).
+ *
+ * Two modes. `full` (the default) recomputes every entry from the genesis of each chain.
+ * `since-checkpoint` trusts, for each chain, the head signed by the newest checkpoint whose signature
+ * verifies and whose every head matches the hash stored, and recomputes the entries after it: the report
+ * says so (mode, from, each chain's from_seq); entries before are not recomputed.
  */
-import { getPool } from "../db/pool.ts";
+import { availableParallelism } from "node:os";
+import { databaseUrl, getPool } from "../db/pool.ts";
 import type { Row } from "../db/rows.ts";
 import { readCheckpoints, loadCheckpointKey, verifyCheckpointSignature, type Checkpoint } from "./checkpoints.ts";
-import { computeEntryHash, GENESIS_HASH, type AuditEntryRow } from "./hash.ts";
+import { GENESIS_HASH, type AuditEntryRow } from "./hash.ts";
+import { combineRanges } from "./verify-combine.ts";
+import { runRanges } from "./verify-pool.ts";
+import type { RangeTask } from "./verify-range.mjs";
 
 export interface BrokenEntry {
   chain_id: string;
@@ -16,16 +28,40 @@ export interface BrokenEntry {
   reason: string;
 }
 
+export type VerifyMode = "full" | "since-checkpoint";
+
 export interface VerifyReport {
   ok: boolean;
+  mode: VerifyMode;
+  /** since-checkpoint: the newest checkpoint a chain resumed from (null: full, or none could be trusted). */
+  from: { checkpoint_id: string; created_at: string } | null;
+  /** Entries recomputed in this run. */
   entries: number;
-  chains: Array<{ chain_id: string; node: string; entries: number; head_seq: number; broken: BrokenEntry | null }>;
+  /** from_seq: the first entry recomputed (1 in a full run); from_checkpoint: the checkpoint trusted for the entries before. */
+  chains: Array<{
+    chain_id: string;
+    node: string;
+    entries: number;
+    from_seq: number;
+    from_checkpoint: string | null;
+    head_seq: number;
+    broken: BrokenEntry | null;
+  }>;
   firstBroken: BrokenEntry | null;
   checkpoints: { count: number; verified: number; problems: string[]; notes: string[]; keyPresent: boolean };
+  workers: number;
   durationMs: number;
 }
 
-const PAGE = 5000;
+export interface VerifyOptions {
+  mode?: VerifyMode;
+  /** Worker threads (default: os.availableParallelism()); 1 verifies on the calling thread. */
+  workers?: number;
+  /** Entries per range (default: enough ranges to keep every worker busy, at least 20,000 each). */
+  rangeSize?: number;
+  /** Called as entries are verified: done so far, and the total expected (the stored heads' seqs). */
+  onProgress?: (p: { done: number; total: number }) => void;
+}
 
 /** An audit entry as stored (every column). */
 export type StoredEntry = Row<"audit_entries">;
@@ -50,54 +86,55 @@ export function rowToEntry(r: StoredEntry): AuditEntryRow {
   };
 }
 
+const MIN_RANGE = 20_000;
+
+/** Where each chain starts: after seq (0 = genesis) with that hash, trusted from a checkpoint or not. */
+interface Start {
+  seq: number;
+  hash: string;
+  checkpoint: Checkpoint | null;
+}
+
 /** A checkpointed head to find while walking its chain: seq → the hash signed, and where. */
 type Expected = Map<number, { hash: string; checkpoints: Checkpoint[] }>;
 
-export async function verifyChain(
-  chainId: string,
-  onProgress?: (n: number) => void,
-  expected?: Expected,
-): Promise<{ entries: number; headSeq: number; broken: BrokenEntry | null; mismatches: Array<{ seq: number; checkpoints: Checkpoint[] }> }> {
-  const pool = getPool();
-  let after = 0;
-  let prev = GENESIS_HASH;
-  let n = 0;
-  const mismatches: Array<{ seq: number; checkpoints: Checkpoint[] }> = [];
-  for (;;) {
-    const r = await pool.query<StoredEntry>(
-      `SELECT chain_id, seq, prev_hash, hash, kind, action, actor, session_id, step, agent_id, tool, outcome, decision_id, created_at, data
-         FROM audit_entries WHERE chain_id = $1 AND seq > $2 ORDER BY seq LIMIT ${PAGE}`,
-      [chainId, after],
-    );
-    for (const raw of r.rows) {
-      const e = rowToEntry(raw);
-      const brokenAt = (reason: string) => ({ entries: n, headSeq: after, broken: { chain_id: chainId, seq: e.seq, reason }, mismatches });
-      if (e.seq !== after + 1) return brokenAt(`entry ${after + 1} is missing (next stored entry is ${e.seq})`);
-      if (e.prev_hash !== prev) return brokenAt("link broken: prev_hash does not match the previous entry's hash");
-      const { hash, ...rest } = e;
-      if (computeEntryHash(rest) !== hash) return brokenAt("content altered: the stored hash does not match the entry's content");
-      const signed = expected?.get(e.seq);
-      if (signed && signed.hash !== hash) mismatches.push({ seq: e.seq, checkpoints: signed.checkpoints });
-      prev = hash;
-      after = e.seq;
-      n++;
-    }
-    onProgress?.(n);
-    if (r.rows.length < PAGE) break;
-  }
-  return { entries: n, headSeq: after, broken: null, mismatches };
+/** Verifies one chain from its genesis (the seed's self-check). */
+export async function verifyChain(chainId: string): Promise<{ entries: number; headSeq: number; broken: BrokenEntry | null }> {
+  const [r] = await runRanges(databaseUrl(), [{ chain_id: chainId, lo: 1, hi: null, expected: [] }], 1);
+  const w = combineRanges(chainId, { seq: 0, hash: GENESIS_HASH }, [r]);
+  return { entries: w.entries, headSeq: w.headSeq, broken: w.broken };
 }
 
-export async function verifyAudit(dataDir: string): Promise<VerifyReport> {
+/** The stored hash of each (chain, seq) asked for (absent: no such entry). */
+async function storedHashes(heads: Array<{ chain_id: string; seq: number }>): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (!heads.length) return out;
+  const r = await getPool().query<Row<"audit_entries", "chain_id" | "seq" | "hash">>(
+    `SELECT e.chain_id, e.seq, e.hash FROM unnest($1::uuid[], $2::bigint[]) AS h(chain_id, seq)
+       JOIN audit_entries e ON e.chain_id = h.chain_id AND e.seq = h.seq`,
+    [heads.map((h) => h.chain_id), heads.map((h) => h.seq)],
+  );
+  for (const x of r.rows) out.set(`${x.chain_id}#${Number(x.seq)}`, x.hash);
+  return out;
+}
+
+export async function verifyAudit(dataDir: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const t0 = Date.now();
+  const mode = opts.mode ?? "full";
+  const workers = Math.max(1, Math.floor(opts.workers ?? availableParallelism()));
   const pool = getPool();
-  const chains = await pool.query<Row<"audit_chains", "id" | "node">>(`SELECT id, node FROM audit_chains ORDER BY started_at, id`);
+  const chains = await pool.query<Row<"audit_chains", "id" | "node"> & { max_seq: number | null }>(
+    `SELECT c.id, c.node, (SELECT max(seq) FROM audit_entries e WHERE e.chain_id = c.id) AS max_seq FROM audit_chains c ORDER BY c.started_at, c.id`,
+  );
   const report: VerifyReport = {
     ok: true,
+    mode,
+    from: null,
     entries: 0,
     chains: [],
     firstBroken: null,
     checkpoints: { count: 0, verified: 0, problems: [], notes: [], keyPresent: false },
+    workers: 1,
     durationMs: 0,
   };
   // The checkpoints first: their signed heads are checked while each chain is walked.
@@ -109,6 +146,7 @@ export async function verifyAudit(dataDir: string): Promise<VerifyReport> {
   report.checkpoints.notes.push(...file.notes);
   const expected = new Map<string, Expected>();
   const bad = new Set<Checkpoint>();
+  const signed: Checkpoint[] = [];
   for (const cp of file.checkpoints) {
     if (!key) {
       report.checkpoints.problems.push(`checkpoint ${cp.id}: no checkpoint key to verify its signature`);
@@ -120,6 +158,7 @@ export async function verifyAudit(dataDir: string): Promise<VerifyReport> {
       bad.add(cp);
       continue;
     }
+    signed.push(cp);
     for (const h of cp.heads) {
       let m = expected.get(h.chain_id);
       if (!m) expected.set(h.chain_id, (m = new Map()));
@@ -137,15 +176,85 @@ export async function verifyAudit(dataDir: string): Promise<VerifyReport> {
     bad.add(cp);
   };
 
+  // Where each chain starts. Since a checkpoint: the newest checkpoint holding the chain whose signature
+  // verifies and whose every head is stored with the hash signed. The signed heads before a chain's
+  // start are compared with the stored hashes (they are not recomputed).
+  const starts = new Map<string, Start>();
+  if (mode === "since-checkpoint") {
+    const stored = await storedHashes([...expected].flatMap(([chain_id, m]) => [...m.keys()].map((seq) => ({ chain_id, seq }))));
+    const matches = (cp: Checkpoint) => !bad.has(cp) && cp.heads.every((h) => stored.get(`${h.chain_id}#${h.seq}`) === h.hash);
+    for (let i = signed.length - 1; i >= 0; i--) {
+      const cp = signed[i];
+      if (!matches(cp)) continue;
+      for (const h of cp.heads) if (!starts.has(h.chain_id)) starts.set(h.chain_id, { seq: h.seq, hash: h.hash, checkpoint: cp });
+      const created = report.from?.created_at;
+      if (!report.from || (created !== undefined && cp.created_at > created)) report.from = { checkpoint_id: cp.id, created_at: cp.created_at };
+    }
+    for (const [chainId, exp] of expected) {
+      const from = starts.get(chainId)?.seq ?? 0;
+      for (const [seq, s] of exp) {
+        if (seq > from) continue; // checked during the walk
+        const at = stored.get(`${chainId}#${seq}`);
+        if (at === undefined) for (const cp of s.checkpoints) problem(cp, `entry ${chainId}#${seq} is missing — history was truncated`);
+        else if (at !== s.hash) for (const cp of s.checkpoints) problem(cp, `entry ${chainId}#${seq} has another hash — history was rewritten`);
+      }
+    }
+    if (!report.from)
+      report.checkpoints.notes.push(
+        "no checkpoint could be trusted (none whose signature verifies and whose heads match what is stored): every entry was recomputed",
+      );
+  }
+
+  // The ranges: every chain from its start to its stored head, cut so that every worker stays busy;
+  // the last range of a chain is open-ended (entries appended meanwhile are verified too).
+  const plan = chains.rows.map((c) => {
+    const start = starts.get(c.id) ?? { seq: 0, hash: GENESIS_HASH, checkpoint: null };
+    return { c, start, count: Math.max(0, (c.max_seq ?? 0) - start.seq) };
+  });
+  const total = plan.reduce((a, p) => a + p.count, 0);
+  const rangeSize = Math.max(1, Math.floor(opts.rangeSize ?? Math.max(MIN_RANGE, Math.ceil(total / (workers * 4)))));
+  const tasks: RangeTask[] = [];
+  const taskIndex: Array<{ first: number; n: number }> = [];
+  for (const p of plan) {
+    const exp = [...(expected.get(p.c.id) ?? [])].filter(([seq]) => seq > p.start.seq).map(([seq, s]) => [seq, s.hash] as [number, string]);
+    const first = tasks.length;
+    let lo = p.start.seq + 1;
+    do {
+      const hi = lo + rangeSize - 1 >= p.start.seq + p.count ? null : lo + rangeSize - 1;
+      tasks.push({ chain_id: p.c.id, lo, hi, expected: exp.filter(([seq]) => seq >= lo && (hi === null || seq <= hi)) });
+      lo += rangeSize;
+    } while (tasks[tasks.length - 1].hi !== null);
+    taskIndex.push({ first, n: tasks.length - first });
+  }
+  let done = 0;
+  // A small history is verified on this thread: starting workers would cost more than they save.
+  const used = opts.rangeSize === undefined && total < MIN_RANGE ? 1 : Math.min(workers, tasks.length);
+  report.workers = used;
+  opts.onProgress?.({ done, total });
+  const results = await runRanges(databaseUrl(), tasks, used, (n) => {
+    done += n;
+    opts.onProgress?.({ done, total });
+  });
+
   const registered = new Set<string>();
-  for (const c of chains.rows) {
+  plan.forEach(({ c, start }, i) => {
     registered.add(c.id);
     const exp = expected.get(c.id);
-    const v = await verifyChain(c.id, undefined, exp);
+    const { first, n } = taskIndex[i];
+    const v = combineRanges(c.id, start, results.slice(first, first + n));
     report.entries += v.entries;
-    report.chains.push({ chain_id: c.id, node: c.node, entries: v.entries, head_seq: v.headSeq, broken: v.broken });
+    report.chains.push({
+      chain_id: c.id,
+      node: c.node,
+      entries: v.entries,
+      from_seq: start.seq + 1,
+      from_checkpoint: start.checkpoint?.id ?? null,
+      head_seq: v.headSeq,
+      broken: v.broken,
+    });
     if (v.broken && !report.firstBroken) report.firstBroken = v.broken;
-    for (const mm of v.mismatches) for (const cp of mm.checkpoints) problem(cp, `entry ${c.id}#${mm.seq} has another hash — history was rewritten`);
+    for (const seq of v.mismatches)
+      for (const cp of exp?.get(seq)?.checkpoints ?? []) problem(cp, `entry ${c.id}#${seq} has another hash — history was rewritten`);
     // A signed head beyond what is stored (or beyond a break) is an entry that went missing.
     for (const [seq, s] of exp ?? []) {
       if (seq <= v.headSeq) continue;
@@ -154,7 +263,7 @@ export async function verifyAudit(dataDir: string): Promise<VerifyReport> {
         : `entry ${c.id}#${seq} is missing — history was truncated`;
       for (const cp of s.checkpoints) problem(cp, why);
     }
-  }
+  });
   for (const [chainId, exp] of expected) {
     if (registered.has(chainId)) continue;
     for (const [seq, s] of exp) for (const cp of s.checkpoints) problem(cp, `entry ${chainId}#${seq} is missing — history was truncated (its chain is gone)`);

@@ -3,7 +3,8 @@
  */
 import { z } from "zod";
 import { writeCheckpoint } from "../../audit/checkpoints.ts";
-import { verifyAudit } from "../../audit/verify.ts";
+import { verifyAudit, type VerifyMode } from "../../audit/verify.ts";
+import type { ServerResponse } from "node:http";
 import type { QueryConfig } from "pg";
 import { getPool } from "../../db/pool.ts";
 import { env } from "../../env.ts";
@@ -27,6 +28,36 @@ async function readiness(rt: Runtime) {
       ? `the change feed is not current (${feed.connected ? `last confirmed ${feed.confirmed_ms_ago} ms ago` : `disconnected${feed.last_error ? `: ${feed.last_error}` : ""}`}): caches are re-read from the database at most every second`
       : null;
   return { ready: reason === null, status: reason === null ? "ready" : "not_ready", reason, node: rt.config.node, database, change_feed: feed };
+}
+
+const verifyBody = z
+  .object({
+    /** full: every entry from each chain's genesis; since-checkpoint: the entries after the last trusted checkpoint. */
+    mode: z.enum(["full", "since-checkpoint"]).optional(),
+    /** Stream NDJSON: {"type":"progress",done,total} lines while it runs, then {"type":"report",report}. */
+    progress: z.boolean().optional(),
+  })
+  .strict();
+
+/** The verification as NDJSON lines: progress (at most every 250 ms), then the report (or an error line). */
+async function streamVerify(res: ServerResponse, mode: VerifyMode): Promise<void> {
+  const line = (v: unknown) => res.write(JSON.stringify(v) + "\n");
+  let last = 0;
+  try {
+    const report = await verifyAudit(env().dataDir, {
+      mode,
+      onProgress: ({ done, total }) => {
+        const now = performance.now();
+        if (now - last < 250 && done < total) return;
+        last = now;
+        line({ type: "progress", done, total });
+      },
+    });
+    line({ type: "report", report });
+  } catch (err) {
+    console.error(`[audit verify] ${(err as Error).message}`);
+    line({ type: "error", detail: "the verification could not finish; see the server log" });
+  }
 }
 
 export function systemRoutes(all: () => RouteDef<unknown, unknown>[]) {
@@ -71,10 +102,18 @@ export function systemRoutes(all: () => RouteDef<unknown, unknown>[]) {
       path: "/api/v1/audit/verify",
       auth: "user",
       roles: ["admin", "analyst"],
-      body: z.object({}).strict(),
+      body: verifyBody,
       tag: "Audit",
-      summary: "Verify the audit hash chains and checkpoints",
-      handler: async () => verifyAudit(env().dataDir),
+      summary:
+        "Verify the audit hash chains and checkpoints (mode full, the default, or since-checkpoint); with progress: true, an NDJSON stream of progress lines, then the report",
+      handler: async ({ body }) => {
+        const mode = body.mode ?? "full";
+        if (!body.progress) return verifyAudit(env().dataDir, { mode });
+        return reply({
+          headers: { "Content-Type": "application/x-ndjson; charset=utf-8", "Cache-Control": "no-store" },
+          stream: (res) => streamVerify(res, mode),
+        });
+      },
     }),
     defineRoute({
       method: "POST",

@@ -1,0 +1,119 @@
+/**
+ * `npm run bench:verify`: how fast `mandate audit verify` recomputes a long history. Builds (once, in
+ * `--data-dir`, kept between runs) an embedded PostgreSQL holding `--entries` decision entries written
+ * through the production commit path (lib/audit/bulk-writer.ts, as the e2e seed does) and a signed
+ * checkpoint, then times this checkout's full verification and — with `--base <checkout dir>` — the
+ * base checkout's verifyAudit on the same database, interleaved (A B, B A, …) for `--rounds` rounds.
+ * Each run is a process of its own (bench/verify-run.ts); the table gives entries/s, the ratio, and
+ * the CPU seconds of the verifying process (all its threads) and of PostgreSQL over the run.
+ *
+ *   npm run bench:verify -- [--entries 300000] [--base /work/base] [--rounds 3] [--data-dir DIR]
+ */
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs, promisify } from "node:util";
+
+const { values: opt } = parseArgs({
+  options: {
+    entries: { type: "string", default: "300000" },
+    base: { type: "string" },
+    rounds: { type: "string", default: "3" },
+    "data-dir": { type: "string", default: join(tmpdir(), "mandate-bench-verify") },
+  },
+});
+const ENTRIES = Number(opt.entries);
+const ROUNDS = Number(opt.rounds);
+const DATA_DIR = resolve(opt["data-dir"]);
+const ROOT = resolve(import.meta.dirname, "..");
+process.env.MANDATE_DATA_DIR = DATA_DIR;
+delete process.env.DATABASE_URL;
+
+const { connectDatabase, prepareDatabase } = await import("../server/bootstrap.ts");
+const { closePool, getPool } = await import("../lib/db/pool.ts");
+const { writeCheckpoint } = await import("../lib/audit/checkpoints.ts");
+const { seedDecisions } = await import("../e2e/support/seed-decisions.ts");
+const { delta, snapshot } = await import("./lib/cpu.ts");
+
+interface Run {
+  entries: number;
+  ms: number;
+  ok: boolean;
+  cpu: number;
+  pgCpu: number | null;
+  problem: unknown;
+}
+
+function postmasterPid(): number | undefined {
+  try {
+    return Number(readFileSync(join(DATA_DIR, "pg", "postmaster.pid"), "utf8").split("\n")[0]) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function runOnce(checkout: string, url: string): Promise<Run> {
+  const pgPid = postmasterPid();
+  const before = snapshot({ pg: pgPid });
+  const { stdout } = await promisify(execFile)(join(ROOT, "node_modules", ".bin", "tsx"), [join(ROOT, "bench", "verify-run.ts"), checkout], {
+    env: { ...process.env, DATABASE_URL: url, MANDATE_DATA_DIR: DATA_DIR },
+    maxBuffer: 1 << 20,
+  });
+  const after = snapshot({ pg: pgPid });
+  const r = JSON.parse(stdout.trim().split("\n").at(-1)!) as Omit<Run, "pgCpu">;
+  return { ...r, pgCpu: delta(before, after).trees.get("pg") ?? null };
+}
+
+async function main() {
+  const db = await connectDatabase((m) => console.log(m));
+  await prepareDatabase({ seed: true });
+  const pool = getPool();
+  const have = Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM audit_entries`)).rows[0].n);
+  if (have < ENTRIES) {
+    const t = performance.now();
+    const steps = 100;
+    const sessions = Math.ceil((ENTRIES - have) / steps);
+    console.log(`seeding ${sessions * steps} decision entries into ${DATA_DIR} …`);
+    await seedDecisions({ sessions, steps, days: 14 });
+    await writeCheckpoint(DATA_DIR);
+    console.log(`seeded in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+  }
+  const total = Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM audit_entries`)).rows[0].n);
+  await pool.query(`VACUUM ANALYZE audit_entries`);
+  console.log(`history: ${total} audit entries; ${ROUNDS} round(s); ${opt.base ? `base ${opt.base}` : "no base"}\n`);
+
+  const targets: Array<{ name: string; dir: string }> = [{ name: "this", dir: ROOT }];
+  if (opt.base) targets.push({ name: "base", dir: resolve(opt.base) });
+  const runs = new Map<string, Run[]>(targets.map((t) => [t.name, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? targets : [...targets].reverse();
+    for (const t of order) {
+      const r = await runOnce(t.dir, db.url);
+      runs.get(t.name)!.push(r);
+      console.log(
+        `round ${round + 1} ${t.name.padEnd(4)}: ${r.entries} entries in ${(r.ms / 1000).toFixed(2)} s = ${Math.round(r.entries / (r.ms / 1000)).toLocaleString("en")} entries/s, CPU verify ${r.cpu.toFixed(2)} s, PostgreSQL ${r.pgCpu?.toFixed(2) ?? "?"} s${r.ok ? "" : `  NOT OK: ${JSON.stringify(r.problem)}`}`,
+      );
+    }
+  }
+  const rate = (r: Run) => r.entries / (r.ms / 1000);
+  console.log(`\n| round | ${targets.map((t) => `${t.name} entries/s | ${t.name} CPU verify / PG (s)`).join(" | ")} |${opt.base ? " ratio |" : ""}`);
+  console.log(`|---|${targets.map(() => "---|---").join("|")}|${opt.base ? "---|" : ""}`);
+  for (let i = 0; i < ROUNDS; i++) {
+    const cells = targets.map((t) => {
+      const r = runs.get(t.name)![i];
+      return `${Math.round(rate(r)).toLocaleString("en")} | ${r.cpu.toFixed(2)} / ${r.pgCpu?.toFixed(2) ?? "?"}`;
+    });
+    const ratio = opt.base ? ` ${(rate(runs.get("this")![i]) / rate(runs.get("base")![i])).toFixed(2)}× |` : "";
+    console.log(`| ${i + 1} | ${cells.join(" | ")} |${ratio}`);
+  }
+  const bad = [...runs.values()].flat().filter((r) => !r.ok || r.entries !== total);
+  await closePool();
+  await db.embedded?.stop();
+  if (bad.length) {
+    console.error(`${bad.length} run(s) did not verify the whole history`);
+    process.exitCode = 1;
+  }
+}
+
+await main();

@@ -1,0 +1,219 @@
+/**
+ * `audit verify` cut into ranges on worker threads reports what one walk reports (tampering at the
+ * first or last entry of a range, a broken link at a boundary, entries missing across a boundary); the
+ * incremental mode (since the last trusted checkpoint) detects tampering after it and does not claim to
+ * have checked what is before it; the CLI prints progress on stderr and keeps --json clean; the route
+ * streams progress as NDJSON.
+ */
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AuditBulkWriter } from "../../lib/audit/bulk-writer.ts";
+import { writeCheckpoint, type Checkpoint } from "../../lib/audit/checkpoints.ts";
+import type { AuditEntryInput } from "../../lib/audit/hash.ts";
+import { verifyAudit, type VerifyReport } from "../../lib/audit/verify.ts";
+import { getPool } from "../../lib/db/pool.ts";
+import { api, closeTestDb, ROOT, startMandate, type MandateHandle } from "../support/mandate.ts";
+
+let m: MandateHandle;
+let chain: string;
+let cp: Checkpoint;
+
+const entry = (i: number): AuditEntryInput => ({
+  kind: "admin",
+  action: "test.verify_ranges",
+  actor: i % 3 ? "system:test" : 'user:"é"\n@example.com',
+  created_at: new Date(Date.UTC(2026, 0, 1) + i * 1234).toISOString(),
+  data: { i, text: `line ${i}\u2028"q"\\ 😀`, n: i % 2 ? 1e21 : -0.5, nested: [[i, { b: 1, a: [null, true] }]], "10": "ten", "9": "nine" },
+});
+
+beforeAll(async () => {
+  m = await startMandate();
+  const w = new AuditBulkWriter("test:verify-ranges", 100);
+  chain = w.chainId;
+  for (let i = 1; i <= 300; i++) await w.add(entry(i));
+  await w.flush();
+  await w.flush(); // the last batch committed
+  cp = (await writeCheckpoint(m.dataDir))!;
+  for (let i = 301; i <= 400; i++) await w.add(entry(i));
+  await w.close();
+}, 120_000);
+afterAll(async () => {
+  await closeTestDb();
+  await m?.stop();
+});
+
+/** Tampers (the append-only trigger disabled), then puts entries from..to back as they were. */
+async function tampered<T>(from: number, to: number, tamper: (c: import("pg").PoolClient) => Promise<unknown>, check: () => Promise<T>): Promise<T> {
+  const c = await getPool().connect();
+  const saved = (await c.query(`SELECT row_to_json(e) AS r FROM audit_entries e WHERE chain_id = $1 AND seq BETWEEN $2 AND $3`, [chain, from, to])).rows;
+  try {
+    await c.query("ALTER TABLE audit_entries DISABLE TRIGGER USER");
+    await tamper(c);
+    return await check();
+  } finally {
+    await c.query(`DELETE FROM audit_entries WHERE chain_id = $1 AND seq BETWEEN $2 AND $3`, [chain, from, to]);
+    await c.query(`INSERT INTO audit_entries SELECT * FROM json_populate_recordset(null::audit_entries, $1::json)`, [JSON.stringify(saved.map((s) => s.r))]);
+    await c.query("ALTER TABLE audit_entries ENABLE TRIGGER USER");
+    c.release();
+  }
+}
+
+const ranged = () => verifyAudit(m.dataDir, { workers: 2, rangeSize: 50 });
+const oneWalk = () => verifyAudit(m.dataDir, { workers: 1, rangeSize: 1e9 });
+const essence = (r: VerifyReport) => ({ ok: r.ok, entries: r.entries, firstBroken: r.firstBroken, chains: r.chains, problems: r.checkpoints.problems });
+
+describe("audit verify in ranges", () => {
+  it("an intact log: the same report in ranges on 2 workers as in one walk", async () => {
+    const a = await ranged();
+    expect(a.ok).toBe(true);
+    expect(a.workers).toBe(2);
+    expect(a.chains.find((c) => c.chain_id === chain)).toMatchObject({ entries: 400, head_seq: 400, from_seq: 1, broken: null });
+    expect(essence(a)).toEqual(essence(await oneWalk()));
+  });
+
+  const cases: Array<[string, number, number, number, (c: import("pg").PoolClient) => Promise<unknown>, RegExp]> = [
+    [
+      "the last entry of a range altered",
+      50,
+      50,
+      50,
+      (c) => c.query(`UPDATE audit_entries SET data = data || '{"x":1}' WHERE chain_id = $1 AND seq = 50`, [chain]),
+      /^content altered/,
+    ],
+    [
+      "the first entry of a range altered",
+      51,
+      51,
+      51,
+      (c) => c.query(`UPDATE audit_entries SET actor = 'x' WHERE chain_id = $1 AND seq = 51`, [chain]),
+      /^content altered/,
+    ],
+    [
+      "the link into a range broken",
+      51,
+      51,
+      51,
+      (c) => c.query(`UPDATE audit_entries SET prev_hash = repeat('f', 64) WHERE chain_id = $1 AND seq = 51`, [chain]),
+      /^link broken/,
+    ],
+    [
+      "the first entry of a range missing",
+      51,
+      51,
+      52,
+      (c) => c.query(`DELETE FROM audit_entries WHERE chain_id = $1 AND seq = 51`, [chain]),
+      /^entry 51 is missing \(next stored entry is 52\)/,
+    ],
+    [
+      "a whole range missing",
+      51,
+      100,
+      101,
+      (c) => c.query(`DELETE FROM audit_entries WHERE chain_id = $1 AND seq BETWEEN 51 AND 100`, [chain]),
+      /^entry 51 is missing \(next stored entry is 101\)/,
+    ],
+  ];
+  for (const [name, from, to, at, tamper, reason] of cases)
+    it(`${name}: found at the same entry, for the same reason, as one walk finds it`, async () => {
+      await tampered(from, to, tamper, async () => {
+        const a = await ranged();
+        expect(a.ok).toBe(false);
+        expect(a.workers).toBe(2);
+        expect(a.firstBroken).toMatchObject({ chain_id: chain, seq: at, reason: expect.stringMatching(reason) });
+        expect(essence(a)).toEqual(essence(await oneWalk()));
+      });
+    });
+});
+
+describe("audit verify --since-checkpoint", () => {
+  it("resumes after the last trusted checkpoint and says so", async () => {
+    const r = await verifyAudit(m.dataDir, { mode: "since-checkpoint", workers: 2, rangeSize: 50 });
+    expect(r.ok).toBe(true);
+    expect(r.mode).toBe("since-checkpoint");
+    expect(r.from?.checkpoint_id).toBeDefined();
+    expect(r.chains.find((c) => c.chain_id === chain)).toMatchObject({ from_seq: 301, entries: 100, head_seq: 400, from_checkpoint: cp.id });
+  });
+
+  it("detects tampering after the checkpoint", async () => {
+    await tampered(
+      350,
+      350,
+      (c) => c.query(`UPDATE audit_entries SET data = data || '{"x":1}' WHERE chain_id = $1 AND seq = 350`, [chain]),
+      async () => {
+        const r = await verifyAudit(m.dataDir, { mode: "since-checkpoint" });
+        expect(r.ok).toBe(false);
+        expect(r.firstBroken).toMatchObject({ chain_id: chain, seq: 350, reason: expect.stringMatching(/^content altered/) });
+      },
+    );
+  });
+
+  it("does not claim to have checked what is before the checkpoint (a full run finds it)", async () => {
+    await tampered(
+      10,
+      10,
+      (c) => c.query(`UPDATE audit_entries SET data = data || '{"x":1}' WHERE chain_id = $1 AND seq = 10`, [chain]),
+      async () => {
+        const r = await verifyAudit(m.dataDir, { mode: "since-checkpoint" });
+        expect(r.chains.find((c) => c.chain_id === chain)).toMatchObject({ from_seq: 301, from_checkpoint: cp.id });
+        expect(r.firstBroken).toBeNull(); // entry 10 was not recomputed, and the report says from where it checked
+        const full = await verifyAudit(m.dataDir);
+        expect(full.mode).toBe("full");
+        expect(full.firstBroken).toMatchObject({ chain_id: chain, seq: 10 });
+      },
+    );
+  });
+
+  it("a checkpointed head rewritten: that checkpoint is not trusted, and is reported", async () => {
+    await tampered(
+      300,
+      300,
+      (c) => c.query(`UPDATE audit_entries SET hash = repeat('e', 64) WHERE chain_id = $1 AND seq = 300`, [chain]),
+      async () => {
+        const r = await verifyAudit(m.dataDir, { mode: "since-checkpoint" });
+        expect(r.ok).toBe(false);
+        expect(r.chains.find((c) => c.chain_id === chain)?.from_checkpoint).not.toBe(cp.id);
+        expect(r.checkpoints.problems.join("\n")).toContain(`checkpoint ${cp.id}`);
+      },
+    );
+  });
+});
+
+describe("progress", () => {
+  const cli = (args: string[]) =>
+    promisify(execFile)(process.execPath, [join(ROOT, "bin", "mandate.mjs"), "audit", "verify", ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: m.databaseUrl, MANDATE_DATA_DIR: m.dataDir },
+    });
+
+  it("the CLI prints progress on stderr with --progress, and --json stays the report alone", async () => {
+    const { stdout, stderr } = await cli(["--progress", "--json"]);
+    const r = JSON.parse(stdout) as VerifyReport;
+    expect(r).toMatchObject({ ok: true, mode: "full" });
+    expect(stderr).toMatch(new RegExp(`verified ${r.entries.toLocaleString("en")} / [\\d,]+ entries \\(100 %\\), [\\d,]+ entries/s`));
+  });
+
+  it("without --progress and off a terminal, nothing on stderr; --since-checkpoint is labelled", async () => {
+    const { stdout, stderr } = await cli(["--since-checkpoint"]);
+    expect(stderr).toBe("");
+    expect(stdout).toMatch(/recomputed \[incremental: from checkpoint [0-9a-f-]+ \(/);
+  });
+
+  it("the route streams NDJSON progress then the report; a bad mode is a 400", async () => {
+    const res = await fetch(`${m.url}/api/v1/audit/verify`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${m.adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ mode: "since-checkpoint", progress: true }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^application\/x-ndjson/);
+    const lines = (await res.text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string; done?: number; total?: number; report?: VerifyReport });
+    expect(lines[0]).toMatchObject({ type: "progress", done: 0 });
+    expect(lines.at(-1)).toMatchObject({ type: "report", report: { ok: true, mode: "since-checkpoint" } });
+    expect((await api(m.url, m.adminToken, "POST", "/api/v1/audit/verify", { mode: "partial" })).status).toBe(400);
+  });
+});
