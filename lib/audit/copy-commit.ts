@@ -21,13 +21,13 @@ const ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n"
 const SPECIAL = /[\\\t\n\r]/;
 
 /** One field of COPY's text format: `\N` for null, backslash, tab and line breaks escaped. */
-export function copyField(v: string | number | null | undefined): string {
+function copyField(v: string | number | null | undefined): string {
   if (v === null || v === undefined) return "\\N";
   const s = typeof v === "number" ? String(v) : v;
   return SPECIAL.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]) : s;
 }
 
-export function eventsCopyText(events: EventWrite[]): string {
+function eventsCopyText(events: EventWrite[]): string {
   let out = "";
   for (const e of events) {
     out += `${copyField(e.event_id)}\t${e.decision_id}\t${copyField(e.status)}\t${copyField(e.duration_ms)}\t${copyField(e.result_size)}\t${copyField(e.error)}\t${e.received_at}\n`;
@@ -35,7 +35,7 @@ export function eventsCopyText(events: EventWrite[]): string {
   return out;
 }
 
-export function entriesCopyText(rows: AuditEntryRow[]): string {
+function entriesCopyText(rows: AuditEntryRow[]): string {
   let out = "";
   for (const r of rows) {
     out +=

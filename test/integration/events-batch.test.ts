@@ -21,7 +21,11 @@ beforeAll(async () => {
   const session = `events-batch-${randomUUID()}`;
   decisions = [];
   for (let i = 0; i < 20; i++) {
-    const r = await api(m.url, key, "POST", "/api/v1/decisions", { session: { id: session }, tool: { server: "files", name: "read_file" }, arguments: { path: "a" } });
+    const r = await api(m.url, key, "POST", "/api/v1/decisions", {
+      session: { id: session },
+      tool: { server: "files", name: "read_file" },
+      arguments: { path: "a" },
+    });
     expect(r.body.decision).toBe("allow");
     decisions.push(r.body.decision_id);
   }
