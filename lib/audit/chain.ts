@@ -130,14 +130,31 @@ export class AuditChain {
           await this.runTx(this.txQueue.shift()!);
           continue;
         }
-        const batch = this.queue;
-        this.queue = [];
+        const batch = this.takeBatch();
         await this.commitBatch(batch);
       }
     } finally {
       this.flushing = false;
       if (this.queue.length || this.txQueue.length) this.kick();
     }
+  }
+
+  /**
+   * The jobs of the next commit: every queued job, except that outcome-event jobs (committed by COPY)
+   * go at most COPY_GROUP_ENTRIES entries at a time, so that the answers of one group go out (and
+   * their connections send the next batches, which the node prepares) while the next group commits.
+   */
+  private takeBatch(): Queued[] {
+    const q = this.queue;
+    if (!q.length || !copyable(q[0])) {
+      this.queue = [];
+      return q;
+    }
+    let n = 0;
+    let i = 0;
+    while (i < q.length && copyable(q[i]) && (i === 0 || n + q[i].job.entries.length <= COPY_GROUP_ENTRIES)) n += q[i++].job.entries.length;
+    this.queue = q.slice(i);
+    return q.slice(0, i);
   }
 
   private async commitBatch(batch: Queued[]) {
@@ -333,6 +350,9 @@ export class AuditChain {
     }
   }
 }
+
+/** Entries of outcome events per COPY commit (a single larger job still goes alone). */
+const COPY_GROUP_ENTRIES = 2000;
 
 /** A commit that does not come back within this long fails (its connection is dropped). */
 const COMMIT_TIMEOUT_MS = 10_000;
