@@ -7,6 +7,9 @@
  * `node_modules` (and `.next` for the console).
  *
  *   npm run bench:compare -- --base ../main-before [--requests 20000 --rounds 4 --connections 50]
+ *
+ * `--events`: the outcome-event rows instead (bench/lib/events.ts: POST /api/v1/events in batches of
+ * 1,000 and the raw COPY ceiling on each node's database), one round per version in turn.
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -15,6 +18,7 @@ import { delta, snapshot, sumDeltas, type CpuDelta } from "./lib/cpu.ts";
 import { combine, runLoad, type LoadResult } from "./lib/load.ts";
 import { pickTool, rng } from "./lib/workload.ts";
 import { ROOT, startMandateNode, type MandateTarget } from "./lib/targets.ts";
+import { compareEvents } from "./lib/events.ts";
 
 const { values } = parseArgs({
   options: {
@@ -24,6 +28,8 @@ const { values } = parseArgs({
     connections: { type: "string", default: "50" },
     warmup: { type: "string", default: "10000" },
     "no-console": { type: "boolean" },
+    events: { type: "boolean" },
+    "event-batches": { type: "string", default: "100" },
   },
 });
 if (!values.base) {
@@ -58,6 +64,10 @@ async function main() {
   try {
     nodes.push({ name: "this", node: await startMandateNode(withConsole, ROOT) });
     nodes.push({ name: "base", node: await startMandateNode(withConsole, BASE) });
+    if (values.events) {
+      await compareEvents(nodes, R, Number(values["event-batches"]));
+      return;
+    }
     const targets = nodes.map(({ name, node }) => ({
       name,
       node,

@@ -8,6 +8,9 @@
  * `ratio_vs_cerbos=<Mandate (default workers) decisions/s ÷ Cerbos decisions/s>`.
  *
  *   npm run bench [-- --requests 30000 --rounds 3 --connections 50 --no-console --cpu-prof DIR]
+ *
+ * Then the outcome-event ingestion rows (bench/lib/events.ts); `--only events` runs only those
+ * (`--event-batches 100`: batches of 1,000 events per round).
  */
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -18,7 +21,8 @@ import { verifyAudit } from "../lib/audit/verify.ts";
 import { delta, snapshot, sumDeltas, type CpuDelta } from "./lib/cpu.ts";
 import { combine, runLoad, type LoadResult } from "./lib/load.ts";
 import { cerbosBody, CLASSIFICATION, pickTool, rng } from "./lib/workload.ts";
-import { ROOT, startCerbos, startEcho, startMandateNode } from "./lib/targets.ts";
+import { ROOT, startCerbos, startEcho, startMandateNode, type MandateTarget } from "./lib/targets.ts";
+import { EVENTS_DEFAULTS, eventsConsistent, printEvents, runEventsBench } from "./lib/events.ts";
 
 const { values } = parseArgs({
   options: {
@@ -29,6 +33,8 @@ const { values } = parseArgs({
     "no-console": { type: "boolean" },
     /** Profile the Mandate node: it writes a .cpuprofile into this directory when it stops. */
     "cpu-prof": { type: "string" },
+    only: { type: "string" },
+    "event-batches": { type: "string", default: String(EVENTS_DEFAULTS.batches) },
   },
 });
 const N = Number(values.requests);
@@ -140,6 +146,7 @@ async function main() {
 }
 
 async function run(started: Array<{ stop(): Promise<void> }>) {
+  if (values.only === "events") return events(started);
   const echo = await startEcho();
   started.push(echo);
   const cerbos = await startCerbos();
@@ -274,6 +281,22 @@ async function run(started: Array<{ stop(): Promise<void> }>) {
   );
   console.log(`ratio_vs_cerbos=${(m.rps / c.rps).toFixed(2)}`);
   if (after - before !== mandateAnswered || !audit.ok) process.exitCode = 1;
+  console.log("");
+  await events(started, mandate);
+}
+
+/** The outcome-event rows (bench/lib/events.ts), on the same node, or one of their own (`--only events`). */
+async function events(started: Array<{ stop(): Promise<void> }>, mandate?: MandateTarget) {
+  const node = mandate ?? (await startMandateNode(withConsole));
+  if (!mandate) started.push(node);
+  const opts = { ...EVENTS_DEFAULTS, rounds: R, batches: Number(values["event-batches"]) };
+  const res = await runEventsBench(node, opts);
+  setDatabaseUrl(node.databaseUrl);
+  const audit = await verifyAudit(node.dataDir);
+  await closePool();
+  printEvents(res, opts);
+  console.log(`audit verify: ${audit.ok ? "ok" : `FAILED (${audit.firstBroken?.reason ?? audit.checkpoints.problems[0]})`} (${audit.entries} entries)`);
+  if (!eventsConsistent(res) || !audit.ok) process.exitCode = 1;
 }
 
 main().catch((err) => {

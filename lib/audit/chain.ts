@@ -15,6 +15,7 @@ import { getPool } from "../db/pool.ts";
 import type { Row } from "../db/rows.ts";
 import { sanitizeJson } from "../util/sanitize-json.ts";
 import type { ApprovalWrite, EventWrite, SessionWrite, ToolCallWrite } from "./commit-batch.ts";
+import { conflictingEventId, copyCommit } from "./copy-commit.ts";
 import { GENESIS_HASH, linkEntries, type AuditEntryInput, type AuditEntryRow } from "./hash.ts";
 
 /** What a batch writes besides its entries: typed by mandate_commit's input contract (./commit-batch.ts). */
@@ -129,8 +130,7 @@ export class AuditChain {
           await this.runTx(this.txQueue.shift()!);
           continue;
         }
-        const batch = this.queue;
-        this.queue = [];
+        const batch = this.takeBatch();
         await this.commitBatch(batch);
       }
     } finally {
@@ -139,11 +139,37 @@ export class AuditChain {
     }
   }
 
+  /**
+   * The jobs of the next commit: every queued job, except that outcome-event jobs (committed by COPY)
+   * go at most COPY_GROUP_ENTRIES entries at a time, so that the answers of one group go out (and
+   * their connections send the next batches, which the node prepares) while the next group commits.
+   */
+  private takeBatch(): Queued[] {
+    const q = this.queue;
+    if (!q.length || !copyable(q[0])) {
+      this.queue = [];
+      return q;
+    }
+    let n = 0;
+    let i = 0;
+    while (i < q.length && copyable(q[i]) && (i === 0 || n + q[i].job.entries.length <= COPY_GROUP_ENTRIES)) n += q[i++].job.entries.length;
+    this.queue = q.slice(i);
+    return q.slice(0, i);
+  }
+
   private async commitBatch(batch: Queued[]) {
-    let pending = batch;
+    let pending = rejectRepeatedEvents(batch);
     while (pending.length) {
       const entries = pending.flatMap((q) => q.job.entries);
       const linked = linkEntries(this.id, this.head, entries);
+      // Outcome events (entries and events only): COPY in a transaction (./copy-commit.ts).
+      if (pending.every(copyable)) {
+        const next = await this.commitByCopy(pending, linked);
+        if (next === "retry") continue;
+        if (next === "done") return;
+        pending = next;
+        continue;
+      }
       const rest = JSON.stringify({
         sessions: pending.flatMap((q) => q.job.sessions ?? []),
         approvals: pending.flatMap((q) => q.job.approvals ?? []),
@@ -191,16 +217,59 @@ export class AuditChain {
         for (const q of pending) q.reject(err as Error);
         return;
       }
-      this.head = linked.head;
-      this.stats.batches++;
-      this.stats.jobs += pending.length;
-      let i = 0;
-      for (const q of pending) {
-        const n = q.job.entries.length;
-        q.resolve(linked.rows.slice(i, i + n));
-        i += n;
-      }
+      this.settle(pending, linked);
       return;
+    }
+  }
+
+  /**
+   * One COPY commit of a batch of event jobs. "done": committed or failed (jobs settled); "retry": link
+   * again (the head was reloaded); a list: the jobs left after the conflicting ones were rejected.
+   */
+  private async commitByCopy(pending: Queued[], linked: ReturnType<typeof linkEntries>): Promise<"done" | "retry" | Queued[]> {
+    try {
+      const conn = this.conn ?? (await this.connect());
+      if (!this.registered) await this.ensureRegistered(conn);
+      if (this.headUncertain) {
+        await this.reloadHead(conn);
+        return "retry";
+      }
+      await withTimeout(
+        copyCommit(
+          conn,
+          linked.rows,
+          pending.flatMap((q) => q.job.events ?? []),
+        ),
+        COMMIT_TIMEOUT_MS,
+      );
+    } catch (err) {
+      this.dropConnectionIfBroken(err);
+      const id = conflictingEventId(err);
+      if (id !== null) {
+        this.stats.conflicts++;
+        const key = `event:${id}`;
+        const keep = pending.filter((q) => !jobKeys(q.job).includes(key));
+        // The id named could not be matched (or every job has it): all are told to filter again.
+        const hit = keep.length === pending.length ? pending : pending.filter((q) => !keep.includes(q));
+        for (const q of hit) q.reject(new ConflictError([key]));
+        return hit === pending ? "done" : keep;
+      }
+      for (const q of pending) q.reject(err as Error);
+      return "done";
+    }
+    this.settle(pending, linked);
+    return "done";
+  }
+
+  private settle(pending: Queued[], linked: ReturnType<typeof linkEntries>) {
+    this.head = linked.head;
+    this.stats.batches++;
+    this.stats.jobs += pending.length;
+    let i = 0;
+    for (const q of pending) {
+      const n = q.job.entries.length;
+      q.resolve(linked.rows.slice(i, i + n));
+      i += n;
     }
   }
 
@@ -282,6 +351,9 @@ export class AuditChain {
   }
 }
 
+/** Entries of outcome events per COPY commit (a single larger job still goes alone). */
+const COPY_GROUP_ENTRIES = 2000;
+
 /** A commit that does not come back within this long fails (its connection is dropped). */
 const COMMIT_TIMEOUT_MS = 10_000;
 
@@ -289,6 +361,40 @@ const COMMIT_TIMEOUT_MS = 10_000;
 function connectionLost(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code !== "string" || /^(08|57P0)/.test(code);
+}
+
+/** A job that writes only entries and outcome events (at least one): committed by COPY. */
+function copyable(q: Queued): boolean {
+  const j = q.job;
+  return !!j.events?.length && !j.sessions?.length && !j.approvals?.length && !j.approvalsUsed?.length && !j.toolCalls?.length;
+}
+
+/**
+ * Two jobs of one batch that record the same event id (the same events sent twice at once): the later
+ * one is told to filter again (ConflictError) and finds the id recorded by the first.
+ */
+function rejectRepeatedEvents(batch: Queued[]): Queued[] {
+  if (batch.length < 2) return batch;
+  const seen = new Set<string>();
+  return batch.filter((q) => {
+    const ids = (q.job.events ?? []).map((e) => e.event_id);
+    const repeated = ids.filter((id) => seen.has(id));
+    if (repeated.length) {
+      q.reject(new ConflictError(repeated.map((id) => `event:${id}`)));
+      return false;
+    }
+    for (const id of ids) seen.add(id);
+    return true;
+  });
+}
+
+/** `p`, or an error without SQLSTATE after `ms` (treated as a lost connection: the connection is dropped). */
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`commit did not complete within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 function mergeToolCalls(calls: Array<{ tool_id: string; n: number }>) {

@@ -28,14 +28,23 @@ export async function recordEvents(rt: Runtime, agent: AgentPrincipal, events: O
   const inBatchDuplicates = events.length - unique.size;
   const decisionIds = [...new Set([...unique.values()].map((e) => e.decision_id))];
   const pool = getPool();
+  const eventIds = [...unique.keys()];
+  const knownEvents = () => pool.query<Row<"outcome_events", "event_id">>(`SELECT event_id FROM outcome_events WHERE event_id = ANY($1)`, [eventIds]);
+  // The events already recorded are looked up at the same time as the decisions (two connections).
+  let known: Promise<{ rows: Array<Row<"outcome_events", "event_id">> }> | null = knownEvents();
+  // Settled even if the decisions' lookup fails first (no unhandled rejection).
+  known.catch(() => {});
   // A decision entry always has its decision id, session and tool (lib/audit/entries/decision.ts).
   const d = await pool.query<
     NotNull<Row<"audit_entries", "decision_id" | "session_id" | "tool">> &
       Row<"audit_entries", "agent_id" | "step"> & { chain: Array<{ agent_id?: string }> | null }
   >(
-    `SELECT decision_id, agent_id, session_id, step, tool, ${DECISION.delegationChain.json()} AS chain
+    // The delegation chain is read only for decisions made for another agent (its data is not read
+    // for the agent's own decisions, the common case).
+    `SELECT decision_id, agent_id, session_id, step, tool,
+            CASE WHEN agent_id IS DISTINCT FROM $2::uuid THEN ${DECISION.delegationChain.json()} END AS chain
        FROM audit_entries WHERE decision_id = ANY($1::uuid[]) AND kind = 'decision'`,
-    [decisionIds],
+    [decisionIds, agent.agentId],
   );
   const decisions = new Map(d.rows.map((r) => [r.decision_id, r]));
   const foreign = decisionIds.filter((id) => {
@@ -53,14 +62,18 @@ export async function recordEvents(rt: Runtime, agent: AgentPrincipal, events: O
     );
   }
   for (let attempt = 0; attempt < 5; attempt++) {
-    const known = await pool.query<Row<"outcome_events", "event_id">>(`SELECT event_id FROM outcome_events WHERE event_id = ANY($1)`, [[...unique.keys()]]);
-    const seen = new Set(known.rows.map((r) => r.event_id));
+    const recorded = await (known ?? knownEvents());
+    known = null;
+    const seen = new Set(recorded.rows.map((r) => r.event_id));
     const fresh = [...unique.values()].filter((e) => !seen.has(e.event_id));
     if (!fresh.length) return { accepted: 0, duplicates: events.length };
     const at = new Date().toISOString();
     const stored = fresh.map((e) => ({ e, ...redactEvent(e) }));
     try {
       await rt.eventChain.submit({
+        // Storable as they are: the body passed the route's checks (no NUL, no unpaired surrogate) and
+        // the rest comes from the database.
+        sanitized: true,
         entries: stored.map(({ e, error, redactions }) => {
           const dec = decisions.get(e.decision_id)!;
           return outcomeEntry({

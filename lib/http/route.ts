@@ -63,6 +63,8 @@ export interface RouteDef<B = unknown, Q = unknown> {
   argumentFields?: readonly string[];
   query?: z.ZodType<Q>;
   contentType?: "json" | "form";
+  /** The largest body this route reads (default MAX_BODY_BYTES); a larger one is a 413. */
+  maxBodyBytes?: number;
   /** Describes the route in the OpenAPI document. */
   summary: string;
   tag: string;
@@ -229,7 +231,7 @@ export async function runRoute(
       const ct = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
       const want = def.contentType === "form" ? "application/x-www-form-urlencoded" : "application/json";
       if (ct !== want) throw new MandateError(415, "unsupported_media_type", `Content-Type must be ${want}`);
-      const raw = await readBody(req);
+      const raw = await readBody(req, def.maxBodyBytes);
       // Decoding would replace invalid bytes with U+FFFD: what is decided would not be what was sent.
       if (!isUtf8(raw)) throw new MandateError(400, "invalid_encoding", "the body is not valid UTF-8");
       const text = raw.toString("utf8");

@@ -18,6 +18,9 @@ import { visibleTools } from "../../decisions/visible-tools.ts";
 import { reportInventory } from "../../inventory/report-inventory.ts";
 import { defineRoute } from "../route.ts";
 
+/** The body limit of POST /api/v1/events (docs/api.md): a full batch with long error texts fits. */
+export const EVENTS_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
 export const dataPlaneRoutes = [
   defineRoute({
     method: "POST",
@@ -45,6 +48,8 @@ export const dataPlaneRoutes = [
     path: "/api/v1/events",
     auth: "agent",
     body: eventsRequest,
+    // 1,000 events with error texts of 4,000 characters of up to two bytes in UTF-8 fit (about 8.2 MB).
+    maxBodyBytes: EVENTS_MAX_BODY_BYTES,
     response: eventsResponse,
     tag: "Events",
     summary: "Record outcome events of forwarded calls",
