@@ -9,7 +9,14 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["lib/**/*.test.ts", "gateway/**/*.test.ts", "examples/**/*.test.ts", "components/**/*.test.ts", "bench/**/*.test.ts", "server/**/*.test.ts"],
+          include: [
+            "lib/**/*.test.ts",
+            "gateway/**/*.test.ts",
+            "examples/**/*.test.ts",
+            "components/**/*.test.ts",
+            "bench/**/*.test.ts",
+            "server/**/*.test.ts",
+          ],
           environment: "node",
         },
       },

@@ -9,7 +9,15 @@ describe("the headers a worker forwards to the console", () => {
 
   it("drops hop-by-hop headers and those the Connection header names", () => {
     const h = forwardHeaders(
-      { host: "x", connection: "keep-alive, X-Private", "x-private": "1", "keep-alive": "timeout=5", "transfer-encoding": "chunked", upgrade: "h2c", accept: "*/*" },
+      {
+        host: "x",
+        connection: "keep-alive, X-Private",
+        "x-private": "1",
+        "keep-alive": "timeout=5",
+        "transfer-encoding": "chunked",
+        upgrade: "h2c",
+        accept: "*/*",
+      },
       "::1",
       "s",
     );

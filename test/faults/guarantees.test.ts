@@ -138,7 +138,12 @@ describe("a slow change feed (notifications reach one worker of node B 1 s late)
             scope: "tool:files/*",
           }).toString(),
         }).then((r) => r.json());
-        const body = { session: { id: t.session_id }, tool: { server: "files", name: "read_file" }, arguments: { path: "x" }, delegation_token: t.access_token };
+        const body = {
+          session: { id: t.session_id },
+          tool: { server: "files", name: "read_file" },
+          arguments: { path: "x" },
+          delegation_token: t.access_token,
+        };
         // Both workers cache the token as valid.
         for (let i = 0; i < 4; i++) expect((await postFresh(b.url, agent.apiKey, "/api/v1/decisions", body)).body.decision).toBe("allow");
         await nextGoesToW1();

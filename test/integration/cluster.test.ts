@@ -103,7 +103,8 @@ describe("a node with two data-plane workers", () => {
     await n.restart();
     const lines = readFileSync(join(n.dataDir, "checkpoints.jsonl"), "utf8").trim().split("\n");
     const signed = new Map<string, number>();
-    for (const l of lines) for (const h of JSON.parse(l).heads as Array<{ chain_id: string; seq: number }>) signed.set(h.chain_id, Math.max(h.seq, signed.get(h.chain_id) ?? 0));
+    for (const l of lines)
+      for (const h of JSON.parse(l).heads as Array<{ chain_id: string; seq: number }>) signed.set(h.chain_id, Math.max(h.seq, signed.get(h.chain_id) ?? 0));
     const heads = await getPool().query<{ id: string; node: string; head: number }>(
       `SELECT c.id, c.node, max(e.seq)::int AS head FROM audit_chains c JOIN audit_entries e ON e.chain_id = c.id WHERE c.node LIKE '%/w_' GROUP BY c.id, c.node`,
     );
