@@ -1,11 +1,11 @@
 /**
  * `npm run bench`: Mandate's decision endpoint (session state and audit durable in PostgreSQL) side by
  * side with the Cerbos PDP (equivalent policy, audit off) and a bare node:http JSON echo (the ceiling
- * of the transport): same workload, same machine, one run. Mandate runs as a node with its default
- * data-plane workers (one per core), as a node with 1 worker, and as two nodes on one PostgreSQL (the
+ * of the transport): same workload, same machine, one run. Mandate runs as a node with one data-plane
+ * worker per core, as a node with 1 worker, and as two nodes on one PostgreSQL (the
  * default node and a second one joining it, the load split between them). All run in interleaved rounds
  * so that background load on the machine touches them alike. Prints a table and, last,
- * `ratio_vs_cerbos=<Mandate (default workers) decisions/s ÷ Cerbos decisions/s>`.
+ * `ratio_vs_cerbos=<Mandate (one worker per core) decisions/s ÷ Cerbos decisions/s>`.
  *
  *   npm run bench [-- --requests 30000 --rounds 3 --connections 50 --no-console --cpu-prof DIR]
  *
@@ -154,13 +154,13 @@ async function run(started: Array<{ stop(): Promise<void> }>) {
   // Every Mandate node records into one PostgreSQL (the first node's, embedded): the 1-worker node and
   // the second node join it. They run one at a time, so they do not compete for it; its CPU is counted
   // for whichever Mandate target is under load.
-  const mandate = await startMandateNode(withConsole, ROOT, { cpuProfDir: values["cpu-prof"] });
+  const workers = availableParallelism();
+  const mandate = await startMandateNode(withConsole, ROOT, { cpuProfDir: values["cpu-prof"], workers });
   started.push(mandate);
   const single = await startMandateNode(false, ROOT, { workers: 1, join: mandate });
   started.push(single);
-  const second = await startMandateNode(false, ROOT, { join: mandate });
+  const second = await startMandateNode(false, ROOT, { join: mandate, workers });
   started.push(second);
-  const workers = availableParallelism();
   setDatabaseUrl(mandate.databaseUrl);
   const settings = await getPool().query(
     `SELECT name, setting FROM pg_settings WHERE name IN ('synchronous_commit','fsync','full_page_writes','wal_sync_method','commit_delay') ORDER BY name`,

@@ -28,8 +28,7 @@ const schema = z.object({
   MANDATE_APPROVAL_WEBHOOK: z.string().url().optional(),
   MANDATE_APPROVAL_WEBHOOK_FORMAT: z.enum(["json", "slack"]).default("json"),
   /**
-   * Data-plane processes of this node (node:cluster, one port): unset, one per core
-   * (availableParallelism()); `1`: the single-process layout (the console, the data plane and the
+   * Data-plane processes of this node (node:cluster, one port): unset or `1`, the single-process layout (the console, the data plane and the
    * node's duties in one process). `mandate start --dev` always runs one.
    */
   MANDATE_DATA_PLANE_WORKERS: z.coerce.number().int().min(1).max(64).optional(),

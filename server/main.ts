@@ -1,7 +1,7 @@
 /**
- * `mandate start`: one command starts a node. With MANDATE_DATA_PLANE_WORKERS = 1 (and with `--dev`)
- * one process serves the console (Next.js) and the data plane and runs the node's duties; otherwise
- * (the default: one data-plane worker per core) a primary process runs the database, the duties and the
+ * `mandate start`: one command starts a node. With MANDATE_DATA_PLANE_WORKERS = 1 (the default, and with
+ * `--dev`) one process serves the console (Next.js) and the data plane and runs the node's duties; with
+ * more, a primary process runs the database, the duties and the
  * console, and forks the data-plane workers that share the port (server/cluster-primary.ts).
  *
  * The single process is built in this order, stopped in the reverse: the database (bootstrap.ts:
@@ -9,7 +9,6 @@
  * composition root of everything live on the node), the console (Next.js), the HTTP listener.
  */
 import cluster from "node:cluster";
-import { availableParallelism } from "node:os";
 import { createServer } from "node:http";
 import { env } from "../lib/env.ts";
 import { closePool } from "../lib/db/pool.ts";
@@ -23,9 +22,15 @@ import { ensureAuthSecret, log, nodeIdentity, runtimeOptions, type StartOptions 
 
 export type { StartOptions };
 
-/** Data-plane processes of this node: MANDATE_DATA_PLANE_WORKERS, else one per core; `--dev`: one. */
+/**
+ * Data-plane processes of this node: MANDATE_DATA_PLANE_WORKERS, else one; `--dev`: one. Not one per core
+ * by default yet: on 2 cores, 2 workers answered 0.48× the decisions/s of one process in `npm run bench`
+ * (a session's decisions spread over workers conflict at commit, and each worker commits its own smaller
+ * batches: PostgreSQL's CPU per decision tripled; docs/benchmarks.md). `MANDATE_DATA_PLANE_WORKERS=<n>`
+ * (e.g. the number of cores) turns them on.
+ */
 export function dataPlaneWorkers(dev: boolean): number {
-  return dev ? 1 : (env().MANDATE_DATA_PLANE_WORKERS ?? availableParallelism());
+  return dev ? 1 : (env().MANDATE_DATA_PLANE_WORKERS ?? 1);
 }
 
 export async function start(opts: StartOptions = {}): Promise<void> {
