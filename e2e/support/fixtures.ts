@@ -93,7 +93,7 @@ export const test = base.extend<{ console: Console; cspAllowed: RegExp[]; csp: C
   },
   node: [
     async ({}, use) => {
-      // The product's default layout here: 2 data-plane workers, console requests proxied to Next.js.
+      // The multi-process layout: 2 data-plane workers, console requests proxied to Next.js.
       const node = await startMandate({ console: true, workers: 2 });
       await use(node);
       await node.stop();

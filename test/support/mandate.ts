@@ -67,7 +67,7 @@ export interface StartOptions {
   console?: boolean;
   /**
    * Data-plane processes of the node (MANDATE_DATA_PLANE_WORKERS). Tests default to 1 (many nodes run at
-   * once on this machine); the two-node, fault and browser suites run 2, the product's default here.
+   * once on this machine); the two-node, fault and browser suites run 2 (the multi-process layout, console behind the proxy).
    */
   workers?: number;
 }
