@@ -27,7 +27,7 @@ import { announceCredentials, connectDatabase, prepareDatabase, writeCredentials
 import { startConsole, type Console } from "./console.ts";
 import { PEER_HEADER, SECRET_HEADER } from "./console-proxy.ts";
 import { fromWorker, Requests, WORKER_CONFIG_ENV, type Head, type ToWorker, type WorkerConfig } from "./cluster-ipc.ts";
-import { ensureAuthSecret, log, nodeIdentity, runtimeOptions, type StartOptions } from "./node-options.ts";
+import { ensureAuthSecret, log, nodeDuties, nodeIdentity, runtimeOptions, stopOnSignals, type StartOptions } from "./node-options.ts";
 
 /** A worker that has not applied a barrier by then is killed (docs/guarantees.md). */
 export const BARRIER_TIMEOUT_MS = 5_000;
@@ -212,15 +212,7 @@ export async function startPrimary(opts: StartOptions, count: number): Promise<v
     ...runtimeOptions(publicUrl),
     node,
     peers: { barrier: (change) => workers.barrier(change, null), kickWebhooks: () => {} },
-    duties: {
-      dataDir: e.dataDir,
-      checkpointIntervalS: e.MANDATE_CHECKPOINT_INTERVAL_S,
-      fullCheckpointIntervalS: e.MANDATE_CHECKPOINT_FULL_INTERVAL_S,
-      checkpointWebhook: e.MANDATE_CHECKPOINT_WEBHOOK,
-      embedded: db.embedded,
-      log,
-      peerHeads: () => workers.heads(),
-    },
+    duties: nodeDuties(db.embedded, () => workers.heads()),
   });
   workers.rt = rt;
 
@@ -255,19 +247,7 @@ export async function startPrimary(opts: StartOptions, count: number): Promise<v
   );
   if (creds) announceCredentials(creds, e.dataDir, publicUrl);
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal}: shutting down`);
-    const force = setTimeout(() => process.exit(1), 25_000);
-    force.unref();
-    // In the reverse order of the start: the workers (each its listener and runtime), the console, this
-    // process's runtime, the pool, the database.
-    await stopAll();
-    log("stopped");
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void stop("SIGINT"));
-  process.on("SIGTERM", () => void stop("SIGTERM"));
+  // In the reverse order of the start: the workers (each its listener and runtime), the console, this
+  // process's runtime, the pool, the database.
+  stopOnSignals(stopAll, 25_000);
 }

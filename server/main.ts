@@ -18,7 +18,7 @@ import { announceCredentials, connectDatabase, prepareDatabase, writeCredentials
 import { startConsole, type Console } from "./console.ts";
 import { requestHandler } from "./handler.ts";
 import { startPrimary } from "./cluster-primary.ts";
-import { ensureAuthSecret, log, nodeIdentity, runtimeOptions, type StartOptions } from "./node-options.ts";
+import { ensureAuthSecret, log, nodeDuties, nodeIdentity, runtimeOptions, stopOnSignals, type StartOptions } from "./node-options.ts";
 
 export type { StartOptions };
 
@@ -48,14 +48,7 @@ async function startSingle(opts: StartOptions): Promise<void> {
   const rt = await startRuntime({
     ...runtimeOptions(publicUrl),
     node,
-    duties: {
-      dataDir: e.dataDir,
-      checkpointIntervalS: e.MANDATE_CHECKPOINT_INTERVAL_S,
-      fullCheckpointIntervalS: e.MANDATE_CHECKPOINT_FULL_INTERVAL_S,
-      checkpointWebhook: e.MANDATE_CHECKPOINT_WEBHOOK,
-      embedded: db.embedded,
-      log,
-    },
+    duties: nodeDuties(db.embedded),
   });
 
   ensureAuthSecret(e.dataDir, publicUrl);
@@ -74,24 +67,14 @@ async function startSingle(opts: StartOptions): Promise<void> {
   log(`node ${rt.config.node} listening on http://${e.HOST}:${port} (database: ${db.embedded ? "embedded PostgreSQL" : "DATABASE_URL"})`);
   if (creds) announceCredentials(creds, e.dataDir, publicUrl);
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal}: shutting down`);
-    const force = setTimeout(() => process.exit(1), 15_000);
-    force.unref();
-    // In the reverse order of the start: the listener, the console, the runtime (its own parts in
-    // reverse: lib/runtime/start.ts), the pool, the database.
+  // In the reverse order of the start: the listener, the console, the runtime (its own parts in
+  // reverse: lib/runtime/start.ts), the pool, the database.
+  stopOnSignals(async () => {
     server.closeIdleConnections?.();
     await new Promise<void>((r) => server.close(() => r()));
     await con?.close().catch(() => {});
     await rt.stop().catch(() => {});
     await closePool().catch(() => {});
     if (db.embedded) await db.embedded.stop().catch((err) => log(`stopping postgres: ${(err as Error).message}`));
-    log("stopped");
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void stop("SIGINT"));
-  process.on("SIGTERM", () => void stop("SIGTERM"));
+  }, 15_000);
 }

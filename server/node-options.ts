@@ -4,7 +4,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { env } from "../lib/env.ts";
 import { defaultNodeName } from "../lib/runtime/runtime.ts";
-import type { StartOptions as RuntimeStartOptions } from "../lib/runtime/start.ts";
+import type { ChainHead } from "../lib/audit/checkpoints.ts";
+import type { EmbeddedDb } from "../lib/db/embedded.ts";
+import type { NodeDuties, StartOptions as RuntimeStartOptions } from "../lib/runtime/start.ts";
 import { consoleSessionOf } from "./console-session.ts";
 
 export interface StartOptions {
@@ -48,4 +50,34 @@ export function ensureAuthSecret(dataDir: string, publicUrl: string): void {
     process.env.NEXTAUTH_SECRET = readFileSync(file, "utf8").trim();
   }
   process.env.NEXTAUTH_URL ??= publicUrl;
+}
+
+/** The node's duties (run by its only process, or by its primary), from the environment. */
+export function nodeDuties(embedded: EmbeddedDb | null, peerHeads?: () => Promise<ChainHead[]>): NodeDuties {
+  const e = env();
+  return {
+    dataDir: e.dataDir,
+    checkpointIntervalS: e.MANDATE_CHECKPOINT_INTERVAL_S,
+    fullCheckpointIntervalS: e.MANDATE_CHECKPOINT_FULL_INTERVAL_S,
+    checkpointWebhook: e.MANDATE_CHECKPOINT_WEBHOOK,
+    embedded,
+    log,
+    peerHeads,
+  };
+}
+
+/** Ctrl-C and SIGTERM run `stopAll` once (the process exits after it, or after `forceMs` regardless). */
+export function stopOnSignals(stopAll: () => Promise<void>, forceMs: number): void {
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: shutting down`);
+    setTimeout(() => process.exit(1), forceMs).unref();
+    await stopAll();
+    log("stopped");
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
 }
