@@ -272,6 +272,8 @@ describe("a node killed with SIGKILL under load", () => {
     await new Promise((r) => setTimeout(r, 1_000));
     const pg = postmasterPid(a.dataDir)!;
     const rssBefore = rssMiB(b.pid()!);
+    // A worker restarted by an earlier scenario may still be starting: wait until each node has its 2.
+    expect(await timeUntil(30_000, async () => a.workerPids().length === 2 && b.workerPids().length === 2)).toBeLessThan(30_000);
     const workers = [...a.workerPids(), ...b.workerPids()];
     expect(workers.length).toBe(4);
     await b.stop("SIGKILL");
