@@ -59,12 +59,17 @@ class Workers {
     for (let i = 1; i <= this.count; i++) {
       const slot: Slot = { index: i, worker: null, restarts: 0, startedAt: 0 };
       this.slots.push(slot);
-      first.push(this.fork(slot));
+      first.push(this.fork(slot, true));
     }
     await Promise.all(first);
   }
 
-  private fork(slot: Slot): Promise<void> {
+  /**
+   * Forks the slot's worker. At the node's start, a worker that exits before it listens fails the start;
+   * afterwards every exit, before listening or after (a restart while PostgreSQL is unreachable), is
+   * followed by another fork after the back-off: the node never runs short of a worker for good.
+   */
+  private fork(slot: Slot, atStart: boolean): Promise<void> {
     const w = cluster.fork({ [WORKER_CONFIG_ENV]: JSON.stringify(this.config(slot.index)) });
     slot.worker = w;
     slot.startedAt = Date.now();
@@ -79,14 +84,15 @@ class Workers {
       w.once("exit", (code, signal) => {
         slot.worker = null;
         if (this.stopping) return;
-        if (!listening) return reject(new Error(`data-plane worker ${slot.index} exited before it listened (${signal ?? `code ${code}`})`));
+        const how = signal ?? `code ${code}`;
+        if (!listening && atStart) return reject(new Error(`data-plane worker ${slot.index} exited before it listened (${how})`));
         if (Date.now() - slot.startedAt > HEALTHY_AFTER_MS) slot.restarts = 0;
         const wait = RESTART_BACKOFF_MS[Math.min(slot.restarts, RESTART_BACKOFF_MS.length - 1)];
         slot.restarts++;
-        log(`data-plane worker ${slot.index} exited (${signal ?? `code ${code}`}): restarting it in ${wait / 1000} s`);
+        log(`data-plane worker ${slot.index} exited${listening ? "" : " before it listened"} (${how}): restarting it in ${wait / 1000} s`);
+        resolve();
         setTimeout(() => {
-          if (this.stopping) return;
-          this.fork(slot).catch((err: Error) => log(err.message));
+          if (!this.stopping) void this.fork(slot, false);
         }, wait).unref();
       });
     });
@@ -112,9 +118,10 @@ class Workers {
           log(`data-plane worker ${w.id} did not apply a change within ${BARRIER_TIMEOUT_MS} ms: killing it (it restarts with empty caches)`);
           w.process.kill("SIGKILL");
         });
-        const gone = new Promise<null>((r) => w.once("exit", () => r(null)));
+        let onExit = () => {};
+        const gone = new Promise<null>((r) => w.once("exit", (onExit = () => r(null))));
         this.send(w, { t: "barrier", id, change });
-        await Promise.race([reply, gone]);
+        await Promise.race([reply, gone]).finally(() => w.off("exit", onExit));
       }),
     );
   }

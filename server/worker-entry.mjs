@@ -1,7 +1,14 @@
 // A data-plane worker of a node (node:cluster, forked by server/cluster-primary.ts): registers tsx so
 // the TypeScript sources run as they are, as bin/mandate.mjs does, then runs server/cluster-worker.ts.
+// A worker that cannot start (PostgreSQL unreachable) says why in one line and exits; the primary forks
+// another after its back-off.
 import { register } from "tsx/esm/api";
 
 register();
 const { runWorker } = await import("./cluster-worker.ts");
-await runWorker();
+try {
+  await runWorker();
+} catch (err) {
+  console.error(`[mandate] a data-plane worker could not start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}

@@ -38,6 +38,10 @@ export function getPool(): pg.Pool {
     query_timeout: 60_000,
     keepAlive: true,
   });
+  // A connection lost while checked out (between the queries of a transaction, during a COPY, while
+  // held by a chain) emits 'error' with no listener of the pool's own: unheard, that ends the process.
+  // Its holder learns of the loss from its next query, and the pool discards it when it is released.
+  pool.on("connect", (client) => client.on("error", () => {}));
   pool.on("error", (err) => {
     // 57P01: the server is shutting down (e.g. the embedded PostgreSQL stopping with the node).
     if ((err as { code?: string }).code !== "57P01") console.error(`[db] idle client error: ${err.message}`);

@@ -22,6 +22,7 @@ import {
   postFresh,
   postmasterPid,
   workerOfFresh,
+  workersAnswering,
   processesMentioning,
   report,
   rssMiB,
@@ -226,6 +227,27 @@ describe("a node cut off from PostgreSQL, then reconnected", () => {
   }, 90_000);
 });
 
+describe("a data-plane worker that dies while its node is cut off from PostgreSQL", () => {
+  it("is replaced once PostgreSQL is reachable again, although its replacements cannot start meanwhile", async () => {
+    const agent = await a.createAgent(`cut-worker-${Date.now()}`);
+    expect(b.workerPids().length).toBe(2);
+    const logFrom = b.logs().length;
+    proxy.sever();
+    const [victim] = b.workerPids();
+    process.kill(victim, "SIGKILL");
+    // The first replacement is forked after 1 s, cannot reach PostgreSQL, and exits before it listens.
+    const failed = await timeUntil(20_000, async () => /data-plane worker \d exited before it listened/.test(b.logs().slice(logFrom)));
+    expect(failed).toBeLessThan(20_000);
+    const healedAt = Date.now();
+    proxy.heal();
+    const back = await timeUntil(30_000, async () => (await workersAnswering(b.url)).join() === "w1,w2" && (await ready(b)) === 200);
+    report(`a worker killed while its node was cut off: the node had 2 workers again ${back} ms after PostgreSQL was reachable (restart back-off 1, 2, 5, 10, 30 s)`);
+    expect(back).toBeLessThan(30_000);
+    expect(Date.now() - healedAt).toBeLessThan(30_000);
+    for (let i = 0; i < 4; i++) expect((await decide(b, agent.apiKey, `cut-worker-${i}`)).body.decision).toBe("allow");
+  }, 60_000);
+});
+
 describe("PostgreSQL killed under load, and restarted by its node", () => {
   it("answers 503 meanwhile, comes back by itself, records everything answered, and keeps the feed bound", async () => {
     const agent = await a.createAgent(`pgkill-${Date.now()}`);
@@ -272,8 +294,9 @@ describe("a node killed with SIGKILL under load", () => {
     await new Promise((r) => setTimeout(r, 1_000));
     const pg = postmasterPid(a.dataDir)!;
     const rssBefore = rssMiB(b.pid()!);
-    // A worker restarted by an earlier scenario may still be starting: wait until each node has its 2.
-    expect(await timeUntil(30_000, async () => a.workerPids().length === 2 && b.workerPids().length === 2)).toBeLessThan(30_000);
+    // A worker restarted by an earlier scenario may still be starting: wait until each node has its 2, listening.
+    const bothListening = async (n: MandateHandle) => n.workerPids().length === 2 && (await workersAnswering(n.url)).join() === "w1,w2";
+    expect(await timeUntil(30_000, async () => (await bothListening(a)) && (await bothListening(b)))).toBeLessThan(30_000);
     const workers = [...a.workerPids(), ...b.workerPids()];
     expect(workers.length).toBe(4);
     await b.stop("SIGKILL");

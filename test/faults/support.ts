@@ -302,3 +302,10 @@ export function workerOfFresh(base: string): Promise<string> {
       .on("error", reject);
   });
 }
+
+/** The workers of a node that answered `tries` new connections: a worker forked but not yet listening answers none. */
+export async function workersAnswering(base: string, tries = 8): Promise<string[]> {
+  const seen = new Set<string>();
+  for (let i = 0; i < tries; i++) seen.add(await workerOfFresh(base));
+  return [...seen].sort();
+}

@@ -158,3 +158,18 @@ describe("a session's row", () => {
     });
   });
 });
+
+describe("a pooled connection lost while it is checked out", () => {
+  it("does not end the process: its holder gets an error from its next query, and the pool replaces it", async () => {
+    // A fault-suite worker died of this: PostgreSQL cut the connection between two queries of a holder,
+    // the connection emitted 'error' with no listener, and Node ended the process.
+    const held = await getPool().connect();
+    const pid = (await held.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0].pid;
+    const gone = new Promise<void>((r) => held.once("end", () => r()));
+    await getPool().query("SELECT pg_terminate_backend($1)", [pid]);
+    await gone;
+    await expect(held.query("SELECT 1")).rejects.toThrow();
+    held.release();
+    expect((await getPool().query<{ one: number }>("SELECT 1 AS one")).rows[0].one).toBe(1);
+  });
+});
