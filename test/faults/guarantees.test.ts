@@ -241,7 +241,9 @@ describe("a data-plane worker that dies while its node is cut off from PostgreSQ
     const healedAt = Date.now();
     proxy.heal();
     const back = await timeUntil(30_000, async () => (await workersAnswering(b.url)).join() === "w1,w2" && (await ready(b)) === 200);
-    report(`a worker killed while its node was cut off: the node had 2 workers again ${back} ms after PostgreSQL was reachable (restart back-off 1, 2, 5, 10, 30 s)`);
+    report(
+      `a worker killed while its node was cut off: the node had 2 workers again ${back} ms after PostgreSQL was reachable (restart back-off 1, 2, 5, 10, 30 s)`,
+    );
     expect(back).toBeLessThan(30_000);
     expect(Date.now() - healedAt).toBeLessThan(30_000);
     for (let i = 0; i < 4; i++) expect((await decide(b, agent.apiKey, `cut-worker-${i}`)).body.decision).toBe("allow");
