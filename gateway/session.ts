@@ -3,7 +3,8 @@
  * upstream server. initialize is answered with the upstream's own result (stdio mode) or a merge of all
  * upstreams (HTTP mode); the upstreams are started with the client's real capabilities and clientInfo,
  * so a server offers exactly what it would offer that client directly. tools/list and tools/call are
- * governed; everything else is relayed in both directions.
+ * governed; the other MCP methods are relayed in both directions, and a method the MCP specification does
+ * not define is refused (requests) or dropped (notifications): methods.ts.
  */
 import { randomUUID } from "node:crypto";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
@@ -23,6 +24,7 @@ import {
 import type { GatewayConfig } from "./config.ts";
 import { forwardNotification, forwardRequest, TransparentServer, type Extra } from "./forwarding.ts";
 import { Governance } from "./governance.ts";
+import { CLIENT_NOTIFICATIONS, CLIENT_REQUESTS, refuseUnknownRequest, SERVER_NOTIFICATIONS, SERVER_REQUESTS } from "./methods.ts";
 import type { InventoryCache } from "./inventory.ts";
 import type { MandateClient } from "./mandate-client.ts";
 import type { OutcomeReporter } from "./reporter.ts";
@@ -90,6 +92,7 @@ export class GatewaySession {
   }
 
   private async onRequest(req: JSONRPCRequest, extra: Extra): Promise<Result> {
+    refuseUnknownRequest(req.method, CLIENT_REQUESTS, "client");
     if (req.method === "initialize") return this.initialize(req);
     if (!this.initialized) throw new McpError(ErrorCode.InvalidRequest, "the session is not initialized");
     this.markReady(); // a client that sends requests has finished initializing
@@ -105,6 +108,7 @@ export class GatewaySession {
   }
 
   private async onNotification(n: Notification): Promise<void> {
+    if (!CLIENT_NOTIFICATIONS.has(n.method)) return this.deps.log(`a client notification of unknown method "${n.method}" was not passed on`);
     if (n.method === "notifications/initialized") {
       this.markReady();
       return;
@@ -170,6 +174,7 @@ export class GatewaySession {
 
   private readonly hooks: UpstreamHooks = {
     onRequest: async (up, req, extra) => {
+      refuseUnknownRequest(req.method, SERVER_REQUESTS, "server");
       await this.ready;
       const related = up.inflight.at(-1) ?? this.inflight.at(-1);
       const timeoutMs = this.deps.config.clientRequestTimeoutMs;
@@ -182,7 +187,8 @@ export class GatewaySession {
         throw e;
       }
     },
-    onNotification: async (_up, n) => {
+    onNotification: async (up, n) => {
+      if (!SERVER_NOTIFICATIONS.has(n.method)) return this.deps.log(`a notification of unknown method "${n.method}" from "${up.id}" was not passed on`);
       await this.ready;
       await forwardNotification(this.server, n).catch(() => {});
     },

@@ -257,7 +257,7 @@ export async function approveAll(m: MandateLike, server: string, names: string[]
 
 export const RAW_SERVER = join(root, "test/gateway/fixtures/raw-server.mjs");
 
-type RawMessage = { jsonrpc: "2.0"; id?: number | string; method?: string; params?: any; result?: any; error?: any };
+export type RawMessage = { jsonrpc: "2.0"; id?: number | string; method?: string; params?: any; result?: any; error?: any };
 export const INIT_PARAMS = { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw-test-client", version: "1" } };
 
 /**
@@ -290,6 +290,11 @@ export class RawStdioClient {
 
   static spawn(command: string, args: string[], env: Record<string, string | undefined> = {}): RawStdioClient {
     return new RawStdioClient(spawn(command, args, { env: { ...getDefaultEnvironment(), ...env } as NodeJS.ProcessEnv, stdio: ["pipe", "pipe", "pipe"] }));
+  }
+
+  /** Writes one message as it is (e.g. the response to a request the gateway sent). */
+  write(message: Record<string, unknown>): void {
+    this.child.stdin!.write(JSON.stringify({ jsonrpc: "2.0", ...message }) + "\n");
   }
 
   notify(method: string, params?: unknown): void {
