@@ -19,7 +19,7 @@ import type { AzEvaluation } from "./request.ts";
 
 export const COAZ_SERVER_TYPE = "mcp_server";
 /** initialize and the list methods of the COAZ-MCP binding that target the server as a whole. */
-const SERVER_METHODS = ["initialize", "tools/list", "resources/list", "resources/templates/list", "prompts/list", "tasks/list"] as const;
+export const SERVER_METHODS = ["initialize", "tools/list", "resources/list", "resources/templates/list", "prompts/list", "tasks/list"] as const;
 type ServerMethod = (typeof SERVER_METHODS)[number];
 const isServerMethod = (m: string): m is ServerMethod => (SERVER_METHODS as readonly string[]).includes(m);
 
@@ -45,33 +45,42 @@ function freshSession(id: string, initiator: string | null): SessionState {
   };
 }
 
-export async function evaluateMcpServer(rt: Runtime, ev: AzEvaluation, caller: Caller): Promise<ItemOutcome> {
+interface ServerCheck {
+  allowed: boolean;
+  reasons: Reason[];
+  errors: Reason[];
+  agentId: string | null;
+  version: string | null;
+}
+const refused = (reason: Reason, agentId: string | null = null): ServerCheck => ({ allowed: false, reasons: [reason], errors: [], agentId, version: null });
+
+/** The decision on a server method, without recording it (used by evaluation and by search). */
+export async function checkServerMethod(rt: Runtime, ev: AzEvaluation, caller: Caller): Promise<ServerCheck> {
   const method = ev.action.name;
-  if (!isServerMethod(method)) return denied(caller, ev, unsupportedAction(method, ev.resource.type));
+  if (!isServerMethod(method)) return refused(unsupportedAction(method, ev.resource.type));
   const server = ev.resource.id;
   const s = sessionOf(ev);
   const agent = await resolveAgent(rt, ev, caller);
-  if (!("agentId" in agent)) return denied(caller, ev, agent);
-  const ids = { agent_id: agent.agentId };
+  if (!("agentId" in agent)) return refused(agent);
   if (agent.suspended) {
     const why = agent.suspended.reason ? `: ${agent.suspended.reason}` : "";
-    return denied(caller, ev, { policy: "mandate.agent_suspended", message: `agent ${agent.name} is suspended${why}` }, ids);
+    return refused({ policy: "mandate.agent_suspended", message: `agent ${agent.name} is suspended${why}` }, agent.agentId);
   }
   if (!(await rt.tools.all()).some((t) => t.server === server)) {
-    return denied(caller, ev, { policy: "mandate.mcp_unknown_server", message: `server ${server} is not in the inventory` }, ids);
+    return refused({ policy: "mandate.mcp_unknown_server", message: `server ${server} is not in the inventory` }, agent.agentId);
   }
   const { active } = await rt.policies.get("mcp");
-  if (!active) return denied(caller, ev, { policy: "mandate.no_active_policy", message: "no policy version is active: failing closed" }, ids);
+  if (!active) return refused({ policy: "mandate.no_active_policy", message: "no policy version is active: failing closed" }, agent.agentId);
   let delegation: DelegationView = NO_DELEGATION;
   const token = typeof ev.context?.delegation_token === "string" ? ev.context.delegation_token : null;
   if (token) {
     const v = await rt.delegation.verifier.verify(token, agent);
-    if (!v.ok) return denied(caller, ev, { policy: "mandate.delegation_invalid", message: v.message }, ids);
+    if (!v.ok) return refused({ policy: "mandate.delegation_invalid", message: v.message }, agent.agentId);
     delegation = v.view;
   }
   const session = s.id ? await rt.sessions.get(s.id) : freshSession(`authzen:${randomUUID()}`, s.initiator ?? null);
   if (session.status === "terminated") {
-    return denied(caller, ev, { policy: "mandate.session_terminated", message: `session ${session.id} is terminated` }, ids);
+    return refused({ policy: "mandate.session_terminated", message: `session ${session.id} is terminated` }, agent.agentId);
   }
   const answer = await rt.evaluator.evaluate(active.cedarId, {
     principal: { type: "Agent", id: agent.name },
@@ -93,20 +102,32 @@ export async function evaluateMcpServer(rt: Runtime, ev: AzEvaluation, caller: C
       reasons = [{ policy: "mandate.policy_error", message: `policy evaluation failed (${errors.map((e) => e.policy).join(", ")}): failing closed` }];
     } else reasons = forbidden.map((id) => reasonFor(active.byId.get(id), id));
   }
-  const allowed = reasons.length === 0;
+  return { allowed: reasons.length === 0, reasons, errors, agentId: agent.agentId, version: active.label };
+}
+
+export async function evaluateMcpServer(rt: Runtime, ev: AzEvaluation, caller: Caller): Promise<ItemOutcome> {
+  const c = await checkServerMethod(rt, ev, caller);
+  const method = ev.action.name;
+  const ids = { agent_id: c.agentId };
+  if (c.version === null || !isServerMethod(method)) return denied(caller, ev, c.reasons[0], ids.agent_id ? { agent_id: ids.agent_id } : {});
   const id = randomUUID();
   return {
     answer: {
-      decision: allowed,
-      context: { id, policy_version: active.label, ...(allowed ? {} : { reason_admin: { en: reasonText(reasons) } }) },
+      decision: c.allowed,
+      context: { id, policy_version: c.version, ...(c.allowed ? {} : { reason_admin: { en: reasonText(c.reasons) } }) },
     },
     audit: authzenDecisionEntry(
       caller,
       "mcp",
       id,
-      allowed ? "allow" : "deny",
-      { request: auditedRequest(ev), action: method, reasons: allowed ? [PERMITTED] : reasons, errors, policy_version: active.label },
+      c.allowed ? "allow" : "deny",
+      { request: auditedRequest(ev), action: method, reasons: c.allowed ? [PERMITTED] : c.reasons, errors: c.errors, policy_version: c.version },
       ids,
     ),
   };
+}
+
+/** The servers of the inventory, in name order. */
+export async function inventoryServers(rt: Runtime): Promise<string[]> {
+  return [...new Set((await rt.tools.all()).map((t) => t.server))].sort();
 }

@@ -118,10 +118,6 @@ export async function resolveToolRef(rt: Runtime, resource: AzEvaluation["resour
     };
   }
   if (readings.length === 1) return readings[0];
-  if (id.includes("/")) {
-    const ref = toolRefOf(resource); // not in the inventory: decide() says so, as for Mandate's form
-    return typeof ref === "string" ? invalid(ref) : ref;
-  }
   if (unapproved.length === 1) return unapproved[0]; // decide() gives the tool's status as the reason
   if (unapproved.length > 1) {
     unapproved.sort((a, b) => a.server.localeCompare(b.server));
@@ -129,6 +125,10 @@ export async function resolveToolRef(rt: Runtime, resource: AzEvaluation["resour
       policy: "mandate.mcp_ambiguous_tool",
       message: `no approved server offers tool "${id}"; ${unapproved.map((r) => r.server).join(", ")} list it unapproved`,
     };
+  }
+  if (id.includes("/")) {
+    const ref = toolRefOf(resource); // not in the inventory: decide() says so, as for Mandate's form
+    return typeof ref === "string" ? invalid(ref) : ref;
   }
   const ref = toolRef.safeParse({ server: "unknown", name: id });
   if (!ref.success) return invalid(`invalid tool name: ${ref.error.issues[0]?.message ?? "malformed"}`);
@@ -162,6 +162,12 @@ function readsArguments(p: LoadedPolicy): boolean {
     readsArgsOf.set(p, r);
   }
   return r;
+}
+
+/** A COAZ-MCP tools/call without arguments, under a policy that reads them: it cannot be decided. */
+export function argumentsMissing(ev: AzEvaluation, active: LoadedPolicy): boolean {
+  if (ev.subject.type !== COAZ_IDENTITY_TYPE) return false;
+  return ev.resource.properties?.arguments === undefined && ev.context?.arguments === undefined && readsArguments(active);
 }
 
 /**
@@ -251,7 +257,7 @@ export async function evaluateMcp(rt: Runtime, ev: AzEvaluation, caller: Caller)
     // The binding's default tools/call mapping carries no arguments: deciding on {} what will run with
     // other arguments would skip every policy that reads them.
     const { active } = await rt.policies.get("mcp");
-    if (active && readsArguments(active)) {
+    if (active && argumentsMissing(ev, active)) {
       return denied(
         caller,
         ev,

@@ -157,6 +157,29 @@ describe("COAZ-MCP default mappings", () => {
     }
   });
 
+  it("searches servers and server methods; every result evaluates to true", async () => {
+    const who = { subject: { type: "identity", id: "alice@example.com" }, context: { agent } };
+    const servers = await az("/access/v1/search/resource", { ...who, action: { name: "initialize" }, resource: { type: "mcp_server" } });
+    expect(servers.status).toBe(200);
+    expect(servers.body.results).toEqual(["crm", "files", "mail", "web"].map((id) => ({ type: "mcp_server", id })));
+    const methods = await az("/access/v1/search/action", { ...who, resource: { type: "mcp_server", id: "crm" } });
+    expect(methods.body.results.map((r: { name: string }) => r.name)).toEqual([
+      "initialize",
+      "prompts/list",
+      "resources/list",
+      "resources/templates/list",
+      "tasks/list",
+      "tools/list",
+    ]);
+    for (const name of methods.body.results.map((r: { name: string }) => r.name)) {
+      await expectDecision({ ...who, action: { name }, resource: { type: "mcp_server", id: "crm" } }, true);
+    }
+    const onTool = await az("/access/v1/search/action", { ...who, resource: { type: "tool", id: "get_customer" } });
+    expect(onTool.body.results).toEqual([{ name: "tools/call" }, { name: "tools/list" }]);
+    const none = await az("/access/v1/search/action", { ...who, context: { agent: "no-such-agent" }, resource: { type: "mcp_server", id: "crm" } });
+    expect(none.body.results).toEqual([]);
+  });
+
   it("decides tools/call of the bare tool name through the native pipeline, the identity as the session's initiator", async () => {
     const r = await expectDecision(apply(DEFAULT_MAPPINGS["tools/call"], TOOLS_CALL_REQUEST.params, token), true);
     expect(r.body.context).toMatchObject({ outcome: "allow", session: { step: 1 } });
@@ -270,9 +293,11 @@ when { context.args has customer_id && context.args.customer_id == "cus_9999" };
     await expectDecision(apply(mappingOf("initialize"), PARAMS.initialize, { ...token, client_id: ops }), false, "ops-offline: ops-agent is offline");
     await expectDecision(apply(mappingOf("initialize"), PARAMS.initialize, token), true);
     // (crm-mirror offers get_customer too since the test above: the server is named.)
-    const mapped = apply(DEFAULT_MAPPINGS["tools/call"], TOOLS_CALL_REQUEST.params, token) as { resource: Obj };
+    const mapped = apply(DEFAULT_MAPPINGS["tools/call"], TOOLS_CALL_REQUEST.params, token) as { subject: Obj; context: Obj; resource: Obj };
     const bare = { ...mapped, resource: { ...mapped.resource, properties: { server: "crm" } } };
     await expectDecision(bare, false, "mandate.mcp_arguments_required");
+    const search = await az("/access/v1/search/action", { subject: bare.subject, context: bare.context, resource: bare.resource });
+    expect(search.body.results).toEqual([{ name: "tools/list" }]); // search agrees with evaluation
     const withArgs = (customer_id: string) => ({ ...bare, resource: { ...bare.resource, properties: { server: "crm", arguments: { customer_id } } } });
     await expectDecision(withArgs("cus_1001"), true);
     await expectDecision(withArgs("cus_9999"), false, "blocked-customer");
