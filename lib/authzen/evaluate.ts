@@ -3,7 +3,7 @@
  * version from the PolicyCache (parsed and prepared once), Cedar in the worker threads, interpret()
  * (evaluation errors fail closed), and one audit entry per decision on the node's decision chain —
  * committed before the answer is sent. The MCP store is answered through the MCP profile (mcp.ts),
- * i.e. by decide() itself.
+ * i.e. by decide() itself, and COAZ-MCP's server-level methods by mcp-server.ts.
  */
 import { randomUUID } from "node:crypto";
 import { interpret, type Reason } from "../policy/interpret.ts";
@@ -12,6 +12,7 @@ import { authzenDecisionEntry } from "../audit/entries/index.ts";
 import { auditedRequest, decisionContext, type Answer, type Caller, type ItemOutcome } from "./audit.ts";
 import { mapEvaluation } from "./mapping.ts";
 import { evaluateMcp } from "./mcp.ts";
+import { COAZ_SERVER_TYPE, evaluateMcpServer } from "./mcp-server.ts";
 import type { AzEvaluation, Semantic } from "./request.ts";
 import type { StoreInfo } from "./stores.ts";
 
@@ -57,7 +58,8 @@ async function evaluateGeneric(rt: Runtime, store: StoreInfo, ev: AzEvaluation, 
 }
 
 export async function evaluateItem(rt: Runtime, store: StoreInfo, ev: AzEvaluation, caller: Caller): Promise<ItemOutcome> {
-  return store.kind === "mcp" ? evaluateMcp(rt, ev, caller) : evaluateGeneric(rt, store, ev, caller);
+  if (store.kind !== "mcp") return evaluateGeneric(rt, store, ev, caller);
+  return ev.resource.type === COAZ_SERVER_TYPE ? evaluateMcpServer(rt, ev, caller) : evaluateMcp(rt, ev, caller);
 }
 
 /** A batch item that could not be evaluated: decision false with the error, and still audited. */

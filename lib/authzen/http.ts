@@ -42,7 +42,7 @@ export async function metadata(rt: Runtime, storeId: string | null) {
   }
   const pdp = pdpIdentifier(rt.config.publicUrl, storeId);
   const capabilities = ["urn:mandate:authzen:capability:cedar", "urn:mandate:authzen:capability:directory", "urn:mandate:authzen:capability:search-paging"];
-  if (!store || store.id === MCP_STORE_ID) capabilities.push("urn:mandate:authzen:capability:mcp-profile");
+  if (!store || store.id === MCP_STORE_ID) capabilities.push("urn:mandate:authzen:capability:mcp-profile", "urn:mandate:authzen:capability:coaz-mcp");
   return {
     policy_decision_point: pdp,
     access_evaluation_endpoint: `${pdp}/access/v1/evaluation`,

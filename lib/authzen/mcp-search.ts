@@ -1,7 +1,8 @@
 /**
  * Search on the MCP store: which tools an agent may call (resource search over the inventory), which
  * agents may call a tool (subject search over the registered agents), and which of tools/call and
- * tools/list an agent may do on a tool (action search). Candidates are checked without a session step
+ * tools/list an agent may do on a tool (action search); for COAZ-MCP, which servers (resource type
+ * mcp_server) and which server methods (action search on an mcp_server) the agent may use. Candidates are checked without a session step
  * and without approvals — the built-in checks, then Cedar on the session as it stands (or a fresh one)
  * — so a tool that needs a human approval is not listed.
  */
@@ -13,7 +14,8 @@ import { interpret } from "../policy/interpret.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { SessionState } from "../sessions/session-cache.ts";
 import type { Caller } from "./audit.ts";
-import { MCP_AGENT_TYPES, MCP_TOOL_TYPES, resolveAgent, toolRefOf } from "./mcp.ts";
+import { argumentsMissing, MCP_AGENT_TYPES, MCP_TOOL_TYPES, resolveAgent, resolveToolRef } from "./mcp.ts";
+import { checkServerMethod, COAZ_SERVER_TYPE, inventoryServers, SERVER_METHODS } from "./mcp-server.ts";
 import { isObj, type AzEvaluation } from "./request.ts";
 import type { Candidate, SearchPlan, SearchQuery } from "./search.ts";
 
@@ -37,11 +39,13 @@ function freshSession(id: string): SessionState {
 export async function mcpSearchPlan(rt: Runtime, q: SearchQuery, caller: Caller): Promise<SearchPlan> {
   const { active } = await rt.policies.get("mcp");
   const check = async (ev: AzEvaluation): Promise<boolean> => {
+    if (ev.resource.type === COAZ_SERVER_TYPE) return (await checkServerMethod(rt, ev, caller)).allowed;
     const action = ev.action.name;
-    if (!active || (action !== "tools/call" && action !== "tools/list")) return false;
+    if (!active || (action !== "tools/call" && action !== "tools/list") || !MCP_TOOL_TYPES.has(ev.resource.type)) return false;
+    if (action === "tools/call" && argumentsMissing(ev, active)) return false;
     const agent = await resolveAgent(rt, ev, caller);
-    const ref = toolRefOf(ev.resource);
-    if (!("agentId" in agent) || typeof ref === "string") return false;
+    const ref = await resolveToolRef(rt, ev.resource);
+    if (!("agentId" in agent) || !("server" in ref)) return false;
     const tool = await rt.tools.get(ref.server, ref.name);
     const s = ev.context?.session;
     const session = isObj(s) && typeof s.id === "string" ? await rt.sessions.get(s.id) : freshSession("authzen:search");
@@ -59,8 +63,14 @@ export async function mcpSearchPlan(rt: Runtime, q: SearchQuery, caller: Caller)
   });
   let source: SearchPlan["source"] = async () => [];
   if (q.kind === "action") {
-    source = async (after) =>
-      ["tools/call", "tools/list"].filter((n) => after === null || n > after).map((n) => ({ key: n, ev: base({ action: { name: n } }), result: { name: n } }));
+    const names = q.resource.type === COAZ_SERVER_TYPE ? [...SERVER_METHODS].sort() : ["tools/call", "tools/list"];
+    source = async (after) => names.filter((n) => after === null || n > after).map((n) => ({ key: n, ev: base({ action: { name: n } }), result: { name: n } }));
+  } else if (q.kind === "resource" && q.resource.type === COAZ_SERVER_TYPE) {
+    source = async (after, limit) =>
+      (await inventoryServers(rt))
+        .filter((k) => after === null || k > after)
+        .slice(0, limit)
+        .map((k): Candidate => ({ key: k, ev: base({ resource: { type: COAZ_SERVER_TYPE, id: k } }), result: { type: COAZ_SERVER_TYPE, id: k } }));
   } else if (q.kind === "resource" && MCP_TOOL_TYPES.has(q.resource.type)) {
     source = async (after, limit) => {
       const keys = (await rt.tools.all())

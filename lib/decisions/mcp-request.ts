@@ -61,7 +61,8 @@ export function toolEntity(tool: ToolInfo): cedar.EntityJson {
   };
 }
 
-export function buildMcpCall(i: McpRequestInput): CedarCall {
+/** The Cedar context of an MCP request: arguments, session, delegation, approval and time. */
+export function mcpContext(i: Omit<McpRequestInput, "action" | "tool" | "agent">): Record<string, cedar.CedarValueJson> {
   const d = new Date(i.now);
   const session: Record<string, cedar.CedarValueJson> = {
     id: i.session.id,
@@ -80,16 +81,20 @@ export function buildMcpCall(i: McpRequestInput): CedarCall {
   };
   if (i.delegation.onBehalfOf) delegation.onBehalfOf = i.delegation.onBehalfOf;
   return {
+    args: toCedarRecord(i.args),
+    session,
+    delegation,
+    approval: { granted: i.approvalGranted },
+    time: { epochSeconds: Math.floor(i.now / 1000), hourUtc: d.getUTCHours(), dayOfWeek: d.getUTCDay() },
+  };
+}
+
+export function buildMcpCall(i: McpRequestInput): CedarCall {
+  return {
     principal: { type: "Agent", id: i.agent.name },
     action: { type: "Action", id: i.action },
     resource: { type: "Tool", id: i.tool.key },
-    context: {
-      args: toCedarRecord(i.args),
-      session,
-      delegation,
-      approval: { granted: i.approvalGranted },
-      time: { epochSeconds: Math.floor(i.now / 1000), hourUtc: d.getUTCHours(), dayOfWeek: d.getUTCDay() },
-    },
+    context: mcpContext(i),
     entities: [agentEntity(i.agent), toolEntity(i.tool)],
   };
 }

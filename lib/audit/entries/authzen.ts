@@ -38,8 +38,17 @@ const refused = z.strictObject({ ...caller, reasons, errors: reasons });
 const mcpRefused = z.strictObject({ ...caller, request, reasons, errors: reasons });
 /** The MCP store's tools/list: is the tool visible to the agent. */
 const mcpList = z.strictObject({ ...caller, request, action: z.literal("tools/list"), reasons, errors: reasons, policy_version: z.string() });
+/** COAZ-MCP: initialize or a list method on a server (resource type mcp_server); an allow's reason is the built-in permit. */
+const mcpServer = z.strictObject({
+  ...caller,
+  request,
+  action: z.enum(["initialize", "tools/list", "resources/list", "resources/templates/list", "prompts/list", "tasks/list"]),
+  reasons,
+  errors: reasons,
+  policy_version: z.string(),
+});
 
-const authzenDecisionData = z.union([evaluated, refused, mcpRefused, mcpList]);
+const authzenDecisionData = z.union([evaluated, refused, mcpRefused, mcpList, mcpServer]);
 export type AuthzenDecisionData = z.infer<typeof authzenDecisionData>;
 
 export const AUTHZEN_DECISION_ENTRY = defineEntry({
