@@ -1,6 +1,6 @@
 /**
  * Writes a large synthetic decision history into the audit log: `sessions` sessions of `steps` steps over
- * the last `days` days, calling the demo tools with varied arguments, 1 % with a redacted secret. The
+ * `days` days ending `endDaysAgo` days ago (default now), calling the demo tools with varied arguments, 1 % with a redacted secret. The
  * entries are made by lib/audit/entries' decision builder and committed through lib/audit/bulk-writer.ts
  * on a chain of their own (the production commit path), so audit verification still passes. For replay
  * benchmarks.
@@ -44,7 +44,7 @@ const TOOLS: Array<{
   },
 ];
 
-export async function seedDecisions(opts: { sessions: number; steps: number; days: number }): Promise<number> {
+export async function seedDecisions(opts: { sessions: number; steps: number; days: number; endDaysAgo?: number }): Promise<number> {
   const pool = getPool();
   const agent = (
     await pool.query<{ id: string; name: string; key_id: string | null }>(
@@ -53,13 +53,13 @@ export async function seedDecisions(opts: { sessions: number; steps: number; day
     )
   ).rows[0];
   const w = new AuditBulkWriter("e2e:seed-decisions", 5000);
-  const now = Date.now();
+  const end = Date.now() - (opts.endDaysAgo ?? 0) * 86_400_000;
   const span = opts.days * 86_400_000;
   let n = 0;
   const sessionRows: unknown[] = [];
   for (let s = 0; s < opts.sessions; s++) {
     const sid = `bench-${s}-${w.chainId.slice(0, 8)}`;
-    const start = now - span + Math.floor((s / opts.sessions) * (span - 3_600_000));
+    const start = end - span + Math.floor((s / opts.sessions) * (span - 3_600_000));
     sessionRows.push({ id: sid, agent_id: agent.id, started_at: new Date(start).toISOString() });
     let labels: string[] = [];
     for (let step = 1; step <= opts.steps; step++, n++) {
