@@ -265,7 +265,8 @@ async function run(started: Array<{ stop(): Promise<void> }>) {
       .join("; ")}`,
   );
   console.log(
-    `Mandate outcomes: ${outcomes.rows.map((x) => `${x.outcome}=${x.n}`).join(", ")}; group commit: ${health.audit.batches.batches} batches for ${health.audit.batches.jobs} jobs on ${health.audit.chains.length} chains`,
+    `Mandate outcomes: ${outcomes.rows.map((x) => `${x.outcome}=${x.n}`).join(", ")}; ` +
+      `group commit: ${health.audit.batches.batches} batches for ${health.audit.batches.jobs} jobs on ${health.audit.chains.length} chains`,
   );
   console.log(
     `audit entries for decisions: ${after - before}, decisions answered (2xx): ${mandateAnswered} → ${after - before === mandateAnswered ? "equal" : "MISMATCH"}`,

@@ -39,7 +39,10 @@ function stopper(child: ChildProcess) {
 
 export async function startEcho(): Promise<Target> {
   const port = await freePort();
-  const code = `require("node:http").createServer((q,s)=>{const c=[];q.on("data",d=>c.push(d));q.on("end",()=>{const b=Buffer.concat(c);s.writeHead(200,{"content-type":"application/json","content-length":b.length});s.end(b)})}).listen(${port},"127.0.0.1")`;
+  const code =
+    `require("node:http").createServer((q,s)=>{const c=[];q.on("data",d=>c.push(d));` +
+    `q.on("end",()=>{const b=Buffer.concat(c);s.writeHead(200,{"content-type":"application/json","content-length":b.length});s.end(b)})})` +
+    `.listen(${port},"127.0.0.1")`;
   const out: string[] = [];
   const child = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "pipe"] });
   child.stderr.on("data", (d) => out.push(String(d)));

@@ -8,7 +8,8 @@ const MESSAGES: Record<string, string> = {
   NoRole: "Your identity provider account is not mapped to a Mandate role.",
   Disabled: "This account is disabled.",
   AccountNotLinked:
-    "A Mandate account with this email exists, but it was not linked to your identity provider account: the provider did not verify the email, or the account is linked to another identity. Ask an admin.",
+    "A Mandate account with this email exists, but it was not linked to your identity provider account: " +
+    "the provider did not verify the email, or the account is linked to another identity. Ask an admin.",
   NoEmail: "Your identity provider did not send a usable email address.",
 };
 
