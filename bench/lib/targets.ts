@@ -117,8 +117,9 @@ export async function startMandateNode(withConsole: boolean, root = ROOT, o: Nod
     const j = o.join;
     return { ...j, url: `${base}/api/v1/decisions`, base, child, dataDir, stop: async () => (await stopper(child)(), removeData()) };
   }
-  const creds = JSON.parse(readFileSync(join(dataDir, "initial-credentials.json"), "utf8"));
-  const pg = JSON.parse(readFileSync(join(dataDir, "postgres.json"), "utf8"));
+  // Written by the node at its first start.
+  const creds = JSON.parse(readFileSync(join(dataDir, "initial-credentials.json"), "utf8")) as { agents: MandateTarget["agents"] };
+  const pg = JSON.parse(readFileSync(join(dataDir, "postgres.json"), "utf8")) as { password: string; port: number };
   return {
     url: `${base}/api/v1/decisions`,
     base,
