@@ -42,8 +42,12 @@ export function LoginForm({ error, retryAfter, callbackUrl, sso }: { error?: str
     setPending(true);
     setMessage(null);
     const form = new FormData(e.currentTarget);
+    const field = (name: string) => {
+      const v = form.get(name); // a text input's value: a string (a File only comes from a file input)
+      return typeof v === "string" ? v : "";
+    };
     try {
-      const url = await credentialsSignIn(String(form.get("email") ?? ""), String(form.get("password") ?? ""), callbackUrl);
+      const url = await credentialsSignIn(field("email"), field("password"), callbackUrl);
       const err = url.searchParams.get("error");
       if (err) {
         const n = Number(url.searchParams.get("retry_after"));
