@@ -112,7 +112,15 @@ async function main() {
     console.log("version  decisions/s  p50 ms  p99 ms  CPU µs/decision (node, PostgreSQL)  errors  per round");
     for (const r of rows)
       console.log(
-        `${r.name.padEnd(7)}  ${r.res.rps.toFixed(0).padStart(11)}  ${r.res.p50.toFixed(2).padStart(6)}  ${r.res.p99.toFixed(2).padStart(6)}  ${`${r.cpuUs.toFixed(0)} (${r.nodeUs.toFixed(0)}, ${r.pgUs.toFixed(0)})`.padStart(34)}  ${String(r.res.errors + r.res.non2xx).padStart(6)}  ${r.perRound}`,
+        [
+          r.name.padEnd(7),
+          r.res.rps.toFixed(0).padStart(11),
+          r.res.p50.toFixed(2).padStart(6),
+          r.res.p99.toFixed(2).padStart(6),
+          `${r.cpuUs.toFixed(0)} (${r.nodeUs.toFixed(0)}, ${r.pgUs.toFixed(0)})`.padStart(34),
+          String(r.res.errors + r.res.non2xx).padStart(6),
+          r.perRound,
+        ].join("  "),
       );
     const [a, b] = rows;
     console.log("");

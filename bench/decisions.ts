@@ -162,11 +162,11 @@ async function run(started: Array<{ stop(): Promise<void> }>) {
   const second = await startMandateNode(false, ROOT, { join: mandate, workers });
   started.push(second);
   setDatabaseUrl(mandate.databaseUrl);
-  const settings = await getPool().query(
+  const settings = await getPool().query<{ name: string; setting: string }>(
     `SELECT name, setting FROM pg_settings WHERE name IN ('synchronous_commit','fsync','full_page_writes','wal_sync_method','commit_delay') ORDER BY name`,
   );
   console.log(`PostgreSQL durability (defaults): ${settings.rows.map((x) => `${x.name}=${x.setting}`).join(", ")}`);
-  const before = (await getPool().query(`SELECT count(*)::int AS n FROM audit_entries WHERE kind = 'decision'`)).rows[0].n;
+  const before = (await getPool().query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_entries WHERE kind = 'decision'`)).rows[0].n;
 
   const payload = JSON.stringify({ session: { id: "s" }, tool: { server: "files", name: "read_file" }, arguments: { path: "a" } });
   const keys = mandate.agents.map((a) => `Bearer ${a.api_key}`);
@@ -219,9 +219,13 @@ async function run(started: Array<{ stop(): Promise<void> }>) {
   }
   const results = targets.map((t) => combine(t.name, rounds.get(t.name)!));
 
-  const after = (await getPool().query(`SELECT count(*)::int AS n FROM audit_entries WHERE kind = 'decision'`)).rows[0].n;
-  const outcomes = await getPool().query(`SELECT outcome, count(*)::int AS n FROM audit_entries WHERE kind = 'decision' GROUP BY outcome ORDER BY outcome`);
-  const health = await (await fetch(`${mandate.base}/api/v1/health`)).json();
+  const after = (await getPool().query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_entries WHERE kind = 'decision'`)).rows[0].n;
+  const outcomes = await getPool().query<{ outcome: string; n: number }>(
+    `SELECT outcome, count(*)::int AS n FROM audit_entries WHERE kind = 'decision' GROUP BY outcome ORDER BY outcome`,
+  );
+  // The members of GET /api/v1/health this report prints.
+  type Health = { audit: { batches: { batches: number; jobs: number }; chains: unknown[] } };
+  const health = (await (await fetch(`${mandate.base}/api/v1/health`)).json()) as Health;
   const audit = await verifyAudit(mandate.dataDir);
   await closePool();
 
@@ -265,7 +269,8 @@ async function run(started: Array<{ stop(): Promise<void> }>) {
       .join("; ")}`,
   );
   console.log(
-    `Mandate outcomes: ${outcomes.rows.map((x) => `${x.outcome}=${x.n}`).join(", ")}; group commit: ${health.audit.batches.batches} batches for ${health.audit.batches.jobs} jobs on ${health.audit.chains.length} chains`,
+    `Mandate outcomes: ${outcomes.rows.map((x) => `${x.outcome}=${x.n}`).join(", ")}; ` +
+      `group commit: ${health.audit.batches.batches} batches for ${health.audit.batches.jobs} jobs on ${health.audit.chains.length} chains`,
   );
   console.log(
     `audit entries for decisions: ${after - before}, decisions answered (2xx): ${mandateAnswered} → ${after - before === mandateAnswered ? "equal" : "MISMATCH"}`,

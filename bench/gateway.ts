@@ -99,7 +99,7 @@ async function connectWithRetry(url: string): Promise<Client> {
 function table(rows: Row[]): string {
   const base = rows[0];
   const f = (n: number) => n.toFixed(3).padStart(8);
-  const head = `${"path".padEnd(24)} ${"p50 ms".padStart(8)} ${"p90 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"mean ms".padStart(8)} ${"+p50 ms".padStart(8)} ${"+p99 ms".padStart(8)} ${"cold p50".padStart(8)}`;
+  const head = ["path".padEnd(24), ...["p50 ms", "p90 ms", "p99 ms", "mean ms", "+p50 ms", "+p99 ms", "cold p50"].map((h) => h.padStart(8))].join(" ");
   const lines = rows.map((r) =>
     r.name.startsWith("(")
       ? `${r.name.padEnd(24)} ${f(r.p50)} ${f(r.p90)} ${f(r.p99)} ${f(r.mean)} ${"".padStart(8)} ${"".padStart(8)} ${f(r.coldP50)}`

@@ -92,7 +92,9 @@ async function main() {
       const r = await runOnce(t.dir, db.url);
       runs.get(t.name)!.push(r);
       console.log(
-        `round ${round + 1} ${t.name.padEnd(4)}: ${r.entries} entries in ${(r.ms / 1000).toFixed(2)} s = ${Math.round(r.entries / (r.ms / 1000)).toLocaleString("en")} entries/s, CPU verify ${r.cpu.toFixed(2)} s, PostgreSQL ${r.pgCpu?.toFixed(2) ?? "?"} s${r.ok ? "" : `  NOT OK: ${JSON.stringify(r.problem)}`}`,
+        `round ${round + 1} ${t.name.padEnd(4)}: ${r.entries} entries in ${(r.ms / 1000).toFixed(2)} s = ` +
+          `${Math.round(r.entries / (r.ms / 1000)).toLocaleString("en")} entries/s, CPU verify ${r.cpu.toFixed(2)} s, ` +
+          `PostgreSQL ${r.pgCpu?.toFixed(2) ?? "?"} s${r.ok ? "" : `  NOT OK: ${JSON.stringify(r.problem)}`}`,
       );
     }
   }

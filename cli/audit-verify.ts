@@ -27,7 +27,10 @@ export function summaryLine(r: VerifyReport): string {
       : r.from
         ? `incremental: from checkpoint ${r.from.checkpoint_id} (${r.from.created_at}); entries before each chain's from_seq were not recomputed`
         : "incremental requested, but no checkpoint could be trusted: full";
-  return `${r.entries} entries in ${r.chains.length} chain(s) recomputed [${scope}], ${r.checkpoints.verified}/${r.checkpoints.count} checkpoint(s) verified, ${r.durationMs} ms, ${r.workers} worker(s)`;
+  return (
+    `${r.entries} entries in ${r.chains.length} chain(s) recomputed [${scope}], ` +
+    `${r.checkpoints.verified}/${r.checkpoints.count} checkpoint(s) verified, ${r.durationMs} ms, ${r.workers} worker(s)`
+  );
 }
 
 export async function auditVerifyCommand(o: VerifyCommandOptions, stderr: NodeJS.WriteStream = process.stderr): Promise<number> {

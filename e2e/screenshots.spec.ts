@@ -53,7 +53,8 @@ test("console screenshots", async ({ console: c }) => {
   await shot("/policies", "policy-replay", async () => {
     await setPolicyText(
       page,
-      `${DEFAULT_POLICY}\n@id("no-news-site")\n@reason("news.example is off limits")\nforbid (principal, action, resource)\nwhen { context.args has url && context.args.url like "https://news.example/*" };\n`,
+      `${DEFAULT_POLICY}\n@id("no-news-site")\n@reason("news.example is off limits")\nforbid (principal, action, resource)\n` +
+        `when { context.args has url && context.args.url like "https://news.example/*" };\n`,
     );
     await expect(page.getByTestId("validation-status")).toContainText("Valid");
     await page.getByRole("tab", { name: "What-if replay" }).click();

@@ -11,7 +11,8 @@ test("a draft published as shadow is compared on live traffic, not enforced, wit
   await page.goto("/policies");
   await setPolicyText(
     page,
-    `${DEFAULT_POLICY}\n@id("no-shadow-site")\n@reason("shadow: no shadow.example")\nforbid (principal, action, resource) when { context.args has url && context.args.url like "https://shadow.example/*" };\n`,
+    `${DEFAULT_POLICY}\n@id("no-shadow-site")\n@reason("shadow: no shadow.example")\n` +
+      `forbid (principal, action, resource) when { context.args has url && context.args.url like "https://shadow.example/*" };\n`,
   );
   await expect(page.getByTestId("validation-status")).toContainText("Valid");
   await page.getByRole("button", { name: "Publish as shadow…" }).click();

@@ -12,6 +12,7 @@ import { hostname } from "node:os";
 import { parseArgs } from "node:util";
 import { announceCredentials, connectDatabase, prepareDatabase } from "../server/bootstrap.ts";
 import { closePool, getPool } from "../lib/db/pool.ts";
+import type { Row } from "../lib/db/rows.ts";
 import { env } from "../lib/env.ts";
 import { writeCheckpoint } from "../lib/audit/checkpoints.ts";
 import { verifyChain } from "../lib/audit/verify.ts";
@@ -65,7 +66,7 @@ async function loadWorld(): Promise<{ agents: Map<string, Agent>; tools: Map<str
   );
   for (const a of rows.rows) agents.set(a.name, { id: a.id, name: a.name, keyId: a.key_id ?? "mnd_ak_seed-history" });
   const tools = new Map<string, SimTool>();
-  const t = await pool.query(
+  const t = await pool.query<{ key: string } & Row<"tools", "status" | "effect" | "risk" | "labels" | "blocked_at">>(
     `SELECT s.name || '/' || t.name AS key, t.status, t.effect, t.risk, t.labels, t.blocked_at FROM tools t JOIN tool_servers s ON s.id = t.server_id`,
   );
   for (const x of t.rows)
@@ -175,7 +176,7 @@ async function main() {
        FROM (SELECT session_id, count(*)::int AS n FROM approvals WHERE status IN ('approved', 'used') GROUP BY session_id) a
       WHERE s.id = a.session_id AND s.approvals_granted <> a.n`,
   );
-  const long = await pool.query(`SELECT id, step_count FROM sessions ORDER BY step_count DESC LIMIT 1`);
+  const long = await pool.query<Row<"sessions", "id" | "step_count">>(`SELECT id, step_count FROM sessions ORDER BY step_count DESC LIMIT 1`);
   console.log(
     JSON.stringify(
       {

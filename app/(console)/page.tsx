@@ -105,7 +105,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
         </Card>
         <Card id="denied-agents" title="Most denied agents" subtitle={`last ${span}`} error={factErr ?? (names.ok ? null : names.error)}>
           {(() => {
-            const bars = prepareTopDenied(f, "agent", w, names.ok ? names.v : new Map());
+            const bars = prepareTopDenied(f, "agent", w, names.ok ? names.v : new Map<string, string>());
             return bars.length ? <RankedBars bars={bars} color={OUTCOME_COLORS.deny} unit="denied" /> : noDenies;
           })()}
         </Card>

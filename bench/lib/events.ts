@@ -262,7 +262,8 @@ export function printEvents(res: EventsBenchResult, o: EventsBenchOptions = EVEN
   console.log(fmt(head));
   for (const l of lines) console.log(fmt(l));
   console.log(
-    `events accepted (warm-up included): ${res.accepted}; stored: ${res.stored.events} outcome_events rows, ${res.stored.outcomeEntries} outcome audit entries → ${eventsConsistent(res) ? "equal" : "MISMATCH"}`,
+    `events accepted (warm-up included): ${res.accepted}; ` +
+      `stored: ${res.stored.events} outcome_events rows, ${res.stored.outcomeEntries} outcome audit entries → ${eventsConsistent(res) ? "equal" : "MISMATCH"}`,
   );
   console.log(`events_ratio_vs_copy=${res.ratio.toFixed(2)}`);
 }
@@ -291,7 +292,14 @@ export async function compareEvents(nodes: Array<{ name: string; node: Node }>, 
     const row = { name, eps: events / seconds, ratio: events / seconds / copy, cpu: w((r) => r.cpuUs), node: w((r) => r.nodeUs), pg: w((r) => r.pgUs) };
     const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     console.log(
-      `${name.padEnd(7)}  ${row.eps.toFixed(0).padStart(8)}  ${row.ratio.toFixed(2).padStart(13)}  ${`${row.cpu.toFixed(1)} (${row.node.toFixed(1)}, ${row.pg.toFixed(1)})`.padStart(31)}  ${`${med(m.map((r) => r.p50)).toFixed(0)} / ${med(m.map((r) => r.p99)).toFixed(0)}`.padStart(12)}  ${m.map((r) => r.eventsPerS.toFixed(0)).join("/")}`,
+      [
+        name.padEnd(7),
+        row.eps.toFixed(0).padStart(8),
+        row.ratio.toFixed(2).padStart(13),
+        `${row.cpu.toFixed(1)} (${row.node.toFixed(1)}, ${row.pg.toFixed(1)})`.padStart(31),
+        `${med(m.map((r) => r.p50)).toFixed(0)} / ${med(m.map((r) => r.p99)).toFixed(0)}`.padStart(12),
+        m.map((r) => r.eventsPerS.toFixed(0)).join("/"),
+      ].join("  "),
     );
     const bad = rs.filter((r) => !eventsConsistent(r));
     if (bad.length) console.log(`  ${name}: accepted events and stored rows/entries differ in ${bad.length} round(s)`);

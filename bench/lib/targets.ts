@@ -39,7 +39,10 @@ function stopper(child: ChildProcess) {
 
 export async function startEcho(): Promise<Target> {
   const port = await freePort();
-  const code = `require("node:http").createServer((q,s)=>{const c=[];q.on("data",d=>c.push(d));q.on("end",()=>{const b=Buffer.concat(c);s.writeHead(200,{"content-type":"application/json","content-length":b.length});s.end(b)})}).listen(${port},"127.0.0.1")`;
+  const code =
+    `require("node:http").createServer((q,s)=>{const c=[];q.on("data",d=>c.push(d));` +
+    `q.on("end",()=>{const b=Buffer.concat(c);s.writeHead(200,{"content-type":"application/json","content-length":b.length});s.end(b)})})` +
+    `.listen(${port},"127.0.0.1")`;
   const out: string[] = [];
   const child = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "pipe"] });
   child.stderr.on("data", (d) => out.push(String(d)));
@@ -114,8 +117,9 @@ export async function startMandateNode(withConsole: boolean, root = ROOT, o: Nod
     const j = o.join;
     return { ...j, url: `${base}/api/v1/decisions`, base, child, dataDir, stop: async () => (await stopper(child)(), removeData()) };
   }
-  const creds = JSON.parse(readFileSync(join(dataDir, "initial-credentials.json"), "utf8"));
-  const pg = JSON.parse(readFileSync(join(dataDir, "postgres.json"), "utf8"));
+  // Written by the node at its first start.
+  const creds = JSON.parse(readFileSync(join(dataDir, "initial-credentials.json"), "utf8")) as { agents: MandateTarget["agents"] };
+  const pg = JSON.parse(readFileSync(join(dataDir, "postgres.json"), "utf8")) as { password: string; port: number };
   return {
     url: `${base}/api/v1/decisions`,
     base,

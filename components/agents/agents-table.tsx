@@ -8,7 +8,7 @@ import type { AgentRow } from "@/lib/console/agents-list";
 import type { Page, TableDefinition, TableState } from "@/lib/console/table/definition";
 import { AgentFlags } from "./flags";
 
-const columns: ColumnDef<AgentRow, any>[] = [
+const columns: ColumnDef<AgentRow>[] = [
   {
     id: "name",
     header: "Agent",

@@ -5,17 +5,28 @@ import type { ColumnDef } from "@tanstack/react-table";
 import type { AuditListRow } from "@/lib/audit/queries";
 import { OutcomeBadge } from "@/components/shell/outcome-badge";
 
+/** The members of an entry's data the summary shows, as the entry kinds write them (lib/audit/entries/). */
+interface SummaryData {
+  reasons?: Array<{ policy: string; message: string }>;
+  status?: string;
+  duration_ms?: number | null;
+  error?: string | null;
+  comment?: string | null;
+  reason?: string;
+  scopes?: string[];
+}
+
 function summary(r: AuditListRow): string {
-  const d = r.data as Record<string, any>;
+  const d = r.data as SummaryData;
   if (Array.isArray(d.reasons) && d.reasons[0]) return `${d.reasons[0].policy}: ${d.reasons[0].message}`;
   if (r.kind === "outcome") return `${d.status ?? ""}${d.duration_ms != null ? ` in ${d.duration_ms} ms` : ""}${d.error ? ` — ${d.error}` : ""}`;
   if (d.comment) return String(d.comment);
   if (d.reason) return String(d.reason);
-  if (d.scopes) return `scopes ${(d.scopes as string[]).join(" ")}`;
+  if (d.scopes) return `scopes ${d.scopes.join(" ")}`;
   return "";
 }
 
-export const auditColumns: ColumnDef<AuditListRow, any>[] = [
+export const auditColumns: ColumnDef<AuditListRow>[] = [
   {
     id: "time",
     header: "Time (UTC)",

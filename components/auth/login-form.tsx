@@ -8,7 +8,8 @@ const MESSAGES: Record<string, string> = {
   NoRole: "Your identity provider account is not mapped to a Mandate role.",
   Disabled: "This account is disabled.",
   AccountNotLinked:
-    "A Mandate account with this email exists, but it was not linked to your identity provider account: the provider did not verify the email, or the account is linked to another identity. Ask an admin.",
+    "A Mandate account with this email exists, but it was not linked to your identity provider account: " +
+    "the provider did not verify the email, or the account is linked to another identity. Ask an admin.",
   NoEmail: "Your identity provider did not send a usable email address.",
 };
 
@@ -41,8 +42,12 @@ export function LoginForm({ error, retryAfter, callbackUrl, sso }: { error?: str
     setPending(true);
     setMessage(null);
     const form = new FormData(e.currentTarget);
+    const field = (name: string) => {
+      const v = form.get(name); // a text input's value: a string (a File only comes from a file input)
+      return typeof v === "string" ? v : "";
+    };
     try {
-      const url = await credentialsSignIn(String(form.get("email") ?? ""), String(form.get("password") ?? ""), callbackUrl);
+      const url = await credentialsSignIn(field("email"), field("password"), callbackUrl);
       const err = url.searchParams.get("error");
       if (err) {
         const n = Number(url.searchParams.get("retry_after"));

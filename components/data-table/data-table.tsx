@@ -16,7 +16,7 @@ export interface DataTableProps<T> {
   definition: TableDefinition;
   state: TableState;
   page: Page<T>;
-  columns: ColumnDef<T, any>[];
+  columns: ColumnDef<T>[];
   getRowId: (row: T) => string;
   /** Accessible name of the table. */
   caption: string;

@@ -6,7 +6,7 @@
  * Tab is left to the browser (focus moves on), so the editor never traps keyboard users; indent with
  * the editor's own keys (Ctrl-] / Ctrl-[).
  */
-import { useEffect, useRef } from "react";
+import { useEffect, useLayoutEffect, useRef } from "react";
 import { defaultKeymap, history, historyKeymap, indentLess, indentMore } from "@codemirror/commands";
 import { setDiagnostics, lintGutter, type Diagnostic } from "@codemirror/lint";
 import { EditorState } from "@codemirror/state";
@@ -46,7 +46,10 @@ export function CedarEditor({
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const changeRef = useRef(onChange);
-  changeRef.current = onChange;
+  // The editor's listener (set up once) calls the latest onChange: updated on commit, before any event.
+  useLayoutEffect(() => {
+    changeRef.current = onChange;
+  });
 
   useEffect(() => {
     const v = new EditorView({

@@ -77,7 +77,10 @@ export function PolicyWorkbench({ role, initialText, initialTests, source, activ
                 setTab(tabs[next][0]);
                 document.getElementById(`tab-${tabs[next][0]}`)?.focus();
               }}
-              className={`-mb-px rounded-t border px-3 py-1.5 text-sm ${tab === id ? "border-slate-300 border-b-white bg-white font-medium" : "border-transparent text-slate-700 hover:text-slate-900"}`}
+              className={
+                "-mb-px rounded-t border px-3 py-1.5 text-sm " +
+                (tab === id ? "border-slate-300 border-b-white bg-white font-medium" : "border-transparent text-slate-700 hover:text-slate-900")
+              }
             >
               {label}
             </button>

@@ -8,7 +8,7 @@ import { TimeAgo } from "@/components/forms/time-ago";
 import type { DisagreementRow } from "@/lib/console/shadow-table";
 import type { Page, TableDefinition, TableState } from "@/lib/console/table/definition";
 
-const columns: ColumnDef<DisagreementRow, any>[] = [
+const columns: ColumnDef<DisagreementRow>[] = [
   { id: "at", header: "Time", cell: ({ row: { original: r } }) => <TimeAgo at={r.at} /> },
   { id: "agent", header: "Agent", cell: ({ row: { original: r } }) => r.agent },
   { id: "tool", header: "Tool", cell: ({ row: { original: r } }) => <span className="font-mono text-xs">{r.tool}</span> },

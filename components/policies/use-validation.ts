@@ -13,7 +13,7 @@ export function useValidation(text: string): ValidationState {
   useEffect(() => {
     let cancelled = false;
     setState({ status: "checking" });
-    const t = setTimeout(async () => {
+    const validate = async () => {
       if (!text.trim())
         return setState({
           status: "done",
@@ -26,7 +26,8 @@ export function useValidation(text: string): ValidationState {
         });
       const r = await callApi<ValidationResult>("POST", `${POLICIES}/validate`, { text });
       if (!cancelled) setState(r.ok ? { status: "done", result: r.data } : { status: "error", error: r.error });
-    }, 400);
+    };
+    const t = setTimeout(() => void validate(), 400); // validate reports its own failures in the state
     return () => {
       cancelled = true;
       clearTimeout(t);

@@ -3,7 +3,8 @@ import type { SessionDetail } from "@/lib/sessions/queries";
 import { shortTime } from "@/lib/console/format";
 
 /** On whose authority the session ran: the human, then each delegation hop with its scopes and expiry. */
-export function DelegationChain({ session, delegations, now = Date.now() }: { session: SessionDetail; delegations: DelegationRow[]; now?: number }) {
+/** `now`: the time expiry is judged at (the page reads the clock once per request). */
+export function DelegationChain({ session, delegations, now }: { session: SessionDetail; delegations: DelegationRow[]; now: number }) {
   const children = new Map<string | null, DelegationRow[]>();
   for (const d of delegations) children.set(d.parentId, [...(children.get(d.parentId) ?? []), d]);
   const roots = delegations.filter((d) => !d.parentId || !delegations.some((p) => p.id === d.parentId));

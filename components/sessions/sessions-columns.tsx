@@ -6,7 +6,7 @@ import type { SessionListRow } from "@/lib/sessions/queries";
 import { TimeAgo } from "@/components/forms/time-ago";
 import { Initiator, LabelChips, SessionStatus } from "./badges";
 
-export const sessionsColumns: ColumnDef<SessionListRow, any>[] = [
+export const sessionsColumns: ColumnDef<SessionListRow>[] = [
   {
     id: "session",
     header: "Session",

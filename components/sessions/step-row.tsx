@@ -104,7 +104,8 @@ function StepDetails({ s }: { s: TimelineStep }) {
       <dt className="font-medium text-slate-700">Authority</dt>
       <dd>
         {s.delegation
-          ? `on behalf of ${s.delegation.onBehalfOf ?? "?"} via ${s.delegation.chain.map((c) => c.name ?? "?").join(" → ")} (depth ${s.delegation.depth}; scopes ${s.delegation.scopes.join(" ") || "none"})`
+          ? `on behalf of ${s.delegation.onBehalfOf ?? "?"} via ${s.delegation.chain.map((c) => c.name ?? "?").join(" → ")} ` +
+            `(depth ${s.delegation.depth}; scopes ${s.delegation.scopes.join(" ") || "none"})`
           : "the agent's own key (no delegation)"}
       </dd>
       {s.approval && (

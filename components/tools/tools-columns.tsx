@@ -9,7 +9,7 @@ import { EffectBadge, Labels, RiskBadge, StatusBadge } from "./badges";
 
 export const toolHref = (server: string, name: string) => `/tools/${encodeURIComponent(server)}/${encodeURIComponent(name)}`;
 
-export const toolsColumns: ColumnDef<ToolRow, any>[] = [
+export const toolsColumns: ColumnDef<ToolRow>[] = [
   {
     id: "name",
     header: "Tool",

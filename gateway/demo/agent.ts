@@ -27,7 +27,7 @@ const say = (s: string) => console.log(s);
 function agentKey(name: string): string {
   let creds: { agents: Array<{ name: string; api_key: string }> };
   try {
-    creds = JSON.parse(readFileSync(credFile, "utf8"));
+    creds = JSON.parse(readFileSync(credFile, "utf8")) as typeof creds; // written by the first `mandate start`
   } catch (e) {
     throw new Error(`cannot read the demo credentials (${credFile}): ${(e as Error).message}. Start Mandate first (npm start).`);
   }

@@ -28,7 +28,7 @@ export function decodeCursor(raw: string | null | undefined, kinds: Array<"s" | 
   }
   if (!Array.isArray(parsed) || parsed.length !== kinds.length) return null;
   for (let i = 0; i < kinds.length; i++) {
-    const v = parsed[i];
+    const v: unknown = parsed[i];
     const k = kinds[i];
     if (k === "n" && !(typeof v === "number" && Number.isFinite(v))) return null;
     if (k === "s" && typeof v !== "string") return null;

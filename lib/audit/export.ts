@@ -92,7 +92,7 @@ export function jsonlLine(r: AuditListRow): string {
   );
 }
 
-export async function* exportAudit(f: AuditFilters, format: ExportFormat, pageSize = 2000): AsyncGenerator<string> {
+export async function* exportAudit(f: AuditFilters, format: ExportFormat, pageSize = 2000): AsyncGenerator<string, void> {
   if (format === "csv") yield CSV_COLUMNS.join(",") + "\r\n";
   let key: Array<string | number> | null = null;
   for (;;) {

@@ -161,7 +161,7 @@ export async function verifyAudit(dataDir: string, opts: VerifyOptions = {}): Pr
     signed.push(cp);
     for (const h of cp.heads) {
       let m = expected.get(h.chain_id);
-      if (!m) expected.set(h.chain_id, (m = new Map()));
+      if (!m) expected.set(h.chain_id, (m = new Map<number, { hash: string; checkpoints: Checkpoint[] }>()));
       const seen = m.get(h.seq);
       if (!seen) m.set(h.seq, { hash: h.hash, checkpoints: [cp] });
       else if (seen.hash === h.hash) seen.checkpoints.push(cp);

@@ -71,7 +71,7 @@ export function sourceKey(address: string): string {
   const width = (gs: string[]) => gs.reduce((n, g) => n + (g.includes(".") ? 2 : 1), 0); // a trailing IPv4 part is two groups
   const h = groups(head);
   const t = tail === undefined ? [] : groups(tail);
-  const full = tail === undefined ? h : [...h, ...Array(Math.max(0, 8 - width(h) - width(t))).fill("0"), ...t];
+  const full = tail === undefined ? h : [...h, ...Array<string>(Math.max(0, 8 - width(h) - width(t))).fill("0"), ...t];
   return `${full
     .slice(0, 4)
     .map((g) => parseInt(g, 16).toString(16))

@@ -12,29 +12,12 @@ import { getPool } from "../db/pool.ts";
 import type { Row } from "../db/rows.ts";
 import { interpret } from "../policy/interpret.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import type { SessionState } from "../sessions/session-cache.ts";
+import { emptySession } from "../sessions/session-cache.ts";
 import type { Caller } from "./audit.ts";
 import { argumentsMissing, MCP_AGENT_TYPES, MCP_TOOL_TYPES, resolveAgent, resolveToolRef } from "./mcp.ts";
 import { checkServerMethod, COAZ_SERVER_TYPE, inventoryServers, SERVER_METHODS } from "./mcp-server.ts";
 import { isObj, type AzEvaluation } from "./request.ts";
 import type { Candidate, SearchPlan, SearchQuery } from "./search.ts";
-
-function freshSession(id: string): SessionState {
-  return {
-    id,
-    exists: false,
-    agentId: null,
-    initiator: null,
-    initiatorVerified: false,
-    stepCount: 0,
-    toolsUsed: [],
-    labels: [],
-    status: "active",
-    terminatedReason: null,
-    startedAt: Date.now(),
-    approvalsGranted: 0,
-  };
-}
 
 export async function mcpSearchPlan(rt: Runtime, q: SearchQuery, caller: Caller): Promise<SearchPlan> {
   const { active } = await rt.policies.get("mcp");
@@ -48,7 +31,7 @@ export async function mcpSearchPlan(rt: Runtime, q: SearchQuery, caller: Caller)
     if (!("agentId" in agent) || !("server" in ref)) return false;
     const tool = await rt.tools.get(ref.server, ref.name);
     const s = ev.context?.session;
-    const session = isObj(s) && typeof s.id === "string" ? await rt.sessions.get(s.id) : freshSession("authzen:search");
+    const session = isObj(s) && typeof s.id === "string" ? await rt.sessions.get(s.id) : emptySession("authzen:search");
     const args = isObj(ev.resource.properties?.arguments) ? (ev.resource.properties.arguments as Record<string, unknown>) : {};
     if (precheck(agent, session, tool, { session: { id: session.id }, tool: ref, arguments: args }, NO_DELEGATION, null).length || !tool) return false;
     const call = buildMcpCall({ action, agent, tool, args, session, delegation: NO_DELEGATION, approvalGranted: false, now: Date.now() });

@@ -42,7 +42,7 @@ export interface PackStore {
   tests: Array<z.infer<typeof testCase>>;
 }
 
-const readJson = (file: string) => {
+const readJson = (file: string): unknown => {
   try {
     return JSON.parse(readFileSync(file, "utf8"));
   } catch (e) {
@@ -55,11 +55,12 @@ export function readPackStore(dir: string): PackStore {
   if (!meta.success)
     throw new MandateError(400, "invalid_pack", `${join(dir, "store.json")}: ${meta.error.issues[0]?.path.join(".")} ${meta.error.issues[0]?.message}`);
   const human = join(dir, "schema.cedarschema");
-  const schema = schemaJson(existsSync(human) ? readFileSync(human, "utf8") : readJson(join(dir, "schema.json")));
+  // schemaJson checks what schema.json holds (Cedar refuses a document that is not a schema).
+  const schema = schemaJson(existsSync(human) ? readFileSync(human, "utf8") : (readJson(join(dir, "schema.json")) as Record<string, unknown>));
   const policies = readFileSync(join(dir, "policies.cedar"), "utf8");
   const entities = existsSync(join(dir, "entities.json")) ? parseEntities(readJson(join(dir, "entities.json"))) : [];
   const rawTests = existsSync(join(dir, "tests.json")) ? readJson(join(dir, "tests.json")) : [];
-  const tests = z.array(testCase).parse(Array.isArray(rawTests) ? rawTests : rawTests.tests);
+  const tests = z.array(testCase).parse(Array.isArray(rawTests) ? rawTests : (rawTests as { tests?: unknown }).tests);
   return { dir, id: meta.data.id, name: meta.data.name, description: meta.data.description, schema, policies, entities, tests };
 }
 

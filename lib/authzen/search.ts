@@ -13,7 +13,7 @@ import { authzenSearchEntry } from "../audit/entries/index.ts";
 import { auditedRequest, type Caller } from "./audit.ts";
 import { mapEvaluation } from "./mapping.ts";
 import { mcpSearchPlan } from "./mcp-search.ts";
-import { badRequest, parseAction, parseContext, parseEntity, parsePage, type AzAction, type AzEntity, type AzEvaluation, type Page } from "./request.ts";
+import { badRequest, isObj, parseAction, parseContext, parseEntity, parsePage, type AzAction, type AzEntity, type AzEvaluation, type Page } from "./request.ts";
 import { resolveType, type StoreInfo } from "./stores.ts";
 
 export type SearchKind = "subject" | "resource" | "action";
@@ -58,8 +58,8 @@ function encodeToken(kind: SearchKind, after: string): string {
 function decodeToken(kind: SearchKind, token: string | null): string | null {
   if (!token) return null;
   try {
-    const v = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
-    if (v && v.k === kind && typeof v.a === "string") return v.a;
+    const v: unknown = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
+    if (isObj(v) && v.k === kind && typeof v.a === "string") return v.a;
   } catch {
     // fall through
   }

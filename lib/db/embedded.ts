@@ -71,7 +71,7 @@ function ownerPath(dataDir: string): string {
 
 function ownerAlive(dataDir: string): boolean {
   try {
-    const pid = Number(JSON.parse(readFileSync(ownerPath(dataDir), "utf8")).pid);
+    const pid = Number((JSON.parse(readFileSync(ownerPath(dataDir), "utf8")) as { pid?: unknown }).pid);
     return Number.isInteger(pid) && pid > 0 && pid !== process.pid && isPidAlive(pid);
   } catch {
     return false;

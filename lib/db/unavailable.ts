@@ -6,8 +6,20 @@
 const NODE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
 /** SQLSTATE: connection exceptions (08…), operator intervention (57P01–57P05), too many connections. */
 const SQL_CODES = /^(08\d{3}|57P0[1-5]|53300)$/;
-const MESSAGES =
-  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed|Query read timeout|database system is (starting up|shutting down|in recovery mode)|the database system is not accepting connections|terminating connection/i;
+const MESSAGES = new RegExp(
+  [
+    "Connection terminated",
+    "connection timeout",
+    "timeout exceeded when trying to connect",
+    "Client has encountered a connection error",
+    "Client was closed",
+    "Query read timeout",
+    "database system is (starting up|shutting down|in recovery mode)",
+    "the database system is not accepting connections",
+    "terminating connection",
+  ].join("|"),
+  "i",
+);
 
 export function isDatabaseUnavailable(err: unknown): boolean {
   for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {

@@ -131,7 +131,7 @@ export class SigningKeyStore {
     if (!k.privateKey) {
       let jwk: jose.JWK;
       try {
-        jwk = JSON.parse(decryptSecret(k.privateJwkEnc));
+        jwk = JSON.parse(decryptSecret(k.privateJwkEnc)) as jose.JWK; // written by this module, encrypted and authenticated
       } catch {
         throw new Error(`signing key ${k.kid} cannot be decrypted: every node must run with the same MANDATE_MASTER_KEY`);
       }

@@ -113,7 +113,7 @@ export class DirectoryCache {
     const list = r.rows.map(toCached);
     if ((this.generations.get(storeId) ?? 0) === gen) {
       let store = this.stores.get(storeId);
-      if (!store || store.size > MAX_PER_STORE) this.stores.set(storeId, (store = new Map()));
+      if (!store || store.size > MAX_PER_STORE) this.stores.set(storeId, (store = new Map<string, CachedEntity | null>()));
       for (const e of list) store.set(entityKey(e.uid.type, e.uid.id), e);
     }
     return list;

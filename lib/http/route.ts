@@ -71,7 +71,12 @@ export interface RouteDef<B = unknown, Q = unknown> {
   response?: z.ZodType;
   /** Custom authentication failure (AuthZEN, OAuth token endpoint). */
   authRealm?: string;
-  handler: (ctx: RouteContext<B, Q>) => Promise<unknown>; // a RouteResult, or the body itself
+  /**
+   * Returns a RouteResult, or the body itself. Written as a method so that a RouteDef<B, Q> is a
+   * RouteDef<unknown, unknown> (the router's list): the wrapper only calls it with what `body` and
+   * `query` parsed, so B and Q always match.
+   */
+  handler(ctx: RouteContext<B, Q>): Promise<unknown>;
   /** Render errors in a protocol's own format instead of problem+json. */
   errorFormat?: (err: MandateError) => { status: number; body: unknown; headers?: Record<string, string> };
 }

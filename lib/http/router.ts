@@ -18,7 +18,7 @@ export interface Match {
 export class Router {
   private compiled: Compiled[] = [];
 
-  constructor(routes: RouteDef<any, any>[]) {
+  constructor(routes: RouteDef<unknown, unknown>[]) {
     for (const def of routes) {
       const keys: string[] = [];
       const pattern = def.path
@@ -31,7 +31,7 @@ export class Router {
           return seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
         })
         .join("/");
-      this.compiled.push({ def: def as RouteDef<unknown, unknown>, re: new RegExp(`^${pattern}/?$`), keys });
+      this.compiled.push({ def, re: new RegExp(`^${pattern}/?$`), keys });
     }
   }
 

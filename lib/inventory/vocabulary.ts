@@ -10,15 +10,19 @@ export type Risk = "low" | "medium" | "high" | "critical";
 export const NAME_VERBS: Record<string, Effect> = Object.fromEntries([
   ...words(
     "read",
-    "get read list search find fetch query lookup describe show view open export download browse check count inspect retrieve load print echo stat info tree head tail peek watch sum calculate compute gzip compress zip convert render format parse validate hash encode decode summarize translate preview resolve diff",
+    "get read list search find fetch query lookup describe show view open export download browse check count inspect retrieve load print echo stat " +
+      "info tree head tail peek watch sum calculate compute gzip compress zip convert render format parse validate hash encode decode summarize " +
+      "translate preview resolve diff",
   ),
   ...words(
     "write",
-    "write create update edit set put patch add insert upsert modify rename move save append upload import register assign toggle enable disable configure merge replace copy tag mark label attach link unlink restore archive lock unlock install commit apply rotate",
+    "write create update edit set put patch add insert upsert modify rename move save append upload import register assign toggle enable disable " +
+      "configure merge replace copy tag mark label attach link unlink restore archive lock unlock install commit apply rotate",
   ),
   ...words(
     "side_effect",
-    "send post publish notify email mail message reply forward tweet sms call invoke trigger execute exec run deploy dispatch broadcast charge pay transfer refund order book schedule submit launch start stop restart approve invite",
+    "send post publish notify email mail message reply forward tweet sms call invoke trigger execute exec run deploy dispatch broadcast charge pay " +
+      "transfer refund order book schedule submit launch start stop restart approve invite",
   ),
   ...words("destructive", "delete remove rm del drop destroy purge wipe erase truncate revoke terminate kill uninstall shred reset clear prune evict"),
 ]);
@@ -77,8 +81,10 @@ export const LABEL_RULES: LabelRule[] = [
     nameTokens: set(
       "customer customers contact contacts person persons people employee employees patient patients user users profile profiles ssn phone phones passport",
     ),
-    phrases:
-      /\b(customers?|contacts?|personal (?:data|information|details)|employees?|patients?|phone numbers?|telephone|email address(?:es)?|postal address(?:es)?|home address(?:es)?|mailing address(?:es)?|date of birth|social security|ssn|passport|user profiles?)\b/,
+    phrases: phrases(
+      "customers?|contacts?|personal (?:data|information|details)|employees?|patients?|phone numbers?|telephone|email address(?:es)?",
+      "postal address(?:es)?|home address(?:es)?|mailing address(?:es)?|date of birth|social security|ssn|passport|user profiles?",
+    ),
     properties: set(
       "email emails phone phone_number telephone mobile ssn address home_address postal_address dob date_of_birth birth_date birthdate first_name last_name full_name passport",
     ),
@@ -87,26 +93,33 @@ export const LABEL_RULES: LabelRule[] = [
   {
     label: "secrets",
     nameTokens: set("secret secrets password passwords passwd credential credentials token tokens apikey env environ vault keychain keyring"),
-    phrases:
-      /\b(passwords?|secrets?|credentials?|api[ _-]?keys?|private keys?|access tokens?|auth(?:entication)? tokens?|bearer tokens?|environment variables?|env vars?|\.env files?)\b/,
+    phrases: phrases(
+      "passwords?|secrets?|credentials?|api[ _-]?keys?|private keys?|access tokens?|auth(?:entication)? tokens?|bearer tokens?",
+      "environment variables?|env vars?|\\.env files?",
+    ),
     properties: set(""),
     why: "it can read or expose secrets",
   },
   {
     label: "financial",
     nameTokens: set(
-      "payment payments pay invoice invoices billing bank banking iban refund refunds charge charges transaction transactions ledger payroll salary salaries stripe wire finance financial accounting tax taxes",
+      "payment payments pay invoice invoices billing bank banking iban refund refunds charge charges transaction transactions ledger payroll " +
+        "salary salaries stripe wire finance financial accounting tax taxes",
     ),
-    phrases:
-      /\b(payments?|invoices?|billing|bank(?:ing)? (?:account|details|transfer)s?|iban|refunds?|credit cards?|card numbers?|transactions?|ledger|payroll|salar(?:y|ies)|wire transfers?|financial|accounting)\b/,
+    phrases: phrases(
+      "payments?|invoices?|billing|bank(?:ing)? (?:account|details|transfer)s?|iban|refunds?|credit cards?|card numbers?|transactions?",
+      "ledger|payroll|salar(?:y|ies)|wire transfers?|financial|accounting",
+    ),
     properties: set("amount iban card_number credit_card account_number routing_number currency"),
     why: "it touches financial data or moves money",
   },
   {
     label: "untrusted_content",
     nameTokens: set("fetch url urls uri web website webpage browse browser scrape crawl http https html internet rss inbox"),
-    phrases:
-      /\b(web ?pages?|websites?|the web|open web|internet|urls?|http\(s\)|https?:|html|scrap(?:e|es|ing)|crawl(?:s|ing)?|search engines?|untrusted|inbox|incoming (?:email|mail|messages?))\b/,
+    phrases: phrases(
+      "web ?pages?|websites?|the web|open web|internet|urls?|http\\(s\\)|https?:|html|scrap(?:e|es|ing)|crawl(?:s|ing)?|search engines?",
+      "untrusted|inbox|incoming (?:email|mail|messages?)",
+    ),
     properties: set("url urls uri href"),
     propertyEffects: ["read"],
     why: "it brings in content from outside the organisation that may carry injected instructions",
@@ -114,8 +127,10 @@ export const LABEL_RULES: LabelRule[] = [
   {
     label: "external_comm",
     nameTokens: set("send post publish notify reply forward tweet sms webhook slack discord telegram whatsapp broadcast"),
-    phrases:
-      /\b(send(?:s|ing)? (?:an? )?(?:e-?mail|message|notification|sms|text)s?|post(?:s|ing)? (?:a |an )?(?:message|comment|update)s?|to slack|webhooks?|notif(?:y|ies) (?:a |the )?(?:user|team|channel|recipient)s?|recipients?)\b/,
+    phrases: phrases(
+      "send(?:s|ing)? (?:an? )?(?:e-?mail|message|notification|sms|text)s?|post(?:s|ing)? (?:a |an )?(?:message|comment|update)s?|to slack",
+      "webhooks?|notif(?:y|ies) (?:a |the )?(?:user|team|channel|recipient)s?|recipients?",
+    ),
     properties: set("recipient recipients cc bcc channel webhook_url"),
     effects: ["write", "side_effect"],
     why: "it communicates with people or systems outside the session",
@@ -132,6 +147,11 @@ export const NOT_SENSITIVE_TOKENS = set("max min num count limit length size typ
 
 function words(effect: Effect, list: string): Array<[string, Effect]> {
   return list.split(" ").map((w) => [w, effect]);
+}
+
+/** A phrase pattern: any of the alternatives (regular-expression sources, joined with |), as whole words. */
+function phrases(...alternatives: string[]): RegExp {
+  return new RegExp(`\\b(${alternatives.join("|")})\\b`);
 }
 
 function set(list: string): Set<string> {

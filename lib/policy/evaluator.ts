@@ -11,6 +11,14 @@ import { analyzeReads, cacheKey, DecisionCache } from "./decision-cache.ts";
 export type CedarCall = Omit<cedar.StatefulAuthorizationCall, "preparsedPolicySetId">;
 export type CedarAnswer = cedar.AuthorizationAnswer;
 
+/** What cedar-worker.mjs posts back (its own protocol, not outside input). */
+interface WorkerReply {
+  op: string;
+  id?: string;
+  error?: string;
+  results?: Array<{ seq: number; answer: CedarAnswer }>;
+}
+
 interface Pending {
   resolve: (a: CedarAnswer) => void;
   reject: (e: Error) => void;
@@ -28,7 +36,7 @@ class WorkerLane {
   constructor() {
     this.worker = new Worker(new URL("./cedar-worker.mjs", import.meta.url));
     this.worker.unref();
-    this.worker.on("message", (msg) => this.onMessage(msg));
+    this.worker.on("message", (msg: WorkerReply) => this.onMessage(msg));
     this.worker.on("error", (err) => this.fail(err));
     this.worker.on("exit", (code) => this.fail(new Error(`Cedar worker exited (${code})`)));
   }
@@ -41,7 +49,7 @@ class WorkerLane {
     this.prepared.clear();
   }
 
-  private onMessage(msg: { op: string; id?: string; error?: string; results?: Array<{ seq: number; answer: CedarAnswer }> }) {
+  private onMessage(msg: WorkerReply) {
     if (msg.op === "prepared" && msg.id) {
       const p = this.prepared.get(msg.id);
       this.prepared.delete(msg.id);

@@ -78,7 +78,7 @@ export async function loadReplayValues(decisionIds: string[]): Promise<Map<strin
   );
   for (const row of r.rows) {
     try {
-      out.set(row.decision_id, JSON.parse(decryptSecret(row.arguments_enc)));
+      out.set(row.decision_id, JSON.parse(decryptSecret(row.arguments_enc)) as Record<string, unknown>); // the arguments keepReplayValues wrote
     } catch {
       // undecryptable (another master key): treated as not retained
     }

@@ -22,8 +22,8 @@ export interface PolicyTestOptions {
 }
 
 function readCases(file: string): PolicyTestCase[] {
-  const raw = JSON.parse(readFileSync(file, "utf8"));
-  const list = Array.isArray(raw) ? raw : raw?.tests;
+  const raw: unknown = JSON.parse(readFileSync(file, "utf8"));
+  const list: unknown = Array.isArray(raw) ? raw : (raw as { tests?: unknown } | null)?.tests; // checked by policyTestSuite below
   const r = policyTestSuite.safeParse(list);
   if (!r.success) {
     const i = r.error.issues[0];

@@ -130,9 +130,10 @@ const SECRET_PAIRS = new Set([
   "client_secret",
 ]);
 const HARMLESS_TOKENS = new Set(
-  "max min num count limit length size type page next cursor usage url uri id ids name names hint policy reset expires expiry expiration required strength field fields endpoint budget prompt completion input output total".split(
-    " ",
-  ),
+  (
+    "max min num count limit length size type page next cursor usage url uri id ids name names hint policy reset expires expiry expiration " +
+    "required strength field fields endpoint budget prompt completion input output total"
+  ).split(" "),
 );
 const keyCache = new Map<string, "password" | "generic_secret" | null>();
 

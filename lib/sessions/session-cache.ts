@@ -73,6 +73,24 @@ export class SessionCache {
   }
 }
 
+/** A session that does not exist yet: what a first decision on `id` sees (it starts now, with no steps). */
+export function emptySession(id: string): SessionState {
+  return {
+    id,
+    exists: false,
+    agentId: null,
+    initiator: null,
+    initiatorVerified: false,
+    stepCount: 0,
+    toolsUsed: [],
+    labels: [],
+    status: "active",
+    terminatedReason: null,
+    startedAt: Date.now(),
+    approvalsGranted: 0,
+  };
+}
+
 export async function loadSession(id: string): Promise<SessionState> {
   const r = await getPool().query<SessionRow & Row<"sessions", "terminated_reason" | "approvals_granted">>(
     `SELECT id, agent_id, initiator, initiator_verified, step_count, tools_used, labels, status,
@@ -80,22 +98,7 @@ export async function loadSession(id: string): Promise<SessionState> {
     [id],
   );
   const row = r.rows[0];
-  if (!row) {
-    return {
-      id,
-      exists: false,
-      agentId: null,
-      initiator: null,
-      initiatorVerified: false,
-      stepCount: 0,
-      toolsUsed: [],
-      labels: [],
-      status: "active",
-      terminatedReason: null,
-      startedAt: Date.now(),
-      approvalsGranted: 0,
-    };
-  }
+  if (!row) return emptySession(id);
   const f = sessionFields(row);
   return {
     ...f,

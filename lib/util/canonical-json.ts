@@ -44,7 +44,7 @@ function inOrderDeep(value: unknown): boolean {
     for (let i = 0; i < value.length; i++) if (!inOrderDeep(value[i])) return false;
     return true;
   }
-  const proto = Object.getPrototypeOf(value);
+  const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return false;
   const obj = value as Record<string, unknown>;
   if (typeof obj.toJSON === "function") return false;
@@ -75,7 +75,7 @@ function sortKeysDeep(value: unknown): unknown {
   if (Array.isArray(value)) {
     let out: unknown[] | null = null;
     for (let i = 0; i < value.length; i++) {
-      const v = value[i]; // a hole reads as undefined and is written as null, as the reference does
+      const v: unknown = value[i]; // a hole reads as undefined and is written as null, as the reference does
       const s = sortKeysDeep(v);
       if (s === UNSUPPORTED) return UNSUPPORTED;
       if (s !== v) {
@@ -85,7 +85,7 @@ function sortKeysDeep(value: unknown): unknown {
     }
     return out ?? value;
   }
-  const proto = Object.getPrototypeOf(value);
+  const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return UNSUPPORTED;
   const obj = value as Record<string, unknown>;
   if (typeof obj.toJSON === "function") return UNSUPPORTED;

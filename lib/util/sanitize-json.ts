@@ -16,7 +16,7 @@ export function sanitizeJson<T>(value: T, depth = 0): T {
   if (value === null || typeof value !== "object" || depth > 64) return value;
   if (Array.isArray(value)) {
     let changed = false;
-    const out = value.map((v) => {
+    const out = (value as unknown[]).map((v) => {
       const s = sanitizeJson(v, depth + 1);
       if (s !== v) changed = true;
       return s;

@@ -159,7 +159,8 @@ describe("a slow change feed (notifications reach one worker of node B 1 s late)
         }
       }
       report(
-        `slow feed (+1 s on one worker): a delegation token revoked on node B was refused by each of B's workers at its very next decision, 4 rounds of 4; the revocation (made through the other worker) took ${latencies.join(", ")} ms to answer (it waits for every worker of B)`,
+        "slow feed (+1 s on one worker): a delegation token revoked on node B was refused by each of B's workers at its very next decision, " +
+          `4 rounds of 4; the revocation (made through the other worker) took ${latencies.join(", ")} ms to answer (it waits for every worker of B)`,
       );
       // The same from B's key revocation.
       const k = await a.createAgent(`slow-feed-key-${Date.now()}`);
@@ -221,7 +222,8 @@ describe("a node cut off from PostgreSQL, then reconnected", () => {
     const recorded = await expectAllRecorded(answers);
     report(`node cut off for ${healedAt - cutAt} ms: ${JSON.stringify(DecisionLoad.tally(answers))}; ${recorded} answered = ${recorded} recorded`);
     report(
-      `after reconnecting: revoked key refused in ${revokedIn} ms, blocked tool denied in ${blockedIn} ms, published policy used in ${publishedIn} ms, ready in ${readyIn} ms (bound ${AFTER_RECOVERY_MS} ms)`,
+      `after reconnecting: revoked key refused in ${revokedIn} ms, blocked tool denied in ${blockedIn} ms, ` +
+        `published policy used in ${publishedIn} ms, ready in ${readyIn} ms (bound ${AFTER_RECOVERY_MS} ms)`,
     );
     for (const t of [revokedIn, blockedIn, publishedIn, readyIn]) expect(t).toBeLessThanOrEqual(3 * AFTER_RECOVERY_MS);
   }, 90_000);
@@ -272,7 +274,8 @@ describe("PostgreSQL killed under load, and restarted by its node", () => {
     expect(answers.filter((x) => x.status !== 200 && x.status !== 503)).toEqual([]);
     const recorded = await expectAllRecorded(answers);
     report(
-      `PostgreSQL killed (SIGKILL): restarted by node A after ${restarted} ms; ready again A ${readyA} ms, B ${readyB} ms later; ${JSON.stringify(DecisionLoad.tally(answers))}; ${recorded} answered = ${recorded} recorded`,
+      `PostgreSQL killed (SIGKILL): restarted by node A after ${restarted} ms; ready again A ${readyA} ms, B ${readyB} ms later; ` +
+        `${JSON.stringify(DecisionLoad.tally(answers))}; ${recorded} answered = ${recorded} recorded`,
     );
     for (const t of [readyA, readyB]) expect(t).toBeLessThanOrEqual(3 * AFTER_RECOVERY_MS);
 
@@ -325,7 +328,8 @@ describe("a node killed with SIGKILL under load", () => {
     expect(v.checkpoints.problems).toEqual([]);
     expect(v.ok).toBe(true);
     report(
-      `after the kill: audit verify ok (${v.entries} entries, ${v.checkpoints.count} checkpoints${v.checkpoints.notes.length ? `; ${v.checkpoints.notes.join("; ")}` : ""}); node B ${rssBefore} MiB before, ${rssMiB(b.pid()!)} MiB after restart`,
+      `after the kill: audit verify ok (${v.entries} entries, ${v.checkpoints.count} checkpoints` +
+        `${v.checkpoints.notes.length ? `; ${v.checkpoints.notes.join("; ")}` : ""}); node B ${rssBefore} MiB before, ${rssMiB(b.pid()!)} MiB after restart`,
     );
   }, 120_000);
 });

@@ -242,6 +242,17 @@ describe("MCP profile on the mcp store", () => {
     const other = await az("/access/v1/evaluation", { ...call("crm/get_customer", agent, s), action: { name: "can_read" } }, { key: keys.mcp });
     expect(other.body.decision).toBe(false);
   });
+
+  it("searches without a session as on a fresh one (no step taken)", async () => {
+    const agent = { type: "agent", id: m.credentials!.agents[0].name };
+    const tools = await az("/access/v1/search/resource", { subject: agent, action: { name: "tools/call" }, resource: { type: "tool" } }, { key: keys.mcp });
+    expect(tools.status).toBe(200);
+    expect(tools.body.results).toContainEqual({ type: "tool", id: "crm/get_customer" });
+    const actions = await az("/access/v1/search/action", { subject: agent, resource: { type: "tool", id: "crm/get_customer" } }, { key: keys.mcp });
+    expect(actions.body.results).toContainEqual({ name: "tools/call" });
+    const steps = await getPool().query("SELECT count(*)::int AS n FROM sessions WHERE id = 'authzen:search'");
+    expect(steps.rows[0].n).toBe(0);
+  });
 });
 
 describe("audit", () => {

@@ -36,7 +36,7 @@ export function encodeCursor(sortValue: unknown, id: unknown): string {
 
 export function decodeCursor(cursor: string): [string | number, string] | null {
   try {
-    const v = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    const v: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
     if (Array.isArray(v) && v.length === 2 && (typeof v[0] === "string" || typeof v[0] === "number") && typeof v[1] === "string") return [v[0], v[1]];
   } catch {
     // a malformed cursor is treated as no cursor

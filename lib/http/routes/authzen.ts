@@ -19,7 +19,7 @@ const decision = z.object({ decision: z.boolean(), context: z.record(z.string(),
 const decisions = z.union([z.object({ evaluations: z.array(decision) }), decision]);
 const results = z.object({ results: z.array(z.record(z.string(), z.string())), page: z.object({ next_token: z.string(), count: z.number().int() }) });
 
-function dataPlane(prefix: string, scoped: boolean): RouteDef<any, any>[] {
+function dataPlane(prefix: string, scoped: boolean): RouteDef<unknown, unknown>[] {
   const where = scoped ? " (store-scoped PDP)" : "";
   const searches: SearchKind[] = ["subject", "resource", "action"];
   return [
@@ -61,7 +61,7 @@ function dataPlane(prefix: string, scoped: boolean): RouteDef<any, any>[] {
   ];
 }
 
-export const authzenRoutes: RouteDef<any, any>[] = [
+export const authzenRoutes: RouteDef<unknown, unknown>[] = [
   defineRoute({
     method: "GET",
     path: "/.well-known/authzen-configuration",

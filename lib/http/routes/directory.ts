@@ -29,7 +29,7 @@ function ref(params: Record<string, string>) {
   return r.data;
 }
 
-export const directoryRoutes: RouteDef<any, any>[] = [
+export const directoryRoutes: RouteDef<unknown, unknown>[] = [
   defineRoute({
     method: "GET",
     path: "/api/v1/stores",

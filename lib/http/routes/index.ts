@@ -14,7 +14,7 @@ import { systemRoutes } from "./system.ts";
 import { userRoutes } from "./users.ts";
 
 export function allRoutes(): RouteDef<unknown, unknown>[] {
-  const list: RouteDef<any, any>[] = [
+  const list: RouteDef<unknown, unknown>[] = [
     ...dataPlaneRoutes,
     ...operatorRoutes,
     ...policyRoutes,

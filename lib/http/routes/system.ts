@@ -25,7 +25,8 @@ async function readiness(rt: Runtime) {
   const reason = !database.ok
     ? `the database is unreachable: ${database.error}`
     : !feed.current
-      ? `the change feed is not current (${feed.connected ? `last confirmed ${feed.confirmed_ms_ago} ms ago` : `disconnected${feed.last_error ? `: ${feed.last_error}` : ""}`}): caches are re-read from the database at most every second`
+      ? `the change feed is not current (${feed.connected ? `last confirmed ${feed.confirmed_ms_ago} ms ago` : `disconnected${feed.last_error ? `: ${feed.last_error}` : ""}`}): ` +
+        "caches are re-read from the database at most every second"
       : null;
   return { ready: reason === null, status: reason === null ? "ready" : "not_ready", reason, node: rt.config.node, database, change_feed: feed };
 }

@@ -38,7 +38,7 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
           <ForeignAttempts sessionId={id} attempts={foreign.attempts} total={foreign.total} />
         </div>
         <aside className="space-y-4">
-          <DelegationChain session={session} delegations={delegations} />
+          <DelegationChain session={session} delegations={delegations} now={Date.now()} />
           <SessionActions
             role={user.role}
             sessionId={id}
