@@ -12,7 +12,7 @@ import { authzenDecisionEntry } from "../audit/entries/index.ts";
 import { agentEntity, mcpContext, NO_DELEGATION, type DelegationView } from "../decisions/mcp-request.ts";
 import { reasonFor, type Reason } from "../policy/interpret.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import type { SessionState } from "../sessions/session-cache.ts";
+import { emptySession } from "../sessions/session-cache.ts";
 import { auditedRequest, reasonText, type Caller, type ItemOutcome } from "./audit.ts";
 import { denied, resolveAgent, sessionOf, unsupportedAction } from "./mcp.ts";
 import type { AzEvaluation } from "./request.ts";
@@ -27,23 +27,6 @@ const PERMITTED: Reason = {
   policy: "mandate.mcp_server_method",
   message: "initialize and the list methods on a known server are permitted to an active agent unless a policy forbids",
 };
-
-function freshSession(id: string, initiator: string | null): SessionState {
-  return {
-    id,
-    exists: false,
-    agentId: null,
-    initiator,
-    initiatorVerified: false,
-    stepCount: 0,
-    toolsUsed: [],
-    labels: [],
-    status: "active",
-    terminatedReason: null,
-    startedAt: Date.now(),
-    approvalsGranted: 0,
-  };
-}
 
 interface ServerCheck {
   allowed: boolean;
@@ -78,7 +61,7 @@ export async function checkServerMethod(rt: Runtime, ev: AzEvaluation, caller: C
     if (!v.ok) return refused({ policy: "mandate.delegation_invalid", message: v.message }, agent.agentId);
     delegation = v.view;
   }
-  const session = s.id ? await rt.sessions.get(s.id) : freshSession(`authzen:${randomUUID()}`, s.initiator ?? null);
+  const session = s.id ? await rt.sessions.get(s.id) : { ...emptySession(`authzen:${randomUUID()}`), initiator: s.initiator ?? null };
   if (session.status === "terminated") {
     return refused({ policy: "mandate.session_terminated", message: `session ${session.id} is terminated` }, agent.agentId);
   }

@@ -63,7 +63,10 @@ export function unsupportedAction(action: string, resourceType: string): Reason 
     return { policy, message: `${action} is a COAZ-MCP pass-through: a PEP does not ask the PDP about it` };
   return {
     policy,
-    message: `action "${action}" on a resource of type "${resourceType}" is not one the mcp store decides: its schema has no such action, so no policy can name it (a declared mapping's actions and types belong in a policy store of their own)`,
+    message:
+      `action "${action}" on a resource of type "${resourceType}" is not one the mcp store decides: ` +
+      "its schema has no such action, so no policy can name it " +
+      "(a declared mapping's actions and types belong in a policy store of their own)",
   };
 }
 
