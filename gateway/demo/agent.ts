@@ -17,7 +17,18 @@ import { join, resolve } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { parseScriptArgs } from "../../lib/util/command-line.ts";
 
+parseScriptArgs(
+  `usage: npm run demo:agent
+
+A scripted agent session through the gateway against the demo MCP servers, and a delegation to a
+sub-agent when MANDATE_USER_TOKEN is set. Needs a running Mandate (npm start).
+Environment: MANDATE_URL (default http://127.0.0.1:3000), MANDATE_DEMO_CREDENTIALS (default
+<MANDATE_DATA_DIR or ./.mandate>/initial-credentials.json), MANDATE_USER_TOKEN (a user's personal API
+token: npx mandate tokens create --email E), DEMO_APPROVAL_WAIT_MS (default 30000).`,
+  {},
+);
 const root = resolve(import.meta.dirname, "../..");
 const mandateUrl = (process.env.MANDATE_URL ?? "http://127.0.0.1:3000").replace(/\/+$/, "");
 const credFile = process.env.MANDATE_DEMO_CREDENTIALS ?? join(process.env.MANDATE_DATA_DIR ?? join(root, ".mandate"), "initial-credentials.json");
