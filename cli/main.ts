@@ -38,7 +38,11 @@ export async function main(argv: string[]): Promise<number> {
     const topic = args.join(" ");
     const cmd = commands[topic];
     if (cmd) console.log(commandHelp(topic, cmd));
-    else console.log(usage(isGroup(topic) ? topic : undefined));
+    else if (isGroup(topic) || !topic || topic.startsWith("-")) console.log(usage(isGroup(topic) ? topic : undefined));
+    else {
+      console.error(`Unknown command: ${topic}\n\n${usage()}`);
+      return 2;
+    }
     return 0;
   }
   const cmd: Command | undefined = commands[name];

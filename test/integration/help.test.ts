@@ -105,6 +105,11 @@ describe("mandate <command> --help", () => {
     const unknown = await cli(["nope", "--help"]);
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain("Unknown command: nope --help");
+    const unknownTopic = await cli(["help", "nope"]);
+    expect(unknownTopic.code).toBe(2);
+    expect(unknownTopic.err).toContain("Unknown command: nope");
+    expectHelp(await cli([]), "mandate users create");
+    expectHelp(await cli(["help"]), "mandate users create");
   });
 });
 
