@@ -13,27 +13,30 @@
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { delta, snapshot, sumDeltas, type CpuDelta } from "./lib/cpu.ts";
 import { combine, runLoad, type LoadResult } from "./lib/load.ts";
 import { pickTool, rng } from "./lib/workload.ts";
 import { ROOT, startMandateNode, type MandateTarget } from "./lib/targets.ts";
 import { compareEvents } from "./lib/events.ts";
+import { parseScriptArgs } from "../lib/util/command-line.ts";
 
-const { values } = parseArgs({
-  options: {
-    base: { type: "string" },
-    requests: { type: "string", default: "20000" },
-    rounds: { type: "string", default: "4" },
-    connections: { type: "string", default: "50" },
-    warmup: { type: "string", default: "10000" },
-    "no-console": { type: "boolean" },
-    events: { type: "boolean" },
-    "event-batches": { type: "string", default: "100" },
-  },
+const USAGE = `usage: npm run bench:compare -- --base <other checkout> [--requests 20000] [--rounds 4] [--connections 50]
+                                  [--warmup 10000] [--no-console] [--events] [--event-batches 100]
+
+This checkout's Mandate against another one's, in interleaved rounds (the decision workload, or with
+--events the outcome-event ingestion).`;
+const { values } = parseScriptArgs(USAGE, {
+  base: { type: "string" },
+  requests: { type: "string", default: "20000" },
+  rounds: { type: "string", default: "4" },
+  connections: { type: "string", default: "50" },
+  warmup: { type: "string", default: "10000" },
+  "no-console": { type: "boolean" },
+  events: { type: "boolean" },
+  "event-batches": { type: "string", default: "100" },
 });
 if (!values.base) {
-  console.error("usage: npm run bench:compare -- --base <path to another checkout of Mandate>");
+  console.error(`--base is required\n${USAGE}`);
   process.exit(2);
 }
 const BASE = resolve(values.base);

@@ -6,10 +6,10 @@
  *
  *   npx tsx bench/console-queries.ts [--iterations 40]
  */
-import { parseArgs } from "node:util";
 import { connectDatabase, prepareDatabase } from "../server/bootstrap.ts";
 import { closePool, getPool } from "../lib/db/pool.ts";
 import type { Row } from "../lib/db/rows.ts";
+import { parseScriptArgs } from "../lib/util/command-line.ts";
 import { listAuditEntries } from "../lib/audit/queries.ts";
 import type { AuditFilters } from "../lib/audit/queries-filters.ts";
 import { listSessions } from "../lib/sessions/queries.ts";
@@ -17,7 +17,13 @@ import { sessionCallGroups, timelineSteps } from "../lib/sessions/queries-timeli
 import { decisionFacts } from "../lib/analytics/dashboard-queries.ts";
 import type { TableState } from "../lib/console/table/definition.ts";
 
-const { values: opt } = parseArgs({ options: { iterations: { type: "string", default: "40" } } });
+const { values: opt } = parseScriptArgs(
+  `usage: npm run bench:console -- [--iterations 40]
+
+p50/p95 of the console's read queries on a seeded history (npm run seed:history first), on the database
+of DATABASE_URL or the embedded one of MANDATE_DATA_DIR (default ./.mandate).`,
+  { iterations: { type: "string", default: "40" } },
+);
 const N = Number(opt.iterations);
 const TARGET_MS = 300;
 

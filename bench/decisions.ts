@@ -15,8 +15,8 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { setDatabaseUrl, getPool, closePool } from "../lib/db/pool.ts";
+import { parseScriptArgs } from "../lib/util/command-line.ts";
 import { verifyAudit } from "../lib/audit/verify.ts";
 import { delta, snapshot, sumDeltas, type CpuDelta } from "./lib/cpu.ts";
 import { combine, runLoad, type LoadResult } from "./lib/load.ts";
@@ -24,8 +24,13 @@ import { cerbosBody, CLASSIFICATION, pickTool, rng } from "./lib/workload.ts";
 import { ROOT, startCerbos, startEcho, startMandateNode, type MandateTarget } from "./lib/targets.ts";
 import { EVENTS_DEFAULTS, eventsConsistent, printEvents, runEventsBench } from "./lib/events.ts";
 
-const { values } = parseArgs({
-  options: {
+const { values } = parseScriptArgs(
+  `usage: npm run bench -- [--requests 30000] [--rounds 3] [--connections 50] [--warmup 10000] [--no-console]
+                         [--cpu-prof DIR] [--only events] [--event-batches ${EVENTS_DEFAULTS.batches}]
+
+Mandate's decision endpoint beside the Cerbos PDP and a bare node:http echo, in interleaved rounds, then
+the outcome-event ingestion rows.`,
+  {
     requests: { type: "string", default: "30000" },
     rounds: { type: "string", default: "3" },
     connections: { type: "string", default: "50" },
@@ -36,7 +41,7 @@ const { values } = parseArgs({
     only: { type: "string" },
     "event-batches": { type: "string", default: String(EVENTS_DEFAULTS.batches) },
   },
-});
+);
 const N = Number(values.requests);
 const R = Math.max(1, Number(values.rounds));
 const C = Number(values.connections);

@@ -20,6 +20,7 @@ import { performance } from "node:perf_hooks";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { MandateClient } from "../gateway/mandate-client.ts";
+import { parseScriptArgs } from "../lib/util/command-line.ts";
 import { startMandate } from "../test/support/mandate.ts";
 import {
   ALLOW_ALL_POLICY,
@@ -35,6 +36,13 @@ import {
   tempDir,
 } from "../test/gateway/helpers.ts";
 
+parseScriptArgs(
+  `usage: npm run bench:gateway
+
+The latency the Mandate gateway adds to a tools/call (stdio and HTTP, beside direct calls and mcp-proxy).
+Environment: BENCH_CALLS (default 3000), BENCH_WARMUP (4000), BENCH_ROUNDS (3).`,
+  {},
+);
 const CALLS = Number(process.env.BENCH_CALLS ?? 3000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 4000);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));

@@ -11,7 +11,7 @@
  * with `npm run bench:compare` (Linux /proc).
  */
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { parseScriptArgs } from "../lib/util/command-line.ts";
 
 interface ProfileNode {
   id: number;
@@ -24,11 +24,16 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: { decisions: { type: "string", default: "1" }, top: { type: "string", default: "40" } },
-});
-if (positionals.length !== 1) throw new Error("usage: npx tsx bench/profile-summary.ts <file.cpuprofile> [--decisions N] [--top 40]");
+const USAGE = "usage: npx tsx bench/profile-summary.ts <file.cpuprofile> [--decisions N] [--top 40]";
+const { values, positionals } = parseScriptArgs(
+  USAGE,
+  { decisions: { type: "string", default: "1" }, top: { type: "string", default: "40" } },
+  { allowPositionals: true },
+);
+if (positionals.length !== 1) {
+  console.error(USAGE);
+  process.exit(2);
+}
 const profile = JSON.parse(readFileSync(positionals[0], "utf8")) as Profile;
 const decisions = Number(values.decisions);
 const top = Number(values.top);

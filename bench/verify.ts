@@ -13,16 +13,21 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { parseArgs, promisify } from "node:util";
+import { promisify } from "node:util";
+import { parseScriptArgs } from "../lib/util/command-line.ts";
 
-const { values: opt } = parseArgs({
-  options: {
+const { values: opt } = parseScriptArgs(
+  `usage: npm run bench:verify -- [--entries 300000] [--base <checkout dir>] [--rounds 3] [--data-dir DIR]
+
+How fast \`mandate audit verify\` recomputes a long history (built once in --data-dir, default
+$TMPDIR/mandate-bench-verify), optionally beside another checkout's, interleaved.`,
+  {
     entries: { type: "string", default: "300000" },
     base: { type: "string" },
     rounds: { type: "string", default: "3" },
     "data-dir": { type: "string", default: join(tmpdir(), "mandate-bench-verify") },
   },
-});
+);
 const ENTRIES = Number(opt.entries);
 const ROUNDS = Number(opt.rounds);
 const DATA_DIR = resolve(opt["data-dir"]);

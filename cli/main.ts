@@ -3,14 +3,27 @@
  * database through the data directory (or uses DATABASE_URL).
  */
 import { userInfo } from "node:os";
-import { parseArgs } from "node:util";
 import { MandateError } from "../lib/errors.ts";
+import { parseCommandLine, wantsHelp } from "../lib/util/command-line.ts";
 import { commands, type Command } from "./commands.ts";
 
-function usage(): string {
-  const rows = Object.entries(commands).map(([name, c]) => `  mandate ${name.padEnd(18)} ${c.usage.padEnd(44)} ${c.summary}`);
-  return ["Usage:", ...rows, "", "Environment: DATABASE_URL, MANDATE_DATA_DIR (default ./.mandate), PORT, MANDATE_MASTER_KEY"].join("\n");
+const ENVIRONMENT = "Environment: DATABASE_URL, MANDATE_DATA_DIR (default ./.mandate), PORT, MANDATE_MASTER_KEY";
+const row = (name: string, c: Command) => `  mandate ${name.padEnd(18)} ${c.usage.padEnd(44)} ${c.summary}`;
+
+/** The usage of every command, or of those of one group (`mandate users --help`). */
+function usage(group?: string): string {
+  const rows = Object.entries(commands)
+    .filter(([name]) => !group || name.startsWith(`${group} `))
+    .map(([name, c]) => row(name, c));
+  return ["Usage:", ...rows, "", ENVIRONMENT].join("\n");
 }
+
+/** `mandate <command> --help`: what it does and its options. Prints only: starts nothing, opens no database. */
+function commandHelp(name: string, cmd: Command): string {
+  return [`usage: mandate ${name}${cmd.usage ? ` ${cmd.usage}` : ""}`, "", cmd.summary, "", ENVIRONMENT].join("\n");
+}
+
+const isGroup = (word: string) => Object.keys(commands).some((name) => name.startsWith(`${word} `));
 
 export async function main(argv: string[]): Promise<number> {
   const [a, b, ...rest] = argv;
@@ -21,19 +34,33 @@ export async function main(argv: string[]): Promise<number> {
     args = rest;
   }
   if (name === "help" || name === "--help" || name === "-h") {
-    console.log(usage());
+    // `mandate help [command]`
+    const topic = args.join(" ");
+    const cmd = commands[topic];
+    if (cmd) console.log(commandHelp(topic, cmd));
+    else if (isGroup(topic) || !topic || topic.startsWith("-")) console.log(usage(isGroup(topic) ? topic : undefined));
+    else {
+      console.error(`Unknown command: ${topic}\n\n${usage()}`);
+      return 2;
+    }
     return 0;
   }
   const cmd: Command | undefined = commands[name];
   if (!cmd) {
+    if (isGroup(name) && wantsHelp(args)) {
+      console.log(usage(name));
+      return 0;
+    }
     console.error(`Unknown command: ${argv.join(" ")}\n\n${usage()}`);
     return 2;
   }
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: cmd.options ?? {}, allowPositionals: true, strict: true });
-  } catch (err) {
-    console.error(`${(err as Error).message}\nusage: mandate ${name} ${cmd.usage}`);
+  const parsed = parseCommandLine(args, cmd.options ?? {}, true);
+  if (parsed.kind === "help") {
+    console.log(commandHelp(name, cmd));
+    return 0;
+  }
+  if (parsed.kind === "error") {
+    console.error(`${parsed.message}\nusage: mandate ${name} ${cmd.usage}`);
     return 2;
   }
   const actor = `cli:${process.env.SUDO_USER ?? userInfo().username}`;

@@ -26,7 +26,6 @@ export function parseArgs(argv: string[]): CliInput {
     else if (flag === "--config") input.configPath = value();
     else if (flag === "--listen") input.listen = value();
     else if (flag === "--spool-dir") input.spoolDir = value();
-    else if (flag === "--help" || flag === "-h") throw new ConfigError(USAGE);
     else throw new ConfigError(`unknown option ${arg}\n${USAGE}`);
   }
   if (mode === "http" && input.command) throw new ConfigError(`http mode takes upstream servers from --config, not after --\n${USAGE}`);

@@ -7,13 +7,19 @@
  * Environment: MANDATE_URL (Mandate's base URL), MANDATE_API_KEY (the agent key; required in stdio mode),
  * and the session limits of http mode (see config.ts SESSION_ENV).
  */
-import { parseArgs } from "./args.ts";
+import { wantsHelp } from "../lib/util/command-line.ts";
+import { parseArgs, USAGE } from "./args.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { runHttp } from "./http-mode.ts";
 import { log, onShutdown } from "./runtime.ts";
 import { runStdio, StdioStartError } from "./stdio-mode.ts";
 
 export async function main(argv: string[]): Promise<void> {
+  if (wantsHelp(argv)) {
+    // Before anything starts: `--help`/`-h` (before any `--`) prints the usage and exits 0.
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
   let config;
   try {
     config = loadConfig(parseArgs(argv));

@@ -11,15 +11,21 @@
  */
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { SchemaEngine } from "@prisma/schema-engine-wasm";
-import { PrismaPg } from "@prisma/adapter-pg";
-import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
+import { parseScriptArgs } from "../lib/util/command-line.ts";
 
-const name = process.argv[2];
+const USAGE = `usage: npm run db:diff -- <migration_name>   (lowercase letters, digits, _)
+
+Writes prisma/migrations/<timestamp>_<migration_name>/migration.sql from the change in prisma/schema.prisma
+(DATABASE_URL: any scratch PostgreSQL; the diff does not read it).`;
+const name = parseScriptArgs(USAGE, {}, { allowPositionals: true }).positionals[0];
 if (!name || !/^[a-z0-9_]+$/.test(name)) {
-  console.error("usage: npm run db:diff -- <migration_name>   (lowercase letters, digits, _)");
+  console.error(USAGE);
   process.exit(2);
 }
+// Loaded after the arguments are checked: `--help` needs no WebAssembly engine (nor its warning).
+const { SchemaEngine } = await import("@prisma/schema-engine-wasm");
+const { PrismaPg } = await import("@prisma/adapter-pg");
+const { bindMigrationAwareSqlAdapterFactory } = await import("@prisma/driver-adapter-utils");
 const root = process.cwd();
 const snapshotPath = join(root, "prisma/migrations/schema.snapshot.prisma");
 const schemaPath = join(root, "prisma/schema.prisma");

@@ -9,10 +9,10 @@
  */
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { parseArgs } from "node:util";
 import { announceCredentials, connectDatabase, prepareDatabase } from "../server/bootstrap.ts";
 import { closePool, getPool } from "../lib/db/pool.ts";
 import type { Row } from "../lib/db/rows.ts";
+import { parseScriptArgs } from "../lib/util/command-line.ts";
 import { env } from "../lib/env.ts";
 import { writeCheckpoint } from "../lib/audit/checkpoints.ts";
 import { verifyChain } from "../lib/audit/verify.ts";
@@ -35,15 +35,19 @@ import {
 } from "../lib/analytics/history-sim.ts";
 import { SessionSim, type Agent } from "../lib/analytics/history-session.ts";
 
-const { values: opt } = parseArgs({
-  options: {
+const { values: opt } = parseScriptArgs(
+  `usage: npm run seed:history -- [--sessions 1000] [--decisions 200000] [--days 14] [--long 10000] [--seed 42]
+
+Seeds a large, realistic history (sessions, decisions, outcomes, delegations, approvals) into the
+database of DATABASE_URL, or the embedded one of MANDATE_DATA_DIR (default ./.mandate).`,
+  {
     sessions: { type: "string", default: "1000" },
     decisions: { type: "string", default: "200000" },
     days: { type: "string", default: "14" },
     long: { type: "string", default: "10000" },
     seed: { type: "string", default: "42" },
   },
-});
+);
 const SESSIONS = Number(opt.sessions);
 const DECISIONS = Number(opt.decisions);
 const DAYS = Number(opt.days);

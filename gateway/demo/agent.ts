@@ -2,12 +2,12 @@
  * npm run demo:agent — a scripted agent session through the gateway against the demo MCP servers
  * (examples/mcp-servers: files, crm, web, mail), so that real traffic shows up in the console:
  * allowed reads, the lethal-trifecta deny with its reason, a destructive call waiting for approval,
- * and (with a user token) a delegation to a sub-agent.
+ * and (with a user's personal token) a delegation in two hops: user → support-assistant → research-subagent.
  *
  * Needs a running Mandate (npm start). Environment:
  *   MANDATE_URL                 default http://127.0.0.1:3000
  *   MANDATE_DEMO_CREDENTIALS    default <MANDATE_DATA_DIR or ./.mandate>/initial-credentials.json (demo agent keys)
- *   MANDATE_USER_TOKEN          optional: a user's personal API token, to grant the delegation to the sub-agent
+ *   MANDATE_USER_TOKEN          optional: a user's personal API token (mandate tokens create), to delegate
  *   DEMO_APPROVAL_WAIT_MS       how long the destructive call waits for a human (default 30000)
  */
 import { spawn } from "node:child_process";
@@ -17,7 +17,18 @@ import { join, resolve } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { parseScriptArgs } from "../../lib/util/command-line.ts";
 
+parseScriptArgs(
+  `usage: npm run demo:agent
+
+A scripted agent session through the gateway against the demo MCP servers, and a delegation to a
+sub-agent when MANDATE_USER_TOKEN is set. Needs a running Mandate (npm start).
+Environment: MANDATE_URL (default http://127.0.0.1:3000), MANDATE_DEMO_CREDENTIALS (default
+<MANDATE_DATA_DIR or ./.mandate>/initial-credentials.json), MANDATE_USER_TOKEN (a user's personal API
+token: npx mandate tokens create --email E), DEMO_APPROVAL_WAIT_MS (default 30000).`,
+  {},
+);
 const root = resolve(import.meta.dirname, "../..");
 const mandateUrl = (process.env.MANDATE_URL ?? "http://127.0.0.1:3000").replace(/\/+$/, "");
 const credFile = process.env.MANDATE_DEMO_CREDENTIALS ?? join(process.env.MANDATE_DATA_DIR ?? join(root, ".mandate"), "initial-credentials.json");
@@ -74,7 +85,8 @@ async function connect(url: string, key: string, name: string): Promise<Client> 
 function show(step: string, r: CallToolResult): void {
   const text = r.content.map((c) => (c.type === "text" ? c.text : `[${c.type}]`)).join("\n");
   const code = (r._meta?.["mandate/error"] as { code?: string } | undefined)?.code;
-  say(`\n▶ ${step}: ${r.isError ? `REFUSED (${code ?? "tool error"})` : "ok"}`);
+  // A refusal by Mandate carries _meta["mandate/error"]; any other error is the tool's own (it ran).
+  say(`\n▶ ${step}: ${!r.isError ? "ok" : code ? `REFUSED (${code})` : "allowed, but the tool failed"}`);
   say(
     text
       .split("\n")
@@ -84,14 +96,23 @@ function show(step: string, r: CallToolResult): void {
   );
 }
 
-async function delegate(userToken: string, actorKey: string, sessionId: string): Promise<string | undefined> {
+/**
+ * One RFC 8693 token exchange (docs/delegation.md): the subject's authority (a user's personal token, or
+ * a parent delegation token) for the actor agent, narrowed to `scope`, bound to the session.
+ */
+async function exchange(
+  subject: { token: string; type: "personal-token" | "delegation" },
+  actorKey: string,
+  scope: string,
+  sessionId: string,
+): Promise<string | undefined> {
   const body = new URLSearchParams({
     grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
-    subject_token: userToken,
-    subject_token_type: "urn:mandate:params:oauth:token-type:api-token",
+    subject_token: subject.token,
+    subject_token_type: `urn:mandate:params:oauth:token-type:${subject.type}`,
     actor_token: actorKey,
     actor_token_type: "urn:mandate:params:oauth:token-type:agent-key",
-    scope: "web:read",
+    scope,
     session_id: sessionId,
   });
   const res = await fetch(`${mandateUrl}/api/v1/token`, { method: "POST", body });
@@ -128,12 +149,17 @@ async function main(): Promise<void> {
 
     const userToken = process.env.MANDATE_USER_TOKEN;
     if (!userToken) {
-      say("\n▶ delegation: skipped (set MANDATE_USER_TOKEN to a user's API token to delegate web research to research-subagent)");
+      say(
+        "\n▶ delegation: skipped (set MANDATE_USER_TOKEN to a user's personal API token, e.g. from " +
+          "`npx mandate tokens create --email admin@mandate.local`, to delegate web research to research-subagent)",
+      );
     } else {
-      say("\n▶ delegation: the user grants web research to research-subagent (RFC 8693 token exchange)");
+      say("\n▶ delegation: the user grants web research to support-assistant, which hands it on to research-subagent (RFC 8693 token exchange, two hops)");
+      const granted = await exchange({ token: userToken, type: "personal-token" }, support, "tool:web/*", session);
       const subKey = agentKey("research-subagent");
-      const token = await delegate(userToken, subKey, session);
+      const token = granted && (await exchange({ token: granted, type: "delegation" }, subKey, "tool:web/fetch_url", session));
       if (token) {
+        say("    research-subagent holds a delegation: user → support-assistant → research-subagent, scope tool:web/fetch_url");
         const sub = await connect(gw.url, subKey, "demo-research-subagent");
         const r = (await sub.callTool({
           name: "web__fetch_url",
