@@ -11,6 +11,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { CLIENT_ADDRESS_HEADER } from "@/lib/auth/client-address";
+import { loginUrlFor, REQUEST_PATH_HEADER, safeReturnPath } from "@/lib/auth/return-path";
 import { CONSOLE_SESSION_MAX_AGE_S, consoleUserOfSession, endConsoleSession, startConsoleSession } from "@/lib/auth/console-session";
 import { roleFromClaims, type ConsoleUser } from "@/lib/auth/console-user";
 import { passwordSignIn } from "@/lib/auth/password-sign-in";
@@ -74,6 +75,12 @@ export const authOptions: NextAuthOptions = {
   session: { strategy: "jwt", maxAge: CONSOLE_SESSION_MAX_AGE_S },
   pages: { signIn: "/login" },
   callbacks: {
+    /** After sign-in: only a page of this console (lib/auth/return-path.ts), else the dashboard. */
+    redirect({ url, baseUrl }) {
+      const base = baseUrl.replace(/\/$/, "");
+      if (url.startsWith(`${base}/`)) url = url.slice(base.length);
+      return `${base}${safeReturnPath(url)}`;
+    },
     async signIn({ user, account, profile }) {
       const throttled = (user as Partial<Throttled>).throttledForS;
       if (throttled !== undefined) return `/login?error=TooManyAttempts&retry_after=${throttled}`;
@@ -121,10 +128,13 @@ export async function currentUser(): Promise<ConsoleUser | null> {
   return s ? consoleUserOfSession(s.sid, s.uid) : null;
 }
 
-/** For pages: redirects to /login when signed out; 403 when the role is not allowed. */
+/**
+ * For pages: redirects to /login when signed out, carrying the page asked for (same-origin paths only)
+ * so that sign-in lands there; 403 when the role is not allowed.
+ */
 export async function requireUser(roles?: Role[]): Promise<ConsoleUser> {
   const u = await currentUser();
-  if (!u) redirect("/login");
+  if (!u) redirect(loginUrlFor((await headers()).get(REQUEST_PATH_HEADER)));
   if (roles && !roles.includes(u.role)) forbidden();
   return u;
 }

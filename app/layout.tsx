@@ -5,6 +5,13 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: { default: "Mandate", template: "%s · Mandate" },
   description: "Decide, record and review what AI agents may do with their tools.",
+  // public/favicon.svg, with public/favicon.ico for clients that ask for /favicon.ico regardless.
+  icons: {
+    icon: [
+      { url: "/favicon.svg", type: "image/svg+xml" },
+      { url: "/favicon.ico", sizes: "16x16 32x32" },
+    ],
+  },
 };
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {

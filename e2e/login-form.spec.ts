@@ -12,7 +12,9 @@ test("the first admin signs in through the login form, with the keyboard", async
   await expect(page.locator("#login-error")).toContainText("Email or password is wrong");
   await page.getByLabel("Password").fill(creds.password);
   await page.keyboard.press("Enter");
-  await expect(page.getByRole("heading", { name: "Latest decisions" })).toBeVisible();
+  // Sign-in lands on the page asked for (issue 16; e2e/sign-in-returns.spec.ts).
+  await expect(page.getByRole("heading", { name: "Tools", exact: true })).toBeVisible();
+  await expect(page).toHaveURL(`${c.node.url}/tools`);
   await expect(page.getByRole("navigation", { name: "Main" })).toContainText("Policies");
   await expect(page.getByText(creds.email)).toBeVisible();
 });

@@ -1,11 +1,13 @@
 /**
  * The console (Next.js), in the one process of a node that runs it: the security headers and the
  * content security policy of every page, the same-origin rule for cookie-authenticated requests, and
+ * the path asked for (where a signed-out user returns after sign-in), and
  * the client address the sign-in throttling counts by (`peer`: the TCP peer as the node's listener saw
  * it, which differs from this socket's when a data-plane worker proxied the request).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { stampClientAddress } from "../lib/auth/client-address.ts";
+import { REQUEST_PATH_HEADER } from "../lib/auth/return-path.ts";
 import { send } from "../lib/http/route.ts";
 import { applyConsolePolicy, refuseCrossOriginConsole, securityHeaders } from "../lib/http/security.ts";
 
@@ -25,6 +27,7 @@ export async function startConsole(o: { dev: boolean; host: string; port: number
       if (refuseCrossOriginConsole(req, res, o.publicUrl, pathname)) return;
       applyConsolePolicy(req, res, o.dev);
       stampClientAddress(req, peer); // the console's sign-in throttling counts by this address
+      req.headers[REQUEST_PATH_HEADER] = req.url ?? "/"; // where sign-in returns to (lib/auth/return-path.ts)
       nextHandler(req, res).catch((err: unknown) => {
         o.log(`console error on ${pathname}: ${(err as Error).message}`);
         if (!res.headersSent) send(res, 500, { error: "internal error" });

@@ -1,4 +1,5 @@
 import { LoginForm } from "@/components/auth/login-form";
+import { safeReturnPath } from "@/lib/auth/return-path";
 import { env } from "@/lib/env";
 
 export const metadata = { title: "Sign in" };
@@ -14,7 +15,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         <p className="mt-1 text-sm text-slate-600">
           The first admin&apos;s password was printed at first start and saved in .mandate/initial-credentials.json.
         </p>
-        <LoginForm error={sp.error} retryAfter={retryAfter} callbackUrl={sp.callbackUrl ?? "/"} sso={sso} />
+        <LoginForm error={sp.error} retryAfter={retryAfter} callbackUrl={safeReturnPath(sp.callbackUrl)} sso={sso} />
       </div>
     </main>
   );

@@ -41,7 +41,9 @@ export function PolicyWorkbench({ role, initialText, initialTests, source, activ
     <div className="space-y-4">
       <div className="grid gap-4 lg:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
         <div className="space-y-1">
-          <p className="text-xs text-slate-600">Editing: {source}. Tab leaves the editor; Ctrl-] / Ctrl-[ indent.</p>
+          <p className="text-xs text-slate-600">
+            {role === "viewer" ? `Showing: ${source} (read-only).` : `Editing: ${source}. Tab leaves the editor; Ctrl-] / Ctrl-[ indent.`}
+          </p>
           <CedarEditor value={text} onChange={setText} problems={problems} warnings={warnings} readOnly={role === "viewer"} label="Cedar policy set" />
         </div>
         <aside className="space-y-4" aria-label="Validation and publishing">
@@ -93,7 +95,7 @@ export function PolicyWorkbench({ role, initialText, initialTests, source, activ
             ) : (
               <p className="text-sm text-slate-700">No version is active yet: publishing this one makes it active.</p>
             ))}
-          {tab === "tests" && <TestsPanel text={text} tests={tests} onTests={setTests} canRun={role !== "viewer"} />}
+          {tab === "tests" && <TestsPanel text={text} tests={tests} onTests={setTests} canEdit={role !== "viewer"} />}
           {tab === "replay" && <ReplayPanel text={text} retentionDays={retentionDays} isAdmin={role === "admin"} />}
         </div>
       </div>

@@ -23,7 +23,8 @@ export const TEST_EXAMPLE = `[
   }
 ]`;
 
-export function TestsPanel({ text, tests, onTests, canRun }: { text: string; tests: string; onTests: (v: string) => void; canRun: boolean }) {
+/** The test cases of the text being edited; `canEdit` false (a viewer): read-only, nothing to run or fill in. */
+export function TestsPanel({ text, tests, onTests, canEdit }: { text: string; tests: string; onTests: (v: string) => void; canEdit: boolean }) {
   const [results, setResults] = useState<PolicyTestResult[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [running, setRunning] = useState(false);
@@ -39,13 +40,14 @@ export function TestsPanel({ text, tests, onTests, canRun }: { text: string; tes
         <textarea
           value={tests}
           onChange={(e) => onTests(e.target.value)}
+          readOnly={!canEdit}
           rows={14}
           spellCheck={false}
           className="mt-1 block w-full rounded border border-slate-400 bg-white p-2 font-mono text-xs"
         />
       </label>
       <div className="flex items-center gap-3">
-        {canRun && (
+        {canEdit && (
           <button
             type="button"
             disabled={running}
@@ -64,7 +66,7 @@ export function TestsPanel({ text, tests, onTests, canRun }: { text: string; tes
             {running ? "Running…" : "Run tests"}
           </button>
         )}
-        {!tests.trim() || tests.trim() === "[]" ? (
+        {canEdit && (!tests.trim() || tests.trim() === "[]") ? (
           <button type="button" className="text-sm text-indigo-700 underline" onClick={() => onTests(TEST_EXAMPLE)}>
             Start from an example
           </button>

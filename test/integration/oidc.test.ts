@@ -118,14 +118,14 @@ class Browser {
   }
 }
 
-async function signIn(account: string) {
+async function signIn(account: string, callbackUrl = `${m.url}/tools`) {
   const b = new Browser();
   const csrf = await b.fetch(`${m.url}/api/auth/csrf`);
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
   const start = await b.fetch(`${m.url}/api/auth/signin/oidc`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ csrfToken, callbackUrl: `${m.url}/tools` }),
+    body: new URLSearchParams({ csrfToken, callbackUrl }),
   });
   const end = await b.follow(start, `${m.url}/api/auth/signin/oidc`, account, new URL(m.url).host);
   return { b, end };
@@ -144,6 +144,11 @@ describe("OIDC sign-in", () => {
       )
     ).rows;
     expect(row).toEqual([{ role: "admin", name: "Alice Admin", issuer, subject: "alice" }]);
+  });
+
+  it("lands on the console page asked for, and on the dashboard for any target off the console (issue 16)", async () => {
+    expect((await signIn("sam", "/sessions?x=1")).end.url).toBe(`${m.url}/sessions?x=1`);
+    for (const evil of ["https://evil.example/x", "//evil.example/x", "/\\evil.example/x"]) expect((await signIn("sam", evil)).end.url, evil).toBe(`${m.url}/`);
   });
 
   it("maps another group to analyst: the analyst is refused the admin pages", async () => {

@@ -6,10 +6,11 @@ import { ForeignAttempts } from "@/components/sessions/foreign-attempts";
 import { SessionActions } from "@/components/sessions/session-actions";
 import { SessionHeader } from "@/components/sessions/session-header";
 import { Timeline } from "@/components/sessions/timeline";
-import { getSession, sessionAgents } from "@/lib/sessions/queries";
+import { sessionAgents } from "@/lib/sessions/queries";
 import { sessionDelegations, timelineSteps } from "@/lib/sessions/queries-timeline";
 import { foreignAttempts } from "@/lib/sessions/foreign-attempts";
 import { toolClasses } from "@/lib/analytics/dashboard-queries";
+import { loadSession } from "./load-session";
 
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }) {
   return { title: `Session ${decodeSegment((await params).id)}` };
@@ -18,7 +19,7 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 export default async function SessionPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requireUser();
   const id = decodeSegment((await params).id);
-  const session = await getSession(id);
+  const session = await loadSession(id);
   if (!session) notFound();
   const [first, delegations, agents, inventory, foreign] = await Promise.all([
     timelineSteps(id, 0, 200),

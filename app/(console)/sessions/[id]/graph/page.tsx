@@ -4,8 +4,8 @@ import { requireUser } from "@/app/auth";
 import { DelegationGraph } from "@/components/graph/delegation-graph";
 import { SessionHeader } from "@/components/sessions/session-header";
 import { buildDelegationGraph } from "@/lib/analytics/delegation-graph";
-import { getSession } from "@/lib/sessions/queries";
 import { sessionCallGroups, sessionDelegations } from "@/lib/sessions/queries-timeline";
+import { loadSession } from "../load-session";
 
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }) {
   return { title: `Delegation graph · ${decodeSegment((await params).id)}` };
@@ -14,7 +14,7 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 export default async function SessionGraphPage({ params }: { params: Promise<{ id: string }> }) {
   await requireUser();
   const id = decodeSegment((await params).id);
-  const session = await getSession(id);
+  const session = await loadSession(id);
   if (!session) notFound();
   const [delegations, calls] = await Promise.all([sessionDelegations(id), sessionCallGroups(id)]);
   const graph = buildDelegationGraph({
