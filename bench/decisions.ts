@@ -281,6 +281,13 @@ async function run(started: Array<{ stop(): Promise<void> }>) {
     `audit entries for decisions: ${after - before}, decisions answered (2xx): ${mandateAnswered} → ${after - before === mandateAnswered ? "equal" : "MISMATCH"}`,
   );
   console.log(`audit verify: ${audit.ok ? "ok" : `FAILED (${audit.firstBroken?.reason ?? audit.checkpoints.problems[0]})`} (${audit.entries} entries)`);
+  // A request that got no answer (errors column) is explained by what its node printed, if anything.
+  for (const [label, node] of [
+    ["node 1", mandate],
+    ["node 1, single worker", single],
+    ["node 2", second],
+  ] as const)
+    for (const line of node.troubles()) console.log(`${label} printed: ${line}`);
   const m = results[2];
   const c = results[1];
   console.log(

@@ -73,7 +73,11 @@ export interface MandateTarget extends Target {
   dataDir: string;
   databaseUrl: string;
   agents: Array<{ name: string; api_key: string }>;
+  /** What the node printed that a reader of the benchmark must see (a worker that exited, an error). */
+  troubles(): string[];
 }
+
+const TROUBLE = /exited|error|failed|killing|unexpected/i;
 
 export interface NodeOptions {
   /** MANDATE_DATA_PLANE_WORKERS (unset: the default, one per core). */
@@ -113,9 +117,14 @@ export async function startMandateNode(withConsole: boolean, root = ROOT, o: Nod
     removeData();
     throw e;
   }
+  const troubles = () =>
+    out
+      .join("")
+      .split("\n")
+      .filter((l) => TROUBLE.test(l));
   if (o.join) {
     const j = o.join;
-    return { ...j, url: `${base}/api/v1/decisions`, base, child, dataDir, stop: async () => (await stopper(child)(), removeData()) };
+    return { ...j, url: `${base}/api/v1/decisions`, base, child, dataDir, troubles, stop: async () => (await stopper(child)(), removeData()) };
   }
   // Written by the node at its first start.
   const creds = JSON.parse(readFileSync(join(dataDir, "initial-credentials.json"), "utf8")) as { agents: MandateTarget["agents"] };
@@ -127,6 +136,7 @@ export async function startMandateNode(withConsole: boolean, root = ROOT, o: Nod
     dataDir,
     databaseUrl: `postgresql://postgres:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/mandate`,
     agents: creds.agents,
+    troubles,
     stop: async () => {
       await stopper(child)();
       removeData();
