@@ -7,18 +7,9 @@
  * hour ahead of the server's, so every relative time differs: the pages must hydrate without a mismatch.
  */
 import { randomUUID } from "node:crypto";
-import type { Page } from "@playwright/test";
 import { expect, test } from "./support/fixtures.ts";
 import { decide } from "./support/agent-calls.ts";
-
-/** Waits until React has hydrated an element matching `selector` (it then carries React's fiber). */
-async function hydrated(page: Page, selector: string) {
-  await page.waitForFunction((sel) => {
-    const el = document.querySelector(sel);
-    return !!el && Object.keys(el).some((k) => k.startsWith("__reactFiber"));
-  }, selector);
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
-}
+import { hydrated } from "./support/page-errors.ts";
 
 test("console pages with relative times hydrate without a mismatch when the browser's clock is an hour off", async ({ console: c }) => {
   const key = c.node.credentials!.agents[0].api_key;
