@@ -36,6 +36,47 @@ function need(v: string | undefined, what: string): string {
   return v;
 }
 
+/** `<server>/<tool>`: a tool, never a resource or prompt (their commands are `mandate resources|prompts …`). */
+function toolRef(v: string | undefined): { server: string; name: string } {
+  const ref = parseToolRef(need(v, "<server>/<tool>"));
+  if (ref.name.includes(":")) throw new MandateError(400, "invalid_tool", `"${ref.name}" is not a tool name: use mandate resources … or mandate prompts …`);
+  return ref;
+}
+
+/** A resource's inventory name: a URI or a URI template, which always has a scheme (item-key.ts). */
+function resourceName(v: string | undefined): string {
+  const name = need(v, "<uri-or-template>");
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(name)) throw new MandateError(400, "invalid_request", `expected a URI or URI template with a scheme, got "${name}"`);
+  return name;
+}
+
+/** Approves an inventory item by its server and the rest of its key (a tool's name, a resource's URI or template, `prompt:<name>`). */
+function approveItem({ values, actor }: CommandInput, server: string, rest: string): Promise<number> {
+  return withDatabase(async (ctx) => {
+    const labels = str(values.labels)
+      ?.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const t = await approveTool(
+      ctx,
+      server,
+      rest,
+      { effect: str(values.effect) as never, risk: str(values.risk) as never, labels, note: str(values.note) },
+      actor,
+    );
+    console.log(`Approved ${server}/${rest}: ${t.effect}/${t.risk}${t.labels.length ? ` [${t.labels.join(", ")}]` : ""}`);
+    return 0;
+  });
+}
+
+function blockItem({ values, actor }: CommandInput, server: string, rest: string, blocked: boolean): Promise<number> {
+  return withDatabase(async (ctx) => {
+    await setToolBlocked(ctx, server, rest, blocked, need(str(values.reason), "--reason"), actor);
+    console.log(`${blocked ? "Blocked" : "Unblocked"} ${server}/${rest}`);
+    return 0;
+  });
+}
+
 export const commands: Record<string, Command> = {
   start: {
     usage: "[--dev] [--no-console]",
@@ -143,47 +184,73 @@ export const commands: Record<string, Command> = {
     usage: "<server>/<tool> [--effect E --risk R --labels a,b]",
     summary: "Approve a tool's classification (the suggestion unless overridden)",
     options: { effect: { type: "string" }, risk: { type: "string" }, labels: { type: "string" }, note: { type: "string" } },
-    run: ({ values, positionals, actor }) =>
-      withDatabase(async (ctx) => {
-        const { server, name } = parseToolRef(need(positionals[0], "<server>/<tool>"));
-        const labels = str(values.labels)
-          ?.split(",")
-          .map((s) => s.trim())
-          .filter(Boolean);
-        const t = await approveTool(
-          ctx,
-          server,
-          name,
-          { effect: str(values.effect) as never, risk: str(values.risk) as never, labels, note: str(values.note) },
-          actor,
-        );
-        console.log(`Approved ${server}/${name}: ${t.effect}/${t.risk}${t.labels.length ? ` [${t.labels.join(", ")}]` : ""}`);
-        return 0;
-      }),
+    run: (input) => {
+      const { server, name } = toolRef(input.positionals[0]);
+      return approveItem(input, server, name);
+    },
   },
   "tools block": {
     usage: "<server>/<tool> --reason R",
     summary: "Block a tool (every node, next request)",
     options: { reason: { type: "string" } },
-    run: ({ values, positionals, actor }) =>
-      withDatabase(async (ctx) => {
-        const { server, name } = parseToolRef(need(positionals[0], "<server>/<tool>"));
-        await setToolBlocked(ctx, server, name, true, need(str(values.reason), "--reason"), actor);
-        console.log(`Blocked ${server}/${name}`);
-        return 0;
-      }),
+    run: (input) => {
+      const { server, name } = toolRef(input.positionals[0]);
+      return blockItem(input, server, name, true);
+    },
   },
   "tools unblock": {
     usage: "<server>/<tool> --reason R",
     summary: "Unblock a tool",
     options: { reason: { type: "string" } },
-    run: ({ values, positionals, actor }) =>
-      withDatabase(async (ctx) => {
-        const { server, name } = parseToolRef(need(positionals[0], "<server>/<tool>"));
-        await setToolBlocked(ctx, server, name, false, need(str(values.reason), "--reason"), actor);
-        console.log(`Unblocked ${server}/${name}`);
-        return 0;
-      }),
+    run: (input) => {
+      const { server, name } = toolRef(input.positionals[0]);
+      return blockItem(input, server, name, false);
+    },
+  },
+  "resources approve": {
+    usage: "<server> <uri-or-template> [--effect E --risk R --labels a,b]",
+    summary: "Approve a resource (its URI) or a family of resources (its RFC 6570 URI template)",
+    options: { effect: { type: "string" }, risk: { type: "string" }, labels: { type: "string" }, note: { type: "string" } },
+    run: (input) => approveItem(input, need(input.positionals[0], "<server>"), resourceName(input.positionals[1])),
+  },
+  "resources block": {
+    usage: "<server> <uri-or-template> --reason R",
+    summary: "Block a resource or a family of resources (every node, next request)",
+    options: { reason: { type: "string" } },
+    run: (input) => blockItem(input, need(input.positionals[0], "<server>"), resourceName(input.positionals[1]), true),
+  },
+  "resources unblock": {
+    usage: "<server> <uri-or-template> --reason R",
+    summary: "Unblock a resource or a family of resources",
+    options: { reason: { type: "string" } },
+    run: (input) => blockItem(input, need(input.positionals[0], "<server>"), resourceName(input.positionals[1]), false),
+  },
+  "prompts approve": {
+    usage: "<server>/<prompt> [--effect E --risk R --labels a,b]",
+    summary: "Approve a prompt's classification (the suggestion unless overridden)",
+    options: { effect: { type: "string" }, risk: { type: "string" }, labels: { type: "string" }, note: { type: "string" } },
+    run: (input) => {
+      const { server, name } = parseToolRef(need(input.positionals[0], "<server>/<prompt>"));
+      return approveItem(input, server, `prompt:${name}`);
+    },
+  },
+  "prompts block": {
+    usage: "<server>/<prompt> --reason R",
+    summary: "Block a prompt (every node, next request)",
+    options: { reason: { type: "string" } },
+    run: (input) => {
+      const { server, name } = parseToolRef(need(input.positionals[0], "<server>/<prompt>"));
+      return blockItem(input, server, `prompt:${name}`, true);
+    },
+  },
+  "prompts unblock": {
+    usage: "<server>/<prompt> --reason R",
+    summary: "Unblock a prompt",
+    options: { reason: { type: "string" } },
+    run: (input) => {
+      const { server, name } = parseToolRef(need(input.positionals[0], "<server>/<prompt>"));
+      return blockItem(input, server, `prompt:${name}`, false);
+    },
   },
   "sessions terminate": {
     usage: "<session-id> --reason R",

@@ -2,8 +2,9 @@
  * Listing an upstream's tools (all pages) and reporting them to Mandate's inventory. A server's tool set
  * is reported again only when it changed since this process last reported it successfully.
  */
+import { createHash } from "node:crypto";
 import { ResultSchema } from "@modelcontextprotocol/sdk/types.js";
-import { toolRef, type ToolDefinition } from "../lib/api/schemas.ts";
+import { toolRef, type PromptDefinition, type ResourceDefinition, type ToolDefinition } from "../lib/api/schemas.ts";
 import { canonicalJson, definitionHash } from "./canonical.ts";
 import type { MandateClient } from "./mandate-client.ts";
 import { PromiseCache } from "../lib/util/promise-cache.ts";
@@ -64,6 +65,21 @@ export function toDefinition(t: RawTool): ToolDefinition {
 export class InventoryCache {
   private readonly reported = new Map<string, string>();
   private readonly inFlight = new PromiseCache<void>({ keepSettled: false });
+
+  /**
+   * Reports resources (URIs and URI templates) or prompts a list returned: every page is reported (an
+   * inventory report only adds and updates), and a page already reported unchanged costs no request.
+   */
+  async reportItems(mandate: MandateClient, server: string, items: { resources?: ResourceDefinition[]; prompts?: PromptDefinition[] }): Promise<void> {
+    const digest = createHash("sha256").update(canonicalJson(items)).digest("hex");
+    const slot = `${server}\0${items.resources ? "resources" : "prompts"}\0${digest}`;
+    if (this.reported.has(slot)) return;
+    await this.inFlight.get(slot, async () => {
+      await mandate.reportInventory({ server, tools: [], ...items });
+      if (this.reported.size > 10_000) this.reported.clear();
+      this.reported.set(slot, "");
+    });
+  }
 
   async report(mandate: MandateClient, server: string, tools: RawTool[]): Promise<void> {
     const defs = tools.filter((t) => isGovernableName(t.name)).map(toDefinition);

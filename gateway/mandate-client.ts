@@ -18,6 +18,10 @@ import {
   type DecisionResponse,
   type OutcomeEventInput,
   type Problem,
+  type PromptDefinition,
+  type PromptRef,
+  type ResourceDefinition,
+  type ResourceRef,
   type ToolDefinition,
   type ToolRef,
 } from "../lib/api/schemas.ts";
@@ -77,13 +81,18 @@ export class MandateClient {
   }
 
   visibleTools(
-    req: { session?: { id: string }; tools: ToolRef[]; delegation_token?: string },
+    req: { session?: { id: string }; tools: ToolRef[]; resources?: ResourceRef[]; prompts?: PromptRef[]; delegation_token?: string },
     signal?: AbortSignal,
   ): Promise<z.infer<typeof visibleToolsResponse>> {
     return this.call("POST", "/api/v1/tools/visible", req, visibleToolsResponse, signal);
   }
 
-  reportInventory(req: { server: string; tools: ToolDefinition[] }): Promise<z.infer<typeof inventoryResponse>> {
+  reportInventory(req: {
+    server: string;
+    tools: ToolDefinition[];
+    resources?: ResourceDefinition[];
+    prompts?: PromptDefinition[];
+  }): Promise<z.infer<typeof inventoryResponse>> {
     return this.call("POST", "/api/v1/inventory", req, inventoryResponse);
   }
 

@@ -34,13 +34,13 @@ export class Router {
       case "ping":
         return {};
       case "resources/list":
-        return { resources: await this.merge("resources/list", "resources", "resources", (s, r) => this.uris.set(String(r.uri), s)) };
+        return { resources: (await this.merge("resources/list", "resources", "resources", (s, r) => this.uris.set(String(r.uri), s))).map(strip) };
       case "resources/templates/list": {
         this.templates = [];
         const resourceTemplates = await this.merge("resources/templates/list", "resourceTemplates", "resources", (server, t) =>
           this.templates.push({ template: String(t.uriTemplate), server }),
         );
-        return { resourceTemplates };
+        return { resourceTemplates: resourceTemplates.map(strip) };
       }
       case "resources/read":
       case "resources/subscribe":
@@ -65,6 +65,55 @@ export class Router {
     }
   }
 
+  /**
+   * Every page of a list from every upstream (Streamable HTTP mode), each item with its server; the
+   * routing tables (URIs, templates, prompt names) are updated as route() would.
+   */
+  async listTagged(method: "resources/list" | "resources/templates/list" | "prompts/list"): Promise<Array<{ server: string; item: Item }>> {
+    const key = method === "resources/list" ? "resources" : method === "prompts/list" ? "prompts" : "resourceTemplates";
+    if (method === "resources/templates/list") this.templates = [];
+    const items = await this.merge(method, key, method === "prompts/list" ? "prompts" : "resources", (server, it) => {
+      if (method === "resources/list") this.uris.set(String(it.uri), server);
+      if (method === "resources/templates/list") this.templates.push({ template: String(it.uriTemplate), server });
+    });
+    return items.map((x) => ({ server: String(x.__server), item: strip(x) }));
+  }
+
+  /** The prompt name a client sees for a server's prompt. */
+  exposedPrompt(server: string, name: string): string {
+    return this.prompts.exposed(server, name) ?? name;
+  }
+
+  /** The server and upstream name of an exposed prompt name (lists the prompts again when it is not known yet). */
+  async resolvePrompt(exposed: string): Promise<{ server: string; name: string } | undefined> {
+    if (!this.prompts.resolve(exposed)) await this.merge("prompts/list", "prompts", "prompts");
+    return this.prompts.resolve(exposed) ?? undefined;
+  }
+
+  /**
+   * The one server a resource URI belongs to: the server that listed it, else the server whose template
+   * matches it (listing again once when neither is known). Undefined when none or several claim it.
+   */
+  async serverForUri(uri: string): Promise<string | undefined> {
+    const find = () => {
+      const listed = this.uris.get(uri);
+      if (listed) return listed;
+      const servers = new Set(this.templates.filter((t) => matches(t.template, uri)).map((t) => t.server));
+      return servers.size === 1 ? [...servers][0] : undefined;
+    };
+    const first = find();
+    if (first) return first;
+    await Promise.all([this.listTagged("resources/list"), this.listTagged("resources/templates/list")]);
+    return find();
+  }
+
+  /** Sends a request to one named upstream (Streamable HTTP mode), unchanged. */
+  sendTo(server: string, req: RawRequest, extra: Extra): Promise<Result> {
+    const up = this.upstreams().find((u) => u.id === server && !u.closed);
+    if (!up) throw new McpError(ErrorCode.InternalError, `upstream server "${server}" is not available`);
+    return this.send(up, req, extra);
+  }
+
   private alive(capability: "resources" | "prompts" | "logging" | "completions"): Upstream[] {
     return this.upstreams().filter((u) => !u.closed && u.capabilities[capability]);
   }
@@ -77,7 +126,7 @@ export class Router {
     });
   }
 
-  /** Every page of a list from every upstream with the capability, tagged with its server. */
+  /** Every page of a list from every upstream with the capability, tagged with its server (`__server`). */
   private async merge(method: string, key: string, capability: "resources" | "prompts", seen?: (server: string, item: Item) => void): Promise<Item[]> {
     const per = await Promise.all(
       this.alive(capability).map(async (up) => {
@@ -99,7 +148,7 @@ export class Router {
     );
     const all = per.flat();
     if (key === "prompts") this.prompts = new NameTable(all.map((x) => ({ server: String(x.__server), name: String(x.name) })));
-    return key === "prompts" ? all : all.map(strip);
+    return all;
   }
 
   private async byPrompt(exposed: string, req: JSONRPCRequest, extra: Extra, rewrite: (name: string) => Item): Promise<Result> {

@@ -2,8 +2,8 @@
  * One client connection to the gateway: a transparent Server facing the client, and one Client per
  * upstream server. initialize is answered with the upstream's own result (stdio mode) or a merge of all
  * upstreams (HTTP mode); the upstreams are started with the client's real capabilities and clientInfo,
- * so a server offers exactly what it would offer that client directly. tools/list and tools/call are
- * governed; the other MCP methods are relayed in both directions, and a method the MCP specification does
+ * so a server offers exactly what it would offer that client directly. tools/*, resources/* and
+ * prompts/* are governed; the other MCP methods are relayed in both directions, and a method the MCP specification does
  * not define is refused (requests) or dropped (notifications): methods.ts.
  */
 import { randomUUID } from "node:crypto";
@@ -29,6 +29,11 @@ import type { InventoryCache } from "./inventory.ts";
 import type { MandateClient } from "./mandate-client.ts";
 import type { OutcomeReporter } from "./reporter.ts";
 import { Router } from "./router.ts";
+import { ItemGovernance } from "./item-governance.ts";
+
+/** Resources and prompts: listed through Mandate's filter, used only when Mandate allows (item-governance.ts). */
+const GOVERNED_LISTS = new Set(["resources/list", "resources/templates/list", "prompts/list"]);
+const GOVERNED_USES = new Set(["resources/read", "resources/subscribe", "resources/unsubscribe", "prompts/get"]);
 import { Upstream, type UpstreamHooks } from "./upstream.ts";
 import { GATEWAY_VERSION } from "./version.ts";
 
@@ -55,6 +60,7 @@ export class GatewaySession {
   private readonly inflight: RequestId[] = [];
   private readonly governance: Governance;
   private readonly router: Router;
+  private readonly items: ItemGovernance;
 
   constructor(private readonly deps: SessionDeps) {
     for (const m of ["initialize", "ping"]) this.server.removeRequestHandler(m);
@@ -73,6 +79,19 @@ export class GatewaySession {
       log: (message) => deps.log(message),
     });
     this.router = new Router(deps.multi, () => this.ups, deps.config.upstreamTimeoutMs);
+    this.items = new ItemGovernance(
+      {
+        config: deps.config,
+        mandate: deps.mandate,
+        reporter: deps.reporter,
+        inventory: deps.inventory,
+        sessionId: this.mandateSessionId,
+        multi: deps.multi,
+        upstreams: () => this.ups,
+        log: (message) => deps.log(message),
+      },
+      this.router,
+    );
   }
 
   get upstreams(): readonly Upstream[] {
@@ -100,6 +119,8 @@ export class GatewaySession {
     try {
       if (req.method === "tools/list") return await this.governance.listTools(req, extra);
       if (req.method === "tools/call") return await this.governance.callTool(req, extra);
+      if (GOVERNED_LISTS.has(req.method)) return await this.items.list(req, extra);
+      if (GOVERNED_USES.has(req.method)) return await this.items.use(req, extra);
       return await this.router.route(req, extra);
     } finally {
       const i = this.inflight.lastIndexOf(extra.requestId);

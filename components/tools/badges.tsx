@@ -62,3 +62,8 @@ export function Labels({ labels }: { labels: string[] }) {
     </span>
   );
 }
+
+/** A resource (or family of resources) or a prompt in the inventory, told apart from tools. */
+export function KindBadge({ kind }: { kind: "tool" | "resource" | "prompt" }) {
+  return <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 align-middle font-sans text-xs font-normal text-slate-700">{kind}</span>;
+}

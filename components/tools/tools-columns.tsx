@@ -5,7 +5,7 @@ import type { ColumnDef } from "@tanstack/react-table";
 import type { ToolRow } from "@/lib/console/tools-list";
 import { compactNumber } from "@/lib/console/format";
 import { TimeAgo } from "@/components/forms/time-ago";
-import { EffectBadge, Labels, RiskBadge, StatusBadge } from "./badges";
+import { EffectBadge, KindBadge, Labels, RiskBadge, StatusBadge } from "./badges";
 
 export const toolHref = (server: string, name: string) => `/tools/${encodeURIComponent(server)}/${encodeURIComponent(name)}`;
 
@@ -18,6 +18,7 @@ export const toolsColumns: ColumnDef<ToolRow>[] = [
         <Link href={toolHref(t.server, t.name)} className="font-mono text-sm text-indigo-800 hover:underline">
           {t.server}/{t.name}
         </Link>
+        {t.kind !== "tool" && <KindBadge kind={t.kind} />}
         {t.title && <div className="text-xs text-slate-600">{t.title}</div>}
       </div>
     ),

@@ -73,6 +73,7 @@ export async function seedDecisions(opts: { sessions: number; steps: number; day
       await w.add(
         decisionEntry({
           decisionId: randomUUID(),
+          method: "tools/call",
           at: new Date(start + step * 1000).toISOString(),
           outcome,
           agent: { agentId: agent.id, keyId: agent.key_id ?? "mnd_ak_seed", name: agent.name },

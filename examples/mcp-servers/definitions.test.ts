@@ -78,6 +78,20 @@ describe("demo servers list exactly the definitions the seed uses", () => {
     });
   }
 
+  it("crm: resources/templates/list and prompts/list deep-equal DEMO_SERVERS; a customer reads as JSON, a prompt names it", async () => {
+    const crm = DEMO_SERVERS.find((s) => s.server === "crm")!;
+    const templates = (await clients.crm.listResourceTemplates()).resourceTemplates;
+    // (The SDK client re-creates the objects in its schema's key order; the inventory hashes canonical JSON.)
+    expect(templates).toEqual(crm.resourceTemplates!.map((t) => t.definition));
+    const prompts = (await clients.crm.listPrompts()).prompts;
+    expect(prompts).toEqual(crm.prompts!.map((p) => p.definition));
+    const read = await clients.crm.readResource({ uri: "crm://customers/cus_1001" });
+    expect(JSON.parse((read.contents[0] as { text: string }).text).id).toBe("cus_1001");
+    await expect(clients.crm.readResource({ uri: "crm://customers/nobody" })).rejects.toThrow(/No customer/);
+    const brief = await clients.crm.getPrompt({ name: "customer_brief", arguments: { customer_id: "cus_1002" } });
+    expect(JSON.stringify(brief.messages)).toContain("crm://customers/cus_1002");
+  });
+
   it("has one pending tool (crm/export_customers) and the rest approved", () => {
     const pending = DEMO_SERVERS.flatMap((s) => s.tools.filter((t) => t.status === "pending").map((t) => `${s.server}/${t.definition.name}`));
     expect(pending).toEqual(["crm/export_customers"]);

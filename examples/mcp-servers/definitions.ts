@@ -27,9 +27,31 @@ export interface DemoTool {
   status: "approved" | "pending";
 }
 
+/** A family of resources (resources/templates/list) or a prompt (prompts/list), served as written here. */
+export interface DemoItem<D> {
+  definition: D;
+  classification: DemoClassification;
+  status: "approved" | "pending";
+}
+export interface DemoResourceTemplate {
+  uriTemplate: string;
+  name: string;
+  title: string;
+  description: string;
+  mimeType: string;
+}
+export interface DemoPrompt {
+  name: string;
+  title: string;
+  description: string;
+  arguments: Array<{ name: string; description: string; required: boolean }>;
+}
+
 export interface DemoServer {
   server: string;
   tools: DemoTool[];
+  resourceTemplates?: Array<DemoItem<DemoResourceTemplate>>;
+  prompts?: Array<DemoItem<DemoPrompt>>;
 }
 
 const relPath = {
@@ -97,6 +119,31 @@ export const DEMO_SERVERS: DemoServer[] = [
   },
   {
     server: "crm",
+    resourceTemplates: [
+      {
+        definition: {
+          uriTemplate: "crm://customers/{id}",
+          name: "customer",
+          title: "Customer record",
+          description: "One customer's record (name, email, phone, address, company, plan) as JSON, e.g. crm://customers/cus_1001.",
+          mimeType: "application/json",
+        },
+        classification: { effect: "read", risk: "medium", labels: ["pii"], sensitiveArgs: [] },
+        status: "approved",
+      },
+    ],
+    prompts: [
+      {
+        definition: {
+          name: "customer_brief",
+          title: "Customer brief",
+          description: "Prepare a short brief on one customer before a call: who they are, their plan and recent changes.",
+          arguments: [{ name: "customer_id", description: "The customer's id, e.g. cus_1001", required: true }],
+        },
+        classification: { effect: "read", risk: "low", labels: [], sensitiveArgs: [] },
+        status: "approved",
+      },
+    ],
     tools: [
       {
         definition: {

@@ -6,7 +6,19 @@
  */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import {
+  CallToolRequestSchema,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  McpError,
+  ReadResourceRequestSchema,
+  type CallToolResult,
+  type GetPromptResult,
+  type ReadResourceResult,
+} from "@modelcontextprotocol/sdk/types.js";
 import { demoServer } from "./definitions.ts";
 
 export type ToolArgs = Record<string, unknown>;
@@ -14,15 +26,47 @@ export type ToolHandler = (args: ToolArgs) => Promise<string>;
 
 export class ToolError extends Error {}
 
-export async function serveDemo(serverName: string, handlers: Record<string, ToolHandler>): Promise<void> {
-  const { tools } = demoServer(serverName);
+/** Resources and prompts of a server that defines them in definitions.ts. */
+export interface DemoExtras {
+  /** The content of a resource URI of one of the server's families; throw ToolError when there is none. */
+  readResource?(uri: string): Promise<{ text: string; mimeType: string }>;
+  getPrompt?(name: string, args: Record<string, string>): Promise<GetPromptResult>;
+}
+
+export async function serveDemo(serverName: string, handlers: Record<string, ToolHandler>, extras: DemoExtras = {}): Promise<void> {
+  const { tools, resourceTemplates = [], prompts = [] } = demoServer(serverName);
   const names = tools.map((t) => t.definition.name).sort();
   const handled = Object.keys(handlers).sort();
   if (names.join(",") !== handled.join(",")) {
     throw new Error(`demo server ${serverName}: handlers [${handled.join(",")}] do not match definitions [${names.join(",")}]`);
   }
-  const server = new Server({ name: `mandate-demo-${serverName}`, version: "1.0.0" }, { capabilities: { tools: {} } });
+  const capabilities = { tools: {}, ...(resourceTemplates.length ? { resources: {} } : {}), ...(prompts.length ? { prompts: {} } : {}) };
+  const server = new Server({ name: `mandate-demo-${serverName}`, version: "1.0.0" }, { capabilities });
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: tools.map((t) => t.definition) }));
+  if (resourceTemplates.length) {
+    server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: [] }));
+    server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates: resourceTemplates.map((t) => t.definition) }));
+    server.setRequestHandler(ReadResourceRequestSchema, async (request): Promise<ReadResourceResult> => {
+      const uri = request.params.uri;
+      try {
+        const { text, mimeType } = await extras.readResource!(uri);
+        return { contents: [{ uri, mimeType, text }] };
+      } catch (err) {
+        throw new McpError(-32002, err instanceof ToolError ? err.message : `Resource not found: ${uri}`);
+      }
+    });
+  }
+  if (prompts.length) {
+    server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: prompts.map((p) => p.definition) }));
+    server.setRequestHandler(GetPromptRequestSchema, async (request) => {
+      const prompt = prompts.find((p) => p.definition.name === request.params.name);
+      if (!prompt) throw new McpError(-32602, `Unknown prompt: ${request.params.name}`);
+      const args = request.params.arguments ?? {};
+      const missing = prompt.definition.arguments.filter((a) => a.required && !args[a.name]).map((a) => a.name);
+      if (missing.length) throw new McpError(-32602, `Missing required argument(s): ${missing.join(", ")}`);
+      return extras.getPrompt!(request.params.name, args);
+    });
+  }
   server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
     const handler = Object.hasOwn(handlers, request.params.name) ? handlers[request.params.name] : undefined;
     const tool = tools.find((t) => t.definition.name === request.params.name);

@@ -34,7 +34,7 @@ export interface ToolClass {
 
 export async function toolClasses(): Promise<ToolClass[]> {
   const r = await getPool().query<Row<"tools", "risk" | "status"> & { key: string }>(
-    `SELECT s.name || '/' || t.name AS key, t.risk, t.status FROM tools t JOIN tool_servers s ON s.id = t.server_id`,
+    `SELECT s.name || '/' || (CASE t.kind WHEN 'prompt' THEN 'prompt:' ELSE '' END) || t.name AS key, t.risk, t.status FROM tools t JOIN tool_servers s ON s.id = t.server_id`,
   );
   return r.rows.map((x) => ({ key: x.key, risk: x.status === "approved" ? x.risk : null, status: x.status }));
 }

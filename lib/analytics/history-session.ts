@@ -248,6 +248,7 @@ export class SessionSim {
       entry: decisionEntry({
         decisionId,
         at,
+        method: "tools/call",
         outcome: sim.outcome,
         agent: { agentId: call.agent.id, keyId: call.agent.keyId, name: call.agent.name },
         toolKey: call.toolKey,

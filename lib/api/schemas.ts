@@ -36,6 +36,28 @@ export const sessionRef = z
   })
   .strict();
 
+/** A resource: its server and its exact URI (not normalised: see docs/gateway.md, "Resources"). */
+export const resourceRef = z
+  .object({
+    server: toolRef.shape.server,
+    uri: z
+      .string()
+      .min(1)
+      .max(2048)
+      .regex(/^[^\u0000-\u001f\u007f]+$/, "must not contain control characters")
+      .refine((s) => s.isWellFormed(), "must be well-formed Unicode"),
+  })
+  .strict();
+export type ResourceRef = z.infer<typeof resourceRef>;
+
+/** A prompt: its server and its name. */
+export const promptRef = z.object({ server: toolRef.shape.server, name: ident }).strict();
+export type PromptRef = z.infer<typeof promptRef>;
+
+/** The MCP methods the decision endpoint decides; each names its target (tool, resource or prompt). */
+export const mcpAction = z.enum(["tools/call", "resources/read", "resources/subscribe", "resources/unsubscribe", "prompts/get"]);
+export type McpAction = z.infer<typeof mcpAction>;
+
 /** Arguments of a tool call: any JSON object. */
 export const toolArguments = z.record(z.string(), z.unknown());
 
@@ -45,12 +67,25 @@ export const toolArguments = z.record(z.string(), z.unknown());
 export const decisionRequest = z
   .object({
     session: sessionRef,
-    tool: toolRef,
+    action: mcpAction.optional().describe("The MCP method decided (default tools/call)"),
+    tool: toolRef.optional().describe("The tool of tools/call"),
+    resource: resourceRef.optional().describe("The resource of resources/read, resources/subscribe and resources/unsubscribe"),
+    prompt: promptRef.optional().describe("The prompt of prompts/get (its arguments in `arguments`)"),
     arguments: toolArguments.default({}),
     delegation_token: z.string().min(10).max(8192).optional(),
     request_id: z.string().max(200).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((r, ctx) => {
+    const action = r.action ?? "tools/call";
+    const want = action === "tools/call" ? "tool" : action === "prompts/get" ? "prompt" : "resource";
+    for (const k of ["tool", "resource", "prompt"] as const) {
+      if (k === want && r[k] === undefined) ctx.addIssue({ code: "custom", path: [k], message: `${action} needs ${k}` });
+      if (k !== want && r[k] !== undefined) ctx.addIssue({ code: "custom", path: [k], message: `${action} takes ${want}, not ${k}` });
+    }
+    if (want === "resource" && Object.keys(r.arguments).length > 0)
+      ctx.addIssue({ code: "custom", path: ["arguments"], message: `${action} takes no arguments (the URI is in resource.uri)` });
+  });
 export type DecisionRequest = z.infer<typeof decisionRequest>;
 
 export const reason = z.object({
@@ -104,12 +139,17 @@ export type AgentIdentity = z.infer<typeof agentIdentity>;
 export const visibleToolsRequest = z
   .object({
     session: sessionRef.optional(),
-    tools: z.array(toolRef).min(1).max(1000),
+    tools: z.array(toolRef).max(1000).default([]),
+    resources: z.array(resourceRef).max(1000).optional().describe("Resources (URIs) and resource templates of a resources list"),
+    prompts: z.array(promptRef).max(1000).optional(),
     delegation_token: z.string().min(10).max(8192).optional(),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.tools.length + (r.resources?.length ?? 0) + (r.prompts?.length ?? 0) > 0, "name at least one tool, resource or prompt");
 export const visibleToolsResponse = z.object({
   tools: z.array(toolRef),
+  resources: z.array(resourceRef).optional(),
+  prompts: z.array(promptRef).optional(),
   policy_version: z.string(),
 });
 
@@ -159,21 +199,53 @@ export const toolDefinition = z
   .passthrough();
 export type ToolDefinition = z.infer<typeof toolDefinition>;
 
+/** A resource (`uri`) or a family of resources (`uriTemplate`, RFC 6570) as resources/list and resources/templates/list give them. */
+export const resourceDefinition = z
+  .object({
+    uri: resourceRef.shape.uri.optional(),
+    uriTemplate: resourceRef.shape.uri.optional(),
+    name: z.string().max(500).optional(),
+    title: z.string().max(500).optional(),
+    description: z.string().max(20_000).optional(),
+    mimeType: z.string().max(200).optional(),
+    annotations: z.record(z.string(), z.unknown()).optional(),
+  })
+  .passthrough()
+  .refine((r) => (r.uri === undefined) !== (r.uriTemplate === undefined), "exactly one of uri and uriTemplate");
+export type ResourceDefinition = z.infer<typeof resourceDefinition>;
+
+/** A prompt as prompts/list gives it. */
+export const promptDefinition = z
+  .object({
+    name: promptRef.shape.name,
+    title: z.string().max(500).optional(),
+    description: z.string().max(20_000).optional(),
+    arguments: z
+      .array(z.object({ name: z.string().min(1).max(200), description: z.string().max(5000).optional(), required: z.boolean().optional() }).passthrough())
+      .max(100)
+      .optional(),
+  })
+  .passthrough();
+export type PromptDefinition = z.infer<typeof promptDefinition>;
+
 export const inventoryRequest = z
   .object({
     server: toolRef.shape.server,
     tools: z.array(toolDefinition).max(2000),
+    resources: z.array(resourceDefinition).max(2000).optional(),
+    prompts: z.array(promptDefinition).max(2000).optional(),
   })
   .strict();
+const inventoryItemResult = z.object({
+  name: z.string().describe("The tool's or prompt's name; a resource's URI or URI template"),
+  status: z.enum(["pending", "approved", "rejected"]),
+  change: z.enum(["new", "changed", "unchanged"]),
+});
 export const inventoryResponse = z.object({
   server: z.string(),
-  tools: z.array(
-    z.object({
-      name: z.string(),
-      status: z.enum(["pending", "approved", "rejected"]),
-      change: z.enum(["new", "changed", "unchanged"]),
-    }),
-  ),
+  tools: z.array(inventoryItemResult),
+  resources: z.array(inventoryItemResult).optional(),
+  prompts: z.array(inventoryItemResult).optional(),
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -96,7 +96,9 @@ export async function auditFilterOptions(): Promise<{ agents: Array<{ id: string
   const pool = getPool();
   const [agents, tools] = await Promise.all([
     pool.query<Row<"agents", "id" | "name">>(`SELECT id, name FROM agents ORDER BY name`),
-    pool.query<{ key: string }>(`SELECT s.name || '/' || t.name AS key FROM tools t JOIN tool_servers s ON s.id = t.server_id ORDER BY 1`),
+    pool.query<{ key: string }>(
+      `SELECT s.name || '/' || (CASE t.kind WHEN 'prompt' THEN 'prompt:' ELSE '' END) || t.name AS key FROM tools t JOIN tool_servers s ON s.id = t.server_id ORDER BY 1`,
+    ),
   ]);
   return { agents: agents.rows, tools: tools.rows.map((r) => r.key) };
 }

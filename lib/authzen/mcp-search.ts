@@ -7,7 +7,7 @@
  * — so a tool that needs a human approval is not listed.
  */
 import { NO_DELEGATION, buildMcpCall } from "../decisions/mcp-request.ts";
-import { precheck } from "../decisions/decide.ts";
+import { precheck, toolTarget } from "../decisions/decide.ts";
 import { getPool } from "../db/pool.ts";
 import type { Row } from "../db/rows.ts";
 import { interpret } from "../policy/interpret.ts";
@@ -33,7 +33,7 @@ export async function mcpSearchPlan(rt: Runtime, q: SearchQuery, caller: Caller)
     const s = ev.context?.session;
     const session = isObj(s) && typeof s.id === "string" ? await rt.sessions.get(s.id) : emptySession("authzen:search");
     const args = isObj(ev.resource.properties?.arguments) ? (ev.resource.properties.arguments as Record<string, unknown>) : {};
-    if (precheck(agent, session, tool, { session: { id: session.id }, tool: ref, arguments: args }, NO_DELEGATION, null).length || !tool) return false;
+    if (precheck(agent, session, tool, toolTarget(ref.server, ref.name), NO_DELEGATION, null).length || !tool) return false;
     const call = buildMcpCall({ action, agent, tool, args, session, delegation: NO_DELEGATION, approvalGranted: false, now: Date.now() });
     return interpret(await rt.evaluator.evaluate(active.cedarId, call), active.byId, rt.config.failClosedOnPolicyError).decision === "allow";
   };

@@ -6,6 +6,7 @@
 import { getPool } from "../db/pool.ts";
 import type { Col, Row, WithJson } from "../db/rows.ts";
 import type { ToolInfo } from "../inventory/tool-cache.ts";
+import { itemKey, parseItemName, type ItemKind } from "../inventory/item-key.ts";
 import type { SuggestedClassification } from "../inventory/suggest-classification.ts";
 import { loadAgents } from "../policy/directory.ts";
 import { MCP_STORE_ID } from "../policy/publish.ts";
@@ -15,8 +16,13 @@ import { iso } from "./format.ts";
 
 export interface ToolDetail {
   id: string;
+  /** A tool, a resource (or a family of resources) or a prompt: the page shows all three. */
+  kind: ItemKind;
   server: string;
+  /** The rest of the item's key (lib/inventory/item-key.ts): what the page's URL and the admin API take. */
   name: string;
+  /** The tool's or prompt's name, the resource's URI or URI template. */
+  itemName: string;
   title: string | null;
   description: string | null;
   inputSchema: unknown;
@@ -48,15 +54,22 @@ export interface DefinitionVersion {
 }
 
 export async function getTool(server: string, name: string): Promise<ToolDetail | null> {
+  const item = parseItemName(name);
   const r = await getPool().query<
     WithJson<Row<"tools">, { annotations: ToolDetail["annotations"]; suggestion: ToolDetail["suggestion"] }> & { server: Col<"tool_servers", "name"> }
-  >(`SELECT t.*, s.name AS server FROM tools t JOIN tool_servers s ON s.id = t.server_id WHERE s.name = $1 AND t.name = $2`, [server, name]);
+  >(`SELECT t.*, s.name AS server FROM tools t JOIN tool_servers s ON s.id = t.server_id WHERE s.name = $1 AND t.kind = $2 AND t.name = $3`, [
+    server,
+    item.kind,
+    item.name,
+  ]);
   const t = r.rows[0];
   if (!t) return null;
   return {
     id: t.id,
+    kind: item.kind,
     server: t.server,
-    name: t.name,
+    name,
+    itemName: t.name,
     title: t.title,
     description: t.description,
     inputSchema: t.input_schema,
@@ -122,9 +135,10 @@ export async function whoCanCallTool(t: ToolDetail): Promise<WhoCanCall> {
     : { effect: t.suggestion?.effect ?? null, risk: t.suggestion?.risk ?? null, labels: t.suggestion?.labels ?? [], sensitiveArgs: [] };
   const info: ToolInfo = {
     id: t.id,
+    kind: t.kind,
     server: t.server,
-    name: t.name,
-    key: `${t.server}/${t.name}`,
+    name: t.itemName,
+    key: itemKey(t.kind, t.server, t.itemName),
     status: "approved",
     effect: c.effect,
     risk: c.risk,

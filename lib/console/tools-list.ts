@@ -9,7 +9,9 @@ import { containsPattern, runKeyset, type KeysetSource } from "./table/keyset.ts
 
 export interface ToolRow {
   id: string;
+  kind: "tool" | "resource" | "prompt";
   server: string;
+  /** The rest of the item's key (a prompt's is `prompt:<name>`): lib/inventory/item-key.ts. */
   name: string;
   title: string | null;
   status: "pending" | "approved" | "rejected";
@@ -38,6 +40,7 @@ export async function toolsTableDefinition(): Promise<TableDefinition> {
     id: "tools",
     filters: [
       { id: "server", label: "Server", kind: "select", options: opts(r.rows[0].servers) },
+      { id: "kind", label: "Kind", kind: "select", options: opts(["tool", "resource", "prompt"]) },
       { id: "status", label: "Status", kind: "select", options: opts(["pending", "approved", "rejected", "blocked", "changed"]) },
       { id: "effect", label: "Effect", kind: "select", options: opts(["read", "write", "side_effect", "destructive"]) },
       { id: "risk", label: "Risk", kind: "select", options: opts(["low", "medium", "high", "critical"]) },
@@ -64,7 +67,7 @@ const STATUS: Record<string, string> = {
 };
 
 export const toolsSource: KeysetSource = {
-  select: `t.id, s.name AS server, t.name, t.title, t.status, ${EFFECT} AS effect, ${RISK} AS risk, ${LABELS} AS labels,
+  select: `t.id, t.kind, s.name AS server, (CASE t.kind WHEN 'prompt' THEN 'prompt:' || t.name ELSE t.name END) AS name, t.title, t.status, ${EFFECT} AS effect, ${RISK} AS risk, ${LABELS} AS labels,
            t.change_flag, t.blocked_at, t.call_count, t.last_seen_at`,
   from: "tools t JOIN tool_servers s ON s.id = t.server_id",
   id: { expr: "t.id", cast: "uuid" },
@@ -76,6 +79,7 @@ export const toolsSource: KeysetSource = {
   },
   filters: {
     server: (v, b) => `s.name = ${b(v[0])}`,
+    kind: (v, b) => `t.kind = ${b(v[0])}`,
     status: (v) => STATUS[v[0]] ?? "TRUE",
     effect: (v, b) => `${EFFECT} = ${b(v[0])}`,
     risk: (v, b) => `${RISK} = ${b(v[0])}`,
@@ -90,7 +94,7 @@ export const toolsSource: KeysetSource = {
 /** toolsSource's columns (effect, risk and labels: the approved classification, else the suggestion). */
 type ListedTool = Row<
   "tools",
-  "id" | "name" | "title" | "status" | "effect" | "risk" | "labels" | "change_flag" | "blocked_at" | "call_count" | "last_seen_at"
+  "id" | "kind" | "name" | "title" | "status" | "effect" | "risk" | "labels" | "change_flag" | "blocked_at" | "call_count" | "last_seen_at"
 > & {
   server: Col<"tool_servers", "name">;
 };
@@ -101,6 +105,7 @@ export async function listTools(state: TableState, pageSize: number): Promise<Pa
     ...page,
     rows: page.rows.map((r) => ({
       id: r.id,
+      kind: r.kind as ToolRow["kind"],
       server: r.server,
       name: r.name,
       title: r.title,

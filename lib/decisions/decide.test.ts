@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { argumentsHash, isForeignAttempt, precheck, scopeAllows } from "./decide.ts";
+import { argumentsHash, isForeignAttempt, precheck, scopeAllows, toolTarget } from "./decide.ts";
 import { NO_DELEGATION } from "./mcp-request.ts";
 import type { AgentPrincipal } from "../identity/credential-cache.ts";
 import type { ToolInfo } from "../inventory/tool-cache.ts";
@@ -8,6 +8,7 @@ import type { SessionState } from "../sessions/session-cache.ts";
 const agent: AgentPrincipal = { kind: "agent", agentId: "a1", name: "bot", team: null, owner: null, environment: null, suspended: null, keyId: "k" };
 const tool: ToolInfo = {
   id: "t",
+  kind: "tool",
   server: "files",
   name: "read_file",
   key: "files/read_file",
@@ -34,7 +35,7 @@ const session: SessionState = {
   startedAt: 0,
   approvalsGranted: 0,
 };
-const req = { session: { id: "s" }, tool: { server: "files", name: "read_file" }, arguments: {} };
+const req = toolTarget("files", "read_file");
 const first = (r: ReturnType<typeof precheck>) => r[0]?.policy;
 
 describe("built-in checks", () => {

@@ -25,6 +25,9 @@ import type { SessionState } from "../sessions/session-cache.ts";
 import { canonicalJson } from "../util/canonical-json.ts";
 import { buildMcpCall, NO_DELEGATION, type DelegationView } from "./mcp-request.ts";
 import { findApprovedApproval } from "./approvals.ts";
+import { resolveTarget, type Target } from "./target.ts";
+import { scopesAllow } from "../delegation/scopes.ts";
+import type { ItemKind } from "../inventory/item-key.ts";
 import { keepReplayValues } from "../policy/replay-values.ts";
 
 export const MCP_STORE = "mcp";
@@ -61,16 +64,26 @@ export function isForeignAttempt(agent: AgentPrincipal, session: SessionState, d
   return !(delegation.present && delegation.chain.some((c) => c.agent_id === session.agentId));
 }
 
+/** What precheck needs to know about the target (target.ts). */
+export interface PrecheckTarget {
+  kind: ItemKind;
+  key: string;
+  refusal?: Reason | null;
+}
+
+/** A tool's target for precheck. */
+export const toolTarget = (server: string, name: string): PrecheckTarget => ({ kind: "tool", key: `${server}/${name}` });
+
 /** Built-in checks that come before policy. A non-empty result is a deny. */
 export function precheck(
   agent: AgentPrincipal,
   session: SessionState,
   tool: ToolInfo | undefined,
-  req: DecisionRequest,
+  target: PrecheckTarget,
   delegation: DelegationView,
   delegationError: string | null,
 ): Reason[] {
-  const key = `${req.tool.server}/${req.tool.name}`;
+  const key = target.key;
   if (agent.suspended) {
     return [{ policy: "mandate.agent_suspended", message: `agent ${agent.name} is suspended${agent.suspended.reason ? `: ${agent.suspended.reason}` : ""}` }];
   }
@@ -88,13 +101,18 @@ export function precheck(
       { policy: "mandate.session_not_owned", message: `session ${session.id} belongs to another agent; act in it only under a delegation from its owner` },
     ];
   }
-  if (!tool) return [{ policy: "mandate.tool_unknown", message: `tool ${key} is not in the inventory` }];
-  if (tool.status === "rejected") return [{ policy: "mandate.tool_rejected", message: `tool ${key} was rejected by an admin` }];
+  if (target.refusal) return [target.refusal];
+  const k = target.kind; // policy ids: mandate.tool_unknown, mandate.resource_unknown, mandate.prompt_unknown, …
+  if (!tool) return [{ policy: `mandate.${k}_unknown`, message: `${k} ${key} is not in the inventory` }];
+  if (tool.status === "rejected") return [{ policy: `mandate.${k}_rejected`, message: `${k} ${key} was rejected by an admin` }];
   if (tool.status !== "approved")
-    return [{ policy: "mandate.tool_not_approved", message: `tool ${key} is not approved yet (its classification is pending review)` }];
-  if (tool.blocked) return [{ policy: "mandate.tool_blocked", message: `tool ${key} is blocked${tool.blocked.reason ? `: ${tool.blocked.reason}` : ""}` }];
-  if (delegation.present && !scopeAllows(delegation.scopes, tool.server, tool.name)) {
-    return [{ policy: "mandate.scope_exceeded", message: `tool ${key} is outside the delegated scopes (${delegation.scopes.join(" ") || "none"})` }];
+    return [{ policy: `mandate.${k}_not_approved`, message: `${k} ${key} is not approved yet (its classification is pending review)` }];
+  if (tool.blocked) return [{ policy: `mandate.${k}_blocked`, message: `${k} ${key} is blocked${tool.blocked.reason ? `: ${tool.blocked.reason}` : ""}` }];
+  if (
+    delegation.present &&
+    !(k === "tool" ? scopeAllows(delegation.scopes, tool.server, tool.name) : scopesAllow(delegation.scopes, k, tool.server, tool.name))
+  ) {
+    return [{ policy: "mandate.scope_exceeded", message: `${k} ${key} is outside the delegated scopes (${delegation.scopes.join(" ") || "none"})` }];
   }
   return [];
 }
@@ -114,14 +132,14 @@ async function evaluate(
   shadow: LoadedPolicy | null,
   agent: AgentPrincipal,
   tool: ToolInfo,
-  req: DecisionRequest,
+  target: Target,
   session: SessionState,
   delegation: DelegationView,
   argsHash: string,
   now: number,
 ): Promise<Evaluated> {
   // Literals, not `{ ...base, approvalGranted }`: a spread followed by members is slow on this V8.
-  const call = buildMcpCall({ action: "tools/call", agent, tool, args: req.arguments, session, delegation, now, approvalGranted: false });
+  const call = buildMcpCall({ action: target.action, agent, tool, args: target.args, session, delegation, now, approvalGranted: false });
   const [answer, shadowAnswer] = await Promise.all([rt.evaluator.evaluate(policy.cedarId, call), shadow ? rt.evaluator.evaluate(shadow.cedarId, call) : null]);
   const first = interpret(answer, policy.byId, rt.config.failClosedOnPolicyError);
   const out: Evaluated = { decision: first.decision, reasons: first.reasons, errors: first.errors };
@@ -134,7 +152,7 @@ async function evaluate(
     const granted = interpret(
       await rt.evaluator.evaluate(
         policy.cedarId,
-        buildMcpCall({ action: "tools/call", agent, tool, args: req.arguments, session, delegation, now, approvalGranted: true }),
+        buildMcpCall({ action: target.action, agent, tool, args: target.args, session, delegation, now, approvalGranted: true }),
       ),
       policy.byId,
       rt.config.failClosedOnPolicyError,
@@ -163,7 +181,8 @@ async function evaluate(
  */
 export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRequest): Promise<DecisionResponse> {
   const t0 = process.hrtime.bigint();
-  const [tool, store] = await Promise.all([rt.tools.get(req.tool.server, req.tool.name), rt.policies.get(MCP_STORE)]);
+  const [target, store] = await Promise.all([resolveTarget(rt, req), rt.policies.get(MCP_STORE)]);
+  const tool = target.item;
   const policy = store.active;
   let delegation = NO_DELEGATION;
   let delegationError: string | null = null;
@@ -174,7 +193,7 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
     } else if (v.ok) delegation = v.view;
     else delegationError = v.message;
   }
-  const argsHash = argumentsHash(req.arguments);
+  const argsHash = argumentsHash(target.args);
   const sessionId = req.session.id;
 
   return rt.sessions.withLock(sessionId, async () => {
@@ -182,12 +201,12 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
     for (let attempt = 0; attempt < MAX_ATTEMPTS || Date.now() - started < CONTENTION_BUDGET_MS; attempt++) {
       const session = await rt.sessions.get(sessionId);
       const now = Date.now();
-      const pre = precheck(agent, session, tool, req, delegation, delegationError);
+      const pre = precheck(agent, session, tool, target, delegation, delegationError);
       let ev: Evaluated;
       if (pre.length) ev = { decision: "deny", reasons: pre, errors: [] };
       else if (!policy)
         ev = { decision: "deny", reasons: [{ policy: "mandate.no_active_policy", message: "no policy version is active: failing closed" }], errors: [] };
-      else ev = await evaluate(rt, policy, store.shadow, agent, tool!, req, session, delegation, argsHash, now);
+      else ev = await evaluate(rt, policy, store.shadow, agent, tool!, target, session, delegation, argsHash, now);
 
       const decisionId = randomUUID();
       // A foreign attempt is denied above (precheck) and is no step of the owner's session.
@@ -195,10 +214,10 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
       const step = session.stepCount + 1;
       const at = new Date(now).toISOString();
       const latencyUs = Number((process.hrtime.bigint() - t0) / 1000n);
-      const toolKey = `${req.tool.server}/${req.tool.name}`;
+      const toolKey = target.key;
       const initiator = delegation.onBehalfOf ?? req.session.initiator ?? null;
       const initiatorVerified = delegation.onBehalfOf !== null && delegation.present;
-      const { redacted, redactions } = redactArguments(req.arguments, { sensitiveArgs: tool?.sensitiveArgs ?? [] });
+      const { redacted, redactions } = redactArguments(target.args, { sensitiveArgs: tool?.sensitiveArgs ?? [] });
 
       let approval: ApprovalWrite | undefined;
       if (ev.decision === "require_approval") {
@@ -228,8 +247,9 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
             at,
             outcome: ev.decision,
             agent,
+            method: target.action,
             toolKey,
-            tool: tool ?? { server: req.tool.server, name: req.tool.name, status: "unknown" },
+            tool: tool ?? { server: target.server, name: target.requested, status: "unknown" },
             // A foreign attempt's session has an owner (isForeignAttempt checked it).
             session: foreign
               ? { foreign: true, id: sessionId, ownerAgentId: session.agentId as string }
@@ -305,7 +325,7 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
       // What-if replay needs the real values of redacted arguments: kept encrypted, only while an admin
       // set a retention (lib/policy/replay-values.ts). Auxiliary: never delays or fails the decision.
       if (redactions.length) {
-        void keepReplayValues(decisionId, req.arguments, true, new Date(now)).catch((err: Error) =>
+        void keepReplayValues(decisionId, target.args, true, new Date(now)).catch((err: Error) =>
           console.error(`[replay] could not keep values of ${decisionId}: ${err.message}`),
         );
       }

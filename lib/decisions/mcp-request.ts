@@ -4,6 +4,8 @@
 import type * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import type { AgentPrincipal } from "../identity/credential-cache.ts";
 import type { ToolInfo } from "../inventory/tool-cache.ts";
+import type { ItemKind } from "../inventory/item-key.ts";
+import type { McpAction } from "../api/schemas.ts";
 import { RISK_LEVEL } from "../policy/mcp-schema.ts";
 import { toCedarRecord } from "../policy/cedar-values.ts";
 import type { CedarCall } from "../policy/evaluator.ts";
@@ -23,8 +25,14 @@ export interface DelegationView {
 
 export const NO_DELEGATION: DelegationView = { present: false, depth: 0, chain: [], onBehalfOf: null, scopes: [], tokenId: null };
 
+/** Actions: the decided MCP methods, and the list methods (visibility: nothing is written). */
+export type McpCedarAction = McpAction | "tools/list" | "resources/list" | "prompts/list";
+
+/** The Cedar entity type of each kind of inventory item. */
+export const ENTITY_TYPE: Record<ItemKind, string> = { tool: "Tool", resource: "Resource", prompt: "Prompt" };
+
 export interface McpRequestInput {
-  action: "tools/call" | "tools/list";
+  action: McpCedarAction;
   agent: AgentPrincipal;
   tool: ToolInfo;
   args: Record<string, unknown>;
@@ -45,7 +53,7 @@ export function agentEntity(agent: AgentPrincipal): cedar.EntityJson {
 export function toolEntity(tool: ToolInfo): cedar.EntityJson {
   const approved = tool.status === "approved";
   return {
-    uid: { type: "Tool", id: tool.key },
+    uid: { type: ENTITY_TYPE[tool.kind], id: tool.key },
     attrs: {
       server: tool.server,
       name: tool.name,
@@ -93,7 +101,7 @@ export function buildMcpCall(i: McpRequestInput): CedarCall {
   return {
     principal: { type: "Agent", id: i.agent.name },
     action: { type: "Action", id: i.action },
-    resource: { type: "Tool", id: i.tool.key },
+    resource: { type: ENTITY_TYPE[i.tool.kind], id: i.tool.key },
     context: mcpContext(i),
     entities: [agentEntity(i.agent), toolEntity(i.tool)],
   };

@@ -81,7 +81,10 @@ function scopesFor(subject: Subject, scopeParam: string | undefined): string[] {
   if (r.ok) return r.scopes;
   if (r.error === "too_many") throw oauthError("invalid_scope", "too many scopes (at most 50)");
   if (r.error === "malformed")
-    throw oauthError("invalid_scope", `scope ${r.scopes.join(" ")} is malformed: expected tool:<server>/<name> (* allowed for either)`);
+    throw oauthError(
+      "invalid_scope",
+      `scope ${r.scopes.join(" ")} is malformed: expected tool:<server>/<name>, resource:<server>/<uri> or prompt:<server>/<name> (* allowed for either part)`,
+    );
   throw oauthError(
     "invalid_scope",
     `scope ${r.scopes.join(" ")} is not covered by the parent token's scope (${subject.parent!.scopes.join(" ")}): a delegation can only narrow`,

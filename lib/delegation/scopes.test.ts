@@ -4,10 +4,20 @@ import { scopeAllows } from "../decisions/decide.ts";
 
 describe("parseScope", () => {
   it("accepts tool:<server>/<name> with * for either part", () => {
-    expect(parseScope("tool:crm/get_customer")).toEqual({ server: "crm", name: "get_customer" });
-    expect(parseScope("tool:crm/*")).toEqual({ server: "crm", name: "*" });
-    expect(parseScope("tool:*/*")).toEqual({ server: "*", name: "*" });
-    expect(parseScope("tool:files/dir/read")).toEqual({ server: "files", name: "dir/read" });
+    expect(parseScope("tool:crm/get_customer")).toEqual({ kind: "tool", server: "crm", name: "get_customer" });
+    expect(parseScope("tool:crm/*")).toEqual({ kind: "tool", server: "crm", name: "*" });
+    expect(parseScope("tool:*/*")).toEqual({ kind: "tool", server: "*", name: "*" });
+    expect(parseScope("tool:files/dir/read")).toEqual({ kind: "tool", server: "files", name: "dir/read" });
+  });
+  it("accepts resource:<server>/<uri or template> and prompt:<server>/<name>", () => {
+    expect(parseScope("resource:crm/crm://customers/{id}")).toEqual({ kind: "resource", server: "crm", name: "crm://customers/{id}" });
+    expect(parseScope("resource:crm/*")).toEqual({ kind: "resource", server: "crm", name: "*" });
+    expect(parseScope("prompt:crm/customer_brief")).toEqual({ kind: "prompt", server: "crm", name: "customer_brief" });
+    expect(parseScope("secret:crm/x")).toBeNull();
+  });
+  it("a scope of one kind never covers another kind", () => {
+    expect(narrowScopes(["tool:crm/*"], ["resource:crm/*"])).toEqual({ ok: false, error: "widened", scopes: ["resource:crm/*"] });
+    expect(narrowScopes(["resource:*/*"], ["resource:crm/crm://customers/{id}"]).ok).toBe(true);
   });
   it("rejects anything else", () => {
     for (const s of ["crm/*", "tool:", "tool:/x", "tool:crm", "tool:crm/", "tool:c r m/x", "tool:crm/get*", "tool:cr*/x", "openid", "tool:crm/x y"]) {

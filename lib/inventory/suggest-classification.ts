@@ -224,3 +224,41 @@ export function isSensitiveProperty(property: string): boolean {
   const joined = `_${tokens.join("_")}_`;
   return SENSITIVE_PROPERTY_PAIRS.some((pair) => joined.includes(`_${pair}_`));
 }
+
+/**
+ * The suggestion for a resource (or a family of resources) or a prompt. Reading a resource or getting a
+ * prompt only reads, so the effect is `read`; labels come from the same rules as tools' (the name, the
+ * URI's words, the title and the description), and content fetched from the web is `untrusted_content`.
+ */
+export function suggestReadClassification(
+  kind: "resource" | "prompt",
+  def: { name?: string; uri?: string; title?: string; description?: string },
+): SuggestedClassification {
+  const what = kind === "resource" ? "Reading a resource" : "Getting a prompt";
+  const reasons = [`${what} only reads: effect read, low risk to start with.`];
+  const identifier = [def.name ?? "", def.uri ?? ""].join(" ");
+  const tokens = [...tokenize(identifier), ...(def.title ? tokenize(def.title) : [])];
+  const text = `${tokens.join(" ")} ${(def.title ?? "").toLowerCase()} ${(def.description ?? "").trim().toLowerCase()}`;
+  const labels: string[] = [];
+  for (const rule of LABEL_RULES) {
+    if (rule.effects && !rule.effects.includes("read")) continue;
+    const byName = tokens.find((t) => rule.nameTokens.has(t));
+    const byText = byName ? undefined : rule.phrases.exec(text)?.[0];
+    if (!byName && !byText) continue;
+    labels.push(rule.label);
+    reasons.push(`Label ${rule.label}: ${byName ? `its name or URI contains "${byName}"` : `the description mentions "${byText}"`}, so ${rule.why}.`);
+  }
+  if (kind === "resource" && /^https?:/i.test(def.uri ?? "") && !labels.includes("untrusted_content")) {
+    labels.push("untrusted_content");
+    reasons.push("Label untrusted_content: its URI is on the web, so its content comes from outside the organisation.");
+  }
+  let risk: Risk = "low";
+  if (labels.includes("secrets")) {
+    risk = "high";
+    reasons.push("Risk raised to high: it exposes secrets.");
+  } else if (labels.includes("pii") || labels.includes("financial")) {
+    risk = "medium";
+    reasons.push(`Risk raised to medium: it holds ${labels.includes("pii") ? "personal" : "financial"} data.`);
+  }
+  return { effect: "read", risk, labels, sensitiveArgs: [], reasons };
+}

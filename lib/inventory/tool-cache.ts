@@ -1,15 +1,22 @@
 /**
- * The tool inventory as the decision path sees it: every known tool with its approved classification,
- * held in memory and refreshed through the change feed.
+ * The inventory as the decision path sees it: every known tool, resource (URI or URI-template family)
+ * and prompt with its approved classification, held in memory and refreshed through the change feed.
  */
 import { getPool } from "../db/pool.ts";
 import type { Col, Row, WithJson } from "../db/rows.ts";
+import { isUriTemplate, templateMatches } from "./uri-template.ts";
+
+import { itemKey, type ItemKind } from "./item-key.ts";
+
+export { itemKey, type ItemKind };
 
 export interface ToolInfo {
   id: string;
+  kind: ItemKind;
   server: string;
+  /** A tool's or prompt's name; a resource's URI or URI template. */
   name: string;
-  key: string; // "server/name"
+  key: string; // itemKey(kind, server, name)
   status: "pending" | "approved" | "rejected";
   effect: string | null;
   risk: string | null;
@@ -20,21 +27,26 @@ export interface ToolInfo {
   openWorld: boolean;
 }
 
-const SELECT = `SELECT t.id, s.name AS server, t.name, t.status, t.effect, t.risk, t.labels, t.sensitive_args,
+const SELECT = `SELECT t.id, t.kind, s.name AS server, t.name, t.status, t.effect, t.risk, t.labels, t.sensitive_args,
                        t.blocked_at, t.blocked_reason, t.input_schema, t.annotations
                   FROM tools t JOIN tool_servers s ON s.id = t.server_id`;
 
 type ToolRow = WithJson<
-  Row<"tools", "id" | "name" | "status" | "effect" | "risk" | "labels" | "sensitive_args" | "blocked_at" | "blocked_reason" | "input_schema" | "annotations">,
+  Row<
+    "tools",
+    "id" | "kind" | "name" | "status" | "effect" | "risk" | "labels" | "sensitive_args" | "blocked_at" | "blocked_reason" | "input_schema" | "annotations"
+  >,
   { annotations: { openWorldHint?: unknown } | null }
 > & { server: Col<"tool_servers", "name"> };
 
 function toInfo(r: ToolRow): ToolInfo {
+  const kind = r.kind as ItemKind;
   return {
     id: r.id,
+    kind,
     server: r.server,
     name: r.name,
-    key: `${r.server}/${r.name}`,
+    key: itemKey(kind, r.server, r.name),
     status: r.status as ToolInfo["status"],
     effect: r.effect,
     risk: r.risk,
@@ -49,7 +61,12 @@ function toInfo(r: ToolRow): ToolInfo {
 interface Snapshot {
   byKey: Map<string, ToolInfo>;
   byId: Map<string, ToolInfo>;
+  /** Resource families (URI templates) by server. */
+  templates: Map<string, ToolInfo[]>;
 }
+
+/** How a resource URI resolved: one inventory entry, none, or several families that disagree. */
+export type ResourceMatch = { item: ToolInfo } | { item: undefined; ambiguous?: ToolInfo[] };
 
 /**
  * Every change to a tool (from the change feed, or made on this node) drops the whole snapshot: the
@@ -71,7 +88,7 @@ export class ToolCache {
     const version = this.version;
     const p = (async () => {
       const r = await getPool().query<ToolRow>(SELECT);
-      const snap: Snapshot = { byKey: new Map(), byId: new Map() };
+      const snap: Snapshot = { byKey: new Map(), byId: new Map(), templates: new Map() };
       for (const row of r.rows) put(snap, toInfo(row));
       if (version === this.version) {
         this.snapshot = snap;
@@ -91,16 +108,48 @@ export class ToolCache {
     await this.load();
   }
 
-  async get(server: string, name: string): Promise<ToolInfo | undefined> {
+  /** A tool. */
+  get(server: string, name: string): Promise<ToolInfo | undefined> {
+    return this.getItem("tool", server, name);
+  }
+
+  /**
+   * The inventory entry a resource URI belongs to: the resource listed with exactly this URI, else the
+   * one family (URI template) of that server that matches it. The caller has refused URIs that are not
+   * in normal form (uri-template.ts). Several matching families are ambiguous: the caller denies.
+   */
+  async resolveResource(server: string, uri: string): Promise<ResourceMatch> {
+    const exact = await this.getItem("resource", server, uri);
+    if (exact) return { item: exact };
     const snap = this.snapshot ?? (await this.load());
-    const key = `${server}/${name}`;
+    let families = (snap.templates.get(server) ?? []).filter((t) => templateMatches(t.name, uri));
+    if (families.length === 0) {
+      // A family reported a moment ago may not have reached this node through the change feed yet.
+      const key = `families\0${server}`;
+      const seen = this.missing.get(key);
+      if (seen === undefined || Date.now() - seen >= 2_000) {
+        const version = this.version;
+        const r = await getPool().query<ToolRow>(`${SELECT} WHERE s.name = $1 AND t.kind = 'resource' AND strpos(t.name, '{') > 0`, [server]);
+        const rows = r.rows.map(toInfo);
+        if (version === this.version && this.snapshot === snap) for (const t of rows) put(snap, t);
+        families = rows.filter((t) => templateMatches(t.name, uri));
+        if (families.length === 0 && version === this.version) this.missing.set(key, Date.now());
+      }
+    }
+    if (families.length === 1) return { item: families[0] };
+    return families.length ? { item: undefined, ambiguous: families } : { item: undefined };
+  }
+
+  async getItem(kind: ItemKind, server: string, name: string): Promise<ToolInfo | undefined> {
+    const snap = this.snapshot ?? (await this.load());
+    const key = itemKey(kind, server, name);
     const hit = snap.byKey.get(key);
     if (hit) return hit;
-    // Not cached: a tool reported a moment ago may not have reached us through the change feed yet.
+    // Not cached: an item reported a moment ago may not have reached us through the change feed yet.
     const seen = this.missing.get(key);
     if (seen !== undefined && Date.now() - seen < 2_000) return undefined;
     const version = this.version;
-    const r = await getPool().query<ToolRow>(`${SELECT} WHERE s.name = $1 AND t.name = $2`, [server, name]);
+    const r = await getPool().query<ToolRow>(`${SELECT} WHERE s.name = $1 AND t.kind = $2 AND t.name = $3`, [server, kind, name]);
     if (r.rows[0]) {
       const t = toInfo(r.rows[0]);
       if (version === this.version && this.snapshot === snap) put(snap, t);
@@ -111,7 +160,13 @@ export class ToolCache {
     return undefined;
   }
 
+  /** Every tool (not resources or prompts). */
   async all(): Promise<ToolInfo[]> {
+    return (await this.items()).filter((t) => t.kind === "tool");
+  }
+
+  /** Every inventory item: tools, resources and prompts. */
+  async items(): Promise<ToolInfo[]> {
     const snap = this.snapshot ?? (await this.load());
     return [...snap.byKey.values()];
   }
@@ -135,4 +190,9 @@ function put(snap: Snapshot, t: ToolInfo): void {
   if (old) snap.byKey.delete(old.key);
   snap.byKey.set(t.key, t);
   snap.byId.set(t.id, t);
+  if (t.kind === "resource" && isUriTemplate(t.name)) {
+    const list = (snap.templates.get(t.server) ?? []).filter((x) => x.id !== t.id);
+    list.push(t);
+    snap.templates.set(t.server, list);
+  }
 }

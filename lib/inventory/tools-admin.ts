@@ -9,6 +9,7 @@ import { TOOL_APPROVE_ENTRY, TOOL_BLOCK_ENTRY, TOOL_REJECT_ENTRY } from "../audi
 import type { TxDb } from "../db/prisma.ts";
 import type { Row, WithJson } from "../db/rows.ts";
 import type { SuggestedClassification } from "./suggest-classification.ts";
+import { KIND_WORD, parseItemName } from "./item-key.ts";
 
 export const effectSchema = z.enum(["read", "write", "side_effect", "destructive"]);
 export const riskSchema = z.enum(["low", "medium", "high", "critical"]);
@@ -35,6 +36,11 @@ export function parseToolRef(ref: string): { server: string; name: string } {
   return { server: ref.slice(0, i), name: ref.slice(i + 1) };
 }
 
+/*
+ * The functions below take an inventory item by its server and the rest of its key (item-key.ts): a
+ * tool's name, a resource's URI or URI template, or `prompt:<name>`. Their audit entries name the key.
+ */
+
 /** A tool's review status (the column is text; these are the values written). */
 type ToolStatus = "pending" | "approved" | "rejected";
 type Found = WithJson<
@@ -44,15 +50,16 @@ type Found = WithJson<
 
 /** SQL: the tool is locked while it is approved (Prisma has no FOR UPDATE). */
 const FIND_FOR_UPDATE = `SELECT t.id, t.status, t.effect, t.risk, t.labels, t.sensitive_args, t.suggestion
-                FROM tools t JOIN tool_servers s ON s.id = t.server_id WHERE s.name = $1 AND t.name = $2 FOR UPDATE`;
+                FROM tools t JOIN tool_servers s ON s.id = t.server_id WHERE s.name = $1 AND t.kind = $2 AND t.name = $3 FOR UPDATE`;
 
 export async function approveTool(rt: NodeContext, server: string, name: string, edit: ClassificationEdit, actor: string) {
   return withToolRefresh(
     rt,
     adminAction(rt, async (tx, orm) => {
-      const r = await tx.query<Found>(FIND_FOR_UPDATE, [server, name]);
+      const item = parseItemName(name);
+      const r = await tx.query<Found>(FIND_FOR_UPDATE, [server, item.kind, item.name]);
       const t = r.rows[0];
-      if (!t) throw notFound(`tool ${server}/${name}`);
+      if (!t) throw notFound(`${KIND_WORD[item.kind]} ${server}/${name}`);
       const s: Partial<SuggestedClassification> = t.suggestion ?? {};
       const effect = edit.effect ?? t.effect ?? s.effect;
       const risk = edit.risk ?? t.risk ?? s.risk;
@@ -89,8 +96,9 @@ export async function approveTool(rt: NodeContext, server: string, name: string,
   );
 }
 
-function findTool(db: TxDb, server: string, name: string) {
-  return db.tool.findFirst({ where: { name, server: { name: server } }, select: { id: true, status: true } });
+function findTool(db: TxDb, server: string, rest: string) {
+  const { kind, name } = parseItemName(rest);
+  return db.tool.findFirst({ where: { kind, name, server: { name: server } }, select: { id: true, status: true } });
 }
 
 export async function rejectTool(rt: NodeContext, server: string, name: string, note: string | null, actor: string) {
@@ -99,7 +107,7 @@ export async function rejectTool(rt: NodeContext, server: string, name: string, 
     adminAction(rt, async (_tx, orm) => {
       const t = await orm(async (db) => {
         const found = await findTool(db, server, name);
-        if (!found) throw notFound(`tool ${server}/${name}`);
+        if (!found) throw notFound(`${KIND_WORD[parseItemName(name).kind]} ${server}/${name}`);
         await db.tool.update({
           where: { id: found.id },
           data: { status: "rejected", decidedBy: actor, decidedAt: new Date(), decisionNote: note },
@@ -126,7 +134,7 @@ export async function setToolBlocked(rt: NodeContext, server: string, name: stri
     adminAction(rt, async (_tx, orm) => {
       const t = await orm(async (db) => {
         const found = await findTool(db, server, name);
-        if (!found) throw notFound(`tool ${server}/${name}`);
+        if (!found) throw notFound(`${KIND_WORD[parseItemName(name).kind]} ${server}/${name}`);
         await db.tool.update({
           where: { id: found.id },
           data: { blockedAt: blocked ? new Date() : null, blockedReason: blocked ? reason : null },

@@ -1,11 +1,14 @@
 /**
  * The default policy set of the MCP tool-governance store, published on first start.
- * (Tools that are unknown, not approved or blocked are denied before Cedar runs: lib/decisions.)
+ * (Tools, resources and prompts that are unknown, not approved or blocked are denied before Cedar runs: lib/decisions.)
  */
 export const DEFAULT_MCP_POLICY = `// Mandate default policy set: MCP tool governance.
-// Principal: Agent. Action: "tools/call" (a call) or "tools/list" (visibility).
-// Resource: Tool, with its approved classification (effect, risk, riskLevel 0-3, labels).
-// Context: args, session (labels, toolsUsed, steps, initiator), delegation, approval, time.
+// Principal: Agent. Actions: "tools/call", "resources/read", "resources/subscribe", "resources/unsubscribe",
+// "prompts/get" (decided, each a step of the session) and "tools/list", "resources/list", "prompts/list" (visibility).
+// Resource: Tool, Resource (a URI or a URI-template family) or Prompt, with its approved classification
+// (effect, risk, riskLevel 0-3, labels). An allowed step adds its target's labels to the session: reading
+// a pii resource gives the session pii exactly as calling a pii tool does.
+// Context: args (a resource's URI is args.uri), session (labels, toolsUsed, steps, initiator), delegation, approval, time.
 
 @id("allow-approved-low-medium")
 @reason("approved tools of low or medium risk are allowed")

@@ -1,6 +1,7 @@
 /**
  * The Cedar schema of the MCP tool-governance store, generated from Mandate's model:
- * principal Agent (in Team), resource Tool (in Server) with its approved classification, and a context
+ * principal Agent (in Team), resource Tool, Resource or Prompt (in Server) with its approved
+ * classification, and a context
  * with the call's arguments, the session state, the delegation chain, the approval and the time.
  *
  * Cedar records are closed, so `context.args` declares every argument name that any known tool accepts,
@@ -91,9 +92,34 @@ export function mcpContextType(tools: SchemaTool[]): CedarType {
   });
 }
 
+/** The attributes of every inventory item's entity (Tool, Resource, Prompt): the same, so one policy can read any. */
+const ITEM_SHAPE = rec({
+  server: str,
+  name: str,
+  status: str,
+  effect: str,
+  risk: str,
+  riskLevel: long,
+  labels: strSet,
+  openWorld: bool,
+});
+
+/** Which MCP methods are Cedar actions, and on which entity type (DESIGN.md, "Decision semantics"). */
+export const MCP_ACTIONS: Record<string, "Tool" | "Resource" | "Prompt"> = {
+  "tools/call": "Tool",
+  "tools/list": "Tool",
+  "resources/read": "Resource",
+  "resources/subscribe": "Resource",
+  "resources/unsubscribe": "Resource",
+  "resources/list": "Resource",
+  "prompts/get": "Prompt",
+  "prompts/list": "Prompt",
+};
+
 export function generateMcpSchema(tools: SchemaTool[]): cedar.SchemaJson<string> {
   const context = mcpContextType(tools);
-  const appliesTo = { principalTypes: ["Agent"], resourceTypes: ["Tool"], context };
+  const actions: Record<string, { appliesTo: { principalTypes: string[]; resourceTypes: string[]; context: CedarType } }> = {};
+  for (const [action, type] of Object.entries(MCP_ACTIONS)) actions[action] = { appliesTo: { principalTypes: ["Agent"], resourceTypes: [type], context } };
   return {
     "": {
       entityTypes: {
@@ -103,24 +129,12 @@ export function generateMcpSchema(tools: SchemaTool[]): cedar.SchemaJson<string>
           memberOfTypes: ["Team"],
           shape: rec({ name: str, team: str, owner: str, environment: str }),
         },
-        Tool: {
-          memberOfTypes: ["Server"],
-          shape: rec({
-            server: str,
-            name: str,
-            status: str,
-            effect: str,
-            risk: str,
-            riskLevel: long,
-            labels: strSet,
-            openWorld: bool,
-          }),
-        },
+        // A tool; a resource (name: its URI, or the URI template of a family); a prompt.
+        Tool: { memberOfTypes: ["Server"], shape: ITEM_SHAPE },
+        Resource: { memberOfTypes: ["Server"], shape: ITEM_SHAPE },
+        Prompt: { memberOfTypes: ["Server"], shape: ITEM_SHAPE },
       },
-      actions: {
-        "tools/call": { appliesTo },
-        "tools/list": { appliesTo },
-      },
+      actions,
     },
   };
 }

@@ -9,6 +9,7 @@ import { fromAnswers, needsGrantedCheck, granted, preparePolicy, simulate } from
 const p = preparePolicy(`${DEFAULT_MCP_POLICY}\n@id("late") forbid (principal, action, resource) when { context.time.epochSeconds > 1780000000 };`);
 const tool = (effect: string, labels: string[] = []): ToolInfo => ({
   id: "",
+  kind: "tool",
   server: "s",
   name: effect,
   key: `s/${effect}`,

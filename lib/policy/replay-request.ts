@@ -72,6 +72,7 @@ export function rebuildRequest(d: RecordedDecision, i: ReplayInputs): RebuiltReq
   const t = d.tool_info!;
   const tool: ToolInfo = {
     id: "",
+    kind: "tool",
     server: t.server,
     name: t.name,
     key: `${t.server}/${t.name}`,

@@ -7,6 +7,7 @@ const tool = (key: string, o: Partial<ToolInfo>): ToolInfo => {
   const [server, name] = key.split("/");
   return {
     id: key,
+    kind: "tool",
     server,
     name,
     key,

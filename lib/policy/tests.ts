@@ -73,6 +73,7 @@ function toolFor(c: PolicyTestCase, env: TestEnvironment): ToolInfo | null {
   const [server, ...rest] = c.tool.split("/");
   const base: ToolInfo = known ?? {
     id: "",
+    kind: "tool",
     server,
     name: rest.join("/"),
     key: c.tool,

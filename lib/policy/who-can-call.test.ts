@@ -16,6 +16,7 @@ const agent = (name: string, team: string | null = "support", suspended = false)
 });
 const tool = (o: Partial<ToolInfo>): ToolInfo => ({
   id: "t",
+  kind: "tool",
   server: "s",
   name: "n",
   key: "s/n",

@@ -6,7 +6,7 @@
  * never a plain yes.
  */
 import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
-import { agentEntity, toolEntity } from "../decisions/mcp-request.ts";
+import { agentEntity, ENTITY_TYPE, toolEntity } from "../decisions/mcp-request.ts";
 import type { AgentPrincipal } from "../identity/credential-cache.ts";
 import type { ToolInfo } from "../inventory/tool-cache.ts";
 import { parsePolicySet, toStaticPolicies, type PolicyPart } from "./policy-set.ts";
@@ -67,7 +67,7 @@ function evaluatePartial(policies: Record<string, string>, agent: AgentPrincipal
   const answer = cedar.isAuthorizedPartial({
     principal: { type: "Agent", id: agent.name },
     action: { type: "Action", id: action },
-    resource: { type: "Tool", id: tool.key },
+    resource: { type: ENTITY_TYPE[tool.kind], id: tool.key },
     context: {
       args: unknown("args"),
       session: unknown("session"),
@@ -88,7 +88,10 @@ function evaluatePartial(policies: Record<string, string>, agent: AgentPrincipal
   };
 }
 
-/** Each agent's access to the tool under the policy text ("tools/call"). Suspended agents are denied. */
+/** What "calling" an inventory item is: a tool's call, a resource's read, a prompt's get. */
+const USE_ACTION = { tool: "tools/call", resource: "resources/read", prompt: "prompts/get" } as const;
+
+/** Each agent's access to the item under the policy text ("tools/call", "resources/read" or "prompts/get"). Suspended agents are denied. */
 export function whoCanCall(policyText: string, agents: AgentPrincipal[], tool: ToolInfo): AgentAccess[] {
   const parsed = parsePolicySet(policyText);
   if (!parsed.ok) throw new Error(`the policy set does not parse: ${parsed.problems[0]?.message}`);
@@ -107,10 +110,10 @@ export function whoCanCall(policyText: string, agents: AgentPrincipal[], tool: T
     const base = { agent: agent.name, team: agent.team };
     if (agent.suspended)
       return { ...base, verdict: "denied" as const, reasons: [{ policy: "mandate.agent_suspended", message: "the agent is suspended" }], conditions: [] };
-    const first = evaluatePartial(policies, agent, tool, "tools/call", false);
+    const first = evaluatePartial(policies, agent, tool, USE_ACTION[tool.kind], false);
     if (first.decision === "allow") return { ...base, verdict: "allowed" as const, reasons: reasonsOf(first.determining), conditions: [] };
     if (first.decision === null) return { ...base, verdict: "conditional" as const, reasons: [], conditions: conditionsOf(first) };
-    const granted = evaluatePartial(policies, agent, tool, "tools/call", true);
+    const granted = evaluatePartial(policies, agent, tool, USE_ACTION[tool.kind], true);
     if (granted.decision === "allow") return { ...base, verdict: "approval" as const, reasons: reasonsOf(first.determining), conditions: [] };
     if (granted.decision === null)
       return { ...base, verdict: "conditional" as const, reasons: reasonsOf(first.determining), conditions: conditionsOf(granted), approvalGated: true };

@@ -11,8 +11,9 @@ import { adminAction, type AdminAudit } from "../audit/admin-action.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { newCredential, newPassword } from "../crypto/keys.ts";
 import { hashPassword } from "../identity/users.ts";
-import { definitionHash } from "../inventory/definition-hash.ts";
-import { suggestClassification } from "../inventory/suggest-classification.ts";
+import { definitionHash, itemDefinitionHash, promptDefinitionFields, resourceDefinitionFields } from "../inventory/definition-hash.ts";
+import { itemKey } from "../inventory/item-key.ts";
+import { suggestClassification, suggestReadClassification } from "../inventory/suggest-classification.ts";
 import { DEFAULT_MCP_POLICY } from "../policy/default-policy.ts";
 import { ensureStore, MCP_STORE_ID, validateForStore } from "../policy/publish.ts";
 import {
@@ -116,6 +117,69 @@ async function seedInTx(tx: pg.PoolClient, actor: string): Promise<{ creds: Init
         approved
           ? TOOL_APPROVE_ENTRY.entry({ actor, tool, data: { tool_id: id, classification: c } })
           : INVENTORY_NEW_ENTRY.entry({ actor, tool, data: { tool_id: id, classification: null } }),
+      );
+    }
+    // Resource families and prompts, hashed and stored exactly as an inventory report of the live server stores them.
+    const items = [
+      ...(srv.resourceTemplates ?? []).map((r) => ({
+        kind: "resource" as const,
+        name: r.definition.uriTemplate,
+        item: r,
+        fields: resourceDefinitionFields({ ...r.definition }),
+      })),
+      ...(srv.prompts ?? []).map((p) => ({ kind: "prompt" as const, name: p.definition.name, item: p, fields: promptDefinitionFields({ ...p.definition }) })),
+    ];
+    for (const { kind, name, item, fields } of items) {
+      const id = randomUUID();
+      const hash = itemDefinitionHash(fields);
+      const approved = item.status === "approved";
+      const c = item.classification;
+      const d = item.definition as { title: string; description: string; arguments?: Array<{ name: string }> };
+      const inputSchema =
+        kind === "resource"
+          ? { type: "object", properties: { uri: { type: "string" } } }
+          : { type: "object", properties: Object.fromEntries((d.arguments ?? []).map((a) => [a.name, { type: "string" }])) };
+      await tx.query(
+        `INSERT INTO tools (id, server_id, kind, name, title, description, input_schema, definition_hash, status, effect, risk, labels,
+                            sensitive_args, suggestion, decided_by, decided_at, first_seen_at, last_seen_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, now(), now())`,
+        [
+          id,
+          serverId,
+          kind,
+          name,
+          d.title,
+          d.description,
+          JSON.stringify(inputSchema),
+          hash,
+          item.status,
+          approved ? c.effect : null,
+          approved ? c.risk : null,
+          approved ? c.labels : [],
+          approved ? c.sensitiveArgs : [],
+          JSON.stringify(
+            suggestReadClassification(kind, {
+              name: kind === "resource" ? (fields.name as string) : name,
+              uri: kind === "resource" ? name : undefined,
+              title: d.title,
+              description: d.description,
+            }),
+          ),
+          approved ? actor : null,
+          approved ? new Date() : null,
+        ],
+      );
+      await tx.query(`INSERT INTO tool_definition_versions (id, tool_id, definition_hash, definition, seen_at) VALUES ($1, $2, $3, $4, now())`, [
+        randomUUID(),
+        id,
+        hash,
+        JSON.stringify(fields),
+      ]);
+      const key = itemKey(kind, srv.server, name);
+      audit.push(
+        approved
+          ? TOOL_APPROVE_ENTRY.entry({ actor, tool: key, data: { tool_id: id, classification: c } })
+          : INVENTORY_NEW_ENTRY.entry({ actor, tool: key, data: { tool_id: id, classification: null } }),
       );
     }
   }

@@ -88,10 +88,24 @@ async function viaGateway(server: string, command: string[], env?: Record<string
   toClose.push(c);
   return c;
 }
-/** Reports the tools through the gateway, then approves each of them so that allow-all lets them through. */
+/**
+ * Reports the tools, resources, resource templates and prompts through the gateway, then approves each
+ * of them (a resource by its URI or template, a prompt as `prompt:<name>`) so that allow-all lets them through.
+ */
 async function approveEverything(server: string, gatewayClient: Client, directClient: Client) {
   await gatewayClient.listTools();
   for (const t of (await directClient.listTools()).tools) await mandate.approveTool(server, t.name);
+  const caps = directClient.getServerCapabilities() ?? {};
+  if (caps.resources) {
+    await gatewayClient.listResources();
+    await gatewayClient.listResourceTemplates();
+    for (const r of (await directClient.listResources()).resources) await mandate.approveTool(server, r.uri);
+    for (const t of (await directClient.listResourceTemplates()).resourceTemplates) await mandate.approveTool(server, t.uriTemplate);
+  }
+  if (caps.prompts) {
+    await gatewayClient.listPrompts();
+    for (const p of (await directClient.listPrompts()).prompts) await mandate.approveTool(server, `prompt:${p.name}`);
+  }
 }
 
 describe("gateway transparency with an allow-all policy", () => {
@@ -153,11 +167,11 @@ describe("gateway transparency with an allow-all policy", () => {
   });
 });
 
+// A resource or prompt that no server lists (no-such-file.md, no-such-prompt) is refused by Mandate
+// before any server sees it: test/gateway/resources.test.ts. Below, everything named is approved.
 describe("upstream JSON-RPC errors pass through unchanged (code, message, data)", () => {
   const EVERYTHING_ERRORS: Array<[string, Record<string, unknown>]> = [
-    ["resources/read", { uri: "demo://resource/static/document/no-such-file.md" }], // -32602, the server's own "MCP error" prefix
-    ["resources/read", { uri: "demo://resource/dynamic/text/0" }], // -32603, no prefix
-    ["prompts/get", { name: "no-such-prompt" }],
+    ["resources/read", { uri: "demo://resource/dynamic/text/0" }], // -32603, no prefix (a URI of an approved family)
     ["prompts/get", { name: "args-prompt", arguments: {} }],
     ["completion/complete", { ref: { type: "ref/prompt", name: "no-such-prompt" }, argument: { name: "x", value: "" } }],
   ];
@@ -192,7 +206,9 @@ describe("upstream JSON-RPC errors pass through unchanged (code, message, data)"
       await d.initialize();
       await g.initialize();
       await g.request("tools/list"); // reports the fixture's tools, so that "fail" can be approved
-      if (server === "raw") await mandate.approveTool("raw", "fail");
+      for (const m of ["resources/list", "resources/templates/list", "prompts/list"]) await g.request(m); // and its resources and prompts
+      if (server === "raw") for (const name of ["fail", "fixture://broken", "prompt:broken"]) await mandate.approveTool("raw", name);
+      else for (const name of ["demo://resource/dynamic/text/{resourceId}", "prompt:args-prompt"]) await mandate.approveTool("everything", name);
       for (const [method, params] of calls) expect(await errorOf(g, method, params), method).toBe(await errorOf(d, method, params));
     }
   });
@@ -210,9 +226,11 @@ describe("upstream JSON-RPC errors pass through unchanged (code, message, data)"
     await dEverything.initialize();
     await dRaw.initialize();
     await g.request("tools/list");
-    await mandate.approveTool("raw", "fail");
-    await g.request("resources/list"); // the gateway learns which server each URI belongs to
+    await g.request("resources/list"); // the gateway learns which server each URI belongs to (and reports them)
     await g.request("resources/templates/list");
+    await g.request("prompts/list");
+    for (const name of ["fail", "fixture://broken", "prompt:broken"]) await mandate.approveTool("raw", name);
+    for (const name of ["demo://resource/dynamic/text/{resourceId}", "prompt:args-prompt"]) await mandate.approveTool("everything", name);
     const prefixed = (server: string, method: string, params: Record<string, unknown>) => {
       if (method === "tools/call" || method === "prompts/get") return { ...params, name: `${server}__${String(params.name)}` };
       return params;

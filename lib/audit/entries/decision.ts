@@ -51,6 +51,8 @@ const decisionData = z.strictObject({
     .nullable(),
   errors: z.array(reason),
   latency_us: count,
+  /** The MCP method decided (absent in entries written before resources and prompts were decided: tools/call). */
+  method: z.enum(["tools/call", "resources/read", "resources/subscribe", "resources/unsubscribe", "prompts/get"]).optional(),
   policy_version: z.string(),
   reasons: z.array(reason),
   redactions: z.array(redaction),
@@ -85,7 +87,9 @@ export interface DecisionFacts {
   at: string;
   outcome: z.infer<typeof decisionOutcome>;
   agent: { agentId: string; keyId: string; name: string };
-  /** `server/name` as requested. */
+  /** The MCP method decided. */
+  method: NonNullable<DecisionData["method"]>;
+  /** The inventory key of the target (lib/inventory/item-key.ts), or the requested one when unknown. */
   toolKey: string;
   /** The tool as the inventory knows it, or the requested reference when it does not. */
   tool:
@@ -147,6 +151,7 @@ export function decisionEntry(f: DecisionFacts): AuditEntryInput {
       delegation: d.present ? { chain: d.chain, depth: d.depth, on_behalf_of: d.onBehalfOf, scopes: d.scopes, token_id: d.tokenId } : null,
       errors: f.errors.map(inOrder),
       latency_us: f.latencyUs,
+      method: f.method,
       policy_version: f.policyVersion,
       reasons: f.reasons.map(inOrder),
       redactions: f.redactions.map(redactionInOrder),

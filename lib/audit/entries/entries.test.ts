@@ -27,6 +27,7 @@ function facts(over: Partial<DecisionFacts> = {}): DecisionFacts {
     at: "2026-12-06T10:00:00.000Z",
     outcome: "allow",
     agent: { agentId, keyId: "mnd_ak_x", name: "bot" },
+    method: "tools/call",
     toolKey: "crm/get_customer",
     tool,
     session: { foreign: false, id: "s-1", step: 3, initiator: "alice@example.com", initiatorVerified: true, labelsBefore: ["untrusted_content"] },
@@ -125,14 +126,14 @@ const variants: Array<[string, Partial<DecisionFacts>]> = [
 ];
 
 describe("decision entries", () => {
-  it.each(variants)("%s: the same columns and data as before, plus v", (_, over) => {
+  it.each(variants)("%s: the same columns and data as before, plus method and v", (_, over) => {
     const f = facts(over);
     const now = decisionEntry(f);
     const before = writtenBefore(f);
     const { data, ...columns } = now;
     const { data: dataBefore, ...columnsBefore } = before;
     expect(columns).toEqual(columnsBefore);
-    expect(canonicalJson(data)).toBe(canonicalJson({ ...dataBefore, v: FORMAT_VERSION }));
+    expect(canonicalJson(data)).toBe(canonicalJson({ ...dataBefore, method: f.method, v: FORMAT_VERSION }));
     // Every object the builder makes, reasons and redactions included (they come as { policy, message }
     // and { path, kind, pattern }), has its keys in code-unit order: the chain's canonical JSON needs no
     // reordering (the arguments are written as the caller sent them; these are in order).

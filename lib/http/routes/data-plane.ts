@@ -30,7 +30,7 @@ export const dataPlaneRoutes = [
     argumentFields: ["arguments"],
     response: decisionResponse,
     tag: "Decisions",
-    summary: "Decide a tool call",
+    summary: "Decide a tool call, a resource read or subscription, or a prompt get",
     handler: ({ rt, agent, body }) => decide(rt, agent!, body),
   }),
   defineRoute({
@@ -40,7 +40,7 @@ export const dataPlaneRoutes = [
     body: visibleToolsRequest,
     response: visibleToolsResponse,
     tag: "Decisions",
-    summary: "Filter a tool list to the tools this agent may call",
+    summary: "Filter tool, resource and prompt lists to what this agent may use",
     handler: ({ rt, agent, body }) => visibleTools(rt, agent!, body),
   }),
   defineRoute({
@@ -71,7 +71,8 @@ export const dataPlaneRoutes = [
     body: inventoryRequest,
     response: inventoryResponse,
     tag: "Inventory",
-    summary: "Report the tools an MCP server lists",
-    handler: ({ rt, agent, body }) => reportInventory(rt, body.server, body.tools, `agent:${agent!.name}`),
+    summary: "Report the tools, resources and prompts an MCP server lists",
+    handler: ({ rt, agent, body }) =>
+      reportInventory(rt, body.server, body.tools, `agent:${agent!.name}`, { resources: body.resources, prompts: body.prompts }),
   }),
 ];

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireUser } from "@/app/auth";
-import { EffectBadge, Labels, RiskBadge, StatusBadge } from "@/components/tools/badges";
+import { EffectBadge, KindBadge, Labels, RiskBadge, StatusBadge } from "@/components/tools/badges";
 import { BlockForm } from "@/components/tools/block-form";
 import { ClassificationForm } from "@/components/tools/classification-form";
 import { DecisionHistory, DefinitionVersions } from "@/components/tools/tool-history";
@@ -48,6 +48,7 @@ export default async function ToolPage({ params }: { params: Promise<{ server: s
         </Link>
         <h1 className="font-mono text-xl font-semibold">
           {t.server}/{t.name}
+          {t.kind !== "tool" && <KindBadge kind={t.kind} />}
         </h1>
         {t.title && <p className="text-slate-700">{t.title}</p>}
         <div className="flex flex-wrap items-center gap-2 text-sm">
