@@ -3,7 +3,7 @@
  * (lib/audit/chain.ts builds the batch) and the PL/pgSQL function that writes it in one statement.
  *
  * The function's live definition is the latest migration that redefines it:
- * prisma/migrations/20261126210000_session_approvals_granted/migration.sql (ARCHITECTURE.md,
+ * prisma/migrations/20261206201000_session_observed_labels/migration.sql (ARCHITECTURE.md,
  * "Persistence", says the same; test/integration/commit-contract.test.ts checks both against the
  * function in PostgreSQL). A migration that redefines the function updates this pointer.
  *
@@ -35,6 +35,8 @@ export const SessionWriteSchema = z.strictObject({
   denies: z.int32().nonnegative(),
   approvals: z.int32().nonnegative(),
   at: timestamp,
+  /** Only an observation sends them (the whole new set); decisions leave the observed labels as they are. */
+  observed_labels: z.array(z.string()).optional(),
 });
 
 /** A pending approval a decision created. */

@@ -34,6 +34,7 @@ const session: SessionState = {
   terminatedReason: null,
   startedAt: 0,
   approvalsGranted: 0,
+  observedLabels: [],
 };
 const req = toolTarget("files", "read_file");
 const first = (r: ReturnType<typeof precheck>) => r[0]?.policy;

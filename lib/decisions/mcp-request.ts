@@ -78,6 +78,7 @@ export function mcpContext(i: Omit<McpRequestInput, "action" | "tool" | "agent">
     steps: i.session.stepCount,
     toolsUsed: i.session.toolsUsed,
     labels: i.session.labels,
+    observedLabels: i.session.observedLabels,
     ageSeconds: Math.max(0, Math.floor((i.now - i.session.startedAt) / 1000)),
   };
   if (i.session.initiator) session.initiator = i.session.initiator;

@@ -78,6 +78,7 @@ export function mcpContextType(tools: SchemaTool[]): CedarType {
       steps: long,
       toolsUsed: strSet,
       labels: strSet,
+      observedLabels: strSet,
       ageSeconds: long,
     }),
     delegation: rec({

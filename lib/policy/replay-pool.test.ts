@@ -41,6 +41,7 @@ const calls = Array.from({ length: 1200 }, (_, i) =>
       terminatedReason: null,
       startedAt: 0,
       approvalsGranted: 0,
+      observedLabels: [],
     },
     delegation: NO_DELEGATION,
     approvalGranted: false,

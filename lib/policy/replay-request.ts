@@ -5,7 +5,8 @@
  * replay window, the session's age when its start is not known.
  */
 import type * as cedar from "@cedar-policy/cedar-wasm/nodejs";
-import { buildMcpCall, NO_DELEGATION, type DelegationView } from "../decisions/mcp-request.ts";
+import { buildMcpCall, NO_DELEGATION, type DelegationView, type McpCedarAction } from "../decisions/mcp-request.ts";
+import type { ItemKind } from "../inventory/item-key.ts";
 import type { AgentPrincipal } from "../identity/credential-cache.ts";
 import type { ToolInfo } from "../inventory/tool-cache.ts";
 import type { CedarCall } from "./evaluator.ts";
@@ -28,7 +29,16 @@ export interface RecordedDecision {
   delegation: { depth: number; chain: Array<{ agent_id: string; name: string }>; on_behalf_of: string | null; scopes: string[]; token_id?: string } | null;
   first_reason: string | null;
   approval_status: string | null;
+  /** The MCP method decided (null in entries written before resources and prompts were decided: tools/call). */
+  method?: string | null;
 }
+
+const KIND_OF_METHOD: Record<string, ItemKind> = {
+  "resources/read": "resource",
+  "resources/subscribe": "resource",
+  "resources/unsubscribe": "resource",
+  "prompts/get": "prompt",
+};
 
 export interface ReplayInputs {
   agent: AgentPrincipal;
@@ -70,9 +80,10 @@ function setAt(root: Record<string, unknown>, segments: string[], value: unknown
 
 export function rebuildRequest(d: RecordedDecision, i: ReplayInputs): RebuiltRequest {
   const t = d.tool_info!;
+  const kind = KIND_OF_METHOD[d.method ?? ""] ?? "tool";
   const tool: ToolInfo = {
     id: "",
-    kind: "tool",
+    kind,
     server: t.server,
     name: t.name,
     key: `${t.server}/${t.name}`,
@@ -98,7 +109,7 @@ export function rebuildRequest(d: RecordedDecision, i: ReplayInputs): RebuiltReq
     : NO_DELEGATION;
   const redacted = (d.redactions ?? []).length > 0 && !i.retained;
   const call = buildMcpCall({
-    action: "tools/call",
+    action: (kind === "tool" ? "tools/call" : d.method) as McpCedarAction,
     agent: i.agent,
     tool,
     args: i.retained ?? d.args ?? {},
@@ -116,6 +127,8 @@ export function rebuildRequest(d: RecordedDecision, i: ReplayInputs): RebuiltReq
       terminatedReason: null,
       startedAt: i.sessionStart ?? now,
       approvalsGranted: 0,
+      // Which of labels_before were observed is not recorded in the decision entry: replay sees them as declared.
+      observedLabels: [],
     },
     delegation,
     approvalGranted: false,

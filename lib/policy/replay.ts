@@ -69,7 +69,8 @@ export interface ReplayReport {
 const PAGE = 20_000;
 const SELECT = `SELECT decision_id, created_at, chain_id, seq, session_id, step, agent_id, ${DECISION.agentName.text()} AS agent_name, tool, outcome,
   ${DECISION.tool.json()} AS tool_info, ${DECISION.arguments.json()} AS args, ${DECISION.redactions.json()} AS redactions, ${DECISION.session.json()} AS session,
-  ${DECISION.delegation.json()} AS delegation, ${DECISION.firstReasonPolicy.text()} AS first_reason, ${DECISION.approvalStatus.text()} AS approval_status
+  ${DECISION.delegation.json()} AS delegation, ${DECISION.firstReasonPolicy.text()} AS first_reason, ${DECISION.approvalStatus.text()} AS approval_status,
+  ${DECISION.method.text()} AS method
   FROM audit_entries WHERE kind = 'decision' AND created_at >= $1 AND created_at < $2`;
 
 export async function replayDecisions(

@@ -129,6 +129,7 @@ export function runPolicyTests(text: string, cases: PolicyTestCase[], env: TestE
         terminatedReason: null,
         startedAt: now - c.session.age_seconds * 1000,
         approvalsGranted: 0,
+        observedLabels: [],
       },
       delegation: c.delegation
         ? {

@@ -18,6 +18,8 @@ export interface SessionState {
   stepCount: number;
   toolsUsed: string[];
   labels: string[];
+  /** The labels found in what flowed (results inspected by the gateway); also in `labels`. */
+  observedLabels: string[];
   status: "active" | "terminated";
   terminatedReason: string | null;
   startedAt: number;
@@ -84,6 +86,7 @@ export function emptySession(id: string): SessionState {
     stepCount: 0,
     toolsUsed: [],
     labels: [],
+    observedLabels: [],
     status: "active",
     terminatedReason: null,
     startedAt: Date.now(),
@@ -92,9 +95,9 @@ export function emptySession(id: string): SessionState {
 }
 
 export async function loadSession(id: string): Promise<SessionState> {
-  const r = await getPool().query<SessionRow & Row<"sessions", "terminated_reason" | "approvals_granted">>(
+  const r = await getPool().query<SessionRow & Row<"sessions", "terminated_reason" | "approvals_granted" | "observed_labels">>(
     `SELECT id, agent_id, initiator, initiator_verified, step_count, tools_used, labels, status,
-            terminated_reason, started_at, approvals_granted FROM sessions WHERE id = $1`,
+            terminated_reason, started_at, approvals_granted, observed_labels FROM sessions WHERE id = $1`,
     [id],
   );
   const row = r.rows[0];
@@ -106,5 +109,6 @@ export async function loadSession(id: string): Promise<SessionState> {
     terminatedReason: row.terminated_reason,
     startedAt: f.startedAt.getTime(),
     approvalsGranted: row.approvals_granted,
+    observedLabels: row.observed_labels ?? [],
   };
 }

@@ -188,6 +188,7 @@ export const DECISION = {
   agentName: at("agent", "name"),
   approvalStatus: at("approval", "status"),
   arguments: at("arguments"),
+  method: at("method"),
   delegation: at("delegation"),
   delegationChain: at("delegation", "chain"),
   firstReasonPolicy: at("reasons", 0, "policy"),
