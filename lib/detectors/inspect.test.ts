@@ -177,13 +177,24 @@ describe("inspectResult: time", () => {
     const para =
       "Order ORD-20261206-4411 lists 1,234 items shipped 2026-12-06T10:00:00Z (build 3.14.2, id 123e4567-e89b-12d3-a456-426614174000); " +
       "see https://docs.example.com/reports/q4?id=5521 and ticket #4521. The customer asked for a refund of 98.70 EUR. ";
-    const make = (n: number) => para.repeat(Math.ceil(n / para.length)).slice(0, n);
+    const issue = (i: number) => ({
+      url: `https://api.github.com/repos/acme/app/issues/${i}`,
+      id: 1_000_000 + i,
+      title: `Crash when saving draft #${i}`,
+      user: { login: "octocat", id: 583231, avatar_url: "https://avatars.githubusercontent.com/u/583231?v=4" },
+      author_association: "MEMBER",
+      created_at: "2026-12-01T10:00:00Z",
+      body: "Steps: open the editor, type, press save. Expected: saved. Actual: crash with error 0x80004005 at 12:03.",
+    });
+    const json = JSON.stringify(Array.from({ length: 400 }, (_, i) => issue(i)));
+    const make = (n: number, seed = para) => seed.repeat(Math.ceil(n / seed.length)).slice(0, n);
     const rows: string[] = [];
-    for (const [name, size, runs] of [
-      ["64 KiB", 64 * 1024, 200],
-      ["1 MiB", 1024 * 1024, 15],
+    for (const [name, size, runs, seed] of [
+      ["64 KiB prose", 64 * 1024, 200, para],
+      ["64 KiB JSON (GitHub issues)", 64 * 1024, 200, json],
+      ["1 MiB prose", 1024 * 1024, 15, para],
     ] as const) {
-      const result = { content: [text(make(size))] };
+      const result = { content: [text(make(size, seed))] };
       for (let i = 0; i < 5; i++) inspectResult("tools/call", result);
       const times: number[] = [];
       for (let i = 0; i < runs; i++) {
@@ -195,6 +206,6 @@ describe("inspectResult: time", () => {
       rows.push(`${name}: p50 ${times[Math.floor(runs / 2)].toFixed(3)} ms, min ${times[0].toFixed(3)} ms (${runs} runs)`);
     }
     // Printed, not asserted: other processes share this machine (see bench/ for the gateway's figures).
-    console.log(`inspectResult on prose with numbers, dates, a URL, no PII:\n  ${rows.join("\n  ")}`);
+    console.log(`inspectResult, text with numbers, dates, URLs and no PII:\n  ${rows.join("\n  ")}`);
   });
 });
