@@ -43,6 +43,7 @@ function validInternational(s: string): boolean {
   let open = 0;
   let groups = 0;
   let prevSep = false;
+  let dots = 0;
   for (let i = 1; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c >= 48 && c <= 57) {
@@ -60,11 +61,14 @@ function validInternational(s: string): boolean {
     } else {
       // space, "." or "-": single separators only (") " and " (" are fine)
       if (prevSep) return false;
+      if (c === 46) dots += 1;
       prevSep = true;
       continue;
     }
     prevSep = false;
   }
+  // "+3.14159265358979": a signed decimal, not "+33.1.23.45.67.89".
+  if (dots === 1) return false;
   return open !== 1 && digits >= 8 && digits <= 15;
 }
 
