@@ -102,6 +102,10 @@ describe("inspectResult: labels the server attaches in _meta", () => {
     expect(labels({ integrity: "trusted", confidentiality: ["octocat", "hubot"] })).toEqual(["confidential"]);
     expect(labels({ integrity: "untrusted", confidentiality: ["octocat"] })).toEqual(["confidential", "untrusted_content"]);
     expect(labels({ integrity: "trusted", confidentiality: [] })).toEqual(["confidential"]);
+    expect(labels({ integrity: "trusted", confidentiality: ["public", "octocat"] })).toEqual(["confidential"]);
+    // The readers-lattice serialisation (pkg/ifc ReadersSecurityLabel.ToDict): integrity high | low.
+    expect(labels({ integrity: "low", confidentiality: ["public"] })).toEqual(["untrusted_content"]);
+    expect(labels({ integrity: "high", confidentiality: ["PUBLIC"] })).toEqual([]);
   });
 
   it("maps agent-framework FIDES labels (ContentLabel and per-field GitHub labels)", () => {

@@ -4,7 +4,8 @@
  * - `_meta["mandate/labels"]`: an array of Mandate label names (same syntax as the inventory's labels:
  *   lowercase letters, digits, "_", 1–50 characters). Other entries are ignored and reported.
  * - `_meta.ifc`: the information-flow-control label used by GitHub's MCP server (pkg/ifc:
- *   `{ integrity: "trusted" | "untrusted", confidentiality: ["public"] | [reader logins…] }`) and read by
+ *   `{ integrity: "trusted" | "untrusted", confidentiality: ["public"] | [reader logins…] }`, or in its
+ *   readers-lattice serialisation `{ integrity: "high" | "low", confidentiality: [...] }`) and read by
  *   Microsoft agent-framework's FIDES (`ContentLabel`: `{ integrity: "trusted" | "untrusted",
  *   confidentiality: "public" | "private" | "user_identity" }`; its GitHub parser also takes per-field
  *   labels `{ labels: { body: { integrity: "low" | "medium" | "high", confidentiality: [...] } } }`).
@@ -12,9 +13,9 @@
  *     integrity untrusted | low | medium        → untrusted_content
  *     integrity trusted | high | absent         → (nothing)
  *     integrity anything else                   → untrusted_content (fail closed), reported
- *     confidentiality "public" / [… "public" …] → (nothing)
- *     confidentiality private | internal | confidential | user_identity, a non-empty reader list
- *       without "public", or an empty list     → confidential
+ *     confidentiality "public" / ["public"]     → (nothing)
+ *     confidentiality private | internal | confidential | user_identity, any other list
+ *       (readers), or an empty list            → confidential
  *     confidentiality anything else             → confidential (fail closed), reported
  *   IFC has no notion of personal data or credentials: `pii` and `secrets` come from the detectors or
  *   from `mandate/labels`, never from `ifc`.
@@ -96,7 +97,8 @@ function ifcLabels(value: unknown, labels: MetaLabel[], ignored: MetaIgnored[], 
     return;
   }
   if (Array.isArray(conf) && conf.every((r) => typeof r === "string")) {
-    if (!conf.some((r) => r.toLowerCase() === "public")) labels.push({ label: "confidential", key });
+    // Public is exactly ["public"] (GitHub's ReaderSetFromList, FIDES): any other list names readers.
+    if (!(conf.length === 1 && conf[0].toLowerCase() === "public")) labels.push({ label: "confidential", key });
     return;
   }
   labels.push({ label: "confidential", key });
