@@ -12,6 +12,7 @@ import { forwardRequest, progressTokenOf, type Extra } from "./forwarding.ts";
 import { isGovernableName, listUpstreamTools, type InventoryCache, type RawTool } from "./inventory.ts";
 import { MandateCallError, type MandateClient } from "./mandate-client.ts";
 import { NameTable } from "./names.ts";
+import { observeResult } from "./observation.ts";
 import type { OutcomeReporter } from "./reporter.ts";
 import * as R from "./results.ts";
 import type { Upstream } from "./upstream.ts";
@@ -217,6 +218,8 @@ export class Governance {
         duration_ms: performance.now() - t0,
         result_size: Buffer.byteLength(JSON.stringify(result)),
       });
+      const observed = await observeResult(this.ctx.mandate, "tools/call", result, d, metaString(params._meta, META_DELEGATION), extra.signal);
+      if (!observed.ok) return R.resultWithheldResult(`${up.id}/${tool}`, d, observed.labels, observed.message);
       return result;
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);

@@ -23,6 +23,7 @@ import {
 import type { Extra } from "./forwarding.ts";
 import { META_DELEGATION, META_RECEIPT, META_SESSION, type GovernanceContext } from "./governance.ts";
 import { MandateCallError } from "./mandate-client.ts";
+import { observeResult } from "./observation.ts";
 import * as R from "./results.ts";
 import type { Router } from "./router.ts";
 
@@ -176,6 +177,8 @@ export class ItemGovernance {
         duration_ms: performance.now() - t0,
         result_size: Buffer.byteLength(JSON.stringify(result)),
       });
+      const observed = await observeResult(this.ctx.mandate, req.method, result, d, scope.delegation_token, extra.signal);
+      if (!observed.ok) throw refusal(R.resultWithheldResult(label, d, observed.labels, observed.message));
       return result;
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);

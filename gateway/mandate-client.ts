@@ -13,6 +13,8 @@ import {
   inventoryResponse,
   problem,
   visibleToolsResponse,
+  observationResponse,
+  type ObservationRequest,
   type AgentIdentity,
   type DecisionRequest,
   type DecisionResponse,
@@ -85,6 +87,11 @@ export class MandateClient {
     signal?: AbortSignal,
   ): Promise<z.infer<typeof visibleToolsResponse>> {
     return this.call("POST", "/api/v1/tools/visible", req, visibleToolsResponse, signal);
+  }
+
+  /** Commits labels found in an allowed call's result to its session; resolves once they are in PostgreSQL. */
+  observe(req: ObservationRequest, signal?: AbortSignal): Promise<z.infer<typeof observationResponse>> {
+    return this.call("POST", "/api/v1/observations", req, observationResponse, signal);
   }
 
   reportInventory(req: {

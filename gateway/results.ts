@@ -12,6 +12,7 @@ export type GatewayErrorCode =
   | "invalid_arguments"
   | "mandate_unavailable"
   | "upstream_unavailable"
+  | "result_withheld"
   | "unknown_tool";
 
 export interface ToolErrorResult {
@@ -80,6 +81,16 @@ export function mandateUnavailableResult(tool: string, message: string): ToolErr
     `The Mandate gateway refused the call to ${tool} because it could not get an authorization decision: ${message}. ` +
       `Nothing was forwarded (fail closed). Retry when Mandate is reachable.`,
     { message },
+  );
+}
+
+/** The call ran, but labels found in its result could not be committed to the session: the result is not released. */
+export function resultWithheldResult(tool: string, d: DecisionResponse, labels: string[], message: string): ToolErrorResult {
+  return toolError(
+    "result_withheld",
+    `The call to ${tool} ran, but its result is withheld: it holds data labelled ${labels.join(", ")}, and Mandate could not ` +
+      `record that in the session (${message}). The result is released only once the session knows (fail closed).`,
+    { decision_id: d.decision_id, labels, message },
   );
 }
 

@@ -98,7 +98,8 @@ function StepDetails({ s }: { s: TimelineStep }) {
       <dd className="flex flex-wrap items-center gap-2">
         <LabelChips labels={s.labelsBefore} /> → <LabelChips labels={s.labelsAfter} added={s.labelsAdded} />{" "}
         <span className="text-slate-600">
-          (tool labels: {s.toolLabels.join(", ") || "none"}; risk {s.toolRisk ?? "?"}, effect {s.toolEffect ?? "?"})
+          (declared by the tool: {s.toolLabels.join(", ") || "none"}
+          {s.labelsObserved.length > 0 && <>; observed in its result: {s.labelsObserved.join(", ")}</>}; risk {s.toolRisk ?? "?"}, effect {s.toolEffect ?? "?"})
         </span>
       </dd>
       <dt className="font-medium text-slate-700">Authority</dt>

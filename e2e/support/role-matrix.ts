@@ -30,6 +30,7 @@ export const API: Record<string, Row> = {
   "POST /api/v1/decisions": agents("ok"),
   "POST /api/v1/tools/visible": agents("ok"),
   "POST /api/v1/events": agents(),
+  "POST /api/v1/observations": agents(),
   "POST /api/v1/inventory": agents("ok"),
   "GET /api/v1/agents/me": agents("ok"),
   "POST /api/v1/agents/:agent/suspend": users(["admin", "analyst"]),

@@ -174,6 +174,44 @@ export const eventsResponse = z.object({
 });
 
 // ---------------------------------------------------------------------------------------------
+// POST /api/v1/observations
+// ---------------------------------------------------------------------------------------------
+const labelName = z
+  .string()
+  .min(1)
+  .max(50)
+  .regex(/^[a-z0-9_]+$/, "lowercase letters, digits, _");
+export const observationRequest = z
+  .object({
+    session: z.object({ id: ident }).strict(),
+    decision_id: z.string().uuid().describe("The allowed decision whose result the labels were found in"),
+    labels: z.array(labelName).min(1).max(50),
+    provenance: z
+      .array(
+        z
+          .object({
+            label: labelName,
+            source: z.enum(["detector", "meta"]),
+            detector: z.string().min(1).max(50).optional(),
+            count: z.number().int().min(1).max(1_000_000_000).optional(),
+            key: z.string().min(1).max(50).optional(),
+          })
+          .strict(),
+      )
+      .max(200)
+      .default([]),
+    delegation_token: z.string().min(10).max(8192).optional(),
+  })
+  .strict();
+export type ObservationRequest = z.infer<typeof observationRequest>;
+export const observationResponse = z.object({
+  session: z.object({ id: z.string() }),
+  labels: z.array(z.string()).describe("The session's labels now (declared ∪ observed)"),
+  observed_labels: z.array(z.string()).describe("The session's observed labels now"),
+  added: z.array(z.string()).describe("Labels this observation added (empty: the session had them all)"),
+});
+
+// ---------------------------------------------------------------------------------------------
 // POST /api/v1/inventory
 // ---------------------------------------------------------------------------------------------
 export const mcpAnnotations = z

@@ -80,6 +80,14 @@ describe("timeline steps", () => {
     expect(s.result).toBeNull();
   });
 
+  it("adds the labels observed in the step's result, marked apart from the tool's declared ones (not taken for its result)", () => {
+    const s = toTimelineStep(decision({ step: 3, tool: "files/read_file", outcome: "allow" }, { session: { labels_before: [] }, tool: { labels: [] } }), [
+      { ...decision(), kind: "outcome", action: "outcome.labels_observed", outcome: "observed", seq: 10, data: { added: ["pii"] } },
+      { ...decision(), kind: "outcome", action: "outcome.success", outcome: "success", seq: 11, data: { status: "success", duration_ms: 3 } },
+    ]);
+    expect(s).toMatchObject({ labelsAfter: ["pii"], labelsAdded: ["pii"], labelsObserved: ["pii"], result: { status: "success", durationMs: 3 } });
+  });
+
   it("keeps the delegation chain of the step", () => {
     const s = toTimelineStep(
       decision(

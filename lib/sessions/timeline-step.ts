@@ -31,8 +31,10 @@ export interface TimelineStep {
   labelsBefore: string[];
   /** The session's labels after this step: an allowed step adds its tool's labels. */
   labelsAfter: string[];
-  /** Labels this step added (empty unless allowed and new). */
+  /** Labels this step added (empty unless allowed and new), declared or observed. */
   labelsAdded: string[];
+  /** Labels found in this step's result (outcome.labels_observed), as opposed to its tool's declared labels. */
+  labelsObserved: string[];
   delegation: { depth: number; chain: Array<{ agent_id?: string; name?: string }>; onBehalfOf: string | null; scopes: string[] } | null;
   approval: { id: string; status: string; expiresAt?: string } | null;
   shadow: { version: string; decision: string } | null;
@@ -60,6 +62,8 @@ export interface EntryRow {
  * approval's, of any format version — so every field is optional and checked where it is used.
  */
 export interface EntryDataRead {
+  /** outcome.labels_observed: the labels it added. */
+  added?: unknown;
   agent?: { name?: unknown };
   tool?: { labels?: unknown; risk?: string | null; effect?: string | null };
   session?: { labels_before?: unknown };
@@ -82,6 +86,9 @@ export interface EntryDataRead {
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 const iso = (v: string | Date) => new Date(v).toISOString();
 
+/** The action of labels observed in a step's result (lib/audit/entries/outcome.ts). */
+const OBSERVED = "outcome.labels_observed";
+
 export function labelsAfter(before: string[], outcome: string, toolLabels: string[]): string[] {
   if (outcome !== "allow") return before;
   return [...new Set([...before, ...toolLabels])].sort();
@@ -92,8 +99,9 @@ export function toTimelineStep(decision: EntryRow, related: EntryRow[]): Timelin
   const toolLabels = strings(d.tool?.labels);
   const before = strings(d.session?.labels_before);
   const outcome = decision.outcome ?? "unknown";
-  const after = labelsAfter(before, outcome, toolLabels);
-  const resultRow = related.find((r) => r.kind === "outcome" && (!r.decision_id || r.decision_id === decision.decision_id));
+  const observed = related.filter((r) => r.action === OBSERVED).flatMap((r) => strings(r.data?.added));
+  const after = labelsAfter(before, outcome, [...toolLabels, ...observed]);
+  const resultRow = related.find((r) => r.kind === "outcome" && r.action !== OBSERVED && (!r.decision_id || r.decision_id === decision.decision_id));
   const del = d.delegation;
   return {
     step: decision.step ?? 0,
@@ -117,6 +125,7 @@ export function toTimelineStep(decision: EntryRow, related: EntryRow[]): Timelin
     labelsBefore: before,
     labelsAfter: after,
     labelsAdded: after.filter((l) => !before.includes(l)),
+    labelsObserved: [...new Set(observed)].sort(),
     delegation: del
       ? { depth: Number(del.depth ?? 0), chain: Array.isArray(del.chain) ? del.chain : [], onBehalfOf: del.on_behalf_of ?? null, scopes: strings(del.scopes) }
       : null,

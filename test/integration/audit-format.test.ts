@@ -162,6 +162,14 @@ describe("every entry a real node writes matches its schema", () => {
       { event_id: `ev-${randomUUID()}`, decision_id: allowed, status: "error", error: "upstream said token=ghp_0123456789abcdefghijklmnopqrstuvwxyzAB" },
     ];
     expect((await api(m.url, support, "POST", "/api/v1/events", { events })).body.accepted).toBe(2);
+    // Labels observed in that call's result (outcome.labels_observed).
+    const observation = {
+      session: { id: s },
+      decision_id: allowed,
+      labels: ["secrets"],
+      provenance: [{ label: "secrets", source: "detector", detector: "secrets", count: 1 }],
+    };
+    expect((await api(m.url, support, "POST", "/api/v1/observations", observation)).body.added).toEqual(["secrets"]);
 
     // Delegation: issue, decide under it, revoke.
     const t = await fetch(`${m.url}/api/v1/token`, {

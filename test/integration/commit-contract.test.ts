@@ -310,16 +310,8 @@ describe("mandate_commit's input contract", () => {
         "tool_calls.tool_id",
       ],
       // An update reads neither agent_id nor (when absent) expected_granted; a missing `at` keeps the last
-      // activity; labels and tools_used become NULL.
-      update: [
-        "sessions.agent_id",
-        "sessions.at",
-        "sessions.expected_granted",
-        "sessions.initiator",
-        "sessions.initiator_verified",
-        "sessions.labels",
-        "sessions.tools_used",
-      ],
+      // activity; tools_used becomes NULL. Missing labels conflict: a write must keep the session's labels.
+      update: ["sessions.agent_id", "sessions.at", "sessions.expected_granted", "sessions.initiator", "sessions.initiator_verified", "sessions.tools_used"],
     };
     const tolerated: Record<"new" | "update", string[]> = { new: [], update: [] };
     const b = sample();
@@ -329,6 +321,8 @@ describe("mandate_commit's input contract", () => {
         for (const list of Object.keys(lists) as List[]) {
           if (path === "update" && list !== "sessions") continue;
           for (const field of Object.keys(lists[list].shape)) {
+            // Optional by design (sessions.observed_labels: only an observation sends it; absent, they are kept).
+            if ((lists[list].shape as Record<string, z.ZodType>)[field].safeParse(undefined).success) continue;
             const fresh: Batch = sample();
             const batch: Partial<Batch> = path === "new" ? fresh : { sessions: [{ ...b.sessions[0], expected: 1, step_count: 2 }] };
             const element = { ...(batch[list] as Array<Record<string, unknown>>)[0] };

@@ -254,9 +254,11 @@ describe("OpenAPI", () => {
     const doc = await r.json();
     expect(doc.openapi).toBe("3.1.0");
     const body = doc.paths["/api/v1/decisions"].post.requestBody.content["application/json"].schema;
-    expect(body.required).toEqual(expect.arrayContaining(["session", "tool"]));
+    expect(body.required).toEqual(expect.arrayContaining(["session"]));
+    // tools/call takes `tool`, resources/* take `resource`, prompts/get takes `prompt` (which one: `action`).
+    expect(Object.keys(body.properties)).toEqual(expect.arrayContaining(["session", "action", "tool", "resource", "prompt", "arguments"]));
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(["/api/v1/events", "/api/v1/inventory", "/api/v1/tools/visible", "/api/v1/sessions/{id}/terminate"]),
+      expect.arrayContaining(["/api/v1/events", "/api/v1/inventory", "/api/v1/tools/visible", "/api/v1/observations", "/api/v1/sessions/{id}/terminate"]),
     );
   });
 });

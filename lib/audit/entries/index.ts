@@ -13,7 +13,7 @@ import { DELEGATION_ISSUE_ENTRY, DELEGATION_REVOKE_ENTRY } from "./delegation.ts
 import * as identity from "./identity.ts";
 import * as inventory from "./inventory.ts";
 import { DATABASE_RESTARTED_ENTRY, SESSION_TERMINATE_ENTRY } from "./operations.ts";
-import { OUTCOME_ENTRY } from "./outcome.ts";
+import { OBSERVATION_ENTRY, OUTCOME_ENTRY } from "./outcome.ts";
 import * as policy from "./policy.ts";
 import * as signIn from "./sign-in.ts";
 import { dataPaths } from "./paths.ts";
@@ -21,7 +21,7 @@ import { dataPaths } from "./paths.ts";
 export { entryAt, FORMAT_VERSION, type EntryDraft } from "./define.ts";
 export { DECISION, decisionEntry, type DecisionData, type DecisionFacts } from "./decision.ts";
 export { authzenDecisionEntry, authzenSearchEntry } from "./authzen.ts";
-export { outcomeEntry } from "./outcome.ts";
+export { observationEntry, outcomeEntry } from "./outcome.ts";
 export { APPROVAL_DECIDED_ENTRY, APPROVAL_EXPIRED_ENTRY } from "./approval.ts";
 export { DELEGATION_ISSUE_ENTRY, DELEGATION_REVOKE_ENTRY } from "./delegation.ts";
 export { DATABASE_RESTARTED_ENTRY, SESSION_TERMINATE_ENTRY } from "./operations.ts";
@@ -43,6 +43,7 @@ export const ENTRY_DEFS = [
   AUTHZEN_DECISION_ENTRY,
   AUTHZEN_SEARCH_ENTRY,
   OUTCOME_ENTRY,
+  OBSERVATION_ENTRY,
   APPROVAL_DECIDED_ENTRY,
   APPROVAL_EXPIRED_ENTRY,
   DELEGATION_ISSUE_ENTRY,

@@ -72,3 +72,70 @@ export function outcomeEntry(f: OutcomeFacts): AuditEntryInput {
     } satisfies OutcomeData & { v: number },
   };
 }
+
+const observationData = z.strictObject({
+  /** The labels this observation added to the session (observed labels it already had are not repeated). */
+  added: z.array(z.string()),
+  /** Where each label came from: a detector and how many matches (never the matched value), or a `_meta` key. */
+  provenance: z.array(
+    z.strictObject({
+      count: count.optional(),
+      detector: z.string().optional(),
+      key: z.string().optional(),
+      label: z.string(),
+      source: z.enum(["detector", "meta"]),
+    }),
+  ),
+});
+
+/**
+ * `outcome.labels_observed`: labels the enforcement agent found in an allowed call's result (POST
+ * /api/v1/observations), committed to the session before the agent saw the result. The columns repeat
+ * the decision's session, step and tool.
+ */
+export const OBSERVATION_ENTRY = defineEntry({
+  kind: "outcome",
+  actions: ["outcome.labels_observed"],
+  data: observationData,
+  columns: {
+    actor: z.string().startsWith("agent:"),
+    session_id: z.string(),
+    step: z.number().int().min(1).nullable(),
+    agent_id: uuid,
+    tool: z.string(),
+    outcome: z.literal("observed"),
+    decision_id: uuid,
+  },
+});
+
+export function observationEntry(f: {
+  agent: { agentId: string; name: string };
+  decision: { decision_id: string; session_id: string; step: number | null; tool: string };
+  added: string[];
+  provenance: Array<{ label: string; source: "detector" | "meta"; detector?: string; count?: number; key?: string }>;
+  at: string;
+}): AuditEntryInput {
+  return {
+    kind: "outcome",
+    action: "outcome.labels_observed",
+    actor: `agent:${f.agent.name}`,
+    session_id: f.decision.session_id,
+    step: f.decision.step,
+    agent_id: f.agent.agentId,
+    tool: f.decision.tool,
+    outcome: "observed",
+    decision_id: f.decision.decision_id,
+    created_at: f.at,
+    data: {
+      added: f.added,
+      provenance: f.provenance.map((p) => ({
+        ...(p.count !== undefined ? { count: p.count } : {}),
+        ...(p.detector !== undefined ? { detector: p.detector } : {}),
+        ...(p.key !== undefined ? { key: p.key } : {}),
+        label: p.label,
+        source: p.source,
+      })),
+      v: FORMAT_VERSION,
+    },
+  };
+}

@@ -9,10 +9,13 @@ import {
   eventsResponse,
   inventoryRequest,
   inventoryResponse,
+  observationRequest,
+  observationResponse,
   visibleToolsRequest,
   visibleToolsResponse,
 } from "../../api/schemas.ts";
 import { decide } from "../../decisions/decide.ts";
+import { observe } from "../../decisions/observe.ts";
 import { recordEvents } from "../../decisions/record-events.ts";
 import { visibleTools } from "../../decisions/visible-tools.ts";
 import { reportInventory } from "../../inventory/report-inventory.ts";
@@ -54,6 +57,16 @@ export const dataPlaneRoutes = [
     tag: "Events",
     summary: "Record outcome events of forwarded calls",
     handler: ({ rt, agent, body }) => recordEvents(rt, agent!, body.events),
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/api/v1/observations",
+    auth: "agent",
+    body: observationRequest,
+    response: observationResponse,
+    tag: "Decisions",
+    summary: "Commit labels found in an allowed call's result to its session (before the agent sees it)",
+    handler: ({ rt, agent, body }) => observe(rt, agent!, body),
   }),
   defineRoute({
     method: "GET",

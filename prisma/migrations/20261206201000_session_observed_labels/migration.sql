@@ -3,7 +3,10 @@
 -- the session before the agent sees the result. `labels` stays declared ∪ observed (what policies have
 -- always read); `observed_labels` keeps the observed ones apart (context.session.observedLabels).
 -- The function is otherwise that of 20261126210000_session_approvals_granted (with its SET options): a
--- session write may carry observed_labels (the whole new set); without it they are kept as they are.
+-- session write may carry observed_labels (the whole new set); without it they are kept as they are;
+-- and a write whose labels do not contain the session's current labels conflicts (an observation does
+-- not move the step count, which is what the version check compares: without this, a node that read
+-- the session before the observation would decide without the observed labels and drop them).
 ALTER TABLE sessions ADD COLUMN observed_labels text[] NOT NULL DEFAULT '{}';
 
 CREATE OR REPLACE FUNCTION mandate_commit(batch jsonb) RETURNS void LANGUAGE plpgsql
@@ -42,6 +45,9 @@ BEGIN
        WHERE t.id = s.id AND s.expected > 0 AND t.step_count = s.expected AND t.status = s.expected_status
          -- The decision saw this many granted approvals: one granted since is a conflict (re-evaluated).
          AND t.approvals_granted = COALESCE(s.expected_granted, t.approvals_granted)
+         -- An observation adds labels without a step: a write that would drop a label the session has now
+         -- (it read the session before the observation) is a conflict, re-evaluated on fresh state.
+         AND t.labels <@ s.labels
       RETURNING t.id
     )
     SELECT array_agg('session:' || s.id) INTO conflicts
