@@ -3,17 +3,19 @@
  * HTTP): trust rules (API, audit, problem+json), federated-only agents, the exchange at /api/v1/token (RFC
  * 8693 and RFC 7523) of Kubernetes-, SPIFFE- and GitHub-shaped tokens for a Mandate access token that the
  * decision API and the delegation chain accept, every refusal (401 with its reason, audited), a key rotation
- * at the issuer, the bounded JWKS refetch, renewal, and the removal of a trust rule revoking its tokens.
+ * at the issuer, the bounded JWKS refetch, renewal, and the removal of a trust rule revoking its tokens;
+ * oidc-provider (a generic OpenID issuer, JWT access tokens by client credentials) as well.
  */
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import * as jose from "jose";
+import Provider from "oidc-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPool } from "../../lib/db/pool.ts";
 import { IssuerKeys } from "../../lib/identity/federation/issuer-keys.ts";
-import { api, closeTestDb, ROOT, startMandate, type MandateHandle } from "../support/mandate.ts";
+import { api, closeTestDb, freePort, ROOT, startMandate, type MandateHandle } from "../support/mandate.ts";
 import { startIssuer, type TestIssuer } from "../support/jwt-issuer.ts";
 
 const EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -146,6 +148,42 @@ describe("exchange", () => {
     const r = await token({ grant_type: JWT_BEARER, assertion: await spire.spiffe("spiffe://acme.org/ns/payments/sa/refund-bot", m.url) });
     expect(r.status).toBe(200);
     expect((await decide(r.body.access_token, "fed-spiffe-1")).status).toBe(200);
+  });
+
+  it("exchanges a JWT access token from oidc-provider (a generic OpenID issuer, client credentials)", async () => {
+    const port = await freePort();
+    const issuer = `http://127.0.0.1:${port}`;
+    const provider = new Provider(issuer, {
+      clients: [{ client_id: "workload", client_secret: "workload-secret", grant_types: ["client_credentials"], response_types: [], redirect_uris: [] }],
+      features: {
+        clientCredentials: { enabled: true },
+        resourceIndicators: {
+          enabled: true,
+          defaultResource: () => "https://mandate-federation.test",
+          useGrantedResource: () => true,
+          getResourceServerInfo: () => ({ scope: "", audience: "https://mandate-federation.test", accessTokenFormat: "jwt" }),
+        },
+      },
+    } as never);
+    const idp = provider.listen(port);
+    const resource = "https://mandate-federation.test"; // a resource indicator is an absolute URI
+    try {
+      const rule = { issuer, subject: "workload", audience: resource, claims: { client_id: "workload" } };
+      expect((await admin("POST", "/api/v1/agents/ops-agent/trust", rule)).status).toBe(201);
+      const got = await fetch(`${issuer}/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${Buffer.from("workload:workload-secret").toString("base64")}` },
+        body: new URLSearchParams({ grant_type: "client_credentials", resource }).toString(),
+      });
+      expect(got.status).toBe(200);
+      const { access_token: platform } = (await got.json()) as { access_token: string };
+      const r = await exchange(platform);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(r.body.agent).toBe("ops-agent");
+      expect((await api(m.url, r.body.access_token, "GET", "/api/v1/agents/me")).body.name).toBe("ops-agent");
+    } finally {
+      idp.close();
+    }
   });
 
   it("checks required claims (a GitHub Actions-shaped token)", async () => {
