@@ -74,7 +74,7 @@ export async function createAgent(rt: NodeContext, input: z.input<typeof newAgen
         action: "agent.create",
         actor,
         agent_id: id,
-        data: { agent_id: id, name: a.name, owner: a.owner ?? null, team: a.team ?? null },
+        data: { agent_id: id, name: a.name, owner: a.owner ?? null, team: a.team ?? null, ...(a.federated_only ? { federated_only: true as const } : {}) },
       }),
     ];
     if (cred)

@@ -13,6 +13,7 @@ import { promisify } from "node:util";
 import * as jose from "jose";
 import Provider from "oidc-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkEntry, type StoredEntry } from "../../lib/audit/entries/index.ts";
 import { getPool } from "../../lib/db/pool.ts";
 import { IssuerKeys } from "../../lib/identity/federation/issuer-keys.ts";
 import { api, closeTestDb, freePort, ROOT, startMandate, type MandateHandle } from "../support/mandate.ts";
@@ -109,6 +110,8 @@ describe("trust configuration", () => {
     const created = await admin("POST", "/api/v1/agents", { name: "fed-only-bot", federated_only: true });
     expect(created.status).toBe(201);
     expect(created.body.apiKey).toBeNull();
+    const made = await getPool().query(`SELECT data FROM audit_entries WHERE action = 'agent.create' AND data->>'name' = 'fed-only-bot'`);
+    expect(made.rows[0].data).toMatchObject({ federated_only: true });
     const key = await admin("POST", "/api/v1/agents/fed-only-bot/keys", {});
     expect(key.status).toBe(409);
     expect(key.body.detail).toContain("federated-only");
@@ -346,4 +349,17 @@ describe("the CLI", () => {
     const audit = await getPool().query(`SELECT actor FROM audit_entries WHERE action LIKE 'agent.trust.%' AND data->>'rule_id' = $1`, [id]);
     expect(audit.rows.map((r) => r.actor as string)).toEqual([expect.stringMatching(/^cli:/), expect.stringMatching(/^cli:/)]);
   }, 120_000);
+});
+
+describe("the audit log", () => {
+  it("every entry written here matches its kind and action's schema (docs/audit-format.md)", async () => {
+    const r = await getPool().query<StoredEntry & { chain_id: string; seq: string }>(
+      "SELECT chain_id, seq, kind, action, actor, session_id, step, agent_id, tool, outcome, decision_id::text, data FROM audit_entries ORDER BY created_at, chain_id, seq",
+    );
+    const bad = r.rows.map((e) => ({ at: `${e.chain_id}:${e.seq} ${e.action}`, check: checkEntry(e) })).filter((x) => !x.check.ok);
+    expect(bad).toEqual([]);
+    const actions = new Set(r.rows.map((e) => e.action));
+    for (const a of ["agent.trust.add", "agent.trust.remove", "agent.federated_only", "federation.exchange", "federation.renew", "federation.refuse"])
+      expect(actions, a).toContain(a);
+  });
 });

@@ -51,7 +51,14 @@ export const AGENT_CREATE_ENTRY = defineEntry({
   kind: "admin",
   actions: ["agent.create"],
   // `owner` (an email) is absent in the entries of the first start's demo agents.
-  data: z.strictObject({ agent_id: uuid, name: z.string(), owner: z.string().nullable().optional(), team: z.string().nullable() }),
+  // `federated_only: true`: created without a static key (workload identity federation).
+  data: z.strictObject({
+    agent_id: uuid,
+    name: z.string(),
+    owner: z.string().nullable().optional(),
+    team: z.string().nullable(),
+    federated_only: z.literal(true).optional(),
+  }),
   columns: { agent_id: uuid },
 });
 
