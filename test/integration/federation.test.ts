@@ -137,6 +137,13 @@ describe("exchange", () => {
     expect(r.body.expires_in).toBeLessThanOrEqual(900);
     const short = await exchange(await k8s.kubernetes("payments", "refund-bot", AUD, { exp: now() + 120 }));
     expect(short.body.expires_in).toBeLessThanOrEqual(120);
+    // A platform token valid for a week: its access tokens may be renewed for 24 hours at most.
+    const week = await exchange(await k8s.kubernetes("payments", "refund-bot", AUD, { exp: now() + 7 * 86_400 }));
+    const stored = await getPool().query<{ until: Date }>(`SELECT source_expires_at AS until FROM agent_access_tokens WHERE key_id = $1`, [
+      week.body.access_token.slice(0, 15),
+    ]);
+    expect(stored.rows[0].until.getTime()).toBeLessThanOrEqual(Date.now() + 86_400_000);
+    expect(stored.rows[0].until.getTime()).toBeGreaterThan(Date.now() + 86_000_000);
     const me = await api(m.url, r.body.access_token, "GET", "/api/v1/agents/me");
     expect(me.status).toBe(200);
     expect(me.body.name).toBe(AGENT);

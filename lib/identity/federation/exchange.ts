@@ -25,6 +25,8 @@ const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
 /** Asymmetric algorithms only: never `none`, never a shared secret. */
 const ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"];
 const CLOCK_TOLERANCE_S = 5;
+/** Renewals of access tokens from one platform token stop after this long, however long that token lives. */
+export const MAX_RENEWAL_WINDOW_S = 24 * 3600;
 
 export interface FederatedTokenResponse {
   access_token: string;
@@ -210,7 +212,9 @@ async function issue(
   action: "federation.exchange" | "federation.renew",
 ): Promise<FederatedTokenResponse> {
   const now = Math.floor(Date.now() / 1000);
-  const exp = Math.min(now + env().MANDATE_FEDERATION_TOKEN_TTL_S, sourceExp);
+  // The first exchange fixes how long renewals may go on: the platform token's expiry, at most 24 h away.
+  const renewUntil = action === "federation.exchange" ? Math.min(sourceExp, now + MAX_RENEWAL_WINDOW_S) : sourceExp;
+  const exp = Math.min(now + env().MANDATE_FEDERATION_TOKEN_TTL_S, renewUntil);
   if (exp <= now) throw new Refusal("the platform token has expired", rule.agent_id);
   const cred = newCredential("agent_token");
   await adminAction(rt, async (tx) => {
@@ -227,7 +231,7 @@ async function issue(
     await tx.query(
       `INSERT INTO agent_access_tokens (id, agent_id, trust_rule_id, key_id, token_hash, audience, expires_at, source_expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, to_timestamp($7), to_timestamp($8))`,
-      [randomUUID(), rule.agent_id, rule.id, cred.keyId, cred.hash, rt.config.publicUrl, exp, sourceExp],
+      [randomUUID(), rule.agent_id, rule.id, cred.keyId, cred.hash, rt.config.publicUrl, exp, renewUntil],
     );
     return {
       result: null,
