@@ -26,12 +26,18 @@ function commandHelp(name: string, cmd: Command): string {
 const isGroup = (word: string) => Object.keys(commands).some((name) => name.startsWith(`${word} `));
 
 export async function main(argv: string[]): Promise<number> {
-  const [a, b, ...rest] = argv;
+  const [a, b, c, ...rest] = argv;
   let name = a ?? "help";
-  let args = [b, ...rest].filter((x) => x !== undefined);
+  let args = [b, c, ...rest].filter((x) => x !== undefined);
   if (!(name in commands) && b !== undefined && `${a} ${b}` in commands) {
     name = `${a} ${b}`;
+    args = [c, ...rest].filter((x) => x !== undefined);
+  } else if (!(name in commands) && c !== undefined && `${a} ${b} ${c}` in commands) {
+    name = `${a} ${b} ${c}`; // `mandate agents trust add …`
     args = rest;
+  } else if (!(name in commands) && b !== undefined && isGroup(`${a} ${b}`)) {
+    name = `${a} ${b}`; // `mandate agents trust --help`
+    args = [c, ...rest].filter((x) => x !== undefined);
   }
   if (name === "help" || name === "--help" || name === "-h") {
     // `mandate help [command]`

@@ -2,9 +2,9 @@
 import { ConfigError, type CliInput } from "./config.ts";
 
 export const USAGE = `usage:
-  mandate-gateway stdio --server <id> [--config <file>] [--spool-dir <dir>] -- <command> [args...]
+  mandate-gateway stdio --server <id> [--config <file>] [--spool-dir <dir>] [--token-file <path>] -- <command> [args...]
   mandate-gateway http --listen <host:port> --config <file> [--spool-dir <dir>]
-environment: MANDATE_URL, MANDATE_API_KEY (see docs/gateway.md)`;
+environment: MANDATE_URL, MANDATE_API_KEY or MANDATE_TOKEN_FILE (a platform token to exchange; see docs/federation.md and docs/gateway.md)`;
 
 export function parseArgs(argv: string[]): CliInput {
   const [mode, ...rest] = argv;
@@ -26,6 +26,7 @@ export function parseArgs(argv: string[]): CliInput {
     else if (flag === "--config") input.configPath = value();
     else if (flag === "--listen") input.listen = value();
     else if (flag === "--spool-dir") input.spoolDir = value();
+    else if (flag === "--token-file") input.tokenFile = value();
     else throw new ConfigError(`unknown option ${arg}\n${USAGE}`);
   }
   if (mode === "http" && input.command) throw new ConfigError(`http mode takes upstream servers from --config, not after --\n${USAGE}`);

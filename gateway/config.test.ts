@@ -131,3 +131,23 @@ describe("session limits (HTTP mode)", () => {
     expect(() => http({}, { [SESSION_ENV.idleMs]: "86400001" })).toThrow(/MANDATE_GATEWAY_SESSION_IDLE_MS=/);
   });
 });
+
+describe("a platform token file instead of a key (workload identity federation)", () => {
+  const base = { mode: "stdio" as const, server: "fs", command: ["node", "server.js"] };
+  it("takes --token-file or MANDATE_TOKEN_FILE (resolved) in stdio mode, with no key", () => {
+    expect(parseArgs(["stdio", "--server", "fs", "--token-file", "/var/run/secrets/tokens/mandate", "--", "x"]).tokenFile).toBe(
+      "/var/run/secrets/tokens/mandate",
+    );
+    const c = loadConfig({ ...base, tokenFile: "tok" }, { MANDATE_URL: env.MANDATE_URL });
+    expect(c.mandate).toMatchObject({ apiKey: undefined, tokenFile: join(process.cwd(), "tok") });
+    expect(loadConfig(base, { MANDATE_URL: env.MANDATE_URL, MANDATE_TOKEN_FILE: "/t" }).mandate.tokenFile).toBe("/t");
+  });
+  it("refuses a key and a token file together, and a token file in http mode", () => {
+    expect(() => loadConfig({ ...base, tokenFile: "/t" }, env)).toThrow(/both set/);
+    const cfg = file({ servers: { fs: { command: "node" } } });
+    expect(() => loadConfig({ mode: "http", listen: "127.0.0.1:9000", configPath: cfg, tokenFile: "/t" }, { MANDATE_URL: env.MANDATE_URL })).toThrow(
+      /for stdio mode/,
+    );
+    expect(() => loadConfig(base, { MANDATE_URL: env.MANDATE_URL })).toThrow(ConfigError);
+  });
+});

@@ -84,7 +84,8 @@ export type ConfigFile = z.infer<typeof configFileSchema>;
 
 export interface GatewayConfig extends Omit<ConfigFile, "mandate" | "listen" | "servers"> {
   mode: "stdio" | "http";
-  mandate: { url: string; apiKey?: string; timeoutMs: number };
+  /** tokenFile: the platform token to exchange for a federated access token (stdio mode), instead of apiKey. */
+  mandate: { url: string; apiKey?: string; tokenFile?: string; timeoutMs: number };
   listen?: { host: string; port: number };
   servers: Record<string, UpstreamConfig>;
   spoolDir: string;
@@ -99,6 +100,7 @@ export interface CliInput {
   command?: string[];
   listen?: string;
   spoolDir?: string;
+  tokenFile?: string;
 }
 
 function formatIssues(where: string, error: z.ZodError): string {
@@ -138,11 +140,19 @@ export function loadConfig(cli: CliInput, env: Record<string, string | undefined
   const urlCheck = z.url({ protocol: /^https?$/ }).safeParse(url);
   if (!urlCheck.success) throw new ConfigError(`MANDATE_URL is not an http(s) URL: ${url}`);
   const apiKey = env.MANDATE_API_KEY || undefined;
+  const tokenFileRaw = cli.tokenFile ?? (env.MANDATE_TOKEN_FILE || undefined);
+  const tokenFile = tokenFileRaw ? resolve(tokenFileRaw) : undefined;
+  if (tokenFile && apiKey) throw new ConfigError("MANDATE_API_KEY and --token-file/MANDATE_TOKEN_FILE are both set: use one credential");
+  if (tokenFile && cli.mode !== "stdio")
+    throw new ConfigError("--token-file/MANDATE_TOKEN_FILE is for stdio mode: in http mode each MCP client presents its own credential");
 
   const servers: Record<string, UpstreamConfig> = { ...file.servers };
   let listen: GatewayConfig["listen"];
   if (cli.mode === "stdio") {
-    if (!apiKey) throw new ConfigError("MANDATE_API_KEY is not set: stdio mode needs the agent's Mandate API key");
+    if (!apiKey && !tokenFile)
+      throw new ConfigError(
+        "MANDATE_API_KEY is not set: stdio mode needs the agent's Mandate API key, or a platform token file (--token-file, MANDATE_TOKEN_FILE)",
+      );
     if (!cli.server) throw new ConfigError("--server <id> is required in stdio mode");
     const id = serverId.safeParse(cli.server);
     if (!id.success) throw new ConfigError(`--server ${JSON.stringify(cli.server)}: ${id.error.issues[0]?.message}`);
@@ -185,7 +195,7 @@ export function loadConfig(cli: CliInput, env: Record<string, string | undefined
     sessions,
     sessionIdleMs,
     mode: cli.mode,
-    mandate: { url: url.replace(/\/+$/, ""), apiKey, timeoutMs: file.mandate.timeoutMs },
+    mandate: { url: url.replace(/\/+$/, ""), apiKey, tokenFile, timeoutMs: file.mandate.timeoutMs },
     listen,
     servers,
     spoolDir,

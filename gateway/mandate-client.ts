@@ -59,6 +59,8 @@ export class MandateClient {
     private readonly opts: {
       url: string;
       apiKey: string;
+      /** When set, the bearer of each call (a federated access token that is renewed: token-file.ts); apiKey then only names the spool. */
+      credential?: () => string;
       timeoutMs: number;
       userAgent?: string;
       /** Mandate answered 401 to a request with this key (unknown, revoked, expired). */
@@ -119,7 +121,7 @@ export class MandateClient {
         timeoutMs: this.opts.timeoutMs,
         signal,
         headers: {
-          authorization: `Bearer ${this.opts.apiKey}`,
+          authorization: `Bearer ${this.opts.credential?.() ?? this.opts.apiKey}`,
           "user-agent": this.opts.userAgent ?? "mandate-gateway",
         },
       });

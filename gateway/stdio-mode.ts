@@ -15,6 +15,7 @@ import type { GatewayConfig } from "./config.ts";
 import { InventoryCache } from "./inventory.ts";
 import { checkKey } from "./key-check.ts";
 import { MandateClient } from "./mandate-client.ts";
+import { TokenFileCredential, TokenFileError } from "./token-file.ts";
 import { createReporter, log, onShutdown } from "./runtime.ts";
 import { GatewaySession } from "./session.ts";
 import { GATEWAY_VERSION } from "./version.ts";
@@ -30,18 +31,31 @@ export class StdioStartError extends Error {
 }
 
 export async function runStdio(config: GatewayConfig): Promise<void> {
-  const apiKey = config.mandate.apiKey!;
+  const tokenFile = config.mandate.tokenFile;
+  // With a token file there is no key: the spool is named after the file, and the bearer is the access token of the moment.
+  const apiKey = config.mandate.apiKey ?? `token-file:${tokenFile}`;
+  const federated = tokenFile ? new TokenFileCredential({ url: config.mandate.url, path: tokenFile, timeoutMs: config.mandate.timeoutMs, log }) : null;
+  if (federated) {
+    try {
+      await federated.start();
+    } catch (e) {
+      if (!(e instanceof TokenFileError)) throw e;
+      throw new StdioStartError(`${e.message}; not starting`, /unreachable/.test(e.message) ? 1 : 2);
+    }
+  }
+  const credentialName = federated ? "the access token exchanged for the token file" : "MANDATE_API_KEY";
   let shutdown: ((code: number) => void) | undefined;
   const mandate = new MandateClient({
     url: config.mandate.url,
     apiKey,
+    credential: federated ? () => federated.current : undefined,
     timeoutMs: config.mandate.timeoutMs,
     userAgent: `mandate-gateway/${GATEWAY_VERSION}`,
     // The key was revoked (or expired) while running: after the answer in progress, stop relaying
     // anything for it, like HTTP mode closes the key's sessions.
     onUnauthorized: () => {
       if (!shutdown) return;
-      log("Mandate no longer accepts MANDATE_API_KEY (revoked or expired): stopping");
+      log(`Mandate no longer accepts ${credentialName} (revoked or expired): stopping`);
       setTimeout(() => shutdown?.(2), 250);
     },
   });
@@ -49,8 +63,8 @@ export async function runStdio(config: GatewayConfig): Promise<void> {
   if (!check.ok)
     throw new StdioStartError(
       check.status === 503
-        ? `cannot reach Mandate at ${config.mandate.url} to check MANDATE_API_KEY; not starting: ${check.detail}`
-        : `MANDATE_API_KEY was refused by Mandate at ${config.mandate.url}; not starting: ${check.detail}`,
+        ? `cannot reach Mandate at ${config.mandate.url} to check ${credentialName}; not starting: ${check.detail}`
+        : `${credentialName} was refused by Mandate at ${config.mandate.url}; not starting: ${check.detail}`,
       check.status === 503 ? 1 : 2,
     );
   const reporter = createReporter(config);
@@ -63,7 +77,7 @@ export async function runStdio(config: GatewayConfig): Promise<void> {
     inventory: new InventoryCache(),
     multi: false,
     inheritEnv: process.env,
-    secrets: [apiKey],
+    secrets: federated ? [] : [apiKey],
     stderr: "inherit",
     log,
     // The server process is gone: answer what is in flight (the SDK fails those requests), then exit
@@ -71,6 +85,7 @@ export async function runStdio(config: GatewayConfig): Promise<void> {
     onUpstreamClosed: () => setTimeout(() => shutdown?.(1), 250),
   });
   shutdown = onShutdown(async () => {
+    federated?.stop();
     await session.close();
     await reporter.close(3_000);
   });

@@ -53,6 +53,12 @@ const schema = z.object({
     .transform((v) => v === "1"),
   /** Validated here; the logger does not read it yet. */
   MANDATE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /**
+   * Workload identity federation (lib/identity/federation): an issuer's JWKS is fetched again on an
+   * unknown `kid` at most once per this many seconds; issued access tokens live at most this long.
+   */
+  MANDATE_FEDERATION_JWKS_COOLDOWN_S: z.coerce.number().int().min(1).max(3600).default(30),
+  MANDATE_FEDERATION_TOKEN_TTL_S: z.coerce.number().int().min(10).max(900).default(900),
   /** Console sign-in throttling (lib/auth/throttle.ts): failures per account / per source address within the window. */
   MANDATE_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(10_000).default(10),
   MANDATE_LOGIN_MAX_SOURCE_FAILURES: z.coerce.number().int().min(1).max(100_000).default(50),

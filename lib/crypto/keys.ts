@@ -7,8 +7,9 @@
  */
 import { hash, randomBytes } from "node:crypto";
 
-export type CredentialKind = "agent_key" | "personal_token";
-const PREFIX: Record<CredentialKind, string> = { agent_key: "mnd_ak_", personal_token: "mnd_pt_" };
+/** `agent_token`: a short-lived access token issued for a federated workload identity (mnd_at_…). */
+export type CredentialKind = "agent_key" | "personal_token" | "agent_token";
+const PREFIX: Record<CredentialKind, string> = { agent_key: "mnd_ak_", personal_token: "mnd_pt_", agent_token: "mnd_at_" };
 
 const ALPHABET = "abcdefghijkmnopqrstuvwxyz23456789"; // no l, 0, 1 (readable key ids)
 function randomId(n: number): string {
@@ -37,13 +38,14 @@ export function hashCredential(secret: string): string {
   return hash("sha256", secret, "hex");
 }
 
-const SHAPE = /^mnd_(ak|pt)_[a-z2-9]{8}_[A-Za-z0-9_-]{32}$/;
+const SHAPE = /^mnd_(ak|pt|at)_[a-z2-9]{8}_[A-Za-z0-9_-]{32}$/;
+const KIND_OF = { ak: "agent_key", pt: "personal_token", at: "agent_token" } as const;
 
 /** Which kind a presented credential claims to be (by shape only; not a verification). */
 export function credentialKind(secret: string): CredentialKind | null {
   const m = SHAPE.exec(secret);
   if (!m) return null;
-  return m[1] === "ak" ? "agent_key" : "personal_token";
+  return KIND_OF[m[1] as keyof typeof KIND_OF];
 }
 
 export function keyIdOf(secret: string): string | null {

@@ -36,6 +36,8 @@ export const tokenExchangeForm = z.object({
   requested_token_type: param,
   session_id: param.describe("Mandate extension: the session of a first-hop delegation (default: a new id)"),
   expires_in: param.describe("Mandate extension: requested lifetime in seconds (default 3600, at most 86400)"),
+  assertion: param.describe("RFC 7523 jwt-bearer grant: the platform token (workload identity federation)"),
+  agent: z.string().max(100).optional().describe("Mandate extension: the agent a platform token is exchanged for, when several trust it"),
 });
 export type TokenExchangeForm = z.infer<typeof tokenExchangeForm>;
 
@@ -59,7 +61,10 @@ function required(f: TokenExchangeForm): Required<Pick<TokenExchangeForm, "subje
       );
   }
   if (!isAgentKeyType(f.actor_token_type!, f.actor_token!))
-    throw oauthError("invalid_request", `actor_token must be an agent API key (mnd_ak_…) of type ${TOKEN_TYPE.accessToken} or ${TOKEN_TYPE.agentKey}`);
+    throw oauthError(
+      "invalid_request",
+      `actor_token must be an agent API key (mnd_ak_…) or a federated access token (mnd_at_…) of type ${TOKEN_TYPE.accessToken} or ${TOKEN_TYPE.agentKey}`,
+    );
   if (f.requested_token_type && f.requested_token_type !== TOKEN_TYPE.jwt && f.requested_token_type !== TOKEN_TYPE.delegation) {
     throw oauthError("invalid_request", `requested_token_type must be ${TOKEN_TYPE.jwt}`);
   }

@@ -37,7 +37,8 @@ export function subjectKind(type: string, token: string): SubjectKind | null {
 }
 
 export function isAgentKeyType(type: string, token: string): boolean {
-  return (type === TOKEN_TYPE.accessToken || type === TOKEN_TYPE.agentKey) && token.startsWith("mnd_ak_");
+  // An agent API key, or the access token of a federated workload identity (lib/identity/federation).
+  return (type === TOKEN_TYPE.accessToken || type === TOKEN_TYPE.agentKey) && (token.startsWith("mnd_ak_") || token.startsWith("mnd_at_"));
 }
 
 export const DELEGATION_TYP = "mandate-delegation+jwt";

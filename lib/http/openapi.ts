@@ -50,7 +50,15 @@ export function buildOpenApi(routes: RouteDef<unknown, unknown>[], version = "0.
   return {
     openapi: "3.1.0",
     info: { title: "Mandate data plane", version, description: "Decisions, events, inventory, delegation and approvals. Errors are RFC 9457 problem+json." },
-    components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "Agent API key (mnd_ak_…) or personal API token (mnd_pt_…)" } } },
+    components: {
+      securitySchemes: {
+        bearer: {
+          type: "http",
+          scheme: "bearer",
+          description: "Agent API key (mnd_ak_…), federated agent access token (mnd_at_…) or personal API token (mnd_pt_…)",
+        },
+      },
+    },
     paths,
   };
 }

@@ -24,6 +24,7 @@ export const newAgentSchema = z
       .optional(),
     description: z.string().max(2000).optional(),
     environment: z.string().max(50).optional(),
+    federated_only: z.boolean().optional().describe("authenticates only with a federated workload identity: no API key is created"),
   })
   .strict();
 
@@ -33,7 +34,7 @@ export const DEFAULT_KEY_DAYS = 90;
  * An agent named by its id or its name, as `id::text = ref OR name = ref` selects it: only an id in
  * PostgreSQL's canonical text form (lowercase, with hyphens) can match the id.
  */
-function agentRef(ref: string) {
+export function agentRef(ref: string) {
   return CANONICAL_UUID.test(ref) ? { OR: [{ id: ref }, { name: ref }] } : { name: ref };
 }
 const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -41,7 +42,7 @@ const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 export async function createAgent(rt: NodeContext, input: z.input<typeof newAgentSchema>, actor: string, withKey = true) {
   const a = newAgentSchema.parse(input);
   const id = randomUUID();
-  const cred = withKey ? newCredential("agent_key") : null;
+  const cred = withKey && !a.federated_only ? newCredential("agent_key") : null;
   const expiresAt = new Date(Date.now() + DEFAULT_KEY_DAYS * 86_400_000);
   await adminAction(rt, async (_tx, orm) => {
     await orm(async (db) => {
@@ -55,7 +56,15 @@ export async function createAgent(rt: NodeContext, input: z.input<typeof newAgen
         throw new MandateError(409, "conflict", `an agent named ${a.name} already exists`);
       }
       await db.agent.create({
-        data: { id, name: a.name, ownerId, team: a.team ?? null, description: a.description ?? null, environment: a.environment ?? null },
+        data: {
+          id,
+          name: a.name,
+          ownerId,
+          team: a.team ?? null,
+          description: a.description ?? null,
+          environment: a.environment ?? null,
+          federatedOnly: a.federated_only ?? false,
+        },
         select: { id: true },
       });
       if (cred) await db.agentKey.create({ data: { id: randomUUID(), agentId: id, keyId: cred.keyId, keyHash: cred.hash, expiresAt }, select: { id: true } });
@@ -65,7 +74,7 @@ export async function createAgent(rt: NodeContext, input: z.input<typeof newAgen
         action: "agent.create",
         actor,
         agent_id: id,
-        data: { agent_id: id, name: a.name, owner: a.owner ?? null, team: a.team ?? null },
+        data: { agent_id: id, name: a.name, owner: a.owner ?? null, team: a.team ?? null, ...(a.federated_only ? { federated_only: true as const } : {}) },
       }),
     ];
     if (cred)
@@ -87,8 +96,14 @@ export async function createAgentKey(rt: NodeContext, agentRefText: string, acto
   const expiresAt = new Date(Date.now() + expiresInDays * 86_400_000);
   const agent = await adminAction(rt, async (_tx, orm) => {
     const { id, name } = await orm(async (db) => {
-      const found = await db.agent.findFirst({ where: agentRef(agentRefText), select: { id: true, name: true } });
+      const found = await db.agent.findFirst({ where: agentRef(agentRefText), select: { id: true, name: true, federatedOnly: true } });
       if (!found) throw notFound(`agent ${agentRefText}`);
+      if (found.federatedOnly)
+        throw new MandateError(
+          409,
+          "federated_only",
+          `agent ${found.name} is federated-only: it authenticates with its platform's workload identity, and no API key can be created for it`,
+        );
       await db.agentKey.create({ data: { id: randomUUID(), agentId: found.id, keyId: cred.keyId, keyHash: cred.hash, expiresAt }, select: { id: true } });
       return found;
     });

@@ -68,7 +68,7 @@ export class CredentialCache {
   }
 
   invalidate(table: string, key: string): void {
-    if (table === "agent_keys" || table === "api_tokens") {
+    if (table === "agent_keys" || table === "api_tokens" || table === "agent_access_tokens") {
       this.known.delete(key);
       this.unknown.delete(key);
     } else if (table === "agents") {
@@ -95,7 +95,7 @@ export class CredentialCache {
       if (neg && now - neg.loadedAt <= NEGATIVE_TTL_MS) return { ok: false, failure: "unknown" };
       // A load that raced with an invalidation is used once but not kept.
       const versions = [this.known.version, this.unknown.version] as const;
-      entry = kind === "agent_key" ? await loadAgentKey(hash) : await loadToken(hash);
+      entry = kind === "agent_key" ? await loadAgentKey(hash) : kind === "agent_token" ? await loadAccessToken(hash) : await loadToken(hash);
       if (entry.principal) this.known.setIfUnchanged(versions[0], hash, entry);
       else this.unknown.setIfUnchanged(versions[1], hash, entry);
     }
@@ -103,7 +103,8 @@ export class CredentialCache {
     if (entry.revoked) return { ok: false, failure: "revoked" };
     if (entry.expiresAt !== null && entry.expiresAt <= now) return { ok: false, failure: "expired" };
     if (entry.disabled) return { ok: false, failure: "disabled" };
-    (kind === "agent_key" ? this.usedKeys : this.usedTokens).add(hash);
+    if (kind === "agent_key") this.usedKeys.add(hash);
+    else if (kind === "personal_token") this.usedTokens.add(hash);
     return { ok: true, principal: entry.principal };
   }
 
@@ -133,17 +134,41 @@ export class CredentialCache {
 }
 
 type AgentKeyRow = Row<"agent_keys", "key_id" | "expires_at" | "revoked_at"> &
-  Row<"agents", "name" | "team" | "environment" | "suspended_at" | "suspended_reason"> & { agent_id: Col<"agents", "id">; owner: Col<"users", "email"> | null };
+  Row<"agents", "name" | "team" | "environment" | "suspended_at" | "suspended_reason" | "federated_only"> & {
+    agent_id: Col<"agents", "id">;
+    owner: Col<"users", "email"> | null;
+  };
+
+const AGENT_COLUMNS = `a.id AS agent_id, a.name, a.team, a.environment, a.suspended_at, a.suspended_reason, a.federated_only, u.email AS owner`;
 
 async function loadAgentKey(hash: string): Promise<CacheEntry> {
   const r = await getPool().query<AgentKeyRow>(
-    `SELECT k.key_id, k.expires_at, k.revoked_at, a.id AS agent_id, a.name, a.team, a.environment,
-            a.suspended_at, a.suspended_reason, u.email AS owner
+    `SELECT k.key_id, k.expires_at, k.revoked_at, ${AGENT_COLUMNS}
        FROM agent_keys k JOIN agents a ON a.id = k.agent_id LEFT JOIN users u ON u.id = a.owner_id
       WHERE k.key_hash = $1`,
     [hash],
   );
-  const row = r.rows[0];
+  return agentEntry(r.rows[0]);
+}
+
+/**
+ * A Mandate access token issued for a federated workload identity (lib/identity/federation): no
+ * revocation column — removing its trust rule deletes it, and a deleted token is unknown.
+ */
+async function loadAccessToken(hash: string): Promise<CacheEntry> {
+  const r = await getPool().query<AgentKeyRow>(
+    `SELECT t.key_id, t.expires_at, NULL::timestamptz AS revoked_at, ${AGENT_COLUMNS}
+       FROM agent_access_tokens t JOIN agents a ON a.id = t.agent_id LEFT JOIN users u ON u.id = a.owner_id
+      WHERE t.token_hash = $1`,
+    [hash],
+  );
+  const entry = agentEntry(r.rows[0]);
+  // A federated-only agent's static keys are refused (agentEntry); its access tokens are its credential.
+  if (r.rows[0]) entry.revoked = false;
+  return entry;
+}
+
+function agentEntry(row: AgentKeyRow | undefined): CacheEntry {
   const loadedAt = Date.now();
   if (!row) return { principal: null, expiresAt: null, revoked: false, disabled: false, loadedAt };
   return {
@@ -158,7 +183,9 @@ async function loadAgentKey(hash: string): Promise<CacheEntry> {
       keyId: row.key_id,
     },
     expiresAt: row.expires_at ? new Date(row.expires_at).getTime() : null,
-    revoked: row.revoked_at !== null,
+    // A federated-only agent authenticates only with federated access tokens (belt and braces: setting the
+    // flag revokes its static keys).
+    revoked: row.revoked_at !== null || row.federated_only,
     disabled: false,
     loadedAt,
   };

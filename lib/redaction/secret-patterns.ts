@@ -22,6 +22,7 @@ export type SecretKind =
   | "url_password"
   | "mandate_agent_key"
   | "mandate_personal_token"
+  | "mandate_access_token"
   | "mandate_pep_key"
   | "password"
   | "generic_secret";
@@ -108,6 +109,12 @@ const DETECTORS: Detector[] = [
     hint: /mnd_pt_/,
     pattern: re(`${NB}(mnd_pt_[a-z2-9]{8})_[A-Za-z0-9_-]{16,128}`),
     replace: (_m, keyId) => `${keyId}_${marker("mandate_personal_token")}`,
+  },
+  {
+    kind: "mandate_access_token",
+    hint: /mnd_at_/,
+    pattern: re(`${NB}(mnd_at_[a-z2-9]{8})_[A-Za-z0-9_-]{16,128}`),
+    replace: (_m, keyId) => `${keyId}_${marker("mandate_access_token")}`,
   },
   {
     kind: "mandate_pep_key",

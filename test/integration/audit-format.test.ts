@@ -28,6 +28,7 @@ import { endShadow } from "../../lib/policy/shadow.ts";
 import { noNode } from "../../lib/runtime/runtime.ts";
 import globalSetup from "../../e2e/support/global-setup.ts";
 import { signInAttempt, signOut } from "../support/console-http.ts";
+import { startIssuer } from "../support/jwt-issuer.ts";
 import { api, closeTestDb, DEFAULT_POLICY, ROOT, startMandate, type MandateHandle } from "../support/mandate.ts";
 
 const EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -222,6 +223,32 @@ describe("every entry a real node writes matches its schema", () => {
     expect((await admin("POST", `/api/v1/agents/${agent.body.name}/unsuspend`, { reason: "done" })).status).toBe(200);
     const key = await admin("POST", `/api/v1/agents/${agent.body.name}/keys`, {});
     expect((await admin("POST", `/api/v1/keys/${key.body.keyId}/revoke`)).status).toBe(200);
+    // Workload identity federation: trust rules, federated-only, an exchange, a renewal and a refusal.
+    const issuer = await startIssuer();
+    try {
+      const sub = "system:serviceaccount:audit:bot";
+      const rule = await admin("POST", `/api/v1/agents/${agent.body.name}/trust`, { issuer: issuer.url, subject: sub, claims: { team: "audit" } });
+      expect(rule.status).toBe(201);
+      expect((await admin("POST", `/api/v1/agents/${agent.body.name}/federated-only`, { federated_only: true })).status).toBe(200);
+      const fed = (assertion: string) =>
+        fetch(`${m.url}/api/v1/token`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer", assertion }).toString(),
+        }).then(async (r) => ({ status: r.status, body: (await r.json()) as { access_token: string } }));
+      const got = await fed(await issuer.sign({ team: "audit" }, { sub, aud: m.url }));
+      expect(got.status).toBe(200);
+      const renewed = await fetch(`${m.url}/api/v1/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ grant_type: EXCHANGE, subject_token: got.body.access_token, subject_token_type: AT }).toString(),
+      });
+      expect(renewed.status).toBe(200);
+      expect((await fed(await issuer.sign({ team: "other" }, { sub, aud: m.url }))).status).toBe(401);
+      expect((await api(m.url, m.adminToken, "DELETE", `/api/v1/agents/${agent.body.name}/trust/${rule.body.id}`)).status).toBe(200);
+    } finally {
+      await issuer.close();
+    }
     const password = `pw-${randomUUID()}`;
     const u = await createUser(noNode(), { email: `af-${randomUUID().slice(0, 8)}@example.com`, role: "viewer", password }, ACTOR);
     await setUserRole(noNode(), u.id, "analyst", ACTOR);

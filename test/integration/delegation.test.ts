@@ -239,7 +239,11 @@ describe("further hops", () => {
     for (const p of ["/api/v1/token/revoke", "/.well-known/jwks.json", "/api/v1/approvals/{id}", "/api/v1/approvals/{id}/decision"])
       expect(doc.paths).toHaveProperty([p]);
     const meta = await (await fetch(`${m.url}/.well-known/oauth-authorization-server`)).json();
-    expect(meta).toMatchObject({ token_endpoint: `${m.url}/api/v1/token`, jwks_uri: `${m.url}/.well-known/jwks.json`, grant_types_supported: [EXCHANGE] });
+    expect(meta).toMatchObject({
+      token_endpoint: `${m.url}/api/v1/token`,
+      jwks_uri: `${m.url}/.well-known/jwks.json`,
+      grant_types_supported: [EXCHANGE, "urn:ietf:params:oauth:grant-type:jwt-bearer"],
+    });
   });
 
   it("lets only users list delegations", async () => {

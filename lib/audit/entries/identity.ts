@@ -51,7 +51,14 @@ export const AGENT_CREATE_ENTRY = defineEntry({
   kind: "admin",
   actions: ["agent.create"],
   // `owner` (an email) is absent in the entries of the first start's demo agents.
-  data: z.strictObject({ agent_id: uuid, name: z.string(), owner: z.string().nullable().optional(), team: z.string().nullable() }),
+  // `federated_only: true`: created without a static key (workload identity federation).
+  data: z.strictObject({
+    agent_id: uuid,
+    name: z.string(),
+    owner: z.string().nullable().optional(),
+    team: z.string().nullable(),
+    federated_only: z.literal(true).optional(),
+  }),
   columns: { agent_id: uuid },
 });
 
@@ -75,4 +82,65 @@ export const KEY_REVOKE_ENTRY = defineEntry({
   actions: ["key.revoke"],
   data: z.strictObject({ key_id: z.string() }),
   columns: { agent_id: uuid },
+});
+
+/** A trust rule of workload identity federation (lib/identity/federation/trust.ts), as stored. */
+const trustRule = z.strictObject({
+  rule_id: uuid,
+  /** The agent's name. */
+  name: z.string(),
+  issuer: z.string(),
+  subject: z.string(),
+  claims: z.record(z.string(), z.string()),
+  audience: z.string().nullable(),
+  jwks_url: z.string().nullable(),
+});
+
+export const AGENT_TRUST_ENTRY = defineEntry({
+  kind: "admin",
+  actions: ["agent.trust.add", "agent.trust.remove"],
+  data: trustRule,
+  columns: { agent_id: uuid },
+});
+
+export const AGENT_FEDERATED_ONLY_ENTRY = defineEntry({
+  kind: "admin",
+  actions: ["agent.federated_only"],
+  // `revoked_keys`: the static keys that setting federated-only revoked.
+  data: z.strictObject({ agent_id: uuid, name: z.string(), federated_only: z.boolean(), revoked_keys: z.array(z.string()) }),
+  columns: { agent_id: uuid },
+});
+
+/**
+ * A platform token exchanged for a Mandate access token (`federation.exchange`; actor `federation:<issuer>`),
+ * a Mandate access token renewed (`federation.renew`), or an exchange refused (`federation.refuse`, with the
+ * reason the caller was given; agent_id when the token named an agent's trust rule).
+ */
+export const FEDERATION_EXCHANGE_ENTRY = defineEntry({
+  kind: "admin",
+  actions: ["federation.exchange", "federation.renew"],
+  data: z.strictObject({
+    agent_id: uuid,
+    name: z.string(),
+    rule_id: uuid,
+    issuer: z.string(),
+    subject: z.string(),
+    jti: z.string().nullable(),
+    key_id: z.string(),
+    expires_at: isoTime,
+  }),
+  columns: { agent_id: uuid },
+});
+
+export const FEDERATION_REFUSE_ENTRY = defineEntry({
+  kind: "admin",
+  actions: ["federation.refuse"],
+  data: z.strictObject({
+    reason: z.string(),
+    issuer: z.string().nullable(),
+    subject: z.string().nullable(),
+    jti: z.string().nullable(),
+    grant: z.string(),
+  }),
+  columns: { agent_id: uuid.nullable() },
 });

@@ -4,7 +4,9 @@
  * RFC 6749 format ({error, error_description}); the others in problem+json.
  */
 import { z } from "zod";
-import { exchangeToken, tokenExchangeForm } from "../../delegation/exchange.ts";
+import { tokenExchangeForm } from "../../delegation/exchange.ts";
+import { tokenEndpoint } from "../../delegation/token-endpoint.ts";
+import { GRANT_TYPE_JWT_BEARER } from "../../identity/federation/exchange.ts";
 import { oauthError, oauthErrorFormat } from "../../delegation/oauth-errors.ts";
 import { getDelegationGraph, listDelegations } from "../../delegation/queries.ts";
 import { revokeByToken, revokeDelegation } from "../../delegation/revoke.ts";
@@ -30,8 +32,8 @@ export const delegationRoutes = [
     body: tokenExchangeForm,
     errorFormat: oauthErrorFormat,
     tag: "Delegation",
-    summary: "Exchange a token for a delegation token (RFC 8693)",
-    handler: async ({ rt, body }) => reply({ body: await exchangeToken(rt, rt.delegation, body), headers: NO_CACHE }),
+    summary: "Exchange a token for a delegation token (RFC 8693), or a platform token for an agent access token (RFC 8693 / RFC 7523)",
+    handler: async ({ rt, body }) => reply({ body: await tokenEndpoint(rt, body), headers: NO_CACHE }),
   }),
   defineRoute({
     method: "POST",
@@ -70,7 +72,7 @@ export const delegationRoutes = [
         token_endpoint: `${rt.config.publicUrl}/api/v1/token`,
         revocation_endpoint: `${rt.config.publicUrl}/api/v1/token/revoke`,
         jwks_uri: `${rt.config.publicUrl}/.well-known/jwks.json`,
-        grant_types_supported: [GRANT_TYPE_TOKEN_EXCHANGE],
+        grant_types_supported: [GRANT_TYPE_TOKEN_EXCHANGE, GRANT_TYPE_JWT_BEARER],
         token_endpoint_auth_methods_supported: ["none"],
         revocation_endpoint_auth_methods_supported: ["bearer"],
         scopes_supported: ["tool:*/*"],

@@ -8,6 +8,7 @@ import { dataPlaneRoutes } from "./data-plane.ts";
 import { delegationRoutes } from "./delegation.ts";
 import { approvalRoutes } from "./approvals.ts";
 import { authzenRoutes } from "./authzen.ts";
+import { federationRoutes } from "./federation.ts";
 import { operatorRoutes } from "./operator.ts";
 import { policyRoutes } from "./policies.ts";
 import { systemRoutes } from "./system.ts";
@@ -17,6 +18,7 @@ export function allRoutes(): RouteDef<unknown, unknown>[] {
   const list: RouteDef<unknown, unknown>[] = [
     ...dataPlaneRoutes,
     ...operatorRoutes,
+    ...federationRoutes,
     ...policyRoutes,
     ...userRoutes,
     ...delegationRoutes,
