@@ -56,6 +56,7 @@ export const API: Record<string, Row> = {
   "POST /api/v1/users/:id/disable": users(["admin"]),
   "POST /api/v1/users/:id/enable": users(["admin"]),
   "POST /api/v1/account/tokens": users(ALL),
+  "POST /api/v1/account/preferences": users(ALL),
   "POST /api/v1/account/tokens/:keyId/revoke": users(ALL),
   "POST /api/v1/token": open("pass"),
   "POST /api/v1/token/revoke": anyone(),
