@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ConsoleUser } from "@/lib/auth/console-user";
+import { SearchBox } from "@/components/search/search-box";
 import { ZoneToggle } from "@/components/time/zone-toggle";
 import { NavLink } from "./nav-link";
 import { SignOutButton } from "./sign-out-button";
@@ -28,6 +29,7 @@ export function Nav({ user }: { user: ConsoleUser }) {
             <NavLink key={a.href} href={a.href} label={a.label} />
           ))}
         </nav>
+        <SearchBox id="header-search-q" />
         <div className="flex items-center gap-3 text-sm">
           <ZoneToggle />
           <Link href="/account" className="text-slate-700 hover:underline">

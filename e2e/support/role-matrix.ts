@@ -128,6 +128,7 @@ export const PAGES: Record<string, Row> = {
   "/directory": page(ALL),
   "/users": page(["admin"]),
   "/account": page(ALL),
+  "/search": page(ALL),
   "/sessions": page(ALL),
   "/sessions/[id]": page(ALL, "pass"),
   "/sessions/[id]/graph": page(ALL, "pass"),
