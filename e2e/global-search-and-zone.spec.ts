@@ -8,6 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Page } from "@playwright/test";
+import { searchConsole } from "../lib/console/search.ts";
 import { formatTimestamp } from "../lib/console/time.ts";
 import { expect, test } from "./support/fixtures.ts";
 import { decide } from "./support/agent-calls.ts";
@@ -48,6 +49,14 @@ test("the header search jumps to a session by a middle fragment, to an agent, li
   // Nothing: says so.
   await search(page, `no-such-${randomUUID()}`);
   await expect(page.getByTestId("search-none")).toContainText("Nothing matches");
+
+  // Decisions and approvals by the start of their id, tools by server/name: the page's own function,
+  // on the node's database (no page load each).
+  const held = (await decide(c.node.url, agent.api_key, sibling, "files/delete_file", { path: "a.txt" })).body;
+  expect(held.decision).toBe("require_approval");
+  expect((await searchConsole(held.decision_id.slice(0, 13), "viewer")).jumpTo).toBe(`/audit?decision=${held.decision_id}`);
+  expect((await searchConsole(held.approval.id.slice(0, 8).toUpperCase(), "viewer")).jumpTo).toBe(`/approvals/${held.approval.id}`);
+  expect((await searchConsole("files/delete_file", "viewer")).jumpTo).toBe("/tools/files/delete_file");
 
   // Users are an admin's: a viewer finds no user by email, an admin is taken to the users page.
   const admin = await c.newUser("admin");
