@@ -50,6 +50,10 @@ test("the header search jumps to a session by a middle fragment, to an agent, li
   await search(page, `no-such-${randomUUID()}`);
   await expect(page.getByTestId("search-none")).toContainText("Nothing matches");
 
+  // Text that cannot be searched (a control character) is refused with a reason, not an error page.
+  await page.goto("/search?q=a%01b");
+  await expect(page.getByRole("alert").filter({ hasText: "Cannot search for this" })).toContainText("no control characters");
+
   // Decisions and approvals by the start of their id, tools by server/name: the page's own function,
   // on the node's database (no page load each).
   const held = (await decide(c.node.url, agent.api_key, sibling, "files/delete_file", { path: "a.txt" })).body;
