@@ -1,12 +1,14 @@
 import { requireUser } from "@/app/auth";
 import { Nav } from "@/components/shell/nav";
+import { ZoneProvider } from "@/components/time/zone";
+import { UTC } from "@/lib/console/time";
 
 export const dynamic = "force-dynamic";
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
   const user = await requireUser();
   return (
-    <>
+    <ZoneProvider zone={user.timeZone ?? UTC}>
       <a
         href="#main"
         className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2"
@@ -17,6 +19,6 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
       <main id="main" className="mx-auto max-w-7xl px-4 py-6">
         {children}
       </main>
-    </>
+    </ZoneProvider>
   );
 }

@@ -8,6 +8,7 @@ import { ActiveSessions } from "@/components/dashboard/active-sessions";
 import { Card, Empty } from "@/components/dashboard/card";
 import { LatestDecisions } from "@/components/dashboard/latest-decisions";
 import { RangeTabs } from "@/components/dashboard/range-tabs";
+import { SearchBox } from "@/components/search/search-box";
 import { recentDecisions } from "@/lib/audit/recent-decisions";
 import { activeSessions, agentNames, decisionFacts, pendingApprovalTimes, toolClasses } from "@/lib/analytics/dashboard-queries";
 import { OUTCOME_COLORS } from "@/lib/analytics/palette";
@@ -62,6 +63,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
         </div>
         <RangeTabs current={w.range} />
       </div>
+      <SearchBox id="dashboard-search-q" wide />
       <div className="grid gap-4 lg:grid-cols-3">
         <Card
           id="over-time"

@@ -1,5 +1,6 @@
 "use client";
 
+import { Timestamp } from "@/components/time/timestamp";
 import { callApi, seg } from "@/components/api/call-api";
 import { buttonClass, inputClass } from "@/components/forms/fields";
 import { ConfirmAction } from "@/components/forms/confirm-action";
@@ -20,7 +21,7 @@ export function CreateTokenForm() {
         extra: (
           <p className="mt-2 text-xs text-slate-700">
             Send it as <code>Authorization: Bearer …</code> to the API or set <code>MANDATE_TOKEN</code> for the CLI. It acts with your role and expires{" "}
-            {c.expiresAt?.slice(0, 10) ?? "never"}.
+            <Timestamp at={c.expiresAt} empty="never" />.
           </p>
         ),
       })}

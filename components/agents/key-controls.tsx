@@ -1,5 +1,7 @@
 "use client";
 
+import { formatTimestamp } from "@/lib/console/time";
+import { useDisplayZone } from "@/components/time/zone";
 import { callApi, seg } from "@/components/api/call-api";
 import { buttonClass, inputClass } from "@/components/forms/fields";
 import { ConfirmAction } from "@/components/forms/confirm-action";
@@ -8,13 +10,14 @@ import { SecretForm } from "@/components/forms/secret-form";
 type Created = { apiKey: string; keyId: string; expiresAt: string };
 
 export function CreateKeyForm({ agent }: { agent: string }) {
+  const zone = useDisplayZone();
   return (
     <SecretForm<Created>
       label="Create an API key"
       className="flex flex-wrap items-end gap-2"
       keepValues
       create={(f) => callApi<Created>("POST", `/api/v1/agents/${seg(agent)}/keys`, { expires_in_days: Number(f.get("days")) })}
-      show={(c) => ({ label: `New key ${c.keyId} (expires ${c.expiresAt.slice(0, 10)})`, secret: c.apiKey })}
+      show={(c) => ({ label: `New key ${c.keyId} (expires ${formatTimestamp(c.expiresAt, zone)})`, secret: c.apiKey })}
     >
       <label className="text-sm font-medium">
         Expires in (days)

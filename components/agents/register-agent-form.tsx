@@ -1,5 +1,6 @@
 "use client";
 
+import { Timestamp } from "@/components/time/timestamp";
 import { callApi } from "@/components/api/call-api";
 import { buttonClass, inputClass } from "@/components/forms/fields";
 import { SecretForm } from "@/components/forms/secret-form";
@@ -21,7 +22,7 @@ export function RegisterAgentForm({ owners, me }: { owners: string[]; me: string
               secret: c.apiKey,
               extra: (
                 <p className="mt-2 text-xs text-slate-700">
-                  Expires {c.expiresAt?.slice(0, 10)}. Use it as <code>MANDATE_API_KEY</code> of the gateway acting for this agent.
+                  Expires <Timestamp at={c.expiresAt} />. Use it as <code>MANDATE_API_KEY</code> of the gateway acting for this agent.
                 </p>
               ),
             }

@@ -1,5 +1,6 @@
 "use client";
 
+import { Timestamp } from "@/components/time/timestamp";
 import Link from "next/link";
 import type { ColumnDef } from "@tanstack/react-table";
 import type { AuditListRow } from "@/lib/audit/queries";
@@ -29,12 +30,8 @@ function summary(r: AuditListRow): string {
 export const auditColumns: ColumnDef<AuditListRow>[] = [
   {
     id: "time",
-    header: "Time (UTC)",
-    cell: ({ row }) => (
-      <time dateTime={row.original.createdAt} className="whitespace-nowrap font-mono text-xs">
-        {row.original.createdAt.replace("T", " ").slice(0, 23)}
-      </time>
-    ),
+    header: "Time",
+    cell: ({ row }) => <Timestamp at={row.original.createdAt} />,
   },
   { id: "kind", header: "Kind", cell: ({ row }) => <span className="text-xs">{row.original.kind}</span> },
   { id: "action", header: "Action", cell: ({ row }) => <span className="font-mono text-xs">{row.original.action}</span> },

@@ -1,3 +1,4 @@
+import { Timestamp } from "@/components/time/timestamp";
 import type { ChainRow, CheckpointRow } from "@/lib/audit/queries-checkpoints";
 import { TimeAgo } from "@/components/forms/time-ago";
 import { WriteCheckpointButton } from "./write-checkpoint";
@@ -45,7 +46,12 @@ export function Checkpoints({ checkpoints, chains, canWrite }: { checkpoints: Ch
         <ul className="mt-1 font-mono text-xs">
           {chains.map((c) => (
             <li key={c.id}>
-              {c.node}: {c.headSeq} entries{c.lastAt ? `, last ${c.lastAt.replace("T", " ").slice(0, 19)}` : ""}
+              {c.node}: {c.headSeq} entries
+              {c.lastAt && (
+                <>
+                  , last <Timestamp at={c.lastAt} />
+                </>
+              )}
             </li>
           ))}
         </ul>

@@ -1,3 +1,4 @@
+import { Timestamp } from "@/components/time/timestamp";
 import Link from "next/link";
 import type { DecisionRow } from "@/lib/audit/recent-decisions";
 import { OutcomeBadge } from "@/components/shell/outcome-badge";
@@ -27,7 +28,7 @@ export function LatestDecisions({ decisions }: { decisions: DecisionRow[] }) {
           {decisions.map((d) => (
             <tr key={d.decisionId} className="border-t border-slate-100">
               <td className="whitespace-nowrap px-2 py-1 font-mono text-xs text-slate-700">
-                <time dateTime={d.createdAt}>{d.createdAt.slice(11, 19)}</time>
+                <Timestamp at={d.createdAt} relative />
               </td>
               <td className="px-2 py-1">{d.agent}</td>
               <td className="px-2 py-1 font-mono text-xs">{d.tool}</td>

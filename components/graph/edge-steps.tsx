@@ -1,5 +1,6 @@
 "use client";
 
+import { Timestamp } from "@/components/time/timestamp";
 import Link from "next/link";
 import { useEffect, useState } from "react";
 import type { GraphEdge } from "@/lib/analytics/delegation-graph";
@@ -44,7 +45,7 @@ export function EdgeSteps({ sessionId, edge }: { sessionId: string; edge: GraphE
               </Link>
               <OutcomeBadge outcome={st.outcome} />
               <span className="text-xs text-slate-700">
-                {st.at.slice(11, 19)} · {st.reasons[0]?.policy ?? ""}
+                <Timestamp at={st.at} /> · {st.reasons[0]?.policy ?? ""}
                 {st.result ? ` · ${st.result.status}` : ""}
               </span>
             </li>

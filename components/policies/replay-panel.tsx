@@ -1,5 +1,6 @@
 "use client";
 
+import { Timestamp } from "@/components/time/timestamp";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
@@ -27,7 +28,9 @@ function Items({ items, label }: { items: ReplayItem[]; label: string }) {
       <tbody>
         {items.map((c) => (
           <tr key={c.decisionId} className="border-t border-slate-100" data-testid="replay-change" data-transition={`${c.from}→${c.to}`}>
-            <td className="whitespace-nowrap px-2 py-1">{c.at.replace("T", " ").slice(0, 19)}</td>
+            <td className="whitespace-nowrap px-2 py-1">
+              <Timestamp at={c.at} />
+            </td>
             <td className="px-2 py-1">{c.agent}</td>
             <td className="px-2 py-1 font-mono text-xs">{c.tool}</td>
             <td className="px-2 py-1 font-medium">

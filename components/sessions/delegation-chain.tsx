@@ -1,6 +1,6 @@
+import { Timestamp } from "@/components/time/timestamp";
 import type { DelegationRow } from "@/lib/sessions/queries-timeline";
 import type { SessionDetail } from "@/lib/sessions/queries";
-import { shortTime } from "@/lib/console/format";
 
 /** On whose authority the session ran: the human, then each delegation hop with its scopes and expiry. */
 /** `now`: the time expiry is judged at (the page reads the clock once per request). */
@@ -19,7 +19,7 @@ export function DelegationChain({ session, delegations, now }: { session: Sessio
           scopes: <span className="font-mono">{d.scopes.join(" ") || "none"}</span>
         </p>
         <p className={`text-xs ${d.revokedAt || expired ? "text-red-800" : "text-slate-700"}`}>
-          {d.revokedAt ? `revoked ${shortTime(d.revokedAt)}` : `${expired ? "expired" : "expires"} ${shortTime(d.expiresAt)}`} · granted by {d.createdBy}
+          {d.revokedAt ? "revoked" : expired ? "expired" : "expires"} <Timestamp at={d.revokedAt ?? d.expiresAt} /> · granted by {d.createdBy}
         </p>
         {(children.get(d.id) ?? []).length > 0 && <ul>{children.get(d.id)!.map(hop)}</ul>}
       </li>

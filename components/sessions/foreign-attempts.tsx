@@ -1,7 +1,6 @@
 import Link from "next/link";
+import { Timestamp } from "@/components/time/timestamp";
 import type { ForeignAttempt } from "@/lib/sessions/foreign-attempts";
-
-const time = (iso: string) => `${iso.slice(5, 10)} ${iso.slice(11, 23)}`;
 
 /**
  * Other agents' attempts to act in this session: each was denied, and none is a step of it (the
@@ -24,12 +23,10 @@ export function ForeignAttempts({ sessionId, attempts, total }: { sessionId: str
         {attempts.map((a) => (
           <li
             key={`${a.chainId}:${a.seq}`}
-            className="grid grid-cols-[9.5rem_1fr_auto] items-start gap-x-3 border-b border-slate-100 px-3 py-2"
+            className="grid grid-cols-[15rem_1fr_auto] items-start gap-x-3 border-b border-slate-100 px-3 py-2"
             data-testid="foreign-attempt"
           >
-            <time dateTime={a.at} className="font-mono text-xs text-slate-600" title={a.at}>
-              {time(a.at)}
-            </time>
+            <Timestamp at={a.at} className="text-slate-600" />
             <div className="min-w-0">
               <span className="font-mono text-xs">{a.tool}</span>{" "}
               <span className="text-xs text-slate-600">

@@ -1,3 +1,4 @@
+import { Timestamp } from "@/components/time/timestamp";
 import Link from "next/link";
 import type { SessionDetail } from "@/lib/sessions/queries";
 import { TimeAgo } from "@/components/forms/time-ago";
@@ -54,7 +55,7 @@ export function SessionHeader({ s, tab }: { s: SessionDetail; tab: "timeline" | 
       </dl>
       {s.status === "terminated" && (
         <p className="rounded bg-slate-100 px-3 py-2 text-sm text-slate-800">
-          Terminated {s.terminatedAt?.replace("T", " ").slice(0, 19)} UTC by {s.terminatedBy}: {s.terminatedReason}
+          Terminated <Timestamp at={s.terminatedAt} empty="(time unknown)" /> by {s.terminatedBy}: {s.terminatedReason}
         </p>
       )}
       <nav aria-label="Session views" className="flex gap-1 border-b border-slate-200">

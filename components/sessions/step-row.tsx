@@ -3,9 +3,9 @@
 import Link from "next/link";
 import type { TimelineStep } from "@/lib/sessions/timeline-step";
 import { OutcomeBadge } from "@/components/shell/outcome-badge";
+import { Timestamp } from "@/components/time/timestamp";
 import { LabelChips } from "./badges";
 
-const time = (iso: string) => `${iso.slice(5, 10)} ${iso.slice(11, 23)}`;
 const ms = (us: number | null) => (us === null ? "—" : us < 1000 ? `${us} µs` : `${(us / 1000).toFixed(1)} ms`);
 
 /** One step of the timeline: a summary line, and the full record when expanded. */
@@ -17,7 +17,7 @@ export function StepRow({ s, open, onToggle }: { s: TimelineStep; open: boolean;
       data-testid="timeline-step"
       data-step={s.step}
     >
-      <div className="grid grid-cols-[4rem_9.5rem_1fr_auto] items-start gap-x-3 gap-y-1">
+      <div className="grid grid-cols-[4rem_15rem_1fr_auto] items-start gap-x-3 gap-y-1">
         <button
           type="button"
           onClick={onToggle}
@@ -27,9 +27,7 @@ export function StepRow({ s, open, onToggle }: { s: TimelineStep; open: boolean;
         >
           #{s.step} {open ? "▾" : "▸"}
         </button>
-        <time dateTime={s.at} className="font-mono text-xs text-slate-600" title={s.at}>
-          {time(s.at)}
-        </time>
+        <Timestamp at={s.at} className="text-slate-600" />
         <div className="min-w-0">
           <span className="font-mono text-xs">{s.tool}</span> <span className="text-xs text-slate-600">by {s.agent}</span>
           {reason && (
@@ -122,17 +120,22 @@ function StepDetails({ s }: { s: TimelineStep }) {
       )}
       <dt className="font-medium text-slate-700">Outcome event</dt>
       <dd>
-        {s.result
-          ? `${s.result.status} at ${s.result.at}${s.result.durationMs !== null ? `, ${s.result.durationMs} ms` : ""}${s.result.error ? ` — ${s.result.error}` : ""}`
-          : s.outcome === "allow"
-            ? "not reported (yet) by the gateway"
-            : "none: the call was not forwarded"}
+        {s.result ? (
+          <>
+            {s.result.status} at <Timestamp at={s.result.at} />
+            {`${s.result.durationMs !== null ? `, ${s.result.durationMs} ms` : ""}${s.result.error ? ` — ${s.result.error}` : ""}`}
+          </>
+        ) : s.outcome === "allow" ? (
+          "not reported (yet) by the gateway"
+        ) : (
+          "none: the call was not forwarded"
+        )}
       </dd>
       {s.events.map((e, i) => (
         <div key={i} className="contents">
           <dt className="font-medium text-slate-700">{e.kind}</dt>
           <dd>
-            {e.action} by {e.actor} at {e.at}
+            {e.action} by {e.actor} at <Timestamp at={e.at} />
             {e.note ? ` — “${e.note}”` : ""}
           </dd>
         </div>

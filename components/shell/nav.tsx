@@ -1,5 +1,7 @@
 import Link from "next/link";
 import type { ConsoleUser } from "@/lib/auth/console-user";
+import { SearchBox } from "@/components/search/search-box";
+import { ZoneToggle } from "@/components/time/zone-toggle";
 import { NavLink } from "./nav-link";
 import { SignOutButton } from "./sign-out-button";
 
@@ -27,7 +29,9 @@ export function Nav({ user }: { user: ConsoleUser }) {
             <NavLink key={a.href} href={a.href} label={a.label} />
           ))}
         </nav>
+        <SearchBox id="header-search-q" />
         <div className="flex items-center gap-3 text-sm">
+          <ZoneToggle />
           <Link href="/account" className="text-slate-700 hover:underline">
             {user.email}
           </Link>

@@ -10,6 +10,8 @@ export interface ConsoleUser {
   email: string;
   role: Role;
   name: string | null;
+  /** The zone the console shows times in (users.display_time_zone): absent or null = UTC. */
+  timeZone?: string | null;
 }
 
 /**

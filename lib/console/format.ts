@@ -9,10 +9,6 @@ export function ago(isoTime: string | null, now = Date.now()): string {
   return future ? `in ${v}` : `${v} ago`;
 }
 
-export function shortTime(isoTime: string): string {
-  return isoTime.replace("T", " ").slice(0, 16) + " UTC";
-}
-
 export function compactNumber(n: number): string {
   return n < 1000 ? String(n) : n < 1_000_000 ? `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k` : `${(n / 1_000_000).toFixed(1)}M`;
 }

@@ -3,6 +3,7 @@
  * CLI. The console calls these from the browser with its session cookie (components/api/call-api.ts).
  */
 import { z } from "zod";
+import { preferencesSchema, setPreferences } from "../../console/preferences.ts";
 import { changeDisabled, changeRole } from "../../console/users-admin.ts";
 import { forbidden, notFound } from "../../errors.ts";
 import { createApiToken, createUser, revokeApiToken, roleSchema } from "../../identity/users.ts";
@@ -94,6 +95,15 @@ export const userRoutes = [
       if (user!.keyId) throw forbidden("personal API tokens are created from the console session, not with another token");
       return reply({ status: 201, body: await createApiToken(rt, user!.userId, body.name, actorOf(user), body.expires_in_days) });
     },
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/api/v1/account/preferences",
+    auth: "user",
+    body: preferencesSchema,
+    tag: TAG,
+    summary: 'Set your console display preferences: the time zone times are shown in ("UTC" or an IANA zone)',
+    handler: async ({ body, user }) => setPreferences(user!.userId, body),
   }),
   defineRoute({
     method: "POST",

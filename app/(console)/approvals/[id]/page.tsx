@@ -1,3 +1,4 @@
+import { Timestamp } from "@/components/time/timestamp";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireUser } from "@/app/auth";
@@ -34,12 +35,22 @@ export default async function ApprovalPage({ params }: { params: Promise<{ id: s
           · {a.step}
         </dd>
         <dt className="text-slate-600">Requested</dt>
-        <dd>{a.createdAt}</dd>
+        <dd>
+          <Timestamp at={a.createdAt} relative />
+        </dd>
         <dt className="text-slate-600">Expires</dt>
-        <dd>{a.expiresAt}</dd>
+        <dd>
+          <Timestamp at={a.expiresAt} relative />
+        </dd>
         <dt className="text-slate-600">Decided</dt>
         <dd>
-          {a.decidedBy ? `${a.decidedBy} at ${a.decidedAt}` : "not yet"}
+          {a.decidedBy ? (
+            <>
+              {a.decidedBy} at <Timestamp at={a.decidedAt} />
+            </>
+          ) : (
+            "not yet"
+          )}
           {a.comment ? ` — “${a.comment}”` : ""}
         </dd>
         <dt className="text-slate-600">Reasons</dt>
