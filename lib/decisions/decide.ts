@@ -26,6 +26,8 @@ import { canonicalJson } from "../util/canonical-json.ts";
 import { buildMcpCall, NO_DELEGATION, type DelegationView } from "./mcp-request.ts";
 import { findApprovedApproval } from "./approvals.ts";
 import { keepReplayValues } from "../policy/replay-values.ts";
+import { observeDecision } from "../telemetry/metrics.ts";
+import { logger } from "../telemetry/log.ts";
 
 export const MCP_STORE = "mcp";
 const MAX_ATTEMPTS = 8;
@@ -306,7 +308,7 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
       // set a retention (lib/policy/replay-values.ts). Auxiliary: never delays or fails the decision.
       if (redactions.length) {
         void keepReplayValues(decisionId, req.arguments, true, new Date(now)).catch((err: Error) =>
-          console.error(`[replay] could not keep values of ${decisionId}: ${err.message}`),
+          logger.error(`could not keep the replay values of ${decisionId}`, { component: "replay", err }),
         );
       }
       // A foreign attempt changed nothing in the session: its cached state stays as it is.
@@ -341,6 +343,7 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
         rt.emit("approval.created", { ...approval, agent: agent.name });
       }
       if (receipt) response.receipt = await receipt;
+      observeDecision(ev.decision, ev.reasons, Number(process.hrtime.bigint() - t0) / 1e9);
       return response;
     }
     throw new MandateError(503, "session_contention", `session ${sessionId} is changing too fast on several nodes; retry`);
