@@ -52,8 +52,9 @@ export async function runWorker(): Promise<void> {
     if (m.t === "reply") return requests.settle(m.id, true);
     if (m.t === "scraped") return scrapes.settle(m.id, m.text);
     if (m.t === "metrics")
-      return void processMetrics().then((metrics) =>
-        send({ t: "metrics", id: m.id, metrics: metrics as unknown as Extract<FromWorker, { t: "metrics" }>["metrics"] }),
+      return void processMetrics().then(
+        (metrics) => send({ t: "metrics", id: m.id, metrics: metrics as unknown as Extract<FromWorker, { t: "metrics" }>["metrics"] }),
+        (err: Error) => (warn(`collecting metrics: ${err.message}`), send({ t: "metrics", id: m.id, metrics: [] })),
       );
     if (m.t === "stop") return void stop("stop", m.id);
     if (m.t === "heads") return send({ t: "reply", id: m.id, heads: rt ? ownHeads(rt) : [] });
