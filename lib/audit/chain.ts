@@ -132,7 +132,9 @@ export class AuditChain {
     try {
       while (this.queue.length || this.txQueue.length) {
         if (this.txQueue.length) {
+          const t = performance.now();
           await this.runTx(this.txQueue.shift()!);
+          observeCommit(this.kind, 1, (performance.now() - t) / 1000);
           continue;
         }
         const batch = this.takeBatch();
