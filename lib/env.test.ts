@@ -31,6 +31,18 @@ describe("env(): the one place configuration is read", () => {
     });
   });
 
+  it("MANDATE_METRICS_LISTEN (default 127.0.0.1:9464, off, host:port) and MANDATE_METRICS_TOKEN: a wrong value stops start-up naming it", async () => {
+    const defaults = (await freshEnv({}))();
+    expect(defaults.MANDATE_METRICS_LISTEN).toBe("127.0.0.1:9464");
+    expect(defaults.MANDATE_METRICS_TOKEN).toBeUndefined();
+    expect((await freshEnv({ MANDATE_METRICS_LISTEN: "off" }))().MANDATE_METRICS_LISTEN).toBe("off");
+    expect((await freshEnv({ MANDATE_METRICS_LISTEN: "[::1]:0" }))().MANDATE_METRICS_LISTEN).toBe("[::1]:0");
+    const badListen = await freshEnv({ MANDATE_METRICS_LISTEN: "9464" });
+    expect(() => badListen()).toThrow(/MANDATE_METRICS_LISTEN: must be host:port/);
+    const shortToken = await freshEnv({ MANDATE_METRICS_TOKEN: "short" });
+    expect(() => shortToken()).toThrow(/MANDATE_METRICS_TOKEN: must be at least 16 characters/);
+  });
+
   it("the evaluator's decision cache follows it", async () => {
     await freshEnv({ MANDATE_DECISION_CACHE: "0" });
     const { CedarEvaluator } = await import("./policy/evaluator.ts");

@@ -51,7 +51,7 @@ const schema = z.object({
     .enum(["0", "1"], { message: "must be 0 or 1" })
     .default("1")
     .transform((v) => v === "1"),
-  /** Validated here; the logger does not read it yet. */
+  /** The least severe level of the node's JSON log lines written (lib/telemetry/log.ts). */
   MANDATE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   /**
    * Workload identity federation (lib/identity/federation): an issuer's JWKS is fetched again on an
@@ -59,6 +59,16 @@ const schema = z.object({
    */
   MANDATE_FEDERATION_JWKS_COOLDOWN_S: z.coerce.number().int().min(1).max(3600).default(30),
   MANDATE_FEDERATION_TOKEN_TTL_S: z.coerce.number().int().min(10).max(900).default(900),
+  /**
+   * Prometheus `GET /metrics` of the whole node on its own listener (`host:port`; port 0: any free port, logged;
+   * `off`: none). Loopback by default: no credential is asked there (server/metrics-endpoint.ts).
+   */
+  MANDATE_METRICS_LISTEN: z
+    .string()
+    .default("127.0.0.1:9464")
+    .refine((v) => v === "off" || parseListenAddress(v) !== null, "must be host:port (port 0: any free port) or off"),
+  /** Set: `GET /metrics` on the node's main port too, with `Authorization: Bearer <this>` (no loopback exemption). */
+  MANDATE_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").max(512).optional(),
   /** Console sign-in throttling (lib/auth/throttle.ts): failures per account / per source address within the window. */
   MANDATE_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(10_000).default(10),
   MANDATE_LOGIN_MAX_SOURCE_FAILURES: z.coerce.number().int().min(1).max(100_000).default(50),
@@ -82,6 +92,17 @@ const schema = z.object({
 });
 
 export type Env = z.infer<typeof schema> & { dataDir: string };
+
+/** `host:port` or `[v6]:port` → its parts; null if it is not one. */
+export function parseListenAddress(v: string): { host: string; port: number } | null {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(v);
+  if (!m) return null;
+  const port = Number(m[3]);
+  if (port > 65535) return null;
+  const host = m[1] ?? m[2];
+  if (m[1] !== undefined && isIP(host) !== 6) return null;
+  return { host, port };
+}
 
 let cached: Env | undefined;
 

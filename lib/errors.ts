@@ -4,6 +4,7 @@
 import { z } from "zod";
 import type { Problem } from "./api/schemas.ts";
 import { isDatabaseUnavailable, RETRY_AFTER_S } from "./db/unavailable.ts";
+import { logger } from "./telemetry/log.ts";
 
 export class MandateError extends Error {
   constructor(
@@ -71,7 +72,7 @@ export function unexpectedError(err: unknown, where: string, requestId: string):
       "Retry-After": String(RETRY_AFTER_S),
     });
   }
-  console.error(`[${requestId}] ${where} failed:`, err);
+  logger.error(`${where} failed`, { request_id: requestId, err });
   return new MandateError(500, "internal", `internal error (request ${requestId})`);
 }
 

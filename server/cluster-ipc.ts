@@ -6,6 +6,16 @@ import { z } from "zod";
 
 const change = z.object({ table: z.string(), key: z.string() }).nullable();
 const head = z.object({ chain_id: z.string(), seq: z.number().int(), hash: z.string() });
+/** A process's metrics as prom-client's JSON (lib/telemetry/scrape.ts); NaN arrives as null (JSON). */
+const processMetrics = z.array(
+  z.looseObject({
+    name: z.string(),
+    help: z.string(),
+    type: z.string(),
+    aggregator: z.string(),
+    values: z.array(z.looseObject({ value: z.number().nullable(), labels: z.record(z.string(), z.union([z.string(), z.number()])) })),
+  }),
+);
 
 /** A worker to the primary. */
 export const fromWorker = z.discriminatedUnion("t", [
@@ -15,6 +25,10 @@ export const fromWorker = z.discriminatedUnion("t", [
   z.object({ t: z.literal("kick") }),
   /** The answer to the primary's request `id`. */
   z.object({ t: z.literal("reply"), id: z.number().int(), heads: z.array(head).optional() }),
+  /** The node's metrics, all processes (GET /metrics on the main port reached this worker). */
+  z.object({ t: z.literal("scrape"), id: z.number().int() }),
+  /** This worker's metrics, the answer to the primary's `metrics` request `id`. */
+  z.object({ t: z.literal("metrics"), id: z.number().int(), metrics: processMetrics }),
 ]);
 
 /** The primary to a worker. */
@@ -25,6 +39,10 @@ export const toWorker = z.discriminatedUnion("t", [
   z.object({ t: z.literal("reply"), id: z.number().int() }),
   /** Stop: finish what is in flight, close the chains, reply with their final heads, exit. */
   z.object({ t: z.literal("stop"), id: z.number().int() }),
+  /** This worker's metrics (answered with `metrics`). */
+  z.object({ t: z.literal("metrics"), id: z.number().int() }),
+  /** The node's exposition, the answer to the worker's `scrape` request `id` (null: it failed). */
+  z.object({ t: z.literal("scraped"), id: z.number().int(), text: z.string().nullable() }),
 ]);
 
 export type FromWorker = z.infer<typeof fromWorker>;

@@ -26,12 +26,16 @@ import type { Change, Runtime } from "../lib/runtime/runtime.ts";
 import { announceCredentials, connectDatabase, prepareDatabase, writeCredentials } from "./bootstrap.ts";
 import { startConsole, type Console } from "./console.ts";
 import { PEER_HEADER, SECRET_HEADER } from "./console-proxy.ts";
-import { fromWorker, Requests, WORKER_CONFIG_ENV, type Head, type ToWorker, type WorkerConfig } from "./cluster-ipc.ts";
-import { ensureAuthSecret, log, nodeDuties, nodeIdentity, runtimeOptions, stopOnSignals, type StartOptions } from "./node-options.ts";
+import { fromWorker, Requests, WORKER_CONFIG_ENV, type FromWorker, type Head, type ToWorker, type WorkerConfig } from "./cluster-ipc.ts";
+import { closeMetricsListener, startMetricsListener } from "./metrics-endpoint.ts";
+import { mergeMetrics, processMetrics, type ProcessMetrics } from "../lib/telemetry/scrape.ts";
+import { ensureAuthSecret, log, warn, nodeDuties, nodeIdentity, runtimeOptions, stopOnSignals, type StartOptions } from "./node-options.ts";
 
 /** A worker that has not applied a barrier by then is killed (docs/guarantees.md). */
 export const BARRIER_TIMEOUT_MS = 5_000;
 const HEADS_TIMEOUT_MS = 1_000;
+/** A worker that does not send its metrics in time is left out of that scrape. */
+const METRICS_TIMEOUT_MS = 2_000;
 const RESTART_BACKOFF_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 /** A worker up this long is healthy again: its next crash starts the back-off from the beginning. */
 const HEALTHY_AFTER_MS = 60_000;
@@ -41,6 +45,9 @@ type Slot = { index: number; worker: Worker | null; restarts: number; startedAt:
 class Workers {
   private slots: Slot[] = [];
   private replies = new Requests<Head[]>();
+  private scrapes = new Requests<ProcessMetrics>();
+  /** The node's exposition (set by startPrimary): asked by a worker that got GET /metrics on the main port. */
+  scrape: () => Promise<string> = () => Promise.reject(new Error("not started"));
   /** The latest head of every worker chain seen (from heads() and from the final replies at stop). */
   private known = new Map<string, Head>();
   stopping = false;
@@ -89,7 +96,7 @@ class Workers {
         if (Date.now() - slot.startedAt > HEALTHY_AFTER_MS) slot.restarts = 0;
         const wait = RESTART_BACKOFF_MS[Math.min(slot.restarts, RESTART_BACKOFF_MS.length - 1)];
         slot.restarts++;
-        log(`data-plane worker ${slot.index} exited${listening ? "" : " before it listened"} (${how}): restarting it in ${wait / 1000} s`);
+        warn(`data-plane worker ${slot.index} exited${listening ? "" : " before it listened"} (${how}): restarting it in ${wait / 1000} s`);
         resolve();
         setTimeout(() => {
           if (!this.stopping) void this.fork(slot, false);
@@ -115,7 +122,7 @@ class Workers {
     await Promise.all(
       this.live(except).map(async (w) => {
         const { id, reply } = this.replies.open(BARRIER_TIMEOUT_MS, () => {
-          log(`data-plane worker ${w.id} did not apply a change within ${BARRIER_TIMEOUT_MS} ms: killing it (it restarts with empty caches)`);
+          warn(`data-plane worker ${w.id} did not apply a change within ${BARRIER_TIMEOUT_MS} ms: killing it (it restarts with empty caches)`);
           w.process.kill("SIGKILL");
         });
         let onExit = () => {};
@@ -142,18 +149,35 @@ class Workers {
     return [...this.known.values()];
   }
 
+  /** Every live worker's metrics (a worker that does not answer in time is left out). */
+  async metrics(): Promise<ProcessMetrics[]> {
+    const all = await Promise.all(
+      this.live(null).map((w) => {
+        const { id, reply } = this.scrapes.open(METRICS_TIMEOUT_MS);
+        this.send(w, { t: "metrics", id });
+        return reply;
+      }),
+    );
+    return all.flatMap((m) => (m ? [m] : []));
+  }
+
   private remember(heads: Head[]): void {
     for (const h of heads) if (h.seq >= (this.known.get(h.chain_id)?.seq ?? 0)) this.known.set(h.chain_id, h);
   }
 
   private async onMessage(w: Worker, raw: unknown): Promise<void> {
     const p = fromWorker.safeParse(raw);
-    if (!p.success) return log(`data-plane worker ${w.id}: unexpected message ignored`);
+    if (!p.success) return warn(`data-plane worker ${w.id}: unexpected message ignored`);
     const m = p.data;
     if (m.t === "reply") return this.replies.settle(m.id, m.heads ?? []);
     if (m.t === "kick") return this.rt?.kickWebhooks();
+    if (m.t === "metrics") return this.scrapes.settle(m.id, fromIpc(m.metrics));
+    if (m.t === "scrape") {
+      const text = await this.scrape().catch((err: Error) => (warn(`metrics scrape failed: ${err.message}`), null));
+      return this.send(w, { t: "scraped", id: m.id, text });
+    }
     // A barrier asked by a worker: here, and in every other worker.
-    await Promise.all([this.rt?.applyFromPeer(m.change), this.barrier(m.change, w)]).catch((err: Error) => log(`barrier: ${err.message}`));
+    await Promise.all([this.rt?.applyFromPeer(m.change), this.barrier(m.change, w)]).catch((err: Error) => warn(`barrier: ${err.message}`));
     this.send(w, { t: "reply", id: m.id });
   }
 
@@ -175,7 +199,13 @@ class Workers {
       ),
     );
     this.replies.settleAll();
+    this.scrapes.settleAll();
   }
+}
+
+/** A worker's metrics as sent over IPC (JSON: NaN became null) → prom-client's JSON again. */
+function fromIpc(metrics: Extract<FromWorker, { t: "metrics" }>["metrics"]): ProcessMetrics {
+  return metrics.map((m) => ({ ...m, values: m.values.map((v) => ({ ...v, value: v.value ?? NaN })) })) as unknown as ProcessMetrics;
 }
 
 /** The console's loopback listener: only requests from this node's workers (they carry the secret). */
@@ -222,17 +252,23 @@ export async function startPrimary(opts: StartOptions, count: number): Promise<v
     duties: nodeDuties(db.embedded, () => workers.heads()),
   });
   workers.rt = rt;
+  workers.scrape = async () => {
+    const [own, others] = await Promise.all([processMetrics(), workers.metrics()]);
+    return mergeMetrics([own, ...others]);
+  };
 
   let con: Console | null = null;
   let consoleServer: Server | null = null;
+  let metricsServer: Server | null = null;
   const stopAll = async () => {
+    await closeMetricsListener(metricsServer);
     await workers.stop(10_000);
     consoleServer?.closeIdleConnections();
     await new Promise<void>((r) => (consoleServer ? consoleServer.close(() => r()) : r()));
     await con?.close().catch(() => {});
     await rt.stop().catch(() => {});
     await closePool().catch(() => {});
-    if (db.embedded) await db.embedded.stop().catch((err) => log(`stopping postgres: ${(err as Error).message}`));
+    if (db.embedded) await db.embedded.stop().catch((err) => warn(`stopping postgres: ${(err as Error).message}`));
   };
   try {
     if (opts.console !== false) {
@@ -245,6 +281,7 @@ export async function startPrimary(opts: StartOptions, count: number): Promise<v
     // Written before any worker listens: whoever sees the node up can read them.
     if (creds) writeCredentials(creds, e.dataDir);
     await workers.start();
+    metricsServer = await startMetricsListener(e.MANDATE_METRICS_LISTEN, () => workers.scrape(), log);
   } catch (err) {
     await stopAll();
     throw err;

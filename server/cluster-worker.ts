@@ -15,15 +15,22 @@ import { ownHeads, startRuntime } from "../lib/runtime/start.ts";
 import { toWorker, workerConfig, Requests, WORKER_CONFIG_ENV, type FromWorker } from "./cluster-ipc.ts";
 import { consoleProxy } from "./console-proxy.ts";
 import { requestHandler } from "./handler.ts";
+import { tokenGuardedMetrics } from "./metrics-endpoint.ts";
+import { processMetrics } from "../lib/telemetry/scrape.ts";
 import { runtimeOptions } from "./node-options.ts";
+import { logger, setLogProcess } from "../lib/telemetry/log.ts";
 
 /** The primary answers a barrier within its own timeout (it kills a worker that does not); this is a last resort. */
 const PRIMARY_TIMEOUT_MS = 15_000;
+/** The primary gathers every worker's metrics within 2 s (server/cluster-primary.ts). */
+const METRICS_TIMEOUT_MS = 5_000;
 
 export async function runWorker(): Promise<void> {
   const config = workerConfig.parse(JSON.parse(process.env[WORKER_CONFIG_ENV] ?? "null"));
   delete process.env[WORKER_CONFIG_ENV];
-  const log = (m: string) => process.stderr.write(`[mandate w${config.index}] ${m}\n`);
+  setLogProcess(`w${config.index}`);
+  const log = (m: string) => logger.info(m);
+  const warn = (m: string) => logger.warn(m);
   const e = env();
   setDatabaseUrl(config.databaseUrl);
   loadMasterKey({ fromEnv: e.MANDATE_MASTER_KEY, dataDir: e.dataDir, createIfMissing: false });
@@ -32,6 +39,7 @@ export async function runWorker(): Promise<void> {
     if (process.connected) process.send!(m);
   };
   const requests = new Requests<true>();
+  const scrapes = new Requests<string | null>();
   // Changes the primary sent while this runtime was being built: applied before it listens.
   let rt: Runtime | null = null;
   const early: Array<Change | null> = [];
@@ -39,9 +47,15 @@ export async function runWorker(): Promise<void> {
 
   process.on("message", (raw: unknown) => {
     const p = toWorker.safeParse(raw);
-    if (!p.success) return log("unexpected message from the primary ignored");
+    if (!p.success) return warn("unexpected message from the primary ignored");
     const m = p.data;
     if (m.t === "reply") return requests.settle(m.id, true);
+    if (m.t === "scraped") return scrapes.settle(m.id, m.text);
+    if (m.t === "metrics")
+      return void processMetrics().then(
+        (metrics) => send({ t: "metrics", id: m.id, metrics: metrics as unknown as Extract<FromWorker, { t: "metrics" }>["metrics"] }),
+        (err: Error) => (warn(`collecting metrics: ${err.message}`), send({ t: "metrics", id: m.id, metrics: [] })),
+      );
     if (m.t === "stop") return void stop("stop", m.id);
     if (m.t === "heads") return send({ t: "reply", id: m.id, heads: rt ? ownHeads(rt) : [] });
     if (!rt) {
@@ -49,7 +63,7 @@ export async function runWorker(): Promise<void> {
       return send({ t: "reply", id: m.id });
     }
     rt.applyFromPeer(m.change)
-      .catch((err: Error) => log(`applying a change: ${err.message}`))
+      .catch((err: Error) => warn(`applying a change: ${err.message}`))
       .finally(() => send({ t: "reply", id: m.id }));
   });
   // The primary is gone (killed): nobody coordinates this node any more.
@@ -61,6 +75,7 @@ export async function runWorker(): Promise<void> {
   rt = await startRuntime({
     ...runtimeOptions(config.publicUrl),
     node: config.node,
+    metricsProcess: `w${config.index}`,
     duties: null,
     peers: {
       async barrier(change) {
@@ -73,7 +88,16 @@ export async function runWorker(): Promise<void> {
   });
   for (const c of early.splice(0)) await rt.applyFromPeer(c);
 
-  const handler = requestHandler(rt, buildRouter(), config.console ? consoleProxy(config.console, log) : null, log);
+  // GET /metrics on the main port (with MANDATE_METRICS_TOKEN): the node's metrics, gathered by the primary.
+  const scrape = async () => {
+    const { id, reply } = scrapes.open(METRICS_TIMEOUT_MS);
+    send({ t: "scrape", id });
+    const text = await reply;
+    if (text === null) throw new Error("the node's primary did not send its metrics");
+    return text;
+  };
+  const metrics = tokenGuardedMetrics(e.MANDATE_METRICS_TOKEN, scrape);
+  const handler = requestHandler(rt, buildRouter(), config.console ? consoleProxy(config.console, warn) : null, metrics);
   const server = createServer(handler);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
@@ -88,6 +112,7 @@ export async function runWorker(): Promise<void> {
     server.closeIdleConnections();
     await new Promise<void>((r) => server.close(() => r()));
     requests.settleAll();
+    scrapes.settleAll();
     await running.stop().catch(() => {});
     await closePool().catch(() => {});
     // The final heads of this worker's chains, for the node's last signed checkpoint (from memory: the

@@ -10,6 +10,7 @@ import { stampClientAddress } from "../lib/auth/client-address.ts";
 import { REQUEST_PATH_HEADER } from "../lib/auth/return-path.ts";
 import { send } from "../lib/http/route.ts";
 import { applyConsolePolicy, refuseCrossOriginConsole, securityHeaders } from "../lib/http/security.ts";
+import { logger } from "../lib/telemetry/log.ts";
 
 export interface Console {
   handle(req: IncomingMessage, res: ServerResponse, pathname: string, peer?: string): void;
@@ -29,7 +30,7 @@ export async function startConsole(o: { dev: boolean; host: string; port: number
       stampClientAddress(req, peer); // the console's sign-in throttling counts by this address
       req.headers[REQUEST_PATH_HEADER] = req.url ?? "/"; // where sign-in returns to (lib/auth/return-path.ts)
       nextHandler(req, res).catch((err: unknown) => {
-        o.log(`console error on ${pathname}: ${(err as Error).message}`);
+        logger.error(`console error on ${pathname}`, { component: "console", err });
         if (!res.headersSent) send(res, 500, { error: "internal error" });
       });
     },

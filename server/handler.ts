@@ -10,19 +10,29 @@ import { runRoute, send } from "../lib/http/route.ts";
 import type { buildRouter } from "../lib/http/routes/index.ts";
 import { requestUrl } from "../lib/http/security.ts";
 import type { Runtime } from "../lib/runtime/runtime.ts";
+import { METRICS_PATH } from "./metrics-endpoint.ts";
+import { logger } from "../lib/telemetry/log.ts";
 
 export type ConsoleHandler = (req: IncomingMessage, res: ServerResponse, pathname: string) => void;
+/** `/metrics` on the main port (server/metrics-endpoint.ts: only with MANDATE_METRICS_TOKEN, else null). */
+export type MetricsHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
-export function requestHandler(rt: Runtime, router: ReturnType<typeof buildRouter>, consoleHandler: ConsoleHandler | null, log: (m: string) => void) {
+export function requestHandler(
+  rt: Runtime,
+  router: ReturnType<typeof buildRouter>,
+  consoleHandler: ConsoleHandler | null,
+  metrics: MetricsHandler | null = null,
+) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     // Data-plane answers carry the security headers through send(); console answers get them where
     // Next.js runs (server/console.ts).
     const url = requestUrl(req, res);
     if (!url) return;
+    if (metrics && url.pathname === METRICS_PATH) return metrics(req, res);
     const m = router.match(req.method ?? "GET", url.pathname);
     if (m && "def" in m) {
       runRoute(rt, m.def, req, res, m.params, url).catch((err: unknown) => {
-        log(`unhandled error on ${url.pathname}: ${(err as Error).message}`);
+        logger.error(`unhandled error on ${url.pathname}`, { component: "http", err });
         if (!res.headersSent) send(res, 500, { error: "internal error" });
         else res.destroy();
       });

@@ -18,7 +18,9 @@ import { announceCredentials, connectDatabase, prepareDatabase, writeCredentials
 import { startConsole, type Console } from "./console.ts";
 import { requestHandler } from "./handler.ts";
 import { startPrimary } from "./cluster-primary.ts";
-import { ensureAuthSecret, log, nodeDuties, nodeIdentity, runtimeOptions, stopOnSignals, type StartOptions } from "./node-options.ts";
+import { closeMetricsListener, startMetricsListener, tokenGuardedMetrics } from "./metrics-endpoint.ts";
+import { mergeMetrics, processMetrics } from "../lib/telemetry/scrape.ts";
+import { ensureAuthSecret, log, warn, nodeDuties, nodeIdentity, runtimeOptions, stopOnSignals, type StartOptions } from "./node-options.ts";
 
 export type { StartOptions };
 
@@ -53,7 +55,16 @@ async function startSingle(opts: StartOptions): Promise<void> {
 
   ensureAuthSecret(e.dataDir, publicUrl);
   const con: Console | null = opts.console !== false ? await startConsole({ dev: !!opts.dev, host: e.HOST, port: e.PORT, publicUrl, log }) : null;
-  const server = createServer(requestHandler(rt, buildRouter(), con && ((req, res, pathname) => con.handle(req, res, pathname)), log));
+  const scrape = async () => mergeMetrics([await processMetrics()]);
+  const metricsServer = await startMetricsListener(e.MANDATE_METRICS_LISTEN, scrape, log).catch(async (err: Error) => {
+    await con?.close().catch(() => {});
+    await rt.stop().catch(() => {});
+    await closePool().catch(() => {});
+    await db.embedded?.stop().catch(() => {});
+    throw err;
+  });
+  const metrics = tokenGuardedMetrics(e.MANDATE_METRICS_TOKEN, scrape);
+  const server = createServer(requestHandler(rt, buildRouter(), con && ((req, res, pathname) => con.handle(req, res, pathname)), metrics));
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
 
@@ -71,10 +82,10 @@ async function startSingle(opts: StartOptions): Promise<void> {
   // reverse: lib/runtime/start.ts), the pool, the database.
   stopOnSignals(async () => {
     server.closeIdleConnections?.();
-    await new Promise<void>((r) => server.close(() => r()));
+    await Promise.all([new Promise<void>((r) => server.close(() => r())), closeMetricsListener(metricsServer)]);
     await con?.close().catch(() => {});
     await rt.stop().catch(() => {});
     await closePool().catch(() => {});
-    if (db.embedded) await db.embedded.stop().catch((err) => log(`stopping postgres: ${(err as Error).message}`));
+    if (db.embedded) await db.embedded.stop().catch((err) => warn(`stopping postgres: ${(err as Error).message}`));
   }, 15_000);
 }

@@ -8,13 +8,16 @@ import type { ChainHead } from "../lib/audit/checkpoints.ts";
 import type { EmbeddedDb } from "../lib/db/embedded.ts";
 import type { NodeDuties, StartOptions as RuntimeStartOptions } from "../lib/runtime/start.ts";
 import { consoleSessionOf } from "./console-session.ts";
+import { logger } from "../lib/telemetry/log.ts";
 
 export interface StartOptions {
   dev?: boolean;
   console?: boolean;
 }
 
-export const log = (m: string): void => void process.stderr.write(`[mandate] ${m}\n`);
+/** The node's log lines (lib/telemetry/log.ts: JSON on stderr): `log` at info, `warn` for what went wrong. */
+export const log = (m: string): void => logger.info(m);
+export const warn = (m: string): void => logger.warn(m);
 
 export function nodeIdentity(): { node: string; publicUrl: string } {
   const e = env();

@@ -9,6 +9,7 @@ const { runWorker } = await import("./cluster-worker.ts");
 try {
   await runWorker();
 } catch (err) {
-  console.error(`[mandate] a data-plane worker could not start: ${err instanceof Error ? err.message : String(err)}`);
+  const { logger } = await import("../lib/telemetry/log.ts");
+  logger.error(`a data-plane worker could not start: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 }

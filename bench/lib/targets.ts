@@ -93,7 +93,14 @@ export async function startMandateNode(withConsole: boolean, root = ROOT, o: Nod
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "mandate-bench-"));
   const out: string[] = [];
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), MANDATE_DATA_DIR: dataDir, MANDATE_SKIP_BUILD: "1" };
+  // The metrics listener on any free port: two nodes of one checkout run at once (a joined node, bench:compare).
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    MANDATE_DATA_DIR: dataDir,
+    MANDATE_SKIP_BUILD: "1",
+    MANDATE_METRICS_LISTEN: "127.0.0.1:0",
+  };
   delete env.DATABASE_URL;
   delete env.MANDATE_DATA_PLANE_WORKERS;
   if (o.workers) env.MANDATE_DATA_PLANE_WORKERS = String(o.workers);

@@ -11,6 +11,7 @@ import type { Row } from "../db/rows.ts";
 import { env } from "../env.ts";
 import { webhookPayload, type ApprovalEvent, type WebhookFormat } from "./notify-format.ts";
 import { loadApprovalRow, toView } from "./view.ts";
+import { logger } from "../telemetry/log.ts";
 
 export const MAX_ATTEMPTS = 6;
 const TIMEOUT_MS = 5000;
@@ -87,7 +88,7 @@ export class NotificationWorker {
     }
     this.running = true;
     void this.tick()
-      .catch((err) => console.error(`[approvals] webhook worker: ${(err as Error).message}`))
+      .catch((err) => logger.error("approvals: webhook worker failed", { component: "approvals", err }))
       .finally(() => {
         this.running = false;
         if (this.again && this.timer) {

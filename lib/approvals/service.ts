@@ -8,11 +8,12 @@ import type { ChangeListener } from "../runtime/runtime.ts";
 import { NotificationWorker, enqueueNotification } from "./deliveries.ts";
 import type { ApprovalEvent } from "./notify-format.ts";
 import type { ApprovalWaiters } from "./waiters.ts";
+import { logger } from "../telemetry/log.ts";
 
 const SWEEP_MS = 10_000;
 const EVENTS = new Set<string>(["approval.created", "approval.decided", "approval.expired"]);
 
-const log = (what: string) => (err: unknown) => console.error(`[approvals] ${what}: ${(err as Error).message}`);
+const log = (what: string) => (err: unknown) => logger.error(`approvals: ${what}`, { component: "approvals", err });
 
 /**
  * After an approval event committed in this process: wakes its long polls and queues its webhook

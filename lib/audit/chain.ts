@@ -17,6 +17,7 @@ import { sanitizeJson } from "../util/sanitize-json.ts";
 import type { ApprovalWrite, EventWrite, SessionWrite, ToolCallWrite } from "./commit-batch.ts";
 import { conflictingEventId, copyCommit } from "./copy-commit.ts";
 import { GENESIS_HASH, linkEntries, type AuditEntryInput, type AuditEntryRow } from "./hash.ts";
+import { observeCommit } from "../telemetry/metrics.ts";
 
 /** What a batch writes besides its entries: typed by mandate_commit's input contract (./commit-batch.ts). */
 export type { ApprovalWrite, EventWrite, SessionWrite } from "./commit-batch.ts";
@@ -76,11 +77,15 @@ export class AuditChain {
   /** Number of batches committed, and of jobs in them (for metrics and tests). */
   stats = { batches: 0, jobs: 0, conflicts: 0 };
 
+  /** What the chain carries, for its metrics: `events`, `admin` (node/events, node/admin), else `decisions`. */
+  readonly kind: string;
+
   constructor(
     readonly node: string,
     private readonly pool: () => pg.Pool = getPool,
   ) {
     this.id = randomUUID();
+    this.kind = node.endsWith("/events") ? "events" : node.endsWith("/admin") || node.startsWith("cli:") ? "admin" : "decisions";
   }
 
   /** Jobs waiting for the next batch. */
@@ -127,11 +132,15 @@ export class AuditChain {
     try {
       while (this.queue.length || this.txQueue.length) {
         if (this.txQueue.length) {
+          const t = performance.now();
           await this.runTx(this.txQueue.shift()!);
+          observeCommit(this.kind, 1, (performance.now() - t) / 1000);
           continue;
         }
         const batch = this.takeBatch();
+        const t = performance.now();
         await this.commitBatch(batch);
+        observeCommit(this.kind, batch.length, (performance.now() - t) / 1000);
       }
     } finally {
       this.flushing = false;

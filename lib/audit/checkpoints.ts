@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { getPool } from "../db/pool.ts";
 import type { Row } from "../db/rows.ts";
 import { canonicalJson } from "../util/canonical-json.ts";
+import { logger } from "../telemetry/log.ts";
 
 export interface ChainHead {
   chain_id: string;
@@ -107,7 +108,7 @@ export async function writeCheckpoint(
       headers: { "content-type": "application/json" },
       body: JSON.stringify(cp),
       signal: AbortSignal.timeout(5000),
-    }).catch((err) => console.error(`[checkpoint] webhook delivery failed: ${(err as Error).message}`));
+    }).catch((err) => logger.warn("checkpoint webhook delivery failed", { component: "checkpoint", err }));
   }
   return cp;
 }

@@ -15,6 +15,7 @@ import { evaluateMcp } from "./mcp.ts";
 import { COAZ_SERVER_TYPE, evaluateMcpServer } from "./mcp-server.ts";
 import type { AzEvaluation, Semantic } from "./request.ts";
 import type { StoreInfo } from "./stores.ts";
+import { logger } from "../telemetry/log.ts";
 
 async function evaluateGeneric(rt: Runtime, store: StoreInfo, ev: AzEvaluation, caller: Caller): Promise<ItemOutcome> {
   const t0 = process.hrtime.bigint();
@@ -77,7 +78,7 @@ async function safeItem(rt: Runtime, store: StoreInfo, item: AzEvaluation | { er
     return await evaluateItem(rt, store, item, caller);
   } catch (err) {
     const e = err as { status?: number; message?: string };
-    if (typeof e.status !== "number") console.error(`[authzen ${caller.requestId}] evaluation failed:`, err);
+    if (typeof e.status !== "number") logger.error("AuthZEN evaluation failed", { component: "authzen", request_id: caller.requestId, err });
     return failedItem(caller, store, e.status ?? 500, e.status ? (e.message ?? "error") : "internal error");
   }
 }

@@ -3,6 +3,7 @@
  * SQL, and by Prisma through its pg adapter. One pool per process, created on first use.
  */
 import pg from "pg";
+import { logger } from "../telemetry/log.ts";
 
 // BIGINT (int8) as JS number: counts and sequence numbers here stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -44,7 +45,7 @@ export function getPool(): pg.Pool {
   pool.on("connect", (client) => client.on("error", () => {}));
   pool.on("error", (err) => {
     // 57P01: the server is shutting down (e.g. the embedded PostgreSQL stopping with the node).
-    if ((err as { code?: string }).code !== "57P01") console.error(`[db] idle client error: ${err.message}`);
+    if ((err as { code?: string }).code !== "57P01") logger.warn("idle database client error", { component: "db", err: err.message });
   });
   g.__mandatePool = pool;
   return pool;

@@ -29,6 +29,8 @@ import { resolveTarget, type Target } from "./target.ts";
 import { scopesAllow } from "../delegation/scopes.ts";
 import type { ItemKind } from "../inventory/item-key.ts";
 import { keepReplayValues } from "../policy/replay-values.ts";
+import { observeDecision } from "../telemetry/metrics.ts";
+import { logger } from "../telemetry/log.ts";
 
 export const MCP_STORE = "mcp";
 const MAX_ATTEMPTS = 8;
@@ -326,7 +328,7 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
       // set a retention (lib/policy/replay-values.ts). Auxiliary: never delays or fails the decision.
       if (redactions.length) {
         void keepReplayValues(decisionId, target.args, true, new Date(now)).catch((err: Error) =>
-          console.error(`[replay] could not keep values of ${decisionId}: ${err.message}`),
+          logger.error(`could not keep the replay values of ${decisionId}`, { component: "replay", err }),
         );
       }
       // A foreign attempt changed nothing in the session: its cached state stays as it is.
@@ -361,6 +363,7 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
         rt.emit("approval.created", { ...approval, agent: agent.name });
       }
       if (receipt) response.receipt = await receipt;
+      observeDecision(ev.decision, ev.reasons, Number(process.hrtime.bigint() - t0) / 1e9);
       return response;
     }
     throw new MandateError(503, "session_contention", `session ${sessionId} is changing too fast on several nodes; retry`);

@@ -14,6 +14,7 @@ import type { AgentPrincipal } from "../identity/credential-cache.ts";
 import { MandateError } from "../errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { redactText, type Redaction } from "../redaction/index.ts";
+import { observeEventsIngested } from "../telemetry/metrics.ts";
 
 /** An event as stored: its error text with secrets replaced, and what was replaced. */
 function redactEvent(e: OutcomeEventInput): { error: string | null; redactions: Redaction[] } {
@@ -95,6 +96,7 @@ export async function recordEvents(rt: Runtime, agent: AgentPrincipal, events: O
           received_at: at,
         })),
       });
+      observeEventsIngested(fresh.length);
       return { accepted: fresh.length, duplicates: events.length - fresh.length };
     } catch (err) {
       if (err instanceof ConflictError) continue; // recorded concurrently: filter again

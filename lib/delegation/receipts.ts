@@ -13,6 +13,7 @@ import type { ReceiptSigner } from "../runtime/runtime.ts";
 import type { KeySource } from "./delegation-token.ts";
 import type { SigningKey } from "./signing-keys.ts";
 import { RECEIPT_TYP } from "./token-types.ts";
+import { logger } from "../telemetry/log.ts";
 
 export const RECEIPT_TTL_S = 60;
 
@@ -155,7 +156,7 @@ export class SigningWorker {
   private fallBack(err: Error) {
     if (!this.worker) return;
     this.worker = null;
-    console.error(`[receipts] signing worker failed, signing on the event loop from now on: ${err.message}`);
+    logger.error("receipt signing worker failed, signing on the event loop from now on", { component: "receipts", err });
     for (const batch of this.inFlight.values()) this.signInline(batch);
     this.inFlight.clear();
   }

@@ -15,6 +15,7 @@ import { findInexactBody } from "../util/exact-json.ts";
 import { fromZod, MandateError, toProblem, unauthorized, forbidden, unexpectedError } from "../errors.ts";
 import { bearer } from "./bearer.ts";
 import { crossOrigin, fromSameOrigin, isSafeMethod, SECURITY_HEADERS } from "./security.ts";
+import { logger } from "../telemetry/log.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -311,7 +312,7 @@ export function send(res: ServerResponse, status: number, body: unknown, headers
     res.writeHead(status, Object.assign({}, base, headers));
   } catch (err) {
     // An invalid header value must not take the node down: answer without the extra headers.
-    console.error(`[http] could not write headers: ${(err as Error).message}`);
+    logger.warn("could not write headers", { component: "http", err });
     res.writeHead(status, base);
   }
   res.end(payload);

@@ -14,6 +14,7 @@ import bcrypt from "bcryptjs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
+import { logger } from "../telemetry/log.ts";
 
 export const BCRYPT_COST = 12;
 
@@ -83,7 +84,7 @@ class PasswordWorker {
       this.worker = w;
     } catch (err) {
       this.inline = true;
-      process.stderr.write(`[mandate] password hashing runs on the main thread: ${(err as Error).message}\n`);
+      logger.warn("password hashing runs on the main thread", { component: "identity", err });
     }
     return this.worker;
   }

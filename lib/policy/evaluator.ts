@@ -7,6 +7,7 @@ import { Worker } from "node:worker_threads";
 import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import { env } from "../env.ts";
 import { analyzeReads, cacheKey, DecisionCache } from "./decision-cache.ts";
+import { observeCacheLookup } from "../telemetry/metrics.ts";
 
 export type CedarCall = Omit<cedar.StatefulAuthorizationCall, "preparsedPolicySetId">;
 export type CedarAnswer = cedar.AuthorizationAnswer;
@@ -137,6 +138,7 @@ export class CedarEvaluator {
     const key = cache ? cacheKey(cache.reads, call) : null;
     if (cache && key !== null) {
       const hit = cache.get(key);
+      observeCacheLookup(hit !== undefined);
       if (hit) return hit;
       const answer = await this.evaluateUncached(policySetId, call);
       cache.set(key, answer);

@@ -22,6 +22,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { databaseUrl } from "../db/pool.ts";
+import { logger } from "../telemetry/log.ts";
 
 export type ChangeHandler = (table: string, key: string) => void;
 
@@ -147,7 +148,7 @@ export class ChangeFeed {
       try {
         r();
       } catch (err) {
-        console.error(`[change-feed] reset handler failed: ${(err as Error).message}`);
+        logger.error("change feed: a reset handler failed", { component: "change-feed", err });
       }
     }
   }
@@ -157,7 +158,7 @@ export class ChangeFeed {
       try {
         h(table, key);
       } catch (err) {
-        console.error(`[change-feed] handler failed: ${(err as Error).message}`);
+        logger.error("change feed: a handler failed", { component: "change-feed", err });
       }
     }
   }
@@ -240,7 +241,7 @@ export class ChangeFeed {
     this.downSince ??= Date.now();
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
-    console.error(`[change-feed] lost the change feed (${reason}); reconnecting`);
+    logger.warn(`lost the change feed (${reason}); reconnecting`, { component: "change-feed" });
     client.removeAllListeners("end");
     client.on("error", () => {});
     void client.end().catch(() => {});

@@ -27,6 +27,7 @@ import type { CedarEvaluator } from "../policy/evaluator.ts";
 import type { PolicyCache } from "../policy/policy-cache.ts";
 import type { SessionCache } from "../sessions/session-cache.ts";
 import type { ChangeFeed } from "./change-feed.ts";
+import { logger } from "../telemetry/log.ts";
 
 /** Verifies a delegation token presented with a decision (lib/delegation). */
 export interface DelegationVerifier {
@@ -171,7 +172,7 @@ export function notifyListeners(listeners: readonly ChangeListener[], type: stri
     try {
       l({ type, data });
     } catch (err) {
-      console.error(`[runtime] a listener of ${type} failed: ${(err as Error).message}`);
+      logger.error(`a listener of ${type} failed`, { component: "runtime", err });
     }
   }
 }

@@ -13,7 +13,8 @@
  *    10. signed checkpoints on timers (and a last one after the chains closed)
  *    11. the purge of expired replay values
  *    12. the embedded PostgreSQL's restarts, audited
- *   then the runtime is published for the Next.js bundle (runtime()).
+ *   then this process's metrics read this runtime (lib/telemetry/metrics.ts: `process` label, the node's
+ *   pending approvals only where the duties run), and the runtime is published for the Next.js bundle (runtime()).
  *
  * The database pool, the Next.js app and the HTTP listener are the server's (server/main.ts), around
  * this: built before (pool) and after (console, listener) the runtime, stopped in reverse too.
@@ -39,6 +40,8 @@ import { CedarEvaluator } from "../policy/evaluator.ts";
 import { PolicyCache } from "../policy/policy-cache.ts";
 import { purgeExpiredReplayValues } from "../policy/replay-values.ts";
 import { SessionCache } from "../sessions/session-cache.ts";
+import { getPool } from "../db/pool.ts";
+import { startProcessMetrics, type MetricsSource } from "../telemetry/metrics.ts";
 import { ChangeFeed } from "./change-feed.ts";
 import {
   defaultAuditChains,
@@ -51,6 +54,7 @@ import {
   type Runtime,
   type RuntimeConfig,
 } from "./runtime.ts";
+import { logger } from "../telemetry/log.ts";
 
 /** The node's duties: one process of a node runs them (today its only one). */
 export interface NodeDuties {
@@ -74,6 +78,8 @@ export interface StartOptions extends Partial<RuntimeConfig> {
   duties?: NodeDuties | null;
   /** The other processes of this node (server/cluster-*.ts); null: this is the node's only process. */
   peers?: NodePeers | null;
+  /** The `process` label of this process's metrics (lib/telemetry/metrics.ts): `main` unless given (`w<i>`). */
+  metricsProcess?: string;
 }
 
 const PURGE_MS = 3_600_000;
@@ -93,7 +99,7 @@ class Started {
       try {
         await p.stop();
       } catch (err) {
-        console.error(`[runtime] stopping ${p.what}: ${(err as Error).message}`);
+        logger.error(`stopping ${p.what} failed`, { component: "runtime", err });
       }
     }
   }
@@ -118,6 +124,7 @@ export async function startRuntime(opts: StartOptions = {}): Promise<Runtime> {
   try {
     const rt = await startProcessParts(config, opts, started, webhooks);
     if (opts.duties) startNodeDuties(rt, opts.duties, started, webhooks);
+    started.add("metrics", startProcessMetrics(opts.metricsProcess ?? "main", metricsSource(rt, !!opts.duties)));
     publishRuntime(rt);
     started.add("the published runtime", () => publishRuntime(null));
     return rt;
@@ -238,6 +245,35 @@ async function startProcessParts(config: RuntimeConfig, opts: StartOptions, star
     emit: (type, data) => notifyListeners(listeners, type, data),
     stop: () => started.stopAll(),
   };
+}
+
+/** What this process's metrics read when scraped; the node's approvals only where its duties run (one process). */
+function metricsSource(rt: Runtime, node: boolean): MetricsSource {
+  return {
+    chainQueues: () => ({
+      decisions: rt.decisionChain.chains.reduce((n, c) => n + c.queued, 0),
+      events: rt.eventChain.queued,
+      admin: rt.adminChain.queued,
+    }),
+    feed: () => {
+      const s = rt.changes.state();
+      return {
+        current: s.current,
+        connected: s.connected,
+        confirmedSecondsAgo: s.confirmed_ms_ago === null ? null : s.confirmed_ms_ago / 1000,
+        reconnects: s.reconnects,
+        cacheClears: s.cache_clears,
+      };
+    },
+    approvals: node ? pendingApprovals : undefined,
+  };
+}
+
+async function pendingApprovals(): Promise<{ pending: number; oldestSeconds: number }> {
+  const r = await getPool().query<{ n: number; age: number | null }>(
+    `SELECT count(*)::int AS n, extract(epoch FROM now() - min(created_at))::float8 AS age FROM approvals WHERE status = 'pending'`,
+  );
+  return { pending: r.rows[0].n, oldestSeconds: r.rows[0].age ?? 0 };
 }
 
 /** The heads of this process's chains, from memory. */

@@ -111,7 +111,7 @@ describe("a node with two data-plane workers", () => {
     for (const p of [primary, ...workers, pg]) process.kill(p, "SIGINT");
     expect(await timeUntil(30_000, async () => !isAlive(primary))).toBeLessThan(30_000);
     expect(await timeUntil(15_000, async () => [...workers, pg].every((p) => !isAlive(p)))).toBeLessThan(15_000);
-    expect(n.logs()).toContain("[mandate] stopped");
+    expect(n.logs()).toContain('"msg":"stopped"');
 
     // Start it again on the same data directory: the log verifies, and every worker chain's stored head
     // was signed by a checkpoint (the last one, written from memory as the node stopped).

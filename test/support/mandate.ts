@@ -81,6 +81,8 @@ function spawnNode(port: number, dataDir: string, opts: StartOptions): { child: 
     MANDATE_SKIP_BUILD: "1",
     NEXT_TELEMETRY_DISABLED: "1",
     MANDATE_DATA_PLANE_WORKERS: String(opts.workers ?? 1),
+    // Many nodes run at once: none takes the default metrics port unless a test asks (test/integration/metrics.test.ts).
+    MANDATE_METRICS_LISTEN: "off",
     ...(opts.console === false || !opts.console ? { MANDATE_CONSOLE: "0" } : {}),
     ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
     ...opts.env,

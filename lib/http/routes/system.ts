@@ -11,6 +11,7 @@ import { env } from "../../env.ts";
 import type { Runtime } from "../../runtime/runtime.ts";
 import { buildOpenApi } from "../openapi.ts";
 import { defineRoute, reply, type RouteDef } from "../route.ts";
+import { logger } from "../../telemetry/log.ts";
 
 /** Up *and* current: the database answers, and the change feed vouches for the caches (docs/guarantees.md). */
 async function readiness(rt: Runtime) {
@@ -56,7 +57,7 @@ async function streamVerify(res: ServerResponse, mode: VerifyMode): Promise<void
     });
     line({ type: "report", report });
   } catch (err) {
-    console.error(`[audit verify] ${(err as Error).message}`);
+    logger.error("audit verification failed", { component: "audit-verify", err });
     line({ type: "error", detail: "the verification could not finish; see the server log" });
   }
 }
