@@ -129,6 +129,7 @@ describe("a session's row", () => {
       denies: 1,
       approvals: 0,
       at,
+      observed_labels: ["pii"],
     };
     await getPool().query("SELECT mandate_commit($1::jsonb)", [JSON.stringify({ sessions: [session] })]);
     const cached = await loadSession(session.id);
@@ -143,7 +144,7 @@ describe("a session's row", () => {
       toolsUsed: ["srv/a"],
       status: "active",
     };
-    expect(cached).toEqual({ ...common, exists: true, terminatedReason: null, startedAt: Date.parse(at), approvalsGranted: 0 });
+    expect(cached).toEqual({ ...common, exists: true, terminatedReason: null, startedAt: Date.parse(at), approvalsGranted: 0, observedLabels: ["pii"] });
     expect(shown).toEqual({
       ...common,
       agentName: "row-mapping",
