@@ -40,6 +40,15 @@ function metaString(meta: Meta | undefined, key: string): string | undefined {
   return typeof v === "string" && v.length > 0 ? v : undefined;
 }
 
+/** The request's params without Mandate's own `_meta` keys (never passed to a server). */
+function withoutMandateMeta(params: Item | undefined): Item | undefined {
+  if (!params?._meta || typeof params._meta !== "object") return params;
+  const meta: Meta = {};
+  for (const [k, v] of Object.entries(params._meta as Meta)) if (!k.startsWith("mandate/")) meta[k] = v;
+  const { _meta: _drop, ...rest } = params;
+  return Object.keys(meta).length ? { ...rest, _meta: meta } : rest;
+}
+
 function refusal(r: R.ToolErrorResult): McpError {
   return new McpError(MANDATE_REFUSED, r.content[0].text, r._meta["mandate/error"]);
 }
@@ -69,7 +78,7 @@ export class ItemGovernance {
     if (!this.ctx.multi) {
       const server = this.single();
       // One page as the client asked for it (its cursor is passed on); the page is filtered.
-      page = await this.router.sendTo(server, { method, params: req.params }, extra);
+      page = await this.router.sendTo(server, { method, params: withoutMandateMeta(req.params) }, extra);
       const items = Array.isArray(page[key]) ? (page[key] as Item[]) : [];
       tagged = items.map((item) => ({ server, item }));
     } else {

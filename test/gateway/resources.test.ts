@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { ROOT, startMandate, type MandateHandle } from "../support/mandate.ts";
-import { EVERYTHING, connectClient, dbQuery, directStdioTransport, gatewayStdioTransport, tempDir } from "./helpers.ts";
+import { EVERYTHING, RAW_SERVER, connectClient, dbQuery, directStdioTransport, gatewayStdioTransport, tempDir } from "./helpers.ts";
 
 let m: MandateHandle;
 let apiKey: string;
@@ -122,6 +122,12 @@ describe("resources and prompts through the gateway", () => {
       expect(e.data.code).toBe("denied");
       expect(e.data.reasons?.[0].policy, uri).toBe(uri.endsWith("/notes") ? "mandate.resource_unknown" : "mandate.resource_uri_not_exact");
     }
+  });
+
+  it("passes a list's own _meta on to the server, never Mandate's keys", async () => {
+    const g = await gateway("raw", [process.execPath, RAW_SERVER]);
+    const page = await g.listResources({ _meta: { "mandate/session": "res-meta", "mandate/delegation_token": "x".repeat(20), other: 1 } });
+    expect(page._meta).toEqual({ received: { other: 1 } });
   });
 
   it("an unapproved resource is neither listed nor readable until an admin approves it", async () => {
