@@ -47,8 +47,10 @@ test("filters narrow the log and the search box finds a decision by id", async (
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText("mail/send_email");
   await page.goto("/audit");
-  await page.getByRole("searchbox").fill(s.steps[0].decision_id);
-  await page.getByRole("searchbox").press("Enter");
+  // The audit table's own search box (the header has the global search).
+  const search = page.getByRole("search", { name: "Filter audit" }).getByRole("searchbox");
+  await search.fill(s.steps[0].decision_id);
+  await search.press("Enter");
   await expect(page).toHaveURL(/q=/);
   const found = page.getByTestId("table-audit").locator("tbody tr");
   await expect(found).toHaveCount(1);

@@ -30,8 +30,10 @@ test("the inventory filters, searches, sorts and pages with a cursor", async ({ 
   await expect(table).toContainText("crm/export_customers");
   await expect(table).not.toContainText("files/read_file");
   await page.goto("/tools");
-  await page.getByRole("searchbox").fill("send_email");
-  await page.getByRole("searchbox").press("Enter");
+  // The table's own search box (the header has the global search).
+  const search = page.getByRole("search", { name: "Filter tools" }).getByRole("searchbox");
+  await search.fill("send_email");
+  await search.press("Enter");
   await expect(table.locator("tbody tr")).toHaveCount(1);
   // Other specs share this node and may add tools with the label: every row has it, and the demo's does.
   await page.goto("/tools?labels=external_comm");
@@ -46,4 +48,9 @@ test("the inventory filters, searches, sorts and pages with a cursor", async ({ 
   await expect(table.locator("tbody tr").first()).toContainText(/high|critical/);
   await page.goto("/tools?q=nothing-is-called-this");
   await expect(page.getByTestId("table-empty")).toContainText("Nothing matches these filters");
+  // Resources and prompts are in the same inventory, told apart by kind.
+  await page.goto("/tools?kind=resource&server=crm");
+  await expect(table.locator("tbody tr")).toHaveCount(1);
+  await expect(table).toContainText("crm/crm://customers/{id}");
+  await expect(table).toContainText("resource");
 });
