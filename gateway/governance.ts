@@ -39,12 +39,12 @@ export interface GovernanceContext {
 
 type Meta = Record<string, unknown>;
 
-function metaString(meta: Meta | undefined, key: string): string | undefined {
+export function metaString(meta: Meta | undefined, key: string): string | undefined {
   const v = meta?.[key];
   return typeof v === "string" && v.length > 0 ? v : undefined;
 }
 
-function stripMandateMeta(meta: Meta | undefined): Meta {
+export function stripMandateMeta(meta: Meta | undefined): Meta {
   const out: Meta = {};
   for (const [k, v] of Object.entries(meta ?? {})) if (!k.startsWith("mandate/")) out[k] = v;
   return out;

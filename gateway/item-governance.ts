@@ -21,7 +21,7 @@ import {
   type ResourceRef,
 } from "../lib/api/schemas.ts";
 import type { Extra } from "./forwarding.ts";
-import { META_DELEGATION, META_RECEIPT, META_SESSION, type GovernanceContext } from "./governance.ts";
+import { META_DELEGATION, META_RECEIPT, META_SESSION, metaString, stripMandateMeta, type GovernanceContext } from "./governance.ts";
 import { MandateCallError } from "./mandate-client.ts";
 import { observeResult } from "./observation.ts";
 import * as R from "./results.ts";
@@ -35,16 +35,10 @@ type Meta = Record<string, unknown>;
 type ListMethod = "resources/list" | "resources/templates/list" | "prompts/list";
 const LIST_KEY: Record<ListMethod, string> = { "resources/list": "resources", "resources/templates/list": "resourceTemplates", "prompts/list": "prompts" };
 
-function metaString(meta: Meta | undefined, key: string): string | undefined {
-  const v = meta?.[key];
-  return typeof v === "string" && v.length > 0 ? v : undefined;
-}
-
 /** The request's params without Mandate's own `_meta` keys (never passed to a server). */
 function withoutMandateMeta(params: Item | undefined): Item | undefined {
   if (!params?._meta || typeof params._meta !== "object") return params;
-  const meta: Meta = {};
-  for (const [k, v] of Object.entries(params._meta as Meta)) if (!k.startsWith("mandate/")) meta[k] = v;
+  const meta = stripMandateMeta(params._meta as Meta);
   const { _meta: _drop, ...rest } = params;
   return Object.keys(meta).length ? { ...rest, _meta: meta } : rest;
 }
@@ -171,8 +165,7 @@ export class ItemGovernance {
     }
     if (d.decision === "deny") throw refusal(R.deniedResult(label, d));
     if (d.decision === "require_approval") throw refusal(R.approvalPendingResult(label, d, 0));
-    const meta: Meta = {};
-    for (const [k, v] of Object.entries(params._meta ?? {})) if (!k.startsWith("mandate/")) meta[k] = v;
+    const meta = stripMandateMeta(params._meta);
     if (d.receipt) meta[META_RECEIPT] = d.receipt;
     if (Object.keys(meta).length > 0) forwarded._meta = meta;
     else delete forwarded._meta;

@@ -68,7 +68,7 @@ export class GatewaySession {
     this.server.fallbackRequestHandler = (req, extra) => this.onRequest(req, extra);
     this.server.fallbackNotificationHandler = (n) => this.onNotification(n);
     this.server.onerror = () => {};
-    this.governance = new Governance({
+    const governed = {
       config: deps.config,
       mandate: deps.mandate,
       reporter: deps.reporter,
@@ -76,22 +76,11 @@ export class GatewaySession {
       sessionId: this.mandateSessionId,
       multi: deps.multi,
       upstreams: () => this.ups,
-      log: (message) => deps.log(message),
-    });
+      log: (message: string) => deps.log(message),
+    };
+    this.governance = new Governance(governed);
     this.router = new Router(deps.multi, () => this.ups, deps.config.upstreamTimeoutMs);
-    this.items = new ItemGovernance(
-      {
-        config: deps.config,
-        mandate: deps.mandate,
-        reporter: deps.reporter,
-        inventory: deps.inventory,
-        sessionId: this.mandateSessionId,
-        multi: deps.multi,
-        upstreams: () => this.ups,
-        log: (message) => deps.log(message),
-      },
-      this.router,
-    );
+    this.items = new ItemGovernance(governed, this.router);
   }
 
   get upstreams(): readonly Upstream[] {
