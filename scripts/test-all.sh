@@ -7,6 +7,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
 
+# Every temporary directory of this run (each test node's data directory holds a PostgreSQL cluster of
+# ~70 MB) goes under one run directory, removed with whatever still runs from it when the run ends, however
+# it ends: vitest kills workers without their exit handlers, which used to leave ~100 of them in /tmp per run.
+run_tmp="$(mktemp -d "${TMPDIR:-/tmp}/mandate-run.XXXXXXXX")"
+chmod 1777 "$run_tmp" # like /tmp: the embedded PostgreSQL runs initdb as its own user when we are root
+cleanup() {
+  pkill -KILL -f "$run_tmp" 2>/dev/null || true
+  [ "${MANDATE_KEEP_TEST_DATA:-}" = "1" ] || rm -rf "$run_tmp"
+}
+trap cleanup EXIT
+export TMPDIR="$run_tmp"
+
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "lint"
