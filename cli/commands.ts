@@ -10,7 +10,7 @@ import { MandateError } from "../lib/errors.ts";
 import { createAgent, createAgentKey, revokeAgentKey, setAgentSuspended } from "../lib/identity/agents.ts";
 import { addTrustRule, listTrustRules, removeTrustRule, setFederatedOnly } from "../lib/identity/federation/trust.ts";
 import { createApiToken, createUser, roleSchema, userIdByEmail } from "../lib/identity/users.ts";
-import { approveTool, parseToolRef, setToolBlocked } from "../lib/inventory/tools-admin.ts";
+import { approveTool, detectorsOffEdit, parseToolRef, setDetectorsOff, setToolBlocked } from "../lib/inventory/tools-admin.ts";
 import { formatProblems } from "../lib/policy/validate.ts";
 import { publishPolicy, validateForStore } from "../lib/policy/publish.ts";
 import { runPolicyTestCommand } from "../lib/policy/tests-cli.ts";
@@ -77,6 +77,28 @@ function blockItem({ values, actor }: CommandInput, server: string, rest: string
     return 0;
   });
 }
+
+/** `--detectors-off a,b` (detector or label names; `none` or "" turns every detector back on) for an item, or a server (`rest` null). */
+function setItemDetectors({ values, actor }: CommandInput, server: string, rest: string | null): Promise<number> {
+  const raw = str(values["detectors-off"]);
+  if (raw === undefined) throw new MandateError(400, "invalid_request", "missing --detectors-off <names> (none turns every detector back on)");
+  const names =
+    raw === "none"
+      ? []
+      : raw
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean);
+  const edit = detectorsOffEdit.safeParse({ detectors_off: names, ...(str(values.note) ? { note: str(values.note) } : {}) });
+  if (!edit.success) throw new MandateError(400, "invalid_request", edit.error.issues.map((i) => i.message).join("; "));
+  return withDatabase(async (ctx) => {
+    const r = await setDetectorsOff(ctx, server, rest, edit.data, actor);
+    const what = rest === null ? `every item of ${server}` : `${server}/${rest}`;
+    console.log(r.detectors_off.length ? `Detectors off for ${what}: ${r.detectors_off.join(", ")}` : `Every detector on for ${what}`);
+    return 0;
+  });
+}
+const DETECTOR_OPTIONS = { "detectors-off": { type: "string" }, note: { type: "string" } } as const;
 
 export const commands: Record<string, Command> = {
   start: {
@@ -297,6 +319,27 @@ export const commands: Record<string, Command> = {
       return blockItem(input, server, name, false);
     },
   },
+  "tools set": {
+    usage: "<server>/<tool> --detectors-off <names|none> [--note N]",
+    summary: "Set the content detectors the gateway skips for a tool's results (detector or label names, e.g. pii)",
+    options: DETECTOR_OPTIONS,
+    run: (input) => {
+      const { server, name } = toolRef(input.positionals[0]);
+      return setItemDetectors(input, server, name);
+    },
+  },
+  "servers set": {
+    usage: "<server> --detectors-off <names|none> [--note N]",
+    summary: "Set the content detectors the gateway skips for every item of a server",
+    options: DETECTOR_OPTIONS,
+    run: (input) => setItemDetectors(input, need(input.positionals[0], "<server>"), null),
+  },
+  "resources set": {
+    usage: "<server> <uri-or-template> --detectors-off <names|none> [--note N]",
+    summary: "Set the content detectors the gateway skips for a resource or a family of resources",
+    options: DETECTOR_OPTIONS,
+    run: (input) => setItemDetectors(input, need(input.positionals[0], "<server>"), resourceName(input.positionals[1])),
+  },
   "resources approve": {
     usage: "<server> <uri-or-template> [--effect E --risk R --labels a,b]",
     summary: "Approve a resource (its URI) or a family of resources (its RFC 6570 URI template)",
@@ -340,6 +383,15 @@ export const commands: Record<string, Command> = {
     run: (input) => {
       const { server, name } = parseToolRef(need(input.positionals[0], "<server>/<prompt>"));
       return blockItem(input, server, `prompt:${name}`, false);
+    },
+  },
+  "prompts set": {
+    usage: "<server>/<prompt> --detectors-off <names|none> [--note N]",
+    summary: "Set the content detectors the gateway skips for a prompt's messages",
+    options: DETECTOR_OPTIONS,
+    run: (input) => {
+      const { server, name } = parseToolRef(need(input.positionals[0], "<server>/<prompt>"));
+      return setItemDetectors(input, server, `prompt:${name}`);
     },
   },
   "sessions terminate": {

@@ -54,3 +54,23 @@ test("the inventory filters, searches, sorts and pages with a cursor", async ({ 
   await expect(table).toContainText("crm/crm://customers/{id}");
   await expect(table).toContainText("resource");
 });
+
+test("an admin turns a content detector off for one item, and the page and the audit say so", async ({ console: c }) => {
+  const key = c.node.credentials!.agents[0].api_key;
+  const server = `det-${randomUUID().slice(0, 6)}`;
+  const tools = [{ name: "list_tickets", description: "List support tickets.", inputSchema: { type: "object", properties: {} } }];
+  expect((await api(c.node.url, key, "POST", "/api/v1/inventory", { server, tools })).status).toBe(200);
+
+  const viewer = await c.pageAs("viewer");
+  await viewer.goto(`/tools/${server}/list_tickets`);
+  await expect(viewer.getByRole("region", { name: "Content detectors" })).toContainText("Every detector is on.");
+  await expect(viewer.getByRole("form", { name: "Content detectors" })).toHaveCount(0);
+
+  const page = await c.pageAs("admin");
+  await page.goto(`/tools/${server}/list_tickets`);
+  const form = page.getByRole("form", { name: "Content detectors" });
+  await form.getByRole("checkbox", { name: /email/ }).check();
+  await form.getByRole("button", { name: "Save detectors" }).click();
+  await expect(page.getByRole("region", { name: "Content detectors" })).toContainText("Off: email.");
+  await expect(page.getByRole("region", { name: "History (audited)" })).toContainText("tool.detectors");
+});

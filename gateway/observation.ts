@@ -19,7 +19,8 @@ export async function observeResult(
   delegationToken: string | undefined,
   signal: AbortSignal,
 ): Promise<Observed> {
-  const found = inspectResult(method, result);
+  // Detectors an admin turned off for this item or its server (the decision names them); `_meta` labels still count.
+  const found = inspectResult(method, result, d.detectors_off ? { detectorsOff: d.detectors_off } : {});
   if (found.labels.length === 0) return { ok: true, labels: [] };
   try {
     await mandate.observe(

@@ -39,6 +39,8 @@ export const API: Record<string, Row> = {
   "POST /api/v1/tools/:server/:name/unblock": users(["admin"]),
   "POST /api/v1/sessions/:id/terminate": users(["admin", "analyst"]),
   "POST /api/v1/tools/:server/:name/approve": users(["admin"]),
+  "PUT /api/v1/tools/:server/:name/detectors": users(["admin"]),
+  "PUT /api/v1/servers/:server/detectors": users(["admin"]),
   "POST /api/v1/tools/:server/:name/reject": users(["admin"]),
   "POST /api/v1/agents": users(["admin"]),
   "POST /api/v1/agents/:agent/keys": users(["admin"]),

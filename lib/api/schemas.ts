@@ -119,6 +119,12 @@ export const decisionResponse = z.object({
   }),
   approval: approvalHandle.optional(),
   receipt: z.string().optional().describe("Short-lived JWT binding this allowed call (see docs/receipts.md)"),
+  detectors_off: z
+    .array(z.string())
+    .optional()
+    .describe(
+      "On an allow: content detectors an admin turned off for this item or its server; the gateway skips them when it inspects the result (docs/gateway.md)",
+    ),
 });
 export type DecisionResponse = z.infer<typeof decisionResponse>;
 

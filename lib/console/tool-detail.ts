@@ -36,6 +36,8 @@ export interface ToolDetail {
   callCount: number;
   firstSeenAt: string;
   lastSeenAt: string;
+  /** Content detectors the gateway skips for this item (its own setting) and for its whole server. */
+  detectorsOff: { item: string[]; server: string[] };
 }
 
 export interface HistoryEntry {
@@ -56,12 +58,14 @@ export interface DefinitionVersion {
 export async function getTool(server: string, name: string): Promise<ToolDetail | null> {
   const item = parseItemName(name);
   const r = await getPool().query<
-    WithJson<Row<"tools">, { annotations: ToolDetail["annotations"]; suggestion: ToolDetail["suggestion"] }> & { server: Col<"tool_servers", "name"> }
-  >(`SELECT t.*, s.name AS server FROM tools t JOIN tool_servers s ON s.id = t.server_id WHERE s.name = $1 AND t.kind = $2 AND t.name = $3`, [
-    server,
-    item.kind,
-    item.name,
-  ]);
+    WithJson<Row<"tools">, { annotations: ToolDetail["annotations"]; suggestion: ToolDetail["suggestion"] }> & {
+      server: Col<"tool_servers", "name">;
+      server_detectors_off: Col<"tool_servers", "detectors_off">;
+    }
+  >(
+    `SELECT t.*, s.name AS server, s.detectors_off AS server_detectors_off FROM tools t JOIN tool_servers s ON s.id = t.server_id WHERE s.name = $1 AND t.kind = $2 AND t.name = $3`,
+    [server, item.kind, item.name],
+  );
   const t = r.rows[0];
   if (!t) return null;
   return {
@@ -83,6 +87,7 @@ export async function getTool(server: string, name: string): Promise<ToolDetail 
     callCount: Number(t.call_count),
     firstSeenAt: iso(t.first_seen_at)!,
     lastSeenAt: iso(t.last_seen_at)!,
+    detectorsOff: { item: t.detectors_off ?? [], server: t.server_detectors_off ?? [] },
   };
 }
 

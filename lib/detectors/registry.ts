@@ -27,3 +27,6 @@ export const DETECTORS: readonly Detector[] = [
   { name: "us_ssn", labels: ["pii"], count: countSsns },
   { name: "secrets", labels: ["secrets"], count: countSecrets },
 ];
+
+/** What an admin may turn off (a detector, or a label: every detector yielding it), sorted. */
+export const DETECTOR_SWITCHES: readonly string[] = [...new Set(DETECTORS.flatMap((d) => [d.name, ...d.labels]))].sort();

@@ -25,19 +25,34 @@ export interface ToolInfo {
   blocked: { at: string; reason: string | null } | null;
   inputSchema: unknown;
   openWorld: boolean;
+  /** Detectors the gateway skips for what this item returns: its own setting ∪ its server's, sorted (absent: none). */
+  detectorsOff?: string[];
 }
 
 const SELECT = `SELECT t.id, t.kind, s.name AS server, t.name, t.status, t.effect, t.risk, t.labels, t.sensitive_args,
-                       t.blocked_at, t.blocked_reason, t.input_schema, t.annotations
+                       t.blocked_at, t.blocked_reason, t.input_schema, t.annotations,
+                       t.detectors_off, s.detectors_off AS server_detectors_off
                   FROM tools t JOIN tool_servers s ON s.id = t.server_id`;
 
 type ToolRow = WithJson<
   Row<
     "tools",
-    "id" | "kind" | "name" | "status" | "effect" | "risk" | "labels" | "sensitive_args" | "blocked_at" | "blocked_reason" | "input_schema" | "annotations"
+    | "id"
+    | "kind"
+    | "name"
+    | "status"
+    | "effect"
+    | "risk"
+    | "labels"
+    | "sensitive_args"
+    | "blocked_at"
+    | "blocked_reason"
+    | "input_schema"
+    | "annotations"
+    | "detectors_off"
   >,
   { annotations: { openWorldHint?: unknown } | null }
-> & { server: Col<"tool_servers", "name"> };
+> & { server: Col<"tool_servers", "name">; server_detectors_off: Col<"tool_servers", "detectors_off"> };
 
 function toInfo(r: ToolRow): ToolInfo {
   const kind = r.kind as ItemKind;
@@ -55,6 +70,7 @@ function toInfo(r: ToolRow): ToolInfo {
     blocked: r.blocked_at ? { at: new Date(r.blocked_at).toISOString(), reason: r.blocked_reason } : null,
     inputSchema: r.input_schema,
     openWorld: r.annotations?.openWorldHint === true,
+    detectorsOff: [...new Set([...(r.server_detectors_off ?? []), ...(r.detectors_off ?? [])])].sort(),
   };
 }
 

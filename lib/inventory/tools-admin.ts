@@ -5,7 +5,8 @@ import { z } from "zod";
 import { adminAction } from "../audit/admin-action.ts";
 import { MandateError, notFound } from "../errors.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
-import { TOOL_APPROVE_ENTRY, TOOL_BLOCK_ENTRY, TOOL_REJECT_ENTRY } from "../audit/entries/index.ts";
+import { TOOL_APPROVE_ENTRY, TOOL_BLOCK_ENTRY, TOOL_DETECTORS_ENTRY, TOOL_REJECT_ENTRY } from "../audit/entries/index.ts";
+import { DETECTOR_SWITCHES } from "../detectors/registry.ts";
 import type { TxDb } from "../db/prisma.ts";
 import type { Row, WithJson } from "../db/rows.ts";
 import type { SuggestedClassification } from "./suggest-classification.ts";
@@ -148,6 +149,57 @@ export async function setToolBlocked(rt: NodeContext, server: string, name: stri
       };
     }),
   );
+}
+
+/**
+ * Detectors the gateway skips for what an item (or every item of a server) returns: detector names or
+ * labels (every detector yielding it), DETECTOR_SWITCHES. The whole set is replaced; [] turns all back on.
+ * `_meta` labels the server attaches are not detectors and always count.
+ */
+export const detectorsOffEdit = z
+  .object({
+    detectors_off: z
+      .array(z.string().refine((n) => DETECTOR_SWITCHES.includes(n), { message: `a detector or label: ${DETECTOR_SWITCHES.join(", ")}` }))
+      .max(DETECTOR_SWITCHES.length)
+      .refine((a) => new Set(a).size === a.length, "each name once"),
+    note: z.string().max(2000).optional(),
+  })
+  .strict();
+export type DetectorsOffEdit = z.infer<typeof detectorsOffEdit>;
+
+/** `name` null: the server's own setting (applies to all its items); else one item (its rest-of-key). */
+export async function setDetectorsOff(rt: NodeContext, server: string, name: string | null, edit: DetectorsOffEdit, actor: string) {
+  const detectorsOff = [...edit.detectors_off].sort();
+  const r = await adminAction(rt, async (_tx, orm) => {
+    const found = await orm(async (db) => {
+      if (name === null) {
+        const s = await db.toolServer.findUnique({ where: { name: server }, select: { id: true, detectorsOff: true } });
+        if (!s) throw notFound(`server ${server}`);
+        await db.toolServer.update({ where: { id: s.id }, data: { detectorsOff }, select: { id: true } });
+        return { table: "tool_servers", id: s.id, previous: s.detectorsOff };
+      }
+      const { kind, name: itemName } = parseItemName(name);
+      const t = await db.tool.findFirst({ where: { kind, name: itemName, server: { name: server } }, select: { id: true, detectorsOff: true } });
+      if (!t) throw notFound(`${KIND_WORD[kind]} ${server}/${name}`);
+      await db.tool.update({ where: { id: t.id }, data: { detectorsOff }, select: { id: true } });
+      return { table: "tools", id: t.id, previous: t.detectorsOff };
+    });
+    return {
+      result: { ...found, server, name, detectors_off: detectorsOff },
+      audit: TOOL_DETECTORS_ENTRY.entry({
+        actor,
+        tool: name === null ? `${server}/*` : `${server}/${name}`,
+        data: {
+          ...(found.table === "tools" ? { tool_id: found.id } : { server_id: found.id }),
+          previous: found.previous,
+          detectors_off: detectorsOff,
+          note: edit.note ?? null,
+        },
+      }),
+    };
+  });
+  await rt.applyChange(r.table, r.id);
+  return { server: r.server, ...(r.name === null ? {} : { name: r.name }), detectors_off: r.detectors_off };
 }
 
 /** The tool changed by a committed admin action is refreshed in this node's cache before returning. */

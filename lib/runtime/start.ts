@@ -191,7 +191,7 @@ async function startProcessParts(config: RuntimeConfig, opts: StartOptions, star
     credentials.invalidate(table, key);
     if (table === "policy_versions") policies.invalidate(key);
     if (table === "sessions") sessions.invalidate(key);
-    if (table === "tools") tools.invalidate(key);
+    if (table === "tools" || table === "tool_servers") tools.invalidate(key);
     delegation.verifier.invalidate(table, key);
     authzen.invalidate(table, key);
     if (table === "approvals") approvalWaiters.wake(key);

@@ -112,6 +112,48 @@ describe("observed labels", () => {
     expect(s).toEqual({ labels: ["pii", "untrusted_content"], observed_labels: ["pii"] });
   });
 
+  it("skips the detectors an admin turned off for an item or its server, and says so in the decision", async () => {
+    const command = [process.execPath, "--import", "tsx", join(ROOT, "examples/mcp-servers/files.ts")];
+    const g = await connectClient(gatewayStdioTransport({ mandateUrl: a.url, apiKey, server: "files", command, spoolDir, env: { DEMO_FILES_ROOT: files } }));
+    clients.push(g);
+    const put = (path: string, body: unknown) =>
+      fetch(`${a.url}${path}`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${a.adminToken}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const labelsOf = async (session: string) =>
+      (await dbQuery<{ observed_labels: string[] }>(a.databaseUrl, `SELECT observed_labels FROM sessions WHERE id = $1`, [session]))[0].observed_labels;
+
+    // A name that is neither a detector nor a label: 400, and nothing changes.
+    const bad = await put("/api/v1/tools/files/read_file/detectors", { detectors_off: ["pii", "emails"] });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ status: 400 });
+    expect((await put("/api/v1/tools/files/nope/detectors", { detectors_off: ["pii"] })).status).toBe(404);
+
+    // Off for the tool (applied on this node before the answer): the email no longer labels the session.
+    const off = await put("/api/v1/tools/files/read_file/detectors", { detectors_off: ["pii"], note: "synthetic contacts" });
+    expect(off.status).toBe(200);
+    expect(await off.json()).toEqual({ server: "files", name: "read_file", detectors_off: ["pii"] });
+    expect((await decide(a, "obs-off-direct", "files", "read_file", { path: "contact.txt" })) as unknown).toMatchObject({ detectors_off: ["pii"] });
+    const read = await g.callTool({ name: "read_file", arguments: { path: "contact.txt" }, _meta: { "mandate/session": "obs-off" } });
+    expect(JSON.stringify(read.content)).toContain("jane.roe@example.com");
+    expect(await labelsOf("obs-off")).toEqual([]);
+    const [entry] = await dbQuery<{ tool: string; data: unknown }>(a.databaseUrl, `SELECT tool, data FROM audit_entries WHERE action = 'tool.detectors'`);
+    expect(entry).toMatchObject({ tool: "files/read_file", data: { previous: [], detectors_off: ["pii"], note: "synthetic contacts" } });
+
+    // Back on for the tool, off for the whole server by detector name: still skipped (item ∪ server).
+    expect((await put("/api/v1/tools/files/read_file/detectors", { detectors_off: [] })).status).toBe(200);
+    expect((await put("/api/v1/servers/files/detectors", { detectors_off: ["email"] })).status).toBe(200);
+    await g.callTool({ name: "read_file", arguments: { path: "contact.txt" }, _meta: { "mandate/session": "obs-off-server" } });
+    expect(await labelsOf("obs-off-server")).toEqual([]);
+
+    // And back on: the same read labels the session again.
+    expect((await put("/api/v1/servers/files/detectors", { detectors_off: [] })).status).toBe(200);
+    await g.callTool({ name: "read_file", arguments: { path: "contact.txt" }, _meta: { "mandate/session": "obs-on-again" } });
+    expect(await labelsOf("obs-on-again")).toEqual(["pii"]);
+  });
+
   it("refuses an observation for a decision that is not this agent's allow in that session", async () => {
     const other = await a.createAgent("observer-other");
     const mine = await decide(a, "obs-refused", "files", "read_file", { path: "plain.txt" });

@@ -215,6 +215,8 @@ describe("every entry a real node writes matches its schema", () => {
     expect((await admin("POST", "/api/v1/tools/afmt/lookup/approve", {})).status).toBe(200);
     expect((await admin("POST", "/api/v1/tools/afmt/lookup/block", { reason: "audit" })).status).toBe(200);
     expect((await admin("POST", "/api/v1/tools/afmt/lookup/unblock", { reason: "done" })).status).toBe(200);
+    expect((await admin("PUT", "/api/v1/tools/afmt/lookup/detectors", { detectors_off: ["pii"], note: "test data" })).status).toBe(200);
+    expect((await admin("PUT", "/api/v1/servers/afmt/detectors", { detectors_off: ["secrets"] })).status).toBe(200);
 
     // Identities.
     const agent = await admin("POST", "/api/v1/agents", { name: `af-${randomUUID().slice(0, 8)}`, team: "audit" });

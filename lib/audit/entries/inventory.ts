@@ -65,3 +65,14 @@ export const TOOL_BLOCK_ENTRY = defineEntry({
   data: z.strictObject({ tool_id: uuid, reason: z.string().nullable() }),
   columns: toolColumns,
 });
+
+/** Detectors turned off or on for an item (`tool` is its key) or a whole server (`tool` is `server/*`). */
+export const TOOL_DETECTORS_ENTRY = defineEntry({
+  kind: "admin",
+  actions: ["tool.detectors"],
+  data: z.union([
+    z.strictObject({ tool_id: uuid, previous: z.array(z.string()), detectors_off: z.array(z.string()), note: z.string().nullable() }),
+    z.strictObject({ server_id: uuid, previous: z.array(z.string()), detectors_off: z.array(z.string()), note: z.string().nullable() }),
+  ]),
+  columns: toolColumns,
+});

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { operatorReason } from "../../api/schemas.ts";
 import { createAgent, createAgentKey, newAgentSchema, revokeAgentKey, setAgentSuspended } from "../../identity/agents.ts";
-import { approveTool, classificationEdit, rejectTool, setToolBlocked } from "../../inventory/tools-admin.ts";
+import { approveTool, classificationEdit, detectorsOffEdit, rejectTool, setDetectorsOff, setToolBlocked } from "../../inventory/tools-admin.ts";
 import { terminateSession } from "../../sessions/terminate-session.ts";
 import { actorOf, defineRoute, reply } from "../route.ts";
 
@@ -79,6 +79,26 @@ export const operatorRoutes = [
     tag: "Inventory",
     summary: "Reject a tool",
     handler: ({ rt, params, body, user }) => rejectTool(rt, params.server, params.name, body.note ?? null, actorOf(user)),
+  }),
+  defineRoute({
+    method: "PUT",
+    path: "/api/v1/tools/:server/:name/detectors",
+    auth: "user",
+    roles: ["admin"],
+    body: detectorsOffEdit,
+    tag: "Inventory",
+    summary: "Set the content detectors the gateway skips for one tool, resource or prompt (the whole set; [] turns all back on)",
+    handler: ({ rt, params, body, user }) => setDetectorsOff(rt, params.server, params.name, body, actorOf(user)),
+  }),
+  defineRoute({
+    method: "PUT",
+    path: "/api/v1/servers/:server/detectors",
+    auth: "user",
+    roles: ["admin"],
+    body: detectorsOffEdit,
+    tag: "Inventory",
+    summary: "Set the content detectors the gateway skips for every item of a server",
+    handler: ({ rt, params, body, user }) => setDetectorsOff(rt, params.server, null, body, actorOf(user)),
   }),
   defineRoute({
     method: "POST",

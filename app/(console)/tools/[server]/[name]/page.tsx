@@ -3,6 +3,7 @@ import { notFound } from "next/navigation";
 import { requireUser } from "@/app/auth";
 import { EffectBadge, KindBadge, Labels, RiskBadge, StatusBadge } from "@/components/tools/badges";
 import { BlockForm } from "@/components/tools/block-form";
+import { DetectorsForm } from "@/components/tools/detectors-form";
 import { ClassificationForm } from "@/components/tools/classification-form";
 import { DecisionHistory, DefinitionVersions } from "@/components/tools/tool-history";
 import { WhoCanCallPanel } from "@/components/tools/who-can-call";
@@ -106,6 +107,16 @@ export default async function ToolPage({ params }: { params: Promise<{ server: s
             ) : (
               <p className="text-sm text-slate-700">Only admins approve or edit classifications.</p>
             )}
+          </Section>
+          <Section id="detectors" title="Content detectors">
+            <p className="text-sm text-slate-700">
+              The gateway inspects what this item returns and adds the labels it finds to the session.{" "}
+              {t.detectorsOff.item.length + t.detectorsOff.server.length === 0
+                ? "Every detector is on."
+                : `Off: ${[...new Set([...t.detectorsOff.item, ...t.detectorsOff.server])].sort().join(", ")}.`}{" "}
+              Labels the server attaches itself always count.
+            </p>
+            {user.role === "admin" && <DetectorsForm server={t.server} name={t.name} off={t.detectorsOff.item} serverOff={t.detectorsOff.server} />}
           </Section>
           {user.role !== "viewer" && (
             <Section id="block" title={t.blocked ? "Unblock" : "Block"}>
