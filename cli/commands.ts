@@ -100,6 +100,38 @@ function setItemDetectors({ values, actor }: CommandInput, server: string, rest:
 }
 const DETECTOR_OPTIONS = { "detectors-off": { type: "string" }, note: { type: "string" } } as const;
 
+/** `mandate report verify`: a posture report (JSON, or the HTML export) against published checkpoint keys. */
+async function verifyReportFile(file: string, keysFrom: string | undefined): Promise<number> {
+  const { extractReport, verifyReport } = await import("../lib/posture/report.ts");
+  let report: unknown;
+  try {
+    report = extractReport(readFileSync(file, "utf8"));
+  } catch (e) {
+    console.error(`${file}: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+  let keys: Array<{ kid: string; x: string; node?: string }>;
+  if (keysFrom) {
+    const text = /^https?:\/\//.test(keysFrom) ? await (await fetch(keysFrom, { signal: AbortSignal.timeout(10_000) })).text() : readFileSync(keysFrom, "utf8");
+    keys = (JSON.parse(text) as { keys: typeof keys }).keys;
+  } else {
+    const { loadCheckpointKey } = await import("../lib/audit/checkpoints.ts");
+    const own = loadCheckpointKey(env().dataDir, false);
+    if (!own) throw new MandateError(400, "invalid_request", "no --keys given and no checkpoint key in the data directory");
+    keys = [{ kid: own.keyId, x: String(own.publicKey.export({ format: "jwk" }).x), node: "this data directory" }];
+  }
+  const r = verifyReport(report, keys);
+  if (!r.ok) {
+    console.error(`NOT VERIFIED: ${r.reason}`);
+    return 1;
+  }
+  const body = report as { generated_at: string; node: string; range: { from: string; to: string } };
+  console.log(
+    `Verified: signed by ${r.key_id}${r.node ? ` (${r.node})` : ""}; generated ${body.generated_at} by ${body.node}, range ${body.range.from} – ${body.range.to}`,
+  );
+  return 0;
+}
+
 export const commands: Record<string, Command> = {
   start: {
     usage: "[--dev] [--no-console]",
@@ -393,6 +425,12 @@ export const commands: Record<string, Command> = {
       const { server, name } = parseToolRef(need(input.positionals[0], "<server>/<prompt>"));
       return setItemDetectors(input, server, `prompt:${name}`);
     },
+  },
+  "report verify": {
+    usage: "<report.json|report.html> [--keys <file-or-url of /.well-known/mandate-checkpoint-keys.json>]",
+    summary: "Check a posture report's signature (exit 1 when it does not verify)",
+    options: { keys: { type: "string" } },
+    run: ({ values, positionals }) => verifyReportFile(need(positionals[0], "<file>"), str(values.keys)),
   },
   "sessions terminate": {
     usage: "<session-id> --reason R",

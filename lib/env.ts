@@ -69,6 +69,8 @@ const schema = z.object({
     .refine((v) => v === "off" || parseListenAddress(v) !== null, "must be host:port (port 0: any free port) or off"),
   /** Set: `GET /metrics` on the node's main port too, with `Authorization: Bearer <this>` (no loopback exemption). */
   MANDATE_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").max(512).optional(),
+  /** A Chromium binary: `GET /api/v1/posture/report?format=pdf` prints the HTML report with it (unset: 501). */
+  MANDATE_CHROMIUM: z.string().min(1).optional(),
   /** Console sign-in throttling (lib/auth/throttle.ts): failures per account / per source address within the window. */
   MANDATE_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(10_000).default(10),
   MANDATE_LOGIN_MAX_SOURCE_FAILURES: z.coerce.number().int().min(1).max(100_000).default(50),

@@ -14,6 +14,7 @@ export const AREAS = [
   { href: "/sessions", label: "Sessions" },
   { href: "/approvals", label: "Approvals" },
   { href: "/audit", label: "Audit" },
+  { href: "/posture", label: "Posture" },
   { href: "/users", label: "Users" },
 ] as const;
 
@@ -25,7 +26,7 @@ export function Nav({ user }: { user: ConsoleUser }) {
           Mandate
         </Link>
         <nav aria-label="Main" className="flex flex-1 flex-wrap gap-1 text-sm">
-          {AREAS.filter((a) => a.href !== "/users" || user.role === "admin").map((a) => (
+          {AREAS.filter((a) => (a.href !== "/users" || user.role === "admin") && (a.href !== "/posture" || user.role !== "viewer")).map((a) => (
             <NavLink key={a.href} href={a.href} label={a.label} />
           ))}
         </nav>

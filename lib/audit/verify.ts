@@ -279,5 +279,17 @@ export async function verifyAudit(dataDir: string, opts: VerifyOptions = {}): Pr
   report.checkpoints.verified = file.checkpoints.filter((cp) => !bad.has(cp)).length;
   report.ok = report.firstBroken === null && report.checkpoints.problems.length === 0;
   report.durationMs = Date.now() - t0;
+  await recordLastVerify(report);
   return report;
+}
+
+/** The setting the posture report reads ("audit chain verified 4 min ago"): when the last verification ran, its mode and result. */
+export const LAST_VERIFY_SETTING = "audit.last_verify";
+
+async function recordLastVerify(r: VerifyReport): Promise<void> {
+  const value = { at: new Date().toISOString(), ok: r.ok, mode: r.mode, entries: r.entries, chains: r.chains.length };
+  await getPool().query(
+    `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, now()) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+    [LAST_VERIFY_SETTING, JSON.stringify(value)],
+  );
 }

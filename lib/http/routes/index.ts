@@ -11,6 +11,7 @@ import { authzenRoutes } from "./authzen.ts";
 import { federationRoutes } from "./federation.ts";
 import { operatorRoutes } from "./operator.ts";
 import { policyRoutes } from "./policies.ts";
+import { postureRoutes } from "./posture.ts";
 import { systemRoutes } from "./system.ts";
 import { userRoutes } from "./users.ts";
 
@@ -24,6 +25,7 @@ export function allRoutes(): RouteDef<unknown, unknown>[] {
     ...delegationRoutes,
     ...approvalRoutes,
     ...authzenRoutes,
+    ...postureRoutes,
   ];
   const sys = systemRoutes(() => list);
   list.push(...sys);
