@@ -12,7 +12,7 @@ import { addTrustRule, listTrustRules, removeTrustRule, setFederatedOnly } from 
 import { createApiToken, createUser, roleSchema, userIdByEmail } from "../lib/identity/users.ts";
 import { approveTool, detectorsOffEdit, parseToolRef, setDetectorsOff, setToolBlocked } from "../lib/inventory/tools-admin.ts";
 import { formatProblems } from "../lib/policy/validate.ts";
-import { publishPolicy, validateForStore } from "../lib/policy/publish.ts";
+import { publishPolicy, rollbackPolicy, validateForStore } from "../lib/policy/publish.ts";
 import { runPolicyTestCommand } from "../lib/policy/tests-cli.ts";
 import { terminateSession } from "../lib/sessions/terminate-session.ts";
 import { directoryImportCommand, packLoadCommand, pepKeyCreateCommand, pepKeyRevokeCommand } from "../lib/authzen/cli.ts";
@@ -462,9 +462,9 @@ export const commands: Record<string, Command> = {
       }),
   },
   "policy publish": {
-    usage: "<file.cedar> [--store mcp] [--shadow] [--note N]",
-    summary: "Validate and publish a policy set",
-    options: { store: { type: "string" }, shadow: { type: "boolean" }, note: { type: "string" } },
+    usage: "<file.cedar> [--store mcp] [--shadow] [--note N] [--override-note N]",
+    summary: "Validate and publish a policy set (refused while a stored test case fails, unless --override-note says why; audited)",
+    options: { store: { type: "string" }, shadow: { type: "boolean" }, note: { type: "string" }, "override-note": { type: "string" } },
     run: ({ values, positionals, actor }) =>
       withDatabase(async (ctx) => {
         const file = need(positionals[0], "<file.cedar>");
@@ -476,8 +476,25 @@ export const commands: Record<string, Command> = {
           console.error("not published: the policy set does not validate");
           return 1;
         }
-        const p = await publishPolicy(ctx, store, text, actor, { mode: values.shadow ? "shadow" : "active", note: str(values.note) });
+        const p = await publishPolicy(ctx, store, text, actor, {
+          mode: values.shadow ? "shadow" : "active",
+          note: str(values.note),
+          overrideNote: str(values["override-note"]),
+        });
         console.log(`Published ${p.label} (${p.status})`);
+        return 0;
+      }),
+  },
+  "policy rollback": {
+    usage: "<version> --reason R [--store mcp]",
+    summary: "Make an earlier version active again (it must still validate); the reason is audited",
+    options: { store: { type: "string" }, reason: { type: "string" } },
+    run: ({ values, positionals, actor }) =>
+      withDatabase(async (ctx) => {
+        const version = Number(need(positionals[0], "<version>"));
+        if (!Number.isInteger(version) || version < 1) throw new MandateError(400, "invalid_request", `expected a version number, got "${positionals[0]}"`);
+        const r = await rollbackPolicy(ctx, str(values.store) ?? "mcp", version, actor, need(str(values.reason)?.trim(), "--reason"));
+        console.log(`${r.label} is active again`);
         return 0;
       }),
   },

@@ -38,6 +38,12 @@ test("stored test cases run in the page; publish and rollback ask for confirmati
   const dialog = page.getByRole("dialog");
   await expect(dialog.getByTestId("diff")).toContainText('forbid (principal, action, resource) when { resource.server == "crm" };');
   await dialog.getByRole("button", { name: "Publish", exact: true }).click();
+  // A stored case fails: publishing is refused, naming it, until an override note says why (audited).
+  const guard = page.getByRole("group", { name: "Publish despite failing tests" });
+  await expect(guard.getByTestId("failing-tests")).toContainText("support reads a customer: expected allow, got deny");
+  await expect(guard.getByRole("button", { name: "Publish anyway" })).toBeDisabled();
+  await guard.getByLabel(/Override note/).fill("e2e: CRM is down this week, reads must stop");
+  await guard.getByRole("button", { name: "Publish anyway" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Published" })).toBeVisible();
 
   await page.goto("/policies/versions");
@@ -47,6 +53,9 @@ test("stored test cases run in the page; publish and rollback ask for confirmati
   const v = await previous.getAttribute("data-version");
   await previous.getByRole("button", { name: `Roll back to v${v}…` }).click();
   await expect(page.getByRole("dialog")).toContainText("replaces");
+  // The rollback needs a reason.
+  await expect(page.getByRole("dialog").getByRole("button", { name: `Activate v${v}` })).toBeDisabled();
+  await page.getByRole("dialog").getByLabel("Reason (required)").fill("e2e: CRM is back");
   await page
     .getByRole("dialog")
     .getByRole("button", { name: `Activate v${v}` })

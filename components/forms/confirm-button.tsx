@@ -16,6 +16,7 @@ export function ConfirmButton({
   disabled,
   danger,
   className,
+  confirmDisabled,
 }: {
   label: string;
   title: string;
@@ -25,6 +26,8 @@ export function ConfirmButton({
   disabled?: boolean;
   danger?: boolean;
   className?: string;
+  /** The confirm button is disabled (e.g. until a required reason is written in `details`). */
+  confirmDisabled?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   return (
@@ -47,6 +50,7 @@ export function ConfirmButton({
             </button>
             <button
               type="button"
+              disabled={confirmDisabled}
               onClick={async () => {
                 ref.current?.close();
                 await onConfirm();

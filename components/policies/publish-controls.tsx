@@ -26,10 +26,13 @@ export function PublishControls({
   const [note, setNote] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  // Set when publishing was refused because stored test cases fail: the admin may publish anyway with a note (audited).
+  const [failing, setFailing] = useState<string[] | null>(null);
+  const [override, setOverride] = useState("");
   const diff = textLineDiff(activeText, text);
   const unchanged = activeText === text;
 
-  async function run(kind: "draft" | "active" | "shadow") {
+  async function run(kind: "draft" | "active" | "shadow", overrideNote?: string) {
     setError(null);
     setDone(null);
     const cases = testCasesOf(tests);
@@ -38,8 +41,13 @@ export function PublishControls({
     const r =
       kind === "draft"
         ? await callApi<{ version: number }>("POST", `${POLICIES}/drafts`, body)
-        : await callApi<{ version: number }>("POST", `${POLICIES}/publish`, { ...body, mode: kind });
-    if (!r.ok) return setError(policyError(r));
+        : await callApi<{ version: number }>("POST", `${POLICIES}/publish`, { ...body, mode: kind, ...(overrideNote ? { override_note: overrideNote } : {}) });
+    if (!r.ok) {
+      if (r.status === 409 && kind === "active" && r.problems?.length) setFailing(r.problems.map((p) => `${p.path.replace(/^tests\./, "")}: ${p.message}`));
+      return setError(policyError(r));
+    }
+    setFailing(null);
+    setOverride("");
     const v = r.data.version;
     setDone(
       kind === "draft"
@@ -106,6 +114,23 @@ export function PublishControls({
       {!valid && <p className="text-xs text-slate-700">Publishing is possible once the policy set validates.</p>}
       {valid && unchanged && <p className="text-xs text-slate-700">The text is the active version: change it to publish.</p>}
       <ErrorMessage error={error} />
+      {failing && (
+        <div role="group" aria-label="Publish despite failing tests" className="space-y-2 rounded border border-red-200 bg-red-50 p-3 text-sm">
+          <p className="font-medium text-red-900">Not published: these stored test cases fail against this version.</p>
+          <ul className="list-disc pl-5 text-red-900" data-testid="failing-tests">
+            {failing.map((f) => (
+              <li key={f}>{f}</li>
+            ))}
+          </ul>
+          <label className="block font-medium">
+            Override note (why publish anyway; audited with the failing cases)
+            <input className={inputClass} value={override} onChange={(e) => setOverride(e.target.value)} />
+          </label>
+          <button type="button" className={buttonClass} disabled={!override.trim()} onClick={() => run("active", override.trim())}>
+            Publish anyway
+          </button>
+        </div>
+      )}
       {done && <SuccessMessage>{done}</SuccessMessage>}
     </div>
   );

@@ -4,26 +4,34 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { callApi } from "@/components/api/call-api";
 import { ConfirmButton } from "@/components/forms/confirm-button";
-import { ErrorMessage, SuccessMessage } from "@/components/forms/fields";
+import { ErrorMessage, inputClass, SuccessMessage } from "@/components/forms/fields";
 import { POLICIES } from "./policy-api";
 
 export function RollbackButton({ version, activeVersion }: { version: number; activeVersion: number | null }) {
   const router = useRouter();
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const [reason, setReason] = useState("");
   return (
     <>
       <ConfirmButton
         label={`Roll back to v${version}…`}
         title={`Make v${version} active again?`}
         details={
-          <p>
-            v{version} replaces {activeVersion ? `the active v${activeVersion}` : "the active version"} for every new decision, on every node. It must still
-            validate against today&apos;s schema. The rollback is audited.
-          </p>
+          <>
+            <p>
+              v{version} replaces {activeVersion ? `the active v${activeVersion}` : "the active version"} for every new decision, on every node. It must still
+              validate against today&apos;s schema. The rollback is audited with your reason.
+            </p>
+            <label className="mt-2 block font-medium">
+              Reason (required)
+              <input className={inputClass} value={reason} onChange={(e) => setReason(e.target.value)} placeholder="why go back" />
+            </label>
+          </>
         }
+        confirmDisabled={!reason.trim()}
         confirmLabel={`Activate v${version}`}
         onConfirm={async () => {
-          const r = await callApi("POST", `${POLICIES}/rollback`, { version });
+          const r = await callApi("POST", `${POLICIES}/rollback`, { version, reason: reason.trim() });
           setMsg(r.ok ? { ok: true, text: `v${version} is active.` } : { ok: false, text: r.error });
           router.refresh();
         }}

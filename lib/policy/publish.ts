@@ -15,6 +15,7 @@ import { db } from "../db/prisma.ts";
 import type { Col, Row, WithJson } from "../db/rows.ts";
 import { generateMcpSchema } from "./mcp-schema.ts";
 import { validatePolicySet, type ValidationResult } from "./validate.ts";
+import { failingTests, TestsFailingError } from "./publish-guard.ts";
 import { POLICY_DRAFT_ENTRY, POLICY_PUBLISH_ENTRY, POLICY_VERSION_ENTRY } from "../audit/entries/index.ts";
 
 export const MCP_STORE_ID = "mcp";
@@ -67,12 +68,17 @@ export interface PublishOptions {
   mode?: "active" | "shadow";
   note?: string;
   tests?: unknown[];
+  /** Publish although stored test cases fail (publish-guard.ts); audited with the failing cases' names. */
+  overrideNote?: string;
 }
 
 export async function publishPolicy(rt: NodeContext, storeId: string, text: string, actor: string, opts: PublishOptions = {}) {
   const mode = opts.mode ?? "active";
   const validation = await validateForStore(storeId, text);
   if (!validation.valid) throw new PolicyInvalidError(validation);
+  const failing = mode === "active" && storeId === MCP_STORE_ID ? await failingTests(storeId, text, opts.tests) : [];
+  if (failing.length && !opts.overrideNote?.trim()) throw new TestsFailingError(failing);
+  const override = failing.length ? { override_note: opts.overrideNote!.trim(), failing_tests: failing.map((f) => f.name) } : {};
   const published = await adminAction(rt, async (tx, orm) => {
     const version = await nextVersion(tx, storeId);
     const id = randomUUID();
@@ -101,7 +107,7 @@ export async function publishPolicy(rt: NodeContext, storeId: string, text: stri
       audit: POLICY_PUBLISH_ENTRY.entry({
         action: mode === "shadow" ? "policy.shadow" : "policy.publish",
         actor,
-        data: { store: storeId, version, version_id: id, note: opts.note ?? null, policies: validation.policyCount },
+        data: { store: storeId, version, version_id: id, note: opts.note ?? null, policies: validation.policyCount, ...override },
       }),
     };
   });
@@ -123,8 +129,8 @@ export async function saveDraft(rt: NodeContext, storeId: string, text: string, 
   });
 }
 
-/** Makes an earlier version active again (it must still validate against today's schema). */
-export async function rollbackPolicy(rt: NodeContext, storeId: string, version: number, actor: string) {
+/** Makes an earlier version active again (it must still validate against today's schema); the reason is audited. */
+export async function rollbackPolicy(rt: NodeContext, storeId: string, version: number, actor: string, reason: string) {
   const target = await db().policyVersion.findUnique({ where: { storeId_version: { storeId, version } }, select: { id: true, text: true } });
   if (!target) throw notFound(`policy version ${storeId}@v${version}`);
   const validation = await validateForStore(storeId, target.text);
@@ -134,13 +140,14 @@ export async function rollbackPolicy(rt: NodeContext, storeId: string, version: 
       await db.policyVersion.updateMany({ where: { storeId, status: "active" }, data: { status: "archived" } });
       await db.policyVersion.update({
         where: { id: target.id },
-        data: { status: "active", publishedAt: new Date(), publishedBy: actor },
+        // publishedBy stays the original publisher (the versions table shows it); who rolled back is in the audit entry.
+        data: { status: "active", publishedAt: new Date() },
         select: { id: true },
       });
     });
     return {
       result: { id: target.id, version, label: `${storeId}@v${version}` },
-      audit: POLICY_VERSION_ENTRY.entry({ action: "policy.rollback", actor, data: { store: storeId, version } }),
+      audit: POLICY_VERSION_ENTRY.entry({ action: "policy.rollback", actor, data: { store: storeId, version, reason } }),
     };
   });
   await rt.applyChange("policy_versions", storeId);

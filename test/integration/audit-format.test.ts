@@ -199,7 +199,7 @@ describe("every entry a real node writes matches its schema", () => {
     await endShadow(noNode(), "mcp", ACTOR);
     await saveDraft(noNode(), "mcp", DEFAULT_POLICY, ACTOR);
     await publishPolicy(noNode(), "mcp", DEFAULT_POLICY, ACTOR);
-    await rollbackPolicy(noNode(), "mcp", 1, ACTOR);
+    await rollbackPolicy(noNode(), "mcp", 1, ACTOR, "audit-format: back to the default");
 
     // Inventory reported by an agent, new then changed; tool classification and blocks.
     const def = (name: string, description: string) => ({ name, description, inputSchema: { type: "object", properties: {} } });

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPool } from "../../lib/db/pool.ts";
-import { api, closeTestDb, startMandate, type MandateHandle } from "../support/mandate.ts";
+import { api, closeTestDb, DEFAULT_POLICY, startMandate, type MandateHandle } from "../support/mandate.ts";
 
 let m: MandateHandle;
 let adminEmail: string;
@@ -42,6 +42,49 @@ describe("the console's policy, user and token routes", () => {
     expect((await api(m.url, m.adminToken, "POST", "/api/v1/users/not-a-uuid/disable", {})).status).toBe(404);
     expect((await api(m.url, m.adminToken, "POST", "/api/v1/users", { email: "not-an-email", role: "viewer" })).status).toBe(400);
     expect((await api(m.url, m.adminToken, "POST", "/api/v1/account/tokens/mnd_pt_none/revoke", {})).status).toBe(404);
+  });
+
+  it("refuse to publish while a stored test case fails, unless an override note says why (audited); a rollback needs a reason", async () => {
+    const publish = (body: Record<string, unknown>) => api(m.url, m.adminToken, "POST", "/api/v1/policies/mcp/publish", body);
+    const reads = {
+      name: "support reads a customer",
+      agent: "support-assistant",
+      tool: "crm/get_customer",
+      arguments: { customer_id: "c-1" },
+      expect: "allow",
+    };
+    // A version with a passing suite becomes active, and its suite is stored with it.
+    const v1 = await publish({ text: DEFAULT_POLICY, tests: [reads] });
+    expect(v1.status).toBe(201);
+    const noCrm = `${DEFAULT_POLICY}\n@id("no-crm") forbid (principal, action, resource) when { resource.server == "crm" };\n`;
+    // Sent without tests: the stored suite still runs, and fails.
+    const before = await versions();
+    const refused = await publish({ text: noCrm });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({
+      type: "https://mandate.dev/problems/policy_tests_failing",
+      errors: [{ path: "tests.support reads a customer", message: "expected allow, got deny" }],
+    });
+    // A suite sent without that case cannot drop it either.
+    expect((await publish({ text: noCrm, tests: [] })).status).toBe(409);
+    expect(await versions()).toBe(before);
+    // An override note publishes it, and the audit entry keeps the note and the failing cases.
+    const forced = await publish({ text: noCrm, override_note: "CRM outage: reads must stop" });
+    expect(forced.status).toBe(201);
+    const entry = await getPool().query("SELECT data FROM audit_entries WHERE action = 'policy.publish' ORDER BY created_at DESC LIMIT 1");
+    expect(entry.rows[0].data).toMatchObject({
+      version: forced.body.version,
+      override_note: "CRM outage: reads must stop",
+      failing_tests: ["support reads a customer"],
+    });
+    // Rollback: a reason is required, audited; the version keeps its original publisher.
+    expect((await api(m.url, m.adminToken, "POST", "/api/v1/policies/mcp/rollback", { version: v1.body.version })).status).toBe(400);
+    const back = await api(m.url, m.adminToken, "POST", "/api/v1/policies/mcp/rollback", { version: v1.body.version, reason: "outage over" });
+    expect(back.status).toBe(200);
+    const rb = await getPool().query("SELECT data FROM audit_entries WHERE action = 'policy.rollback' ORDER BY created_at DESC LIMIT 1");
+    expect(rb.rows[0].data).toMatchObject({ version: v1.body.version, reason: "outage over" });
+    const row = await getPool().query("SELECT status, published_by FROM policy_versions WHERE store_id = 'mcp' AND version = $1", [v1.body.version]);
+    expect(row.rows[0]).toEqual({ status: "active", published_by: `user:${adminEmail}` });
   });
 
   it("a draft, a retention and a new user are audited with the acting user", async () => {

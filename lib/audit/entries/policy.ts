@@ -15,7 +15,16 @@ export const POLICY_PUBLISH_ENTRY = defineEntry({
   // policy.shadow: published to run beside the active version without deciding (shadow mode).
   actions: ["policy.publish", "policy.shadow"],
   // `policies`: the number of policies in the text; absent in the first start's entry for the default policy.
-  data: z.strictObject({ store, version, version_id: uuid, note: z.string().nullable(), policies: count.optional() }),
+  // `override_note`, `failing_tests`: published although these stored test cases failed (absent otherwise).
+  data: z.strictObject({
+    store,
+    version,
+    version_id: uuid,
+    note: z.string().nullable(),
+    policies: count.optional(),
+    override_note: z.string().optional(),
+    failing_tests: z.array(z.string()).optional(),
+  }),
 });
 
 export const POLICY_DRAFT_ENTRY = defineEntry({
@@ -28,7 +37,8 @@ export const POLICY_VERSION_ENTRY = defineEntry({
   kind: "admin",
   // policy.rollback: `version` is active again; policy.shadow_end: the shadow version `version` stopped.
   actions: ["policy.rollback", "policy.shadow_end"],
-  data: z.strictObject({ store, version }),
+  // `reason`: why it was rolled back (required since format 1; absent in older entries and in policy.shadow_end).
+  data: z.strictObject({ store, version, reason: z.string().optional() }),
 });
 
 export const STORE_ENTRY = defineEntry({

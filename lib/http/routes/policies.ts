@@ -19,7 +19,15 @@ const text = z
   .min(1, "the policy set is empty")
   .max(512 * 1024, "the policy set is over 512 KiB");
 const note = z.string().max(2000).optional();
-const publishBody = z.object({ text, note, mode: z.enum(["active", "shadow"]).default("active"), tests: policyTestSuite.optional() }).strict();
+const publishBody = z
+  .object({
+    text,
+    note,
+    mode: z.enum(["active", "shadow"]).default("active"),
+    tests: policyTestSuite.optional(),
+    override_note: z.string().trim().min(1).max(2000).optional(),
+  })
+  .strict();
 const draftBody = z.object({ text, note, tests: policyTestSuite.optional() }).strict();
 const empty = z.object({}).strict();
 const MCP = `/api/v1/policies/${MCP_STORE_ID}`;
@@ -44,7 +52,15 @@ export const policyRoutes = [
     tag: TAG,
     summary: "Publish a policy set (active or shadow)",
     handler: async ({ rt, params, body, user }) =>
-      reply({ status: 201, body: await publishPolicy(rt, params.store, body.text, actorOf(user), { mode: body.mode, note: body.note, tests: body.tests }) }),
+      reply({
+        status: 201,
+        body: await publishPolicy(rt, params.store, body.text, actorOf(user), {
+          mode: body.mode,
+          note: body.note,
+          tests: body.tests,
+          overrideNote: body.override_note,
+        }),
+      }),
   }),
   defineRoute({
     method: "POST",
@@ -62,10 +78,10 @@ export const policyRoutes = [
     path: "/api/v1/policies/:store/rollback",
     auth: "user",
     roles: ["admin"],
-    body: z.object({ version: z.number().int().min(1) }).strict(),
+    body: z.object({ version: z.number().int().min(1), reason: z.string().trim().min(1, "say why (it is audited)").max(2000) }).strict(),
     tag: TAG,
-    summary: "Make an earlier version active again (it must still validate)",
-    handler: ({ rt, params, body, user }) => rollbackPolicy(rt, params.store, body.version, actorOf(user)),
+    summary: "Make an earlier version active again (it must still validate); the reason is audited",
+    handler: ({ rt, params, body, user }) => rollbackPolicy(rt, params.store, body.version, actorOf(user), body.reason),
   }),
   defineRoute({
     method: "POST",
