@@ -6,7 +6,7 @@
  * Stored shape (compact: it travels in every allowed decision's commit):
  *   { "t": { "<tool key>": <allowed calls> },
  *     "b": <epoch ms>,
- *     "r": { "<12 base64url chars of SHA-256(tool key, arguments hash)>": [<ms after b of each allowed call in the last 60 s>] } }
+ *     "r": [ ["<12 base64url chars of SHA-256(tool key, arguments hash)>", <ms after b of each allowed call in the last 60 s>…], … ] }
  * Only allowed steps count (a denied attempt does not). Bounds: at most RECENT_KEYS identical-call keys
  * (the key whose latest call is oldest is dropped) and RECENT_PER_KEY times per key: `identicalCalls`
  * saturates at RECENT_PER_KEY.
@@ -20,7 +20,7 @@ export const RECENT_PER_KEY = 32;
 export interface StoredSessionCounters {
   t?: Record<string, number>;
   b?: number;
-  r?: Record<string, number[]>;
+  r?: Array<[string, ...number[]]>;
 }
 
 export interface SessionCounterView {
@@ -38,46 +38,68 @@ export function identicalKey(toolKey: string, argsHash: string): string {
 }
 
 /** The absolute times (ascending) of a key's calls still in the window. */
-const inWindow = (c: StoredSessionCounters | undefined, key: string, now: number): number[] => {
-  const offsets = c?.r?.[key];
-  if (!offsets || offsets.length === 0) return [];
+function inWindow(c: StoredSessionCounters | undefined, key: string, now: number): number[] {
+  const out: number[] = [];
+  const entry = c?.r?.find((e) => e[0] === key);
+  if (!entry) return out;
   const from = now - IDENTICAL_WINDOW_MS;
   const base = c?.b ?? 0;
-  const out: number[] = [];
-  for (const o of offsets) if (base + o > from) out.push(base + o);
+  for (let i = 1; i < entry.length; i++) if (base + (entry[i] as number) > from) out.push(base + (entry[i] as number));
   return out;
-};
+}
 
 export function sessionCounterView(c: StoredSessionCounters | undefined, toolKey: string, argsHash: string, now: number): SessionCounterView {
   const times = inWindow(c, identicalKey(toolKey, argsHash), now);
   return { toolCalls: c?.t?.[toolKey] ?? 0, identicalCalls: times.length, identicalTimes: times };
 }
 
-/** The counters after an allowed call (a new object; the old one is the cached state and stays as it is). */
+/**
+ * The counters after an allowed call (a new object; the old one is the cached state and stays as it is).
+ * `b` is set once (the session's first counted call; earlier if another node's clock was behind) and
+ * offsets are kept relative to it, so unchanged lists are reused as they are.
+ */
 export function countAllowed(c: StoredSessionCounters | undefined, toolKey: string, argsHash: string, now: number): StoredSessionCounters {
   const t = { ...c?.t, [toolKey]: (c?.t?.[toolKey] ?? 0) + 1 };
   const key = identicalKey(toolKey, argsHash);
-  const kept = new Map<string, number[]>();
-  let oldestKey: string | null = null;
+  const old = c?.r ?? [];
+  let b = c?.b ?? now;
+  let shift = 0;
+  if (now < b) {
+    shift = b - now; // a clock behind the one that set b: move b back, every offset forward
+    b = now;
+  }
+  const from = now - IDENTICAL_WINDOW_MS - b; // offsets above this are in the window
+  const r: Array<[string, ...number[]]> = [];
+  let oldest = -1;
   let oldestLatest = Infinity;
-  for (const k of Object.keys(c?.r ?? {})) {
-    if (k === key) continue;
-    const times = inWindow(c, k, now);
-    if (times.length === 0) continue;
-    kept.set(k, times);
-    const latest = times[times.length - 1];
+  let mine: number[] = [];
+  for (const e of old) {
+    const latest = (e[e.length - 1] as number) + shift;
+    if (e.length < 2 || latest <= from) continue;
+    const kept = shift === 0 && e[1] > from ? e : keep(e, shift, from);
+    if (e[0] === key) {
+      mine = kept.slice(1) as number[];
+      continue;
+    }
     if (latest < oldestLatest) {
       oldestLatest = latest;
-      oldestKey = k;
+      oldest = r.length;
     }
+    r.push(kept);
   }
-  if (kept.size >= RECENT_KEYS && oldestKey !== null) kept.delete(oldestKey);
+  if (r.length >= RECENT_KEYS && oldest >= 0) r.splice(oldest, 1);
+  mine.push(now - b);
   // Sorted: times written by another node's clock may be later than this one's.
-  const mine = [...inWindow(c, key, now), now].sort((a, b) => a - b);
-  kept.set(key, mine.length > RECENT_PER_KEY ? mine.slice(mine.length - RECENT_PER_KEY) : mine);
-  let b = now;
-  for (const times of kept.values()) if (times[0] < b) b = times[0];
-  const r: Record<string, number[]> = {};
-  for (const [k, times] of kept) r[k] = times.map((x) => x - b);
+  if (mine.length > 1 && mine[mine.length - 2] > mine[mine.length - 1]) mine.sort((x, y) => x - y);
+  r.push([key, ...(mine.length > RECENT_PER_KEY ? mine.slice(mine.length - RECENT_PER_KEY) : mine)]);
   return { t, b, r };
+}
+
+function keep(e: [string, ...number[]], shift: number, from: number): [string, ...number[]] {
+  const out: [string, ...number[]] = [e[0]];
+  for (let i = 1; i < e.length; i++) {
+    const x = (e[i] as number) + shift;
+    if (x > from) out.push(x);
+  }
+  return out;
 }
