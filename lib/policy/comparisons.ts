@@ -34,7 +34,7 @@ export function pathOf(e: unknown): AttrPath | null {
 
 const intLiteral = (e: unknown): number | null => {
   if (!e || typeof e !== "object" || !("Value" in e)) return null;
-  const v = (e).Value;
+  const v = e.Value;
   return typeof v === "number" && Number.isInteger(v) ? v : null;
 };
 
