@@ -20,7 +20,7 @@ import { parseScriptArgs } from "../lib/util/command-line.ts";
 import { verifyAudit } from "../lib/audit/verify.ts";
 import { delta, snapshot, sumDeltas, type CpuDelta } from "./lib/cpu.ts";
 import { combine, runLoad, type LoadResult } from "./lib/load.ts";
-import { cerbosBody, CLASSIFICATION, pickTool, rng } from "./lib/workload.ts";
+import { cerbosBody, ClientCounterTracker, CLASSIFICATION, pickTool, rng } from "./lib/workload.ts";
 import { ROOT, startCerbos, startEcho, startMandateNode, type MandateTarget } from "./lib/targets.ts";
 import { EVENTS_DEFAULTS, eventsConsistent, printEvents, runEventsBench } from "./lib/events.ts";
 
@@ -90,15 +90,17 @@ function cpuTable(
 function cerbosRequests() {
   const r = rng(7);
   const labels = new Map<number, Set<string>>();
+  const counters = new ClientCounterTracker();
   let i = 0;
   return () => {
     const s = Math.floor(r() * SESSIONS);
     const tool = pickTool(r);
     const set = labels.get(s) ?? new Set<string>();
     labels.set(s, set);
-    const body = cerbosBody(`agent-${s % 3}`, tool, [...set], `r${i++}`);
     const c = CLASSIFICATION.get(`${tool.server}/${tool.name}`)!;
-    if (c.status === "approved" && c.effect !== "destructive") for (const l of c.labels) set.add(l);
+    const allowed = c.status === "approved" && c.effect !== "destructive";
+    const body = cerbosBody(`agent-${s % 3}`, tool, [...set], `r${i++}`, counters.next(s, `agent-${s % 3}`, tool, allowed));
+    if (allowed) for (const l of c.labels) set.add(l);
     return body;
   };
 }

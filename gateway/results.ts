@@ -34,11 +34,27 @@ function reasonLines(d: DecisionResponse): string {
 
 export function deniedResult(tool: string, d: DecisionResponse): ToolErrorResult {
   const policies = [...new Set(d.reasons.map((r) => r.policy))];
+  if (d.retry_after !== undefined) return rateLimitedResult(tool, d, policies, d.retry_after);
   return toolError(
     "denied",
     `Mandate denied the call to ${tool}; it was not executed.\nReasons:\n${reasonLines(d)}\n` +
       `Policies: ${policies.join(", ") || "none"}. Decision ${d.decision_id}, policy version ${d.policy_version}.`,
     { decision_id: d.decision_id, reasons: d.reasons, errors: d.errors, policy_version: d.policy_version, policies },
+  );
+}
+
+/**
+ * A deny by a limit on a windowed counter (the default policies `rate` and `loop`): the model reads which
+ * limit, which policy and when to retry ("Rate limit for crm/get_customer: 600 calls/min per agent
+ * (policy: rate); retry in 12 s."); `retry_after` (seconds) is in `_meta["mandate/error"]` too.
+ */
+function rateLimitedResult(tool: string, d: DecisionResponse, policies: string[], retryAfter: number): ToolErrorResult {
+  const limits = d.reasons.map((r) => `${r.message} (policy: ${r.policy})`).join("; ") || "a limit";
+  return toolError(
+    "denied",
+    `Rate limit for ${tool}: ${limits}; retry in ${retryAfter} s. The call was not executed.\n` +
+      `Decision ${d.decision_id}, policy version ${d.policy_version}.`,
+    { decision_id: d.decision_id, reasons: d.reasons, errors: d.errors, policy_version: d.policy_version, policies, retry_after: retryAfter },
   );
 }
 

@@ -2,8 +2,10 @@
  * Starting the benchmark targets as separate processes: the node:http echo ceiling, the Cerbos PDP,
  * and a Mandate node (the normal `mandate start`, embedded PostgreSQL with default durability).
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, existsSync, rmSync } from "node:fs";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, existsSync, rmSync, writeFileSync } from "node:fs";
+import pg from "pg";
+import { BENCH_CEILING } from "./workload.ts";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { freePort } from "../../test/support/mandate.ts";
@@ -135,13 +137,15 @@ export async function startMandateNode(withConsole: boolean, root = ROOT, o: Nod
   }
   // Written by the node at its first start.
   const creds = JSON.parse(readFileSync(join(dataDir, "initial-credentials.json"), "utf8")) as { agents: MandateTarget["agents"] };
-  const pg = JSON.parse(readFileSync(join(dataDir, "postgres.json"), "utf8")) as { password: string; port: number };
+  const db = JSON.parse(readFileSync(join(dataDir, "postgres.json"), "utf8")) as { password: string; port: number };
+  const databaseUrl = `postgresql://postgres:${encodeURIComponent(db.password)}@127.0.0.1:${db.port}/mandate`;
+  await raiseCeiling(root, dataDir, databaseUrl);
   return {
     url: `${base}/api/v1/decisions`,
     base,
     child,
     dataDir,
-    databaseUrl: `postgresql://postgres:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/mandate`,
+    databaseUrl,
     agents: creds.agents,
     troubles,
     stop: async () => {
@@ -149,4 +153,32 @@ export async function startMandateNode(withConsole: boolean, root = ROOT, o: Nod
       removeData();
     },
   };
+}
+
+const RATE = /(context\.counters\.agent\.minute >= )600\b/;
+
+/**
+ * The default policy's per-agent ceiling (`rate`: 600 calls a minute) would make the benchmark measure
+ * denials: raised to BENCH_CEILING (the policy and its evaluation stay the same; the Cerbos mirror has the
+ * same literal), published with the checkout's own CLI. A checkout without `rate` is left as it is.
+ */
+async function raiseCeiling(root: string, dataDir: string, databaseUrl: string): Promise<void> {
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  let text: string | undefined;
+  try {
+    const r = await c.query<{ text: string }>(`SELECT text FROM policy_versions WHERE store_id = 'mcp' AND status = 'active'`);
+    text = r.rows[0]?.text;
+  } finally {
+    await c.end();
+  }
+  if (!text || !RATE.test(text)) return;
+  const file = join(dataDir, "bench-policy.cedar");
+  writeFileSync(file, text.replace(RATE, `$1${BENCH_CEILING}`));
+  const p = spawnSync(process.execPath, [join(root, "bin/mandate.mjs"), "policy", "publish", file, "--note", "bench: per-agent ceiling raised"], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: databaseUrl, MANDATE_DATA_DIR: dataDir },
+    encoding: "utf8",
+  });
+  if (p.status !== 0) throw new Error(`could not raise the bench ceiling: ${p.stderr || p.stdout}`);
 }

@@ -125,6 +125,14 @@ export const decisionResponse = z.object({
     .describe(
       "On an allow: content detectors an admin turned off for this item or its server; the gateway skips them when it inspects the result (docs/gateway.md)",
     ),
+  retry_after: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe(
+      "On a deny by a policy comparing a windowed counter (the default `loop` and `rate`): seconds until the counter is back below the limit (docs/policies.md)",
+    ),
 });
 export type DecisionResponse = z.infer<typeof decisionResponse>;
 

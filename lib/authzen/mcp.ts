@@ -292,6 +292,7 @@ export async function evaluateMcp(rt: Runtime, ev: AzEvaluation, caller: Caller)
         ...(allowed ? {} : { reason_admin: { en: reasonText(r.reasons) } }),
         ...(r.approval ? { approval: r.approval } : {}),
         ...(r.receipt ? { receipt: r.receipt } : {}),
+        ...(r.retry_after ? { retry_after: r.retry_after } : {}),
       },
     },
     audit: null,

@@ -23,7 +23,10 @@ import { redactArguments } from "../redaction/index.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { SessionState } from "../sessions/session-cache.ts";
 import { canonicalJson } from "../util/canonical-json.ts";
-import { buildMcpCall, NO_DELEGATION, type DelegationView } from "./mcp-request.ts";
+import { buildMcpCall, NO_DELEGATION, type CallCounters, type DelegationView } from "./mcp-request.ts";
+import { countAllowed, sessionCounterView } from "../counters/session-counters.ts";
+import { retryAfter } from "../counters/retry-after.ts";
+import { counterUse } from "../counters/counter-policies.ts";
 import { findApprovedApproval } from "./approvals.ts";
 import { resolveTarget, type Target } from "./target.ts";
 import { scopesAllow } from "../delegation/scopes.ts";
@@ -139,9 +142,10 @@ async function evaluate(
   delegation: DelegationView,
   argsHash: string,
   now: number,
+  counters: CallCounters,
 ): Promise<Evaluated> {
   // Literals, not `{ ...base, approvalGranted }`: a spread followed by members is slow on this V8.
-  const call = buildMcpCall({ action: target.action, agent, tool, args: target.args, session, delegation, now, approvalGranted: false });
+  const call = buildMcpCall({ action: target.action, agent, tool, args: target.args, session, delegation, now, approvalGranted: false, counters });
   const [answer, shadowAnswer] = await Promise.all([rt.evaluator.evaluate(policy.cedarId, call), shadow ? rt.evaluator.evaluate(shadow.cedarId, call) : null]);
   const first = interpret(answer, policy.byId, rt.config.failClosedOnPolicyError);
   const out: Evaluated = { decision: first.decision, reasons: first.reasons, errors: first.errors };
@@ -154,7 +158,7 @@ async function evaluate(
     const granted = interpret(
       await rt.evaluator.evaluate(
         policy.cedarId,
-        buildMcpCall({ action: target.action, agent, tool, args: target.args, session, delegation, now, approvalGranted: true }),
+        buildMcpCall({ action: target.action, agent, tool, args: target.args, session, delegation, now, approvalGranted: true, counters }),
       ),
       policy.byId,
       rt.config.failClosedOnPolicyError,
@@ -204,11 +208,39 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
       const session = await rt.sessions.get(sessionId);
       const now = Date.now();
       const pre = precheck(agent, session, tool, target, delegation, delegationError);
+      // Counters (lib/counters): the session's exact ones from its state, the agent's from this process's
+      // view; this call is counted for the agent now (concurrent decisions see it) and uncounted unless allowed.
+      const sessionView = sessionCounterView(session.counters, target.key, argsHash, now);
+      const counters: CallCounters = {
+        session: { toolCalls: sessionView.toolCalls, identicalCalls: sessionView.identicalCalls },
+        agent: rt.agentCounters.view(agent.agentId, target.key, now),
+      };
+      const counted = rt.agentCounters.count(agent.agentId, target.key, now);
       let ev: Evaluated;
       if (pre.length) ev = { decision: "deny", reasons: pre, errors: [] };
       else if (!policy)
         ev = { decision: "deny", reasons: [{ policy: "mandate.no_active_policy", message: "no policy version is active: failing closed" }], errors: [] };
-      else ev = await evaluate(rt, policy, store.shadow, agent, tool!, target, session, delegation, argsHash, now);
+      else if (rt.agentCounters.stale(now) && counterUse(policy).readsAgentCounters)
+        ev = {
+          decision: "deny",
+          reasons: [
+            { policy: "mandate.counters_unavailable", message: "the per-agent call counters could not be kept in step with the other nodes: failing closed" },
+          ],
+          errors: [],
+        };
+      else {
+        try {
+          ev = await evaluate(rt, policy, store.shadow, agent, tool!, target, session, delegation, argsHash, now, counters);
+        } catch (err) {
+          rt.agentCounters.uncount(counted);
+          throw err;
+        }
+      }
+      if (ev.decision !== "allow") rt.agentCounters.uncount(counted);
+      const retry =
+        ev.decision === "deny" && policy
+          ? retryAfter(rt, counterUse(policy), ev.reasons, counters, sessionView.identicalTimes, agent.agentId, target.key, now)
+          : 0;
 
       const decisionId = randomUUID();
       // A foreign attempt is denied above (precheck) and is no step of the owner's session.
@@ -239,6 +271,8 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
       const allowed = ev.decision === "allow";
       const labels = allowed && tool ? union(session.labels, tool.labels) : session.labels;
       const toolsUsed = allowed ? union(session.toolsUsed, [toolKey]) : session.toolsUsed;
+      // Only an allowed call counts; the others leave the stored counters as they are (not sent).
+      const sessionCounters = allowed && !foreign ? countAllowed(session.counters, toolKey, argsHash, now) : session.counters;
       const job: CommitJob = {
         // Every string of the request is storable: bodies holding NUL or an unpaired surrogate are
         // refused as they are parsed (lib/util/exact-json.ts), and redaction keeps it so.
@@ -294,6 +328,7 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
                 denies: ev.decision === "deny" ? 1 : 0,
                 approvals: ev.decision === "require_approval" ? 1 : 0,
                 at,
+                counters: allowed ? (sessionCounters as Record<string, unknown>) : undefined,
               },
             ],
         approvals: approval ? [approval] : [],
@@ -316,6 +351,7 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
       try {
         await rt.decisionChain.submit(job);
       } catch (err) {
+        if (allowed) rt.agentCounters.uncount(counted);
         if (err instanceof ConflictError) {
           rt.sessions.invalidate(sessionId);
           if (attempt > 0) await contentionPause(attempt);
@@ -342,6 +378,7 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
             stepCount: step,
             labels,
             toolsUsed,
+            counters: sessionCounters,
           }),
         );
       }
@@ -353,6 +390,7 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
         policy_version: policy?.label ?? "none",
         session: { id: sessionId, step: foreign ? null : step },
       };
+      if (retry > 0) response.retry_after = retry;
       if (approval) {
         response.approval = {
           id: approval.id,

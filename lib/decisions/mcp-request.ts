@@ -40,7 +40,17 @@ export interface McpRequestInput {
   delegation: DelegationView;
   approvalGranted: boolean;
   now: number;
+  /** The call's counters (lib/counters); zero when not given (list actions, replay, AuthZEN server methods). */
+  counters?: CallCounters;
 }
+
+/** `context.counters`: allowed calls before this one (docs/policies.md, "Counters"). */
+export interface CallCounters {
+  session: { toolCalls: number; identicalCalls: number };
+  agent: { minute: number; hour: number; toolMinute: number };
+}
+
+export const ZERO_COUNTERS: CallCounters = { session: { toolCalls: 0, identicalCalls: 0 }, agent: { minute: 0, hour: 0, toolMinute: 0 } };
 
 export function agentEntity(agent: AgentPrincipal): cedar.EntityJson {
   return {
@@ -95,6 +105,7 @@ export function mcpContext(i: Omit<McpRequestInput, "action" | "tool" | "agent">
     delegation,
     approval: { granted: i.approvalGranted },
     time: { epochSeconds: Math.floor(i.now / 1000), hourUtc: d.getUTCHours(), dayOfWeek: d.getUTCDay() },
+    counters: (i.counters ?? ZERO_COUNTERS) as unknown as cedar.CedarValueJson,
   };
 }
 

@@ -120,3 +120,56 @@ describe("decision cache", () => {
     expect(cacheKey(reads, call)).toBeNull();
   });
 });
+
+describe("decision cache: counters keyed on the sides of their thresholds", () => {
+  const LIMITS = `
+@id("all") permit (principal, action, resource);
+@id("loop") forbid (principal, action == Action::"tools/call", resource) when { context.counters.session.identicalCalls >= 10 };
+@id("rate") forbid (principal, action, resource) when { context.counters.agent.minute >= 600 || 5 < context.counters.agent.toolMinute };
+`;
+  const call = (identicalCalls: number, minute: number, toolMinute = 0) =>
+    ({
+      principal: { type: "Agent", id: "a" },
+      action: { type: "Action", id: "tools/call" },
+      resource: { type: "Tool", id: "crm/get_customer" },
+      context: { counters: { session: { toolCalls: 0, identicalCalls }, agent: { minute, hour: minute, toolMinute } } },
+      entities: [],
+    }) as never;
+
+  it("keys every value on one side of every comparison alike, and the two sides apart", () => {
+    const reads = analyzeReads(parsePolicySet(LIMITS).policies.map((p) => p.text))!;
+    const key = (i: number, m: number, t = 0) => cacheKey(reads, call(i, m, t));
+    expect(key(0, 0)).toBe(key(9, 599, 5));
+    expect(key(10, 0)).toBe(key(31, 0));
+    expect(key(10, 0)).not.toBe(key(9, 0));
+    expect(key(0, 600)).not.toBe(key(0, 599));
+    expect(key(0, 0, 6)).not.toBe(key(0, 0, 5));
+    // The hour is not read: not in the key.
+    expect(JSON.stringify(reads.paths)).not.toContain("hour");
+  });
+
+  it("never returns a stale answer across a threshold (counters rising and falling through the cache)", async () => {
+    const ev = new CedarEvaluator(0);
+    await ev.prepare("limits", toStaticPolicies(parsePolicySet(LIMITS).policies));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 14 }), fc.integer({ min: 590, max: 610 }), fc.integer({ min: 0, max: 8 })), {
+          minLength: 1,
+          maxLength: 30,
+        }),
+        async (seq) => {
+          for (const [i, m, t] of seq) {
+            const c = call(i, m, t);
+            const cached = await ev.evaluate("limits", c);
+            const direct = cedar.statefulIsAuthorized({ ...(c as object), preparsedPolicySetId: "limits" } as never);
+            expect(cached.type === "success" && cached.response.decision).toBe(direct.type === "success" && direct.response.decision);
+            expect(cached.type === "success" && cached.response.decision).toBe(i >= 10 || m >= 600 || t > 5 ? "deny" : "allow");
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+    // At most 2 × 2 × 2 keys for the whole range of values.
+    expect(ev.cacheStats().misses).toBeLessThanOrEqual(8);
+  });
+});

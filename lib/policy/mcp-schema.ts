@@ -90,6 +90,11 @@ export function mcpContextType(tools: SchemaTool[]): CedarType {
     }),
     approval: rec({ granted: bool }),
     time: rec({ epochSeconds: long, hourUtc: long, dayOfWeek: long }),
+    // Allowed calls before this one (lib/counters; docs/policies.md "Counters"). Zero on list actions.
+    counters: rec({
+      session: rec({ toolCalls: long, identicalCalls: long }),
+      agent: rec({ minute: long, hour: long, toolMinute: long }),
+    }),
   });
 }
 

@@ -6,6 +6,7 @@ import { argumentAttributes, generateMcpSchema } from "./mcp-schema.ts";
 import { lineColumn, parsePolicySet, toStaticPolicies } from "./policy-set.ts";
 import { validatePolicySet } from "./validate.ts";
 import { toCedarValue } from "./cedar-values.ts";
+import { ZERO_COUNTERS } from "../decisions/mcp-request.ts";
 
 const tools = [
   { inputSchema: { type: "object", properties: { path: { type: "string" }, max_bytes: { type: "integer" } } } },
@@ -29,6 +30,8 @@ describe("policy-set parsing", () => {
       "destructive-needs-approval",
       "lethal-trifecta",
       "delegation-depth-cap",
+      "loop",
+      "rate",
     ]);
     const gate = p.policies.find((x) => x.id === "destructive-needs-approval")!;
     expect(gate.annotations.approval).toBe("required");
@@ -89,7 +92,7 @@ describe("interpreting Cedar answers", () => {
         principal: { type: "Agent", id: "a" },
         action: { type: "Action", id: "tools/call" },
         resource: { type: "Tool", id: "t" },
-        context: { session: { labels: [] }, delegation: { depth: 0 }, approval: { granted: false }, ...context },
+        context: { session: { labels: [] }, delegation: { depth: 0 }, approval: { granted: false }, counters: ZERO_COUNTERS as never, ...context },
         entities: [{ uid: { type: "Tool", id: "t" }, attrs: { status: "approved", riskLevel: 0, effect: "read", labels: [], ...toolAttrs }, parents: [] }],
         preparsedPolicySetId: "t1",
       }),

@@ -22,6 +22,7 @@ import type { SessionResolver } from "../http/route.ts";
 import type { AgentPrincipal } from "../identity/credential-cache.ts";
 import type { CredentialCache } from "../identity/credential-cache.ts";
 import type { CallCounter } from "../inventory/call-counter.ts";
+import type { AgentCounters } from "../counters/agent-counters.ts";
 import type { ToolCache } from "../inventory/tool-cache.ts";
 import type { CedarEvaluator } from "../policy/evaluator.ts";
 import type { PolicyCache } from "../policy/policy-cache.ts";
@@ -111,6 +112,8 @@ export interface Runtime extends NodeContext {
   eventChain: AuditChain;
   adminChain: AuditChain;
   callCounter: CallCounter;
+  /** Per-agent call counters kept in step with the other processes (lib/counters/agent-counters.ts). */
+  agentCounters: AgentCounters;
   /** Long polls of approvals in this process. */
   approvalWaiters: ApprovalWaiters;
   /** Run after an approval-creating or other notable event (webhooks, long polls), shielded (notifyListeners). */

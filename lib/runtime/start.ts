@@ -35,6 +35,7 @@ import { startDelegation } from "../delegation/service.ts";
 import type { SessionResolver } from "../http/route.ts";
 import { CredentialCache } from "../identity/credential-cache.ts";
 import { CallCounter } from "../inventory/call-counter.ts";
+import { AgentCounters } from "../counters/agent-counters.ts";
 import { ToolCache } from "../inventory/tool-cache.ts";
 import { CedarEvaluator } from "../policy/evaluator.ts";
 import { PolicyCache } from "../policy/policy-cache.ts";
@@ -149,6 +150,10 @@ async function startProcessParts(config: RuntimeConfig, opts: StartOptions, star
   });
   const callCounter = new CallCounter();
   started.add("call counter", () => callCounter.stop());
+  // Per-agent counters: the other processes' counts of the last hour are read before the first decision.
+  const agentCounters = new AgentCounters();
+  await agentCounters.start();
+  started.add("agent counters", () => agentCounters.stop());
   const tools = new ToolCache();
   const policies = new PolicyCache(evaluator);
   const sessions = new SessionCache();
@@ -224,6 +229,7 @@ async function startProcessParts(config: RuntimeConfig, opts: StartOptions, star
     eventChain,
     adminChain,
     callCounter,
+    agentCounters,
     approvalWaiters,
     listeners,
     changes,

@@ -8,6 +8,7 @@
 import { getPool } from "../db/pool.ts";
 import type { Row } from "../db/rows.ts";
 import { sessionFields, type SessionRow } from "./session-row.ts";
+import type { StoredSessionCounters } from "../counters/session-counters.ts";
 
 export interface SessionState {
   id: string;
@@ -25,6 +26,8 @@ export interface SessionState {
   startedAt: number;
   /** Approvals granted in this session (0: no approved approval can exist, none is looked up). */
   approvalsGranted: number;
+  /** Exact per-session counters (lib/counters/session-counters.ts); absent: none yet. */
+  counters?: StoredSessionCounters;
 }
 
 const MAX_ENTRIES = 100_000;
@@ -95,9 +98,9 @@ export function emptySession(id: string): SessionState {
 }
 
 export async function loadSession(id: string): Promise<SessionState> {
-  const r = await getPool().query<SessionRow & Row<"sessions", "terminated_reason" | "approvals_granted" | "observed_labels">>(
+  const r = await getPool().query<SessionRow & Row<"sessions", "terminated_reason" | "approvals_granted" | "observed_labels" | "counters">>(
     `SELECT id, agent_id, initiator, initiator_verified, step_count, tools_used, labels, status,
-            terminated_reason, started_at, approvals_granted, observed_labels FROM sessions WHERE id = $1`,
+            terminated_reason, started_at, approvals_granted, observed_labels, counters FROM sessions WHERE id = $1`,
     [id],
   );
   const row = r.rows[0];
@@ -110,5 +113,6 @@ export async function loadSession(id: string): Promise<SessionState> {
     startedAt: f.startedAt.getTime(),
     approvalsGranted: row.approvals_granted,
     observedLabels: row.observed_labels ?? [],
+    counters: row.counters as StoredSessionCounters,
   };
 }

@@ -85,7 +85,7 @@ describe("decisions", () => {
     expect((await call(s, "crm", "get_customer", { customer_id: "c-1" })).body.session).toEqual({ id: s, step: 1 });
     const N = 30;
     const [owner, foreign] = await Promise.all([
-      Promise.all(Array.from({ length: N }, () => call(s, "files", "read_file", { path: "a" }))),
+      Promise.all(Array.from({ length: N }, (_, i) => call(s, "files", "read_file", { path: `a${i}` }))),
       Promise.all(
         Array.from({ length: N }, (_, i) =>
           decide({ session: { id: s }, tool: { server: "web", name: "fetch_url" }, arguments: { url: `https://x.example/${i}` } }, other),

@@ -144,7 +144,15 @@ describe("a session's row", () => {
       toolsUsed: ["srv/a"],
       status: "active",
     };
-    expect(cached).toEqual({ ...common, exists: true, terminatedReason: null, startedAt: Date.parse(at), approvalsGranted: 0, observedLabels: ["pii"] });
+    expect(cached).toEqual({
+      ...common,
+      exists: true,
+      terminatedReason: null,
+      startedAt: Date.parse(at),
+      approvalsGranted: 0,
+      observedLabels: ["pii"],
+      counters: {},
+    });
     expect(shown).toEqual({
       ...common,
       agentName: "row-mapping",

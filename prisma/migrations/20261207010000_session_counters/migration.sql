@@ -1,0 +1,127 @@
+-- Hand-written: counters for rate limits and loop breaking (issue 15 §3).
+-- 1. sessions.counters (jsonb, not indexed: the per-decision session update stays heap-only): the
+--    session's exact per-session counters (lib/counters/session-counters.ts): allowed calls per tool,
+--    and the times of the allowed calls of each (tool, arguments hash) in the last 60 s. A decision computes
+--    them from the session state it saw and writes them whole; the step-count check makes them exact.
+-- 2. agent_call_counts: each data-plane process's count of allowed calls per agent, tool and second
+--    (absolute values, upserted every 100 ms), read by the other processes (lib/counters/agent-counters.ts).
+--    Rows older than an hour are deleted. No foreign key: an agent deleted meanwhile only leaves rows
+--    that expire within the hour.
+-- The function is otherwise that of 20261206201000_session_observed_labels (with its SET options).
+ALTER TABLE sessions ADD COLUMN counters jsonb NOT NULL DEFAULT '{}';
+
+CREATE TABLE "agent_call_counts" (
+    "process" TEXT NOT NULL,
+    "agent_id" UUID NOT NULL,
+    "tool" TEXT NOT NULL,
+    "second" BIGINT NOT NULL,
+    "n" INTEGER NOT NULL,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "agent_call_counts_pkey" PRIMARY KEY ("process","agent_id","tool","second")
+);
+CREATE INDEX "agent_call_counts_updated_at_idx" ON "agent_call_counts"("updated_at");
+CREATE INDEX "agent_call_counts_second_idx" ON "agent_call_counts"("second");
+
+CREATE OR REPLACE FUNCTION mandate_commit(batch jsonb) RETURNS void LANGUAGE plpgsql
+  SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $$
+DECLARE
+  conflicts text[];
+  expected_n int;
+  done_n int;
+BEGIN
+  IF jsonb_array_length(COALESCE(batch->'sessions', '[]'::jsonb)) > 0 THEN
+    WITH s AS (
+      SELECT * FROM jsonb_to_recordset(batch->'sessions') AS x(
+        id text, agent_id uuid, expected int, expected_status text, expected_granted int, step_count int,
+        labels text[], tools_used text[], initiator text, initiator_verified boolean, denies int, approvals int,
+        at timestamptz, observed_labels text[], counters jsonb)
+    ), ins AS (
+      INSERT INTO sessions (id, agent_id, initiator, initiator_verified, step_count, tools_used, labels,
+                            status, started_at, last_activity_at, deny_count, approval_count, observed_labels, counters)
+      SELECT id, agent_id, initiator, COALESCE(initiator_verified, false), step_count, tools_used, labels,
+             'active', at, at, denies, approvals, COALESCE(observed_labels, '{}'), COALESCE(counters, '{}')
+      FROM s WHERE expected = 0
+      ON CONFLICT (id) DO NOTHING
+      RETURNING id
+    ), upd AS (
+      UPDATE sessions t
+         SET step_count = s.step_count, labels = s.labels, tools_used = s.tools_used,
+             -- Only an observation (POST /api/v1/observations) sends observed_labels; decisions keep them.
+             observed_labels = COALESCE(s.observed_labels, t.observed_labels),
+             -- A decision sends the whole new counters (computed from the state it saw: exact, since the
+             -- step count is checked below); an observation sends none and keeps them.
+             counters = COALESCE(s.counters, t.counters),
+             initiator = COALESCE(t.initiator, s.initiator),
+             initiator_verified = t.initiator_verified OR COALESCE(s.initiator_verified, false),
+             -- Moved on only once a second has passed: an update that changes no indexed column is a
+             -- heap-only (HOT) update, without new entries in the session indexes.
+             last_activity_at = CASE WHEN s.at >= t.last_activity_at + interval '1 second' THEN s.at ELSE t.last_activity_at END,
+             deny_count = t.deny_count + s.denies, approval_count = t.approval_count + s.approvals
+        FROM s
+       WHERE t.id = s.id AND s.expected > 0 AND t.step_count = s.expected AND t.status = s.expected_status
+         -- The decision saw this many granted approvals: one granted since is a conflict (re-evaluated).
+         AND t.approvals_granted = COALESCE(s.expected_granted, t.approvals_granted)
+         -- An observation adds labels without a step: a write that would drop a label the session has now
+         -- (it read the session before the observation) is a conflict, re-evaluated on fresh state.
+         AND t.labels <@ s.labels
+      RETURNING t.id
+    )
+    SELECT array_agg('session:' || s.id) INTO conflicts
+      FROM s WHERE s.id NOT IN (SELECT id FROM ins UNION ALL SELECT id FROM upd);
+    IF conflicts IS NOT NULL THEN
+      RAISE EXCEPTION 'conflict' USING ERRCODE = 'MD001', DETAIL = array_to_string(conflicts, E'\n');
+    END IF;
+  END IF;
+
+  IF jsonb_array_length(COALESCE(batch->'approvals_used', '[]'::jsonb)) > 0 THEN
+    SELECT count(*) INTO expected_n FROM jsonb_array_elements_text(batch->'approvals_used');
+    WITH u AS (
+      UPDATE approvals SET status = 'used'
+       WHERE id IN (SELECT v::uuid FROM jsonb_array_elements_text(batch->'approvals_used') v)
+         AND status = 'approved' AND expires_at > now()
+      RETURNING id
+    ) SELECT count(*) INTO done_n FROM u;
+    IF done_n <> expected_n THEN
+      SELECT array_agg('approval:' || v) INTO conflicts FROM jsonb_array_elements_text(batch->'approvals_used') v;
+      RAISE EXCEPTION 'conflict' USING ERRCODE = 'MD001', DETAIL = array_to_string(conflicts, E'\n');
+    END IF;
+  END IF;
+
+  IF jsonb_array_length(COALESCE(batch->'events', '[]'::jsonb)) > 0 THEN
+    BEGIN
+      INSERT INTO outcome_events (event_id, decision_id, status, duration_ms, result_size, error, received_at)
+      SELECT event_id, decision_id, status, duration_ms, result_size, error, received_at
+        FROM jsonb_to_recordset(batch->'events') AS x(event_id text, decision_id uuid, status text,
+             duration_ms double precision, result_size int, error text, received_at timestamptz);
+    EXCEPTION WHEN unique_violation THEN
+      SELECT array_agg('event:' || e.event_id) INTO conflicts
+        FROM jsonb_to_recordset(batch->'events') AS e(event_id text)
+       WHERE EXISTS (SELECT 1 FROM outcome_events o WHERE o.event_id = e.event_id);
+      RAISE EXCEPTION 'conflict' USING ERRCODE = 'MD001', DETAIL = COALESCE(array_to_string(conflicts, E'\n'), 'event:?');
+    END;
+  END IF;
+
+  INSERT INTO audit_entries (chain_id, seq, prev_hash, hash, kind, action, actor, session_id, step, agent_id,
+                             tool, outcome, decision_id, created_at, data)
+  SELECT chain_id, seq, prev_hash, hash, kind, action, actor, session_id, step, agent_id, tool, outcome,
+         decision_id, created_at, data
+    FROM jsonb_to_recordset(COALESCE(batch->'entries', '[]'::jsonb)) AS x(
+         chain_id uuid, seq bigint, prev_hash text, hash text, kind text, action text, actor text,
+         session_id text, step int, agent_id uuid, tool text, outcome text, decision_id uuid,
+         created_at timestamptz, data jsonb);
+
+  IF jsonb_array_length(COALESCE(batch->'approvals', '[]'::jsonb)) > 0 THEN
+    INSERT INTO approvals (id, decision_id, session_id, step, agent_id, tool, args_hash, reasons, status,
+                           expires_at, created_at)
+    SELECT id, decision_id, session_id, step, agent_id, tool, args_hash, reasons, 'pending', expires_at, created_at
+      FROM jsonb_to_recordset(batch->'approvals') AS x(id uuid, decision_id uuid, session_id text, step int,
+           agent_id uuid, tool text, args_hash text, reasons jsonb, expires_at timestamptz, created_at timestamptz);
+  END IF;
+
+  IF jsonb_array_length(COALESCE(batch->'tool_calls', '[]'::jsonb)) > 0 THEN
+    UPDATE tools t SET call_count = t.call_count + c.n, last_seen_at = GREATEST(t.last_seen_at, now())
+      FROM jsonb_to_recordset(batch->'tool_calls') AS c(tool_id uuid, n int)
+     WHERE t.id = c.tool_id;
+  END IF;
+END $$;
