@@ -29,6 +29,8 @@ describe("policy-set parsing", () => {
       "destructive-needs-approval",
       "lethal-trifecta",
       "delegation-depth-cap",
+      "allow-approved-server-methods",
+      "sampling-no-other-servers-context",
     ]);
     const gate = p.policies.find((x) => x.id === "destructive-needs-approval")!;
     expect(gate.annotations.approval).toBe("required");

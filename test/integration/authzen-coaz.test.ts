@@ -301,10 +301,10 @@ when { context.args has customer_id && context.args.customer_id == "cus_9999" };
     const withArgs = (customer_id: string) => ({ ...bare, resource: { ...bare.resource, properties: { server: "crm", arguments: { customer_id } } } });
     await expectDecision(withArgs("cus_1001"), true);
     await expectDecision(withArgs("cus_9999"), false, "blocked-customer");
-    // A forbid that cannot be evaluated on a server (it reads a Tool attribute, unguarded) fails closed.
+    // A forbid that cannot be evaluated on a server fails closed (here an overflow: crm's riskLevel is at least 1).
     await m.publishPolicy(`${DEFAULT_POLICY}
-@id("no-web-labels")
-forbid (principal, action, resource) when { resource.labels.contains("web") };
+@id("overflows")
+forbid (principal, action == Action::"initialize", resource) when { 9223372036854775807 + resource.riskLevel > 0 };
 `);
     await expectDecision(apply(mappingOf("initialize"), PARAMS.initialize, token), false, "mandate.policy_error");
     await expectDecision(withArgs("cus_1001"), true);
