@@ -12,7 +12,8 @@
  * The COAZ-MCP binding's default mappings (docs/authzen.md, "COAZ-MCP"): subject {type: "identity"} is
  * the human the agent acts for (the session's initiator, asserted); resource {type: "mcp_server"} is a
  * server-level method (mcp-server.ts); tools/call names the bare tool (resource.id = params.name),
- * resolved by resource.properties.server or else by the only approved tool of that name.
+ * resolved by resource.properties.server or else by the only approved tool of that name; resources,
+ * prompts, completions, logging/setLevel and tasks are decided by mcp-items.ts.
  */
 import { randomUUID } from "node:crypto";
 import { toolRef, type DecisionRequest } from "../api/schemas.ts";
@@ -26,6 +27,7 @@ import type { LoadedPolicy } from "../policy/policy-cache.ts";
 import { authzenDecisionEntry } from "../audit/entries/index.ts";
 import { auditedRequest, reasonText, type Caller, type ItemOutcome } from "./audit.ts";
 import { badRequest, isObj, type AzEvaluation } from "./request.ts";
+import { evaluateCoazItem, isCoazItemRequest } from "./mcp-items.ts";
 
 export const MCP_TOOL_TYPES = new Set(["tool", "Tool", "mcp-tool"]);
 export const MCP_AGENT_TYPES = new Set(["agent", "Agent"]);
@@ -35,7 +37,7 @@ const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** The longest initiator a session records (as on the native API). */
 const MAX_INITIATOR = 320;
 
-/** COAZ-MCP default-mapped methods the mcp store does not decide (yet). */
+/** COAZ-MCP default-mapped methods: decided on their own resource types (mcp-items.ts); on another type, false. */
 const COAZ_ITEM_METHODS = new Set([
   "resources/read",
   "resources/subscribe",
@@ -55,7 +57,7 @@ export function unsupportedAction(action: string, resourceType: string): Reason 
   if (COAZ_ITEM_METHODS.has(action)) {
     return {
       policy,
-      message: `${action}: the mcp store does not decide this method yet (resources, prompts, completions, logging and tasks are not in Mandate's inventory)`,
+      message: `${action} on a resource of type "${resourceType}": the mcp store decides it on the binding's default type (resource, prompt, mcp_server or task)`,
     };
   }
   if (SERVER_INITIATED.has(action)) return { policy, message: `${action} is a server-initiated request: outside the COAZ-MCP binding's scope` };
@@ -240,6 +242,7 @@ export async function resolveAgent(rt: Runtime, ev: Pick<AzEvaluation, "subject"
 
 export async function evaluateMcp(rt: Runtime, ev: AzEvaluation, caller: Caller): Promise<ItemOutcome> {
   const action = ev.action.name;
+  if (isCoazItemRequest(action, ev.resource.type)) return evaluateCoazItem(rt, ev, caller);
   if ((action !== "tools/call" && action !== "tools/list") || !MCP_TOOL_TYPES.has(ev.resource.type)) {
     return denied(caller, ev, unsupportedAction(action, ev.resource.type));
   }
