@@ -113,5 +113,5 @@ export async function evaluateMcpServer(rt: Runtime, ev: AzEvaluation, caller: C
 
 /** The servers of the inventory, in name order. */
 export async function inventoryServers(rt: Runtime): Promise<string[]> {
-  return [...new Set((await rt.tools.all()).map((t) => t.server))].sort();
+  return rt.tools.serverNames();
 }

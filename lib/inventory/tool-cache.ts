@@ -223,6 +223,12 @@ export class ToolCache {
     return summariseServer(name, [...snap.byKey.values()]);
   }
 
+  /** The names of every server in the inventory (also those that list nothing yet), sorted. */
+  async serverNames(): Promise<string[]> {
+    const snap = this.snapshot ?? (await this.load());
+    return [...snap.servers].sort();
+  }
+
   /** Every tool (not resources or prompts). */
   async all(): Promise<ToolInfo[]> {
     return (await this.items()).filter((t) => t.kind === "tool");

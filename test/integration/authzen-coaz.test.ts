@@ -165,6 +165,7 @@ describe("COAZ-MCP default mappings", () => {
     const methods = await az("/access/v1/search/action", { ...who, resource: { type: "mcp_server", id: "crm" } });
     expect(methods.body.results.map((r: { name: string }) => r.name)).toEqual([
       "initialize",
+      "logging/setLevel",
       "prompts/list",
       "resources/list",
       "resources/templates/list",
