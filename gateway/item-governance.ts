@@ -140,7 +140,10 @@ export class ItemGovernance {
       const ref = params.ref as Item | undefined;
       const arg = params.argument as Item | undefined;
       if (!ref || typeof ref !== "object" || !arg || typeof arg !== "object" || typeof arg.name !== "string" || typeof arg.value !== "string")
-        throw new McpError(ErrorCode.InvalidParams, "completion/complete: params.ref and params.argument {name, value} are required (the request was neither decided nor forwarded)");
+        throw new McpError(
+          ErrorCode.InvalidParams,
+          "completion/complete: params.ref and params.argument {name, value} are required (the request was neither decided nor forwarded)",
+        );
       const args = { argument: arg.name, value: arg.value };
       if (ref.type === "ref/prompt" && typeof ref.name === "string") {
         const target = this.ctx.multi ? await this.router.resolvePrompt(ref.name) : { server: this.single(), name: ref.name };

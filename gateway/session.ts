@@ -136,8 +136,8 @@ export class GatewaySession {
    */
   private async serverMethod(req: JSONRPCRequest, extra: Extra): Promise<Result> {
     const method = req.method as ServerAction;
-    const params = req.params as Record<string, unknown> | undefined;
-    const meta = params?._meta as Record<string, unknown> | undefined;
+    const params = req.params;
+    const meta = params?._meta;
     if (!this.deps.multi) {
       const up = this.ups[0];
       if (!up || up.closed) throw new McpError(ErrorCode.InternalError, `upstream server "${up?.id}" is not available: ${up?.closeReason}`);
@@ -163,7 +163,12 @@ export class GatewaySession {
 
   private async initialize(req: JSONRPCRequest): Promise<Result> {
     if (this.initialized) throw new McpError(ErrorCode.InvalidRequest, "the session is already initialized");
-    const p = (req.params ?? {}) as { protocolVersion?: string; capabilities?: ClientCapabilities; clientInfo?: Implementation; _meta?: Record<string, unknown> };
+    const p = (req.params ?? {}) as {
+      protocolVersion?: string;
+      capabilities?: ClientCapabilities;
+      clientInfo?: Implementation;
+      _meta?: Record<string, unknown>;
+    };
     const ids = await this.initializeAllowed(Object.keys(this.deps.config.servers), p._meta);
     const settled = await Promise.allSettled(
       ids.map((id) =>
@@ -234,13 +239,13 @@ export class GatewaySession {
       }),
     );
     const allowed: string[] = [];
-    let firstRefusal: unknown;
+    let firstRefusal: Error | undefined;
     outcomes.forEach((o, i) => {
       if (o.status === "fulfilled") return void allowed.push(ids[i]);
       const code = (o.reason as { data?: { code?: string } }).data?.code;
       // Not a decision (Mandate unreachable, a bad request): nothing is started.
       if (code !== "denied" && code !== "approval_pending") throw o.reason;
-      firstRefusal ??= o.reason;
+      firstRefusal ??= o.reason as Error;
       this.deps.log(`server "${ids[i]}" is not started: ${(o.reason as Error).message}`);
     });
     if (allowed.length === 0 && firstRefusal) throw firstRefusal;
@@ -254,7 +259,8 @@ export class GatewaySession {
       return await forwardRequest(this.server, req, extra, { timeoutMs, relatedRequestId: related });
     } catch (e) {
       // The related client request finished meanwhile: send on the session's own stream instead.
-      if (related !== undefined && /No connection established/.test(String((e as Error).message))) return forwardRequest(this.server, req, extra, { timeoutMs });
+      if (related !== undefined && /No connection established/.test(String((e as Error).message)))
+        return forwardRequest(this.server, req, extra, { timeoutMs });
       throw e;
     }
   }
@@ -265,7 +271,7 @@ export class GatewaySession {
       await this.ready;
       if (DECIDED_SERVER_REQUESTS.has(req.method)) {
         // The server cannot choose the session: the connection's own, without a delegation.
-        const d = await this.servers.decide(up.id, req.method as ServerAction, req.params as Record<string, unknown> | undefined, undefined, extra.signal);
+        const d = await this.servers.decide(up.id, req.method as ServerAction, req.params, undefined, extra.signal);
         return this.servers.reported(d, () => this.relayToClient(up, req, extra));
       }
       return this.relayToClient(up, req, extra);

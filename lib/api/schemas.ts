@@ -86,7 +86,6 @@ export const isServerAction = (a: string): a is ServerAction => (SERVER_ACTIONS 
 
 /** A server (the target of a server-level method): its name in the inventory. */
 export const serverRef = z.object({ name: toolRef.shape.server }).strict();
-export type ServerRef = z.infer<typeof serverRef>;
 
 /** Arguments of a tool call: any JSON object. */
 export const toolArguments = z.record(z.string(), z.unknown());

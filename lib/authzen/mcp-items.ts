@@ -11,7 +11,7 @@
  * properties.server is required (mandate.mcp_task_server_required).
  */
 import { randomUUID } from "node:crypto";
-import type { DecisionRequest, DecisionResponse, McpAction, ServerAction } from "../api/schemas.ts";
+import type { DecisionRequest, DecisionResponse, McpAction } from "../api/schemas.ts";
 import { decide } from "../decisions/decide.ts";
 import type { ToolInfo } from "../inventory/tool-cache.ts";
 import { uriRefusal } from "../inventory/uri-template.ts";
@@ -133,7 +133,7 @@ export async function evaluateCoazItem(rt: Runtime, ev: AzEvaluation, caller: Ca
   const token = typeof ev.context?.delegation_token === "string" ? ev.context.delegation_token : undefined;
   const req: DecisionRequest = {
     session: { id: session.id ?? `authzen:${randomUUID()}`, ...(session.initiator ? { initiator: session.initiator } : {}) },
-    action: action as McpAction | ServerAction,
+    action,
     ...target,
     arguments: args,
     ...(token ? { delegation_token: token } : {}),

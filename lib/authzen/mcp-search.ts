@@ -48,7 +48,16 @@ export async function mcpSearchPlan(rt: Runtime, q: SearchQuery, caller: Caller)
     const session = isObj(s) && typeof s.id === "string" ? await rt.sessions.get(s.id) : emptySession("authzen:search");
     if (precheck(agent, session, server, { kind: "server", key: server.key }, NO_DELEGATION, null).length) return false;
     const args = isObj(ev.resource.properties?.arguments) ? (ev.resource.properties.arguments as Record<string, unknown>) : {};
-    const call = buildMcpCall({ action: "logging/setLevel", agent, tool: server, args, session, delegation: NO_DELEGATION, approvalGranted: false, now: Date.now() });
+    const call = buildMcpCall({
+      action: "logging/setLevel",
+      agent,
+      tool: server,
+      args,
+      session,
+      delegation: NO_DELEGATION,
+      approvalGranted: false,
+      now: Date.now(),
+    });
     return interpret(await rt.evaluator.evaluate(active.cedarId, call), active.byId, rt.config.failClosedOnPolicyError).decision === "allow";
   };
   const base = (patch: Partial<AzEvaluation>): AzEvaluation => ({

@@ -161,7 +161,7 @@ export function argumentsOf(ev: AzEvaluation): Record<string, unknown> | null {
 const readsArgsOf = new WeakMap<LoadedPolicy, Map<string, boolean>>();
 function readsArguments(p: LoadedPolicy, action: string): boolean {
   let m = readsArgsOf.get(p);
-  if (!m) readsArgsOf.set(p, (m = new Map()));
+  if (!m) readsArgsOf.set(p, (m = new Map<string, boolean>()));
   let r = m.get(action);
   if (r === undefined) {
     // A policy whose scope names another action (e.g. the default sampling rule) never reads this one's arguments.

@@ -15,7 +15,6 @@ import type { DecisionRequest, DecisionResponse, Reason } from "../api/schemas.t
 import { ConflictError, type ApprovalWrite, type CommitJob } from "../audit/chain.ts";
 import { decisionEntry } from "../audit/entries/index.ts";
 import type { AgentPrincipal } from "../identity/credential-cache.ts";
-import type { ToolInfo } from "../inventory/tool-cache.ts";
 import { MandateError } from "../errors.ts";
 import { interpret, interpretForbidsOnly } from "../policy/interpret.ts";
 import type { CedarAnswer } from "../policy/evaluator.ts";

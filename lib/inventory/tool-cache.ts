@@ -81,7 +81,8 @@ const RISK_ORDER = ["low", "medium", "high", "critical"];
 
 export function summariseServer(server: string, items: ToolInfo[]): ServerInfo {
   const usable = items.filter((t) => t.server === server && t.status === "approved" && !t.blocked);
-  if (usable.length === 0) return { kind: "server", server, name: server, key: server, status: "pending", effect: "unknown", risk: "critical", labels: [], openWorld: false };
+  if (usable.length === 0)
+    return { kind: "server", server, name: server, key: server, status: "pending", effect: "unknown", risk: "critical", labels: [], openWorld: false };
   const worst = (order: string[], values: Array<string | null>, fallback: string) =>
     values.reduce<string>((w, v) => (order.indexOf(v ?? fallback) > order.indexOf(w) ? (v ?? fallback) : w), order[0]);
   return {
@@ -90,8 +91,16 @@ export function summariseServer(server: string, items: ToolInfo[]): ServerInfo {
     name: server,
     key: server,
     status: "approved",
-    effect: worst(EFFECT_ORDER, usable.map((t) => t.effect), "destructive"),
-    risk: worst(RISK_ORDER, usable.map((t) => t.risk), "critical"),
+    effect: worst(
+      EFFECT_ORDER,
+      usable.map((t) => t.effect),
+      "destructive",
+    ),
+    risk: worst(
+      RISK_ORDER,
+      usable.map((t) => t.risk),
+      "critical",
+    ),
     labels: [...new Set(usable.flatMap((t) => t.labels))].sort(),
     openWorld: usable.some((t) => t.openWorld),
   };

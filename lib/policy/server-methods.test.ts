@@ -5,7 +5,6 @@
  * the default policy validates against the generated schema.
  */
 import { describe, expect, it } from "vitest";
-import type * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import type { AgentPrincipal } from "../identity/credential-cache.ts";
 import { summariseServer, type ToolInfo } from "../inventory/tool-cache.ts";
 import { buildMcpCall, NO_DELEGATION, type McpCedarAction } from "../decisions/mcp-request.ts";
@@ -36,13 +35,22 @@ const approved = summariseServer("s", [item({ labels: ["pii"] }), item({ name: "
 const pending = summariseServer("s", [item({ status: "pending" }), item({ name: "b", key: "s/b", blocked: { at: "", reason: null } })]);
 
 function decide(policy: string, action: McpCedarAction, server = approved, args: Record<string, unknown> = {}) {
-  const call = buildMcpCall({ action, agent, tool: server, args, session: emptySession("x"), delegation: NO_DELEGATION, approvalGranted: false, now: Date.now() });
+  const call = buildMcpCall({
+    action,
+    agent,
+    tool: server,
+    args,
+    session: emptySession("x"),
+    delegation: NO_DELEGATION,
+    approvalGranted: false,
+    now: Date.now(),
+  });
   return simulate(preparePolicy(policy), call);
 }
 
 describe("server-level methods under the default policy", () => {
   it("validates against the generated schema (Server has the item attributes)", () => {
-    const v = validatePolicySet(DEFAULT_MCP_POLICY, generateMcpSchema([]) as unknown as cedar.Schema);
+    const v = validatePolicySet(DEFAULT_MCP_POLICY, generateMcpSchema([]));
     expect(v.problems).toEqual([]);
     expect(v.valid).toBe(true);
   });

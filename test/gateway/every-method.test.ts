@@ -93,7 +93,12 @@ describe("every MCP method is decided (default policy)", () => {
 
     // server-everything asks for the client's roots 350 ms after initialize: wait for that decision
     // (made while nothing of the server is approved) before approving anything.
-    await waitFor(() => decisions("every-method-default"), (d) => d.some((x) => x.method === "roots/list"), 20_000, "the server's roots/list");
+    await waitFor(
+      () => decisions("every-method-default"),
+      (d) => d.some((x) => x.method === "roots/list"),
+      20_000,
+      "the server's roots/list",
+    );
     await approveEverything(g);
     await g.setLoggingLevel("debug");
     const completion = await g.complete({ ref: { type: "ref/prompt", name: "completable-prompt" }, argument: { name: "department", value: "E" } });

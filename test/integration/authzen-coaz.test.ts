@@ -211,7 +211,11 @@ describe("COAZ-MCP default mappings", () => {
     // logging/setLevel on the server: an approved server under the default policy.
     const logging = await expectDecision(apply(mappingOf("logging/setLevel"), PARAMS["logging/setLevel"], token), true);
     expect(logging.body.context.outcome).toBe("allow");
-    await expectDecision(apply(mappingOf("logging/setLevel"), PARAMS["logging/setLevel"], { ...token, aud: "no-such-server" }), false, "mandate.mcp_unknown_server");
+    await expectDecision(
+      apply(mappingOf("logging/setLevel"), PARAMS["logging/setLevel"], { ...token, aud: "no-such-server" }),
+      false,
+      "mandate.mcp_unknown_server",
+    );
     // A task id names no server: false unless the PEP adds resource.properties.server.
     for (const method of ["tasks/get", "tasks/result", "tasks/cancel"]) {
       const mapped = apply(mappingOf(method), PARAMS["tasks/get"], token) as { resource: Obj };
