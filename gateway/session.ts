@@ -94,6 +94,11 @@ export class GatewaySession {
     this.servers = new ServerGovernance(governed);
   }
 
+  /** Whether initialize succeeded (a refused one leaves the session uninitialized). */
+  get isInitialized(): boolean {
+    return this.initialized;
+  }
+
   get upstreams(): readonly Upstream[] {
     return this.ups;
   }

@@ -20,6 +20,8 @@ import {
   dbQuery,
   directStdioTransport,
   gatewayStdioTransport,
+  rawHttpPost,
+  startGatewayHttp,
   tempDir,
   waitFor,
 } from "./helpers.ts";
@@ -179,5 +181,28 @@ forbid (principal == Agent::"every-method-no-init", action == Action::"initializ
     // Not initialized: nothing else is relayed.
     expect((await gw.request("tools/list")).response.error.message).toMatch(/not initialized/);
     expect(await decisions("every-method-no-init")).toEqual([{ method: "initialize", tool: "everything", outcome: "deny", policies: ["no-init"] }]);
+  });
+
+  it("HTTP mode: initialize refused for every server is an error with mandate/error, and the session does not keep its slot", async () => {
+    const gw = await startGatewayHttp({
+      mandate: { url: mandate.url },
+      events: { spoolDir },
+      servers: { everything: { command: process.execPath, args: [EVERYTHING, "stdio"] } },
+    });
+    toClose.push({ close: gw.stop });
+    const { apiKey } = await mandate.createAgent("every-method-no-init-http");
+    await mandate.publishPolicy(`${ALLOW_ALL_POLICY}
+@id("no-init-http")
+forbid (principal == Agent::"every-method-no-init-http", action == Action::"initialize", resource);
+`);
+    const init = await rawHttpPost(gw.url, { jsonrpc: "2.0", id: 0, method: "initialize", params: INIT_PARAMS }, { authorization: `Bearer ${apiKey}` });
+    expect(init.messages[0].error).toMatchObject({ code: -32003, data: { code: "denied", policies: ["no-init-http"] } });
+    const health = `${new URL(gw.url).origin}/healthz`;
+    await waitFor(
+      async () => ((await (await fetch(health)).json()) as { sessions: number }).sessions,
+      (n) => n === 0,
+      20_000,
+      "the refused session to close",
+    );
   });
 });
