@@ -179,6 +179,13 @@ export async function runHttp(config: GatewayConfig): Promise<HttpGateway> {
       if (id !== undefined && e?.session === session) drop(id, e, "");
       else void session.close();
     };
+    // initialize refused (Mandate denied every server, or could not be asked): once its answer is out,
+    // the session ends and frees its slot instead of waiting to be found idle.
+    res.once("close", () => {
+      const id = transport.sessionId;
+      const e = id === undefined ? undefined : entries.get(id);
+      if (id !== undefined && e?.session === session && !session.isInitialized) drop(id, e, "initialize was refused");
+    });
     try {
       await transport.handleRequest(req, res, body);
     } finally {

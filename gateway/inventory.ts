@@ -81,6 +81,19 @@ export class InventoryCache {
     });
   }
 
+  /**
+   * Makes a server known to the inventory before anything of it is listed (its initialize is decided
+   * on it): an empty report, which adds the server and changes none of its items. Once per process.
+   */
+  async announce(mandate: MandateClient, server: string): Promise<void> {
+    const slot = `${server}\0announced`;
+    if (this.reported.has(slot)) return;
+    await this.inFlight.get(slot, async () => {
+      await mandate.reportInventory({ server, tools: [] });
+      this.reported.set(slot, "");
+    });
+  }
+
   async report(mandate: MandateClient, server: string, tools: RawTool[]): Promise<void> {
     const defs = tools.filter((t) => isGovernableName(t.name)).map(toDefinition);
     const digest = canonicalJson(defs.map((d) => [d.name, d.definition_hash]));

@@ -127,7 +127,7 @@ export class ItemGovernance {
     return { ...page, [key]: shown };
   }
 
-  /** resources/read, resources/subscribe, resources/unsubscribe and prompts/get. */
+  /** resources/read, resources/subscribe, resources/unsubscribe, prompts/get and completion/complete. */
   async use(req: JSONRPCRequest, extra: Extra): Promise<Result> {
     const params = (req.params ?? {}) as Item & { _meta?: Meta };
     const scope = this.sessionOf(params._meta);
@@ -135,7 +135,34 @@ export class ItemGovernance {
     let decisionReq: DecisionRequest;
     let forwarded: Item;
     let label: string;
-    if (req.method === "prompts/get") {
+    if (req.method === "completion/complete") {
+      // Decided on the prompt or the resource (template) its ref names, with the argument completed.
+      const ref = params.ref as Item | undefined;
+      const arg = params.argument as Item | undefined;
+      if (!ref || typeof ref !== "object" || !arg || typeof arg !== "object" || typeof arg.name !== "string" || typeof arg.value !== "string")
+        throw new McpError(
+          ErrorCode.InvalidParams,
+          "completion/complete: params.ref and params.argument {name, value} are required (the request was neither decided nor forwarded)",
+        );
+      const args = { argument: arg.name, value: arg.value };
+      if (ref.type === "ref/prompt" && typeof ref.name === "string") {
+        const target = this.ctx.multi ? await this.router.resolvePrompt(ref.name) : { server: this.single(), name: ref.name };
+        if (!target) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
+        server = target.server;
+        label = `completion of prompt ${server}/${target.name}`;
+        decisionReq = { ...scope, action: "completion/complete", prompt: { server, name: target.name }, arguments: args };
+        forwarded = { ...params, ref: { ...ref, name: target.name } };
+      } else if (ref.type === "ref/resource" && typeof ref.uri === "string") {
+        const found = this.ctx.multi ? ((await this.router.serverForTemplate(ref.uri)) ?? (await this.router.serverForUri(ref.uri))) : this.single();
+        if (!found) throw new McpError(-32002, `Resource not found: ${ref.uri}`);
+        server = found;
+        label = `completion of resource ${server}/${ref.uri}`;
+        decisionReq = { ...scope, action: "completion/complete", resource: { server, uri: ref.uri }, arguments: args };
+        forwarded = { ...params };
+      } else {
+        throw new McpError(ErrorCode.InvalidParams, "completion/complete: params.ref must be a ref/prompt with a name or a ref/resource with a uri");
+      }
+    } else if (req.method === "prompts/get") {
       if (typeof params.name !== "string") throw new McpError(ErrorCode.InvalidParams, "prompts/get: params.name must be a string");
       const args = params.arguments;
       if (args !== undefined && (args === null || typeof args !== "object" || Array.isArray(args)))

@@ -7,7 +7,10 @@
  */
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 
-/** Requests a client may send (tools/list and tools/call are decided by Mandate; the rest are relayed). */
+/**
+ * Requests a client may send. All but ping are decided by Mandate (session.ts): the list methods are
+ * filtered, initialize is decided per server before it is started, the others before they are sent.
+ */
 export const CLIENT_REQUESTS: ReadonlySet<string> = new Set([
   "ping",
   "initialize",
@@ -28,7 +31,7 @@ export const CLIENT_REQUESTS: ReadonlySet<string> = new Set([
   "tasks/cancel",
 ]);
 
-/** Requests a server may send to the client. */
+/** Requests a server may send to the client (sampling/createMessage, elicitation/create and roots/list are decided; ping and tasks/* are relayed). */
 export const SERVER_REQUESTS: ReadonlySet<string> = new Set([
   "ping",
   "sampling/createMessage",

@@ -107,6 +107,18 @@ export class Router {
     return find();
   }
 
+  /** The one server that listed exactly this URI template (listing the templates again once when none is known). */
+  async serverForTemplate(template: string): Promise<string | undefined> {
+    const find = () => {
+      const servers = new Set(this.templates.filter((t) => t.template === template).map((t) => t.server));
+      return servers.size === 1 ? [...servers][0] : undefined;
+    };
+    const first = find();
+    if (first) return first;
+    await this.listTagged("resources/templates/list");
+    return find();
+  }
+
   /** Sends a request to one named upstream (Streamable HTTP mode), unchanged. */
   sendTo(server: string, req: RawRequest, extra: Extra): Promise<Result> {
     const up = this.upstreams().find((u) => u.id === server && !u.closed);

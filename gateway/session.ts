@@ -31,9 +31,18 @@ import type { OutcomeReporter } from "./reporter.ts";
 import { Router } from "./router.ts";
 import { ItemGovernance } from "./item-governance.ts";
 
+import { refusal, ServerGovernance } from "./server-governance.ts";
+import { stripMandateMeta } from "./governance.ts";
+import * as R from "./results.ts";
+import type { ServerAction } from "../lib/api/schemas.ts";
+
 /** Resources and prompts: listed through Mandate's filter, used only when Mandate allows (item-governance.ts). */
 const GOVERNED_LISTS = new Set(["resources/list", "resources/templates/list", "prompts/list"]);
-const GOVERNED_USES = new Set(["resources/read", "resources/subscribe", "resources/unsubscribe", "prompts/get"]);
+const GOVERNED_USES = new Set(["resources/read", "resources/subscribe", "resources/unsubscribe", "prompts/get", "completion/complete"]);
+/** Client requests about a whole server, decided on it (server-governance.ts). */
+const SERVER_METHODS = new Set(["logging/setLevel", "tasks/get", "tasks/result", "tasks/list", "tasks/cancel"]);
+/** Requests a server sends to the client, decided with that server as the target; ping and tasks/* are relayed. */
+const DECIDED_SERVER_REQUESTS = new Set(["sampling/createMessage", "elicitation/create", "roots/list"]);
 import { Upstream, type UpstreamHooks } from "./upstream.ts";
 import { GATEWAY_VERSION } from "./version.ts";
 
@@ -61,6 +70,7 @@ export class GatewaySession {
   private readonly governance: Governance;
   private readonly router: Router;
   private readonly items: ItemGovernance;
+  private readonly servers: ServerGovernance;
 
   constructor(private readonly deps: SessionDeps) {
     for (const m of ["initialize", "ping"]) this.server.removeRequestHandler(m);
@@ -81,6 +91,12 @@ export class GatewaySession {
     this.governance = new Governance(governed);
     this.router = new Router(deps.multi, () => this.ups, deps.config.upstreamTimeoutMs);
     this.items = new ItemGovernance(governed, this.router);
+    this.servers = new ServerGovernance(governed);
+  }
+
+  /** Whether initialize succeeded (a refused one leaves the session uninitialized). */
+  get isInitialized(): boolean {
+    return this.initialized;
   }
 
   get upstreams(): readonly Upstream[] {
@@ -110,11 +126,35 @@ export class GatewaySession {
       if (req.method === "tools/call") return await this.governance.callTool(req, extra);
       if (GOVERNED_LISTS.has(req.method)) return await this.items.list(req, extra);
       if (GOVERNED_USES.has(req.method)) return await this.items.use(req, extra);
+      if (SERVER_METHODS.has(req.method)) return await this.serverMethod(req, extra);
       return await this.router.route(req, extra);
     } finally {
       const i = this.inflight.lastIndexOf(extra.requestId);
       if (i >= 0) this.inflight.splice(i, 1);
     }
+  }
+
+  /**
+   * logging/setLevel and tasks/*: decided on the server they go to. In HTTP mode logging/setLevel goes
+   * to every server that offers logging: each is decided first, and one refusal refuses the request
+   * (nothing is sent); tasks are not offered across servers (router.ts refuses them).
+   */
+  private async serverMethod(req: JSONRPCRequest, extra: Extra): Promise<Result> {
+    const method = req.method as ServerAction;
+    const params = req.params;
+    const meta = params?._meta;
+    if (!this.deps.multi) {
+      const up = this.ups[0];
+      if (!up || up.closed) throw new McpError(ErrorCode.InternalError, `upstream server "${up?.id}" is not available: ${up?.closeReason}`);
+      const d = await this.servers.decide(up.id, method, params, meta, extra.signal);
+      return this.servers.reported(d, () => this.router.route({ ...req, params: withoutMandateMeta(params) }, extra));
+    }
+    if (method !== "logging/setLevel") return this.router.route(req, extra);
+    const targets = this.ups.filter((u) => !u.closed && u.capabilities.logging);
+    const decisions = await Promise.all(targets.map((u) => this.servers.decide(u.id, method, params, meta, extra.signal)));
+    const fwd = { method: req.method, params: withoutMandateMeta(params) };
+    await Promise.all(targets.map((u, i) => this.servers.reported(decisions[i], () => this.router.sendTo(u.id, fwd, extra)).catch(() => undefined)));
+    return {};
   }
 
   private async onNotification(n: Notification): Promise<void> {
@@ -128,8 +168,13 @@ export class GatewaySession {
 
   private async initialize(req: JSONRPCRequest): Promise<Result> {
     if (this.initialized) throw new McpError(ErrorCode.InvalidRequest, "the session is already initialized");
-    const p = (req.params ?? {}) as { protocolVersion?: string; capabilities?: ClientCapabilities; clientInfo?: Implementation };
-    const ids = Object.keys(this.deps.config.servers);
+    const p = (req.params ?? {}) as {
+      protocolVersion?: string;
+      capabilities?: ClientCapabilities;
+      clientInfo?: Implementation;
+      _meta?: Record<string, unknown>;
+    };
+    const ids = await this.initializeAllowed(Object.keys(this.deps.config.servers), p._meta);
     const settled = await Promise.allSettled(
       ids.map((id) =>
         Upstream.connect(
@@ -182,21 +227,61 @@ export class GatewaySession {
     };
   }
 
+  /**
+   * initialize is decided on each configured server before it is started (the server is first made
+   * known to the inventory). stdio mode: a refusal refuses initialize. HTTP mode: a refused server is
+   * not started (the others are); all refused, the first refusal. Mandate unreachable: refused.
+   */
+  private async initializeAllowed(ids: string[], meta: Record<string, unknown> | undefined): Promise<string[]> {
+    const outcomes = await Promise.allSettled(
+      ids.map(async (id) => {
+        try {
+          await this.servers.announce(id);
+        } catch (e) {
+          throw refusal(R.mandateUnavailableResult(`initialize on server ${id}`, (e as Error).message));
+        }
+        return this.servers.decide(id, "initialize", undefined, meta);
+      }),
+    );
+    const allowed: string[] = [];
+    let firstRefusal: Error | undefined;
+    outcomes.forEach((o, i) => {
+      if (o.status === "fulfilled") return void allowed.push(ids[i]);
+      const code = (o.reason as { data?: { code?: string } }).data?.code;
+      // Not a decision (Mandate unreachable, a bad request): nothing is started.
+      if (code !== "denied" && code !== "approval_pending") throw o.reason;
+      firstRefusal ??= o.reason as Error;
+      this.deps.log(`server "${ids[i]}" is not started: ${(o.reason as Error).message}`);
+    });
+    if (allowed.length === 0 && firstRefusal) throw firstRefusal;
+    return allowed;
+  }
+
+  private async relayToClient(up: Upstream, req: JSONRPCRequest, extra: Extra): Promise<Result> {
+    const related = up.inflight.at(-1) ?? this.inflight.at(-1);
+    const timeoutMs = this.deps.config.clientRequestTimeoutMs;
+    try {
+      return await forwardRequest(this.server, req, extra, { timeoutMs, relatedRequestId: related });
+    } catch (e) {
+      // The related client request finished meanwhile: send on the session's own stream instead.
+      if (related !== undefined && /No connection established/.test(String((e as Error).message)))
+        return forwardRequest(this.server, req, extra, { timeoutMs });
+      throw e;
+    }
+  }
+
   private readonly hooks: UpstreamHooks = {
     onRequest: async (up, req, extra) => {
       refuseUnknownRequest(req.method, SERVER_REQUESTS, "server");
       await this.ready;
-      const related = up.inflight.at(-1) ?? this.inflight.at(-1);
-      const timeoutMs = this.deps.config.clientRequestTimeoutMs;
-      try {
-        return await forwardRequest(this.server, req, extra, { timeoutMs, relatedRequestId: related });
-      } catch (e) {
-        // The related client request finished meanwhile: send on the session's own stream instead.
-        if (related !== undefined && /No connection established/.test(String((e as Error).message)))
-          return forwardRequest(this.server, req, extra, { timeoutMs });
-        throw e;
+      if (DECIDED_SERVER_REQUESTS.has(req.method)) {
+        // The server cannot choose the session: the connection's own, without a delegation.
+        const d = await this.servers.decide(up.id, req.method as ServerAction, req.params, undefined, extra.signal);
+        return this.servers.reported(d, () => this.relayToClient(up, req, extra));
       }
+      return this.relayToClient(up, req, extra);
     },
+
     onNotification: async (up, n) => {
       if (!SERVER_NOTIFICATIONS.has(n.method)) return this.deps.log(`a notification of unknown method "${n.method}" from "${up.id}" was not passed on`);
       await this.ready;
@@ -207,6 +292,14 @@ export class GatewaySession {
       this.deps.onUpstreamClosed?.(this, up);
     },
   };
+}
+
+/** The request's params without Mandate's own `_meta` keys (never passed to a server). */
+function withoutMandateMeta(params: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!params?._meta || typeof params._meta !== "object") return params;
+  const meta = stripMandateMeta(params._meta as Record<string, unknown>);
+  const { _meta: _drop, ...rest } = params;
+  return Object.keys(meta).length ? { ...rest, _meta: meta } : rest;
 }
 
 /** Capabilities of several servers behind one endpoint (tasks are not offered across servers). */

@@ -54,9 +54,38 @@ export type ResourceRef = z.infer<typeof resourceRef>;
 export const promptRef = z.object({ server: toolRef.shape.server, name: ident }).strict();
 export type PromptRef = z.infer<typeof promptRef>;
 
-/** The MCP methods the decision endpoint decides; each names its target (tool, resource or prompt). */
-export const mcpAction = z.enum(["tools/call", "resources/read", "resources/subscribe", "resources/unsubscribe", "prompts/get"]);
+/**
+ * The MCP methods the decision endpoint decides; each names its target: a tool, a resource, a prompt, or
+ * (for the methods about a whole server) the server. completion/complete names the prompt or the resource
+ * (template) its `ref` names. sampling/createMessage, elicitation/create and roots/list are requests a
+ * server sends to the client: decided with that server as the target.
+ */
+export const SERVER_ACTIONS = [
+  "initialize",
+  "logging/setLevel",
+  "tasks/get",
+  "tasks/result",
+  "tasks/list",
+  "tasks/cancel",
+  "sampling/createMessage",
+  "elicitation/create",
+  "roots/list",
+] as const;
+export const mcpAction = z.enum([
+  "tools/call",
+  "resources/read",
+  "resources/subscribe",
+  "resources/unsubscribe",
+  "prompts/get",
+  "completion/complete",
+  ...SERVER_ACTIONS,
+]);
 export type McpAction = z.infer<typeof mcpAction>;
+export type ServerAction = (typeof SERVER_ACTIONS)[number];
+export const isServerAction = (a: string): a is ServerAction => (SERVER_ACTIONS as readonly string[]).includes(a);
+
+/** A server (the target of a server-level method): its name in the inventory. */
+export const serverRef = z.object({ name: toolRef.shape.server }).strict();
 
 /** Arguments of a tool call: any JSON object. */
 export const toolArguments = z.record(z.string(), z.unknown());
@@ -70,7 +99,10 @@ export const decisionRequest = z
     action: mcpAction.optional().describe("The MCP method decided (default tools/call)"),
     tool: toolRef.optional().describe("The tool of tools/call"),
     resource: resourceRef.optional().describe("The resource of resources/read, resources/subscribe and resources/unsubscribe"),
-    prompt: promptRef.optional().describe("The prompt of prompts/get (its arguments in `arguments`)"),
+    prompt: promptRef.optional().describe("The prompt of prompts/get (its arguments in `arguments`) or of completion/complete"),
+    server: serverRef
+      .optional()
+      .describe(`The server of ${SERVER_ACTIONS.join(", ")} (their parameters in \`arguments\`: docs/gateway.md, "Every method decided")`),
     arguments: toolArguments.default({}),
     delegation_token: z.string().min(10).max(8192).optional(),
     request_id: z.string().max(200).optional(),
@@ -78,12 +110,23 @@ export const decisionRequest = z
   .strict()
   .superRefine((r, ctx) => {
     const action = r.action ?? "tools/call";
-    const want = action === "tools/call" ? "tool" : action === "prompts/get" ? "prompt" : "resource";
-    for (const k of ["tool", "resource", "prompt"] as const) {
+    const want =
+      action === "tools/call"
+        ? "tool"
+        : action === "prompts/get"
+          ? "prompt"
+          : isServerAction(action)
+            ? "server"
+            : action === "completion/complete"
+              ? r.prompt !== undefined
+                ? "prompt"
+                : "resource"
+              : "resource";
+    for (const k of ["tool", "resource", "prompt", "server"] as const) {
       if (k === want && r[k] === undefined) ctx.addIssue({ code: "custom", path: [k], message: `${action} needs ${k}` });
       if (k !== want && r[k] !== undefined) ctx.addIssue({ code: "custom", path: [k], message: `${action} takes ${want}, not ${k}` });
     }
-    if (want === "resource" && Object.keys(r.arguments).length > 0)
+    if (want === "resource" && action !== "completion/complete" && Object.keys(r.arguments).length > 0)
       ctx.addIssue({ code: "custom", path: ["arguments"], message: `${action} takes no arguments (the URI is in resource.uri)` });
   });
 export type DecisionRequest = z.infer<typeof decisionRequest>;

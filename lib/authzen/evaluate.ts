@@ -12,6 +12,7 @@ import { authzenDecisionEntry } from "../audit/entries/index.ts";
 import { auditedRequest, decisionContext, type Answer, type Caller, type ItemOutcome } from "./audit.ts";
 import { mapEvaluation } from "./mapping.ts";
 import { evaluateMcp } from "./mcp.ts";
+import { isCoazItemRequest } from "./mcp-items.ts";
 import { COAZ_SERVER_TYPE, evaluateMcpServer } from "./mcp-server.ts";
 import type { AzEvaluation, Semantic } from "./request.ts";
 import type { StoreInfo } from "./stores.ts";
@@ -60,7 +61,10 @@ async function evaluateGeneric(rt: Runtime, store: StoreInfo, ev: AzEvaluation, 
 
 export async function evaluateItem(rt: Runtime, store: StoreInfo, ev: AzEvaluation, caller: Caller): Promise<ItemOutcome> {
   if (store.kind !== "mcp") return evaluateGeneric(rt, store, ev, caller);
-  return ev.resource.type === COAZ_SERVER_TYPE ? evaluateMcpServer(rt, ev, caller) : evaluateMcp(rt, ev, caller);
+  // logging/setLevel on an mcp_server is decided by the native pipeline (mcp-items.ts, through evaluateMcp).
+  return ev.resource.type === COAZ_SERVER_TYPE && !isCoazItemRequest(ev.action.name, ev.resource.type)
+    ? evaluateMcpServer(rt, ev, caller)
+    : evaluateMcp(rt, ev, caller);
 }
 
 /** A batch item that could not be evaluated: decision false with the error, and still audited. */

@@ -14,7 +14,7 @@ import { interpret } from "../policy/interpret.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { emptySession } from "../sessions/session-cache.ts";
 import type { Caller } from "./audit.ts";
-import { argumentsMissing, MCP_AGENT_TYPES, MCP_TOOL_TYPES, resolveAgent, resolveToolRef } from "./mcp.ts";
+import { argumentsMissing, argumentsMissingFor, MCP_AGENT_TYPES, MCP_TOOL_TYPES, resolveAgent, resolveToolRef } from "./mcp.ts";
 import { checkServerMethod, COAZ_SERVER_TYPE, inventoryServers, SERVER_METHODS } from "./mcp-server.ts";
 import { isObj, type AzEvaluation } from "./request.ts";
 import type { Candidate, SearchPlan, SearchQuery } from "./search.ts";
@@ -22,6 +22,7 @@ import type { Candidate, SearchPlan, SearchQuery } from "./search.ts";
 export async function mcpSearchPlan(rt: Runtime, q: SearchQuery, caller: Caller): Promise<SearchPlan> {
   const { active } = await rt.policies.get("mcp");
   const check = async (ev: AzEvaluation): Promise<boolean> => {
+    if (ev.resource.type === COAZ_SERVER_TYPE && ev.action.name === "logging/setLevel") return checkLogging(ev);
     if (ev.resource.type === COAZ_SERVER_TYPE) return (await checkServerMethod(rt, ev, caller)).allowed;
     const action = ev.action.name;
     if (!active || (action !== "tools/call" && action !== "tools/list") || !MCP_TOOL_TYPES.has(ev.resource.type)) return false;
@@ -37,6 +38,28 @@ export async function mcpSearchPlan(rt: Runtime, q: SearchQuery, caller: Caller)
     const call = buildMcpCall({ action, agent, tool, args, session, delegation: NO_DELEGATION, approvalGranted: false, now: Date.now() });
     return interpret(await rt.evaluator.evaluate(active.cedarId, call), active.byId, rt.config.failClosedOnPolicyError).decision === "allow";
   };
+  /** logging/setLevel on a server, as mcp-items.ts decides it, without a session step. */
+  const checkLogging = async (ev: AzEvaluation): Promise<boolean> => {
+    if (!active || argumentsMissingFor(ev, active, "logging/setLevel")) return false;
+    const agent = await resolveAgent(rt, ev, caller);
+    const server = await rt.tools.getServer(ev.resource.id);
+    if (!("agentId" in agent) || !server) return false;
+    const s = ev.context?.session;
+    const session = isObj(s) && typeof s.id === "string" ? await rt.sessions.get(s.id) : emptySession("authzen:search");
+    if (precheck(agent, session, server, { kind: "server", key: server.key }, NO_DELEGATION, null).length) return false;
+    const args = isObj(ev.resource.properties?.arguments) ? (ev.resource.properties.arguments as Record<string, unknown>) : {};
+    const call = buildMcpCall({
+      action: "logging/setLevel",
+      agent,
+      tool: server,
+      args,
+      session,
+      delegation: NO_DELEGATION,
+      approvalGranted: false,
+      now: Date.now(),
+    });
+    return interpret(await rt.evaluator.evaluate(active.cedarId, call), active.byId, rt.config.failClosedOnPolicyError).decision === "allow";
+  };
   const base = (patch: Partial<AzEvaluation>): AzEvaluation => ({
     subject: q.subject,
     action: q.action ?? { name: "" },
@@ -46,7 +69,7 @@ export async function mcpSearchPlan(rt: Runtime, q: SearchQuery, caller: Caller)
   });
   let source: SearchPlan["source"] = async () => [];
   if (q.kind === "action") {
-    const names = q.resource.type === COAZ_SERVER_TYPE ? [...SERVER_METHODS].sort() : ["tools/call", "tools/list"];
+    const names = q.resource.type === COAZ_SERVER_TYPE ? [...SERVER_METHODS, "logging/setLevel"].sort() : ["tools/call", "tools/list"];
     source = async (after) => names.filter((n) => after === null || n > after).map((n) => ({ key: n, ev: base({ action: { name: n } }), result: { name: n } }));
   } else if (q.kind === "resource" && q.resource.type === COAZ_SERVER_TYPE) {
     source = async (after, limit) =>

@@ -2,14 +2,14 @@
  * COAZ-MCP server-level methods on the "mcp" store: resource {type: "mcp_server", id: <server name in
  * the inventory>} with `initialize` or a list method. They are permitted to an active agent on a known
  * server unless a policy forbids: Cedar runs with principal Agent, Action::"<method>" and resource
- * Server::"<name>" (no attributes) and the same context as a tool call (arguments empty), and only
- * forbid policies count. A permit that cannot be evaluated on a server (it reads a Tool attribute) does
+ * Server::"<name>" (summarised from its approved items, as on the native path) and the same context as a tool call (arguments empty), and only
+ * forbid policies count. A permit that cannot be evaluated on a server (it reads an argument) does
  * not matter, since the permit is built in; a forbid that cannot be evaluated denies (fail closed).
  * Not a session step: the decision is recorded in the audit log like every AuthZEN evaluation.
  */
 import { randomUUID } from "node:crypto";
 import { authzenDecisionEntry } from "../audit/entries/index.ts";
-import { agentEntity, mcpContext, NO_DELEGATION, type DelegationView } from "../decisions/mcp-request.ts";
+import { agentEntity, mcpContext, serverEntity, NO_DELEGATION, type DelegationView } from "../decisions/mcp-request.ts";
 import { reasonFor, type Reason } from "../policy/interpret.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { emptySession } from "../sessions/session-cache.ts";
@@ -49,7 +49,8 @@ export async function checkServerMethod(rt: Runtime, ev: AzEvaluation, caller: C
     const why = agent.suspended.reason ? `: ${agent.suspended.reason}` : "";
     return refused({ policy: "mandate.agent_suspended", message: `agent ${agent.name} is suspended${why}` }, agent.agentId);
   }
-  if (!(await rt.tools.all()).some((t) => t.server === server)) {
+  const summary = await rt.tools.getServer(server);
+  if (!summary) {
     return refused({ policy: "mandate.mcp_unknown_server", message: `server ${server} is not in the inventory` }, agent.agentId);
   }
   const { active } = await rt.policies.get("mcp");
@@ -70,7 +71,7 @@ export async function checkServerMethod(rt: Runtime, ev: AzEvaluation, caller: C
     action: { type: "Action", id: method },
     resource: { type: "Server", id: server },
     context: mcpContext({ args: {}, session, delegation, approvalGranted: false, now: Date.now() }),
-    entities: [agentEntity(agent), { uid: { type: "Server", id: server }, attrs: {}, parents: [] }],
+    entities: [agentEntity(agent), serverEntity(summary)],
   });
   let reasons: Reason[];
   let errors: Reason[] = [];
@@ -112,5 +113,5 @@ export async function evaluateMcpServer(rt: Runtime, ev: AzEvaluation, caller: C
 
 /** The servers of the inventory, in name order. */
 export async function inventoryServers(rt: Runtime): Promise<string[]> {
-  return [...new Set((await rt.tools.all()).map((t) => t.server))].sort();
+  return rt.tools.serverNames();
 }

@@ -12,7 +12,8 @@
  * The COAZ-MCP binding's default mappings (docs/authzen.md, "COAZ-MCP"): subject {type: "identity"} is
  * the human the agent acts for (the session's initiator, asserted); resource {type: "mcp_server"} is a
  * server-level method (mcp-server.ts); tools/call names the bare tool (resource.id = params.name),
- * resolved by resource.properties.server or else by the only approved tool of that name.
+ * resolved by resource.properties.server or else by the only approved tool of that name; resources,
+ * prompts, completions, logging/setLevel and tasks are decided by mcp-items.ts.
  */
 import { randomUUID } from "node:crypto";
 import { toolRef, type DecisionRequest } from "../api/schemas.ts";
@@ -26,6 +27,7 @@ import type { LoadedPolicy } from "../policy/policy-cache.ts";
 import { authzenDecisionEntry } from "../audit/entries/index.ts";
 import { auditedRequest, reasonText, type Caller, type ItemOutcome } from "./audit.ts";
 import { badRequest, isObj, type AzEvaluation } from "./request.ts";
+import { evaluateCoazItem, isCoazItemRequest } from "./mcp-items.ts";
 
 export const MCP_TOOL_TYPES = new Set(["tool", "Tool", "mcp-tool"]);
 export const MCP_AGENT_TYPES = new Set(["agent", "Agent"]);
@@ -35,8 +37,8 @@ const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** The longest initiator a session records (as on the native API). */
 const MAX_INITIATOR = 320;
 
-/** COAZ-MCP default-mapped methods the mcp store does not decide (yet): their resources are not in the inventory. */
-const COAZ_UNDECIDED = new Set([
+/** COAZ-MCP default-mapped methods: decided on their own resource types (mcp-items.ts); on another type, false. */
+const COAZ_ITEM_METHODS = new Set([
   "resources/read",
   "resources/subscribe",
   "resources/unsubscribe",
@@ -52,10 +54,10 @@ const SERVER_INITIATED = new Set(["sampling/createMessage", "elicitation/create"
 /** Why the mcp store answers false to an action it does not decide (each is fail-closed). */
 export function unsupportedAction(action: string, resourceType: string): Reason {
   const policy = "mandate.mcp_unsupported_action";
-  if (COAZ_UNDECIDED.has(action)) {
+  if (COAZ_ITEM_METHODS.has(action)) {
     return {
       policy,
-      message: `${action}: the mcp store does not decide this method yet (resources, prompts, completions, logging and tasks are not in Mandate's inventory)`,
+      message: `${action} on a resource of type "${resourceType}": the mcp store decides it on the binding's default type (resource, prompt, mcp_server or task)`,
     };
   }
   if (SERVER_INITIATED.has(action)) return { policy, message: `${action} is a server-initiated request: outside the COAZ-MCP binding's scope` };
@@ -143,7 +145,7 @@ export async function resolveToolRef(rt: Runtime, resource: AzEvaluation["resour
  * COAZ-MCP request meets a policy that reads them); given in both places, or not as an object, is a
  * 400 — never a guess at which the PEP will run.
  */
-function argumentsOf(ev: AzEvaluation): Record<string, unknown> | null {
+export function argumentsOf(ev: AzEvaluation): Record<string, unknown> | null {
   const inResource = ev.resource.properties?.arguments;
   const inContext = ev.context?.arguments;
   if (inResource !== undefined && inContext !== undefined) {
@@ -155,22 +157,38 @@ function argumentsOf(ev: AzEvaluation): Record<string, unknown> | null {
   return a;
 }
 
-/** Whether a policy version reads context.args (then a tools/call must carry its arguments to be decided). */
-const readsArgsOf = new WeakMap<LoadedPolicy, boolean>();
-function readsArguments(p: LoadedPolicy): boolean {
-  let r = readsArgsOf.get(p);
+/** Whether a policy version reads context.args for an action (then a request must carry them to be decided). */
+const readsArgsOf = new WeakMap<LoadedPolicy, Map<string, boolean>>();
+function readsArguments(p: LoadedPolicy, action: string): boolean {
+  let m = readsArgsOf.get(p);
+  if (!m) readsArgsOf.set(p, (m = new Map<string, boolean>()));
+  let r = m.get(action);
   if (r === undefined) {
-    const u = contextUsage(p.policies.map((x) => x.text));
+    // A policy whose scope names another action (e.g. the default sampling rule) never reads this one's arguments.
+    const u = contextUsage(p.policies.filter((x) => !scopedToOtherAction(x.text, action)).map((x) => x.text));
     r = u.all || u.paths.some((x) => x === "args" || x.startsWith("args."));
-    readsArgsOf.set(p, r);
+    m.set(action, r);
   }
   return r;
 }
 
+/** Whether a policy's scope is `action == Action::"<another action>"` (then it cannot apply to `action`). */
+export function scopedToOtherAction(text: string, action: string): boolean {
+  const body = text.replace(/@\w+\s*\(\s*"(?:[^"\\]|\\.)*"\s*\)/g, "").replace(/\/\/[^\n]*/g, "");
+  const head = /\b(?:permit|forbid)\s*\(([^)]*)\)/.exec(body)?.[1] ?? "";
+  const m = /\baction\s*==\s*Action::"((?:[^"\\]|\\.)*)"/.exec(head);
+  return m !== null && m[1] !== action;
+}
+
 /** A COAZ-MCP tools/call without arguments, under a policy that reads them: it cannot be decided. */
 export function argumentsMissing(ev: AzEvaluation, active: LoadedPolicy): boolean {
+  return argumentsMissingFor(ev, active, "tools/call");
+}
+
+/** A COAZ-MCP request of `action` without its parameters, under a policy that reads them. */
+export function argumentsMissingFor(ev: AzEvaluation, active: LoadedPolicy, action: string): boolean {
   if (ev.subject.type !== COAZ_IDENTITY_TYPE) return false;
-  return ev.resource.properties?.arguments === undefined && ev.context?.arguments === undefined && readsArguments(active);
+  return ev.resource.properties?.arguments === undefined && ev.context?.arguments === undefined && readsArguments(active, action);
 }
 
 /**
@@ -224,6 +242,7 @@ export async function resolveAgent(rt: Runtime, ev: Pick<AzEvaluation, "subject"
 
 export async function evaluateMcp(rt: Runtime, ev: AzEvaluation, caller: Caller): Promise<ItemOutcome> {
   const action = ev.action.name;
+  if (isCoazItemRequest(action, ev.resource.type)) return evaluateCoazItem(rt, ev, caller);
   if ((action !== "tools/call" && action !== "tools/list") || !MCP_TOOL_TYPES.has(ev.resource.type)) {
     return denied(caller, ev, unsupportedAction(action, ev.resource.type));
   }

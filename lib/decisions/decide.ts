@@ -15,15 +15,15 @@ import type { DecisionRequest, DecisionResponse, Reason } from "../api/schemas.t
 import { ConflictError, type ApprovalWrite, type CommitJob } from "../audit/chain.ts";
 import { decisionEntry } from "../audit/entries/index.ts";
 import type { AgentPrincipal } from "../identity/credential-cache.ts";
-import type { ToolInfo } from "../inventory/tool-cache.ts";
 import { MandateError } from "../errors.ts";
-import { interpret } from "../policy/interpret.ts";
+import { interpret, interpretForbidsOnly } from "../policy/interpret.ts";
+import type { CedarAnswer } from "../policy/evaluator.ts";
 import type { LoadedPolicy } from "../policy/policy-cache.ts";
 import { redactArguments } from "../redaction/index.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { SessionState } from "../sessions/session-cache.ts";
 import { canonicalJson } from "../util/canonical-json.ts";
-import { buildMcpCall, NO_DELEGATION, type CallCounters, type DelegationView } from "./mcp-request.ts";
+import { buildMcpCall, NO_DELEGATION, type CallCounters, type DecidedItem, type DelegationView } from "./mcp-request.ts";
 import { countAllowed, sessionCounterView } from "../counters/session-counters.ts";
 import { retryAfter } from "../counters/retry-after.ts";
 import { counterUse } from "../counters/counter-policies.ts";
@@ -71,7 +71,7 @@ export function isForeignAttempt(agent: AgentPrincipal, session: SessionState, d
 
 /** What precheck needs to know about the target (target.ts). */
 export interface PrecheckTarget {
-  kind: ItemKind;
+  kind: ItemKind | "server";
   key: string;
   refusal?: Reason | null;
 }
@@ -83,7 +83,7 @@ export const toolTarget = (server: string, name: string): PrecheckTarget => ({ k
 export function precheck(
   agent: AgentPrincipal,
   session: SessionState,
-  tool: ToolInfo | undefined,
+  tool: DecidedItem | undefined,
   target: PrecheckTarget,
   delegation: DelegationView,
   delegationError: string | null,
@@ -107,6 +107,16 @@ export function precheck(
     ];
   }
   if (target.refusal) return [target.refusal];
+  if (target.kind === "server") {
+    // A server-level method: the server must be in the inventory; the policy decides the rest (a
+    // server with no approved item is "pending", which the default policy lets only initialize).
+    if (!tool) return [{ policy: "mandate.server_unknown", message: `server ${key} is not in the inventory` }];
+    if (delegation.present && !serverInScopes(delegation.scopes, key)) {
+      return [{ policy: "mandate.scope_exceeded", message: `server ${key} is outside the delegated scopes (${delegation.scopes.join(" ") || "none"})` }];
+    }
+    return [];
+  }
+  if (tool?.kind === "server") return [{ policy: "mandate.target_mismatch", message: `${key} is a server, not an item` }];
   const k = target.kind; // policy ids: mandate.tool_unknown, mandate.resource_unknown, mandate.prompt_unknown, …
   if (!tool) return [{ policy: `mandate.${k}_unknown`, message: `${k} ${key} is not in the inventory` }];
   if (tool.status === "rejected") return [{ policy: `mandate.${k}_rejected`, message: `${k} ${key} was rejected by an admin` }];
@@ -120,6 +130,14 @@ export function precheck(
     return [{ policy: "mandate.scope_exceeded", message: `${k} ${key} is outside the delegated scopes (${delegation.scopes.join(" ") || "none"})` }];
   }
   return [];
+}
+
+/** A server-level method under a delegation: some delegated scope (of any kind) names the server, or `*`. */
+export function serverInScopes(scopes: string[], server: string): boolean {
+  return scopes.some((s) => {
+    const m = /^[a-z]+:([^/]+)\//.exec(s);
+    return m !== null && (m[1] === "*" || m[1] === server);
+  });
 }
 
 /** `tool:<server>/<name>` with `*` for the server or the name. */
@@ -136,7 +154,7 @@ async function evaluate(
   policy: LoadedPolicy,
   shadow: LoadedPolicy | null,
   agent: AgentPrincipal,
-  tool: ToolInfo,
+  tool: DecidedItem,
   target: Target,
   session: SessionState,
   delegation: DelegationView,
@@ -147,21 +165,23 @@ async function evaluate(
   // Literals, not `{ ...base, approvalGranted }`: a spread followed by members is slow on this V8.
   const call = buildMcpCall({ action: target.action, agent, tool, args: target.args, session, delegation, now, approvalGranted: false, counters });
   const [answer, shadowAnswer] = await Promise.all([rt.evaluator.evaluate(policy.cedarId, call), shadow ? rt.evaluator.evaluate(shadow.cedarId, call) : null]);
-  const first = interpret(answer, policy.byId, rt.config.failClosedOnPolicyError);
+  // initialize is permitted unless a policy forbids (docs/policies.md): a new server must be able to start to be reviewed.
+  const read = (a: CedarAnswer, p: LoadedPolicy) =>
+    target.action === "initialize" ? interpretForbidsOnly(a, p.byId) : interpret(a, p.byId, rt.config.failClosedOnPolicyError);
+  const first = read(answer, policy);
   const out: Evaluated = { decision: first.decision, reasons: first.reasons, errors: first.errors };
   if (shadow && shadowAnswer) {
-    const s = interpret(shadowAnswer, shadow.byId, rt.config.failClosedOnPolicyError);
+    const s = read(shadowAnswer, shadow);
     out.shadow = { version: shadow.label, decision: s.gatedOnly ? "require_approval" : s.decision, reasons: s.reasons };
   }
   if (first.decision === "deny" && first.gatedOnly) {
     // require_approval means exactly: denied now, allowed if re-evaluated with approval.granted = true.
-    const granted = interpret(
+    const granted = read(
       await rt.evaluator.evaluate(
         policy.cedarId,
         buildMcpCall({ action: target.action, agent, tool, args: target.args, session, delegation, now, approvalGranted: true, counters }),
       ),
-      policy.byId,
-      rt.config.failClosedOnPolicyError,
+      policy,
     );
     if (granted.decision === "allow") {
       // Only a session with an approval granted can hold an approved one (the count is checked at commit).
@@ -251,7 +271,8 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
       const toolKey = target.key;
       const initiator = delegation.onBehalfOf ?? req.session.initiator ?? null;
       const initiatorVerified = delegation.onBehalfOf !== null && delegation.present;
-      const { redacted, redactions } = redactArguments(target.args, { sensitiveArgs: tool?.sensitiveArgs ?? [] });
+      const item = tool && tool.kind !== "server" ? tool : undefined;
+      const { redacted, redactions } = redactArguments(target.args, { sensitiveArgs: item?.sensitiveArgs ?? [] });
 
       let approval: ApprovalWrite | undefined;
       if (ev.decision === "require_approval") {
@@ -269,10 +290,12 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
         };
       }
       const allowed = ev.decision === "allow";
-      const labels = allowed && tool ? union(session.labels, tool.labels) : session.labels;
-      const toolsUsed = allowed ? union(session.toolsUsed, [toolKey]) : session.toolsUsed;
+      // An allowed step adds its item's labels and key to the session; a server-level method neither
+      // (it reads no item: a server's labels summarise its items, they did not flow).
+      const labels = allowed && item ? union(session.labels, item.labels) : session.labels;
+      const toolsUsed = allowed && item ? union(session.toolsUsed, [toolKey]) : session.toolsUsed;
       // Only an allowed call counts; the others leave the stored counters as they are (not sent).
-      const sessionCounters = allowed && !foreign ? countAllowed(session.counters, toolKey, argsHash, now) : session.counters;
+      const sessionCounters = allowed && !foreign && item ? countAllowed(session.counters, toolKey, argsHash, now) : session.counters;
       const job: CommitJob = {
         // Every string of the request is storable: bodies holding NUL or an unpaired surrogate are
         // refused as they are parsed (lib/util/exact-json.ts), and redaction keeps it so.
@@ -359,7 +382,7 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
         }
         throw err;
       }
-      if (tool) rt.callCounter.add(tool.id);
+      if (item) rt.callCounter.add(item.id);
       // What-if replay needs the real values of redacted arguments: kept encrypted, only while an admin
       // set a retention (lib/policy/replay-values.ts). Auxiliary: never delays or fails the decision.
       if (redactions.length) {
@@ -401,7 +424,7 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
         rt.emit("approval.created", { ...approval, agent: agent.name });
       }
       if (receipt) response.receipt = await receipt;
-      if (allowed && tool?.detectorsOff?.length) response.detectors_off = tool.detectorsOff;
+      if (allowed && item?.detectorsOff?.length) response.detectors_off = item.detectorsOff;
       observeDecision(ev.decision, ev.reasons, Number(process.hrtime.bigint() - t0) / 1e9);
       return response;
     }

@@ -3,7 +3,7 @@
  */
 import type * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import type { AgentPrincipal } from "../identity/credential-cache.ts";
-import type { ToolInfo } from "../inventory/tool-cache.ts";
+import type { ServerInfo, ToolInfo } from "../inventory/tool-cache.ts";
 import type { ItemKind } from "../inventory/item-key.ts";
 import type { McpAction } from "../api/schemas.ts";
 import { RISK_LEVEL } from "../policy/mcp-schema.ts";
@@ -28,13 +28,16 @@ export const NO_DELEGATION: DelegationView = { present: false, depth: 0, chain: 
 /** Actions: the decided MCP methods, and the list methods (visibility: nothing is written). */
 export type McpCedarAction = McpAction | "tools/list" | "resources/list" | "prompts/list";
 
-/** The Cedar entity type of each kind of inventory item. */
-export const ENTITY_TYPE: Record<ItemKind, string> = { tool: "Tool", resource: "Resource", prompt: "Prompt" };
+/** The Cedar entity type of each kind of inventory item, and of a server. */
+export const ENTITY_TYPE: Record<ItemKind | "server", string> = { tool: "Tool", resource: "Resource", prompt: "Prompt", server: "Server" };
+
+/** What a decision is about: an inventory item, or a whole server (server-level methods). */
+export type DecidedItem = ToolInfo | ServerInfo;
 
 export interface McpRequestInput {
   action: McpCedarAction;
   agent: AgentPrincipal;
-  tool: ToolInfo;
+  tool: DecidedItem;
   args: Record<string, unknown>;
   session: SessionState;
   delegation: DelegationView;
@@ -60,7 +63,25 @@ export function agentEntity(agent: AgentPrincipal): cedar.EntityJson {
   };
 }
 
-export function toolEntity(tool: ToolInfo): cedar.EntityJson {
+export function serverEntity(s: ServerInfo): cedar.EntityJson {
+  return {
+    uid: { type: "Server", id: s.name },
+    attrs: {
+      server: s.server,
+      name: s.name,
+      status: s.status,
+      effect: s.effect,
+      risk: s.risk,
+      riskLevel: RISK_LEVEL[s.risk] ?? 3,
+      labels: s.labels,
+      openWorld: s.openWorld,
+    },
+    parents: [],
+  };
+}
+
+export function toolEntity(tool: DecidedItem): cedar.EntityJson {
+  if (tool.kind === "server") return serverEntity(tool);
   const approved = tool.status === "approved";
   return {
     uid: { type: ENTITY_TYPE[tool.kind], id: tool.key },

@@ -131,6 +131,16 @@ export async function reportInventory(
       ...(more.prompts ? { prompts: of("prompt") } : {}),
     };
   };
+  if (defs.length === 0) {
+    // An empty report makes the server known (a gateway announces a server before deciding its
+    // initialize); nothing of it changes.
+    await pool.query(
+      `INSERT INTO tool_servers (id, name, created_at, last_seen_at) VALUES ($1, $2, now(), now())
+       ON CONFLICT (name) DO UPDATE SET last_seen_at = now()`,
+      [randomUUID(), server],
+    );
+    return shape([]);
+  }
   const unchanged = defs.every((d) => known.get(slotOf(d.kind, d.name))?.definition_hash === d.hash);
   if (unchanged) {
     await pool.query(

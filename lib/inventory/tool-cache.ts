@@ -74,7 +74,57 @@ function toInfo(r: ToolRow): ToolInfo {
   };
 }
 
+/**
+ * A server as the target of a server-level method (initialize, logging/setLevel, tasks/*, and the
+ * sampling, elicitation and roots requests it sends): summarised from its approved, unblocked items,
+ * worst case first. `status` is "approved" when it has at least one; a server without any is "pending"
+ * with effect "unknown", risk "critical" and no labels, like an unapproved item.
+ */
+export interface ServerInfo {
+  kind: "server";
+  server: string;
+  name: string;
+  key: string;
+  status: "pending" | "approved";
+  effect: string;
+  risk: string;
+  labels: string[];
+  openWorld: boolean;
+}
+
+const EFFECT_ORDER = ["read", "write", "side_effect", "destructive"];
+const RISK_ORDER = ["low", "medium", "high", "critical"];
+
+export function summariseServer(server: string, items: ToolInfo[]): ServerInfo {
+  const usable = items.filter((t) => t.server === server && t.status === "approved" && !t.blocked);
+  if (usable.length === 0)
+    return { kind: "server", server, name: server, key: server, status: "pending", effect: "unknown", risk: "critical", labels: [], openWorld: false };
+  const worst = (order: string[], values: Array<string | null>, fallback: string) =>
+    values.reduce<string>((w, v) => (order.indexOf(v ?? fallback) > order.indexOf(w) ? (v ?? fallback) : w), order[0]);
+  return {
+    kind: "server",
+    server,
+    name: server,
+    key: server,
+    status: "approved",
+    effect: worst(
+      EFFECT_ORDER,
+      usable.map((t) => t.effect),
+      "destructive",
+    ),
+    risk: worst(
+      RISK_ORDER,
+      usable.map((t) => t.risk),
+      "critical",
+    ),
+    labels: [...new Set(usable.flatMap((t) => t.labels))].sort(),
+    openWorld: usable.some((t) => t.openWorld),
+  };
+}
+
 interface Snapshot {
+  /** Names of every server in the inventory (also those that list nothing yet). */
+  servers: Set<string>;
   byKey: Map<string, ToolInfo>;
   byId: Map<string, ToolInfo>;
   /** Resource families (URI templates) by server. */
@@ -103,8 +153,8 @@ export class ToolCache {
     if (this.loading) return this.loading;
     const version = this.version;
     const p = (async () => {
-      const r = await getPool().query<ToolRow>(SELECT);
-      const snap: Snapshot = { byKey: new Map(), byId: new Map(), templates: new Map() };
+      const [r, servers] = await Promise.all([getPool().query<ToolRow>(SELECT), getPool().query<{ name: string }>("SELECT name FROM tool_servers")]);
+      const snap: Snapshot = { servers: new Set(servers.rows.map((x) => x.name)), byKey: new Map(), byId: new Map(), templates: new Map() };
       for (const row of r.rows) put(snap, toInfo(row));
       if (version === this.version) {
         this.snapshot = snap;
@@ -176,6 +226,34 @@ export class ToolCache {
     return undefined;
   }
 
+  /** A server of the inventory, summarised from its approved items; undefined when it is not in the inventory. */
+  async getServer(name: string): Promise<ServerInfo | undefined> {
+    const snap = this.snapshot ?? (await this.load());
+    if (!snap.servers.has(name)) {
+      // Reported a moment ago: may not have reached us through the change feed yet.
+      const key = `server\0${name}`;
+      const seen = this.missing.get(key);
+      if (seen !== undefined && Date.now() - seen < 2_000) return undefined;
+      const version = this.version;
+      const r = await getPool().query<{ name: string }>("SELECT name FROM tool_servers WHERE name = $1", [name]);
+      if (!r.rows[0]) {
+        if (version === this.version) this.missing.set(key, Date.now());
+        return undefined;
+      }
+      if (version === this.version && this.snapshot === snap) snap.servers.add(name);
+      // Its items, too, in case they were reported with it.
+      const items = await getPool().query<ToolRow>(`${SELECT} WHERE s.name = $1`, [name]);
+      return summariseServer(name, items.rows.map(toInfo));
+    }
+    return summariseServer(name, [...snap.byKey.values()]);
+  }
+
+  /** The names of every server in the inventory (also those that list nothing yet), sorted. */
+  async serverNames(): Promise<string[]> {
+    const snap = this.snapshot ?? (await this.load());
+    return [...snap.servers].sort();
+  }
+
   /** Every tool (not resources or prompts). */
   async all(): Promise<ToolInfo[]> {
     return (await this.items()).filter((t) => t.kind === "tool");
@@ -202,6 +280,7 @@ export class ToolCache {
 }
 
 function put(snap: Snapshot, t: ToolInfo): void {
+  snap.servers.add(t.server);
   const old = snap.byId.get(t.id);
   if (old) snap.byKey.delete(old.key);
   snap.byKey.set(t.key, t);

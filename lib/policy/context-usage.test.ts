@@ -6,7 +6,10 @@ import { contextUsage, pruneContext, usageKey } from "./context-usage.ts";
 describe("contextUsage", () => {
   it("finds the context parts the default policy reads", () => {
     const p = parsePolicySet(DEFAULT_MCP_POLICY).policies.map((x) => x.text);
-    expect(contextUsage(p)).toEqual({ all: false, paths: ["approval.granted", "counters.agent", "counters.session", "delegation.depth", "session.labels"] });
+    expect(contextUsage(p)).toEqual({
+      all: false,
+      paths: ["approval.granted", "args.includeContext", "counters.agent", "counters.session", "delegation.depth", "session.labels"],
+    });
   });
   it("records has-checks, bracket access and argument names", () => {
     const u = contextUsage([

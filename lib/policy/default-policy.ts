@@ -4,7 +4,10 @@
  */
 export const DEFAULT_MCP_POLICY = `// Mandate default policy set: MCP tool governance.
 // Principal: Agent. Actions: "tools/call", "resources/read", "resources/subscribe", "resources/unsubscribe",
-// "prompts/get" (decided, each a step of the session) and "tools/list", "resources/list", "prompts/list" (visibility).
+// "prompts/get", "completion/complete" (on the prompt or resource its ref names), the server methods
+// "initialize", "logging/setLevel", "tasks/get|result|list|cancel" and the server's requests
+// "sampling/createMessage", "elicitation/create", "roots/list" (decided, each a step of the session), and
+// "tools/list", "resources/list", "prompts/list" (visibility).
 // Resource: Tool, Resource (a URI or a URI-template family) or Prompt, with its approved classification
 // (effect, risk, riskLevel 0-3, labels). An allowed step adds its target's labels to the session: reading
 // a pii resource gives the session pii exactly as calling a pii tool does.
@@ -52,4 +55,33 @@ when { context.counters.session.identicalCalls >= 10 };
 @reason("600 calls/min per agent")
 forbid (principal, action, resource)
 when { context.counters.agent.minute >= 600 };
+
+// Methods about a whole server (resource: Server, summarised from its approved items: status "approved"
+// when it has at least one, effect, risk and labels the worst of them). initialize needs no permit: it
+// is allowed on any server in the inventory unless a policy forbids, so that a new server can be
+// started and its tools listed for review. The other server methods, and the requests a server sends
+// to the client, are allowed for an approved server only.
+
+@id("allow-approved-server-methods")
+@reason("a server with an approved tool, resource or prompt may receive logging/setLevel and tasks requests, and ask the client for roots, an elicitation or a sampling")
+permit (
+  principal,
+  action in [
+    Action::"logging/setLevel",
+    Action::"tasks/get",
+    Action::"tasks/result",
+    Action::"tasks/list",
+    Action::"tasks/cancel",
+    Action::"roots/list",
+    Action::"elicitation/create",
+    Action::"sampling/createMessage"
+  ],
+  resource
+)
+when { resource.status == "approved" };
+
+@id("sampling-no-other-servers-context")
+@reason("a server may not ask the agent's model for a completion that includes other servers' context")
+forbid (principal, action == Action::"sampling/createMessage", resource)
+when { context.args has includeContext && context.args.includeContext == "allServers" };
 `;

@@ -59,3 +59,32 @@ export function interpret(answer: CedarAnswer, byId: Map<string, PolicyPart>, fa
   });
   return { decision, reasons, errors, gatedOnly };
 }
+
+export const INITIALIZE_PERMITTED: Reason = {
+  policy: "mandate.initialize",
+  message: "initialize on a server in the inventory is permitted to an active agent unless a policy forbids",
+};
+
+/**
+ * For an action that is permitted unless a policy forbids (initialize): permits do not matter (one that
+ * errors neither); a forbid that applies denies with its reason, and a forbid that errors denies (fail
+ * closed, whatever `failClosedOnError` says: the permit is built in, an erroring forbid must not open it).
+ */
+export function interpretForbidsOnly(answer: CedarAnswer, byId: Map<string, PolicyPart>): Interpretation {
+  if (answer.type !== "success") return interpret(answer, byId);
+  const forbid = (id: string) => byId.get(id)?.effect === "forbid";
+  const { decision, diagnostics } = answer.response;
+  const errors = diagnostics.errors.filter((e) => forbid(e.policyId)).map((e) => ({ policy: e.policyId, message: e.error.message }));
+  if (errors.length) {
+    return {
+      decision: "deny",
+      reasons: [{ policy: "mandate.policy_error", message: `policy evaluation failed (${errors.map((e) => e.policy).join(", ")}): failing closed` }],
+      errors,
+      gatedOnly: false,
+    };
+  }
+  const forbidden = decision === "deny" ? diagnostics.reason.filter(forbid) : [];
+  if (forbidden.length === 0) return { decision: "allow", reasons: [INITIALIZE_PERMITTED], errors: [], gatedOnly: false };
+  const gatedOnly = forbidden.every((id) => byId.get(id)?.annotations.approval !== undefined);
+  return { decision: "deny", reasons: forbidden.map((id) => reasonFor(byId.get(id), id)), errors: [], gatedOnly };
+}

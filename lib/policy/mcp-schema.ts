@@ -110,8 +110,10 @@ const ITEM_SHAPE = rec({
   openWorld: bool,
 });
 
-/** Which MCP methods are Cedar actions, and on which entity type (DESIGN.md, "Decision semantics"). */
-export const MCP_ACTIONS: Record<string, "Tool" | "Resource" | "Prompt"> = {
+type ResourceType = "Tool" | "Resource" | "Prompt" | "Server";
+
+/** Which MCP methods are Cedar actions, and on which entity types (DESIGN.md, "Decision semantics"). */
+export const MCP_ACTIONS: Record<string, ResourceType | ResourceType[]> = {
   "tools/call": "Tool",
   "tools/list": "Tool",
   "resources/read": "Resource",
@@ -120,17 +122,44 @@ export const MCP_ACTIONS: Record<string, "Tool" | "Resource" | "Prompt"> = {
   "resources/list": "Resource",
   "prompts/get": "Prompt",
   "prompts/list": "Prompt",
+  // The prompt or the resource template its `ref` names.
+  "completion/complete": ["Prompt", "Resource"],
+  // Methods about a whole server; the last three are requests the server sends to the client.
+  initialize: "Server",
+  "logging/setLevel": "Server",
+  "tasks/get": "Server",
+  "tasks/result": "Server",
+  "tasks/list": "Server",
+  "tasks/cancel": "Server",
+  "sampling/createMessage": "Server",
+  "elicitation/create": "Server",
+  "roots/list": "Server",
 };
 
+/**
+ * The parameters of the non-tool methods, as they appear in context.args (docs/gateway.md, "Every
+ * method decided"), typed like tool arguments: a tool argument of the same name and another type makes
+ * the name unusable in policies, exactly as two tools disagreeing would.
+ */
+export const METHOD_ARGUMENTS: SchemaTool[] = [
+  { inputSchema: { properties: { uri: { type: "string" } } } },
+  { inputSchema: { properties: { argument: { type: "string" }, value: { type: "string" } } } },
+  { inputSchema: { properties: { level: { type: "string" }, taskId: { type: "string" } } } },
+  { inputSchema: { properties: { includeContext: { type: "string" }, maxTokens: { type: "integer" }, mode: { type: "string" }, url: { type: "string" } } } },
+];
+
 export function generateMcpSchema(tools: SchemaTool[]): cedar.SchemaJson<string> {
-  const context = mcpContextType(tools);
+  const context = mcpContextType([...tools, ...METHOD_ARGUMENTS]);
   const actions: Record<string, { appliesTo: { principalTypes: string[]; resourceTypes: string[]; context: CedarType } }> = {};
-  for (const [action, type] of Object.entries(MCP_ACTIONS)) actions[action] = { appliesTo: { principalTypes: ["Agent"], resourceTypes: [type], context } };
+  for (const [action, type] of Object.entries(MCP_ACTIONS))
+    actions[action] = { appliesTo: { principalTypes: ["Agent"], resourceTypes: Array.isArray(type) ? type : [type], context } };
   return {
     "": {
       entityTypes: {
         Team: {},
-        Server: {},
+        // A server, summarised from its approved items (lib/inventory/tool-cache.ts, serverInfo): the
+        // same attributes as an item, so that one policy can read any resource.
+        Server: { shape: ITEM_SHAPE },
         Agent: {
           memberOfTypes: ["Team"],
           shape: rec({ name: str, team: str, owner: str, environment: str }),

@@ -32,6 +32,8 @@ describe("policy-set parsing", () => {
       "delegation-depth-cap",
       "loop",
       "rate",
+      "allow-approved-server-methods",
+      "sampling-no-other-servers-context",
     ]);
     const gate = p.policies.find((x) => x.id === "destructive-needs-approval")!;
     expect(gate.annotations.approval).toBe("required");

@@ -5,8 +5,9 @@
  * replay window, the session's age when its start is not known.
  */
 import type * as cedar from "@cedar-policy/cedar-wasm/nodejs";
-import { buildMcpCall, NO_DELEGATION, type DelegationView, type McpCedarAction } from "../decisions/mcp-request.ts";
-import type { ItemKind } from "../inventory/item-key.ts";
+import { buildMcpCall, NO_DELEGATION, type DecidedItem, type DelegationView, type McpCedarAction } from "../decisions/mcp-request.ts";
+import { isServerAction } from "../api/schemas.ts";
+import { itemKey, type ItemKind } from "../inventory/item-key.ts";
 import type { AgentPrincipal } from "../identity/credential-cache.ts";
 import type { ToolInfo } from "../inventory/tool-cache.ts";
 import type { CedarCall } from "./evaluator.ts";
@@ -78,15 +79,31 @@ function setAt(root: Record<string, unknown>, segments: string[], value: unknown
   return true;
 }
 
-export function rebuildRequest(d: RecordedDecision, i: ReplayInputs): RebuiltRequest {
+/** The recorded target: an inventory item, or (a server-level method) the server as it was summarised. */
+function recordedTarget(d: RecordedDecision, openWorld: boolean): DecidedItem {
   const t = d.tool_info!;
-  const kind = KIND_OF_METHOD[d.method ?? ""] ?? "tool";
+  if (d.method && isServerAction(d.method)) {
+    return {
+      kind: "server",
+      server: t.server,
+      name: t.server,
+      key: t.server,
+      status: t.status === "approved" ? "approved" : "pending",
+      effect: t.effect ?? "unknown",
+      risk: t.risk ?? "critical",
+      labels: t.labels ?? [],
+      openWorld,
+    };
+  }
+  // completion/complete names a prompt (its key holds "prompt:") or a resource.
+  const kind: ItemKind =
+    d.method === "completion/complete" ? (d.tool.startsWith(`${t.server}/prompt:`) ? "prompt" : "resource") : (KIND_OF_METHOD[d.method ?? ""] ?? "tool");
   const tool: ToolInfo = {
     id: "",
     kind,
     server: t.server,
     name: t.name,
-    key: `${t.server}/${t.name}`,
+    key: itemKey(kind, t.server, t.name),
     status: t.status as ToolInfo["status"],
     effect: t.effect ?? null,
     risk: t.risk ?? null,
@@ -94,8 +111,14 @@ export function rebuildRequest(d: RecordedDecision, i: ReplayInputs): RebuiltReq
     sensitiveArgs: [],
     blocked: null,
     inputSchema: null,
-    openWorld: i.openWorld,
+    openWorld,
   };
+  return tool;
+}
+
+export function rebuildRequest(d: RecordedDecision, i: ReplayInputs): RebuiltRequest {
+  const tool = recordedTarget(d, i.openWorld);
+  const kind = tool.kind;
   const now = d.created_at.getTime();
   const delegation: DelegationView = d.delegation
     ? {

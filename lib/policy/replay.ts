@@ -20,7 +20,7 @@ import { SessionTracker } from "./replay-sessions.ts";
 import { pruneContext, usageKey } from "./context-usage.ts";
 import type { CedarCall } from "./evaluator.ts";
 import { ReplayPool } from "./replay-pool.ts";
-import { fromAnswers, granted, needsGrantedCheck, preparePolicy, simulatePartial, type Outcome, type SimResult } from "./simulate.ts";
+import { actionId, fromAnswers, granted, needsGrantedCheck, preparePolicy, simulatePartial, type Outcome, type SimResult } from "./simulate.ts";
 import { DECISION } from "../audit/entries/index.ts";
 
 export const BUILT_IN_REASONS = new Set([
@@ -160,7 +160,7 @@ export async function replayDecisions(
         const item: (typeof items)[number] = { d, step: d.step, agent: agent.name, baseline, unknown };
         if (unknown.length) item.res = simulatePartial(p, req.withUnknowns());
         else {
-          item.key = `${agent.name}\u0000${JSON.stringify(d.tool_info)}\u0000${usageKey(p.usage, req.call.context)}`;
+          item.key = `${agent.name}\u0000${actionId(req.call)}\u0000${JSON.stringify(d.tool_info)}\u0000${usageKey(p.usage, req.call.context)}`;
           item.res = cache.get(item.key);
           if (!item.res && !batch.has(item.key))
             batch.set(item.key, { ...req.call, context: pruneContext(p.usage, req.call.context as Record<string, unknown>) as CedarCall["context"] });
@@ -171,11 +171,11 @@ export async function replayDecisions(
       const keys = [...batch.keys()];
       const calls = [...batch.values()];
       const firsts = await pool.evaluate(calls);
-      const gatedIdx = firsts.flatMap((a, i) => (needsGrantedCheck(p, a) ? [i] : []));
+      const gatedIdx = firsts.flatMap((a, i) => (needsGrantedCheck(p, a, actionId(calls[i])) ? [i] : []));
       const grantedAnswers = await pool.evaluate(gatedIdx.map((i) => granted(calls[i])));
       const fresh = new Map<string, SimResult>();
       const grantedByIdx = new Map(gatedIdx.map((i, j) => [i, grantedAnswers[j]]));
-      keys.forEach((k, i) => fresh.set(k, fromAnswers(p, firsts[i], grantedByIdx.get(i))));
+      keys.forEach((k, i) => fresh.set(k, fromAnswers(p, firsts[i], grantedByIdx.get(i), actionId(calls[i]))));
       distinct += keys.length;
       for (const [k, v] of fresh) if (cache.size < 100_000) cache.set(k, v);
       // 3. Tally, in order.

@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { MandateError } from "../errors.ts";
 import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import type { CedarCall } from "./evaluator.ts";
-import { interpret, NO_PERMIT, reasonFor, type Reason } from "./interpret.ts";
+import { interpret, interpretForbidsOnly, NO_PERMIT, reasonFor, type Reason } from "./interpret.ts";
 import { parsePolicySet, toStaticPolicies, type PolicyPart } from "./policy-set.ts";
 import { contextUsage, type ContextUsage } from "./context-usage.ts";
 
@@ -65,19 +65,30 @@ function evaluate(p: PreparedPolicy, call: CedarCall) {
   } catch (err) {
     answer = { type: "failure", errors: [{ message: (err as Error).message } as cedar.DetailedError], warnings: [] };
   }
-  return interpret(answer, p.byId, true);
+  return interpretAction(actionId(call), answer, p.byId);
+}
+
+/** The action's id of a call (its uid as Mandate builds it: `{type, id}`). */
+export function actionId(call: CedarCall): string | undefined {
+  const a = call.action as { id?: unknown };
+  return typeof a.id === "string" ? a.id : undefined;
+}
+
+/** initialize is permitted unless a policy forbids (as lib/decisions/decide.ts decides it); the rest as usual. */
+function interpretAction(action: string | undefined, answer: cedar.AuthorizationAnswer, byId: PreparedPolicy["byId"]) {
+  return action === "initialize" ? interpretForbidsOnly(answer, byId) : interpret(answer, byId, true);
 }
 
 /** A deny caused only by approval gates: the same request with approval granted decides between deny and require_approval. */
-export function needsGrantedCheck(p: PreparedPolicy, first: cedar.AuthorizationAnswer): boolean {
-  const i = interpret(first, p.byId, true);
+export function needsGrantedCheck(p: PreparedPolicy, first: cedar.AuthorizationAnswer, action?: string): boolean {
+  const i = interpretAction(action, first, p.byId);
   return i.decision === "deny" && i.gatedOnly;
 }
 
 /** The result from Cedar's answer(s) (evaluated elsewhere, e.g. by worker threads). */
-export function fromAnswers(p: PreparedPolicy, first: cedar.AuthorizationAnswer, grantedAnswer?: cedar.AuthorizationAnswer): SimResult {
-  const i = interpret(first, p.byId, true);
-  if (i.decision === "deny" && i.gatedOnly && grantedAnswer && interpret(grantedAnswer, p.byId, true).decision === "allow") {
+export function fromAnswers(p: PreparedPolicy, first: cedar.AuthorizationAnswer, grantedAnswer?: cedar.AuthorizationAnswer, action?: string): SimResult {
+  const i = interpretAction(action, first, p.byId);
+  if (i.decision === "deny" && i.gatedOnly && grantedAnswer && interpretAction(action, grantedAnswer, p.byId).decision === "allow") {
     return { decision: "require_approval", reasons: i.reasons, errors: i.errors };
   }
   return { decision: i.decision, reasons: i.reasons, errors: i.errors };

@@ -215,8 +215,17 @@ export async function dbQuery<T extends pg.QueryResultRow>(databaseUrl: string, 
   }
 }
 
+/**
+ * Outcome events of tool calls. (Server-initiated requests are decided and reported too: server-everything
+ * asks each new session for its roots, whose outcome is not a tool call's.)
+ */
 export async function countOutcomeEvents(m: MandateLike): Promise<number> {
-  const rows = await dbQuery<{ n: string }>(m.databaseUrl, "select count(*)::text as n from outcome_events");
+  const rows = await dbQuery<{ n: string }>(
+    m.databaseUrl,
+    `select count(*)::text as n from outcome_events o
+      where exists (select 1 from audit_entries a where a.kind = 'decision' and a.decision_id = o.decision_id
+                      and coalesce(a.data->>'method', 'tools/call') = 'tools/call')`,
+  );
   return Number(rows[0].n);
 }
 

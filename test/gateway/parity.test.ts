@@ -61,9 +61,14 @@ async function snapshot(client: Client, prefix = "") {
     ref: { type: "ref/prompt", name: `${prefix}completable-prompt` },
     argument: { name: "department", value: "E" },
   });
+  const resourceCompletion = await client.complete({
+    ref: { type: "ref/resource", uri: templates[0].uriTemplate },
+    argument: { name: "resourceId", value: "1" },
+  });
+  const logging = await client.setLoggingLevel("error");
   const calls: unknown[] = [];
   for (const [name, a] of EVERYTHING_CALLS) calls.push(await client.callTool({ name: `${prefix}${name}`, arguments: a }));
-  return { tools, resources, templates, prompts, read, simple, args, completion, calls, ping: await client.ping() };
+  return { tools, resources, templates, prompts, read, simple, args, completion, resourceCompletion, logging, calls, ping: await client.ping() };
 }
 
 beforeAll(async () => {
@@ -173,8 +178,9 @@ describe("upstream JSON-RPC errors pass through unchanged (code, message, data)"
   const EVERYTHING_ERRORS: Array<[string, Record<string, unknown>]> = [
     ["resources/read", { uri: "demo://resource/dynamic/text/0" }], // -32603, no prefix (a URI of an approved family)
     ["prompts/get", { name: "args-prompt", arguments: {} }],
-    ["completion/complete", { ref: { type: "ref/prompt", name: "no-such-prompt" }, argument: { name: "x", value: "" } }],
   ];
+  /** A completion of a prompt nobody listed: decided (issue 15 §1) and refused by Mandate, never relayed. */
+  const UNKNOWN_COMPLETION = { ref: { type: "ref/prompt", name: "no-such-prompt" }, argument: { name: "x", value: "" } };
   const RAW_ERRORS: Array<[string, Record<string, unknown>]> = [
     ["tools/call", { name: "fail", arguments: {} }], // code -32099, data with nested values
     ["resources/read", { uri: "fixture://broken" }],
@@ -210,6 +216,10 @@ describe("upstream JSON-RPC errors pass through unchanged (code, message, data)"
       if (server === "raw") for (const name of ["fail", "fixture://broken", "prompt:broken"]) await mandate.approveTool("raw", name);
       else for (const name of ["demo://resource/dynamic/text/{resourceId}", "prompt:args-prompt"]) await mandate.approveTool("everything", name);
       for (const [method, params] of calls) expect(await errorOf(g, method, params), method).toBe(await errorOf(d, method, params));
+      if (server === "everything") {
+        const { response } = await g.request("completion/complete", UNKNOWN_COMPLETION);
+        expect(response.error).toMatchObject({ code: -32003, data: { code: "denied", reasons: [{ policy: "mandate.prompt_unknown" }] } });
+      }
     }
   });
 

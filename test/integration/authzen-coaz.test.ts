@@ -165,6 +165,7 @@ describe("COAZ-MCP default mappings", () => {
     const methods = await az("/access/v1/search/action", { ...who, resource: { type: "mcp_server", id: "crm" } });
     expect(methods.body.results.map((r: { name: string }) => r.name)).toEqual([
       "initialize",
+      "logging/setLevel",
       "prompts/list",
       "resources/list",
       "resources/templates/list",
@@ -194,12 +195,36 @@ describe("COAZ-MCP default mappings", () => {
     expect((await getPool().query("SELECT initiator FROM sessions WHERE id = $1", [opaque.body.context.session.id])).rows[0].initiator).toBe("248289761001");
   });
 
-  it("answers false with a reason for the methods it does not decide, the server-initiated ones and pass-through", async () => {
-    const undecided = ["resources/read", "resources/subscribe", "resources/unsubscribe", "prompts/get", "completion/complete", "logging/setLevel"];
-    for (const method of [...undecided, "tasks/get", "tasks/result", "tasks/cancel"]) {
-      const params = PARAMS[SAME_SHAPE_AS[method] ?? method];
-      await expectDecision(apply(mappingOf(method), params, token), false, "mandate.mcp_unsupported_action");
+  it("decides resources, prompts, completions, logging and tasks through the native pipeline (issue 15 §1)", async () => {
+    // The demo crm server: the family crm://customers/{id} (pii, medium) and the prompt customer_brief (low), approved.
+    for (const method of ["resources/read", "resources/subscribe", "resources/unsubscribe"]) {
+      const r = await expectDecision(apply(mappingOf(method), PARAMS["resources/read"], token), true);
+      const row = await getPool().query("SELECT tool, data->>'method' AS method FROM audit_entries WHERE decision_id = $1", [r.body.context.id]);
+      expect(row.rows[0]).toEqual({ tool: "crm/crm://customers/{id}", method });
     }
+    const brief = { name: "customer_brief" };
+    await expectDecision(apply(mappingOf("prompts/get"), brief, token), true);
+    await expectDecision(apply(mappingOf("prompts/get"), PARAMS["prompts/get"], token), false, "mandate.prompt_unknown"); // "greet": no server offers it
+    await expectDecision(apply(mappingOf("completion/complete"), { ...PARAMS["completion/complete"], ref: { type: "ref/prompt", ...brief } }, token), true);
+    const family = { ref: { type: "ref/resource", uri: "crm://customers/{id}" }, argument: { name: "id", value: "cus_1" } };
+    await expectDecision(apply(mappingOf("completion/complete"), family, token), true);
+    // logging/setLevel on the server: an approved server under the default policy.
+    const logging = await expectDecision(apply(mappingOf("logging/setLevel"), PARAMS["logging/setLevel"], token), true);
+    expect(logging.body.context.outcome).toBe("allow");
+    await expectDecision(
+      apply(mappingOf("logging/setLevel"), PARAMS["logging/setLevel"], { ...token, aud: "no-such-server" }),
+      false,
+      "mandate.mcp_unknown_server",
+    );
+    // A task id names no server: false unless the PEP adds resource.properties.server.
+    for (const method of ["tasks/get", "tasks/result", "tasks/cancel"]) {
+      const mapped = apply(mappingOf(method), PARAMS["tasks/get"], token) as { resource: Obj };
+      await expectDecision(mapped, false, "mandate.mcp_task_server_required");
+      await expectDecision({ ...mapped, resource: { ...mapped.resource, properties: { server: "crm" } } }, true);
+    }
+  });
+
+  it("answers false with a reason for the server-initiated methods, pass-through and unknown actions", async () => {
     const server = { type: "mcp_server", id: "crm" };
     const passThrough = PASS_THROUGH.map((x) => x.replace("*", "initialized"));
     for (const method of [...SERVER_INITIATED, ...passThrough, "tools/frobnicate"]) {
@@ -301,10 +326,10 @@ when { context.args has customer_id && context.args.customer_id == "cus_9999" };
     const withArgs = (customer_id: string) => ({ ...bare, resource: { ...bare.resource, properties: { server: "crm", arguments: { customer_id } } } });
     await expectDecision(withArgs("cus_1001"), true);
     await expectDecision(withArgs("cus_9999"), false, "blocked-customer");
-    // A forbid that cannot be evaluated on a server (it reads a Tool attribute, unguarded) fails closed.
+    // A forbid that cannot be evaluated on a server fails closed (here an overflow: crm's riskLevel is at least 1).
     await m.publishPolicy(`${DEFAULT_POLICY}
-@id("no-web-labels")
-forbid (principal, action, resource) when { resource.labels.contains("web") };
+@id("overflows")
+forbid (principal, action == Action::"initialize", resource) when { 9223372036854775807 + resource.riskLevel > 0 };
 `);
     await expectDecision(apply(mappingOf("initialize"), PARAMS.initialize, token), false, "mandate.policy_error");
     await expectDecision(withArgs("cus_1001"), true);

@@ -4,6 +4,7 @@
  * before the answer. Actions `decision.allow`, `decision.deny`, `decision.require_approval`.
  */
 import { z } from "zod";
+import { mcpAction } from "../../api/schemas.ts";
 import type { AuditEntryInput } from "../hash.ts";
 import { count, decisionOutcome, defineEntry, FORMAT_VERSION, isoTime, reason, redaction, sha256Hex, uuid } from "./define.ts";
 import { dataPaths } from "./paths.ts";
@@ -52,7 +53,7 @@ const decisionData = z.strictObject({
   errors: z.array(reason),
   latency_us: count,
   /** The MCP method decided (absent in entries written before resources and prompts were decided: tools/call). */
-  method: z.enum(["tools/call", "resources/read", "resources/subscribe", "resources/unsubscribe", "prompts/get"]).optional(),
+  method: mcpAction.optional(),
   policy_version: z.string(),
   reasons: z.array(reason),
   redactions: z.array(redaction),

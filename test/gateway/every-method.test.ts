@@ -1,0 +1,208 @@
+/**
+ * Every MCP method is decided (issue 15 §1): initialize, logging/setLevel, completion/complete and
+ * tasks/* from the client, and the requests a server sends to the client (sampling/createMessage,
+ * elicitation/create, roots/list), through the real gateway in front of the real server-everything.
+ * Each is a decision in the audit log with its method; a forbid policy refuses it with a JSON-RPC error
+ * whose `data` is the `mandate/error` object, and a refused server request never reaches the client.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { CreateMessageRequestSchema, McpError, ResultSchema } from "@modelcontextprotocol/sdk/types.js";
+import { DEFAULT_MCP_POLICY } from "../../lib/policy/default-policy.ts";
+import { startMandate } from "../support/mandate.ts";
+import {
+  ALLOW_ALL_POLICY,
+  EVERYTHING,
+  GATEWAY_BIN,
+  INIT_PARAMS,
+  RawStdioClient,
+  connectClient,
+  dbQuery,
+  directStdioTransport,
+  gatewayStdioTransport,
+  rawHttpPost,
+  startGatewayHttp,
+  tempDir,
+  waitFor,
+} from "./helpers.ts";
+
+type Mandate = Awaited<ReturnType<typeof startMandate>>;
+let mandate: Mandate;
+const spoolDir = tempDir("every-method-spool");
+const toClose: Array<{ close(): Promise<void> }> = [];
+const CMD = [process.execPath, EVERYTHING, "stdio"];
+
+beforeAll(async () => {
+  mandate = await startMandate();
+});
+
+afterAll(async () => {
+  await Promise.all(toClose.map((c) => c.close().catch(() => {})));
+  await mandate?.stop();
+});
+
+async function viaGateway(apiKey: string): Promise<Client> {
+  const c = await connectClient(gatewayStdioTransport({ mandateUrl: mandate.url, apiKey, server: "everything", command: CMD, spoolDir }));
+  toClose.push(c);
+  return c;
+}
+
+/** The decisions recorded for an agent: method, target and outcome, in order. */
+async function decisions(agent: string): Promise<Array<{ method: string; tool: string; outcome: string; policies: string[] }>> {
+  const rows = await dbQuery<{ tool: string; outcome: string; data: { method?: string; reasons: Array<{ policy: string }> } }>(
+    mandate.databaseUrl,
+    `SELECT tool, outcome, data FROM audit_entries WHERE kind = 'decision' AND data->'agent'->>'name' = $1 ORDER BY created_at, step`,
+    [agent],
+  );
+  return rows.map((r) => ({ method: r.data.method ?? "tools/call", tool: r.tool, outcome: r.outcome, policies: r.data.reasons.map((x) => x.policy) }));
+}
+
+async function refusal(p: Promise<unknown>): Promise<McpError> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(McpError);
+  return e as McpError;
+}
+
+/** Reports and approves everything server-everything lists (tools, resources, templates, prompts). */
+async function approveEverything(g: Client): Promise<void> {
+  const d = await connectClient(directStdioTransport(CMD));
+  try {
+    await g.listTools();
+    await g.listResources();
+    await g.listResourceTemplates();
+    await g.listPrompts();
+    for (const t of (await d.listTools()).tools) await mandate.approveTool("everything", t.name);
+    for (const r of (await d.listResources()).resources) await mandate.approveTool("everything", r.uri);
+    for (const t of (await d.listResourceTemplates()).resourceTemplates) await mandate.approveTool("everything", t.uriTemplate);
+    for (const p of (await d.listPrompts()).prompts) await mandate.approveTool("everything", `prompt:${p.name}`);
+  } finally {
+    await d.close();
+  }
+}
+
+describe("every MCP method is decided (default policy)", () => {
+  it("initialize on a new server is allowed; server methods wait for an approved item; then each method is a decision", async () => {
+    await mandate.publishPolicy(DEFAULT_MCP_POLICY);
+    const { apiKey } = await mandate.createAgent("every-method-default");
+    const g = await viaGateway(apiKey); // initialize: the server was unknown, announced, then decided
+    // No approved item yet: the server is "pending", logging/setLevel has no permit.
+    const pending = await refusal(g.setLoggingLevel("debug"));
+    expect(pending.code).toBe(-32003);
+    expect(pending.data).toMatchObject({ code: "denied", reasons: [{ policy: "mandate.default_deny" }] });
+
+    // server-everything asks for the client's roots 350 ms after initialize: wait for that decision
+    // (made while nothing of the server is approved) before approving anything.
+    await waitFor(
+      () => decisions("every-method-default"),
+      (d) => d.some((x) => x.method === "roots/list"),
+      20_000,
+      "the server's roots/list",
+    );
+    await approveEverything(g);
+    await g.setLoggingLevel("debug");
+    const completion = await g.complete({ ref: { type: "ref/prompt", name: "completable-prompt" }, argument: { name: "department", value: "E" } });
+    expect(completion.completion.values).toContain("Engineering");
+    const sampled = await g.callTool({ name: "trigger-sampling-request", arguments: { prompt: "say hi", maxTokens: 10 } });
+    expect(JSON.stringify(sampled)).toContain("sampled:");
+    expect(JSON.stringify(await g.callTool({ name: "trigger-elicitation-request", arguments: {} }))).toContain("Ada");
+    expect(JSON.stringify(await g.callTool({ name: "get-roots-list", arguments: {} }))).toContain("test-root");
+    // tasks/list is decided, then passed on (server-everything's own answer comes back, whatever it is).
+    await g.request({ method: "tasks/list" }, ResultSchema).catch((e: unknown) => expect(e).toBeInstanceOf(McpError));
+
+    const got = await decisions("every-method-default");
+    const first = (method: string) => got.find((x) => x.method === method);
+    expect(first("initialize")).toMatchObject({ tool: "everything", outcome: "allow", policies: ["mandate.initialize"] });
+    expect(got.filter((x) => x.method === "logging/setLevel").map((x) => x.outcome)).toEqual(["deny", "allow"]);
+    expect(first("completion/complete")).toMatchObject({ tool: "everything/prompt:completable-prompt", outcome: "allow" });
+    const last = (method: string) => got.filter((x) => x.method === method).at(-1);
+    for (const m of ["sampling/createMessage", "elicitation/create", "roots/list", "tasks/list"]) {
+      expect(last(m), m).toMatchObject({ tool: "everything", outcome: "allow", policies: ["allow-approved-server-methods"] });
+    }
+    // That first roots/list came while nothing of the server was approved: refused (it never reached the client).
+    expect(first("roots/list")).toMatchObject({ outcome: "deny", policies: ["mandate.default_deny"] });
+  });
+});
+
+describe("a forbid policy refuses a server-level method", () => {
+  it("logging/setLevel and sampling/createMessage forbidden: refused with mandate/error; the sampling never reaches the client", async () => {
+    const { apiKey } = await mandate.createAgent("every-method-forbid");
+    await mandate.publishPolicy(`${ALLOW_ALL_POLICY}
+@id("no-logging")
+@reason("no log level changes")
+forbid (principal, action == Action::"logging/setLevel", resource);
+
+@id("no-sampling")
+@reason("servers may not use the agent's model")
+forbid (principal, action == Action::"sampling/createMessage", resource);
+`);
+    const g = await viaGateway(apiKey);
+    let sampledByClient = 0;
+    g.setRequestHandler(CreateMessageRequestSchema, async () => {
+      sampledByClient++;
+      return { model: "m", role: "assistant", content: { type: "text", text: "should not happen" } };
+    });
+    const logging = await refusal(g.setLoggingLevel("debug"));
+    expect(logging.code).toBe(-32003);
+    expect(logging.data).toMatchObject({ code: "denied", policies: ["no-logging"] });
+    expect(logging.message).toContain("no log level changes");
+
+    const sampling = await g
+      .callTool({ name: "trigger-sampling-request", arguments: { prompt: "say hi", maxTokens: 10 } })
+      .then(JSON.stringify, (e: Error) => e.message);
+    expect(sampling).toContain("servers may not use the agent's model");
+    expect(sampledByClient).toBe(0);
+    // Other server requests still pass.
+    expect(JSON.stringify(await g.callTool({ name: "get-roots-list", arguments: {} }))).toContain("test-root");
+
+    const got = await decisions("every-method-forbid");
+    expect(got.find((x) => x.method === "logging/setLevel")).toMatchObject({ outcome: "deny", policies: ["no-logging"] });
+    expect(got.find((x) => x.method === "sampling/createMessage")).toMatchObject({ outcome: "deny", policies: ["no-sampling"] });
+  });
+
+  it("initialize forbidden for an agent: refused before the server is started, with mandate/error as data", async () => {
+    const { apiKey } = await mandate.createAgent("every-method-no-init");
+    await mandate.publishPolicy(`${ALLOW_ALL_POLICY}
+@id("no-init")
+@reason("this agent may not use server-everything")
+forbid (principal == Agent::"every-method-no-init", action == Action::"initialize", resource == Server::"everything");
+`);
+    const gw = RawStdioClient.spawn(process.execPath, [GATEWAY_BIN, "stdio", "--server", "everything", "--spool-dir", spoolDir, "--", ...CMD], {
+      MANDATE_URL: mandate.url,
+      MANDATE_API_KEY: apiKey,
+    });
+    toClose.push(gw);
+    const { response } = await gw.request("initialize", INIT_PARAMS);
+    expect(response.result).toBeUndefined();
+    expect(response.error.code).toBe(-32003);
+    expect(response.error.data).toMatchObject({ code: "denied", policies: ["no-init"] });
+    // Not initialized: nothing else is relayed.
+    expect((await gw.request("tools/list")).response.error.message).toMatch(/not initialized/);
+    expect(await decisions("every-method-no-init")).toEqual([{ method: "initialize", tool: "everything", outcome: "deny", policies: ["no-init"] }]);
+  });
+
+  it("HTTP mode: initialize refused for every server is an error with mandate/error, and the session does not keep its slot", async () => {
+    const gw = await startGatewayHttp({
+      mandate: { url: mandate.url },
+      events: { spoolDir },
+      servers: { everything: { command: process.execPath, args: [EVERYTHING, "stdio"] } },
+    });
+    toClose.push({ close: gw.stop });
+    const { apiKey } = await mandate.createAgent("every-method-no-init-http");
+    await mandate.publishPolicy(`${ALLOW_ALL_POLICY}
+@id("no-init-http")
+forbid (principal == Agent::"every-method-no-init-http", action == Action::"initialize", resource);
+`);
+    const init = await rawHttpPost(gw.url, { jsonrpc: "2.0", id: 0, method: "initialize", params: INIT_PARAMS }, { authorization: `Bearer ${apiKey}` });
+    expect(init.messages[0].error).toMatchObject({ code: -32003, data: { code: "denied", policies: ["no-init-http"] } });
+    const health = `${new URL(gw.url).origin}/healthz`;
+    await waitFor(
+      async () => ((await (await fetch(health)).json()) as { sessions: number }).sessions,
+      (n) => n === 0,
+      20_000,
+      "the refused session to close",
+    );
+  });
+});
