@@ -23,7 +23,7 @@ import { redactArguments } from "../redaction/index.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { SessionState } from "../sessions/session-cache.ts";
 import { canonicalJson } from "../util/canonical-json.ts";
-import { buildMcpCall, NO_DELEGATION, type CallCounters, type DecidedItem, type DelegationView } from "./mcp-request.ts";
+import { buildMcpCall, NO_DELEGATION, ZERO_COUNTERS, type CallCounters, type DecidedItem, type DelegationView } from "./mcp-request.ts";
 import { countAllowed, sessionCounterView } from "../counters/session-counters.ts";
 import { retryAfter } from "../counters/retry-after.ts";
 import { counterUse } from "../counters/counter-policies.ts";
@@ -230,12 +230,18 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
       const pre = precheck(agent, session, tool, target, delegation, delegationError);
       // Counters (lib/counters): the session's exact ones from its state, the agent's from this process's
       // view; this call is counted for the agent now (concurrent decisions see it) and uncounted unless allowed.
+      // Methods about a whole server (initialize, logging, tasks, the server's own requests) are no calls of
+      // a tool: they see zero counters and are not counted (as AuthZEN's server methods), so a rate limit
+      // never keeps a gateway from starting.
+      const serverLevel = tool?.kind === "server";
       const sessionView = sessionCounterView(session.counters, target.key, argsHash, now);
-      const counters: CallCounters = {
-        session: { toolCalls: sessionView.toolCalls, identicalCalls: sessionView.identicalCalls },
-        agent: rt.agentCounters.view(agent.agentId, target.key, now),
-      };
-      const counted = rt.agentCounters.count(agent.agentId, target.key, now);
+      const counters: CallCounters = serverLevel
+        ? ZERO_COUNTERS
+        : {
+            session: { toolCalls: sessionView.toolCalls, identicalCalls: sessionView.identicalCalls },
+            agent: rt.agentCounters.view(agent.agentId, target.key, now),
+          };
+      const counted = serverLevel ? null : rt.agentCounters.count(agent.agentId, target.key, now);
       let ev: Evaluated;
       if (pre.length) ev = { decision: "deny", reasons: pre, errors: [] };
       else if (!policy)
@@ -252,11 +258,11 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
         try {
           ev = await evaluate(rt, policy, store.shadow, agent, tool!, target, session, delegation, argsHash, now, counters);
         } catch (err) {
-          rt.agentCounters.uncount(counted);
+          if (counted) rt.agentCounters.uncount(counted);
           throw err;
         }
       }
-      if (ev.decision !== "allow") rt.agentCounters.uncount(counted);
+      if (ev.decision !== "allow" && counted) rt.agentCounters.uncount(counted);
       const retry =
         ev.decision === "deny" && policy
           ? retryAfter(rt, counterUse(policy), ev.reasons, counters, sessionView.identicalTimes, agent.agentId, target.key, now)
@@ -374,7 +380,7 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
       try {
         await rt.decisionChain.submit(job);
       } catch (err) {
-        if (allowed) rt.agentCounters.uncount(counted);
+        if (allowed && counted) rt.agentCounters.uncount(counted);
         if (err instanceof ConflictError) {
           rt.sessions.invalidate(sessionId);
           if (attempt > 0) await contentionPause(attempt);
