@@ -30,15 +30,18 @@ test("the session list filters by outcome and opens a session's timeline with th
   await expect(step3).toContainText("lethal-trifecta");
   await expect(step3).toContainText("deny");
   await step3.getByRole("button", { name: /Step 3/ }).click();
-  // Why: before step 3 the session had read pii and ingested untrusted content.
-  await expect(step3.getByText("Labels before → after")).toBeVisible();
-  await expect(step3).toContainText("pii");
-  await expect(step3).toContainText("untrusted_content");
-  await expect(step3).toContainText("mcp@v1");
+  // Why: before step 3 the session had read pii and ingested untrusted content (in the step's drawer).
+  const details = page.getByRole("dialog").getByTestId("step-details");
+  await expect(details).toHaveAttribute("data-step", "3");
+  await expect(details.getByText("Labels before → after")).toBeVisible();
+  await expect(details).toContainText("pii");
+  await expect(details).toContainText("untrusted_content");
+  await expect(details).toContainText("mcp@v1");
   // Arguments are shown as stored: the secret of step 2 never reaches the page.
   const step2 = page.locator('[data-testid="timeline-step"][data-step="2"]');
   await step2.getByRole("button", { name: /Step 2/ }).click();
-  await expect(step2).toContainText("Arguments (as stored, redacted)");
+  await expect(details).toHaveAttribute("data-step", "2");
+  await expect(details).toContainText("Arguments (as stored, redacted)");
   await expect(page.locator("body")).not.toContainText("a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8");
   await expect(page.getByTestId("delegation-chain")).toContainText("alice@example.com");
 });

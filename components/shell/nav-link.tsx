@@ -4,9 +4,10 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 
 /** A main-navigation link that marks the current area (aria-current) for sighted and screen-reader users. */
-export function NavLink({ href, label }: { href: string; label: string }) {
+export function NavLink({ href, label, also = [] }: { href: string; label: string; also?: readonly string[] }) {
   const path = usePathname();
-  const current = href === "/" ? path === "/" : path === href || path.startsWith(`${href}/`);
+  const under = (h: string) => path === h || path.startsWith(`${h}/`);
+  const current = href === "/" ? path === "/" : under(href) || also.some(under);
   return (
     <Link
       href={href}

@@ -137,6 +137,7 @@ export const PAGES: Record<string, Row> = {
   "/sessions": page(ALL),
   "/sessions/[id]": page(ALL, "pass"),
   "/sessions/[id]/graph": page(ALL, "pass"),
+  "/sessions/[id]/audit": page(ALL, "pass"),
   "/approvals": page(ALL),
   "/approvals/[id]": page(ALL, "pass"),
   "/audit": page(ALL),
