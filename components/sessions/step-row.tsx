@@ -11,12 +11,10 @@ const ms = (us: number | null) => (us === null ? "—" : us < 1000 ? `${us} µs`
 /** One step of the timeline: a summary line; its number opens the full record in the drawer (timeline.tsx). */
 export function StepRow({ s, selected, onOpen }: { s: TimelineStep; selected: boolean; onOpen: () => void }) {
   const reason = s.reasons[0];
+  const tint = s.outcome === "deny" ? "bg-red-50/40" : s.outcome === "require_approval" ? "bg-amber-50/50" : "";
+  const ring = selected ? "outline outline-2 -outline-offset-2 outline-indigo-500" : "";
   return (
-    <div
-      className={`border-b border-slate-100 px-3 py-2 text-sm ${selected ? "outline outline-2 -outline-offset-2 outline-indigo-500" : ""} ${s.outcome === "deny" ? "bg-red-50/40" : s.outcome === "require_approval" ? "bg-amber-50/50" : ""}`}
-      data-testid="timeline-step"
-      data-step={s.step}
-    >
+    <div className={`border-b border-slate-100 px-3 py-2 text-sm ${ring} ${tint}`} data-testid="timeline-step" data-step={s.step}>
       <div className="grid grid-cols-[4rem_15rem_1fr_auto] items-start gap-x-3 gap-y-1">
         <button
           type="button"

@@ -70,6 +70,7 @@ export const API: Record<string, Row> = {
   "GET /api/v1/delegations": users(ALL, "ok"),
   "GET /api/v1/delegations/:id": users(ALL),
   "POST /api/v1/delegations/:id/revoke": users(["admin", "analyst"]),
+  "POST /api/v1/sessions/:id/delegations": users(["admin", "analyst"]),
   "POST /api/v1/signing-keys/rotate": users(["admin"]),
   "GET /api/v1/approvals": users(ALL, "ok"),
   "GET /api/v1/approvals/:id": anyone(),

@@ -49,7 +49,7 @@ export default async function SessionPage({
           <ForeignAttempts sessionId={id} attempts={foreign.attempts} total={foreign.total} />
         </div>
         <aside className="space-y-4">
-          <DelegationChain session={session} delegations={delegations} now={Date.now()} />
+          <DelegationChain session={session} delegations={delegations} now={Date.now()} canRevoke={user.role !== "viewer"} />
           <SessionActions
             role={user.role}
             sessionId={id}
