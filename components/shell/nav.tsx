@@ -5,17 +5,16 @@ import { ZoneToggle } from "@/components/time/zone-toggle";
 import { NavLink } from "./nav-link";
 import { SignOutButton } from "./sign-out-button";
 
-/** The main areas; `also` lists other paths that belong to an area (the AuthZEN directory is under Policies). */
-export const AREAS: ReadonlyArray<{ href: string; label: string; also?: readonly string[] }> = [
+export const AREAS = [
   { href: "/", label: "Dashboard" },
   { href: "/tools", label: "Tools" },
   { href: "/agents", label: "Agents" },
-  { href: "/policies", label: "Policies", also: ["/directory"] },
+  { href: "/policies", label: "Policies" },
   { href: "/sessions", label: "Sessions" },
   { href: "/approvals", label: "Approvals" },
   { href: "/audit", label: "Audit" },
   { href: "/users", label: "Users" },
-];
+] as const;
 
 export function Nav({ user }: { user: ConsoleUser }) {
   return (
@@ -26,7 +25,7 @@ export function Nav({ user }: { user: ConsoleUser }) {
         </Link>
         <nav aria-label="Main" className="flex flex-1 flex-wrap gap-1 text-sm">
           {AREAS.filter((a) => a.href !== "/users" || user.role === "admin").map((a) => (
-            <NavLink key={a.href} href={a.href} label={a.label} also={a.also} />
+            <NavLink key={a.href} href={a.href} label={a.label} />
           ))}
         </nav>
         <SearchBox id="header-search-q" />
