@@ -30,15 +30,18 @@ test("the session list filters by outcome and opens a session's timeline with th
   await expect(step3).toContainText("lethal-trifecta");
   await expect(step3).toContainText("deny");
   await step3.getByRole("button", { name: /Step 3/ }).click();
-  // Why: before step 3 the session had read pii and ingested untrusted content.
-  await expect(step3.getByText("Labels before → after")).toBeVisible();
-  await expect(step3).toContainText("pii");
-  await expect(step3).toContainText("untrusted_content");
-  await expect(step3).toContainText("mcp@v1");
+  // Why: before step 3 the session had read pii and ingested untrusted content (in the step's drawer).
+  const details = page.getByRole("dialog").getByTestId("step-details");
+  await expect(details).toHaveAttribute("data-step", "3");
+  await expect(details.getByText("Labels before → after")).toBeVisible();
+  await expect(details).toContainText("pii");
+  await expect(details).toContainText("untrusted_content");
+  await expect(details).toContainText("mcp@v1");
   // Arguments are shown as stored: the secret of step 2 never reaches the page.
   const step2 = page.locator('[data-testid="timeline-step"][data-step="2"]');
   await step2.getByRole("button", { name: /Step 2/ }).click();
-  await expect(step2).toContainText("Arguments (as stored, redacted)");
+  await expect(details).toHaveAttribute("data-step", "2");
+  await expect(details).toContainText("Arguments (as stored, redacted)");
   await expect(page.locator("body")).not.toContainText("a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8");
   await expect(page.getByTestId("delegation-chain")).toContainText("alice@example.com");
 });
@@ -107,30 +110,44 @@ test("a viewer sees no operator controls and cannot terminate with a forged requ
   expect((await sql(`SELECT status FROM sessions WHERE id = $1`, [s.id]))[0].status).toBe("active");
 });
 
-test("an analyst grants an agent delegated authority for the session, and the agent's calls then run under it", async ({ console: c }) => {
-  const { createApiToken } = await import("../lib/identity/users.ts");
-  const { noNode } = await import("../lib/runtime/runtime.ts");
+test("an analyst grants an agent delegated authority without typing any secret: the token is audited, shown once, usable by that agent only, and revocable", async ({
+  console: c,
+}) => {
   const s = await trifectaSession(c.node);
   const analyst = await c.newUser("analyst");
-  const [u] = await sql(`SELECT id FROM users WHERE email = $1`, [analyst.email]);
-  const personal = await createApiToken(noNode(), u.id, "grant from the console", "test:setup", 1);
   const page = await c.pageAs(analyst);
   await page.goto(`/sessions/${s.id}`);
+  // Bad input is a specific 4xx and stores nothing (same-origin calls, as the form makes them).
+  const post = (body: unknown) =>
+    page.evaluate(
+      async ([path, b]) => (await fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(b) })).status,
+      [`/api/v1/sessions/${encodeURIComponent(s.id)}/delegations`, body] as const,
+    );
+  expect(await post({ agent: "no-such-agent", scope: "tool:crm/*" })).toBe(404);
+  expect(await post({ agent: "support-assistant", scope: "crm" })).toBe(400);
+  expect(await post({ agent: "support-assistant", scope: "tool:crm/*", expires_in: 0 })).toBe(400);
+  expect(await post({ agent: "support-assistant", scope: "tool:crm/*", subject_token: "x" })).toBe(400);
+  expect(await sql(`SELECT id FROM delegations WHERE session_id = $1`, [s.id])).toEqual([]);
   const form = page.getByTestId("grant-form");
   await form.locator("summary").click();
+  // No secret is asked for: neither a personal token nor an agent's key.
+  await expect(form.locator('input[type="password"]')).toHaveCount(0);
+  await form.getByLabel("Agent receiving your authority").fill("support-assistant");
   await form.getByLabel("crm/get_customer").check();
   await form.getByLabel("Lifetime (minutes, at most 1440)").fill("30");
-  await form.getByLabel(/Your personal API token/).fill(personal.secret);
-  await form.getByLabel(/The agent's API key/).fill(agentKey(c.node));
   await form.getByRole("button", { name: "Grant" }).click();
   const token = await form.getByTestId("secret-value").textContent();
   expect(token).toMatch(/^ey/);
-  const [d] = await sql(`SELECT subject, scopes, depth FROM delegations WHERE session_id = $1`, [s.id]);
-  expect(d).toEqual({ subject: analyst.email, scopes: ["tool:crm/get_customer"], depth: 1 });
-  // The agent acts under the grant: inside the scope allowed, outside it denied.
+  const [d] = await sql(`SELECT id, subject, scopes, depth, created_by FROM delegations WHERE session_id = $1`, [s.id]);
+  expect(d).toMatchObject({ subject: analyst.email, scopes: ["tool:crm/get_customer"], depth: 1 });
+  expect(d.created_by).toMatch(/^console:user:/);
+  const [issued] = await sql(`SELECT actor, data FROM audit_entries WHERE action = 'delegation.issue' AND session_id = $1`, [s.id]);
+  expect(issued.actor).toBe(`user:${analyst.email}`);
+  expect(issued.data).toMatchObject({ jti: d.id, to: "support-assistant", on_behalf_of: analyst.email, scopes: ["tool:crm/get_customer"] });
+  // The agent acts under the grant: inside the scope allowed, outside it denied; another agent cannot present it.
   const api = (await import("../test/support/mandate.ts")).api;
-  const call = (tool: string) =>
-    api(c.node.url, agentKey(c.node), "POST", "/api/v1/decisions", {
+  const call = (tool: string, key = agentKey(c.node)) =>
+    api(c.node.url, key, "POST", "/api/v1/decisions", {
       session: { id: s.id },
       tool: { server: tool.split("/")[0], name: tool.split("/")[1] },
       arguments: { customer_id: "c-1" },
@@ -138,6 +155,17 @@ test("an analyst grants an agent delegated authority for the session, and the ag
     });
   expect((await call("crm/get_customer")).body.decision).toBe("allow");
   expect((await call("files/read_file")).body.reasons[0].policy).toBe("mandate.scope_exceeded");
+  const stolen = (await call("crm/get_customer", agentKey(c.node, "ops-agent"))).body;
+  expect(stolen.decision).toBe("deny");
+  expect(stolen.reasons[0]).toMatchObject({ policy: "mandate.delegation_invalid", message: expect.stringContaining("issued to agent support-assistant") });
+  // Revoked from the session page: the next call with the token is refused.
   await page.reload();
-  await expect(page.getByTestId("delegation-chain")).toContainText("tool:crm/get_customer");
+  const chain = page.getByTestId("delegation-chain");
+  await expect(chain).toContainText("tool:crm/get_customer");
+  await chain.getByRole("button", { name: "Revoke" }).click();
+  await page.getByRole("button", { name: "Revoke delegation" }).click();
+  await expect(chain).toContainText("revoked");
+  const revoked = (await call("crm/get_customer")).body;
+  expect(revoked.decision).toBe("deny");
+  expect(revoked.reasons[0].policy).toBe("mandate.delegation_invalid");
 });

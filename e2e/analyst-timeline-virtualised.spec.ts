@@ -44,4 +44,14 @@ test("a 10,000-step session renders only what is in view and jumps to step 9,500
       .filter({ hasText: /#10\d{3}|#99\d\d/ })
       .first(),
   ).toBeVisible({ timeout: 15_000 });
+
+  // A link to a step beyond the first window (the drawer's ?step=) opens it, the list scrolled to it;
+  // j moves to the next step, which is in a window not loaded yet.
+  await page.goto(`/sessions/${long.id}?step=9600`);
+  const details = page.getByRole("dialog").getByTestId("step-details");
+  await expect(details).toHaveAttribute("data-step", "9600");
+  await expect(page.locator('[data-testid="timeline-step"][data-step="9600"]')).toBeVisible({ timeout: 15_000 });
+  await page.keyboard.press("j");
+  await expect(details).toHaveAttribute("data-step", "9601", { timeout: 15_000 });
+  await expect(page.locator('[data-testid="timeline-step"][data-step="9601"]')).toBeVisible();
 });

@@ -5,6 +5,7 @@ import Link from "next/link";
 import type { ColumnDef } from "@tanstack/react-table";
 import type { AuditListRow } from "@/lib/audit/queries";
 import { OutcomeBadge } from "@/components/shell/outcome-badge";
+import { entryId, useAuditDrawer } from "./audit-drawer";
 
 /** The members of an entry's data the summary shows, as the entry kinds write them (lib/audit/entries/). */
 interface SummaryData {
@@ -52,30 +53,25 @@ export const auditColumns: ColumnDef<AuditListRow>[] = [
   {
     id: "details",
     header: "Details",
-    cell: ({ row }) => {
-      const r = row.original;
-      return (
-        <details className="max-w-md text-xs" data-testid="audit-entry" data-entry={`${r.chainId}:${r.seq}`}>
-          <summary className="cursor-pointer text-slate-800">{summary(r) || "entry"}</summary>
-          <dl className="mt-1 grid grid-cols-[5.5rem_1fr] gap-x-2 break-all">
-            <dt className="text-slate-600">entry</dt>
-            <dd className="font-mono">
-              {r.chainId}#{r.seq}
-            </dd>
-            <dt className="text-slate-600">hash</dt>
-            <dd className="font-mono">{r.hash}</dd>
-            <dt className="text-slate-600">prev</dt>
-            <dd className="font-mono">{r.prevHash}</dd>
-            {r.decisionId && (
-              <>
-                <dt className="text-slate-600">decision</dt>
-                <dd className="font-mono">{r.decisionId}</dd>
-              </>
-            )}
-          </dl>
-          <pre className="mt-1 max-h-72 overflow-auto whitespace-pre-wrap rounded bg-slate-50 p-2 font-mono">{JSON.stringify(r.data, null, 2)}</pre>
-        </details>
-      );
-    },
+    cell: ({ row }) => <DetailsButton r={row.original} />,
   },
 ];
+
+/** Opens the entry in the drawer (full JSON, hash chain, links): the cell itself never grows or clips. */
+function DetailsButton({ r }: { r: AuditListRow }) {
+  const { current, open } = useAuditDrawer();
+  const id = entryId(r);
+  return (
+    <button
+      type="button"
+      onClick={() => open(id)}
+      aria-current={current === id ? "true" : undefined}
+      data-testid="audit-entry"
+      data-entry={id}
+      className={`block max-w-md truncate text-left text-xs underline decoration-dotted hover:text-indigo-800 ${current === id ? "font-semibold text-indigo-900" : "text-slate-800"}`}
+      title="Open in the drawer"
+    >
+      {summary(r) || "entry"}
+    </button>
+  );
+}

@@ -4,6 +4,7 @@ const LINKS = [
   { href: "/policies", label: "Editor" },
   { href: "/policies/versions", label: "Versions" },
   { href: "/policies/shadow", label: "Shadow" },
+  { href: "/directory", label: "Directory (AuthZEN)" },
 ];
 
 export function PolicyNav({ current }: { current: string }) {

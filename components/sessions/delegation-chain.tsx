@@ -1,10 +1,21 @@
 import { Timestamp } from "@/components/time/timestamp";
 import type { DelegationRow } from "@/lib/sessions/queries-timeline";
 import type { SessionDetail } from "@/lib/sessions/queries";
+import { ConfirmAction } from "@/components/forms/confirm-action";
 
 /** On whose authority the session ran: the human, then each delegation hop with its scopes and expiry. */
-/** `now`: the time expiry is judged at (the page reads the clock once per request). */
-export function DelegationChain({ session, delegations, now }: { session: SessionDetail; delegations: DelegationRow[]; now: number }) {
+/** `now`: the time expiry is judged at (the page reads the clock once per request). `canRevoke`: admins and analysts. */
+export function DelegationChain({
+  session,
+  delegations,
+  now,
+  canRevoke = false,
+}: {
+  session: SessionDetail;
+  delegations: DelegationRow[];
+  now: number;
+  canRevoke?: boolean;
+}) {
   const children = new Map<string | null, DelegationRow[]>();
   for (const d of delegations) children.set(d.parentId, [...(children.get(d.parentId) ?? []), d]);
   const roots = delegations.filter((d) => !d.parentId || !delegations.some((p) => p.id === d.parentId));
@@ -21,6 +32,17 @@ export function DelegationChain({ session, delegations, now }: { session: Sessio
         <p className={`text-xs ${d.revokedAt || expired ? "text-red-800" : "text-slate-700"}`}>
           {d.revokedAt ? "revoked" : expired ? "expired" : "expires"} <Timestamp at={d.revokedAt ?? d.expiresAt} /> · granted by {d.createdBy}
         </p>
+        {canRevoke && !d.revokedAt && !expired && (
+          <div className="mt-1" data-testid="revoke-delegation" data-delegation={d.id}>
+            <ConfirmAction
+              label="Revoke"
+              title={`Revoke ${d.agentName}'s delegation?`}
+              details={<p>Its token, and every token delegated from it, is refused from the next request on every node.</p>}
+              confirmLabel="Revoke delegation"
+              path={`/api/v1/delegations/${d.id}/revoke`}
+            />
+          </div>
+        )}
         {(children.get(d.id) ?? []).length > 0 && <ul>{children.get(d.id)!.map(hop)}</ul>}
       </li>
     );

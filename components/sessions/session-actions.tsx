@@ -64,7 +64,7 @@ export function SessionActions({
           }}
         />
       )}
-      {!terminated && <GrantForm sessionId={sessionId} tools={inventory} />}
+      {!terminated && <GrantForm sessionId={sessionId} tools={inventory} agents={agents.filter((a) => !a.suspended).map((a) => a.name)} />}
     </section>
   );
 }

@@ -4,7 +4,7 @@ import type { SessionDetail } from "@/lib/sessions/queries";
 import { TimeAgo } from "@/components/forms/time-ago";
 import { Initiator, LabelChips, SessionStatus } from "./badges";
 
-export function SessionHeader({ s, tab }: { s: SessionDetail; tab: "timeline" | "graph" }) {
+export function SessionHeader({ s, tab }: { s: SessionDetail; tab: "timeline" | "graph" | "audit" }) {
   const base = `/sessions/${encodeURIComponent(s.id)}`;
   const tabClass = (on: boolean) =>
     `rounded-t border-b-2 px-3 py-1.5 text-sm font-medium ${on ? "border-indigo-700 text-indigo-900" : "border-transparent text-slate-700 hover:text-slate-900"}`;
@@ -65,7 +65,7 @@ export function SessionHeader({ s, tab }: { s: SessionDetail; tab: "timeline" | 
         <Link href={`${base}/graph`} className={tabClass(tab === "graph")} aria-current={tab === "graph" ? "page" : undefined}>
           Delegation graph
         </Link>
-        <Link href={`/audit?session=${encodeURIComponent(s.id)}`} className={tabClass(false)}>
+        <Link href={`${base}/audit`} className={tabClass(tab === "audit")} aria-current={tab === "audit" ? "page" : undefined}>
           Audit entries
         </Link>
       </nav>

@@ -8,24 +8,22 @@ import { LabelChips } from "./badges";
 
 const ms = (us: number | null) => (us === null ? "—" : us < 1000 ? `${us} µs` : `${(us / 1000).toFixed(1)} ms`);
 
-/** One step of the timeline: a summary line, and the full record when expanded. */
-export function StepRow({ s, open, onToggle }: { s: TimelineStep; open: boolean; onToggle: () => void }) {
+/** One step of the timeline: a summary line; its number opens the full record in the drawer (timeline.tsx). */
+export function StepRow({ s, selected, onOpen }: { s: TimelineStep; selected: boolean; onOpen: () => void }) {
   const reason = s.reasons[0];
+  const tint = s.outcome === "deny" ? "bg-red-50/40" : s.outcome === "require_approval" ? "bg-amber-50/50" : "";
+  const ring = selected ? "outline outline-2 -outline-offset-2 outline-indigo-500" : "";
   return (
-    <div
-      className={`border-b border-slate-100 px-3 py-2 text-sm ${s.outcome === "deny" ? "bg-red-50/40" : s.outcome === "require_approval" ? "bg-amber-50/50" : ""}`}
-      data-testid="timeline-step"
-      data-step={s.step}
-    >
+    <div className={`border-b border-slate-100 px-3 py-2 text-sm ${ring} ${tint}`} data-testid="timeline-step" data-step={s.step}>
       <div className="grid grid-cols-[4rem_15rem_1fr_auto] items-start gap-x-3 gap-y-1">
         <button
           type="button"
-          onClick={onToggle}
-          aria-expanded={open}
+          onClick={onOpen}
+          aria-current={selected ? "true" : undefined}
           className="text-left font-mono text-xs text-indigo-800 underline"
-          aria-label={`Step ${s.step}: ${open ? "hide" : "show"} details`}
+          aria-label={`Step ${s.step}: open details`}
         >
-          #{s.step} {open ? "▾" : "▸"}
+          #{s.step} ▸
         </button>
         <Timestamp at={s.at} className="text-slate-600" />
         <div className="min-w-0">
@@ -53,14 +51,18 @@ export function StepRow({ s, open, onToggle }: { s: TimelineStep; open: boolean;
           <LabelChips labels={s.labelsAfter} added={s.labelsAdded} />
         </div>
       </div>
-      {open && <StepDetails s={s} />}
     </div>
   );
 }
 
-function StepDetails({ s }: { s: TimelineStep }) {
+/** A step's full record, as the drawer shows it. */
+export function StepDetails({ s, sessionId }: { s: TimelineStep; sessionId: string }) {
   return (
-    <dl className="mt-2 grid grid-cols-1 gap-x-4 gap-y-2 rounded border border-slate-200 bg-white p-3 text-xs md:grid-cols-[10rem_1fr]">
+    <dl
+      data-testid="step-details"
+      data-step={s.step}
+      className="grid grid-cols-1 gap-x-4 gap-y-2 rounded border border-slate-200 bg-white p-3 text-xs md:grid-cols-[10rem_1fr]"
+    >
       <dt className="font-medium text-slate-700">Arguments (as stored, redacted)</dt>
       <dd>
         <pre className="max-h-64 overflow-auto whitespace-pre-wrap break-all rounded bg-slate-50 p-2 font-mono">{JSON.stringify(s.arguments, null, 2)}</pre>
@@ -142,7 +144,7 @@ function StepDetails({ s }: { s: TimelineStep }) {
       ))}
       <dt className="font-medium text-slate-700">Audit entry</dt>
       <dd>
-        <Link className="text-indigo-800 underline" href={`/audit?entry=${s.chainId}:${s.seq}`}>
+        <Link className="text-indigo-800 underline" href={`/sessions/${encodeURIComponent(sessionId)}/audit?entry=${s.chainId}:${s.seq}`}>
           #{s.seq} of chain {s.chainId.slice(0, 8)}…
         </Link>{" "}
         · decision {s.decisionId}

@@ -3,20 +3,23 @@
 /**
  * The session timeline, virtualised: only the rows in view are rendered, and steps are fetched in
  * windows of 200 as they come into view (a 10,000-step session stays smooth and never loads whole).
+ * A step opens in the drawer (`?step=N` in the URL; j/k for the next/previous step, loading its window
+ * if needed, and the list follows the drawer only as far as it must to keep that step in view).
  */
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { TimelineStep } from "@/lib/sessions/timeline-step";
 import { callApi } from "@/components/api/call-api";
-import { StepRow } from "./step-row";
+import { Drawer } from "@/components/drawer/drawer";
+import { useDrawerParam } from "@/components/drawer/drawer-url";
+import { StepDetails, StepRow } from "./step-row";
 
 const WINDOW = 200;
 
 export function Timeline({ sessionId, stepCount, initial }: { sessionId: string; stepCount: number; initial: TimelineStep[] }) {
   const [steps, setSteps] = useState(() => new Map(initial.map((s) => [s.step, s])));
-  const [open, setOpen] = useState<Set<number>>(new Set());
   const [error, setError] = useState<string | null>(null);
-  const requested = useRef(new Set<number>(initial.length ? [0] : []));
+  const requested = useRef(new Set<number>(initial.some((x) => x.step <= WINDOW) ? [0] : []));
   const parentRef = useRef<HTMLDivElement>(null);
   const v = useVirtualizer({ count: stepCount, getScrollElement: () => parentRef.current, estimateSize: () => 64, overscan: 12 });
   const items = v.getVirtualItems();
@@ -51,13 +54,14 @@ export function Timeline({ sessionId, stepCount, initial }: { sessionId: string;
   }, [first, last, load]);
 
   const [jump, setJump] = useState("");
-  const toggle = (step: number) =>
-    setOpen((o) => {
-      const n = new Set(o);
-      if (n.has(step)) n.delete(step);
-      else n.add(step);
-      return n;
-    });
+  const [stepParam, setStepParam] = useDrawerParam("step");
+  const current = stepParam !== null && /^\d{1,9}$/.test(stepParam) && Number(stepParam) >= 1 && Number(stepParam) <= stepCount ? Number(stepParam) : null;
+  // The step in the drawer is loaded (its window) and kept in view, without moving the list when it already is.
+  useEffect(() => {
+    if (current === null) return;
+    void load(Math.floor((current - 1) / WINDOW));
+    v.scrollToIndex(current - 1, { align: "auto" });
+  }, [current, load, v]);
 
   if (stepCount === 0) {
     return (
@@ -104,7 +108,7 @@ export function Timeline({ sessionId, stepCount, initial }: { sessionId: string;
               return (
                 <div key={it.key} data-index={it.index} ref={v.measureElement}>
                   {s ? (
-                    <StepRow s={s} open={open.has(s.step)} onToggle={() => toggle(s.step)} />
+                    <StepRow s={s} selected={current === s.step} onOpen={() => setStepParam(String(s.step), current === null ? "push" : "replace")} />
                   ) : (
                     <div className="h-16 border-b border-slate-100 px-3 py-2 text-xs text-slate-500">#{it.index + 1} loading…</div>
                   )}
@@ -114,6 +118,55 @@ export function Timeline({ sessionId, stepCount, initial }: { sessionId: string;
           </div>
         </div>
       </div>
+      {stepParam !== null && (
+        <StepDrawer
+          sessionId={sessionId}
+          step={current}
+          param={stepParam}
+          s={current === null ? undefined : steps.get(current)}
+          stepCount={stepCount}
+          go={(n) => setStepParam(n === null ? null : String(n))}
+        />
+      )}
     </div>
+  );
+}
+
+function StepDrawer({
+  sessionId,
+  step,
+  param,
+  s,
+  stepCount,
+  go,
+}: {
+  sessionId: string;
+  step: number | null;
+  param: string;
+  s: TimelineStep | undefined;
+  stepCount: number;
+  go: (n: number | null) => void;
+}) {
+  const close = () => go(null);
+  if (step === null) {
+    return (
+      <Drawer title={`Step ${param}`} json={null} onClose={close} onPrev={null} onNext={null}>
+        <p role="alert" className="rounded bg-amber-50 px-3 py-2 text-amber-900">
+          This session has no step {param}: its steps are 1 to {stepCount.toLocaleString("en")}.
+        </p>
+      </Drawer>
+    );
+  }
+  return (
+    <Drawer
+      title={s ? `Step ${step}: ${s.tool}` : `Step ${step}`}
+      json={s ?? null}
+      position={`${step.toLocaleString("en")} of ${stepCount.toLocaleString("en")}`}
+      onClose={close}
+      onPrev={step > 1 ? () => go(step - 1) : null}
+      onNext={step < stepCount ? () => go(step + 1) : null}
+    >
+      {s ? <StepDetails s={s} sessionId={sessionId} /> : <p className="text-slate-600">Loading step {step}…</p>}
+    </Drawer>
   );
 }

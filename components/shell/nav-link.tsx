@@ -3,10 +3,14 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 
+/** Pages that belong to another area than their path says: the AuthZEN directory is under Policies. */
+const ALSO: Record<string, string[]> = { "/policies": ["/directory"] };
+
 /** A main-navigation link that marks the current area (aria-current) for sighted and screen-reader users. */
 export function NavLink({ href, label }: { href: string; label: string }) {
   const path = usePathname();
-  const current = href === "/" ? path === "/" : path === href || path.startsWith(`${href}/`);
+  const under = (h: string) => path === h || path.startsWith(`${h}/`);
+  const current = href === "/" ? path === "/" : under(href) || (ALSO[href] ?? []).some(under);
   return (
     <Link
       href={href}

@@ -10,7 +10,6 @@ export const AREAS = [
   { href: "/tools", label: "Tools" },
   { href: "/agents", label: "Agents" },
   { href: "/policies", label: "Policies" },
-  { href: "/directory", label: "Directory" },
   { href: "/sessions", label: "Sessions" },
   { href: "/approvals", label: "Approvals" },
   { href: "/audit", label: "Audit" },

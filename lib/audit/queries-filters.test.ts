@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseTableState } from "../console/table/definition.ts";
-import { auditHref, auditTableDefinition, auditWhere, interpretSearch, toAuditFilters } from "./queries-filters.ts";
+import { auditHref, auditTableDefinition, parseEntryParam, auditWhere, interpretSearch, toAuditFilters } from "./queries-filters.ts";
 
 const def = (sp: Record<string, string>) =>
   auditTableDefinition({ agents: [{ id: "6f1c1e5e-1111-4111-8111-111111111111", name: "ops-agent" }], tools: ["crm/get_customer", "mail/send_email"], sp });
@@ -20,10 +20,24 @@ describe("audit explorer filters", () => {
     });
   });
 
-  it("keeps linked values (session, entry) and drops values it does not offer", () => {
+  it("keeps linked values (session) and drops values it does not offer; entry is the drawer's, not a filter", () => {
     const sp = { session: "s-1", entry: "6f1c1e5e-1111-4111-8111-111111111111:42", tool: "not a tool", kind: "decision,bogus" };
     const state = parseTableState(def(sp), sp);
-    expect(toAuditFilters(state, NOW)).toEqual({ session: "s-1", chain: "6f1c1e5e-1111-4111-8111-111111111111", seq: 42, kind: ["decision"] });
+    expect(toAuditFilters(state, NOW)).toEqual({ session: "s-1", kind: ["decision"] });
+  });
+
+  it("reads the drawer's entry parameter, refusing anything but <chain uuid>:<seq>", () => {
+    expect(parseEntryParam("6F1C1E5E-1111-4111-8111-111111111111:42")).toEqual({ chain: "6f1c1e5e-1111-4111-8111-111111111111", seq: 42 });
+    for (const bad of [
+      undefined,
+      "",
+      "x:1",
+      "6f1c1e5e-1111-4111-8111-111111111111",
+      "6f1c1e5e-1111-4111-8111-111111111111:-1",
+      "------------------------------------:1",
+      ["a", "b"],
+    ])
+      expect(parseEntryParam(bad)).toBeNull();
   });
 
   it("keeps a tool named in a link even when it is not in the inventory (unknown tools are denied too)", () => {

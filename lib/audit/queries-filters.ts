@@ -12,7 +12,7 @@ export const AUDIT_KINDS = ["decision", "outcome", "approval", "admin", "delegat
 export const AUDIT_OUTCOMES = ["allow", "deny", "require_approval", "success", "error", "approved", "denied", "expired"] as const;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ENTRY = /^([0-9a-f-]{36}):(\d{1,15})$/i;
+const ENTRY = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):(\d{1,15})$/i;
 const SESSION = /^[\w.:@/-]{1,200}$/;
 const ACTOR = /^(user|agent|system|cli|test)(:[^\s]{1,200})?$/;
 
@@ -43,13 +43,6 @@ export function auditTableDefinition(o: { agents: Array<{ id: string; name: stri
       o.sp.decision,
       (v) => UUID.test(v),
       (v) => v.slice(0, 8) + "…",
-    ),
-    linkedFilter(
-      "entry",
-      "Entry",
-      o.sp.entry,
-      (v) => ENTRY.test(v),
-      (v) => `${v.slice(0, 8)}…#${v.split(":")[1]}`,
     ),
   ].filter((f): f is FilterDef => f !== null);
   return {
@@ -100,11 +93,6 @@ export function toAuditFilters(state: TableState, now = Date.now()): AuditFilter
   if (f.session?.[0]) out.session = f.session[0];
   if (f.actor?.[0]) out.actor = f.actor[0];
   if (f.decision?.[0]) out.decision = f.decision[0].toLowerCase();
-  const entry = f.entry?.[0] ? ENTRY.exec(f.entry[0]) : null;
-  if (entry) {
-    out.chain = entry[1].toLowerCase();
-    out.seq = Number(entry[2]);
-  }
   const range = resolveTime(f.time?.[0], now);
   if (range) {
     out.from = range.from;
@@ -132,6 +120,15 @@ export function auditWhere(f: AuditFilters, start = 1): { sql: string; values: u
   if (f.from) clauses.push(`created_at >= ${p(f.from)}::timestamptz`);
   if (f.to) clauses.push(`created_at < ${p(f.to)}::timestamptz`);
   return { sql: clauses.length ? clauses.join(" AND ") : "TRUE", values };
+}
+
+/**
+ * The `?entry=<chain id>:<seq>` of a link: which entry the explorer's drawer shows (not a filter: the
+ * list under the drawer stays as its filters say). Null when absent or malformed.
+ */
+export function parseEntryParam(v: string | string[] | undefined): { chain: string; seq: number } | null {
+  const m = typeof v === "string" ? ENTRY.exec(v) : null;
+  return m ? { chain: m[1].toLowerCase(), seq: Number(m[2]) } : null;
 }
 
 /** A link into the explorer (URL parameters in the table's format). */

@@ -90,7 +90,12 @@ export async function listAuditEntries(
   return toPage(r.rows.map(toAuditRow), limit, forward ? "next" : "prev", key !== null, auditKey);
 }
 
-/** One entry by its place in its chain (the explorer links a broken entry this way). */
+/** One entry by its place in its chain (the explorer's drawer opens an entry this way: `?entry=`). */
+export async function getAuditEntry(chain: string, seq: number): Promise<AuditListRow | null> {
+  const r = await getPool().query<Row<"audit_entries">>(`SELECT ${AUDIT_COLUMNS} FROM audit_entries WHERE chain_id = $1::uuid AND seq = $2`, [chain, seq]);
+  return r.rows[0] ? toAuditRow(r.rows[0]) : null;
+}
+
 /** The distinct values the explorer offers in its filter menus (small tables only). */
 export async function auditFilterOptions(): Promise<{ agents: Array<{ id: string; name: string }>; tools: string[] }> {
   const pool = getPool();

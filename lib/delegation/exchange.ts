@@ -79,7 +79,7 @@ async function authenticateActor(rt: Runtime, token: string): Promise<AgentPrinc
   return r.principal;
 }
 
-function scopesFor(subject: Subject, scopeParam: string | undefined): string[] {
+export function scopesFor(subject: Subject, scopeParam: string | undefined): string[] {
   const requested = splitScopeParam(scopeParam);
   if (!subject.parent && requested.length === 0) throw oauthError("invalid_request", "scope is required when a human grants authority (e.g. scope=tool:crm/*)");
   const r = narrowScopes(subject.parent?.scopes ?? null, requested);
@@ -96,7 +96,7 @@ function scopesFor(subject: Subject, scopeParam: string | undefined): string[] {
   );
 }
 
-function sessionFor(subject: Subject, requested: string | undefined): string {
+export function sessionFor(subject: Subject, requested: string | undefined): string {
   if (requested !== undefined && (!requested || requested.length > 200 || /[\u0000-\u001f\u007f]/.test(requested))) {
     throw oauthError("invalid_request", "session_id must be 1-200 printable characters");
   }
@@ -108,7 +108,7 @@ function sessionFor(subject: Subject, requested: string | undefined): string {
   return requested ?? `ses-${randomUUID()}`;
 }
 
-function expiryFor(subject: Subject, expiresIn: string | undefined, now: number): number {
+export function expiryFor(subject: Subject, expiresIn: string | undefined, now: number): number {
   let lifetime = DEFAULT_LIFETIME_S;
   if (expiresIn !== undefined) {
     if (!/^\d{1,6}$/.test(expiresIn) || +expiresIn < 1 || +expiresIn > MAX_LIFETIME_S)
@@ -120,7 +120,7 @@ function expiryFor(subject: Subject, expiresIn: string | undefined, now: number)
   return exp;
 }
 
-async function store(rt: NodeContext, claims: DelegationClaims, subject: Subject, actor: AgentPrincipal): Promise<void> {
+export async function store(rt: NodeContext, claims: DelegationClaims, subject: Subject, actor: Pick<AgentPrincipal, "agentId" | "name">): Promise<void> {
   const parentId = subject.parent?.jti ?? null;
   await adminAction(rt, async (tx) => {
     if (parentId) {

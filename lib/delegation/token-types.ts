@@ -18,7 +18,8 @@ export const TOKEN_TYPE = {
   delegation: "urn:mandate:params:oauth:token-type:delegation",
 } as const;
 
-export type SubjectKind = "personal_token" | "id_token" | "delegation";
+/** `console_session`: a grant made in the console by the signed-in user (console-grant.ts), never from a token. */
+export type SubjectKind = "personal_token" | "id_token" | "delegation" | "console_session";
 
 /** Which kind of subject a (type, token) pair is, or null when Mandate does not accept it. */
 export function subjectKind(type: string, token: string): SubjectKind | null {

@@ -3,8 +3,8 @@ import { AuditTable } from "@/components/audit/audit-table";
 import { Checkpoints } from "@/components/audit/checkpoints";
 import { ExportLinks } from "@/components/audit/export-links";
 import { VerifyPanel } from "@/components/audit/verify-panel";
-import { auditFilterOptions, listAuditEntries } from "@/lib/audit/queries";
-import { auditTableDefinition, toAuditFilters } from "@/lib/audit/queries-filters";
+import { auditFilterOptions, getAuditEntry, listAuditEntries } from "@/lib/audit/queries";
+import { auditTableDefinition, parseEntryParam, toAuditFilters } from "@/lib/audit/queries-filters";
 import { listChains, listCheckpoints } from "@/lib/audit/queries-checkpoints";
 import { parseTableState, tableStateToParams, type SearchParams } from "@/lib/console/table/definition";
 
@@ -16,10 +16,12 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const definition = auditTableDefinition({ ...(await auditFilterOptions()), sp });
   const state = parseTableState(definition, sp);
   const filters = toAuditFilters(state);
-  const [page, checkpoints, chains] = await Promise.all([
+  const entry = parseEntryParam(sp.entry);
+  const [page, checkpoints, chains, focus] = await Promise.all([
     listAuditEntries(filters, { cursor: state.cursor, asc: state.sort.dir === "asc", limit: definition.pageSize }),
     listCheckpoints(5),
     listChains(),
+    entry ? getAuditEntry(entry.chain, entry.seq) : null,
   ]);
   const entries = chains.reduce((s, c) => s + c.headSeq, 0);
   return (
@@ -34,7 +36,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </p>
         </div>
         <ExportLinks query={tableStateToParams(definition, { ...state, cursor: null }).toString()} />
-        <AuditTable definition={definition} state={state} page={page} />
+        <AuditTable definition={definition} state={state} page={page} focus={focus} />
       </section>
       <div className="grid gap-4 lg:grid-cols-2">
         <VerifyPanel canVerify={user.role !== "viewer"} entries={entries} />

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { requireUser } from "@/app/auth";
+import { PolicyNav } from "@/components/policies/policy-nav";
 import { listEntities } from "@/lib/directory/entities";
 import { listStores } from "@/lib/directory/stores";
 
@@ -23,9 +24,12 @@ export default async function DirectoryPage({ searchParams }: { searchParams: Se
   return (
     <section aria-labelledby="dir-h" className="space-y-4">
       <div>
-        <h1 id="dir-h" className="text-xl font-semibold">
-          Directory
-        </h1>
+        <div className="flex flex-wrap items-baseline justify-between gap-2">
+          <h1 id="dir-h" className="text-xl font-semibold">
+            Directory
+          </h1>
+          <PolicyNav current="/directory" />
+        </div>
         <p className="text-sm text-slate-700">
           Policy stores and the entities (attributes and parents) Mandate adds to AuthZEN requests as the PIP. Import with{" "}
           <code>npx mandate directory import &lt;file.json&gt; --store S</code> or load a pack with <code>npm run authzen:pack</code>.

@@ -4,6 +4,7 @@
  * RFC 6749 format ({error, error_description}); the others in problem+json.
  */
 import { z } from "zod";
+import { consoleGrantSchema, grantFromConsole } from "../../delegation/console-grant.ts";
 import { tokenExchangeForm } from "../../delegation/exchange.ts";
 import { tokenEndpoint } from "../../delegation/token-endpoint.ts";
 import { GRANT_TYPE_JWT_BEARER } from "../../identity/federation/exchange.ts";
@@ -97,6 +98,16 @@ export const delegationRoutes = [
     tag: "Delegation",
     summary: "A delegation with its ancestors and descendants",
     handler: ({ params }) => getDelegationGraph(params.id),
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/api/v1/sessions/:id/delegations",
+    auth: "user",
+    roles: ["admin", "analyst"],
+    body: consoleGrantSchema,
+    tag: "Delegation",
+    summary: "Grant a named agent your own authority in this session (the console's grant): a delegation token for that agent only, returned once",
+    handler: async ({ rt, params, body, user }) => reply({ status: 201, body: await grantFromConsole(rt, user!, params.id, body), headers: NO_CACHE }),
   }),
   defineRoute({
     method: "POST",

@@ -16,17 +16,27 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
   return { title: `Session ${decodeSegment((await params).id)}` };
 }
 
-export default async function SessionPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function SessionPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const user = await requireUser();
   const id = decodeSegment((await params).id);
   const session = await loadSession(id);
   if (!session) notFound();
-  const [first, delegations, agents, inventory, foreign] = await Promise.all([
+  // A link to a step (?step=N, the drawer's state) beyond the first window: that step is read too.
+  const asked = (await searchParams).step;
+  const deep = typeof asked === "string" && /^\d{1,9}$/.test(asked) && Number(asked) > 200 && Number(asked) <= session.stepCount ? Number(asked) : null;
+  const [first, delegations, agents, inventory, foreign, linked] = await Promise.all([
     timelineSteps(id, 0, 200),
     sessionDelegations(id),
     sessionAgents(id),
     toolClasses(),
     foreignAttempts(id),
+    deep ? timelineSteps(id, deep - 1, 1) : null,
   ]);
   return (
     <div className="space-y-4">
@@ -34,12 +44,12 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
       <div className="grid gap-4 lg:grid-cols-[1fr_22rem]">
         <div className="min-w-0 space-y-4">
           <section aria-label="Timeline">
-            <Timeline sessionId={id} stepCount={session.stepCount} initial={first.steps} />
+            <Timeline sessionId={id} stepCount={session.stepCount} initial={linked ? [...first.steps, ...linked.steps] : first.steps} />
           </section>
           <ForeignAttempts sessionId={id} attempts={foreign.attempts} total={foreign.total} />
         </div>
         <aside className="space-y-4">
-          <DelegationChain session={session} delegations={delegations} now={Date.now()} />
+          <DelegationChain session={session} delegations={delegations} now={Date.now()} canRevoke={user.role !== "viewer"} />
           <SessionActions
             role={user.role}
             sessionId={id}
