@@ -3,7 +3,10 @@
  * maximum lifetime per kind, rotation with an overlap window, last use with the source address, and the
  * checksummed key format next to keys of the earlier format.
  */
-import { readFileSync } from "node:fs";
+import { createHash, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashCredential } from "../../lib/crypto/keys.ts";
@@ -12,6 +15,11 @@ import { api, closeTestDb, startMandate, type MandateHandle } from "../support/m
 
 let a: MandateHandle, b: MandateHandle;
 const LIMITS = { MANDATE_MAX_AGENT_KEY_DAYS: "30", MANDATE_MAX_KEY_DAYS: "200" };
+/** GitHub's side: a real P-256 key pair, its public key published in GitHub's format in a file. */
+let reporterKey: KeyObject;
+/** The webhook receiver (MANDATE_APPROVAL_WEBHOOK): what the nodes posted. */
+let hook: Server;
+const hooked: Array<Record<string, unknown>> = [];
 
 /** Polls until `check` holds (no fixed sleeps); fails past `limitMs`. */
 async function until(limitMs: number, check: () => Promise<boolean>): Promise<number> {
@@ -27,11 +35,28 @@ const code = (p: { type?: string }) => p.type?.split("/").pop();
 const me = (n: MandateHandle, key: string) => api(n.url, key, "GET", "/api/v1/agents/me");
 
 beforeAll(async () => {
-  a = await startMandate({ env: LIMITS });
+  const pair = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  reporterKey = pair.privateKey;
+  const keysFile = join(mkdtempSync(join(tmpdir(), "mandate-leak-keys-")), "keys.json");
+  const pem = pair.publicKey.export({ type: "spki", format: "pem" }).toString();
+  writeFileSync(keysFile, JSON.stringify({ public_keys: [{ key_identifier: "test-kid-1", key: pem, is_current: true }] }));
+  hook = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += String(c)));
+    req.on("end", () => {
+      hooked.push(JSON.parse(body) as Record<string, unknown>);
+      res.end("ok");
+    });
+  });
+  await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
+  const port = (hook.address() as { port: number }).port;
+  const env = { ...LIMITS, MANDATE_LEAK_REPORT_KEYS: keysFile, MANDATE_APPROVAL_WEBHOOK: `http://127.0.0.1:${port}/hook` };
+  a = await startMandate({ env });
   const masterKey = readFileSync(join(a.dataDir, "master.key"), "utf8").trim();
-  b = await startMandate({ databaseUrl: a.databaseUrl, env: { ...LIMITS, MANDATE_MASTER_KEY: masterKey } });
+  b = await startMandate({ databaseUrl: a.databaseUrl, env: { ...env, MANDATE_MASTER_KEY: masterKey } });
 }, 240_000);
 afterAll(async () => {
+  hook?.close();
   await b?.stop();
   await a?.stop();
   await closeTestDb();
@@ -136,5 +161,72 @@ describe("key format", () => {
     const r = await me(a, lookAlike);
     expect(r.status).toBe(401);
     expect(r.body.detail).toContain("malformed");
+  });
+});
+
+describe("leak reports (GitHub secret-scanning partner format)", () => {
+  const report = (n: MandateHandle, body: string, headers: Record<string, string>) =>
+    fetch(`${n.url}/api/v1/keys/report-leak`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body }).then(async (r) => ({
+      status: r.status,
+      body: await r.json(),
+    }));
+  const signed = (body: string, key = reporterKey) => ({
+    "Github-Public-Key-Identifier": "test-kid-1",
+    "Github-Public-Key-Signature": sign("sha256", Buffer.from(body), key).toString("base64"),
+  });
+  const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+
+  it("a signed report revokes the key before the answer here, on the other node within the feed's bound; audited, owner notified", async () => {
+    const agent = await a.createAgent("kh-leak");
+    expect((await me(b, agent.apiKey)).status).toBe(200); // cached on b
+    const lookAlike = agent.apiKey.slice(0, -1) + (agent.apiKey.at(-1) === "A" ? "B" : "A");
+    const where = { url: "https://github.com/acme/agents/blob/abc123/.env", source: "content" };
+    const body = JSON.stringify([
+      { token: agent.apiKey, type: "mandate_agent_key", ...where },
+      { token: lookAlike, type: "mandate_agent_key", ...where },
+    ]);
+    const r = await report(a, body, signed(body));
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual([
+      { token_hash: sha256(agent.apiKey), token_type: "mandate_agent_key", label: "true_positive" },
+      { token_hash: sha256(lookAlike), token_type: "mandate_agent_key", label: "false_positive" },
+    ]);
+    // In force on the answering node at once; on the other within the change feed's bound (1 s).
+    expect((await me(a, agent.apiKey)).body.detail).toContain("revoked");
+    expect(await until(1_000, async () => (await me(b, agent.apiKey)).status === 401)).toBeLessThanOrEqual(1_000);
+    const audit = await getPool().query("SELECT actor, data FROM audit_entries WHERE action = 'key.leak_revoke' AND agent_id = $1", [agent.id]);
+    expect(audit.rows).toHaveLength(1);
+    expect(audit.rows[0].actor).toBe("github");
+    expect(audit.rows[0].data).toMatchObject({ key_id: agent.apiKey.slice(0, 15), kind: "agent_key", owner: "kh-leak", ...where, already_revoked: false });
+    await until(15_000, async () => hooked.some((h) => h.event === "key.leaked" && h.key_id === agent.apiKey.slice(0, 15)));
+    expect(hooked.find((h) => h.key_id === agent.apiKey.slice(0, 15))).toMatchObject({ owner: "kh-leak", reporter: "github", ...where });
+    // Reported again: still a true positive (already revoked), no second notification.
+    const again = await report(b, body, signed(body));
+    expect(again.body[0].label).toBe("true_positive");
+  }, 30_000);
+
+  it("refuses a report whose signature does not verify, or names an unknown key, and revokes nothing", async () => {
+    const agent = await a.createAgent("kh-leak-bad");
+    const body = JSON.stringify([{ token: agent.apiKey, type: "mandate_agent_key", url: "https://x", source: "content" }]);
+    const other = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
+    expect((await report(a, body, signed(body, other))).status).toBe(401);
+    const tampered = body.replace("https://x", "https://y");
+    expect((await report(a, tampered, signed(body))).status).toBe(401);
+    expect((await report(a, body, { ...signed(body), "Github-Public-Key-Identifier": "nope" })).status).toBe(401);
+    expect((await report(a, body, {})).status).toBe(401);
+    expect((await me(a, agent.apiKey)).status).toBe(200);
+    expect((await me(b, agent.apiKey)).status).toBe(200);
+  });
+
+  it("an admin's token may report too (a PEP key here); a malformed report is a 400", async () => {
+    const made = await api(a.url, a.adminToken, "POST", "/api/v1/stores/mcp/pep-keys", { name: "leaky" });
+    const body = JSON.stringify([{ token: made.body.key, type: "mandate_pep_key", url: "https://paste.example/1", source: "paste" }]);
+    const r = await report(b, body, { authorization: `Bearer ${a.adminToken}` });
+    expect(r.status).toBe(200);
+    expect(r.body[0].label).toBe("true_positive");
+    const keys = await api(a.url, a.adminToken, "GET", "/api/v1/stores/mcp/pep-keys");
+    expect(keys.body.keys.find((k: { key_id: string }) => k.key_id === made.body.key_id).revoked_at).not.toBeNull();
+    expect((await report(a, JSON.stringify({ token: "x" }), { authorization: `Bearer ${a.adminToken}` })).status).toBe(400);
+    expect((await report(a, "[]", { authorization: `Bearer ${a.adminToken}` })).status).toBe(400);
   });
 });

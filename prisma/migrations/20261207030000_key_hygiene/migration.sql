@@ -29,3 +29,7 @@ CREATE TRIGGER pep_keys_notify_update AFTER UPDATE ON pep_keys FOR EACH ROW
   WHEN (OLD.key_hash IS DISTINCT FROM NEW.key_hash OR OLD.store_id IS DISTINCT FROM NEW.store_id OR OLD.name IS DISTINCT FROM NEW.name
         OR OLD.expires_at IS DISTINCT FROM NEW.expires_at OR OLD.revoked_at IS DISTINCT FROM NEW.revoked_at)
   EXECUTE FUNCTION mandate_notify_change();
+
+-- 3. The webhook's queue also carries events that are not about an approval (`key.leaked`, issue 20 §2:
+--    a key revoked on a leak report): their approval_id is NULL.
+ALTER TABLE "approval_notifications" ALTER COLUMN "approval_id" DROP NOT NULL;
