@@ -9,6 +9,7 @@ export const AREAS = [
   { href: "/", label: "Dashboard" },
   { href: "/tools", label: "Tools" },
   { href: "/agents", label: "Agents" },
+  { href: "/nhi", label: "NHI" },
   { href: "/policies", label: "Policies" },
   { href: "/directory", label: "Directory" },
   { href: "/sessions", label: "Sessions" },

@@ -7,7 +7,7 @@ import { adminAction, type AdminAudit } from "../audit/admin-action.ts";
 import { newCredential } from "../crypto/keys.ts";
 import { MandateError, notFound } from "../errors.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
-import { AGENT_CREATE_ENTRY, AGENT_SUSPEND_ENTRY, KEY_CREATE_ENTRY, KEY_REVOKE_ENTRY, KEY_ROTATE_ENTRY } from "../audit/entries/index.ts";
+import { AGENT_CREATE_ENTRY, AGENT_OWNER_ENTRY, AGENT_SUSPEND_ENTRY, KEY_CREATE_ENTRY, KEY_REVOKE_ENTRY, KEY_ROTATE_ENTRY } from "../audit/entries/index.ts";
 import { keyExpiry, overlapEnd } from "./key-lifetime.ts";
 
 export const newAgentSchema = z
@@ -201,6 +201,29 @@ export async function setAgentSuspended(rt: NodeContext, agentRefText: string, s
       result: { id, name },
       audit: AGENT_SUSPEND_ENTRY.entry({ action: suspended ? "agent.suspend" : "agent.unsuspend", actor, agent_id: id, data: { agent_id: id, name, reason } }),
     };
+  });
+  await rt.applyChange("agents", agent.id);
+  return agent;
+}
+
+/** Gives an agent an owner (an enabled user's email), or none (null); audited with the previous owner. */
+export async function setAgentOwner(rt: NodeContext, agentRefText: string, ownerEmail: string | null, actor: string) {
+  const agent = await adminAction(rt, async (_tx, orm) => {
+    const r = await orm(async (db) => {
+      const found = await db.agent.findFirst({ where: agentRef(agentRefText), select: { id: true, name: true, owner: { select: { email: true } } } });
+      if (!found) throw notFound(`agent ${agentRefText}`);
+      let ownerId: string | null = null;
+      if (ownerEmail !== null) {
+        const u = await db.user.findUnique({ where: { email: ownerEmail.toLowerCase() }, select: { id: true, disabledAt: true } });
+        if (!u) throw new MandateError(400, "invalid_owner", `no user with email ${ownerEmail}`);
+        if (u.disabledAt) throw new MandateError(400, "invalid_owner", `${ownerEmail} is disabled: choose an active user`);
+        ownerId = u.id;
+      }
+      await db.agent.update({ where: { id: found.id }, data: { ownerId }, select: { id: true } });
+      return found;
+    });
+    const data = { agent_id: r.id, name: r.name, owner: ownerEmail?.toLowerCase() ?? null, before: r.owner?.email ?? null };
+    return { result: { id: r.id, name: r.name, owner: data.owner }, audit: AGENT_OWNER_ENTRY.entry({ action: "agent.owner", actor, agent_id: r.id, data }) };
   });
   await rt.applyChange("agents", agent.id);
   return agent;

@@ -69,6 +69,14 @@ export const AGENT_SUSPEND_ENTRY = defineEntry({
   columns: { agent_id: uuid },
 });
 
+/** An agent's owner changed (the NHI inventory's fix for ownerless agents and owners who left). */
+export const AGENT_OWNER_ENTRY = defineEntry({
+  kind: "admin",
+  actions: ["agent.owner"],
+  data: z.strictObject({ agent_id: uuid, name: z.string(), owner: email.nullable(), before: email.nullable() }),
+  columns: { agent_id: uuid },
+});
+
 export const KEY_CREATE_ENTRY = defineEntry({
   kind: "admin",
   actions: ["key.create"],

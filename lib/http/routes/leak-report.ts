@@ -6,7 +6,9 @@
 import { isUtf8 } from "node:buffer";
 import { forbidden, fromZod, MandateError, unauthorized } from "../../errors.ts";
 import { leakReportSchema, reportLeaks, verifyGithubSignature } from "../../identity/leak-report.ts";
+import type { Principal } from "../../identity/credential-cache.ts";
 import { bearer } from "../bearer.ts";
+import { crossOrigin, fromSameOrigin } from "../security.ts";
 import { actorOf, defineRoute, readBody } from "../route.ts";
 import { findInexactBody } from "../../util/exact-json.ts";
 
@@ -32,11 +34,18 @@ export const leakReportRoutes = [
         reporter = "github";
       } else {
         const token = bearer(req);
-        if (!token) throw unauthorized("a leak report is signed by GitHub (Github-Public-Key-Signature) or sent with an admin's API token");
-        const r = await rt.credentials.authenticate(token, req);
-        if (!r.ok) throw unauthorized(`credential ${r.failure}`);
-        if (r.principal.kind !== "user" || r.principal.role !== "admin") throw forbidden("only admins report leaked keys with a token");
-        reporter = actorOf(r.principal);
+        // An admin's console session (same origin only: a change), or an admin's token.
+        const session = token === null && rt.consoleSessions ? await rt.consoleSessions(req) : null;
+        if (session && !fromSameOrigin(req, rt.config.publicUrl)) throw crossOrigin();
+        let principal: Principal | null = session;
+        if (!principal) {
+          if (!token) throw unauthorized("a leak report is signed by GitHub (Github-Public-Key-Signature) or sent with an admin's API token");
+          const r = await rt.credentials.authenticate(token, req);
+          if (!r.ok) throw unauthorized(`credential ${r.failure}`);
+          principal = r.principal;
+        }
+        if (principal.kind !== "user" || principal.role !== "admin") throw forbidden("only admins report leaked keys (or GitHub, signed)");
+        reporter = actorOf(principal);
       }
       const ct = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
       if (ct !== "application/json") throw new MandateError(415, "unsupported_media_type", "Content-Type must be application/json");

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { operatorReason } from "../../api/schemas.ts";
-import { createAgent, createAgentKey, newAgentSchema, revokeAgentKey, rotateAgentKey, setAgentSuspended } from "../../identity/agents.ts";
+import { createAgent, createAgentKey, newAgentSchema, revokeAgentKey, rotateAgentKey, setAgentOwner, setAgentSuspended } from "../../identity/agents.ts";
 import { approveTool, classificationEdit, rejectTool, setToolBlocked } from "../../inventory/tools-admin.ts";
 import { terminateSession } from "../../sessions/terminate-session.ts";
 import { actorOf, defineRoute, reply } from "../route.ts";
@@ -92,6 +92,16 @@ export const operatorRoutes = [
     tag: "Identity",
     summary: "Register an agent (returns its first API key once)",
     handler: async ({ rt, body, user }) => reply({ status: 201, body: await createAgent(rt, body, actorOf(user)) }),
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/api/v1/agents/:agent/owner",
+    auth: "user",
+    roles: ["admin"],
+    body: z.object({ owner: z.string().email().max(320).nullable() }).strict(),
+    tag: "Identity",
+    summary: "Set an agent's owner (an enabled user's email, or null); audited",
+    handler: ({ rt, params, body, user }) => setAgentOwner(rt, params.agent, body.owner, actorOf(user)),
   }),
   defineRoute({
     method: "POST",
