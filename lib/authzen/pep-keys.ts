@@ -18,7 +18,6 @@ import { UsageLog } from "../identity/usage-log.ts";
 import { notFound } from "../errors.ts";
 import { PEP_KEY_CREATE_ENTRY, PEP_KEY_REVOKE_ENTRY, PEP_KEY_ROTATE_ENTRY } from "../audit/entries/index.ts";
 
-
 export interface PepPrincipal {
   id: string;
   keyId: string;
