@@ -7,7 +7,7 @@ import { auditVerifyCommand } from "./audit-verify.ts";
 import { writeCheckpoint } from "../lib/audit/checkpoints.ts";
 import { env } from "../lib/env.ts";
 import { MandateError } from "../lib/errors.ts";
-import { createAgent, createAgentKey, revokeAgentKey, setAgentSuspended } from "../lib/identity/agents.ts";
+import { createAgent, createAgentKey, revokeAgentKey, rotateAgentKey, setAgentSuspended } from "../lib/identity/agents.ts";
 import { addTrustRule, listTrustRules, removeTrustRule, setFederatedOnly } from "../lib/identity/federation/trust.ts";
 import { createApiToken, createUser, roleSchema, userIdByEmail } from "../lib/identity/users.ts";
 import { approveTool, detectorsOffEdit, parseToolRef, setDetectorsOff, setToolBlocked } from "../lib/inventory/tools-admin.ts";
@@ -16,6 +16,7 @@ import { publishPolicy, rollbackPolicy, validateForStore } from "../lib/policy/p
 import { runPolicyTestCommand } from "../lib/policy/tests-cli.ts";
 import { terminateSession } from "../lib/sessions/terminate-session.ts";
 import { directoryImportCommand, packLoadCommand, pepKeyCreateCommand, pepKeyRevokeCommand } from "../lib/authzen/cli.ts";
+import { rotatePepKey } from "../lib/authzen/pep-keys.ts";
 import { withDatabase } from "./with-database.ts";
 
 export interface CommandInput {
@@ -32,6 +33,20 @@ export interface Command {
 }
 
 const str = (v: string | boolean | undefined) => (typeof v === "string" ? v : undefined);
+/** `--days N`: a whole number (the lifetime's bounds are checked where the key is made); absent: the default. */
+function days(v: string | boolean | undefined): number | undefined {
+  const s = str(v);
+  if (s === undefined) return undefined;
+  if (!/^\d{1,5}$/.test(s)) throw new MandateError(400, "invalid_request", `--days must be a whole number of days, not ${s}`);
+  return Number(s);
+}
+/** `--overlap S`: seconds both keys of a rotation work (bounds checked where the key is rotated). */
+function overlap(v: string | boolean | undefined): number | undefined {
+  const s = str(v);
+  if (s === undefined) return undefined;
+  if (!/^\d{1,7}$/.test(s)) throw new MandateError(400, "invalid_request", `--overlap must be a whole number of seconds, not ${s}`);
+  return Number(s);
+}
 function need(v: string | undefined, what: string): string {
   if (!v) throw new MandateError(400, "invalid_request", `missing ${what}`);
   return v;
@@ -172,8 +187,8 @@ export const commands: Record<string, Command> = {
         const email = need(str(values.email), "--email").toLowerCase();
         const userId = await userIdByEmail(email);
         if (!userId) throw new MandateError(404, "not_found", `no user ${email}`);
-        const t = await createApiToken(ctx, userId, str(values.name) ?? "cli", actor, Number(str(values.days) ?? 90));
-        console.log(`Token ${t.keyId} for ${email} (expires ${t.expiresAt?.toISOString() ?? "never"}):\n${t.secret}`);
+        const t = await createApiToken(ctx, userId, str(values.name) ?? "cli", actor, days(values.days));
+        console.log(`Token ${t.keyId} for ${email} (expires ${t.expiresAt.toISOString()}):\n${t.secret}`);
         return 0;
       }),
   },
@@ -211,7 +226,7 @@ export const commands: Record<string, Command> = {
     options: { days: { type: "string" } },
     run: ({ values, positionals, actor }) =>
       withDatabase(async (ctx) => {
-        const k = await createAgentKey(ctx, need(positionals[0], "<agent>"), actor, Number(str(values.days) ?? 90));
+        const k = await createAgentKey(ctx, need(positionals[0], "<agent>"), actor, days(values.days));
         console.log(`Key id: ${k.keyId}\nAPI key (shown once): ${k.apiKey}`);
         return 0;
       }),
@@ -310,6 +325,19 @@ export const commands: Record<string, Command> = {
         const r = await setFederatedOnly(ctx, need(positionals[0], "<agent>"), v === "on", actor);
         console.log(
           `Agent ${r.agent} is ${r.federated_only ? "federated-only" : "no longer federated-only"}${r.revoked_keys.length ? `; revoked ${r.revoked_keys.join(", ")}` : ""}`,
+        );
+        return 0;
+      }),
+  },
+  "keys rotate": {
+    usage: "<key-id> [--overlap 86400] [--days 90]",
+    summary: "Rotate an agent API key: prints the new key once; the old one works --overlap more seconds (at most 604800)",
+    options: { overlap: { type: "string" }, days: { type: "string" } },
+    run: ({ values, positionals, actor }) =>
+      withDatabase(async (ctx) => {
+        const r = await rotateAgentKey(ctx, need(positionals[0], "<key-id>"), actor, overlap(values.overlap), days(values.days));
+        console.log(
+          `Key id: ${r.keyId} (expires ${r.expiresAt.toISOString()})\n${r.replaces.keyId} now expires ${r.replaces.expiresAt.toISOString()}\nAPI key (shown once): ${r.apiKey}`,
         );
         return 0;
       }),
@@ -561,10 +589,23 @@ export const commands: Record<string, Command> = {
     run: ({ values, actor }) =>
       withDatabase(
         async (ctx) => (
-          console.log(await pepKeyCreateCommand(ctx, need(str(values.store), "--store"), str(values.name) ?? "pep", Number(str(values.days) ?? 365), actor)),
+          console.log(await pepKeyCreateCommand(ctx, need(str(values.store), "--store"), str(values.name) ?? "pep", days(values.days), actor)),
           0
         ),
       ),
+  },
+  "pep-keys rotate": {
+    usage: "<key-id> [--overlap 86400] [--days 365]",
+    summary: "Rotate an AuthZEN PEP key: prints the new key once; the old one works --overlap more seconds",
+    options: { overlap: { type: "string" }, days: { type: "string" } },
+    run: ({ values, positionals, actor }) =>
+      withDatabase(async (ctx) => {
+        const r = await rotatePepKey(ctx, need(positionals[0], "<key-id>"), actor, overlap(values.overlap), days(values.days));
+        console.log(
+          `PEP key ${r.key_id} for store ${r.store} (expires ${r.expires_at})\n${r.replaces.key_id} now expires ${r.replaces.expires_at}\nshown once:\n${r.key}`,
+        );
+        return 0;
+      }),
   },
   "pep-keys revoke": {
     usage: "<key-id>",

@@ -60,6 +60,20 @@ const schema = z.object({
   MANDATE_FEDERATION_JWKS_COOLDOWN_S: z.coerce.number().int().min(1).max(3600).default(30),
   MANDATE_FEDERATION_TOKEN_TTL_S: z.coerce.number().int().min(10).max(900).default(900),
   /**
+   * The longest lifetime, in days, of a static credential (lib/identity/key-lifetime.ts): no request can
+   * exceed it. MANDATE_MAX_KEY_DAYS applies to every kind; the per-kind settings override it.
+   */
+  MANDATE_MAX_KEY_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  MANDATE_MAX_AGENT_KEY_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
+  MANDATE_MAX_TOKEN_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
+  MANDATE_MAX_PEP_KEY_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
+  /**
+   * Public keys that sign leak reports (POST /api/v1/keys/report-leak), in GitHub's format
+   * (`{"public_keys": [{key_identifier, key, is_current}]}`): an https/http URL (GitHub's is
+   * https://api.github.com/meta/public_keys/secret_scanning) or a file path. Unset: only admins report.
+   */
+  MANDATE_LEAK_REPORT_KEYS: z.string().min(1).optional(),
+  /**
    * Prometheus `GET /metrics` of the whole node on its own listener (`host:port`; port 0: any free port, logged;
    * `off`: none). Loopback by default: no credential is asked there (server/metrics-endpoint.ts).
    */

@@ -1,6 +1,6 @@
 import { TimeAgo } from "@/components/forms/time-ago";
 
-type Key = { keyId: string; createdAt: string; expiresAt: string | null; lastUsedAt: string | null };
+type Key = { keyId: string; createdAt: string; expiresAt: string | null; lastUsedAt: string | null; lastUsedFrom?: string | null };
 
 /**
  * The console's list of credentials (personal API tokens on Account, API keys on an agent's page): a row a
@@ -53,6 +53,7 @@ export function KeyTable<K extends Key>({
               </td>
               <td className="px-3 py-2">
                 <TimeAgo at={k.lastUsedAt} />
+                {k.lastUsedFrom && <span className="block text-xs text-slate-600">from {k.lastUsedFrom}</span>}
               </td>
               <td className="px-3 py-2">{action(k)}</td>
             </tr>

@@ -9,6 +9,7 @@ export const AREAS = [
   { href: "/", label: "Dashboard" },
   { href: "/tools", label: "Tools" },
   { href: "/agents", label: "Agents" },
+  { href: "/nhi", label: "NHI" },
   { href: "/policies", label: "Policies" },
   { href: "/sessions", label: "Sessions" },
   { href: "/approvals", label: "Approvals" },

@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { getPool } from "../db/pool.ts";
 import type { Row } from "../db/rows.ts";
 import { env } from "../env.ts";
-import { webhookPayload, type ApprovalEvent, type WebhookFormat } from "./notify-format.ts";
+import { slackText, webhookPayload, type ApprovalEvent, type WebhookFormat } from "./notify-format.ts";
 import { loadApprovalRow, toView } from "./view.ts";
 import { logger } from "../telemetry/log.ts";
 
@@ -43,6 +43,30 @@ export async function enqueueNotification(event: ApprovalEvent, approvalId: stri
     `INSERT INTO approval_notifications (id, approval_id, event, format, target, payload, status, attempts, next_attempt_at, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, now(), now())`,
     [randomUUID(), approvalId, event, cfg.format, new URL(cfg.url).origin, JSON.stringify(payload)],
+  );
+  return true;
+}
+
+/**
+ * Records an event that is not about an approval (`key.leaked`: lib/identity/leak-report.ts) for the same
+ * webhook and worker; no-op without a configured webhook. `data`: the event's facts (JSON format as is;
+ * Slack: one escaped line).
+ */
+export async function enqueueEventNotification(event: string, data: Record<string, unknown>): Promise<boolean> {
+  const cfg = webhookConfig();
+  if (!cfg) return false;
+  const payload =
+    cfg.format === "slack"
+      ? {
+          text: `Mandate ${slackText(event)}: ${Object.entries(data)
+            .map(([k, v]) => `${slackText(k)}=${slackText(v ?? "none")}`)
+            .join(", ")}`,
+        }
+      : { event, ...data };
+  await getPool().query(
+    `INSERT INTO approval_notifications (id, approval_id, event, format, target, payload, status, attempts, next_attempt_at, created_at)
+     VALUES ($1, NULL, $2, $3, $4, $5, 'pending', 0, now(), now())`,
+    [randomUUID(), event, cfg.format, new URL(cfg.url).origin, JSON.stringify(payload)],
   );
   return true;
 }

@@ -59,6 +59,12 @@ export function stampClientAddress(req: IncomingMessage, peer = req.socket.remot
   req.headers[CLIENT_ADDRESS_HEADER] = clientAddressOf(peer, req.headers["x-forwarded-for"], trusted);
 }
 
+/** The client address of a data-plane request (its TCP peer, or X-Forwarded-For behind a trusted proxy). */
+export function requestAddress(req: IncomingMessage): string {
+  trusted ??= parseTrustedProxies(env().MANDATE_TRUSTED_PROXIES);
+  return clientAddressOf(req.socket?.remoteAddress, req.headers["x-forwarded-for"], trusted);
+}
+
 /**
  * What failures are counted under for one address: an IPv4 address as is, an IPv6 address by its /64
  * (one host usually has a whole /64 to pick addresses from).

@@ -35,9 +35,9 @@ export async function packLoadCommand(rt: NodeContext, dir: string, replace: boo
     .join("\n");
 }
 
-export async function pepKeyCreateCommand(rt: NodeContext, store: string, name: string, days: number | null, actor: string): Promise<string> {
+export async function pepKeyCreateCommand(rt: NodeContext, store: string, name: string, days: number | undefined, actor: string): Promise<string> {
   const k = await createPepKey(rt, store, name, actor, days);
-  return `PEP key ${k.key_id} for store ${store} (expires ${k.expires_at ?? "never"}), shown once:\n${k.key}`;
+  return `PEP key ${k.key_id} for store ${store} (expires ${k.expires_at}), shown once:\n${k.key}`;
 }
 
 export async function pepKeyRevokeCommand(rt: NodeContext, keyId: string, actor: string): Promise<string> {

@@ -29,7 +29,7 @@ const FAILURES: Record<string, string> = {
 export async function authenticatePep(rt: Runtime, req: IncomingMessage, requestId: string, storeParam: string | null): Promise<PepRequest> {
   const st = rt.authzen;
   const token = bearer(req);
-  const r = await st.peps.authenticate(token);
+  const r = await st.peps.authenticate(token, req);
   if (!r.ok) throw unauthorized(token === "" ? "malformed Authorization header" : FAILURES[r.failure], AUTHZEN_REALM);
   if (storeParam !== null && storeParam !== r.pep.storeId) throw forbidden(`this PEP key is bound to policy store ${r.pep.storeId}, not ${storeParam}`);
   const store = await st.stores.get(r.pep.storeId);

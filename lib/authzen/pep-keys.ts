@@ -4,20 +4,19 @@
  * cache is invalidated through the change feed (`pep_keys:<id>`), so a revoked key is refused on every
  * node at the next request.
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
 import { adminAction } from "../audit/admin-action.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
-import { hashCredential } from "../crypto/keys.ts";
+import { hashCredential, keyKind, newKey } from "../crypto/keys.ts";
 import { getPool } from "../db/pool.ts";
 import { db } from "../db/prisma.ts";
 import type { Row } from "../db/rows.ts";
 import { BoundedCache } from "../util/bounded-cache.ts";
+import { keyExpiry, overlapEnd } from "../identity/key-lifetime.ts";
+import { UsageLog } from "../identity/usage-log.ts";
 import { notFound } from "../errors.ts";
-import { PEP_KEY_CREATE_ENTRY, PEP_KEY_REVOKE_ENTRY } from "../audit/entries/index.ts";
-
-export const PEP_PREFIX = "mnd_pep_";
-const SHAPE = /^mnd_pep_[a-z2-9]{8}_[A-Za-z0-9_-]{32}$/;
-const ALPHABET = "abcdefghijkmnopqrstuvwxyz23456789";
+import { PEP_KEY_CREATE_ENTRY, PEP_KEY_REVOKE_ENTRY, PEP_KEY_ROTATE_ENTRY } from "../audit/entries/index.ts";
 
 export interface PepPrincipal {
   id: string;
@@ -26,23 +25,23 @@ export interface PepPrincipal {
   name: string;
 }
 
+/** A PEP key's shape (with a valid checksum where it carries one: lib/crypto/keys.ts). */
 export function isPepKeyShape(secret: string): boolean {
-  return SHAPE.test(secret);
+  return keyKind(secret) === "pep_key";
 }
 
 export function newPepKey(): { secret: string; keyId: string; hash: string } {
-  const b = randomBytes(8);
-  let rid = "";
-  for (let i = 0; i < 8; i++) rid += ALPHABET[b[i] % ALPHABET.length];
-  const keyId = `${PEP_PREFIX}${rid}`;
-  const secret = `${keyId}_${randomBytes(24).toString("base64url")}`;
-  return { secret, keyId, hash: hashCredential(secret) };
+  return newKey("pep_key");
 }
 
-export async function createPepKey(rt: NodeContext, storeId: string, name: string, actor: string, expiresInDays: number | null = 365) {
+/**
+ * `expiresInDays` undefined: the default lifetime; null ("never") or beyond the maximum: 400
+ * (lib/identity/key-lifetime.ts). PEP keys stored without an expiry keep working; the NHI inventory flags them.
+ */
+export async function createPepKey(rt: NodeContext, storeId: string, name: string, actor: string, expiresInDays?: number | null) {
+  const expiresAt = keyExpiry("pep_key", expiresInDays);
   const key = newPepKey();
   const id = randomUUID();
-  const expiresAt = expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null;
   await adminAction(rt, async (_tx, orm) => {
     await orm(async (db) => {
       if (!(await db.policyStore.findUnique({ where: { id: storeId }, select: { id: true } }))) throw notFound(`policy store ${storeId}`);
@@ -53,11 +52,61 @@ export async function createPepKey(rt: NodeContext, storeId: string, name: strin
       audit: PEP_KEY_CREATE_ENTRY.entry({
         action: "pep_key.create",
         actor,
-        data: { store: storeId, name, key_id: key.keyId, expires_at: expiresAt?.toISOString() ?? null },
+        data: { store: storeId, name, key_id: key.keyId, expires_at: expiresAt.toISOString() },
       }),
     };
   });
-  return { id, store: storeId, name, key_id: key.keyId, key: key.secret, expires_at: expiresAt?.toISOString() ?? null };
+  return { id, store: storeId, name, key_id: key.keyId, key: key.secret, expires_at: expiresAt.toISOString() };
+}
+
+/**
+ * Rotation with an overlap window (as lib/identity/agents.ts rotateAgentKey): a new key for the same store
+ * and name, and the old key expiring at now + `overlapSeconds` (never later than it would have; a key that
+ * never expired gets that expiry too).
+ */
+export async function rotatePepKey(rt: NodeContext, keyId: string, actor: string, overlapSeconds?: number, expiresInDays?: number) {
+  const now = Date.now();
+  const expiresAt = keyExpiry("pep_key", expiresInDays, now);
+  const key = newPepKey();
+  return adminAction(rt, async (tx, orm) => {
+    const old = await tx.query<Row<"pep_keys", "id" | "store_id" | "name" | "expires_at">>(
+      `SELECT id, store_id, name, expires_at FROM pep_keys
+        WHERE key_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()) FOR UPDATE`,
+      [keyId],
+    );
+    const k = old.rows[0];
+    if (!k) throw notFound(`active PEP key ${keyId}`);
+    const replacedExpiresAt = overlapEnd(k.expires_at, overlapSeconds, now);
+    await orm(async (db) => {
+      await db.pepKey.update({ where: { id: k.id }, data: { expiresAt: replacedExpiresAt }, select: { id: true } });
+      await db.pepKey.create({
+        data: { id: randomUUID(), storeId: k.store_id, name: k.name, keyId: key.keyId, keyHash: key.hash, createdBy: actor, expiresAt },
+        select: { id: true },
+      });
+    });
+    return {
+      result: {
+        store: k.store_id,
+        name: k.name,
+        key_id: key.keyId,
+        key: key.secret,
+        expires_at: expiresAt.toISOString(),
+        replaces: { key_id: keyId, expires_at: replacedExpiresAt.toISOString() },
+      },
+      audit: PEP_KEY_ROTATE_ENTRY.entry({
+        action: "pep_key.rotate",
+        actor,
+        data: {
+          store: k.store_id,
+          name: k.name,
+          key_id: key.keyId,
+          expires_at: expiresAt.toISOString(),
+          replaces: keyId,
+          replaced_expires_at: replacedExpiresAt.toISOString(),
+        },
+      }),
+    };
+  });
 }
 
 export async function revokePepKey(rt: NodeContext, keyId: string, actor: string): Promise<void> {
@@ -81,6 +130,7 @@ export async function listPepKeys(storeId?: string) {
     expires_at: x.expiresAt?.toISOString() ?? null,
     revoked_at: x.revokedAt?.toISOString() ?? null,
     last_used_at: x.lastUsedAt?.toISOString() ?? null,
+    last_used_from: x.lastUsedFrom,
   }));
 }
 
@@ -101,7 +151,8 @@ export class PepKeyCache {
   private known = new BoundedCache<string, Entry>(MAX_KNOWN);
   /** Made-up keys: bounded, so that a flood of them cannot grow the node. */
   private unknown = new BoundedCache<string, Entry>(MAX_UNKNOWN);
-  private used = new Set<string>();
+  /** Last-used time and address, throttled and written in batches (lib/identity/usage-log.ts). */
+  private used = new UsageLog();
   private timer: NodeJS.Timeout;
 
   constructor(flushEveryMs = 10_000) {
@@ -120,7 +171,7 @@ export class PepKeyCache {
     this.unknown.clear();
   }
 
-  async authenticate(secret: string | null): Promise<{ ok: true; pep: PepPrincipal } | { ok: false; failure: PepAuthFailure }> {
+  async authenticate(secret: string | null, req?: IncomingMessage): Promise<{ ok: true; pep: PepPrincipal } | { ok: false; failure: PepAuthFailure }> {
     if (!secret) return { ok: false, failure: "missing" };
     if (!isPepKeyShape(secret)) return { ok: false, failure: "malformed" };
     const hash = hashCredential(secret);
@@ -149,16 +200,19 @@ export class PepKeyCache {
     if (!e.pep) return { ok: false, failure: "unknown" };
     if (e.revoked) return { ok: false, failure: "revoked" };
     if (e.expiresAt !== null && e.expiresAt <= now) return { ok: false, failure: "expired" };
-    this.used.add(hash);
+    this.used.note(hash, req, now);
     return { ok: true, pep: e.pep };
   }
 
   async flushLastUsed(): Promise<void> {
-    const hashes = [...this.used];
-    this.used.clear();
-    if (!hashes.length) return;
+    const used = this.used.take();
+    if (!used) return;
     await getPool()
-      .query("UPDATE pep_keys SET last_used_at = now() WHERE key_hash = ANY($1)", [hashes])
+      .query(
+        `UPDATE pep_keys SET last_used_at = u.at, last_used_from = u.addr
+           FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS u(hash, addr, at) WHERE key_hash = u.hash`,
+        used,
+      )
       .catch(() => {});
   }
 

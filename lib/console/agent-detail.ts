@@ -9,6 +9,8 @@ export interface AgentKeyRow {
   expiresAt: string | null;
   revokedAt: string | null;
   lastUsedAt: string | null;
+  /** The client address of the key's last use (recorded at most once a minute). */
+  lastUsedFrom: string | null;
   status: "active" | "revoked" | "expired";
   flags: Array<"near_expiry" | "unused">;
 }
@@ -45,7 +47,10 @@ export async function getAgent(name: string): Promise<AgentDetail | null> {
     where: { name },
     include: {
       owner: { select: { email: true } },
-      keys: { select: { keyId: true, createdAt: true, expiresAt: true, revokedAt: true, lastUsedAt: true }, orderBy: { createdAt: "desc" } },
+      keys: {
+        select: { keyId: true, createdAt: true, expiresAt: true, revokedAt: true, lastUsedAt: true, lastUsedFrom: true },
+        orderBy: { createdAt: "desc" },
+      },
     },
   });
   if (!a) return null;
@@ -55,6 +60,7 @@ export async function getAgent(name: string): Promise<AgentDetail | null> {
     expiresAt: iso(x.expiresAt),
     revokedAt: iso(x.revokedAt),
     lastUsedAt: iso(x.lastUsedAt),
+    lastUsedFrom: x.lastUsedFrom,
     ...keyStatus(x),
   }));
   const active = keys.filter((x) => x.status === "active");

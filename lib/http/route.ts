@@ -188,7 +188,7 @@ async function authenticate(rt: Runtime, req: IncomingMessage, mode: AuthMode, r
     }
   }
   if (token === null) throw unauthorized("missing bearer token", realm);
-  const result = await rt.credentials.authenticate(token);
+  const result = await rt.credentials.authenticate(token, req);
   if (!result.ok) {
     const why: Record<string, string> = {
       missing: "missing bearer token",

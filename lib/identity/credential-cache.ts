@@ -1,12 +1,15 @@
 /**
  * Resolves presented credentials (agent API keys, personal API tokens) to principals, with an
  * in-memory cache invalidated through the change feed, so that a revoked key, a suspended agent or a
- * disabled user is refused on the next request on every node. Last-used times are written in batches.
+ * disabled user is refused on the next request on every node. Last-used times and addresses are written in
+ * batches, off the request path (UsageLog).
  */
+import type { IncomingMessage } from "node:http";
 import { getPool } from "../db/pool.ts";
 import type { Col, Row } from "../db/rows.ts";
 import { credentialKind, hashCredential } from "../crypto/keys.ts";
 import { BoundedCache } from "../util/bounded-cache.ts";
+import { UsageLog } from "./usage-log.ts";
 
 export type Role = "admin" | "analyst" | "viewer";
 
@@ -53,8 +56,8 @@ export class CredentialCache {
   private known = new BoundedCache<string, CacheEntry>(MAX_KNOWN);
   /** Hashes of credentials that do not exist, with when they were looked up. */
   private unknown = new BoundedCache<string, CacheEntry>(MAX_UNKNOWN);
-  private usedKeys = new Set<string>();
-  private usedTokens = new Set<string>();
+  private usedKeys = new UsageLog();
+  private usedTokens = new UsageLog();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(flushEveryMs = 10_000) {
@@ -83,7 +86,8 @@ export class CredentialCache {
     this.unknown.clear();
   }
 
-  async authenticate(secret: string | null | undefined): Promise<AuthResult> {
+  /** `req`: the request presenting it (its client address is kept as the key's last-used source). */
+  async authenticate(secret: string | null | undefined, req?: IncomingMessage): Promise<AuthResult> {
     if (!secret) return { ok: false, failure: "missing" };
     const kind = credentialKind(secret);
     if (!kind) return { ok: false, failure: "malformed" };
@@ -103,26 +107,31 @@ export class CredentialCache {
     if (entry.revoked) return { ok: false, failure: "revoked" };
     if (entry.expiresAt !== null && entry.expiresAt <= now) return { ok: false, failure: "expired" };
     if (entry.disabled) return { ok: false, failure: "disabled" };
-    if (kind === "agent_key") this.usedKeys.add(hash);
-    else if (kind === "personal_token") this.usedTokens.add(hash);
+    if (kind === "agent_key") this.usedKeys.note(hash, req, now);
+    else if (kind === "personal_token") this.usedTokens.note(hash, req, now);
     return { ok: true, principal: entry.principal };
   }
 
   async flushLastUsed(): Promise<void> {
-    const keys = [...this.usedKeys];
-    const tokens = [...this.usedTokens];
-    this.usedKeys.clear();
-    this.usedTokens.clear();
+    const keys = this.usedKeys.take();
+    const tokens = this.usedTokens.take();
     try {
       const pool = getPool();
-      if (keys.length) {
+      if (keys) {
         await pool.query(
-          `WITH k AS (UPDATE agent_keys SET last_used_at = now() WHERE key_hash = ANY($1) RETURNING agent_id)
-           UPDATE agents SET last_seen_at = now() WHERE id IN (SELECT agent_id FROM k)`,
-          [keys],
+          `WITH u AS (SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS u(hash, addr, at)),
+                k AS (UPDATE agent_keys SET last_used_at = u.at, last_used_from = u.addr FROM u WHERE key_hash = u.hash RETURNING agent_id, u.at)
+           UPDATE agents a SET last_seen_at = GREATEST(a.last_seen_at, s.at) FROM (SELECT agent_id, max(at) AS at FROM k GROUP BY agent_id) s WHERE a.id = s.agent_id`,
+          keys,
         );
       }
-      if (tokens.length) await pool.query(`UPDATE api_tokens SET last_used_at = now() WHERE token_hash = ANY($1)`, [tokens]);
+      if (tokens) {
+        await pool.query(
+          `UPDATE api_tokens SET last_used_at = u.at, last_used_from = u.addr
+             FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS u(hash, addr, at) WHERE token_hash = u.hash`,
+          tokens,
+        );
+      }
     } catch {
       // Best effort: last-used times are informational; the next flush retries with new usage.
     }

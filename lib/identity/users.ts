@@ -10,6 +10,7 @@ import type { Row } from "../db/rows.ts";
 import { newCredential, newPassword } from "../crypto/keys.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { hashPassword } from "./password-hashing.ts";
+import { keyExpiry } from "./key-lifetime.ts";
 import type { Role } from "./credential-cache.ts";
 import { TOKEN_CREATE_ENTRY, TOKEN_REVOKE_ENTRY, USER_CREATE_ENTRY, USER_DISABLE_ENTRY, USER_ROLE_ENTRY } from "../audit/entries/index.ts";
 
@@ -73,10 +74,11 @@ export async function setUserDisabled(rt: NodeContext, userId: string, disabled:
   return null;
 }
 
-export async function createApiToken(rt: NodeContext, userId: string, name: string, actor: string, expiresInDays: number | null = 90) {
+/** `expiresInDays` undefined: the default lifetime; beyond the maximum: 400 (lib/identity/key-lifetime.ts). */
+export async function createApiToken(rt: NodeContext, userId: string, name: string, actor: string, expiresInDays?: number) {
+  const expiresAt = keyExpiry("personal_token", expiresInDays);
   const cred = newCredential("personal_token");
   const id = randomUUID();
-  const expiresAt = expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null;
   await adminAction(rt, async (_tx, orm) => {
     const u = await orm(async (db) => {
       const user = await db.user.findUnique({ where: { id: userId }, select: { email: true } });

@@ -69,12 +69,52 @@ export const AGENT_SUSPEND_ENTRY = defineEntry({
   columns: { agent_id: uuid },
 });
 
+/** An agent's owner changed (the NHI inventory's fix for ownerless agents and owners who left). */
+export const AGENT_OWNER_ENTRY = defineEntry({
+  kind: "admin",
+  actions: ["agent.owner"],
+  data: z.strictObject({ agent_id: uuid, name: z.string(), owner: email.nullable(), before: email.nullable() }),
+  columns: { agent_id: uuid },
+});
+
 export const KEY_CREATE_ENTRY = defineEntry({
   kind: "admin",
   actions: ["key.create"],
   // `name`: the agent's.
   data: z.strictObject({ agent_id: uuid, name: z.string(), key_id: z.string(), expires_at: isoTime }),
   columns: { agent_id: uuid },
+});
+
+/**
+ * A rotation (issue 20 §2): a new key for the agent, and the old key's expiry brought forward to the end
+ * of the overlap (never later than it was). `key_id`: the new key; `replaces`: the old one.
+ */
+export const KEY_ROTATE_ENTRY = defineEntry({
+  kind: "admin",
+  actions: ["key.rotate"],
+  data: z.strictObject({ agent_id: uuid, name: z.string(), key_id: z.string(), expires_at: isoTime, replaces: z.string(), replaced_expires_at: isoTime }),
+  columns: { agent_id: uuid },
+});
+
+/**
+ * A key, token or PEP key revoked on a leak report (POST /api/v1/keys/report-leak): where it was found.
+ * `reporter`: `github` (a signed secret-scanning report) or the admin's actor; `kind`: the key's kind;
+ * `owner`: the agent's or user's name, the PEP key's store; `already_revoked`: it was revoked before.
+ */
+export const KEY_LEAK_ENTRY = defineEntry({
+  kind: "admin",
+  actions: ["key.leak_revoke"],
+  data: z.strictObject({
+    key_id: z.string(),
+    kind: z.enum(["agent_key", "personal_token", "pep_key"]),
+    owner: z.string(),
+    reporter: z.string(),
+    token_type: z.string().nullable(),
+    url: z.string().nullable(),
+    source: z.string().nullable(),
+    already_revoked: z.boolean(),
+  }),
+  columns: { agent_id: uuid.nullable() },
 });
 
 export const KEY_REVOKE_ENTRY = defineEntry({

@@ -53,6 +53,13 @@ export const PEP_KEY_CREATE_ENTRY = defineEntry({
   data: z.strictObject({ store, name: z.string(), key_id: z.string(), expires_at: isoTime.nullable() }),
 });
 
+/** A PEP key's rotation: a new key for the store, the old one (`replaces`) expiring at the overlap's end. */
+export const PEP_KEY_ROTATE_ENTRY = defineEntry({
+  kind: "admin",
+  actions: ["pep_key.rotate"],
+  data: z.strictObject({ store, name: z.string(), key_id: z.string(), expires_at: isoTime, replaces: z.string(), replaced_expires_at: isoTime }),
+});
+
 export const PEP_KEY_REVOKE_ENTRY = defineEntry({
   kind: "admin",
   actions: ["pep_key.revoke"],

@@ -8,7 +8,8 @@
  */
 import { z } from "zod";
 import { evaluationEndpoint, evaluationsEndpoint, metadata, searchEndpoint } from "../../authzen/http.ts";
-import { createPepKey, listPepKeys, revokePepKey } from "../../authzen/pep-keys.ts";
+import { createPepKey, listPepKeys, revokePepKey, rotatePepKey } from "../../authzen/pep-keys.ts";
+import { rotation } from "./operator.ts";
 import { authzenBody, authzenErrorFormat } from "../../authzen/request.ts";
 import type { SearchKind } from "../../authzen/search.ts";
 import { actorOf, defineRoute, reply, type RouteDef } from "../route.ts";
@@ -97,10 +98,21 @@ export const authzenRoutes: RouteDef<unknown, unknown>[] = [
     auth: "user",
     roles: ["admin"],
     tag: TAG,
-    body: z.object({ name: z.string().min(1).max(100), expires_in_days: z.number().int().min(1).max(3650).nullable().default(365) }).strict(),
+    body: z.object({ name: z.string().min(1).max(100), expires_in_days: z.number().int().nullable().optional() }).strict(),
     summary: "Create a PEP key bound to a policy store (shown once)",
     handler: async ({ rt, params, body, user }) =>
       reply({ status: 201, body: await createPepKey(rt, params.store, body.name, actorOf(user), body.expires_in_days) }),
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/api/v1/pep-keys/:keyId/rotate",
+    auth: "user",
+    roles: ["admin"],
+    tag: TAG,
+    body: rotation,
+    summary: "Rotate a PEP key: a new key (shown once), and the old one expiring after overlap_seconds (default 86400, at most 604800)",
+    handler: async ({ rt, params, body, user }) =>
+      reply({ status: 201, body: await rotatePepKey(rt, params.keyId, actorOf(user), body.overlap_seconds, body.expires_in_days) }),
   }),
   defineRoute({
     method: "POST",

@@ -9,6 +9,7 @@ import { delegationRoutes } from "./delegation.ts";
 import { approvalRoutes } from "./approvals.ts";
 import { authzenRoutes } from "./authzen.ts";
 import { federationRoutes } from "./federation.ts";
+import { leakReportRoutes } from "./leak-report.ts";
 import { operatorRoutes } from "./operator.ts";
 import { policyRoutes } from "./policies.ts";
 import { postureRoutes } from "./posture.ts";
@@ -19,6 +20,7 @@ export function allRoutes(): RouteDef<unknown, unknown>[] {
   const list: RouteDef<unknown, unknown>[] = [
     ...dataPlaneRoutes,
     ...operatorRoutes,
+    ...leakReportRoutes,
     ...federationRoutes,
     ...policyRoutes,
     ...userRoutes,

@@ -4,10 +4,13 @@
  */
 import { z } from "zod";
 import { operatorReason } from "../../api/schemas.ts";
-import { createAgent, createAgentKey, newAgentSchema, revokeAgentKey, setAgentSuspended } from "../../identity/agents.ts";
+import { createAgent, createAgentKey, newAgentSchema, revokeAgentKey, rotateAgentKey, setAgentOwner, setAgentSuspended } from "../../identity/agents.ts";
 import { approveTool, classificationEdit, detectorsOffEdit, rejectTool, setDetectorsOff, setToolBlocked } from "../../inventory/tools-admin.ts";
 import { terminateSession } from "../../sessions/terminate-session.ts";
 import { actorOf, defineRoute, reply } from "../route.ts";
+
+/** A rotation's body (bounds checked in lib/identity/key-lifetime.ts, which names them). */
+export const rotation = z.object({ overlap_seconds: z.number().int().optional(), expires_in_days: z.number().int().optional() }).strict();
 
 export const operatorRoutes = [
   defineRoute({
@@ -112,13 +115,36 @@ export const operatorRoutes = [
   }),
   defineRoute({
     method: "POST",
+    path: "/api/v1/agents/:agent/owner",
+    auth: "user",
+    roles: ["admin"],
+    body: z.object({ owner: z.string().email().max(320).nullable() }).strict(),
+    tag: "Identity",
+    summary: "Set an agent's owner (an enabled user's email, or null); audited",
+    handler: ({ rt, params, body, user }) => setAgentOwner(rt, params.agent, body.owner, actorOf(user)),
+  }),
+  defineRoute({
+    method: "POST",
     path: "/api/v1/agents/:agent/keys",
     auth: "user",
     roles: ["admin"],
-    body: z.object({ expires_in_days: z.number().int().min(1).max(3650).default(90) }).strict(),
+    // The maximum is the deployment's (lib/identity/key-lifetime.ts): over it, a 400 naming it.
+    body: z.object({ expires_in_days: z.number().int().optional() }).strict(),
     tag: "Identity",
     summary: "Create an API key for an agent (shown once)",
     handler: async ({ rt, params, body, user }) => reply({ status: 201, body: await createAgentKey(rt, params.agent, actorOf(user), body.expires_in_days) }),
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/api/v1/keys/:keyId/rotate",
+    auth: "user",
+    roles: ["admin"],
+    body: rotation,
+    tag: "Identity",
+    summary:
+      "Rotate an agent API key: a new key (shown once), and the old one expiring after overlap_seconds (default 86400, at most 604800; never later than it would have)",
+    handler: async ({ rt, params, body, user }) =>
+      reply({ status: 201, body: await rotateAgentKey(rt, params.keyId, actorOf(user), body.overlap_seconds, body.expires_in_days) }),
   }),
   defineRoute({
     method: "POST",

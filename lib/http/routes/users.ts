@@ -27,7 +27,8 @@ const newUser = z
 const newToken = z
   .object({
     name: z.string().min(1, "give the token a name (where it is used)").max(100),
-    expires_in_days: z.number().int().min(1).max(365, "tokens expire within a year").default(90),
+    // The maximum is the deployment's (lib/identity/key-lifetime.ts): over it, a 400 naming it.
+    expires_in_days: z.number().int().optional(),
   })
   .strict();
 const empty = z.object({}).strict();

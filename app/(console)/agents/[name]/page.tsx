@@ -6,6 +6,7 @@ import { CreateKeyForm, RevokeKeyButton } from "@/components/agents/key-controls
 import { SuspendForm } from "@/components/agents/suspend-form";
 import { TimeAgo } from "@/components/forms/time-ago";
 import { KeyTable } from "@/components/keys/key-table";
+import { RotateKeyForm } from "@/components/nhi/nhi-actions";
 import { getAgent } from "@/lib/console/agent-detail";
 
 export const metadata = { title: "Agent" };
@@ -81,7 +82,15 @@ export default async function AgentPage({ params }: { params: Promise<{ name: st
                 ))}
               </>
             )}
-            action={(k) => admin && k.status === "active" && <RevokeKeyButton keyId={k.keyId} agent={a.name} />}
+            action={(k) =>
+              admin &&
+              k.status === "active" && (
+                <div className="space-y-1">
+                  <RotateKeyForm keyId={k.keyId} kind="agent_key" />
+                  <RevokeKeyButton keyId={k.keyId} agent={a.name} />
+                </div>
+              )
+            }
           />
         )}
         {admin && <CreateKeyForm agent={a.name} />}
