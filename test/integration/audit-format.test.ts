@@ -224,7 +224,12 @@ describe("every entry a real node writes matches its schema", () => {
     expect((await admin("POST", `/api/v1/agents/${agent.body.name}/suspend`, { reason: "audit" })).status).toBe(200);
     expect((await admin("POST", `/api/v1/agents/${agent.body.name}/unsuspend`, { reason: "done" })).status).toBe(200);
     const key = await admin("POST", `/api/v1/agents/${agent.body.name}/keys`, {});
+    const rotated = await admin("POST", `/api/v1/keys/${key.body.keyId}/rotate`, { overlap_seconds: 60 });
+    expect(rotated.status).toBe(201);
     expect((await admin("POST", `/api/v1/keys/${key.body.keyId}/revoke`)).status).toBe(200);
+    const leak = [{ token: rotated.body.apiKey, type: "mandate_agent_key", url: "https://example.org/paste/1", source: "content" }];
+    expect((await admin("POST", "/api/v1/keys/report-leak", leak)).status).toBe(200);
+    expect((await admin("POST", `/api/v1/agents/${agent.body.name}/owner`, { owner: null })).status).toBe(200);
     // Workload identity federation: trust rules, federated-only, an exchange, a renewal and a refusal.
     const issuer = await startIssuer();
     try {
@@ -310,6 +315,7 @@ describe("every entry a real node writes matches its schema", () => {
     await putEntity(noNode(), "todo", { type: "user", id: "audit-format", attrs: {}, parents: [] }, ACTOR);
     await deleteEntity(noNode(), "todo", "user", "audit-format", ACTOR);
     const pepKey = (await api(m.url, m.adminToken, "GET", "/api/v1/stores/todo/pep-keys")).body.keys[0].key_id as string;
+    expect((await admin("POST", `/api/v1/pep-keys/${pepKey}/rotate`, { overlap_seconds: 60 })).status).toBe(201);
     expect((await admin("POST", `/api/v1/pep-keys/${pepKey}/revoke`)).status).toBe(200);
 
     // The node restarts its embedded PostgreSQL when it dies, and audits it.
