@@ -24,7 +24,8 @@ beforeAll(async () => {
     const r = await api(m.url, key, "POST", "/api/v1/decisions", {
       session: { id: session },
       tool: { server: "files", name: "read_file" },
-      arguments: { path: "a" },
+      // Different arguments: 20 identical calls would trip the default loop policy at the 11th.
+      arguments: { path: `a${i}.txt` },
     });
     expect(r.body.decision).toBe("allow");
     decisions.push(r.body.decision_id);
