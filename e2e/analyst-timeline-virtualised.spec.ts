@@ -3,6 +3,7 @@
  * steps as they come into view, and jumps to any step.
  */
 import { randomUUID } from "node:crypto";
+import { api, DEFAULT_POLICY } from "../test/support/mandate.ts";
 import { test, expect } from "./support/fixtures.ts";
 import { agentKey, decide } from "./fixtures/analyst.ts";
 
@@ -12,6 +13,14 @@ test("a 10,000-step session renders only what is in view and jumps to step 9,500
   const long = { id: `e2e-long-${randomUUID().slice(0, 8)}` };
   const key = agentKey(c.node, "ops-agent");
   const tools = ["files/read_file", "files/write_file", "web/fetch_url", "files/read_file"];
+  // 10,000 calls in a few minutes are far over the default per-agent rate limit (600/min): the seeding
+  // runs under the default policy with that limit raised, then the default is published again, so
+  // the shared node's history holds no rate-limit denials for other specs (what-if replay) to trip on.
+  const publish = async (text: string) =>
+    expect((await api(c.node.url, c.node.adminToken, "POST", "/api/v1/policies/mcp/publish", { text, note: "e2e: timeline seeding" })).status).toBe(201);
+  const raised = DEFAULT_POLICY.replace("context.counters.agent.minute >= 600", "context.counters.agent.minute >= 1000000");
+  expect(raised).not.toBe(DEFAULT_POLICY);
+  await publish(raised);
   let next = 0;
   await Promise.all(
     Array.from({ length: 25 }, async () => {
@@ -21,6 +30,7 @@ test("a 10,000-step session renders only what is in view and jumps to step 9,500
       }
     }),
   );
+  await publish(DEFAULT_POLICY);
   const page = await c.pageAs("viewer");
   const t0 = Date.now();
   await page.goto(`/sessions/${long.id}`);

@@ -6,7 +6,8 @@
  * Decisions that were settled before policy (suspended agent, unknown/unapproved/blocked tool,
  * terminated session, delegation checks) are counted apart: a policy change cannot change them.
  * Nothing is guessed: a decision whose answer depends on a value the log does not hold (a redacted
- * argument without a retained real value, tools used before the window) is reported undeterminable.
+ * argument without a retained real value, tools used before the window, the counters behind a rate-limit
+ * or loop deny) is reported undeterminable.
  * Speed: the draft is pre-parsed once, requests that agree on everything the draft reads
  * (lib/policy/context-usage.ts) are evaluated once, the distinct ones of each page on every core
  * (replay-pool.ts), and the next page is read from PostgreSQL meanwhile.
@@ -17,7 +18,7 @@ import { loadAgents, loadTools, agentNamed } from "./directory.ts";
 import { loadReplayValues } from "./replay-values.ts";
 import { overlaps, rebuildRequest, type RecordedDecision } from "./replay-request.ts";
 import { SessionTracker } from "./replay-sessions.ts";
-import { pruneContext, usageKey } from "./context-usage.ts";
+import { contextUsage, pruneContext, usageKey } from "./context-usage.ts";
 import type { CedarCall } from "./evaluator.ts";
 import { ReplayPool } from "./replay-pool.ts";
 import { actionId, fromAnswers, granted, needsGrantedCheck, preparePolicy, simulatePartial, type Outcome, type SimResult } from "./simulate.ts";
@@ -107,6 +108,13 @@ export async function replayDecisions(
     durationMs: 0,
   };
   const relevant = (unknown: string) => p.usage.all || p.usage.paths.some((u) => overlaps(u, unknown));
+  // Counters (rate limits, loop breaking) are not in the log: replay evaluates with zero counters. A call
+  // recorded as denied by a counter policy the draft keeps would be denied or allowed depending on
+  // counters the log does not hold, so it is undeterminable ("counters"), never a guessed deny→allow.
+  const counterPolicies = new Set(
+    [...p.byId.values()].filter((x) => contextUsage([x.text]).paths.some((u) => u === "counters" || u.startsWith("counters."))).map((x) => x.id),
+  );
+  counterPolicies.add("mandate.counters_unavailable");
   type Row = RecordedDecision & { chain_id: string; seq: number };
   const fetchPage = (cursor: [Date, string, number] | null) =>
     getPool()
@@ -145,6 +153,23 @@ export async function replayDecisions(
           continue;
         }
         report.evaluated++;
+        if (d.outcome === "deny" && d.first_reason && counterPolicies.has(d.first_reason)) {
+          report.undeterminable++;
+          report.undeterminableWhy.counters = (report.undeterminableWhy.counters ?? 0) + 1;
+          if (report.undeterminableSamples.length < 50)
+            report.undeterminableSamples.push({
+              decisionId: d.decision_id,
+              at: new Date(d.created_at).toISOString(),
+              sessionId: d.session_id,
+              step: d.step,
+              agent: d.agent_name,
+              tool: d.tool,
+              from: "deny",
+              to: "undeterminable",
+              reasons: [{ policy: d.first_reason, message: "denied by a counter policy; the counters are not in the log" }],
+            });
+          continue;
+        }
         const baseline: Outcome = d.outcome === "allow" && d.approval_status === "used" ? "require_approval" : d.outcome;
         const agent = (d.agent_id && agentsById.get(d.agent_id)) || agentNamed(d.agent_name);
         const kept = retained.get(d.decision_id);
