@@ -44,9 +44,15 @@ export function loadCheckpointKey(dataDir: string, create: boolean): { privateKe
   }
   const privateKey = createPrivateKey(readFileSync(key));
   const publicKey = createPublicKey(privateKey);
-  const raw = publicKey.export({ type: "spki", format: "der" });
-  const keyId = `ed25519:${Buffer.from(raw).subarray(-32).toString("base64url").slice(0, 16)}`;
-  return { privateKey, publicKey, keyId };
+  return { privateKey, publicKey, keyId: checkpointKeyId(publicKey) };
+}
+
+/** A checkpoint key's id: `ed25519:` and the first 16 base64url characters of its raw public key. */
+export function checkpointKeyId(publicKey: KeyObject): string {
+  return `ed25519:${Buffer.from(publicKey.export({ type: "spki", format: "der" }))
+    .subarray(-32)
+    .toString("base64url")
+    .slice(0, 16)}`;
 }
 
 export async function currentHeads(): Promise<ChainHead[]> {

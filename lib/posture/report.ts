@@ -10,7 +10,7 @@
  * the HTML file verifies too.
  */
 import { createPublicKey, randomUUID, sign, verify as verifySignature, type KeyObject } from "node:crypto";
-import { currentHeads, loadCheckpointKey, type ChainHead } from "../audit/checkpoints.ts";
+import { checkpointKeyId, currentHeads, loadCheckpointKey, type ChainHead } from "../audit/checkpoints.ts";
 import { getPool } from "../db/pool.ts";
 import { canonicalJson } from "../util/canonical-json.ts";
 import { POSTURE_THRESHOLDS, runChecks, type CheckResult, type Range } from "./checks.ts";
@@ -65,13 +65,6 @@ export async function buildReport(node: string, range: Range): Promise<PostureRe
   };
 }
 
-function keyId(pub: KeyObject): string {
-  return `ed25519:${Buffer.from(pub.export({ type: "spki", format: "der" }))
-    .subarray(-32)
-    .toString("base64url")
-    .slice(0, 16)}`;
-}
-
 /** The node's checkpoint key (created by the node's duties; created here if this is the first use). */
 function checkpointKey(dataDir: string) {
   try {
@@ -106,7 +99,7 @@ export interface PublishedKey {
 /** Records a node's public checkpoint key in the database, so every node publishes every node's key. */
 async function publishKey(pub: KeyObject, node: string): Promise<void> {
   const jwk = pub.export({ format: "jwk" });
-  const kid = keyId(pub);
+  const kid = checkpointKeyId(pub);
   const entry: PublishedKey = { kid, kty: "OKP", crv: "Ed25519", x: String(jwk.x), node, first_seen: new Date().toISOString() };
   await getPool().query(
     `INSERT INTO settings (key, value, updated_at) VALUES ($1, jsonb_build_object($2::text, $3::jsonb), now())
