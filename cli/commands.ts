@@ -17,6 +17,7 @@ import { runPolicyTestCommand } from "../lib/policy/tests-cli.ts";
 import { terminateSession } from "../lib/sessions/terminate-session.ts";
 import { directoryImportCommand, packLoadCommand, pepKeyCreateCommand, pepKeyRevokeCommand } from "../lib/authzen/cli.ts";
 import { rotatePepKey } from "../lib/authzen/pep-keys.ts";
+import { backupCommand, restoreCommand } from "./backup.ts";
 import { withDatabase } from "./with-database.ts";
 
 export interface CommandInput {
@@ -552,6 +553,16 @@ export const commands: Record<string, Command> = {
         auditVerifyCommand({ json: !!values.json, progress: !!values.progress, sinceCheckpoint: !!values["since-checkpoint"], workers }),
       );
     },
+  },
+  backup: {
+    usage: "<file>",
+    summary: "Back up the database and the data directory's keys and checkpoints into one file, while Mandate runs",
+    run: ({ positionals }) => backupCommand(need(positionals[0], "<file>")),
+  },
+  restore: {
+    usage: "<file>",
+    summary: "Restore a backup into an empty database and a fresh data directory (MANDATE_DATA_DIR or DATABASE_URL)",
+    run: ({ positionals }) => restoreCommand(need(positionals[0], "<file>")),
   },
   "audit checkpoint": {
     usage: "",
