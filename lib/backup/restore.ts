@@ -63,7 +63,9 @@ function parse<T>(schema: z.ZodType<T>, line: string, what: string): T {
 function codeMigrations(dir: string): Array<{ name: string; checksum: string }> {
   return readdirMigrations(dir).map((name) => ({
     name,
-    checksum: createHash("sha256").update(readFileSync(join(dir, name, "migration.sql"), "utf8")).digest("hex"),
+    checksum: createHash("sha256")
+      .update(readFileSync(join(dir, name, "migration.sql"), "utf8"))
+      .digest("hex"),
   }));
 }
 function readdirMigrations(dir: string): string[] {
@@ -94,7 +96,7 @@ export async function restoreBackup(client: pg.ClientBase, file: string, dataDir
       streamError ??= err as Error;
       r = { done: true, value: undefined };
     }
-    if (streamError) throw new RestoreRefused(`not a Mandate backup, or damaged: it cannot be read (${(streamError).message})`);
+    if (streamError) throw new RestoreRefused(`not a Mandate backup, or damaged: it cannot be read (${streamError.message})`);
     if (r.done) throw new RestoreRefused(`the backup ends early (expected ${what}): it is truncated`);
     return r.value;
   };
@@ -107,7 +109,9 @@ export async function restoreBackup(client: pg.ClientBase, file: string, dataDir
     const code = codeMigrations(dir);
     h.migrations.forEach((m, i) => {
       if (code[i]?.name !== m.name)
-        throw new RestoreRefused(`the backup's migration ${m.name} is not this version's migration #${i + 1}: restore it with the Mandate version that took it`);
+        throw new RestoreRefused(
+          `the backup's migration ${m.name} is not this version's migration #${i + 1}: restore it with the Mandate version that took it`,
+        );
       if (code[i].checksum !== m.checksum) throw new RestoreRefused(`the backup's migration ${m.name} differs from this version's (checksum)`);
     });
 
