@@ -11,27 +11,37 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closePool } from "../../lib/db/pool.ts";
-import { api, ROOT, startMandate, type MandateHandle } from "../support/mandate.ts";
+import { api, freshServerDatabase, ROOT, startMandate, type MandateHandle } from "../support/mandate.ts";
 
 let a: MandateHandle;
 let b: MandateHandle | undefined;
+/** Embedded: each place's own PostgreSQL; on a server: the node's database, and fresh ones to restore into. */
+const placeOf = (m: MandateHandle): Place => ({ dataDir: m.dataDir, databaseUrl: process.env.MANDATE_TEST_PG_URL ? m.databaseUrl : undefined });
 const work = mkdtempSync(join(tmpdir(), "mandate-backup-test-"));
 chmodSync(work, 0o711); // as root, the embedded PostgreSQL runs as another user and must reach its data directory
 const backupFile = join(work, "mandate.backup");
 const restoredDir = join(work, "restored");
+let restored: Place;
+let damaged: Place;
 
-function cliEnv(dataDir: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, MANDATE_DATA_DIR: dataDir };
-  delete env.DATABASE_URL;
+/** The data directory and, on a PostgreSQL server (MANDATE_TEST_PG_URL), the database of one Mandate. */
+interface Place {
+  dataDir: string;
+  databaseUrl?: string;
+}
+function cliEnv(p: Place): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, MANDATE_DATA_DIR: p.dataDir };
+  if (p.databaseUrl) env.DATABASE_URL = p.databaseUrl;
+  else delete env.DATABASE_URL;
   return env;
 }
-function cli(dataDir: string, args: string[]) {
-  const r = spawnSync(process.execPath, [join(ROOT, "bin/mandate.mjs"), ...args], { cwd: ROOT, env: cliEnv(dataDir), encoding: "utf8", timeout: 120_000 });
+function cli(p: Place, args: string[]) {
+  const r = spawnSync(process.execPath, [join(ROOT, "bin/mandate.mjs"), ...args], { cwd: ROOT, env: cliEnv(p), encoding: "utf8", timeout: 120_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
-function cliAsync(dataDir: string, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+function cliAsync(p: Place, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((done) => {
-    const c = spawn(process.execPath, [join(ROOT, "bin/mandate.mjs"), ...args], { cwd: ROOT, env: cliEnv(dataDir) });
+    const c = spawn(process.execPath, [join(ROOT, "bin/mandate.mjs"), ...args], { cwd: ROOT, env: cliEnv(p) });
     let out = "";
     let err = "";
     c.stdout.on("data", (d) => (out += d));
@@ -53,6 +63,8 @@ async function count(url: string, sql: string): Promise<number> {
 
 beforeAll(async () => {
   a = await startMandate();
+  restored = { dataDir: restoredDir, databaseUrl: await freshServerDatabase() };
+  damaged = { dataDir: join(work, "t1"), databaseUrl: await freshServerDatabase() };
 });
 afterAll(async () => {
   await closePool();
@@ -77,25 +89,25 @@ describe("backup and restore", () => {
       }
     })();
     while (answered < 20) await new Promise((r) => setTimeout(r, 20));
-    const backup = await cliAsync(a.dataDir, ["backup", backupFile]);
+    const backup = await cliAsync(placeOf(a), ["backup", backupFile]);
     const during = answered;
     while (answered < during + 10) await new Promise((r) => setTimeout(r, 20));
     stop = true;
     await load;
     expect(backup.err + backup.code).toMatch(/0$/);
     expect(backup.out).toMatch(/^Backup .*: \d+ rows in \d+ tables, \d+ migrations, files: master\.key, checkpoint-key\.pem/m);
-    expect(cli(a.dataDir, ["backup", backupFile]).code).toBe(1); // never overwrites
+    expect(cli(placeOf(a), ["backup", backupFile]).code).toBe(1); // never overwrites
 
-    const restore = cli(restoredDir, ["restore", backupFile]);
+    const restore = cli(restored, ["restore", backupFile]);
     expect(restore.err + restore.code).toMatch(/0$/);
     expect(restore.out).toMatch(/Restored the backup of /);
     expect(readFileSync(join(restoredDir, "master.key")).equals(readFileSync(join(a.dataDir, "master.key")))).toBe(true);
-    const verify = cli(restoredDir, ["audit", "verify"]);
+    const verify = cli(restored, ["audit", "verify"]);
     expect(verify.out + verify.err).toContain("audit log intact");
     expect(verify.code).toBe(0);
 
     await closePool(); // the test's pool then opens on the restored node's database (its admin token is made there)
-    b = await startMandate({ dataDir: restoredDir });
+    b = await startMandate({ dataDir: restoredDir, databaseUrl: restored.databaseUrl });
     const restoredDecisions = await count(b.databaseUrl, "SELECT count(*) AS n FROM audit_entries WHERE kind = 'decision'");
     const sourceDecisions = await count(a.databaseUrl, "SELECT count(*) AS n FROM audit_entries WHERE kind = 'decision'");
     expect(restoredDecisions).toBeGreaterThanOrEqual(20);
@@ -109,7 +121,7 @@ describe("backup and restore", () => {
     await b.stop();
 
     // A second restore onto it is refused: it holds a log now.
-    const twice = cli(restoredDir, ["restore", backupFile]);
+    const twice = cli(restored, ["restore", backupFile]);
     expect(twice.code).toBe(1);
     expect(twice.err).toContain("already holds audit entries");
   }, 240_000);
@@ -122,22 +134,22 @@ describe("backup and restore", () => {
     tampered[i] = tampered[i].replace('"decision.allow"', '"decision.deny"');
     const bad = join(work, "tampered.backup");
     writeFileSync(bad, gzipSync(tampered.join("\n")));
-    const dir1 = join(work, "t1");
-    const r1 = cli(dir1, ["restore", bad]);
+    const dir1 = damaged.dataDir;
+    const r1 = cli(damaged, ["restore", bad]);
     expect(r1.code).toBe(1);
     expect(r1.err).toContain("checksum does not match");
     expect(existsSync(join(dir1, "master.key"))).toBe(false);
     // Cut short: no trailer.
     const cut = join(work, "cut.backup");
     writeFileSync(cut, gzipSync(lines.slice(0, Math.floor(lines.length / 2)).join("\n") + "\n"));
-    const r2 = cli(dir1, ["restore", cut]);
+    const r2 = cli(damaged, ["restore", cut]);
     expect(r2.code).toBe(1);
     expect(r2.err).toMatch(/truncated/);
     expect(existsSync(join(dir1, "master.key"))).toBe(false);
     // Not a backup at all.
     const junk = join(work, "junk.backup");
     writeFileSync(junk, "hello");
-    const r3 = cli(dir1, ["restore", junk]);
+    const r3 = cli(damaged, ["restore", junk]);
     expect(r3.err + r3.code).toMatch(/not a Mandate backup.*\n1$/s);
     // Each refusal rolled back: the (migrated) database there holds no row of the backup.
     expect(existsSync(join(dir1, "checkpoint-key.pem"))).toBe(false);

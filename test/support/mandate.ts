@@ -5,10 +5,12 @@
  * same lib/ functions the CLI uses, against the same database.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, existsSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import pg from "pg";
 import { setDatabaseUrl, closePool } from "../../lib/db/pool.ts";
 import { createApiToken } from "../../lib/identity/users.ts";
 import { noNode } from "../../lib/runtime/runtime.ts";
@@ -151,7 +153,32 @@ process.once("exit", () => {
   }
 });
 
+/**
+ * With MANDATE_TEST_PG_URL (a PostgreSQL server and a role that may create databases, e.g. the
+ * PostgreSQL 15 server over TLS of scripts/test-pg-server.sh): a fresh database on it, for a node or a
+ * restore. Without it: undefined (the node runs its own embedded PostgreSQL).
+ */
+export async function freshServerDatabase(): Promise<string | undefined> {
+  const base = process.env.MANDATE_TEST_PG_URL;
+  if (!base) return undefined;
+  const name = `mandate_t_${randomBytes(6).toString("hex")}`;
+  const c = new pg.Client({ connectionString: base });
+  await c.connect();
+  try {
+    await c.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await c.end();
+  }
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
 export async function startMandate(opts: StartOptions = {}): Promise<MandateHandle> {
+  if (!opts.databaseUrl) {
+    const server = await freshServerDatabase();
+    if (server) opts = { ...opts, databaseUrl: server };
+  }
   const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "mandate-test-"));
   if (!opts.dataDir) createdDirs.add(dataDir);
