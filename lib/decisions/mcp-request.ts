@@ -1,6 +1,7 @@
 /**
  * Builds the Cedar request for an MCP tool call or visibility check (DESIGN.md, "Decision semantics").
  */
+import type { DelegationBudget } from "../delegation/budget.ts";
 import type * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import type { AgentPrincipal } from "../identity/credential-cache.ts";
 import type { ServerInfo, ToolInfo } from "../inventory/tool-cache.ts";
@@ -21,6 +22,8 @@ export interface DelegationView {
   tokenId: string | null;
   /** The session the delegation token was issued for (`sid`); a decision in another session is denied. */
   sessionId?: string | null;
+  /** The call budgets of the delegation and of those it came from (lib/delegation/budget.ts). */
+  budgets?: DelegationBudget[];
 }
 
 export const NO_DELEGATION: DelegationView = { present: false, depth: 0, chain: [], onBehalfOf: null, scopes: [], tokenId: null };
