@@ -149,7 +149,7 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
       const counters: CallCounters = serverLevel
         ? ZERO_COUNTERS
         : {
-            session: { toolCalls: sessionView.toolCalls, identicalCalls: sessionView.identicalCalls },
+            session: { toolCalls: sessionView.toolCalls, identicalCalls: sessionView.identicalCalls, consecutiveFailures: session.consecutiveFailures ?? 0 },
             agent: rt.agentCounters.view(agent.agentId, target.key, now),
           };
       const counted = serverLevel ? null : rt.agentCounters.count(agent.agentId, target.key, now);
@@ -273,6 +273,8 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
                 approvals: ev.decision === "require_approval" ? 1 : 0,
                 at,
                 counters: allowed ? (sessionCounters as Record<string, unknown>) : undefined,
+                // Checked by the commit when the policy reads it (an outcome ingested since is a conflict).
+                expected_failures: policy && counterUse(policy).readsFailures ? (session.consecutiveFailures ?? 0) : undefined,
               },
             ],
         approvals: approval ? [approval] : [],

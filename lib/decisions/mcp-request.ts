@@ -52,11 +52,15 @@ export interface McpRequestInput {
 
 /** `context.counters`: allowed calls before this one (docs/policies.md, "Counters"). */
 export interface CallCounters {
-  session: { toolCalls: number; identicalCalls: number };
+  /** consecutiveFailures: failed outcomes in a row in this session (lib/counters/failure-streaks.ts). */
+  session: { toolCalls: number; identicalCalls: number; consecutiveFailures: number };
   agent: { minute: number; hour: number; toolMinute: number };
 }
 
-export const ZERO_COUNTERS: CallCounters = { session: { toolCalls: 0, identicalCalls: 0 }, agent: { minute: 0, hour: 0, toolMinute: 0 } };
+export const ZERO_COUNTERS: CallCounters = {
+  session: { toolCalls: 0, identicalCalls: 0, consecutiveFailures: 0 },
+  agent: { minute: 0, hour: 0, toolMinute: 0 },
+};
 
 export function agentEntity(agent: AgentPrincipal): cedar.EntityJson {
   return {

@@ -1,7 +1,10 @@
 /**
- * Delegation call budgets (claim max_calls, docs/delegation.md "Call budget") on two real nodes sharing one
- * PostgreSQL: exact under concurrent calls on both nodes, a child's budget never above its parent's remaining
- * calls, a child's calls spending its ancestors' budgets, and bad max_calls values refused with nothing written.
+ * Two real nodes sharing one PostgreSQL, for two counters of issue 15 §3:
+ * - delegation call budgets (claim max_calls, docs/delegation.md "Call budget"): exact under concurrent calls
+ *   on both nodes, a child's budget never above its parent's remaining calls, a child's calls spending its
+ *   ancestors' budgets, and bad max_calls values refused with nothing written;
+ * - consecutive failed outcomes (context.counters.session.consecutiveFailures, docs/policies.md "Counters"):
+ *   outcomes reported on one node are in force for the next decision on the other.
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -9,7 +12,7 @@ import { join } from "node:path";
 import * as jose from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPool } from "../../lib/db/pool.ts";
-import { api, closeTestDb, startMandate, type MandateHandle } from "../support/mandate.ts";
+import { api, closeTestDb, DEFAULT_POLICY, startMandate, type MandateHandle } from "../support/mandate.ts";
 
 const EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
 const AT = "urn:ietf:params:oauth:token-type:access_token";
@@ -144,5 +147,53 @@ describe("delegation call budget", () => {
     expect(row.rows).toEqual([{ max_calls: 1_000_000_000 }]);
     const issued = await getPool().query(`SELECT data FROM audit_entries WHERE action = 'delegation.issue' AND session_id = $1`, [s]);
     expect(issued.rows[0].data.max_calls).toBe(1_000_000_000);
+  }, 60_000);
+});
+
+describe("consecutive failures", () => {
+  const call = (n: MandateHandle, session: string, i: number) =>
+    api(n.url, support, "POST", "/api/v1/decisions", { session: { id: session }, tool: { server: "files", name: "read_file" }, arguments: { path: `g${i}` } });
+  const outcome = (decisionId: string, status: "success" | "error", eventId = `ev-${randomUUID()}`) =>
+    api(a.url, support, "POST", "/api/v1/events", { events: [{ event_id: eventId, decision_id: decisionId, status }] });
+  const streak = async (sid: string) =>
+    (await getPool().query(`SELECT failures FROM session_failure_streaks WHERE session_id = $1`, [sid])).rows[0]?.failures ?? 0;
+
+  it("a policy on context.counters.session.consecutiveFailures denies after three failed outcomes and allows again after a success", async () => {
+    const probe = async (n: MandateHandle) => (await call(n, `probe-${randomUUID()}`, 0)).body.policy_version as string;
+    const before = await probe(a);
+    await a.publishPolicy(`${DEFAULT_POLICY}
+@id("failing")
+@reason("three failed calls in a row: a human should look")
+forbid (principal, action, resource) when { context.counters.session.consecutiveFailures >= 3 };
+`);
+    const after = await probe(a);
+    expect(after).not.toBe(before);
+    for (let t0 = Date.now(); (await probe(b)) !== after;) {
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Decisions on node B (its session state cached and warm), outcomes reported on node A.
+    const sid = `fail-${randomUUID()}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const d = await call(b, sid, i);
+      expect([i, d.body.decision]).toEqual([i, "allow"]);
+      ids.push(d.body.decision_id);
+      const first = `ev-${randomUUID()}`;
+      expect((await outcome(d.body.decision_id, "error", first)).body).toEqual({ accepted: 1, duplicates: 0 });
+      // The same event again is a duplicate and counts once.
+      expect((await outcome(d.body.decision_id, "error", first)).body).toEqual({ accepted: 0, duplicates: 1 });
+      expect(await streak(sid)).toBe(i + 1);
+    }
+    const denied = await call(b, sid, 3);
+    expect(denied.body.decision).toBe("deny");
+    expect(denied.body.reasons).toEqual([{ policy: "failing", message: "three failed calls in a row: a human should look" }]);
+    expect((await outcome(ids[2], "success")).status).toBe(200);
+    expect(await streak(sid)).toBe(0);
+    expect((await call(b, sid, 4)).body.decision).toBe("allow");
+    // A failure after the success starts a new count: one is not three.
+    await outcome(ids[0], "error");
+    expect((await call(b, sid, 5)).body.decision).toBe("allow");
+    expect(await streak(sid)).toBe(1);
   }, 60_000);
 });
