@@ -3,7 +3,7 @@
  * (lib/audit/chain.ts builds the batch) and the PL/pgSQL function that writes it in one statement.
  *
  * The function's live definition is the latest migration that redefines it:
- * prisma/migrations/20261207010000_session_counters/migration.sql (ARCHITECTURE.md,
+ * prisma/migrations/20261208011000_consecutive_failures/migration.sql (ARCHITECTURE.md,
  * "Persistence", says the same; test/integration/commit-contract.test.ts checks both against the
  * function in PostgreSQL). A migration that redefines the function updates this pointer.
  *
@@ -39,6 +39,8 @@ export const SessionWriteSchema = z.strictObject({
   observed_labels: z.array(z.string()).optional(),
   /** Only decisions send them (the whole new per-session counters, lib/counters/session-counters.ts); observations keep them. */
   counters: z.record(z.string(), z.unknown()).optional(),
+  /** Decisions whose policy reads consecutive failures: the count they saw (a different stored count is a conflict). */
+  expected_failures: z.int32().nonnegative().optional(),
 });
 
 /** A pending approval a decision created. */

@@ -21,6 +21,8 @@ export interface StoredSessionCounters {
   t?: Record<string, number>;
   b?: number;
   r?: Array<[string, ...number[]]>;
+  /** Calls spent of each delegation call budget (lib/delegation/budget.ts), carried over by it. */
+  d?: Record<string, number>;
 }
 
 export interface SessionCounterView {

@@ -4,7 +4,7 @@
  *   2. resolve the tool (inventory cache), the active policy (policy cache), the delegation chain
  *   3. take the session's in-node lock and read its state (cache, PostgreSQL as the truth)
  *   4. built-in checks (suspended agent, terminated/foreign session, unknown/unapproved/blocked tool,
- *      delegation scope) → deny with a reason; otherwise Cedar (worker thread)
+ *      delegation scope and call budget) → deny with a reason; otherwise Cedar (worker thread)
  *   5. approval gates → require_approval (a pending Approval) or allow with an approved Approval
  *   6. redact the arguments, build the audit entry and the new session state
  *   7. group-commit them (one round trip for the whole batch; an allow's receipt is signed meanwhile);
@@ -27,6 +27,7 @@ import { buildMcpCall, NO_DELEGATION, ZERO_COUNTERS, type CallCounters, type Dec
 import { countAllowed, sessionCounterView } from "../counters/session-counters.ts";
 import { retryAfter } from "../counters/retry-after.ts";
 import { counterUse } from "../counters/counter-policies.ts";
+import { spendBudgets } from "../delegation/budget.ts";
 import { findApprovedApproval } from "./approvals.ts";
 import { resolveTarget, type Target } from "./target.ts";
 import { keepReplayValues } from "../policy/replay-values.ts";
@@ -148,7 +149,7 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
       const counters: CallCounters = serverLevel
         ? ZERO_COUNTERS
         : {
-            session: { toolCalls: sessionView.toolCalls, identicalCalls: sessionView.identicalCalls },
+            session: { toolCalls: sessionView.toolCalls, identicalCalls: sessionView.identicalCalls, consecutiveFailures: session.consecutiveFailures ?? 0 },
             agent: rt.agentCounters.view(agent.agentId, target.key, now),
           };
       const counted = serverLevel ? null : rt.agentCounters.count(agent.agentId, target.key, now);
@@ -211,7 +212,11 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
       const labels = allowed && item ? union(session.labels, item.labels) : session.labels;
       const toolsUsed = allowed && item ? union(session.toolsUsed, [toolKey]) : session.toolsUsed;
       // Only an allowed call counts; the others leave the stored counters as they are (not sent).
-      const sessionCounters = allowed && !foreign && item ? countAllowed(session.counters, toolKey, argsHash, now) : session.counters;
+      // An allowed call under a delegation also spends its lineage's call budgets (lib/delegation/budget.ts).
+      const sessionCounters =
+        allowed && !foreign && item
+          ? spendBudgets(session.counters, countAllowed(session.counters, toolKey, argsHash, now), delegation.budgets)
+          : session.counters;
       const job: CommitJob = {
         // Every string of the request is storable: bodies holding NUL or an unpaired surrogate are
         // refused as they are parsed (lib/util/exact-json.ts), and redaction keeps it so.
@@ -268,6 +273,8 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
                 approvals: ev.decision === "require_approval" ? 1 : 0,
                 at,
                 counters: allowed ? (sessionCounters as Record<string, unknown>) : undefined,
+                // Checked by the commit when the policy reads it (an outcome ingested since is a conflict).
+                expected_failures: policy && counterUse(policy).readsFailures ? (session.consecutiveFailures ?? 0) : undefined,
               },
             ],
         approvals: approval ? [approval] : [],

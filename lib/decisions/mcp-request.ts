@@ -1,6 +1,7 @@
 /**
  * Builds the Cedar request for an MCP tool call or visibility check (DESIGN.md, "Decision semantics").
  */
+import type { DelegationBudget } from "../delegation/budget.ts";
 import type * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import type { AgentPrincipal } from "../identity/credential-cache.ts";
 import type { ServerInfo, ToolInfo } from "../inventory/tool-cache.ts";
@@ -21,6 +22,8 @@ export interface DelegationView {
   tokenId: string | null;
   /** The session the delegation token was issued for (`sid`); a decision in another session is denied. */
   sessionId?: string | null;
+  /** The call budgets of the delegation and of those it came from (lib/delegation/budget.ts). */
+  budgets?: DelegationBudget[];
 }
 
 export const NO_DELEGATION: DelegationView = { present: false, depth: 0, chain: [], onBehalfOf: null, scopes: [], tokenId: null };
@@ -49,11 +52,15 @@ export interface McpRequestInput {
 
 /** `context.counters`: allowed calls before this one (docs/policies.md, "Counters"). */
 export interface CallCounters {
-  session: { toolCalls: number; identicalCalls: number };
+  /** consecutiveFailures: failed outcomes in a row in this session (lib/counters/failure-streaks.ts). */
+  session: { toolCalls: number; identicalCalls: number; consecutiveFailures: number };
   agent: { minute: number; hour: number; toolMinute: number };
 }
 
-export const ZERO_COUNTERS: CallCounters = { session: { toolCalls: 0, identicalCalls: 0 }, agent: { minute: 0, hour: 0, toolMinute: 0 } };
+export const ZERO_COUNTERS: CallCounters = {
+  session: { toolCalls: 0, identicalCalls: 0, consecutiveFailures: 0 },
+  agent: { minute: 0, hour: 0, toolMinute: 0 },
+};
 
 export function agentEntity(agent: AgentPrincipal): cedar.EntityJson {
   return {

@@ -1,6 +1,6 @@
 /**
  * The decision path's built-in checks that come before policy (decide.ts, stage 4): suspended agent,
- * terminated or foreign session, unknown/unapproved/blocked item, delegation scope. Also used by the
+ * terminated or foreign session, unknown/unapproved/blocked item, delegation scope and call budget. Also used by the
  * visible-tools filter and AuthZEN's MCP search, which must refuse exactly what a decision would.
  */
 import type { Reason } from "../api/schemas.ts";
@@ -8,6 +8,7 @@ import type { AgentPrincipal } from "../identity/credential-cache.ts";
 import type { SessionState } from "../sessions/session-cache.ts";
 import type { DecidedItem, DelegationView } from "./mcp-request.ts";
 import { scopesAllow } from "../delegation/scopes.ts";
+import { exhaustedBudget } from "../delegation/budget.ts";
 import type { ItemKind } from "../inventory/item-key.ts";
 
 /**
@@ -80,6 +81,11 @@ export function precheck(
     !(k === "tool" ? scopeAllows(delegation.scopes, tool.server, tool.name) : scopesAllow(delegation.scopes, k, tool.server, tool.name))
   ) {
     return [{ policy: "mandate.scope_exceeded", message: `${k} ${key} is outside the delegated scopes (${delegation.scopes.join(" ") || "none"})` }];
+  }
+  const spent = delegation.present ? exhaustedBudget(delegation.budgets, session.counters) : null;
+  if (spent) {
+    const which = spent.id === delegation.tokenId ? "the delegation's call budget" : `the call budget of delegation ${spent.id}, which this one came from,`;
+    return [{ policy: "mandate.delegation_budget", message: `${which} (${spent.maxCalls} calls) is spent` }];
   }
   return [];
 }

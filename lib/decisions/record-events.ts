@@ -3,7 +3,8 @@
  * event_id. Each new event joins the audit chain next to its decision. A batch that names a decision
  * the calling agent did not receive is refused whole (nothing is written). The free text of an event
  * (`error`) is stored with its secrets redacted, as arguments are (lib/redaction): in `outcome_events`
- * and in the audit entry, which lists the redactions.
+ * and in the audit entry, which lists the redactions. Before the answer, each session's count of failed
+ * outcomes in a row is updated (lib/counters/failure-streaks.ts).
  */
 import type { OutcomeEventInput } from "../api/schemas.ts";
 import { ConflictError } from "../audit/chain.ts";
@@ -15,6 +16,7 @@ import { MandateError } from "../errors.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { redactText, type Redaction } from "../redaction/index.ts";
 import { observeEventsIngested } from "../telemetry/metrics.ts";
+import { recordStreaks, streakChanges } from "../counters/failure-streaks.ts";
 
 /** An event as stored: its error text with secrets replaced, and what was replaced. */
 function redactEvent(e: OutcomeEventInput): { error: string | null; redactions: Redaction[] } {
@@ -97,6 +99,9 @@ export async function recordEvents(rt: Runtime, agent: AgentPrincipal, events: O
         })),
       });
       observeEventsIngested(fresh.length);
+      // Consecutive failures (lib/counters/failure-streaks.ts), in force before the answer.
+      const changes = streakChanges(stored.map(({ e }) => ({ sessionId: decisions.get(e.decision_id)!.session_id, status: e.status })));
+      for (const s of await recordStreaks(changes)) rt.sessions.invalidate(s);
       return { accepted: fresh.length, duplicates: events.length - fresh.length };
     } catch (err) {
       if (err instanceof ConflictError) continue; // recorded concurrently: filter again

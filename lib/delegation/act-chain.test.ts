@@ -69,6 +69,24 @@ describe("delegation tokens", () => {
     const t = await signDelegationToken(keys, claims);
     expect(await verifyDelegationJwt(keys, t)).toEqual({ ok: true, claims });
   });
+  it("round-trips a call budget (claim max_calls) and refuses a malformed one", async () => {
+    const budgeted = { ...claims, maxCalls: 7 };
+    const t = await signDelegationToken(keys, budgeted);
+    expect(jose.decodeJwt(t).max_calls).toBe(7);
+    expect(await verifyDelegationJwt(keys, t)).toEqual({ ok: true, claims: budgeted });
+    for (const bad of [0, -1, 1.5, "3"]) {
+      const k = await keys.current();
+      const forged = await new jose.SignJWT({ sid: "s-1", scope: "tool:crm/*", act: buildAct([A]), max_calls: bad })
+        .setProtectedHeader({ alg: "EdDSA", kid: k.kid, typ: "mandate-delegation+jwt" })
+        .setIssuer(keys.issuer)
+        .setSubject("alice@example.com")
+        .setJti("j-2")
+        .setIssuedAt(now)
+        .setExpirationTime(now + 60)
+        .sign(k.key);
+      expect(await verifyDelegationJwt(keys, forged)).toMatchObject({ ok: false, message: "delegation token has a malformed max_calls" });
+    }
+  });
   it("refuses expired, tampered, foreign-key and receipt tokens", async () => {
     const t = await signDelegationToken(keys, claims);
     expect(await verifyDelegationJwt(keys, t, new Date((now + 120) * 1000))).toMatchObject({ ok: false, code: "expired" });

@@ -28,15 +28,18 @@ export interface DelegationClaims {
   audience: string | null;
   issuedAt: number; // seconds
   expiresAt: number; // seconds
+  /** The call budget (claim `max_calls`, lib/delegation/budget.ts); absent or null: none of its own. */
+  maxCalls?: number | null;
 }
 
 export async function signDelegationToken(keys: KeySource, c: DelegationClaims): Promise<string> {
   const k = await keys.current();
-  const payload: jose.JWTPayload & { sid: string; scope: string; act: ActClaim } = {
+  const payload: jose.JWTPayload & { sid: string; scope: string; act: ActClaim; max_calls?: number } = {
     sid: c.sessionId,
     scope: c.scopes.join(" "),
     act: buildAct(c.chain),
   };
+  if (c.maxCalls != null) payload.max_calls = c.maxCalls;
   const jwt = new jose.SignJWT(payload)
     .setProtectedHeader({ alg: k.alg, kid: k.kid, typ: DELEGATION_TYP })
     .setIssuer(keys.issuer)
@@ -80,10 +83,19 @@ export function readClaims(p: jose.JWTPayload): { ok: true; claims: DelegationCl
   const chain = readActChain(p.act);
   if (!chain.ok) return bad(`has a malformed act claim: ${chain.message}`);
   const aud = Array.isArray(p.aud) ? p.aud.join(" ") : (p.aud ?? null);
-  return {
-    ok: true,
-    claims: { jti: p.jti, subject: p.sub, sessionId: p.sid, scopes, chain: chain.chain, audience: aud, issuedAt: p.iat, expiresAt: p.exp },
+  if (p.max_calls !== undefined && !(Number.isSafeInteger(p.max_calls) && (p.max_calls as number) > 0)) return bad("has a malformed max_calls");
+  const claims: DelegationClaims = {
+    jti: p.jti,
+    subject: p.sub,
+    sessionId: p.sid,
+    scopes,
+    chain: chain.chain,
+    audience: aud,
+    issuedAt: p.iat,
+    expiresAt: p.exp,
   };
+  if (p.max_calls !== undefined) claims.maxCalls = p.max_calls as number;
+  return { ok: true, claims };
 }
 
 /** Signature, typ, issuer, expiry and claim shapes. */

@@ -19,6 +19,9 @@ import { resolveSubject, type Subject } from "./subject.ts";
 import { GRANT_TYPE_TOKEN_EXCHANGE, isAgentKeyType, TOKEN_TYPE } from "./token-types.ts";
 import { DELEGATION_ISSUE_ENTRY } from "../audit/entries/index.ts";
 import type { Row } from "../db/rows.ts";
+import type pg from "pg";
+import { parseMaxCalls, remainingCalls } from "./budget.ts";
+import { lineageBudgets, loadLineage } from "./revocation-cache.ts";
 
 export const DEFAULT_LIFETIME_S = 3600;
 export const MAX_LIFETIME_S = 24 * 3600;
@@ -36,6 +39,7 @@ export const tokenExchangeForm = z.object({
   requested_token_type: param,
   session_id: param.describe("Mandate extension: the session of a first-hop delegation (default: a new id)"),
   expires_in: param.describe("Mandate extension: requested lifetime in seconds (default 3600, at most 86400)"),
+  max_calls: param.describe("Mandate extension: the delegation's call budget (claim max_calls), at most the parent's remaining calls"),
   assertion: param.describe("RFC 7523 jwt-bearer grant: the platform token (workload identity federation)"),
   agent: z.string().max(100).optional().describe("Mandate extension: the agent a platform token is exchanged for, when several trust it"),
 });
@@ -48,6 +52,8 @@ export interface TokenExchangeResponse {
   expires_in: number;
   scope: string;
   session_id: string;
+  /** The call budget, when the request set one. */
+  max_calls?: number;
 }
 
 function required(f: TokenExchangeForm): Required<Pick<TokenExchangeForm, "subject_token" | "subject_token_type" | "actor_token" | "actor_token_type">> {
@@ -127,10 +133,11 @@ export async function store(rt: NodeContext, claims: DelegationClaims, subject: 
       // Locks the parent against a concurrent revocation until this child is committed.
       const p = await tx.query<Row<"delegations", "revoked_at">>(`SELECT revoked_at FROM delegations WHERE id = $1 FOR SHARE`, [parentId]);
       if (!p.rowCount || p.rows[0].revoked_at) throw oauthError("invalid_grant", "subject_token: delegation token was revoked");
+      if (claims.maxCalls != null) await checkBudgetFits(tx, parentId, claims.sessionId, claims.maxCalls);
     }
     await tx.query(
-      `INSERT INTO delegations (id, parent_id, session_id, subject, agent_id, chain, depth, scopes, audience, expires_at, created_at, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, to_timestamp($10), now(), $11)`,
+      `INSERT INTO delegations (id, parent_id, session_id, subject, agent_id, chain, depth, scopes, audience, expires_at, created_at, created_by, max_calls)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, to_timestamp($10), now(), $11, $12)`,
       [
         claims.jti,
         parentId,
@@ -143,6 +150,7 @@ export async function store(rt: NodeContext, claims: DelegationClaims, subject: 
         claims.audience,
         claims.expiresAt,
         subject.via,
+        claims.maxCalls ?? null,
       ],
     );
     const grantor = subject.parent ? `agent:${subject.parent.chain[subject.parent.chain.length - 1].name}` : `user:${subject.email}`;
@@ -163,6 +171,7 @@ export async function store(rt: NodeContext, claims: DelegationClaims, subject: 
           expires_at: new Date(claims.expiresAt * 1000).toISOString(),
           audience: claims.audience,
           via: subject.via,
+          ...(claims.maxCalls != null ? { max_calls: claims.maxCalls } : {}),
         },
       }),
     };
@@ -171,6 +180,7 @@ export async function store(rt: NodeContext, claims: DelegationClaims, subject: 
 
 export async function exchangeToken(rt: Runtime, svc: DelegationService, form: TokenExchangeForm): Promise<TokenExchangeResponse> {
   const f = required(form);
+  const maxCalls = parseMaxCalls(form.max_calls);
   const actor = await authenticateActor(rt, f.actor_token);
   const subject = await resolveSubject(rt, svc, f.subject_token, f.subject_token_type);
   const scopes = scopesFor(subject, form.scope);
@@ -187,6 +197,7 @@ export async function exchangeToken(rt: Runtime, svc: DelegationService, form: T
     audience: form.audience ?? subject.parent?.audience ?? null,
     issuedAt: now,
     expiresAt: expiryFor(subject, form.expires_in, now),
+    maxCalls,
   };
   const token = await signDelegationToken(svc.keys, claims);
   await store(rt, claims, subject, actor);
@@ -197,5 +208,23 @@ export async function exchangeToken(rt: Runtime, svc: DelegationService, form: T
     expires_in: claims.expiresAt - now,
     scope: scopes.join(" "),
     session_id: claims.sessionId,
+    ...(maxCalls !== null ? { max_calls: maxCalls } : {}),
   };
+}
+
+/**
+ * A child's budget may not exceed what is left of any budget it would spend (its parent's and the
+ * ancestors'), as spent in the session now. Calls spent later also spend those budgets, so the child
+ * never lets its lineage go over.
+ */
+async function checkBudgetFits(tx: pg.PoolClient, parentId: string, sessionId: string, maxCalls: number): Promise<void> {
+  const budgets = lineageBudgets(await loadLineage(parentId, tx));
+  if (!budgets.length) return;
+  const s = await tx.query<{ d: Record<string, number> | null }>(`SELECT counters->'d' AS d FROM sessions WHERE id = $1`, [sessionId]);
+  const left = remainingCalls(budgets, { d: s.rows[0]?.d ?? undefined })!;
+  if (maxCalls > left)
+    throw oauthError(
+      "invalid_request",
+      `max_calls ${maxCalls} exceeds the parent delegation's remaining call budget (${left} calls left): a delegation can only narrow`,
+    );
 }

@@ -21,10 +21,15 @@ export interface DelegationRow {
   revoked_at: string | null;
   created_at: string;
   created_by: string;
+  /** Its call budget (lib/delegation/budget.ts), the calls spent under it and its descendants, and what is left; null without a budget. */
+  max_calls: number | null;
+  calls_used: number | null;
+  remaining_calls: number | null;
 }
 
 const COLUMNS = `d.id, d.parent_id, d.session_id, d.subject, d.agent_id, a.name AS agent_name, d.chain, d.depth, d.scopes,
-  d.audience, d.expires_at, d.revoked_at, d.created_at, d.created_by`;
+  d.audience, d.expires_at, d.revoked_at, d.created_at, d.created_by, d.max_calls,
+  (SELECT (s.counters->'d'->>d.id)::int FROM sessions s WHERE s.id = d.session_id) AS calls_used`;
 
 type StoredDelegation = WithJson<
   Row<
@@ -42,9 +47,10 @@ type StoredDelegation = WithJson<
     | "revoked_at"
     | "created_at"
     | "created_by"
+    | "max_calls"
   >,
   { chain: DelegationRow["chain"] }
-> & { agent_name: Col<"agents", "name"> | null };
+> & { agent_name: Col<"agents", "name"> | null; calls_used: number | null };
 
 function toRow(r: StoredDelegation): DelegationRow {
   const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
@@ -64,6 +70,9 @@ function toRow(r: StoredDelegation): DelegationRow {
     revoked_at: iso(r.revoked_at),
     created_at: iso(r.created_at)!,
     created_by: r.created_by,
+    max_calls: r.max_calls,
+    calls_used: r.max_calls === null ? null : (r.calls_used ?? 0),
+    remaining_calls: r.max_calls === null ? null : Math.max(0, r.max_calls - (r.calls_used ?? 0)),
   };
 }
 

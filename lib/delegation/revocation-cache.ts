@@ -6,9 +6,11 @@
  * Checking the ancestors too (not only the cascaded rows) closes the race of a child issued while its
  * parent was being revoked.
  */
+import type pg from "pg";
 import { getPool } from "../db/pool.ts";
 import type { Row } from "../db/rows.ts";
 import { MAX_DEPTH } from "./act-chain.ts";
+import type { DelegationBudget } from "./budget.ts";
 
 export interface DelegationRecord {
   id: string;
@@ -16,23 +18,32 @@ export interface DelegationRecord {
   lineage: string[];
   agentId: string;
   sessionId: string | null;
+  /** The call budgets in the lineage (lib/delegation/budget.ts): immutable, like the rest. */
+  budgets: DelegationBudget[];
 }
 
 export type RevocationCheck = { ok: true; record: DelegationRecord } | { ok: false; message: string };
 
 const MAX_ENTRIES = 100_000;
 
-async function loadLineage(id: string): Promise<Array<{ id: string; agent_id: string; session_id: string | null; revoked: boolean }>> {
-  const r = await getPool().query<Row<"delegations", "id" | "agent_id" | "session_id"> & { revoked: boolean }>(
+type LineageRow = Row<"delegations", "id" | "agent_id" | "session_id" | "max_calls"> & { revoked: boolean };
+
+/** A delegation and its ancestors, itself first (also read by the token exchange, in its transaction). */
+export async function loadLineage(id: string, db: pg.Pool | pg.PoolClient = getPool()): Promise<LineageRow[]> {
+  const r = await db.query<LineageRow>(
     `WITH RECURSIVE up AS (
-       SELECT id, parent_id, agent_id, session_id, revoked_at, 0 AS lvl FROM delegations WHERE id = $1
+       SELECT id, parent_id, agent_id, session_id, revoked_at, max_calls, 0 AS lvl FROM delegations WHERE id = $1
        UNION ALL
-       SELECT d.id, d.parent_id, d.agent_id, d.session_id, d.revoked_at, up.lvl + 1
+       SELECT d.id, d.parent_id, d.agent_id, d.session_id, d.revoked_at, d.max_calls, up.lvl + 1
          FROM delegations d JOIN up ON d.id = up.parent_id WHERE up.lvl < $2)
-     SELECT id, agent_id, session_id, revoked_at IS NOT NULL AS revoked FROM up ORDER BY lvl`,
+     SELECT id, agent_id, session_id, max_calls, revoked_at IS NOT NULL AS revoked FROM up ORDER BY lvl`,
     [id, MAX_DEPTH + 1],
   );
   return r.rows;
+}
+
+export function lineageBudgets(rows: ReadonlyArray<Pick<LineageRow, "id" | "max_calls">>): DelegationBudget[] {
+  return rows.flatMap((r) => (r.max_calls === null ? [] : [{ id: r.id, maxCalls: r.max_calls }]));
 }
 
 async function loadStatuses(ids: string[]): Promise<Map<string, boolean>> {
@@ -68,7 +79,7 @@ export class RevocationCache {
     if (!record) {
       const rows = await loadLineage(id);
       if (!rows.length) return { ok: false, message: "delegation token is unknown to Mandate" };
-      record = { id, lineage: rows.map((r) => r.id), agentId: rows[0].agent_id, sessionId: rows[0].session_id };
+      record = { id, lineage: rows.map((r) => r.id), agentId: rows[0].agent_id, sessionId: rows[0].session_id, budgets: lineageBudgets(rows) };
       if (this.records.size >= MAX_ENTRIES) this.records.clear();
       this.records.set(id, record);
       for (const r of rows) statuses.set(r.id, r.revoked);

@@ -9,12 +9,17 @@ import type { AgentPrincipal } from "../identity/credential-cache.ts";
 import type { DelegationVerifier } from "../runtime/runtime.ts";
 import { verifyDelegationJwt, type DelegationClaims } from "./delegation-token.ts";
 import type { DelegationService } from "./service.ts";
+import type { DelegationBudget } from "./budget.ts";
 
 type Result = { ok: true; view: DelegationView } | { ok: false; message: string };
 const MAX_CACHED = 10_000;
 
 /** Pure: checks the verified claims against the authenticated agent and the stored delegation. */
-export function viewFor(claims: DelegationClaims, agent: AgentPrincipal, stored: { agentId: string; sessionId: string | null }): Result {
+export function viewFor(
+  claims: DelegationClaims,
+  agent: AgentPrincipal,
+  stored: { agentId: string; sessionId: string | null; budgets?: DelegationBudget[] },
+): Result {
   const current = claims.chain[claims.chain.length - 1];
   if (current.agent_id !== agent.agentId) {
     return {
@@ -35,6 +40,7 @@ export function viewFor(claims: DelegationClaims, agent: AgentPrincipal, stored:
       scopes: claims.scopes,
       tokenId: claims.jti,
       sessionId: claims.sessionId,
+      ...(stored.budgets?.length ? { budgets: stored.budgets } : {}),
     },
   };
 }

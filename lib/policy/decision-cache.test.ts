@@ -126,13 +126,14 @@ describe("decision cache: counters keyed on the sides of their thresholds", () =
 @id("all") permit (principal, action, resource);
 @id("loop") forbid (principal, action == Action::"tools/call", resource) when { context.counters.session.identicalCalls >= 10 };
 @id("rate") forbid (principal, action, resource) when { context.counters.agent.minute >= 600 || 5 < context.counters.agent.toolMinute };
+@id("failing") forbid (principal, action, resource) when { context.counters.session.consecutiveFailures >= 3 };
 `;
-  const call = (identicalCalls: number, minute: number, toolMinute = 0) =>
+  const call = (identicalCalls: number, minute: number, toolMinute = 0, consecutiveFailures = 0) =>
     ({
       principal: { type: "Agent", id: "a" },
       action: { type: "Action", id: "tools/call" },
       resource: { type: "Tool", id: "crm/get_customer" },
-      context: { counters: { session: { toolCalls: 0, identicalCalls }, agent: { minute, hour: minute, toolMinute } } },
+      context: { counters: { session: { toolCalls: 0, identicalCalls, consecutiveFailures }, agent: { minute, hour: minute, toolMinute } } },
       entities: [],
     }) as never;
 
@@ -144,6 +145,9 @@ describe("decision cache: counters keyed on the sides of their thresholds", () =
     expect(key(10, 0)).not.toBe(key(9, 0));
     expect(key(0, 600)).not.toBe(key(0, 599));
     expect(key(0, 0, 6)).not.toBe(key(0, 0, 5));
+    expect(cacheKey(reads, call(0, 0, 0, 2))).toBe(cacheKey(reads, call(0, 0, 0, 0)));
+    expect(cacheKey(reads, call(0, 0, 0, 3))).toBe(cacheKey(reads, call(0, 0, 0, 9)));
+    expect(cacheKey(reads, call(0, 0, 0, 3))).not.toBe(cacheKey(reads, call(0, 0, 0, 2)));
     // The hour is not read: not in the key.
     expect(JSON.stringify(reads.paths)).not.toContain("hour");
   });
@@ -153,23 +157,26 @@ describe("decision cache: counters keyed on the sides of their thresholds", () =
     await ev.prepare("limits", toStaticPolicies(parsePolicySet(LIMITS).policies));
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 14 }), fc.integer({ min: 590, max: 610 }), fc.integer({ min: 0, max: 8 })), {
-          minLength: 1,
-          maxLength: 30,
-        }),
+        fc.array(
+          fc.tuple(fc.integer({ min: 0, max: 14 }), fc.integer({ min: 590, max: 610 }), fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 6 })),
+          {
+            minLength: 1,
+            maxLength: 30,
+          },
+        ),
         async (seq) => {
-          for (const [i, m, t] of seq) {
-            const c = call(i, m, t);
+          for (const [i, m, t, f] of seq) {
+            const c = call(i, m, t, f);
             const cached = await ev.evaluate("limits", c);
             const direct = cedar.statefulIsAuthorized({ ...(c as object), preparsedPolicySetId: "limits" } as never);
             expect(cached.type === "success" && cached.response.decision).toBe(direct.type === "success" && direct.response.decision);
-            expect(cached.type === "success" && cached.response.decision).toBe(i >= 10 || m >= 600 || t > 5 ? "deny" : "allow");
+            expect(cached.type === "success" && cached.response.decision).toBe(i >= 10 || m >= 600 || t > 5 || f >= 3 ? "deny" : "allow");
           }
         },
       ),
       { numRuns: 100 },
     );
-    // At most 2 × 2 × 2 keys for the whole range of values.
-    expect(ev.cacheStats().misses).toBeLessThanOrEqual(8);
+    // At most 2 × 2 × 2 × 2 keys for the whole range of values.
+    expect(ev.cacheStats().misses).toBeLessThanOrEqual(16);
   });
 });

@@ -92,7 +92,7 @@ export function mcpContextType(tools: SchemaTool[]): CedarType {
     time: rec({ epochSeconds: long, hourUtc: long, dayOfWeek: long }),
     // Allowed calls before this one (lib/counters; docs/policies.md "Counters"). Zero on list actions.
     counters: rec({
-      session: rec({ toolCalls: long, identicalCalls: long }),
+      session: rec({ toolCalls: long, identicalCalls: long, consecutiveFailures: long }),
       agent: rec({ minute: long, hour: long, toolMinute: long }),
     }),
   });

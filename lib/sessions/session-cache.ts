@@ -28,6 +28,8 @@ export interface SessionState {
   approvalsGranted: number;
   /** Exact per-session counters (lib/counters/session-counters.ts); absent: none yet. */
   counters?: StoredSessionCounters;
+  /** Failed outcomes in a row (lib/counters/failure-streaks.ts); absent: 0. */
+  consecutiveFailures?: number;
 }
 
 const MAX_ENTRIES = 100_000;
@@ -98,9 +100,13 @@ export function emptySession(id: string): SessionState {
 }
 
 export async function loadSession(id: string): Promise<SessionState> {
-  const r = await getPool().query<SessionRow & Row<"sessions", "terminated_reason" | "approvals_granted" | "observed_labels" | "counters">>(
+  const r = await getPool().query<
+    SessionRow & Row<"sessions", "terminated_reason" | "approvals_granted" | "observed_labels" | "counters"> & { failures: number | null }
+  >(
     `SELECT id, agent_id, initiator, initiator_verified, step_count, tools_used, labels, status,
-            terminated_reason, started_at, approvals_granted, observed_labels, counters FROM sessions WHERE id = $1`,
+            terminated_reason, started_at, approvals_granted, observed_labels, counters,
+            (SELECT f.failures FROM session_failure_streaks f WHERE f.session_id = sessions.id) AS failures
+       FROM sessions WHERE id = $1`,
     [id],
   );
   const row = r.rows[0];
@@ -114,5 +120,6 @@ export async function loadSession(id: string): Promise<SessionState> {
     approvalsGranted: row.approvals_granted,
     observedLabels: row.observed_labels ?? [],
     counters: row.counters as StoredSessionCounters,
+    consecutiveFailures: row.failures ?? 0,
   };
 }

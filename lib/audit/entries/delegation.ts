@@ -21,6 +21,8 @@ const delegationIssueData = z.strictObject({
   audience: z.string().nullable(),
   /** What the subject token was: `personal_token:<key id>`, `oidc:<issuer>`, `delegation:<jti>`. */
   via: z.string(),
+  /** The call budget (claim max_calls), when the token carries one. */
+  max_calls: z.number().int().positive().optional(),
 });
 
 export const DELEGATION_ISSUE_ENTRY = defineEntry({
