@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: every test of the project, in order of cost. Each step stops the run on failure.
 #   0. lint (scripts/lint.sh: ESLint, knip)   1. type check   2. unit tests   3. console build   4. integration tests (real PostgreSQL, real
-#   Mandate nodes, real MCP servers)   5. fault injection (nodes and PostgreSQL killed, a node cut off:
+#   Mandate nodes, real MCP servers)   4b. database tests on Debian's PostgreSQL 15 over TLS   5. fault injection (nodes and PostgreSQL killed, a node cut off:
 #   docs/guarantees.md)   6. browser tests (Playwright in Debian's Chromium)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +36,16 @@ tail -n 3 /tmp/mandate-next-build.log
 
 step "integration tests"
 npx vitest run --project integration
+
+step "database tests on a PostgreSQL 15 server over TLS"
+# Debian's PostgreSQL 15 (the documented minimum; the embedded one is 18), TLS only with verify-full:
+# the decision path, the commit function's contract, approvals, the audit chain and checkpoints, admin
+# transactions and backup/restore (docs/deploy.md). The two-node suite is not in this list yet: its
+# 400-request burst gets 503s over TLS on this machine (open in issue 19).
+bash scripts/test-pg-server.sh npx vitest run --project integration \
+  test/integration/decision-path.test.ts test/integration/commit-contract.test.ts test/integration/approvals.test.ts \
+  test/integration/audit-verify-ranges.test.ts test/integration/audit-checkpoints.test.ts \
+  test/integration/persistence.test.ts test/integration/backup-restore.test.ts
 
 step "fault injection"
 npx vitest run --project faults
