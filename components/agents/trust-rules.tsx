@@ -148,7 +148,9 @@ export function RemoveTrustRuleButton({ agent, id, subject, liveTokens }: { agen
             <strong>{agent}</strong> can no longer exchange a token of this identity, and{" "}
             {liveTokens === 0
               ? "no access token admitted by this rule is still valid."
-              : `the ${liveTokens === 1 ? "access token" : `${liveTokens} access tokens`} it admitted that ${liveTokens === 1 ? "is" : "are"} still valid ${liveTokens === 1 ? "is" : "are"} revoked, on every node.`}
+              : liveTokens === 1
+                ? "the 1 access token it admitted that is still valid is revoked, on every node."
+                : `the ${liveTokens} access tokens it admitted that are still valid are revoked, on every node.`}
           </p>
         }
         confirmLabel="Remove trust rule"
@@ -179,7 +181,9 @@ export function FederatedOnlyToggle({ agent, federatedOnly, activeKeys }: { agen
           ) : (
             <p>
               No static API key can be created for <strong>{agent}</strong>: it authenticates only with a platform token its trust rules accept.{" "}
-              {activeKeys === 0 ? "It has no active key." : `Its ${activeKeys === 1 ? "active key is" : `${activeKeys} active keys are`} revoked now, on every node.`}
+              {activeKeys === 0
+                ? "It has no active key."
+                : `Its ${activeKeys === 1 ? "active key is" : `${activeKeys} active keys are`} revoked now, on every node.`}
             </p>
           )
         }

@@ -128,13 +128,27 @@ export default async function AgentPage({ params }: { params: Promise<{ name: st
                 <caption className="sr-only">Trust rules of {a.name}</caption>
                 <thead>
                   <tr className="border-b border-slate-300 text-slate-700">
-                    <th scope="col" className="py-1 pr-3">Issuer</th>
-                    <th scope="col" className="py-1 pr-3">Subject</th>
-                    <th scope="col" className="py-1 pr-3">Claims</th>
-                    <th scope="col" className="py-1 pr-3">Audience</th>
-                    <th scope="col" className="py-1 pr-3">JWKS URL</th>
-                    <th scope="col" className="py-1 pr-3">Created</th>
-                    <th scope="col" className="py-1 pr-3">By</th>
+                    <th scope="col" className="py-1 pr-3">
+                      Issuer
+                    </th>
+                    <th scope="col" className="py-1 pr-3">
+                      Subject
+                    </th>
+                    <th scope="col" className="py-1 pr-3">
+                      Claims
+                    </th>
+                    <th scope="col" className="py-1 pr-3">
+                      Audience
+                    </th>
+                    <th scope="col" className="py-1 pr-3">
+                      JWKS URL
+                    </th>
+                    <th scope="col" className="py-1 pr-3">
+                      Created
+                    </th>
+                    <th scope="col" className="py-1 pr-3">
+                      By
+                    </th>
                     <th scope="col" className="py-1">
                       <span className="sr-only">Actions</span>
                     </th>
