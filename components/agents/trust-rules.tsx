@@ -78,8 +78,12 @@ export function AddTrustRuleForm({ agent }: { agent: string }) {
         e.preventDefault();
         const form = e.currentTarget;
         const f = new FormData(form);
-        const str = (n: FieldName) => String(f.get(n) ?? "").trim();
-        const claims = parseClaims(String(f.get("claims") ?? ""));
+        const text = (n: FieldName) => {
+          const v = f.get(n);
+          return typeof v === "string" ? v : "";
+        };
+        const str = (n: FieldName) => text(n).trim();
+        const claims = parseClaims(text("claims"));
         if ("error" in claims) return setErrors({ claims: claims.error });
         const input = {
           issuer: str("issuer"),

@@ -93,7 +93,7 @@ export async function verifyDpopProof(proof: string, want: { method: string; htu
   if (want.accessToken !== undefined) {
     if (payload.ath !== accessTokenHash(want.accessToken)) throw new DpopError("the DPoP proof's ath is not the hash of the access token presented");
   }
-  const jkt = await jose.calculateJwkThumbprint(header.jwk as jose.JWK, "sha256");
+  const jkt = await jose.calculateJwkThumbprint(header.jwk, "sha256");
   // Seen on any node within its window: a replay. An expired record is taken over.
   const r = await getPool().query(
     `INSERT INTO federation_jtis (issuer, jti, expires_at) VALUES ($1, $2, to_timestamp($3))
