@@ -2,9 +2,10 @@
 import { ConfigError, type CliInput } from "./config.ts";
 
 export const USAGE = `usage:
-  mandate-gateway stdio --server <id> [--config <file>] [--spool-dir <dir>] [--token-file <path>] -- <command> [args...]
+  mandate-gateway stdio --server <id> [--config <file>] [--spool-dir <dir>] [--token-file <path> [--dpop]] -- <command> [args...]
   mandate-gateway http --listen <host:port> --config <file> [--spool-dir <dir>]
-environment: MANDATE_URL, MANDATE_API_KEY or MANDATE_TOKEN_FILE (a platform token to exchange; see docs/federation.md and docs/gateway.md)`;
+environment: MANDATE_URL, MANDATE_API_KEY or MANDATE_TOKEN_FILE (a platform token to exchange; see docs/federation.md and docs/gateway.md),
+  MANDATE_DPOP=1 (same as --dpop: the access token is DPoP-bound to a key held in memory)`;
 
 export function parseArgs(argv: string[]): CliInput {
   const [mode, ...rest] = argv;
@@ -27,6 +28,7 @@ export function parseArgs(argv: string[]): CliInput {
     else if (flag === "--listen") input.listen = value();
     else if (flag === "--spool-dir") input.spoolDir = value();
     else if (flag === "--token-file") input.tokenFile = value();
+    else if (flag === "--dpop" && inline === undefined) input.dpop = true;
     else throw new ConfigError(`unknown option ${arg}\n${USAGE}`);
   }
   if (mode === "http" && input.command) throw new ConfigError(`http mode takes upstream servers from --config, not after --\n${USAGE}`);

@@ -38,7 +38,7 @@ describe("parseArgs", () => {
 describe("loadConfig", () => {
   it("builds a stdio configuration from flags and environment", () => {
     const c = loadConfig({ mode: "stdio", server: "fs", command: ["node", "server.js"] }, env);
-    expect(c.mandate).toEqual({ url: "http://127.0.0.1:3000", apiKey: "mk_test_key_123", timeoutMs: 5000 });
+    expect(c.mandate).toEqual({ url: "http://127.0.0.1:3000", apiKey: "mk_test_key_123", dpop: false, timeoutMs: 5000 });
     expect(c.servers).toEqual({ fs: { command: "node", args: ["server.js"], env: {} } });
     expect(c.approval).toEqual({ waitMs: 50_000, pollMs: 1_000 });
     expect(c.events.flushMs).toBe(50);
@@ -149,5 +149,15 @@ describe("a platform token file instead of a key (workload identity federation)"
       /for stdio mode/,
     );
     expect(() => loadConfig(base, { MANDATE_URL: env.MANDATE_URL })).toThrow(ConfigError);
+  });
+  it("takes --dpop or MANDATE_DPOP=1 with a token file only; refuses another MANDATE_DPOP value", () => {
+    expect(parseArgs(["stdio", "--server", "fs", "--token-file", "/t", "--dpop", "--", "x"]).dpop).toBe(true);
+    expect(() => parseArgs(["stdio", "--server", "fs", "--dpop=yes", "--", "x"])).toThrow(/unknown option/);
+    const url = { MANDATE_URL: env.MANDATE_URL };
+    expect(loadConfig({ ...base, tokenFile: "/t", dpop: true }, url).mandate.dpop).toBe(true);
+    expect(loadConfig({ ...base, tokenFile: "/t" }, { ...url, MANDATE_DPOP: "1" }).mandate.dpop).toBe(true);
+    expect(loadConfig({ ...base, tokenFile: "/t" }, url).mandate.dpop).toBe(false);
+    expect(() => loadConfig({ ...base, tokenFile: "/t" }, { ...url, MANDATE_DPOP: "yes" })).toThrow(/MANDATE_DPOP must be 1 or 0/);
+    expect(() => loadConfig({ ...base, dpop: true }, env)).toThrow(/give a token file/);
   });
 });

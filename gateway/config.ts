@@ -85,7 +85,8 @@ export type ConfigFile = z.infer<typeof configFileSchema>;
 export interface GatewayConfig extends Omit<ConfigFile, "mandate" | "listen" | "servers"> {
   mode: "stdio" | "http";
   /** tokenFile: the platform token to exchange for a federated access token (stdio mode), instead of apiKey. */
-  mandate: { url: string; apiKey?: string; tokenFile?: string; timeoutMs: number };
+  /** dpop: the federated access token is DPoP-bound (RFC 9449) to a key pair made in memory at start. */
+  mandate: { url: string; apiKey?: string; tokenFile?: string; dpop: boolean; timeoutMs: number };
   listen?: { host: string; port: number };
   servers: Record<string, UpstreamConfig>;
   spoolDir: string;
@@ -101,6 +102,7 @@ export interface CliInput {
   listen?: string;
   spoolDir?: string;
   tokenFile?: string;
+  dpop?: boolean;
 }
 
 function formatIssues(where: string, error: z.ZodError): string {
@@ -143,6 +145,11 @@ export function loadConfig(cli: CliInput, env: Record<string, string | undefined
   const tokenFileRaw = cli.tokenFile ?? (env.MANDATE_TOKEN_FILE || undefined);
   const tokenFile = tokenFileRaw ? resolve(tokenFileRaw) : undefined;
   if (tokenFile && apiKey) throw new ConfigError("MANDATE_API_KEY and --token-file/MANDATE_TOKEN_FILE are both set: use one credential");
+  const dpopEnv = env.MANDATE_DPOP;
+  if (dpopEnv !== undefined && dpopEnv !== "" && dpopEnv !== "0" && dpopEnv !== "1")
+    throw new ConfigError(`MANDATE_DPOP must be 1 or 0, not ${JSON.stringify(dpopEnv)}`);
+  const dpop = cli.dpop === true || dpopEnv === "1";
+  if (dpop && !tokenFile) throw new ConfigError("--dpop/MANDATE_DPOP binds the access token exchanged for --token-file/MANDATE_TOKEN_FILE: give a token file");
   if (tokenFile && cli.mode !== "stdio")
     throw new ConfigError("--token-file/MANDATE_TOKEN_FILE is for stdio mode: in http mode each MCP client presents its own credential");
 
@@ -195,7 +202,7 @@ export function loadConfig(cli: CliInput, env: Record<string, string | undefined
     sessions,
     sessionIdleMs,
     mode: cli.mode,
-    mandate: { url: url.replace(/\/+$/, ""), apiKey, tokenFile, timeoutMs: file.mandate.timeoutMs },
+    mandate: { url: url.replace(/\/+$/, ""), apiKey, tokenFile, dpop, timeoutMs: file.mandate.timeoutMs },
     listen,
     servers,
     spoolDir,

@@ -59,8 +59,11 @@ export class MandateClient {
     private readonly opts: {
       url: string;
       apiKey: string;
-      /** When set, the bearer of each call (a federated access token that is renewed: token-file.ts); apiKey then only names the spool. */
-      credential?: () => string;
+      /**
+       * When set, the Authorization (and DPoP) headers of each call, for its method and URL (a federated access
+       * token that is renewed, DPoP-bound or not: token-file.ts); apiKey then only names the spool.
+       */
+      credential?: (method: string, url: URL) => Promise<Record<string, string>>;
       timeoutMs: number;
       userAgent?: string;
       /** Mandate answered 401 to a request with this key (unknown, revoked, expired). */
@@ -116,14 +119,13 @@ export class MandateClient {
   private async call<S extends z.ZodType>(method: "GET" | "POST", path: string, body: unknown, schema: S, signal?: AbortSignal): Promise<z.infer<S>> {
     let res: JsonResponse;
     try {
-      res = await requestJson(method, new URL(this.base + path), {
+      const url = new URL(this.base + path);
+      const auth = this.opts.credential ? await this.opts.credential(method, url) : { authorization: `Bearer ${this.opts.apiKey}` };
+      res = await requestJson(method, url, {
         body,
         timeoutMs: this.opts.timeoutMs,
         signal,
-        headers: {
-          authorization: `Bearer ${this.opts.credential?.() ?? this.opts.apiKey}`,
-          "user-agent": this.opts.userAgent ?? "mandate-gateway",
-        },
+        headers: { ...auth, "user-agent": this.opts.userAgent ?? "mandate-gateway" },
       });
     } catch (e) {
       const msg = e instanceof TransportError ? e.message : String(e);

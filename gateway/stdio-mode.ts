@@ -34,7 +34,9 @@ export async function runStdio(config: GatewayConfig): Promise<void> {
   const tokenFile = config.mandate.tokenFile;
   // With a token file there is no key: the spool is named after the file, and the bearer is the access token of the moment.
   const apiKey = config.mandate.apiKey ?? `token-file:${tokenFile}`;
-  const federated = tokenFile ? new TokenFileCredential({ url: config.mandate.url, path: tokenFile, timeoutMs: config.mandate.timeoutMs, log }) : null;
+  const federated = tokenFile
+    ? new TokenFileCredential({ url: config.mandate.url, path: tokenFile, timeoutMs: config.mandate.timeoutMs, dpop: config.mandate.dpop, log })
+    : null;
   if (federated) {
     try {
       await federated.start();
@@ -48,7 +50,7 @@ export async function runStdio(config: GatewayConfig): Promise<void> {
   const mandate = new MandateClient({
     url: config.mandate.url,
     apiKey,
-    credential: federated ? () => federated.current : undefined,
+    credential: federated ? (method, url) => federated.headers(method, url) : undefined,
     timeoutMs: config.mandate.timeoutMs,
     userAgent: `mandate-gateway/${GATEWAY_VERSION}`,
     // The key was revoked (or expired) while running: after the answer in progress, stop relaying

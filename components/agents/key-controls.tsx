@@ -9,7 +9,8 @@ import { SecretForm } from "@/components/forms/secret-form";
 
 type Created = { apiKey: string; keyId: string; expiresAt: string };
 
-export function CreateKeyForm({ agent }: { agent: string }) {
+/** `maxDays`/`defaultDays`: the server's limits for agent keys (lib/identity/key-lifetime.ts), `setting` the variable that sets the maximum. */
+export function CreateKeyForm({ agent, maxDays, defaultDays, setting }: { agent: string; maxDays: number; defaultDays: number; setting: string }) {
   const zone = useDisplayZone();
   return (
     <SecretForm<Created>
@@ -21,11 +22,23 @@ export function CreateKeyForm({ agent }: { agent: string }) {
     >
       <label className="text-sm font-medium">
         Expires in (days)
-        <input name="days" type="number" min={1} max={3650} required defaultValue="90" className={`${inputClass} w-32`} />
+        <input
+          name="days"
+          type="number"
+          min={1}
+          max={maxDays}
+          required
+          defaultValue={String(defaultDays)}
+          aria-describedby="key-days-hint"
+          className={`${inputClass} w-32`}
+        />
       </label>
       <button type="submit" className={buttonClass}>
         Create key
       </button>
+      <p id="key-days-hint" className="w-full text-xs text-slate-600">
+        1 to {maxDays} days: agent keys live at most {maxDays} days on this deployment ({setting}).
+      </p>
     </SecretForm>
   );
 }

@@ -27,6 +27,22 @@ export interface AgentDetail {
   lastSeenAt: string | null;
   flags: AgentFlag[];
   keys: AgentKeyRow[];
+  /** No static key can be created for it (workload identity federation only). */
+  federatedOnly: boolean;
+  /** Its trust rules (docs/federation.md), oldest first, each with the access tokens it admitted that are still valid. */
+  trust: TrustRuleRow[];
+}
+
+export interface TrustRuleRow {
+  id: string;
+  issuer: string;
+  subject: string;
+  claims: Record<string, string>;
+  audience: string | null;
+  jwksUrl: string | null;
+  createdAt: string;
+  createdBy: string;
+  liveTokens: number;
 }
 
 const DAY = 86_400_000;
@@ -51,6 +67,10 @@ export async function getAgent(name: string): Promise<AgentDetail | null> {
         select: { keyId: true, createdAt: true, expiresAt: true, revokedAt: true, lastUsedAt: true, lastUsedFrom: true },
         orderBy: { createdAt: "desc" },
       },
+      trustRules: {
+        select: { id: true, issuer: true, subject: true, claims: true, audience: true, jwksUrl: true, createdAt: true, createdBy: true },
+        orderBy: { createdAt: "asc" },
+      },
     },
   });
   if (!a) return null;
@@ -62,6 +82,20 @@ export async function getAgent(name: string): Promise<AgentDetail | null> {
     lastUsedAt: iso(x.lastUsedAt),
     lastUsedFrom: x.lastUsedFrom,
     ...keyStatus(x),
+  }));
+  const live = a.trustRules.length
+    ? await db().agentAccessToken.groupBy({ by: ["trustRuleId"], where: { agentId: a.id, expiresAt: { gt: new Date() } }, _count: { _all: true } })
+    : [];
+  const trust = a.trustRules.map((r) => ({
+    id: r.id,
+    issuer: r.issuer,
+    subject: r.subject,
+    claims: r.claims as Record<string, string>,
+    audience: r.audience,
+    jwksUrl: r.jwksUrl,
+    createdAt: iso(r.createdAt)!,
+    createdBy: r.createdBy,
+    liveTokens: live.find((l) => l.trustRuleId === r.id)?._count._all ?? 0,
   }));
   const active = keys.filter((x) => x.status === "active");
   return {
@@ -82,6 +116,8 @@ export async function getAgent(name: string): Promise<AgentDetail | null> {
       unused: active.some((x) => x.flags.includes("unused")),
     }),
     keys,
+    federatedOnly: a.federatedOnly,
+    trust,
   };
 }
 

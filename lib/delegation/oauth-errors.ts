@@ -1,6 +1,6 @@
 /**
  * OAuth 2.0 errors (RFC 6749 §5.2, RFC 8693 §2.2.2, RFC 7009 §2.2.1): `{error, error_description}`
- * with the status the RFCs give. The token endpoints render every failure this way.
+ * with the status the RFCs give (and RFC 9449's `invalid_dpop_proof`). The token endpoints render every failure this way.
  */
 import { MandateError } from "../errors.ts";
 
@@ -13,7 +13,9 @@ export type OAuthErrorCode =
   | "unauthorized_client"
   | "unsupported_grant_type"
   | "unsupported_token_type"
-  | "server_error";
+  | "server_error"
+  /** RFC 9449 §5: a DPoP proof at the token endpoint that does not hold. */
+  | "invalid_dpop_proof";
 
 const STATUS: Record<OAuthErrorCode, number> = {
   invalid_request: 400,
@@ -25,6 +27,7 @@ const STATUS: Record<OAuthErrorCode, number> = {
   unsupported_grant_type: 400,
   unsupported_token_type: 400,
   server_error: 500,
+  invalid_dpop_proof: 400,
 };
 
 export function oauthError(code: OAuthErrorCode, description: string): MandateError {

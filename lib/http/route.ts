@@ -13,7 +13,8 @@ import type { Runtime } from "../runtime/runtime.ts";
 import { authenticatePep, type PepRequest } from "../authzen/pep-auth.ts";
 import { findInexactBody } from "../util/exact-json.ts";
 import { fromZod, MandateError, toProblem, unauthorized, forbidden, unexpectedError } from "../errors.ts";
-import { bearer } from "./bearer.ts";
+import { presentedCredential } from "./bearer.ts";
+import { checkSenderConstraint } from "./dpop-auth.ts";
 import { crossOrigin, fromSameOrigin, isSafeMethod, SECURITY_HEADERS } from "./security.ts";
 import { logger } from "../telemetry/log.ts";
 
@@ -178,7 +179,8 @@ export type SessionResolver = (req: IncomingMessage) => Promise<UserPrincipal | 
 
 async function authenticate(rt: Runtime, req: IncomingMessage, mode: AuthMode, realm: string): Promise<Principal | null> {
   if (mode === "none") return null;
-  const token = bearer(req);
+  const presented = presentedCredential(req);
+  const token = presented?.token ?? null;
   if (token === null && mode !== "agent" && rt.consoleSessions) {
     const user = await rt.consoleSessions(req);
     if (user) {
@@ -201,6 +203,8 @@ async function authenticate(rt: Runtime, req: IncomingMessage, mode: AuthMode, r
     throw unauthorized(why[result.failure] ?? "invalid credential", realm);
   }
   const p = result.principal;
+  // DPoP (RFC 9449): a bound token needs a proof of its key for this request; the DPoP scheme, a bound token.
+  await checkSenderConstraint(rt, req, p, presented!);
   if (mode === "agent" && p.kind !== "agent") throw forbidden("this endpoint is for agents (use an agent API key)");
   if (mode === "user" && p.kind !== "user") throw forbidden("this endpoint is for users (use a personal API token)");
   return p;

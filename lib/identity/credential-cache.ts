@@ -22,6 +22,8 @@ export interface AgentPrincipal {
   environment: string | null;
   suspended: { at: string; reason: string | null } | null;
   keyId: string;
+  /** A DPoP-bound federated access token (RFC 9449): the thumbprint of its key; every use needs a proof of it. */
+  dpopJkt?: string;
 }
 
 export interface UserPrincipal {
@@ -165,8 +167,8 @@ async function loadAgentKey(hash: string): Promise<CacheEntry> {
  * revocation column — removing its trust rule deletes it, and a deleted token is unknown.
  */
 async function loadAccessToken(hash: string): Promise<CacheEntry> {
-  const r = await getPool().query<AgentKeyRow>(
-    `SELECT t.key_id, t.expires_at, NULL::timestamptz AS revoked_at, ${AGENT_COLUMNS}
+  const r = await getPool().query<AgentKeyRow & Row<"agent_access_tokens", "dpop_jkt">>(
+    `SELECT t.key_id, t.expires_at, NULL::timestamptz AS revoked_at, t.dpop_jkt, ${AGENT_COLUMNS}
        FROM agent_access_tokens t JOIN agents a ON a.id = t.agent_id LEFT JOIN users u ON u.id = a.owner_id
       WHERE t.token_hash = $1`,
     [hash],
@@ -174,6 +176,7 @@ async function loadAccessToken(hash: string): Promise<CacheEntry> {
   const entry = agentEntry(r.rows[0]);
   // A federated-only agent's static keys are refused (agentEntry); its access tokens are its credential.
   if (r.rows[0]) entry.revoked = false;
+  if (entry.principal?.kind === "agent" && r.rows[0]?.dpop_jkt) entry.principal.dpopJkt = r.rows[0].dpop_jkt;
   return entry;
 }
 

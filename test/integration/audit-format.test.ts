@@ -230,7 +230,7 @@ describe("every entry a real node writes matches its schema", () => {
     const leak = [{ token: rotated.body.apiKey, type: "mandate_agent_key", url: "https://example.org/paste/1", source: "content" }];
     expect((await admin("POST", "/api/v1/keys/report-leak", leak)).status).toBe(200);
     expect((await admin("POST", `/api/v1/agents/${agent.body.name}/owner`, { owner: null })).status).toBe(200);
-    // Workload identity federation: trust rules, federated-only, an exchange, a renewal and a refusal.
+    // Workload identity federation: trust rules, federated-only, an exchange, a renewal, a DPoP refusal and a refusal.
     const issuer = await startIssuer();
     try {
       const sub = "system:serviceaccount:audit:bot";
@@ -251,6 +251,10 @@ describe("every entry a real node writes matches its schema", () => {
         body: new URLSearchParams({ grant_type: EXCHANGE, subject_token: got.body.access_token, subject_token_type: AT }).toString(),
       });
       expect(renewed.status).toBe(200);
+      // DPoP: a bearer access token presented with the DPoP scheme (dpop.refuse).
+      const renewedToken = ((await renewed.json()) as { access_token: string }).access_token;
+      const asDpop = await fetch(`${m.url}/api/v1/agents/me`, { headers: { authorization: `DPoP ${renewedToken}` } });
+      expect(asDpop.status).toBe(401);
       expect((await fed(await issuer.sign({ team: "other" }, { sub, aud: m.url }))).status).toBe(401);
       expect((await api(m.url, m.adminToken, "DELETE", `/api/v1/agents/${agent.body.name}/trust/${rule.body.id}`)).status).toBe(200);
     } finally {

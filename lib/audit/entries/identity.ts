@@ -168,8 +168,29 @@ export const FEDERATION_EXCHANGE_ENTRY = defineEntry({
     jti: z.string().nullable(),
     key_id: z.string(),
     expires_at: isoTime,
+    /** DPoP (RFC 9449): the thumbprint of the key the new token is bound to; null or absent: a bearer token. */
+    dpop_jkt: z.string().nullable().optional(),
   }),
   columns: { agent_id: uuid },
+});
+
+/**
+ * A request refused for DPoP (RFC 9449) reasons with 401 (`dpop.refuse`, actor `agent:<name>` or
+ * `dpop:unknown`): a DPoP-bound access token presented as Bearer, without a proof, with a proof of another
+ * key, for another method or URL, of another token (`ath`), too old, or replayed; or a token that is not
+ * bound presented with the DPoP scheme. `key_id`: the access token's; `jkt`: the thumbprint it is bound to.
+ */
+export const DPOP_REFUSE_ENTRY = defineEntry({
+  kind: "admin",
+  actions: ["dpop.refuse"],
+  data: z.strictObject({
+    reason: z.string(),
+    key_id: z.string().nullable(),
+    jkt: z.string().nullable(),
+    method: z.string(),
+    path: z.string(),
+  }),
+  columns: { agent_id: uuid.nullable() },
 });
 
 export const FEDERATION_REFUSE_ENTRY = defineEntry({

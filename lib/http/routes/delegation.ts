@@ -34,7 +34,7 @@ export const delegationRoutes = [
     errorFormat: oauthErrorFormat,
     tag: "Delegation",
     summary: "Exchange a token for a delegation token (RFC 8693), or a platform token for an agent access token (RFC 8693 / RFC 7523)",
-    handler: async ({ rt, body }) => reply({ body: await tokenEndpoint(rt, body), headers: NO_CACHE }),
+    handler: async ({ rt, req, body }) => reply({ body: await tokenEndpoint(rt, body, req), headers: NO_CACHE }),
   }),
   defineRoute({
     method: "POST",

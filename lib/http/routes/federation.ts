@@ -4,7 +4,8 @@
  * The exchange itself is POST /api/v1/token (routes/delegation.ts).
  */
 import { z } from "zod";
-import { addTrustRule, listTrustRules, removeTrustRule, setFederatedOnly, trustRuleInput } from "../../identity/federation/trust.ts";
+import { trustRuleInput } from "../../identity/federation/trust-input.ts";
+import { addTrustRule, listTrustRules, removeTrustRule, setFederatedOnly } from "../../identity/federation/trust.ts";
 import { actorOf, defineRoute, reply } from "../route.ts";
 
 export const federationRoutes = [

@@ -18,6 +18,7 @@ import type { Row } from "../../db/rows.ts";
 import { env } from "../../env.ts";
 import { MandateError } from "../../errors.ts";
 import type { Runtime } from "../../runtime/runtime.ts";
+import { DpopError } from "./dpop.ts";
 import { IssuerKeys } from "./issuer-keys.ts";
 
 export const GRANT_TYPE_JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
@@ -31,7 +32,8 @@ export const MAX_RENEWAL_WINDOW_S = 24 * 3600;
 export interface FederatedTokenResponse {
   access_token: string;
   issued_token_type: string;
-  token_type: "Bearer";
+  /** "DPoP" when the token is bound to the key of the request's DPoP proof (RFC 9449). */
+  token_type: "Bearer" | "DPoP";
   expires_in: number;
   agent: string;
 }
@@ -41,13 +43,32 @@ function keys(): IssuerKeys {
   return (issuerKeys ??= new IssuerKeys(env().MANDATE_FEDERATION_JWKS_COOLDOWN_S * 1000));
 }
 
-/** A refusal: 401 with the reason (RFC 6749's `invalid_grant`), after its audit entry. */
+/**
+ * A refusal: 401 with the reason (RFC 6749's `invalid_grant`), or 400 `invalid_dpop_proof` for a DPoP
+ * proof that does not hold (RFC 9449 §5), after its audit entry.
+ */
 class Refusal extends Error {
   constructor(
     readonly reason: string,
     readonly agentId: string | null = null,
+    readonly code: "invalid_grant" | "invalid_dpop_proof" = "invalid_grant",
   ) {
     super(reason);
+  }
+}
+
+/**
+ * The DPoP proof of a token request, verified when the exchange needs it (so that a refusal is audited
+ * like any other): resolves to the key's thumbprint, or null without a proof.
+ */
+export type DpopKey = () => Promise<string | null>;
+
+async function proofKey(dpop: DpopKey | undefined, agentId: string | null = null): Promise<string | null> {
+  try {
+    return dpop ? await dpop() : null;
+  } catch (e) {
+    if (e instanceof DpopError) throw new Refusal(`DPoP: ${e.reason}`, agentId, "invalid_dpop_proof");
+    throw e;
   }
 }
 
@@ -67,6 +88,7 @@ async function refuse(rt: Runtime, facts: Facts, r: Refusal): Promise<never> {
       data: { reason: r.reason, issuer: facts.issuer, subject: facts.subject, jti: facts.jti, grant: facts.grant },
     }),
   }));
+  if (r.code === "invalid_dpop_proof") throw new MandateError(400, "invalid_dpop_proof", r.reason);
   throw new MandateError(401, "invalid_grant", r.reason, undefined, { "WWW-Authenticate": `Bearer realm="mandate-token", error="invalid_grant"` });
 }
 
@@ -78,7 +100,7 @@ const str = (v: unknown) => (typeof v === "string" ? v : null);
 /** Exchanges a platform token (RFC 8693 subject_token of type jwt, or RFC 7523 assertion) for a Mandate access token. */
 export async function exchangeFederated(
   rt: Runtime,
-  input: { token: string; grant: string; agent?: string; audience?: string },
+  input: { token: string; grant: string; agent?: string; audience?: string; dpop?: DpopKey },
 ): Promise<FederatedTokenResponse> {
   const facts: Facts = { grant: input.grant, issuer: null, subject: null, jti: null };
   try {
@@ -89,7 +111,11 @@ export async function exchangeFederated(
   }
 }
 
-async function exchange(rt: Runtime, input: { token: string; agent?: string; audience?: string }, facts: Facts): Promise<FederatedTokenResponse> {
+async function exchange(
+  rt: Runtime,
+  input: { token: string; agent?: string; audience?: string; dpop?: DpopKey },
+  facts: Facts,
+): Promise<FederatedTokenResponse> {
   checkRequestedAudience(rt, input.audience);
   let unverified: jose.JWTPayload;
   try {
@@ -153,7 +179,9 @@ async function exchange(rt: Runtime, input: { token: string; agent?: string; aud
   const rule = matched[0];
   if (rule.suspended_at) throw new Refusal(`agent ${rule.name} is suspended`, rule.agent_id);
   if (!claims.exp) throw new Refusal("the platform token has no exp (expiry) claim", rule.agent_id);
-  return issue(rt, rule, claims.exp, facts, "federation.exchange");
+  // Verified last: a proof's jti is spent only by a request that would otherwise succeed.
+  const jkt = await proofKey(input.dpop, rule.agent_id);
+  return issue(rt, rule, claims.exp, facts, "federation.exchange", jkt);
 }
 
 function checkRequestedAudience(rt: Runtime, audience: string | undefined): void {
@@ -210,6 +238,7 @@ async function issue(
   sourceExp: number,
   facts: Facts,
   action: "federation.exchange" | "federation.renew",
+  jkt: string | null,
 ): Promise<FederatedTokenResponse> {
   const now = Math.floor(Date.now() / 1000);
   // The first exchange fixes how long renewals may go on: the platform token's expiry, at most 24 h away.
@@ -229,9 +258,9 @@ async function issue(
       if (!r.rowCount) throw new Refusal(`replayed: the platform token with jti ${facts.jti} was already exchanged`, rule.agent_id);
     }
     await tx.query(
-      `INSERT INTO agent_access_tokens (id, agent_id, trust_rule_id, key_id, token_hash, audience, expires_at, source_expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, to_timestamp($7), to_timestamp($8))`,
-      [randomUUID(), rule.agent_id, rule.id, cred.keyId, cred.hash, rt.config.publicUrl, exp, renewUntil],
+      `INSERT INTO agent_access_tokens (id, agent_id, trust_rule_id, key_id, token_hash, audience, expires_at, source_expires_at, dpop_jkt)
+       VALUES ($1, $2, $3, $4, $5, $6, to_timestamp($7), to_timestamp($8), $9)`,
+      [randomUUID(), rule.agent_id, rule.id, cred.keyId, cred.hash, rt.config.publicUrl, exp, renewUntil, jkt],
     );
     return {
       result: null,
@@ -248,20 +277,29 @@ async function issue(
           jti: facts.jti,
           key_id: cred.keyId,
           expires_at: new Date(exp * 1000).toISOString(),
+          dpop_jkt: jkt,
         },
       }),
     };
   });
   purgeExpired();
-  return { access_token: cred.secret, issued_token_type: ACCESS_TOKEN_TYPE, token_type: "Bearer", expires_in: exp - now, agent: rule.name };
+  return {
+    access_token: cred.secret,
+    issued_token_type: ACCESS_TOKEN_TYPE,
+    token_type: jkt ? "DPoP" : "Bearer",
+    expires_in: exp - now,
+    agent: rule.name,
+  };
 }
 
 /**
  * Renews a Mandate access token while the platform token it came from is valid (a pod's projected token
  * is re-presented by the gateway until the kubelet rotates it, and its jti may be exchanged only once):
- * a new token, bounded by the same platform token's expiry. The trust rule must still exist.
+ * a new token, bounded by the same platform token's expiry. The trust rule must still exist. A DPoP-bound
+ * token is renewed only with a proof of its key (and stays bound to it); an unbound one renewed with a
+ * proof becomes bound.
  */
-export async function renewFederated(rt: Runtime, token: string, audience?: string): Promise<FederatedTokenResponse> {
+export async function renewFederated(rt: Runtime, token: string, audience?: string, dpop?: DpopKey): Promise<FederatedTokenResponse> {
   const facts: Facts = { grant: "renew", issuer: null, subject: null, jti: null };
   try {
     checkRequestedAudience(rt, audience);
@@ -284,7 +322,12 @@ export async function renewFederated(rt: Runtime, token: string, audience?: stri
     const sourceExp = Math.floor(row.source_expires_at.getTime() / 1000);
     if (sourceExp <= Math.floor(Date.now() / 1000))
       throw new Refusal("the platform token behind this access token has expired: exchange a new platform token", row.agent_id);
-    return await issue(rt, row, sourceExp, facts, "federation.renew");
+    const bound = auth.principal.kind === "agent" ? (auth.principal.dpopJkt ?? null) : null;
+    const jkt = await proofKey(dpop, row.agent_id);
+    if (bound && !jkt) throw new Refusal("DPoP: the access token is DPoP-bound: its renewal needs a DPoP proof of its key", row.agent_id, "invalid_dpop_proof");
+    if (bound && jkt !== bound)
+      throw new Refusal("DPoP: the DPoP proof is signed by another key than the one the access token is bound to", row.agent_id, "invalid_dpop_proof");
+    return await issue(rt, row, sourceExp, facts, "federation.renew", jkt);
   } catch (e) {
     if (e instanceof Refusal) return refuse(rt, facts, e);
     throw e;
@@ -292,8 +335,8 @@ export async function renewFederated(rt: Runtime, token: string, audience?: stri
 }
 
 let lastPurge = 0;
-/** Expired jtis and access tokens are deleted now and then (an expired token is refused anyway). */
-function purgeExpired(): void {
+/** Expired jtis (of platform tokens and DPoP proofs) and access tokens are deleted now and then (an expired token is refused anyway). */
+export function purgeExpired(): void {
   if (Date.now() - lastPurge < 60_000) return;
   lastPurge = Date.now();
   const pool = getPool();

@@ -6,7 +6,7 @@
  * per issuer. A discovery that failed is not retried before the cooldown has passed either.
  */
 import * as jose from "jose";
-import { fetchableUrl } from "./trust.ts";
+import { fetchableUrl } from "./trust-input.ts";
 
 type KeySet = ReturnType<typeof jose.createRemoteJWKSet>;
 interface Discovered {

@@ -4,10 +4,12 @@ import { requireUser } from "@/app/auth";
 import { AgentFlags } from "@/components/agents/flags";
 import { CreateKeyForm, RevokeKeyButton } from "@/components/agents/key-controls";
 import { SuspendForm } from "@/components/agents/suspend-form";
+import { AddTrustRuleForm, FederatedOnlyToggle, RemoveTrustRuleButton } from "@/components/agents/trust-rules";
 import { TimeAgo } from "@/components/forms/time-ago";
 import { KeyTable } from "@/components/keys/key-table";
 import { RotateKeyForm } from "@/components/nhi/nhi-actions";
 import { getAgent } from "@/lib/console/agent-detail";
+import { defaultKeyDays, keyLimits } from "@/lib/identity/key-lifetime";
 
 export const metadata = { title: "Agent" };
 
@@ -18,6 +20,8 @@ export default async function AgentPage({ params }: { params: Promise<{ name: st
   const a = await getAgent(decodeURIComponent((await params).name));
   if (!a) notFound();
   const admin = user.role === "admin";
+  const limits = keyLimits();
+  const activeKeys = a.keys.filter((k) => k.status === "active").length;
   return (
     <article className="space-y-6">
       <header className="space-y-1">
@@ -65,8 +69,13 @@ export default async function AgentPage({ params }: { params: Promise<{ name: st
         <h2 id="keys-h" className="text-base font-semibold">
           API keys
         </h2>
+        {a.federatedOnly && (
+          <p role="note" className="text-sm text-slate-700" data-testid="federated-only-note">
+            Federated-only: no static key can be created for this agent; it authenticates with a platform token its trust rules accept.
+          </p>
+        )}
         {a.keys.length === 0 ? (
-          <p className="text-sm text-slate-700">This agent has no keys{admin ? ": create one below." : "."}</p>
+          <p className="text-sm text-slate-700">This agent has no keys{admin && !a.federatedOnly ? ": create one below." : "."}</p>
         ) : (
           <KeyTable
             testId="agent-keys"
@@ -93,8 +102,98 @@ export default async function AgentPage({ params }: { params: Promise<{ name: st
             }
           />
         )}
-        {admin && <CreateKeyForm agent={a.name} />}
+        {admin && !a.federatedOnly && (
+          <CreateKeyForm
+            agent={a.name}
+            maxDays={limits.maxDays.agent_key}
+            defaultDays={defaultKeyDays("agent_key", limits)}
+            setting={limits.setting.agent_key}
+          />
+        )}
       </section>
+      {admin && (
+        <section aria-labelledby="trust-h" className="space-y-3">
+          <h2 id="trust-h" className="text-base font-semibold">
+            Workload identity (trust rules)
+          </h2>
+          <p className="text-sm text-slate-700">
+            The platform tokens (Kubernetes, SPIFFE, GitHub Actions, any OIDC issuer) this agent may exchange at <code>/api/v1/token</code> for a 15-minute
+            access token instead of holding a static key.
+          </p>
+          {a.trust.length === 0 ? (
+            <p className="text-sm text-slate-700">No trust rule: this agent can only use static keys.</p>
+          ) : (
+            <div className="overflow-x-auto">
+              <table className="w-full text-left text-sm" data-testid="trust-rules">
+                <caption className="sr-only">Trust rules of {a.name}</caption>
+                <thead>
+                  <tr className="border-b border-slate-300 text-slate-700">
+                    <th scope="col" className="py-1 pr-3">
+                      Issuer
+                    </th>
+                    <th scope="col" className="py-1 pr-3">
+                      Subject
+                    </th>
+                    <th scope="col" className="py-1 pr-3">
+                      Claims
+                    </th>
+                    <th scope="col" className="py-1 pr-3">
+                      Audience
+                    </th>
+                    <th scope="col" className="py-1 pr-3">
+                      JWKS URL
+                    </th>
+                    <th scope="col" className="py-1 pr-3">
+                      Created
+                    </th>
+                    <th scope="col" className="py-1 pr-3">
+                      By
+                    </th>
+                    <th scope="col" className="py-1">
+                      <span className="sr-only">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {a.trust.map((r) => (
+                    <tr key={r.id} data-rule-id={r.id} className="border-b border-slate-200 align-top">
+                      <td className="py-1 pr-3 font-mono text-xs break-all">{r.issuer}</td>
+                      <td className="py-1 pr-3 font-mono text-xs break-all">{r.subject}</td>
+                      <td className="py-1 pr-3 font-mono text-xs">
+                        {Object.keys(r.claims).length === 0
+                          ? "—"
+                          : Object.entries(r.claims).map(([k, v]) => (
+                              <div key={k}>
+                                {k}={v}
+                              </div>
+                            ))}
+                      </td>
+                      <td className="py-1 pr-3 font-mono text-xs break-all">{r.audience ?? "Mandate's public URL"}</td>
+                      <td className="py-1 pr-3 font-mono text-xs break-all">{r.jwksUrl ?? "from discovery"}</td>
+                      <td className="py-1 pr-3">
+                        <TimeAgo at={r.createdAt} />
+                      </td>
+                      <td className="py-1 pr-3">{r.createdBy}</td>
+                      <td className="py-1">
+                        <RemoveTrustRuleButton agent={a.name} id={r.id} subject={r.subject} liveTokens={r.liveTokens} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          <AddTrustRuleForm agent={a.name} />
+          <div className="space-y-1 text-sm">
+            <p className="text-slate-700">
+              {a.federatedOnly
+                ? "Federated-only: no static key can be created for this agent."
+                : "Federated-only is off: admins may create static keys for this agent. Turned on, its active keys are revoked and none can be created."}
+            </p>
+            <FederatedOnlyToggle agent={a.name} federatedOnly={a.federatedOnly} activeKeys={activeKeys} />
+          </div>
+        </section>
+      )}
       {user.role !== "viewer" && (admin || !a.suspended) && (
         <section aria-labelledby="suspend-h" className="space-y-2">
           <h2 id="suspend-h" className="text-base font-semibold">
