@@ -36,7 +36,10 @@ test("the timeline, the step drawer and the audit explorer name each decision's 
   await expect(page.locator('[data-testid="timeline-step"][data-step="4"]')).toContainText("server crm");
   await expect(chip(6)).toContainText("← server"); // a request the server sends to the client
 
-  await page.locator('[data-testid="timeline-step"][data-step="6"]').getByRole("button", { name: /Step 6/ }).click();
+  await page
+    .locator('[data-testid="timeline-step"][data-step="6"]')
+    .getByRole("button", { name: /Step 6/ })
+    .click();
   const details = page.getByRole("dialog").getByTestId("step-details");
   await expect(details).toHaveAttribute("data-step", "6");
   await expect(details.getByTestId("method-chip")).toHaveAttribute("data-method", "sampling/createMessage");

@@ -44,7 +44,12 @@ export const auditColumns: ColumnDef<AuditListRow>[] = [
     cell: ({ row }) => {
       const r = row.original;
       // A decision names its MCP method (absent in entries older than the other methods: tools/call).
-      const method = r.kind === "decision" ? (typeof (r.data as { method?: unknown }).method === "string" ? String((r.data as { method: string }).method) : "tools/call") : null;
+      const method =
+        r.kind === "decision"
+          ? typeof (r.data as { method?: unknown }).method === "string"
+            ? String((r.data as { method: string }).method)
+            : "tools/call"
+          : null;
       return (
         <span className="inline-flex flex-wrap items-center gap-1">
           {method && <MethodChip method={method} />}

@@ -14,9 +14,6 @@ function tone(method: string): string {
   return "border-slate-300 bg-slate-50 text-slate-800";
 }
 
-/** Whether the method is a request the server sends to the client (decided with that server as the target). */
-export const isServerRequest = (method: string) => SERVER_REQUESTS.has(method);
-
 export function MethodChip({ method }: { method: string }) {
   const fromServer = SERVER_REQUESTS.has(method);
   return (

@@ -248,7 +248,10 @@ describe("a sampling request is inspected like a result (issue 15 §2)", () => {
       [seen.decisionId],
     );
     // Provenance: the sampling decision (its step and method), the detector and a count, never the address.
-    expect(entry).toMatchObject({ tool: "everything", data: { added: ["pii"], provenance: [{ label: "pii", source: "detector", detector: "email", count: 1 }] } });
+    expect(entry).toMatchObject({
+      tool: "everything",
+      data: { added: ["pii"], provenance: [{ label: "pii", source: "detector", detector: "email", count: 1 }] },
+    });
     expect(JSON.stringify(entry)).not.toContain("ada.lovelace");
     const [decision] = await dbQuery<{ step: number }>(mandate.databaseUrl, `SELECT step FROM audit_entries WHERE kind = 'decision' AND decision_id = $1`, [
       seen.decisionId,

@@ -147,7 +147,10 @@ describe("loop breaking and rate limits", () => {
         let probe: Decision;
         do probe = await decide(node, agent.apiKey, "rounds-probe", { email: "probe@example.com", max_bytes: total });
         while (!probe.reasons.some((r) => r.policy === "seen") && Date.now() < deadline);
-        expect(probe.reasons.map((r) => r.policy), `${node.url} sees ${total} calls`).toContain("seen");
+        expect(
+          probe.reasons.map((r) => r.policy),
+          `${node.url} sees ${total} calls`,
+        ).toContain("seen");
       }
     }
     expect(total).toBeGreaterThanOrEqual(LIMIT); // each node alone allows up to L once it has seen the rest
