@@ -221,11 +221,12 @@ describe("a sampling request is inspected like a result (issue 15 §2)", () => {
   }
 
   /** Triggers a sampling request holding an email address; returns the session as the client's handler saw it. */
-  async function sampleWithEmail(agent: string) {
+  async function sampleWithEmail(agent: string, beforeSampling: () => Promise<void> = async () => {}) {
     const { apiKey } = await mandate.createAgent(agent);
     const g = await viaGateway(apiKey);
     await g.listTools(); // reported; the one tool used is approved (the server then has an approved item)
     await mandate.approveTool("everything", "trigger-sampling-request");
+    await beforeSampling();
     let seen: Awaited<ReturnType<typeof samplingSession>> | undefined;
     g.setRequestHandler(CreateMessageRequestSchema, async (req) => {
       expect(JSON.stringify(req.params.messages)).toContain("ada.lovelace@example.com"); // passed on unchanged
@@ -266,9 +267,9 @@ describe("a sampling request is inspected like a result (issue 15 §2)", () => {
         headers: { authorization: `Bearer ${mandate.adminToken}`, "content-type": "application/json" },
         body: JSON.stringify({ detectors_off }),
       });
-    expect((await put(["pii"])).status).toBe(200);
     try {
-      const seen = await sampleWithEmail("sampling-detectors-off");
+      // (Set once the gateway has made the server known: initialize announces it.)
+      const seen = await sampleWithEmail("sampling-detectors-off", async () => expect((await put(["pii"])).status).toBe(200));
       expect(seen.observed).toEqual([]);
       const rows = await dbQuery(mandate.databaseUrl, `SELECT 1 FROM audit_entries WHERE action = 'outcome.labels_observed' AND session_id = $1`, [seen.id]);
       expect(rows).toEqual([]);
