@@ -5,6 +5,8 @@
  * Each is a decision in the audit log with its method; a forbid policy refuses it with a JSON-RPC error
  * whose `data` is the `mandate/error` object, and a refused server request never reaches the client.
  */
+import { createServer, request, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { CreateMessageRequestSchema, McpError, ResultSchema } from "@modelcontextprotocol/sdk/types.js";
@@ -276,5 +278,41 @@ describe("a sampling request is inspected like a result (issue 15 §2)", () => {
     } finally {
       expect((await put([])).status).toBe(200);
     }
+  });
+
+  it("Mandate unable to record the labels: the request is refused with -32003 request_withheld and never reaches the client", async () => {
+    // The real Mandate behind a proxy that answers 503 to POST /api/v1/observations only (fail closed).
+    const target = new URL(mandate.url);
+    const proxy: Server = createServer((req, res) => {
+      if (req.url?.startsWith("/api/v1/observations")) {
+        req.resume();
+        res.writeHead(503, { "content-type": "application/problem+json" }).end(JSON.stringify({ title: "unavailable", status: 503 }));
+        return;
+      }
+      const up = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      up.on("error", () => res.destroy());
+      req.pipe(up);
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+    toClose.push({ close: () => new Promise<void>((r) => proxy.close(() => r())) });
+    const { apiKey } = await mandate.createAgent("sampling-withheld");
+    const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const g = await connectClient(gatewayStdioTransport({ mandateUrl: url, apiKey, server: "everything", command: CMD, spoolDir }));
+    toClose.push(g);
+    await g.listTools();
+    await mandate.approveTool("everything", "trigger-sampling-request");
+    let sampledByClient = 0;
+    g.setRequestHandler(CreateMessageRequestSchema, async () => {
+      sampledByClient++;
+      return { model: "m", role: "assistant", content: { type: "text", text: "should not happen" } };
+    });
+    const outcome = await g
+      .callTool({ name: "trigger-sampling-request", arguments: { prompt: "Write to ada.lovelace@example.com", maxTokens: 10 } })
+      .then(JSON.stringify, (e: Error) => e.message);
+    expect(outcome).toContain("was refused and not passed to the client: it holds data labelled pii");
+    expect(sampledByClient).toBe(0);
   });
 });
