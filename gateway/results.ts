@@ -13,6 +13,7 @@ export type GatewayErrorCode =
   | "mandate_unavailable"
   | "upstream_unavailable"
   | "result_withheld"
+  | "request_withheld"
   | "unknown_tool";
 
 export interface ToolErrorResult {
@@ -106,6 +107,16 @@ export function resultWithheldResult(tool: string, d: DecisionResponse, labels: 
     "result_withheld",
     `The call to ${tool} ran, but its result is withheld: it holds data labelled ${labels.join(", ")}, and Mandate could not ` +
       `record that in the session (${message}). The result is released only once the session knows (fail closed).`,
+    { decision_id: d.decision_id, labels, message },
+  );
+}
+
+/** A server's request (sampling) holds labelled data that could not be committed to the session: not passed to the client. */
+export function requestWithheldResult(request: string, d: DecisionResponse, labels: string[], message: string): ToolErrorResult {
+  return toolError(
+    "request_withheld",
+    `The ${request} was refused and not passed to the client: it holds data labelled ${labels.join(", ")}, and Mandate could ` +
+      `not record that in the session (${message}). It is passed on only once the session knows (fail closed).`,
     { decision_id: d.decision_id, labels, message },
   );
 }

@@ -4,13 +4,17 @@
  * from the client, and the requests a server sends to the client: sampling/createMessage,
  * elicitation/create and roots/list. Anything but an allow is a JSON-RPC error whose `data` is the
  * `mandate/error` object; Mandate unreachable: refused (fail closed). What a decided request carries is
- * passed on unchanged; its outcome is reported like a tool call's.
+ * passed on unchanged; its outcome is reported like a tool call's. An allowed sampling request is
+ * inspected like a result before the client sees it (its messages and system prompt: detectors, `_meta`
+ * labels); labels found are committed to the session first, and a request whose labels cannot be
+ * committed is refused (issue 15 §2).
  */
 import { McpError, type Result } from "@modelcontextprotocol/sdk/types.js";
 import type { DecisionResponse, ServerAction } from "../lib/api/schemas.ts";
 import type { GovernanceContext } from "./governance.ts";
 import { META_DELEGATION, META_SESSION, metaString } from "./governance.ts";
 import { MandateCallError } from "./mandate-client.ts";
+import { observeResult } from "./observation.ts";
 import * as R from "./results.ts";
 
 /** The JSON-RPC error code of a request Mandate did not allow (the same as item-governance.ts's). */
@@ -83,6 +87,19 @@ export class ServerGovernance {
     if (d.decision === "deny") throw refusal(R.deniedResult(label, d));
     if (d.decision === "require_approval") throw refusal(R.approvalPendingResult(label, d, 0));
     return d;
+  }
+
+  /**
+   * What an allowed request the server sends carries into the client's model (sampling/createMessage:
+   * `systemPrompt` and the messages' content): run through the detectors the decision does not turn off
+   * and read for `_meta` labels, like a result. Labels found are committed to the session (with the
+   * decision they came with, hence its step and method, and each label's detector or `_meta` key)
+   * before this resolves; when they cannot be, the request is refused (fail closed). Other methods: nothing.
+   */
+  async inspectRequest(server: string, method: ServerAction, params: Item | undefined, d: DecisionResponse, signal: AbortSignal): Promise<void> {
+    if (method !== "sampling/createMessage") return;
+    const observed = await observeResult(this.ctx.mandate, method, params ?? {}, d, undefined, signal);
+    if (!observed.ok) throw refusal(R.requestWithheldResult(`${method} from server ${server}`, d, observed.labels, observed.message));
   }
 
   /** Runs an allowed request and reports its outcome (success, or the error it ended with). */

@@ -276,8 +276,12 @@ export class GatewaySession {
       await this.ready;
       if (DECIDED_SERVER_REQUESTS.has(req.method)) {
         // The server cannot choose the session: the connection's own, without a delegation.
-        const d = await this.servers.decide(up.id, req.method as ServerAction, req.params, undefined, extra.signal);
-        return this.servers.reported(d, () => this.relayToClient(up, req, extra));
+        const method = req.method as ServerAction;
+        const d = await this.servers.decide(up.id, method, req.params, undefined, extra.signal);
+        return this.servers.reported(d, async () => {
+          await this.servers.inspectRequest(up.id, method, req.params, d, extra.signal);
+          return this.relayToClient(up, req, extra);
+        });
       }
       return this.relayToClient(up, req, extra);
     },

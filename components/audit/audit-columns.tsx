@@ -4,6 +4,7 @@ import { Timestamp } from "@/components/time/timestamp";
 import Link from "next/link";
 import type { ColumnDef } from "@tanstack/react-table";
 import type { AuditListRow } from "@/lib/audit/queries";
+import { MethodChip } from "@/components/shell/method-chip";
 import { OutcomeBadge } from "@/components/shell/outcome-badge";
 import { entryId, useAuditDrawer } from "./audit-drawer";
 
@@ -37,7 +38,26 @@ export const auditColumns: ColumnDef<AuditListRow>[] = [
   { id: "kind", header: "Kind", cell: ({ row }) => <span className="text-xs">{row.original.kind}</span> },
   { id: "action", header: "Action", cell: ({ row }) => <span className="font-mono text-xs">{row.original.action}</span> },
   { id: "actor", header: "Actor", cell: ({ row }) => <span className="text-xs">{row.original.actor}</span> },
-  { id: "tool", header: "Tool", cell: ({ row }) => <span className="font-mono text-xs">{row.original.tool ?? ""}</span> },
+  {
+    id: "tool",
+    header: "Method · target",
+    cell: ({ row }) => {
+      const r = row.original;
+      // A decision names its MCP method (absent in entries older than the other methods: tools/call).
+      const method =
+        r.kind === "decision"
+          ? typeof (r.data as { method?: unknown }).method === "string"
+            ? String((r.data as { method: string }).method)
+            : "tools/call"
+          : null;
+      return (
+        <span className="inline-flex flex-wrap items-center gap-1">
+          {method && <MethodChip method={method} />}
+          <span className="font-mono text-xs">{r.tool ?? ""}</span>
+        </span>
+      );
+    },
+  },
   { id: "outcome", header: "Outcome", cell: ({ row }) => (row.original.outcome ? <OutcomeBadge outcome={row.original.outcome} /> : null) },
   {
     id: "session",

@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import type { TimelineStep } from "@/lib/sessions/timeline-step";
+import { MethodChip } from "@/components/shell/method-chip";
 import { OutcomeBadge } from "@/components/shell/outcome-badge";
 import { Timestamp } from "@/components/time/timestamp";
 import { LabelChips } from "./badges";
@@ -27,7 +28,8 @@ export function StepRow({ s, selected, onOpen }: { s: TimelineStep; selected: bo
         </button>
         <Timestamp at={s.at} className="text-slate-600" />
         <div className="min-w-0">
-          <span className="font-mono text-xs">{s.tool}</span> <span className="text-xs text-slate-600">by {s.agent}</span>
+          <MethodChip method={s.method} /> <span className="font-mono text-xs">{s.serverLevel ? `server ${s.target}` : s.target}</span>{" "}
+          <span className="text-xs text-slate-600">by {s.agent}</span>
           {reason && (
             <p className="truncate text-xs text-slate-700" title={reason.message}>
               <span className="font-medium">{reason.policy}</span>: {reason.message}
@@ -63,6 +65,12 @@ export function StepDetails({ s, sessionId }: { s: TimelineStep; sessionId: stri
       data-step={s.step}
       className="grid grid-cols-1 gap-x-4 gap-y-2 rounded border border-slate-200 bg-white p-3 text-xs md:grid-cols-[10rem_1fr]"
     >
+      <dt className="font-medium text-slate-700">Method</dt>
+      <dd className="flex flex-wrap items-center gap-2">
+        <MethodChip method={s.method} />
+        <span className="font-mono">{s.serverLevel ? `on server ${s.target}` : s.target}</span>
+        {s.target !== s.tool && <span className="text-slate-600">(inventory entry {s.tool})</span>}
+      </dd>
       <dt className="font-medium text-slate-700">Arguments (as stored, redacted)</dt>
       <dd>
         <pre className="max-h-64 overflow-auto whitespace-pre-wrap break-all rounded bg-slate-50 p-2 font-mono">{JSON.stringify(s.arguments, null, 2)}</pre>
@@ -98,7 +106,7 @@ export function StepDetails({ s, sessionId }: { s: TimelineStep; sessionId: stri
       <dd className="flex flex-wrap items-center gap-2">
         <LabelChips labels={s.labelsBefore} /> → <LabelChips labels={s.labelsAfter} added={s.labelsAdded} />{" "}
         <span className="text-slate-600">
-          (declared by the tool: {s.toolLabels.join(", ") || "none"}
+          ({s.serverLevel ? "the server's items declare" : "declared by the tool"}: {s.toolLabels.join(", ") || "none"}
           {s.labelsObserved.length > 0 && <>; observed in its result: {s.labelsObserved.join(", ")}</>}; risk {s.toolRisk ?? "?"}, effect {s.toolEffect ?? "?"})
         </span>
       </dd>

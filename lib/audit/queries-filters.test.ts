@@ -57,5 +57,8 @@ describe("audit explorer filters", () => {
     expect(w.sql).toBe("kind = ANY($1::text[]) AND tool = $2 AND action LIKE $3 AND created_at >= $4::timestamptz");
     expect(w.values).toEqual([["decision", "outcome"], "a'b", "tool\\_x.%", "2026-01-01T00:00:00.000Z"]);
     expect(auditWhere({}).sql).toBe("TRUE");
+    const m = auditWhere({ method: ["sampling/createMessage", "tools/call"] });
+    expect(m.sql).toBe("kind = 'decision' AND COALESCE(data->>'method', 'tools/call') = ANY($1::text[])");
+    expect(m.values).toEqual([["sampling/createMessage", "tools/call"]]);
   });
 });

@@ -7,8 +7,11 @@
 import type { FilterDef, SearchParams, TableDefinition, TableState } from "../console/table/definition.ts";
 import { listHref } from "../analytics/links.ts";
 import { linkedFilter, resolveTime, timeFilter } from "../analytics/time-range.ts";
+import { mcpAction } from "../api/schemas.ts";
 
 export const AUDIT_KINDS = ["decision", "outcome", "approval", "admin", "delegation"] as const;
+/** The MCP methods a decision can be for (the "Method" filter: decisions only). */
+export const AUDIT_METHODS = mcpAction.options;
 export const AUDIT_OUTCOMES = ["allow", "deny", "require_approval", "success", "error", "approved", "denied", "expired"] as const;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -21,6 +24,8 @@ export interface AuditFilters {
   outcome?: string[];
   agent?: string;
   tool?: string[];
+  /** Decisions for these MCP methods (entries without a method are tools/call). */
+  method?: string[];
   actor?: string;
   action?: string;
   session?: string;
@@ -52,6 +57,7 @@ export function auditTableDefinition(o: { agents: Array<{ id: string; name: stri
       { id: "outcome", label: "Outcome", kind: "multi", options: opts(AUDIT_OUTCOMES) },
       { id: "agent", label: "Agent", kind: "select", options: o.agents.map((a) => ({ value: a.id, label: a.name })) },
       { id: "tool", label: "Tool", kind: "multi", options: toolOptions(o.tools, o.sp.tool) },
+      { id: "method", label: "Method", kind: "multi", options: AUDIT_METHODS.map((m) => ({ value: m, label: m })) },
       timeFilter(o.sp.time),
       ...linked,
     ],
@@ -90,6 +96,8 @@ export function toAuditFilters(state: TableState, now = Date.now()): AuditFilter
   if (f.outcome?.length) out.outcome = f.outcome;
   if (f.agent?.[0]) out.agent = f.agent[0];
   if (f.tool?.length) out.tool = f.tool;
+  if (f.method?.length) out.method = f.method.filter((m) => (AUDIT_METHODS as readonly string[]).includes(m));
+  if (out.method?.length === 0) delete out.method;
   if (f.session?.[0]) out.session = f.session[0];
   if (f.actor?.[0]) out.actor = f.actor[0];
   if (f.decision?.[0]) out.decision = f.decision[0].toLowerCase();
@@ -111,6 +119,8 @@ export function auditWhere(f: AuditFilters, start = 1): { sql: string; values: u
   if (f.outcome?.length) clauses.push(eqOrAny("outcome", f.outcome));
   if (f.agent) clauses.push(`agent_id = ${p(f.agent)}::uuid`);
   if (f.tool?.length) clauses.push(eqOrAny("tool", f.tool));
+  // Decisions only; not indexed (the other filters and the time order narrow what is read).
+  if (f.method?.length) clauses.push(`kind = 'decision' AND ${eqOrAny("COALESCE(data->>'method', 'tools/call')", f.method)}`);
   if (f.actor) clauses.push(`actor = ${p(f.actor)}`);
   if (f.action) clauses.push(`action LIKE ${p(f.action.replace(/[\\%_]/g, (c) => `\\${c}`) + "%")}`);
   if (f.session) clauses.push(`session_id = ${p(f.session)}`);
@@ -134,6 +144,7 @@ export function parseEntryParam(v: string | string[] | undefined): { chain: stri
 /** A link into the explorer (URL parameters in the table's format). */
 export function auditHref(p: {
   kind?: string[];
+  method?: string[];
   outcome?: string[];
   agent?: string;
   tool?: string[];

@@ -9,7 +9,7 @@
  * A process therefore sees the others' calls at most S = 2 × SYNC_MS plus two round trips late, so
  * across P processes an agent can get at most L + (P − 1) × (the calls one process allows it in S)
  * calls in a window whose limit is L, and never more than P × L (each process alone never passes L).
- * docs/guarantees.md states it; test/integration/agent-counters.test.ts checks it with two nodes.
+ * docs/guarantees.md states it; test/gateway/loop-and-rate.test.ts checks it with two nodes.
  *
  * Windows: `minute` counts the current second and the 59 before, `hour` the current minute and the 59
  * before. If the counts could not be synchronised for STALE_MS, `stale()` is true and decisions whose

@@ -347,7 +347,8 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
         rt.emit("approval.created", { ...approval, agent: agent.name });
       }
       if (receipt) response.receipt = await receipt;
-      if (allowed && item?.detectorsOff?.length) response.detectors_off = item.detectorsOff;
+      // For a server-level method, its server's own setting (a sampling request's text is inspected too).
+      if (allowed && tool?.detectorsOff?.length) response.detectors_off = tool.detectorsOff;
       observeDecision(ev.decision, ev.reasons, Number(process.hrtime.bigint() - t0) / 1e9);
       return response;
     }

@@ -27,6 +27,8 @@ export interface ToolInfo {
   openWorld: boolean;
   /** Detectors the gateway skips for what this item returns: its own setting ∪ its server's, sorted (absent: none). */
   detectorsOff?: string[];
+  /** Its server's own setting alone (what a server-level method's decision names). */
+  serverDetectorsOff?: string[];
 }
 
 const SELECT = `SELECT t.id, t.kind, s.name AS server, t.name, t.status, t.effect, t.risk, t.labels, t.sensitive_args,
@@ -54,6 +56,10 @@ type ToolRow = WithJson<
   { annotations: { openWorldHint?: unknown } | null }
 > & { server: Col<"tool_servers", "name">; server_detectors_off: Col<"tool_servers", "detectors_off"> };
 
+const SERVER_SELECT = "SELECT name, detectors_off FROM tool_servers";
+type ServerRow = { name: Col<"tool_servers", "name">; detectors_off: Col<"tool_servers", "detectors_off"> };
+const serverOff = (r: ServerRow): [string, string[]] => [r.name, [...(r.detectors_off ?? [])].sort()];
+
 function toInfo(r: ToolRow): ToolInfo {
   const kind = r.kind as ItemKind;
   return {
@@ -71,6 +77,7 @@ function toInfo(r: ToolRow): ToolInfo {
     inputSchema: r.input_schema,
     openWorld: r.annotations?.openWorldHint === true,
     detectorsOff: [...new Set([...(r.server_detectors_off ?? []), ...(r.detectors_off ?? [])])].sort(),
+    serverDetectorsOff: [...(r.server_detectors_off ?? [])].sort(),
   };
 }
 
@@ -90,15 +97,31 @@ export interface ServerInfo {
   risk: string;
   labels: string[];
   openWorld: boolean;
+  /**
+   * Detectors the gateway skips in what this server sends on its own (a sampling request's messages):
+   * the server's setting (`PUT /api/v1/servers/{server}/detectors`), sorted.
+   */
+  detectorsOff: string[];
 }
 
 const EFFECT_ORDER = ["read", "write", "side_effect", "destructive"];
 const RISK_ORDER = ["low", "medium", "high", "critical"];
 
-export function summariseServer(server: string, items: ToolInfo[]): ServerInfo {
+export function summariseServer(server: string, items: ToolInfo[], detectorsOff: string[] = []): ServerInfo {
   const usable = items.filter((t) => t.server === server && t.status === "approved" && !t.blocked);
   if (usable.length === 0)
-    return { kind: "server", server, name: server, key: server, status: "pending", effect: "unknown", risk: "critical", labels: [], openWorld: false };
+    return {
+      kind: "server",
+      server,
+      name: server,
+      key: server,
+      status: "pending",
+      effect: "unknown",
+      risk: "critical",
+      labels: [],
+      openWorld: false,
+      detectorsOff,
+    };
   const worst = (order: string[], values: Array<string | null>, fallback: string) =>
     values.reduce<string>((w, v) => (order.indexOf(v ?? fallback) > order.indexOf(w) ? (v ?? fallback) : w), order[0]);
   return {
@@ -119,12 +142,13 @@ export function summariseServer(server: string, items: ToolInfo[]): ServerInfo {
     ),
     labels: [...new Set(usable.flatMap((t) => t.labels))].sort(),
     openWorld: usable.some((t) => t.openWorld),
+    detectorsOff,
   };
 }
 
 interface Snapshot {
-  /** Names of every server in the inventory (also those that list nothing yet). */
-  servers: Set<string>;
+  /** Every server of the inventory (also those that list nothing yet), with its own detectors-off setting. */
+  servers: Map<string, string[]>;
   byKey: Map<string, ToolInfo>;
   byId: Map<string, ToolInfo>;
   /** Resource families (URI templates) by server. */
@@ -153,8 +177,8 @@ export class ToolCache {
     if (this.loading) return this.loading;
     const version = this.version;
     const p = (async () => {
-      const [r, servers] = await Promise.all([getPool().query<ToolRow>(SELECT), getPool().query<{ name: string }>("SELECT name FROM tool_servers")]);
-      const snap: Snapshot = { servers: new Set(servers.rows.map((x) => x.name)), byKey: new Map(), byId: new Map(), templates: new Map() };
+      const [r, servers] = await Promise.all([getPool().query<ToolRow>(SELECT), getPool().query<ServerRow>(SERVER_SELECT)]);
+      const snap: Snapshot = { servers: new Map(servers.rows.map(serverOff)), byKey: new Map(), byId: new Map(), templates: new Map() };
       for (const row of r.rows) put(snap, toInfo(row));
       if (version === this.version) {
         this.snapshot = snap;
@@ -235,23 +259,24 @@ export class ToolCache {
       const seen = this.missing.get(key);
       if (seen !== undefined && Date.now() - seen < 2_000) return undefined;
       const version = this.version;
-      const r = await getPool().query<{ name: string }>("SELECT name FROM tool_servers WHERE name = $1", [name]);
+      const r = await getPool().query<ServerRow>(`${SERVER_SELECT} WHERE name = $1`, [name]);
       if (!r.rows[0]) {
         if (version === this.version) this.missing.set(key, Date.now());
         return undefined;
       }
-      if (version === this.version && this.snapshot === snap) snap.servers.add(name);
+      const [, off] = serverOff(r.rows[0]);
+      if (version === this.version && this.snapshot === snap) snap.servers.set(name, off);
       // Its items, too, in case they were reported with it.
       const items = await getPool().query<ToolRow>(`${SELECT} WHERE s.name = $1`, [name]);
-      return summariseServer(name, items.rows.map(toInfo));
+      return summariseServer(name, items.rows.map(toInfo), off);
     }
-    return summariseServer(name, [...snap.byKey.values()]);
+    return summariseServer(name, [...snap.byKey.values()], snap.servers.get(name) ?? []);
   }
 
   /** The names of every server in the inventory (also those that list nothing yet), sorted. */
   async serverNames(): Promise<string[]> {
     const snap = this.snapshot ?? (await this.load());
-    return [...snap.servers].sort();
+    return [...snap.servers.keys()].sort();
   }
 
   /** Every tool (not resources or prompts). */
@@ -280,7 +305,7 @@ export class ToolCache {
 }
 
 function put(snap: Snapshot, t: ToolInfo): void {
-  snap.servers.add(t.server);
+  snap.servers.set(t.server, t.serverDetectorsOff ?? []);
   const old = snap.byId.get(t.id);
   if (old) snap.byKey.delete(old.key);
   snap.byKey.set(t.key, t);

@@ -93,6 +93,7 @@ function recordedTarget(d: RecordedDecision, openWorld: boolean): DecidedItem {
       risk: t.risk ?? "critical",
       labels: t.labels ?? [],
       openWorld,
+      detectorsOff: [], // not read by policies
     };
   }
   // completion/complete names a prompt (its key holds "prompt:") or a resource.

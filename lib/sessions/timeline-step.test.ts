@@ -110,4 +110,13 @@ describe("timeline steps", () => {
       scopes: ["tool:web/*"],
     });
   });
+
+  it("names the method each step was for: tools/call for entries without one, the exact URI of a resource, the server of a server-level method", () => {
+    expect(toTimelineStep(decision(), [])).toMatchObject({ method: "tools/call", serverLevel: false, target: "crm/get_customer" });
+    const read = toTimelineStep(decision({ tool: "docs/doc://{id}" }, { method: "resources/read", arguments: { uri: "doc://7" }, tool: { labels: [] } }), []);
+    expect(read).toMatchObject({ method: "resources/read", target: "docs/doc://7", tool: "docs/doc://{id}" });
+    // A server-level method: its server's summarised labels did not flow, so they are not added.
+    const sampling = toTimelineStep(decision({ tool: "crm" }, { method: "sampling/createMessage", arguments: { maxTokens: 5 } }), []);
+    expect(sampling).toMatchObject({ method: "sampling/createMessage", serverLevel: true, target: "crm", labelsAfter: ["untrusted_content"], labelsAdded: [] });
+  });
 });

@@ -3,6 +3,7 @@
  * stored — redacted —, reasons, policy version, latency, delegation chain, labels before), the outcome
  * event reported by the gateway, and approval events. Pure, so the assembly is unit-tested.
  */
+import { isServerAction } from "../api/schemas.ts";
 
 export interface Reason {
   policy: string;
@@ -17,6 +18,12 @@ export interface TimelineStep {
   seq: number;
   agentId: string | null;
   agent: string;
+  /** The MCP method decided (entries written before other methods were decided have none: tools/call). */
+  method: string;
+  /** Whether the method is about a whole server (initialize, logging, tasks, a server's own requests): `tool` is then the server. */
+  serverLevel: boolean;
+  /** The target as the step names it: the tool key, or for a resource method the exact URI asked for. */
+  target: string;
   tool: string;
   toolLabels: string[];
   toolRisk: string | null;
@@ -62,6 +69,8 @@ export interface EntryRow {
  * approval's, of any format version — so every field is optional and checked where it is used.
  */
 export interface EntryDataRead {
+  /** A decision's MCP method (absent before resources, prompts and server methods were decided). */
+  method?: unknown;
   /** outcome.labels_observed: the labels it added. */
   added?: unknown;
   agent?: { name?: unknown };
@@ -96,11 +105,17 @@ export function labelsAfter(before: string[], outcome: string, toolLabels: strin
 
 export function toTimelineStep(decision: EntryRow, related: EntryRow[]): TimelineStep {
   const d = decision.data ?? {};
+  const method = typeof d.method === "string" && d.method ? d.method : "tools/call";
+  const serverLevel = isServerAction(method);
   const toolLabels = strings(d.tool?.labels);
   const before = strings(d.session?.labels_before);
   const outcome = decision.outcome ?? "unknown";
   const observed = related.filter((r) => r.action === OBSERVED).flatMap((r) => strings(r.data?.added));
-  const after = labelsAfter(before, outcome, [...toolLabels, ...observed]);
+  // A server-level method adds no declared labels (its server's summarise its items; they did not flow).
+  const after = labelsAfter(before, outcome, [...(serverLevel ? [] : toolLabels), ...observed]);
+  const args = d.arguments && typeof d.arguments === "object" ? (d.arguments as Record<string, unknown>) : {};
+  const uri = method.startsWith("resources/") && typeof args.uri === "string" ? args.uri : null;
+  const tool = decision.tool ?? "";
   const resultRow = related.find((r) => r.kind === "outcome" && r.action !== OBSERVED && (!r.decision_id || r.decision_id === decision.decision_id));
   const del = d.delegation;
   return {
@@ -111,7 +126,10 @@ export function toTimelineStep(decision: EntryRow, related: EntryRow[]): Timelin
     seq: Number(decision.seq),
     agentId: decision.agent_id,
     agent: typeof d.agent?.name === "string" ? d.agent.name : decision.actor.replace(/^agent:/, ""),
-    tool: decision.tool ?? "",
+    method,
+    serverLevel,
+    target: uri && tool.includes("/") ? `${tool.slice(0, tool.indexOf("/"))}/${uri}` : tool,
+    tool,
     toolLabels,
     toolRisk: d.tool?.risk ?? null,
     toolEffect: d.tool?.effect ?? null,

@@ -5,6 +5,8 @@
  * Each is a decision in the audit log with its method; a forbid policy refuses it with a JSON-RPC error
  * whose `data` is the `mandate/error` object, and a refused server request never reaches the client.
  */
+import { createServer, request, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { CreateMessageRequestSchema, McpError, ResultSchema } from "@modelcontextprotocol/sdk/types.js";
@@ -204,5 +206,113 @@ forbid (principal == Agent::"every-method-no-init-http", action == Action::"init
       20_000,
       "the refused session to close",
     );
+  });
+});
+
+describe("a sampling request is inspected like a result (issue 15 §2)", () => {
+  /** The connection's own session (where the server's requests are decided) and its observed labels now. */
+  async function samplingSession(agent: string): Promise<{ id: string; decisionId: string; observed: string[] }> {
+    const [d] = await dbQuery<{ session_id: string; decision_id: string }>(
+      mandate.databaseUrl,
+      `SELECT session_id, decision_id FROM audit_entries WHERE kind = 'decision' AND data->'agent'->>'name' = $1
+          AND data->>'method' = 'sampling/createMessage' ORDER BY created_at DESC LIMIT 1`,
+      [agent],
+    );
+    const [s] = await dbQuery<{ observed_labels: string[] }>(mandate.databaseUrl, `SELECT observed_labels FROM sessions WHERE id = $1`, [d.session_id]);
+    return { id: d.session_id, decisionId: d.decision_id, observed: s.observed_labels };
+  }
+
+  /** Triggers a sampling request holding an email address; returns the session as the client's handler saw it. */
+  async function sampleWithEmail(agent: string, beforeSampling: () => Promise<void> = async () => {}) {
+    const { apiKey } = await mandate.createAgent(agent);
+    const g = await viaGateway(apiKey);
+    await g.listTools(); // reported; the one tool used is approved (the server then has an approved item)
+    await mandate.approveTool("everything", "trigger-sampling-request");
+    await beforeSampling();
+    let seen: Awaited<ReturnType<typeof samplingSession>> | undefined;
+    g.setRequestHandler(CreateMessageRequestSchema, async (req) => {
+      expect(JSON.stringify(req.params.messages)).toContain("ada.lovelace@example.com"); // passed on unchanged
+      seen = await samplingSession(agent); // what the session held when the request reached the client
+      return { model: "m", role: "assistant", content: { type: "text", text: "done" } };
+    });
+    const r = await g.callTool({ name: "trigger-sampling-request", arguments: { prompt: "Write to ada.lovelace@example.com", maxTokens: 10 } });
+    expect(r.isError).toBeFalsy();
+    expect(seen, "the client was asked to sample").toBeDefined();
+    return seen!;
+  }
+
+  it("an email address in the request's messages gives the session pii, committed before the client sees the request", async () => {
+    await mandate.publishPolicy(ALLOW_ALL_POLICY);
+    const seen = await sampleWithEmail("sampling-labels");
+    expect(seen.observed).toEqual(["pii"]);
+    const [entry] = await dbQuery<{ step: number; tool: string; data: unknown }>(
+      mandate.databaseUrl,
+      `SELECT step, tool, data FROM audit_entries WHERE action = 'outcome.labels_observed' AND decision_id = $1`,
+      [seen.decisionId],
+    );
+    // Provenance: the sampling decision (its step and method), the detector and a count, never the address.
+    expect(entry).toMatchObject({
+      tool: "everything",
+      data: { added: ["pii"], provenance: [{ label: "pii", source: "detector", detector: "email", count: 1 }] },
+    });
+    expect(JSON.stringify(entry)).not.toContain("ada.lovelace");
+    const [decision] = await dbQuery<{ step: number }>(mandate.databaseUrl, `SELECT step FROM audit_entries WHERE kind = 'decision' AND decision_id = $1`, [
+      seen.decisionId,
+    ]);
+    expect(entry.step).toBe(decision.step);
+  });
+
+  it("detectors turned off for the server are skipped in its sampling requests", async () => {
+    const put = (detectors_off: string[]) =>
+      fetch(`${mandate.url}/api/v1/servers/everything/detectors`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${mandate.adminToken}`, "content-type": "application/json" },
+        body: JSON.stringify({ detectors_off }),
+      });
+    try {
+      // (Set once the gateway has made the server known: initialize announces it.)
+      const seen = await sampleWithEmail("sampling-detectors-off", async () => expect((await put(["pii"])).status).toBe(200));
+      expect(seen.observed).toEqual([]);
+      const rows = await dbQuery(mandate.databaseUrl, `SELECT 1 FROM audit_entries WHERE action = 'outcome.labels_observed' AND session_id = $1`, [seen.id]);
+      expect(rows).toEqual([]);
+    } finally {
+      expect((await put([])).status).toBe(200);
+    }
+  });
+
+  it("Mandate unable to record the labels: the request is refused with -32003 request_withheld and never reaches the client", async () => {
+    // The real Mandate behind a proxy that answers 503 to POST /api/v1/observations only (fail closed).
+    const target = new URL(mandate.url);
+    const proxy: Server = createServer((req, res) => {
+      if (req.url?.startsWith("/api/v1/observations")) {
+        req.resume();
+        res.writeHead(503, { "content-type": "application/problem+json" }).end(JSON.stringify({ title: "unavailable", status: 503 }));
+        return;
+      }
+      const up = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      up.on("error", () => res.destroy());
+      req.pipe(up);
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+    toClose.push({ close: () => new Promise<void>((r) => proxy.close(() => r())) });
+    const { apiKey } = await mandate.createAgent("sampling-withheld");
+    const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const g = await connectClient(gatewayStdioTransport({ mandateUrl: url, apiKey, server: "everything", command: CMD, spoolDir }));
+    toClose.push(g);
+    await g.listTools();
+    await mandate.approveTool("everything", "trigger-sampling-request");
+    let sampledByClient = 0;
+    g.setRequestHandler(CreateMessageRequestSchema, async () => {
+      sampledByClient++;
+      return { model: "m", role: "assistant", content: { type: "text", text: "should not happen" } };
+    });
+    const outcome = await g
+      .callTool({ name: "trigger-sampling-request", arguments: { prompt: "Write to ada.lovelace@example.com", maxTokens: 10 } })
+      .then(JSON.stringify, (e: Error) => e.message);
+    expect(outcome).toContain("was refused and not passed to the client: it holds data labelled pii");
+    expect(sampledByClient).toBe(0);
   });
 });

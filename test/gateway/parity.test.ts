@@ -1,6 +1,8 @@
 /**
- * With an allow-all policy, the gateway must not change what a client sees: the same tools, resources,
- * prompts, completions, tool results and server-to-client requests (sampling, elicitation, roots) as
+ * With an allow-all policy, the gateway must not change what a client sees: the same tools, resources
+ * (listed, templates, read — also through a template family —, subscribed and unsubscribed), prompts,
+ * completions (of a prompt and of a resource template), logging/setLevel, ping, tool results and
+ * server-to-client requests (sampling, elicitation, roots) as
  * the upstream server gives directly — over stdio, and over Streamable HTTP (where only the tool and
  * prompt names carry the server prefix). The upstream's JSON-RPC errors reach the client as the upstream
  * sent them (compared on the wire, with raw JSON-RPC clients).
@@ -55,6 +57,16 @@ async function snapshot(client: Client, prefix = "") {
   const templates = (await client.listResourceTemplates()).resourceTemplates;
   const prompts = strip((await client.listPrompts()).prompts);
   const read = await client.readResource({ uri: resources[0].uri });
+  // A resource of a template family (decided on the family), and a subscription to a listed one.
+  // (server-everything writes the time it made a dynamic resource into its text: that time is masked.)
+  const templated = JSON.parse(
+    JSON.stringify(await client.readResource({ uri: templates[0].uriTemplate.replace(/\{[^}]+\}/, "1") })).replace(
+      /created at \d{1,2}:\d{2}:\d{2}\s?[AP]M/g,
+      "created at <time>",
+    ),
+  ) as unknown;
+  const subscribe = await client.subscribeResource({ uri: resources[0].uri });
+  const unsubscribe = await client.unsubscribeResource({ uri: resources[0].uri });
   const simple = await client.getPrompt({ name: `${prefix}simple-prompt` });
   const args = await client.getPrompt({ name: `${prefix}args-prompt`, arguments: { city: "Paris", state: "IDF" } });
   const completion = await client.complete({
@@ -68,7 +80,23 @@ async function snapshot(client: Client, prefix = "") {
   const logging = await client.setLoggingLevel("error");
   const calls: unknown[] = [];
   for (const [name, a] of EVERYTHING_CALLS) calls.push(await client.callTool({ name: `${prefix}${name}`, arguments: a }));
-  return { tools, resources, templates, prompts, read, simple, args, completion, resourceCompletion, logging, calls, ping: await client.ping() };
+  return {
+    tools,
+    resources,
+    templates,
+    prompts,
+    read,
+    templated,
+    subscribe,
+    unsubscribe,
+    simple,
+    args,
+    completion,
+    resourceCompletion,
+    logging,
+    calls,
+    ping: await client.ping(),
+  };
 }
 
 beforeAll(async () => {
@@ -167,8 +195,14 @@ describe("gateway transparency with an allow-all policy", () => {
     expect(b.read).toEqual(a.read);
     expect(b.simple).toEqual(a.simple);
     expect(b.args).toEqual(a.args);
+    expect(b.templated).toEqual(a.templated);
+    expect(b.subscribe).toEqual(a.subscribe);
+    expect(b.unsubscribe).toEqual(a.unsubscribe);
     expect(b.completion).toEqual(a.completion);
+    expect(b.resourceCompletion).toEqual(a.resourceCompletion);
+    expect(b.logging).toEqual(a.logging);
     expect(b.calls).toEqual(a.calls);
+    expect(b.ping).toEqual(a.ping);
   });
 });
 
