@@ -152,6 +152,7 @@ describe("a session's row", () => {
       approvalsGranted: 0,
       observedLabels: ["pii"],
       counters: {},
+      consecutiveFailures: 0, // no outcome reported yet (session_failure_streaks, issue 15 §3)
     });
     expect(shown).toEqual({
       ...common,
