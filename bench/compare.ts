@@ -21,10 +21,11 @@ import { compareEvents } from "./lib/events.ts";
 import { parseScriptArgs } from "../lib/util/command-line.ts";
 
 const USAGE = `usage: npm run bench:compare -- --base <other checkout> [--requests 20000] [--rounds 4] [--connections 50]
-                                  [--warmup 10000] [--no-console] [--events] [--event-batches 100]
+                                  [--warmup 10000] [--no-console] [--events] [--event-batches 100] [--cpu-prof DIR]
 
 This checkout's Mandate against another one's, in interleaved rounds (the decision workload, or with
---events the outcome-event ingestion).`;
+--events the outcome-event ingestion). --cpu-prof DIR: both nodes run under \`node --cpu-prof\` and write
+their profiles into DIR/this and DIR/base when they stop (sum one with bench/profile-summary.ts).`;
 const { values } = parseScriptArgs(USAGE, {
   base: { type: "string" },
   requests: { type: "string", default: "20000" },
@@ -34,6 +35,7 @@ const { values } = parseScriptArgs(USAGE, {
   "no-console": { type: "boolean" },
   events: { type: "boolean" },
   "event-batches": { type: "string", default: "100" },
+  "cpu-prof": { type: "string" },
 });
 if (!values.base) {
   console.error(`--base is required\n${USAGE}`);
@@ -65,8 +67,9 @@ async function main() {
   );
   const nodes: Array<{ name: string; node: MandateTarget }> = [];
   try {
-    nodes.push({ name: "this", node: await startMandateNode(withConsole, ROOT) });
-    nodes.push({ name: "base", node: await startMandateNode(withConsole, BASE) });
+    const prof = (name: string) => (values["cpu-prof"] ? { cpuProfDir: join(values["cpu-prof"], name) } : {});
+    nodes.push({ name: "this", node: await startMandateNode(withConsole, ROOT, prof("this")) });
+    nodes.push({ name: "base", node: await startMandateNode(withConsole, BASE, prof("base")) });
     if (values.events) {
       await compareEvents(nodes, R, Number(values["event-batches"]));
       return;

@@ -64,15 +64,32 @@ interface Path {
   call: () => Promise<unknown>;
   cold: number[];
   samples: number[];
+  /** Share of the warm-up and measured calls this path makes (the 1 MiB rows make fewer). */
+  scale: number;
 }
+
+/** Result sizes of the inspection rows: a tool returning that many characters, direct and through the gateway (stdio). */
+const SIZES = [
+  { label: "1 KiB", bytes: 1 << 10, scale: 1 },
+  { label: "16 KiB", bytes: 16 << 10, scale: 1 },
+  { label: "64 KiB", bytes: 64 << 10, scale: 1 },
+  { label: "1 MiB", bytes: 1 << 20, scale: 0.05 },
+];
+const SIZED = [process.execPath, "--import", "tsx", join(import.meta.dirname, "sized-server.ts")];
 
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-function toolCall(client: Client, tool: string): () => Promise<unknown> {
+/**
+ * Arguments vary per call (a sequence number), on every path alike: identical calls would be the 11th
+ * identical call of the session within 60 s after ten, which the default policy set breaks (`loop`), and a
+ * real agent's calls differ; Mandate then keeps per-call counter state as it would in use.
+ */
+let seq = 0;
+function toolCall(client: Client, tool: string, args: (n: number) => Record<string, unknown> = (n) => ({ message: `bench ${n}` })): () => Promise<unknown> {
   return async () => {
-    const r = await client.callTool({ name: tool, arguments: { message: "bench" } });
+    const r = await client.callTool({ name: tool, arguments: args(seq++) });
     if ((r as { isError?: boolean }).isError) throw new Error(`call of ${tool} failed: ${JSON.stringify(r)}`);
     return r;
   };
@@ -116,6 +133,9 @@ function table(rows: Row[]): string {
   return [head, "-".repeat(head.length), ...lines].join("\n");
 }
 
+const f3 = (n: number, w: number) => n.toFixed(3).padStart(w);
+const byNameOf = (rows: Row[], name: string) => rows.find((r) => r.name === name)!;
+
 async function main() {
   process.stderr.write(`starting Mandate…\n`);
   const mandate = await startMandate();
@@ -125,7 +145,7 @@ async function main() {
     await mandate.publishPolicy(ALLOW_ALL_POLICY);
     const spoolDir = tempDir("bench-spool");
     const paths: Path[] = [];
-    const add = (name: string, call: () => Promise<unknown>) => paths.push({ name, call, cold: [], samples: [] });
+    const add = (name: string, call: () => Promise<unknown>, scale = 1) => paths.push({ name, call, cold: [], samples: [], scale });
 
     // All paths stay connected for the whole run; an idle path costs no CPU while another is measured.
     const direct = await connectClient(directStdioTransport(upstream));
@@ -183,30 +203,58 @@ async function main() {
     const mc = new MandateClient({ url: mandate.url, apiKey: agent.apiKey, timeoutMs: 5000 });
     const sessionId = `bench-decide-${Date.now()}`;
     add("(decision request only)", () =>
-      mc.decide({ session: { id: sessionId }, tool: { server: "everything", name: "echo" }, arguments: { message: "bench" } }),
+      mc.decide({ session: { id: sessionId }, tool: { server: "everything", name: "echo" }, arguments: { message: `bench ${seq++}` } }),
     );
+
+    // Result inspection (lib/detectors) by result size: the same tool direct and through the gateway (stdio).
+    const sizedDirect = await connectClient(directStdioTransport(SIZED));
+    cleanup.push(() => sizedDirect.close());
+    const sizedGateway = await connectClient(
+      gatewayStdioTransport({ mandateUrl: mandate.url, apiKey: agent.apiKey, server: "sized", command: SIZED, spoolDir }),
+    );
+    cleanup.push(() => sizedGateway.close());
+    await sizedGateway.listTools();
+    await mandate.approveTool("sized", "records");
+    for (const size of SIZES) {
+      const args = (n: number) => ({ bytes: size.bytes, seq: String(n) });
+      add(`direct ${size.label}`, toolCall(sizedDirect, "records", args), size.scale);
+      add(`gateway stdio ${size.label}`, toolCall(sizedGateway, "records", args), size.scale);
+    }
 
     // Warm-up: every process on a path (client, gateway, upstream, Mandate, PostgreSQL) reaches its
     // steady state (JIT tiers, caches, plans); measured here, p50 falls for the first few thousand calls.
     for (const p of paths) {
-      await timed(p, COLD, p.cold);
-      await timed(p, WARMUP - COLD, []);
-      process.stderr.write(`  ${p.name}: warmed up (${WARMUP} calls)\n`);
+      const cold = Math.ceil(COLD * p.scale);
+      await timed(p, cold, p.cold);
+      await timed(p, Math.ceil(WARMUP * p.scale) - cold, []);
+      process.stderr.write(`  ${p.name}: warmed up (${Math.ceil(WARMUP * p.scale)} calls)\n`);
     }
     // Interleaved rounds, so that drift on the machine touches every path alike.
     const perRound = Math.ceil(CALLS / ROUNDS);
     for (let r = 0; r < ROUNDS; r++) {
-      for (const p of paths) await timed(p, perRound, p.samples);
+      for (const p of paths) await timed(p, Math.ceil(perRound * p.scale), p.samples);
       process.stderr.write(`  round ${r + 1}/${ROUNDS} done\n`);
     }
 
     const rows = paths.map(row);
+    const sizeRows = rows.filter((r) => r.name.startsWith("direct ") && r.name !== "direct (stdio)" && r.name !== "direct (HTTP)");
+    const mainRows = rows.filter((r) => !sizeRows.includes(r) && !r.name.startsWith("gateway stdio "));
     const byName = Object.fromEntries(rows.map((r) => [r.name, r]));
     console.log(
       `\nMandate gateway benchmark: ${perRound * ROUNDS} sequential tools/call (echo) per path in ${ROUNDS} interleaved rounds, ` +
         `after ${WARMUP} warm-up calls per path (cold p50: the first ${COLD} of them)\n`,
     );
-    console.log(table(rows));
+    console.log(table(mainRows));
+    console.log(`\nResult inspection: a tool returning N characters of product records (bench/sized-server.ts), direct and through the gateway (stdio)`);
+    console.log("result   direct p50  gateway p50  added p50 ms  direct p99  gateway p99  calls");
+    for (const size of SIZES) {
+      const d = byNameOf(rows, `direct ${size.label}`);
+      const g = byNameOf(rows, `gateway stdio ${size.label}`);
+      const calls = paths.find((p) => p.name === g.name)!.samples.length;
+      console.log(
+        [size.label.padEnd(7), f3(d.p50, 10), f3(g.p50, 11), f3(g.p50 - d.p50, 12), f3(d.p99, 10), f3(g.p99, 11), String(calls).padStart(6)].join("  "),
+      );
+    }
     const added = (name: string) => (byName[name].p50 - rows[0].p50).toFixed(3);
     console.log(
       `\nadded p50 over direct: gateway stdio ${added("gateway stdio")} ms, gateway http ${added("gateway http")} ms, ` +

@@ -3,10 +3,19 @@
  * indexed) and written whole by the decision commit, which checks the session's step count: a decision
  * counts from the state it saw, and a session moved meanwhile (another node) is re-read and re-decided.
  *
- * Stored shape (compact: it travels in every allowed decision's commit):
+ * Stored shape (compact: it travels in every allowed decision's commit and is rewritten with the row):
  *   { "t": { "<tool key>": <allowed calls> },
- *     "b": <epoch ms>,
- *     "r": [ ["<12 base64url chars of SHA-256(tool key, arguments hash)>", <ms after b of each allowed call in the last 60 s>…], … ] }
+ *     "w": "<base> <key><offset>,<offset>… <key><offset>…" }
+ * `w`, the identical-call window, is one string (one jsonb scalar: PostgreSQL parses and stores it as
+ * text, where a nested array of numbers cost a numeric per time): `<base>` is an epoch ms in base 36,
+ * then per (tool, arguments hash) with an allowed call in the last 60 s, separated by single spaces:
+ * its key (KEY_CHARS base64url characters of SHA-256(tool key, arguments hash)) followed by the times
+ * of its allowed calls in the window, in ms after the base in base 36, ascending, separated by commas.
+ * Entries are in the order of their latest call (the one just counted last). The base is kept while it
+ * is less than REBASE_MS old, so entries that did not change are copied as they are.
+ * Sessions written before this shape (`"b": <epoch ms>, "r": [[key, offset…]…]`) are read as well and
+ * rewritten in it at their next allowed call.
+ *
  * Only allowed steps count (a denied attempt does not). Bounds: at most RECENT_KEYS identical-call keys
  * (the key whose latest call is oldest is dropped) and RECENT_PER_KEY times per key: `identicalCalls`
  * saturates at RECENT_PER_KEY.
@@ -16,9 +25,15 @@ import { hash } from "node:crypto";
 export const IDENTICAL_WINDOW_MS = 60_000;
 export const RECENT_KEYS = 32;
 export const RECENT_PER_KEY = 32;
+const KEY_CHARS = 12;
+/** Offsets stay under 36^4 ms (28 min): four base-36 digits at most. */
+const REBASE_MS = 20 * 60_000;
 
 export interface StoredSessionCounters {
   t?: Record<string, number>;
+  /** The identical-call window (see above). */
+  w?: string;
+  /** The shape before `w` (read, never written): base epoch ms, and [key, offsets after b…] per key. */
   b?: number;
   r?: Array<[string, ...number[]]>;
   /** Calls spent of each delegation call budget (lib/delegation/budget.ts), carried over by it. */
@@ -32,76 +47,128 @@ export interface SessionCounterView {
   identicalCalls: number;
   /** Their times (epoch ms, ascending): when each leaves the window (retry_after). */
   identicalTimes: number[];
+  /** identicalKey(tool key, arguments hash): give it to countAllowed for the same call (not hashed twice). */
+  key: string;
 }
 
 /** 72 bits: a collision only makes two calls count as one kind (an earlier deny), never evades a limit. */
 export function identicalKey(toolKey: string, argsHash: string): string {
-  return hash("sha256", `${toolKey}\n${argsHash}`, "base64url").slice(0, 12);
+  return hash("sha256", `${toolKey}\n${argsHash}`, "base64url").slice(0, KEY_CHARS);
 }
 
-/** The absolute times (ascending) of a key's calls still in the window. */
-function inWindow(c: StoredSessionCounters | undefined, key: string, now: number): number[] {
-  const out: number[] = [];
-  const entry = c?.r?.find((e) => e[0] === key);
-  if (!entry) return out;
-  const from = now - IDENTICAL_WINDOW_MS;
-  const base = c?.b ?? 0;
-  for (let i = 1; i < entry.length; i++) if (base + (entry[i] as number) > from) out.push(base + (entry[i] as number));
-  return out;
+/** The window string of stored counters (the earlier shape converted), or "" without any. */
+function windowOf(c: StoredSessionCounters | undefined): string {
+  if (!c) return "";
+  if (c.w !== undefined) return c.w;
+  if (!c.r || c.r.length === 0) return "";
+  const base = c.b ?? 0;
+  let w = base.toString(36);
+  for (const e of c.r) {
+    if (e.length < 2) continue;
+    const times: number[] = [];
+    for (let i = 1; i < e.length; i++) times.push(e[i] as number);
+    times.sort((x, y) => x - y);
+    w += ` ${e[0]}${times.map((x) => x.toString(36)).join(",")}`;
+  }
+  return w;
+}
+
+/** The absolute times after `from` (ascending) of the entry of `w` from `start` (its key's first character) to `end`, onto `out`. */
+function timesOf(w: string, base: number, start: number, end: number, from: number, out: number[]): void {
+  for (let i = start + KEY_CHARS; i < end;) {
+    let j = w.indexOf(",", i);
+    if (j < 0 || j > end) j = end;
+    const t = base + parseInt(w.slice(i, j), 36);
+    if (t > from) out.push(t);
+    i = j + 1;
+  }
 }
 
 export function sessionCounterView(c: StoredSessionCounters | undefined, toolKey: string, argsHash: string, now: number): SessionCounterView {
-  const times = inWindow(c, identicalKey(toolKey, argsHash), now);
-  return { toolCalls: c?.t?.[toolKey] ?? 0, identicalCalls: times.length, identicalTimes: times };
+  const toolCalls = c?.t?.[toolKey] ?? 0;
+  const key = identicalKey(toolKey, argsHash);
+  const w = windowOf(c);
+  const times: number[] = [];
+  if (w !== "") {
+    const at = w.indexOf(` ${key}`);
+    if (at >= 0) {
+      let end = w.indexOf(" ", at + 1);
+      if (end < 0) end = w.length;
+      timesOf(w, parseInt(w.slice(0, w.indexOf(" ")), 36), at + 1, end, now - IDENTICAL_WINDOW_MS, times);
+    }
+  }
+  return { toolCalls, identicalCalls: times.length, identicalTimes: times, key };
 }
 
 /**
- * The counters after an allowed call (a new object; the old one is the cached state and stays as it is).
- * `b` is set once (the session's first counted call; earlier if another node's clock was behind) and
- * offsets are kept relative to it, so unchanged lists are reused as they are.
+ * The counters after an allowed call (a new object; the old one is the cached state and stays as it is;
+ * members other than `t` and `w` are kept). Times written by another node whose clock is behind or
+ * ahead of this one's keep their order (each key's times are sorted; a clock behind the base rebases).
  */
-export function countAllowed(c: StoredSessionCounters | undefined, toolKey: string, argsHash: string, now: number): StoredSessionCounters {
-  const t = { ...c?.t, [toolKey]: (c?.t?.[toolKey] ?? 0) + 1 };
-  const key = identicalKey(toolKey, argsHash);
-  const old = c?.r ?? [];
-  let b = c?.b ?? now;
-  let shift = 0;
-  if (now < b) {
-    shift = b - now; // a clock behind the one that set b: move b back, every offset forward
-    b = now;
-  }
-  const from = now - IDENTICAL_WINDOW_MS - b; // offsets above this are in the window
-  const r: Array<[string, ...number[]]> = [];
-  let oldest = -1;
-  let oldestLatest = Infinity;
-  let mine: number[] = [];
-  for (const e of old) {
-    const latest = (e[e.length - 1] as number) + shift;
-    if (e.length < 2 || latest <= from) continue;
-    const kept = shift === 0 && e[1] > from ? e : keep(e, shift, from);
-    if (e[0] === key) {
-      mine = kept.slice(1) as number[];
-      continue;
-    }
-    if (latest < oldestLatest) {
-      oldestLatest = latest;
-      oldest = r.length;
-    }
-    r.push(kept);
-  }
-  if (r.length >= RECENT_KEYS && oldest >= 0) r.splice(oldest, 1);
-  mine.push(now - b);
-  // Sorted: times written by another node's clock may be later than this one's.
-  if (mine.length > 1 && mine[mine.length - 2] > mine[mine.length - 1]) mine.sort((x, y) => x - y);
-  r.push([key, ...(mine.length > RECENT_PER_KEY ? mine.slice(mine.length - RECENT_PER_KEY) : mine)]);
-  return { t, b, r };
-}
+export function countAllowed(
+  c: StoredSessionCounters | undefined,
+  toolKey: string,
+  argsHash: string,
+  now: number,
+  key = identicalKey(toolKey, argsHash),
+): StoredSessionCounters {
+  const t = Object.assign({}, c?.t);
+  t[toolKey] = (t[toolKey] ?? 0) + 1;
+  const w = windowOf(c);
+  const from = now - IDENTICAL_WINDOW_MS;
+  const sp = w.indexOf(" ");
+  const oldBase = w === "" ? now : parseInt(sp < 0 ? w : w.slice(0, sp), 36);
+  // A new base when the old one is too far back for short offsets, or ahead of this clock.
+  const base = now < oldBase || now - oldBase > REBASE_MS ? from : oldBase;
+  const rebased = base !== oldBase;
 
-function keep(e: [string, ...number[]], shift: number, from: number): [string, ...number[]] {
-  const out: [string, ...number[]] = [e[0]];
-  for (let i = 1; i < e.length; i++) {
-    const x = (e[i] as number) + shift;
-    if (x > from) out.push(x);
+  // The other keys still in the window (raw entries when unchanged), and this key's times. Times are
+  // ascending within an entry: its first and last tell whether it changes.
+  const kept: string[] = [];
+  const latest: number[] = [];
+  const mine: number[] = [];
+  for (let s = sp < 0 ? -1 : sp + 1; s > 0 && s < w.length;) {
+    let e = w.indexOf(" ", s);
+    if (e < 0) e = w.length;
+    const k = s + KEY_CHARS;
+    let firstEnd = w.indexOf(",", k);
+    if (firstEnd < 0 || firstEnd > e) firstEnd = e;
+    const first = oldBase + parseInt(w.slice(k, firstEnd), 36);
+    const last = firstEnd === e ? first : oldBase + parseInt(w.slice(w.lastIndexOf(",", e - 1) + 1, e), 36);
+    if (last > from) {
+      if (w.startsWith(key, s)) timesOf(w, oldBase, s, e, from, mine);
+      else {
+        // Unchanged (no time left the window, same base): copied as it is.
+        if (first > from && !rebased) kept.push(w.slice(s, e));
+        else {
+          const times: number[] = [];
+          timesOf(w, oldBase, s, e, from, times);
+          kept.push(entry(w.slice(s, k), times, base));
+        }
+        latest.push(last);
+      }
+    }
+    s = e + 1;
+  }
+  if (kept.length >= RECENT_KEYS) {
+    let oldest = 0;
+    for (let i = 1; i < latest.length; i++) if (latest[i] < latest[oldest]) oldest = i;
+    kept.splice(oldest, 1);
+  }
+  mine.push(now);
+  // Sorted: times written by another node's clock may be later than this one's.
+  if (mine.length > 1 && mine[mine.length - 2] > now) mine.sort((x, y) => x - y);
+  kept.push(entry(key, mine.length > RECENT_PER_KEY ? mine.slice(mine.length - RECENT_PER_KEY) : mine, base));
+  const out: StoredSessionCounters = Object.assign({}, c, { t, w: `${base.toString(36)} ${kept.join(" ")}` });
+  if (out.r !== undefined || out.b !== undefined) {
+    delete out.r;
+    delete out.b;
   }
   return out;
+}
+
+function entry(key: string, times: number[], base: number): string {
+  let s = key;
+  for (let i = 0; i < times.length; i++) s += (i ? "," : "") + (times[i] - base).toString(36);
+  return s;
 }

@@ -76,18 +76,17 @@ async function evaluate(
   // Literals, not `{ ...base, approvalGranted }`: a spread followed by members is slow on this V8.
   const call = buildMcpCall({ action: target.action, agent, tool, args: target.args, session, delegation, now, approvalGranted: false, counters });
   const [answer, shadowAnswer] = await Promise.all([rt.evaluator.evaluate(policy.cedarId, call), shadow ? rt.evaluator.evaluate(shadow.cedarId, call) : null]);
-  // initialize is permitted unless a policy forbids (docs/policies.md): a new server must be able to start to be reviewed.
-  const read = (a: CedarAnswer, p: LoadedPolicy) =>
-    target.action === "initialize" ? interpretForbidsOnly(a, p.byId) : interpret(a, p.byId, rt.config.failClosedOnPolicyError);
-  const first = read(answer, policy);
+  const first = readAnswer(rt, target, answer, policy);
   const out: Evaluated = { decision: first.decision, reasons: first.reasons, errors: first.errors };
   if (shadow && shadowAnswer) {
-    const s = read(shadowAnswer, shadow);
+    const s = readAnswer(rt, target, shadowAnswer, shadow);
     out.shadow = { version: shadow.label, decision: s.gatedOnly ? "require_approval" : s.decision, reasons: s.reasons };
   }
   if (first.decision === "deny" && first.gatedOnly) {
     // require_approval means exactly: denied now, allowed if re-evaluated with approval.granted = true.
-    const granted = read(
+    const granted = readAnswer(
+      rt,
+      target,
       await rt.evaluator.evaluate(
         policy.cedarId,
         buildMcpCall({ action: target.action, agent, tool, args: target.args, session, delegation, now, approvalGranted: true, counters }),
@@ -109,6 +108,14 @@ async function evaluate(
     }
   }
   return out;
+}
+
+/**
+ * initialize is permitted unless a policy forbids (docs/policies.md): a new server must be able to start to
+ * be reviewed. (A module function: a named closure made per decision costs a `__name` call under tsx.)
+ */
+function readAnswer(rt: Runtime, target: Target, a: CedarAnswer, p: LoadedPolicy) {
+  return target.action === "initialize" ? interpretForbidsOnly(a, p.byId) : interpret(a, p.byId, rt.config.failClosedOnPolicyError);
 }
 
 /**
@@ -215,7 +222,7 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
       // An allowed call under a delegation also spends its lineage's call budgets (lib/delegation/budget.ts).
       const sessionCounters =
         allowed && !foreign && item
-          ? spendBudgets(session.counters, countAllowed(session.counters, toolKey, argsHash, now), delegation.budgets)
+          ? spendBudgets(session.counters, countAllowed(session.counters, toolKey, argsHash, now, sessionView.key), delegation.budgets)
           : session.counters;
       const job: CommitJob = {
         // Every string of the request is storable: bodies holding NUL or an unpaired surrogate are
