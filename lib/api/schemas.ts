@@ -4,6 +4,7 @@
  * This module imports nothing but zod, so the gateway and SDK can depend on it without the server.
  */
 import { z } from "zod";
+import { MCP_ACTIONS, SERVER_ACTIONS } from "./mcp-actions.ts";
 
 /** Identifiers: printable, bounded. */
 const ident = z
@@ -54,32 +55,8 @@ export type ResourceRef = z.infer<typeof resourceRef>;
 export const promptRef = z.object({ server: toolRef.shape.server, name: ident }).strict();
 export type PromptRef = z.infer<typeof promptRef>;
 
-/**
- * The MCP methods the decision endpoint decides; each names its target: a tool, a resource, a prompt, or
- * (for the methods about a whole server) the server. completion/complete names the prompt or the resource
- * (template) its `ref` names. sampling/createMessage, elicitation/create and roots/list are requests a
- * server sends to the client: decided with that server as the target.
- */
-export const SERVER_ACTIONS = [
-  "initialize",
-  "logging/setLevel",
-  "tasks/get",
-  "tasks/result",
-  "tasks/list",
-  "tasks/cancel",
-  "sampling/createMessage",
-  "elicitation/create",
-  "roots/list",
-] as const;
-export const mcpAction = z.enum([
-  "tools/call",
-  "resources/read",
-  "resources/subscribe",
-  "resources/unsubscribe",
-  "prompts/get",
-  "completion/complete",
-  ...SERVER_ACTIONS,
-]);
+/** The MCP methods the decision endpoint decides (lib/api/mcp-actions.ts, where they are listed). */
+export const mcpAction = z.enum(MCP_ACTIONS);
 export type McpAction = z.infer<typeof mcpAction>;
 export type ServerAction = (typeof SERVER_ACTIONS)[number];
 export const isServerAction = (a: string): a is ServerAction => (SERVER_ACTIONS as readonly string[]).includes(a);

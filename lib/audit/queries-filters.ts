@@ -7,11 +7,11 @@
 import type { FilterDef, SearchParams, TableDefinition, TableState } from "../console/table/definition.ts";
 import { listHref } from "../analytics/links.ts";
 import { linkedFilter, resolveTime, timeFilter } from "../analytics/time-range.ts";
-import { mcpAction } from "../api/schemas.ts";
+import { MCP_ACTIONS } from "../api/mcp-actions.ts";
 
 export const AUDIT_KINDS = ["decision", "outcome", "approval", "admin", "delegation"] as const;
 /** The MCP methods a decision can be for (the "Method" filter: decisions only). */
-export const AUDIT_METHODS = mcpAction.options;
+export const AUDIT_METHODS = MCP_ACTIONS;
 export const AUDIT_OUTCOMES = ["allow", "deny", "require_approval", "success", "error", "approved", "denied", "expired"] as const;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
