@@ -15,6 +15,8 @@ export const metadata = { title: "Agent" };
 
 const KEY_FLAG: Record<string, string> = { near_expiry: "expires soon", unused: "unused 30d+" };
 
+const TRUST_COLUMNS = ["Issuer", "Subject", "Claims", "Audience", "JWKS URL", "Created", "By"];
+
 export default async function AgentPage({ params }: { params: Promise<{ name: string }> }) {
   const user = await requireUser();
   const a = await getAgent(decodeURIComponent((await params).name));
@@ -128,27 +130,11 @@ export default async function AgentPage({ params }: { params: Promise<{ name: st
                 <caption className="sr-only">Trust rules of {a.name}</caption>
                 <thead>
                   <tr className="border-b border-slate-300 text-slate-700">
-                    <th scope="col" className="py-1 pr-3">
-                      Issuer
-                    </th>
-                    <th scope="col" className="py-1 pr-3">
-                      Subject
-                    </th>
-                    <th scope="col" className="py-1 pr-3">
-                      Claims
-                    </th>
-                    <th scope="col" className="py-1 pr-3">
-                      Audience
-                    </th>
-                    <th scope="col" className="py-1 pr-3">
-                      JWKS URL
-                    </th>
-                    <th scope="col" className="py-1 pr-3">
-                      Created
-                    </th>
-                    <th scope="col" className="py-1 pr-3">
-                      By
-                    </th>
+                    {TRUST_COLUMNS.map((h) => (
+                      <th key={h} scope="col" className="py-1 pr-3">
+                        {h}
+                      </th>
+                    ))}
                     <th scope="col" className="py-1">
                       <span className="sr-only">Actions</span>
                     </th>
