@@ -29,6 +29,11 @@ export function DelegationChain({
         <p className="text-xs text-slate-700">
           scopes: <span className="font-mono">{d.scopes.join(" ") || "none"}</span>
         </p>
+        {d.maxCalls !== null && (
+          <p className="text-xs text-slate-700" data-testid="delegation-budget">
+            call budget: {Math.max(0, d.maxCalls - (d.callsUsed ?? 0))} of {d.maxCalls} calls left
+          </p>
+        )}
         <p className={`text-xs ${d.revokedAt || expired ? "text-red-800" : "text-slate-700"}`}>
           {d.revokedAt ? "revoked" : expired ? "expired" : "expires"} <Timestamp at={d.revokedAt ?? d.expiresAt} /> · granted by {d.createdBy}
         </p>

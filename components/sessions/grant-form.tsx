@@ -11,6 +11,7 @@ interface Granted {
   agent: string;
   scope: string;
   expires_in: number;
+  max_calls?: number;
 }
 
 /**
@@ -32,10 +33,13 @@ export function GrantForm({ sessionId, tools, agents }: { sessionId: string; too
             agent: formText(f, "agent").trim(),
             scope: [...f.getAll("tool").map((t) => (typeof t === "string" ? `tool:${t}` : "")), ...formText(f, "extra").split(/\s+/)].filter(Boolean).join(" "),
             expires_in: Math.round(Number(formText(f, "minutes")) * 60),
+            ...(formText(f, "max_calls").trim() ? { max_calls: Number(formText(f, "max_calls")) } : {}),
           })
         }
         show={(g) => ({
-          label: `Delegation token for ${g.agent} (scope ${g.scope}, valid ${Math.round(g.expires_in / 60)} min), for the agent to send as delegation_token; only ${g.agent} can use it`,
+          label: `Delegation token for ${g.agent} (scope ${g.scope}, valid ${Math.round(g.expires_in / 60)} min${
+            g.max_calls ? `, at most ${g.max_calls} calls` : ""
+          }), for the agent to send as delegation_token; only ${g.agent} can use it`,
           secret: g.access_token,
         })}
       >
@@ -68,6 +72,10 @@ export function GrantForm({ sessionId, tools, agents }: { sessionId: string; too
             <label className="block text-sm font-medium">
               Lifetime (minutes, at most 1440)
               <input className={inputClass} name="minutes" type="number" min={1} max={1440} defaultValue={60} required />
+            </label>
+            <label className="block text-sm font-medium">
+              Call budget (optional: allowed calls under this authority, onward delegations included)
+              <input className={inputClass} name="max_calls" type="number" min={1} max={1_000_000_000} step={1} />
             </label>
             <button type="submit" className={buttonClass} disabled={pending}>
               Grant

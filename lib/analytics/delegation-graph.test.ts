@@ -17,6 +17,8 @@ const del = (over: Partial<DelegationRow>): DelegationRow => ({
   revokedAt: null,
   createdAt: "",
   createdBy: "user:alice@example.com",
+  maxCalls: null,
+  callsUsed: null,
   ...over,
 });
 
@@ -37,6 +39,8 @@ describe("delegation graph", () => {
           depth: 2,
           scopes: ["tool:web/fetch_url"],
           expiresAt: "2026-11-25T09:00:00.000Z",
+          maxCalls: 5,
+          callsUsed: 7,
         }),
       ],
       calls: [
@@ -58,7 +62,8 @@ describe("delegation graph", () => {
       ["agent:a1", "agent:a2"],
     ]);
     const sub = g.nodes.find((n) => n.id === "agent:a2")!;
-    expect(sub.details).toEqual(["scopes tool:web/fetch_url", "expired 2026-11-25 09:00 UTC"]);
+    expect(sub.details).toEqual(["scopes tool:web/fetch_url", "expired 2026-11-25 09:00 UTC", "budget 0/5 calls left"]);
+    expect(g.nodes.find((n) => n.id === "agent:a1")!.details).toEqual(["scopes tool:crm/*", "expires 2026-11-25 11:00 UTC"]);
     expect(sub.warning).toBe(true);
     const deny = g.edges.find((e) => e.id.endsWith("mail/send_email:deny"))!;
     expect(deny).toMatchObject({

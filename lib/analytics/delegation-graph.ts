@@ -57,6 +57,7 @@ export function buildDelegationGraph(input: {
       `scopes ${d.scopes.join(" ") || "none"}`,
       `${d.revokedAt ? "revoked" : expired ? "expired" : "expires"} ${(d.revokedAt ?? d.expiresAt).slice(0, 16).replace("T", " ")} UTC`,
     );
+    if (d.maxCalls !== null) n.details.push(`budget ${Math.max(0, d.maxCalls - (d.callsUsed ?? 0))}/${d.maxCalls} calls left`);
     if (d.revokedAt || expired) n.warning = true;
     const parent = d.parentId ? byId.get(d.parentId) : undefined;
     const source = parent ? agentNode(parent.agentId, parent.agentName) : human(d.subject);

@@ -1,7 +1,7 @@
 /**
  * Builds the Cedar request for an MCP tool call or visibility check (DESIGN.md, "Decision semantics").
  */
-import type { DelegationBudget } from "../delegation/budget.ts";
+import { remainingCalls, type DelegationBudget } from "../delegation/budget.ts";
 import type * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import type { AgentPrincipal } from "../identity/credential-cache.ts";
 import type { ServerInfo, ToolInfo } from "../inventory/tool-cache.ts";
@@ -127,6 +127,8 @@ export function mcpContext(i: Omit<McpRequestInput, "action" | "tool" | "agent">
     scopes: i.delegation.scopes,
   };
   if (i.delegation.onBehalfOf) delegation.onBehalfOf = i.delegation.onBehalfOf;
+  // The least calls left over the lineage's budgets, before this call; absent when none has a budget.
+  if (i.delegation.budgets?.length) delegation.remainingCalls = remainingCalls(i.delegation.budgets, i.session.counters)!;
   return {
     args: toCedarRecord(i.args),
     session,

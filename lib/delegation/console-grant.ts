@@ -15,6 +15,7 @@ import type { Row } from "../db/rows.ts";
 import { notFound } from "../errors.ts";
 import type { UserPrincipal } from "../identity/credential-cache.ts";
 import type { Runtime } from "../runtime/runtime.ts";
+import { MAX_CALLS_LIMIT } from "./budget.ts";
 import { signDelegationToken, type DelegationClaims } from "./delegation-token.ts";
 import { expiryFor, MAX_LIFETIME_S, scopesFor, sessionFor, store } from "./exchange.ts";
 import { oauthError } from "./oauth-errors.ts";
@@ -24,6 +25,13 @@ export const consoleGrantSchema = z.strictObject({
   agent: z.string().min(1).max(100).describe("The agent receiving authority (its name)"),
   scope: z.string().min(1).max(8192).describe("Space-separated scopes, e.g. tool:crm/* tool:mail/send_email"),
   expires_in: z.number().int().min(1).max(MAX_LIFETIME_S).default(3600).describe("Lifetime in seconds (at most 86400)"),
+  max_calls: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_CALLS_LIMIT)
+    .optional()
+    .describe("A call budget (claim max_calls): allowed calls the agent may make under this delegation and those it delegates onward"),
 });
 export type ConsoleGrant = z.infer<typeof consoleGrantSchema>;
 
@@ -35,6 +43,8 @@ export interface ConsoleGrantResult {
   scope: string;
   expires_in: number;
   expires_at: string;
+  /** The call budget, when one was set. */
+  max_calls?: number;
 }
 
 export async function grantFromConsole(rt: Runtime, user: UserPrincipal, sessionId: string, g: ConsoleGrant): Promise<ConsoleGrantResult> {
@@ -61,6 +71,7 @@ export async function grantFromConsole(rt: Runtime, user: UserPrincipal, session
     audience: null,
     issuedAt: now,
     expiresAt: expiryFor(subject, String(g.expires_in), now),
+    ...(g.max_calls !== undefined ? { maxCalls: g.max_calls } : {}),
   };
   const token = await signDelegationToken(rt.delegation.keys, claims);
   await store(rt, claims, subject, { agentId: agent.id, name: agent.name });
@@ -72,5 +83,6 @@ export async function grantFromConsole(rt: Runtime, user: UserPrincipal, session
     scope: scopes.join(" "),
     expires_in: claims.expiresAt - now,
     expires_at: new Date(claims.expiresAt * 1000).toISOString(),
+    ...(g.max_calls !== undefined ? { max_calls: g.max_calls } : {}),
   };
 }

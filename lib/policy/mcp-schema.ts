@@ -87,6 +87,8 @@ export function mcpContextType(tools: SchemaTool[]): CedarType {
       chain: { type: "Set", element: str },
       onBehalfOf: opt(str),
       scopes: strSet,
+      // Calls left under the delegation's call budget (the least over its lineage); absent without one.
+      remainingCalls: opt(long),
     }),
     approval: rec({ granted: bool }),
     time: rec({ epochSeconds: long, hourUtc: long, dayOfWeek: long }),

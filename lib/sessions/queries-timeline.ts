@@ -71,11 +71,17 @@ export interface DelegationRow {
   revokedAt: string | null;
   createdAt: string;
   createdBy: string;
+  /** Its call budget and the calls spent under it and its descendants (lib/delegation/budget.ts); null without a budget. */
+  maxCalls: number | null;
+  callsUsed: number | null;
 }
 
 export async function sessionDelegations(sessionId: string): Promise<DelegationRow[]> {
-  const r = await getPool().query<WithJson<Row<"delegations">, { chain: DelegationRow["chain"] | null }> & { agent_name: Col<"agents", "name"> | null }>(
-    `SELECT d.*, a.name AS agent_name FROM delegations d LEFT JOIN agents a ON a.id = d.agent_id
+  const r = await getPool().query<
+    WithJson<Row<"delegations">, { chain: DelegationRow["chain"] | null }> & { agent_name: Col<"agents", "name"> | null; calls_used: number | null }
+  >(
+    `SELECT d.*, a.name AS agent_name, (SELECT (s.counters->'d'->>d.id)::int FROM sessions s WHERE s.id = d.session_id) AS calls_used
+       FROM delegations d LEFT JOIN agents a ON a.id = d.agent_id
       WHERE d.session_id = $1 ORDER BY d.depth, d.created_at LIMIT 500`,
     [sessionId],
   );
@@ -93,6 +99,8 @@ export async function sessionDelegations(sessionId: string): Promise<DelegationR
     revokedAt: x.revoked_at ? new Date(x.revoked_at).toISOString() : null,
     createdAt: new Date(x.created_at).toISOString(),
     createdBy: x.created_by,
+    maxCalls: x.max_calls,
+    callsUsed: x.max_calls === null ? null : (x.calls_used ?? 0),
   }));
 }
 

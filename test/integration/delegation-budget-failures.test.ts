@@ -197,3 +197,44 @@ forbid (principal, action, resource) when { context.counters.session.consecutive
     expect(await streak(sid)).toBe(1);
   }, 60_000);
 });
+
+describe("context.delegation.remainingCalls and the console's grant with a budget", () => {
+  it("a policy can keep a reserve of a delegation's budget; the console grant sets max_calls and rejects a bad one", async () => {
+    await a.publishPolicy(`${DEFAULT_POLICY}
+@id("budget-reserve")
+@reason("keep the last 2 calls of a delegation's budget for a human")
+forbid (principal, action == Action::"tools/call", resource)
+when { context.delegation has remainingCalls && context.delegation.remainingCalls <= 2 };
+`);
+    const sid = `grant-${randomUUID()}`;
+    expect(
+      (await api(a.url, support, "POST", "/api/v1/decisions", { session: { id: sid }, tool: { server: "files", name: "read_file" }, arguments: { path: "x" } }))
+        .body.decision,
+    ).toBe("allow");
+    const path = `/api/v1/sessions/${sid}/delegations`;
+    const before = (await getPool().query(`SELECT count(*)::int AS n FROM delegations WHERE session_id = $1`, [sid])).rows[0].n;
+    for (const bad of [0, -1, 2.5, 1_000_000_001, "5"]) {
+      const r = await api(a.url, a.adminToken, "POST", path, { agent: "support-assistant", scope: "tool:files/*", max_calls: bad });
+      expect([bad, r.status]).toEqual([bad, 400]);
+    }
+    expect((await getPool().query(`SELECT count(*)::int AS n FROM delegations WHERE session_id = $1`, [sid])).rows[0].n).toBe(before);
+    const g = await api(a.url, a.adminToken, "POST", path, { agent: "support-assistant", scope: "tool:files/*", max_calls: 5 });
+    expect(g.status).toBe(201);
+    expect(g.body.max_calls).toBe(5);
+    expect(jose.decodeJwt(g.body.access_token).max_calls).toBe(5);
+    const outcomes: string[] = [];
+    for (let i = 0; i < 5; i++) outcomes.push((await decide(a, support, sid, g.body.access_token, 100 + i)).body.decision);
+    // 5, 4, 3 calls left: allowed; 2 left: the reserve policy denies (and a denied call spends nothing).
+    expect(outcomes).toEqual(["allow", "allow", "allow", "deny", "deny"]);
+    const denied = await decide(a, support, sid, g.body.access_token, 200);
+    expect(denied.body.reasons).toEqual([{ policy: "budget-reserve", message: "keep the last 2 calls of a delegation's budget for a human" }]);
+    expect(await delegation(g.body.delegation_id)).toMatchObject({ max_calls: 5, calls_used: 3, remaining_calls: 2 });
+    // Without a delegation there is no remainingCalls: the reserve policy does not apply to the agent's own key.
+    const own = await api(a.url, support, "POST", "/api/v1/decisions", {
+      session: { id: sid },
+      tool: { server: "files", name: "read_file" },
+      arguments: { path: "y" },
+    });
+    expect(own.body.decision).toBe("allow");
+  }, 60_000);
+});
