@@ -14,6 +14,7 @@ import type { Change, Runtime } from "../lib/runtime/runtime.ts";
 import { ownHeads, startRuntime } from "../lib/runtime/start.ts";
 import { toWorker, workerConfig, Requests, WORKER_CONFIG_ENV, type FromWorker } from "./cluster-ipc.ts";
 import { consoleProxy } from "./console-proxy.ts";
+import { drainable } from "./drain.ts";
 import { requestHandler } from "./handler.ts";
 import { tokenGuardedMetrics } from "./metrics-endpoint.ts";
 import { processMetrics } from "../lib/telemetry/scrape.ts";
@@ -101,6 +102,7 @@ export async function runWorker(): Promise<void> {
   const server = createServer(handler);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  const listener = drainable(server);
   const running = rt;
   let stopping = false;
   stop = async (why, id) => {
@@ -109,8 +111,7 @@ export async function runWorker(): Promise<void> {
     if (why !== "stop") log(`${why}: stopping`);
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
-    server.closeIdleConnections();
-    await new Promise<void>((r) => server.close(() => r()));
+    await listener.drain();
     requests.settleAll();
     scrapes.settleAll();
     await running.stop().catch(() => {});

@@ -17,6 +17,7 @@ import { buildRouter } from "../lib/http/routes/index.ts";
 import { announceCredentials, connectDatabase, prepareDatabase, writeCredentials } from "./bootstrap.ts";
 import { startConsole, type Console } from "./console.ts";
 import { requestHandler } from "./handler.ts";
+import { drainable } from "./drain.ts";
 import { startPrimary } from "./cluster-primary.ts";
 import { closeMetricsListener, startMetricsListener, tokenGuardedMetrics } from "./metrics-endpoint.ts";
 import { mergeMetrics, processMetrics } from "../lib/telemetry/scrape.ts";
@@ -67,6 +68,7 @@ async function startSingle(opts: StartOptions): Promise<void> {
   const server = createServer(requestHandler(rt, buildRouter(), con && ((req, res, pathname) => con.handle(req, res, pathname)), metrics));
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  const listener = drainable(server);
 
   if (creds) writeCredentials(creds, e.dataDir);
   await new Promise<void>((resolve, reject) => {
@@ -81,8 +83,7 @@ async function startSingle(opts: StartOptions): Promise<void> {
   // In the reverse order of the start: the listener, the console, the runtime (its own parts in
   // reverse: lib/runtime/start.ts), the pool, the database.
   stopOnSignals(async () => {
-    server.closeIdleConnections?.();
-    await Promise.all([new Promise<void>((r) => server.close(() => r())), closeMetricsListener(metricsServer)]);
+    await Promise.all([listener.drain(), closeMetricsListener(metricsServer)]);
     await con?.close().catch(() => {});
     await rt.stop().catch(() => {});
     await closePool().catch(() => {});

