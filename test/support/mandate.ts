@@ -50,6 +50,8 @@ export interface MandateHandle {
   logs(): string;
   /** The node's process id (while it runs): its primary process when it has several. */
   pid(): number | undefined;
+  /** The node's exit code once it has exited (null while it runs, or when a signal ended it). */
+  exitCode(): number | null;
   /** The node's data-plane worker processes (children of its primary), now. */
   workerPids(): number[];
   createAgent(name: string, opts?: { team?: string; owner?: string }): Promise<{ id: string; name: string; apiKey: string }>;
@@ -72,6 +74,8 @@ export interface StartOptions {
    * once on this machine); the two-node, fault and browser suites run 2 (the multi-process layout, console behind the proxy).
    */
   workers?: number;
+  /** How long the node may take to answer its health check (default 90 s; nodes with the console start slower on a loaded machine). */
+  startTimeoutMs?: number;
 }
 
 function spawnNode(port: number, dataDir: string, opts: StartOptions): { child: ChildProcess; out: string[] } {
@@ -184,7 +188,7 @@ export async function startMandate(opts: StartOptions = {}): Promise<MandateHand
   if (!opts.dataDir) createdDirs.add(dataDir);
   const url = `http://127.0.0.1:${port}`;
   let proc = spawnNode(port, dataDir, opts);
-  await waitHealthy(url, proc.child, proc.out);
+  await waitHealthy(url, proc.child, proc.out, opts.startTimeoutMs);
   const databaseUrl = opts.databaseUrl ?? embeddedUrl(dataDir);
   setDatabaseUrl(databaseUrl);
   const credFile = join(dataDir, "initial-credentials.json");
@@ -201,6 +205,7 @@ export async function startMandate(opts: StartOptions = {}): Promise<MandateHand
     credentials,
     logs: () => proc.out.join(""),
     pid: () => proc.child.pid,
+    exitCode: () => proc.child.exitCode,
     workerPids: () => (proc.child.pid ? childrenRunning(proc.child.pid, "server/worker-entry.mjs") : []),
     async createAgent(name, o = {}) {
       const a = await createAgent(noNode(), { name, team: o.team, owner: o.owner }, "test:setup");
@@ -226,7 +231,7 @@ export async function startMandate(opts: StartOptions = {}): Promise<MandateHand
     async restart() {
       await handle.stop();
       proc = spawnNode(port, dataDir, opts);
-      await waitHealthy(url, proc.child, proc.out);
+      await waitHealthy(url, proc.child, proc.out, opts.startTimeoutMs);
     },
   };
   return handle;
