@@ -1,5 +1,5 @@
 /**
- * Issue 16 §4, the approvals queue for volume: with 32 approvals waiting, a reviewer in the compact
+ * Issue 16 §4, the approvals queue for volume: with 30 approvals waiting, a reviewer in the compact
  * table (the layout is stored per user) decides three by keyboard (j/k, a/d, confirmed with y or Enter;
  * Esc cancels) while another user decides a fourth through the API. The item decided elsewhere collapses
  * in place, saying who decided, and no row moves: every row keeps its box and the row under the pointer
@@ -12,8 +12,11 @@ import type { Page } from "@playwright/test";
 import { expect, test } from "./support/fixtures.ts";
 import { agentKey, decide, sql } from "./fixtures/analyst.ts";
 import { collectPageErrors, hydrated } from "./support/page-errors.ts";
+import { api } from "../test/support/mandate.ts";
+import { createApiToken, createUser } from "../lib/identity/users.ts";
+import { noNode } from "../lib/runtime/runtime.ts";
 
-const N = 32;
+const N = 30;
 
 /** Every queue row's box in document coordinates (independent of scrolling), by approval id. */
 function rowBoxes(page: Page): Promise<Record<string, [number, number, number, number]>> {
@@ -39,14 +42,22 @@ async function pendingCount(): Promise<number> {
 test("keyboard decisions while another user decides: nothing moves under the pointer; bulk deny audits each", async ({ console: c }) => {
   const key = agentKey(c.node, "ops-agent");
   const tag = `e2e-queue-${randomUUID().slice(0, 8)}`;
-  const ids: string[] = [];
-  for (let i = 0; i < N; i++) {
-    const d = await decide(c.node, key, `${tag}-${String(i).padStart(2, "0")}`, "files/delete_file", { path: `queue/${i}.bin` });
-    expect(d.decision).toBe("require_approval");
-    ids.push(d.approval!.id);
+  // Each in a session of its own, four at a time; the queue shows them soonest expiry first.
+  for (let i = 0; i < N; i += 4) {
+    const made = await Promise.all(
+      [i, i + 1, i + 2, i + 3]
+        .filter((k) => k < N)
+        .map((k) => decide(c.node, key, `${tag}-${String(k).padStart(2, "0")}`, "files/delete_file", { path: `queue/${k}.bin` })),
+    );
+    for (const d of made) expect(d.decision).toBe("require_approval");
   }
+  const ids = (await sql<{ id: string }>(`SELECT id FROM approvals WHERE session_id LIKE $1 ORDER BY expires_at, id`, [`${tag}-%`])).map((r) => r.id);
+  expect(ids).toHaveLength(N);
   const analyst = await c.newUser("analyst");
-  const other = await c.newUser("admin");
+  // The other reviewer decides through the API with a personal token (same endpoint and role check).
+  const other = { email: `other-${randomUUID().slice(0, 8)}@e2e.test` };
+  const u = await createUser(noNode(), { email: other.email, role: "admin" }, "test:setup");
+  const otherToken = (await createApiToken(noNode(), u.id, "admin", "test:setup", 1)).secret;
   const page = await c.pageAs(analyst);
   const errors = collectPageErrors(page);
   await page.goto("/approvals");
@@ -62,7 +73,7 @@ test("keyboard decisions while another user decides: nothing moves under the poi
   await page.getByLabel("Session contains").fill(tag);
   const row = (id: string) => page.locator(`[data-queue-item][data-approval-id="${id}"]`);
   await expect(page.locator("[data-queue-item]")).toHaveCount(N);
-  // Oldest expiry first: the order the approvals were made in.
+  // Soonest expiry first.
   expect(await page.locator("[data-queue-item]").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.approvalId))).toEqual(ids);
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
 
@@ -82,13 +93,8 @@ test("keyboard decisions while another user decides: nothing moves under the poi
   await page.keyboard.press("y");
   await expect(row(ids[0])).toContainText("Approved by you");
 
-  // Meanwhile another user denies the sixth, through the API with their own console session.
-  const r = await fetch(`${c.node.url}/api/v1/approvals/${ids[5]}/decision`, {
-    method: "POST",
-    headers: { cookie: await c.cookieOf(other), origin: c.node.url, "content-type": "application/json" },
-    body: JSON.stringify({ decision: "deny", comment: "not today" }),
-  });
-  expect(r.status).toBe(200);
+  // Meanwhile another user denies the sixth, through the API with their personal token.
+  expect((await api(c.node.url, otherToken, "POST", `/api/v1/approvals/${ids[5]}/decision`, { decision: "deny", comment: "not today" })).status).toBe(200);
 
   // 2: deny the second (j, d, Enter); Esc cancels a started decision (the third stays pending).
   await page.keyboard.press("j");
@@ -173,12 +179,7 @@ test("cards: a card decided elsewhere collapses in place and the cards after it 
   await page.getByLabel("Session contains").fill(tag);
   await expect(page.locator("[data-queue-item]")).toHaveCount(4);
   const before = await rowBoxes(page);
-  const r = await fetch(`${c.node.url}/api/v1/approvals/${ids[0]}/decision`, {
-    method: "POST",
-    headers: { cookie: await c.cookieOf(await c.newUser("analyst")), origin: c.node.url, "content-type": "application/json" },
-    body: JSON.stringify({ decision: "approve" }),
-  });
-  expect(r.status).toBe(200);
+  expect((await api(c.node.url, c.node.adminToken, "POST", `/api/v1/approvals/${ids[0]}/decision`, { decision: "approve" })).status).toBe(200);
   const first = page.locator(`[data-queue-item][data-approval-id="${ids[0]}"]`);
   await expect(first.getByTestId("resolved-approval")).toContainText("Decided elsewhere by");
   expect(await rowBoxes(page)).toEqual(before);
