@@ -19,7 +19,7 @@ const watchSchema = z
   .string()
   .max(500 * 37)
   .transform((s) => (s ? s.split(",") : []))
-  .pipe(z.array(z.uuid({ error: "watch: a comma-separated list of approval ids" })).max(500));
+  .pipe(z.array(z.uuid({ error: "a comma-separated list of approval ids" })).max(500));
 
 export function GET(req: NextRequest) {
   return answerProblems(req, async () => {
