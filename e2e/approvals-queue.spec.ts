@@ -185,3 +185,34 @@ test("cards: a card decided elsewhere collapses in place and the cards after it 
   expect(await rowBoxes(page)).toEqual(before);
   expect(errors).toEqual([]);
 });
+
+test("opt-in notification: asked on a click, then a new approval is announced once", async ({ console: c }) => {
+  const page = await c.pageAs("analyst");
+  const errors = collectPageErrors(page);
+  await page.context().grantPermissions(["notifications"], { origin: c.node.url });
+  // Records what the page announces (the browser's own Notification still shows it).
+  await page.addInitScript(() => {
+    const Real = window.Notification;
+    const shown: string[] = [];
+    class Recorded extends Real {
+      constructor(title: string, options?: NotificationOptions) {
+        super(title, options);
+        shown.push(title);
+      }
+    }
+    Object.defineProperty(Recorded, "permission", { get: () => Real.permission });
+    Object.defineProperty(Recorded, "requestPermission", { value: Real.requestPermission.bind(Real) });
+    Object.assign(window, { Notification: Recorded, __shown: shown });
+  });
+  await page.goto("/approvals");
+  const toggle = page.getByTestId("notify-toggle");
+  await hydrated(page, '[data-testid="notify-toggle"]');
+  await expect(toggle).toHaveAttribute("aria-pressed", "false");
+  await toggle.click();
+  await expect(toggle).toHaveAttribute("aria-pressed", "true");
+  const shown = () => page.evaluate(() => (window as unknown as { __shown: string[] }).__shown);
+  expect(await shown()).toEqual([]);
+  await decide(c.node, agentKey(c.node, "ops-agent"), `e2e-notify-${randomUUID().slice(0, 8)}`, "files/delete_file", { path: "n.bin" });
+  await expect.poll(shown, { timeout: 20_000 }).toEqual(["Approval waiting: files/delete_file"]);
+  expect(errors).toEqual([]);
+});

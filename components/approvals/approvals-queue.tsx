@@ -102,6 +102,14 @@ export function ApprovalsQueue({ initial, role, email, view: initialMode }: { in
     [email, refresh],
   );
 
+  /** Decides what was confirmed, less what was decided elsewhere or expired while the question was open. */
+  const confirmNow = (c: Confirming) => {
+    setConfirming(null);
+    const still = c.ids.filter((id) => !view.resolved[id]);
+    if (still.length) void decide(still, c.decision);
+    else setStatus({ tone: "info", text: "Nothing left to decide: it was decided elsewhere or expired meanwhile." });
+  };
+
   useQueueKeys({
     confirming: confirming !== null,
     move: (step) => setCursor((c) => moveCursor(view, ids, c, step)),
@@ -121,9 +129,7 @@ export function ApprovalsQueue({ initial, role, email, view: initialMode }: { in
       setConfirming({ decision, ids: targets });
     },
     confirm: () => {
-      if (!confirming) return;
-      setConfirming(null);
-      void decide(confirming.ids, confirming.decision);
+      if (confirming) confirmNow(confirming);
     },
     cancel: () => {
       if (confirming) setConfirming(null);
@@ -253,14 +259,7 @@ export function ApprovalsQueue({ initial, role, email, view: initialMode }: { in
           <span className="text-slate-600">
             <kbd>y</kbd> / <kbd>Enter</kbd> to confirm · <kbd>Esc</kbd> to cancel
           </span>
-          <button
-            type="button"
-            className="rounded bg-indigo-700 px-2 py-1 text-white"
-            onClick={() => {
-              setConfirming(null);
-              void decide(confirming.ids, confirming.decision);
-            }}
-          >
+          <button type="button" className="rounded bg-indigo-700 px-2 py-1 text-white" onClick={() => confirmNow(confirming)}>
             Confirm
           </button>
           <button type="button" className="rounded border border-slate-300 px-2 py-1" onClick={() => setConfirming(null)}>
