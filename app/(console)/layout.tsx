@@ -2,11 +2,13 @@ import { requireUser } from "@/app/auth";
 import { Nav } from "@/components/shell/nav";
 import { ZoneProvider } from "@/components/time/zone";
 import { UTC } from "@/lib/console/time";
+import { pendingApprovalCount } from "@/lib/sessions/queries-approvals";
 
 export const dynamic = "force-dynamic";
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
   const user = await requireUser();
+  const pending = await pendingApprovalCount();
   return (
     <ZoneProvider zone={user.timeZone ?? UTC}>
       <a
@@ -15,7 +17,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
       >
         Skip to content
       </a>
-      <Nav user={user} />
+      <Nav user={user} pending={pending} />
       <main id="main" className="mx-auto max-w-7xl px-4 py-6">
         {children}
       </main>

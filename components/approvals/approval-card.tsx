@@ -12,15 +12,23 @@ export function ApprovalCard({
   a,
   canDecide,
   skewMs,
+  selected = false,
   onDecided,
 }: {
   a: PendingApprovalItem;
   canDecide: boolean;
   skewMs: number;
-  onDecided: (id: string, message: string) => void;
+  selected?: boolean;
+  onDecided: (id: string, decision: "approve" | "deny", message: string) => void;
 }) {
   return (
-    <article className="rounded border border-amber-300 bg-white p-4" data-testid="pending-approval" data-approval-id={a.id} aria-labelledby={`ap-${a.id}`}>
+    <article
+      className="h-full rounded border border-amber-300 bg-white p-4"
+      data-testid="pending-approval"
+      data-approval-id={a.id}
+      data-selected={selected ? "true" : undefined}
+      aria-labelledby={`ap-${a.id}`}
+    >
       <header className="flex flex-wrap items-baseline justify-between gap-2">
         <h3 id={`ap-${a.id}`} className="font-semibold">
           <span className="font-mono">{a.tool}</span> <span className="font-normal text-slate-700">by {a.agent}</span>
@@ -71,7 +79,7 @@ export function ApprovalCard({
       </div>
       <div className="mt-3 border-t border-slate-100 pt-3">
         {canDecide ? (
-          <DecideForm id={a.id} onDone={(m) => onDecided(a.id, m)} />
+          <DecideForm id={a.id} onDone={(m, d) => onDecided(a.id, d, m)} />
         ) : (
           <p className="text-sm text-slate-700">Deciding approvals needs the analyst or admin role.</p>
         )}

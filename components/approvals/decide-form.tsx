@@ -4,8 +4,15 @@ import { useState } from "react";
 import { ErrorMessage, buttonClass, dangerButtonClass, inputClass } from "@/components/forms/fields";
 import { callApi } from "@/components/api/call-api";
 
+/** What the reviewer is told after deciding `n` approvals this way. */
+export function decisionMessage(decision: "approve" | "deny", n: number): string {
+  if (n === 1)
+    return decision === "approve" ? "Approved: the agent's retried call with the same arguments will be allowed once." : "Denied: the call stays blocked.";
+  return decision === "approve" ? `Approved ${n} approvals.` : `Denied ${n} approvals: the calls stay blocked.`;
+}
+
 /** Approve or deny with a comment (POST /api/v1/approvals/:id/decision; the server checks the role). */
-export function DecideForm({ id, onDone }: { id: string; onDone: (message: string) => void }) {
+export function DecideForm({ id, onDone }: { id: string; onDone: (message: string, decision: "approve" | "deny") => void }) {
   const [comment, setComment] = useState("");
   const [busy, setBusy] = useState<"approve" | "deny" | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -15,7 +22,7 @@ export function DecideForm({ id, onDone }: { id: string; onDone: (message: strin
     const r = await callApi("POST", `/api/v1/approvals/${id}/decision`, { decision, ...(comment.trim() ? { comment: comment.trim() } : {}) });
     setBusy(null);
     if (!r.ok) return setError(r.error);
-    onDone(decision === "approve" ? "Approved: the agent's retried call with the same arguments will be allowed once." : "Denied: the call stays blocked.");
+    onDone(decisionMessage(decision, 1), decision);
   };
   return (
     <form className="space-y-2" onSubmit={(e) => e.preventDefault()}>

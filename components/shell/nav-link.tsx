@@ -7,7 +7,7 @@ import { usePathname } from "next/navigation";
 const ALSO: Record<string, string[]> = { "/policies": ["/directory"] };
 
 /** A main-navigation link that marks the current area (aria-current) for sighted and screen-reader users. */
-export function NavLink({ href, label }: { href: string; label: string }) {
+export function NavLink({ href, label, children }: { href: string; label: string; children?: React.ReactNode }) {
   const path = usePathname();
   const under = (h: string) => path === h || path.startsWith(`${h}/`);
   const current = href === "/" ? path === "/" : under(href) || (ALSO[href] ?? []).some(under);
@@ -18,6 +18,7 @@ export function NavLink({ href, label }: { href: string; label: string }) {
       className={`rounded px-2 py-1 hover:bg-slate-100 hover:text-slate-900 ${current ? "bg-indigo-50 font-medium text-indigo-900" : "text-slate-700"}`}
     >
       {label}
+      {children}
     </Link>
   );
 }

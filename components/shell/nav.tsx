@@ -1,7 +1,9 @@
 import Link from "next/link";
 import type { ConsoleUser } from "@/lib/auth/console-user";
+import type { PendingCount } from "@/lib/sessions/queries-approvals";
 import { SearchBox } from "@/components/search/search-box";
 import { ZoneToggle } from "@/components/time/zone-toggle";
+import { ApprovalsBadge } from "./approvals-badge";
 import { NavLink } from "./nav-link";
 import { SignOutButton } from "./sign-out-button";
 
@@ -18,7 +20,8 @@ export const AREAS = [
   { href: "/users", label: "Users" },
 ] as const;
 
-export function Nav({ user }: { user: ConsoleUser }) {
+/** `pending`: the approvals waiting when the page was rendered (the badge keeps it current). */
+export function Nav({ user, pending }: { user: ConsoleUser; pending: PendingCount }) {
   return (
     <header className="border-b border-slate-200 bg-white">
       <div className="mx-auto flex max-w-7xl items-center gap-6 px-4 py-2">
@@ -27,7 +30,9 @@ export function Nav({ user }: { user: ConsoleUser }) {
         </Link>
         <nav aria-label="Main" className="flex flex-1 flex-wrap gap-1 text-sm">
           {AREAS.filter((a) => (a.href !== "/users" || user.role === "admin") && (a.href !== "/posture" || user.role !== "viewer")).map((a) => (
-            <NavLink key={a.href} href={a.href} label={a.label} />
+            <NavLink key={a.href} href={a.href} label={a.label}>
+              {a.href === "/approvals" ? <ApprovalsBadge initial={pending} /> : null}
+            </NavLink>
           ))}
         </nav>
         <SearchBox id="header-search-q" />

@@ -159,6 +159,7 @@ export const PAGES: Record<string, Row> = {
   "/api/auth/[...nextauth]": open("pass"),
   // Console JSON route handlers: a console session is required (no redirect for JSON).
   "/api/console/approvals": { anon: 401, agent: 401, admin: "ok", analyst: "ok", viewer: "ok" },
+  "/api/console/approvals/count": { anon: 401, agent: 401, admin: "ok", analyst: "ok", viewer: "ok" },
   "/api/console/audit/export": { anon: 401, agent: 401, admin: "pass", analyst: "pass", viewer: "pass" },
   "/api/console/sessions/[id]/steps": { anon: 401, agent: 401, admin: "pass", analyst: "pass", viewer: "pass" },
 };

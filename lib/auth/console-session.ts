@@ -58,12 +58,14 @@ export async function endConsoleSession(rt: NodeContext, sid: string, reason: "s
 /** The signed-in user of a live session, as stored now; null when ended, expired, disabled or unknown. */
 export async function consoleUserOfSession(sid: unknown, uid: unknown): Promise<ConsoleUser | null> {
   if (typeof sid !== "string" || typeof uid !== "string" || !UUID.test(sid) || !UUID.test(uid)) return null;
-  const r = await getPool().query<Row<"users", "id" | "email" | "role" | "name" | "display_time_zone">>(
-    `SELECT u.id, u.email, u.role, u.name, u.display_time_zone
+  const r = await getPool().query<Row<"users", "id" | "email" | "role" | "name" | "display_time_zone" | "approvals_view">>(
+    `SELECT u.id, u.email, u.role, u.name, u.display_time_zone, u.approvals_view
        FROM console_sessions s JOIN users u ON u.id = s.user_id
       WHERE s.id = $1 AND s.user_id = $2 AND s.ended_at IS NULL AND s.expires_at > now() AND u.disabled_at IS NULL`,
     [sid, uid],
   );
   const u = r.rows[0];
-  return u ? { id: u.id, email: u.email, role: u.role, name: u.name, timeZone: u.display_time_zone } : null;
+  return u
+    ? { id: u.id, email: u.email, role: u.role, name: u.name, timeZone: u.display_time_zone, approvalsView: u.approvals_view === "table" ? "table" : "cards" }
+    : null;
 }

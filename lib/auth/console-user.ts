@@ -12,6 +12,8 @@ export interface ConsoleUser {
   name: string | null;
   /** The zone the console shows times in (users.display_time_zone): absent or null = UTC. */
   timeZone?: string | null;
+  /** The approvals page's layout (users.approvals_view): absent = cards. */
+  approvalsView?: "cards" | "table";
 }
 
 /**

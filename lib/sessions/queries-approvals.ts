@@ -127,9 +127,55 @@ export async function decidedApprovals(limit = 20): Promise<DecidedApprovalItem[
   return r.rows.map(toDecided);
 }
 
-export async function approvalQueue(): Promise<{ pending: PendingApprovalItem[]; decided: DecidedApprovalItem[]; now: string }> {
-  const [pending, decided] = await Promise.all([pendingApprovals(), decidedApprovals()]);
-  return { pending, decided, now: new Date().toISOString() };
+/**
+ * The approvals of these ids that are no longer pending (decided, used or expired): the console keeps
+ * an item it shows in place and says what became of it, even when it is not among the recent ones.
+ */
+export async function resolvedApprovals(ids: string[]): Promise<DecidedApprovalItem[]> {
+  if (!ids.length) return [];
+  const r = await getPool().query<DecidedRow>(
+    `SELECT ap.id, ap.session_id, ap.step, a.name AS agent, ap.tool, ap.status, ap.decided_by, ap.decided_at, ap.comment, ap.created_at, ap.expires_at
+       FROM approvals ap LEFT JOIN agents a ON a.id = ap.agent_id
+      WHERE ap.id = ANY($1::uuid[]) AND (ap.status <> 'pending' OR ap.expires_at <= now())`,
+    [ids],
+  );
+  return r.rows.map(toDecided);
+}
+
+export interface ApprovalQueue {
+  pending: PendingApprovalItem[];
+  decided: DecidedApprovalItem[];
+  /** Of the `watch` ids asked about, those no longer pending. */
+  watched: DecidedApprovalItem[];
+  now: string;
+}
+
+export async function approvalQueue(watch: string[] = []): Promise<ApprovalQueue> {
+  const [pending, decided, watched] = await Promise.all([pendingApprovals(), decidedApprovals(), resolvedApprovals(watch)]);
+  return { pending, decided, watched, now: new Date().toISOString() };
+}
+
+export interface PendingCount {
+  pending: number;
+  /** The most recently created pending approval (what a browser notification names). */
+  newest: { id: string; tool: string; agent: string; createdAt: string } | null;
+}
+
+/** The number of approvals waiting for a decision, for the navigation's badge (index approvals_status_expires_at_idx). */
+export async function pendingApprovalCount(): Promise<PendingCount> {
+  const r = await getPool().query<{ n: string; id: string | null; tool: string | null; agent: string | null; created_at: string | null }>(
+    `SELECT c.n, x.id, x.tool, x.agent, x.created_at
+       FROM (SELECT count(*) AS n FROM approvals WHERE status = 'pending' AND expires_at > now()) c
+       LEFT JOIN LATERAL (SELECT ap.id, ap.tool, a.name AS agent, ap.created_at
+                            FROM approvals ap LEFT JOIN agents a ON a.id = ap.agent_id
+                           WHERE ap.status = 'pending' AND ap.expires_at > now()
+                           ORDER BY ap.created_at DESC, ap.id DESC LIMIT 1) x ON true`,
+  );
+  const x = r.rows[0];
+  return {
+    pending: Number(x?.n ?? 0),
+    newest: x?.id ? { id: x.id, tool: x.tool ?? "?", agent: x.agent ?? "?", createdAt: iso(x.created_at)! } : null,
+  };
 }
 
 /** One approval with its context, whatever its status (the page an approval notification links to). */

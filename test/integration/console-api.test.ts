@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPool } from "../../lib/db/pool.ts";
+import { approvalQueue, pendingApprovalCount } from "../../lib/sessions/queries-approvals.ts";
 import { api, closeTestDb, DEFAULT_POLICY, startMandate, type MandateHandle } from "../support/mandate.ts";
 
 let m: MandateHandle;
@@ -102,5 +103,44 @@ describe("the console's policy, user and token routes", () => {
         { action: "user.create", actor: `user:${adminEmail}` },
       ]),
     );
+  });
+
+  it("store each display preference on its own for the calling user; refuse an empty, unknown or extra one", async () => {
+    const stored = async () =>
+      (await getPool().query("SELECT display_time_zone, approvals_view FROM users WHERE email = $1", [adminEmail])).rows[0] as Record<string, unknown>;
+    const prefs = (body: unknown) => api(m.url, m.adminToken, "POST", "/api/v1/account/preferences", body);
+    const before = await stored();
+    for (const bad of [{}, { approvals_view: "grid" }, { time_zone: "Mars/Olympus" }, { approvals_view: "table", theme: "dark" }]) {
+      const r = await prefs(bad);
+      expect(r.status, JSON.stringify(bad)).toBe(400);
+    }
+    expect(await stored()).toEqual(before);
+    expect(await prefs({ approvals_view: "table" })).toMatchObject({ status: 200, body: { time_zone: "UTC", approvals_view: "table" } });
+    expect(await prefs({ time_zone: "Europe/Berlin" })).toMatchObject({ status: 200, body: { time_zone: "Europe/Berlin", approvals_view: "table" } });
+    expect(await stored()).toEqual({ display_time_zone: "Europe/Berlin", approvals_view: "table" });
+    expect(await prefs({ time_zone: "UTC", approvals_view: "cards" })).toMatchObject({ status: 200, body: { time_zone: "UTC", approvals_view: "cards" } });
+    expect(await stored()).toEqual({ display_time_zone: null, approvals_view: null });
+  });
+
+  it("the approvals queue reports what became of the approvals it watches, and the badge counts what waits", async () => {
+    const key = m.credentials!.agents[0].api_key;
+    const held = async (i: number) => {
+      const r = await api(m.url, key, "POST", "/api/v1/decisions", {
+        session: { id: `queue-watch-${i}` },
+        tool: { server: "files", name: "delete_file" },
+        arguments: { path: `w/${i}.bin` },
+      });
+      expect(r.body.decision).toBe("require_approval");
+      return r.body.approval.id as string;
+    };
+    const [a, b] = [await held(1), await held(2)];
+    const count = await pendingApprovalCount();
+    expect(count.pending).toBeGreaterThanOrEqual(2);
+    expect(count.newest?.id).toBe(b);
+    expect((await api(m.url, m.adminToken, "POST", `/api/v1/approvals/${a}/decision`, { decision: "deny", comment: "no" })).status).toBe(200);
+    const q = await approvalQueue([a, b]);
+    expect(q.pending.map((p) => p.id)).toContain(b);
+    expect(q.watched).toEqual([expect.objectContaining({ id: a, status: "denied", decidedBy: adminEmail, comment: "no" })]);
+    expect((await pendingApprovalCount()).pending).toBe(count.pending - 1);
   });
 });

@@ -129,6 +129,8 @@ describe("console route handlers answer errors as RFC 9457 problems", () => {
   it("401 without a console session, 400 for a bad parameter: application/problem+json with type, status, instance", async () => {
     const cases: Array<[string, Principal, number, RegExp]> = [
       ["/api/console/approvals", "anon", 401, /sign in/],
+      ["/api/console/approvals/count", "anon", 401, /sign in/],
+      ["/api/console/approvals?watch=not-an-id", "analyst", 400, /watch\.\d+: a comma-separated list of approval ids/],
       ["/api/console/audit/export?format=csv", "agent", 401, /sign in/],
       ["/api/console/sessions/role-matrix/steps", "anon", 401, /sign in/],
       ["/api/console/audit/export?format=pdf", "viewer", 400, /format must be csv or jsonl/],

@@ -17,7 +17,7 @@ export default async function ApprovalsPage() {
           Calls a policy held for a human. Approving lets the agent&apos;s retry with exactly the same arguments through, once; denying keeps it blocked.
         </p>
       </div>
-      <ApprovalsQueue initial={initial} role={user.role} />
+      <ApprovalsQueue initial={initial} role={user.role} email={user.email} view={user.approvalsView ?? "cards"} />
     </section>
   );
 }

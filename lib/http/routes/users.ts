@@ -103,7 +103,7 @@ export const userRoutes = [
     auth: "user",
     body: preferencesSchema,
     tag: TAG,
-    summary: 'Set your console display preferences: the time zone times are shown in ("UTC" or an IANA zone)',
+    summary: 'Set your console display preferences: the time zone times are shown in ("UTC" or an IANA zone), the approvals page layout',
     handler: async ({ body, user }) => setPreferences(user!.userId, body),
   }),
   defineRoute({
