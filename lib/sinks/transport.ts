@@ -7,7 +7,7 @@
  */
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { connect as netConnect, type Socket } from "node:net";
+import { connect as netConnect, isIP, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { createHmac } from "node:crypto";
 import type { Encoded, SinkKind } from "./encode.ts";
@@ -94,7 +94,7 @@ function sendSyslog(t: Target, enc: Encoded): Promise<SendResult> {
       resolve(r);
     };
     const sock: Socket = a.tls
-      ? tlsConnect({ host: a.host, port: a.port, servername: a.host, ...(t.ca ? { ca: t.ca } : {}) })
+      ? tlsConnect({ host: a.host, port: a.port, ...(isIP(a.host) ? {} : { servername: a.host }), ...(t.ca ? { ca: t.ca } : {}) })
       : netConnect({ host: a.host, port: a.port });
     const timer = setTimeout(() => done({ ok: false, permanent: false, status: null, detail: `not taken within ${SEND_TIMEOUT_MS / 1000} s` }), SEND_TIMEOUT_MS);
     sock.once(a.tls ? "secureConnect" : "connect", () => sock.end(enc.body));
