@@ -6,14 +6,20 @@ import { createSink, deadLetters, listSinks, removeSink, SINK_KINDS, testSink, t
 import { need, str, type Command } from "./args.ts";
 import { withDatabase } from "./with-database.ts";
 
-
 export const sinkCommands: Record<string, Command> = {
   "sinks add": {
     usage: `<name> --kind ${SINK_KINDS.join("|")} --endpoint URL [--format ocsf|cef] [--token-file F] [--ca F] [--from now|start]`,
     summary:
       "Add an audit sink (webhook: NDJSON; hec: Splunk HEC; syslog: tcp:// or tls://host:port, RFC 5424; otlp: OTLP/HTTP logs). " +
       "The token is read from --token-file (or MANDATE_SINK_TOKEN) and stored encrypted",
-    options: { kind: { type: "string" }, endpoint: { type: "string" }, format: { type: "string" }, "token-file": { type: "string" }, ca: { type: "string" }, from: { type: "string" } },
+    options: {
+      kind: { type: "string" },
+      endpoint: { type: "string" },
+      format: { type: "string" },
+      "token-file": { type: "string" },
+      ca: { type: "string" },
+      from: { type: "string" },
+    },
     run: ({ values, positionals, actor }) => {
       const tokenFile = str(values["token-file"]);
       const token = tokenFile ? readFileSync(tokenFile, "utf8").trim() : process.env.MANDATE_SINK_TOKEN || undefined;

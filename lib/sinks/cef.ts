@@ -17,7 +17,7 @@ export function cefLine(i: Item): string {
     ["externalId", i.id],
     ["act", i.entry.outcome ?? i.entry.action],
     ["suser", i.entry.actor],
-    ["cat", String(e.class_name ?? e.class_uid)],
+    ["cat", typeof e.class_name === "string" ? e.class_name : String(e.class_uid)],
     ["cs1Label", "chain_id"],
     ["cs1", i.entry.chain_id],
     ["cs2Label", "tool"],

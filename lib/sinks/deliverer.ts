@@ -18,7 +18,7 @@ import { logger } from "../telemetry/log.ts";
 import { encode, itemOf } from "./encode.ts";
 import { toOcsf, type SinkEntry } from "./ocsf/map.ts";
 import { readAfter, pendingChains } from "./read-entries.ts";
-import { storedSink, type StoredSink } from "./sinks.ts";
+import { storedSink, type SinkRow, type StoredSink } from "./sinks.ts";
 import { send } from "./transport.ts";
 
 export const LEASE_S = 30;
@@ -108,7 +108,7 @@ export class SinkDeliverer {
 
   /** Takes or renews the sink's lease; null when another node holds it. */
   private async claim(id: string): Promise<StoredSink | null> {
-    const r = await getPool().query(
+    const r = await getPool().query<SinkRow>(
       `UPDATE audit_sinks SET lease_owner = $2, lease_until = now() + make_interval(secs => ${LEASE_S})
        WHERE id = $1 AND enabled AND (lease_owner IS NULL OR lease_owner = $2 OR lease_until < now()) RETURNING *`,
       [id, this.owner],

@@ -16,11 +16,11 @@ export async function pendingChains(sinkId: string): Promise<Array<{ chain_id: s
 
 /** Up to `limit` entries of the chain after `after`, in seq order. */
 export async function readAfter(chainId: string, after: number, limit: number): Promise<SinkEntry[]> {
-  const r = await getPool().query(
+  const r = await getPool().query<Omit<SinkEntry, "seq" | "step"> & { seq: string; step: number | null }>(
     `SELECT chain_id, seq, kind, action, actor, session_id, step, agent_id, tool, outcome, decision_id,
             to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at, hash, data
      FROM audit_entries WHERE chain_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
     [chainId, after, limit],
   );
-  return r.rows.map((e) => ({ ...e, seq: Number(e.seq), step: e.step === null ? null : Number(e.step) }));
+  return r.rows.map((e) => ({ ...e, seq: Number(e.seq) }));
 }

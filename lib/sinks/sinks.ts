@@ -42,7 +42,11 @@ export const newSinkSchema = z
   .strict()
   .superRefine((s, ctx) => {
     if (s.kind === "syslog" ? !syslogAddress(s.endpoint) : !httpUrl(s.endpoint))
-      ctx.addIssue({ code: "custom", path: ["endpoint"], message: s.kind === "syslog" ? "must be tcp://host:port or tls://host:port" : "must be an http(s) URL" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["endpoint"],
+        message: s.kind === "syslog" ? "must be tcp://host:port or tls://host:port" : "must be an http(s) URL",
+      });
     if (s.format === "cef" && s.kind !== "syslog") ctx.addIssue({ code: "custom", path: ["format"], message: "cef is for syslog sinks only" });
   });
 export type NewSink = z.input<typeof newSinkSchema>;
@@ -83,10 +87,16 @@ export async function createSink(ctx: NodeContext, input: NewSink, actor: string
   await adminAction(ctx, async (tx) => {
     const taken = await tx.query("SELECT 1 FROM audit_sinks WHERE name = $1", [s.name]);
     if (taken.rowCount) throw new MandateError(409, "conflict", `a sink named ${s.name} exists`);
-    await tx.query(
-      `INSERT INTO audit_sinks (id, name, kind, format, endpoint, secret_enc, options, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [id, s.name, s.kind, s.format, s.endpoint, s.token ? encryptSecret(s.token) : null, JSON.stringify(s.ca ? { ca: s.ca } : {}), actor],
-    );
+    await tx.query(`INSERT INTO audit_sinks (id, name, kind, format, endpoint, secret_enc, options, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
+      id,
+      s.name,
+      s.kind,
+      s.format,
+      s.endpoint,
+      s.token ? encryptSecret(s.token) : null,
+      JSON.stringify(s.ca ? { ca: s.ca } : {}),
+      actor,
+    ]);
     // From now: every chain's cursor at its head (one index probe per chain); a chain that starts later
     // has no cursor and is delivered from its first entry. This entry is appended after, so it is the
     // first event the sink receives.
@@ -114,9 +124,28 @@ export async function removeSink(ctx: NodeContext, name: string, actor: string):
 
 const iso = (v: Date | null) => (v ? v.toISOString() : null);
 
+/** An audit_sinks row as PostgreSQL returns it. */
+interface SinkRow {
+  id: string;
+  name: string;
+  kind: SinkKind;
+  format: SinkFormat;
+  endpoint: string;
+  secret_enc: string | null;
+  options: { ca?: string };
+  enabled: boolean;
+  created_by: string;
+  created_at: Date;
+  lease_owner: string | null;
+  delivered: string;
+  last_delivered_at: Date | null;
+  last_error: string | null;
+  last_error_at: Date | null;
+}
+
 /** Every sink (or the one named), with its lag over every chain and its dead-letter count. */
 export async function listSinks(name?: string): Promise<SinkView[]> {
-  const r = await getPool().query(
+  const r = await getPool().query<SinkRow & { has_token: boolean; dead_letters: number; lag: string; leased: boolean }>(
     `SELECT s.*, (s.secret_enc IS NOT NULL) AS has_token,
        (SELECT count(*) FROM audit_sink_dead_letters d WHERE d.sink_id = s.id)::int AS dead_letters,
        (SELECT COALESCE(sum(GREATEST(h.seq - COALESCE(k.last_seq, 0), 0)), 0)
@@ -143,7 +172,7 @@ export async function listSinks(name?: string): Promise<SinkView[]> {
     last_error_at: iso(s.last_error_at),
     lag: Number(s.lag),
     dead_letters: s.dead_letters,
-    delivering_node: s.leased ? String(s.lease_owner).replace(/#.*$/, "") : null,
+    delivering_node: s.leased && s.lease_owner ? s.lease_owner.replace(/#.*$/, "") : null,
   }));
 }
 
@@ -165,10 +194,11 @@ export interface DeadLetterView {
 
 export async function deadLetters(name: string, limit = 100): Promise<DeadLetterView[]> {
   const s = await getSink(name);
-  const r = await getPool().query(
-    `SELECT * FROM audit_sink_dead_letters WHERE sink_id = $1 ORDER BY last_attempt_at DESC, chain_id, seq LIMIT $2`,
-    [s.id, Math.min(Math.max(limit, 1), 1000)],
-  );
+  type DeadRow = { event_id: string; chain_id: string; seq: string; error: string; attempts: number; first_attempt_at: Date; last_attempt_at: Date };
+  const r = await getPool().query<DeadRow>(`SELECT * FROM audit_sink_dead_letters WHERE sink_id = $1 ORDER BY last_attempt_at DESC, chain_id, seq LIMIT $2`, [
+    s.id,
+    Math.min(Math.max(limit, 1), 1000),
+  ]);
   return r.rows.map((d) => ({
     event_id: d.event_id,
     chain_id: d.chain_id,
@@ -189,7 +219,17 @@ export interface StoredSink {
   target: Target;
 }
 
-export function storedSink(row: { id: string; name: string; kind: SinkKind; format: SinkFormat; endpoint: string; secret_enc: string | null; options: { ca?: string } }): StoredSink {
+export type { SinkRow };
+
+export function storedSink(row: {
+  id: string;
+  name: string;
+  kind: SinkKind;
+  format: SinkFormat;
+  endpoint: string;
+  secret_enc: string | null;
+  options: { ca?: string };
+}): StoredSink {
   return {
     id: row.id,
     name: row.name,
@@ -201,7 +241,7 @@ export function storedSink(row: { id: string; name: string; kind: SinkKind; form
 
 /** Sends one synthetic event (`sink.test`, chain id all zeros, seq 0) and reports the receiver's answer. Nothing is recorded. */
 export async function testSink(name: string, host: string): Promise<SendResult & { event_id: string }> {
-  const r = await getPool().query("SELECT * FROM audit_sinks WHERE name = $1", [name]);
+  const r = await getPool().query<SinkRow>("SELECT * FROM audit_sinks WHERE name = $1", [name]);
   if (!r.rowCount) throw notFound(`sink ${name}`);
   const sink = storedSink(r.rows[0]);
   const entry: SinkEntry = {

@@ -96,7 +96,10 @@ function sendSyslog(t: Target, enc: Encoded): Promise<SendResult> {
     const sock: Socket = a.tls
       ? tlsConnect({ host: a.host, port: a.port, ...(isIP(a.host) ? {} : { servername: a.host }), ...(t.ca ? { ca: t.ca } : {}) })
       : netConnect({ host: a.host, port: a.port });
-    const timer = setTimeout(() => done({ ok: false, permanent: false, status: null, detail: `not taken within ${SEND_TIMEOUT_MS / 1000} s` }), SEND_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => done({ ok: false, permanent: false, status: null, detail: `not taken within ${SEND_TIMEOUT_MS / 1000} s` }),
+      SEND_TIMEOUT_MS,
+    );
     sock.once(a.tls ? "secureConnect" : "connect", () => sock.end(enc.body));
     sock.on("data", () => {});
     // The receiver closes its end after reading ours to the end: everything was read.

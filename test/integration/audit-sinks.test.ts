@@ -78,7 +78,13 @@ describe("audit sinks", () => {
     for (const b of bad) expect((await admin("POST", "/api/v1/sinks", b)).status, JSON.stringify(b)).toBe(400);
     expect(await getPool().query("SELECT 1 FROM audit_sinks")).toMatchObject({ rowCount: 0 });
 
-    const r = await admin("POST", "/api/v1/sinks", { name: "webhook", kind: "webhook", endpoint: `${collector.url}/webhook?q=secret`, token: SECRETS.webhook, from: "start" });
+    const r = await admin("POST", "/api/v1/sinks", {
+      name: "webhook",
+      kind: "webhook",
+      endpoint: `${collector.url}/webhook?q=secret`,
+      token: SECRETS.webhook,
+      from: "start",
+    });
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({ name: "webhook", kind: "webhook", format: "ocsf", endpoint: `${collector.url}/webhook`, has_token: true });
     expect(JSON.stringify(r.body)).not.toContain(SECRETS.webhook);
@@ -122,7 +128,10 @@ describe("audit sinks", () => {
     await collector.start();
     expect(await timeUntil(60_000, async () => load.answers.length >= before + 120)).toBeLessThan(Infinity);
     const answers = await load.stop();
-    expect(answers.every((a) => a.status === 200 && a.decision === "allow"), JSON.stringify(DecisionLoad.tally(answers))).toBe(true);
+    expect(
+      answers.every((a) => a.status === 200 && a.decision === "allow"),
+      JSON.stringify(DecisionLoad.tally(answers)),
+    ).toBe(true);
 
     const all = await stored();
     const total = [...all.values()].reduce((n, s) => n + s.length, 0);
@@ -131,9 +140,10 @@ describe("audit sinks", () => {
       collector.unique("/v1/logs").length === total &&
       syslogEvents(rsyslog.lines("tcp")).length === total &&
       syslogEvents(rsyslog.lines("tls")).length === total;
-    expect(await timeUntil(120_000, done), `webhook ${collector.unique("/webhook").length}, otlp ${collector.unique("/v1/logs").length} of ${total}`).toBeLessThan(
-      Infinity,
-    );
+    expect(
+      await timeUntil(120_000, done),
+      `webhook ${collector.unique("/webhook").length}, otlp ${collector.unique("/v1/logs").length} of ${total}`,
+    ).toBeLessThan(Infinity);
 
     // count sent = count received, by id; per chain from seq 1 upwards with no gap, in order.
     const sent = new Set([...all].flatMap(([chain, seqs]) => seqs.map((s) => `${chain}:${s}`)));
@@ -166,18 +176,21 @@ describe("audit sinks", () => {
 
   it("moves an entry the receiver refuses for good to the dead-letter list and goes on past it", async () => {
     collector.refuseAction = "agent.create";
-    expect((await admin("POST", "/api/v1/sinks", { name: "picky", kind: "webhook", endpoint: `${collector.url}/picky`, token: SECRETS.webhook })).status).toBe(201);
+    expect((await admin("POST", "/api/v1/sinks", { name: "picky", kind: "webhook", endpoint: `${collector.url}/picky`, token: SECRETS.webhook })).status).toBe(
+      201,
+    );
     await m.createAgent("dead-letter-agent");
     await m.createAgent("after-the-dead-letter");
-    const letters = async () => (await admin("GET", "/api/v1/sinks/picky/dead-letters")).body.dead_letters as Array<{ event_id: string; attempts: number; error: string }>;
+    const letters = async () =>
+      (await admin("GET", "/api/v1/sinks/picky/dead-letters")).body.dead_letters as Array<{ event_id: string; attempts: number; error: string }>;
     expect(await timeUntil(60_000, async () => (await letters()).length === 2)).toBeLessThan(Infinity);
     const dead = await letters();
     expect(dead[0]).toMatchObject({ attempts: 2, error: expect.stringContaining("HTTP 400") });
     collector.refuseAction = null;
     await admin("POST", "/api/v1/sinks", { name: "after", kind: "webhook", endpoint: `${collector.url}/after` });
-    expect(await timeUntil(60_000, async () => collector.unique("/picky").some((e) => e.action === "sink.create" && e.event.entity.name === "after"))).toBeLessThan(
-      Infinity,
-    );
+    expect(
+      await timeUntil(60_000, async () => collector.unique("/picky").some((e) => e.action === "sink.create" && e.event.entity.name === "after")),
+    ).toBeLessThan(Infinity);
     const got = new Set(collector.unique("/picky").map((e) => e.id));
     for (const d of dead) expect(got.has(d.event_id)).toBe(false);
     const [picky] = ((await admin("GET", "/api/v1/sinks")).body.sinks as Array<{ name: string; dead_letters: number }>).filter((s) => s.name === "picky");

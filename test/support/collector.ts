@@ -76,14 +76,20 @@ export class Collector {
       event: ev,
     });
     if (path === "/v1/logs") {
-      const logs = JSON.parse(text).resourceLogs[0].scopeLogs[0].logRecords as Array<{ body: { stringValue: string }; attributes: Array<{ key: string; value: any }> }>;
+      const logs = JSON.parse(text).resourceLogs[0].scopeLogs[0].logRecords as Array<{
+        body: { stringValue: string };
+        attributes: Array<{ key: string; value: any }>;
+      }>;
       return logs.map((l) => {
         const r = fromOcsf(JSON.parse(l.body.stringValue));
         if (l.attributes[0].value.stringValue !== r.id) throw new Error("event.id attribute differs from metadata.uid");
         return r;
       });
     }
-    const lines = text.split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
+    const lines = text
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, any>);
     if (path.startsWith("/hec")) {
       return lines.map((l) => {
         const r = fromOcsf(l.event);

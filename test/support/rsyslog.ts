@@ -18,12 +18,30 @@ export const OSSL_DRIVER = "/usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_ossl.so";
 export function throwawayCa(dir: string): { ca: string; cert: string; key: string } {
   const f = (n: string) => join(dir, n);
   const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
-  execFileSync("openssl", ["req", "-x509", ...ec, "-days", "2", "-subj", "/CN=mandate-sink-test-ca", "-keyout", f("ca.key"), "-out", f("ca.pem")], { stdio: "ignore" });
+  execFileSync("openssl", ["req", "-x509", ...ec, "-days", "2", "-subj", "/CN=mandate-sink-test-ca", "-keyout", f("ca.key"), "-out", f("ca.pem")], {
+    stdio: "ignore",
+  });
   execFileSync("openssl", ["req", ...ec, "-subj", "/CN=localhost", "-keyout", f("server.key"), "-out", f("server.csr")], { stdio: "ignore" });
   writeFileSync(f("san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
   execFileSync(
     "openssl",
-    ["x509", "-req", "-in", f("server.csr"), "-CA", f("ca.pem"), "-CAkey", f("ca.key"), "-CAcreateserial", "-days", "2", "-extfile", f("san.ext"), "-out", f("server.pem")],
+    [
+      "x509",
+      "-req",
+      "-in",
+      f("server.csr"),
+      "-CA",
+      f("ca.pem"),
+      "-CAkey",
+      f("ca.key"),
+      "-CAcreateserial",
+      "-days",
+      "2",
+      "-extfile",
+      f("san.ext"),
+      "-out",
+      f("server.pem"),
+    ],
     { stdio: "ignore" },
   );
   return { ca: f("ca.pem"), cert: f("server.pem"), key: f("server.key") };
@@ -68,8 +86,8 @@ input(type="imtcp" port="${this.tlsPort}" address="127.0.0.1" ruleset="tls" stre
     );
     execFileSync(RSYSLOGD, ["-N1", "-f", conf], { stdio: "pipe" }); // the config is valid, or this throws with rsyslog's words
     const child = spawn(RSYSLOGD, ["-n", "-f", conf, "-i", join(this.dir, "rsyslogd.pid")], { stdio: ["ignore", "pipe", "pipe"] });
-    child.stdout!.on("data", (d) => this.out.push(String(d)));
-    child.stderr!.on("data", (d) => this.out.push(String(d)));
+    child.stdout.on("data", (d) => this.out.push(String(d)));
+    child.stderr.on("data", (d) => this.out.push(String(d)));
     this.child = child;
     const deadline = Date.now() + 30_000;
     while (!((await listening(this.tcpPort)) && (await listening(this.tlsPort)))) {

@@ -53,7 +53,12 @@ function clean<T extends Record<string, unknown>>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
-function base(e: SinkEntry, cls: { uid: number; name: string; category: number; categoryName: string }, activity: { id: number; name: string }, status: StatusId) {
+function base(
+  e: SinkEntry,
+  cls: { uid: number; name: string; category: number; categoryName: string },
+  activity: { id: number; name: string },
+  status: StatusId,
+) {
   const severity = status === 2 ? 3 : 1;
   return {
     activity_id: activity.id,
@@ -108,7 +113,7 @@ function apiActivity(e: SinkEntry): OcsfEvent {
   const toolName = str(tool.name) ?? e.tool ?? undefined;
   const ev = {
     ...base(e, { uid: 6003, name: "API Activity", category: 6, categoryName: "Application Activity" }, activity, status),
-    status_detail: decision ?? (isOutcome ? e.outcome ?? undefined : undefined),
+    status_detail: decision ?? (isOutcome ? (e.outcome ?? undefined) : undefined),
     actor: clean({
       user: clean({ ...userOf(e.actor), name: userName, uid: e.agent_id ?? str(agent.id) }),
       session: e.session_id ? { uid: e.session_id } : undefined,
@@ -123,7 +128,7 @@ function apiActivity(e: SinkEntry): OcsfEvent {
     src_endpoint: { name: userName, uid: str(agent.key_id) ?? e.actor },
     resources: toolName ? [clean({ name: toolName, type: "tool", uid: server ? `${server}/${toolName}` : toolName })] : undefined,
   };
-  return clean(ev) as OcsfEvent;
+  return clean(ev);
 }
 
 function authentication(e: SinkEntry): OcsfEvent {
@@ -132,14 +137,19 @@ function authentication(e: SinkEntry): OcsfEvent {
   const failed = e.action === "auth.signin_failed" || e.action === "auth.signin_throttled";
   const source = str(d.source);
   const ev = {
-    ...base(e, { uid: 3002, name: "Authentication", category: 3, categoryName: "Identity & Access Management" }, signOut ? { id: 2, name: "Logoff" } : { id: 1, name: "Logon" }, failed ? 2 : 1),
+    ...base(
+      e,
+      { uid: 3002, name: "Authentication", category: 3, categoryName: "Identity & Access Management" },
+      signOut ? { id: 2, name: "Logoff" } : { id: 1, name: "Logon" },
+      failed ? 2 : 1,
+    ),
     status_detail: str(d.reason),
     user: clean({ name: str(d.email) ?? e.actor, uid: str(d.user_id), email_addr: str(d.email), type_id: 1, type: "User" }),
     src_endpoint: source ? (isIP(source) ? { ip: source } : { name: source }) : undefined,
     auth_protocol: str(d.provider) === "oidc" ? "OpenID Connect" : str(d.provider) ? "Password" : undefined,
     session: str(d.session_id) ? { uid: str(d.session_id) } : undefined,
   };
-  return clean(ev) as OcsfEvent;
+  return clean(ev);
 }
 
 const CREATE = /\.(create|add|new|issue|import|sso_link|draft|put)$/;
@@ -150,7 +160,8 @@ function entityManagement(e: SinkEntry): OcsfEvent {
   const [noun] = e.action.split(".");
   const activity = CREATE.test(e.action) ? { id: 1, name: "Create" } : DELETE.test(e.action) ? { id: 4, name: "Delete" } : { id: 3, name: "Update" };
   const refused = e.outcome === "deny" || e.action.endsWith(".refuse");
-  const uid = str(d.id) ?? str(d.approval_id) ?? str(d.agent_id) ?? str(d.user_id) ?? str(d.token_id) ?? str(d.key_id) ?? e.agent_id ?? e.session_id ?? undefined;
+  const uid =
+    str(d.id) ?? str(d.approval_id) ?? str(d.agent_id) ?? str(d.user_id) ?? str(d.token_id) ?? str(d.key_id) ?? e.agent_id ?? e.session_id ?? undefined;
   const name = str(d.name) ?? str(d.email) ?? e.tool ?? uid ?? noun;
   const ev = {
     ...base(e, { uid: 3004, name: "Entity Management", category: 3, categoryName: "Identity & Access Management" }, activity, refused ? 2 : 1),
@@ -159,7 +170,7 @@ function entityManagement(e: SinkEntry): OcsfEvent {
     entity: clean({ name, uid, type: noun }),
     comment: str(d.reason) ?? str(d.comment) ?? str(d.note),
   };
-  return clean(ev) as OcsfEvent;
+  return clean(ev);
 }
 
 /** The OCSF event of one audit entry. */
