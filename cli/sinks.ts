@@ -1,5 +1,6 @@
 /** `mandate sinks add|list|remove|test|dead-letters`: audit sinks (docs/siem.md), over lib/sinks like the API. */
 import { readFileSync } from "node:fs";
+import { env } from "../lib/env.ts";
 import { MandateError } from "../lib/errors.ts";
 import { hostname } from "node:os";
 import { createSink, deadLetters, listSinks, removeSink, SINK_KINDS, testSink, type NewSink } from "../lib/sinks/sinks.ts";
@@ -22,7 +23,7 @@ export const sinkCommands: Record<string, Command> = {
     },
     run: ({ values, positionals, actor }) => {
       const tokenFile = str(values["token-file"]);
-      const token = tokenFile ? readFileSync(tokenFile, "utf8").trim() : process.env.MANDATE_SINK_TOKEN || undefined;
+      const token = tokenFile ? readFileSync(tokenFile, "utf8").trim() : env().MANDATE_SINK_TOKEN;
       const ca = str(values.ca);
       const input = {
         name: need(positionals[0], "<name>"),

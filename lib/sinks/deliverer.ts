@@ -8,7 +8,7 @@
  * (receivers deduplicate by the event id).
  *
  * A failed send backs the sink off exponentially with jitter (up to MANDATE_SINK_MAX_BACKOFF_S). A
- * permanent refusal (a 4xx) of a batch sends that chain's entries one by one; an entry refused
+ * permanent refusal (a 4xx about the events, transport.ts) of a batch sends that chain's entries one by one; an entry refused
  * MANDATE_SINK_MAX_ATTEMPTS times goes to the dead-letter list and the cursor moves past it.
  * It only reads committed audit rows, on its own connections: nothing here waits on, or holds up, a decision.
  */
@@ -113,7 +113,18 @@ export class SinkDeliverer {
        WHERE id = $1 AND enabled AND (lease_owner IS NULL OR lease_owner = $2 OR lease_until < now()) RETURNING *`,
       [id, this.owner],
     );
-    return r.rowCount ? storedSink(r.rows[0]) : null;
+    if (!r.rowCount) return null;
+    try {
+      return storedSink(r.rows[0]);
+    } catch (err) {
+      // The token does not decrypt here (another MANDATE_MASTER_KEY): leave the sink to a node where it does.
+      const why = `cannot decrypt the sink's token on node ${this.opts.node}: ${(err as Error).message} (every node needs the same MANDATE_MASTER_KEY)`;
+      await getPool().query(
+        "UPDATE audit_sinks SET lease_owner = NULL, lease_until = NULL, last_error = $3, last_error_at = now() WHERE id = $1 AND lease_owner = $2",
+        [id, this.owner, why],
+      );
+      return null;
+    }
   }
 
   private async deliver(sink: StoredSink, st: SinkState): Promise<void> {

@@ -2,8 +2,9 @@
  * Sends one encoded batch to a sink and says what the receiver answered. Acknowledged means: HTTP sinks,
  * a 2xx; syslog, every byte written and the receiver's end of the connection closed cleanly after ours
  * (RFC 5424 over TCP has no acknowledgement: a receiver that read to the end of the stream and closed
- * has taken everything). Permanent refusals (a 4xx other than 408 and 429) go towards the dead-letter
- * list; every other failure is retried with back-off.
+ * has taken everything). Permanent refusals (a 4xx other than 401, 403, 404, 407, 408 and 429: the
+ * receiver refuses the events themselves) go towards the dead-letter list; every other failure is
+ * retried with back-off.
  */
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
@@ -39,10 +40,16 @@ function authHeaders(t: Target, body: Buffer): Record<string, string> {
   return { "x-mandate-signature": `sha256=${createHmac("sha256", t.secret).update(body).digest("hex")}` };
 }
 
+/**
+ * 4xx answers about the sink rather than the events (credentials, a wrong path, a proxy, time-outs, rate
+ * limits): retried with back-off like a 5xx, never a reason to dead-letter an entry.
+ */
+const SINK_LEVEL = new Set([401, 403, 404, 407, 408, 429]);
+
 const classify = (status: number): SendResult =>
   status >= 200 && status < 300
     ? { ok: true, status, detail: `HTTP ${status}` }
-    : { ok: false, permanent: status >= 400 && status < 500 && status !== 408 && status !== 429, status, detail: `HTTP ${status}` };
+    : { ok: false, permanent: status >= 400 && status < 500 && !SINK_LEVEL.has(status), status, detail: `HTTP ${status}` };
 
 function postHttp(t: Target, enc: Encoded): Promise<SendResult> {
   const u = urlOf(t);

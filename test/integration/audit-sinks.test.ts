@@ -7,7 +7,9 @@
  * for an entry a receiver refuses for good, and that adding and removing sinks is audited.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadMasterKey } from "../../lib/crypto/master-key.ts";
 import { getPool } from "../../lib/db/pool.ts";
+import { SinkDeliverer } from "../../lib/sinks/deliverer.ts";
 import { Collector, type Received } from "../support/collector.ts";
 import { api, closeTestDb, startMandate, type MandateHandle } from "../support/mandate.ts";
 import { Rsyslog } from "../support/rsyslog.ts";
@@ -135,7 +137,13 @@ describe("audit sinks", () => {
 
     const all = await stored();
     const total = [...all.values()].reduce((n, s) => n + s.length, 0);
+    const hecPath = "/hec/services/collector/event";
+    const hecCaughtUp = () => {
+      const last = new Map(collector.unique(hecPath).map((e) => [e.chain, e.seq]));
+      return [...last].every(([chain, seq]) => seq === all.get(chain)!.at(-1));
+    };
     const done = async () =>
+      hecCaughtUp() &&
       collector.unique("/webhook").filter((e) => e.action !== "sink.test").length === total &&
       collector.unique("/v1/logs").length === total &&
       syslogEvents(rsyslog.lines("tcp")).length === total &&
@@ -163,7 +171,7 @@ describe("audit sinks", () => {
     expect(rsyslog.lines("tls").every((l) => l.includes("CEF:0|Mandate|Mandate|"))).toBe(true);
 
     // HEC started "now": from its own sink.create entry on, complete and in order on every chain it saw.
-    const hec = collector.unique("/hec/services/collector/event");
+    const hec = collector.unique(hecPath);
     const firstSeq = new Map<string, number>();
     for (const e of hec) if (!firstSeq.has(e.chain)) firstSeq.set(e.chain, e.seq);
     const byChain = expectChainOrder(hec, (c) => firstSeq.get(c)!);
@@ -187,13 +195,62 @@ describe("audit sinks", () => {
     const dead = await letters();
     expect(dead[0]).toMatchObject({ attempts: 2, error: expect.stringContaining("HTTP 400") });
     collector.refuseAction = null;
-    await admin("POST", "/api/v1/sinks", { name: "after", kind: "webhook", endpoint: `${collector.url}/after` });
+    await admin("POST", "/api/v1/sinks", { name: "after", kind: "webhook", endpoint: `${collector.url}/after`, token: SECRETS.webhook });
     expect(
       await timeUntil(60_000, async () => collector.unique("/picky").some((e) => e.action === "sink.create" && e.event.entity.name === "after")),
     ).toBeLessThan(Infinity);
     const got = new Set(collector.unique("/picky").map((e) => e.id));
     for (const d of dead) expect(got.has(d.event_id)).toBe(false);
+    // Wrong credentials are the sink's problem, not the entries': retried with back-off, nothing dead-lettered.
+    expect(
+      (await admin("POST", "/api/v1/sinks", { name: "wrong-token", kind: "webhook", endpoint: `${collector.url}/wrong`, token: "not-the-key" })).status,
+    ).toBe(201);
+    expect(await timeUntil(60_000, async () => collector.answered.filter((a) => a.path === "/wrong" && a.status === 401).length >= 4)).toBeLessThan(Infinity);
+    expect((await admin("GET", "/api/v1/sinks/wrong-token/dead-letters")).body.dead_letters).toEqual([]);
+    const [wrong] = ((await admin("GET", "/api/v1/sinks")).body.sinks as Array<{ name: string; last_error: string; lag: number }>).filter(
+      (x) => x.name === "wrong-token",
+    );
+    expect(wrong.last_error).toMatch(/^HTTP 401/);
+    expect(wrong.lag).toBeGreaterThan(0);
+    expect((await admin("DELETE", "/api/v1/sinks/wrong-token")).status).toBe(204);
     const [picky] = ((await admin("GET", "/api/v1/sinks")).body.sinks as Array<{ name: string; dead_letters: number }>).filter((s) => s.name === "picky");
     expect(picky.dead_letters).toBe(2);
+  }, 120_000);
+
+  it("delivers a sink from one node at a time: three deliverers contend, every event arrives once", async () => {
+    // Two more deliverers (nodes "other-a", "other-b" on the same database) run rounds as fast as they can
+    // beside the node's own; without the lease each would send the same batches.
+    loadMasterKey({ dataDir: m.dataDir, createIfMissing: false }); // the node's, as another node would share it
+    const others = [
+      new SinkDeliverer({ node: "other-a", maxBackoffS: 1, maxAttempts: 2 }),
+      new SinkDeliverer({ node: "other-b", maxBackoffS: 1, maxAttempts: 2 }),
+    ];
+    expect(
+      (
+        await admin("POST", "/api/v1/sinks", {
+          name: "contended",
+          kind: "webhook",
+          endpoint: `${collector.url}/contended`,
+          token: SECRETS.webhook,
+          from: "start",
+        })
+      ).status,
+    ).toBe(201);
+    const total = async () => Number((await getPool().query("SELECT count(*) AS n FROM audit_entries")).rows[0].n);
+    let spinning = true;
+    const spin = Promise.all(
+      others.map(async (d) => {
+        while (spinning) await d.round();
+      }),
+    );
+    try {
+      expect(await timeUntil(60_000, async () => collector.unique("/contended").length === (await total()))).toBeLessThan(Infinity);
+    } finally {
+      spinning = false;
+      await spin;
+      await Promise.all(others.map((d) => d.stop()));
+    }
+    expect(collector.got.get("/contended")!.length).toBe(collector.unique("/contended").length);
+    expectChainOrder(collector.unique("/contended"), () => 1);
   }, 120_000);
 });
