@@ -21,7 +21,7 @@ import { rotatePepKey } from "../lib/authzen/pep-keys.ts";
 import { backupCommand, restoreCommand } from "./backup.ts";
 import { withDatabase } from "./with-database.ts";
 
-export type { Command, CommandInput } from "./args.ts";
+export type { Command } from "./args.ts";
 
 /** `--days N`: a whole number (the lifetime's bounds are checked where the key is made); absent: the default. */
 function days(v: string | boolean | undefined): number | undefined {
