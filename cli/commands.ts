@@ -2,7 +2,8 @@
  * The CLI's commands; each calls the same lib/ function the API and the console use.
  */
 import { readFileSync } from "node:fs";
-import type { ParseArgsConfig } from "node:util";
+import { need, str, type Command, type CommandInput } from "./args.ts";
+import { sinkCommands } from "./sinks.ts";
 import { auditVerifyCommand } from "./audit-verify.ts";
 import { writeCheckpoint } from "../lib/audit/checkpoints.ts";
 import { env } from "../lib/env.ts";
@@ -20,20 +21,8 @@ import { rotatePepKey } from "../lib/authzen/pep-keys.ts";
 import { backupCommand, restoreCommand } from "./backup.ts";
 import { withDatabase } from "./with-database.ts";
 
-export interface CommandInput {
-  values: Record<string, string | boolean | undefined>;
-  positionals: string[];
-  actor: string;
-}
+export type { Command } from "./args.ts";
 
-export interface Command {
-  usage: string;
-  summary: string;
-  options?: ParseArgsConfig["options"];
-  run(input: CommandInput): Promise<number>;
-}
-
-const str = (v: string | boolean | undefined) => (typeof v === "string" ? v : undefined);
 /** `--days N`: a whole number (the lifetime's bounds are checked where the key is made); absent: the default. */
 function days(v: string | boolean | undefined): number | undefined {
   const s = str(v);
@@ -47,10 +36,6 @@ function overlap(v: string | boolean | undefined): number | undefined {
   if (s === undefined) return undefined;
   if (!/^\d{1,7}$/.test(s)) throw new MandateError(400, "invalid_request", `--overlap must be a whole number of seconds, not ${s}`);
   return Number(s);
-}
-function need(v: string | undefined, what: string): string {
-  if (!v) throw new MandateError(400, "invalid_request", `missing ${what}`);
-  return v;
 }
 
 /** `<server>/<tool>`: a tool, never a resource or prompt (their commands are `mandate resources|prompts …`). */
@@ -623,4 +608,5 @@ export const commands: Record<string, Command> = {
     summary: "Revoke an AuthZEN PEP key (mnd_pep_…)",
     run: ({ positionals, actor }) => withDatabase(async (ctx) => (console.log(await pepKeyRevokeCommand(ctx, need(positionals[0], "<key-id>"), actor)), 0)),
   },
+  ...sinkCommands,
 };

@@ -83,6 +83,11 @@ const schema = z.object({
     .refine((v) => v === "off" || parseListenAddress(v) !== null, "must be host:port (port 0: any free port) or off"),
   /** Set: `GET /metrics` on the node's main port too, with `Authorization: Bearer <this>` (no loopback exemption). */
   MANDATE_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").max(512).optional(),
+  /** Audit sinks (lib/sinks/deliverer.ts): the longest back-off after a failed send, and the refusals (4xx) of one entry before it is dead-lettered. */
+  MANDATE_SINK_MAX_BACKOFF_S: z.coerce.number().min(1).max(3600).default(60),
+  MANDATE_SINK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  /** `mandate sinks add` without --token-file: the sink's token (kept out of the command line and the shell history). */
+  MANDATE_SINK_TOKEN: z.string().min(1).max(4096).optional(),
   /** A Chromium binary: `GET /api/v1/posture/report?format=pdf` prints the HTML report with it (unset: 501). */
   MANDATE_CHROMIUM: z.string().min(1).optional(),
   /** Console sign-in throttling (lib/auth/throttle.ts): failures per account / per source address within the window. */

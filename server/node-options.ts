@@ -63,6 +63,7 @@ export function nodeDuties(embedded: EmbeddedDb | null, peerHeads?: () => Promis
     checkpointIntervalS: e.MANDATE_CHECKPOINT_INTERVAL_S,
     fullCheckpointIntervalS: e.MANDATE_CHECKPOINT_FULL_INTERVAL_S,
     checkpointWebhook: e.MANDATE_CHECKPOINT_WEBHOOK,
+    sinks: { maxBackoffS: e.MANDATE_SINK_MAX_BACKOFF_S, maxAttempts: e.MANDATE_SINK_MAX_ATTEMPTS },
     embedded,
     log,
     peerHeads,

@@ -13,6 +13,7 @@
  *    10. signed checkpoints on timers (and a last one after the chains closed)
  *    11. the purge of expired replay values
  *    12. the embedded PostgreSQL's restarts, audited
+ *    13. the audit deliverer to the SIEM sinks (lib/sinks: one node at a time per sink, by lease)
  *   then this process's metrics read this runtime (lib/telemetry/metrics.ts: `process` label, the node's
  *   pending approvals only where the duties run), and the runtime is published for the Next.js bundle (runtime()).
  *
@@ -44,6 +45,7 @@ import { SessionCache } from "../sessions/session-cache.ts";
 import { getPool } from "../db/pool.ts";
 import { startProcessMetrics, type MetricsSource } from "../telemetry/metrics.ts";
 import { ChangeFeed } from "./change-feed.ts";
+import { SinkDeliverer } from "../sinks/deliverer.ts";
 import {
   defaultAuditChains,
   defaultNodeName,
@@ -64,6 +66,8 @@ export interface NodeDuties {
   checkpointIntervalS: number;
   fullCheckpointIntervalS: number;
   checkpointWebhook?: string;
+  /** Audit sinks' delivery (lib/sinks/deliverer.ts); absent: the defaults. */
+  sinks?: { maxBackoffS: number; maxAttempts: number };
   /** The embedded PostgreSQL this node started or took over (supervised; restarts are audited), or null. */
   embedded: EmbeddedDb | null;
   /** The chain heads of the node's other processes, from their memory (server/cluster-primary.ts). */
@@ -330,4 +334,8 @@ function startNodeDuties(rt: Runtime, d: NodeDuties, started: Started, webhooks:
     };
     started.add("database restart audit", () => (db.onRestart = undefined));
   }
+
+  // 13. The audit to the SIEM sinks: reads committed entries only (never on the decision path).
+  const sinks = new SinkDeliverer({ node: rt.config.node, ...(d.sinks ?? { maxBackoffS: 60, maxAttempts: 5 }) }).start();
+  started.add("audit sink deliverer", () => sinks.stop());
 }

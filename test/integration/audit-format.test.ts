@@ -217,6 +217,9 @@ describe("every entry a real node writes matches its schema", () => {
     expect((await admin("POST", "/api/v1/tools/afmt/lookup/unblock", { reason: "done" })).status).toBe(200);
     expect((await admin("PUT", "/api/v1/tools/afmt/lookup/detectors", { detectors_off: ["pii"], note: "test data" })).status).toBe(200);
     expect((await admin("PUT", "/api/v1/servers/afmt/detectors", { detectors_off: ["secrets"] })).status).toBe(200);
+    // Audit sinks (docs/siem.md): added and removed (the receiver need not exist).
+    expect((await admin("POST", "/api/v1/sinks", { name: "afmt-sink", kind: "syslog", endpoint: "tcp://127.0.0.1:9", format: "cef" })).status).toBe(201);
+    expect((await admin("DELETE", "/api/v1/sinks/afmt-sink")).status).toBe(204);
 
     // Identities.
     const agent = await admin("POST", "/api/v1/agents", { name: `af-${randomUUID().slice(0, 8)}`, team: "audit" });

@@ -16,6 +16,7 @@ import { DATABASE_RESTARTED_ENTRY, SESSION_TERMINATE_ENTRY } from "./operations.
 import { OBSERVATION_ENTRY, OUTCOME_ENTRY } from "./outcome.ts";
 import * as policy from "./policy.ts";
 import * as signIn from "./sign-in.ts";
+import * as sinks from "./sinks.ts";
 import { dataPaths } from "./paths.ts";
 
 export { entryAt, FORMAT_VERSION, type EntryDraft } from "./define.ts";
@@ -29,6 +30,7 @@ export * from "./identity.ts";
 export * from "./inventory.ts";
 export * from "./policy.ts";
 export * from "./sign-in.ts";
+export * from "./sinks.ts";
 
 const decided = dataPaths<DecisionData | AuthzenDecisionData>();
 /** JSON paths that native and AuthZEN decision entries share (the export's reasons and policy_version columns). */
@@ -52,6 +54,7 @@ export const ENTRY_DEFS = [
   ...Object.values(signIn),
   ...Object.values(policy),
   ...Object.values(inventory),
+  ...Object.values(sinks),
   SESSION_TERMINATE_ENTRY,
   DATABASE_RESTARTED_ENTRY,
 ] as readonly EntryDef[];

@@ -13,6 +13,7 @@ import { leakReportRoutes } from "./leak-report.ts";
 import { operatorRoutes } from "./operator.ts";
 import { policyRoutes } from "./policies.ts";
 import { postureRoutes } from "./posture.ts";
+import { sinkRoutes } from "./sinks.ts";
 import { systemRoutes } from "./system.ts";
 import { userRoutes } from "./users.ts";
 
@@ -28,6 +29,7 @@ export function allRoutes(): RouteDef<unknown, unknown>[] {
     ...approvalRoutes,
     ...authzenRoutes,
     ...postureRoutes,
+    ...sinkRoutes,
   ];
   const sys = systemRoutes(() => list);
   list.push(...sys);
