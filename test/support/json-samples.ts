@@ -62,6 +62,9 @@ const NUMBERS = [
   1e20,
   0.000001,
 ];
+/** Keys that need no escape and are in the BMP (the audit verifier's fast path sorts these itself). */
+export const PLAIN_KEYS = ["abc", "abc ", "abc!", "abcde", "abcz", "request", "request_id", "requests", "a", "b", "A", "10", "9", "é", "\uffff", "z"];
+
 const KEYS = [
   "",
   "a",
@@ -84,10 +87,22 @@ const KEYS = [
   "\u0000x",
   "key with space",
   '"q"',
+  // a shared prefix: jsonb puts the shorter first, code-unit order may not ("abcde" < "abcz"; "abc" < "abc " < "abc!")
+  "abc",
+  "abc ",
+  "abc!",
+  "abcde",
+  "abcz",
+  "request",
+  "request_id",
+  "requests",
 ];
 
-/** A random JSON value: nested objects and arrays, awkward keys and strings, numbers at the edges of their text. */
-export function value(r: () => number, depth: number): unknown {
+/**
+ * A random JSON value: nested objects and arrays, awkward keys and strings, numbers at the edges of their
+ * text; its object keys drawn from `keys` when given.
+ */
+export function value(r: () => number, depth: number, keys?: readonly string[]): unknown {
   const k = r();
   if (depth > 3 || k < 0.45) {
     const p = r();
@@ -99,12 +114,16 @@ export function value(r: () => number, depth: number): unknown {
     for (let i = 0; i < n; i++) s += CHARS[Math.floor(r() * CHARS.length)];
     return s;
   }
-  if (k < 0.7) return Array.from({ length: Math.floor(r() * 5) }, () => value(r, depth + 1));
+  if (k < 0.7) return Array.from({ length: Math.floor(r() * 5) }, () => value(r, depth + 1, keys));
   const o: Record<string, unknown> = {};
   const n = Math.floor(r() * 7);
   for (let i = 0; i < n; i++) {
-    const key = r() < 0.6 ? KEYS[Math.floor(r() * KEYS.length)] : String(CHARS[Math.floor(r() * CHARS.length)]) + Math.floor(r() * 50);
-    Object.defineProperty(o, key, { value: value(r, depth + 1), enumerable: true, writable: true, configurable: true });
+    const key = keys
+      ? keys[Math.floor(r() * keys.length)]
+      : r() < 0.6
+        ? KEYS[Math.floor(r() * KEYS.length)]
+        : String(CHARS[Math.floor(r() * CHARS.length)]) + Math.floor(r() * 50);
+    Object.defineProperty(o, key, { value: value(r, depth + 1, keys), enumerable: true, writable: true, configurable: true });
   }
   return o;
 }
