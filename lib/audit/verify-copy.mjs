@@ -181,7 +181,7 @@ async function verifyRangeCopy(client, task, onProgress) {
  * Verifies a range from the chunks of a binary COPY of its COLUMNS (any async iterable of Buffers).
  * Returns { result, reported } — result null when a value needs the reference path.
  */
-export async function verifyCopyStream(stream, task, onProgress) {
+async function verifyCopyStream(stream, task, onProgress) {
   const w = walker(task);
   const off = new Int32Array(NF);
   const len = new Int32Array(NF);
