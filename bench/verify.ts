@@ -11,7 +11,7 @@
  */
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { parseScriptArgs } from "../lib/util/command-line.ts";
@@ -86,7 +86,12 @@ async function main() {
   }
   const total = Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM audit_entries`)).rows[0].n);
   await pool.query(`VACUUM ANALYZE audit_entries`);
-  console.log(`history: ${total} audit entries; ${ROUNDS} round(s); ${opt.base ? `base ${opt.base}` : "no base"}\n`);
+  console.log(`history: ${total} audit entries; ${ROUNDS} round(s); ${opt.base ? `base ${opt.base}` : "no base"}`);
+  console.log(
+    `load average at the start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")} (${availableParallelism()} cores)\n`,
+  );
 
   const targets: Array<{ name: string; dir: string }> = [{ name: "this", dir: ROOT }];
   if (opt.base) targets.push({ name: "base", dir: resolve(opt.base) });
@@ -104,16 +109,40 @@ async function main() {
     }
   }
   const rate = (r: Run) => r.entries / (r.ms / 1000);
-  console.log(`\n| round | ${targets.map((t) => `${t.name} entries/s | ${t.name} CPU verify / PG (s)`).join(" | ")} |${opt.base ? " ratio |" : ""}`);
+  const perEntry = (r: Run) => `${((r.cpu * 1e6) / r.entries).toFixed(1)} + ${r.pgCpu === null ? "?" : ((r.pgCpu * 1e6) / r.entries).toFixed(1)}`;
+  console.log(
+    `\n| round | ${targets.map((t) => `${t.name} entries/s | ${t.name} CPU µs/entry (verify + PostgreSQL)`).join(" | ")} |${opt.base ? " ratio |" : ""}`,
+  );
   console.log(`|---|${targets.map(() => "---|---").join("|")}|${opt.base ? "---|" : ""}`);
   for (let i = 0; i < ROUNDS; i++) {
     const cells = targets.map((t) => {
       const r = runs.get(t.name)![i];
-      return `${Math.round(rate(r)).toLocaleString("en")} | ${r.cpu.toFixed(2)} / ${r.pgCpu?.toFixed(2) ?? "?"}`;
+      return `${Math.round(rate(r)).toLocaleString("en")} | ${perEntry(r)}`;
     });
     const ratio = opt.base ? ` ${(rate(runs.get("this")![i]) / rate(runs.get("base")![i])).toFixed(2)}× |` : "";
     console.log(`| ${i + 1} | ${cells.join(" | ")} |${ratio}`);
   }
+  // All rounds together: entries over seconds, CPU over entries.
+  const sum = (name: string) => {
+    const rs = runs.get(name)!;
+    const entries = rs.reduce((a, r) => a + r.entries, 0);
+    const cpu = rs.reduce((a, r) => a + r.cpu, 0);
+    const pg = rs.every((r) => r.pgCpu !== null) ? rs.reduce((a, r) => a + r.pgCpu!, 0) : null;
+    return { rate: entries / (rs.reduce((a, r) => a + r.ms, 0) / 1000), cpuUs: (cpu * 1e6) / entries, pgUs: pg === null ? null : (pg * 1e6) / entries };
+  };
+  const all = targets.map((t) => ({ name: t.name, ...sum(t.name) }));
+  const cellsAll = all.map((a) => `${Math.round(a.rate).toLocaleString("en")} | ${a.cpuUs.toFixed(1)} + ${a.pgUs?.toFixed(1) ?? "?"}`);
+  if (opt.base) {
+    const [a, b] = all;
+    const cpuRatio = a.pgUs !== null && b.pgUs !== null ? ((a.cpuUs + a.pgUs) / (b.cpuUs + b.pgUs)).toFixed(2) : "?";
+    console.log(`| all | ${cellsAll.join(" | ")} | **${(a.rate / b.rate).toFixed(2)}×** |`);
+    console.log(`\nthis / base: entries/s ${(a.rate / b.rate).toFixed(2)}×, CPU per entry (verify + PostgreSQL) ${cpuRatio}×`);
+  } else console.log(`| all | ${cellsAll.join(" | ")} |`);
+  console.log(
+    `load average at the end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")} (${availableParallelism()} cores)`,
+  );
   const bad = [...runs.values()].flat().filter((r) => !r.ok || r.entries !== total);
   await closePool();
   await db.embedded?.stop();

@@ -189,7 +189,8 @@ export async function runEventsBench(node: Node, o: EventsBenchOptions = EVENTS_
   try {
     const w = await runLoad({ name: "warmup", url, connections: o.connections, amount: o.warmupBatches, next: nextMandate });
     let accepted = w.ok * o.batchSize;
-    if (w.ok !== w.requests || w.errors) throw new Error(`events warm-up: ${w.ok} of ${w.requests} batches accepted, ${w.errors} errors`);
+    if (w.ok !== w.requests || w.errors)
+      throw new Error(`events warm-up: ${w.ok} of ${w.requests} batches accepted, ${w.errors} errors, other answers by status ${JSON.stringify(w.statuses)}`);
     await runCopy(pool, { name: "warmup", connections: o.connections, amount: Math.ceil(o.warmupBatches / 2), next: nextCopy });
     for (let round = 0; round < o.rounds; round++) {
       const order = round % 2 ? [1, 0] : [0, 1];

@@ -26,6 +26,8 @@ export interface HttpLoadResult {
   answered: number;
   ok: number;
   non2xx: number;
+  /** The non-2xx answers by status. */
+  statuses: Record<number, number>;
   /** Requests without an answer (connection failed or timed out). */
   errors: number;
   /** Latency of every answered request, in ms, sorted. */
@@ -105,6 +107,7 @@ export async function httpLoad(opts: HttpLoadOptions): Promise<HttpLoadResult> {
   let sent = 0;
   let ok = 0;
   let non2xx = 0;
+  const statuses: Record<number, number> = {};
   let errors = 0;
   const started = performance.now();
 
@@ -153,7 +156,10 @@ export async function httpLoad(opts: HttpLoadOptions): Promise<HttpLoadResult> {
           latencies.push(performance.now() - t0);
           waiting = false;
           if (r.status >= 200 && r.status < 300) ok++;
-          else non2xx++;
+          else {
+            non2xx++;
+            statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+          }
           buf = buf.subarray(r.length);
           if (r.close) {
             socket.destroy();
@@ -181,7 +187,7 @@ export async function httpLoad(opts: HttpLoadOptions): Promise<HttpLoadResult> {
   await Promise.all(Array.from({ length: opts.connections }, runConnection));
   const seconds = (performance.now() - started) / 1000;
   const sorted = Float64Array.from(latencies).sort();
-  return { answered: ok + non2xx, ok, non2xx, errors, latencies: sorted, seconds };
+  return { answered: ok + non2xx, ok, non2xx, statuses, errors, latencies: sorted, seconds };
 }
 
 export function percentile(sorted: Float64Array, p: number): number {

@@ -9,6 +9,8 @@ export interface LoadResult {
   requests: number;
   ok: number;
   non2xx: number;
+  /** The non-2xx answers by status (HTTP targets). */
+  statuses?: Record<number, number>;
   errors: number;
   rps: number;
   p50: number;
@@ -49,6 +51,7 @@ export async function runLoad(opts: {
     requests: r.answered,
     ok: r.ok,
     non2xx: r.non2xx,
+    statuses: r.statuses,
     errors: r.errors,
     rps: r.answered / r.seconds,
     p50: percentile(r.latencies, 50),

@@ -4,7 +4,8 @@
  * connection when one worker is asked for (or one range). Results come back in the order of `tasks`.
  */
 import { Worker } from "node:worker_threads";
-import { openReader, verifyRange, type RangeResult, type RangeTask } from "./verify-range.mjs";
+import { verifyRange } from "./verify-copy.mjs";
+import { openReader, type RangeResult, type RangeTask } from "./verify-range.mjs";
 
 type Msg =
   { op: "ready" } | { op: "progress"; n: number } | { op: "result"; id: number; result: RangeResult } | { op: "error"; id: number | null; error: string };

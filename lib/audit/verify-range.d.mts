@@ -33,4 +33,4 @@ export function isoOfTimestamptz(text: string): string;
 export function canonicalParsedJson(v: unknown): string;
 export function entryCanonicalFromText(columns: Array<string | null>): string;
 export function openReader(url: string): Promise<pg.Client>;
-export function verifyRange(client: pg.Client, task: RangeTask, onProgress?: (n: number) => void): Promise<RangeResult>;
+export function verifyRangeText(client: pg.Client, task: RangeTask, onProgress?: (n: number) => void): Promise<RangeResult>;

@@ -80,11 +80,12 @@ function page(client, task, after, first) {
 }
 
 /**
- * Verifies a range. task: { chain_id, lo, hi (null: to the end), expected: [[seq, hash], …] }.
+ * Verifies a range from keyset pages of text rows: the reference path (lib/audit/verify-copy.mjs reads a
+ * binary COPY instead, and comes here for what it does not write itself). task: { chain_id, lo, hi (null: to the end), expected: [[seq, hash], …] }.
  * Returns { firstSeq, firstPrev, count, lastSeq, lastHash, broken, mismatches }: `count` entries passed
  * (up to `lastSeq`, whose hash is `lastHash`) before `broken` (null when the whole range passed).
  */
-export async function verifyRange(client, task, onProgress) {
+export async function verifyRangeText(client, task, onProgress) {
   const expected = new Map(task.expected);
   const out = { firstSeq: null, firstPrev: null, count: 0, lastSeq: null, lastHash: null, broken: null, mismatches: [] };
   let next = page(client, task, task.lo, true);

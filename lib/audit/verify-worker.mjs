@@ -3,7 +3,8 @@
 // Protocol: → { op: "range", id, task }   ← { op: "progress", n } … { op: "result", id, result } | { op: "error", id, error }
 //           ← { op: "ready" } once connected (or { op: "error", id: null, error })
 import { parentPort, workerData } from "node:worker_threads";
-import { openReader, verifyRange } from "./verify-range.mjs";
+import { verifyRange } from "./verify-copy.mjs";
+import { openReader } from "./verify-range.mjs";
 
 let client;
 try {

@@ -3,7 +3,9 @@
  * first or last entry of a range, a broken link at a boundary, entries missing across a boundary); the
  * incremental mode (since the last trusted checkpoint) detects tampering after it and does not claim to
  * have checked what is before it; the CLI prints progress on stderr and keeps --json clean; the route
- * streams progress as NDJSON.
+ * streams progress as NDJSON. The binary COPY path gives the reference path's bytes (on PostgreSQL's own
+ * jsonb text, and on a chain of what it leaves to the reference path), and finds every tampering above
+ * at the same entry as one walk.
  */
 import { execFile } from "node:child_process";
 import { join } from "node:path";
@@ -13,7 +15,10 @@ import { AuditBulkWriter } from "../../lib/audit/bulk-writer.ts";
 import { writeCheckpoint, type Checkpoint } from "../../lib/audit/checkpoints.ts";
 import type { AuditEntryInput } from "../../lib/audit/hash.ts";
 import { verifyAudit, type VerifyReport } from "../../lib/audit/verify.ts";
+import { out, putJsonb } from "../../lib/audit/canonical-bytes.mjs";
+import { canonicalParsedJson } from "../../lib/audit/verify-range.mjs";
 import { getPool } from "../../lib/db/pool.ts";
+import { PLAIN_KEYS, rng, value } from "../support/json-samples.ts";
 import { api, closeTestDb, ROOT, startMandate, type MandateHandle } from "../support/mandate.ts";
 
 let m: MandateHandle;
@@ -25,7 +30,17 @@ const entry = (i: number): AuditEntryInput => ({
   action: "test.verify_ranges",
   actor: i % 3 ? "system:test" : 'user:"é"\n@example.com',
   created_at: new Date(Date.UTC(2026, 0, 1) + i * 1234).toISOString(),
-  data: { i, text: `line ${i}\u2028"q"\\ 😀`, n: i % 2 ? 1e21 : -0.5, nested: [[i, { b: 1, a: [null, true] }]], "10": "ten", "9": "nine" },
+  data: {
+    i,
+    text: `line ${i}\u2028"q"\\ 😀`,
+    n: i % 2 ? 1e21 : -0.5,
+    nested: [[i, { b: 1, a: [null, true] }]],
+    "10": "ten",
+    "9": "nine",
+    abcz: 1,
+    abcde: 2,
+    "abc!": 3,
+  },
 });
 
 beforeAll(async () => {
@@ -114,6 +129,25 @@ describe("audit verify in ranges", () => {
       (c) => c.query(`DELETE FROM audit_entries WHERE chain_id = $1 AND seq BETWEEN 51 AND 100`, [chain]),
       /^entry 51 is missing \(next stored entry is 101\)/,
     ],
+    // what the binary COPY path (lib/audit/verify-copy.mjs) writes itself, column by column
+    ...(
+      [
+        ["created_at moved by 1 ms", `created_at = created_at + interval '1 millisecond'`],
+        ["step set", `step = 3`],
+        ["agent_id set", `agent_id = '3b0e8f1c-7a5e-4a43-9c9f-3c9b1f7e2a11'`],
+        ["a nested value changed", `data = jsonb_set(data, '{nested,0,1,b}', '2')`],
+        ["a number changed", `data = data || '{"n":1e22}'`],
+        ["a string with escapes changed", `data = data || jsonb_build_object('text', (data->>'text') || E'\\t')`],
+        ["a timestamp outside the fast path's years (the reference path finds it)", `created_at = '0999-06-01 12:00:00.5+00'`],
+      ] as const
+    ).map(([name, set], k): (typeof cases)[number] => [
+      `${name}`,
+      61 + k,
+      61 + k,
+      61 + k,
+      (c) => c.query(`UPDATE audit_entries SET ${set} WHERE chain_id = $1 AND seq = ${61 + k}`, [chain]),
+      /^content altered/,
+    ]),
   ];
   for (const [name, from, to, at, tamper, reason] of cases)
     it(`${name}: found at the same entry, for the same reason, as one walk finds it`, async () => {
@@ -215,5 +249,47 @@ describe("progress", () => {
     expect(lines[0]).toMatchObject({ type: "progress", done: 0 });
     expect(lines.at(-1)).toMatchObject({ type: "report", report: { ok: true, mode: "since-checkpoint" } });
     expect((await api(m.url, m.adminToken, "POST", "/api/v1/audit/verify", { mode: "partial" })).status).toBe(400);
+  });
+});
+
+describe("the binary COPY path writes the reference's bytes", () => {
+  it("canonical JSON of PostgreSQL's jsonb text, for 3,000 generated values (half with keys it sorts itself), equals JSON.parse + canonicalParsedJson", async () => {
+    const r = rng(18);
+    const values = Array.from({ length: 3000 }, (_, i) => JSON.stringify(value(r, 0, i % 2 ? PLAIN_KEYS : undefined))).filter((t) => !t.includes("\\u0000"));
+    const rows = (await getPool().query<{ t: string }>(`SELECT v::jsonb::text AS t FROM unnest($1::text[]) WITH ORDINALITY AS x(v, i) ORDER BY i`, [values]))
+      .rows;
+    expect(rows.length).toBe(values.length);
+    let fast = 0;
+    for (const { t } of rows) {
+      const bytes = Buffer.from(t, "utf8");
+      out.pos = 0;
+      if (putJsonb(bytes, 0, bytes.length)) fast++;
+      const got = out.buf.toString("utf8", 0, out.pos);
+      const want = canonicalParsedJson(JSON.parse(t));
+      if (got !== want) expect({ t, got }).toEqual({ t, got: want });
+    }
+    // most values take the fast path (the others: keys with an escape or outside the BMP)
+    expect(fast).toBeGreaterThan(values.length / 2);
+  });
+
+  it("a chain with what the fast path leaves to the reference (early years, escaped and astral keys) and a 200 KB entry verifies, as one walk", async () => {
+    const w = new AuditBulkWriter("test:verify-copy", 10);
+    const at = (i: number) => (i % 4 === 0 ? new Date(Date.UTC(999, 5, 1) + i).toISOString() : new Date(Date.UTC(2026, 0, 1) + i).toISOString());
+    for (let i = 1; i <= 40; i++)
+      await w.add({
+        kind: "admin",
+        action: "test.verify_copy",
+        actor: "system:test",
+        created_at: at(i),
+        data:
+          i === 20
+            ? { big: "x".repeat(200_000), list: Array.from({ length: 2000 }, (_, k) => ({ k, v: `é${k}` })) }
+            : { "a\nb": i, "😀": [i], z: { y: 1, x: 2 } },
+      });
+    await w.close();
+    const a = await ranged();
+    expect(a.ok).toBe(true);
+    expect(a.chains.find((c) => c.chain_id === w.chainId)).toMatchObject({ entries: 40, head_seq: 40, broken: null });
+    expect(essence(a)).toEqual(essence(await oneWalk()));
   });
 });
