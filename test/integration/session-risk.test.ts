@@ -11,6 +11,9 @@ import { parseTableState } from "../../lib/console/table/definition.ts";
 import { listNeedsMe, listSessions, sessionFilterOptions } from "../../lib/sessions/queries.ts";
 import { needsMeTableDefinition, sessionsSource, sessionsTableDefinition } from "../../lib/sessions/queries-filters.ts";
 import { riskParts } from "../../lib/sessions/risk.ts";
+import { timelineCounts, timelineSteps } from "../../lib/sessions/queries-timeline.ts";
+import { TIMELINE_SHOWS, type TimelineShow } from "../../lib/sessions/timeline-filter.ts";
+import type { TimelineStep } from "../../lib/sessions/timeline-step.ts";
 import { api, closeTestDb, startMandate, type MandateHandle } from "../support/mandate.ts";
 
 let m: MandateHandle;
@@ -140,5 +143,34 @@ describe("session risk", () => {
     expect(desc.slice(2)).toEqual([id("approval"), id("delegated"), id("stale"), id("old"), id("clean")]);
     const asc = ours((await listSessions(parseTableState(def, { sort: "risk", dir: "asc" }), 50)).rows).map((r) => r.id);
     expect(asc).toEqual([...desc].reverse());
+  });
+});
+
+/** What each chip shows, as the timeline's own assembly of a step (timeline-step.ts) says. */
+const SHOWS: Record<TimelineShow, (s: TimelineStep) => boolean> = {
+  deny: (s) => s.outcome === "deny",
+  approval: (s) => s.outcome === "require_approval" || s.approval !== null,
+  labels: (s) => s.labelsAdded.length > 0,
+  delegation: (s) => s.delegation !== null,
+};
+
+describe("timeline filter chips", () => {
+  it("list in SQL exactly the steps the timeline's assembly says each chip is about, and count them", async () => {
+    const seen: Record<TimelineShow, number> = { deny: 0, approval: 0, labels: 0, delegation: 0 };
+    for (const name of ["clean", "trifecta", "approval", "delegated", "stale"]) {
+      const all = (await timelineSteps(id(name), 0, 1000)).steps;
+      const counts = await timelineCounts(id(name));
+      for (const { id: show } of TIMELINE_SHOWS) {
+        const want = all.filter(SHOWS[show]).map((s) => s.step);
+        const got = (await timelineSteps(id(name), 0, 1000, { show })).steps.map((s) => s.step);
+        expect(got, `${name} ${show}`).toEqual(want);
+        expect(counts[show], `${name} ${show}`).toBe(want.length);
+        seen[show] += want.length;
+      }
+    }
+    // Every chip had something to show (else the comparison above proves little).
+    expect(seen).toEqual({ deny: 3, approval: 2, labels: 4, delegation: 1 });
+    // "Next deny" after step 3 of the stale session: its step 4.
+    expect((await timelineSteps(id("stale"), 3, 1, { outcome: "deny" })).steps.map((s) => s.step)).toEqual([4]);
   });
 });
