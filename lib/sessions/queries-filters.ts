@@ -54,19 +54,21 @@ export function sessionsTableDefinition(o: {
 
 /**
  * The risk score's inputs per session (lib/sessions/risk.ts): the distinct risky tools among the tools it
- * used and its deepest delegation, read when the list is (LATERAL: only for the rows the query returns,
- * unless it sorts by risk); `rk.base` is the undecayed score.
+ * used (counted only when the array overlaps them) and its deepest delegation (one grouped read of the
+ * small delegations table); `rk.h` is the undecayed score in hundredths. `OFFSET 0` keeps each LATERAL a subquery of
+ * its own, evaluated once per row (inlined, the score would be computed again in the sort and the filter).
  */
 const RISK_SQL = riskSql("rk_in.risky_tools", "rk_in.delegation_depth");
 const SESSIONS_FROM = `sessions s LEFT JOIN agents a ON a.id = s.agent_id
   CROSS JOIN (SELECT COALESCE(array_agg(k), '{}') AS keys FROM (${RISKY_TOOL_KEYS}) rt(k)) risky
-  CROSS JOIN LATERAL (SELECT (SELECT count(*)::int FROM unnest(s.tools_used) u WHERE u = ANY(risky.keys)) AS risky_tools,
-                             (SELECT COALESCE(max(d.depth), 0) FROM delegations d WHERE d.session_id = s.id) AS delegation_depth) rk_in
-  CROSS JOIN LATERAL (SELECT ${RISK_SQL.base} AS base) rk`;
+  LEFT JOIN (SELECT session_id, max(depth) AS depth FROM delegations WHERE session_id IS NOT NULL GROUP BY session_id) dd ON dd.session_id = s.id
+  CROSS JOIN LATERAL (SELECT CASE WHEN s.tools_used && risky.keys THEN (SELECT count(*)::int FROM unnest(s.tools_used) u WHERE u = ANY(risky.keys)) ELSE 0 END
+                             AS risky_tools, COALESCE(dd.depth, 0) AS delegation_depth OFFSET 0) rk_in
+  CROSS JOIN LATERAL (SELECT ${RISK_SQL.hundredths} AS h OFFSET 0) rk`;
 
 export const sessionsSource = (now = Date.now()): KeysetSource => ({
   select: `s.id, s.agent_id, a.name AS agent_name, s.initiator, s.initiator_verified, s.step_count, s.deny_count, s.approval_count,
-           s.labels, s.tools_used, s.status, s.started_at, s.last_activity_at, rk_in.risky_tools, rk_in.delegation_depth, rk.base AS risk_base`,
+           s.labels, s.tools_used, s.status, s.started_at, s.last_activity_at, rk_in.risky_tools, rk_in.delegation_depth, rk.h / 100.0 AS risk_base`,
   from: SESSIONS_FROM,
   id: { expr: "s.id", cast: "text" },
   sorts: {
@@ -74,7 +76,7 @@ export const sessionsSource = (now = Date.now()): KeysetSource => ({
     started: { expr: "s.started_at", type: "timestamp" },
     steps: { expr: "s.step_count", type: "number" },
     denies: { expr: "s.deny_count", type: "number" },
-    risk: { expr: RISK_SQL.sortKey("rk.base"), type: "number" },
+    risk: { expr: RISK_SQL.sortKey("rk.h"), type: "number" },
   },
   filters: {
     agent: (v, b) => `s.agent_id = ${b(v[0])}::uuid`,
@@ -104,7 +106,7 @@ export function needsMeTableDefinition(o: Parameters<typeof sessionsTableDefinit
 /** Active sessions with a risk above 0, last active within the horizon (the index on last activity bounds the scan). */
 export const needsMeSource = (now = Date.now()): KeysetSource => ({
   ...sessionsSource(now),
-  where: (b) => [`s.status = 'active'`, `rk.base > 0`, `s.last_activity_at >= ${b(new Date(now - RISK.horizonDays * 86_400_000).toISOString())}::timestamptz`],
+  where: (b) => [`s.status = 'active'`, `rk.h > 0`, `s.last_activity_at >= ${b(new Date(now - RISK.horizonDays * 86_400_000).toISOString())}::timestamptz`],
 });
 
 export function sessionsHref(p: { agent?: string; initiator?: string; outcome?: string; label?: string[]; time?: string; status?: string }): string {
