@@ -87,7 +87,18 @@ export function TimelineFilterBar({
   const chip = (active: boolean) =>
     `rounded-full border px-2.5 py-0.5 text-xs ${active ? "border-indigo-700 bg-indigo-700 text-white" : "border-slate-400 text-slate-800 hover:bg-slate-100"}`;
   return (
+    // "Next deny" first: the drawer covers the right of the page, and the button must stay in reach while it is open.
     <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 px-3 py-2 text-sm">
+      <button
+        type="button"
+        className="rounded border border-red-700 px-2 py-0.5 text-xs text-red-800 hover:bg-red-50 disabled:opacity-50"
+        onClick={onNextDeny}
+        disabled={counts?.deny === 0}
+        aria-keyshortcuts="n"
+        title="Open the next denied step (n)"
+      >
+        Next deny ↓
+      </button>
       <div role="group" aria-label="Show steps" className="flex flex-wrap items-center gap-1" data-testid="timeline-chips">
         <button type="button" className={chip(show === null)} aria-pressed={show === null} onClick={() => onShow(null)}>
           All steps
@@ -99,21 +110,10 @@ export function TimelineFilterBar({
           </button>
         ))}
       </div>
-      <button
-        type="button"
-        className="ml-auto rounded border border-red-700 px-2 py-0.5 text-xs text-red-800 hover:bg-red-50 disabled:opacity-50"
-        onClick={onNextDeny}
-        disabled={counts?.deny === 0}
-        aria-keyshortcuts="n"
-        title="Open the next denied step (n)"
-      >
-        Next deny ↓
-      </button>
-      {note && (
-        <p role="status" className="w-full text-xs text-slate-700">
-          {note}
-        </p>
-      )}
+      {/* Always in the page, so that a screen reader announces a new note. */}
+      <p role="status" className={note ? "w-full text-xs text-slate-700" : "sr-only"}>
+        {note ?? ""}
+      </p>
     </div>
   );
 }
