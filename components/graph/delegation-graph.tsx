@@ -1,16 +1,21 @@
 "use client";
 
 /**
- * The session's delegation graph (@xyflow/react, laid out by dagre). Edges are coloured by outcome;
- * clicking a call edge lists its steps under the graph. The same edges are listed as buttons under the
- * graph for keyboard and screen-reader users.
+ * The session's delegation graph (@xyflow/react, laid out by dagre). Edges are coloured by outcome, and
+ * the allowed, denied and pending edges between one agent and one tool are drawn apart (parallel-edge.tsx);
+ * clicking a call edge highlights it and lists its steps under the graph. The same edges are listed as
+ * buttons under the graph for keyboard and screen-reader users. An expired or revoked grant is grey and
+ * dashed — red is for denies.
  */
 import { Background, Controls, MarkerType, ReactFlow, type Edge, type Node } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { useMemo, useState } from "react";
 import type { GraphEdge, GraphNode } from "@/lib/analytics/delegation-graph";
-import { layoutGraph } from "./layout";
+import { layoutGraph, parallelOffsets } from "./layout";
 import { EdgeSteps } from "./edge-steps";
+import { ParallelEdge } from "./parallel-edge";
+
+const EDGE_TYPES = { parallel: ParallelEdge };
 
 const KIND_STYLE: Record<GraphNode["kind"], string> = {
   human: "border-sky-700 bg-sky-50",
@@ -24,7 +29,7 @@ function NodeBox({ n }: { n: GraphNode }) {
       <div className="text-[10px] uppercase tracking-wide text-slate-600">{n.kind}</div>
       <div className="font-medium text-slate-900">{n.label}</div>
       {n.details.map((d, i) => (
-        <div key={i} className={`text-[11px] ${n.warning && i === n.details.length - 1 ? "text-red-800" : "text-slate-700"}`}>
+        <div key={i} className={`text-[11px] ${n.warning && i === n.details.length - 1 ? "italic text-slate-600" : "text-slate-700"}`}>
           {d}
         </div>
       ))}
@@ -43,22 +48,28 @@ export function DelegationGraph({ sessionId, nodes, edges }: { sessionId: string
         position: { x: p.x, y: p.y },
         data: { label: <NodeBox n={n} /> },
         style: { width: p.width },
-        className: `rounded border-2 px-2 py-1 text-xs ${KIND_STYLE[n.kind]} ${n.warning ? "!border-red-700" : ""}`,
+        className: `rounded border-2 px-2 py-1 text-xs ${KIND_STYLE[n.kind]} ${n.warning ? "!border-dashed !border-slate-500 !bg-slate-100" : ""}`,
         sourcePosition: "right" as never,
         targetPosition: "left" as never,
         connectable: false,
       };
     });
+    const offsets = parallelOffsets(edges);
     const flowEdges: Edge[] = edges.map((e) => ({
       id: e.id,
       source: e.source,
       target: e.target,
+      type: "parallel",
+      data: { offset: offsets.get(e.id) ?? 0 },
       label: e.label,
       focusable: e.kind === "call",
       ariaLabel: e.steps ? `${e.label}: ${e.steps.agent} calling ${e.steps.tool}` : e.label,
+      selected: e.id === selected?.id,
+      className: e.id === selected?.id ? "mandate-edge-selected" : undefined,
       style: {
         stroke: e.color,
-        strokeWidth: e.kind === "call" ? 2.5 : 2,
+        strokeWidth: e.id === selected?.id ? 5 : e.kind === "call" ? 2.5 : 2,
+        opacity: selected && e.id !== selected.id ? 0.45 : 1,
         strokeDasharray: e.kind === "call" ? undefined : "6 4",
         cursor: e.kind === "call" ? "pointer" : "default",
       },
@@ -67,7 +78,7 @@ export function DelegationGraph({ sessionId, nodes, edges }: { sessionId: string
       markerEnd: { type: MarkerType.ArrowClosed, color: e.color },
     }));
     return { flowNodes, flowEdges };
-  }, [nodes, edges]);
+  }, [nodes, edges, selected]);
   const byId = useMemo(() => new Map(edges.map((e) => [e.id, e])), [edges]);
   const calls = edges.filter((e) => e.kind === "call");
 
@@ -78,6 +89,7 @@ export function DelegationGraph({ sessionId, nodes, edges }: { sessionId: string
           <ReactFlow
             nodes={flowNodes}
             edges={flowEdges}
+            edgeTypes={EDGE_TYPES}
             fitView
             fitViewOptions={{ padding: 0.08, maxZoom: 1.4 }}
             nodesDraggable={false}

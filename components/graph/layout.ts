@@ -24,3 +24,15 @@ export function layoutGraph(nodes: GraphNode[], edges: GraphEdge[]): Map<string,
   }
   return out;
 }
+
+/** Offsets for edges that share their ends: 0 for a lone edge, else spread `gap` apart around the line. */
+export function parallelOffsets(edges: Array<{ id: string; source: string; target: string }>, gap = 34): Map<string, number> {
+  const groups = new Map<string, string[]>();
+  for (const e of edges) {
+    const k = `${e.source}\u0000${e.target}`;
+    groups.set(k, [...(groups.get(k) ?? []), e.id]);
+  }
+  const out = new Map<string, number>();
+  for (const ids of groups.values()) ids.forEach((id, i) => out.set(id, (i - (ids.length - 1) / 2) * gap));
+  return out;
+}

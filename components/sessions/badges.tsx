@@ -40,3 +40,25 @@ export function Initiator({ initiator, verified }: { initiator: string | null; v
     </span>
   );
 }
+
+/** A session's risk score (lib/sessions/risk.ts); the tooltip and the screen-reader text give its parts. */
+export function RiskBadge({ risk }: { risk: { score: number; explain: string } }) {
+  const tone =
+    risk.score >= 50
+      ? "bg-red-700 text-white"
+      : risk.score >= 20
+        ? "bg-orange-100 text-orange-900"
+        : risk.score > 0
+          ? "bg-amber-50 text-amber-900"
+          : "text-slate-600";
+  return (
+    <span
+      className={`inline-block min-w-8 rounded px-1.5 py-0.5 text-center text-xs font-semibold tabular-nums ${tone}`}
+      title={risk.explain}
+      data-testid="risk-score"
+    >
+      {risk.score}
+      <span className="sr-only"> ({risk.explain})</span>
+    </span>
+  );
+}

@@ -2,7 +2,7 @@ import { Timestamp } from "@/components/time/timestamp";
 import Link from "next/link";
 import type { SessionDetail } from "@/lib/sessions/queries";
 import { TimeAgo } from "@/components/forms/time-ago";
-import { Initiator, LabelChips, SessionStatus } from "./badges";
+import { Initiator, LabelChips, RiskBadge, SessionStatus } from "./badges";
 
 export function SessionHeader({ s, tab }: { s: SessionDetail; tab: "timeline" | "graph" | "audit" }) {
   const base = `/sessions/${encodeURIComponent(s.id)}`;
@@ -18,6 +18,9 @@ export function SessionHeader({ s, tab }: { s: SessionDetail; tab: "timeline" | 
       </p>
       <h1 className="flex flex-wrap items-center gap-2 text-xl font-semibold">
         <span className="font-mono text-lg">{s.id}</span> <SessionStatus status={s.status} />
+        <span className="text-sm font-normal text-slate-700">
+          risk <RiskBadge risk={s.risk} />
+        </span>
       </h1>
       <dl className="grid grid-cols-2 gap-x-6 gap-y-1 text-sm md:grid-cols-4">
         <div>

@@ -4,7 +4,7 @@ import Link from "next/link";
 import type { ColumnDef } from "@tanstack/react-table";
 import type { SessionListRow } from "@/lib/sessions/queries";
 import { TimeAgo } from "@/components/forms/time-ago";
-import { Initiator, LabelChips, SessionStatus } from "./badges";
+import { Initiator, LabelChips, RiskBadge, SessionStatus } from "./badges";
 
 export const sessionsColumns: ColumnDef<SessionListRow>[] = [
   {
@@ -15,6 +15,11 @@ export const sessionsColumns: ColumnDef<SessionListRow>[] = [
         {row.original.id}
       </Link>
     ),
+  },
+  {
+    id: "risk",
+    header: "Risk",
+    cell: ({ row }) => <RiskBadge risk={row.original.risk} />,
   },
   { id: "agent", header: "Agent", cell: ({ row }) => row.original.agentName },
   { id: "initiator", header: "Initiator", cell: ({ row }) => <Initiator initiator={row.original.initiator} verified={row.original.initiatorVerified} /> },

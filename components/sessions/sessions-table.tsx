@@ -5,7 +5,17 @@ import type { Page, TableDefinition, TableState } from "@/lib/console/table/defi
 import type { SessionListRow } from "@/lib/sessions/queries";
 import { sessionsColumns } from "./sessions-columns";
 
-export function SessionsTable({ definition, state, page }: { definition: TableDefinition; state: TableState; page: Page<SessionListRow> }) {
+export function SessionsTable({
+  definition,
+  state,
+  page,
+  empty,
+}: {
+  definition: TableDefinition;
+  state: TableState;
+  page: Page<SessionListRow>;
+  empty?: React.ReactNode;
+}) {
   return (
     <DataTable
       definition={definition}
@@ -15,10 +25,12 @@ export function SessionsTable({ definition, state, page }: { definition: TableDe
       getRowId={(s) => s.id}
       caption="Agent sessions"
       empty={
-        <p>
-          No sessions yet. A session appears when an agent behind the gateway makes its first tool call (<code>npx mandate-gateway</code>), or load a realistic
-          history with <code>npm run seed:history</code>.
-        </p>
+        empty ?? (
+          <p>
+            No sessions yet. A session appears when an agent behind the gateway makes its first tool call (<code>npx mandate-gateway</code>), or load a
+            realistic history with <code>npm run seed:history</code>.
+          </p>
+        )
       }
     />
   );

@@ -5,6 +5,8 @@
  * windows of 200 as they come into view (a 10,000-step session stays smooth and never loads whole).
  * A step opens in the drawer (`?step=N` in the URL; j/k for the next/previous step, loading its window
  * if needed, and the list follows the drawer only as far as it must to keep that step in view).
+ * Filter chips (`?show=`) list only denies, approvals, label changes or delegated steps; "Next deny"
+ * (key `n`) opens the next denied step (timeline-filter.tsx).
  */
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useCallback, useEffect, useRef, useState } from "react";
@@ -12,16 +14,32 @@ import type { TimelineStep } from "@/lib/sessions/timeline-step";
 import { callApi } from "@/components/api/call-api";
 import { Drawer } from "@/components/drawer/drawer";
 import { useDrawerParam } from "@/components/drawer/drawer-url";
+import { isTimelineShow, type TimelineShow } from "@/lib/sessions/timeline-filter";
 import { StepDetails, StepRow } from "./step-row";
+import { nextDeny, TimelineFilterBar, useFilteredSteps } from "./timeline-filter";
 
 const WINDOW = 200;
 
-export function Timeline({ sessionId, stepCount, initial }: { sessionId: string; stepCount: number; initial: TimelineStep[] }) {
+export function Timeline({
+  sessionId,
+  stepCount,
+  initial,
+  counts = null,
+}: {
+  sessionId: string;
+  stepCount: number;
+  initial: TimelineStep[];
+  counts?: Record<TimelineShow, number> | null;
+}) {
   const [steps, setSteps] = useState(() => new Map(initial.map((s) => [s.step, s])));
   const [error, setError] = useState<string | null>(null);
   const requested = useRef(new Set<number>(initial.some((x) => x.step <= WINDOW) ? [0] : []));
   const parentRef = useRef<HTMLDivElement>(null);
-  const v = useVirtualizer({ count: stepCount, getScrollElement: () => parentRef.current, estimateSize: () => 64, overscan: 12 });
+  const [showParam, setShowParam] = useDrawerParam("show");
+  const show = isTimelineShow(showParam) ? showParam : null;
+  const filtered = useFilteredSteps(sessionId, show);
+  const count = show ? filtered.steps.length + (filtered.more ? 1 : 0) : stepCount;
+  const v = useVirtualizer({ count, getScrollElement: () => parentRef.current, estimateSize: () => 64, overscan: 12 });
   const items = v.getVirtualItems();
 
   const load = useCallback(
@@ -50,18 +68,43 @@ export function Timeline({ sessionId, stepCount, initial }: { sessionId: string;
   const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? 0;
   useEffect(() => {
+    if (show) {
+      // The "loading…" row after the last step a chip has shown is in view: its next page.
+      if (filtered.more && last >= filtered.steps.length) void filtered.loadMore();
+      return;
+    }
     for (let w = Math.floor(first / WINDOW); w <= Math.floor(last / WINDOW); w++) void load(w);
-  }, [first, last, load]);
+  }, [first, last, load, show, filtered]);
+  // Another chip starts at the top of its list.
+  useEffect(() => {
+    parentRef.current?.scrollTo({ top: 0 });
+  }, [show]);
 
   const [jump, setJump] = useState("");
   const [stepParam, setStepParam] = useDrawerParam("step");
   const current = stepParam !== null && /^\d{1,9}$/.test(stepParam) && Number(stepParam) >= 1 && Number(stepParam) <= stepCount ? Number(stepParam) : null;
   // The step in the drawer is loaded (its window) and kept in view, without moving the list when it already is.
+  const listIndex = (step: number) => (show ? filtered.steps.findIndex((x) => x.step === step) : step - 1);
+  const currentIndex = current === null ? -1 : listIndex(current);
   useEffect(() => {
     if (current === null) return;
     void load(Math.floor((current - 1) / WINDOW));
-    v.scrollToIndex(current - 1, { align: "auto" });
-  }, [current, load, v]);
+    if (currentIndex >= 0) v.scrollToIndex(currentIndex, { align: "auto" });
+  }, [current, currentIndex, load, v]);
+
+  const [note, setNote] = useState<string | null>(null);
+  const goNextDeny = async () => {
+    const top = show ? filtered.steps[first]?.step : first + 1;
+    const after = current ?? Math.max(0, (top ?? 1) - 1);
+    const r = await nextDeny(sessionId, after);
+    setNote(r.error ?? (r.step === null ? `No denied step after step ${after.toLocaleString("en")}.` : null));
+    if (r.step !== null) setStepParam(String(r.step), current === null ? "push" : "replace");
+  };
+  const neighbour = (step: number, d: 1 | -1): number | null => {
+    if (!show) return step + d >= 1 && step + d <= stepCount ? step + d : null;
+    const i = filtered.steps.findIndex((x) => x.step === step);
+    return i < 0 ? null : (filtered.steps[i + d]?.step ?? null);
+  };
 
   if (stepCount === 0) {
     return (
@@ -80,7 +123,11 @@ export function Timeline({ sessionId, stepCount, initial }: { sessionId: string;
           v.scrollToIndex(n - 1, { align: "start" });
         }}
       >
-        <span className="text-slate-700">{stepCount.toLocaleString("en")} steps</span>
+        <span className="text-slate-700">
+          {show
+            ? `${(counts?.[show] ?? filtered.steps.length).toLocaleString("en")} of ${stepCount.toLocaleString("en")} steps`
+            : `${stepCount.toLocaleString("en")} steps`}
+        </span>
         <label className="ml-auto flex items-center gap-1">
           Go to step
           <input
@@ -95,22 +142,23 @@ export function Timeline({ sessionId, stepCount, initial }: { sessionId: string;
           Go
         </button>
       </form>
-      {error && (
+      <TimelineFilterBar show={show} counts={counts} onShow={(x) => setShowParam(x)} onNextDeny={() => void goNextDeny()} note={note} />
+      {(error ?? (show ? filtered.error : null)) && (
         <p role="alert" className="bg-red-50 px-3 py-2 text-sm text-red-800">
-          {error}
+          {error ?? filtered.error}
         </p>
       )}
       <div ref={parentRef} className="h-[70vh] overflow-auto" data-testid="timeline" tabIndex={0} aria-label="Session timeline (scroll to load more steps)">
         <div style={{ height: v.getTotalSize(), position: "relative" }}>
           <div style={{ position: "absolute", top: 0, left: 0, width: "100%", transform: `translateY(${items[0]?.start ?? 0}px)` }}>
             {items.map((it) => {
-              const s = steps.get(it.index + 1);
+              const s = show ? filtered.steps[it.index] : steps.get(it.index + 1);
               return (
                 <div key={it.key} data-index={it.index} ref={v.measureElement}>
                   {s ? (
                     <StepRow s={s} selected={current === s.step} onOpen={() => setStepParam(String(s.step), current === null ? "push" : "replace")} />
                   ) : (
-                    <div className="h-16 border-b border-slate-100 px-3 py-2 text-xs text-slate-500">#{it.index + 1} loading…</div>
+                    <div className="h-16 border-b border-slate-100 px-3 py-2 text-xs text-slate-500">{show ? "loading…" : `#${it.index + 1} loading…`}</div>
                   )}
                 </div>
               );
@@ -123,8 +171,10 @@ export function Timeline({ sessionId, stepCount, initial }: { sessionId: string;
           sessionId={sessionId}
           step={current}
           param={stepParam}
-          s={current === null ? undefined : steps.get(current)}
+          s={current === null ? undefined : (steps.get(current) ?? filtered.steps.find((x) => x.step === current))}
           stepCount={stepCount}
+          prev={current === null ? null : neighbour(current, -1)}
+          next={current === null ? null : neighbour(current, 1)}
           go={(n) => setStepParam(n === null ? null : String(n))}
         />
       )}
@@ -138,6 +188,8 @@ function StepDrawer({
   param,
   s,
   stepCount,
+  prev,
+  next,
   go,
 }: {
   sessionId: string;
@@ -145,6 +197,9 @@ function StepDrawer({
   param: string;
   s: TimelineStep | undefined;
   stepCount: number;
+  /** The previous and next step of the list shown (all steps, or a chip's). */
+  prev: number | null;
+  next: number | null;
   go: (n: number | null) => void;
 }) {
   const close = () => go(null);
@@ -163,8 +218,8 @@ function StepDrawer({
       json={s ?? null}
       position={`${step.toLocaleString("en")} of ${stepCount.toLocaleString("en")}`}
       onClose={close}
-      onPrev={step > 1 ? () => go(step - 1) : null}
-      onNext={step < stepCount ? () => go(step + 1) : null}
+      onPrev={prev !== null ? () => go(prev) : null}
+      onNext={next !== null ? () => go(next) : null}
     >
       {s ? <StepDetails s={s} sessionId={sessionId} /> : <p className="text-slate-600">Loading step {step}…</p>}
     </Drawer>

@@ -13,6 +13,7 @@ export const AREAS = [
   { href: "/agents", label: "Agents" },
   { href: "/nhi", label: "NHI" },
   { href: "/policies", label: "Policies" },
+  { href: "/triage", label: "Needs me" },
   { href: "/sessions", label: "Sessions" },
   { href: "/approvals", label: "Approvals" },
   { href: "/audit", label: "Audit" },

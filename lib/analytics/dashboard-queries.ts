@@ -14,16 +14,36 @@ export interface DecisionFact {
   n: number;
 }
 
-export async function decisionFacts(from: Date, to: Date, bucketMs: number): Promise<DecisionFact[]> {
+/** The window's decisions grouped by bucket, outcome, tool and agent; only one agent's with `agentId` (its index). */
+export async function decisionFacts(from: Date, to: Date, bucketMs: number, agentId?: string): Promise<DecisionFact[]> {
   const r = await getPool().query<NotNull<Row<"audit_entries", "outcome">> & Row<"audit_entries", "agent_id"> & { bucket: Date; tool: string; n: number }>(
     `SELECT date_bin(make_interval(secs => $3::double precision / 1000), created_at, $1::timestamptz) AS bucket,
             outcome, COALESCE(tool, '?') AS tool, agent_id, count(*)::int AS n
        FROM audit_entries
-      WHERE kind = 'decision' AND created_at >= $1 AND created_at < $2
+      WHERE kind = 'decision' AND created_at >= $1 AND created_at < $2${agentId ? " AND agent_id = $4::uuid" : ""}
       GROUP BY 1, 2, 3, 4`,
-    [from.toISOString(), to.toISOString(), bucketMs],
+    [from.toISOString(), to.toISOString(), bucketMs, ...(agentId ? [agentId] : [])],
   );
   return r.rows.map((x) => ({ bucket: x.bucket.toISOString(), outcome: x.outcome, tool: x.tool, agentId: x.agent_id, n: x.n }));
+}
+
+/** Sessions an agent opened in the window, by bucket of their start. */
+export async function sessionsStarted(agentId: string, from: Date, to: Date, bucketMs: number): Promise<Array<{ bucket: string; n: number }>> {
+  const r = await getPool().query<{ bucket: Date; n: number }>(
+    `SELECT date_bin(make_interval(secs => $3::double precision / 1000), started_at, $1::timestamptz) AS bucket, count(*)::int AS n
+       FROM sessions WHERE agent_id = $4::uuid AND started_at >= $1 AND started_at < $2 GROUP BY 1`,
+    [from.toISOString(), to.toISOString(), bucketMs, agentId],
+  );
+  return r.rows.map((x) => ({ bucket: x.bucket.toISOString(), n: x.n }));
+}
+
+/** When the agent's latest decision was made (null: never). */
+export async function lastDecisionAt(agentId: string): Promise<string | null> {
+  const r = await getPool().query<{ at: Date | null }>(
+    `SELECT created_at AS at FROM audit_entries WHERE agent_id = $1::uuid ORDER BY created_at DESC LIMIT 1`,
+    [agentId],
+  );
+  return r.rows[0]?.at ? r.rows[0].at.toISOString() : null;
 }
 
 export interface ToolClass {

@@ -65,6 +65,10 @@ describe("delegation graph", () => {
     expect(sub.details).toEqual(["scopes tool:web/fetch_url", "expired 2026-11-25 09:00 UTC", "budget 0/5 calls left"]);
     expect(g.nodes.find((n) => n.id === "agent:a1")!.details).toEqual(["scopes tool:crm/*", "expires 2026-11-25 11:00 UTC"]);
     expect(sub.warning).toBe(true);
+    // Expired is grey, not the red of a deny.
+    const lapsed = g.edges.find((e) => e.kind === "delegation" && e.target === "agent:a2")!;
+    expect(lapsed).toMatchObject({ label: "delegates (depth 2), expired", color: "#64748b" });
+    expect(g.edges.find((e) => e.kind === "delegation" && e.target === "agent:a1")!.color).toBe("#4338ca");
     const deny = g.edges.find((e) => e.id.endsWith("mail/send_email:deny"))!;
     expect(deny).toMatchObject({
       label: "1 denied",

@@ -30,6 +30,9 @@ export interface GraphEdge {
   steps?: { agentId: string | null; agent: string; tool: string; outcome: string; count: number; firstStep: number; lastStep: number };
 }
 
+/** slate-500: an expired or revoked delegation (its edge; the node is grey and dashed). */
+export const EXPIRED_COLOR = "#64748b";
+
 const human = (who: string | null) => `human:${who ?? "unknown"}`;
 const agentNode = (id: string | null, name: string) => `agent:${id ?? name}`;
 
@@ -62,7 +65,16 @@ export function buildDelegationGraph(input: {
     const parent = d.parentId ? byId.get(d.parentId) : undefined;
     const source = parent ? agentNode(parent.agentId, parent.agentName) : human(d.subject);
     if (!parent) add({ id: source, kind: "human", label: d.subject, details: [], warning: false });
-    edges.push({ id: `del:${d.id}`, source, target: n.id, kind: "delegation", label: `delegates (depth ${d.depth})`, color: "#4338ca" });
+    // A grant no longer valid is grey (EXPIRED_COLOR), never the red of a deny.
+    const lapsed = d.revokedAt ? "revoked" : expired ? "expired" : null;
+    edges.push({
+      id: `del:${d.id}`,
+      source,
+      target: n.id,
+      kind: "delegation",
+      label: `delegates (depth ${d.depth})${lapsed ? `, ${lapsed}` : ""}`,
+      color: lapsed ? EXPIRED_COLOR : "#4338ca",
+    });
   }
   if (!input.delegations.some((d) => agentNode(d.agentId, d.agentName) === owner.id)) {
     edges.push({ id: "opened", source: h.id, target: owner.id, kind: "opened", label: "session opened (own key, no delegation)", color: "#64748b" });

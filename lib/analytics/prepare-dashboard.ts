@@ -33,7 +33,7 @@ export function dashboardWindow(range: string | undefined, now: number): Dashboa
 const OUTCOMES = ["allow", "deny", "require_approval"] as const;
 const DECISION_KIND = ["decision"];
 
-function bucketLabel(t: number, bucketMs: number): string {
+export function bucketLabel(t: number, bucketMs: number): string {
   const iso = new Date(t).toISOString();
   if (bucketMs >= 86_400_000) return iso.slice(5, 10);
   if (bucketMs > 3_600_000) return `${iso.slice(5, 10)} ${iso.slice(11, 13)}h`;
@@ -57,13 +57,14 @@ export interface DecisionsOverTime {
   denyRate: number;
 }
 
-export function prepareDecisionsOverTime(facts: DecisionFact[], w: DashboardWindow): DecisionsOverTime {
+/** With `agent` (an agent id), every bar's link opens that agent's decisions only. */
+export function prepareDecisionsOverTime(facts: DecisionFact[], w: DashboardWindow, agent?: string): DecisionsOverTime {
   const start = w.from.getTime();
   const n = Math.round((w.to.getTime() - start) / w.bucketMs);
   const points: TimePoint[] = Array.from({ length: n }, (_, i) => {
     const t = start + i * w.bucketMs;
     const time = rangeValue(new Date(t), new Date(t + w.bucketMs));
-    const href = (o: string) => auditHref({ kind: DECISION_KIND, outcome: [o], time });
+    const href = (o: string) => auditHref({ kind: DECISION_KIND, outcome: [o], time, agent });
     return {
       t: new Date(t).toISOString(),
       label: bucketLabel(t, w.bucketMs),

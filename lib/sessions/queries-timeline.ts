@@ -6,12 +6,53 @@
  */
 import { getPool } from "../db/pool.ts";
 import type { Col, Row, WithJson } from "../db/rows.ts";
+import { SERVER_ACTIONS } from "../api/mcp-actions.ts";
 import { toTimelineStep, type EntryRow, type TimelineStep } from "./timeline-step.ts";
+import type { TimelineShow } from "./timeline-filter.ts";
 
 export interface StepFilter {
   agent?: string;
   tool?: string;
   outcome?: string;
+  /** One of the timeline's filter chips (timeline-filter.ts). */
+  show?: TimelineShow;
+}
+
+const JSON_STRINGS = (x: string) => `jsonb_array_elements_text(CASE WHEN jsonb_typeof(${x}) = 'array' THEN ${x} ELSE '[]'::jsonb END)`;
+const BEFORE = `COALESCE(e.data->'session'->'labels_before', '[]'::jsonb)`;
+
+/**
+ * The chips as SQL over a session's decision entries `e` (the same rules as toTimelineStep: an approval
+ * asked for or used, a delegated call, an allowed step that added a label — its tool's, unless the method
+ * is about a whole server, or one observed in its result). `servers()` binds SERVER_ACTIONS (only when used:
+ * PostgreSQL refuses a parameter it cannot type).
+ */
+export function showCondition(show: TimelineShow, servers: () => string): string {
+  switch (show) {
+    case "deny":
+      return `e.outcome = 'deny'`;
+    case "approval":
+      return `(e.outcome = 'require_approval' OR jsonb_typeof(e.data->'approval') = 'object')`;
+    case "delegation":
+      return `jsonb_typeof(e.data->'delegation') = 'object'`;
+    case "labels":
+      return `(e.outcome = 'allow' AND (
+        (NOT COALESCE(e.data->>'method', 'tools/call') = ANY(${servers()}::text[])
+          AND EXISTS (SELECT 1 FROM ${JSON_STRINGS("e.data->'tool'->'labels'")} l WHERE NOT ${BEFORE} ? l))
+        OR EXISTS (SELECT 1 FROM audit_entries o, ${JSON_STRINGS("o.data->'added'")} l
+                    WHERE o.decision_id = e.decision_id AND o.action = 'outcome.labels_observed' AND NOT ${BEFORE} ? l)))`;
+  }
+}
+
+/** How many of a session's steps each chip shows. */
+export async function timelineCounts(sessionId: string): Promise<Record<TimelineShow, number>> {
+  const c = (show: TimelineShow) => `count(*) FILTER (WHERE ${showCondition(show, () => "$2")})::int AS ${show}`;
+  const r = await getPool().query<Record<TimelineShow, number>>(
+    `SELECT ${c("deny")}, ${c("approval")}, ${c("labels")}, ${c("delegation")}
+       FROM audit_entries e WHERE e.session_id = $1 AND e.kind = 'decision' AND e.step IS NOT NULL`,
+    [sessionId, SERVER_ACTIONS],
+  );
+  return r.rows[0];
 }
 
 const ENTRY = `chain_id, seq, kind, action, actor, step, agent_id, tool, outcome, decision_id, created_at, data`;
@@ -29,10 +70,11 @@ export async function timelineSteps(
   if (filter.agent) extra.push(`agent_id = $${values.push(filter.agent)}::uuid`);
   if (filter.tool) extra.push(`tool = $${values.push(filter.tool)}`);
   if (filter.outcome) extra.push(`outcome = $${values.push(filter.outcome)}`);
+  if (filter.show) extra.push(showCondition(filter.show, () => `$${values.push(SERVER_ACTIONS)}`));
   values.push(lim + 1);
   const pool = getPool();
   const d = await pool.query<EntryRow>(
-    `SELECT ${ENTRY} FROM audit_entries
+    `SELECT ${ENTRY} FROM audit_entries e
       WHERE session_id = $1 AND step > $2 AND kind = 'decision'${extra.map((c) => ` AND ${c}`).join("")}
       ORDER BY step LIMIT $${values.length}`,
     values,

@@ -6,7 +6,8 @@ import { getPool } from "../db/pool.ts";
 import type { Col, Nullable, Row } from "../db/rows.ts";
 import type { Page, TableState } from "../console/table/definition.ts";
 import { runKeyset } from "../console/table/keyset.ts";
-import { sessionsSource } from "./queries-filters.ts";
+import { needsMeSource, sessionsSource } from "./queries-filters.ts";
+import { explainRisk, riskParts, riskScore, type RiskParts } from "./risk.ts";
 import { sessionFields, type SessionRow } from "./session-row.ts";
 
 export interface SessionListRow {
@@ -23,6 +24,8 @@ export interface SessionListRow {
   status: string;
   startedAt: string;
   lastActivityAt: string;
+  /** The risk score now (lib/sessions/risk.ts), its parts and their explanation. */
+  risk: { score: number; parts: RiskParts; explain: string };
 }
 
 export interface SessionDetail extends SessionListRow {
@@ -35,10 +38,24 @@ export interface SessionDetail extends SessionListRow {
 /** The list's columns (sessions s LEFT JOIN agents a). */
 const COLUMNS = sessionsSource().select;
 
-type ListRow = SessionRow & Row<"sessions", "deny_count" | "approval_count" | "last_activity_at"> & { agent_name: Col<"agents", "name"> | null };
+type ListRow = SessionRow &
+  Row<"sessions", "deny_count" | "approval_count" | "last_activity_at"> & {
+    agent_name: Col<"agents", "name"> | null;
+    risky_tools: number;
+    delegation_depth: number;
+  };
 
-function toRow(r: ListRow): SessionListRow {
+function toRow(r: ListRow, now: number): SessionListRow {
   const f = sessionFields(r);
+  const parts = riskParts({
+    steps: f.stepCount,
+    denies: r.deny_count,
+    approvals: r.approval_count,
+    labels: f.labels,
+    riskyTools: r.risky_tools,
+    delegationDepth: r.delegation_depth,
+  });
+  const score = riskScore(parts.base, r.last_activity_at, now);
   return {
     ...f,
     agentName: r.agent_name ?? r.agent_id,
@@ -46,25 +63,32 @@ function toRow(r: ListRow): SessionListRow {
     approvalCount: r.approval_count,
     startedAt: f.startedAt.toISOString(),
     lastActivityAt: r.last_activity_at.toISOString(),
+    risk: { score, parts, explain: explainRisk(parts, score) },
   };
 }
 
 /** One page of the session list for a table state (filters, sort, keyset cursor). */
 export async function listSessions(state: TableState, pageSize = 50, now = Date.now()): Promise<Page<SessionListRow>> {
   const page = await runKeyset<ListRow>(getPool(), sessionsSource(now), state, pageSize);
-  return { ...page, rows: page.rows.map(toRow) };
+  return { ...page, rows: page.rows.map((r) => toRow(r, now)) };
+}
+
+/** One page of "Needs me now": active sessions with any risk, idle under the horizon (riskiest first by default). */
+export async function listNeedsMe(state: TableState, pageSize = 50, now = Date.now()): Promise<Page<SessionListRow>> {
+  const page = await runKeyset<ListRow>(getPool(), needsMeSource(now), state, pageSize);
+  return { ...page, rows: page.rows.map((r) => toRow(r, now)) };
 }
 
 export async function getSession(id: string): Promise<SessionDetail | null> {
   const r = await getPool().query<ListRow & Row<"sessions", "terminated_at" | "terminated_reason" | "terminated_by"> & Nullable<Row<"agents", "suspended_at">>>(
     `SELECT ${COLUMNS}, s.terminated_at, s.terminated_reason, s.terminated_by, a.suspended_at
-       FROM sessions s LEFT JOIN agents a ON a.id = s.agent_id WHERE s.id = $1`,
+       FROM ${sessionsSource().from} WHERE s.id = $1`,
     [id],
   );
   const x = r.rows[0];
   if (!x) return null;
   return {
-    ...toRow(x),
+    ...toRow(x, Date.now()),
     terminatedAt: x.terminated_at ? x.terminated_at.toISOString() : null,
     terminatedReason: x.terminated_reason,
     terminatedBy: x.terminated_by,

@@ -135,6 +135,7 @@ describe("console route handlers answer errors as RFC 9457 problems", () => {
       ["/api/console/sessions/role-matrix/steps", "anon", 401, /sign in/],
       ["/api/console/audit/export?format=pdf", "viewer", 400, /format must be csv or jsonl/],
       ["/api/console/sessions/role-matrix/steps?agent=not-an-id", "analyst", 400, /agent must be an agent id/],
+      ["/api/console/sessions/role-matrix/steps?show=everything", "viewer", 400, /show must be one of deny, approval, labels, delegation/],
     ];
     for (const [path, p, status, detail] of cases) {
       const headers: Record<string, string> =

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireUser } from "@/app/auth";
+import { AgentActivity } from "@/components/agents/agent-activity";
 import { AgentFlags } from "@/components/agents/flags";
 import { CreateKeyForm, RevokeKeyButton } from "@/components/agents/key-controls";
 import { SuspendForm } from "@/components/agents/suspend-form";
@@ -8,6 +9,7 @@ import { AddTrustRuleForm, FederatedOnlyToggle, RemoveTrustRuleButton } from "@/
 import { TimeAgo } from "@/components/forms/time-ago";
 import { KeyTable } from "@/components/keys/key-table";
 import { RotateKeyForm } from "@/components/nhi/nhi-actions";
+import { dashboardWindow } from "@/lib/analytics/prepare-dashboard";
 import { getAgent } from "@/lib/console/agent-detail";
 import { defaultKeyDays, keyLimits } from "@/lib/identity/key-lifetime";
 
@@ -17,7 +19,7 @@ const KEY_FLAG: Record<string, string> = { near_expiry: "expires soon", unused: 
 
 const TRUST_COLUMNS = ["Issuer", "Subject", "Claims", "Audience", "JWKS URL", "Created", "By"];
 
-export default async function AgentPage({ params }: { params: Promise<{ name: string }> }) {
+export default async function AgentPage({ params, searchParams }: { params: Promise<{ name: string }>; searchParams: Promise<{ range?: string }> }) {
   const user = await requireUser();
   const a = await getAgent(decodeURIComponent((await params).name));
   if (!a) notFound();
@@ -66,6 +68,8 @@ export default async function AgentPage({ params }: { params: Promise<{ name: st
           </p>
         )}
       </header>
+
+      <AgentActivity agent={a} w={dashboardWindow((await searchParams).range, Date.now())} lastSeenAt={a.lastSeenAt} />
 
       <section aria-labelledby="keys-h" className="space-y-3">
         <h2 id="keys-h" className="text-base font-semibold">

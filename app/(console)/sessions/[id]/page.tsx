@@ -7,7 +7,7 @@ import { SessionActions } from "@/components/sessions/session-actions";
 import { SessionHeader } from "@/components/sessions/session-header";
 import { Timeline } from "@/components/sessions/timeline";
 import { sessionAgents } from "@/lib/sessions/queries";
-import { sessionDelegations, timelineSteps } from "@/lib/sessions/queries-timeline";
+import { sessionDelegations, timelineCounts, timelineSteps } from "@/lib/sessions/queries-timeline";
 import { foreignAttempts } from "@/lib/sessions/foreign-attempts";
 import { toolClasses } from "@/lib/analytics/dashboard-queries";
 import { loadSession } from "./load-session";
@@ -30,13 +30,14 @@ export default async function SessionPage({
   // A link to a step (?step=N, the drawer's state) beyond the first window: that step is read too.
   const asked = (await searchParams).step;
   const deep = typeof asked === "string" && /^\d{1,9}$/.test(asked) && Number(asked) > 200 && Number(asked) <= session.stepCount ? Number(asked) : null;
-  const [first, delegations, agents, inventory, foreign, linked] = await Promise.all([
+  const [first, delegations, agents, inventory, foreign, linked, counts] = await Promise.all([
     timelineSteps(id, 0, 200),
     sessionDelegations(id),
     sessionAgents(id),
     toolClasses(),
     foreignAttempts(id),
     deep ? timelineSteps(id, deep - 1, 1) : null,
+    timelineCounts(id),
   ]);
   return (
     <div className="space-y-4">
@@ -44,7 +45,7 @@ export default async function SessionPage({
       <div className="grid gap-4 lg:grid-cols-[1fr_22rem]">
         <div className="min-w-0 space-y-4">
           <section aria-label="Timeline">
-            <Timeline sessionId={id} stepCount={session.stepCount} initial={linked ? [...first.steps, ...linked.steps] : first.steps} />
+            <Timeline sessionId={id} stepCount={session.stepCount} initial={linked ? [...first.steps, ...linked.steps] : first.steps} counts={counts} />
           </section>
           <ForeignAttempts sessionId={id} attempts={foreign.attempts} total={foreign.total} />
         </div>

@@ -1,7 +1,8 @@
 /**
- * GET /api/console/sessions/:id/steps?after=<step>&limit=<n>[&agent=&tool=&outcome=] — a window of a
+ * GET /api/console/sessions/:id/steps?after=<step>&limit=<n>[&agent=&tool=&outcome=&show=] — a window of a
  * session's timeline for the console (the virtualised timeline loads windows as the analyst scrolls;
- * a graph edge loads its steps). Any signed-in role may read.
+ * a graph edge loads its steps; a filter chip, `show=deny|approval|labels|delegation`, loads its steps;
+ * "next deny" asks for `outcome=deny&limit=1` after the current step). Any signed-in role may read.
  */
 import type { NextRequest } from "next/server";
 import { requireApiUser } from "@/app/auth";
@@ -9,6 +10,7 @@ import { decodeSegment } from "@/lib/analytics/links";
 import { badRequest } from "@/lib/errors";
 import { answerProblems } from "@/lib/http/problem-response";
 import { timelineSteps } from "@/lib/sessions/queries-timeline";
+import { isTimelineShow, TIMELINE_SHOWS } from "@/lib/sessions/timeline-filter";
 
 export const dynamic = "force-dynamic";
 
@@ -22,7 +24,9 @@ export function GET(req: NextRequest, { params }: { params: Promise<{ id: string
     const uuid = /^[0-9a-f-]{36}$/i;
     const agent = q.get("agent") ?? undefined;
     if (agent && !uuid.test(agent)) throw badRequest("invalid_request", "agent must be an agent id");
-    const out = await timelineSteps(id, after, limit, { agent, tool: q.get("tool") ?? undefined, outcome: q.get("outcome") ?? undefined });
+    const show = q.get("show") ?? undefined;
+    if (show !== undefined && !isTimelineShow(show)) throw badRequest("invalid_request", `show must be one of ${TIMELINE_SHOWS.map((s) => s.id).join(", ")}`);
+    const out = await timelineSteps(id, after, limit, { agent, tool: q.get("tool") ?? undefined, outcome: q.get("outcome") ?? undefined, show });
     return Response.json(out, { headers: { "Cache-Control": "no-store" } });
   });
 }
