@@ -130,12 +130,17 @@ export class MandateClient {
     if (!parent) return this.send(method, path, body, schema, signal);
     const url = new URL(this.base + path);
     const route = path.startsWith("/api/v1/approvals/") ? "/api/v1/approvals/{id}" : path;
-    const span = startSpan(`${method} ${route}`, SPAN_KIND.client, {
-      "http.request.method": method,
-      "url.full": url.href,
-      "server.address": url.hostname,
-      "server.port": Number(url.port) || (url.protocol === "https:" ? 443 : 80),
-    }, parent);
+    const span = startSpan(
+      `${method} ${route}`,
+      SPAN_KIND.client,
+      {
+        "http.request.method": method,
+        "url.full": url.href,
+        "server.address": url.hostname,
+        "server.port": Number(url.port) || (url.protocol === "https:" ? 443 : 80),
+      },
+      parent,
+    );
     try {
       const out = await this.send(method, path, body, schema, signal, span);
       span?.end();

@@ -150,7 +150,8 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
   return rt.sessions.withLock(sessionId, async () => {
     const started = Date.now();
     for (let attempt = 0; attempt < MAX_ATTEMPTS || Date.now() - started < CONTENTION_BUDGET_MS; attempt++) {
-      if (span && attempt > 0) sessionSpan = startSpan("mandate.session", SPAN_KIND.internal, { "mandate.session_id": sessionId, "mandate.attempt": attempt }, span);
+      if (span && attempt > 0)
+        sessionSpan = startSpan("mandate.session", SPAN_KIND.internal, { "mandate.session_id": sessionId, "mandate.attempt": attempt }, span);
       const session = await rt.sessions.get(sessionId);
       sessionSpan?.end();
       const now = Date.now();
@@ -383,7 +384,11 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
 
 function endCedarSpan(s: Span, ev: Evaluated): void {
   s.setAttribute("mandate.decision", ev.decision);
-  if (ev.errors.length) s.setAttribute("mandate.policy_errors", ev.errors.map((e) => e.policy));
+  if (ev.errors.length)
+    s.setAttribute(
+      "mandate.policy_errors",
+      ev.errors.map((e) => e.policy),
+    );
   s.end();
 }
 
@@ -401,7 +406,14 @@ function decisionAttributes(span: Span, r: DecisionResponse, agent: AgentPrincip
     "mandate.agent": agent.name,
   });
   if (r.session.step !== null) span.setAttribute("mandate.step", step);
-  const what = target.action === "tools/call" ? "gen_ai.tool.name" : target.action === "prompts/get" ? "gen_ai.prompt.name" : target.action.startsWith("resources/") ? "mcp.resource.uri" : null;
+  const what =
+    target.action === "tools/call"
+      ? "gen_ai.tool.name"
+      : target.action === "prompts/get"
+        ? "gen_ai.prompt.name"
+        : target.action.startsWith("resources/")
+          ? "mcp.resource.uri"
+          : null;
   if (what) span.setAttribute(what, target.requested);
 }
 

@@ -24,7 +24,11 @@ import {
 import type { TracingConfig, TracingSdk } from "./tracing.ts";
 
 function sampler(c: TracingConfig): Sampler {
-  const root = c.sampler.endsWith("always_off") ? new AlwaysOffSampler() : c.sampler.endsWith("traceidratio") ? new TraceIdRatioBasedSampler(c.ratio) : new AlwaysOnSampler();
+  const root = c.sampler.endsWith("always_off")
+    ? new AlwaysOffSampler()
+    : c.sampler.endsWith("traceidratio")
+      ? new TraceIdRatioBasedSampler(c.ratio)
+      : new AlwaysOnSampler();
   return c.sampler.startsWith("parentbased_") ? new ParentBasedSampler({ root }) : root;
 }
 

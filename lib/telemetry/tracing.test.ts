@@ -23,7 +23,7 @@ describe("tracing settings (OTEL_*)", () => {
   });
 
   it("refuses what it cannot honour, naming the variable", () => {
-    const bad = (env: NodeJS.ProcessEnv, name: string) => expect(() => tracingConfig({ OTEL_TRACES_EXPORTER: "otlp", ...env })).toThrow(new RegExp(name));
+    const bad = (env: Record<string, string>, name: string) => expect(() => tracingConfig({ OTEL_TRACES_EXPORTER: "otlp", ...env })).toThrow(new RegExp(name));
     bad({ OTEL_TRACES_EXPORTER: "zipkin" }, "OTEL_TRACES_EXPORTER");
     bad({ OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" }, "OTEL_EXPORTER_OTLP_PROTOCOL");
     bad({ OTEL_TRACES_SAMPLER: "sometimes" }, "OTEL_TRACES_SAMPLER");

@@ -28,14 +28,15 @@ export const SPAN_KIND = { internal: 0, server: 1, client: 2 } as const;
 /** SpanStatusCode.ERROR of @opentelemetry/api. */
 const STATUS_ERROR = 2;
 
-export type SamplerName =
-  | "always_on"
-  | "always_off"
-  | "traceidratio"
-  | "parentbased_always_on"
-  | "parentbased_always_off"
-  | "parentbased_traceidratio";
-const SAMPLERS: readonly SamplerName[] = ["always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio"];
+export type SamplerName = "always_on" | "always_off" | "traceidratio" | "parentbased_always_on" | "parentbased_always_off" | "parentbased_traceidratio";
+const SAMPLERS: readonly SamplerName[] = [
+  "always_on",
+  "always_off",
+  "traceidratio",
+  "parentbased_always_on",
+  "parentbased_always_off",
+  "parentbased_traceidratio",
+];
 
 export interface TracingConfig {
   enabled: boolean;
@@ -47,7 +48,9 @@ export interface TracingConfig {
 
 export class TracingConfigError extends Error {}
 
-function bspNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
+type Env = Record<string, string | undefined>;
+
+function bspNumber(env: Env, name: string): number | undefined {
   const v = env[name]?.trim();
   if (!v) return undefined;
   const n = Number(v);
@@ -59,7 +62,7 @@ function bspNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
  * The tracing settings of an environment. Throws TracingConfigError, naming the variable, for a value
  * Mandate cannot honour (an unknown exporter, sampler or protocol; grpc; a ratio outside [0, 1]).
  */
-export function tracingConfig(env: NodeJS.ProcessEnv): TracingConfig {
+export function tracingConfig(env: Env): TracingConfig {
   const off: TracingConfig = { enabled: false, protocol: "http/protobuf", sampler: "parentbased_always_on", ratio: 1, batch: {} };
   if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === "true") return off;
   const names = (env.OTEL_TRACES_EXPORTER ?? "")

@@ -43,7 +43,14 @@ const loaded = (file: string) => (existsSync(file) ? readFileSync(file, "utf8").
 
 async function gateway(env: Record<string, string>): Promise<Client> {
   const client = await connectClient(
-    gatewayStdioTransport({ mandateUrl: mandate.url, apiKey, server: "everything", command: [process.execPath, EVERYTHING, "stdio"], spoolDir: tempDir("otel-spool"), env }),
+    gatewayStdioTransport({
+      mandateUrl: mandate.url,
+      apiKey,
+      server: "everything",
+      command: [process.execPath, EVERYTHING, "stdio"],
+      spoolDir: tempDir("otel-spool"),
+      env,
+    }),
   );
   clients.push(client);
   return client;
@@ -86,11 +93,23 @@ describe("OpenTelemetry traces", () => {
     const unsampledTrace = hex(16);
     const quiet = await client.callTool({ name: "echo", arguments: { message: "not sampled" }, _meta: { traceparent: `00-${unsampledTrace}-${hex(8)}-00` } });
     expect(text(quiet)).toContain("not sampled");
-    const r = await client.callTool({ name: "echo", arguments: { message: "traced" }, _meta: { traceparent: `00-${traceId}-${clientSpanId}-01`, tracestate: "test=1" } });
+    const r = await client.callTool({
+      name: "echo",
+      arguments: { message: "traced" },
+      _meta: { traceparent: `00-${traceId}-${clientSpanId}-01`, tracestate: "test=1" },
+    });
     expect(text(r)).toContain("traced");
 
     const inTrace = () => receiver.spans.filter((s) => s.traceId === traceId);
-    const names = ["tools/call echo", "POST /api/v1/decisions", "mandate.authenticate", "mandate.session", "mandate.cedar", "mandate.commit", "mandate.outcome"];
+    const names = [
+      "tools/call echo",
+      "POST /api/v1/decisions",
+      "mandate.authenticate",
+      "mandate.session",
+      "mandate.cedar",
+      "mandate.commit",
+      "mandate.outcome",
+    ];
     const spans = await waitFor(
       inTrace,
       (s) => names.every((n) => s.some((x) => x.name === n)) && s.filter((x) => x.name === "tools/call echo").length === 2,
@@ -113,7 +132,10 @@ describe("OpenTelemetry traces", () => {
     expect(decision.parentSpanId).toBe(decideClient.spanId);
     // The decision's stages (the gateway's other requests to Mandate, e.g. POST /api/v1/observations, are authenticated too).
     for (const stage of ["mandate.authenticate", "mandate.session", "mandate.cedar", "mandate.commit"])
-      expect(spans.filter((s) => s.name === stage && s.parentSpanId === decision.spanId), stage).toHaveLength(1);
+      expect(
+        spans.filter((s) => s.name === stage && s.parentSpanId === decision.spanId),
+        stage,
+      ).toHaveLength(1);
     expect(upstream.parentSpanId).toBe(gw.spanId);
     expect(outcome.parentSpanId).toBe(gw.spanId);
 

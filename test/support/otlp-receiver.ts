@@ -28,6 +28,16 @@ function value(v: AnyValue): unknown {
   return undefined;
 }
 
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  attributes?: KeyValue[];
+  status?: { code?: number; message?: string };
+}
+
 const attrs = (kvs: KeyValue[] | undefined) => Object.fromEntries((kvs ?? []).map((kv) => [kv.key, value(kv.value)]));
 
 export interface OtlpReceiver {
@@ -49,21 +59,22 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       requests.push({ path: req.url ?? "", contentType });
       if (req.method === "POST" && req.url === "/v1/traces" && contentType.startsWith("application/json")) {
         const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
-          resourceSpans?: Array<{ resource?: { attributes?: KeyValue[] }; scopeSpans?: Array<{ spans?: Array<Record<string, unknown>> }> }>;
+          resourceSpans?: Array<{ resource?: { attributes?: KeyValue[] }; scopeSpans?: Array<{ spans?: OtlpSpan[] }> }>;
         };
         for (const rs of body.resourceSpans ?? []) {
-          const service = String(attrs(rs.resource?.attributes)["service.name"] ?? "");
+          const name = attrs(rs.resource?.attributes)["service.name"];
+          const service = typeof name === "string" ? name : "";
           for (const ss of rs.scopeSpans ?? [])
             for (const s of ss.spans ?? [])
               spans.push({
                 service,
-                traceId: String(s.traceId),
-                spanId: String(s.spanId),
-                parentSpanId: String(s.parentSpanId ?? ""),
-                name: String(s.name),
-                kind: Number(s.kind),
-                attributes: attrs(s.attributes as KeyValue[]),
-                status: (s.status ?? {}) as ReceivedSpan["status"],
+                traceId: s.traceId,
+                spanId: s.spanId,
+                parentSpanId: s.parentSpanId ?? "",
+                name: s.name,
+                kind: s.kind,
+                attributes: attrs(s.attributes),
+                status: s.status ?? {},
               });
         }
       }

@@ -62,7 +62,10 @@ const decisionData = z.strictObject({
   shadow: z.strictObject({ decision: decisionOutcome, reasons: z.array(reason), version: z.string() }).nullable(),
   tool: z.union([knownTool, unknownTool]),
   /** The OpenTelemetry trace the decision was made in (32 hex digits), when traced and sampled (docs/deploy.md, "Tracing"). */
-  trace_id: z.string().regex(/^[0-9a-f]{32}$/).optional(),
+  trace_id: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .optional(),
 });
 export type DecisionData = z.infer<typeof decisionData>;
 
