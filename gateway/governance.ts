@@ -16,6 +16,9 @@ import { observeResult } from "./observation.ts";
 import type { OutcomeReporter } from "./reporter.ts";
 import * as R from "./results.ts";
 import type { Upstream } from "./upstream.ts";
+import { injectTraceContext, TRACING } from "../lib/telemetry/tracing.ts";
+import { endUpstreamSpan, outcomeSpan, traceDecision, upstreamSpan } from "./tracing.ts";
+import type { OutcomeEventInput } from "../lib/api/schemas.ts";
 
 /** _meta keys a client may put in request params; they are stripped before forwarding upstream. */
 export const META_SESSION = "mandate/session";
@@ -172,6 +175,7 @@ export class Governance {
         if (e instanceof MandateCallError && refusedArguments(e)) return R.invalidArgumentsResult(label, e.problem!);
         return R.mandateUnavailableResult(label, e instanceof MandateCallError ? e.message : String(e));
       }
+      if (TRACING) traceDecision(d);
       if (d.decision === "allow") return this.forward(up, tool, { ...params, arguments: args }, d, extra);
       if (d.decision === "deny") return R.deniedResult(label, d);
       // require_approval
@@ -199,12 +203,22 @@ export class Governance {
     }
   }
 
+  /** Spools an outcome event for Mandate (the `mandate.outcome` span when traced). */
+  private report(ev: OutcomeEventInput): void {
+    const span = TRACING ? outcomeSpan(ev.decision_id, ev.status) : undefined;
+    this.ctx.reporter.record(this.ctx.mandate, ev);
+    span?.end();
+  }
+
   private async forward(up: Upstream, tool: string, params: Record<string, unknown> & { _meta?: Meta }, d: DecisionResponse, extra: Extra): Promise<Result> {
     const meta = stripMandateMeta(params._meta);
     if (d.receipt) meta[META_RECEIPT] = d.receipt;
     const fwd: Record<string, unknown> = { ...params, name: tool };
     if (Object.keys(meta).length > 0) fwd._meta = meta;
     else delete fwd._meta;
+    // Traced: the upstream's parent is this call's span, not the client's (its traceparent is replaced).
+    const span = TRACING ? upstreamSpan(up.id, tool, d.decision_id) : undefined;
+    if (span) injectTraceContext(span, (fwd._meta ??= {}) as Record<string, unknown>);
     const t0 = performance.now();
     up.inflight.push(extra.requestId);
     const event = { event_id: `${d.decision_id}:outcome`, decision_id: d.decision_id };
@@ -212,7 +226,8 @@ export class Governance {
       const result = await forwardRequest(up.client, { method: "tools/call", params: fwd }, extra, {
         timeoutMs: this.ctx.config.upstreamTimeoutMs,
       });
-      this.ctx.reporter.record(this.ctx.mandate, {
+      endUpstreamSpan(span, result);
+      this.report({
         ...event,
         status: result.isError === true ? "error" : "success",
         duration_ms: performance.now() - t0,
@@ -223,7 +238,8 @@ export class Governance {
       return result;
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      this.ctx.reporter.record(this.ctx.mandate, {
+      endUpstreamSpan(span, undefined, e);
+      this.report({
         ...event,
         status: "error",
         duration_ms: performance.now() - t0,

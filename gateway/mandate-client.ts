@@ -28,6 +28,7 @@ import {
   type ToolRef,
 } from "../lib/api/schemas.ts";
 import { requestJson, TransportError, type JsonResponse } from "./http-json.ts";
+import { activeSpan, endWithError, injectTraceContext, SPAN_KIND, startSpan, TRACING, type Span } from "../lib/telemetry/tracing.ts";
 
 /** GET /api/v1/approvals/{id}: the approval's id, status and expiry (other fields are kept but not needed). */
 export const approvalStatusResponse = approvalHandle.pick({ id: true, status: true, expires_at: true }).passthrough();
@@ -116,17 +117,57 @@ export class MandateClient {
     return this.call("GET", `/api/v1/approvals/${encodeURIComponent(id)}`, undefined, approvalStatusResponse, signal);
   }
 
-  private async call<S extends z.ZodType>(method: "GET" | "POST", path: string, body: unknown, schema: S, signal?: AbortSignal): Promise<z.infer<S>> {
+  private call<S extends z.ZodType>(method: "GET" | "POST", path: string, body: unknown, schema: S, signal?: AbortSignal): Promise<z.infer<S>> {
+    return TRACING ? this.tracedCall(method, path, body, schema, signal) : this.send(method, path, body, schema, signal);
+  }
+
+  /**
+   * Traces on: a request made for a traced MCP request (an active span) is an HTTP client span, and its
+   * W3C `traceparent` header carries that span to Mandate (whose decision span is its child).
+   */
+  private async tracedCall<S extends z.ZodType>(method: "GET" | "POST", path: string, body: unknown, schema: S, signal?: AbortSignal): Promise<z.infer<S>> {
+    const parent = activeSpan();
+    if (!parent) return this.send(method, path, body, schema, signal);
+    const url = new URL(this.base + path);
+    const route = path.startsWith("/api/v1/approvals/") ? "/api/v1/approvals/{id}" : path;
+    const span = startSpan(
+      `${method} ${route}`,
+      SPAN_KIND.client,
+      {
+        "http.request.method": method,
+        "url.full": url.href,
+        "server.address": url.hostname,
+        "server.port": Number(url.port) || (url.protocol === "https:" ? 443 : 80),
+      },
+      parent,
+    );
+    try {
+      const out = await this.send(method, path, body, schema, signal, span);
+      span?.end();
+      return out;
+    } catch (e) {
+      if (e instanceof MandateCallError && e.status) span?.setAttribute("http.response.status_code", e.status);
+      endWithError(span, e, e instanceof MandateCallError ? (e.kind === "http" ? String(e.status) : e.kind) : undefined);
+      throw e;
+    }
+  }
+
+  private async send<S extends z.ZodType>(
+    method: "GET" | "POST",
+    path: string,
+    body: unknown,
+    schema: S,
+    signal?: AbortSignal,
+    span?: Span,
+  ): Promise<z.infer<S>> {
     let res: JsonResponse;
     try {
       const url = new URL(this.base + path);
       const auth = this.opts.credential ? await this.opts.credential(method, url) : { authorization: `Bearer ${this.opts.apiKey}` };
-      res = await requestJson(method, url, {
-        body,
-        timeoutMs: this.opts.timeoutMs,
-        signal,
-        headers: { ...auth, "user-agent": this.opts.userAgent ?? "mandate-gateway" },
-      });
+      const headers: Record<string, string> = { ...auth, "user-agent": this.opts.userAgent ?? "mandate-gateway" };
+      if (span) injectTraceContext(span, headers);
+      res = await requestJson(method, url, { body, timeoutMs: this.opts.timeoutMs, signal, headers });
+      span?.setAttribute("http.response.status_code", res.status);
     } catch (e) {
       const msg = e instanceof TransportError ? e.message : String(e);
       throw new MandateCallError(`Mandate is unreachable (${method} ${path}): ${msg}`, "unreachable");

@@ -1,6 +1,7 @@
 /** Pieces shared by both modes: logging to stderr, the reporter, and orderly shutdown. */
 import type { GatewayConfig } from "./config.ts";
 import { OutcomeReporter } from "./reporter.ts";
+import { stopTracing } from "../lib/telemetry/tracing.ts";
 
 export function log(message: string): void {
   process.stderr.write(`[mandate-gateway] ${message}\n`);
@@ -27,6 +28,8 @@ export function onShutdown(stop: () => Promise<void>): (code: number) => void {
     force.unref();
     stop()
       .catch((e) => log(`error while stopping: ${(e as Error).message}`))
+      .then(() => stopTracing()) // exports the spans still pending (nothing to do when traces are off)
+      .catch((e) => log(`error while exporting traces: ${(e as Error).message}`))
       .finally(() => process.exit(code));
   };
   process.once("SIGINT", () => shutdown(0));

@@ -44,6 +44,8 @@ const SERVER_METHODS = new Set(["logging/setLevel", "tasks/get", "tasks/result",
 /** Requests a server sends to the client, decided with that server as the target; ping and tasks/* are relayed. */
 const DECIDED_SERVER_REQUESTS = new Set(["sampling/createMessage", "elicitation/create", "roots/list"]);
 import { Upstream, type UpstreamHooks } from "./upstream.ts";
+import { tracedRequest } from "./tracing.ts";
+import { TRACING } from "../lib/telemetry/tracing.ts";
 import { GATEWAY_VERSION } from "./version.ts";
 
 export interface SessionDeps {
@@ -115,7 +117,11 @@ export class GatewaySession {
     await this.server.close().catch(() => {});
   }
 
-  private async onRequest(req: JSONRPCRequest, extra: Extra): Promise<Result> {
+  private onRequest(req: JSONRPCRequest, extra: Extra): Promise<Result> {
+    return TRACING ? tracedRequest(req, this.deps.multi, () => this.handleRequest(req, extra)) : this.handleRequest(req, extra);
+  }
+
+  private async handleRequest(req: JSONRPCRequest, extra: Extra): Promise<Result> {
     refuseUnknownRequest(req.method, CLIENT_REQUESTS, "client");
     if (req.method === "initialize") return this.initialize(req);
     if (!this.initialized) throw new McpError(ErrorCode.InvalidRequest, "the session is not initialized");

@@ -157,6 +157,14 @@ export function StepDetails({ s, sessionId }: { s: TimelineStep; sessionId: stri
         </Link>{" "}
         · decision {s.decisionId}
       </dd>
+      {s.traceId && (
+        <>
+          <dt className="font-medium text-slate-700">Trace</dt>
+          <dd className="font-mono" data-testid="step-trace">
+            trace {s.traceId}
+          </dd>
+        </>
+      )}
     </dl>
   );
 }

@@ -9,6 +9,9 @@
  *   6. redact the arguments, build the audit entry and the new session state
  *   7. group-commit them (one round trip for the whole batch; an allow's receipt is signed meanwhile);
  *      on a session conflict re-read and re-evaluate; only then answer (with the receipt for an allow)
+ * Traced (lib/telemetry/tracing.ts): the request's span gets the decision's attributes, and the stages
+ * their child spans `mandate.session` (3), `mandate.cedar` (4–5) and `mandate.commit` (7); a sampled
+ * trace's id is kept in the decision's audit entry (`trace_id`).
  */
 import { hash, randomUUID } from "node:crypto";
 import type { DecisionRequest, DecisionResponse, Reason } from "../api/schemas.ts";
@@ -33,6 +36,7 @@ import { resolveTarget, type Target } from "./target.ts";
 import { keepReplayValues } from "../policy/replay-values.ts";
 import { observeDecision } from "../telemetry/metrics.ts";
 import { logger } from "../telemetry/log.ts";
+import { activeSpan, endWithError, sampledTraceId, setSpanError, SPAN_KIND, startSpan, TRACING, type Span } from "../telemetry/tracing.ts";
 import { isForeignAttempt, precheck } from "./precheck.ts";
 
 export { isForeignAttempt, precheck, scopeAllows, toolTarget } from "./precheck.ts";
@@ -125,6 +129,8 @@ function readAnswer(rt: Runtime, target: Target, a: CedarAnswer, p: LoadedPolicy
  */
 export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRequest): Promise<DecisionResponse> {
   const t0 = process.hrtime.bigint();
+  // The request's span (the route's, lib/http/route.ts): one test of a constant when traces are off.
+  const span = TRACING ? activeSpan() : undefined;
   const [target, store] = await Promise.all([resolveTarget(rt, req), rt.policies.get(MCP_STORE)]);
   const tool = target.item;
   const policy = store.active;
@@ -140,10 +146,14 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
   const argsHash = argumentsHash(target.args);
   const sessionId = req.session.id;
 
+  let sessionSpan = span ? startSpan("mandate.session", SPAN_KIND.internal, { "mandate.session_id": sessionId }, span) : undefined;
   return rt.sessions.withLock(sessionId, async () => {
     const started = Date.now();
     for (let attempt = 0; attempt < MAX_ATTEMPTS || Date.now() - started < CONTENTION_BUDGET_MS; attempt++) {
+      if (span && attempt > 0)
+        sessionSpan = startSpan("mandate.session", SPAN_KIND.internal, { "mandate.session_id": sessionId, "mandate.attempt": attempt }, span);
       const session = await rt.sessions.get(sessionId);
+      sessionSpan?.end();
       const now = Date.now();
       const pre = precheck(agent, session, tool, target, delegation, delegationError);
       // Counters (lib/counters): the session's exact ones from its state, the agent's from this process's
@@ -173,12 +183,15 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
           errors: [],
         };
       else {
+        const cedarSpan = span ? startSpan("mandate.cedar", SPAN_KIND.internal, { "mandate.policy_version": policy.label }, span) : undefined;
         try {
           ev = await evaluate(rt, policy, store.shadow, agent, tool!, target, session, delegation, argsHash, now, counters);
         } catch (err) {
           if (counted) rt.agentCounters.uncount(counted);
+          endWithError(cedarSpan, err);
           throw err;
         }
+        if (cedarSpan) endCedarSpan(cedarSpan, ev);
       }
       if (ev.decision !== "allow" && counted) rt.agentCounters.uncount(counted);
       const retry =
@@ -260,6 +273,7 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
             redactions,
             requestId: req.request_id ?? null,
             shadow: ev.shadow,
+            traceId: span ? sampledTraceId(span) : undefined,
           }),
         ],
         sessions: foreign
@@ -301,10 +315,13 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
           })
         : null;
       receipt?.catch(() => {}); // awaited below; dropped if the commit conflicts
+      const commitSpan = span ? startSpan("mandate.commit", SPAN_KIND.internal, undefined, span) : undefined;
       try {
         await rt.decisionChain.submit(job);
+        commitSpan?.end();
       } catch (err) {
         if (allowed && counted) rt.agentCounters.uncount(counted);
+        endWithError(commitSpan, err, err instanceof ConflictError ? "session_conflict" : undefined);
         if (err instanceof ConflictError) {
           rt.sessions.invalidate(sessionId);
           if (attempt > 0) await contentionPause(attempt);
@@ -357,10 +374,47 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
       // For a server-level method, its server's own setting (a sampling request's text is inspected too).
       if (allowed && tool?.detectorsOff?.length) response.detectors_off = tool.detectorsOff;
       observeDecision(ev.decision, ev.reasons, Number(process.hrtime.bigint() - t0) / 1e9);
+      if (span) decisionAttributes(span, response, agent, target, step);
       return response;
     }
+    setSpanError(span, "session_contention");
     throw new MandateError(503, "session_contention", `session ${sessionId} is changing too fast on several nodes; retry`);
   });
+}
+
+function endCedarSpan(s: Span, ev: Evaluated): void {
+  s.setAttribute("mandate.decision", ev.decision);
+  if (ev.errors.length)
+    s.setAttribute(
+      "mandate.policy_errors",
+      ev.errors.map((e) => e.policy),
+    );
+  s.end();
+}
+
+/** The decision on the request's span: OpenTelemetry's GenAI attributes for the tool, and Mandate's own. */
+function decisionAttributes(span: Span, r: DecisionResponse, agent: AgentPrincipal, target: Target, step: number): void {
+  if (!span.isRecording()) return;
+  span.setAttributes({
+    "mcp.method.name": target.action,
+    "mandate.server": target.server,
+    "mandate.decision": r.decision,
+    "mandate.decision_id": r.decision_id,
+    "mandate.policy_ids": r.reasons.map((x) => x.policy),
+    "mandate.policy_version": r.policy_version,
+    "mandate.session_id": r.session.id,
+    "mandate.agent": agent.name,
+  });
+  if (r.session.step !== null) span.setAttribute("mandate.step", step);
+  const what =
+    target.action === "tools/call"
+      ? "gen_ai.tool.name"
+      : target.action === "prompts/get"
+        ? "gen_ai.prompt.name"
+        : target.action.startsWith("resources/")
+          ? "mcp.resource.uri"
+          : null;
+  if (what) span.setAttribute(what, target.requested);
 }
 
 function union(a: string[], b: string[]): string[] {

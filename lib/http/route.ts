@@ -17,6 +17,7 @@ import { presentedCredential } from "./bearer.ts";
 import { checkSenderConstraint } from "./dpop-auth.ts";
 import { crossOrigin, fromSameOrigin, isSafeMethod, SECURITY_HEADERS } from "./security.ts";
 import { logger } from "../telemetry/log.ts";
+import { endWithError, SPAN_KIND, setSpanError, startSpan, TRACING, withSpan } from "../telemetry/tracing.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -219,7 +220,57 @@ function parseForm(text: string): Record<string, string> {
   return out;
 }
 
-export async function runRoute(
+export function runRoute(
+  rt: Runtime,
+  def: RouteDef<unknown, unknown>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  params: Record<string, string>,
+  url: URL,
+): Promise<void> {
+  return TRACING ? tracedRoute(rt, def, req, res, params, url) : handleRoute(rt, def, req, res, params, url);
+}
+
+/**
+ * With traces on (lib/telemetry/tracing.ts): the request's server span (HTTP semantic conventions; its
+ * parent is the W3C `traceparent` header when one came), active while the route runs, so the decision
+ * pipeline's stages are its children (lib/decisions/decide.ts).
+ */
+async function tracedRoute(
+  rt: Runtime,
+  def: RouteDef<unknown, unknown>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  params: Record<string, string>,
+  url: URL,
+): Promise<void> {
+  const attributes = { "http.request.method": def.method, "http.route": def.path, "url.path": url.pathname, "url.scheme": url.protocol.slice(0, -1) };
+  const span = startSpan(`${def.method} ${def.path}`, SPAN_KIND.server, attributes, null, req.headers);
+  try {
+    await withSpan(span, () => handleRoute(rt, def, req, res, params, url));
+  } finally {
+    span?.setAttribute("http.response.status_code", res.statusCode);
+    if (res.statusCode >= 500) setSpanError(span, String(res.statusCode));
+    span?.end();
+  }
+}
+
+/** Authentication (the agent key, the user's token or session, or the PEP key) as the `mandate.authenticate` span (traces on). */
+async function tracedAuthentication(rt: Runtime, def: RouteDef<unknown, unknown>, req: IncomingMessage, requestId: string, params: Record<string, string>) {
+  const span = def.auth !== "none" ? startSpan("mandate.authenticate", SPAN_KIND.internal) : undefined;
+  try {
+    const pep = def.auth === "pep" ? await authenticatePep(rt, req, requestId, params.store ?? null) : null;
+    const p = pep ? null : await authenticate(rt, req, def.auth, def.authRealm ?? "mandate");
+    if (span && p) span.setAttribute("mandate.principal", p.kind === "agent" ? `agent:${p.name}` : `user:${p.role}`);
+    span?.end();
+    return { pep, principal: p };
+  } catch (err) {
+    endWithError(span, err, err instanceof MandateError ? err.code : undefined);
+    throw err;
+  }
+}
+
+async function handleRoute(
   rt: Runtime,
   def: RouteDef<unknown, unknown>,
   req: IncomingMessage,
@@ -231,8 +282,12 @@ export async function runRoute(
   // Caches the change feed cannot vouch for are dropped first (bounded staleness: docs/guarantees.md).
   rt.changes.ensureCurrent();
   try {
-    const pep = def.auth === "pep" ? await authenticatePep(rt, req, requestId, params.store ?? null) : null;
-    const principal = pep ? null : await authenticate(rt, req, def.auth, def.authRealm ?? "mandate");
+    let pep: PepRequest | null, principal: Principal | null;
+    if (TRACING) ({ pep, principal } = await tracedAuthentication(rt, def, req, requestId, params));
+    else {
+      pep = def.auth === "pep" ? await authenticatePep(rt, req, requestId, params.store ?? null) : null;
+      principal = pep ? null : await authenticate(rt, req, def.auth, def.authRealm ?? "mandate");
+    }
     if (principal?.kind === "user" && def.roles && !def.roles.includes(principal.role)) {
       throw forbidden(`role ${principal.role} may not ${def.summary.toLowerCase()} (requires ${def.roles.join(" or ")})`);
     }

@@ -44,6 +44,7 @@ import { purgeExpiredReplayValues } from "../policy/replay-values.ts";
 import { SessionCache } from "../sessions/session-cache.ts";
 import { getPool } from "../db/pool.ts";
 import { startProcessMetrics, type MetricsSource } from "../telemetry/metrics.ts";
+import { startTracing, stopTracing } from "../telemetry/tracing.ts";
 import { ChangeFeed } from "./change-feed.ts";
 import { SinkDeliverer } from "../sinks/deliverer.ts";
 import {
@@ -130,6 +131,9 @@ export async function startRuntime(opts: StartOptions = {}): Promise<Runtime> {
     const rt = await startProcessParts(config, opts, started, webhooks);
     if (opts.duties) startNodeDuties(rt, opts.duties, started, webhooks);
     started.add("metrics", startProcessMetrics(opts.metricsProcess ?? "main", metricsSource(rt, !!opts.duties)));
+    // OpenTelemetry traces (off unless OTEL_TRACES_EXPORTER=otlp): the SDK is loaded only then.
+    await startTracing("mandate", { "service.instance.id": `${config.node}/${opts.metricsProcess ?? "main"}` });
+    started.add("tracing", () => stopTracing());
     publishRuntime(rt);
     started.add("the published runtime", () => publishRuntime(null));
     return rt;

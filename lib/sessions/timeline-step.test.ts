@@ -119,4 +119,9 @@ describe("timeline steps", () => {
     const sampling = toTimelineStep(decision({ tool: "crm" }, { method: "sampling/createMessage", arguments: { maxTokens: 5 } }), []);
     expect(sampling).toMatchObject({ method: "sampling/createMessage", serverLevel: true, target: "crm", labelsAfter: ["untrusted_content"], labelsAdded: [] });
   });
+
+  it("shows the decision's trace id when the decision was traced, and none otherwise", () => {
+    expect(toTimelineStep(decision({}, { trace_id: "4bf92f3577b34da6a3ce929d0e0e4736" }), []).traceId).toBe("4bf92f3577b34da6a3ce929d0e0e4736");
+    expect(toTimelineStep(decision(), []).traceId).toBeNull();
+  });
 });

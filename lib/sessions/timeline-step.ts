@@ -47,6 +47,8 @@ export interface TimelineStep {
   shadow: { version: string; decision: string } | null;
   result: { status: string; durationMs: number | null; error: string | null; at: string } | null;
   events: Array<{ kind: string; action: string; actor: string; at: string; note: string | null }>;
+  /** The OpenTelemetry trace the decision was made in (decision.trace_id), when it was traced and sampled. */
+  traceId: string | null;
 }
 
 export interface EntryRow {
@@ -90,6 +92,7 @@ export interface EntryDataRead {
   error?: string | null;
   comment?: string | null;
   reason?: string | null;
+  trace_id?: unknown;
 }
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
@@ -157,6 +160,7 @@ export function toTimelineStep(decision: EntryRow, related: EntryRow[]): Timelin
           at: iso(resultRow.created_at),
         }
       : null,
+    traceId: typeof d.trace_id === "string" ? d.trace_id : null,
     events: related
       .filter((r) => r.kind !== "outcome")
       .map((r) => ({ kind: r.kind, action: r.action, actor: r.actor, at: iso(r.created_at), note: r.data?.comment ?? r.data?.reason ?? null })),

@@ -1,6 +1,7 @@
 /**
  * The node's log: one JSON object per line on stderr, `{"time","level","msg","process", …fields}`
- * (`request_id` where a request is known, `component` for the part that speaks). Lines below
+ * (`request_id` where a request is known, `component` for the part that speaks, `trace_id` and
+ * `span_id` when written inside a traced request). Lines below
  * MANDATE_LOG_LEVEL (debug < info < warn < error; default info) are not written.
  *
  * Never a secret: every string written (the message and each field) goes through the redaction
@@ -58,10 +59,18 @@ function scrub(value: unknown, depth = 0): unknown {
   return out;
 }
 
+let context: (() => LogFields | undefined) | null = null;
+
+/** Fields every line gets from where it is written (traces on: `trace_id`, `span_id` of the active span; lib/telemetry/tracing.ts). */
+export function setLogContext(fn: (() => LogFields | undefined) | null): void {
+  context = fn;
+}
+
 /** Writes one line (if `level` is at or above the threshold). */
 export function logLine(level: LogLevel, msg: string, fields?: LogFields): void {
   if (!logEnabled(level)) return;
   const line: Record<string, unknown> = { time: new Date().toISOString(), level, msg: clean(msg), process: processName };
+  if (context) Object.assign(line, context());
   if (fields)
     for (const [k, v] of Object.entries(fields)) if (v !== undefined && !(k in line)) line[k] = SECRET_FIELD.test(k) && v !== null ? "[REDACTED]" : scrub(v);
   write(`${JSON.stringify(line)}\n`);

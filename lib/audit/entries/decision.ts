@@ -61,6 +61,11 @@ const decisionData = z.strictObject({
   session: z.union([stepSession, foreignSession]),
   shadow: z.strictObject({ decision: decisionOutcome, reasons: z.array(reason), version: z.string() }).nullable(),
   tool: z.union([knownTool, unknownTool]),
+  /** The OpenTelemetry trace the decision was made in (32 hex digits), when traced and sampled (docs/deploy.md, "Tracing"). */
+  trace_id: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .optional(),
 });
 export type DecisionData = z.infer<typeof decisionData>;
 
@@ -119,6 +124,8 @@ export interface DecisionFacts {
   redactions: Redaction[];
   requestId: string | null;
   shadow?: { version: string; decision: z.infer<typeof decisionOutcome>; reasons: Reason[] };
+  /** The sampled OpenTelemetry trace of the decision (lib/telemetry/tracing.ts), if any. */
+  traceId?: string;
 }
 
 /**
@@ -165,6 +172,8 @@ export function decisionEntry(f: DecisionFacts): AuditEntryInput {
         t.status === "unknown"
           ? { name: t.name, server: t.server, status: "unknown" }
           : { effect: t.effect, labels: t.labels, name: t.name, risk: t.risk, server: t.server, status: t.status },
+      // Absent (undefined: not written, not hashed) unless the decision was traced and sampled.
+      trace_id: f.traceId,
       v: FORMAT_VERSION,
     } satisfies Omit<DecisionData, "arguments"> & { arguments: unknown; v: number },
   };
