@@ -151,6 +151,7 @@ export const PAGES: Record<string, Row> = {
   "/posture": page(["admin", "analyst"]),
   "/account": page(ALL),
   "/search": page(ALL),
+  "/triage": page(ALL),
   "/sessions": page(ALL),
   "/sessions/[id]": page(ALL, "pass"),
   "/sessions/[id]/graph": page(ALL, "pass"),
