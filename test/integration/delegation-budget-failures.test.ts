@@ -12,6 +12,7 @@ import { join } from "node:path";
 import * as jose from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPool } from "../../lib/db/pool.ts";
+import { recordStreaks, streakChanges } from "../../lib/counters/failure-streaks.ts";
 import { api, closeTestDb, DEFAULT_POLICY, startMandate, type MandateHandle } from "../support/mandate.ts";
 
 const EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -236,5 +237,53 @@ when { context.delegation has remainingCalls && context.delegation.remainingCall
       arguments: { path: "y" },
     });
     expect(own.body.decision).toBe("allow");
+  }, 60_000);
+});
+
+describe("failure streaks in PostgreSQL, a batch at a time", () => {
+  const streaks = async (ids: string[]) =>
+    Object.fromEntries(
+      (await getPool().query(`SELECT session_id, failures FROM session_failure_streaks WHERE session_id = ANY($1)`, [ids])).rows.map((r) => [
+        r.session_id,
+        r.failures,
+      ]),
+    );
+  const ev = (sessionId: string, ok: boolean) => ({ sessionId, status: ok ? ("success" as const) : ("error" as const) });
+
+  it("applies a batch over many sessions like one outcome at a time, writes no row for sessions that only succeeded", async () => {
+    const p = `st-${randomUUID().slice(0, 8)}`;
+    const [grow, reset, resetTail, fresh, okOnly, zero] = ["grow", "reset", "resettail", "fresh", "okonly", "zero"].map((x) => `${p}-${x}`);
+    await getPool().query(`INSERT INTO session_failure_streaks (session_id, failures) VALUES ($1, 2), ($2, 5), ($3, 4), ($4, 0)`, [
+      grow,
+      reset,
+      resetTail,
+      zero,
+    ]);
+    const changes = streakChanges([
+      ev(grow, false),
+      ev(reset, false),
+      ev(reset, true),
+      ev(resetTail, true),
+      ev(resetTail, false),
+      ev(resetTail, false),
+      ev(fresh, false),
+      ev(okOnly, true),
+      ev(zero, true),
+      ev(grow, false),
+    ]);
+    const changed = await recordStreaks(changes);
+    expect(new Set(changed)).toEqual(new Set([grow, reset, resetTail, fresh]));
+    expect(await streaks([grow, reset, resetTail, fresh, okOnly, zero])).toEqual({ [grow]: 4, [reset]: 0, [resetTail]: 2, [fresh]: 1, [zero]: 0 });
+    // Nothing to change: nothing reported.
+    expect(await recordStreaks(streakChanges([ev(reset, true), ev(okOnly, true)]))).toEqual([]);
+  });
+
+  it("concurrent batches over the same sessions in opposite orders neither deadlock nor lose a failure", async () => {
+    const ids = Array.from({ length: 200 }, (_, i) => `dl-${randomUUID().slice(0, 8)}-${String(i).padStart(3, "0")}`);
+    const batch = (order: string[]) => streakChanges(order.map((s) => ev(s, false)));
+    const rounds = 10;
+    await Promise.all(Array.from({ length: rounds }, (_, i) => recordStreaks(batch(i % 2 ? [...ids].reverse() : ids))));
+    const after = await streaks(ids);
+    expect(Object.values(after)).toEqual(ids.map(() => rounds));
   }, 60_000);
 });
