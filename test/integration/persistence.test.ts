@@ -165,6 +165,8 @@ describe("a session's row", () => {
       terminatedReason: null,
       terminatedBy: null,
       agentSuspended: false,
+      // Computed when read (lib/sessions/risk.ts; its own tests check the figures).
+      risk: { score: expect.any(Number), parts: expect.any(Object), explain: expect.any(String) },
     });
   });
 });
