@@ -40,7 +40,9 @@ async function pendingCount(): Promise<number> {
 }
 
 test("keyboard decisions while another user decides: nothing moves under the pointer; bulk deny audits each", async ({ console: c }) => {
-  const key = agentKey(c.node, "ops-agent");
+  // An agent of its own: the shared node's seeded agents carry other specs' load (a rate limit can deny them).
+  const agent = await c.node.createAgent(`queue-${randomUUID().slice(0, 6)}`);
+  const key = agent.apiKey;
   const tag = `e2e-queue-${randomUUID().slice(0, 8)}`;
   // Each in a session of its own, four at a time; the queue shows them soonest expiry first.
   for (let i = 0; i < N; i += 4) {
@@ -89,7 +91,7 @@ test("keyboard decisions while another user decides: nothing moves under the poi
   await page.keyboard.press("j");
   await expect(row(ids[0])).toHaveAttribute("aria-current", "true");
   await page.keyboard.press("a");
-  await expect(page.getByTestId("queue-confirm")).toContainText("Approve files/delete_file by ops-agent?");
+  await expect(page.getByTestId("queue-confirm")).toContainText(`Approve files/delete_file by ${agent.name}?`);
   await page.keyboard.press("y");
   await expect(row(ids[0])).toContainText("Approved by you");
 
