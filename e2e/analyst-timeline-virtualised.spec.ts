@@ -5,13 +5,15 @@
 import { randomUUID } from "node:crypto";
 import { api, DEFAULT_POLICY } from "../test/support/mandate.ts";
 import { test, expect } from "./support/fixtures.ts";
-import { agentKey, decide } from "./fixtures/analyst.ts";
+import { decide } from "./fixtures/analyst.ts";
 
 test("a 10,000-step session renders only what is in view and jumps to step 9,500", async ({ console: c }) => {
   test.setTimeout(180_000);
   // 10,000 real decisions in one session (the node serialises them per session; 25 in flight).
   const long = { id: `e2e-long-${randomUUID().slice(0, 8)}` };
-  const key = agentKey(c.node, "ops-agent");
+  // An agent of its own: 10,000 calls leave its minute counter far over the default limit, and a
+  // seeded agent other specs use would be rate-limited for the next minute once the default is back.
+  const key = (await c.node.createAgent(`long-${randomUUID().slice(0, 6)}`)).apiKey;
   const tools = ["files/read_file", "files/write_file", "web/fetch_url", "files/read_file"];
   // 10,000 calls in a few minutes are far over the default per-agent rate limit (600/min): the seeding
   // runs under the default policy with that limit raised, then the default is published again, so

@@ -10,7 +10,7 @@
 import { randomUUID } from "node:crypto";
 import type { Page } from "@playwright/test";
 import { expect, test } from "./support/fixtures.ts";
-import { agentKey, decide, sql } from "./fixtures/analyst.ts";
+import { decide, sql } from "./fixtures/analyst.ts";
 import { collectPageErrors, hydrated } from "./support/page-errors.ts";
 import { api } from "../test/support/mandate.ts";
 import { createApiToken, createUser } from "../lib/identity/users.ts";
@@ -169,7 +169,7 @@ test("keyboard decisions while another user decides: nothing moves under the poi
 });
 
 test("cards: a card decided elsewhere collapses in place and the cards after it stay put", async ({ console: c }) => {
-  const key = agentKey(c.node, "ops-agent");
+  const key = (await c.node.createAgent(`cards-${randomUUID().slice(0, 6)}`)).apiKey;
   const tag = `e2e-cards-${randomUUID().slice(0, 8)}`;
   const ids: string[] = [];
   for (let i = 0; i < 4; i++) ids.push((await decide(c.node, key, `${tag}-${i}`, "files/delete_file", { path: `cards/${i}.bin` })).approval!.id);
@@ -214,7 +214,7 @@ test("opt-in notification: asked on a click, then a new approval is announced on
   await expect(toggle).toHaveAttribute("aria-pressed", "true");
   const shown = () => page.evaluate(() => (window as unknown as { __shown: string[] }).__shown);
   expect(await shown()).toEqual([]);
-  await decide(c.node, agentKey(c.node, "ops-agent"), `e2e-notify-${randomUUID().slice(0, 8)}`, "files/delete_file", { path: "n.bin" });
+  await decide(c.node, (await c.node.createAgent(`notify-${randomUUID().slice(0, 6)}`)).apiKey, `e2e-notify-${randomUUID().slice(0, 8)}`, "files/delete_file", { path: "n.bin" });
   await expect.poll(shown, { timeout: 20_000 }).toEqual(["Approval waiting: files/delete_file"]);
   expect(errors).toEqual([]);
 });
