@@ -68,13 +68,17 @@ function schemeBefore(text: string, at: number): boolean {
   return false;
 }
 
-const SK_GATE = /sk-/;
+// Gates and hints are literals every match contains, chosen so that the engine's scan for them is
+// fast on ordinary text (a literal starting with a rare character: "k-" rather than "sk-", ".eyJ"
+// rather than "eyJ", "_pat_" rather than "github_pat_"); a hint is always tested after its gate.
+const SK_GATE = /k-/;
 const MANDATE_GATE = /mnd_/;
+const GH_GATE = /gh/;
 
 const DETECTORS: Detector[] = [
   // Starts only where a base64url run starts, and (?=(x+))\1 is an atomic group (a segment is consumed
   // whole, never backtracked into): linear even on "eyJ-eyJ-eyJ-…".
-  { kind: "jwt", hint: /eyJ/, pattern: re(`(?<![A-Za-z0-9_-])eyJ(?=([A-Za-z0-9_-]{5,4000}))\\1\\.eyJ(?=([A-Za-z0-9_-]{5,16000}))\\2\\.[A-Za-z0-9_-]{0,4000}`) },
+  { kind: "jwt", hint: /\.eyJ/, pattern: re(`(?<![A-Za-z0-9_-])eyJ(?=([A-Za-z0-9_-]{5,4000}))\\1\\.eyJ(?=([A-Za-z0-9_-]{5,16000}))\\2\\.[A-Za-z0-9_-]{0,4000}`) },
   { kind: "anthropic_key", gate: SK_GATE, hint: /sk-ant-/, pattern: re(`${NB}sk-ant-[A-Za-z0-9_-]{20,300}`) },
   {
     kind: "openai_key",
@@ -90,9 +94,9 @@ const DETECTORS: Detector[] = [
     pattern: /(aws_?secret_?(?:access_?)?key|secret_?access_?key)(["']?[ \t]{0,5}[:=][ \t]{0,5}["']?)([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/gi,
     replace: (_m, key, sep) => `${key}${sep}${marker("aws_secret_key")}`,
   },
-  { kind: "github_token", hint: /gh[pousr]_/, pattern: re(`${NB}gh[pousr]_[A-Za-z0-9]{36,255}${NA}`) },
-  { kind: "github_token", hint: /github_pat_/, pattern: re(`${NB}github_pat_[A-Za-z0-9_]{22,255}${NA}`) },
-  { kind: "slack_webhook", hint: /hooks\.slack\.com/, pattern: /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9_/-]{16,200}/g },
+  { kind: "github_token", gate: GH_GATE, hint: /gh[pousr]_/, pattern: re(`${NB}gh[pousr]_[A-Za-z0-9]{36,255}${NA}`) },
+  { kind: "github_token", hint: /_pat_/, pattern: re(`${NB}github_pat_[A-Za-z0-9_]{22,255}${NA}`) },
+  { kind: "slack_webhook", hint: /hooks\./, pattern: /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9_/-]{16,200}/g },
   { kind: "slack_token", hint: /xox/, pattern: re(`${NB}xox[abposre]-[A-Za-z0-9-]{10,250}`), accept: hasDigit },
   { kind: "stripe_key", hint: /_live_|_test_|whsec_/, pattern: re(`${NB}(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,247}|whsec_[A-Za-z0-9+/]{24,100})${NA}`) },
   { kind: "google_api_key", hint: /AIza/, pattern: re(`${NB}AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])`) },
@@ -112,6 +116,7 @@ const DETECTORS: Detector[] = [
   },
   {
     kind: "mandate_access_token",
+    gate: MANDATE_GATE,
     hint: /mnd_at_/,
     pattern: re(`${NB}(mnd_at_[a-z2-9]{8})_[A-Za-z0-9_-]{16,128}`),
     replace: (_m, keyId) => `${keyId}_${marker("mandate_access_token")}`,
