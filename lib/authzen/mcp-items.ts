@@ -11,14 +11,14 @@
  * properties.server is required (mandate.mcp_task_server_required).
  */
 import { randomUUID } from "node:crypto";
-import type { DecisionRequest, DecisionResponse, McpAction } from "../api/schemas.ts";
+import type { DecisionRequest, McpAction } from "../api/schemas.ts";
 import { decide } from "../decisions/decide.ts";
 import type { ToolInfo } from "../inventory/tool-cache.ts";
 import { uriRefusal } from "../inventory/uri-template.ts";
 import type { Reason } from "../policy/interpret.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import { reasonText, type Caller, type ItemOutcome } from "./audit.ts";
-import { argumentsMissingFor, argumentsOf, denied, resolveAgent, sessionOf } from "./mcp.ts";
+import type { Caller, ItemOutcome } from "./audit.ts";
+import { argumentsMissingFor, argumentsOf, decisionAnswer, denied, resolveAgent, sessionOf } from "./mcp.ts";
 import { badRequest, type AzEvaluation } from "./request.ts";
 
 type Kind = "resource" | "prompt" | "task" | "server";
@@ -67,25 +67,6 @@ async function serverOf(rt: Runtime, kind: "resource" | "prompt", id: string, co
     };
   }
   return { policy: `mandate.${kind}_unknown`, message: `no server in the inventory offers a ${kind} "${id}"` };
-}
-
-function answerOf(r: DecisionResponse): ItemOutcome {
-  const allowed = r.decision === "allow";
-  return {
-    answer: {
-      decision: allowed,
-      context: {
-        id: r.decision_id,
-        outcome: r.decision,
-        policy_version: r.policy_version,
-        session: r.session,
-        ...(allowed ? {} : { reason_admin: { en: reasonText(r.reasons) } }),
-        ...(r.approval ? { approval: r.approval } : {}),
-        ...(r.receipt ? { receipt: r.receipt } : {}),
-      },
-    },
-    audit: null,
-  };
 }
 
 export async function evaluateCoazItem(rt: Runtime, ev: AzEvaluation, caller: Caller): Promise<ItemOutcome> {
@@ -139,5 +120,5 @@ export async function evaluateCoazItem(rt: Runtime, ev: AzEvaluation, caller: Ca
     ...(token ? { delegation_token: token } : {}),
     request_id: caller.requestId,
   };
-  return answerOf(await decide(rt, agent, req));
+  return decisionAnswer(await decide(rt, agent, req));
 }

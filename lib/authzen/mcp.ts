@@ -16,7 +16,7 @@
  * prompts, completions, logging/setLevel and tasks are decided by mcp-items.ts.
  */
 import { randomUUID } from "node:crypto";
-import { toolRef, type DecisionRequest } from "../api/schemas.ts";
+import { toolRef, type DecisionRequest, type DecisionResponse } from "../api/schemas.ts";
 import { decide } from "../decisions/decide.ts";
 import { visibleTools } from "../decisions/visible-tools.ts";
 import type { AgentPrincipal } from "../identity/credential-cache.ts";
@@ -298,7 +298,11 @@ export async function evaluateMcp(rt: Runtime, ev: AzEvaluation, caller: Caller)
     ...(token ? { delegation_token: token } : {}),
     request_id: caller.requestId,
   };
-  const r = await decide(rt, agent, req);
+  return decisionAnswer(await decide(rt, agent, req));
+}
+
+/** The AuthZEN answer for a decision of Mandate's own (tools, and the COAZ-MCP items of mcp-items.ts). */
+export function decisionAnswer(r: DecisionResponse): ItemOutcome {
   const allowed = r.decision === "allow";
   return {
     answer: {
