@@ -214,7 +214,9 @@ test("opt-in notification: asked on a click, then a new approval is announced on
   await expect(toggle).toHaveAttribute("aria-pressed", "true");
   const shown = () => page.evaluate(() => (window as unknown as { __shown: string[] }).__shown);
   expect(await shown()).toEqual([]);
-  await decide(c.node, (await c.node.createAgent(`notify-${randomUUID().slice(0, 6)}`)).apiKey, `e2e-notify-${randomUUID().slice(0, 8)}`, "files/delete_file", { path: "n.bin" });
+  await decide(c.node, (await c.node.createAgent(`notify-${randomUUID().slice(0, 6)}`)).apiKey, `e2e-notify-${randomUUID().slice(0, 8)}`, "files/delete_file", {
+    path: "n.bin",
+  });
   await expect.poll(shown, { timeout: 20_000 }).toEqual(["Approval waiting: files/delete_file"]);
   expect(errors).toEqual([]);
 });

@@ -78,7 +78,11 @@ const GH_GATE = /gh/;
 const DETECTORS: Detector[] = [
   // Starts only where a base64url run starts, and (?=(x+))\1 is an atomic group (a segment is consumed
   // whole, never backtracked into): linear even on "eyJ-eyJ-eyJ-…".
-  { kind: "jwt", hint: /\.eyJ/, pattern: re(`(?<![A-Za-z0-9_-])eyJ(?=([A-Za-z0-9_-]{5,4000}))\\1\\.eyJ(?=([A-Za-z0-9_-]{5,16000}))\\2\\.[A-Za-z0-9_-]{0,4000}`) },
+  {
+    kind: "jwt",
+    hint: /\.eyJ/,
+    pattern: re(`(?<![A-Za-z0-9_-])eyJ(?=([A-Za-z0-9_-]{5,4000}))\\1\\.eyJ(?=([A-Za-z0-9_-]{5,16000}))\\2\\.[A-Za-z0-9_-]{0,4000}`),
+  },
   { kind: "anthropic_key", gate: SK_GATE, hint: /sk-ant-/, pattern: re(`${NB}sk-ant-[A-Za-z0-9_-]{20,300}`) },
   {
     kind: "openai_key",
