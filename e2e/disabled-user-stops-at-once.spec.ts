@@ -4,6 +4,7 @@ import { createApiToken } from "../lib/identity/users.ts";
 import { noNode } from "../lib/runtime/runtime.ts";
 import { expect, test } from "./support/fixtures.ts";
 import { forgeApi } from "./support/forge.ts";
+import { hydrated } from "./support/page-errors.ts";
 
 test("an admin creates a user; disabling it ends its sessions and tokens at once", async ({ console: c }) => {
   const me = await c.newUser("admin");
@@ -41,4 +42,28 @@ test("an admin creates a user; disabling it ends its sessions and tokens at once
   expect(demote.status).toBe(409);
   expect(demote.body.detail).toContain("you cannot remove your own admin role");
   await expect.poll(async () => (await api(c.node.url, token, "GET", "/api/v1/approvals")).status, { timeout: 5_000 }).toBe(401);
+});
+
+test("a role change asks for confirmation: Cancel leaves the role, confirming changes it and says so", async ({ console: c }) => {
+  const admin = await c.pageAs(await c.newUser("admin"));
+  const target = await c.newUser("viewer");
+  await admin.goto("/users");
+  const row = admin.locator(`tr[data-email="${target.email}"]`);
+  const select = row.getByLabel(`Role of ${target.email}`, { exact: true });
+  await hydrated(admin, `tr[data-email="${target.email}"] select`);
+  const roleInDb = async () => (await getPool().query("SELECT role FROM users WHERE email = $1", [target.email])).rows[0].role;
+
+  await select.selectOption("admin");
+  const dialog = admin.getByRole("dialog", { name: `Change the role of ${target.email}?` });
+  await expect(dialog).toContainText("From viewer (read only) to admin");
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(select).toHaveValue("viewer");
+  expect(await roleInDb()).toBe("viewer");
+
+  await select.selectOption("analyst");
+  await dialog.getByRole("button", { name: "Make analyst" }).click();
+  await expect(row.getByRole("status")).toHaveText("Role changed to analyst");
+  await expect(select).toHaveValue("analyst");
+  expect(await roleInDb()).toBe("analyst");
 });

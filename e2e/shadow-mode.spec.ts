@@ -31,7 +31,17 @@ test("a draft published as shadow is compared on live traffic, not enforced, wit
   const table = page.getByTestId("table-shadow");
   await expect(table).toContainText("web/fetch_url");
   await expect(table).toContainText("shadow: no shadow.example");
+  // While it runs, the dashboard and the policy pages say so and link to the comparison.
+  for (const path of ["/", "/policies/versions"]) {
+    await page.goto(path);
+    await expect(page.getByTestId("shadow-banner")).toContainText("Shadow policy running");
+  }
+  await page.getByTestId("shadow-banner").getByRole("link", { name: "See where it disagrees" }).click();
+  await expect(page).toHaveURL(/\/policies\/shadow$/);
   await page.getByRole("button", { name: "Stop shadow" }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Stop shadow" }).click();
   await expect(page.getByText("No version is in shadow mode")).toBeVisible();
+  await page.goto("/policies/versions");
+  await expect(page.getByRole("heading", { name: "Policy versions" })).toBeVisible();
+  await expect(page.getByTestId("shadow-banner")).toHaveCount(0);
 });

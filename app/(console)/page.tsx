@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { ShadowBanner } from "@/components/policies/shadow-banner";
 import { requireUser } from "@/app/auth";
 import { ApprovalAgesChart } from "@/components/charts/approval-ages-chart";
 import { DecisionsChart } from "@/components/charts/decisions-chart";
@@ -63,6 +64,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
         </div>
         <RangeTabs current={w.range} />
       </div>
+      <ShadowBanner />
       <SearchBox id="dashboard-search-q" wide />
       <div className="grid gap-4 lg:grid-cols-3">
         <Card

@@ -2,7 +2,8 @@
 
 import { callApi, seg } from "@/components/api/call-api";
 import { buttonClass, ErrorMessage, inputClass } from "@/components/forms/fields";
-import { ConfirmButton } from "@/components/forms/confirm-button";
+import { useRef, useState } from "react";
+import { ConfirmButton, ConfirmDialog } from "@/components/forms/confirm-button";
 import { SecretForm } from "@/components/forms/secret-form";
 import { useApiAction } from "@/components/forms/use-api-action";
 import { formText } from "@/components/forms/form-text";
@@ -51,8 +52,22 @@ export function CreateUserForm() {
   );
 }
 
+/** What each role may do, as the confirmation of a role change says it. */
+const ROLE_POWERS: Record<string, string> = {
+  admin: "everything, including users, keys, policies and publishing",
+  analyst: "review sessions, decide approvals, search and export the audit, block tools",
+  viewer: "read only",
+};
+
+/**
+ * A user's role: choosing another one asks for confirmation (what the user will and will no longer be
+ * able to do), then says that it changed. Cancel or Escape leaves the role as it was.
+ */
 export function RoleSelect({ userId, role, email }: { userId: string; role: string; email: string }) {
   const { error, run } = useApiAction();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [wanted, setWanted] = useState<string>(role);
+  const [changed, setChanged] = useState<string | null>(null);
   return (
     <div>
       <label className="sr-only" htmlFor={`role-${userId}`}>
@@ -61,7 +76,11 @@ export function RoleSelect({ userId, role, email }: { userId: string; role: stri
       <select
         id={`role-${userId}`}
         value={role}
-        onChange={(e) => run(`/api/v1/users/${seg(userId)}/role`, { role: e.target.value })}
+        onChange={(e) => {
+          setWanted(e.target.value);
+          setChanged(null);
+          dialog.current?.showModal();
+        }}
         className="rounded border border-slate-400 bg-white px-2 py-1 text-sm"
       >
         {ROLES.map((r) => (
@@ -70,6 +89,28 @@ export function RoleSelect({ userId, role, email }: { userId: string; role: stri
           </option>
         ))}
       </select>
+      <ConfirmDialog
+        dialogRef={dialog}
+        title={`Change the role of ${email}?`}
+        confirmLabel={`Make ${wanted}`}
+        danger={wanted === "admin"}
+        onConfirm={async () => {
+          if (await run(`/api/v1/users/${seg(userId)}/role`, { role: wanted })) setChanged(wanted);
+        }}
+        details={
+          <>
+            <p>
+              From <strong>{role}</strong> ({ROLE_POWERS[role]}) to <strong>{wanted}</strong> ({ROLE_POWERS[wanted]}).
+            </p>
+            <p className="mt-2">It applies from their next request, in every console session and API token they have, and is recorded in the audit log.</p>
+          </>
+        }
+      />
+      {changed && (
+        <p role="status" className="text-xs text-emerald-800">
+          Role changed to {changed}
+        </p>
+      )}
       <ErrorMessage error={error} />
     </div>
   );

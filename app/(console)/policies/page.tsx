@@ -1,5 +1,6 @@
 import { requireUser } from "@/app/auth";
 import { PolicyNav } from "@/components/policies/policy-nav";
+import { ShadowBanner } from "@/components/policies/shadow-banner";
 import { PolicyWorkbench } from "@/components/policies/policy-workbench";
 import { activeVersion, getVersion, latestDraft } from "@/lib/console/policies";
 import { MCP_STORE_ID } from "@/lib/policy/publish";
@@ -28,6 +29,7 @@ export default async function PoliciesPage({ searchParams }: { searchParams: Pro
         </h1>
         <PolicyNav current="/policies" />
       </div>
+      <ShadowBanner />
       <PolicyWorkbench
         role={user.role}
         initialText={start?.text ?? ""}

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { requireUser } from "@/app/auth";
 import { PolicyNav } from "@/components/policies/policy-nav";
+import { ShadowBanner } from "@/components/policies/shadow-banner";
 import { RollbackButton } from "@/components/policies/rollback-button";
 import { TimeAgo } from "@/components/forms/time-ago";
 import { listVersions } from "@/lib/console/policies";
@@ -27,6 +28,7 @@ export default async function VersionsPage() {
         </h1>
         <PolicyNav current="/policies/versions" />
       </div>
+      <ShadowBanner />
       {versions.length === 0 ? (
         <p className="rounded border border-dashed border-slate-300 bg-white p-6 text-slate-700">
           No versions yet. Write a policy set in the editor and publish it.

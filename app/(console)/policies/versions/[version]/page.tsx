@@ -4,6 +4,7 @@ import { requireUser } from "@/app/auth";
 import { DiffView } from "@/components/forms/diff-view";
 import { TimeAgo } from "@/components/forms/time-ago";
 import { PolicyNav } from "@/components/policies/policy-nav";
+import { ShadowBanner } from "@/components/policies/shadow-banner";
 import { RollbackButton } from "@/components/policies/rollback-button";
 import { textLineDiff } from "@/lib/console/json-diff";
 import { activeVersion, getVersion } from "@/lib/console/policies";
@@ -25,6 +26,7 @@ export default async function VersionPage({ params }: { params: Promise<{ versio
         </h1>
         <PolicyNav current="/policies/versions" />
       </div>
+      <ShadowBanner />
       <p className="text-sm text-slate-700">
         By <span className="font-mono text-xs">{v.author}</span>, created <TimeAgo at={v.createdAt} />
         {v.publishedAt && (
