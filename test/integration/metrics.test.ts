@@ -12,6 +12,9 @@ import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closePool, getPool, setDatabaseUrl } from "../../lib/db/pool.ts";
+import { createApiToken } from "../../lib/identity/users.ts";
+import { noNode } from "../../lib/runtime/runtime.ts";
 import { Collector } from "../support/collector.ts";
 import { api, closeTestDb, freePort, startMandate, type MandateHandle } from "../support/mandate.ts";
 import { postFresh, timeUntil } from "../faults/support.ts";
@@ -112,7 +115,13 @@ describe("GET /metrics of a node", () => {
   it("shows every audit sink's lag, oldest undelivered age, dead letters and failing state once, from the duties process (promtool passes)", async () => {
     collector = await new Collector({ webhook: "metrics-webhook-key", hec: "-", otlp: "-" }).start();
     const nobody = await freePort(); // nothing listens there: every send fails
-    const admin = (body: Record<string, unknown>) => api(two.url, two.adminToken, "POST", "/api/v1/sinks", body);
+    // The two nodes started together: the test process's pool (and so the handles' admin tokens) went to
+    // one of their databases only. An admin token in this node's own database:
+    await closePool();
+    setDatabaseUrl(two.databaseUrl);
+    const adminId = (await getPool().query<{ id: string }>("SELECT id FROM users WHERE role = 'admin' ORDER BY created_at LIMIT 1")).rows[0].id;
+    const token = (await createApiToken(noNode(), adminId, "metrics test", "test:setup", 1)).secret;
+    const admin = (body: Record<string, unknown>) => api(two.url, token, "POST", "/api/v1/sinks", body);
     expect((await admin({ name: "live", kind: "webhook", endpoint: `${collector.url}/webhook`, token: "metrics-webhook-key", from: "start" })).status).toBe(
       201,
     );
@@ -126,7 +135,7 @@ describe("GET /metrics of a node", () => {
       samples(t, "mandate_sink_failing", { sink: "live" })[0] === 0;
     let text = "";
     expect(await timeUntil(60_000, async () => settled((text = await scrape())))).toBeLessThan(Infinity);
-    const stored = (await api(two.url, two.adminToken, "GET", "/api/v1/sinks")).body.sinks as Array<{ name: string; lag: number }>;
+    const stored = (await api(two.url, token, "GET", "/api/v1/sinks")).body.sinks as Array<{ name: string; lag: number }>;
     const down = samples(text, "mandate_sink_lag_entries", { sink: "down" });
     // Database-wide and only in the process that runs the node's duties: one series per sink, none per worker.
     expect(down).toHaveLength(1);
@@ -142,7 +151,7 @@ describe("GET /metrics of a node", () => {
     const check = spawnSync("promtool", ["check", "metrics"], { input: text, encoding: "utf8" });
     expect(`${check.stdout}${check.stderr}`).toBe("");
     expect(check.status).toBe(0);
-    expect((await api(two.url, two.adminToken, "DELETE", "/api/v1/sinks/down")).status).toBe(204);
+    expect((await api(two.url, token, "DELETE", "/api/v1/sinks/down")).status).toBe(204);
     expect(samples(await scrape(), "mandate_sink_lag_entries", { sink: "down" })).toEqual([]);
   });
 
