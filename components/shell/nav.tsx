@@ -18,8 +18,12 @@ export const AREAS = [
   { href: "/approvals", label: "Approvals" },
   { href: "/audit", label: "Audit" },
   { href: "/posture", label: "Posture" },
+  { href: "/sinks", label: "Sinks" },
   { href: "/users", label: "Users" },
 ] as const;
+
+/** Areas for admins and analysts (their pages and APIs refuse viewers). */
+const NOT_VIEWERS = new Set<string>(["/posture", "/sinks"]);
 
 /** `pending`: the approvals waiting when the page was rendered (the badge keeps it current). */
 export function Nav({ user, pending }: { user: ConsoleUser; pending: PendingCount }) {
@@ -30,7 +34,7 @@ export function Nav({ user, pending }: { user: ConsoleUser; pending: PendingCoun
           Mandate
         </Link>
         <nav aria-label="Main" className="flex flex-1 flex-wrap gap-1 text-sm">
-          {AREAS.filter((a) => (a.href !== "/users" || user.role === "admin") && (a.href !== "/posture" || user.role !== "viewer")).map((a) => (
+          {AREAS.filter((a) => (a.href !== "/users" || user.role === "admin") && (!NOT_VIEWERS.has(a.href) || user.role !== "viewer")).map((a) => (
             <NavLink key={a.href} href={a.href} label={a.label}>
               {a.href === "/approvals" ? <ApprovalsBadge initial={pending} /> : null}
             </NavLink>

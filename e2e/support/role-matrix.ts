@@ -149,6 +149,7 @@ export const PAGES: Record<string, Row> = {
   "/directory": page(ALL),
   "/users": page(["admin"]),
   "/posture": page(["admin", "analyst"]),
+  "/sinks": page(["admin", "analyst"]),
   "/account": page(ALL),
   "/search": page(ALL),
   "/triage": page(ALL),

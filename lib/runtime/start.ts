@@ -43,10 +43,11 @@ import { PolicyCache } from "../policy/policy-cache.ts";
 import { purgeExpiredReplayValues } from "../policy/replay-values.ts";
 import { SessionCache } from "../sessions/session-cache.ts";
 import { getPool } from "../db/pool.ts";
-import { startProcessMetrics, type MetricsSource } from "../telemetry/metrics.ts";
+import { startProcessMetrics, type MetricsSource, type SinkMetrics } from "../telemetry/metrics.ts";
 import { startTracing, stopTracing } from "../telemetry/tracing.ts";
 import { ChangeFeed } from "./change-feed.ts";
 import { SinkDeliverer } from "../sinks/deliverer.ts";
+import { listSinks } from "../sinks/sinks.ts";
 import {
   defaultAuditChains,
   defaultNodeName,
@@ -280,6 +281,7 @@ function metricsSource(rt: Runtime, node: boolean): MetricsSource {
       };
     },
     approvals: node ? pendingApprovals : undefined,
+    sinks: node ? sinkMetrics : undefined,
   };
 }
 
@@ -288,6 +290,16 @@ async function pendingApprovals(): Promise<{ pending: number; oldestSeconds: num
     `SELECT count(*)::int AS n, extract(epoch FROM now() - min(created_at))::float8 AS age FROM approvals WHERE status = 'pending'`,
   );
   return { pending: r.rows[0].n, oldestSeconds: r.rows[0].age ?? 0 };
+}
+
+async function sinkMetrics(): Promise<SinkMetrics[]> {
+  return (await listSinks()).map((s) => ({
+    name: s.name,
+    lag: s.lag,
+    oldestSeconds: s.oldest_undelivered_seconds,
+    deadLetters: s.dead_letters,
+    failing: s.last_error !== null,
+  }));
 }
 
 /** The heads of this process's chains, from memory. */

@@ -13,9 +13,10 @@ import { badRequest, MandateError, notFound } from "../errors.ts";
 import type { NodeContext } from "../runtime/runtime.ts";
 import { encode, itemOf, type SinkFormat, type SinkKind } from "./encode.ts";
 import { toOcsf, type SinkEntry } from "./ocsf/map.ts";
+import { SINK_FORMATS, SINK_KINDS } from "./kinds.ts";
 import { send, syslogAddress, type SendResult, type Target } from "./transport.ts";
 
-export const SINK_KINDS = ["webhook", "hec", "syslog", "otlp"] as const;
+export { SINK_KINDS };
 
 const httpUrl = (v: string) => {
   try {
@@ -30,7 +31,7 @@ export const newSinkSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, "lowercase letters, digits, _ . - (at most 63, starting with a letter or digit)"),
     kind: z.enum(SINK_KINDS),
-    format: z.enum(["ocsf", "cef"]).default("ocsf"),
+    format: z.enum(SINK_FORMATS).default("ocsf"),
     endpoint: z.string().min(1).max(2000),
     /** HEC and OTLP: the receiver's token (Authorization); webhook: the key of the X-Mandate-Signature HMAC. */
     token: z.string().min(1).max(4096).optional(),
@@ -67,9 +68,14 @@ export interface SinkView {
   last_error_at: string | null;
   /** Entries written and not yet acknowledged by the receiver, over every chain. */
   lag: number;
+  /** When the oldest entry not yet acknowledged was written (null: none behind), and its age in seconds (0: none). */
+  oldest_undelivered_at: string | null;
+  oldest_undelivered_seconds: number;
   dead_letters: number;
   /** The node delivering it now (its lease), or null. */
   delivering_node: string | null;
+  /** The sink's position on every chain with entries, newest chain first. */
+  cursors: SinkCursor[];
 }
 
 /** The endpoint as shown and audited: without user information, query or fragment. */
@@ -143,17 +149,51 @@ interface SinkRow {
   last_error_at: Date | null;
 }
 
-/** Every sink (or the one named), with its lag over every chain and its dead-letter count. */
+/** Where a sink's cursor is on one audit chain: the last seq the receiver acknowledged, and the chain's head. */
+export interface SinkCursor {
+  chain_id: string;
+  node: string;
+  last_seq: number;
+  head_seq: number;
+}
+
+type ListedRow = SinkRow & {
+  has_token: boolean;
+  dead_letters: number;
+  lag: string;
+  leased: boolean;
+  oldest_undelivered_at: Date | null;
+  oldest_age: number | null;
+  cursors: SinkCursor[];
+};
+
+/**
+ * Every sink (or the one named), with its cursor on every chain that has entries, its lag (entries past
+ * the cursors), the age of its oldest undelivered entry, and its dead-letter count. One index probe per
+ * sink and chain for the heads and one for each chain behind (its next entry's time).
+ */
 export async function listSinks(name?: string): Promise<SinkView[]> {
-  const r = await getPool().query<SinkRow & { has_token: boolean; dead_letters: number; lag: string; leased: boolean }>(
-    `SELECT s.*, (s.secret_enc IS NOT NULL) AS has_token,
+  const r = await getPool().query<ListedRow>(
+    `WITH heads AS (
+       SELECT c.id AS chain_id, c.node, c.started_at, h.seq AS head
+       FROM audit_chains c CROSS JOIN LATERAL (SELECT max(seq) AS seq FROM audit_entries e WHERE e.chain_id = c.id) h
+       WHERE h.seq IS NOT NULL),
+     sel AS (SELECT * FROM audit_sinks s WHERE ($1::text IS NULL OR s.name = $1)),
+     per AS (
+       SELECT s.id AS sink_id, hd.chain_id, hd.node, hd.started_at, hd.head, COALESCE(k.last_seq, 0) AS last_seq,
+         CASE WHEN hd.head > COALESCE(k.last_seq, 0) THEN
+           (SELECT e.created_at FROM audit_entries e WHERE e.chain_id = hd.chain_id AND e.seq > COALESCE(k.last_seq, 0) ORDER BY e.seq LIMIT 1)
+         END AS next_at
+       FROM sel s CROSS JOIN heads hd LEFT JOIN audit_sink_cursors k ON k.sink_id = s.id AND k.chain_id = hd.chain_id)
+     SELECT s.*, (s.secret_enc IS NOT NULL) AS has_token,
        (SELECT count(*) FROM audit_sink_dead_letters d WHERE d.sink_id = s.id)::int AS dead_letters,
-       (SELECT COALESCE(sum(GREATEST(h.seq - COALESCE(k.last_seq, 0), 0)), 0)
-          FROM audit_chains c CROSS JOIN LATERAL (SELECT max(seq) AS seq FROM audit_entries e WHERE e.chain_id = c.id) h
-          LEFT JOIN audit_sink_cursors k ON k.sink_id = s.id AND k.chain_id = c.id
-          WHERE h.seq IS NOT NULL)::int8 AS lag,
+       COALESCE((SELECT sum(GREATEST(p.head - p.last_seq, 0)) FROM per p WHERE p.sink_id = s.id), 0)::int8 AS lag,
+       o.at AS oldest_undelivered_at, extract(epoch FROM now() - o.at)::float8 AS oldest_age,
+       (SELECT COALESCE(json_agg(json_build_object('chain_id', p.chain_id, 'node', p.node, 'last_seq', p.last_seq, 'head_seq', p.head)
+          ORDER BY p.started_at DESC, p.chain_id), '[]') FROM per p WHERE p.sink_id = s.id) AS cursors,
        (s.lease_until > now()) AS leased
-     FROM audit_sinks s WHERE ($1::text IS NULL OR s.name = $1) ORDER BY s.name`,
+     FROM sel s CROSS JOIN LATERAL (SELECT min(p.next_at) AS at FROM per p WHERE p.sink_id = s.id) o
+     ORDER BY s.name`,
     [name ?? null],
   );
   return r.rows.map((s) => ({
@@ -171,8 +211,11 @@ export async function listSinks(name?: string): Promise<SinkView[]> {
     last_error: s.last_error,
     last_error_at: iso(s.last_error_at),
     lag: Number(s.lag),
+    oldest_undelivered_at: iso(s.oldest_undelivered_at),
+    oldest_undelivered_seconds: s.oldest_age === null ? 0 : Math.max(0, s.oldest_age),
     dead_letters: s.dead_letters,
     delivering_node: s.leased && s.lease_owner ? s.lease_owner.replace(/#.*$/, "") : null,
+    cursors: s.cursors.map((c) => ({ chain_id: c.chain_id, node: c.node, last_seq: Number(c.last_seq), head_seq: Number(c.head_seq) })),
   }));
 }
 

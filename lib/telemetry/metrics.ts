@@ -101,6 +101,17 @@ export interface MetricsSource {
   feed(): { current: boolean; connected: boolean; confirmedSecondsAgo: number | null; reconnects: number; cacheClears: number };
   /** Pending approvals and the age of the oldest (seconds), node-wide from PostgreSQL; only in the process that runs the node's duties. */
   approvals?: () => Promise<{ pending: number; oldestSeconds: number }>;
+  /** Every audit sink's delivery status, node-wide from PostgreSQL; only in the process that runs the node's duties. */
+  sinks?: () => Promise<SinkMetrics[]>;
+}
+
+/** One audit sink as its gauges show it (lib/sinks/sinks.ts listSinks). */
+export interface SinkMetrics {
+  name: string;
+  lag: number;
+  oldestSeconds: number;
+  deadLetters: number;
+  failing: boolean;
 }
 
 let source: MetricsSource | null = null;
@@ -133,17 +144,26 @@ feedGauge("mandate_change_feed_heartbeat_age_seconds", "Seconds since the change
 feedGauge("mandate_change_feed_reconnects", "Times the change feed reconnected since the process started.", (f) => f.reconnects);
 feedGauge("mandate_change_feed_cache_clears", "Times every cache was cleared because the change feed could not vouch for them.", (f) => f.cacheClears);
 
-const APPROVALS_TIMEOUT_MS = 2_000;
-let approvalsRead: Promise<{ pending: number; oldestSeconds: number } | null> | null = null;
-/** One query per scrape at most, shared by both gauges; a failure or a timeout leaves both out of the scrape. */
-function readApprovals(): Promise<{ pending: number; oldestSeconds: number } | null> {
-  const read = source?.approvals;
-  if (!read) return Promise.resolve(null);
-  approvalsRead ??= Promise.race([read(), new Promise<null>((r) => setTimeout(() => r(null), APPROVALS_TIMEOUT_MS).unref())])
-    .catch(() => null)
-    .finally(() => setTimeout(() => (approvalsRead = null), 100).unref());
-  return approvalsRead;
+const SCRAPE_READ_TIMEOUT_MS = 2_000;
+
+/**
+ * A read of PostgreSQL shared by the gauges of one scrape: at most one query per scrape (the gauges'
+ * collect callbacks run together), and a failure or a timeout answers null (the gauges say so).
+ */
+function oncePerScrape<T>(read: () => (() => Promise<T>) | undefined): () => Promise<T | null> {
+  let inFlight: Promise<T | null> | null = null;
+  return () => {
+    const r = read();
+    if (!r) return Promise.resolve(null);
+    inFlight ??= Promise.race([r(), new Promise<null>((done) => setTimeout(() => done(null), SCRAPE_READ_TIMEOUT_MS).unref())])
+      .catch(() => null)
+      .finally(() => setTimeout(() => (inFlight = null), 100).unref());
+    return inFlight;
+  };
 }
+
+const readApprovals = oncePerScrape(() => source?.approvals);
+const readSinks = oncePerScrape(() => source?.sinks);
 
 /** Registered only in the process that runs the node's duties (a label-less gauge always shows a value). */
 function approvalGauges(): void {
@@ -167,6 +187,45 @@ function approvalGauges(): void {
   });
 }
 
+/**
+ * The audit sinks' gauges, one series per sink (`sink`: its name, set by an admin: bounded). Database-wide
+ * like the approvals: every node reports the same values (take max() across nodes, not sum()). A sink that
+ * could not be read is left out of the scrape and mandate_sinks_read_ok says 0.
+ */
+function sinkGauges(): void {
+  const perSink = (name: string, help: string, value: (s: SinkMetrics) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ["sink"] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const s of (await readSinks()) ?? []) this.set({ sink: s.name }, value(s));
+      },
+    });
+  perSink("mandate_sink_lag_entries", "Audit entries written and not yet acknowledged by the sink's receiver, over every chain.", (s) => s.lag);
+  perSink(
+    "mandate_sink_oldest_undelivered_seconds",
+    "Age of the oldest audit entry the sink's receiver has not acknowledged (0: none waiting).",
+    (s) => s.oldestSeconds,
+  );
+  perSink(
+    "mandate_sink_dead_letters",
+    "Entries in the sink's dead-letter list (refused for good by its receiver; the sink moved past them).",
+    (s) => s.deadLetters,
+  );
+  perSink("mandate_sink_failing", "1 while the sink's last send failed (an error since its last delivery), else 0.", (s) => (s.failing ? 1 : 0));
+  new Gauge({
+    name: "mandate_sinks_read_ok",
+    help: "1 when the sinks' status could be read from PostgreSQL for this scrape, else 0 (the mandate_sink_* series are then missing).",
+    registers: [registry],
+    async collect() {
+      this.set((await readSinks()) === null ? 0 : 1);
+    },
+  });
+}
+
 let defaultsOn = false;
 
 /**
@@ -185,6 +244,7 @@ export function startProcessMetrics(processLabel: string, src: MetricsSource): (
     for (const name of ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"]) registry.removeSingleMetric(name);
   }
   if (src.approvals && !registry.getSingleMetric("mandate_approvals_pending")) approvalGauges();
+  if (src.sinks && !registry.getSingleMetric("mandate_sink_lag_entries")) sinkGauges();
   return () => {
     if (source === src) source = null;
   };

@@ -179,7 +179,12 @@ describe("audit sinks", () => {
     expect(hec.some((e) => e.action === "sink.create" && e.event.entity.name === "hec")).toBe(true);
 
     const status = (await admin("GET", "/api/v1/sinks")).body.sinks as Array<{ name: string; lag: number; last_error: string | null; delivered: number }>;
-    for (const s of status) expect(s, s.name).toMatchObject({ lag: 0, last_error: null });
+    for (const s of status) expect(s, s.name).toMatchObject({ lag: 0, last_error: null, oldest_undelivered_at: null, oldest_undelivered_seconds: 0 });
+    // Each sink's cursor is at the head of every chain with entries.
+    for (const s of status as unknown as Array<{ name: string; cursors: Array<{ chain_id: string; last_seq: number; head_seq: number }> }>) {
+      expect(new Set(s.cursors.map((c) => c.chain_id)), s.name).toEqual(new Set(all.keys()));
+      for (const c of s.cursors) expect(c, s.name).toMatchObject({ last_seq: all.get(c.chain_id)!.at(-1), head_seq: all.get(c.chain_id)!.at(-1) });
+    }
   }, 300_000);
 
   it("moves an entry the receiver refuses for good to the dead-letter list and goes on past it", async () => {
@@ -212,6 +217,13 @@ describe("audit sinks", () => {
     );
     expect(wrong.last_error).toMatch(/^HTTP 401/);
     expect(wrong.lag).toBeGreaterThan(0);
+    // Behind: the oldest entry it has not received, and the chains where its cursor is behind the head.
+    const w = wrong as unknown as { lag: number; oldest_undelivered_at: string; cursors: Array<{ last_seq: number; head_seq: number }> };
+    const created = (
+      await getPool().query<{ at: Date }>("SELECT min(created_at) AS at FROM audit_entries WHERE action = 'sink.create' AND data->>'name' = 'wrong-token'")
+    ).rows[0].at;
+    expect(new Date(w.oldest_undelivered_at).getTime()).toBe(created.getTime()); // its own sink.create entry, the first it never got
+    expect(w.cursors.reduce((n, c) => n + c.head_seq - c.last_seq, 0)).toBe(w.lag);
     expect((await admin("DELETE", "/api/v1/sinks/wrong-token")).status).toBe(204);
     const [picky] = ((await admin("GET", "/api/v1/sinks")).body.sinks as Array<{ name: string; dead_letters: number }>).filter((s) => s.name === "picky");
     expect(picky.dead_letters).toBe(2);

@@ -12,7 +12,11 @@ import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeTestDb, freePort, startMandate, type MandateHandle } from "../support/mandate.ts";
+import { closePool, getPool, setDatabaseUrl } from "../../lib/db/pool.ts";
+import { createApiToken } from "../../lib/identity/users.ts";
+import { noNode } from "../../lib/runtime/runtime.ts";
+import { Collector } from "../support/collector.ts";
+import { api, closeTestDb, freePort, startMandate, type MandateHandle } from "../support/mandate.ts";
 import { postFresh, timeUntil } from "../faults/support.ts";
 
 const TOKEN = "metrics-token-for-the-integration-test";
@@ -21,6 +25,7 @@ let one: MandateHandle; // 1 process, metrics listener, no token, MANDATE_LOG_LE
 let twoMetrics: string;
 let oneMetrics: string;
 let prometheus: ChildProcess | null = null;
+let collector: Collector | null = null;
 const promDir = mkdtempSync(join(tmpdir(), "mandate-prometheus-"));
 
 function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
@@ -73,6 +78,7 @@ afterAll(async () => {
     await new Promise<void>((r) => (p.once("exit", () => r()), p.kill("SIGTERM")));
   }
   rmSync(promDir, { recursive: true, force: true });
+  await collector?.kill();
   await Promise.all([two?.stop(), one?.stop()]);
   await closeTestDb();
 });
@@ -104,6 +110,49 @@ describe("GET /metrics of a node", () => {
     expect(check.error, "promtool (Debian's prometheus package: .ci/run installs it)").toBeUndefined();
     expect(`${check.stdout}${check.stderr}`).toBe("");
     expect(check.status).toBe(0);
+  });
+
+  it("shows every audit sink's lag, oldest undelivered age, dead letters and failing state once, from the duties process (promtool passes)", async () => {
+    collector = await new Collector({ webhook: "metrics-webhook-key", hec: "-", otlp: "-" }).start();
+    const nobody = await freePort(); // nothing listens there: every send fails
+    // The two nodes started together: the test process's pool (and so the handles' admin tokens) went to
+    // one of their databases only. An admin token in this node's own database:
+    await closePool();
+    setDatabaseUrl(two.databaseUrl);
+    const adminId = (await getPool().query<{ id: string }>("SELECT id FROM users WHERE role = 'admin' ORDER BY created_at LIMIT 1")).rows[0].id;
+    const token = (await createApiToken(noNode(), adminId, "metrics test", "test:setup", 1)).secret;
+    const admin = (body: Record<string, unknown>) => api(two.url, token, "POST", "/api/v1/sinks", body);
+    expect((await admin({ name: "live", kind: "webhook", endpoint: `${collector.url}/webhook`, token: "metrics-webhook-key", from: "start" })).status).toBe(
+      201,
+    );
+    expect((await admin({ name: "down", kind: "webhook", endpoint: `http://127.0.0.1:${nobody}/x`, from: "start" })).status).toBe(201);
+    await decide(two, 2);
+    const scrape = async () => (await get(twoMetrics)).body;
+    // The live sink catches up (lag 0, nothing waiting); the one whose receiver is down falls behind and fails.
+    const settled = (t: string) =>
+      samples(t, "mandate_sink_lag_entries", { sink: "live" })[0] === 0 &&
+      samples(t, "mandate_sink_failing", { sink: "down" })[0] === 1 &&
+      samples(t, "mandate_sink_failing", { sink: "live" })[0] === 0;
+    let text = "";
+    expect(await timeUntil(60_000, async () => settled((text = await scrape())))).toBeLessThan(Infinity);
+    const stored = (await api(two.url, token, "GET", "/api/v1/sinks")).body.sinks as Array<{ name: string; lag: number }>;
+    const down = samples(text, "mandate_sink_lag_entries", { sink: "down" });
+    // Database-wide and only in the process that runs the node's duties: one series per sink, none per worker.
+    expect(down).toHaveLength(1);
+    expect(down[0]).toBeGreaterThan(0);
+    expect(down[0]).toBeLessThanOrEqual(stored.find((x) => x.name === "down")!.lag);
+    expect(samples(text, "mandate_sink_lag_entries", { process: "w1" })).toEqual([]);
+    expect(samples(text, "mandate_sink_lag_entries", { sink: "live", process: "main" })).toEqual([0]);
+    expect(samples(text, "mandate_sink_oldest_undelivered_seconds", { sink: "live" })).toEqual([0]);
+    expect(samples(text, "mandate_sink_oldest_undelivered_seconds", { sink: "down" })[0]).toBeGreaterThan(0);
+    expect(samples(text, "mandate_sink_dead_letters", { sink: "down" })).toEqual([0]);
+    expect(samples(text, "mandate_sinks_read_ok", { process: "main" })).toEqual([1]);
+    expect(collector.unique("/webhook").length).toBeGreaterThan(0);
+    const check = spawnSync("promtool", ["check", "metrics"], { input: text, encoding: "utf8" });
+    expect(`${check.stdout}${check.stderr}`).toBe("");
+    expect(check.status).toBe(0);
+    expect((await api(two.url, token, "DELETE", "/api/v1/sinks/down")).status).toBe(204);
+    expect(samples(await scrape(), "mandate_sink_lag_entries", { sink: "down" })).toEqual([]);
   });
 
   it("a real Prometheus server scraping the node sees the decision counter summed over both workers", async () => {
