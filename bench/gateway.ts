@@ -27,7 +27,7 @@ import { join, resolve } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { MandateClient } from "../gateway/mandate-client.ts";
 import { parseScriptArgs } from "../lib/util/command-line.ts";
-import { startBaseMandate } from "./lib/base-node.ts";
+import { baseProblem, startBaseMandate } from "./lib/base-node.ts";
 import { startMandate } from "../test/support/mandate.ts";
 import {
   ALLOW_ALL_POLICY,
@@ -52,6 +52,10 @@ Environment: BENCH_CALLS (default 3000), BENCH_WARMUP (4000), BENCH_ROUNDS (3).`
   { base: { type: "string" } },
 );
 const BASE = values.base ? resolve(values.base) : undefined;
+if (BASE && baseProblem(BASE)) {
+  console.error(baseProblem(BASE));
+  process.exit(2);
+}
 /** The target of issue 15: this gateway's added p50 at most this much over the base's, for results up to 64 KiB. */
 const BASE_BUDGET_MS = 0.3;
 const CALLS = Number(process.env.BENCH_CALLS ?? 3000);

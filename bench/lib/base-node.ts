@@ -14,9 +14,16 @@ export interface BaseMandate {
   stop: () => Promise<void>;
 }
 
-export async function startBaseMandate(base: string, policy: string, timeoutMs = 180_000): Promise<BaseMandate> {
+/** What is wrong with `base` as a checkout to compare with (undefined: nothing). */
+export function baseProblem(base: string): string | undefined {
   for (const f of ["test/support/mandate.ts", "bin/mandate-gateway.mjs", "node_modules/tsx/package.json"])
-    if (!existsSync(join(base, f))) throw new Error(`--base ${base}: no ${f} (a Mandate checkout with \`npm ci\` run in it?)`);
+    if (!existsSync(join(base, f))) return `--base ${base}: no ${f} (a Mandate checkout with \`npm ci\` run in it?)`;
+  return undefined;
+}
+
+export async function startBaseMandate(base: string, policy: string, timeoutMs = 180_000): Promise<BaseMandate> {
+  const problem = baseProblem(base);
+  if (problem) throw new Error(problem);
   const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "../base-mandate.ts")], {
     cwd: base,
     env: { ...process.env, BENCH_BASE_POLICY: policy },
