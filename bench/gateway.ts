@@ -15,12 +15,19 @@
  * for the first few thousand calls while the processes on it reach their steady state), then measured
  * in BENCH_ROUNDS interleaved rounds (default 3) of BENCH_CALLS calls in all (default 3000). The p50
  * of the first 500 warm-up calls is reported as "cold p50".
+ *
+ * With `--base <checkout>` (another checkout with its node_modules, e.g. main before a change): that
+ * checkout's Mandate node and its `mandate-gateway stdio`, each run from the base directory, are measured
+ * in the same rounds as this checkout's, for the echo call and for the sized results (this checkout's
+ * bench/sized-server.ts is the upstream of both); a last table gives this gateway's added p50 against the
+ * base gateway's per size.
  */
 import { performance } from "node:perf_hooks";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { MandateClient } from "../gateway/mandate-client.ts";
 import { parseScriptArgs } from "../lib/util/command-line.ts";
+import { baseProblem, startBaseMandate } from "./lib/base-node.ts";
 import { startMandate } from "../test/support/mandate.ts";
 import {
   ALLOW_ALL_POLICY,
@@ -36,13 +43,21 @@ import {
   tempDir,
 } from "../test/gateway/helpers.ts";
 
-parseScriptArgs(
-  `usage: npm run bench:gateway
+const { values } = parseScriptArgs(
+  `usage: npm run bench:gateway [-- --base <checkout>]
 
 The latency the Mandate gateway adds to a tools/call (stdio and HTTP, beside direct calls and mcp-proxy).
+--base <checkout>  also measure that checkout's gateway (stdio) and Mandate, in the same rounds, against this one's
 Environment: BENCH_CALLS (default 3000), BENCH_WARMUP (4000), BENCH_ROUNDS (3).`,
-  {},
+  { base: { type: "string" } },
 );
+const BASE = values.base ? resolve(values.base) : undefined;
+if (BASE && baseProblem(BASE)) {
+  console.error(baseProblem(BASE));
+  process.exit(2);
+}
+/** The target of issue 15: this gateway's added p50 at most this much over the base's, for results up to 64 KiB. */
+const BASE_BUDGET_MS = 0.3;
 const CALLS = Number(process.env.BENCH_CALLS ?? 3000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 4000);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
@@ -75,7 +90,8 @@ const SIZES = [
   { label: "64 KiB", bytes: 64 << 10, scale: 1 },
   { label: "1 MiB", bytes: 1 << 20, scale: 0.05 },
 ];
-const SIZED = [process.execPath, "--import", "tsx", join(import.meta.dirname, "sized-server.ts")];
+// This checkout's tsx by its path: the same upstream whichever checkout's gateway starts it (and from whichever directory).
+const SIZED = [process.execPath, "--import", import.meta.resolve("tsx"), join(import.meta.dirname, "sized-server.ts")];
 
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -136,6 +152,32 @@ function table(rows: Row[]): string {
 const f3 = (n: number, w: number) => n.toFixed(3).padStart(w);
 const byNameOf = (rows: Row[], name: string) => rows.find((r) => r.name === name)!;
 
+/** --base: this gateway's added p50 (over direct, stdio, same upstream) against the base gateway's, per result size. */
+function baseTable(rows: Row[], base: string): string {
+  const lines = [
+    `This gateway against the base gateway (${base}), stdio, same upstream, same rounds: added p50 over direct; ` +
+      `target: this − base ≤ +${BASE_BUDGET_MS} ms for results up to 64 KiB (1 MiB: no target)`,
+    "result   direct p50  this added  base added  this − base  within",
+  ];
+  let worst = -Infinity;
+  const cases = [
+    { label: "echo", direct: "direct (stdio)", suffix: "" },
+    ...SIZES.map((s) => ({ label: s.label, direct: `direct ${s.label}`, suffix: ` ${s.label}` })),
+  ];
+  for (const c of cases) {
+    const d = byNameOf(rows, c.direct).p50;
+    const thisAdded = byNameOf(rows, `gateway stdio${c.suffix}`).p50 - d;
+    const baseAdded = byNameOf(rows, `base gateway stdio${c.suffix}`).p50 - d;
+    const diff = thisAdded - baseAdded;
+    const targeted = c.label !== "1 MiB";
+    if (targeted) worst = Math.max(worst, diff);
+    const within = diff <= BASE_BUDGET_MS ? "yes" : "NO";
+    lines.push([c.label.padEnd(7), f3(d, 10), f3(thisAdded, 10), f3(baseAdded, 10), f3(diff, 11), targeted ? within : `(${within}, no target)`].join("  "));
+  }
+  lines.push(`within +${BASE_BUDGET_MS} ms up to 64 KiB: ${worst <= BASE_BUDGET_MS ? "yes" : "NO"} (largest this − base: ${worst.toFixed(3)} ms)`);
+  return lines.join("\n");
+}
+
 async function main() {
   process.stderr.write(`starting Mandate…\n`);
   const mandate = await startMandate();
@@ -146,6 +188,16 @@ async function main() {
     const spoolDir = tempDir("bench-spool");
     const paths: Path[] = [];
     const add = (name: string, call: () => Promise<unknown>, scale = 1) => paths.push({ name, call, cold: [], samples: [], scale });
+    // --base: the base checkout's Mandate, and its gateway's options (run from the base directory).
+    let baseGateway: { mandateUrl: string; apiKey: string; spoolDir: string; root: string } | undefined;
+    let baseApprove = async (_server: string, _tool: string) => {};
+    if (BASE) {
+      process.stderr.write(`starting the base Mandate (${BASE})…\n`);
+      const bm = await startBaseMandate(BASE, ALLOW_ALL_POLICY);
+      cleanup.push(bm.stop);
+      baseGateway = { mandateUrl: bm.url, apiKey: bm.apiKey, spoolDir: tempDir("bench-base-spool"), root: BASE };
+      baseApprove = bm.approveTool;
+    }
 
     // All paths stay connected for the whole run; an idle path costs no CPU while another is measured.
     const direct = await connectClient(directStdioTransport(upstream));
@@ -165,6 +217,13 @@ async function main() {
     await gws.listTools();
     await mandate.approveTool("everything", "echo");
     add("gateway stdio", toolCall(gws, "echo"));
+    if (baseGateway) {
+      const bgw = await connectClient(gatewayStdioTransport({ ...baseGateway, server: "everything", command: upstream }));
+      cleanup.push(() => bgw.close());
+      await bgw.listTools();
+      await baseApprove("everything", "echo");
+      add("base gateway stdio", toolCall(bgw, "echo"));
+    }
 
     const port = await freePort();
     const proxy = await startProcess(
@@ -215,10 +274,18 @@ async function main() {
     cleanup.push(() => sizedGateway.close());
     await sizedGateway.listTools();
     await mandate.approveTool("sized", "records");
+    let sizedBase: Client | undefined;
+    if (baseGateway) {
+      const c = (sizedBase = await connectClient(gatewayStdioTransport({ ...baseGateway, server: "sized", command: SIZED })));
+      cleanup.push(() => c.close());
+      await c.listTools();
+      await baseApprove("sized", "records");
+    }
     for (const size of SIZES) {
       const args = (n: number) => ({ bytes: size.bytes, seq: String(n) });
       add(`direct ${size.label}`, toolCall(sizedDirect, "records", args), size.scale);
       add(`gateway stdio ${size.label}`, toolCall(sizedGateway, "records", args), size.scale);
+      if (sizedBase) add(`base gateway stdio ${size.label}`, toolCall(sizedBase, "records", args), size.scale);
     }
 
     // Warm-up: every process on a path (client, gateway, upstream, Mandate, PostgreSQL) reaches its
@@ -238,7 +305,7 @@ async function main() {
 
     const rows = paths.map(row);
     const sizeRows = rows.filter((r) => r.name.startsWith("direct ") && r.name !== "direct (stdio)" && r.name !== "direct (HTTP)");
-    const mainRows = rows.filter((r) => !sizeRows.includes(r) && !r.name.startsWith("gateway stdio "));
+    const mainRows = rows.filter((r) => !sizeRows.includes(r) && !r.name.startsWith("gateway stdio ") && !r.name.startsWith("base gateway stdio "));
     const byName = Object.fromEntries(rows.map((r) => [r.name, r]));
     console.log(
       `\nMandate gateway benchmark: ${perRound * ROUNDS} sequential tools/call (echo) per path in ${ROUNDS} interleaved rounds, ` +
@@ -265,6 +332,7 @@ async function main() {
       `for context, the MCP HTTP transport alone (direct (HTTP) over direct (stdio)) adds ${added("direct (HTTP)")} ms; ` +
         `over direct (HTTP): gateway http ${overHttp("gateway http")} ms, mcp-proxy ${overHttp("mcp-proxy (HTTP)")} ms`,
     );
+    if (BASE) console.log(`\n${baseTable(rows, BASE)}`);
   } finally {
     for (const c of cleanup.reverse()) await c().catch(() => {});
     await mandate.stop();

@@ -10,26 +10,7 @@
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-
-function records(bytes: number): string {
-  const out: string[] = [];
-  let n = 0;
-  for (let i = 0; n < bytes; i++) {
-    const line = JSON.stringify({
-      id: 100_000 + i,
-      sku: `SKU-${(i * 7919) % 100_000}`,
-      name: `Product ${i} deluxe edition`,
-      price: Math.round(((i * 13.37) % 1000) * 100) / 100,
-      qty: i % 17,
-      updated: new Date(1_700_000_000_000 + i * 3_600_000).toISOString(),
-      tags: ["blue", "large", "sale"],
-      note: "Ships within 3-5 business days; see https://shop.example/terms for details.",
-    });
-    out.push(line);
-    n += line.length + 1;
-  }
-  return out.join("\n").slice(0, bytes);
-}
+import { records } from "./sized-records.ts";
 
 const texts = new Map<number, string>();
 const server = new Server({ name: "bench-sized", version: "1.0.0" }, { capabilities: { tools: {} } });

@@ -107,11 +107,13 @@ export function gatewayStdioTransport(opts: {
   spoolDir: string;
   configPath?: string;
   env?: Record<string, string>;
+  /** Another checkout whose gateway to run, from its own directory (`npm run bench:gateway -- --base`); default this one. */
+  root?: string;
 }): StdioClientTransport {
   return new StdioClientTransport({
     command: process.execPath,
     args: [
-      GATEWAY_BIN,
+      opts.root ? join(opts.root, "bin/mandate-gateway.mjs") : GATEWAY_BIN,
       "stdio",
       "--server",
       opts.server,
@@ -123,6 +125,7 @@ export function gatewayStdioTransport(opts: {
     ],
     env: { ...getDefaultEnvironment(), MANDATE_URL: opts.mandateUrl, MANDATE_API_KEY: opts.apiKey, ...opts.env },
     stderr: "pipe",
+    ...(opts.root ? { cwd: opts.root } : {}),
   });
 }
 
