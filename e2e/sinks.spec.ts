@@ -92,10 +92,20 @@ test("an admin streams the audit to a webhook from the console: delivery, lag, f
     await viewer.goto("/");
     await expect(viewer.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Sinks" })).toHaveCount(0);
 
+    // The admin sends the dead letter again: refused while the receiver still refuses it (one more
+    // attempt), taken once it no longer does, and then it leaves the list.
+    await letters.getByRole("button", { name: "Send again" }).click();
+    await expect(letters.getByRole("alert")).toContainText("Refused again: HTTP 400");
+    await expect(letters.locator("tbody tr td").nth(2)).toHaveText("6");
+    collector.refuseAction = null;
+    await letters.getByRole("button", { name: "Send again" }).click();
+    await expect(page.getByTestId(`dead-letters-${name}`)).toHaveCount(0);
+    await expect(row.getByTestId("sink-dead-letters")).toHaveText("0");
+    expect(collector.unique("/webhook").filter((e) => e.action === "decision.require_approval" && ours(e))).toHaveLength(1);
+
     // Removal, confirmed.
     await row.getByRole("button", { name: "Remove" }).click();
     const dialog = page.getByRole("dialog", { name: `Remove the sink ${name}?` });
-    await expect(dialog).toContainText("1 dead letter");
     await dialog.getByRole("button", { name: "Remove sink" }).click();
     await expect(row).toHaveCount(0);
     await expect(page.getByTestId(`dead-letters-${name}`)).toHaveCount(0);

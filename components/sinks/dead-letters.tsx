@@ -1,8 +1,12 @@
 import { TimeAgo } from "@/components/forms/time-ago";
 import type { DeadLetterView } from "@/lib/sinks/sinks";
+import { RetryDeadLetterButton } from "./sink-actions";
 
-/** One sink's dead letters: entries its receiver refused for good (the cursor moved past them), newest first. */
-export function DeadLetters({ sink, letters, total }: { sink: string; letters: DeadLetterView[]; total: number }) {
+/**
+ * One sink's dead letters: entries its receiver refused for good (the cursor moved past them), newest
+ * first. An admin can send one again (audited as sink.retry): delivered, it leaves the list.
+ */
+export function DeadLetters({ sink, letters, total, admin }: { sink: string; letters: DeadLetterView[]; total: number; admin: boolean }) {
   return (
     <section id={`dead-letters-${sink}`} aria-labelledby={`dl-${sink}-h`} className="space-y-2">
       <h3 id={`dl-${sink}-h`} className="text-sm font-semibold">
@@ -19,6 +23,7 @@ export function DeadLetters({ sink, letters, total }: { sink: string; letters: D
               <th className="px-3 py-2 font-medium">Attempts</th>
               <th className="px-3 py-2 font-medium">First attempt</th>
               <th className="px-3 py-2 font-medium">Last attempt</th>
+              {admin && <th className="px-3 py-2 font-medium">Action</th>}
             </tr>
           </thead>
           <tbody>
@@ -37,6 +42,11 @@ export function DeadLetters({ sink, letters, total }: { sink: string; letters: D
                 <td className="px-3 py-2">
                   <TimeAgo at={d.last_attempt_at} />
                 </td>
+                {admin && (
+                  <td className="px-3 py-2">
+                    <RetryDeadLetterButton sink={sink} chainId={d.chain_id} seq={d.seq} />
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>

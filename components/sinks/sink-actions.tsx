@@ -63,3 +63,34 @@ export function RemoveSinkButton({ name, lag, deadLetters }: { name: string; lag
     </div>
   );
 }
+
+type RetryResult = TestResult & { delivered: boolean };
+
+/** "Send again": POST /api/v1/sinks/:name/dead-letters/retry for one dead letter; the receiver's answer, then the list refreshed. */
+export function RetryDeadLetterButton({ sink, chainId, seq }: { sink: string; chainId: string; seq: number }) {
+  const router = useRouter();
+  const [pending, setPending] = useState(false);
+  const [result, setResult] = useState<RetryResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <div className="space-y-1">
+      <button
+        type="button"
+        disabled={pending}
+        className={secondaryButtonClass}
+        onClick={async () => {
+          setPending(true);
+          const r = await callApi<RetryResult>("POST", `/api/v1/sinks/${seg(sink)}/dead-letters/retry`, { chain_id: chainId, seq });
+          setPending(false);
+          setResult(r.ok ? r.data : null);
+          setError(r.ok ? null : r.error);
+          router.refresh();
+        }}
+      >
+        {pending ? "Sending…" : "Send again"}
+      </button>
+      {result && !result.delivered && <ErrorMessage error={`Refused again: ${result.detail}`} />}
+      <ErrorMessage error={error} />
+    </div>
+  );
+}

@@ -46,6 +46,7 @@ export const API: Record<string, Row> = {
   "POST /api/v1/sinks": users(["admin"]),
   "DELETE /api/v1/sinks/:name": users(["admin"]),
   "GET /api/v1/sinks/:name/dead-letters": users(["admin", "analyst"]),
+  "POST /api/v1/sinks/:name/dead-letters/retry": users(["admin"]),
   "POST /api/v1/sinks/:name/test": users(["admin"]),
   "GET /.well-known/mandate-checkpoint-keys.json": open(),
   "POST /api/v1/tools/:server/:name/reject": users(["admin"]),

@@ -217,8 +217,20 @@ describe("every entry a real node writes matches its schema", () => {
     expect((await admin("POST", "/api/v1/tools/afmt/lookup/unblock", { reason: "done" })).status).toBe(200);
     expect((await admin("PUT", "/api/v1/tools/afmt/lookup/detectors", { detectors_off: ["pii"], note: "test data" })).status).toBe(200);
     expect((await admin("PUT", "/api/v1/servers/afmt/detectors", { detectors_off: ["secrets"] })).status).toBe(200);
-    // Audit sinks (docs/siem.md): added and removed (the receiver need not exist).
-    expect((await admin("POST", "/api/v1/sinks", { name: "afmt-sink", kind: "syslog", endpoint: "tcp://127.0.0.1:9", format: "cef" })).status).toBe(201);
+    // Audit sinks (docs/siem.md): added, a dead letter sent again, removed (the receiver need not exist:
+    // the retry is refused, and audited as such). The dead letter is the sink's own sink.create entry.
+    const sink = await admin("POST", "/api/v1/sinks", { name: "afmt-sink", kind: "syslog", endpoint: "tcp://127.0.0.1:9", format: "cef" });
+    expect(sink.status).toBe(201);
+    const created = (await getPool().query(`SELECT chain_id, seq FROM audit_entries WHERE action = 'sink.create' AND data->>'sink_id' = $1`, [sink.body.id]))
+      .rows[0] as { chain_id: string; seq: string };
+    await getPool().query(
+      `INSERT INTO audit_sink_dead_letters (sink_id, chain_id, seq, event_id, error, attempts, first_attempt_at, last_attempt_at)
+       VALUES ($1, $2, $3, 'afmt', 'HTTP 400', 5, now(), now())`,
+      [sink.body.id, created.chain_id, created.seq],
+    );
+    const retried = await admin("POST", "/api/v1/sinks/afmt-sink/dead-letters/retry", { chain_id: created.chain_id, seq: Number(created.seq) });
+    expect(retried.status).toBe(200);
+    expect(retried.body.delivered).toBe(false);
     expect((await admin("DELETE", "/api/v1/sinks/afmt-sink")).status).toBe(204);
 
     // Identities.

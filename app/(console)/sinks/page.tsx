@@ -39,12 +39,12 @@ export default async function SinksPage() {
         </h2>
         <p className="text-sm text-slate-700">
           Entries a receiver refused for good (a 4xx about the events, repeated up to MANDATE_SINK_MAX_ATTEMPTS times): the sink moved past them. They stay in
-          the audit log.
+          the audit log; an admin can send one again once the receiver is fixed.
         </p>
         {letters.length === 0 ? (
           <p className="text-sm text-slate-600">None.</p>
         ) : (
-          letters.map(({ s, letters: l }) => <DeadLetters key={s.id} sink={s.name} letters={l} total={s.dead_letters} />)
+          letters.map(({ s, letters: l }) => <DeadLetters key={s.id} sink={s.name} letters={l} total={s.dead_letters} admin={admin} />)
         )}
       </section>
     </section>

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { createSink, deadLetters, listSinks, newSinkSchema, removeSink, testSink } from "../../sinks/sinks.ts";
+import { retryDeadLetter, retrySchema } from "../../sinks/retry.ts";
 import { actorOf, defineRoute, reply } from "../route.ts";
 
 const TAG = "Audit sinks";
@@ -50,6 +51,16 @@ export const sinkRoutes = [
     tag: TAG,
     summary: "Entries the sink's receiver refused for good (newest first)",
     handler: async ({ params, query }) => ({ dead_letters: await deadLetters(params.name, query.limit) }),
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/api/v1/sinks/:name/dead-letters/retry",
+    auth: "user",
+    roles: ["admin"],
+    body: retrySchema,
+    tag: TAG,
+    summary: "Send one dead letter again (audited as sink.retry): delivered, it leaves the list; refused, its attempts and error are updated",
+    handler: async ({ rt, params, body, user }) => retryDeadLetter(rt, params.name, body, actorOf(user), rt.config.node),
   }),
   defineRoute({
     method: "POST",
