@@ -139,5 +139,5 @@ export async function evaluateCoazItem(rt: Runtime, ev: AzEvaluation, caller: Ca
     ...(token ? { delegation_token: token } : {}),
     request_id: caller.requestId,
   };
-  return answerOf(await decide(rt, agent, req));
+  return answerOf(await decide(rt, agent, req, caller.span));
 }

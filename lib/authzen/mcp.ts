@@ -298,7 +298,7 @@ export async function evaluateMcp(rt: Runtime, ev: AzEvaluation, caller: Caller)
     ...(token ? { delegation_token: token } : {}),
     request_id: caller.requestId,
   };
-  const r = await decide(rt, agent, req);
+  const r = await decide(rt, agent, req, caller.span);
   const allowed = r.decision === "allow";
   return {
     answer: {

@@ -152,6 +152,26 @@ export function startSpan(name: string, kind: number, attributes?: Attributes, p
   return sdk?.start(name, kind, attributes, parent, carrier);
 }
 
+/**
+ * A request's root span (a SERVER span under the W3C context of `carrier`, or a new root) when the
+ * sampler records it, else undefined: an unsampled request then runs exactly the code path of traces
+ * off — no stage spans, no context. This is how Mandate's node traces (lib/http/route.ts): the span is
+ * handed down explicitly, never through the AsyncLocalStorage context, whose first use would enable
+ * Node's promise hooks for every promise of the process from then on (a cost on every decision, sampled
+ * or not; docs/benchmarks.md, "Traces").
+ */
+export function startRecordingSpan(name: string, kind: number, attributes: Attributes | undefined, carrier: Record<string, unknown>): Span | undefined {
+  const span = sdk?.start(name, kind, attributes, null, carrier);
+  return span?.isRecording() ? span : undefined; // a non-recording span's end() does nothing: dropped as is
+}
+
+/** The log fields of a recording span (`trace_id`, `span_id`), for lines written where no context is active. */
+export function traceLogFields(span: Span | undefined): { trace_id: string; span_id: string } | undefined {
+  if (!span) return undefined;
+  const c = span.spanContext();
+  return { trace_id: c.traceId, span_id: c.spanId };
+}
+
 /** The active span (undefined when none or traces are off). */
 export function activeSpan(): Span | undefined {
   return sdk?.active();
