@@ -248,8 +248,12 @@ async function tracedRoute(
   params: Record<string, string>,
   url: URL,
 ): Promise<void> {
-  const attributes = { "http.request.method": def.method, "http.route": def.path, "url.path": url.pathname, "url.scheme": url.protocol.slice(0, -1) };
-  const span = startRecordingSpan(`${def.method} ${def.path}`, SPAN_KIND.server, attributes, req.headers);
+  const span = startRecordingSpan(`${def.method} ${def.path}`, SPAN_KIND.server, req.headers, () => ({
+    "http.request.method": def.method,
+    "http.route": def.path,
+    "url.path": url.pathname,
+    "url.scheme": url.protocol.slice(0, -1),
+  }));
   if (!span) return handleRoute(rt, def, req, res, params, url);
   try {
     await handleRoute(rt, def, req, res, params, url, span);
