@@ -1,8 +1,9 @@
 /**
  * startRecordingSpan (lib/telemetry/tracing.ts): the node's one sampling decision per request, with the
- * real SDK exporting to a real OTLP/HTTP receiver. The root ratio is 0, so only a sampled parent is
- * followed: a request without one, or with an unsampled one, gets no span at all (its route then runs
- * the untraced path); a sampled one gets a recording span under its parent, and only it is exported.
+ * real SDK exporting to a real OTLP/HTTP receiver, `parentbased_traceidratio`. At a ratio of 0 a request
+ * without a parent, or with an unsampled one, gets no span at all (its route then runs the untraced
+ * path); a sampled one gets a recording span under its parent, and only it is exported. At 1 a new trace
+ * is sampled (its root decision is drawn before the SDK is called), an unsampled parent still followed.
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -54,5 +55,20 @@ describe("one sampling decision per request (startRecordingSpan)", () => {
     await tracing.stopTracing(); // exports what the batch holds
 
     expect(receiver.spans.map((s) => [s.name, s.traceId, s.parentSpanId, s.attributes["mandate.test"]])).toEqual([["sampled", traceId, parent, "yes"]]);
+  });
+
+  it("draws a new trace's root decision itself, and still follows an unsampled parent right after", async () => {
+    const { SPAN_KIND, startRecordingSpan } = tracing;
+    process.env.OTEL_TRACES_SAMPLER_ARG = "1";
+    await tracing.startTracing("sampling-test"); // read again from the environment
+    const before = receiver.spans.length;
+    const root = startRecordingSpan("root", SPAN_KIND.server, {});
+    expect(root?.isRecording()).toBe(true);
+    expect(root!.spanContext().traceFlags & 1).toBe(1);
+    expect(startRecordingSpan("unsampled", SPAN_KIND.server, { traceparent: `00-${hex(16)}-${hex(8)}-00` })).toBeUndefined();
+    root!.end();
+    await tracing.stopTracing();
+    const got = receiver.spans.slice(before);
+    expect(got.map((s) => [s.name, s.traceId, s.parentSpanId ?? ""])).toEqual([["root", root!.spanContext().traceId, ""]]);
   });
 });

@@ -112,6 +112,11 @@ export interface TracingSdk {
    * an MCP request's `_meta`; a root span when it holds none); else under the active span.
    */
   start(name: string, kind: number, attributes?: Attributes, parent?: Span | null, carrier?: Record<string, unknown>): Span;
+  /**
+   * A request's root span under the W3C context in `carrier` (or a new trace) if the sampler records it,
+   * else undefined. Without a `traceparent` the root's decision is drawn before the SDK is called.
+   */
+  startRequest(name: string, kind: number, carrier: Record<string, unknown>): Span | undefined;
   /** Runs `fn` with `span` active (AsyncLocalStorage: across its awaits). */
   withSpan<T>(span: Span, fn: () => T): T;
   active(): Span | undefined;
@@ -161,11 +166,10 @@ export function startSpan(name: string, kind: number, attributes?: Attributes, p
  * or not; docs/benchmarks.md, "Traces").
  */
 export function startRecordingSpan(name: string, kind: number, carrier: Record<string, unknown>, attributes?: () => Attributes): Span | undefined {
-  // No attributes at the start: the SDK would copy and check them before sampling, for nine requests in
-  // ten at a ratio of 0.1 (Mandate's samplers do not read them). A recorded span gets them at once.
-  const span = sdk?.start(name, kind, undefined, null, carrier);
-  if (!span?.isRecording()) return undefined; // a non-recording span's end() does nothing: dropped as is
-  if (attributes) span.setAttributes(attributes());
+  // Attributes only for a recorded span: the SDK would copy and check them before sampling (Mandate's
+  // samplers do not read them), for nine requests in ten at a ratio of 0.1.
+  const span = sdk?.startRequest(name, kind, carrier);
+  if (span && attributes) span.setAttributes(attributes());
   return span;
 }
 
