@@ -114,7 +114,8 @@ const describeEnv = (e: Record<string, string>) =>
 
 async function main() {
   console.log(
-    `compare: ${ROOT} (this) vs ${BASE} (base${BASE === ROOT ? ": the same checkout" : ""}); ${C} connections, ${R} interleaved rounds of ${N} requests each after ${W} warm-up; console ${withConsole ? "on" : "off"}`,
+    `compare: ${ROOT} (this) vs ${BASE} (base${BASE === ROOT ? ": the same checkout" : ""}); ${C} connections, ` +
+      `${R} interleaved rounds of ${N} requests each after ${W} warm-up; console ${withConsole ? "on" : "off"}`,
   );
   console.log(`environment of this: ${describeEnv(ENV.this)}; of base: ${describeEnv(ENV.base)}`);
   const nodes: Array<{ name: string; node: MandateTarget }> = [];
