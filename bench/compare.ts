@@ -10,8 +10,20 @@
  *
  * `--events`: the outcome-event rows instead (bench/lib/events.ts: POST /api/v1/events in batches of
  * 1,000 and the raw COPY ceiling on each node's database), one round per version in turn.
+ *
+ * `--this-env K=V` / `--base-env K=V` (repeatable) set environment variables on one side only; with
+ * `--base .` (the same checkout: each node has its own data directory, PostgreSQL and ports) this compares
+ * one build with a setting against itself without it, e.g. traces on against off:
+ *
+ *   npm run bench:compare -- --base . --otlp-sink --this-env OTEL_TRACES_EXPORTER=otlp \
+ *     --this-env OTEL_TRACES_SAMPLER=parentbased_traceidratio --this-env OTEL_TRACES_SAMPLER_ARG=0.1
+ *
+ * `--otlp-sink`: a local OTLP/HTTP sink (answers 200 to every POST, counts requests and bytes) whose
+ * address both nodes get as OTEL_EXPORTER_OTLP_ENDPOINT (unless a side's --*-env sets it).
  */
 import { existsSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { delta, snapshot, sumDeltas, type CpuDelta } from "./lib/cpu.ts";
 import { combine, runLoad, type LoadResult } from "./lib/load.ts";
@@ -22,10 +34,14 @@ import { parseScriptArgs } from "../lib/util/command-line.ts";
 
 const USAGE = `usage: npm run bench:compare -- --base <other checkout> [--requests 20000] [--rounds 4] [--connections 50]
                                   [--warmup 10000] [--no-console] [--events] [--event-batches 100] [--cpu-prof DIR]
+                                  [--this-env K=V]... [--base-env K=V]... [--otlp-sink]
 
 This checkout's Mandate against another one's, in interleaved rounds (the decision workload, or with
 --events the outcome-event ingestion). --cpu-prof DIR: both nodes run under \`node --cpu-prof\` and write
-their profiles into DIR/this and DIR/base when they stop (sum one with bench/profile-summary.ts).`;
+their profiles into DIR/this and DIR/base when they stop (sum one with bench/profile-summary.ts).
+--this-env / --base-env K=V (repeatable): environment of one side only (--base . compares this checkout
+with itself). --otlp-sink: a local OTLP/HTTP sink answering 200, given to both nodes as
+OTEL_EXPORTER_OTLP_ENDPOINT (traces on: set OTEL_TRACES_EXPORTER=otlp on a side).`;
 const { values } = parseScriptArgs(USAGE, {
   base: { type: "string" },
   requests: { type: "string", default: "20000" },
@@ -36,6 +52,9 @@ const { values } = parseScriptArgs(USAGE, {
   events: { type: "boolean" },
   "event-batches": { type: "string", default: "100" },
   "cpu-prof": { type: "string" },
+  "this-env": { type: "string", multiple: true },
+  "base-env": { type: "string", multiple: true },
+  "otlp-sink": { type: "boolean" },
 });
 if (!values.base) {
   console.error(`--base is required\n${USAGE}`);
@@ -47,6 +66,20 @@ const R = Math.max(1, Number(values.rounds));
 const C = Number(values.connections);
 const W = Number(values.warmup);
 const SESSIONS = 1000;
+
+function envOf(option: string, pairs: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of pairs ?? []) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(p);
+    if (!m) {
+      console.error(`--${option} takes NAME=value, not "${p}"\n${USAGE}`);
+      process.exit(2);
+    }
+    out[m[1]] = m[2];
+  }
+  return out;
+}
+const ENV = { this: envOf("this-env", values["this-env"]), base: envOf("base-env", values["base-env"]) };
 const withConsole = !values["no-console"] && existsSync(join(ROOT, ".next/BUILD_ID")) && existsSync(join(BASE, ".next/BUILD_ID"));
 
 function requests(keys: string[], runId: string) {
@@ -61,15 +94,39 @@ function requests(keys: string[], runId: string) {
   };
 }
 
+/** A local OTLP/HTTP sink: 200 with an empty body (an empty Export…ServiceResponse, protobuf or JSON) to every request. */
+async function startOtlpSink() {
+  const seen = { requests: 0, bytes: 0 };
+  const server = createServer((req, res) => {
+    seen.requests++;
+    req.on("data", (d: Buffer) => (seen.bytes += d.length));
+    req.on("end", () => res.writeHead(200, { "content-type": req.headers["content-type"] ?? "application/x-protobuf", "content-length": 0 }).end());
+  });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, seen, close: () => new Promise<void>((ok) => server.close(() => ok())) };
+}
+
+const describeEnv = (e: Record<string, string>) =>
+  Object.entries(e)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ") || "(none)";
+
 async function main() {
   console.log(
-    `compare: ${ROOT} (this) vs ${BASE} (base); ${C} connections, ${R} interleaved rounds of ${N} requests each after ${W} warm-up; console ${withConsole ? "on" : "off"}`,
+    `compare: ${ROOT} (this) vs ${BASE} (base${BASE === ROOT ? ": the same checkout" : ""}); ${C} connections, ` +
+      `${R} interleaved rounds of ${N} requests each after ${W} warm-up; console ${withConsole ? "on" : "off"}`,
   );
+  console.log(`environment of this: ${describeEnv(ENV.this)}; of base: ${describeEnv(ENV.base)}`);
   const nodes: Array<{ name: string; node: MandateTarget }> = [];
+  const sink = values["otlp-sink"] ? await startOtlpSink() : null;
   try {
-    const prof = (name: string) => (values["cpu-prof"] ? { cpuProfDir: join(values["cpu-prof"], name) } : {});
-    nodes.push({ name: "this", node: await startMandateNode(withConsole, ROOT, prof("this")) });
-    nodes.push({ name: "base", node: await startMandateNode(withConsole, BASE, prof("base")) });
+    const options = (name: "this" | "base") => ({
+      ...(values["cpu-prof"] ? { cpuProfDir: join(values["cpu-prof"], name) } : {}),
+      env: { ...(sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : {}), ...ENV[name] },
+    });
+    nodes.push({ name: "this", node: await startMandateNode(withConsole, ROOT, options("this")) });
+    nodes.push({ name: "base", node: await startMandateNode(withConsole, BASE, options("base")) });
     if (values.events) {
       await compareEvents(nodes, R, Number(values["event-batches"]));
       return;
@@ -135,6 +192,11 @@ async function main() {
     );
   } finally {
     await Promise.all(nodes.map(({ node }) => node.stop().catch(() => {})));
+    if (sink) {
+      // After the nodes stopped (they export what they hold as they stop).
+      console.log(`OTLP sink: ${sink.seen.requests} requests, ${(sink.seen.bytes / 1e6).toFixed(1)} MB`);
+      await sink.close();
+    }
   }
 }
 

@@ -66,13 +66,13 @@ export function fromZod(err: z.ZodError, prefix = ""): MandateError {
  * An error that is not the caller's: the database being unreachable is a 503 (with Retry-After),
  * anything else a 500 whose cause is logged with the request id (`where`: the request), never shown.
  */
-export function unexpectedError(err: unknown, where: string, requestId: string): MandateError {
+export function unexpectedError(err: unknown, where: string, requestId: string, fields?: Record<string, unknown>): MandateError {
   if (isDatabaseUnavailable(err)) {
     return new MandateError(503, "database_unavailable", `the database is unreachable (request ${requestId}): retry shortly`, undefined, {
       "Retry-After": String(RETRY_AFTER_S),
     });
   }
-  logger.error(`${where} failed`, { request_id: requestId, err });
+  logger.error(`${where} failed`, { request_id: requestId, ...fields, err });
   return new MandateError(500, "internal", `internal error (request ${requestId})`);
 }
 

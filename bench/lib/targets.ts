@@ -88,6 +88,8 @@ export interface NodeOptions {
   join?: MandateTarget;
   /** The node runs under `--cpu-prof` and writes a .cpuprofile here when it stops (`npm run bench -- --cpu-prof DIR`). */
   cpuProfDir?: string;
+  /** More environment for this node only (bench:compare's --this-env / --base-env), applied last. */
+  env?: Record<string, string>;
 }
 
 /** A Mandate node from this checkout, or from another one (`root`: bench:compare). */
@@ -106,6 +108,7 @@ export async function startMandateNode(withConsole: boolean, root = ROOT, o: Nod
   delete env.DATABASE_URL;
   delete env.MANDATE_DATA_PLANE_WORKERS;
   if (o.workers) env.MANDATE_DATA_PLANE_WORKERS = String(o.workers);
+  Object.assign(env, o.env);
   if (o.join) {
     env.DATABASE_URL = o.join.databaseUrl;
     env.MANDATE_MASTER_KEY = readFileSync(join(o.join.dataDir, "master.key"), "utf8").trim();

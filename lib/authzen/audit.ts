@@ -8,6 +8,7 @@ import type { AuditEntryInput } from "../audit/hash.ts";
 import type { Reason } from "../policy/interpret.ts";
 import { redactArguments } from "../redaction/index.ts";
 import type { PepPrincipal } from "./pep-keys.ts";
+import type { Span } from "../telemetry/tracing.ts";
 
 export interface Answer {
   decision: boolean;
@@ -21,6 +22,8 @@ export interface ItemOutcome {
 export interface Caller {
   pep: PepPrincipal;
   requestId: string;
+  /** The request's recording span (a sampled request, traces on: lib/http/route.ts). */
+  span?: Span;
 }
 
 export function reasonText(reasons: Reason[]): string {

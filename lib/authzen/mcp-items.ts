@@ -120,5 +120,5 @@ export async function evaluateCoazItem(rt: Runtime, ev: AzEvaluation, caller: Ca
     ...(token ? { delegation_token: token } : {}),
     request_id: caller.requestId,
   };
-  return decisionAnswer(await decide(rt, agent, req));
+  return decisionAnswer(await decide(rt, agent, req, caller.span));
 }

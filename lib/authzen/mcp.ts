@@ -298,7 +298,7 @@ export async function evaluateMcp(rt: Runtime, ev: AzEvaluation, caller: Caller)
     ...(token ? { delegation_token: token } : {}),
     request_id: caller.requestId,
   };
-  return decisionAnswer(await decide(rt, agent, req));
+  return decisionAnswer(await decide(rt, agent, req, caller.span));
 }
 
 /** The AuthZEN answer for a decision of Mandate's own (tools, and the COAZ-MCP items of mcp-items.ts). */

@@ -36,7 +36,7 @@ import { resolveTarget, type Target } from "./target.ts";
 import { keepReplayValues } from "../policy/replay-values.ts";
 import { observeDecision } from "../telemetry/metrics.ts";
 import { logger } from "../telemetry/log.ts";
-import { activeSpan, endWithError, sampledTraceId, setSpanError, SPAN_KIND, startSpan, TRACING, type Span } from "../telemetry/tracing.ts";
+import { endWithError, sampledTraceId, setSpanError, SPAN_KIND, startSpan, type Span } from "../telemetry/tracing.ts";
 import { isForeignAttempt, precheck } from "./precheck.ts";
 
 export { isForeignAttempt, precheck, scopeAllows, toolTarget } from "./precheck.ts";
@@ -127,10 +127,10 @@ function readAnswer(rt: Runtime, target: Target, a: CedarAnswer, p: LoadedPolicy
  * them as it parses the body, the AuthZEN MCP profile as it parses properties and context): what is
  * hashed, decided, stored and receipted here is then exactly what the caller sent.
  */
-export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRequest): Promise<DecisionResponse> {
+export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRequest, span?: Span): Promise<DecisionResponse> {
   const t0 = process.hrtime.bigint();
-  // The request's span (the route's, lib/http/route.ts): one test of a constant when traces are off.
-  const span = TRACING ? activeSpan() : undefined;
+  // `span`: the request's, when traces are on and the request is sampled (lib/http/route.ts); the stages
+  // are its children. Undefined otherwise: then each stage tests it once and starts nothing.
   const [target, store] = await Promise.all([resolveTarget(rt, req), rt.policies.get(MCP_STORE)]);
   const tool = target.item;
   const policy = store.active;

@@ -17,7 +17,7 @@ import { presentedCredential } from "./bearer.ts";
 import { checkSenderConstraint } from "./dpop-auth.ts";
 import { crossOrigin, fromSameOrigin, isSafeMethod, SECURITY_HEADERS } from "./security.ts";
 import { logger } from "../telemetry/log.ts";
-import { endWithError, SPAN_KIND, setSpanError, startSpan, TRACING, withSpan } from "../telemetry/tracing.ts";
+import { endWithError, SPAN_KIND, setSpanError, startRecordingSpan, startSpan, traceLogFields, TRACING, type Span } from "../telemetry/tracing.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -40,6 +40,8 @@ export interface RouteContext<B, Q> {
   /** The PEP and its policy store (auth "pep"). */
   pep: PepRequest | null;
   requestId: string;
+  /** The request's recording span (traces on and this request sampled), for the stages' spans (lib/decisions/decide.ts). */
+  span?: Span;
 }
 
 const REPLY = Symbol.for("mandate.reply");
@@ -233,8 +235,10 @@ export function runRoute(
 
 /**
  * With traces on (lib/telemetry/tracing.ts): the request's server span (HTTP semantic conventions; its
- * parent is the W3C `traceparent` header when one came), active while the route runs, so the decision
- * pipeline's stages are its children (lib/decisions/decide.ts).
+ * parent is the W3C `traceparent` header when one came). Sampling is decided once, here: a request the
+ * sampler does not record runs handleRoute exactly as with traces off; a recorded one hands its span
+ * down explicitly (RouteContext.span, Caller.span), so the decision pipeline's stages are its children
+ * (lib/decisions/decide.ts). No AsyncLocalStorage context is used on the node (see startRecordingSpan).
  */
 async function tracedRoute(
   rt: Runtime,
@@ -244,20 +248,32 @@ async function tracedRoute(
   params: Record<string, string>,
   url: URL,
 ): Promise<void> {
-  const attributes = { "http.request.method": def.method, "http.route": def.path, "url.path": url.pathname, "url.scheme": url.protocol.slice(0, -1) };
-  const span = startSpan(`${def.method} ${def.path}`, SPAN_KIND.server, attributes, null, req.headers);
+  const span = startRecordingSpan(`${def.method} ${def.path}`, SPAN_KIND.server, req.headers, () => ({
+    "http.request.method": def.method,
+    "http.route": def.path,
+    "url.path": url.pathname,
+    "url.scheme": url.protocol.slice(0, -1),
+  }));
+  if (!span) return handleRoute(rt, def, req, res, params, url);
   try {
-    await withSpan(span, () => handleRoute(rt, def, req, res, params, url));
+    await handleRoute(rt, def, req, res, params, url, span);
   } finally {
-    span?.setAttribute("http.response.status_code", res.statusCode);
+    span.setAttribute("http.response.status_code", res.statusCode);
     if (res.statusCode >= 500) setSpanError(span, String(res.statusCode));
-    span?.end();
+    span.end();
   }
 }
 
-/** Authentication (the agent key, the user's token or session, or the PEP key) as the `mandate.authenticate` span (traces on). */
-async function tracedAuthentication(rt: Runtime, def: RouteDef<unknown, unknown>, req: IncomingMessage, requestId: string, params: Record<string, string>) {
-  const span = def.auth !== "none" ? startSpan("mandate.authenticate", SPAN_KIND.internal) : undefined;
+/** Authentication (the agent key, the user's token or session, or the PEP key) as the `mandate.authenticate` span (a sampled request). */
+async function tracedAuthentication(
+  rt: Runtime,
+  def: RouteDef<unknown, unknown>,
+  req: IncomingMessage,
+  requestId: string,
+  params: Record<string, string>,
+  parent: Span,
+) {
+  const span = def.auth !== "none" ? startSpan("mandate.authenticate", SPAN_KIND.internal, undefined, parent) : undefined;
   try {
     const pep = def.auth === "pep" ? await authenticatePep(rt, req, requestId, params.store ?? null) : null;
     const p = pep ? null : await authenticate(rt, req, def.auth, def.authRealm ?? "mandate");
@@ -277,14 +293,17 @@ async function handleRoute(
   res: ServerResponse,
   params: Record<string, string>,
   url: URL,
+  span?: Span,
 ): Promise<void> {
   const requestId = (req.headers["x-request-id"] as string | undefined)?.slice(0, 200) || randomUUID();
   // Caches the change feed cannot vouch for are dropped first (bounded staleness: docs/guarantees.md).
   rt.changes.ensureCurrent();
   try {
     let pep: PepRequest | null, principal: Principal | null;
-    if (TRACING) ({ pep, principal } = await tracedAuthentication(rt, def, req, requestId, params));
-    else {
+    if (span) {
+      ({ pep, principal } = await tracedAuthentication(rt, def, req, requestId, params, span));
+      if (pep) pep.caller.span = span;
+    } else {
       pep = def.auth === "pep" ? await authenticatePep(rt, req, requestId, params.store ?? null) : null;
       principal = pep ? null : await authenticate(rt, req, def.auth, def.authRealm ?? "mandate");
     }
@@ -334,6 +353,7 @@ async function handleRoute(
       user: principal?.kind === "user" ? principal : null,
       pep,
       requestId,
+      span,
     })) as RouteResult | undefined;
     const result: RouteResult = out && typeof out === "object" && REPLY in out ? out : { body: out };
     if (result.stream) {
@@ -344,7 +364,7 @@ async function handleRoute(
     }
     send(res, result.status ?? 200, result.body, { "X-Request-ID": requestId, ...result.headers });
   } catch (err) {
-    const me = err instanceof MandateError ? err : unexpectedError(err, `${def.method} ${def.path}`, requestId);
+    const me = err instanceof MandateError ? err : unexpectedError(err, `${def.method} ${def.path}`, requestId, traceLogFields(span));
     if (def.errorFormat) {
       const f = def.errorFormat(me);
       send(res, f.status, f.body, { "X-Request-ID": requestId, ...me.headers, ...f.headers });

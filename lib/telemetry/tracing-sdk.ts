@@ -16,20 +16,34 @@ import {
   AlwaysOnSampler,
   BatchSpanProcessor,
   ParentBasedSampler,
+  SamplingDecision,
   TraceIdRatioBasedSampler,
   TracerProvider,
   type Sampler,
+  type SamplingResult,
   type SpanExporter,
 } from "@opentelemetry/sdk-trace";
 import type { TracingConfig, TracingSdk } from "./tracing.ts";
 
-function sampler(c: TracingConfig): Sampler {
-  const root = c.sampler.endsWith("always_off")
-    ? new AlwaysOffSampler()
-    : c.sampler.endsWith("traceidratio")
-      ? new TraceIdRatioBasedSampler(c.ratio)
-      : new AlwaysOnSampler();
-  return c.sampler.startsWith("parentbased_") ? new ParentBasedSampler({ root }) : root;
+/**
+ * The root sampler of OTEL_TRACES_SAMPLER, except while `decided`: startRequest() has then drawn the
+ * root's decision itself (sampled) and the SDK must not draw it again.
+ */
+class PreDecidedRoot implements Sampler {
+  decided = false;
+  constructor(private readonly inner: Sampler) {}
+  shouldSample(...args: Parameters<Sampler["shouldSample"]>): SamplingResult {
+    return this.decided ? { decision: SamplingDecision.RECORD_AND_SAMPLED } : this.inner.shouldSample(...args);
+  }
+  toString(): string {
+    return this.inner.toString();
+  }
+}
+
+function sampler(c: TracingConfig): { sampler: Sampler; root: PreDecidedRoot; rootRatio: number } {
+  const ratio = c.sampler.endsWith("always_off") ? 0 : c.sampler.endsWith("traceidratio") ? c.ratio : 1;
+  const root = new PreDecidedRoot(ratio === 0 ? new AlwaysOffSampler() : ratio === 1 ? new AlwaysOnSampler() : new TraceIdRatioBasedSampler(ratio));
+  return { sampler: c.sampler.startsWith("parentbased_") ? new ParentBasedSampler({ root }) : root, root, rootRatio: ratio };
 }
 
 async function exporter(c: TracingConfig): Promise<SpanExporter> {
@@ -47,9 +61,10 @@ export async function createTracingSdk(c: TracingConfig, service: string, attrib
     .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: service, ...attributes }))
     .merge(detectResources({ detectors: [envDetector] }));
   const batch = Object.fromEntries(Object.entries(c.batch).filter(([, v]) => v !== undefined));
+  const sampling = sampler(c);
   const provider = new TracerProvider({
     resource,
-    sampler: sampler(c),
+    sampler: sampling.sampler,
     spanProcessors: [new BatchSpanProcessor({ exporter: await exporter(c), ...batch })],
   });
   const tracer = provider.getTracer("mandate");
@@ -63,6 +78,21 @@ export async function createTracingSdk(c: TracingConfig, service: string, attrib
       else if (carrier) ctx = w3c.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter);
       else ctx = contexts.active();
       return tracer.startSpan(name, { kind, attributes: attrs }, ctx);
+    },
+    startRequest(name, kind, carrier) {
+      let span: Span;
+      if (carrier.traceparent === undefined) {
+        // A new trace: the root's decision is drawn here with the sampler's ratio (the trace id is new
+        // and random, so this is the same draw), and a request not sampled costs nothing of the SDK.
+        if (!(Math.random() < sampling.rootRatio)) return undefined;
+        sampling.root.decided = true;
+        try {
+          span = tracer.startSpan(name, { kind }, ROOT_CONTEXT);
+        } finally {
+          sampling.root.decided = false;
+        }
+      } else span = tracer.startSpan(name, { kind }, w3c.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter));
+      return span.isRecording() ? span : undefined;
     },
     withSpan: (span, fn) => contexts.with(trace.setSpan(contexts.active(), span), fn),
     active: () => trace.getSpan(contexts.active()),

@@ -112,6 +112,11 @@ export interface TracingSdk {
    * an MCP request's `_meta`; a root span when it holds none); else under the active span.
    */
   start(name: string, kind: number, attributes?: Attributes, parent?: Span | null, carrier?: Record<string, unknown>): Span;
+  /**
+   * A request's root span under the W3C context in `carrier` (or a new trace) if the sampler records it,
+   * else undefined. Without a `traceparent` the root's decision is drawn before the SDK is called.
+   */
+  startRequest(name: string, kind: number, carrier: Record<string, unknown>): Span | undefined;
   /** Runs `fn` with `span` active (AsyncLocalStorage: across its awaits). */
   withSpan<T>(span: Span, fn: () => T): T;
   active(): Span | undefined;
@@ -150,6 +155,29 @@ export async function stopTracing(): Promise<void> {
 /** A span (see TracingSdk.start); undefined while traces are off or not started. */
 export function startSpan(name: string, kind: number, attributes?: Attributes, parent?: Span | null, carrier?: Record<string, unknown>): Span | undefined {
   return sdk?.start(name, kind, attributes, parent, carrier);
+}
+
+/**
+ * A request's root span (a SERVER span under the W3C context of `carrier`, or a new root) when the
+ * sampler records it, else undefined: an unsampled request then runs exactly the code path of traces
+ * off — no stage spans, no context. This is how Mandate's node traces (lib/http/route.ts): the span is
+ * handed down explicitly, never through the AsyncLocalStorage context, whose first use would enable
+ * Node's promise hooks for every promise of the process from then on (a cost on every decision, sampled
+ * or not; docs/benchmarks.md, "Traces").
+ */
+export function startRecordingSpan(name: string, kind: number, carrier: Record<string, unknown>, attributes?: () => Attributes): Span | undefined {
+  // Attributes only for a recorded span: the SDK would copy and check them before sampling (Mandate's
+  // samplers do not read them), for nine requests in ten at a ratio of 0.1.
+  const span = sdk?.startRequest(name, kind, carrier);
+  if (span && attributes) span.setAttributes(attributes());
+  return span;
+}
+
+/** The log fields of a recording span (`trace_id`, `span_id`), for lines written where no context is active. */
+export function traceLogFields(span: Span | undefined): { trace_id: string; span_id: string } | undefined {
+  if (!span) return undefined;
+  const c = span.spanContext();
+  return { trace_id: c.traceId, span_id: c.spanId };
 }
 
 /** The active span (undefined when none or traces are off). */

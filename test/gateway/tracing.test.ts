@@ -7,11 +7,12 @@
  * loaded by the node or the gateway (a module resolve hook records every one) and nothing is sent.
  */
 import { randomBytes } from "node:crypto";
+import { Agent, request } from "node:http";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { startMandate } from "../support/mandate.ts";
+import { api, startMandate } from "../support/mandate.ts";
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "../support/otlp-receiver.ts";
 import { ALLOW_ALL_POLICY, EVERYTHING, connectClient, dbQuery, gatewayStdioTransport, tempDir, text, waitFor } from "./helpers.ts";
 
@@ -167,6 +168,53 @@ describe("OpenTelemetry traces", () => {
     // The positive control of the off test below: the hook sees the SDK where traces are on.
     for (const file of ["node-on.log", "gateway-on.log"]) expect(loaded(join(logDir, file)).some((l) => l.includes("/@opentelemetry/sdk-trace/"))).toBe(true);
   }, 120_000);
+
+  it("the node decides sampling once per request: an unsampled one records nothing, a sampled one its whole linked trace", async () => {
+    const inventory = await api(mandate.url, apiKey, "POST", "/api/v1/inventory", { server: "direct", tools: [{ name: "ping" }] });
+    expect(inventory.status).toBe(200);
+    await mandate.approveTool("direct", "ping");
+    // One keep-alive connection: both requests reach the same process, whose spans are exported in the order they ended.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const decideWith = (traceparent: string, message: string) =>
+      new Promise<{ status: number; body: { decision: string; decision_id: string } }>((resolve, reject) => {
+        const body = JSON.stringify({ session: { id: `direct-${message}` }, tool: { server: "direct", name: "ping" }, arguments: { message } });
+        const headers = { authorization: `Bearer ${apiKey}`, "content-type": "application/json", traceparent };
+        const req = request(`${mandate.url}/api/v1/decisions`, { method: "POST", agent, headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) }));
+        });
+        req.on("error", reject);
+        req.end(body);
+      });
+    try {
+      const quietTrace = hex(16);
+      const quiet = await decideWith(`00-${quietTrace}-${hex(8)}-00`, "direct unsampled");
+      const traceId = hex(16);
+      const parentId = hex(8);
+      const traced = await decideWith(`00-${traceId}-${parentId}-01`, "direct sampled");
+      expect([quiet.status, quiet.body.decision, traced.status, traced.body.decision]).toEqual([200, "allow", 200, "allow"]);
+
+      const stages = ["mandate.authenticate", "mandate.session", "mandate.cedar", "mandate.commit"];
+      const spans = await waitFor(
+        () => receiver.spans.filter((s) => s.traceId === traceId),
+        (found) => ["POST /api/v1/decisions", ...stages].every((n) => found.some((x) => x.name === n)),
+        60_000,
+        "the sampled decision's spans",
+      );
+      expect(spans).toHaveLength(5);
+      const server = spans.find((s) => s.name === "POST /api/v1/decisions")!;
+      expect(server.parentSpanId).toBe(parentId);
+      expect(server.attributes).toMatchObject({ "mandate.decision_id": traced.body.decision_id, "gen_ai.tool.name": "ping", "http.response.status_code": 200 });
+      for (const stage of stages) expect(spans.find((s) => s.name === stage)?.parentSpanId, stage).toBe(server.spanId);
+      expect((await decisionData(traceId, "direct sampled")).data.trace_id).toBe(traceId);
+      // The unsampled request's spans, had it recorded any, ended before the sampled one's and left with or before them.
+      expect(receiver.spans.filter((s) => s.traceId === quietTrace)).toEqual([]);
+      expect((await decisionData(quietTrace, "direct unsampled")).data.trace_id).toBeUndefined();
+    } finally {
+      agent.destroy();
+    }
+  }, 60_000);
 
   it("with traces off (the default) no OpenTelemetry module is loaded and nothing is sent", async () => {
     Object.assign(nodeEnv, tracingEnv(false, join(logDir, "node-off.log")));

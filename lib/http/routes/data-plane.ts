@@ -34,7 +34,7 @@ export const dataPlaneRoutes = [
     response: decisionResponse,
     tag: "Decisions",
     summary: "Decide a tool call, a resource read or subscription, or a prompt get",
-    handler: ({ rt, agent, body }) => decide(rt, agent!, body),
+    handler: ({ rt, agent, body, span }) => decide(rt, agent!, body, span),
   }),
   defineRoute({
     method: "POST",
