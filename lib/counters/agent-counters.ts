@@ -274,7 +274,7 @@ export class AgentCounters {
       );
     } catch (err) {
       entries.forEach((t, i) => {
-        for (const s of taken[i]!) t.dirty.add(s);
+        for (const s of taken[i]) t.dirty.add(s);
         this.dirty.add(t);
       });
       throw err;
