@@ -90,7 +90,7 @@ describe("per-agent windows as running sums", () => {
       }),
       { numRuns: 400 },
     );
-  });
+  }, 60_000);
 
   it("count, uncount and view per agent and per agent on a tool as before, across prunes", () => {
     const agents = ["a1", "a2"];
@@ -138,5 +138,5 @@ describe("per-agent windows as running sums", () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 60_000);
 });

@@ -35,7 +35,7 @@ describe("decision metrics kept in plain numbers", () => {
       { numRuns: 100 },
     );
     expect(() => observeDecision("allow", [], NaN)).toThrow(TypeError);
-  });
+  }, 60_000);
 });
 
 describe("decision reason classes (a bounded label)", () => {
