@@ -113,7 +113,6 @@ export function decisionTargetIssues(r: z.infer<typeof decisionRequestFields>): 
 }
 const TARGET_MEMBERS = ["tool", "resource", "prompt", "server"] as const;
 
-
 /** The decision request: its fields and its target check (as a refinement). */
 export const decisionRequest = decisionRequestFields.superRefine((r, ctx) => {
   for (const i of decisionTargetIssues(r)) ctx.addIssue({ code: "custom", path: i.path, message: i.message });

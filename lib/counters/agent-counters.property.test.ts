@@ -59,7 +59,12 @@ const step = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: -120_000, max: 0 }) },
 );
 const op = fc.oneof(
-  fc.record({ k: fc.constant("add" as const), dt: step, back: fc.oneof(fc.constant(0), fc.integer({ min: -4_000, max: 5 })), n: fc.integer({ min: -2, max: 3 }) }),
+  fc.record({
+    k: fc.constant("add" as const),
+    dt: step,
+    back: fc.oneof(fc.constant(0), fc.integer({ min: -4_000, max: 5 })),
+    n: fc.integer({ min: -2, max: 3 }),
+  }),
   fc.record({ k: fc.constant("view" as const), dt: step, target: fc.integer({ min: 0, max: 12 }) }),
   fc.record({ k: fc.constant("prune" as const), dt: step }),
 );

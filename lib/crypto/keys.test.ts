@@ -63,7 +63,9 @@ describe("key format (docs/key-format.md)", () => {
     for (const l of lookAlikes) {
       expect(keyKind(l), l).toBeNull();
       // Shape only (for a credential already held by its hash): a look-alike of the same shape passes it.
-      expect(credentialShapeKind(l), l).toBe(/^mnd_(ak|pt)_[a-z2-9]{8}_[A-Za-z0-9]{38}$/.test(l) ? (l.startsWith("mnd_pt_") ? "personal_token" : "agent_key") : null);
+      expect(credentialShapeKind(l), l).toBe(
+        /^mnd_(ak|pt)_[a-z2-9]{8}_[A-Za-z0-9]{38}$/.test(l) ? (l.startsWith("mnd_pt_") ? "personal_token" : "agent_key") : null,
+      );
       expect(scannerCheck(l), l).toBe(false);
     }
     // Random strings of the right shape almost never pass (CRC32: 1 in 2^32).
