@@ -70,7 +70,8 @@ export const toolArguments = z.record(z.string(), z.unknown());
 // ---------------------------------------------------------------------------------------------
 // POST /api/v1/decisions
 // ---------------------------------------------------------------------------------------------
-export const decisionRequest = z
+/** The decision request's fields; its target is checked by `decisionTargetIssues`. */
+const decisionRequestFields = z
   .object({
     session: sessionRef,
     action: mcpAction.optional().describe("The MCP method decided (default tools/call)"),
@@ -84,28 +85,50 @@ export const decisionRequest = z
     delegation_token: z.string().min(10).max(8192).optional(),
     request_id: z.string().max(200).optional(),
   })
-  .strict()
-  .superRefine((r, ctx) => {
-    const action = r.action ?? "tools/call";
-    const want =
-      action === "tools/call"
-        ? "tool"
-        : action === "prompts/get"
-          ? "prompt"
-          : isServerAction(action)
-            ? "server"
-            : action === "completion/complete"
-              ? r.prompt !== undefined
-                ? "prompt"
-                : "resource"
-              : "resource";
-    for (const k of ["tool", "resource", "prompt", "server"] as const) {
-      if (k === want && r[k] === undefined) ctx.addIssue({ code: "custom", path: [k], message: `${action} needs ${k}` });
-      if (k !== want && r[k] !== undefined) ctx.addIssue({ code: "custom", path: [k], message: `${action} takes ${want}, not ${k}` });
-    }
-    if (want === "resource" && action !== "completion/complete" && Object.keys(r.arguments).length > 0)
-      ctx.addIssue({ code: "custom", path: ["arguments"], message: `${action} takes no arguments (the URI is in resource.uri)` });
-  });
+  .strict();
+
+/** What is wrong with a parsed decision request's target (the member its action needs, no other), in order; empty if nothing. */
+export function decisionTargetIssues(r: z.infer<typeof decisionRequestFields>): Array<{ path: [string]; message: string }> {
+  const out: Array<{ path: [string]; message: string }> = [];
+  const action = r.action ?? "tools/call";
+  const want =
+    action === "tools/call"
+      ? "tool"
+      : action === "prompts/get"
+        ? "prompt"
+        : isServerAction(action)
+          ? "server"
+          : action === "completion/complete"
+            ? r.prompt !== undefined
+              ? "prompt"
+              : "resource"
+            : "resource";
+  for (const k of TARGET_MEMBERS) {
+    if (k === want && r[k] === undefined) out.push({ path: [k], message: `${action} needs ${k}` });
+    if (k !== want && r[k] !== undefined) out.push({ path: [k], message: `${action} takes ${want}, not ${k}` });
+  }
+  if (want === "resource" && action !== "completion/complete" && Object.keys(r.arguments).length > 0)
+    out.push({ path: ["arguments"], message: `${action} takes no arguments (the URI is in resource.uri)` });
+  return out;
+}
+const TARGET_MEMBERS = ["tool", "resource", "prompt", "server"] as const;
+
+/** The decision request: its fields and its target check (as a refinement). */
+export const decisionRequest = decisionRequestFields.superRefine((r, ctx) => {
+  for (const i of decisionTargetIssues(r)) ctx.addIssue({ code: "custom", path: i.path, message: i.message });
+});
+
+/**
+ * `decisionRequest` as POST /api/v1/decisions parses it: a valid request is parsed without the refinement
+ * (~1 µs less per decision: the target check in plain code after the parse); any other body is parsed by
+ * `decisionRequest` itself, so every refusal is the same 400 with the same issues (zod runs a refinement
+ * after issues that do not abort, such as unknown keys, and adds its own).
+ */
+export const decisionRequestOnPath: typeof decisionRequest = decisionRequest.clone();
+decisionRequestOnPath.safeParse = (data, params) => {
+  const fast = decisionRequestFields.safeParse(data, params);
+  return fast.success && decisionTargetIssues(fast.data).length === 0 ? fast : decisionRequest.safeParse(data, params);
+};
 export type DecisionRequest = z.infer<typeof decisionRequest>;
 
 export const reason = z.object({

@@ -33,28 +33,46 @@ export interface AgentCounterView {
   toolMinute: number;
 }
 
-/** Per-second and per-minute counts of one key (an agent, or an agent on a tool): local and remote together. */
-class Window {
+/**
+ * Per-second and per-minute counts of one key (an agent, or an agent on a tool): local and remote together.
+ * `minute` and `hour` are running sums: each holds the sum of the buckets after its edge, and the edge moves
+ * forward with the time asked about (a bucket leaving is subtracted once), so a view costs O(1) amortised
+ * instead of a sum over 60 buckets. A time before the edge (a clock gone back) is summed in full.
+ */
+export class Window {
   secs = new Map<number, number>();
   mins = new Map<number, number>();
+  private secSum = 0;
+  private secEdge = -Infinity;
+  private minSum = 0;
+  private minEdge = -Infinity;
 
   add(second: number, n: number): void {
     this.secs.set(second, (this.secs.get(second) ?? 0) + n);
+    if (second > this.secEdge) this.secSum += n;
     const m = Math.floor(second / 60);
     this.mins.set(m, (this.mins.get(m) ?? 0) + n);
+    if (m > this.minEdge) this.minSum += n;
   }
 
   minute(nowSec: number): number {
-    let n = 0;
-    for (const [s, c] of this.secs) if (s > nowSec - 60) n += c;
-    return n;
+    const edge = nowSec - 60;
+    if (edge < this.secEdge) return sumAfter(this.secs, edge);
+    if (edge > this.secEdge) {
+      this.secSum -= leaving(this.secs, this.secEdge, edge);
+      this.secEdge = edge;
+    }
+    return this.secSum;
   }
 
   hour(nowSec: number): number {
-    const nowMin = Math.floor(nowSec / 60);
-    let n = 0;
-    for (const [m, c] of this.mins) if (m > nowMin - 60) n += c;
-    return n;
+    const edge = Math.floor(nowSec / 60) - 60;
+    if (edge < this.minEdge) return sumAfter(this.mins, edge);
+    if (edge > this.minEdge) {
+      this.minSum -= leaving(this.mins, this.minEdge, edge);
+      this.minEdge = edge;
+    }
+    return this.minSum;
   }
 
   /** Seconds until the minute count is at most `target` (oldest calls leaving first); 0 if it already is. */
@@ -68,10 +86,28 @@ class Window {
   }
 
   prune(nowSec: number): void {
+    // Move the edges first: a pruned bucket must have left the running sums.
+    this.minute(nowSec);
+    this.hour(nowSec);
     for (const s of this.secs.keys()) if (s <= nowSec - 60) this.secs.delete(s);
     const nowMin = Math.floor(nowSec / 60);
     for (const m of this.mins.keys()) if (m <= nowMin - 60) this.mins.delete(m);
   }
+}
+
+/** The sum of the buckets after `edge`. */
+function sumAfter(buckets: Map<number, number>, edge: number): number {
+  let n = 0;
+  for (const [b, c] of buckets) if (b > edge) n += c;
+  return n;
+}
+
+/** The sum of the buckets in (from, to]: by key when the span is short, else over the map. */
+function leaving(buckets: Map<number, number>, from: number, to: number): number {
+  let n = 0;
+  if (to - from <= buckets.size) for (let b = from + 1; b <= to; b++) n += buckets.get(b) ?? 0;
+  else for (const [b, c] of buckets) if (b > from && b <= to) n += c;
+  return n;
 }
 
 function drop(buckets: Map<number, number>, first: number, count: number, target: number, leavesAt: (b: number) => number, nowMs: number): number {
@@ -92,14 +128,29 @@ export interface CountedCall {
   second: number;
 }
 
+/** An agent's window and its per-tool counts (maps of maps: no key strings built per decision). */
+class AgentEntry {
+  readonly w = new Window();
+  readonly tools = new Map<string, ToolEntry>();
+}
+
+/** An agent on a tool: its window, and this process's own absolute counts per second and the ones changed since the last flush. */
+class ToolEntry {
+  readonly w = new Window();
+  readonly own = new Map<number, number>();
+  readonly dirty = new Set<number>();
+  constructor(
+    readonly agentId: string,
+    readonly tool: string,
+  ) {}
+}
+
 export class AgentCounters {
   /** This process's id in `agent_call_counts` (new at every start: a restarted process's rows are "others"). */
   readonly process = randomUUID();
-  private agents = new Map<string, Window>();
-  private agentTools = new Map<string, Window>();
-  /** Own absolute counts per `agent\ttool\tsecond`, and the ones changed since the last flush. */
-  private own = new Map<string, number>();
-  private dirty = new Set<string>();
+  private agents = new Map<string, AgentEntry>();
+  /** The agent-tool entries with own counts changed since the last flush. */
+  private dirty = new Set<ToolEntry>();
   /** Others' absolute counts per `process\tagent\ttool\tsecond` (to apply the difference of a re-read row). */
   private remote = new Map<string, number>();
   private since: Date | null = null;
@@ -108,32 +159,36 @@ export class AgentCounters {
   private running: Promise<void> | null = null;
   private lastCleanup = 0;
 
-  private window(map: Map<string, Window>, key: string): Window {
-    let w = map.get(key);
-    if (!w) map.set(key, (w = new Window()));
-    return w;
+  /** The entry of an agent on a tool (made if missing); the agent's entry is `this.agents.get(agentId)`. */
+  private entry(agentId: string, tool: string): ToolEntry {
+    let a = this.agents.get(agentId);
+    if (!a) this.agents.set(agentId, (a = new AgentEntry()));
+    let t = a.tools.get(tool);
+    if (!t) a.tools.set(tool, (t = new ToolEntry(agentId, tool)));
+    return t;
   }
 
-  private apply(agentId: string, tool: string, second: number, n: number): void {
-    this.window(this.agents, agentId).add(second, n);
-    this.window(this.agentTools, `${agentId}\t${tool}`).add(second, n);
+  private apply(agentId: string, tool: string, second: number, n: number): ToolEntry {
+    const t = this.entry(agentId, tool);
+    this.agents.get(agentId)!.w.add(second, n);
+    t.w.add(second, n);
+    return t;
   }
 
   view(agentId: string, toolKey: string, nowMs: number): AgentCounterView {
-    const tool = toolId(toolKey);
     const nowSec = Math.floor(nowMs / 1000);
     const a = this.agents.get(agentId);
-    const t = this.agentTools.get(`${agentId}\t${tool}`);
-    return { minute: a?.minute(nowSec) ?? 0, hour: a?.hour(nowSec) ?? 0, toolMinute: t?.minute(nowSec) ?? 0 };
+    if (!a) return { minute: 0, hour: 0, toolMinute: 0 };
+    const t = a.tools.get(toolId(toolKey));
+    return { minute: a.w.minute(nowSec), hour: a.w.hour(nowSec), toolMinute: t?.w.minute(nowSec) ?? 0 };
   }
 
   /** Seconds until the counter at `path` ("minute", "hour", "toolMinute") is at most `target`. */
   retryAfter(agentId: string, toolKey: string, which: keyof AgentCounterView, target: number, nowMs: number): number {
-    const tool = toolId(toolKey);
-    if (which === "toolMinute") return this.agentTools.get(`${agentId}\t${tool}`)?.minuteDrop(nowMs, target) ?? 0;
     const a = this.agents.get(agentId);
     if (!a) return 0;
-    return which === "minute" ? a.minuteDrop(nowMs, target) : a.hourDrop(nowMs, target);
+    if (which === "toolMinute") return a.tools.get(toolId(toolKey))?.w.minuteDrop(nowMs, target) ?? 0;
+    return which === "minute" ? a.w.minuteDrop(nowMs, target) : a.w.hourDrop(nowMs, target);
   }
 
   count(agentId: string, toolKey: string, nowMs: number): CountedCall {
@@ -147,10 +202,10 @@ export class AgentCounters {
   }
 
   private change(c: CountedCall, n: number): void {
-    this.apply(c.agentId, c.tool, c.second, n);
-    const k = `${c.agentId}\t${c.tool}\t${c.second}`;
-    this.own.set(k, (this.own.get(k) ?? 0) + n);
-    this.dirty.add(k);
+    const t = this.apply(c.agentId, c.tool, c.second, n);
+    t.own.set(c.second, (t.own.get(c.second) ?? 0) + n);
+    t.dirty.add(c.second);
+    this.dirty.add(t);
   }
 
   /** True when the others' counts could not be read for STALE_MS: decisions that read them fail closed. */
@@ -193,18 +248,35 @@ export class AgentCounters {
 
   private async flush(): Promise<void> {
     if (this.dirty.size === 0) return;
-    const keys = [...this.dirty];
+    const entries = [...this.dirty];
     this.dirty.clear();
-    const parts = keys.map((k) => k.split("\t"));
+    const agents: string[] = [];
+    const tools: string[] = [];
+    const seconds: number[] = [];
+    const counts: number[] = [];
+    const taken = entries.map((t) => {
+      const secs = [...t.dirty];
+      t.dirty.clear();
+      for (const s of secs) {
+        agents.push(t.agentId);
+        tools.push(t.tool);
+        seconds.push(s);
+        counts.push(t.own.get(s) ?? 0);
+      }
+      return secs;
+    });
     try {
       await getPool().query(
         `INSERT INTO agent_call_counts (process, agent_id, tool, second, n, updated_at)
          SELECT $1, a, t, s, n, clock_timestamp() FROM unnest($2::uuid[], $3::text[], $4::bigint[], $5::int[]) AS x(a, t, s, n)
          ON CONFLICT (process, agent_id, tool, second) DO UPDATE SET n = excluded.n, updated_at = excluded.updated_at`,
-        [this.process, parts.map((p) => p[0]), parts.map((p) => p[1]), parts.map((p) => Number(p[2])), keys.map((k) => this.own.get(k) ?? 0)],
+        [this.process, agents, tools, seconds, counts],
       );
     } catch (err) {
-      for (const k of keys) this.dirty.add(k);
+      entries.forEach((t, i) => {
+        for (const s of taken[i]) t.dirty.add(s);
+        this.dirty.add(t);
+      });
       throw err;
     }
   }
@@ -232,16 +304,16 @@ export class AgentCounters {
 
   private prune(nowMs: number): void {
     const nowSec = Math.floor(nowMs / 1000);
-    for (const [k, w] of this.agents) {
-      w.prune(nowSec);
-      if (w.mins.size === 0) this.agents.delete(k);
-    }
-    for (const [k, w] of this.agentTools) {
-      w.prune(nowSec);
-      if (w.mins.size === 0) this.agentTools.delete(k);
-    }
     const oldest = nowSec - KEEP_SECONDS;
-    for (const k of this.own.keys()) if (Number(k.slice(k.lastIndexOf("\t") + 1)) < oldest && !this.dirty.has(k)) this.own.delete(k);
+    for (const [agentId, a] of this.agents) {
+      a.w.prune(nowSec);
+      for (const [tool, t] of a.tools) {
+        t.w.prune(nowSec);
+        for (const s of t.own.keys()) if (s < oldest && !t.dirty.has(s)) t.own.delete(s);
+        if (t.w.mins.size === 0 && t.own.size === 0) a.tools.delete(tool);
+      }
+      if (a.w.mins.size === 0 && a.tools.size === 0) this.agents.delete(agentId);
+    }
     for (const k of this.remote.keys()) if (Number(k.slice(k.lastIndexOf("\t") + 1)) < oldest) this.remote.delete(k);
   }
 }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { crc32 } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { credentialKind, hasChecksum, keyChecksum, keyIdOf, keyKind, newKey, type KeyKind } from "./keys.ts";
+import { credentialKind, credentialShapeKind, hasChecksum, keyChecksum, keyIdOf, keyKind, newKey, type KeyKind } from "./keys.ts";
 
 const KINDS: KeyKind[] = ["agent_key", "personal_token", "agent_token", "pep_key"];
 
@@ -43,6 +43,8 @@ describe("key format (docs/key-format.md)", () => {
     expect(old.map(keyKind)).toEqual(["agent_key", "personal_token", "pep_key"]);
     expect(old.map(hasChecksum)).toEqual([false, false, false]);
     expect(credentialKind(old[2])).toBeNull(); // a PEP key is not an API credential
+    expect(old.map(credentialShapeKind)).toEqual(["agent_key", "personal_token", null]);
+    for (const kind of KINDS) expect(credentialShapeKind(newKey(kind).secret)).toBe(credentialKind(newKey(kind).secret));
   });
 
   it("look-alikes are refused: a wrong checksum, one changed character, a changed prefix, a truncated key", () => {
@@ -60,6 +62,10 @@ describe("key format (docs/key-format.md)", () => {
     ];
     for (const l of lookAlikes) {
       expect(keyKind(l), l).toBeNull();
+      // Shape only (for a credential already held by its hash): a look-alike of the same shape passes it.
+      expect(credentialShapeKind(l), l).toBe(
+        /^mnd_(ak|pt)_[a-z2-9]{8}_[A-Za-z0-9]{38}$/.test(l) ? (l.startsWith("mnd_pt_") ? "personal_token" : "agent_key") : null,
+      );
       expect(scannerCheck(l), l).toBe(false);
     }
     // Random strings of the right shape almost never pass (CRC32: 1 in 2^32).
@@ -72,5 +78,18 @@ describe("key format (docs/key-format.md)", () => {
     expect(keyChecksum("")).toBe("000000"); // crc32("") = 0
     expect(crc32("mnd_ak_")).toBeGreaterThan(0);
     expect(keyChecksum("mnd_ak_")).toMatch(/^[0-9A-Za-z]{6}$/);
+  });
+});
+
+describe("credential check in the credential cache", () => {
+  it("refuses a key with a wrong checksum as malformed before any lookup (no database here)", async () => {
+    const { CredentialCache } = await import("../identity/credential-cache.ts");
+    const cache = new CredentialCache(3_600_000);
+    const k = newKey("agent_key").secret;
+    const bad = `${k.slice(0, -6)}${k.slice(-6) === "000000" ? "000001" : "000000"}`;
+    expect(await cache.authenticate(bad)).toEqual({ ok: false, failure: "malformed" });
+    expect(await cache.authenticate(newKey("pep_key").secret)).toEqual({ ok: false, failure: "malformed" });
+    expect(await cache.authenticate("mnd_ak_short")).toEqual({ ok: false, failure: "malformed" });
+    cache.stop();
   });
 });

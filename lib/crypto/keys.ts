@@ -99,6 +99,16 @@ export function credentialKind(secret: string): CredentialKind | null {
   return k === "pep_key" ? null : k;
 }
 
+/**
+ * Which kind a presented credential (not a PEP key) has the shape of, its checksum not checked: for a
+ * credential whose hash is then found among those already looked up (each passed `credentialKind` first).
+ */
+export function credentialShapeKind(secret: string): CredentialKind | null {
+  const m = CHECKED.exec(secret) ?? LEGACY.exec(secret);
+  const k = m ? KIND_OF[m[1] as keyof typeof KIND_OF] : null;
+  return k === "pep_key" ? null : k;
+}
+
 export function keyIdOf(secret: string): string | null {
   const k = keyKind(secret);
   return k ? secret.slice(0, KEY_PREFIX[k].length + 8) : null;

@@ -7,7 +7,7 @@
 import type { IncomingMessage } from "node:http";
 import { getPool } from "../db/pool.ts";
 import type { Col, Row } from "../db/rows.ts";
-import { credentialKind, hashCredential } from "../crypto/keys.ts";
+import { credentialKind, credentialShapeKind, hashCredential } from "../crypto/keys.ts";
 import { BoundedCache } from "../util/bounded-cache.ts";
 import { UsageLog } from "./usage-log.ts";
 
@@ -91,13 +91,16 @@ export class CredentialCache {
   /** `req`: the request presenting it (its client address is kept as the key's last-used source). */
   async authenticate(secret: string | null | undefined, req?: IncomingMessage): Promise<AuthResult> {
     if (!secret) return { ok: false, failure: "missing" };
-    const kind = credentialKind(secret);
+    // The shape first; the checksum only for a credential not held by its hash: every held one passed it
+    // before it was looked up (the same hash: the same string), so a wrong checksum is still "malformed".
+    const kind = credentialShapeKind(secret);
     if (!kind) return { ok: false, failure: "malformed" };
     const hash = hashCredential(secret);
     const now = Date.now();
     let entry = this.known.get(hash);
     if (!entry) {
       const neg = this.unknown.get(hash);
+      if (!neg && credentialKind(secret) !== kind) return { ok: false, failure: "malformed" };
       if (neg && now - neg.loadedAt <= NEGATIVE_TTL_MS) return { ok: false, failure: "unknown" };
       // A load that raced with an invalidation is used once but not kept.
       const versions = [this.known.version, this.unknown.version] as const;

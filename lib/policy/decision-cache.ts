@@ -137,8 +137,11 @@ export function cacheKey(reads: PolicyReads, call: CedarCall): string | null {
     if (hasEntityRef(v)) return null;
     // A number only compared with literals: which side of each comparison it lies (NUL: no request string
     // holds one, so this never equals a value; anything but a number is keyed exactly).
-    if (tests && typeof v === "number") parts.push(`\u0000<${tests.map((t) => (compare(v, t.op, t.value) ? 1 : 0)).join("")}`);
-    else parts.push(v === undefined ? ABSENT : v);
+    if (tests && typeof v === "number") {
+      let bits = "\u0000<";
+      for (const t of tests) bits += compare(v, t.op, t.value) ? "1" : "0";
+      parts.push(bits);
+    } else parts.push(v === undefined ? ABSENT : v);
   }
   return JSON.stringify(parts);
 }

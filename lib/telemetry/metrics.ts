@@ -5,8 +5,9 @@
  * nothing is summed across processes at scrape time and a worker's restart is a counter reset of its
  * own series, which PromQL's rate()/increase() handle; `sum()` over `process` gives the node.
  *
- * The decision path only increments counters and observes histograms (no I/O, no allocation beyond
- * prom-client's label hash); everything else is read when scraped (collect callbacks).
+ * The decision path only adds to plain numbers (the decision counter and histogram are kept here and
+ * handed to prom-client in their `collect`, when scraped: no label hash, no allocation per decision);
+ * the other metrics are read when scraped too (collect callbacks).
  *
  * Label cardinality is bounded by construction: outcomes (3), reason classes (the `mandate.*` codes of
  * lib/, plus `policy` and `none`: never a Cedar policy id, an agent, a tool or a session), chain kinds
@@ -23,18 +24,41 @@ const DECISION_OUTCOMES = new Set(["allow", "deny", "require_approval"]);
 /** A reason's policy id: a built-in check's code (bounded: literals of lib/), else a Cedar policy's id (unbounded). */
 const BUILTIN = /^mandate\.[a-z_]{1,40}$/;
 
-const decisions = new Counter({
+/** Decisions answered per outcome, then per reason class (plain counts; see `collect` below). */
+const decisionCounts = new Map<string, Map<string, number>>();
+
+new Counter({
   name: "mandate_decisions_total",
   help: "MCP tool-call decisions answered, by outcome and reason class (the first reason's built-in code, `policy` for a Cedar policy, `none` without reason).",
   labelNames: ["outcome", "reason_class"] as const,
   registers: [registry],
+  collect() {
+    this.reset();
+    for (const [outcome, byClass] of decisionCounts) for (const [reason_class, n] of byClass) this.inc({ outcome, reason_class }, n);
+  },
 });
 
-const decisionSeconds = new Histogram({
+const DECISION_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+/** The decision histogram's counts per bucket (not cumulative; the last one is +Inf), sum and count. */
+const decisionHist = { buckets: new Float64Array(DECISION_BUCKETS.length + 1), sum: 0, count: 0 };
+
+new Histogram({
   name: "mandate_decision_duration_seconds",
   help: "Time to answer a decision in Mandate, from its start in the decision pipeline to its answer (audit entry committed, receipt signed).",
-  buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  buckets: DECISION_BUCKETS,
   registers: [registry],
+  collect() {
+    // prom-client has no call to set a histogram's counts: its one label-less series is set as
+    // `observe` leaves it (prom-client 15's shape; metrics.test.ts checks the exposition against
+    // prom-client's own histogram fed the same values).
+    this.reset();
+    if (decisionHist.count === 0) return;
+    const bucketValues: Record<number, number> = {};
+    DECISION_BUCKETS.forEach((b, i) => (bucketValues[b] = decisionHist.buckets[i]!));
+    (this as unknown as { hashMap: Record<string, unknown> }).hashMap = {
+      "": { labels: {}, bucketValues, sum: decisionHist.sum, count: decisionHist.count },
+    };
+  },
 });
 
 const commitJobs = new Histogram({
@@ -73,10 +97,19 @@ export function reasonClass(reasons: ReadonlyArray<{ policy: string }>): string 
   return BUILTIN.test(first) ? first : "policy";
 }
 
-/** A decision answered (hot path: one counter, one histogram). */
+/** A decision answered (hot path: plain numbers, handed to prom-client when scraped). */
 export function observeDecision(outcome: string, reasons: ReadonlyArray<{ policy: string }>, seconds: number): void {
-  decisions.inc({ outcome: DECISION_OUTCOMES.has(outcome) ? outcome : "other", reason_class: reasonClass(reasons) });
-  decisionSeconds.observe(seconds);
+  const o = DECISION_OUTCOMES.has(outcome) ? outcome : "other";
+  let byClass = decisionCounts.get(o);
+  if (!byClass) decisionCounts.set(o, (byClass = new Map<string, number>()));
+  const rc = reasonClass(reasons);
+  byClass.set(rc, (byClass.get(rc) ?? 0) + 1);
+  if (!Number.isFinite(seconds)) throw new TypeError(`Value is not a valid number: ${seconds}`); // as prom-client's observe
+  let i = 0;
+  while (i < DECISION_BUCKETS.length && seconds > DECISION_BUCKETS[i]) i++;
+  decisionHist.buckets[i]++;
+  decisionHist.sum += seconds;
+  decisionHist.count++;
 }
 
 /** One group commit of a chain (`decisions`, `events`, `admin`, `other`). */

@@ -3,7 +3,7 @@
  */
 import {
   agentIdentity,
-  decisionRequest,
+  decisionRequestOnPath,
   decisionResponse,
   eventsRequest,
   eventsResponse,
@@ -29,7 +29,7 @@ export const dataPlaneRoutes = [
     method: "POST",
     path: "/api/v1/decisions",
     auth: "agent",
-    body: decisionRequest,
+    body: decisionRequestOnPath,
     argumentFields: ["arguments"],
     response: decisionResponse,
     tag: "Decisions",
