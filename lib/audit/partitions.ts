@@ -9,6 +9,7 @@
  */
 import type pg from "pg";
 import { getPool } from "../db/pool.ts";
+import { readManifests } from "./archive-verify.ts";
 
 const PARTITION_LOCK = 727_274_019; // arbitrary, fixed: "audit partitions"
 const NAME = /^audit_entries_p(\d{4})(\d{2})$/;
@@ -67,4 +68,10 @@ export async function ensureAuditPartitions(from: Date = new Date(), monthsAhead
 export async function oldestLiveEntry(): Promise<Date | null> {
   const r = await getPool().query<{ at: Date | null }>(`SELECT min(created_at) AS at FROM audit_entries`);
   return r.rows[0].at;
+}
+
+/** What the console says of the log's reach: the oldest live entry, and the archives before it. */
+export async function liveLogReach(archiveDir: string): Promise<{ from: Date | null; archives: number; archivedFrom: string | null }> {
+  const { manifests } = readManifests(archiveDir);
+  return { from: await oldestLiveEntry(), archives: manifests.length, archivedFrom: manifests[0]?.from ?? null };
 }
