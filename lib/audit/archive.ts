@@ -84,8 +84,9 @@ export async function archiveAudit(rt: NodeContext, opts: { before: Date; dir: s
   const key = loadCheckpointKey(opts.dataDir, true)!;
   const { manifests, problems } = readManifests(opts.dir);
   if (problems.length) throw new MandateError(409, "conflict", `the archive directory has problems, nothing archived: ${problems.join("; ")}`);
-  const tails = tailsOf(manifests);
   const parts = await listAuditPartitions();
+  // A manifest of a partition still there is an archive whose DROP failed: it is written again.
+  const tails = tailsOf(manifests.filter((m) => !parts.some((p) => p.name === m.partition)));
   const due = parts.filter((p) => p.to.getTime() <= opts.before.getTime());
   const result: ArchiveResult = { archived: [], kept: parts.length - due.length };
   for (const p of due) {
