@@ -9,7 +9,8 @@ import { withDatabase } from "./with-database.ts";
 /** `YYYY-MM-DD` (midnight UTC) or an ISO 8601 time with its zone. */
 export function parseBefore(v: string): Date {
   const d = /^\d{4}-\d{2}-\d{2}$/.test(v) ? new Date(`${v}T00:00:00Z`) : /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(v) ? new Date(v) : null;
-  if (!d || Number.isNaN(d.getTime())) throw new MandateError(400, "invalid_request", `--before must be YYYY-MM-DD or an ISO 8601 time with its zone, not ${v}`);
+  if (!d || Number.isNaN(d.getTime()))
+    throw new MandateError(400, "invalid_request", `--before must be YYYY-MM-DD or an ISO 8601 time with its zone, not ${v}`);
   return d;
 }
 
@@ -26,7 +27,11 @@ export const auditArchiveCommands: Record<string, Command> = {
       return withDatabase(async (ctx) => {
         const r = await archiveAudit(ctx, { before, dir, dataDir: env().dataDir, actor });
         for (const a of r.archived) console.log(`Archived ${a.partition}: ${a.entries} entries of ${a.chains} chain(s) → ${dir}/${a.file}`);
-        console.log(r.archived.length ? `${r.archived.length} month(s) archived; ${r.kept} kept` : `Nothing to archive before ${before.toISOString()}; ${r.kept} month(s) kept`);
+        console.log(
+          r.archived.length
+            ? `${r.archived.length} month(s) archived; ${r.kept} kept`
+            : `Nothing to archive before ${before.toISOString()}; ${r.kept} month(s) kept`,
+        );
         return 0;
       });
     },

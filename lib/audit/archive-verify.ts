@@ -32,7 +32,9 @@ export interface ArchivesReport {
 export function readManifests(dir: string): { manifests: ArchiveManifest[]; problems: string[] } {
   const out = { manifests: [] as ArchiveManifest[], problems: [] as string[] };
   if (!existsSync(dir)) return out;
-  for (const name of readdirSync(dir).filter((n) => n.endsWith(MANIFEST_SUFFIX)).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith(MANIFEST_SUFFIX))
+    .sort()) {
     try {
       out.manifests.push(JSON.parse(readFileSync(join(dir, name), "utf8")) as ArchiveManifest);
     } catch {
@@ -49,7 +51,13 @@ async function sha256File(path: string): Promise<string> {
 }
 
 /** Verifies one archive file against its manifest; the tails move on to its last entries. */
-async function verifyOne(dir: string, m: ArchiveManifest, tails: Map<string, ChainTail>, want: ReadonlySet<string>, found: Map<string, string>): Promise<string[]> {
+async function verifyOne(
+  dir: string,
+  m: ArchiveManifest,
+  tails: Map<string, ChainTail>,
+  want: ReadonlySet<string>,
+  found: Map<string, string>,
+): Promise<string[]> {
   const path = join(dir, m.file);
   const name = m.file;
   if (m.format !== ARCHIVE_FORMAT) return [`${name}: unknown archive format ${String(m.format)}`];

@@ -150,7 +150,16 @@ async function dropPartition(rt: NodeContext, p: AuditPartition, m: ArchiveManif
       result: null,
       audit: AUDIT_ARCHIVE_ENTRY.entry({
         actor,
-        data: { partition: p.name, from: m.from, to: m.to, file: m.file, sha256: m.sha256, entries: m.entries, chains: m.chains.length, checkpoint_id: m.checkpoint.id },
+        data: {
+          partition: p.name,
+          from: m.from,
+          to: m.to,
+          file: m.file,
+          sha256: m.sha256,
+          entries: m.entries,
+          chains: m.chains.length,
+          checkpoint_id: m.checkpoint.id,
+        },
       }),
     };
   });

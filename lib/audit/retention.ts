@@ -52,8 +52,7 @@ export async function retentionTick(o: RetentionOptions, now = new Date()): Prom
 
 /** Starts the duty (first tick at once); returns its stop. */
 export function startAuditRetention(o: RetentionOptions): () => void {
-  const tick = () =>
-    void retentionTick(o).catch((e: Error) => o.log(`audit retention: ${e.message} (retried in an hour)`));
+  const tick = () => void retentionTick(o).catch((e: Error) => o.log(`audit retention: ${e.message} (retried in an hour)`));
   tick();
   const t = setInterval(tick, TICK_MS);
   t.unref();

@@ -42,7 +42,8 @@ export function canonicalParsedJson(v) {
 }
 
 /** SHA-256 (hex) of a string's UTF-8 bytes: the one-shot crypto.hash where Node has it (≥ 20.12; no Hash object per entry). */
-export const sha256Hex = typeof crypto.hash === "function" ? (s) => crypto.hash("sha256", s, "hex") : (s) => crypto.createHash("sha256").update(s).digest("hex");
+export const sha256Hex =
+  typeof crypto.hash === "function" ? (s) => crypto.hash("sha256", s, "hex") : (s) => crypto.createHash("sha256").update(s).digest("hex");
 
 const str = (v) => (v === null ? "null" : JSON.stringify(v));
 

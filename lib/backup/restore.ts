@@ -158,7 +158,7 @@ export async function restoreBackup(client: pg.ClientBase, file: string, dataDir
             SELECT ${colList} FROM json_populate_recordset(NULL::${quoteIdent(t.name)}, $1::json)`;
           // A partitioned audit log (lib/audit/partitions.ts): each month's partition before its rows, not the default one.
           const partitioned =
-            t.name === "audit_entries" && (await client.query(`SELECT to_regproc('mandate_audit_partition') IS NOT NULL AS p`)).rows[0].p === true;
+            t.name === "audit_entries" && (await client.query<{ p: boolean }>(`SELECT to_regproc('mandate_audit_partition') IS NOT NULL AS p`)).rows[0].p;
           let batch: string[] = [];
           let bytes = 0;
           let n = 0;

@@ -334,7 +334,13 @@ function startNodeDuties(rt: Runtime, d: NodeDuties, started: Started, webhooks:
   // …and the audit log's month partitions ahead, and its archives past MANDATE_AUDIT_RETENTION_DAYS (lib/audit/retention.ts).
   started.add(
     "audit partitions and retention",
-    startAuditRetention({ rt, dataDir: d.dataDir, archiveDir: d.auditArchiveDir ?? auditArchiveDir(d.dataDir), retentionDays: d.auditRetentionDays, log: d.log }),
+    startAuditRetention({
+      rt,
+      dataDir: d.dataDir,
+      archiveDir: d.auditArchiveDir ?? auditArchiveDir(d.dataDir),
+      retentionDays: d.auditRetentionDays,
+      log: d.log,
+    }),
   );
 
   // 12. The embedded PostgreSQL's supervisor restarts it when it dies: each restart is audited.

@@ -18,6 +18,8 @@ import { AuditBulkWriter } from "../../lib/audit/bulk-writer.ts";
 import { writeCheckpoint } from "../../lib/audit/checkpoints.ts";
 import type { AuditEntryInput } from "../../lib/audit/hash.ts";
 import { ensureAuditPartitions, listAuditPartitions } from "../../lib/audit/partitions.ts";
+import { retentionTick } from "../../lib/audit/retention.ts";
+import { noNode } from "../../lib/runtime/runtime.ts";
 import { verifyAudit } from "../../lib/audit/verify.ts";
 import { getPool } from "../../lib/db/pool.ts";
 import { closeTestDb, ROOT, startMandate, type MandateHandle } from "../support/mandate.ts";
@@ -92,10 +94,16 @@ describe("audit archive", () => {
     expect(r.ok).toBe(true);
   }, 120_000);
 
-  it("continues with April; verify passes in full and from-checkpoint modes, and from the CLI", async () => {
-    const { stdout } = await cli(["archive", "--before", "2025-05-01"]);
-    expect(stdout).toMatch(/Archived audit_entries_p202504: 60 entries/);
+  it("the retention duty archives April (30 days after it ended) once a day; verify passes in full and from-checkpoint modes, and from the CLI", async () => {
+    const o = { rt: noNode(), dataDir: m.dataDir, archiveDir, retentionDays: 30, log: () => {} };
+    expect(await retentionTick(o, new Date(Date.UTC(2025, 4, 30)))).toBe(0); // 30 days before: April 30, April not over
+    expect(await retentionTick(o, new Date(Date.UTC(2025, 5, 1)))).toBe(1);
+    expect(await retentionTick(o, new Date(Date.UTC(2025, 5, 1, 12)))).toBe(0); // done today
+    expect(
+      (await getPool().query(`SELECT actor FROM audit_entries WHERE action = 'audit.archive' AND data->>'partition' = 'audit_entries_p202504'`)).rows,
+    ).toEqual([{ actor: "system:retention" }]);
     expect((await listAuditPartitions()).map((p) => p.name)).not.toContain("audit_entries_p202504");
+    expect((await listAuditPartitions()).map((p) => p.name)).toContain("audit_entries_p202508"); // months ahead of its "now"
     const full = await verifyAudit(m.dataDir);
     expect(full.ok).toBe(true);
     expect(full.archives).toMatchObject({ files: 2, entries: 120, from: "2025-03-01T00:00:00.000Z", to: "2025-05-01T00:00:00.000Z" });
@@ -110,7 +118,9 @@ describe("audit archive", () => {
 
   it("refuses a month whose chain still has older live entries (in the default partition), and keeps it", async () => {
     const r = cli(["archive", "--before", "2025-07-01"]);
-    await expect(r).rejects.toMatchObject({ stderr: expect.stringMatching(new RegExp(`audit_entries_p202506 not archived: older entries of chain ${late} are still live in audit_entries_default`)) });
+    await expect(r).rejects.toMatchObject({
+      stderr: expect.stringMatching(new RegExp(`audit_entries_p202506 not archived: older entries of chain ${late} are still live in audit_entries_default`)),
+    });
     expect(await exists("audit_entries_p202506")).toBe(true);
     await expect(cli(["archive", "--before", "next week"])).rejects.toMatchObject({ stderr: expect.stringMatching(/--before must be YYYY-MM-DD/) });
   }, 120_000);

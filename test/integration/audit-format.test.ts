@@ -342,7 +342,15 @@ describe("every entry a real node writes matches its schema", () => {
     // A month of the log archived (a chain of its own in January 2024): the archive's entry.
     await ensureAuditPartitions(new Date(Date.UTC(2024, 0, 1)), 0);
     const old = new AuditChain(`cli:audit-format-archive:${process.pid}`);
-    await old.submit({ entries: [1, 2, 3].map((i) => ({ kind: "admin", action: "test.archived", actor: ACTOR, created_at: new Date(Date.UTC(2024, 0, i)).toISOString(), data: { i } })) });
+    await old.submit({
+      entries: [1, 2, 3].map((i) => ({
+        kind: "admin",
+        action: "test.archived",
+        actor: ACTOR,
+        created_at: new Date(Date.UTC(2024, 0, i)).toISOString(),
+        data: { i },
+      })),
+    });
     await old.close();
     expect(await cli("audit", "archive", "--before", "2024-02-01")).toContain("Archived audit_entries_p202401: 3 entries");
 
