@@ -17,7 +17,7 @@ import type { ArchiveManifest } from "../../lib/audit/archive-format.ts";
 import { AuditBulkWriter } from "../../lib/audit/bulk-writer.ts";
 import { writeCheckpoint } from "../../lib/audit/checkpoints.ts";
 import type { AuditEntryInput } from "../../lib/audit/hash.ts";
-import { ensureAuditPartitions, listAuditPartitions } from "../../lib/audit/partitions.ts";
+import { ensureAuditPartitions, listAuditPartitions, liveLogReach } from "../../lib/audit/partitions.ts";
 import { retentionTick } from "../../lib/audit/retention.ts";
 import { noNode } from "../../lib/runtime/runtime.ts";
 import { verifyAudit } from "../../lib/audit/verify.ts";
@@ -111,6 +111,8 @@ describe("audit archive", () => {
     const since = await verifyAudit(m.dataDir, { mode: "since-checkpoint" });
     expect(since.ok).toBe(true);
     expect(since.checkpoints.problems).toEqual([]);
+    // What the console's audit page says: the live log reaches back to the February entry left in the default partition.
+    expect(await liveLogReach(archiveDir)).toEqual({ from: day(2025, 2, 10), archives: 2, archivedFrom: "2025-03-01T00:00:00.000Z" });
     const out = await cli(["verify"]);
     expect(out.stdout).toMatch(/archives: 2 file\(s\), 120 entries/);
     expect(out.stdout).toMatch(/audit log intact/);
