@@ -62,6 +62,9 @@ export async function auditVerifyCommand(o: VerifyCommandOptions, stderr: NodeJS
   for (const n of r.checkpoints.notes) console.log(`note: ${n}`);
   if (r.firstBroken) console.error(`BROKEN: chain ${r.firstBroken.chain_id} entry ${r.firstBroken.seq}: ${r.firstBroken.reason}`);
   for (const p of r.checkpoints.problems) console.error(`CHECKPOINT: ${p}`);
+  if (r.archives.files)
+    console.log(`archives: ${r.archives.files} file(s), ${r.archives.entries} entries from ${r.archives.from} to ${r.archives.to} (${r.archives.dir})`);
+  for (const p of r.archives.problems) console.error(`ARCHIVE: ${p}`);
   if (r.ok) console.log(r.mode === "full" ? "audit log intact" : r.from ? "audit log intact since the checkpoint" : "audit log intact");
   return r.ok ? 0 : 1;
 }

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { need, str, type Command, type CommandInput } from "./args.ts";
 import { sinkCommands } from "./sinks.ts";
+import { auditArchiveCommands } from "./audit-archive.ts";
 import { auditVerifyCommand } from "./audit-verify.ts";
 import { writeCheckpoint } from "../lib/audit/checkpoints.ts";
 import { env } from "../lib/env.ts";
@@ -609,4 +610,5 @@ export const commands: Record<string, Command> = {
     run: ({ positionals, actor }) => withDatabase(async (ctx) => (console.log(await pepKeyRevokeCommand(ctx, need(positionals[0], "<key-id>"), actor)), 0)),
   },
   ...sinkCommands,
+  ...auditArchiveCommands,
 };

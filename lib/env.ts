@@ -83,6 +83,10 @@ const schema = z.object({
     .refine((v) => v === "off" || parseListenAddress(v) !== null, "must be host:port (port 0: any free port) or off"),
   /** Set: `GET /metrics` on the node's main port too, with `Authorization: Bearer <this>` (no loopback exemption). */
   MANDATE_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").max(512).optional(),
+  /** Audit retention (lib/audit/retention.ts): set, month partitions entirely older than this many days are archived daily (one node). */
+  MANDATE_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
+  /** Where `mandate audit archive` writes and `mandate audit verify` reads the archives (default: <data dir>/audit-archive). */
+  MANDATE_AUDIT_ARCHIVE_DIR: z.string().min(1).optional(),
   /** Audit sinks (lib/sinks/deliverer.ts): the longest back-off after a failed send, and the refusals (4xx) of one entry before it is dead-lettered. */
   MANDATE_SINK_MAX_BACKOFF_S: z.coerce.number().min(1).max(3600).default(60),
   MANDATE_SINK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),

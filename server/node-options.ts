@@ -1,7 +1,7 @@
 /** What every process of a node starts with: its name and public URL, next-auth's secret, the runtime's options. */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { env } from "../lib/env.ts";
 import { defaultNodeName } from "../lib/runtime/runtime.ts";
 import type { ChainHead } from "../lib/audit/checkpoints.ts";
@@ -64,6 +64,8 @@ export function nodeDuties(embedded: EmbeddedDb | null, peerHeads?: () => Promis
     fullCheckpointIntervalS: e.MANDATE_CHECKPOINT_FULL_INTERVAL_S,
     checkpointWebhook: e.MANDATE_CHECKPOINT_WEBHOOK,
     sinks: { maxBackoffS: e.MANDATE_SINK_MAX_BACKOFF_S, maxAttempts: e.MANDATE_SINK_MAX_ATTEMPTS },
+    auditRetentionDays: e.MANDATE_AUDIT_RETENTION_DAYS,
+    auditArchiveDir: e.MANDATE_AUDIT_ARCHIVE_DIR ? resolve(e.MANDATE_AUDIT_ARCHIVE_DIR) : undefined,
     embedded,
     log,
     peerHeads,

@@ -34,3 +34,6 @@ export function canonicalParsedJson(v: unknown): string;
 export function entryCanonicalFromText(columns: Array<string | null>): string;
 export function openReader(url: string): Promise<pg.Client>;
 export function verifyRangeText(client: pg.Client, task: RangeTask, onProgress?: (n: number) => void): Promise<RangeResult>;
+/** The columns of an entry, in the order the text rows (and archive lines) carry them. */
+export const COLUMNS: string;
+export function sha256Hex(s: string): string;

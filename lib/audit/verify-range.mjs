@@ -42,7 +42,8 @@ export function canonicalParsedJson(v) {
 }
 
 /** SHA-256 (hex) of a string's UTF-8 bytes: the one-shot crypto.hash where Node has it (≥ 20.12; no Hash object per entry). */
-const sha256Hex = typeof crypto.hash === "function" ? (s) => crypto.hash("sha256", s, "hex") : (s) => crypto.createHash("sha256").update(s).digest("hex");
+export const sha256Hex =
+  typeof crypto.hash === "function" ? (s) => crypto.hash("sha256", s, "hex") : (s) => crypto.createHash("sha256").update(s).digest("hex");
 
 const str = (v) => (v === null ? "null" : JSON.stringify(v));
 
@@ -60,7 +61,7 @@ export function entryCanonicalFromText(c) {
   );
 }
 
-const COLUMNS = "chain_id, seq, prev_hash, hash, kind, action, actor, session_id, step, agent_id, tool, outcome, decision_id, created_at, data";
+export const COLUMNS = "chain_id, seq, prev_hash, hash, kind, action, actor, session_id, step, agent_id, tool, outcome, decision_id, created_at, data";
 
 /** A connection that reads text as sent, with timestamps in UTC. */
 export async function openReader(url) {

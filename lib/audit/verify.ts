@@ -18,6 +18,8 @@ import { databaseUrl, getPool } from "../db/pool.ts";
 import type { Row } from "../db/rows.ts";
 import { readCheckpoints, loadCheckpointKey, verifyCheckpointSignature, type Checkpoint } from "./checkpoints.ts";
 import { GENESIS_HASH, type AuditEntryRow } from "./hash.ts";
+import { auditArchiveDir } from "./archive-format.ts";
+import { verifyArchives } from "./archive-verify.ts";
 import { combineRanges } from "./verify-combine.ts";
 import { runRanges } from "./verify-pool.ts";
 import type { RangeTask } from "./verify-range.mjs";
@@ -49,12 +51,16 @@ export interface VerifyReport {
   }>;
   firstBroken: BrokenEntry | null;
   checkpoints: { count: number; verified: number; problems: string[]; notes: string[]; keyPresent: boolean };
+  /** The archives (lib/audit/archive-verify.ts), verified offline; each chain's live log continues its last archived entry. */
+  archives: { dir: string; files: number; entries: number; from: string | null; to: string | null; problems: string[] };
   workers: number;
   durationMs: number;
 }
 
 export interface VerifyOptions {
   mode?: VerifyMode;
+  /** Where the archives are (default: auditArchiveDir(dataDir)). */
+  archiveDir?: string;
   /** Worker threads (default: os.availableParallelism()); 1 verifies on the calling thread. */
   workers?: number;
   /** Entries per range (default: enough ranges to keep every worker busy, at least 20,000 each). */
@@ -134,6 +140,7 @@ export async function verifyAudit(dataDir: string, opts: VerifyOptions = {}): Pr
     chains: [],
     firstBroken: null,
     checkpoints: { count: 0, verified: 0, problems: [], notes: [], keyPresent: false },
+    archives: { dir: "", files: 0, entries: 0, from: null, to: null, problems: [] },
     workers: 1,
     durationMs: 0,
   };
@@ -176,12 +183,27 @@ export async function verifyAudit(dataDir: string, opts: VerifyOptions = {}): Pr
     bad.add(cp);
   };
 
+  // The archives, verified offline: a chain whose beginning is archived starts after its last archived
+  // entry; signed heads inside the archives are checked against the archived hashes.
+  const want = new Set([...expected].flatMap(([chain, m]) => [...m.keys()].map((seq) => `${chain}#${seq}`)));
+  const archives = await verifyArchives(opts.archiveDir ?? auditArchiveDir(dataDir), dataDir, want);
+  report.archives = { dir: archives.dir, files: archives.files, entries: archives.entries, from: archives.from, to: archives.to, problems: archives.problems };
+  const archivedUpTo = (chain: string) => archives.tails.get(chain)?.seq ?? 0;
+  for (const [chainId, exp] of expected)
+    for (const [seq, s] of exp) {
+      if (seq > archivedUpTo(chainId)) continue;
+      const at = archives.found.get(`${chainId}#${seq}`);
+      if (at === undefined) for (const cp of s.checkpoints) problem(cp, `entry ${chainId}#${seq} is missing from the archives`);
+      else if (at !== s.hash) for (const cp of s.checkpoints) problem(cp, `archived entry ${chainId}#${seq} has another hash — history was rewritten`);
+    }
+
   // Where each chain starts. Since a checkpoint: the newest checkpoint holding the chain whose signature
   // verifies and whose every head is stored with the hash signed. The signed heads before a chain's
   // start are compared with the stored hashes (they are not recomputed).
   const starts = new Map<string, Start>();
   if (mode === "since-checkpoint") {
     const stored = await storedHashes([...expected].flatMap(([chain_id, m]) => [...m.keys()].map((seq) => ({ chain_id, seq }))));
+    for (const [k, hash] of archives.found) stored.set(k, hash);
     const matches = (cp: Checkpoint) => !bad.has(cp) && cp.heads.every((h) => stored.get(`${h.chain_id}#${h.seq}`) === h.hash);
     for (let i = signed.length - 1; i >= 0; i--) {
       const cp = signed[i];
@@ -193,7 +215,7 @@ export async function verifyAudit(dataDir: string, opts: VerifyOptions = {}): Pr
     for (const [chainId, exp] of expected) {
       const from = starts.get(chainId)?.seq ?? 0;
       for (const [seq, s] of exp) {
-        if (seq > from) continue; // checked during the walk
+        if (seq > from || seq <= archivedUpTo(chainId)) continue; // checked during the walk, or against the archives
         const at = stored.get(`${chainId}#${seq}`);
         if (at === undefined) for (const cp of s.checkpoints) problem(cp, `entry ${chainId}#${seq} is missing — history was truncated`);
         else if (at !== s.hash) for (const cp of s.checkpoints) problem(cp, `entry ${chainId}#${seq} has another hash — history was rewritten`);
@@ -207,6 +229,8 @@ export async function verifyAudit(dataDir: string, opts: VerifyOptions = {}): Pr
 
   // The ranges: every chain from its start to its stored head, cut so that every worker stays busy;
   // the last range of a chain is open-ended (entries appended meanwhile are verified too).
+  for (const [chainId, tail] of archives.tails)
+    if ((starts.get(chainId)?.seq ?? 0) < tail.seq) starts.set(chainId, { seq: tail.seq, hash: tail.hash, checkpoint: null });
   const plan = chains.rows.map((c) => {
     const start = starts.get(c.id) ?? { seq: 0, hash: GENESIS_HASH, checkpoint: null };
     return { c, start, count: Math.max(0, (c.max_seq ?? 0) - start.seq) };
@@ -277,7 +301,7 @@ export async function verifyAudit(dataDir: string, opts: VerifyOptions = {}): Pr
     report.firstBroken ??= b;
   }
   report.checkpoints.verified = file.checkpoints.filter((cp) => !bad.has(cp)).length;
-  report.ok = report.firstBroken === null && report.checkpoints.problems.length === 0;
+  report.ok = report.firstBroken === null && report.checkpoints.problems.length === 0 && report.archives.problems.length === 0;
   report.durationMs = Date.now() - t0;
   await recordLastVerify(report);
   return report;

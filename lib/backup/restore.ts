@@ -156,10 +156,19 @@ export async function restoreBackup(client: pg.ClientBase, file: string, dataDir
           const colList = cols.map(quoteIdent).join(", ");
           const insert = `INSERT INTO ${quoteIdent(t.name)} (${colList}) OVERRIDING SYSTEM VALUE
             SELECT ${colList} FROM json_populate_recordset(NULL::${quoteIdent(t.name)}, $1::json)`;
+          // A partitioned audit log (lib/audit/partitions.ts): each month's partition before its rows, not the default one.
+          const partitioned =
+            t.name === "audit_entries" && (await client.query<{ p: boolean }>(`SELECT to_regproc('mandate_audit_partition') IS NOT NULL AS p`)).rows[0].p;
           let batch: string[] = [];
           let bytes = 0;
           let n = 0;
           const flush = async () => {
+            if (batch.length && partitioned)
+              await client.query(
+                `SELECT mandate_audit_partition(m) FROM (SELECT DISTINCT date_trunc('month', created_at, 'UTC') AS m
+                   FROM json_populate_recordset(NULL::audit_entries, $1::json)) x`,
+                [`[${batch.join(",")}]`],
+              );
             if (batch.length) await client.query(insert, [`[${batch.join(",")}]`]);
             batch = [];
             bytes = 0;

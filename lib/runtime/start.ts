@@ -20,6 +20,8 @@
  * The database pool, the Next.js app and the HTTP listener are the server's (server/main.ts), around
  * this: built before (pool) and after (console, listener) the runtime, stopped in reverse too.
  */
+import { auditArchiveDir } from "../audit/archive-format.ts";
+import { startAuditRetention } from "../audit/retention.ts";
 import { DATABASE_RESTARTED_ENTRY } from "../audit/entries/index.ts";
 import { adminAction } from "../audit/admin-action.ts";
 import { AuditChain } from "../audit/chain.ts";
@@ -68,6 +70,9 @@ export interface NodeDuties {
   checkpointIntervalS: number;
   fullCheckpointIntervalS: number;
   checkpointWebhook?: string;
+  /** Audit retention (lib/audit/retention.ts): archive months older than this many days (absent: never), into auditArchiveDir. */
+  auditRetentionDays?: number;
+  auditArchiveDir?: string;
   /** Audit sinks' delivery (lib/sinks/deliverer.ts); absent: the defaults. */
   sinks?: { maxBackoffS: number; maxAttempts: number };
   /** The embedded PostgreSQL this node started or took over (supervised; restarts are audited), or null. */
@@ -338,6 +343,17 @@ function startNodeDuties(rt: Runtime, d: NodeDuties, started: Started, webhooks:
   const purge = setInterval(() => void purgeExpiredReplayValues().catch(() => {}), PURGE_MS);
   purge.unref();
   started.add("replay values purge", () => clearInterval(purge));
+  // …and the audit log's month partitions ahead, and its archives past MANDATE_AUDIT_RETENTION_DAYS (lib/audit/retention.ts).
+  started.add(
+    "audit partitions and retention",
+    startAuditRetention({
+      rt,
+      dataDir: d.dataDir,
+      archiveDir: d.auditArchiveDir ?? auditArchiveDir(d.dataDir),
+      retentionDays: d.auditRetentionDays,
+      log: d.log,
+    }),
+  );
 
   // 12. The embedded PostgreSQL's supervisor restarts it when it dies: each restart is audited.
   const db = d.embedded;

@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuditChain } from "../../lib/audit/chain.ts";
+import { ensureAuditPartitions } from "../../lib/audit/partitions.ts";
 import { checkEntry, knownActions, type StoredEntry } from "../../lib/audit/entries/index.ts";
 import { ssoSignIn } from "../../lib/auth/sso.ts";
 import { upsertStore } from "../../lib/authzen/store-admin.ts";
@@ -349,6 +350,21 @@ describe("every entry a real node writes matches its schema", () => {
         return false; // PostgreSQL is down meanwhile
       }
     });
+
+    // A month of the log archived (a chain of its own in January 2024): the archive's entry.
+    await ensureAuditPartitions(new Date(Date.UTC(2024, 0, 1)), 0);
+    const old = new AuditChain(`cli:audit-format-archive:${process.pid}`);
+    await old.submit({
+      entries: [1, 2, 3].map((i) => ({
+        kind: "admin",
+        action: "test.archived",
+        actor: ACTOR,
+        created_at: new Date(Date.UTC(2024, 0, i)).toISOString(),
+        data: { i },
+      })),
+    });
+    await old.close();
+    expect(await cli("audit", "archive", "--before", "2024-02-01")).toContain("Archived audit_entries_p202401: 3 entries");
 
     // Every entry matches its schema, and every defined action was seen.
     const r = await getPool().query<StoredEntry & { chain_id: string; seq: string }>(

@@ -6,6 +6,9 @@ import { VerifyPanel } from "@/components/audit/verify-panel";
 import { auditFilterOptions, getAuditEntry, listAuditEntries } from "@/lib/audit/queries";
 import { auditTableDefinition, parseEntryParam, toAuditFilters } from "@/lib/audit/queries-filters";
 import { listChains, listCheckpoints } from "@/lib/audit/queries-checkpoints";
+import { auditArchiveDir } from "@/lib/audit/archive-format";
+import { liveLogReach } from "@/lib/audit/partitions";
+import { env } from "@/lib/env";
 import { parseTableState, tableStateToParams, type SearchParams } from "@/lib/console/table/definition";
 
 export const metadata = { title: "Audit" };
@@ -17,11 +20,12 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const state = parseTableState(definition, sp);
   const filters = toAuditFilters(state);
   const entry = parseEntryParam(sp.entry);
-  const [page, checkpoints, chains, focus] = await Promise.all([
+  const [page, checkpoints, chains, focus, reach] = await Promise.all([
     listAuditEntries(filters, { cursor: state.cursor, asc: state.sort.dir === "asc", limit: definition.pageSize }),
     listCheckpoints(5),
     listChains(),
     entry ? getAuditEntry(entry.chain, entry.seq) : null,
+    liveLogReach(auditArchiveDir(env().dataDir)),
   ]);
   const entries = chains.reduce((s, c) => s + c.headSeq, 0);
   return (
@@ -33,6 +37,12 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </h1>
           <p className="text-sm text-slate-700">
             Every decision, outcome event, approval, delegation and admin action, newest first, hash-chained and append-only.
+          </p>
+          <p className="text-sm text-slate-700" data-testid="live-log-reach">
+            {reach.from ? `Live log from ${reach.from.toISOString().slice(0, 10)}` : "The live log is empty"}
+            {reach.archives
+              ? `; earlier entries archived in ${reach.archives} file${reach.archives === 1 ? "" : "s"} (from ${reach.archivedFrom?.slice(0, 10)}).`
+              : "; nothing archived."}
           </p>
         </div>
         <ExportLinks query={tableStateToParams(definition, { ...state, cursor: null }).toString()} />

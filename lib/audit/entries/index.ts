@@ -12,7 +12,7 @@ import { dataSchemaFor, FORMAT_VERSION, type EntryDef } from "./define.ts";
 import { DELEGATION_ISSUE_ENTRY, DELEGATION_REVOKE_ENTRY } from "./delegation.ts";
 import * as identity from "./identity.ts";
 import * as inventory from "./inventory.ts";
-import { DATABASE_RESTARTED_ENTRY, SESSION_TERMINATE_ENTRY } from "./operations.ts";
+import { AUDIT_ARCHIVE_ENTRY, DATABASE_RESTARTED_ENTRY, SESSION_TERMINATE_ENTRY } from "./operations.ts";
 import { OBSERVATION_ENTRY, OUTCOME_ENTRY } from "./outcome.ts";
 import * as policy from "./policy.ts";
 import * as signIn from "./sign-in.ts";
@@ -25,7 +25,7 @@ export { authzenDecisionEntry, authzenSearchEntry } from "./authzen.ts";
 export { observationEntry, outcomeEntry } from "./outcome.ts";
 export { APPROVAL_DECIDED_ENTRY, APPROVAL_EXPIRED_ENTRY } from "./approval.ts";
 export { DELEGATION_ISSUE_ENTRY, DELEGATION_REVOKE_ENTRY } from "./delegation.ts";
-export { DATABASE_RESTARTED_ENTRY, SESSION_TERMINATE_ENTRY } from "./operations.ts";
+export { AUDIT_ARCHIVE_ENTRY, DATABASE_RESTARTED_ENTRY, SESSION_TERMINATE_ENTRY } from "./operations.ts";
 export * from "./identity.ts";
 export * from "./inventory.ts";
 export * from "./policy.ts";
@@ -57,6 +57,7 @@ export const ENTRY_DEFS = [
   ...Object.values(sinks),
   SESSION_TERMINATE_ENTRY,
   DATABASE_RESTARTED_ENTRY,
+  AUDIT_ARCHIVE_ENTRY,
 ] as readonly EntryDef[];
 
 /** "kind action" → the definitions of it (a native and an AuthZEN decision share their actions). */
