@@ -8,10 +8,25 @@ import { ErrorMessage, secondaryButtonClass, SuccessMessage } from "@/components
 
 type TestResult = { ok: boolean; status: number | null; detail: string; event_id: string; permanent?: boolean };
 
-/** "Send test event": POST /api/v1/sinks/:name/test, and the receiver's answer under the button. */
-export function TestSinkButton({ name }: { name: string }) {
+/**
+ * A button that sends one POST to a receiver through Mandate and shows the receiver's answer under it
+ * (`answer`), or the API's error; `after` runs once the answer is in (e.g. refresh the page's data).
+ */
+function SendButton<T>({
+  label,
+  path,
+  body,
+  answer,
+  after,
+}: {
+  label: string;
+  path: string;
+  body: unknown;
+  answer: (result: T) => React.ReactNode;
+  after?: () => void;
+}) {
   const [pending, setPending] = useState(false);
-  const [result, setResult] = useState<TestResult | null>(null);
+  const [result, setResult] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
   return (
     <div className="space-y-1">
@@ -21,18 +36,32 @@ export function TestSinkButton({ name }: { name: string }) {
         className={secondaryButtonClass}
         onClick={async () => {
           setPending(true);
-          const r = await callApi<TestResult>("POST", `/api/v1/sinks/${seg(name)}/test`, {});
+          const r = await callApi<T>("POST", path, body);
           setPending(false);
           setResult(r.ok ? r.data : null);
           setError(r.ok ? null : r.error);
+          after?.();
         }}
       >
-        {pending ? "Sending…" : "Send test event"}
+        {pending ? "Sending…" : label}
       </button>
-      {result?.ok && <SuccessMessage>Taken: {result.detail}</SuccessMessage>}
-      {result && !result.ok && <ErrorMessage error={`${result.permanent ? "Refused" : "Failed"}: ${result.detail}`} />}
+      {result && answer(result)}
       <ErrorMessage error={error} />
     </div>
+  );
+}
+
+/** "Send test event": POST /api/v1/sinks/:name/test, and the receiver's answer under the button. */
+export function TestSinkButton({ name }: { name: string }) {
+  return (
+    <SendButton<TestResult>
+      label="Send test event"
+      path={`/api/v1/sinks/${seg(name)}/test`}
+      body={{}}
+      answer={(r) =>
+        r.ok ? <SuccessMessage>Taken: {r.detail}</SuccessMessage> : <ErrorMessage error={`${r.permanent ? "Refused" : "Failed"}: ${r.detail}`} />
+      }
+    />
   );
 }
 
@@ -69,28 +98,13 @@ type RetryResult = TestResult & { delivered: boolean };
 /** "Send again": POST /api/v1/sinks/:name/dead-letters/retry for one dead letter; the receiver's answer, then the list refreshed. */
 export function RetryDeadLetterButton({ sink, chainId, seq }: { sink: string; chainId: string; seq: number }) {
   const router = useRouter();
-  const [pending, setPending] = useState(false);
-  const [result, setResult] = useState<RetryResult | null>(null);
-  const [error, setError] = useState<string | null>(null);
   return (
-    <div className="space-y-1">
-      <button
-        type="button"
-        disabled={pending}
-        className={secondaryButtonClass}
-        onClick={async () => {
-          setPending(true);
-          const r = await callApi<RetryResult>("POST", `/api/v1/sinks/${seg(sink)}/dead-letters/retry`, { chain_id: chainId, seq });
-          setPending(false);
-          setResult(r.ok ? r.data : null);
-          setError(r.ok ? null : r.error);
-          router.refresh();
-        }}
-      >
-        {pending ? "Sending…" : "Send again"}
-      </button>
-      {result && !result.delivered && <ErrorMessage error={`Refused again: ${result.detail}`} />}
-      <ErrorMessage error={error} />
-    </div>
+    <SendButton<RetryResult>
+      label="Send again"
+      path={`/api/v1/sinks/${seg(sink)}/dead-letters/retry`}
+      body={{ chain_id: chainId, seq }}
+      answer={(r) => (r.delivered ? null : <ErrorMessage error={`Refused again: ${r.detail}`} />)}
+      after={() => router.refresh()}
+    />
   );
 }
