@@ -20,6 +20,13 @@
  *
  * `--otlp-sink`: a local OTLP/HTTP sink (answers 200 to every POST, counts requests and bytes) whose
  * address both nodes get as OTEL_EXPORTER_OTLP_ENDPOINT (unless a side's --*-env sets it).
+ *
+ * `--trace-ab` (no --base): ONE node of this checkout (traces on: give it OTEL_TRACES_EXPORTER=otlp with
+ * --this-env), loaded in interleaved rounds with a W3C `traceparent` whose sampled flag is set ("sampled":
+ * every decision traced, five spans exported) and one whose flag is not ("unsampled": the SDK's
+ * parent-based sampler says no, nothing is recorded). The same process serves both, so the difference
+ * is the cost of tracing a decision without the instance-to-instance noise of two nodes (20 % here);
+ * at a sampling ratio r a decision costs about r × that difference.
  */
 import { existsSync } from "node:fs";
 import { createServer } from "node:http";
@@ -35,6 +42,7 @@ import { parseScriptArgs } from "../lib/util/command-line.ts";
 const USAGE = `usage: npm run bench:compare -- --base <other checkout> [--requests 20000] [--rounds 4] [--connections 50]
                                   [--warmup 10000] [--no-console] [--events] [--event-batches 100] [--cpu-prof DIR]
                                   [--this-env K=V]... [--base-env K=V]... [--otlp-sink]
+       npm run bench:compare -- --trace-ab --this-env OTEL_TRACES_EXPORTER=otlp --otlp-sink [--requests …]
 
 This checkout's Mandate against another one's, in interleaved rounds (the decision workload, or with
 --events the outcome-event ingestion). --cpu-prof DIR: both nodes run under \`node --cpu-prof\` and write
@@ -55,12 +63,18 @@ const { values } = parseScriptArgs(USAGE, {
   "this-env": { type: "string", multiple: true },
   "base-env": { type: "string", multiple: true },
   "otlp-sink": { type: "boolean" },
+  "trace-ab": { type: "boolean" },
 });
-if (!values.base) {
+const TRACE_AB = values["trace-ab"] === true;
+if (TRACE_AB && values.base) {
+  console.error(`--trace-ab runs one node of this checkout: no --base\n${USAGE}`);
+  process.exit(2);
+}
+if (!TRACE_AB && !values.base) {
   console.error(`--base is required\n${USAGE}`);
   process.exit(2);
 }
-const BASE = resolve(values.base);
+const BASE = resolve(values.base ?? ".");
 const N = Number(values.requests);
 const R = Math.max(1, Number(values.rounds));
 const C = Number(values.connections);
@@ -81,6 +95,8 @@ function envOf(option: string, pairs: string[] | undefined): Record<string, stri
 }
 const ENV = { this: envOf("this-env", values["this-env"]), base: envOf("base-env", values["base-env"]) };
 const withConsole = !values["no-console"] && existsSync(join(ROOT, ".next/BUILD_ID")) && existsSync(join(BASE, ".next/BUILD_ID"));
+/** A W3C traceparent (version 00, a fixed trace and parent span) with the sampled flag set or not. */
+const traceparent = (sampled: boolean) => `00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0${sampled ? 1 : 0}`;
 
 function requests(keys: string[], runId: string) {
   const r = rng(7);
@@ -114,7 +130,10 @@ const describeEnv = (e: Record<string, string>) =>
 
 async function main() {
   console.log(
-    `compare: ${ROOT} (this) vs ${BASE} (base${BASE === ROOT ? ": the same checkout" : ""}); ${C} connections, ` +
+    (TRACE_AB
+      ? `trace-ab: one node of ${ROOT}, traceparent sampled vs not;`
+      : `compare: ${ROOT} (this) vs ${BASE} (base${BASE === ROOT ? ": the same checkout" : ""});`) +
+      ` ${C} connections, ` +
       `${R} interleaved rounds of ${N} requests each after ${W} warm-up; console ${withConsole ? "on" : "off"}`,
   );
   console.log(`environment of this: ${describeEnv(ENV.this)}; of base: ${describeEnv(ENV.base)}`);
@@ -126,22 +145,27 @@ async function main() {
       env: { ...(sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : {}), ...ENV[name] },
     });
     nodes.push({ name: "this", node: await startMandateNode(withConsole, ROOT, options("this")) });
-    nodes.push({ name: "base", node: await startMandateNode(withConsole, BASE, options("base")) });
+    if (!TRACE_AB) nodes.push({ name: "base", node: await startMandateNode(withConsole, BASE, options("base")) });
     if (values.events) {
       await compareEvents(nodes, R, Number(values["event-batches"]));
       return;
     }
-    const targets = nodes.map(({ name, node }) => ({
+    const sides: Array<{ name: string; node: MandateTarget; headers?: Record<string, string> }> = TRACE_AB
+      ? [true, false].map((sampled) => ({ name: sampled ? "sampled" : "unsampled", node: nodes[0].node, headers: { traceparent: traceparent(sampled) } }))
+      : nodes;
+    const targets = sides.map(({ name, node, headers }) => ({
       name,
       node,
+      headers,
       next: requests(
         node.agents.map((a) => a.api_key),
         name,
       ),
     }));
-    const roots = Object.fromEntries(nodes.map(({ name, node }) => [name, node.child.pid]));
-    const split = Object.fromEntries(nodes.map(({ name }) => [name, { label: "postgres", comm: /^postgres/ }]));
-    for (const t of targets) await runLoad({ name: "warmup", url: t.node.url, connections: C, amount: W, next: t.next });
+    // In --trace-ab both targets are the same process: each round's CPU is that target's (rounds run one at a time).
+    const roots = Object.fromEntries(targets.map(({ name, node }) => [name, node.child.pid]));
+    const split = Object.fromEntries(targets.map(({ name }) => [name, { label: "postgres", comm: /^postgres/ }]));
+    for (const t of targets) await runLoad({ name: "warmup", url: t.node.url, connections: C, amount: W, headers: t.headers, next: t.next });
     const rounds = new Map<string, LoadResult[]>(targets.map((t) => [t.name, []]));
     const cpu = new Map<string, CpuDelta[]>(targets.map((t) => [t.name, []]));
     for (let round = 0; round < R; round++) {
@@ -149,7 +173,7 @@ async function main() {
       const order = round % 2 ? [...targets].reverse() : targets;
       for (const t of order) {
         const before = snapshot(roots, split);
-        rounds.get(t.name)!.push(await runLoad({ name: t.name, url: t.node.url, connections: C, amount: N, next: t.next }));
+        rounds.get(t.name)!.push(await runLoad({ name: t.name, url: t.node.url, connections: C, amount: N, headers: t.headers, next: t.next }));
         cpu.get(t.name)!.push(delta(before, snapshot(roots, split)));
       }
     }
@@ -188,8 +212,15 @@ async function main() {
     const [a, b] = rows;
     console.log("");
     console.log(
-      `this / base: decisions/s ${(a.res.rps / b.res.rps).toFixed(3)}, p99 ${(a.res.p99 / b.res.p99).toFixed(3)}, CPU per decision ${(a.cpuUs / b.cpuUs).toFixed(3)}`,
+      `${a.name} / ${b.name}: decisions/s ${(a.res.rps / b.res.rps).toFixed(3)}, p99 ${(a.res.p99 / b.res.p99).toFixed(3)}, CPU per decision ${(a.cpuUs / b.cpuUs).toFixed(3)}`,
     );
+    if (TRACE_AB) {
+      const d = a.cpuUs - b.cpuUs;
+      const at = (r: number) => `${(r * d).toFixed(1)} µs (${((r * d * 100) / b.cpuUs).toFixed(2)} %)`;
+      console.log(
+        `tracing a decision: ${d.toFixed(1)} µs of CPU (node ${(a.nodeUs - b.nodeUs).toFixed(1)}); per decision at ratio 0.1: ${at(0.1)}, 0.01: ${at(0.01)}`,
+      );
+    }
   } finally {
     await Promise.all(nodes.map(({ node }) => node.stop().catch(() => {})));
     if (sink) {
