@@ -15,6 +15,8 @@ test("an export of a filtered view contains exactly the filtered rows", async ({
   await page.goto(`/audit?session=${s.id}&kind=decision`);
   const rows = page.getByTestId("table-audit").locator("tbody tr");
   await expect(rows).toHaveCount(7);
+  // How far back the live log reaches (issue 19 §4): nothing archived on this node.
+  await expect(page.getByTestId("live-log-reach")).toHaveText(/^Live log from \d{4}-\d{2}-\d{2}; nothing archived\.$/);
 
   const expected = await sql(
     `SELECT chain_id, seq FROM audit_entries WHERE session_id = $1 AND kind = 'decision' ORDER BY created_at DESC, chain_id DESC, seq DESC`,
