@@ -39,12 +39,13 @@ npx vitest run --project integration
 
 step "database tests on a PostgreSQL 15 server over TLS"
 # Debian's PostgreSQL 15 (the documented minimum; the embedded one is 18), TLS only with verify-full:
-# the decision path, the commit function's contract, approvals, the audit chain and checkpoints, admin
-# transactions and backup/restore (docs/deploy.md). The two-node suite is not in this list yet: its
-# 400-request burst gets 503s over TLS on this machine (open in issue 19).
+# the decision path, two nodes on one database, the commit function's contract, approvals, the audit chain
+# and checkpoints, the partitioning migration and the audit archive, admin transactions and backup/restore
+# (docs/deploy.md).
 bash scripts/test-pg-server.sh npx vitest run --project integration \
-  test/integration/decision-path.test.ts test/integration/commit-contract.test.ts test/integration/approvals.test.ts \
-  test/integration/audit-verify-ranges.test.ts test/integration/audit-checkpoints.test.ts \
+  test/integration/decision-path.test.ts test/integration/two-nodes.test.ts test/integration/commit-contract.test.ts \
+  test/integration/approvals.test.ts test/integration/audit-verify-ranges.test.ts test/integration/audit-checkpoints.test.ts \
+  test/integration/audit-partition-migration.test.ts test/integration/audit-archive.test.ts \
   test/integration/persistence.test.ts test/integration/backup-restore.test.ts
 
 step "fault injection"
