@@ -38,8 +38,37 @@ export function Drawer({ title, json, position, onClose, onPrev, onNext, childre
   const closeRef = useRef<HTMLButtonElement>(null);
   // The latest handlers, for one keydown listener for the drawer's lifetime.
   const handlers = useRef({ onClose, onPrev, onNext });
+  const textRef = useRef(text);
+  // j/k pressed faster than the drawer renders: a move made from a record that is still on screen would
+  // be computed from that same record again (k, k would go back one, not two). So after a move, further
+  // presses wait in order until the moved-to record is rendered (or a second has passed).
+  const moves = useRef<{ from: string | null; since: number; queue: ("j" | "k")[] }>({ from: null, since: 0, queue: [] });
+  const move = useRef((key: "j" | "k") => {
+    const m = moves.current;
+    if (m.from !== null && Date.now() - m.since < 1000) {
+      m.queue.push(key);
+      return;
+    }
+    const go = key === "j" ? handlers.current.onNext : handlers.current.onPrev;
+    m.queue = [];
+    if (!go) return;
+    m.from = textRef.current;
+    m.since = Date.now();
+    go();
+  });
   useEffect(() => {
     handlers.current = { onClose, onPrev, onNext };
+    textRef.current = text;
+    const m = moves.current;
+    if (m.from !== null && m.from !== text) {
+      m.from = null;
+      const queued = m.queue.shift();
+      const rest = m.queue;
+      if (queued) {
+        move.current(queued);
+        moves.current.queue.push(...rest);
+      }
+    }
   });
 
   useEffect(() => {
@@ -51,10 +80,9 @@ export function Drawer({ title, json, position, onClose, onPrev, onNext, childre
         return;
       }
       if (typing(e)) return;
-      const go = e.key === "j" ? handlers.current.onNext : e.key === "k" ? handlers.current.onPrev : undefined;
-      if (go) {
+      if (e.key === "j" || e.key === "k") {
         e.preventDefault();
-        go();
+        move.current(e.key);
       }
     };
     window.addEventListener("keydown", onKey);
