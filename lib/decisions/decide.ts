@@ -14,30 +14,27 @@
  * trace's id is kept in the decision's audit entry (`trace_id`).
  */
 import { hash, randomUUID } from "node:crypto";
-import type { DecisionRequest, DecisionResponse, Reason } from "../api/schemas.ts";
+import type { DecisionRequest, DecisionResponse } from "../api/schemas.ts";
 import { ConflictError, type ApprovalWrite, type CommitJob } from "../audit/chain.ts";
 import { decisionEntry } from "../audit/entries/index.ts";
 import type { AgentPrincipal } from "../identity/credential-cache.ts";
 import { MandateError } from "../errors.ts";
-import { interpret, interpretForbidsOnly } from "../policy/interpret.ts";
-import type { CedarAnswer } from "../policy/evaluator.ts";
-import type { LoadedPolicy } from "../policy/policy-cache.ts";
 import { redactArguments } from "../redaction/index.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import type { SessionState } from "../sessions/session-cache.ts";
 import { canonicalJson } from "../util/canonical-json.ts";
-import { buildMcpCall, NO_DELEGATION, ZERO_COUNTERS, type CallCounters, type DecidedItem, type DelegationView } from "./mcp-request.ts";
+import { NO_DELEGATION, ZERO_COUNTERS, type CallCounters } from "./mcp-request.ts";
 import { countAllowed, sessionCounterView } from "../counters/session-counters.ts";
 import { retryAfter } from "../counters/retry-after.ts";
 import { counterUse } from "../counters/counter-policies.ts";
 import { spendBudgets } from "../delegation/budget.ts";
-import { findApprovedApproval } from "./approvals.ts";
-import { resolveTarget, type Target } from "./target.ts";
+import { resolveTarget } from "./target.ts";
 import { keepReplayValues } from "../policy/replay-values.ts";
 import { observeDecision } from "../telemetry/metrics.ts";
 import { logger } from "../telemetry/log.ts";
 import { endWithError, sampledTraceId, setSpanError, SPAN_KIND, startSpan, type Span } from "../telemetry/tracing.ts";
 import { isForeignAttempt, precheck } from "./precheck.ts";
+import { evaluate, type Evaluated } from "./evaluate.ts";
+import { decisionAttributes, endCedarSpan } from "./decision-span.ts";
 
 export { isForeignAttempt, precheck, scopeAllows, toolTarget } from "./precheck.ts";
 
@@ -54,72 +51,6 @@ const contentionPause = (attempt: number) => new Promise((r) => setTimeout(r, Ma
 export function argumentsHash(args: unknown): string {
   // crypto.hash (one-shot) costs ~0.8 µs less than createHash for a small input.
   return hash("sha256", canonicalJson(args ?? {}), "hex");
-}
-
-interface Evaluated {
-  decision: "allow" | "deny" | "require_approval";
-  reasons: Reason[];
-  errors: Reason[];
-  approvalUsed?: string;
-  shadow?: { version: string; decision: Evaluated["decision"]; reasons: Reason[] };
-}
-
-async function evaluate(
-  rt: Runtime,
-  policy: LoadedPolicy,
-  shadow: LoadedPolicy | null,
-  agent: AgentPrincipal,
-  tool: DecidedItem,
-  target: Target,
-  session: SessionState,
-  delegation: DelegationView,
-  argsHash: string,
-  now: number,
-  counters: CallCounters,
-): Promise<Evaluated> {
-  // Literals, not `{ ...base, approvalGranted }`: a spread followed by members is slow on this V8.
-  const call = buildMcpCall({ action: target.action, agent, tool, args: target.args, session, delegation, now, approvalGranted: false, counters });
-  const [answer, shadowAnswer] = await Promise.all([rt.evaluator.evaluate(policy.cedarId, call), shadow ? rt.evaluator.evaluate(shadow.cedarId, call) : null]);
-  const first = readAnswer(rt, target, answer, policy);
-  const out: Evaluated = { decision: first.decision, reasons: first.reasons, errors: first.errors };
-  if (shadow && shadowAnswer) {
-    const s = readAnswer(rt, target, shadowAnswer, shadow);
-    out.shadow = { version: shadow.label, decision: s.gatedOnly ? "require_approval" : s.decision, reasons: s.reasons };
-  }
-  if (first.decision === "deny" && first.gatedOnly) {
-    // require_approval means exactly: denied now, allowed if re-evaluated with approval.granted = true.
-    const granted = readAnswer(
-      rt,
-      target,
-      await rt.evaluator.evaluate(
-        policy.cedarId,
-        buildMcpCall({ action: target.action, agent, tool, args: target.args, session, delegation, now, approvalGranted: true, counters }),
-      ),
-      policy,
-    );
-    if (granted.decision === "allow") {
-      // Only a session with an approval granted can hold an approved one (the count is checked at commit).
-      const approved = session.approvalsGranted > 0 ? await findApprovedApproval(session.id, tool.key, argsHash) : null;
-      if (approved) {
-        return {
-          ...out,
-          decision: "allow",
-          reasons: [{ policy: "mandate.approval", message: `approved by ${approved.decidedBy ?? "a human"} (approval ${approved.id})` }, ...granted.reasons],
-          approvalUsed: approved.id,
-        };
-      }
-      return { ...out, decision: "require_approval" };
-    }
-  }
-  return out;
-}
-
-/**
- * initialize is permitted unless a policy forbids (docs/policies.md): a new server must be able to start to
- * be reviewed. (A module function: a named closure made per decision costs a `__name` call under tsx.)
- */
-function readAnswer(rt: Runtime, target: Target, a: CedarAnswer, p: LoadedPolicy) {
-  return target.action === "initialize" ? interpretForbidsOnly(a, p.byId) : interpret(a, p.byId, rt.config.failClosedOnPolicyError);
 }
 
 /**
@@ -380,41 +311,6 @@ export async function decide(rt: Runtime, agent: AgentPrincipal, req: DecisionRe
     setSpanError(span, "session_contention");
     throw new MandateError(503, "session_contention", `session ${sessionId} is changing too fast on several nodes; retry`);
   });
-}
-
-function endCedarSpan(s: Span, ev: Evaluated): void {
-  s.setAttribute("mandate.decision", ev.decision);
-  if (ev.errors.length)
-    s.setAttribute(
-      "mandate.policy_errors",
-      ev.errors.map((e) => e.policy),
-    );
-  s.end();
-}
-
-/** The decision on the request's span: OpenTelemetry's GenAI attributes for the tool, and Mandate's own. */
-function decisionAttributes(span: Span, r: DecisionResponse, agent: AgentPrincipal, target: Target, step: number): void {
-  if (!span.isRecording()) return;
-  span.setAttributes({
-    "mcp.method.name": target.action,
-    "mandate.server": target.server,
-    "mandate.decision": r.decision,
-    "mandate.decision_id": r.decision_id,
-    "mandate.policy_ids": r.reasons.map((x) => x.policy),
-    "mandate.policy_version": r.policy_version,
-    "mandate.session_id": r.session.id,
-    "mandate.agent": agent.name,
-  });
-  if (r.session.step !== null) span.setAttribute("mandate.step", step);
-  const what =
-    target.action === "tools/call"
-      ? "gen_ai.tool.name"
-      : target.action === "prompts/get"
-        ? "gen_ai.prompt.name"
-        : target.action.startsWith("resources/")
-          ? "mcp.resource.uri"
-          : null;
-  if (what) span.setAttribute(what, target.requested);
 }
 
 function union(a: string[], b: string[]): string[] {
