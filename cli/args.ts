@@ -23,3 +23,18 @@ export function need(v: string | undefined, what: string): string {
   if (!v) throw new MandateError(400, "invalid_request", `missing ${what}`);
   return v;
 }
+
+/** `--days N`: a whole number (the lifetime's bounds are checked where the key is made); absent: the default. */
+export function days(v: string | boolean | undefined): number | undefined {
+  const s = str(v);
+  if (s === undefined) return undefined;
+  if (!/^\d{1,5}$/.test(s)) throw new MandateError(400, "invalid_request", `--days must be a whole number of days, not ${s}`);
+  return Number(s);
+}
+/** `--overlap S`: seconds both keys of a rotation work (bounds checked where the key is rotated). */
+export function overlap(v: string | boolean | undefined): number | undefined {
+  const s = str(v);
+  if (s === undefined) return undefined;
+  if (!/^\d{1,7}$/.test(s)) throw new MandateError(400, "invalid_request", `--overlap must be a whole number of seconds, not ${s}`);
+  return Number(s);
+}
