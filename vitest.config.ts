@@ -18,6 +18,9 @@ export default defineConfig({
             "server/**/*.test.ts",
           ],
           environment: "node",
+          // Not 5 s: on a shared 2-core machine (load 15 while helpers build) a CPU-bound property test of
+          // ~1 s took over 5 s. A unit test that hangs still fails, after 30 s.
+          testTimeout: 30_000,
         },
       },
       {
