@@ -48,6 +48,11 @@ test("filters narrow the log and the search box finds a decision by id", async (
   const rows = page.getByTestId("table-audit").locator("tbody tr");
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText("mail/send_email");
+  // The count of the filters (issue 16 §2), exact at this size.
+  await expect(page.getByTestId("result-count")).toHaveText("1 result");
+  await expect(page.getByTestId("result-count")).toHaveAttribute("data-exact", "true");
+  await page.goto(`/audit?session=${s.id}`);
+  await expect(page.getByTestId("result-count")).toHaveText(`${await rows.count()} results`);
   await page.goto("/audit");
   // The audit table's own search box (the header has the global search).
   const search = page.getByRole("search", { name: "Filter audit" }).getByRole("searchbox");

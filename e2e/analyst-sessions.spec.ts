@@ -15,6 +15,9 @@ test("the session list filters by outcome and opens a session's timeline with th
   await page.goto("/sessions?outcome=denied");
   await expect(page.getByRole("link", { name: denied.id })).toBeVisible();
   await expect(page.getByRole("link", { name: clean })).toHaveCount(0);
+  // The count of the filters (issue 16 §2): a search for one session's id finds one.
+  await page.goto(`/sessions?outcome=denied&q=${denied.id}`);
+  await expect(page.getByTestId("result-count")).toHaveText("1 result");
   await page.goto("/sessions?outcome=clean");
   await expect(page.getByRole("link", { name: clean })).toBeVisible();
   await expect(page.getByRole("link", { name: denied.id })).toHaveCount(0);

@@ -10,6 +10,7 @@ import Link from "next/link";
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from "@tanstack/react-table";
 import type { Page, TableDefinition, TableState } from "@/lib/console/table/definition";
 import { FilterBar } from "./filter-bar";
+import { ResultCount } from "./result-count";
 import { useTableUrl } from "./table-url";
 
 export interface DataTableProps<T> {
@@ -41,6 +42,7 @@ export function DataTable<T>({ definition, state, page, columns, getRowId, capti
   return (
     <div className="space-y-3">
       <FilterBar definition={definition} state={state} />
+      {page.count && <ResultCount count={page.count} />}
       {page.rows.length === 0 && !state.cursor ? (
         <div className="rounded border border-dashed border-slate-300 bg-white p-6 text-slate-700" data-testid="table-empty">
           {filtered ? <p>Nothing matches these filters. Clear them or search for something else.</p> : empty}

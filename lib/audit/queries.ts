@@ -9,6 +9,7 @@ import { getPool } from "../db/pool.ts";
 import type { Row } from "../db/rows.ts";
 import { decodeCursor, toPage, type Page } from "../analytics/cursor.ts";
 import { auditWhere, type AuditFilters } from "./queries-filters.ts";
+import { countRows } from "../console/table/count.ts";
 
 export interface AuditListRow {
   chainId: string;
@@ -86,8 +87,12 @@ export async function listAuditEntries(
   const key = decodeCursor(opts.cursor?.value, ["t", "s", "n"]);
   const forward = !key || opts.cursor?.direction !== "before";
   const q = auditPageQuery(f, key, forward, limit, opts.asc ?? false);
-  const r = await getPool().query<Row<"audit_entries">>(q.text, q.values);
-  return toPage(r.rows.map(toAuditRow), limit, forward ? "next" : "prev", key !== null, auditKey);
+  const where = auditWhere(f);
+  const [r, count] = await Promise.all([
+    getPool().query<Row<"audit_entries">>(q.text, q.values),
+    countRows(getPool(), "audit_entries", where.sql, where.values),
+  ]);
+  return { ...toPage(r.rows.map(toAuditRow), limit, forward ? "next" : "prev", key !== null, auditKey), count };
 }
 
 /** One entry by its place in its chain (the explorer's drawer opens an entry this way: `?entry=`). */

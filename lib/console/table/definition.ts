@@ -6,6 +6,7 @@
  * The table state lives in the URL: `sort`, `dir`, `q`, `after`/`before` (keyset cursors) and one
  * parameter per filter id (comma-separated for multi-value filters).
  */
+import type { ResultCount } from "./count.ts";
 export type SortDir = "asc" | "desc";
 
 export interface FilterOption {
@@ -95,4 +96,6 @@ export interface Page<T> {
   next: string | null;
   /** Cursor for the previous page (pass as `before`), or null on the first page. */
   prev: string | null;
+  /** How many rows the filters match over all pages (lib/console/table/count.ts), when the list counts them. */
+  count?: ResultCount;
 }

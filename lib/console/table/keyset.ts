@@ -5,6 +5,7 @@
  */
 import type { Queryable } from "../../db/pool.ts";
 import type { Page, TableState } from "./definition.ts";
+import { countRows, type ResultCount } from "./count.ts";
 
 export type Bind = (value: unknown) => string;
 
@@ -44,6 +45,17 @@ export function decodeCursor(cursor: string): [string | number, string] | null {
   return null;
 }
 
+/** The source's fixed conditions, the state's filters and its search (what the page and its count share). */
+function filterConditions(src: KeysetSource, state: TableState, bind: Bind): string[] {
+  const conds = [...(src.where?.(bind) ?? [])];
+  for (const [id, vals] of Object.entries(state.filters)) {
+    const f = src.filters?.[id];
+    if (f && vals.length) conds.push(f(vals, bind));
+  }
+  if (state.q && src.search) conds.push(src.search(state.q, bind));
+  return conds;
+}
+
 export function buildKeysetSql(src: KeysetSource, state: TableState, pageSize: number): { text: string; values: unknown[] } {
   const values: unknown[] = [];
   const bind: Bind = (v) => {
@@ -51,12 +63,7 @@ export function buildKeysetSql(src: KeysetSource, state: TableState, pageSize: n
     return `$${values.length}`;
   };
   const sort = src.sorts[state.sort.id] ?? Object.values(src.sorts)[0];
-  const conds = [...(src.where?.(bind) ?? [])];
-  for (const [id, vals] of Object.entries(state.filters)) {
-    const f = src.filters?.[id];
-    if (f && vals.length) conds.push(f(vals, bind));
-  }
-  if (state.q && src.search) conds.push(src.search(state.q, bind));
+  const conds = filterConditions(src, state, bind);
   const cursor = state.cursor ? decodeCursor(state.cursor.value) : null;
   const backwards = !!cursor && state.cursor!.direction === "before";
   // Reading backwards flips the order; the page is reversed again below.
@@ -89,10 +96,18 @@ export function toPage<R extends { __sort: unknown; __id: unknown }>(rows: R[], 
   };
 }
 
+/** One page of the list and (on another connection of the pool, at the same time) its result count. */
 export async function runKeyset<R extends Record<string, unknown>>(q: Queryable, src: KeysetSource, state: TableState, pageSize: number): Promise<Page<R>> {
   const { text, values } = buildKeysetSql(src, state, pageSize);
-  const r = await q.query(text, values);
-  return toPage(r.rows as Array<R & { __sort: unknown; __id: unknown }>, state, pageSize) as unknown as Page<R>;
+  const [r, count] = await Promise.all([q.query(text, values), countKeyset(q, src, state)]);
+  return { ...(toPage(r.rows as Array<R & { __sort: unknown; __id: unknown }>, state, pageSize) as unknown as Page<R>), count };
+}
+
+/** How many rows the state's filters and search match, whatever the page (exact up to a bound, lib/console/table/count.ts). */
+export function countKeyset(q: Queryable, src: KeysetSource, state: TableState, upTo?: number): Promise<ResultCount> {
+  const values: unknown[] = [];
+  const conds = filterConditions(src, state, (v) => `$${values.push(v)}`);
+  return countRows(q, src.from, conds.length ? conds.join(" AND ") : "TRUE", values, upTo);
 }
 
 /** An ILIKE pattern matching `q` anywhere, with LIKE's wildcards in `q` taken literally. */
