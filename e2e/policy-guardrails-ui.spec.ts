@@ -21,7 +21,7 @@ const count = (tool: string) =>
   Array.from({ length: SESSIONS * STEPS }, (_, i) => seededTool(Math.floor(i / STEPS), (i % STEPS) + 1)).filter((t) => t === tool).length;
 
 test("publish dialog: tests and 24 h impact; replay groups, pages past 200, exports, goes stale; version diff", async ({ console: c }) => {
-  test.setTimeout(150_000);
+  test.setTimeout(240_000);
   const agent = (await c.node.createAgent(`ui-guard-${randomUUID().slice(0, 8)}`)).name;
   expect(await seedDecisions({ sessions: SESSIONS, steps: STEPS, days: 1 / 24, agent })).toBe(SESSIONS * STEPS);
   const fetches = count("web/fetch_url");
@@ -104,8 +104,8 @@ unless { context.approval.granted };
     // Two versions compared: picked on the versions page, policy by policy with deep links.
     await page.goto("/policies/versions");
     const picker = page.getByRole("form", { name: "Compare two versions" });
-    await picker.getByLabel("Compare", { exact: true }).selectOption(String(stored.version));
-    await picker.getByLabel("with", { exact: true }).selectOption(String(drafted.version));
+    await picker.getByRole("combobox", { name: "Compare", exact: true }).selectOption(String(stored.version));
+    await picker.getByRole("combobox", { name: "with", exact: true }).selectOption(String(drafted.version));
     await picker.getByRole("button", { name: "Show diff" }).click();
     await expect(page).toHaveURL(new RegExp(`/policies/versions/diff\\?from=${stored.version}&to=${drafted.version}$`));
     await expect(page.getByTestId("diff-counts")).toHaveText(/^2 added, 0 removed, 0 changed, \d+ unchanged$/);
