@@ -83,6 +83,9 @@ describe("what-if replay: groups, pages, bounds and exports", () => {
     expect(pages.map((p) => p.length)).toEqual([200, 200, N - 400]);
     const ids = new Set(pages.flat().map((c: { decisionId: string }) => c.decisionId));
     expect(ids.size).toBe(N);
+    // Those pages came from the node's memory of the first run; replayed again (another bound: no entry), the same page.
+    const again = await replay({ to: r.to, offset: 200, max_decisions: 999_999 });
+    expect(again.body.changes).toEqual(pages[1]);
     // One group's changes only.
     const gated = await replay({ to: r.to, filter: { by: "direction", value: "allow→require_approval" }, limit: 5 });
     expect(gated.body.page).toMatchObject({ matched: READS, limit: 5 });

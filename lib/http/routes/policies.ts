@@ -10,6 +10,7 @@ import { loadAgents, loadTools } from "../../policy/directory.ts";
 import { MCP_STORE_ID, publishPolicy, rollbackPolicy, saveDraft, validateForStore } from "../../policy/publish.ts";
 import { guardTestResults } from "../../policy/publish-guard.ts";
 import { replayDecisions, type ReplayOptions } from "../../policy/replay.ts";
+import { replayPage } from "../../policy/replay-cache.ts";
 import { exportCsvHeader, exportCsvLine, exportNdjsonLine, GROUP_BY } from "../../policy/replay-results.ts";
 import { preparePolicy } from "../../policy/simulate.ts";
 import { MAX_RETENTION_DAYS, setReplayRetentionDays } from "../../policy/replay-values.ts";
@@ -180,7 +181,7 @@ export const policyRoutes = [
       .strict(),
     tag: TAG,
     summary: "What-if replay: the recorded decisions of the last days through a policy text (nothing is enforced or stored); one page of the changes",
-    handler: ({ body }) => replayDecisions(body.text, { ...windowOptions(body), offset: body.offset, limit: body.limit }),
+    handler: ({ body }) => replayPage(body.text, { ...windowOptions(body), offset: body.offset, limit: body.limit }),
   }),
   defineRoute({
     method: "POST",
