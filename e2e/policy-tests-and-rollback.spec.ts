@@ -37,13 +37,11 @@ test("stored test cases run in the page; publish and rollback ask for confirmati
   await page.getByRole("button", { name: "Publish…" }).click();
   const dialog = page.getByRole("dialog");
   await expect(dialog.getByTestId("diff")).toContainText('forbid (principal, action, resource) when { resource.server == "crm" };');
-  await dialog.getByRole("button", { name: "Publish", exact: true }).click();
-  // A stored case fails: publishing is refused, naming it, until an override note says why (audited).
-  const guard = page.getByRole("group", { name: "Publish despite failing tests" });
-  await expect(guard.getByTestId("failing-tests")).toContainText("support reads a customer: expected allow, got deny");
-  await expect(guard.getByRole("button", { name: "Publish anyway" })).toBeDisabled();
-  await guard.getByLabel(/Override note/).fill("e2e: CRM is down this week, reads must stop");
-  await guard.getByRole("button", { name: "Publish anyway" }).click();
+  // A case fails: the dialog names it, and publishing needs an override note that says why (audited).
+  await expect(dialog.locator('[data-testid="publish-test"][data-pass="false"]')).toContainText("support reads a customer — expected allow, got deny");
+  await expect(dialog.getByRole("button", { name: "Publish anyway" })).toBeDisabled();
+  await dialog.getByLabel(/Override note/).fill("e2e: CRM is down this week, reads must stop");
+  await dialog.getByRole("button", { name: "Publish anyway" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Published" })).toBeVisible();
 
   await page.goto("/policies/versions");

@@ -22,3 +22,35 @@ export function policyError(r: ApiFailure): string {
   if (r.status === 400 && p && (p.path === "tests" || p.path.startsWith("tests."))) return `test case ${p.path.slice("tests.".length)}: ${p.message}`;
   return r.error;
 }
+
+/**
+ * POSTs `body` and saves the answer as a file (an export): the browser's download of a blob, named as the
+ * server's Content-Disposition says. Returns an error sentence, or null once the download has started.
+ */
+export async function downloadPost(path: string, body: unknown, fallbackName: string): Promise<string | null> {
+  let res: Response;
+  try {
+    res = await fetch(path, { method: "POST", credentials: "same-origin", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  } catch (err) {
+    return `Mandate could not be reached (${(err as Error).message}).`;
+  }
+  if (!res.ok) {
+    const text = await res.text();
+    try {
+      const p = JSON.parse(text) as { detail?: unknown; title?: unknown };
+      return [p.detail, p.title].find((v): v is string => typeof v === "string") ?? res.statusText;
+    } catch {
+      return text.slice(0, 200) || res.statusText;
+    }
+  }
+  const name = /filename="([^"]+)"/.exec(res.headers.get("content-disposition") ?? "")?.[1] ?? fallbackName;
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return null;
+}

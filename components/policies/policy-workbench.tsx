@@ -96,7 +96,12 @@ export function PolicyWorkbench({ role, initialText, initialTests, source, activ
               <p className="text-sm text-slate-700">No version is active yet: publishing this one makes it active.</p>
             ))}
           {tab === "tests" && <TestsPanel text={text} tests={tests} onTests={setTests} canEdit={role !== "viewer"} />}
-          {tab === "replay" && <ReplayPanel text={text} retentionDays={retentionDays} isAdmin={role === "admin"} />}
+          {/* Kept mounted: a replay's results stay (marked stale once the draft changes) while another tab is shown. */}
+          {role !== "viewer" && (
+            <div hidden={tab !== "replay"}>
+              <ReplayPanel text={text} retentionDays={retentionDays} isAdmin={role === "admin"} />
+            </div>
+          )}
         </div>
       </div>
     </div>

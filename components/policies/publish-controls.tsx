@@ -1,13 +1,14 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { callApi } from "@/components/api/call-api";
 import { DiffView } from "@/components/forms/diff-view";
-import { ConfirmButton } from "@/components/forms/confirm-button";
+import { ConfirmButton, ConfirmDialog } from "@/components/forms/confirm-button";
 import { buttonClass, ErrorMessage, inputClass, secondaryButtonClass, SuccessMessage } from "@/components/forms/fields";
 import { textLineDiff } from "@/lib/console/json-diff";
 import { policyError, POLICIES, testCasesOf } from "./policy-api";
+import { ImpactSummary, TestsStatus, usePublishCheck } from "./publish-check";
 
 export function PublishControls({
   text,
@@ -29,6 +30,10 @@ export function PublishControls({
   // Set when publishing was refused because stored test cases fail: the admin may publish anyway with a note (audited).
   const [failing, setFailing] = useState<string[] | null>(null);
   const [override, setOverride] = useState("");
+  const [check, startCheck] = usePublishCheck();
+  const [dialogNote, setDialogNote] = useState("");
+  const dialog = useRef<HTMLDialogElement>(null);
+  const failingInDialog = check?.tests.state === "done" ? check.tests.data.failing : [];
   const diff = textLineDiff(activeText, text);
   const unchanged = activeText === text;
 
@@ -78,10 +83,31 @@ export function PublishControls({
           <>The draft is evaluated next to the active version on live traffic but not enforced; disagreements are listed under Shadow.</>
         )}
       </p>
+      {mode === "active" && check && (
+        <>
+          <TestsStatus tests={check.tests} />
+          {failingInDialog.length > 0 && (
+            <label className="block font-medium">
+              Override note (why publish anyway; audited with the failing cases)
+              <input className={inputClass} value={dialogNote} onChange={(e) => setDialogNote(e.target.value)} />
+            </label>
+          )}
+          <ImpactSummary impact={check.impact} />
+        </>
+      )}
       <p className="font-medium">Changes against the active version:</p>
       <DiffView lines={diff} label="Changes against the active version" />
     </div>
   );
+
+  function openPublish() {
+    setError(null);
+    const cases = testCasesOf(tests);
+    if (!cases.ok) return setError(cases.error);
+    setDialogNote("");
+    startCheck(text, cases.tests);
+    dialog.current?.showModal();
+  }
 
   return (
     <div className="space-y-2">
@@ -93,14 +119,17 @@ export function PublishControls({
         <button type="button" className={secondaryButtonClass} onClick={() => run("draft")}>
           Save draft
         </button>
-        <ConfirmButton
-          label="Publish…"
-          className={buttonClass}
-          disabled={!valid || unchanged}
+        <button type="button" className={buttonClass} disabled={!valid || unchanged} onClick={openPublish}>
+          Publish…
+        </button>
+        <ConfirmDialog
+          dialogRef={dialog}
           title="Publish this policy set?"
           details={details("active")}
-          confirmLabel="Publish"
-          onConfirm={() => run("active")}
+          confirmLabel={failingInDialog.length ? "Publish anyway" : "Publish"}
+          // The stored tests decide whether an override note is needed: wait for them (the 24 h replay may still run).
+          confirmDisabled={check?.tests.state === "loading" || (failingInDialog.length > 0 && !dialogNote.trim())}
+          onConfirm={() => run("active", failingInDialog.length ? dialogNote.trim() : undefined)}
         />
         <ConfirmButton
           label="Publish as shadow…"

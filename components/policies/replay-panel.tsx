@@ -1,58 +1,24 @@
 "use client";
 
-import { Timestamp } from "@/components/time/timestamp";
-import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { callApi } from "@/components/api/call-api";
+import { Timestamp } from "@/components/time/timestamp";
 import { buttonClass, ErrorMessage, inputClass, secondaryButtonClass } from "@/components/forms/fields";
-import type { ReplayItem, ReplayReport } from "@/lib/policy/replay";
+import type { ReplayReport } from "@/lib/policy/replay";
 import { POLICIES } from "./policy-api";
+import { PAGE_SIZE, ReplayChanges, ReplayItems, type ReplayRun } from "./replay-changes";
 
-const sessionHref = (i: ReplayItem) => `/sessions/${encodeURIComponent(i.sessionId)}#step-${i.step}`;
+export const boundOf = (r: ReplayReport) => (r.stoppedBy === "time" ? `${r.bounds.maxSeconds} s` : `${r.bounds.maxDecisions.toLocaleString("en")} decisions`);
 const WHY: Record<string, string> = { "session.toolsUsed": "tools used before the replayed window", "session.ageSeconds": "session start unknown" };
-
-function Items({ items, label }: { items: ReplayItem[]; label: string }) {
-  return (
-    <table className="min-w-full text-sm" aria-label={label}>
-      <thead className="bg-slate-50 text-left text-slate-700">
-        <tr>
-          <th className="px-2 py-1 font-medium">When</th>
-          <th className="px-2 py-1 font-medium">Agent</th>
-          <th className="px-2 py-1 font-medium">Tool</th>
-          <th className="px-2 py-1 font-medium">Recorded → draft</th>
-          <th className="px-2 py-1 font-medium">Draft&apos;s reason</th>
-          <th className="px-2 py-1 font-medium">Session</th>
-        </tr>
-      </thead>
-      <tbody>
-        {items.map((c) => (
-          <tr key={c.decisionId} className="border-t border-slate-100" data-testid="replay-change" data-transition={`${c.from}→${c.to}`}>
-            <td className="whitespace-nowrap px-2 py-1">
-              <Timestamp at={c.at} />
-            </td>
-            <td className="px-2 py-1">{c.agent}</td>
-            <td className="px-2 py-1 font-mono text-xs">{c.tool}</td>
-            <td className="px-2 py-1 font-medium">
-              {c.from} → {c.to}
-            </td>
-            <td className="px-2 py-1 text-slate-700">{c.reasons.map((r) => r.message).join("; ")}</td>
-            <td className="px-2 py-1">
-              <Link className="font-mono text-xs text-indigo-700 underline" href={sessionHref(c)}>
-                {c.sessionId.slice(0, 18)} · step {c.step}
-              </Link>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
 
 export function ReplayPanel({ text, retentionDays, isAdmin }: { text: string; retentionDays: number; isAdmin: boolean }) {
   const router = useRouter();
   const [days, setDays] = useState("7");
-  const [report, setReport] = useState<ReplayReport | null>(null);
+  const [run, setRun] = useState<ReplayRun | null>(null);
+  const report = run?.report ?? null;
+  // The editor's text changed since the replay ran: its results describe another draft.
+  const stale = run !== null && run.text !== text;
   const [error, setError] = useState<string | null>(null);
   const [running, setRunning] = useState(false);
   const [retention, setRetention] = useState(String(retentionDays));
@@ -68,11 +34,12 @@ export function ReplayPanel({ text, retentionDays, isAdmin }: { text: string; re
         onSubmit={async (e) => {
           e.preventDefault();
           setRunning(true);
-          const r = await callApi<ReplayReport>("POST", `${POLICIES}/replay`, { text, days: Number(days) });
+          const ran = { text, days: Number(days) };
+          const r = await callApi<ReplayReport>("POST", `${POLICIES}/replay`, { ...ran, limit: PAGE_SIZE });
           setRunning(false);
           if (!r.ok) return setError(r.error);
           setError(null);
-          setReport(r.data);
+          setRun({ ...ran, report: r.data });
         }}
       >
         <label className="text-sm font-medium">
@@ -84,15 +51,25 @@ export function ReplayPanel({ text, retentionDays, isAdmin }: { text: string; re
         </button>
       </form>
       <ErrorMessage error={error} />
-      {report && (
-        <div className="space-y-3" data-testid="replay-report">
+      {report && stale && (
+        <p role="alert" data-testid="replay-stale" className="rounded border border-amber-300 bg-amber-50 p-2 text-sm font-medium text-amber-950">
+          The draft changed since this replay — run again.
+        </p>
+      )}
+      {run && report && (
+        <div className={`space-y-3 ${stale ? "opacity-50" : ""}`} data-testid="replay-report" data-stale={stale}>
           <p role="status" className="text-sm">
             <strong data-testid="replay-total">{report.total.toLocaleString("en")}</strong> decisions replayed in{" "}
             <strong data-testid="replay-ms">{report.durationMs.toLocaleString("en")} ms</strong> ({report.distinctRequests.toLocaleString("en")} distinct
             requests evaluated) · <strong data-testid="replay-changed">{report.changed.toLocaleString("en")}</strong> would change ·{" "}
             {report.unchanged.toLocaleString("en")} unchanged · <span data-testid="replay-undeterminable">{report.undeterminable.toLocaleString("en")}</span>{" "}
             undeterminable · {report.builtIn.toLocaleString("en")} decided before policy (unknown, unapproved or blocked tools, suspended agents)
-            {report.truncated && " · stopped at the replay limit"}
+            {report.truncated && (
+              <span data-testid="replay-bound">
+                {" "}
+                · stopped at the bound of {boundOf(report)}: decisions from <Timestamp at={report.coveredTo} /> on are not replayed
+              </span>
+            )}
           </p>
           {Object.keys(report.transitions).length > 0 && (
             <ul className="flex flex-wrap gap-2 text-sm" aria-label="Changes by kind">
@@ -103,16 +80,7 @@ export function ReplayPanel({ text, retentionDays, isAdmin }: { text: string; re
               ))}
             </ul>
           )}
-          {report.changes.length > 0 && (
-            <div className="overflow-x-auto rounded border border-slate-200 bg-white">
-              <Items items={report.changes} label="Decisions that would change" />
-            </div>
-          )}
-          {report.changed > report.changes.length && (
-            <p className="text-xs text-slate-600">
-              Showing the first {report.changes.length} of {report.changed} changes.
-            </p>
-          )}
+          {report.changed > 0 && <ReplayChanges key={report.to} run={run} />}
           {report.undeterminable > 0 && (
             <details className="rounded border border-slate-200 bg-white p-2 text-sm">
               <summary>Why {report.undeterminable} decisions are undeterminable</summary>
@@ -123,7 +91,7 @@ export function ReplayPanel({ text, retentionDays, isAdmin }: { text: string; re
                   .join(" · ")}
                 . {retentionDays === 0 && "Keeping real argument values for a retention period (below) makes redacted decisions replayable."}
               </p>
-              <Items items={report.undeterminableSamples} label="Undeterminable decisions" />
+              <ReplayItems items={report.undeterminableSamples} label="Undeterminable decisions" />
             </details>
           )}
         </div>

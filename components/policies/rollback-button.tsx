@@ -1,13 +1,27 @@
 "use client";
 
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { callApi } from "@/components/api/call-api";
 import { ConfirmButton } from "@/components/forms/confirm-button";
+import { DiffView } from "@/components/forms/diff-view";
+import type { DiffLine } from "@/lib/console/json-diff";
 import { ErrorMessage, inputClass, SuccessMessage } from "@/components/forms/fields";
 import { POLICIES } from "./policy-api";
 
-export function RollbackButton({ version, activeVersion }: { version: number; activeVersion: number | null }) {
+/** `diff` (active → this version) is shown in the dialog when given; `diffHref` links to the full diff page. */
+export function RollbackButton({
+  version,
+  activeVersion,
+  diff,
+  diffHref,
+}: {
+  version: number;
+  activeVersion: number | null;
+  diff?: DiffLine[];
+  diffHref?: string;
+}) {
   const router = useRouter();
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
   const [reason, setReason] = useState("");
@@ -21,7 +35,20 @@ export function RollbackButton({ version, activeVersion }: { version: number; ac
             <p>
               v{version} replaces {activeVersion ? `the active v${activeVersion}` : "the active version"} for every new decision, on every node. It must still
               validate against today&apos;s schema. The rollback is audited with your reason.
+              {diffHref && (
+                <>
+                  {" "}
+                  <Link href={diffHref} className="text-indigo-700 underline">
+                    Full diff v{activeVersion} → v{version}
+                  </Link>
+                </>
+              )}
             </p>
+            {diff && (
+              <div className="mt-2">
+                <DiffView lines={diff} label={`Changes from v${activeVersion} to v${version}`} />
+              </div>
+            )}
             <label className="mt-2 block font-medium">
               Reason (required)
               <input className={inputClass} value={reason} onChange={(e) => setReason(e.target.value)} placeholder="why go back" />

@@ -44,12 +44,17 @@ const TOOLS: Array<{
   },
 ];
 
-export async function seedDecisions(opts: { sessions: number; steps: number; days: number; endDaysAgo?: number }): Promise<number> {
+/** The tool each seeded step calls (the same for every caller of seedDecisions): files/read_file, crm/get_customer, web/fetch_url or mail/send_email. */
+export const seededTool = (session: number, step: number) => TOOLS[(session * 7 + step * 3) % TOOLS.length].key;
+
+/** `agent`: the agent (by name) the decisions are made by; default the first agent by name. */
+export async function seedDecisions(opts: { sessions: number; steps: number; days: number; endDaysAgo?: number; agent?: string }): Promise<number> {
   const pool = getPool();
   const agent = (
     await pool.query<{ id: string; name: string; key_id: string | null }>(
       `SELECT a.id, a.name, (SELECT k.key_id FROM agent_keys k WHERE k.agent_id = a.id ORDER BY k.created_at LIMIT 1) AS key_id
-         FROM agents a ORDER BY a.name LIMIT 1`,
+         FROM agents a WHERE $1::text IS NULL OR a.name = $1 ORDER BY a.name LIMIT 1`,
+      [opts.agent ?? null],
     )
   ).rows[0];
   const w = new AuditBulkWriter("e2e:seed-decisions", 5000);
@@ -63,7 +68,7 @@ export async function seedDecisions(opts: { sessions: number; steps: number; day
     sessionRows.push({ id: sid, agent_id: agent.id, started_at: new Date(start).toISOString() });
     let labels: string[] = [];
     for (let step = 1; step <= opts.steps; step++, n++) {
-      const t = TOOLS[(s * 7 + step * 3) % TOOLS.length];
+      const t = TOOLS.find((x) => x.key === seededTool(s, step))!;
       const trifecta = t.key === "mail/send_email" && labels.includes("pii") && labels.includes("untrusted_content");
       const outcome = trifecta ? "deny" : "allow";
       const secret = n % 100 === 0;

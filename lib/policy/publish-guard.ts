@@ -13,7 +13,7 @@ import { getPool } from "../db/pool.ts";
 import { MandateError } from "../errors.ts";
 import type { Row } from "../db/rows.ts";
 import { loadAgents, loadTools } from "./directory.ts";
-import { policyTestSuite, runPolicyTests, type PolicyTestCase } from "./tests.ts";
+import { policyTestSuite, runPolicyTests, type PolicyTestCase, type PolicyTestResult } from "./tests.ts";
 
 export interface FailingTest {
   name: string;
@@ -21,7 +21,8 @@ export interface FailingTest {
   actual: string;
 }
 
-export async function failingTests(storeId: string, text: string, sent: unknown[] | undefined): Promise<FailingTest[]> {
+/** The stored test cases a publish of this store runs (the active version's, a sent case replacing a stored one of its name), with their results. */
+export async function guardTestResults(storeId: string, text: string, sent: unknown[] | undefined): Promise<PolicyTestResult[]> {
   const r = await getPool().query<Row<"policy_versions", "tests">>(`SELECT tests FROM policy_versions WHERE store_id = $1 AND status = 'active'`, [storeId]);
   const stored = policyTestSuite.safeParse(r.rows[0]?.tests ?? []);
   const given = policyTestSuite.safeParse(sent ?? []);
@@ -30,9 +31,11 @@ export async function failingTests(storeId: string, text: string, sent: unknown[
   for (const c of given.success ? given.data : []) byName.set(c.name, c);
   if (byName.size === 0) return [];
   const [agents, tools] = await Promise.all([loadAgents(), loadTools()]);
-  return runPolicyTests(text, [...byName.values()], { tools, agents: new Map(agents.map((a) => [a.name, a])) })
-    .filter((t) => !t.pass)
-    .map((t) => ({ name: t.name, expect: t.expect, actual: t.actual }));
+  return runPolicyTests(text, [...byName.values()], { tools, agents: new Map(agents.map((a) => [a.name, a])) });
+}
+
+export async function failingTests(storeId: string, text: string, sent: unknown[] | undefined): Promise<FailingTest[]> {
+  return (await guardTestResults(storeId, text, sent)).filter((t) => !t.pass).map((t) => ({ name: t.name, expect: t.expect, actual: t.actual }));
 }
 
 export class TestsFailingError extends MandateError {

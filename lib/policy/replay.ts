@@ -13,7 +13,6 @@
  * (replay-pool.ts), and the next page is read from PostgreSQL meanwhile.
  */
 import { getPool } from "../db/pool.ts";
-import type { Reason } from "./interpret.ts";
 import { loadAgents, loadTools, agentNamed } from "./directory.ts";
 import { loadReplayValues } from "./replay-values.ts";
 import { overlaps, rebuildRequest, type RecordedDecision } from "./replay-request.ts";
@@ -23,6 +22,9 @@ import type { CedarCall } from "./evaluator.ts";
 import { ReplayPool } from "./replay-pool.ts";
 import { actionId, fromAnswers, granted, needsGrantedCheck, preparePolicy, simulatePartial, type Outcome, type SimResult } from "./simulate.ts";
 import { DECISION } from "../audit/entries/index.ts";
+import { GroupCounter, matches, policyOfChange, type ReplayFilter, type ReplayGroups, type ReplayItem } from "./replay-results.ts";
+
+export type { ReplayItem } from "./replay-results.ts";
 
 export const BUILT_IN_REASONS = new Set([
   "mandate.agent_suspended",
@@ -36,18 +38,6 @@ export const BUILT_IN_REASONS = new Set([
   "mandate.scope_exceeded",
 ]);
 
-export interface ReplayItem {
-  decisionId: string;
-  at: string;
-  sessionId: string;
-  step: number;
-  agent: string;
-  tool: string;
-  from: Outcome;
-  to: Outcome | "undeterminable";
-  reasons: Reason[];
-}
-
 export interface ReplayReport {
   from: string;
   to: string;
@@ -60,9 +50,17 @@ export interface ReplayReport {
   undeterminable: number;
   undeterminableWhy: Record<string, number>;
   retainedUsed: number;
+  /** One page of the changes (those of `filter` when given): `page.offset` to `page.offset + page.limit`. */
   changes: ReplayItem[];
+  page: { offset: number; limit: number; matched: number; filter: ReplayFilter | null };
+  /** Every change counted per agent, tool, policy and direction. */
+  groups: ReplayGroups;
   undeterminableSamples: ReplayItem[];
+  /** Stopped at a bound before the window's end: `stoppedBy` says which, `coveredTo` how far it got. */
   truncated: boolean;
+  stoppedBy: "rows" | "time" | null;
+  coveredTo: string;
+  bounds: { maxDecisions: number; maxSeconds: number | null };
   distinctRequests: number;
   durationMs: number;
 }
@@ -74,16 +72,35 @@ const SELECT = `SELECT decision_id, created_at, chain_id, seq, session_id, step,
   ${DECISION.method.text()} AS method
   FROM audit_entries WHERE kind = 'decision' AND created_at >= $1 AND created_at < $2`;
 
-export async function replayDecisions(
-  text: string,
-  opts: { days: number; maxDecisions?: number; sample?: number; now?: Date; workers?: number },
-): Promise<ReplayReport> {
+export interface ReplayOptions {
+  days: number;
+  /** The end of the window (default now): a page of an earlier replay gives the same window again. */
+  now?: Date;
+  /** Bounds: decisions read, and seconds spent (none by default: a paged replay must see the same rows). */
+  maxDecisions?: number;
+  maxSeconds?: number;
+  /** The page of changes listed (default the first 200), of those in `filter` when given. */
+  offset?: number;
+  limit?: number;
+  filter?: ReplayFilter;
+  /** Called with every change in order (exports), whatever the page; `afterPage` after each page read (back-pressure). */
+  onChange?: (item: ReplayItem) => void;
+  afterPage?: () => Promise<void>;
+  workers?: number;
+}
+
+export const DEFAULT_MAX_DECISIONS = 1_000_000;
+
+export async function replayDecisions(text: string, opts: ReplayOptions): Promise<ReplayReport> {
   const t0 = performance.now();
   const p = preparePolicy(text);
   const to = opts.now ?? new Date();
   const from = new Date(to.getTime() - opts.days * 86_400_000);
-  const max = opts.maxDecisions ?? 1_000_000;
-  const sample = opts.sample ?? 200;
+  const max = opts.maxDecisions ?? DEFAULT_MAX_DECISIONS;
+  const deadline = opts.maxSeconds ? t0 + opts.maxSeconds * 1000 : Infinity;
+  const offset = opts.offset ?? 0;
+  const limit = opts.limit ?? 200;
+  const groups = new GroupCounter();
   const [agents, tools] = await Promise.all([loadAgents(), loadTools()]);
   const agentsById = new Map(agents.map((a) => [a.agentId, a]));
   const sessions = new SessionTracker();
@@ -102,8 +119,13 @@ export async function replayDecisions(
     undeterminableWhy: {},
     retainedUsed: 0,
     changes: [],
+    page: { offset, limit, matched: 0, filter: opts.filter ?? null },
+    groups: groups.result(),
     undeterminableSamples: [],
     truncated: false,
+    stoppedBy: null,
+    coveredTo: to.toISOString(),
+    bounds: { maxDecisions: max, maxSeconds: opts.maxSeconds ?? null },
     distinctRequests: 0,
     durationMs: 0,
   };
@@ -140,8 +162,10 @@ export async function replayDecisions(
       const items: Array<{ d: Row; step: number; agent: string; baseline: Outcome; unknown: string[]; res?: SimResult; key?: string }> = [];
       const batch = new Map<string, CedarCall>();
       for (const d of rows) {
-        if (report.total >= max) {
+        if (report.total >= max || (report.total % 256 === 0 && performance.now() > deadline)) {
           report.truncated = true;
+          report.stoppedBy = report.total >= max ? "rows" : "time";
+          report.coveredTo = new Date(d.created_at).toISOString();
           break;
         }
         report.total++;
@@ -167,6 +191,7 @@ export async function replayDecisions(
               from: "deny",
               to: "undeterminable",
               reasons: [{ policy: d.first_reason, message: "denied by a counter policy; the counters are not in the log" }],
+              policy: d.first_reason,
             });
           continue;
         }
@@ -216,6 +241,7 @@ export async function replayDecisions(
           from: baseline,
           to: res.decision,
           reasons: res.reasons,
+          policy: res.decision === "undeterminable" ? "" : policyOfChange(res.decision, res.reasons, d.first_reason),
         });
         if (res.decision === "undeterminable") {
           report.undeterminable++;
@@ -226,9 +252,16 @@ export async function replayDecisions(
           report.changed++;
           const k = `${baseline}→${res.decision}`;
           report.transitions[k] = (report.transitions[k] ?? 0) + 1;
-          if (report.changes.length < sample) report.changes.push(item());
+          const change = item();
+          groups.add(change);
+          opts.onChange?.(change);
+          if (matches(change, opts.filter)) {
+            const at = report.page.matched++;
+            if (at >= offset && at < offset + limit) report.changes.push(change);
+          }
         }
       }
+      await opts.afterPage?.();
       if (report.truncated) {
         await pending?.catch(() => {});
         break;
@@ -237,6 +270,7 @@ export async function replayDecisions(
   } finally {
     await pool.close();
   }
+  report.groups = groups.result();
   report.distinctRequests = distinct;
   report.durationMs = Math.round(performance.now() - t0);
   return report;

@@ -4,10 +4,15 @@
  * decisions through a text, and the retention of real argument values for replay. The console's
  * policy editor calls these (components/api/call-api.ts); the CLI calls the same lib/ functions.
  */
+import type { ServerResponse } from "node:http";
 import { z } from "zod";
 import { loadAgents, loadTools } from "../../policy/directory.ts";
 import { MCP_STORE_ID, publishPolicy, rollbackPolicy, saveDraft, validateForStore } from "../../policy/publish.ts";
-import { replayDecisions } from "../../policy/replay.ts";
+import { guardTestResults } from "../../policy/publish-guard.ts";
+import { replayDecisions, type ReplayOptions } from "../../policy/replay.ts";
+import { replayPage } from "../../policy/replay-cache.ts";
+import { exportCsvHeader, exportCsvLine, exportNdjsonLine, GROUP_BY } from "../../policy/replay-results.ts";
+import { preparePolicy } from "../../policy/simulate.ts";
 import { MAX_RETENTION_DAYS, setReplayRetentionDays } from "../../policy/replay-values.ts";
 import { endShadow, promoteShadow } from "../../policy/shadow.ts";
 import { policyTestSuite, runPolicyTests } from "../../policy/tests.ts";
@@ -30,7 +35,44 @@ const publishBody = z
   .strict();
 const draftBody = z.object({ text, note, tests: policyTestSuite.optional() }).strict();
 const empty = z.object({}).strict();
+// A replay's window and bounds; `to` pins the window's end, so that a page or an export of an earlier replay reads the same decisions.
+const replayWindow = {
+  text,
+  days: z.number().int().min(1).max(90),
+  to: z.iso
+    .datetime({ offset: true })
+    .refine((s) => Date.parse(s) <= Date.now() + 60_000, "the window cannot end in the future")
+    .optional(),
+  max_decisions: z.number().int().min(1).max(1_000_000).optional(),
+  max_seconds: z.number().int().min(1).max(300).optional(),
+  filter: z
+    .object({ by: z.enum(GROUP_BY), value: z.string().max(2000) })
+    .strict()
+    .optional(),
+};
+type ReplayWindow = z.infer<z.ZodObject<typeof replayWindow>>;
+const windowOptions = (b: ReplayWindow): ReplayOptions => ({
+  days: b.days,
+  now: b.to ? new Date(b.to) : undefined,
+  maxDecisions: b.max_decisions,
+  maxSeconds: b.max_seconds,
+  filter: b.filter,
+});
 const MCP = `/api/v1/policies/${MCP_STORE_ID}`;
+
+/** Resolves once the response has room again (or the client has gone). */
+function drained(res: ServerResponse): Promise<void> {
+  if (!res.writableNeedDrain || res.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+}
 
 export const policyRoutes = [
   defineRoute({
@@ -118,13 +160,60 @@ export const policyRoutes = [
   }),
   defineRoute({
     method: "POST",
+    path: `${MCP}/publish-check`,
+    auth: "user",
+    roles: ["admin", "analyst"],
+    body: z.object({ text, tests: policyTestSuite.optional() }).strict(),
+    tag: TAG,
+    summary: "The stored test cases an active publish of this text would run, and their results (nothing is saved)",
+    handler: async ({ body }) => {
+      const tests = await guardTestResults(MCP_STORE_ID, body.text, body.tests);
+      return { tests, failing: tests.filter((t) => !t.pass).map((t) => t.name) };
+    },
+  }),
+  defineRoute({
+    method: "POST",
     path: `${MCP}/replay`,
     auth: "user",
     roles: ["admin", "analyst"],
-    body: z.object({ text, days: z.number().int().min(1).max(90) }).strict(),
+    body: z
+      .object({ ...replayWindow, offset: z.number().int().min(0).max(1_000_000).optional(), limit: z.number().int().min(0).max(1000).optional() })
+      .strict(),
     tag: TAG,
-    summary: "What-if replay: the recorded decisions of the last days through a policy text (nothing is enforced or stored)",
-    handler: ({ body }) => replayDecisions(body.text, { days: body.days }),
+    summary: "What-if replay: the recorded decisions of the last days through a policy text (nothing is enforced or stored); one page of the changes",
+    handler: ({ body }) => replayPage(body.text, { ...windowOptions(body), offset: body.offset, limit: body.limit }),
+  }),
+  defineRoute({
+    method: "POST",
+    path: `${MCP}/replay/export`,
+    auth: "user",
+    roles: ["admin", "analyst"],
+    body: z.object({ ...replayWindow, format: z.enum(["csv", "ndjson"]) }).strict(),
+    tag: TAG,
+    summary: "Every change of a what-if replay as a CSV or NDJSON download (same window, bounds and filter as the replay)",
+    handler: async ({ body }) => {
+      preparePolicy(body.text); // a text that does not parse is a 422 before anything is sent
+      const csv = body.format === "csv";
+      const end = body.to ? new Date(body.to) : new Date();
+      const name = `replay-${end.toISOString().replace(/[:.]/g, "-")}.${body.format}`;
+      return reply({
+        headers: {
+          "Content-Type": csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
+          "Content-Disposition": `attachment; filename="${name}"`,
+          "Cache-Control": "no-store",
+        },
+        stream: async (res) => {
+          if (csv) res.write(exportCsvHeader());
+          await replayDecisions(body.text, {
+            ...windowOptions(body),
+            now: end,
+            limit: 0,
+            onChange: (i) => void res.write(csv ? exportCsvLine(i) : exportNdjsonLine(i)),
+            afterPage: () => drained(res),
+          });
+        },
+      });
+    },
   }),
   defineRoute({
     method: "POST",

@@ -40,8 +40,19 @@ export default async function VersionPage({ params }: { params: Promise<{ versio
         <Link href={`/policies?from=${v.version}`} className="rounded border border-slate-400 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-100">
           Open in the editor
         </Link>
+        <Link
+          href={`/policies/versions/diff?from=${active && active.version !== v.version ? active.version : Math.max(1, v.version - 1)}&to=${v.version}`}
+          className="rounded border border-slate-400 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-100"
+        >
+          Compare with another version
+        </Link>
         {user.role === "admin" && v.status !== "active" && v.status !== "draft" && (
-          <RollbackButton version={v.version} activeVersion={active?.version ?? null} />
+          <RollbackButton
+            version={v.version}
+            activeVersion={active?.version ?? null}
+            diff={active ? textLineDiff(active.text, v.text) : undefined}
+            diffHref={active ? `/policies/versions/diff?from=${active.version}&to=${v.version}` : undefined}
+          />
         )}
       </div>
       {active && active.version !== v.version && (
