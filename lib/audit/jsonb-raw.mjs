@@ -68,7 +68,8 @@ function numeric(s, p, e) {
     dscale = (h & 0x1f80) >> 7;
     weight = h & 0x40 ? (h & 0x3f) - 64 : h & 0x3f;
     q += 2;
-  } else if ((h & 0xc000) === 0xc000) throw new Unusual(); // NaN, ±Infinity: not JSON
+  } else if ((h & 0xc000) === 0xc000)
+    throw new Unusual(); // NaN, ±Infinity: not JSON
   else {
     if (q + 4 > end) throw new Unusual();
     neg = (h & 0xc000) === 0x4000;

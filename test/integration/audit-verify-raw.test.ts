@@ -90,9 +90,38 @@ describe("jsonb's stored form", () => {
 
   it("numbers: integers around the fast path's bounds, fractions, exponents, negative zero, long numerics", async () => {
     const nums = [
-      "0", "-0", "1", "-1", "9999", "10000", "-10000", "99999999", "100000000", "999999999999", "1000000000000", "123456789012345",
-      "1234567890123456", "12345678901234567890", "-98765432109876543210", "0.1", "-0.001", "0.00001", "1.5", "100.25", "1e21", "1e-7",
-      "-1.5e-7", "1.7976931348623157e308", "5e-324", "1e400", "0.30000000000000004", "123.4560", "1E+2", "-0.0", "10000.0001", "3.14159265358979323846",
+      "0",
+      "-0",
+      "1",
+      "-1",
+      "9999",
+      "10000",
+      "-10000",
+      "99999999",
+      "100000000",
+      "999999999999",
+      "1000000000000",
+      "123456789012345",
+      "1234567890123456",
+      "12345678901234567890",
+      "-98765432109876543210",
+      "0.1",
+      "-0.001",
+      "0.00001",
+      "1.5",
+      "100.25",
+      "1e21",
+      "1e-7",
+      "-1.5e-7",
+      "1.7976931348623157e308",
+      "5e-324",
+      "1e400",
+      "0.30000000000000004",
+      "123.4560",
+      "1E+2",
+      "-0.0",
+      "10000.0001",
+      "3.14159265358979323846",
     ];
     const texts = [...nums, `[${nums.join(",")}]`, `{"a":[${nums.join(",")}],"b":{"c":${nums.at(-1)}}}`];
     expect(await compare(texts)).toBe(texts.length);
@@ -143,7 +172,9 @@ describe("verification by the stored form and by the text: the same reports", ()
         expect(essence(a)).toEqual(essence(await full("text")));
       } finally {
         await c.query(`DELETE FROM audit_entries WHERE chain_id = $1 AND (seq BETWEEN 70 AND 160 OR seq < 0)`, [chain]);
-        await c.query(`INSERT INTO audit_entries SELECT * FROM json_populate_recordset(null::audit_entries, $1::json)`, [JSON.stringify(saved.map((s) => s.r))]);
+        await c.query(`INSERT INTO audit_entries SELECT * FROM json_populate_recordset(null::audit_entries, $1::json)`, [
+          JSON.stringify(saved.map((s) => s.r)),
+        ]);
         await c.query("ALTER TABLE audit_entries ENABLE TRIGGER USER");
         c.release();
       }
