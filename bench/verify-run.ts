@@ -4,7 +4,7 @@
  * the checkpoints of MANDATE_DATA_DIR, and prints one JSON line (entries, ms, ok, CPU seconds of this
  * process and its worker threads).
  *
- *   tsx bench/verify-run.ts <checkout dir>
+ *   tsx bench/verify-run.ts <checkout dir>     (BENCH_VERIFY_READ=text: verifyAudit's `read: "text"`)
  */
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -12,12 +12,12 @@ import { pathToFileURL } from "node:url";
 const root = resolve(process.argv[2] ?? ".");
 const dataDir = resolve(process.env.MANDATE_DATA_DIR ?? ".mandate");
 const { verifyAudit } = (await import(pathToFileURL(join(root, "lib/audit/verify.ts")).href)) as {
-  verifyAudit: (dataDir: string) => Promise<{ ok: boolean; entries: number; firstBroken: unknown; checkpoints: { problems: string[] } }>;
+  verifyAudit: (dataDir: string, opts?: { read?: "text" }) => Promise<{ ok: boolean; entries: number; firstBroken: unknown; checkpoints: { problems: string[] } }>;
 };
 const { closePool } = (await import(pathToFileURL(join(root, "lib/db/pool.ts")).href)) as { closePool: () => Promise<void> };
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
-const r = await verifyAudit(dataDir);
+const r = await verifyAudit(dataDir, process.env.BENCH_VERIFY_READ === "text" ? { read: "text" } : {});
 const ms = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 await closePool();

@@ -7,7 +7,7 @@
  * Each run is a process of its own (bench/verify-run.ts); the table gives entries/s, the ratio, and
  * the CPU seconds of the verifying process (all its threads) and of PostgreSQL over the run.
  *
- *   npm run bench:verify -- [--entries 300000] [--base /work/base] [--rounds 3] [--data-dir DIR]
+ *   npm run bench:verify -- [--entries 300000] [--base /work/base] [--rounds 3] [--data-dir DIR] [--read text]
  */
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -17,15 +17,17 @@ import { promisify } from "node:util";
 import { parseScriptArgs } from "../lib/util/command-line.ts";
 
 const { values: opt } = parseScriptArgs(
-  `usage: npm run bench:verify -- [--entries 300000] [--base <checkout dir>] [--rounds 3] [--data-dir DIR]
+  `usage: npm run bench:verify -- [--entries 300000] [--base <checkout dir>] [--rounds 3] [--data-dir DIR] [--read text]
 
 How fast \`mandate audit verify\` recomputes a long history (built once in --data-dir, default
-$TMPDIR/mandate-bench-verify), optionally beside another checkout's, interleaved.`,
+$TMPDIR/mandate-bench-verify), optionally beside another checkout's, interleaved. --read text: this
+checkout reads \`data\` as jsonb's text, not its stored form (to measure what the stored form saves).`,
   {
     entries: { type: "string", default: "300000" },
     base: { type: "string" },
     rounds: { type: "string", default: "3" },
     "data-dir": { type: "string", default: join(tmpdir(), "mandate-bench-verify") },
+    read: { type: "string" },
   },
 );
 const ENTRIES = Number(opt.entries);
@@ -58,11 +60,11 @@ function postmasterPid(): number | undefined {
   }
 }
 
-async function runOnce(checkout: string, url: string): Promise<Run> {
+async function runOnce(checkout: string, url: string, read?: string): Promise<Run> {
   const pgPid = postmasterPid();
   const before = snapshot({ pg: pgPid });
   const { stdout } = await promisify(execFile)(join(ROOT, "node_modules", ".bin", "tsx"), [join(ROOT, "bench", "verify-run.ts"), checkout], {
-    env: { ...process.env, DATABASE_URL: url, MANDATE_DATA_DIR: DATA_DIR },
+    env: { ...process.env, DATABASE_URL: url, MANDATE_DATA_DIR: DATA_DIR, BENCH_VERIFY_READ: read ?? "" },
     maxBuffer: 1 << 20,
   });
   const after = snapshot({ pg: pgPid });
@@ -99,7 +101,7 @@ async function main() {
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? targets : [...targets].reverse();
     for (const t of order) {
-      const r = await runOnce(t.dir, db.url);
+      const r = await runOnce(t.dir, db.url, t.name === "this" ? opt.read : undefined);
       runs.get(t.name)!.push(r);
       console.log(
         `round ${round + 1} ${t.name.padEnd(4)}: ${r.entries} entries in ${(r.ms / 1000).toFixed(2)} s = ` +

@@ -8,6 +8,8 @@ export interface RangeTask {
   hi: number | null;
   /** Checkpointed hashes inside the range: [seq, hash] pairs. */
   expected: Array<[number, string]>;
+  /** "text": read `data` as jsonb's text even where its stored form could be read (tests, bench). */
+  read?: "text";
 }
 
 export interface RangeBroken {

@@ -68,6 +68,11 @@ export async function openReader(url) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   await client.query(`SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres'`);
+  // A range is read in seq order from the primary key of each partition (a Merge Append), never by a
+  // scan of the whole partition then a sort: for a range of a tenth of a chain the planner chose that
+  // (a parallel seq scan of the partition and an external merge sort on disk, per range), which cost
+  // PostgreSQL more CPU than the verification itself (docs/benchmarks.md, "Session 10").
+  await client.query(`SET enable_seqscan = off; SET enable_bitmapscan = off; SET enable_sort = off; SET max_parallel_workers_per_gather = 0`);
   return client;
 }
 

@@ -65,6 +65,8 @@ export interface VerifyOptions {
   workers?: number;
   /** Entries per range (default: enough ranges to keep every worker busy, at least 20,000 each). */
   rangeSize?: number;
+  /** "text": read `data` as jsonb's text even where its stored form could be read (tests, bench:verify --read text). */
+  read?: "text";
   /** Called as entries are verified: done so far, and the total expected (the stored heads' seqs). */
   onProgress?: (p: { done: number; total: number }) => void;
 }
@@ -245,7 +247,7 @@ export async function verifyAudit(dataDir: string, opts: VerifyOptions = {}): Pr
     let lo = p.start.seq + 1;
     do {
       const hi = lo + rangeSize - 1 >= p.start.seq + p.count ? null : lo + rangeSize - 1;
-      tasks.push({ chain_id: p.c.id, lo, hi, expected: exp.filter(([seq]) => seq >= lo && (hi === null || seq <= hi)) });
+      tasks.push({ chain_id: p.c.id, lo, hi, expected: exp.filter(([seq]) => seq >= lo && (hi === null || seq <= hi)), read: opts.read });
       lo += rangeSize;
     } while (tasks[tasks.length - 1].hi !== null);
     taskIndex.push({ first, n: tasks.length - first });
