@@ -12,7 +12,10 @@ import { pathToFileURL } from "node:url";
 const root = resolve(process.argv[2] ?? ".");
 const dataDir = resolve(process.env.MANDATE_DATA_DIR ?? ".mandate");
 const { verifyAudit } = (await import(pathToFileURL(join(root, "lib/audit/verify.ts")).href)) as {
-  verifyAudit: (dataDir: string, opts?: { read?: "text" }) => Promise<{ ok: boolean; entries: number; firstBroken: unknown; checkpoints: { problems: string[] } }>;
+  verifyAudit: (
+    dataDir: string,
+    opts?: { read?: "text" },
+  ) => Promise<{ ok: boolean; entries: number; firstBroken: unknown; checkpoints: { problems: string[] } }>;
 };
 const { closePool } = (await import(pathToFileURL(join(root, "lib/db/pool.ts")).href)) as { closePool: () => Promise<void> };
 const cpu0 = process.cpuUsage();

@@ -133,7 +133,8 @@ function walker(task, raw) {
     put(K.data);
     if (len[DATA] < 0) put(K.null);
     else {
-      if (raw) putJsonbRaw(s, off[DATA], off[DATA] + len[DATA]); // jsonb's stored form
+      if (raw)
+        putJsonbRaw(s, off[DATA], off[DATA] + len[DATA]); // jsonb's stored form
       else {
         if (len[DATA] < 1 || s[off[DATA]] !== 1) throw new Unusual(); // jsonb's binary format: version 1, then its text
         putJsonb(s, off[DATA] + 1, off[DATA] + len[DATA]);
