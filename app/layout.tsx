@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
+import { cookies } from "next/headers";
 import { connection } from "next/server";
+import { parseTheme, THEME_COOKIE } from "@/lib/console/theme";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -19,8 +21,10 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   // (lib/http/security.ts): a page prerendered at build time (the 404 page was) has scripts without it,
   // which the browser refuses.
   await connection();
+  // The theme is the server's to render (lib/console/theme.ts): no flash of the wrong colours, no script.
+  const theme = parseTheme((await cookies()).get(THEME_COOKIE)?.value);
   return (
-    <html lang="en">
+    <html lang="en" data-theme={theme}>
       <body className="min-h-screen">{children}</body>
     </html>
   );

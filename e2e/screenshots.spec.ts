@@ -1,12 +1,14 @@
 /**
- * Screenshots of the main console pages for the README (docs/screenshots/). Runs only with
- * MANDATE_SCREENSHOTS=1, so that ordinary test runs do not rewrite committed images.
+ * Screenshots of the main console pages for the README (docs/screenshots/), each in the light theme
+ * (<name>.png) and the dark one (<name>-dark.png). Runs only with MANDATE_SCREENSHOTS=1 (`npm run
+ * screenshots`), so that ordinary test runs do not rewrite committed images.
  */
 import { randomUUID } from "node:crypto";
 import { api, DEFAULT_POLICY } from "../test/support/mandate.ts";
 import { DEMO_SERVERS } from "../examples/mcp-servers/definitions.ts";
 import { createAgent, createAgentKey } from "../lib/identity/agents.ts";
 import { noNode } from "../lib/runtime/runtime.ts";
+import { THEME_COOKIE } from "../lib/console/theme.ts";
 import { expect, test } from "./support/fixtures.ts";
 import { decide } from "./support/agent-calls.ts";
 import { setPolicyText } from "./support/editor.ts";
@@ -14,14 +16,17 @@ import { setPolicyText } from "./support/editor.ts";
 test.skip(process.env.MANDATE_SCREENSHOTS !== "1", "set MANDATE_SCREENSHOTS=1 to refresh docs/screenshots");
 
 test("console screenshots", async ({ console: c }) => {
-  test.setTimeout(300_000);
+  test.setTimeout(600_000);
   const key = c.node.credentials!.agents[0].api_key;
+  let last = "";
   for (let i = 0; i < 12; i++) {
     const s = `demo-${randomUUID().slice(0, 8)}`;
+    last = s;
     await decide(c.node.url, key, s, "crm/get_customer", { customer_id: `c-${i}` });
     await decide(c.node.url, key, s, "web/fetch_url", { url: `https://news.example/${i}` });
     await decide(c.node.url, key, s, "mail/send_email", { to: "a@b.c", subject: "hi", body: "x" });
     await decide(c.node.url, key, s, "files/read_file", { path: "notes/plan.md" });
+    if (i % 4 === 0) await decide(c.node.url, key, s, "files/delete_file", { path: `tmp/old-${i}.log` });
   }
   // A changed definition of an approved tool (the server widened fetch_url's description).
   const web = DEMO_SERVERS.find((x) => x.server === "web")!.tools.map((t) => t.definition);
@@ -33,11 +38,21 @@ test("console screenshots", async ({ console: c }) => {
   await createAgentKey(noNode(), "billing-bot", "test:setup", 5);
   const page = await c.pageAs("admin");
   const shot = async (path: string, name: string, prepare?: () => Promise<void>) => {
-    await page.goto(path);
-    if (prepare) await prepare();
-    await page.waitForTimeout(300);
-    await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: true });
+    for (const theme of ["light", "dark"] as const) {
+      await page.context().addCookies([{ name: THEME_COOKIE, value: theme, url: c.node.url }]);
+      await page.goto(path);
+      await expect(page.locator("html")).toHaveAttribute("data-theme", theme);
+      if (prepare) await prepare();
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: `docs/screenshots/${name}${theme === "dark" ? "-dark" : ""}.png`, fullPage: true });
+    }
   };
+  await shot("/", "dashboard");
+  await shot("/sessions", "sessions");
+  await shot(`/sessions/${last}`, "session-timeline");
+  await shot(`/sessions/${last}/graph`, "delegation-graph");
+  await shot("/approvals", "approvals");
+  await shot("/audit", "audit");
   await shot("/tools", "tools");
   await shot("/tools/web/fetch_url", "tool-changed-definition");
   await shot("/tools/crm/export_customers", "tool-review");

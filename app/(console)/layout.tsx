@@ -1,6 +1,8 @@
+import { cookies } from "next/headers";
 import { requireUser } from "@/app/auth";
 import { Nav } from "@/components/shell/nav";
 import { ZoneProvider } from "@/components/time/zone";
+import { parseTheme, THEME_COOKIE } from "@/lib/console/theme";
 import { UTC } from "@/lib/console/time";
 import { pendingApprovalCount } from "@/lib/sessions/queries-approvals";
 
@@ -9,6 +11,7 @@ export const dynamic = "force-dynamic";
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
   const user = await requireUser();
   const pending = await pendingApprovalCount();
+  const theme = parseTheme((await cookies()).get(THEME_COOKIE)?.value);
   return (
     <ZoneProvider zone={user.timeZone ?? UTC}>
       <a
@@ -17,7 +20,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
       >
         Skip to content
       </a>
-      <Nav user={user} pending={pending} />
+      <Nav user={user} pending={pending} theme={theme} />
       <main id="main" className="mx-auto max-w-7xl px-4 py-6">
         {children}
       </main>

@@ -7,6 +7,7 @@
  * selection). Keys typed into a field, or with Ctrl/Alt/Meta, are the browser's.
  */
 import { useEffect, useRef } from "react";
+import { typing } from "@/components/drawer/drawer";
 
 export interface Confirming {
   decision: "approve" | "deny";
@@ -23,12 +24,6 @@ export interface QueueKeys {
   confirming: boolean;
 }
 
-function typing(t: EventTarget | null): boolean {
-  const el = t as HTMLElement | null;
-  if (!el || !el.tagName) return false;
-  return el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName);
-}
-
 export function useQueueKeys(keys: QueueKeys): void {
   // The latest handlers, read by one listener registered once.
   const ref = useRef(keys);
@@ -37,7 +32,7 @@ export function useQueueKeys(keys: QueueKeys): void {
   });
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
+      if (e.ctrlKey || e.metaKey || e.altKey || typing(e)) return;
       const k = ref.current;
       const key = e.key;
       if (k.confirming) {

@@ -15,13 +15,13 @@ export function AgentActivityChart({ points }: { points: ActivityPoint[] }) {
       <div className="h-56" role="img" aria-label={`Sessions opened (${sessions}) and deny rate per interval. The table below lists every interval.`}>
         <ResponsiveContainer width="100%" height="100%">
           <ComposedChart accessibilityLayer={false} data={points} margin={{ top: 4, right: 8, bottom: 4, left: 0 }}>
-            <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e2e8f0" />
-            <XAxis dataKey="label" tick={{ fontSize: 11, fill: "#334155" }} interval="preserveStartEnd" minTickGap={16} />
-            <YAxis yAxisId="n" tick={{ fontSize: 11, fill: "#334155" }} allowDecimals={false} width={40} />
-            <YAxis yAxisId="rate" orientation="right" domain={[0, 100]} unit="%" tick={{ fontSize: 11, fill: "#334155" }} width={44} />
+            <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="var(--color-slate-200)" />
+            <XAxis dataKey="label" tick={{ fontSize: 11, fill: "var(--color-slate-700)" }} interval="preserveStartEnd" minTickGap={16} />
+            <YAxis yAxisId="n" tick={{ fontSize: 11, fill: "var(--color-slate-700)" }} allowDecimals={false} width={40} />
+            <YAxis yAxisId="rate" orientation="right" domain={[0, 100]} unit="%" tick={{ fontSize: 11, fill: "var(--color-slate-700)" }} width={44} />
             <Tooltip />
             <Legend wrapperStyle={{ fontSize: 12 }} />
-            <Bar yAxisId="n" dataKey="sessions" name="Sessions opened" fill="#4338ca" isAnimationActive={false} />
+            <Bar yAxisId="n" dataKey="sessions" name="Sessions opened" fill="var(--color-indigo-700)" isAnimationActive={false} />
             <Line
               yAxisId="rate"
               dataKey="denyRate"

@@ -11,8 +11,8 @@ export function ApprovalAgesChart({ ages }: { ages: ApprovalAges }) {
     <div className="h-32" role="img" aria-label={`Pending approvals by age: ${ages.buckets.map((b) => `${b.count} waiting ${b.label}`).join(", ")}`}>
       <ResponsiveContainer width="100%" height="100%">
         <BarChart accessibilityLayer={false} data={ages.buckets} margin={{ top: 4, right: 4, bottom: 0, left: 0 }}>
-          <XAxis dataKey="label" tick={{ fontSize: 11, fill: "#334155" }} />
-          <YAxis allowDecimals={false} width={28} tick={{ fontSize: 11, fill: "#334155" }} />
+          <XAxis dataKey="label" tick={{ fontSize: 11, fill: "var(--color-slate-700)" }} />
+          <YAxis allowDecimals={false} width={28} tick={{ fontSize: 11, fill: "var(--color-slate-700)" }} />
           <Tooltip />
           <Bar dataKey="count" name="waiting" cursor="pointer" isAnimationActive={false} onClick={() => router.push("/approvals")}>
             {ages.buckets.map((b) => (

@@ -20,9 +20,9 @@ export function DecisionsChart({ data }: { data: DecisionsOverTime }) {
       >
         <ResponsiveContainer width="100%" height="100%">
           <BarChart accessibilityLayer={false} data={data.points} margin={{ top: 4, right: 8, bottom: 4, left: 0 }}>
-            <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e2e8f0" />
-            <XAxis dataKey="label" tick={{ fontSize: 11, fill: "#334155" }} interval="preserveStartEnd" minTickGap={16} />
-            <YAxis tick={{ fontSize: 11, fill: "#334155" }} allowDecimals={false} width={44} />
+            <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="var(--color-slate-200)" />
+            <XAxis dataKey="label" tick={{ fontSize: 11, fill: "var(--color-slate-700)" }} interval="preserveStartEnd" minTickGap={16} />
+            <YAxis tick={{ fontSize: 11, fill: "var(--color-slate-700)" }} allowDecimals={false} width={44} />
             <Tooltip />
             <Legend wrapperStyle={{ fontSize: 12 }} />
             {data.series.map((s) => (

@@ -14,7 +14,7 @@ export function RankedBars({ bars, color, unit }: { bars: RankedBar[]; color: st
         <ResponsiveContainer width="100%" height="100%">
           <BarChart accessibilityLayer={false} data={bars} layout="vertical" margin={{ top: 0, right: 16, bottom: 0, left: 0 }}>
             <XAxis type="number" hide allowDecimals={false} />
-            <YAxis type="category" dataKey="label" width={150} tick={{ fontSize: 11, fill: "#334155" }} />
+            <YAxis type="category" dataKey="label" width={150} tick={{ fontSize: 11, fill: "var(--color-slate-700)" }} />
             <Tooltip formatter={(v) => [`${String(v)} ${unit}`, ""]} />
             <Bar
               dataKey="count"

@@ -23,8 +23,12 @@ export interface DrawerProps {
   children?: React.ReactNode;
 }
 
-/** True when a key press belongs to what the user is typing into, not to the drawer's shortcuts. */
-function typing(e: KeyboardEvent): boolean {
+/**
+ * True when a key press belongs to what the user is typing into (a field, a select, contenteditable), not
+ * to the console's keyboard shortcuts: the drawer's, the approvals queue's, the timeline's and the global
+ * ones (components/shell/shortcuts.tsx).
+ */
+export function typing(e: KeyboardEvent): boolean {
   const t = e.target;
   if (!(t instanceof HTMLElement)) return false;
   return t.isContentEditable || t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT";

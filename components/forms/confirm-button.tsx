@@ -75,7 +75,11 @@ export function ConfirmDialog({
   confirmDisabled?: boolean;
 }) {
   return (
-    <dialog ref={ref} className="m-auto max-w-2xl rounded-lg border border-slate-300 p-0 shadow-xl backdrop:bg-slate-900/40" aria-label={title}>
+    <dialog
+      ref={ref}
+      className="m-auto max-w-2xl rounded-lg border border-slate-300 p-0 shadow-xl backdrop:bg-slate-900/40 dark:backdrop:bg-black/60"
+      aria-label={title}
+    >
       <div className="space-y-3 p-5">
         <h2 className="text-lg font-semibold">{title}</h2>
         <div className="text-sm text-slate-800">{details}</div>

@@ -74,7 +74,7 @@ export function DelegationGraph({ sessionId, nodes, edges }: { sessionId: string
         cursor: e.kind === "call" ? "pointer" : "default",
       },
       labelStyle: { fill: e.color, fontWeight: 600, fontSize: 11 },
-      labelBgStyle: { fill: "#ffffff" },
+      labelBgStyle: { fill: "var(--color-white)" },
       markerEnd: { type: MarkerType.ArrowClosed, color: e.color },
     }));
     return { flowNodes, flowEdges };

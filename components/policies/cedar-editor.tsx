@@ -71,9 +71,9 @@ export function CedarEditor({
             if (u.docChanged) changeRef.current?.(u.state.doc.toString());
           }),
           EditorView.theme({
-            "&": { fontSize: "13px", border: "1px solid #94a3b8", borderRadius: "4px", background: "white" },
+            "&": { fontSize: "13px", border: "1px solid var(--color-slate-400)", borderRadius: "4px", background: "var(--color-white)" },
             ".cm-content": { fontFamily: "ui-monospace, monospace" },
-            "&.cm-focused": { outline: "2px solid #4f46e5" },
+            "&.cm-focused": { outline: "2px solid var(--color-indigo-600)" },
           }),
         ],
       }),

@@ -54,15 +54,15 @@ export const cedarLanguage = StreamLanguage.define<{ inString: boolean }>({
 
 export const cedarHighlight = syntaxHighlighting(
   HighlightStyle.define([
-    { tag: t.keyword, color: "#6d28d9", fontWeight: "600" },
-    { tag: t.variableName, color: "#1d4ed8" },
-    { tag: t.string, color: "#047857" },
-    { tag: t.comment, color: "#57534e", fontStyle: "italic" },
-    { tag: t.meta, color: "#b45309" },
-    { tag: t.typeName, color: "#9d174d" },
-    { tag: t.number, color: "#0f766e" },
-    { tag: t.atom, color: "#0f766e" },
-    { tag: t.operator, color: "#334155" },
-    { tag: t.propertyName, color: "#0f172a" },
+    { tag: t.keyword, color: "var(--color-violet-700)", fontWeight: "600" },
+    { tag: t.variableName, color: "var(--color-blue-700)" },
+    { tag: t.string, color: "var(--color-emerald-700)" },
+    { tag: t.comment, color: "var(--color-slate-600)", fontStyle: "italic" },
+    { tag: t.meta, color: "var(--color-amber-700)" },
+    { tag: t.typeName, color: "var(--color-rose-800)" },
+    { tag: t.number, color: "var(--color-teal-700)" },
+    { tag: t.atom, color: "var(--color-teal-700)" },
+    { tag: t.operator, color: "var(--color-slate-700)" },
+    { tag: t.propertyName, color: "var(--color-slate-900)" },
   ]),
 );

@@ -9,6 +9,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import type { TimelineStep } from "@/lib/sessions/timeline-step";
 import { TIMELINE_SHOWS, type TimelineShow } from "@/lib/sessions/timeline-filter";
 import { callApi } from "@/components/api/call-api";
+import { typing } from "@/components/drawer/drawer";
 
 const PAGE = 200;
 
@@ -50,12 +51,6 @@ export async function nextDeny(sessionId: string, after: number): Promise<{ step
   const r = await callApi<{ steps: TimelineStep[] }>("GET", stepsUrl(sessionId, `outcome=deny&after=${after}&limit=1`));
   if (!r.ok) return { step: null, error: `The next deny could not be found: ${r.error}` };
   return { step: r.data.steps[0]?.step ?? null, error: null };
-}
-
-/** True when a key press belongs to what the user is typing into. */
-function typing(e: KeyboardEvent): boolean {
-  const t = e.target;
-  return t instanceof HTMLElement && (t.isContentEditable || t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT");
 }
 
 export function TimelineFilterBar({

@@ -3,9 +3,15 @@ import type { ConsoleUser } from "@/lib/auth/console-user";
 import type { PendingCount } from "@/lib/sessions/queries-approvals";
 import { SearchBox } from "@/components/search/search-box";
 import { ZoneToggle } from "@/components/time/zone-toggle";
+import type { Theme } from "@/lib/console/theme";
 import { ApprovalsBadge } from "./approvals-badge";
 import { NavLink } from "./nav-link";
+import { KeyboardShortcuts } from "./shortcuts";
 import { SignOutButton } from "./sign-out-button";
+import { ThemeSelect } from "./theme-select";
+
+/** The header's search box; `/` focuses it (shortcuts.tsx). */
+const SEARCH_ID = "header-search-q";
 
 export const AREAS = [
   { href: "/", label: "Dashboard" },
@@ -25,8 +31,11 @@ export const AREAS = [
 /** Areas for admins and analysts (their pages and APIs refuse viewers). */
 const NOT_VIEWERS = new Set<string>(["/posture", "/sinks"]);
 
-/** `pending`: the approvals waiting when the page was rendered (the badge keeps it current). */
-export function Nav({ user, pending }: { user: ConsoleUser; pending: PendingCount }) {
+/**
+ * `pending`: the approvals waiting when the page was rendered (the badge keeps it current); `theme`: the
+ * browser's theme cookie, as the root layout rendered it.
+ */
+export function Nav({ user, pending, theme }: { user: ConsoleUser; pending: PendingCount; theme: Theme }) {
   return (
     <header className="border-b border-slate-200 bg-white">
       <div className="mx-auto flex max-w-7xl items-center gap-6 px-4 py-2">
@@ -40,9 +49,11 @@ export function Nav({ user, pending }: { user: ConsoleUser; pending: PendingCoun
             </NavLink>
           ))}
         </nav>
-        <SearchBox id="header-search-q" />
+        <SearchBox id={SEARCH_ID} />
         <div className="flex items-center gap-3 text-sm">
           <ZoneToggle />
+          <ThemeSelect initial={theme} />
+          <KeyboardShortcuts searchId={SEARCH_ID} viewer={user.role === "viewer"} />
           <Link href="/account" className="text-slate-700 hover:underline">
             {user.email}
           </Link>

@@ -67,12 +67,12 @@ describe("delegation graph", () => {
     expect(sub.warning).toBe(true);
     // Expired is grey, not the red of a deny.
     const lapsed = g.edges.find((e) => e.kind === "delegation" && e.target === "agent:a2")!;
-    expect(lapsed).toMatchObject({ label: "delegates (depth 2), expired", color: "#64748b" });
-    expect(g.edges.find((e) => e.kind === "delegation" && e.target === "agent:a1")!.color).toBe("#4338ca");
+    expect(lapsed).toMatchObject({ label: "delegates (depth 2), expired", color: "var(--color-slate-500)" });
+    expect(g.edges.find((e) => e.kind === "delegation" && e.target === "agent:a1")!.color).toBe("var(--color-indigo-700)");
     const deny = g.edges.find((e) => e.id.endsWith("mail/send_email:deny"))!;
     expect(deny).toMatchObject({
       label: "1 denied",
-      color: "#b91c1c",
+      color: "var(--color-red-700)",
       steps: { agentId: "a1", agent: "support-assistant", tool: "mail/send_email", outcome: "deny", count: 1 },
     });
     expect(g.nodes.find((n) => n.id === "tool:crm/get_customer")!.details).toEqual(["3 calls"]);

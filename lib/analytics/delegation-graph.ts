@@ -31,7 +31,7 @@ export interface GraphEdge {
 }
 
 /** slate-500: an expired or revoked delegation (its edge; the node is grey and dashed). */
-export const EXPIRED_COLOR = "#64748b";
+export const EXPIRED_COLOR = "var(--color-slate-500)";
 
 const human = (who: string | null) => `human:${who ?? "unknown"}`;
 const agentNode = (id: string | null, name: string) => `agent:${id ?? name}`;
@@ -73,11 +73,18 @@ export function buildDelegationGraph(input: {
       target: n.id,
       kind: "delegation",
       label: `delegates (depth ${d.depth})${lapsed ? `, ${lapsed}` : ""}`,
-      color: lapsed ? EXPIRED_COLOR : "#4338ca",
+      color: lapsed ? EXPIRED_COLOR : "var(--color-indigo-700)",
     });
   }
   if (!input.delegations.some((d) => agentNode(d.agentId, d.agentName) === owner.id)) {
-    edges.push({ id: "opened", source: h.id, target: owner.id, kind: "opened", label: "session opened (own key, no delegation)", color: "#64748b" });
+    edges.push({
+      id: "opened",
+      source: h.id,
+      target: owner.id,
+      kind: "opened",
+      label: "session opened (own key, no delegation)",
+      color: "var(--color-slate-500)",
+    });
     owner.details.push("own API key");
   }
   const toolCounts = new Map<string, number>();
@@ -91,7 +98,7 @@ export function buildDelegationGraph(input: {
       target: tool.id,
       kind: "call",
       label: `${c.count} ${(OUTCOME_LABELS[c.outcome] ?? c.outcome).toLowerCase()}`,
-      color: OUTCOME_COLORS[c.outcome] ?? "#475569",
+      color: OUTCOME_COLORS[c.outcome] ?? "var(--color-slate-600)",
       steps: { agentId: c.agentId, agent: c.agent, tool: c.tool, outcome: c.outcome, count: c.count, firstStep: c.firstStep, lastStep: c.lastStep },
     });
   }
