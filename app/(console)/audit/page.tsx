@@ -9,6 +9,9 @@ import { listChains, listCheckpoints } from "@/lib/audit/queries-checkpoints";
 import { auditArchiveDir } from "@/lib/audit/archive-format";
 import { liveLogReach } from "@/lib/audit/partitions";
 import { env } from "@/lib/env";
+import { PageViews } from "@/components/views/page-views";
+import { TimeToolbar } from "@/components/time/time-toolbar";
+import { applyTableRange } from "@/lib/console/range-params";
 import { parseTableState, tableStateToParams, type SearchParams } from "@/lib/console/table/definition";
 
 export const metadata = { title: "Audit" };
@@ -18,7 +21,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const sp = await searchParams;
   const definition = auditTableDefinition({ ...(await auditFilterOptions()), sp });
   const state = parseTableState(definition, sp);
-  const filters = toAuditFilters(state);
+  const now = new Date();
+  const ranged = applyTableRange(definition, state, now.getTime());
+  const filters = toAuditFilters(ranged.state, now.getTime());
   const entry = parseEntryParam(sp.entry);
   const [page, checkpoints, chains, focus, reach] = await Promise.all([
     listAuditEntries(filters, { cursor: state.cursor, asc: state.sort.dir === "asc", limit: definition.pageSize }),
@@ -45,6 +50,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               : "; nothing archived."}
           </p>
         </div>
+        <TimeToolbar range={ranged.range!} fallback="all" label="Written in" updatedAt={now}>
+          <PageViews userId={user.id} page="audit" view={sp.view} />
+        </TimeToolbar>
         <ExportLinks query={tableStateToParams(definition, { ...state, cursor: null }).toString()} />
         <AuditTable definition={definition} state={state} page={page} focus={focus} />
       </section>
