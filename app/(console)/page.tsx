@@ -81,10 +81,10 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
           id="over-time"
           className="lg:col-span-2"
           title="Decisions over time"
-          subtitle={`by outcome, UTC; click a bar for those decisions`}
+          subtitle={`by outcome, UTC; click a bar for those decisions, drag across bars to zoom`}
           error={factErr}
         >
-          {overTime.total ? <DecisionsChart data={overTime} /> : noDecisions}
+          {overTime.total ? <DecisionsChart data={overTime} zoom={{ fallback: "24h", zoomed: range.key === "custom" }} /> : noDecisions}
         </Card>
         <div className="space-y-4">
           <Card id="active" title="Sessions active now" error={active.ok ? null : active.error}>

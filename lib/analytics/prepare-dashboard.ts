@@ -75,6 +75,8 @@ export interface DecisionsOverTime {
   series: Array<{ key: (typeof OUTCOMES)[number]; label: string; color: string; total: number }>;
   total: number;
   denyRate: number;
+  /** The width of a point's interval (drag-to-zoom turns a run of points into a range). */
+  bucketMs: number;
 }
 
 /** With `agent` (an agent id), every bar's link opens that agent's decisions only. */
@@ -104,7 +106,7 @@ export function prepareDecisionsOverTime(facts: DecisionFact[], w: TimeWindow, a
   }
   const series = OUTCOMES.map((key) => ({ key, label: OUTCOME_LABELS[key], color: OUTCOME_COLORS[key], total: points.reduce((s, p) => s + p[key], 0) }));
   const total = series.reduce((s, x) => s + x.total, 0);
-  return { points, series, total, denyRate: total ? series[1].total / total : 0 };
+  return { points, series, total, denyRate: total ? series[1].total / total : 0, bucketMs: w.bucketMs };
 }
 
 export interface RankedBar {

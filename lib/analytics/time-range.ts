@@ -100,3 +100,14 @@ export function linkedFilter(
   if (!cur || !valid(cur)) return null;
   return { id, label, kind: "select", options: [{ value: cur, label: show(cur) }] };
 }
+
+/**
+ * The range a drag over a time chart selects: from the start of the first point dragged over to the end
+ * of the last (either direction); null for a drag that stays on one point (a click).
+ */
+export function zoomRange(points: ReadonlyArray<{ t: string }>, a: number, b: number, bucketMs: number): { from: string; to: string } | null {
+  const lo = Math.min(a, b);
+  const hi = Math.max(a, b);
+  if (lo === hi || lo < 0 || hi >= points.length) return null;
+  return { from: new Date(points[lo].t).toISOString(), to: new Date(Date.parse(points[hi].t) + bucketMs).toISOString() };
+}

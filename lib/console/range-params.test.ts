@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { rangeWindow } from "../analytics/prepare-dashboard.ts";
+import { zoomRange } from "../analytics/time-range.ts";
 import { applyTableRange, parseRange } from "./range-params.ts";
 import { parseTableState, tableStateToParams, type TableDefinition } from "./table/definition.ts";
 
@@ -38,6 +39,13 @@ describe("the range in the URL", () => {
     const legacy = parseTableState(DEF, { time: "2026-12-07T08:00:00.000Z~2026-12-07T09:00:00.000Z" });
     expect(legacy.extra).toEqual({ from: "2026-12-07T08:00:00.000Z", to: "2026-12-07T09:00:00.000Z" });
     expect(parseTableState(DEF, { time: "24h" }).extra).toEqual({ range: "24h" });
+  });
+  it("turns a drag over a time chart into a range, either direction; a click is no zoom", () => {
+    const pts = ["2026-12-07T08:00:00.000Z", "2026-12-07T09:00:00.000Z", "2026-12-07T10:00:00.000Z"].map((t) => ({ t }));
+    expect(zoomRange(pts, 2, 1, 3_600_000)).toEqual({ from: "2026-12-07T09:00:00.000Z", to: "2026-12-07T11:00:00.000Z" });
+    expect(zoomRange(pts, 0, 1, 3_600_000)).toEqual({ from: "2026-12-07T08:00:00.000Z", to: "2026-12-07T10:00:00.000Z" });
+    expect(zoomRange(pts, 1, 1, 3_600_000)).toBeNull();
+    expect(zoomRange(pts, 0, 5, 3_600_000)).toBeNull();
   });
   it("cuts any range into at most 60 whole buckets", () => {
     expect(rangeWindow(NOW - 15 * 60_000, NOW, true).bucketMs).toBe(60_000);

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decisionFacts } from "../../lib/analytics/dashboard-queries.ts";
 import { rangeWindow } from "../../lib/analytics/prepare-dashboard.ts";
+import { auditFacets } from "../../lib/audit/facets.ts";
 import { listAuditEntries } from "../../lib/audit/queries.ts";
 import { auditTableDefinition, toAuditFilters } from "../../lib/audit/queries-filters.ts";
 import { applyTableRange, parseRange } from "../../lib/console/range-params.ts";
@@ -15,6 +16,7 @@ import { parseTableState, type SearchParams } from "../../lib/console/table/defi
 import { getPool } from "../../lib/db/pool.ts";
 import { createApiToken, createUser } from "../../lib/identity/users.ts";
 import { noNode } from "../../lib/runtime/runtime.ts";
+import { sessionFacets } from "../../lib/sessions/facets.ts";
 import { listSessions } from "../../lib/sessions/queries.ts";
 import { sessionsTableDefinition } from "../../lib/sessions/queries-filters.ts";
 import { api, closeTestDb, startMandate, type MandateHandle } from "../support/mandate.ts";
@@ -83,6 +85,29 @@ describe("the time range on the server", () => {
     const r = parseRange({ range: "15m" }, "24h");
     expect(await count(r.from!.getTime(), Date.now())).toBeGreaterThan(0);
     expect(await count(Date.now() - 400 * 86_400_000, Date.now() - 399 * 86_400_000)).toBe(0);
+  });
+});
+
+describe("facet counts", () => {
+  it("count each filter's values in the filtered view, without the facet's own filter", async () => {
+    const agent = (await getPool().query<{ agent_id: string }>("SELECT agent_id FROM sessions WHERE id = $1", [session])).rows[0].agent_id;
+    const facets = (outcome?: string) =>
+      sessionFacets({ sort: { id: "lastActivity", dir: "desc" }, filters: outcome ? { outcome: [outcome] } : {}, q: session, cursor: null });
+    const all = await facets();
+    expect(all.counts.outcome.denied + all.counts.outcome.clean).toBe(1);
+    expect(all.counts.agent).toEqual({ [agent]: 1 });
+    expect(all.capped).toEqual([]);
+    // The outcome facet ignores its own filter; the agent facet is narrowed by it (the session is one or the other).
+    const [denied, clean] = await Promise.all([facets("denied"), facets("clean")]);
+    expect(denied.counts.outcome).toEqual(all.counts.outcome);
+    expect([denied.counts.agent[agent] ?? 0, clean.counts.agent[agent] ?? 0].sort()).toEqual([0, 1]);
+    const a = await auditFacets({ session, outcome: ["no-such-outcome"] });
+    expect(Object.values(a.counts.outcome).reduce((x, y) => x + y, 0)).toBeGreaterThan(0);
+    // The other facets are narrowed by the outcome filter: nothing has that outcome.
+    expect(a.counts.tool).toEqual({});
+    const b = await auditFacets({ session });
+    expect(b.counts.tool["files/read_file"]).toBeGreaterThan(0);
+    expect(b.counts.agent[agent]).toBe(b.counts.tool["files/read_file"]);
   });
 });
 

@@ -3,7 +3,9 @@ import { AuditTable } from "@/components/audit/audit-table";
 import { Checkpoints } from "@/components/audit/checkpoints";
 import { ExportLinks } from "@/components/audit/export-links";
 import { VerifyPanel } from "@/components/audit/verify-panel";
+import { auditFacets } from "@/lib/audit/facets";
 import { auditFilterOptions, getAuditEntry, listAuditEntries } from "@/lib/audit/queries";
+import { withFacetCounts } from "@/lib/console/table/facets";
 import { auditTableDefinition, parseEntryParam, toAuditFilters } from "@/lib/audit/queries-filters";
 import { listChains, listCheckpoints } from "@/lib/audit/queries-checkpoints";
 import { auditArchiveDir } from "@/lib/audit/archive-format";
@@ -25,8 +27,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const ranged = applyTableRange(definition, state, now.getTime());
   const filters = toAuditFilters(ranged.state, now.getTime());
   const entry = parseEntryParam(sp.entry);
-  const [page, checkpoints, chains, focus, reach] = await Promise.all([
+  const [page, facets, checkpoints, chains, focus, reach] = await Promise.all([
     listAuditEntries(filters, { cursor: state.cursor, asc: state.sort.dir === "asc", limit: definition.pageSize }),
+    auditFacets(filters),
     listCheckpoints(5),
     listChains(),
     entry ? getAuditEntry(entry.chain, entry.seq) : null,
@@ -54,7 +57,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <PageViews userId={user.id} page="audit" view={sp.view} />
         </TimeToolbar>
         <ExportLinks query={tableStateToParams(definition, { ...state, cursor: null }).toString()} />
-        <AuditTable definition={definition} state={state} page={page} focus={focus} />
+        <AuditTable definition={withFacetCounts(definition, facets)} state={state} page={page} focus={focus} />
       </section>
       <div className="grid gap-4 lg:grid-cols-2">
         <VerifyPanel canVerify={user.role !== "viewer"} entries={entries} />

@@ -4,6 +4,8 @@ import { PageViews } from "@/components/views/page-views";
 import { TimeToolbar } from "@/components/time/time-toolbar";
 import { applyTableRange } from "@/lib/console/range-params";
 import { parseTableState, type SearchParams } from "@/lib/console/table/definition";
+import { withFacetCounts } from "@/lib/console/table/facets";
+import { sessionFacets } from "@/lib/sessions/facets";
 import { listSessions, sessionFilterOptions } from "@/lib/sessions/queries";
 import { sessionsTableDefinition } from "@/lib/sessions/queries-filters";
 
@@ -16,7 +18,7 @@ export default async function SessionsPage({ searchParams }: { searchParams: Pro
   const state = parseTableState(definition, sp);
   const now = new Date();
   const ranged = applyTableRange(definition, state, now.getTime());
-  const page = await listSessions(ranged.state, definition.pageSize, now.getTime());
+  const [page, facets] = await Promise.all([listSessions(ranged.state, definition.pageSize, now.getTime()), sessionFacets(ranged.state, now.getTime())]);
   return (
     <section aria-labelledby="sessions-h" className="space-y-4">
       <div>
@@ -30,7 +32,7 @@ export default async function SessionsPage({ searchParams }: { searchParams: Pro
       <TimeToolbar range={ranged.range!} fallback="all" label="Active in" updatedAt={now}>
         <PageViews userId={user.id} page="sessions" view={sp.view} />
       </TimeToolbar>
-      <SessionsTable definition={definition} state={state} page={page} />
+      <SessionsTable definition={withFacetCounts(definition, facets)} state={state} page={page} />
     </section>
   );
 }
