@@ -3,6 +3,7 @@ import { ShadowBanner } from "@/components/policies/shadow-banner";
 import { requireUser } from "@/app/auth";
 import { ApprovalAgesChart } from "@/components/charts/approval-ages-chart";
 import { DecisionsChart } from "@/components/charts/decisions-chart";
+import { ZoomReset } from "@/components/charts/drag-zoom";
 import { RankedBars } from "@/components/charts/ranked-bars";
 import { RiskMixChart } from "@/components/charts/risk-mix-chart";
 import { ActiveSessions } from "@/components/dashboard/active-sessions";
@@ -84,7 +85,14 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
           subtitle={`by outcome, UTC; click a bar for those decisions, drag across bars to zoom`}
           error={factErr}
         >
-          {overTime.total ? <DecisionsChart data={overTime} zoom={{ fallback: "24h", zoomed: range.key === "custom" }} /> : noDecisions}
+          {overTime.total ? (
+            <DecisionsChart data={overTime} zoom={{ fallback: "24h", zoomed: range.key === "custom" }} />
+          ) : (
+            <>
+              {range.key === "custom" && <ZoomReset fallback="24h" />}
+              {noDecisions}
+            </>
+          )}
         </Card>
         <div className="space-y-4">
           <Card id="active" title="Sessions active now" error={active.ok ? null : active.error}>

@@ -20,7 +20,7 @@ export function DecisionsChart({ data, zoom }: { data: DecisionsOverTime; zoom?:
   const drag = zoom ? z.handlers : {};
   return (
     <div>
-      {zoom && <ZoomBar zoomed={zoom.zoomed} onReset={z.reset} />}
+      {zoom && <ZoomBar zoomed={zoom.zoomed} fallback={zoom.fallback} />}
       <div
         className="h-64"
         role="img"

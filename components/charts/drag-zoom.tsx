@@ -48,20 +48,30 @@ export function useDragZoom(points: ReadonlyArray<{ t: string }>, bucketMs: numb
     area: area && area[0] !== area[1] ? ([Math.min(...area), Math.max(...area)] as [number, number]) : null,
     handlers,
     wasDrag: () => dragged.current,
-    reset: () => router.push(href({ range: fallback })),
   };
 }
 
-/** The hint over a zoomable chart, and "Reset zoom" once zoomed (back to the page's default range). */
-export function ZoomBar({ zoomed, onReset }: { zoomed: boolean; onReset: () => void }) {
+/** "Reset zoom": back to the page's default range (also shown when the zoomed range has no bars to draw). */
+export function ZoomReset({ fallback }: { fallback: string }) {
+  const router = useRouter();
+  const href = useRangeHref(fallback);
+  return (
+    <button
+      type="button"
+      onClick={() => router.push(href({ range: fallback }))}
+      className="rounded border border-slate-300 px-2 py-0.5 text-xs text-slate-800 hover:bg-slate-100"
+    >
+      Reset zoom
+    </button>
+  );
+}
+
+/** The hint over a zoomable chart, and "Reset zoom" once zoomed. */
+export function ZoomBar({ zoomed, fallback }: { zoomed: boolean; fallback: string }) {
   return (
     <p className="mb-1 flex items-center gap-2 text-xs text-slate-600">
       <span>Drag across the bars to zoom in.</span>
-      {zoomed && (
-        <button type="button" onClick={onReset} className="rounded border border-slate-300 px-2 py-0.5 text-slate-800 hover:bg-slate-100">
-          Reset zoom
-        </button>
-      )}
+      {zoomed && <ZoomReset fallback={fallback} />}
     </p>
   );
 }
