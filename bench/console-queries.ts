@@ -13,8 +13,10 @@ import { parseScriptArgs } from "../lib/util/command-line.ts";
 import { listAuditEntries } from "../lib/audit/queries.ts";
 import type { AuditFilters } from "../lib/audit/queries-filters.ts";
 import { listSessions } from "../lib/sessions/queries.ts";
+import { sessionFacets } from "../lib/sessions/facets.ts";
+import { auditFacets } from "../lib/audit/facets.ts";
 import { sessionCallGroups, timelineSteps } from "../lib/sessions/queries-timeline.ts";
-import { decisionFacts } from "../lib/analytics/dashboard-queries.ts";
+import { decisionFacts, firstDecisionAt } from "../lib/analytics/dashboard-queries.ts";
 import type { TableState } from "../lib/console/table/definition.ts";
 
 const { values: opt } = parseScriptArgs(
@@ -112,6 +114,9 @@ async function main() {
     listSessions(state({}, undefined, { value: sCursors[i % sCursors.length], direction: "after" })),
   );
 
+  await measure("sessions: facet counts (outcome, agent), no filter", () => sessionFacets(state()));
+  await measure("sessions: facet counts, agent + had a deny", (i) => sessionFacets(state({ agent: [a(i)], outcome: ["denied"] })));
+
   // Timeline of the longest session
   const steps = Number(long.step_count);
   await measure(`timeline: ${steps}-step session, first 200 steps`, () => timelineSteps(long.id, 0, 200));
@@ -137,6 +142,10 @@ async function main() {
   await measure("audit: one hour, 3 days ago", (i) =>
     audit({ from: new Date(Date.now() - 3 * day - i * 3_600_000).toISOString(), to: new Date(Date.now() - 3 * day - (i - 1) * 3_600_000).toISOString() }),
   );
+  await measure("audit: facet counts (outcome, agent, tool), no filter", () => auditFacets({}));
+  await measure("audit: facet counts, decisions denied", () => auditFacets({ kind: ["decision"], outcome: ["deny"] }));
+  await measure("audit: facet counts, one session", (i) => auditFacets({ session: sessions[i % sessions.length] }));
+  await measure("audit: facet counts, rare outcome (failed calls)", () => auditFacets({ outcome: ["error"] }));
   const deep = await cursorsOf((c) => audit({}, c), 400);
   await measure(`audit: deep keyset pages, no filter (to page ${deep.length + 1})`, (i) => audit({}, deep[(deep.length - 1 - i * 7) % deep.length]));
   const deepDeny = await cursorsOf((c) => audit({ kind: ["decision"], outcome: ["deny"] }, c), 200);
@@ -152,6 +161,7 @@ async function main() {
   // Dashboard
   const now = Date.now();
   await measure("dashboard: decision facts, 24 h", () => decisionFacts(new Date(now - day), new Date(now), 3_600_000), 20);
+  await measure("dashboard: first decision (all time)", () => firstDecisionAt());
   await measure("dashboard: decision facts, 7 days", () => decisionFacts(new Date(now - 7 * day), new Date(now), 6 * 3_600_000), 10);
 
   const worst = results.reduce((m, r) => (r.p95 > m.p95 ? r : m), results[0]);

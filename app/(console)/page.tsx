@@ -3,24 +3,27 @@ import { ShadowBanner } from "@/components/policies/shadow-banner";
 import { requireUser } from "@/app/auth";
 import { ApprovalAgesChart } from "@/components/charts/approval-ages-chart";
 import { DecisionsChart } from "@/components/charts/decisions-chart";
+import { ZoomReset } from "@/components/charts/drag-zoom";
 import { RankedBars } from "@/components/charts/ranked-bars";
 import { RiskMixChart } from "@/components/charts/risk-mix-chart";
 import { ActiveSessions } from "@/components/dashboard/active-sessions";
 import { Card, Empty } from "@/components/dashboard/card";
 import { LatestDecisions } from "@/components/dashboard/latest-decisions";
-import { RangeTabs } from "@/components/dashboard/range-tabs";
 import { SearchBox } from "@/components/search/search-box";
+import { PageViews } from "@/components/views/page-views";
+import { TimeToolbar } from "@/components/time/time-toolbar";
+import { parseRange } from "@/lib/console/range-params";
+import type { SearchParams } from "@/lib/console/table/definition";
 import { recentDecisions } from "@/lib/audit/recent-decisions";
-import { activeSessions, agentNames, decisionFacts, pendingApprovalTimes, toolClasses } from "@/lib/analytics/dashboard-queries";
+import { activeSessions, agentNames, decisionFacts, firstDecisionAt, pendingApprovalTimes, toolClasses } from "@/lib/analytics/dashboard-queries";
 import { OUTCOME_COLORS } from "@/lib/analytics/palette";
 import {
-  DASHBOARD_RANGES,
-  dashboardWindow,
   formatDuration,
   prepareApprovalAges,
   prepareDecisionsOverTime,
   prepareRiskMix,
   prepareTopDenied,
+  rangeWindow,
 } from "@/lib/analytics/prepare-dashboard";
 
 export const metadata = { title: "Dashboard" };
@@ -33,10 +36,17 @@ async function settle<T>(p: Promise<T>): Promise<{ ok: true; v: T } | { ok: fals
   );
 }
 
-export default async function DashboardPage({ searchParams }: { searchParams: Promise<{ range?: string }> }) {
-  await requireUser();
-  const now = Date.now();
-  const w = dashboardWindow((await searchParams).range, now);
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
+export default async function DashboardPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const user = await requireUser();
+  const sp = await searchParams;
+  const renderedAt = new Date();
+  const now = renderedAt.getTime();
+  // The range picker's range (zod-validated; 24 hours by default); all time starts at the first decision.
+  const range = parseRange({ range: one(sp.range), from: one(sp.from), to: one(sp.to) }, "24h", now);
+  const start = range.from?.getTime() ?? (await firstDecisionAt().catch(() => null))?.getTime() ?? now - 86_400_000;
+  const w = rangeWindow(start, range.to?.getTime() ?? now, range.key !== "custom");
   const [facts, tools, names, active, pending, latest] = await Promise.all([
     settle(decisionFacts(w.from, w.to, w.bucketMs)),
     settle(toolClasses()),
@@ -48,22 +58,23 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
   const factErr = facts.ok ? null : facts.error;
   const f = facts.ok ? facts.v : [];
   const overTime = prepareDecisionsOverTime(f, w);
-  const span = DASHBOARD_RANGES[w.range].label;
+  const span = range.label;
   const ages = pending.ok ? prepareApprovalAges(pending.v, now) : null;
-  const noDecisions = <Empty>No decisions in the last {span}. Try a longer range, or put an agent behind the gateway.</Empty>;
-  const noDenies = <Empty>Nothing was denied in the last {span}.</Empty>;
+  const noDecisions = <Empty>No decisions in {span}. Try a longer range, or put an agent behind the gateway.</Empty>;
+  const noDenies = <Empty>Nothing was denied in {span}.</Empty>;
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-2">
         <div>
           <h1 className="text-xl font-semibold">Dashboard</h1>
           <p className="text-sm text-slate-700">
-            {overTime.total.toLocaleString("en")} decisions in the last {span} · {(overTime.denyRate * 100).toFixed(1)}% denied. Every chart opens the list
-            behind it.
+            {overTime.total.toLocaleString("en")} decisions in {span} · {(overTime.denyRate * 100).toFixed(1)}% denied. Every chart opens the list behind it.
           </p>
         </div>
-        <RangeTabs current={w.range} />
       </div>
+      <TimeToolbar range={range} fallback="24h" updatedAt={renderedAt}>
+        <PageViews userId={user.id} page="dashboard" view={sp.view} />
+      </TimeToolbar>
       <ShadowBanner />
       <SearchBox id="dashboard-search-q" wide />
       <div className="grid gap-4 lg:grid-cols-3">
@@ -71,10 +82,17 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
           id="over-time"
           className="lg:col-span-2"
           title="Decisions over time"
-          subtitle={`by outcome, UTC; click a bar for those decisions`}
+          subtitle={`by outcome, UTC; click a bar for those decisions, drag across bars to zoom`}
           error={factErr}
         >
-          {overTime.total ? <DecisionsChart data={overTime} /> : noDecisions}
+          {overTime.total ? (
+            <DecisionsChart data={overTime} zoom={{ fallback: "24h", zoomed: range.key === "custom" }} />
+          ) : (
+            <>
+              {range.key === "custom" && <ZoomReset fallback="24h" />}
+              {noDecisions}
+            </>
+          )}
         </Card>
         <div className="space-y-4">
           <Card id="active" title="Sessions active now" error={active.ok ? null : active.error}>
@@ -101,13 +119,13 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
             )}
           </Card>
         </div>
-        <Card id="denied-tools" title="Most denied tools" subtitle={`last ${span}`} error={factErr}>
+        <Card id="denied-tools" title="Most denied tools" subtitle={span} error={factErr}>
           {(() => {
             const bars = prepareTopDenied(f, "tool", w);
             return bars.length ? <RankedBars bars={bars} color={OUTCOME_COLORS.deny} unit="denied" /> : noDenies;
           })()}
         </Card>
-        <Card id="denied-agents" title="Most denied agents" subtitle={`last ${span}`} error={factErr ?? (names.ok ? null : names.error)}>
+        <Card id="denied-agents" title="Most denied agents" subtitle={span} error={factErr ?? (names.ok ? null : names.error)}>
           {(() => {
             const bars = prepareTopDenied(f, "agent", w, names.ok ? names.v : new Map<string, string>());
             return bars.length ? <RankedBars bars={bars} color={OUTCOME_COLORS.deny} unit="denied" /> : noDenies;
@@ -116,7 +134,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
         <Card
           id="risk-mix"
           title="Risk of the tools called"
-          subtitle={`all decisions, last ${span}, by the tool's approved risk`}
+          subtitle={`all decisions, ${span}, by the tool's approved risk`}
           error={factErr ?? (tools.ok ? null : tools.error)}
         >
           {(() => {

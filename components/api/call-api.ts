@@ -13,7 +13,7 @@ export type ApiFailure = { ok: false; status: number; error: string; problems?: 
 export type ApiResult<T> = { ok: true; data: T } | ApiFailure;
 
 /** A JSON body, or URLSearchParams for a form-encoded one (the OAuth token endpoint). */
-export async function callApi<T = unknown>(method: "GET" | "POST" | "PUT" | "DELETE", path: string, body?: unknown): Promise<ApiResult<T>> {
+export async function callApi<T = unknown>(method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE", path: string, body?: unknown): Promise<ApiResult<T>> {
   const form = body instanceof URLSearchParams;
   let res: Response;
   try {

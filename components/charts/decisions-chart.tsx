@@ -6,20 +6,28 @@
  * inside role="img"); keyboard and screen-reader users get the same drill-downs as links in the data table.
  */
 import { useRouter } from "next/navigation";
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Bar, BarChart, CartesianGrid, Legend, ReferenceArea, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { DecisionsOverTime } from "@/lib/analytics/prepare-dashboard";
+import { useDragZoom, ZoomBar } from "./drag-zoom";
 
-export function DecisionsChart({ data }: { data: DecisionsOverTime }) {
+/**
+ * With `zoom` (the dashboard): drag across the bars to zoom the page's range to them (the URL's
+ * `from`/`to`, see components/time/range-picker.tsx); "Reset zoom" returns to the page's default range.
+ */
+export function DecisionsChart({ data, zoom }: { data: DecisionsOverTime; zoom?: { fallback: string; zoomed: boolean } }) {
   const router = useRouter();
+  const z = useDragZoom(data.points, data.bucketMs, zoom?.fallback ?? "");
+  const drag = zoom ? z.handlers : {};
   return (
     <div>
+      {zoom && <ZoomBar zoomed={zoom.zoomed} fallback={zoom.fallback} />}
       <div
         className="h-64"
         role="img"
         aria-label={`Decisions over time: ${data.series.map((s) => `${s.total} ${s.label.toLowerCase()}`).join(", ")}. The table below lists every interval with links.`}
       >
         <ResponsiveContainer width="100%" height="100%">
-          <BarChart accessibilityLayer={false} data={data.points} margin={{ top: 4, right: 8, bottom: 4, left: 0 }}>
+          <BarChart accessibilityLayer={false} data={data.points} margin={{ top: 4, right: 8, bottom: 4, left: 0 }} {...drag}>
             <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="var(--color-slate-200)" />
             <XAxis dataKey="label" tick={{ fontSize: 11, fill: "var(--color-slate-700)" }} interval="preserveStartEnd" minTickGap={16} />
             <YAxis tick={{ fontSize: 11, fill: "var(--color-slate-700)" }} allowDecimals={false} width={44} />
@@ -35,11 +43,13 @@ export function DecisionsChart({ data }: { data: DecisionsOverTime }) {
                 cursor="pointer"
                 isAnimationActive={false}
                 onClick={(entry) => {
+                  if (z.wasDrag()) return;
                   const p = (entry as unknown as { payload?: { hrefs?: Record<string, string> } }).payload;
                   if (p?.hrefs) router.push(p.hrefs[s.key]);
                 }}
               />
             ))}
+            {z.area && <ReferenceArea x1={data.points[z.area[0]]?.label} x2={data.points[z.area[1]]?.label} fill="#6366f1" fillOpacity={0.2} />}
           </BarChart>
         </ResponsiveContainer>
       </div>

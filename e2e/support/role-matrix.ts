@@ -79,6 +79,11 @@ export const API: Record<string, Row> = {
   "POST /api/v1/account/tokens": users(ALL),
   "POST /api/v1/account/preferences": users(ALL),
   "POST /api/v1/account/tokens/:keyId/revoke": users(ALL),
+  // Saved views: each user's own (another user's view is a 404 to change).
+  "GET /api/v1/views": users(ALL, "ok"),
+  "POST /api/v1/views": users(ALL),
+  "PATCH /api/v1/views/:id": users(ALL),
+  "DELETE /api/v1/views/:id": users(ALL),
   "POST /api/v1/token": open("pass"),
   "POST /api/v1/token/revoke": anyone(),
   "GET /.well-known/jwks.json": open(),
@@ -164,6 +169,8 @@ export const PAGES: Record<string, Row> = {
   "/approvals": page(ALL),
   "/approvals/[id]": page(ALL, "pass"),
   "/audit": page(ALL),
+  // A shared saved view: redirects to its page (an unknown view: 404).
+  "/views/[id]": page(ALL, "pass"),
   // Next.js's own error pages and next-auth's endpoints are public by design.
   "/_not-found": open("pass"),
   "/_global-error": open(500),

@@ -27,6 +27,12 @@ export async function decisionFacts(from: Date, to: Date, bucketMs: number, agen
   return r.rows.map((x) => ({ bucket: x.bucket.toISOString(), outcome: x.outcome, tool: x.tool, agentId: x.agent_id, n: x.n }));
 }
 
+/** When the first decision was made (null: none yet): where "all time" starts (the created_at index). */
+export async function firstDecisionAt(): Promise<Date | null> {
+  const r = await getPool().query<{ at: Date | null }>(`SELECT created_at AS at FROM audit_entries WHERE kind = 'decision' ORDER BY created_at LIMIT 1`);
+  return r.rows[0]?.at ?? null;
+}
+
 /** Sessions an agent opened in the window, by bucket of their start. */
 export async function sessionsStarted(agentId: string, from: Date, to: Date, bucketMs: number): Promise<Array<{ bucket: string; n: number }>> {
   const r = await getPool().query<{ bucket: Date; n: number }>(

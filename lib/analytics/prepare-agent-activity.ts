@@ -6,7 +6,7 @@
 import { auditHref } from "../audit/queries-filters.ts";
 import { sessionsHref } from "../sessions/queries-filters.ts";
 import type { DecisionFact } from "./dashboard-queries.ts";
-import { bucketLabel, type DashboardWindow } from "./prepare-dashboard.ts";
+import { bucketLabel, type TimeWindow } from "./prepare-dashboard.ts";
 import { rangeValue } from "./time-range.ts";
 
 export interface ActivityPoint {
@@ -35,12 +35,7 @@ export interface AgentActivity {
   links: { audit: string; denies: string; sessions: string };
 }
 
-export function prepareAgentActivity(
-  agentId: string,
-  facts: DecisionFact[],
-  sessions: Array<{ bucket: string; n: number }>,
-  w: DashboardWindow,
-): AgentActivity {
+export function prepareAgentActivity(agentId: string, facts: DecisionFact[], sessions: Array<{ bucket: string; n: number }>, w: TimeWindow): AgentActivity {
   const start = w.from.getTime();
   const n = Math.round((w.to.getTime() - start) / w.bucketMs);
   const points: ActivityPoint[] = Array.from({ length: n }, (_, i) => {

@@ -15,11 +15,31 @@ export const DASHBOARD_RANGES = {
 } as const;
 export type DashboardRange = keyof typeof DASHBOARD_RANGES;
 
-export interface DashboardWindow {
-  range: DashboardRange;
+/** A time window cut into whole buckets: what the charts draw. */
+export interface TimeWindow {
   from: Date;
   to: Date;
   bucketMs: number;
+}
+
+export interface DashboardWindow extends TimeWindow {
+  range: DashboardRange;
+}
+
+const BUCKETS = [60_000, 5 * 60_000, 15 * 60_000, 3_600_000, 6 * 3_600_000, 86_400_000, 7 * 86_400_000];
+
+/**
+ * The window of any range (the range picker's presets, an absolute range, all time), in whole buckets of
+ * the smallest size that gives at most 60 (15 min and 1 h → 1 min, 24 h → 1 h, 7 d → 6 h, 30 d → 1 day).
+ * With `endsNow` (a preset) the window ends at the bucket boundary after `to`, as dashboardWindow does;
+ * otherwise it covers [from, to) widened to whole buckets.
+ */
+export function rangeWindow(from: number, to: number, endsNow = false): TimeWindow {
+  const span = Math.max(to - from, 60_000);
+  const bucketMs = BUCKETS.find((b) => span / b <= 60) ?? Math.ceil(span / 60 / 86_400_000) * 86_400_000;
+  const end = Math.ceil(to / bucketMs) * bucketMs;
+  const start = endsNow ? end - Math.ceil(span / bucketMs) * bucketMs : Math.floor(from / bucketMs) * bucketMs;
+  return { from: new Date(start), to: new Date(Math.max(end, start + bucketMs)), bucketMs };
 }
 
 /** The window ends at the next bucket boundary after `now`, so buckets are whole and stable. */
@@ -37,7 +57,7 @@ export function bucketLabel(t: number, bucketMs: number): string {
   const iso = new Date(t).toISOString();
   if (bucketMs >= 86_400_000) return iso.slice(5, 10);
   if (bucketMs > 3_600_000) return `${iso.slice(5, 10)} ${iso.slice(11, 13)}h`;
-  return `${iso.slice(11, 13)}:00`;
+  return iso.slice(11, 16);
 }
 
 export interface TimePoint {
@@ -55,10 +75,12 @@ export interface DecisionsOverTime {
   series: Array<{ key: (typeof OUTCOMES)[number]; label: string; color: string; total: number }>;
   total: number;
   denyRate: number;
+  /** The width of a point's interval (drag-to-zoom turns a run of points into a range). */
+  bucketMs: number;
 }
 
 /** With `agent` (an agent id), every bar's link opens that agent's decisions only. */
-export function prepareDecisionsOverTime(facts: DecisionFact[], w: DashboardWindow, agent?: string): DecisionsOverTime {
+export function prepareDecisionsOverTime(facts: DecisionFact[], w: TimeWindow, agent?: string): DecisionsOverTime {
   const start = w.from.getTime();
   const n = Math.round((w.to.getTime() - start) / w.bucketMs);
   const points: TimePoint[] = Array.from({ length: n }, (_, i) => {
@@ -84,7 +106,7 @@ export function prepareDecisionsOverTime(facts: DecisionFact[], w: DashboardWind
   }
   const series = OUTCOMES.map((key) => ({ key, label: OUTCOME_LABELS[key], color: OUTCOME_COLORS[key], total: points.reduce((s, p) => s + p[key], 0) }));
   const total = series.reduce((s, x) => s + x.total, 0);
-  return { points, series, total, denyRate: total ? series[1].total / total : 0 };
+  return { points, series, total, denyRate: total ? series[1].total / total : 0, bucketMs: w.bucketMs };
 }
 
 export interface RankedBar {
@@ -97,13 +119,7 @@ export interface RankedBar {
 }
 
 /** The tools or agents with the most denies in the window, most first (ties by name). */
-export function prepareTopDenied(
-  facts: DecisionFact[],
-  by: "tool" | "agent",
-  w: DashboardWindow,
-  names: Map<string, string> = new Map(),
-  limit = 6,
-): RankedBar[] {
+export function prepareTopDenied(facts: DecisionFact[], by: "tool" | "agent", w: TimeWindow, names: Map<string, string> = new Map(), limit = 6): RankedBar[] {
   const counts = new Map<string, number>();
   let all = 0;
   for (const f of facts) {
@@ -136,7 +152,7 @@ export interface RiskSlice {
 }
 
 /** Calls in the window by the risk of the tool called (unapproved or unknown tools: "unclassified"). */
-export function prepareRiskMix(facts: DecisionFact[], tools: ToolClass[], w: DashboardWindow): RiskSlice[] {
+export function prepareRiskMix(facts: DecisionFact[], tools: ToolClass[], w: TimeWindow): RiskSlice[] {
   const riskOf = new Map(tools.map((t) => [t.key, t.risk ?? "unclassified"]));
   const slices = new Map<string, { count: number; tools: Set<string> }>();
   let all = 0;

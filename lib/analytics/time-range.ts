@@ -14,8 +14,41 @@ export const TIME_PRESETS = [
 ] as const;
 
 export interface Range {
-  from: string;
+  /** Absent: open at the start (an absolute range given only its end). */
+  from?: string;
   to?: string;
+}
+
+/** The range picker's presets: the table presets plus "all" (no time bound). */
+export const RANGE_PRESETS = [
+  ...TIME_PRESETS.map((p) => ({ value: p.value, label: p.label, short: p.value })),
+  { value: "all", label: "All time", short: "all" },
+];
+
+/**
+ * A page's time range as it is in the URL: `?range=<preset>` or `?from=<ISO>&to=<ISO>` (either end may be
+ * left out). Raw text: lib/console/range-params.ts validates it on the server.
+ */
+export interface RangeParams {
+  range?: string;
+  from?: string;
+  to?: string;
+}
+
+/** The URL parameters of a range ("" for the page's default). */
+export function rangeToParams(r: RangeParams): Record<string, string> {
+  if (r.range) return { range: r.range };
+  const out: Record<string, string> = {};
+  if (r.from) out.from = r.from;
+  if (r.to) out.to = r.to;
+  return out;
+}
+
+/** The legacy `?time=` value of a link (a preset or "<from>~<to>") as range parameters. */
+export function legacyTimeParams(value: string): RangeParams {
+  const m = /^([^~]*)~([^~]*)$/.exec(value);
+  if (!m) return { range: value };
+  return { ...(m[1] ? { from: m[1] } : {}), ...(m[2] ? { to: m[2] } : {}) };
 }
 
 /** An absolute range as a filter value. */
@@ -27,12 +60,12 @@ export function resolveTime(value: string | undefined, now = Date.now()): Range 
   if (!value) return null;
   const preset = TIME_PRESETS.find((p) => p.value === value);
   if (preset) return { from: new Date(now - preset.ms).toISOString() };
-  const m = /^([^~]+)~([^~]+)$/.exec(value);
-  if (!m) return null;
-  const from = Date.parse(m[1]);
-  const to = Date.parse(m[2]);
-  if (Number.isNaN(from) || Number.isNaN(to) || to <= from) return null;
-  return { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
+  const m = /^([^~]*)~([^~]*)$/.exec(value);
+  if (!m || (!m[1] && !m[2])) return null;
+  const from = m[1] ? Date.parse(m[1]) : null;
+  const to = m[2] ? Date.parse(m[2]) : null;
+  if (Number.isNaN(from) || Number.isNaN(to) || (from !== null && to !== null && to <= from)) return null;
+  return { ...(from !== null ? { from: new Date(from).toISOString() } : {}), ...(to !== null ? { to: new Date(to).toISOString() } : {}) };
 }
 
 const fmt = (iso: string) => iso.slice(0, 16).replace("T", " ");
@@ -42,8 +75,9 @@ export function timeOptionLabel(value: string): string {
   if (preset) return preset.label;
   const r = resolveTime(value);
   if (!r) return value;
-  const to = r.to ?? "";
-  return `${fmt(r.from)} – ${to.slice(0, 10) === r.from.slice(0, 10) ? to.slice(11, 16) : fmt(to)} UTC`;
+  if (!r.from) return `until ${fmt(r.to ?? "")} UTC`;
+  if (!r.to) return `since ${fmt(r.from)} UTC`;
+  return `${fmt(r.from)} – ${r.to.slice(0, 10) === r.from.slice(0, 10) ? r.to.slice(11, 16) : fmt(r.to)} UTC`;
 }
 
 /** The time filter of a table; an absolute range in the URL becomes one more option so it survives paging. */
@@ -65,4 +99,15 @@ export function linkedFilter(
   const cur = (Array.isArray(current) ? current[0] : current)?.trim();
   if (!cur || !valid(cur)) return null;
   return { id, label, kind: "select", options: [{ value: cur, label: show(cur) }] };
+}
+
+/**
+ * The range a drag over a time chart selects: from the start of the first point dragged over to the end
+ * of the last (either direction); null for a drag that stays on one point (a click).
+ */
+export function zoomRange(points: ReadonlyArray<{ t: string }>, a: number, b: number, bucketMs: number): { from: string; to: string } | null {
+  const lo = Math.min(a, b);
+  const hi = Math.max(a, b);
+  if (lo === hi || lo < 0 || hi >= points.length) return null;
+  return { from: new Date(points[lo].t).toISOString(), to: new Date(Date.parse(points[hi].t) + bucketMs).toISOString() };
 }

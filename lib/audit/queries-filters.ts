@@ -6,7 +6,7 @@
  */
 import type { FilterDef, SearchParams, TableDefinition, TableState } from "../console/table/definition.ts";
 import { listHref } from "../analytics/links.ts";
-import { linkedFilter, resolveTime, timeFilter } from "../analytics/time-range.ts";
+import { linkedFilter, resolveTime } from "../analytics/time-range.ts";
 import { MCP_ACTIONS } from "../api/mcp-actions.ts";
 
 export const AUDIT_KINDS = ["decision", "outcome", "approval", "admin", "delegation"] as const;
@@ -58,11 +58,11 @@ export function auditTableDefinition(o: { agents: Array<{ id: string; name: stri
       { id: "agent", label: "Agent", kind: "select", options: o.agents.map((a) => ({ value: a.id, label: a.name })) },
       { id: "tool", label: "Tool", kind: "multi", options: toolOptions(o.tools, o.sp.tool) },
       { id: "method", label: "Method", kind: "multi", options: AUDIT_METHODS.map((m) => ({ value: m, label: m })) },
-      timeFilter(o.sp.time),
       ...linked,
     ],
     sorts: [{ id: "time", label: "Time" }],
     defaultSort: { id: "time", dir: "desc" },
+    range: { label: "Time" },
     search: { placeholder: "Session id, decision id, actor (user:…) or action (policy.…)" },
     pageSize: 50,
   };
@@ -102,10 +102,8 @@ export function toAuditFilters(state: TableState, now = Date.now()): AuditFilter
   if (f.actor?.[0]) out.actor = f.actor[0];
   if (f.decision?.[0]) out.decision = f.decision[0].toLowerCase();
   const range = resolveTime(f.time?.[0], now);
-  if (range) {
-    out.from = range.from;
-    if (range.to) out.to = range.to;
-  }
+  if (range?.from) out.from = range.from;
+  if (range?.to) out.to = range.to;
   return { ...out, ...interpretSearch(state.q) };
 }
 

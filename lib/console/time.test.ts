@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatTimestamp, isDisplayZone } from "./time.ts";
+import { formatClock, formatTimestamp, isDisplayZone, isoToZonedInput, zonedInputToIso } from "./time.ts";
 
 describe("formatTimestamp", () => {
   it("shows year, milliseconds and UTC by default", () => {
@@ -33,5 +33,19 @@ describe("isDisplayZone", () => {
     expect(isDisplayZone("")).toBe(false);
     expect(isDisplayZone("Europe/Berlin; DROP")).toBe(false);
     expect(isDisplayZone("x".repeat(65))).toBe(false);
+  });
+});
+
+describe("clock and datetime-local inputs", () => {
+  it("shows the time of day with its zone and reads an input's wall time in the user's zone", () => {
+    expect(formatClock("2026-12-06T04:45:34.680Z")).toBe("04:45:34 UTC");
+    expect(formatClock("2026-12-06T04:45:34.680Z", "Asia/Kolkata")).toBe("10:15:34 UTC+05:30");
+    expect(isoToZonedInput("2026-12-06T04:45:34.680Z", "Asia/Kolkata")).toBe("2026-12-06T10:15");
+    expect(zonedInputToIso("2026-12-06T10:15", "Asia/Kolkata")).toBe("2026-12-06T04:45:00.000Z");
+    expect(zonedInputToIso("2026-12-06T10:15", "UTC")).toBe("2026-12-06T10:15:00.000Z");
+    // Berlin: 01:30 on the day summer time ends is read as the later (standard-time) instant or the earlier, never an hour off both.
+    expect(["2026-10-24T23:30:00.000Z", "2026-10-25T00:30:00.000Z"]).toContain(zonedInputToIso("2026-10-25T01:30", "Europe/Berlin"));
+    expect(zonedInputToIso("2026-07-01T12:00", "Europe/Berlin")).toBe("2026-07-01T10:00:00.000Z");
+    expect(zonedInputToIso("yesterday", "UTC")).toBeNull();
   });
 });

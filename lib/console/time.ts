@@ -61,3 +61,26 @@ export function formatTimestamp(at: string | Date, zone: DisplayZone = UTC): str
   const year = parts.year.padStart(4, "0");
   return `${year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}.${parts.fractionalSecond} UTC${offset}`;
 }
+
+/** The time of day of an instant in the one format's terms: `14:03:07 UTC`, `19:33:07 UTC+05:30` ("updated at"). */
+export function formatClock(at: string | Date, zone: DisplayZone = UTC): string {
+  const [, clock, z] = formatTimestamp(at, zone).split(" ");
+  return clock && z ? `${clock.slice(0, 8)} ${z}` : String(at);
+}
+
+/** An instant as a `datetime-local` input's value (`YYYY-MM-DDTHH:mm`) in `zone`. */
+export function isoToZonedInput(at: string | Date, zone: DisplayZone = UTC): string {
+  return formatTimestamp(at, zone).slice(0, 16).replace(" ", "T");
+}
+
+/** A `datetime-local` value read as a wall time in `zone`, as an ISO instant (null: not a time). */
+export function zonedInputToIso(value: string, zone: DisplayZone = UTC): string | null {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value)) return null;
+  const wall = Date.parse(`${value.length === 16 ? `${value}:00` : value}Z`);
+  if (Number.isNaN(wall)) return null;
+  // The zone's offset at the guess, applied twice so a wall time next to a daylight-saving change lands right.
+  const offsetAt = (t: number) => Date.parse(`${isoToZonedInput(new Date(t), zone)}:00Z`) - Math.floor(t / 60_000) * 60_000;
+  let t = wall - offsetAt(wall);
+  t = wall - offsetAt(t);
+  return new Date(t).toISOString();
+}

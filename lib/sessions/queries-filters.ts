@@ -1,12 +1,12 @@
 /**
- * The session list's table, defined once: filters (agent, initiator, outcome, data labels, time range,
- * status), sorts, and their SQL mapping for keyset pagination (lib/console/table/keyset.ts). Dashboard
+ * The session list's table, defined once: filters (agent, initiator, outcome, data labels, status; the
+ * time range comes from the range picker), sorts, and their SQL mapping for keyset pagination (lib/console/table/keyset.ts). Dashboard
  * drill-downs link here with sessionsHref().
  */
 import type { SearchParams, TableDefinition } from "../console/table/definition.ts";
 import type { KeysetSource } from "../console/table/keyset.ts";
 import { listHref } from "../analytics/links.ts";
-import { resolveTime, timeFilter } from "../analytics/time-range.ts";
+import { resolveTime } from "../analytics/time-range.ts";
 import { RISK, RISKY_TOOL_KEYS, riskSql } from "./risk.ts";
 
 export const SESSION_OUTCOMES = [
@@ -28,7 +28,6 @@ export function sessionsTableDefinition(o: {
       { id: "initiator", label: "Initiator", kind: "select", options: o.initiators.map((i) => ({ value: i, label: i })) },
       { id: "outcome", label: "Outcome", kind: "select", options: SESSION_OUTCOMES },
       { id: "label", label: "Data labels", kind: "multi", options: o.labels.map((l) => ({ value: l, label: l.replace(/_/g, " ") })) },
-      timeFilter(o.sp.time, "Active"),
       {
         id: "status",
         label: "Status",
@@ -47,6 +46,7 @@ export function sessionsTableDefinition(o: {
       { id: "risk", label: "Risk" },
     ],
     defaultSort: { id: "lastActivity", dir: "desc" },
+    range: { label: "Active" },
     search: { placeholder: "Session id" },
     pageSize: 50,
   };
@@ -86,12 +86,11 @@ export const sessionsSource = (now = Date.now()): KeysetSource => ({
     label: (v, b) => `s.labels @> ${b(v)}::text[]`,
     status: (v, b) => `s.status = ${b(v[0])}`,
     // Active during the range: started before its end and last active after its start.
+    // (Set from the page's range picker by lib/console/table/range.ts, not a filter menu.)
     time: (v, b) => {
       const r = resolveTime(v[0], now);
-      if (!r) return "TRUE";
-      return r.to
-        ? `s.last_activity_at >= ${b(r.from)}::timestamptz AND s.started_at < ${b(r.to)}::timestamptz`
-        : `s.last_activity_at >= ${b(r.from)}::timestamptz`;
+      const conds = [...(r?.from ? [`s.last_activity_at >= ${b(r.from)}::timestamptz`] : []), ...(r?.to ? [`s.started_at < ${b(r.to)}::timestamptz`] : [])];
+      return conds.length ? conds.join(" AND ") : "TRUE";
     },
   },
   search: (q, b) => `(s.id = ${b(q)} OR s.id LIKE ${b(q.replace(/[\\%_]/g, (c) => `\\${c}`) + "%")})`,

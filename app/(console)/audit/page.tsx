@@ -3,12 +3,17 @@ import { AuditTable } from "@/components/audit/audit-table";
 import { Checkpoints } from "@/components/audit/checkpoints";
 import { ExportLinks } from "@/components/audit/export-links";
 import { VerifyPanel } from "@/components/audit/verify-panel";
+import { auditFacets } from "@/lib/audit/facets";
 import { auditFilterOptions, getAuditEntry, listAuditEntries } from "@/lib/audit/queries";
+import { withFacetCounts } from "@/lib/console/table/facets";
 import { auditTableDefinition, parseEntryParam, toAuditFilters } from "@/lib/audit/queries-filters";
 import { listChains, listCheckpoints } from "@/lib/audit/queries-checkpoints";
 import { auditArchiveDir } from "@/lib/audit/archive-format";
 import { liveLogReach } from "@/lib/audit/partitions";
 import { env } from "@/lib/env";
+import { PageViews } from "@/components/views/page-views";
+import { TimeToolbar } from "@/components/time/time-toolbar";
+import { applyTableRange } from "@/lib/console/range-params";
 import { parseTableState, tableStateToParams, type SearchParams } from "@/lib/console/table/definition";
 
 export const metadata = { title: "Audit" };
@@ -18,10 +23,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const sp = await searchParams;
   const definition = auditTableDefinition({ ...(await auditFilterOptions()), sp });
   const state = parseTableState(definition, sp);
-  const filters = toAuditFilters(state);
+  const now = new Date();
+  const ranged = applyTableRange(definition, state, now.getTime());
+  const filters = toAuditFilters(ranged.state, now.getTime());
   const entry = parseEntryParam(sp.entry);
-  const [page, checkpoints, chains, focus, reach] = await Promise.all([
+  const [page, facets, checkpoints, chains, focus, reach] = await Promise.all([
     listAuditEntries(filters, { cursor: state.cursor, asc: state.sort.dir === "asc", limit: definition.pageSize }),
+    auditFacets(filters),
     listCheckpoints(5),
     listChains(),
     entry ? getAuditEntry(entry.chain, entry.seq) : null,
@@ -45,8 +53,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               : "; nothing archived."}
           </p>
         </div>
+        <TimeToolbar range={ranged.range!} fallback="all" label="Written in" updatedAt={now}>
+          <PageViews userId={user.id} page="audit" view={sp.view} />
+        </TimeToolbar>
         <ExportLinks query={tableStateToParams(definition, { ...state, cursor: null }).toString()} />
-        <AuditTable definition={definition} state={state} page={page} focus={focus} />
+        <AuditTable definition={withFacetCounts(definition, facets)} state={state} page={page} focus={focus} />
       </section>
       <div className="grid gap-4 lg:grid-cols-2">
         <VerifyPanel canVerify={user.role !== "viewer"} entries={entries} />

@@ -1,6 +1,8 @@
 import Link from "next/link";
 import { requireUser } from "@/app/auth";
 import { SessionsTable } from "@/components/sessions/sessions-table";
+import { TimeToolbar } from "@/components/time/time-toolbar";
+import { applyTableRange } from "@/lib/console/range-params";
 import { parseTableState, type SearchParams } from "@/lib/console/table/definition";
 import { listNeedsMe, sessionFilterOptions } from "@/lib/sessions/queries";
 import { needsMeTableDefinition } from "@/lib/sessions/queries-filters";
@@ -13,7 +15,9 @@ export default async function NeedsMePage({ searchParams }: { searchParams: Prom
   const sp = await searchParams;
   const definition = needsMeTableDefinition({ ...(await sessionFilterOptions()), sp });
   const state = parseTableState(definition, sp);
-  const page = await listNeedsMe(state, definition.pageSize);
+  const now = new Date();
+  const ranged = applyTableRange(definition, state, now.getTime());
+  const page = await listNeedsMe(ranged.state, definition.pageSize, now.getTime());
   return (
     <section aria-labelledby="needs-me-h" className="space-y-4">
       <div>
@@ -29,6 +33,7 @@ export default async function NeedsMePage({ searchParams }: { searchParams: Prom
           .
         </p>
       </div>
+      <TimeToolbar range={ranged.range!} fallback="all" label="Active in" updatedAt={now} />
       <SessionsTable
         definition={definition}
         state={state}

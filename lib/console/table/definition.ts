@@ -6,7 +6,9 @@
  * The table state lives in the URL: `sort`, `dir`, `q`, `after`/`before` (keyset cursors) and one
  * parameter per filter id (comma-separated for multi-value filters).
  */
+import { legacyTimeParams } from "../../analytics/time-range.ts";
 import type { ResultCount } from "./count.ts";
+
 export type SortDir = "asc" | "desc";
 
 export interface FilterOption {
@@ -36,7 +38,18 @@ export interface TableDefinition {
   defaultSort: { id: string; dir: SortDir };
   search?: { placeholder: string };
   pageSize: number;
+  /**
+   * The page has a time range (the range picker: `range`/`from`/`to` in the URL, validated and applied by
+   * lib/console/table/range.ts on the server); `label` names what the range bounds.
+   */
+  range?: { label: string };
 }
+
+/**
+ * Page parameters a table keeps when its filters, sort or page change (raw text; each page validates
+ * what it uses): the time range and the auto-refresh period.
+ */
+export const KEPT_PARAMS = ["range", "from", "to", "refresh"] as const;
 
 export interface TableState {
   sort: { id: string; dir: SortDir };
@@ -44,6 +57,8 @@ export interface TableState {
   q: string;
   /** Keyset cursor and which way to page from it. */
   cursor: { value: string; direction: "after" | "before" } | null;
+  /** KEPT_PARAMS present in the URL. */
+  extra?: Record<string, string>;
 }
 
 export type SearchParams = Record<string, string | string[] | undefined>;
@@ -70,7 +85,15 @@ export function parseTableState(def: TableDefinition, sp: SearchParams): TableSt
   const after = first(sp.after);
   const before = first(sp.before);
   const cursor = after ? { value: after, direction: "after" as const } : before ? { value: before, direction: "before" as const } : null;
-  return { sort: { id: sort, dir }, filters, q, cursor };
+  const extra: Record<string, string> = {};
+  for (const k of KEPT_PARAMS) {
+    const v = first(sp[k])?.trim();
+    if (v) extra[k] = v.slice(0, 100);
+  }
+  // Links of earlier versions name the range as `time=<preset>` or `time=<from>~<to>`.
+  const legacy = first(sp.time)?.trim();
+  if (legacy && def.range && !extra.range && !extra.from && !extra.to) Object.assign(extra, legacyTimeParams(legacy.slice(0, 100)));
+  return { sort: { id: sort, dir }, filters, q, cursor, ...(Object.keys(extra).length ? { extra } : {}) };
 }
 
 /** URL parameters for a state (without cursor unless given): the inverse of parseTableState. */
@@ -86,6 +109,7 @@ export function tableStateToParams(def: TableDefinition, state: TableState): URL
     if (v?.length) p.set(f.id, v.join(","));
   }
   if (state.q) p.set("q", state.q);
+  for (const [k, v] of Object.entries(state.extra ?? {})) p.set(k, v);
   if (state.cursor) p.set(state.cursor.direction, state.cursor.value);
   return p;
 }

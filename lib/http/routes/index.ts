@@ -16,6 +16,7 @@ import { postureRoutes } from "./posture.ts";
 import { sinkRoutes } from "./sinks.ts";
 import { systemRoutes } from "./system.ts";
 import { userRoutes } from "./users.ts";
+import { viewRoutes } from "./views.ts";
 
 export function allRoutes(): RouteDef<unknown, unknown>[] {
   const list: RouteDef<unknown, unknown>[] = [
@@ -30,6 +31,7 @@ export function allRoutes(): RouteDef<unknown, unknown>[] {
     ...authzenRoutes,
     ...postureRoutes,
     ...sinkRoutes,
+    ...viewRoutes,
   ];
   const sys = systemRoutes(() => list);
   list.push(...sys);

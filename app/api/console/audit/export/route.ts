@@ -11,6 +11,7 @@ import { answerProblems } from "@/lib/http/problem-response";
 import { exportAudit, exportFileName, type ExportFormat } from "@/lib/audit/export";
 import { auditFilterOptions } from "@/lib/audit/queries";
 import { auditTableDefinition, toAuditFilters } from "@/lib/audit/queries-filters";
+import { applyTableRange } from "@/lib/console/range-params";
 import { parseTableState } from "@/lib/console/table/definition";
 
 export const dynamic = "force-dynamic";
@@ -29,7 +30,9 @@ export function GET(req: NextRequest) {
 async function exportResponse(req: NextRequest, format: ExportFormat): Promise<Response> {
   const sp = Object.fromEntries([...new Set(req.nextUrl.searchParams.keys())].map((k) => [k, req.nextUrl.searchParams.getAll(k)]));
   const definition = auditTableDefinition({ ...(await auditFilterOptions()), sp });
-  const filters = toAuditFilters(parseTableState(definition, sp));
+  const ranged = applyTableRange(definition, parseTableState(definition, sp));
+  if (ranged.range?.error) throw badRequest("invalid_request", ranged.range.error);
+  const filters = toAuditFilters(ranged.state);
   const rows = exportAudit(filters, format);
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
