@@ -46,7 +46,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </p>
         </div>
         <ExportLinks query={tableStateToParams(definition, { ...state, cursor: null }).toString()} />
-        <AuditTable definition={definition} state={state} page={page} focus={focus} />
+        <AuditTable definition={definition} state={state} page={page} focus={focus} canCreateTest={user.role !== "viewer"} />
       </section>
       <div className="grid gap-4 lg:grid-cols-2">
         <VerifyPanel canVerify={user.role !== "viewer"} entries={entries} />
