@@ -12,7 +12,8 @@ import { setPolicyText } from "./support/editor.ts";
 import { sql, trifectaSession } from "./fixtures/analyst.ts";
 import { collectPageErrors, hydrated } from "./support/page-errors.ts";
 
-const editorText = (page: Page) => page.locator(".cm-content").evaluate((el) => (el as HTMLElement).innerText);
+/** The editor's text, line by line (its document is short enough to be rendered whole). */
+const editorText = (page: Page) => page.locator(".cm-content .cm-line").evaluateAll((els) => els.map((el) => el.textContent ?? "").join("\n"));
 
 test("completion from the schema; a problem jumps to its line", async ({ console: c }) => {
   const page = await c.pageAs("admin");
@@ -20,7 +21,14 @@ test("completion from the schema; a problem jumps to its line", async ({ console
   await page.goto("/policies");
   await expect(page.getByTestId("validation-status")).toBeVisible();
   // Eight lines; line 7 compares a Long with a String (a type error the validator places there).
-  const lines = ['@id("ok")', "permit (principal, action, resource)", "when { resource.riskLevel <= 1 };", "", '@id("typo")', "permit (principal, action, resource)"];
+  const lines = [
+    '@id("ok")',
+    "permit (principal, action, resource)",
+    "when { resource.riskLevel <= 1 };",
+    "",
+    '@id("typo")',
+    "permit (principal, action, resource)",
+  ];
   await setPolicyText(page, [...lines, 'when { resource.riskLevel == "high" };', ""].join("\n"));
   const problem = page.getByTestId("problem").first();
   await expect(problem).toHaveAttribute("data-line", "7");
@@ -57,7 +65,7 @@ test("completion from the schema; a problem jumps to its line", async ({ console
   // observedLabels fuzzy-matches too; labels first.
   await expect(list.getByRole("option").first()).toHaveText(/^labels/);
   await page.keyboard.press("Enter");
-  await page.keyboard.type(' contains "pii" && principal.');
+  await page.keyboard.type('.contains("pii") && principal.');
   await expect(list.getByRole("option", { name: /^environment/ })).toBeVisible();
   await page.keyboard.press("ArrowDown");
   await expect(list.getByRole("option", { selected: true })).toHaveText(/^name/);
@@ -66,10 +74,10 @@ test("completion from the schema; a problem jumps to its line", async ({ console
   await page.keyboard.type('team == "x" && resource is ');
   await expect(list.getByRole("option", { name: /^Tool/ })).toBeVisible();
   await page.keyboard.press("Escape");
-  await page.keyboard.type('Tool && context.args has to };\n');
+  await page.keyboard.type("Tool && context.args has to };\n");
   const text = await editorText(page);
   expect(text).toContain('forbid (principal, action == Action::"tools/call", resource)');
-  expect(text).toContain('when { context.session.labels contains "pii" && principal.team == "x" && resource is Tool && context.args has to };');
+  expect(text).toContain('when { context.session.labels.contains("pii") && principal.team == "x" && resource is Tool && context.args has to };');
   // Everything completion wrote validates (line 7's error remains the only problem).
   await expect(page.getByTestId("problem")).toHaveCount(1);
   await expect(page.getByTestId("problem")).toHaveAttribute("data-line", "7");
