@@ -6,6 +6,7 @@ import type { AuditListRow } from "@/lib/audit/queries";
 import { Drawer } from "@/components/drawer/drawer";
 import { OutcomeBadge } from "@/components/shell/outcome-badge";
 import { Timestamp } from "@/components/time/timestamp";
+import { CreateTestLink } from "@/components/policies/create-test-link";
 
 export const entryId = (r: { chainId: string; seq: number }) => `${r.chainId}:${r.seq}`;
 
@@ -23,11 +24,14 @@ export function AuditDrawer({
   current,
   focus,
   onOpen,
+  canCreateTest = false,
 }: {
   rows: AuditListRow[];
   current: string;
   focus: AuditListRow | null;
   onOpen: (id: string | null) => void;
+  /** Whether the decision's "Create policy test" action is offered (analysts and admins). */
+  canCreateTest?: boolean;
 }) {
   const index = rows.findIndex((r) => entryId(r) === current);
   const r = index >= 0 ? rows[index] : focus && entryId(focus) === current ? focus : null;
@@ -106,6 +110,7 @@ export function AuditDrawer({
         <dt className="text-slate-600">Previous hash</dt>
         <dd className="font-mono text-xs">{r.prevHash}</dd>
       </dl>
+      {canCreateTest && r.kind === "decision" && r.decisionId && <CreateTestLink decisionId={r.decisionId} />}
     </Drawer>
   );
 }

@@ -18,11 +18,14 @@ export function AuditTable({
   state,
   page,
   focus = null,
+  canCreateTest = false,
 }: {
   definition: TableDefinition;
   state: TableState;
   page: Page<AuditListRow>;
   focus?: AuditListRow | null;
+  /** The drawer offers "Create policy test" on a decision (analysts and admins). */
+  canCreateTest?: boolean;
 }) {
   const [current, setCurrent] = useDrawerParam("entry");
   const ctx = useMemo(() => ({ current, open: (id: string) => setCurrent(id, current ? "replace" : "push") }), [current, setCurrent]);
@@ -37,7 +40,7 @@ export function AuditTable({
         caption="Audit log entries"
         empty={<p>The audit log is empty. Every decision, outcome, approval and admin action is recorded here as it happens.</p>}
       />
-      {current && <AuditDrawer rows={page.rows} current={current} focus={focus} onOpen={(id) => setCurrent(id)} />}
+      {current && <AuditDrawer rows={page.rows} current={current} focus={focus} onOpen={(id) => setCurrent(id)} canCreateTest={canCreateTest} />}
     </AuditDrawerContext.Provider>
   );
 }

@@ -1,9 +1,10 @@
 "use client";
 
-import { useState } from "react";
+import { useRef, useState } from "react";
+import type { CompletionModel } from "@/lib/policy/cedar-completion";
 import { DiffView } from "@/components/forms/diff-view";
 import { textLineDiff } from "@/lib/console/json-diff";
-import { CedarEditor } from "./cedar-editor";
+import { CedarEditor, type CedarEditorHandle } from "./cedar-editor";
 import { ValidationStatus } from "./problems-list";
 import { PublishControls } from "./publish-controls";
 import { ReplayPanel } from "./replay-panel";
@@ -20,10 +21,13 @@ export interface WorkbenchProps {
   activeText: string;
   activeLabel: string | null;
   retentionDays: number;
+  /** Completion from the schema the server validates against (lib/policy/cedar-completion.ts). */
+  completion: CompletionModel | null;
 }
 
 /** The policy editor: Cedar text validated live, diff against the active version, tests, replay, publish. */
-export function PolicyWorkbench({ role, initialText, initialTests, source, activeText, activeLabel, retentionDays }: WorkbenchProps) {
+export function PolicyWorkbench({ role, initialText, initialTests, source, activeText, activeLabel, retentionDays, completion }: WorkbenchProps) {
+  const editor = useRef<CedarEditorHandle | null>(null);
   const [text, setText] = useState(initialText);
   const [tests, setTests] = useState(initialTests);
   const [tab, setTab] = useState<Tab>("diff");
@@ -44,10 +48,19 @@ export function PolicyWorkbench({ role, initialText, initialTests, source, activ
           <p className="text-xs text-slate-600">
             {role === "viewer" ? `Showing: ${source} (read-only).` : `Editing: ${source}. Tab leaves the editor; Ctrl-] / Ctrl-[ indent.`}
           </p>
-          <CedarEditor value={text} onChange={setText} problems={problems} warnings={warnings} readOnly={role === "viewer"} label="Cedar policy set" />
+          <CedarEditor
+            value={text}
+            onChange={setText}
+            problems={problems}
+            warnings={warnings}
+            readOnly={role === "viewer"}
+            label="Cedar policy set"
+            completion={completion}
+            handleRef={editor}
+          />
         </div>
         <aside className="space-y-4" aria-label="Validation and publishing">
-          <ValidationStatus v={v} />
+          <ValidationStatus v={v} onJump={(line, column) => editor.current?.goTo(line, column)} />
           {role === "admin" ? (
             <PublishControls text={text} tests={tests} activeText={activeText} activeLabel={activeLabel} valid={valid} />
           ) : (

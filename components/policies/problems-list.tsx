@@ -1,6 +1,22 @@
+import type { PolicyProblem } from "@/lib/policy/policy-set";
 import type { ValidationState } from "./use-validation";
 
-export function ValidationStatus({ v }: { v: ValidationState }) {
+/** A problem's line: a button that puts the editor's cursor on it (onJump), or plain text without an editor. */
+function LineButton({ p, onJump, label }: { p: PolicyProblem; onJump?: (line: number, column: number) => void; label: string }) {
+  if (!onJump) return <span className="font-mono">{label}</span>;
+  return (
+    <button
+      type="button"
+      onClick={() => onJump(p.line, p.column)}
+      className="font-mono underline decoration-dotted underline-offset-2 hover:decoration-solid"
+      aria-label={`Go to ${label}`}
+    >
+      {label}
+    </button>
+  );
+}
+
+export function ValidationStatus({ v, onJump }: { v: ValidationState; onJump?: (line: number, column: number) => void }) {
   if (v.status === "checking")
     return (
       <p role="status" className="text-sm text-slate-700" data-testid="validation-status">
@@ -28,9 +44,7 @@ export function ValidationStatus({ v }: { v: ValidationState }) {
         <ul className="space-y-1 text-sm" aria-label="Problems">
           {problems.map((p, i) => (
             <li key={i} data-testid="problem" data-line={p.line} className="rounded border-l-4 border-red-600 bg-white px-2 py-1 text-red-900">
-              <span className="font-mono">
-                line {p.line}:{p.column}
-              </span>{" "}
+              <LineButton p={p} onJump={onJump} label={`line ${p.line}:${p.column}`} />{" "}
               {p.policyId && <span className="font-mono text-xs">[{p.policyId}]</span>} {p.message}
             </li>
           ))}
@@ -39,8 +53,8 @@ export function ValidationStatus({ v }: { v: ValidationState }) {
       {warnings.length > 0 && (
         <ul className="space-y-1 text-sm" aria-label="Warnings">
           {warnings.map((p, i) => (
-            <li key={i} className="rounded border-l-4 border-amber-500 bg-white px-2 py-1 text-amber-900">
-              <span className="font-mono">line {p.line}</span> {p.message}
+            <li key={i} data-testid="warning" data-line={p.line} className="rounded border-l-4 border-amber-500 bg-white px-2 py-1 text-amber-900">
+              <LineButton p={p} onJump={onJump} label={`line ${p.line}`} /> {p.message}
             </li>
           ))}
         </ul>

@@ -13,6 +13,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import type { TimelineStep } from "@/lib/sessions/timeline-step";
 import { callApi } from "@/components/api/call-api";
 import { Drawer } from "@/components/drawer/drawer";
+import { CreateTestLink } from "@/components/policies/create-test-link";
 import { useDrawerParam } from "@/components/drawer/drawer-url";
 import { isTimelineShow, type TimelineShow } from "@/lib/sessions/timeline-filter";
 import { StepDetails, StepRow } from "./step-row";
@@ -25,11 +26,14 @@ export function Timeline({
   stepCount,
   initial,
   counts = null,
+  canCreateTest = false,
 }: {
   sessionId: string;
   stepCount: number;
   initial: TimelineStep[];
   counts?: Record<TimelineShow, number> | null;
+  /** The step drawer offers "Create policy test" (analysts and admins). */
+  canCreateTest?: boolean;
 }) {
   const [steps, setSteps] = useState(() => new Map(initial.map((s) => [s.step, s])));
   const [error, setError] = useState<string | null>(null);
@@ -176,6 +180,7 @@ export function Timeline({
           prev={current === null ? null : neighbour(current, -1)}
           next={current === null ? null : neighbour(current, 1)}
           go={(n) => setStepParam(n === null ? null : String(n))}
+          canCreateTest={canCreateTest}
         />
       )}
     </div>
@@ -191,6 +196,7 @@ function StepDrawer({
   prev,
   next,
   go,
+  canCreateTest,
 }: {
   sessionId: string;
   step: number | null;
@@ -201,6 +207,7 @@ function StepDrawer({
   prev: number | null;
   next: number | null;
   go: (n: number | null) => void;
+  canCreateTest: boolean;
 }) {
   const close = () => go(null);
   if (step === null) {
@@ -222,6 +229,7 @@ function StepDrawer({
       onNext={next !== null ? () => go(next) : null}
     >
       {s ? <StepDetails s={s} sessionId={sessionId} /> : <p className="text-slate-600">Loading step {step}…</p>}
+      {s?.decisionId && canCreateTest && <CreateTestLink decisionId={s.decisionId} />}
     </Drawer>
   );
 }

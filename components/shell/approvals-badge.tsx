@@ -46,7 +46,7 @@ export function ApprovalsBadge({ initial }: { initial: PendingCount }) {
     <span
       data-testid="approvals-badge"
       aria-label={`${count} waiting`}
-      className="ml-1 inline-block min-w-5 rounded-full bg-amber-600 px-1.5 text-center text-xs font-semibold leading-5 text-white"
+      className="ml-1 inline-block min-w-5 rounded-full bg-amber-600 px-1.5 text-center align-top text-xs font-semibold leading-5 text-white"
     >
       {count > 99 ? "99+" : count}
     </span>

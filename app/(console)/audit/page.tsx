@@ -57,7 +57,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <PageViews userId={user.id} page="audit" view={sp.view} />
         </TimeToolbar>
         <ExportLinks query={tableStateToParams(definition, { ...state, cursor: null }).toString()} />
-        <AuditTable definition={withFacetCounts(definition, facets)} state={state} page={page} focus={focus} />
+        <AuditTable definition={withFacetCounts(definition, facets)} state={state} page={page} focus={focus} canCreateTest={user.role !== "viewer"} />
       </section>
       <div className="grid gap-4 lg:grid-cols-2">
         <VerifyPanel canVerify={user.role !== "viewer"} entries={entries} />

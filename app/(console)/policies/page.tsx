@@ -3,7 +3,8 @@ import { PolicyNav } from "@/components/policies/policy-nav";
 import { ShadowBanner } from "@/components/policies/shadow-banner";
 import { PolicyWorkbench } from "@/components/policies/policy-workbench";
 import { activeVersion, getVersion, latestDraft } from "@/lib/console/policies";
-import { MCP_STORE_ID } from "@/lib/policy/publish";
+import { completionModel } from "@/lib/policy/cedar-completion";
+import { MCP_STORE_ID, storeSchema } from "@/lib/policy/publish";
 import { getReplayRetentionDays } from "@/lib/policy/replay-values";
 
 export const metadata = { title: "Policies" };
@@ -11,7 +12,13 @@ export const metadata = { title: "Policies" };
 export default async function PoliciesPage({ searchParams }: { searchParams: Promise<{ from?: string }> }) {
   const user = await requireUser();
   const { from } = await searchParams;
-  const [active, draft, retention] = await Promise.all([activeVersion(MCP_STORE_ID), latestDraft(MCP_STORE_ID), getReplayRetentionDays(0)]);
+  // The schema completion offers is the one validation checks against (storeSchema).
+  const [active, draft, retention, schema] = await Promise.all([
+    activeVersion(MCP_STORE_ID),
+    latestDraft(MCP_STORE_ID),
+    getReplayRetentionDays(0),
+    storeSchema(MCP_STORE_ID),
+  ]);
   const chosen = from && /^\d+$/.test(from) ? await getVersion(MCP_STORE_ID, Number(from)) : null;
   const start = chosen ?? draft ?? active;
   const source = chosen
@@ -38,6 +45,7 @@ export default async function PoliciesPage({ searchParams }: { searchParams: Pro
         activeText={active?.text ?? ""}
         activeLabel={active ? `${MCP_STORE_ID}@v${active.version}` : null}
         retentionDays={retention}
+        completion={completionModel(schema)}
       />
     </section>
   );

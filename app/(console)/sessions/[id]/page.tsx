@@ -45,7 +45,13 @@ export default async function SessionPage({
       <div className="grid gap-4 lg:grid-cols-[1fr_22rem]">
         <div className="min-w-0 space-y-4">
           <section aria-label="Timeline">
-            <Timeline sessionId={id} stepCount={session.stepCount} initial={linked ? [...first.steps, ...linked.steps] : first.steps} counts={counts} />
+            <Timeline
+              sessionId={id}
+              stepCount={session.stepCount}
+              initial={linked ? [...first.steps, ...linked.steps] : first.steps}
+              counts={counts}
+              canCreateTest={user.role !== "viewer"}
+            />
           </section>
           <ForeignAttempts sessionId={id} attempts={foreign.attempts} total={foreign.total} />
         </div>

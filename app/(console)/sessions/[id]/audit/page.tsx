@@ -17,7 +17,7 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
  * session (its other filters, search and paging work as on /audit).
  */
 export default async function SessionAuditPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<SearchParams> }) {
-  await requireUser();
+  const user = await requireUser();
   const id = decodeSegment((await params).id);
   const session = await loadSession(id);
   if (!session) notFound();
@@ -34,7 +34,7 @@ export default async function SessionAuditPage({ params, searchParams }: { param
     <div className="space-y-4">
       <SessionHeader s={session} tab="audit" />
       <section aria-label="Audit entries of this session">
-        <AuditTable definition={definition} state={state} page={page} focus={focus} />
+        <AuditTable definition={definition} state={state} page={page} focus={focus} canCreateTest={user.role !== "viewer"} />
       </section>
     </div>
   );
