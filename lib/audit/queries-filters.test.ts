@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseTableState } from "../console/table/definition.ts";
+import { applyTableRange } from "../console/range-params.ts";
 import { auditHref, auditTableDefinition, parseEntryParam, auditWhere, interpretSearch, toAuditFilters } from "./queries-filters.ts";
 
 const def = (sp: Record<string, string>) =>
@@ -10,7 +11,8 @@ describe("audit explorer filters", () => {
   it("round-trips a drill-down link into typed filters", () => {
     const href = auditHref({ kind: ["decision"], outcome: ["deny"], tool: ["mail/send_email"], time: "2026-11-25T08:00:00.000Z~2026-11-25T09:00:00.000Z" });
     const sp = Object.fromEntries(new URL(href, "http://x").searchParams);
-    const state = parseTableState(def(sp), sp);
+    // As the explorer page reads it: the table state, then its time range (a link's legacy `time=`).
+    const state = applyTableRange(def(sp), parseTableState(def(sp), sp), NOW).state;
     expect(toAuditFilters(state, NOW)).toEqual({
       kind: ["decision"],
       outcome: ["deny"],
