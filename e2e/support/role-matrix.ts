@@ -155,6 +155,8 @@ export const PAGES: Record<string, Row> = {
   "/policies/versions/[version]": page(ALL),
   "/policies/versions/diff": page(ALL),
   "/policies/shadow": page(ALL),
+  // A policy test from a recorded decision (?decision=): analysts run it, admins save it.
+  "/policies/tests/new": page(["admin", "analyst"]),
   "/directory": page(ALL),
   "/users": page(["admin"]),
   "/posture": page(["admin", "analyst"]),
