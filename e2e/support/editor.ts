@@ -8,3 +8,18 @@ export async function setPolicyText(page: Page, text: string): Promise<void> {
   await page.keyboard.press("Delete");
   await editor.fill(text);
 }
+
+/**
+ * Accepts the open completion with Enter or Tab. CodeMirror ignores an accept key pressed within
+ * `interactionDelay` (75 ms) of the list opening, or while the list is disabled (its results are being
+ * recomputed): the key then does what it does without a list (a new line, leaving the editor). A user typing
+ * fast sees exactly that, by design, so the test waits as a user's eye would: the list is shown, enabled, and
+ * has been for longer than that delay (wall-clock time here is at least the page's, however loaded it is).
+ */
+export async function acceptCompletion(page: Page, key: "Enter" | "Tab"): Promise<void> {
+  const tooltip = page.locator(".cm-tooltip-autocomplete");
+  await tooltip.waitFor({ state: "visible" });
+  await page.locator(".cm-tooltip-autocomplete:not(.cm-tooltip-autocomplete-disabled)").waitFor({ state: "visible" });
+  await page.waitForTimeout(150);
+  await page.keyboard.press(key);
+}
