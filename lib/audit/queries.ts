@@ -72,9 +72,14 @@ export function auditPageQuery(f: AuditFilters, key: Array<string | number> | nu
   }
   const order = up ? "ASC" : "DESC";
   values.push(limit + 1);
+  const sort = `ORDER BY created_at ${order}, chain_id ${order}, seq ${order}`;
+  // Keys first, rows after: the filters and the order are answered by one index (each filter's index
+  // carries the other filters' columns and the key, migration 20261212010000), without reading a heap
+  // row that a filter then throws away; only the page's rows are read, by primary key (created_at in the
+  // join prunes the other partitions).
   return {
-    text: `SELECT ${columns} FROM audit_entries WHERE ${where.sql}${keyset}
-            ORDER BY created_at ${order}, chain_id ${order}, seq ${order} LIMIT $${values.length}`,
+    text: `SELECT ${columns} FROM (SELECT created_at, chain_id, seq FROM audit_entries WHERE ${where.sql}${keyset} ${sort} LIMIT $${values.length}) k
+            JOIN audit_entries USING (created_at, chain_id, seq) ${sort}`,
     values,
   };
 }
