@@ -9,26 +9,12 @@
  * fixtures fail the test on a violation).
  */
 import { randomUUID } from "node:crypto";
-import type { Page } from "@playwright/test";
 import { expect, test } from "./support/fixtures.ts";
 import { decide, sql } from "./fixtures/analyst.ts";
 import { setPolicyText } from "./support/editor.ts";
 import { collectPageErrors, hydrated } from "./support/page-errors.ts";
+import { openQueueTable, otherReviewer, rowBoxes } from "./support/approvals-queue.ts";
 import { api } from "../test/support/mandate.ts";
-import { createApiToken, createUser } from "../lib/identity/users.ts";
-import { noNode } from "../lib/runtime/runtime.ts";
-
-/** Every queue row's box in document coordinates, by approval id. */
-function rowBoxes(page: Page): Promise<Record<string, number[]>> {
-  return page.evaluate(() =>
-    Object.fromEntries(
-      [...document.querySelectorAll<HTMLElement>("[data-queue-item]")].map((el) => {
-        const r = el.getBoundingClientRect();
-        return [el.dataset.approvalId!, [Math.round(r.left + scrollX), Math.round(r.top + scrollY), Math.round(r.width), Math.round(r.height)]];
-      }),
-    ),
-  );
-}
 
 test("an analyst's day: triage, a shared deny, approvals by keyboard, a guarded publish, a rollback", async ({ console: c, browser }) => {
   // A whole day in one test: ~50 s on an idle machine, up to ~2 min on the shared 2-core one at load 20.
@@ -89,19 +75,9 @@ test("an analyst's day: triage, a shared deny, approvals by keyboard, a guarded 
   expect(outsideErrors).toEqual([]);
 
   // 4. Three approvals by keyboard while another user decides the fourth: no row moves under the pointer.
-  const other = await createUser(noNode(), { email: `other-${randomUUID().slice(0, 8)}@e2e.test`, role: "admin" }, "test:setup");
-  const otherToken = (await createApiToken(noNode(), other.id, "admin", "test:setup", 1)).secret;
-  await page.goto("/approvals");
-  await hydrated(page, '[aria-label="Layout"] button');
-  const saved = page.waitForResponse((r) => r.url().endsWith("/api/v1/account/preferences") && r.status() === 200);
-  await page.getByRole("button", { name: "table", exact: true }).click();
-  await saved;
+  const other = await otherReviewer();
   // The layout is stored for the user: a reload opens the table (and leaves nothing of the switch above it).
-  await page.reload();
-  await expect(page.getByRole("button", { name: "table", exact: true })).toHaveAttribute("aria-pressed", "true");
-  await hydrated(page, '[data-testid="approvals-table"] button');
-  await page.getByLabel("Session contains").fill(`${tag}-ap-`);
-  const row = (id: string) => page.locator(`[data-queue-item][data-approval-id="${id}"]`);
+  const row = await openQueueTable(page, `${tag}-ap-`);
   await expect(page.locator("[data-queue-item]")).toHaveCount(4);
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   const box = (await row(ids[3]).boundingBox())!;
@@ -115,7 +91,7 @@ test("an analyst's day: triage, a shared deny, approvals by keyboard, a guarded 
   await page.keyboard.press("a");
   await page.keyboard.press("y");
   await expect(row(ids[0])).toContainText("Approved by you");
-  expect((await api(c.node.url, otherToken, "POST", `/api/v1/approvals/${ids[3]}/decision`, { decision: "deny", comment: "not today" })).status).toBe(200);
+  expect((await api(c.node.url, other.token, "POST", `/api/v1/approvals/${ids[3]}/decision`, { decision: "deny", comment: "not today" })).status).toBe(200);
   await page.keyboard.press("j");
   await page.keyboard.press("d");
   await page.keyboard.press("Enter");

@@ -12,23 +12,10 @@ import type { Page } from "@playwright/test";
 import { expect, test } from "./support/fixtures.ts";
 import { decide, sql } from "./fixtures/analyst.ts";
 import { collectPageErrors, hydrated } from "./support/page-errors.ts";
+import { openQueueTable, otherReviewer, rowBoxes } from "./support/approvals-queue.ts";
 import { api } from "../test/support/mandate.ts";
-import { createApiToken, createUser } from "../lib/identity/users.ts";
-import { noNode } from "../lib/runtime/runtime.ts";
 
 const N = 30;
-
-/** Every queue row's box in document coordinates (independent of scrolling), by approval id. */
-function rowBoxes(page: Page): Promise<Record<string, [number, number, number, number]>> {
-  return page.evaluate(() =>
-    Object.fromEntries(
-      [...document.querySelectorAll<HTMLElement>("[data-queue-item]")].map((el) => {
-        const r = el.getBoundingClientRect();
-        return [el.dataset.approvalId!, [Math.round(r.left + scrollX), Math.round(r.top + scrollY), Math.round(r.width), Math.round(r.height)]];
-      }),
-    ),
-  );
-}
 
 /** The approval whose row is under the mouse pointer at (x, y) in the viewport. */
 function rowAt(page: Page, x: number, y: number): Promise<string | null> {
@@ -57,23 +44,11 @@ test("keyboard decisions while another user decides: nothing moves under the poi
   expect(ids).toHaveLength(N);
   const analyst = await c.newUser("analyst");
   // The other reviewer decides through the API with a personal token (same endpoint and role check).
-  const other = { email: `other-${randomUUID().slice(0, 8)}@e2e.test` };
-  const u = await createUser(noNode(), { email: other.email, role: "admin" }, "test:setup");
-  const otherToken = (await createApiToken(noNode(), u.id, "admin", "test:setup", 1)).secret;
+  const other = await otherReviewer();
   const page = await c.pageAs(analyst);
   const errors = collectPageErrors(page);
-  await page.goto("/approvals");
-  await hydrated(page, '[aria-label="Layout"] button');
-
   // The compact table, remembered for this user (server-side: it survives a reload).
-  const saved = page.waitForResponse((r) => r.url().endsWith("/api/v1/account/preferences") && r.status() === 200);
-  await page.getByRole("button", { name: "table", exact: true }).click();
-  await saved;
-  await page.reload();
-  await expect(page.getByRole("button", { name: "table", exact: true })).toHaveAttribute("aria-pressed", "true");
-  await hydrated(page, '[data-testid="approvals-table"] button');
-  await page.getByLabel("Session contains").fill(tag);
-  const row = (id: string) => page.locator(`[data-queue-item][data-approval-id="${id}"]`);
+  const row = await openQueueTable(page, tag);
   await expect(page.locator("[data-queue-item]")).toHaveCount(N);
   // Soonest expiry first.
   expect(await page.locator("[data-queue-item]").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.approvalId))).toEqual(ids);
@@ -96,7 +71,7 @@ test("keyboard decisions while another user decides: nothing moves under the poi
   await expect(row(ids[0])).toContainText("Approved by you");
 
   // Meanwhile another user denies the sixth, through the API with their personal token.
-  expect((await api(c.node.url, otherToken, "POST", `/api/v1/approvals/${ids[5]}/decision`, { decision: "deny", comment: "not today" })).status).toBe(200);
+  expect((await api(c.node.url, other.token, "POST", `/api/v1/approvals/${ids[5]}/decision`, { decision: "deny", comment: "not today" })).status).toBe(200);
 
   // 2: deny the second (j, d, Enter); Esc cancels a started decision (the third stays pending).
   await page.keyboard.press("j");

@@ -2,7 +2,8 @@
 
 /**
  * The session's delegation graph (@xyflow/react, laid out by dagre). Edges are coloured by outcome, and
- * the allowed, denied and pending edges between one agent and one tool are drawn apart (parallel-edge.tsx);
+ * the allowed, denied and pending edges between one agent and one tool are drawn apart, every edge routed
+ * around the nodes with its label where no node or other label is (layout.ts, routed-edge.tsx);
  * clicking a call edge highlights it and lists its steps under the graph. The same edges are listed as
  * buttons under the graph for keyboard and screen-reader users. An expired or revoked grant is grey and
  * dashed — red is for denies.
@@ -11,11 +12,11 @@ import { Background, Controls, MarkerType, ReactFlow, type Edge, type Node } fro
 import "@xyflow/react/dist/style.css";
 import { useMemo, useState } from "react";
 import type { GraphEdge, GraphNode } from "@/lib/analytics/delegation-graph";
-import { layoutGraph, parallelOffsets } from "./layout";
+import { layoutGraph } from "./layout";
 import { EdgeSteps } from "./edge-steps";
-import { ParallelEdge } from "./parallel-edge";
+import { RoutedEdge } from "./routed-edge";
 
-const EDGE_TYPES = { parallel: ParallelEdge };
+const EDGE_TYPES = { routed: RoutedEdge };
 
 const KIND_STYLE: Record<GraphNode["kind"], string> = {
   human: "border-sky-700 bg-sky-50",
@@ -40,7 +41,7 @@ function NodeBox({ n }: { n: GraphNode }) {
 export function DelegationGraph({ sessionId, nodes, edges }: { sessionId: string; nodes: GraphNode[]; edges: GraphEdge[] }) {
   const [selected, setSelected] = useState<GraphEdge | null>(null);
   const { flowNodes, flowEdges } = useMemo(() => {
-    const pos = layoutGraph(nodes, edges);
+    const { nodes: pos, edges: routes } = layoutGraph(nodes, edges);
     const flowNodes: Node[] = nodes.map((n) => {
       const p = pos.get(n.id)!;
       return {
@@ -54,13 +55,12 @@ export function DelegationGraph({ sessionId, nodes, edges }: { sessionId: string
         connectable: false,
       };
     });
-    const offsets = parallelOffsets(edges);
     const flowEdges: Edge[] = edges.map((e) => ({
       id: e.id,
       source: e.source,
       target: e.target,
-      type: "parallel",
-      data: { offset: offsets.get(e.id) ?? 0 },
+      type: "routed",
+      data: { route: routes.get(e.id) },
       label: e.label,
       focusable: e.kind === "call",
       ariaLabel: e.steps ? `${e.label}: ${e.steps.agent} calling ${e.steps.tool}` : e.label,

@@ -5,14 +5,9 @@ import { DISAGREES, type ShadowVersion } from "../policy/shadow.ts";
 import type { Page, TableDefinition, TableState } from "./table/definition.ts";
 import { containsPattern, runKeyset, type KeysetSource } from "./table/keyset.ts";
 import { DECISION } from "../audit/entries/index.ts";
+import type { RecordedDecisionRef } from "../policy/recorded-decision.ts";
 
-export interface DisagreementRow {
-  decisionId: string;
-  at: string;
-  sessionId: string;
-  step: number;
-  agent: string;
-  tool: string;
+export interface DisagreementRow extends RecordedDecisionRef {
   enforced: string;
   shadow: string;
   shadowReasons: Array<{ policy: string; message: string }>;

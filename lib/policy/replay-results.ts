@@ -9,17 +9,12 @@
 import { csvCell } from "../audit/export.ts";
 import type { Reason } from "./interpret.ts";
 import type { Outcome } from "./simulate.ts";
+import type { RecordedDecisionRef } from "./recorded-decision.ts";
 
 export const GROUP_BY = ["agent", "tool", "policy", "direction"] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
 
-export interface ReplayItem {
-  decisionId: string;
-  at: string;
-  sessionId: string;
-  step: number;
-  agent: string;
-  tool: string;
+export interface ReplayItem extends RecordedDecisionRef {
   from: Outcome;
   to: Outcome | "undeterminable";
   reasons: Reason[];
