@@ -2,7 +2,7 @@
  * Issue 16 §2, the time model of the dashboard, sessions and audit pages: the range picker (presets and a
  * custom range read in the user's zone, in the URL, applied by the server; a malformed range says why),
  * the UTC/local choice kept across a new sign-in (also in "updated at" and the range inputs),
- * auto-refresh bringing new rows and a new "updated at", and a saved view shared by its link (opened by
+ * auto-refresh bringing new rows and a new "updated at" (paused under a drawer or in a hidden tab), and a saved view shared by its link (opened by
  * another user while signed out: the link survives sign-in). Own agent and users; fails on page errors.
  * The browser runs in Asia/Kolkata (UTC+05:30) so "local" differs from UTC.
  */
@@ -121,6 +121,50 @@ test("auto-refresh brings new rows and a new 'updated at' without a reload", asy
   // The period is kept when a filter changes.
   await page.getByRole("group", { name: "Active in" }).getByRole("button", { name: "24h" }).click();
   await expect(page).toHaveURL(/refresh=10s/);
+  expect(errors).toEqual([]);
+});
+
+test("auto-refresh pauses while a drawer is open or the tab is hidden, and catches up after", async ({ console: c }) => {
+  const name = `tv-${randomUUID().slice(0, 8)}`;
+  const r = await api(c.node.url, c.node.adminToken, "POST", "/api/v1/agents", { name });
+  expect(r.status).toBe(201);
+  const key = r.body.apiKey as string;
+  await call(c.node.url, key, `${name}-a`);
+  const page = await c.pageAs("analyst");
+  const errors = collectPageErrors(page);
+  // The page's timers run on a clock the test moves: a period passes in no time, and nothing else moves it.
+  await page.clock.install();
+  await page.goto(`/audit?q=agent:${name}&refresh=10s`);
+  await hydrated(page, "[data-testid=auto-refresh]");
+  const rows = page.getByTestId("table-audit").getByTestId("audit-entry");
+  const updated = page.getByTestId("updated-at");
+  await expect(rows).toHaveCount(1);
+
+  // A drawer open over the list: a new decision is not brought in, however long it stays open.
+  await rows.first().click();
+  await expect(page.getByRole("dialog")).toBeVisible();
+  await call(c.node.url, key, `${name}-b`);
+  await page.clock.fastForward(25_000);
+  await expect(updated).toContainText("(paused)");
+  await expect(rows).toHaveCount(1);
+  // Closed: the next period brings it.
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("dialog")).toHaveCount(0);
+  await page.clock.fastForward(11_000);
+  await expect(rows).toHaveCount(2);
+  await expect(updated).not.toContainText("(paused)");
+
+  // A hidden tab does not refresh either; shown again, it does.
+  const visibility = (state: "hidden" | "visible") =>
+    page.evaluate((v) => Object.defineProperty(document, "visibilityState", { configurable: true, get: () => v }), state);
+  await visibility("hidden");
+  await call(c.node.url, key, `${name}-c`);
+  await page.clock.fastForward(25_000);
+  await expect(updated).toContainText("(paused)");
+  await expect(rows).toHaveCount(2);
+  await visibility("visible");
+  await page.clock.fastForward(11_000);
+  await expect(rows).toHaveCount(3);
   expect(errors).toEqual([]);
 });
 
