@@ -1,10 +1,15 @@
 /**
  * Screenshots of the main console pages for the README (docs/screenshots/), each in the light theme
- * (<name>.png) and the dark one (<name>-dark.png). Runs only with MANDATE_SCREENSHOTS=1 (`npm run
- * screenshots`), so that ordinary test runs do not rewrite committed images.
+ * (<name>.png) and the dark one (<name>-dark.png), on a week of seeded history (scripts/seed-history.ts:
+ * 120 sessions, 12,000 decisions, delegations and approvals) plus a few live calls. Runs only with
+ * MANDATE_SCREENSHOTS=1 (`npm run screenshots`), so that ordinary test runs do not rewrite committed images.
  */
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { api, DEFAULT_POLICY } from "../test/support/mandate.ts";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { api, DEFAULT_POLICY, ROOT } from "../test/support/mandate.ts";
+import { sql } from "./fixtures/analyst.ts";
 import { DEMO_SERVERS } from "../examples/mcp-servers/definitions.ts";
 import { createAgent, createAgentKey } from "../lib/identity/agents.ts";
 import { noNode } from "../lib/runtime/runtime.ts";
@@ -17,6 +22,16 @@ test.skip(process.env.MANDATE_SCREENSHOTS !== "1", "set MANDATE_SCREENSHOTS=1 to
 
 test("console screenshots", async ({ console: c }) => {
   test.setTimeout(600_000);
+  await promisify(execFile)(
+    join(ROOT, "node_modules", ".bin", "tsx"),
+    ["scripts/seed-history.ts", "--sessions", "120", "--decisions", "12000", "--days", "7", "--long", "800"],
+    { cwd: ROOT, env: { ...process.env, DATABASE_URL: c.node.databaseUrl, MANDATE_DATA_DIR: c.node.dataDir } },
+  );
+  // The timeline and the graph of a seeded session with a delegation, several tools and a deny.
+  const [busy] = await sql<{ id: string }>(
+    `SELECT s.id FROM sessions s WHERE EXISTS (SELECT 1 FROM delegations d WHERE d.session_id = s.id) AND s.deny_count > 0 AND s.step_count <= 60
+      ORDER BY cardinality(s.tools_used) DESC, s.step_count DESC LIMIT 1`,
+  );
   const key = c.node.credentials!.agents[0].api_key;
   let last = "";
   for (let i = 0; i < 12; i++) {
@@ -49,8 +64,8 @@ test("console screenshots", async ({ console: c }) => {
   };
   await shot("/", "dashboard");
   await shot("/sessions", "sessions");
-  await shot(`/sessions/${last}`, "session-timeline");
-  await shot(`/sessions/${last}/graph`, "delegation-graph");
+  await shot(`/sessions/${busy?.id ?? last}`, "session-timeline");
+  await shot(`/sessions/${busy?.id ?? last}/graph`, "delegation-graph");
   await shot("/approvals", "approvals");
   await shot("/audit", "audit");
   await shot("/tools", "tools");
