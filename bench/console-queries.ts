@@ -2,7 +2,9 @@
  * p95 of the console's read queries on a seeded history (run `npm run seed:history` first):
  * the session list (filters, sorts, deep keyset pages), the timeline of the longest session (first,
  * middle and last windows, filtered), and the audit explorer (selective and non-selective filters,
- * deep keyset pages), plus the dashboard's scans. Target: every query under 300 ms at p95.
+ * deep keyset pages), the global search, the drawers (an audit entry, an approval), "what needs me now",
+ * the approvals queue and an agent's activity, plus the dashboard's scans. Target: every query under
+ * 300 ms at p95.
  *
  *   npx tsx bench/console-queries.ts [--iterations 40]
  */
@@ -10,13 +12,15 @@ import { connectDatabase, prepareDatabase } from "../server/bootstrap.ts";
 import { closePool, getPool } from "../lib/db/pool.ts";
 import type { Row } from "../lib/db/rows.ts";
 import { parseScriptArgs } from "../lib/util/command-line.ts";
-import { listAuditEntries } from "../lib/audit/queries.ts";
+import { getAuditEntry, listAuditEntries } from "../lib/audit/queries.ts";
+import { searchConsole } from "../lib/console/search.ts";
+import { approvalById, approvalQueue } from "../lib/sessions/queries-approvals.ts";
 import type { AuditFilters } from "../lib/audit/queries-filters.ts";
-import { listSessions } from "../lib/sessions/queries.ts";
+import { getSession, listNeedsMe, listSessions } from "../lib/sessions/queries.ts";
 import { sessionFacets } from "../lib/sessions/facets.ts";
 import { auditFacets } from "../lib/audit/facets.ts";
 import { sessionCallGroups, timelineSteps } from "../lib/sessions/queries-timeline.ts";
-import { decisionFacts, firstDecisionAt } from "../lib/analytics/dashboard-queries.ts";
+import { decisionFacts, firstDecisionAt, lastDecisionAt, sessionsStarted } from "../lib/analytics/dashboard-queries.ts";
 import type { TableState } from "../lib/console/table/definition.ts";
 
 const { values: opt } = parseScriptArgs(
@@ -157,6 +161,28 @@ async function main() {
     await measure(`audit: deep pages of one tool (to page ${deepTool.length + 1})`, (i) =>
       audit({ tool: ["web/fetch_url"] }, deepTool[(deepTool.length - 1 - i * 3) % deepTool.length]),
     );
+
+  // Global search (any id or fragment), drawers, triage, approvals, an agent's page
+  const entries = (await pool.query<{ chain_id: string; seq: string }>(`SELECT chain_id, seq FROM audit_entries ORDER BY created_at DESC LIMIT 50`)).rows;
+  const approvals = (await pool.query<{ id: string }>(`SELECT id FROM approvals ORDER BY created_at DESC LIMIT 50`)).rows.map((r) => r.id);
+  const users = (await pool.query<{ email: string }>(`SELECT email FROM users ORDER BY email`)).rows.map((r) => r.email);
+  await measure("search: a session id fragment (substring)", (i) => searchConsole(sessions[i % sessions.length].slice(3, 11), "admin"));
+  await measure("search: a decision id prefix", (i) => searchConsole(decisions[i % decisions.length].slice(0, 8), "admin"));
+  await measure("search: an agent, tool or user name", (i) =>
+    searchConsole([agents[i % agents.length].name, t(i), users[i % users.length]?.split("@")[0] ?? "admin"][i % 3], "admin"),
+  );
+  await measure("drawer: an audit entry", (i) => getAuditEntry(entries[i % entries.length].chain_id, Number(entries[i % entries.length].seq)));
+  if (approvals.length) await measure("drawer: an approval", (i) => approvalById(approvals[i % approvals.length]));
+  await measure("session page: header of a random session", (i) => getSession(sessions[i % sessions.length]));
+  await measure("triage: what needs me now (risk score)", () => listNeedsMe(state({}, { id: "risk", dir: "desc" })));
+  await measure("approvals: the queue", () => approvalQueue());
+  const week = 7 * 86_400_000;
+  await measure("agent page: activity over 7 days", async (i) => {
+    const id = a(i);
+    const to = new Date();
+    const from = new Date(to.getTime() - week);
+    await Promise.all([decisionFacts(from, to, 6 * 3_600_000, id), sessionsStarted(id, from, to, 6 * 3_600_000), lastDecisionAt(id)]);
+  });
 
   // Dashboard
   const now = Date.now();
