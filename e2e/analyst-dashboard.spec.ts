@@ -16,6 +16,15 @@ test("the dashboard shows decisions, denies, active sessions and pending approva
   await expect(page.getByTestId("card-risk-mix")).toContainText("medium");
   const active = await sql(`SELECT count(*)::int AS n FROM sessions WHERE status = 'active' AND last_activity_at > now() - interval '15 minutes'`);
   await expect(page.getByTestId("active-count")).toHaveText(String(active[0].n));
+  // Each latest active session shows its id, readable, and its details, all inside the card (the id had
+  // shrunk to nothing beside details that ran past the card's edge).
+  const card = (await page.getByTestId("card-active").boundingBox())!;
+  for (const row of await page.getByTestId("active-session").all()) {
+    const [id, details] = [(await row.getByRole("link").boundingBox())!, (await row.locator("span").last().boundingBox())!];
+    expect(id.width).toBeGreaterThan(60);
+    for (const b of [id, details]) expect(b.x >= card.x && b.x + b.width <= card.x + card.width, JSON.stringify({ b, card })).toBe(true);
+  }
+  await expect(page.getByTestId("active-session").first()).toBeVisible();
 
   // Drill: the most denied tool opens its denied decisions.
   await page.getByTestId("card-denied-tools").getByRole("link", { name: "mail/send_email" }).click();

@@ -49,8 +49,8 @@ test("console screenshots", async ({ console: c }) => {
   await api(c.node.url, key, "POST", "/api/v1/inventory", { server: "web", tools: web });
 
   // Agents that need attention: no owner, a key about to expire.
-  await createAgent(noNode(), { name: "billing-bot", team: "finance", description: "Drafts invoices from CRM orders." }, "test:setup");
-  await createAgentKey(noNode(), "billing-bot", "test:setup", 5);
+  await createAgent(noNode(), { name: "invoice-drafter", team: "finance", description: "Drafts invoices from CRM orders." }, "test:setup");
+  await createAgentKey(noNode(), "invoice-drafter", "test:setup", 5);
   const page = await c.pageAs("admin");
   const shot = async (path: string, name: string, prepare?: () => Promise<void>) => {
     for (const theme of ["light", "dark"] as const) {
@@ -72,7 +72,7 @@ test("console screenshots", async ({ console: c }) => {
   await shot("/tools/web/fetch_url", "tool-changed-definition");
   await shot("/tools/crm/export_customers", "tool-review");
   await shot("/agents", "agents");
-  await shot("/agents/billing-bot", "agent-keys");
+  await shot("/agents/invoice-drafter", "agent-keys");
   await shot("/policies", "policy-type-error", async () => {
     await setPolicyText(
       page,
