@@ -42,6 +42,7 @@ export async function auditVerifyCommand(o: VerifyCommandOptions, stderr: NodeJS
   const r = await verifyAudit(env().dataDir, {
     mode: o.sinceCheckpoint ? "since-checkpoint" : "full",
     workers: o.workers,
+    by: "cli",
     onProgress: show
       ? ({ done, total }) => {
           const now = performance.now();

@@ -72,6 +72,14 @@ test("a tampered audit row is shown as a broken chain at the right entry", async
   await page.getByRole("button", { name: "Verify the audit log now" }).click();
   await expect(page.getByTestId("verify-result")).toHaveAttribute("data-ok", "true", { timeout: 30_000 });
   await expect(page.getByTestId("verify-mode")).toContainText("Full verification");
+  // "Last verified" is kept (for the page and anyone who opens it later): who, how, and each chain's reach.
+  const last = page.getByTestId("last-verified");
+  const chainVerified = page.locator(`[data-testid=chain][data-chain="${target.chain_id}"] [data-testid=chain-verified]`);
+  await expect(last).toHaveAttribute("data-ok", "true");
+  await expect(last).toContainText(/^Last verified \d{4}-\d{2}-\d{2} [\d:.]+ UTC.* by user:\S+@\S+ \(every entry\): intact, [\d,]+ entries in \d+ chains?\.$/);
+  await expect(chainVerified).toContainText(/; verified to #\d+/);
+  await page.reload();
+  await expect(last).toHaveAttribute("data-ok", "true");
   // The incremental mode says so, and from which checkpoint (or that none could be trusted).
   await page.getByRole("button", { name: "Incremental: verify since the last checkpoint" }).click();
   await expect(page.getByTestId("verify-result")).toHaveAttribute("data-ok", "true", { timeout: 30_000 });
@@ -94,6 +102,9 @@ test("a tampered audit row is shown as a broken chain at the right entry", async
     await expect(result).toHaveAttribute("data-ok", "false", { timeout: 30_000 });
     await expect(page.getByTestId("first-broken")).toHaveAttribute("data-entry", `${target.chain_id}:${target.seq}`);
     await expect(page.getByTestId("first-broken")).toContainText("content altered");
+    await expect(last).toHaveAttribute("data-ok", "false");
+    await expect(last).toContainText(new RegExp(`broken — chain \\S+ at #${target.seq}\\b`));
+    await expect(chainVerified).toContainText(`; broken at #${target.seq}`);
     await page.getByTestId("first-broken").getByRole("link").click();
     // The broken entry opens in the drawer, over the log.
     await expect(page.getByRole("dialog").getByTestId("drawer-entry")).toHaveAttribute("data-entry", `${target.chain_id}:${target.seq}`);

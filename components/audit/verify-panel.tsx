@@ -1,7 +1,10 @@
 "use client";
 
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { Timestamp } from "@/components/time/timestamp";
+import type { LastVerify } from "@/lib/audit/last-verify";
 import { buttonClass, ErrorMessage } from "@/components/forms/fields";
 
 interface Report {
@@ -76,7 +79,8 @@ async function runVerification(mode: Mode, onProgress: (p: { done: number; total
  * trusted and, if not, links the first broken entry. The incremental mode recomputes only the entries
  * after the last checkpoint that can be trusted, and says so.
  */
-export function VerifyPanel({ canVerify, entries }: { canVerify: boolean; entries: number }) {
+export function VerifyPanel({ canVerify, entries, last }: { canVerify: boolean; entries: number; last: LastVerify | null }) {
+  const router = useRouter();
   const [busy, setBusy] = useState<Mode | null>(null);
   const [progress, setProgress] = useState<Progress | null>(null);
   const [report, setReport] = useState<Report | null>(null);
@@ -93,8 +97,10 @@ export function VerifyPanel({ canVerify, entries }: { canVerify: boolean; entrie
     });
     setBusy(null);
     setProgress(null);
-    if ("report" in r) setReport(r.report);
-    else setError(`Verification could not run: ${r.error}`);
+    if ("report" in r) {
+      setReport(r.report);
+      router.refresh(); // the page's "last verified" is this run now
+    } else setError(`Verification could not run: ${r.error}`);
   };
   return (
     <section aria-labelledby="verify-h" className="rounded border border-slate-200 bg-white p-4" data-testid="verify-panel">
@@ -106,6 +112,7 @@ export function VerifyPanel({ canVerify, entries }: { canVerify: boolean; entrie
         the signed checkpoints kept outside the database. The incremental check recomputes only the entries after the last signed checkpoint that still matches
         the database.
       </p>
+      <LastVerified last={last} />
       {canVerify ? (
         <div className="mt-2 flex flex-wrap gap-2">
           <button type="button" className={buttonClass} disabled={busy !== null} onClick={() => start("full")}>
@@ -198,5 +205,27 @@ function VerifyResult({ r }: { r: Report }) {
         </ul>
       </details>
     </div>
+  );
+}
+
+/** The last verification recorded (by anyone, from the console, the API or the CLI), or that there was none. */
+function LastVerified({ last }: { last: LastVerify | null }) {
+  if (!last)
+    return (
+      <p className="mt-2 text-sm text-slate-700" data-testid="last-verified" data-ok="none">
+        Not verified yet.
+      </p>
+    );
+  const broken = last.per_chain.filter((c) => c.broken_seq !== null);
+  return (
+    <p className={`mt-2 text-sm ${last.ok ? "text-slate-700" : "font-medium text-red-800"}`} data-testid="last-verified" data-ok={String(last.ok)}>
+      Last verified <Timestamp at={last.at} relative />
+      {last.by ? ` by ${last.by}` : ""} ({last.mode === "full" ? "every entry" : "since a checkpoint"}):{" "}
+      {last.ok
+        ? `intact, ${last.entries.toLocaleString("en")} entries in ${last.chains} chain${last.chains === 1 ? "" : "s"}.`
+        : broken.length
+          ? `broken — ${broken.map((c) => `chain ${c.node} at #${c.broken_seq}`).join(", ")}.`
+          : "problems with the checkpoints or archives."}
+    </p>
   );
 }

@@ -22,6 +22,7 @@ import { auditArchiveDir } from "./archive-format.ts";
 import { verifyArchives } from "./archive-verify.ts";
 import { combineRanges } from "./verify-combine.ts";
 import { runRanges } from "./verify-pool.ts";
+import { recordLastVerify } from "./last-verify.ts";
 import type { RangeTask } from "./verify-range.mjs";
 
 export interface BrokenEntry {
@@ -69,6 +70,8 @@ export interface VerifyOptions {
   read?: "text";
   /** Called as entries are verified: done so far, and the total expected (the stored heads' seqs). */
   onProgress?: (p: { done: number; total: number }) => void;
+  /** Who asked (`user:<email>`, `cli`), kept with the result as the last verification. */
+  by?: string;
 }
 
 /** An audit entry as stored (every column). */
@@ -305,17 +308,6 @@ export async function verifyAudit(dataDir: string, opts: VerifyOptions = {}): Pr
   report.checkpoints.verified = file.checkpoints.filter((cp) => !bad.has(cp)).length;
   report.ok = report.firstBroken === null && report.checkpoints.problems.length === 0 && report.archives.problems.length === 0;
   report.durationMs = Date.now() - t0;
-  await recordLastVerify(report);
+  await recordLastVerify(report, opts.by ?? null);
   return report;
-}
-
-/** The setting the posture report reads ("audit chain verified 4 min ago"): when the last verification ran, its mode and result. */
-export const LAST_VERIFY_SETTING = "audit.last_verify";
-
-async function recordLastVerify(r: VerifyReport): Promise<void> {
-  const value = { at: new Date().toISOString(), ok: r.ok, mode: r.mode, entries: r.entries, chains: r.chains.length };
-  await getPool().query(
-    `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, now()) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
-    [LAST_VERIFY_SETTING, JSON.stringify(value)],
-  );
 }

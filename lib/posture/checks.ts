@@ -9,7 +9,7 @@
  * "info" (a figure without a target). Every check links to where its evidence is in the console.
  */
 import { getPool } from "../db/pool.ts";
-import { LAST_VERIFY_SETTING } from "../audit/verify.ts";
+import { LAST_VERIFY_SETTING } from "../audit/last-verify.ts";
 import { auditHref } from "../audit/queries-filters.ts";
 
 export type CheckStatus = "ok" | "attention" | "info";

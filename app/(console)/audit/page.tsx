@@ -3,6 +3,7 @@ import { AuditTable } from "@/components/audit/audit-table";
 import { Checkpoints } from "@/components/audit/checkpoints";
 import { ExportLinks } from "@/components/audit/export-links";
 import { VerifyPanel } from "@/components/audit/verify-panel";
+import { readLastVerify } from "@/lib/audit/last-verify";
 import { auditFacets } from "@/lib/audit/facets";
 import { auditFilterOptions, getAuditEntry, listAuditEntries } from "@/lib/audit/queries";
 import { withFacetCounts } from "@/lib/console/table/facets";
@@ -27,13 +28,14 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const ranged = applyTableRange(definition, state, now.getTime());
   const filters = toAuditFilters(ranged.state, now.getTime());
   const entry = parseEntryParam(sp.entry);
-  const [page, facets, checkpoints, chains, focus, reach] = await Promise.all([
+  const [page, facets, checkpoints, chains, focus, reach, lastVerify] = await Promise.all([
     listAuditEntries(filters, { cursor: state.cursor, asc: state.sort.dir === "asc", limit: definition.pageSize }),
     auditFacets(filters),
     listCheckpoints(5),
     listChains(),
     entry ? getAuditEntry(entry.chain, entry.seq) : null,
     liveLogReach(auditArchiveDir(env().dataDir)),
+    readLastVerify(),
   ]);
   const entries = chains.reduce((s, c) => s + c.headSeq, 0);
   return (
@@ -60,8 +62,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <AuditTable definition={withFacetCounts(definition, facets)} state={state} page={page} focus={focus} canCreateTest={user.role !== "viewer"} />
       </section>
       <div className="grid gap-4 lg:grid-cols-2">
-        <VerifyPanel canVerify={user.role !== "viewer"} entries={entries} />
-        <Checkpoints checkpoints={checkpoints} chains={chains} canWrite={user.role === "admin"} />
+        <VerifyPanel canVerify={user.role !== "viewer"} entries={entries} last={lastVerify} />
+        <Checkpoints checkpoints={checkpoints} chains={chains} canWrite={user.role === "admin"} lastVerify={lastVerify} />
       </div>
     </div>
   );

@@ -10,7 +10,7 @@ import { getPool } from "../../db/pool.ts";
 import { env } from "../../env.ts";
 import type { Runtime } from "../../runtime/runtime.ts";
 import { buildOpenApi } from "../openapi.ts";
-import { defineRoute, reply, type RouteDef } from "../route.ts";
+import { actorOf, defineRoute, reply, type RouteDef } from "../route.ts";
 import { logger } from "../../telemetry/log.ts";
 
 /** Up *and* current: the database answers, and the change feed vouches for the caches (docs/guarantees.md). */
@@ -42,12 +42,13 @@ const verifyBody = z
   .strict();
 
 /** The verification as NDJSON lines: progress (at most every 250 ms), then the report (or an error line). */
-async function streamVerify(res: ServerResponse, mode: VerifyMode): Promise<void> {
+async function streamVerify(res: ServerResponse, mode: VerifyMode, by: string): Promise<void> {
   const line = (v: unknown) => res.write(JSON.stringify(v) + "\n");
   let last = 0;
   try {
     const report = await verifyAudit(env().dataDir, {
       mode,
+      by,
       onProgress: ({ done, total }) => {
         const now = performance.now();
         if (now - last < 250 && done < total) return;
@@ -108,12 +109,13 @@ export function systemRoutes(all: () => RouteDef<unknown, unknown>[]) {
       tag: "Audit",
       summary:
         "Verify the audit hash chains and checkpoints (mode full, the default, or since-checkpoint); with progress: true, an NDJSON stream of progress lines, then the report",
-      handler: async ({ body }) => {
+      handler: async ({ body, user }) => {
         const mode = body.mode ?? "full";
-        if (!body.progress) return verifyAudit(env().dataDir, { mode });
+        const by = actorOf(user);
+        if (!body.progress) return verifyAudit(env().dataDir, { mode, by });
         return reply({
           headers: { "Content-Type": "application/x-ndjson; charset=utf-8", "Cache-Control": "no-store" },
-          stream: (res) => streamVerify(res, mode),
+          stream: (res) => streamVerify(res, mode, by),
         });
       },
     }),
