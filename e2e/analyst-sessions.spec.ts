@@ -74,7 +74,8 @@ test("the delegation graph colours edges by outcome and a clicked edge lists its
   await page.goto(`/sessions/${s.id}/graph`);
   await expect(page.getByTestId("delegation-graph")).toContainText("support-assistant");
   await expect(page.getByTestId("delegation-graph")).toContainText("mail/send_email");
-  await page.locator(".react-flow__edge").filter({ hasText: "1 denied" }).first().click({ force: true });
+  // A user clicks the edge's label (or its line): the label is part of the edge.
+  await page.locator(".react-flow__edge").filter({ hasText: "1 denied" }).first().locator(".react-flow__edge-textwrapper").click();
   const panel = page.getByTestId("edge-steps");
   await expect(panel).toContainText("mail/send_email: 1 denied");
   await expect(panel.getByRole("link", { name: "#3" })).toBeVisible();

@@ -98,7 +98,7 @@ test("Needs me now sorts by risk; the timeline filters by chip and jumps to the 
   expect(await d(allowed)).not.toEqual(await d(denied));
   const [a, b] = [await allowed.locator("text").boundingBox(), await denied.locator("text").boundingBox()];
   expect(a && b && (a.y + a.height <= b.y || b.y + b.height <= a.y || a.x + a.width <= b.x || b.x + b.width <= a.x)).toBe(true);
-  await denied.click({ force: true });
+  await denied.locator(".react-flow__edge-textwrapper").click();
   await expect(page.getByTestId("edge-steps")).toContainText("mail/send_email: 1 denied");
   await expect(denied.locator("path.react-flow__edge-path")).toHaveCSS("stroke-width", "5px");
   await expect(allowed.locator("path.react-flow__edge-path")).toHaveCSS("opacity", "0.45");
