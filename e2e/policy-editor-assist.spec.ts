@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { Page } from "@playwright/test";
 import { expect, test } from "./support/fixtures.ts";
-import { acceptCompletion, setPolicyText } from "./support/editor.ts";
+import { pressInCompletion, setPolicyText } from "./support/editor.ts";
 import { sql, trifectaSession } from "./fixtures/analyst.ts";
 import { collectPageErrors, hydrated } from "./support/page-errors.ts";
 
@@ -54,21 +54,21 @@ test("completion from the schema; a problem jumps to its line", async ({ console
   await expect(list.getByRole("option", { name: "resources/read" })).toHaveCount(0);
   await page.keyboard.type("ca");
   await expect(list.getByRole("option").first()).toHaveText(/^tools\/call/);
-  await acceptCompletion(page, "Enter");
+  await pressInCompletion(page, "Enter");
   await expect(list).toHaveCount(0);
   await page.keyboard.type('", resource)\nwhen { context.');
   await expect(list.getByRole("option", { name: /^session/ })).toBeVisible();
   await expect(list.getByRole("option", { name: /^counters/ })).toBeVisible();
   await page.keyboard.type("ses");
   await expect(list.getByRole("option")).toHaveCount(1);
-  await acceptCompletion(page, "Tab"); // Tab accepts while the list is open
+  await pressInCompletion(page, "Tab"); // Tab accepts while the list is open
   await page.keyboard.type(".lab");
   // observedLabels fuzzy-matches too; labels first.
   await expect(list.getByRole("option").first()).toHaveText(/^labels/);
-  await acceptCompletion(page, "Enter");
+  await pressInCompletion(page, "Enter");
   await page.keyboard.type('.contains("pii") && principal.');
   await expect(list.getByRole("option", { name: /^environment/ })).toBeVisible();
-  await page.keyboard.press("ArrowDown");
+  await pressInCompletion(page, "ArrowDown");
   await expect(list.getByRole("option", { selected: true })).toHaveText(/^name/);
   await page.keyboard.press("Escape");
   await expect(list).toHaveCount(0);

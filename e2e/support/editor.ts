@@ -10,13 +10,14 @@ export async function setPolicyText(page: Page, text: string): Promise<void> {
 }
 
 /**
- * Accepts the open completion with Enter or Tab. CodeMirror ignores an accept key pressed within
- * `interactionDelay` (75 ms) of the list opening, or while the list is disabled (its results are being
- * recomputed): the key then does what it does without a list (a new line, leaving the editor). A user typing
- * fast sees exactly that, by design, so the test waits as a user's eye would: the list is shown, enabled, and
- * has been for longer than that delay (wall-clock time here is at least the page's, however loaded it is).
+ * Presses a key the open completion list handles: Enter or Tab accept, ArrowDown/ArrowUp move the selection.
+ * CodeMirror ignores those keys within `interactionDelay` (75 ms) of the list opening, or while the list is
+ * disabled (its results are being recomputed): the key then does what it does without a list (a new line,
+ * leaving the editor, moving the cursor a line and closing the list). A user typing fast sees exactly that,
+ * by design, so the test waits as a user's eye would: the list is shown, enabled, and has been for longer
+ * than that delay (wall-clock time here is at least the page's, however loaded it is).
  */
-export async function acceptCompletion(page: Page, key: "Enter" | "Tab"): Promise<void> {
+export async function pressInCompletion(page: Page, key: "Enter" | "Tab" | "ArrowDown" | "ArrowUp"): Promise<void> {
   const tooltip = page.locator(".cm-tooltip-autocomplete");
   await tooltip.waitFor({ state: "visible" });
   await page.locator(".cm-tooltip-autocomplete:not(.cm-tooltip-autocomplete-disabled)").waitFor({ state: "visible" });
