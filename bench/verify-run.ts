@@ -4,7 +4,8 @@
  * the checkpoints of MANDATE_DATA_DIR, and prints one JSON line (entries, ms, ok, CPU seconds of this
  * process and its worker threads).
  *
- *   tsx bench/verify-run.ts <checkout dir>     (BENCH_VERIFY_READ=text: verifyAudit's `read: "text"`)
+ *   tsx bench/verify-run.ts <checkout dir>     (BENCH_VERIFY_READ=text: verifyAudit's `read: "text"`;
+ *                                              BENCH_VERIFY_WORKERS=N: its `workers`)
  */
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -14,13 +15,14 @@ const dataDir = resolve(process.env.MANDATE_DATA_DIR ?? ".mandate");
 const { verifyAudit } = (await import(pathToFileURL(join(root, "lib/audit/verify.ts")).href)) as {
   verifyAudit: (
     dataDir: string,
-    opts?: { read?: "text" },
+    opts?: { read?: "text"; workers?: number },
   ) => Promise<{ ok: boolean; entries: number; firstBroken: unknown; checkpoints: { problems: string[] } }>;
 };
 const { closePool } = (await import(pathToFileURL(join(root, "lib/db/pool.ts")).href)) as { closePool: () => Promise<void> };
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
-const r = await verifyAudit(dataDir, process.env.BENCH_VERIFY_READ === "text" ? { read: "text" } : {});
+const workers = process.env.BENCH_VERIFY_WORKERS ? Number(process.env.BENCH_VERIFY_WORKERS) : undefined;
+const r = await verifyAudit(dataDir, { ...(process.env.BENCH_VERIFY_READ === "text" ? { read: "text" } : {}), ...(workers ? { workers } : {}) });
 const ms = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 await closePool();

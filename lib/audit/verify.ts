@@ -64,7 +64,7 @@ export interface VerifyOptions {
   archiveDir?: string;
   /** Worker threads (default: os.availableParallelism()); 1 verifies on the calling thread. */
   workers?: number;
-  /** Entries per range (default: enough ranges to keep every worker busy, at least 20,000 each). */
+  /** Entries per range (default: ranges shrinking from 1/(2 × workers) of the whole to 4,000 entries, so that the workers finish together). */
   rangeSize?: number;
   /** "text": read `data` as jsonb's text even where its stored form could be read (tests, bench:verify --read text). */
   read?: "text";
@@ -97,7 +97,10 @@ export function rowToEntry(r: StoredEntry): AuditEntryRow {
   };
 }
 
+/** Below this many entries to recompute, one thread verifies (starting workers would cost more than they save). */
 const MIN_RANGE = 20_000;
+/** The smallest range handed out by default (a range costs a statement and its start: ~10 ms). */
+const MIN_TAIL_RANGE = 4_000;
 
 /** Where each chain starts: after seq (0 = genesis) with that hash, trusted from a checkpoint or not. */
 interface Start {
@@ -241,17 +244,25 @@ export async function verifyAudit(dataDir: string, opts: VerifyOptions = {}): Pr
     return { c, start, count: Math.max(0, (c.max_seq ?? 0) - start.seq) };
   });
   const total = plan.reduce((a, p) => a + p.count, 0);
-  const rangeSize = Math.max(1, Math.floor(opts.rangeSize ?? Math.max(MIN_RANGE, Math.ceil(total / (workers * 4)))));
+  // Ranges are handed out in order. By default each is a share of what is left to hand out (guided
+  // self-scheduling): large ranges first, ever smaller ones at the end, so that the workers finish
+  // together (with equal ranges, one worker could sit idle for most of a range's time at the end).
+  const fixed = opts.rangeSize === undefined ? null : Math.max(1, Math.floor(opts.rangeSize));
+  let unassigned = total;
+  const nextSize = () => fixed ?? Math.max(MIN_TAIL_RANGE, Math.ceil(unassigned / (2 * workers)));
   const tasks: RangeTask[] = [];
   const taskIndex: Array<{ first: number; n: number }> = [];
   for (const p of plan) {
     const exp = [...(expected.get(p.c.id) ?? [])].filter(([seq]) => seq > p.start.seq).map(([seq, s]) => [seq, s.hash] as [number, string]);
     const first = tasks.length;
+    const last = p.start.seq + p.count;
     let lo = p.start.seq + 1;
     do {
-      const hi = lo + rangeSize - 1 >= p.start.seq + p.count ? null : lo + rangeSize - 1;
+      const size = nextSize();
+      const hi = lo + size - 1 >= last ? null : lo + size - 1;
       tasks.push({ chain_id: p.c.id, lo, hi, expected: exp.filter(([seq]) => seq >= lo && (hi === null || seq <= hi)), read: opts.read });
-      lo += rangeSize;
+      unassigned -= Math.min(size, Math.max(0, last - lo + 1));
+      lo += size;
     } while (tasks[tasks.length - 1].hi !== null);
     taskIndex.push({ first, n: tasks.length - first });
   }
@@ -298,8 +309,14 @@ export async function verifyAudit(dataDir: string, opts: VerifyOptions = {}): Pr
     for (const [seq, s] of exp) for (const cp of s.checkpoints) problem(cp, `entry ${chainId}#${seq} is missing — history was truncated (its chain is gone)`);
   }
   // Entries of a chain that is not registered (its audit_chains row deleted) are a tampering sign too.
+  // The chain ids stored are found by skipping through the primary key, one probe per chain (a scan of
+  // every entry's key took ~4 % of a full verification of 300,000 entries).
   const orphan = await pool.query<Row<"audit_entries", "chain_id">>(
-    `SELECT DISTINCT chain_id FROM audit_entries WHERE chain_id NOT IN (SELECT id FROM audit_chains) LIMIT 5`,
+    `WITH RECURSIVE ids (chain_id) AS (
+       (SELECT chain_id FROM audit_entries ORDER BY chain_id LIMIT 1)
+       UNION ALL
+       SELECT (SELECT e.chain_id FROM audit_entries e WHERE e.chain_id > ids.chain_id ORDER BY e.chain_id LIMIT 1) FROM ids WHERE ids.chain_id IS NOT NULL)
+     SELECT chain_id FROM ids WHERE chain_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM audit_chains c WHERE c.id = ids.chain_id) LIMIT 5`,
   );
   for (const o of orphan.rows) {
     const b = { chain_id: o.chain_id, seq: 1, reason: "entries belong to a chain that is not registered" };

@@ -159,6 +159,23 @@ describe("audit verify in ranges", () => {
         expect(essence(a)).toEqual(essence(await oneWalk()));
       });
     });
+
+  it("a chain's registration deleted: its entries are reported as a chain that is not registered", async () => {
+    const c = await getPool().connect();
+    const saved = (await c.query(`SELECT row_to_json(a) AS r FROM audit_chains a WHERE id = $1`, [chain])).rows;
+    expect(saved).toHaveLength(1);
+    try {
+      await c.query(`DELETE FROM audit_chains WHERE id = $1`, [chain]);
+      const r = await ranged();
+      expect(r.ok).toBe(false);
+      expect(r.chains.map((x) => x.chain_id)).not.toContain(chain);
+      expect(r.firstBroken).toEqual({ chain_id: chain, seq: 1, reason: "entries belong to a chain that is not registered" });
+    } finally {
+      await c.query(`INSERT INTO audit_chains SELECT * FROM json_populate_record(null::audit_chains, $1::json)`, [JSON.stringify(saved[0].r)]);
+      c.release();
+    }
+    expect((await ranged()).ok).toBe(true);
+  });
 });
 
 describe("audit verify --since-checkpoint", () => {
